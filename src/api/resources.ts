@@ -1,0 +1,128 @@
+// The resources kanzen serves, with the discovery facts Kubernetes publishes for them
+// (names, short names, categories, verbs, subresources). Discovery, OpenAPI, routing
+// and storage keys are all derived from this one table.
+
+export const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+export interface SubresourceInfo {
+  name: string; // "status", "scale", "binding", "log", "exec", "attach"
+  verbs: string[];
+  kind: string;
+  group?: string; // scale is autoscaling/v1 Scale
+  version?: string;
+}
+
+export interface ResourceInfo {
+  group: string; // "" for core
+  version: string;
+  resource: string; // plural, lower case
+  singular: string;
+  kind: string;
+  listKind: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  verbs: string[];
+  subresources: SubresourceInfo[];
+}
+
+const status = (kind: string): SubresourceInfo => ({ name: 'status', verbs: ['get', 'patch', 'update'], kind });
+const scale: SubresourceInfo = { name: 'scale', verbs: ['get', 'patch', 'update'], kind: 'Scale', group: 'autoscaling', version: 'v1' };
+
+function resource(
+  group: string,
+  version: string,
+  resourceName: string,
+  kind: string,
+  namespaced: boolean,
+  extra: Partial<Pick<ResourceInfo, 'shortNames' | 'categories' | 'subresources' | 'verbs' | 'singular'>> = {},
+): ResourceInfo {
+  return {
+    group,
+    version,
+    resource: resourceName,
+    singular: extra.singular ?? kind.toLowerCase(),
+    kind,
+    listKind: `${kind}List`,
+    namespaced,
+    shortNames: extra.shortNames,
+    categories: extra.categories,
+    verbs: extra.verbs ?? allVerbs,
+    subresources: extra.subresources ?? [],
+  };
+}
+
+export const resources: ResourceInfo[] = [
+  resource('', 'v1', 'namespaces', 'Namespace', false, {
+    shortNames: ['ns'],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+    subresources: [status('Namespace'), { name: 'finalize', verbs: ['update'], kind: 'Namespace' }],
+  }),
+  resource('', 'v1', 'nodes', 'Node', false, { shortNames: ['no'], subresources: [status('Node')] }),
+  resource('', 'v1', 'pods', 'Pod', true, {
+    shortNames: ['po'],
+    categories: ['all'],
+    subresources: [
+      status('Pod'),
+      { name: 'binding', verbs: ['create'], kind: 'Binding' },
+      { name: 'log', verbs: ['get'], kind: 'Pod' },
+      { name: 'exec', verbs: ['create', 'get'], kind: 'PodExecOptions' },
+      { name: 'attach', verbs: ['create', 'get'], kind: 'PodAttachOptions' },
+      { name: 'portforward', verbs: ['create', 'get'], kind: 'PodPortForwardOptions' },
+    ],
+  }),
+  resource('', 'v1', 'services', 'Service', true, { shortNames: ['svc'], categories: ['all'], subresources: [status('Service')] }),
+  resource('', 'v1', 'endpoints', 'Endpoints', true, { shortNames: ['ep'], singular: 'endpoints' }),
+  resource('', 'v1', 'configmaps', 'ConfigMap', true, { shortNames: ['cm'] }),
+  resource('', 'v1', 'secrets', 'Secret', true),
+  resource('', 'v1', 'serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'] }),
+  resource('', 'v1', 'events', 'Event', true, { shortNames: ['ev'] }),
+  resource('apps', 'v1', 'deployments', 'Deployment', true, {
+    shortNames: ['deploy'],
+    categories: ['all'],
+    subresources: [status('Deployment'), scale],
+  }),
+  resource('apps', 'v1', 'replicasets', 'ReplicaSet', true, {
+    shortNames: ['rs'],
+    categories: ['all'],
+    subresources: [status('ReplicaSet'), scale],
+  }),
+  resource('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
+  resource('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
+];
+
+export function groupVersion(r: Pick<ResourceInfo, 'group' | 'version'>): string {
+  return r.group ? `${r.group}/${r.version}` : r.version;
+}
+
+/** All group/versions served, core first, in discovery order. */
+export function groupVersions(): { group: string; version: string }[] {
+  const seen = new Map<string, { group: string; version: string }>();
+  for (const r of resources) seen.set(groupVersion(r), { group: r.group, version: r.version });
+  return [...seen.values()];
+}
+
+export function findResource(group: string, version: string, plural: string): ResourceInfo | undefined {
+  return resources.find((r) => r.group === group && r.version === version && r.resource === plural);
+}
+
+export function findByKind(apiVersion: string, kind: string): ResourceInfo | undefined {
+  return resources.find((r) => groupVersion(r) === apiVersion && r.kind === kind);
+}
+
+/** The resource for a kind regardless of version, e.g. for ownerReferences and events. */
+export function findKind(kind: string): ResourceInfo | undefined {
+  return resources.find((r) => r.kind === kind);
+}
+
+/** Storage key, laid out as Kubernetes lays out etcd: /registry/<group>/<resource>/<ns>/<name>. */
+export function storageKey(r: ResourceInfo, namespace: string | undefined, name: string): string {
+  return `${storagePrefix(r, namespace)}${name}`;
+}
+
+/** Prefix that lists a resource (in one namespace, or all when namespace is empty). */
+export function storagePrefix(r: ResourceInfo, namespace?: string): string {
+  const base = r.group ? `/registry/${r.group}/${r.resource}/` : `/registry/${r.resource}/`;
+  if (!r.namespaced) return base;
+  return namespace ? `${base}${namespace}/` : base;
+}
