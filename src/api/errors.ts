@@ -47,6 +47,8 @@ export function goQuote(s: string): string {
 /** Go's %#v for the values validation reports (slices of strings, maps, structs as JSON-ish). */
 function goValue(v: unknown): string {
   if (v === null || v === undefined) return 'null';
+  // Values that know their Go %#v spelling (struct literals in "field is immutable" errors).
+  if (typeof (v as { goString?: unknown }).goString === 'function') return (v as { goString(): string }).goString();
   if (typeof v === 'string') return goQuote(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) {
@@ -105,7 +107,7 @@ export const field = {
     type: 'FieldValueTooLong',
     field: path,
     badValue: value,
-    detail: `must have at most ${max} bytes`,
+    detail: `may not be more than ${max} bytes`,
   }),
   tooMany: (path: string, actual: number, max: number): FieldError => ({
     type: 'FieldValueTooMany',

@@ -14,7 +14,10 @@ export interface KeyValue {
 }
 
 export interface ListOptions {
-  /** Read as of this revision (0 or undefined: latest). Fails with CompactedError below the compacted revision. */
+  /**
+   * Read as of this revision (0 or undefined: latest). Fails with CompactedError below the
+   * compacted revision and with FutureRevisionError (future-revision-error.ts) above the current one.
+   */
   revision?: number;
   /** At most this many items (0: no limit). */
   limit?: number;
@@ -93,10 +96,16 @@ export interface Store {
   /**
    * Events for keys under prefix with revision > fromRevision, in revision order: history first
    * (throws CompactedError if fromRevision < compacted revision), then live events as they happen.
-   * The callback is called synchronously in revision order and must not throw.
+   * The callback is called synchronously in revision order and must not throw. History is
+   * replayed before watch returns (unless watch is called from inside another callback: then
+   * right after that delivery); a live event is delivered after its write commits, before
+   * the write's promise resolves. fromRevision 0 replays all retained history.
    */
   watch(prefix: string, fromRevision: number, onEvent: (ev: StoreEvent) => void): Watcher;
-  /** Forget history at and below revision (the latest value of each live key is kept). */
+  /**
+   * Forget history at and below revision (the latest value of each live key is kept). A
+   * revision at or below the compacted one is a no-op; above the current one, FutureRevisionError.
+   */
   compact(revision: number): Promise<void>;
   close(): Promise<void>;
 }

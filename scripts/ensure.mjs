@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Makes a fresh clone ready: installs npm packages when missing or stale, builds with tsc,
+// and (with --test) installs the Debian packages whose real tools the tests use.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const forTests = process.argv.includes('--test');
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (r.status !== 0) {
+    console.error(`ensure: ${cmd} ${args.join(' ')} failed (exit ${r.status})`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+function mtime(p) {
+  try {
+    return fs.statSync(p).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+// npm packages
+const marker = path.join(root, 'node_modules', '.package-lock.json');
+if (!fs.existsSync(marker) || mtime(path.join(root, 'package-lock.json')) > mtime(marker)) {
+  console.error('ensure: installing npm packages');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+// Debian packages for the real tools tests drive (command → package).
+const tools = forTests ? { dig: 'dnsutils', ip: 'iproute2', nsenter: 'util-linux', curl: 'curl' } : { ip: 'iproute2', nsenter: 'util-linux' };
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+const missing = [...new Set(Object.entries(tools).filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg))];
+if (missing.length) {
+  const isRoot = process.getuid?.() === 0;
+  if (isRoot && has('apt-get')) {
+    console.error(`ensure: installing ${missing.join(' ')}`);
+    run('apt-get', ['update', '-qq'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  } else {
+    console.error(`ensure: missing tools (${missing.join(', ')}); install them with apt-get as root. Some tests will be skipped.`);
+  }
+}
+
+// Build
+console.error('ensure: building (tsc)');
+execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });

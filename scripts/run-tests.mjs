@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// Runs every test: unit tests (dist/**/*.test.js beside the code), then the end-to-end
+// suite (dist/e2e) once with the oldest and once with the newest kubectl client on the
+// machine. Prints node's test summaries and a final "N passed, N failed" line.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const which = process.argv[2] ?? 'all';
+
+function findTests(dir, out = []) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) findTests(p, out);
+    else if (e.name.endsWith('.test.js')) out.push(p);
+  }
+  return out;
+}
+
+/** kubectl clients side by side (kubectl.1.27 … kubectl.1.33): the oldest and the newest. */
+function kubectlClients() {
+  if (process.env.KANZEN_KUBECTL) return [process.env.KANZEN_KUBECTL];
+  const r = spawnSync('sh', ['-c', 'readlink -f "$(command -v kubectl)"'], { encoding: 'utf8' });
+  const bin = r.stdout.trim();
+  if (!bin) return [];
+  const dir = path.dirname(bin);
+  const versioned = fs
+    .readdirSync(dir)
+    .filter((f) => /^kubectl\.1\.\d+$/.test(f))
+    .sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2]));
+  if (!versioned.length) return [bin];
+  const picks = [versioned[0], versioned[versioned.length - 1]];
+  return [...new Set(picks)].map((f) => path.join(dir, f));
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+function runNodeTests(files, env, label) {
+  if (!files.length) return;
+  console.log(`\n=== ${label}: ${files.length} file(s) ===`);
+  const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  process.stdout.write(r.stdout);
+  const count = (name) => Number((r.stdout.match(new RegExp(`^ℹ ${name} (\\d+)`, 'm')) ?? [])[1] ?? 0);
+  passed += count('pass');
+  failed += count('fail');
+  skipped += count('skipped');
+  if (r.status !== 0 && count('fail') === 0) failed += 1;
+}
+
+const all = findTests(dist);
+const e2eDir = path.join(dist, 'e2e') + path.sep;
+if (which === 'all' || which === 'unit') runNodeTests(all.filter((f) => !f.startsWith(e2eDir)), {}, 'unit tests');
+if (which === 'all' || which === 'e2e') {
+  const e2e = all.filter((f) => f.startsWith(e2eDir));
+  const clients = kubectlClients();
+  if (!clients.length) {
+    console.log('no kubectl found: end-to-end tests skipped');
+  }
+  for (const k of clients) runNodeTests(e2e, { KANZEN_KUBECTL: k }, `end-to-end tests with ${path.basename(k)}`);
+}
+console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed ? 1 : 0);

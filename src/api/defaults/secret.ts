@@ -1,0 +1,6 @@
+// Secret defaults (SetDefaults_Secret).
+import type { Secret } from '../types.js';
+
+export function defaultSecret(s: Secret): void {
+  s.type ||= 'Opaque';
+}

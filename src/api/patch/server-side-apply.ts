@@ -1,0 +1,507 @@
+// Server-side apply and managed fields, after structured-merge-diff (typed ToFieldSet,
+// Compare, Merge, RemoveItems; merge.Updater Update/Apply/prune) and apimachinery's
+// managedfields chain (skipNonApplied's "before-first-apply", buildManagerInfo,
+// managedFieldsUpdater, stripMeta, the conflict Status of internal/conflict.go).
+// List semantics come from patch-meta: +listType=map lists merge by their keys
+// (defaults filled in), sets by value, everything else is atomic.
+import { ApiError } from '../errors.js';
+import type { KubeObject, ManagedFieldsEntry, StatusCause } from '../types.js';
+import { childSchema, itemSchema, schemaFor, type SchemaNode } from './patch-meta.js';
+import { FieldSet, fieldPE, keyPE, type FieldPath, type PathElement, pathString, serializePE } from './field-set.js';
+import { deepCopy, deepEqual, isObject, type JsonObject } from './json-value.js';
+
+export type FieldsV1 = Record<string, unknown>;
+type Schema = SchemaNode | undefined;
+
+// ---------------------------------------------------------------------------
+// Typed value operations
+// ---------------------------------------------------------------------------
+
+function listType(node: Schema): 'atomic' | 'set' | 'map' {
+  return node?.listType ?? 'atomic';
+}
+
+/** The path element of a list item: key fields (with defaults) for maps, the value for sets. */
+function itemPE(node: Schema, item: unknown): PathElement {
+  if (listType(node) === 'set') return { kind: 'v', value: item };
+  if (!isObject(item)) throw ApiError.internal(new Error('associative list with keys may not have non-map elements'));
+  const keys = node?.listMapKeys ?? [];
+  const fields: [string, unknown][] = [];
+  for (const k of keys) {
+    if (k in item) fields.push([k, item[k]]);
+    else if (node?.keyDefaults && k in node.keyDefaults) fields.push([k, node.keyDefaults[k]]);
+  }
+  if (fields.length === 0) {
+    throw ApiError.internal(
+      new Error(`associative list with keys has an element that omits all key fields ${JSON.stringify(keys)} (and doesn't have default values for any key fields)`),
+    );
+  }
+  return keyPE(fields);
+}
+
+/** typed.ToFieldSet: the paths an object specifies (leaves, map entries, list items). */
+export function fieldSetOf(value: unknown, schema: Schema): FieldSet {
+  const set = new FieldSet();
+  toFieldSetWalk(value, schema, [], set);
+  return set;
+}
+
+function toFieldSetWalk(v: unknown, node: Schema, path: FieldPath, set: FieldSet): void {
+  if (isObject(v)) {
+    if (node?.atomic) {
+      set.insert(path);
+      return;
+    }
+    for (const [k, val] of Object.entries(v)) {
+      const p = [...path, fieldPE(k)];
+      // Struct fields are members only when null or empty; map entries always are.
+      if (val === null || (isObject(val) && Object.keys(val).length === 0) || node?.values) set.insert(p);
+      toFieldSetWalk(val, childSchema(node, k), p, set);
+    }
+    return;
+  }
+  if (Array.isArray(v)) {
+    if (listType(node) === 'atomic') {
+      set.insert(path);
+      return;
+    }
+    for (const item of v) {
+      const p = [...path, itemPE(node, item)];
+      set.insert(p);
+      toFieldSetWalk(item, itemSchema(node), p, set);
+    }
+    return;
+  }
+  if (v !== null) set.insert(path);
+}
+
+export interface Comparison {
+  added: FieldSet;
+  modified: FieldSet;
+  removed: FieldSet;
+}
+
+/** typed.Compare: fields added, modified and removed going from lhs to rhs. */
+export function compareValues(lhs: unknown, rhs: unknown, schema: Schema): Comparison {
+  const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
+  compareWalk(lhs, rhs, schema, [], c);
+  return c;
+}
+
+function leaf(l: unknown, r: unknown, path: FieldPath, c: Comparison): void {
+  if (l === undefined && r === undefined) return;
+  if (l === undefined) c.added.insert(path);
+  else if (r === undefined) c.removed.insert(path);
+  else if (!deepEqual(l, r)) c.modified.insert(path);
+}
+
+function compareWalk(l0: unknown, r: unknown, node: Schema, path: FieldPath, c: Comparison, parentPresent = true): void {
+  // A field Go's zero value always carries (non-pointer struct, list without omitempty)
+  // exists in the old object whenever its parent does; kanzen's JSON may omit it.
+  const l = l0 === undefined && r !== undefined && parentPresent && node?.zero ? (isObject(r) ? {} : null) : l0;
+  if (isObject(l) || isObject(r)) {
+    const lm = isObject(l) ? l : l === null ? {} : undefined;
+    const rm = isObject(r) ? r : undefined;
+    const bothEmpty = (!lm || Object.keys(lm).length === 0) && (!rm || Object.keys(rm).length === 0);
+    if (node?.atomic || bothEmpty || (l !== undefined && l !== null && !lm) || (r !== undefined && !rm)) {
+      leaf(l, r, path, c);
+      return;
+    }
+    // Only an absent (not null) side makes the node itself added or removed.
+    if (l === undefined) c.added.insert(path);
+    else if (r === undefined) c.removed.insert(path);
+    const keys = new Set([...Object.keys(lm ?? {}), ...Object.keys(rm ?? {})]);
+    for (const k of keys) compareWalk(lm?.[k], rm?.[k], childSchema(node, k), [...path, fieldPE(k)], c, lm !== undefined);
+    return;
+  }
+  if (Array.isArray(l) || Array.isArray(r)) {
+    const la = Array.isArray(l) ? l : undefined;
+    const ra = Array.isArray(r) ? r : undefined;
+    const bothEmpty = (!la || la.length === 0) && (!ra || ra.length === 0);
+    if (listType(node) === 'atomic' || bothEmpty || (l !== undefined && l !== null && !la) || (r !== undefined && r !== null && !ra)) {
+      leaf(l, r, path, c);
+      return;
+    }
+    if (l === undefined) c.added.insert(path);
+    else if (r === undefined) c.removed.insert(path);
+    const lItems = indexItems(la ?? [], node);
+    const rItems = indexItems(ra ?? [], node);
+    for (const [key, { pe, item }] of rItems) compareWalk(lItems.get(key)?.item, item, itemSchema(node), [...path, pe], c, false);
+    for (const [key, { pe, item }] of lItems) {
+      if (!rItems.has(key)) compareWalk(item, undefined, itemSchema(node), [...path, pe], c, false);
+    }
+    return;
+  }
+  leaf(l, r, path, c);
+}
+
+interface IndexedItem {
+  pe: PathElement;
+  item: unknown;
+}
+
+function indexItems(list: unknown[], node: Schema): Map<string, IndexedItem> {
+  const out = new Map<string, IndexedItem>();
+  for (const item of list) {
+    const pe = itemPE(node, item);
+    const key = serializePE(pe);
+    if (!out.has(key)) out.set(key, { pe, item });
+  }
+  return out;
+}
+
+/** typed.Merge: rhs (the applied configuration) over lhs (the live object). */
+export function mergeValues(lhs: unknown, rhs: unknown, schema: Schema): unknown {
+  if (rhs === undefined) return lhs;
+  if (lhs === undefined || rhs === null) return deepCopy(rhs);
+  if (isObject(lhs) && isObject(rhs)) {
+    if (schema?.atomic || (Object.keys(lhs).length === 0 && Object.keys(rhs).length === 0)) return deepCopy(rhs);
+    const out: JsonObject = {};
+    for (const k of new Set([...Object.keys(lhs), ...Object.keys(rhs)])) {
+      const v = mergeValues(lhs[k], rhs[k], childSchema(schema, k));
+      if (v !== undefined && v !== null) out[k] = v;
+    }
+    return out;
+  }
+  if (Array.isArray(lhs) && Array.isArray(rhs)) {
+    if (listType(schema) === 'atomic' || (lhs.length === 0 && rhs.length === 0)) return deepCopy(rhs);
+    return mergeListItems(lhs, rhs, schema);
+  }
+  return deepCopy(rhs);
+}
+
+/** mergingWalker.visitListItems: the applied order wins for shared items, live-only items stay in place. */
+function mergeListItems(lhs: unknown[], rhs: unknown[], schema: Schema): unknown[] {
+  const elem = itemSchema(schema);
+  const lPEs = lhs.map((x) => serializePE(itemPE(schema, x)));
+  const rPEs = rhs.map((x) => serializePE(itemPE(schema, x)));
+  const observedL = new Map<string, unknown>();
+  lhs.forEach((x, i) => (observedL.has(lPEs[i]) ? observedL.set(lPEs[i], undefined) : observedL.set(lPEs[i], x)));
+  const observedR = new Map<string, unknown>();
+  rhs.forEach((x, i) => observedR.set(rPEs[i], x));
+  const sharedOrder = rPEs.filter((pe) => observedL.has(pe));
+  let nextShared = sharedOrder.shift();
+  const mergedR = new Set<string>();
+  const out: unknown[] = [];
+  const push = (v: unknown): void => {
+    if (v !== undefined) out.push(v);
+  };
+  let li = 0;
+  let ri = 0;
+  while (li < lPEs.length || ri < rPEs.length) {
+    if (li < lPEs.length && ri < rPEs.length) {
+      const pe = lPEs[li];
+      if (pe === rPEs[ri]) {
+        mergedR.add(pe);
+        push(mergeValues(observedL.get(pe), observedR.get(pe), elem));
+        li++;
+        ri++;
+        nextShared = sharedOrder.shift();
+        continue;
+      }
+      if (observedR.has(pe) && nextShared !== undefined && nextShared !== pe) {
+        li++;
+        continue;
+      }
+    }
+    if (li < lPEs.length) {
+      const pe = lPEs[li];
+      if (!observedR.has(pe)) {
+        push(mergeValues(lhs[li], undefined, elem));
+        li++;
+        continue;
+      } else if (mergedR.has(pe)) {
+        li++;
+      }
+    }
+    if (ri < rPEs.length) {
+      const pe = rPEs[ri];
+      mergedR.add(pe);
+      push(mergeValues(observedL.get(pe), observedR.get(pe), elem));
+      ri++;
+      if (nextShared === pe) nextShared = sharedOrder.shift();
+    }
+  }
+  return out;
+}
+
+/** typed.RemoveItems: drops the members of `set`; maps and lists emptied by it disappear. */
+export function removeItems(v: unknown, set: FieldSet, schema: Schema): unknown {
+  if (isObject(v)) {
+    if (schema?.atomic || Object.keys(v).length === 0) return v;
+    const out: JsonObject = {};
+    for (const [k, val] of Object.entries(v)) {
+      const pe = fieldPE(k);
+      if (set.hasMember(pe)) continue;
+      const sub = set.withPrefix(pe);
+      const nv = sub.empty() ? val : removeItems(val, sub, childSchema(schema, k));
+      if (nv !== undefined) out[k] = nv;
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+  }
+  if (Array.isArray(v)) {
+    if (listType(schema) === 'atomic' || v.length === 0) return v;
+    const out: unknown[] = [];
+    for (const item of v) {
+      const pe = itemPE(schema, item);
+      if (set.hasMember(pe)) continue;
+      const sub = set.withPrefix(pe);
+      const nv = sub.empty() ? item : removeItems(item, sub, itemSchema(schema));
+      if (nv !== undefined) out.push(nv);
+    }
+    return out.length > 0 ? out : undefined;
+  }
+  return v;
+}
+
+// ---------------------------------------------------------------------------
+// Managed fields
+// ---------------------------------------------------------------------------
+
+interface ManagerInfo {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  subresource?: string;
+}
+
+interface VersionedSet {
+  info: ManagerInfo;
+  set: FieldSet;
+  time?: string;
+}
+
+type Managers = Map<string, VersionedSet>;
+
+/** BuildManagerIdentifier: the entry without time and fields; Apply entries also without apiVersion. */
+function managerId(info: ManagerInfo): string {
+  const id: Record<string, string> = { manager: info.manager, operation: info.operation };
+  if (info.operation === 'Update') id.apiVersion = info.apiVersion;
+  if (info.subresource) id.subresource = info.subresource;
+  return JSON.stringify(id);
+}
+
+function decodeManagedFields(entries: ManagedFieldsEntry[] | undefined): Managers {
+  const out: Managers = new Map();
+  for (const e of entries ?? []) {
+    if ((e.operation !== 'Apply' && e.operation !== 'Update') || !e.apiVersion || e.fieldsType !== 'FieldsV1') {
+      // DecodeManagedFields fails as a whole on a malformed entry; callers then start empty.
+      return new Map();
+    }
+    const info: ManagerInfo = { manager: e.manager ?? '', operation: e.operation, apiVersion: e.apiVersion };
+    if (e.subresource) info.subresource = e.subresource;
+    out.set(managerId(info), { info, set: FieldSet.fromFieldsV1(e.fieldsV1 ?? {}), time: e.time });
+  }
+  return out;
+}
+
+/** encodeManagedFields with sortEncodedManagedFields' order (operation, time, manager, apiVersion, subresource). */
+function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] | undefined {
+  if (managers.size === 0) return undefined;
+  const entries: ManagedFieldsEntry[] = [...managers.values()].map(({ info, set, time }) => {
+    const e: ManagedFieldsEntry = { manager: info.manager, operation: info.operation, apiVersion: info.apiVersion };
+    if (time) e.time = time;
+    e.fieldsType = 'FieldsV1';
+    e.fieldsV1 = set.toFieldsV1();
+    if (info.subresource) e.subresource = info.subresource;
+    return e;
+  });
+  const seconds = (t?: string): number => (t ? Math.floor(Date.parse(t) / 1000) : 0);
+  const cmp = (a = '', b = ''): number => (a < b ? -1 : a > b ? 1 : 0);
+  return entries.sort(
+    (p, q) =>
+      cmp(p.operation, q.operation) ||
+      seconds(p.time) - seconds(q.time) ||
+      cmp(p.manager, q.manager) ||
+      cmp(p.apiVersion, q.apiVersion) ||
+      cmp(p.subresource, q.subresource),
+  );
+}
+
+/** stripMetaManager's set: fields no manager may own. */
+const strippedFields = FieldSet.of(
+  [fieldPE('apiVersion')],
+  [fieldPE('kind')],
+  [fieldPE('metadata')],
+  ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion'].map(
+    (f) => [fieldPE('metadata'), fieldPE(f)],
+  ),
+);
+
+/** The object as the field manager compares it: without its managedFields. */
+function withoutManagedFields(obj: KubeObject | JsonObject | undefined): JsonObject {
+  if (!obj) return {};
+  const copy = deepCopy(obj) as JsonObject;
+  if (isObject(copy.metadata)) {
+    delete copy.metadata.managedFields;
+    if (Object.keys(copy.metadata).length === 0) delete copy.metadata;
+  }
+  return copy;
+}
+
+/** merge.Updater.update: conflicts with other managers, and their loss of changed or removed fields. */
+function updateManagers(lhs: JsonObject, rhs: JsonObject, schema: Schema, managers: Managers, workflow: string, force: boolean): Comparison {
+  const compare = compareValues(lhs, rhs, schema);
+  const changed = compare.modified.union(compare.added);
+  const conflicts = new Map<string, FieldSet>();
+  for (const [id, vs] of managers) {
+    if (id === workflow) continue;
+    const c = vs.set.intersection(changed);
+    if (!c.empty()) conflicts.set(id, c);
+  }
+  if (!force && conflicts.size > 0) throw conflictError(conflicts, managers);
+  for (const [id, c] of conflicts) {
+    const vs = managers.get(id);
+    if (vs) vs.set = vs.set.difference(c);
+  }
+  if (!compare.removed.empty()) {
+    for (const [id, vs] of managers) if (id !== workflow) vs.set = vs.set.difference(compare.removed);
+  }
+  for (const [id, vs] of managers) if (vs.set.empty()) managers.delete(id);
+  return compare;
+}
+
+/** printManager: "kubectl" for appliers, `"x" using apps/v1` for updaters. */
+function printManager(info: ManagerInfo): string {
+  let s = JSON.stringify(info.manager);
+  if (info.subresource) s = `${s} with subresource ${JSON.stringify(info.subresource)}`;
+  if (info.operation === 'Update') s = `${s} using ${info.apiVersion}`;
+  return s;
+}
+
+/** internal.NewConflictError: 409 Conflict with one FieldManagerConflict cause per path. */
+function conflictError(conflicts: Map<string, FieldSet>, managers: Managers): ApiError {
+  const ids = [...conflicts.keys()].sort();
+  const list: { manager: string; path: string }[] = [];
+  for (const id of ids) {
+    const info = managers.get(id)?.info;
+    const printed = info ? printManager(info) : JSON.stringify(id);
+    for (const p of conflicts.get(id)?.paths() ?? []) list.push({ manager: printed, path: pathString(p) });
+  }
+  const causes: StatusCause[] = list.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${c.manager}`, field: c.path }));
+  let message: string;
+  if (list.length === 1) {
+    message = `Apply failed with 1 conflict: conflict with ${list[0].manager}: ${list[0].path}`;
+  } else {
+    const lines: string[] = [];
+    for (const id of ids) {
+      const info = managers.get(id)?.info;
+      lines.push(`conflicts with ${info ? printManager(info) : JSON.stringify(id)}:`);
+      for (const p of conflicts.get(id)?.paths() ?? []) lines.push(`- ${pathString(p)}`);
+    }
+    message = `Apply failed with ${list.length} conflicts: ${lines.join('\n')}`;
+  }
+  return new ApiError(409, 'Conflict', message, { causes });
+}
+
+/** An Update by `info` from lhs to rhs (merge.Updater.Update + stripMeta + managedFieldsUpdater). */
+function recordUpdate(lhs: JsonObject, rhs: JsonObject, schema: Schema, managers: Managers, info: ManagerInfo, now: string): void {
+  const current = '{"manager":"current-operation"}';
+  const compare = updateManagers(lhs, rhs, schema, managers, current, true);
+  const set = (managers.get(current)?.set ?? new FieldSet())
+    .difference(compare.removed)
+    .union(compare.modified)
+    .union(compare.added)
+    .difference(strippedFields);
+  managers.delete(current);
+  if (set.empty()) return;
+  const id = managerId(info);
+  const previous = managers.get(id);
+  managers.set(id, { info, set: previous ? set.union(previous.set) : set, time: now });
+}
+
+/** The field set an object specifies, in managedFields' fieldsV1 encoding. */
+export function fieldSet(obj: unknown, apiVersion: string, kind: string): FieldsV1 {
+  return fieldSetOf(obj, schemaFor(apiVersion, kind)).toFieldsV1();
+}
+
+/**
+ * Managed fields for an ordinary create/update/patch (FieldManager.Update): the manager
+ * takes the fields it added or changed, other managers lose them and lose what was
+ * removed. An existing object without managedFields keeps none (skipNonApplied).
+ */
+export function updateManagedFields(
+  oldObj: KubeObject | undefined,
+  newObj: KubeObject,
+  manager: string,
+  operation: 'Update',
+  now: string,
+  subresource?: string,
+): KubeObject {
+  const apiVersion = newObj.apiVersion ?? oldObj?.apiVersion ?? '';
+  const schema = schemaFor(apiVersion, newObj.kind ?? oldObj?.kind ?? '');
+  const requested = newObj.metadata?.managedFields;
+  const reset = Array.isArray(requested) && (requested.length === 0 || (requested.length === 1 && Object.keys(requested[0]).length === 0));
+  let managers: Managers;
+  if (subresource) managers = decodeManagedFields(oldObj?.metadata.managedFields);
+  else if (reset) managers = new Map();
+  else {
+    managers = decodeManagedFields(requested);
+    if (managers.size === 0) managers = decodeManagedFields(oldObj?.metadata.managedFields);
+  }
+  const result = deepCopy(newObj);
+  delete result.metadata.managedFields;
+  if (managers.size === 0 && oldObj?.metadata.uid) return result;
+
+  const info: ManagerInfo = { manager: manager || 'unknown', operation, apiVersion };
+  if (subresource) info.subresource = subresource;
+  recordUpdate(withoutManagedFields(oldObj), withoutManagedFields(newObj), schema, managers, info, now);
+  const encoded = encodeManagedFields(managers);
+  if (encoded) result.metadata.managedFields = encoded;
+  return result;
+}
+
+/**
+ * Server-side apply (FieldManager.Apply): merges the applied configuration into the live
+ * object (absent for create), prunes fields this manager applied before and no longer
+ * applies unless someone else owns them, and fails with 409 when a field another manager
+ * owns would change — unless force, which moves the ownership.
+ */
+export function applyPatch(live: KubeObject | undefined, applied: KubeObject, manager: string, force: boolean, now: string): KubeObject {
+  if (applied.metadata?.managedFields !== undefined && applied.metadata.managedFields !== null) {
+    throw ApiError.badRequest('metadata.managedFields must be nil');
+  }
+  const apiVersion = applied.apiVersion ?? '';
+  const schema = schemaFor(apiVersion, applied.kind ?? '');
+  let managers = decodeManagedFields(live?.metadata.managedFields);
+  let liveValue = withoutManagedFields(live);
+
+  if (managers.size === 0 && live) {
+    // skipNonAppliedManager: the fields of an object nobody manages yet belong to "before-first-apply".
+    managers = new Map();
+    recordUpdate({}, liveValue, schema, managers, { manager: 'before-first-apply', operation: 'Update', apiVersion }, now);
+  }
+
+  const info: ManagerInfo = { manager: manager || 'unknown', operation: 'Apply', apiVersion };
+  const id = managerId(info);
+  const config = withoutManagedFields(applied);
+  let merged = mergeValues(liveValue, config, schema) as JsonObject;
+  const lastSet = managers.get(id)?.set;
+  const appliedSet = fieldSetOf(config, schema);
+  managers.set(id, { info, set: appliedSet, time: managers.get(id)?.time });
+
+  if (lastSet && !lastSet.empty()) {
+    let owned = new FieldSet();
+    for (const vs of managers.values()) owned = owned.union(vs.set);
+    merged = (removeItems(merged, lastSet.difference(owned), schema) ?? {}) as JsonObject;
+  }
+  updateManagers(liveValue, merged, schema, managers, id, force);
+
+  const mine = managers.get(id);
+  if (mine) {
+    mine.set = mine.set.difference(strippedFields);
+    if (mine.set.empty()) managers.delete(id);
+  }
+  const noop = live !== undefined && deepEqual(liveValue, merged);
+  if (!noop && managers.has(id)) {
+    const entry = managers.get(id);
+    if (entry) entry.time = now;
+  }
+  liveValue = noop ? liveValue : merged;
+  const result = liveValue as KubeObject;
+  if (!isObject(result.metadata)) result.metadata = {};
+  const encoded = encodeManagedFields(managers);
+  if (encoded) result.metadata.managedFields = encoded;
+  else delete result.metadata.managedFields;
+  return result;
+}

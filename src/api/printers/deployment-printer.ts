@@ -1,0 +1,42 @@
+// printDeployment from pkg/printers/internalversion/printers.go.
+
+import type { Deployment } from '../types.js';
+import { containersColumnDescription, imagesColumnDescription, layoutContainerCells } from './container-cells.js';
+import { translateTimestampSince } from './human-duration.js';
+import { labelSelectorAsSelectorString } from './label-format.js';
+import { swaggerDoc } from './swagger-docs.js';
+import { ageColumn, column, nameColumn, wideColumn, type Printer, type TableRow } from './table.js';
+
+export const deploymentColumns = [
+  nameColumn,
+  column('Ready', 'string', 'Number of the pod with ready state'),
+  column('Up-to-date', 'string', swaggerDoc['DeploymentStatus.updatedReplicas']),
+  column('Available', 'string', swaggerDoc['DeploymentStatus.availableReplicas']),
+  ageColumn,
+  wideColumn('Containers', 'string', containersColumnDescription),
+  wideColumn('Images', 'string', imagesColumnDescription),
+  wideColumn('Selector', 'string', swaggerDoc['DeploymentSpec.selector']),
+];
+
+export function deploymentRow(d: Deployment, now: Date): TableRow {
+  // apps/v1 defaulting sets spec.replicas to 1, so a stored Deployment always has it.
+  const desired = d.spec.replicas ?? 1;
+  const status = d.status ?? {};
+  const { names, images } = layoutContainerCells(d.spec.template?.spec?.containers);
+  return {
+    cells: [
+      d.metadata.name ?? '',
+      `${status.readyReplicas ?? 0}/${desired}`,
+      status.updatedReplicas ?? 0,
+      status.availableReplicas ?? 0,
+      translateTimestampSince(d.metadata.creationTimestamp, now),
+      names,
+      images,
+      // Unlike ReplicaSets, Deployments print the bare selector string ("" when empty).
+      labelSelectorAsSelectorString(d.spec.selector),
+    ],
+    object: d,
+  };
+}
+
+export const deploymentPrinter: Printer<Deployment> = { columns: deploymentColumns, row: deploymentRow };

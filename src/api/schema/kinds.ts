@@ -1,0 +1,61 @@
+// Which schema definition describes a served kind. Upstream names definitions after the
+// Go package: io.k8s.api.<first label of the group, "core" for "">.<version>.<Kind>.
+import { resources, type ResourceInfo } from '../resources.js';
+import { definitions } from './definitions.js';
+import { def, list, ref, type Definition } from './fieldtype.js';
+
+export interface GroupVersionKind {
+  group: string;
+  version: string;
+  kind: string;
+}
+
+export const listMetaDefinition = 'io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta';
+
+export function definitionName(gvk: GroupVersionKind): string {
+  const pkg = gvk.group === '' ? 'core' : gvk.group.split('.')[0];
+  return `io.k8s.api.${pkg}.${gvk.version}.${gvk.kind}`;
+}
+
+/** A <Kind>List definition, shaped like every upstream list type. */
+function listDefinition(itemDefinition: string): Definition {
+  return def(
+    { apiVersion: 'string', items: list(ref(itemDefinition)), kind: 'string', metadata: ref(listMetaDefinition) },
+    ['items'],
+  );
+}
+
+/** The top-level kinds: each served resource's kind and list kind, plus autoscaling/v1 Scale. */
+export function servedKinds(): { gvk: GroupVersionKind; resource?: ResourceInfo }[] {
+  const out: { gvk: GroupVersionKind; resource?: ResourceInfo }[] = [];
+  for (const r of resources) {
+    out.push({ gvk: { group: r.group, version: r.version, kind: r.kind }, resource: r });
+    out.push({ gvk: { group: r.group, version: r.version, kind: r.listKind } });
+  }
+  out.push({ gvk: { group: 'autoscaling', version: 'v1', kind: 'Scale' } });
+  return out;
+}
+
+let all: Record<string, Definition> | undefined;
+
+/** Every definition, including the synthesised list kinds. */
+export function allDefinitions(): Record<string, Definition> {
+  if (all) return all;
+  all = { ...definitions };
+  for (const r of resources) {
+    const item = definitionName(r);
+    all[definitionName({ ...r, kind: r.listKind })] = listDefinition(item);
+  }
+  return all;
+}
+
+/** The definition for apiVersion + kind, or undefined when kanzen does not serve that kind. */
+export function definitionFor(apiVersion: string, kind: string): { name: string; definition: Definition } | undefined {
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
+  const name = definitionName({ group, version, kind });
+  const known = servedKinds().some((k) => k.gvk.group === group && k.gvk.version === version && k.gvk.kind === kind);
+  const definition = known ? allDefinitions()[name] : undefined;
+  return definition ? { name, definition } : undefined;
+}

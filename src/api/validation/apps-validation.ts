@@ -1,0 +1,174 @@
+// Deployment and ReplicaSet validation (pkg/apis/apps/validation/validation.go and the
+// apps/v1 strategies' immutable selector), with upstream's messages and paths.
+import { field, type FieldError } from '../errors.js';
+import type { Deployment, LabelSelector, PodTemplateSpec, ReplicaSet, RollingUpdateDeployment } from '../types.js';
+import { goLabelSelector } from './go-literal.js';
+import { isValidPercent, validateNonnegativeField } from './names.js';
+import { nameValidatorFor, validateImmutableField, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
+import { validatePodTemplateSpec } from './pod-validation.js';
+
+/** labels.Selector.Matches for a LabelSelector (metav1.LabelSelectorAsSelector semantics). */
+export function selectorMatches(sel: LabelSelector, labels: Record<string, string>): boolean {
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const req of sel.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(labels, req.key);
+    const values = req.values ?? [];
+    switch (req.operator) {
+      case 'In':
+        if (!has || !values.includes(labels[req.key])) return false;
+        break;
+      case 'NotIn':
+        if (has && values.includes(labels[req.key])) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+function selectorIsEmpty(sel: LabelSelector): boolean {
+  return Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions ?? []).length === 0;
+}
+
+/** ValidatePodTemplateSpecForReplicaSet */
+function validatePodTemplateSpecForReplicaSet(template: PodTemplateSpec | undefined, selector: LabelSelector, path: string): FieldError[] {
+  if (!template) return [field.required(path)];
+  const errs: FieldError[] = [];
+  const labels = template.metadata?.labels ?? {};
+  if (!selectorIsEmpty(selector) && !selectorMatches(selector, labels)) {
+    errs.push(field.invalid(`${path}.metadata.labels`, labels, '`selector` does not match template `labels`'));
+  }
+  errs.push(...validatePodTemplateSpec(template, path));
+  const restartPolicy = template.spec?.restartPolicy;
+  if (restartPolicy !== 'Always') errs.push(field.notSupported(`${path}.spec.restartPolicy`, restartPolicy ?? '', ['Always']));
+  if (template.spec?.activeDeadlineSeconds !== undefined && template.spec.activeDeadlineSeconds !== null) {
+    errs.push(field.invalid(`${path}.spec.activeDeadlineSeconds`, template.spec.activeDeadlineSeconds, 'activeDeadlineSeconds in ReplicaSet is not Supported'));
+  }
+  return errs;
+}
+
+function validateSelectorAndTemplate(selector: LabelSelector | undefined, template: PodTemplateSpec | undefined, kind: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!selector) {
+    errs.push(field.required('spec.selector'));
+  } else {
+    errs.push(...validateLabelSelector(selector, 'spec.selector'));
+    if (selectorIsEmpty(selector)) errs.push(field.invalid('spec.selector', goLabelSelector(selector), `empty selector is invalid for ${kind}`));
+  }
+  errs.push(...validatePodTemplateSpecForReplicaSet(template, selector ?? {}, 'spec.template'));
+  return errs;
+}
+
+// ---- int-or-percent (maxSurge / maxUnavailable) ----
+
+function validatePositiveIntOrPercent(v: number | string | undefined, path: string): FieldError[] {
+  if (typeof v === 'string') return isValidPercent(v).map((m) => field.invalid(path, v, m));
+  if (typeof v === 'number') return validateNonnegativeField(v, path);
+  return [];
+}
+
+function intOrPercentValue(v: number | string | undefined): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && /^[0-9]+%$/.test(v)) return Number.parseInt(v, 10);
+  return -1;
+}
+
+function validateRollingUpdateDeployment(ru: RollingUpdateDeployment, path: string): FieldError[] {
+  const errs = validatePositiveIntOrPercent(ru.maxUnavailable, `${path}.maxUnavailable`);
+  errs.push(...validatePositiveIntOrPercent(ru.maxSurge, `${path}.maxSurge`));
+  if (intOrPercentValue(ru.maxUnavailable) === 0 && intOrPercentValue(ru.maxSurge) === 0) {
+    errs.push(field.invalid(`${path}.maxUnavailable`, ru.maxUnavailable ?? 0, 'may not be 0 when `maxSurge` is 0'));
+  }
+  if (typeof ru.maxUnavailable === 'string' && intOrPercentValue(ru.maxUnavailable) > 100) {
+    errs.push(field.invalid(`${path}.maxUnavailable`, ru.maxUnavailable, 'must not be greater than 100%'));
+  }
+  return errs;
+}
+
+function validateDeploymentStrategy(strategy: Deployment['spec']['strategy'], path: string): FieldError[] {
+  const s = strategy ?? {};
+  switch (s.type) {
+    case 'Recreate':
+      return s.rollingUpdate ? [field.forbidden(`${path}.rollingUpdate`, "may not be specified when strategy `type` is 'Recreate'")] : [];
+    case 'RollingUpdate':
+      if (!s.rollingUpdate) return [field.required(`${path}.rollingUpdate`, 'this should be defaulted and never be nil')];
+      return validateRollingUpdateDeployment(s.rollingUpdate, `${path}.rollingUpdate`);
+    default:
+      return [field.notSupported(`${path}.type`, s.type ?? '', ['Recreate', 'RollingUpdate'])];
+  }
+}
+
+export function validateDeployment(d: Deployment): FieldError[] {
+  const errs = validateObjectMeta(d.metadata, true, nameValidatorFor('Deployment'));
+  const spec = d.spec ?? ({} as Deployment['spec']);
+  errs.push(...validateNonnegativeField(spec.replicas ?? 0, 'spec.replicas'));
+  errs.push(...validateSelectorAndTemplate(spec.selector, spec.template, 'deployment'));
+  errs.push(...validateDeploymentStrategy(spec.strategy, 'spec.strategy'));
+  errs.push(...validateNonnegativeField(spec.minReadySeconds ?? 0, 'spec.minReadySeconds'));
+  if (spec.revisionHistoryLimit !== undefined && spec.revisionHistoryLimit !== null) {
+    errs.push(...validateNonnegativeField(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'));
+  }
+  if (spec.progressDeadlineSeconds !== undefined && spec.progressDeadlineSeconds !== null) {
+    errs.push(...validateNonnegativeField(spec.progressDeadlineSeconds, 'spec.progressDeadlineSeconds'));
+    if (spec.progressDeadlineSeconds <= (spec.minReadySeconds ?? 0)) {
+      errs.push(field.invalid('spec.progressDeadlineSeconds', spec.progressDeadlineSeconds, 'must be greater than minReadySeconds'));
+    }
+  }
+  return errs;
+}
+
+export function validateDeploymentUpdate(d: Deployment, old: Deployment): FieldError[] {
+  const errs = validateObjectMetaUpdate(d.metadata, old.metadata);
+  errs.push(...validateDeployment(d).filter((e) => !e.field.startsWith('metadata.')));
+  // apps/v1: the selector may not change after creation.
+  if (!jsonEqual2(d.spec?.selector, old.spec?.selector)) {
+    errs.push(...validateImmutableField(goLabelSelector(d.spec?.selector), goLabelSelector(old.spec?.selector), 'spec.selector'));
+  }
+  return errs;
+}
+
+export function validateReplicaSet(rs: ReplicaSet): FieldError[] {
+  const errs = validateObjectMeta(rs.metadata, true, nameValidatorFor('ReplicaSet'));
+  const spec = rs.spec ?? ({} as ReplicaSet['spec']);
+  errs.push(...validateNonnegativeField(spec.replicas ?? 0, 'spec.replicas'));
+  errs.push(...validateNonnegativeField(spec.minReadySeconds ?? 0, 'spec.minReadySeconds'));
+  errs.push(...validateSelectorAndTemplate(spec.selector, spec.template, 'deployment'));
+  return errs;
+}
+
+export function validateReplicaSetUpdate(rs: ReplicaSet, old: ReplicaSet): FieldError[] {
+  const errs = validateObjectMetaUpdate(rs.metadata, old.metadata);
+  errs.push(...validateReplicaSet(rs).filter((e) => !e.field.startsWith('metadata.')));
+  if (!jsonEqual2(rs.spec?.selector, old.spec?.selector)) {
+    errs.push(...validateImmutableField(goLabelSelector(rs.spec?.selector), goLabelSelector(old.spec?.selector), 'spec.selector'));
+  }
+  return errs;
+}
+
+/** Status updates: counts are non-negative and ordered as upstream requires. */
+export function validateWorkloadStatusUpdate(obj: Deployment | ReplicaSet, old: Deployment | ReplicaSet): FieldError[] {
+  const errs = validateObjectMetaUpdate(obj.metadata, old.metadata);
+  const status = (obj.status ?? {}) as Record<string, unknown>;
+  for (const key of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas', 'fullyLabeledReplicas', 'observedGeneration', 'collisionCount']) {
+    const v = status[key];
+    if (typeof v === 'number') errs.push(...validateNonnegativeField(v, `status.${key}`));
+  }
+  const n = (k: string) => (typeof status[k] === 'number' ? (status[k] as number) : 0);
+  if (n('readyReplicas') > n('replicas')) errs.push(field.invalid('status.readyReplicas', n('readyReplicas'), 'cannot be greater than status.replicas'));
+  if (n('availableReplicas') > n('replicas')) errs.push(field.invalid('status.availableReplicas', n('availableReplicas'), 'cannot be greater than status.replicas'));
+  if (n('availableReplicas') > n('readyReplicas') && 'readyReplicas' in status) {
+    errs.push(field.invalid('status.availableReplicas', n('availableReplicas'), 'cannot be greater than readyReplicas'));
+  }
+  return errs;
+}
+
+function jsonEqual2(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
+
+test('/api and /apis', () => {
+  assert.deepEqual(apiVersions(), { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
+  assert.deepEqual(apiVersions('10.0.0.1:6443').serverAddressByClientCIDRs, [{ clientCIDR: '0.0.0.0/0', serverAddress: '10.0.0.1:6443' }]);
+  const groups = apiGroupList();
+  assert.equal(groups.kind, 'APIGroupList');
+  assert.deepEqual(
+    groups.groups.map((g) => g.name),
+    ['apps', 'discovery.k8s.io', 'coordination.k8s.io'],
+  );
+  assert.deepEqual(apiGroup('apps'), {
+    kind: 'APIGroup',
+    apiVersion: 'v1',
+    name: 'apps',
+    versions: [{ groupVersion: 'apps/v1', version: 'v1' }],
+    preferredVersion: { groupVersion: 'apps/v1', version: 'v1' },
+  });
+  assert.equal(apiGroup('batch'), undefined);
+});
+
+test('/api/v1 lists resources with short names, categories and subresources', () => {
+  const list = apiResourceList('', 'v1');
+  assert.ok(list);
+  assert.equal(list.groupVersion, 'v1');
+  const pods = list.resources.find((r) => r.name === 'pods');
+  assert.deepEqual(pods, {
+    name: 'pods',
+    singularName: 'pod',
+    namespaced: true,
+    kind: 'Pod',
+    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    shortNames: ['po'],
+    categories: ['all'],
+    storageVersionHash: 'xPOwRZ+Yhw8=',
+  });
+  const names = list.resources.map((r) => r.name);
+  assert.ok(names.indexOf('pods/status') === names.indexOf('pods') + names.filter((n) => n.startsWith('pods/') && n < 'pods/status').length + 1);
+  assert.deepEqual(list.resources.find((r) => r.name === 'pods/log'), { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] });
+  assert.equal(list.resources.find((r) => r.name === 'nodes')?.namespaced, false);
+  assert.equal(apiResourceList('batch', 'v1'), undefined);
+});
+
+test('scale subresources name autoscaling/v1 Scale', () => {
+  const list = apiResourceList('apps', 'v1');
+  assert.equal(list?.apiVersion, 'v1');
+  assert.deepEqual(list?.resources.find((r) => r.name === 'deployments/scale'), {
+    name: 'deployments/scale',
+    singularName: '',
+    namespaced: true,
+    group: 'autoscaling',
+    version: 'v1',
+    kind: 'Scale',
+    verbs: ['get', 'patch', 'update'],
+  });
+  assert.ok(list?.resources.some((r) => r.name === 'replicasets/scale' && r.group === 'autoscaling'));
+  assert.equal(list?.resources.find((r) => r.name === 'deployments')?.storageVersionHash, '8aSe+NMegvE=');
+});

@@ -1,0 +1,73 @@
+// HTTP plumbing shared by every handler: bounded body reading, decoding of JSON/YAML
+// bodies, and rendering of objects and Status errors.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { ApiError } from '../api/errors.js';
+
+/** The API server's request body limit (apiserver's MaxRequestBodyBytes default, 3 MiB). */
+export const maxRequestBodyBytes = 3 * 1024 * 1024;
+
+export async function readBody(req: IncomingMessage, limit = maxRequestBodyBytes): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) {
+    req.resume();
+    throw ApiError.tooLarge(limit);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      throw ApiError.tooLarge(limit);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Decodes a request body as JSON, or YAML when the content type says so (apply-patch+yaml, application/yaml). */
+export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
+  const ct = (contentType ?? '').split(';')[0].trim();
+  // Protobuf (and CBOR) bodies are answered 415: client-go then falls back to JSON.
+  if (ct.includes('protobuf') || ct.includes('cbor')) throw ApiError.unsupportedMediaType(ct);
+  const text = body.toString('utf8');
+  if (text.trim() === '') throw ApiError.badRequest('the body of the request was empty');
+  if (ct.endsWith('yaml')) {
+    try {
+      return parseYaml(text);
+    } catch (e) {
+      throw ApiError.badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw ApiError.badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
+  }
+}
+
+export function sendJSON(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const data = JSON.stringify(body);
+  res.writeHead(code, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Content-Length': Buffer.byteLength(data),
+    ...headers,
+  });
+  res.end(data);
+}
+
+export function sendError(res: ServerResponse, err: unknown): void {
+  const apiErr = err instanceof ApiError ? err : ApiError.internal(err);
+  sendJSON(res, apiErr.code, apiErr.status);
+}
+
+export function sendText(res: ServerResponse, code: number, text: string, contentType = 'text/plain; charset=utf-8'): void {
+  res.writeHead(code, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', 'X-Content-Type-Options': 'nosniff' });
+  res.end(text);
+}

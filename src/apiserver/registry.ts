@@ -1,0 +1,515 @@
+// The generic registry (upstream: apiserver/pkg/registry/generic/registry/store.go): one
+// implementation of get/list/watch/create/update/patch/delete for every resource, with the
+// per-resource differences in its Strategy. Objects are stored as JSON without
+// resourceVersion; the store's modRevision is the resourceVersion on the way out.
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { ApiError, type FieldError } from '../api/errors.js';
+import type { DeleteOptions, KubeList, KubeObject, OwnerReference } from '../api/types.js';
+import { groupVersion, storageKey, storagePrefix, type ResourceInfo } from '../api/resources.js';
+import {
+  CompactedError,
+  KeyExistsError,
+  KeyNotFoundError,
+  RevisionMismatchError,
+  type KeyValue,
+  type Store,
+  type StoreEvent,
+  type Watcher,
+} from '../store/store.js';
+import type { Strategy } from './strategy.js';
+import { matchesSelectors, type Selectors } from './selection.js';
+import { updateManagedFields } from '../api/patch/server-side-apply.js';
+
+export interface WriteContext {
+  dryRun: boolean;
+  fieldManager?: string;
+  subresource?: string;
+  /** The operation recorded in managedFields. */
+  operation?: 'Update' | 'Apply';
+}
+
+export interface ListOptions extends Selectors {
+  limit?: number;
+  continueToken?: string;
+  resourceVersion?: string;
+}
+
+export interface RegistryEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: KubeObject;
+}
+
+/** Letters upstream's names.SimpleNameGenerator draws from (no vowels, no look-alikes). */
+const generateNameAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
+const generateNameSuffixLength = 5;
+const maxNameLength = 63;
+const maxPatchRetries = 8;
+
+export function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function generateName(base: string): string {
+  const prefix = base.length > maxNameLength - generateNameSuffixLength ? base.slice(0, maxNameLength - generateNameSuffixLength) : base;
+  let suffix = '';
+  for (let i = 0; i < generateNameSuffixLength; i++) suffix += generateNameAlphabet[Math.floor(Math.random() * generateNameAlphabet.length)];
+  return prefix + suffix;
+}
+
+/** Memoised decode: many watchers see the same KeyValue; parse it once. */
+const decoded = new WeakMap<KeyValue, KubeObject>();
+
+export function decodeStored(kv: KeyValue): KubeObject {
+  let obj = decoded.get(kv);
+  if (!obj) {
+    obj = JSON.parse(kv.value) as KubeObject;
+    obj.metadata.resourceVersion = String(kv.modRevision);
+    decoded.set(kv, obj);
+  }
+  return structuredClone(obj);
+}
+
+function encodeForStore(obj: KubeObject): string {
+  const { resourceVersion: _rv, ...metadata } = obj.metadata;
+  return JSON.stringify({ ...obj, metadata });
+}
+
+/** Everything but metadata and status: what bumps generation when it changes. */
+function specOf(obj: KubeObject): Record<string, unknown> {
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
+  return rest;
+}
+
+interface ContinueToken {
+  v: string;
+  rv: number;
+  start: string;
+}
+
+function encodeContinue(rv: number, lastKey: string, prefix: string): string {
+  const token: ContinueToken = { v: 'meta.k8s.io/v1', rv, start: lastKey.slice(prefix.length) + '\u0000' };
+  return Buffer.from(JSON.stringify(token)).toString('base64url');
+}
+
+function decodeContinue(token: string): ContinueToken {
+  try {
+    const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as ContinueToken;
+    if (t.v !== 'meta.k8s.io/v1' || typeof t.rv !== 'number' || typeof t.start !== 'string') throw new Error('bad token');
+    return t;
+  } catch {
+    throw ApiError.badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  }
+}
+
+export class Registry {
+  readonly gr: { group: string; resource: string };
+
+  constructor(
+    readonly info: ResourceInfo,
+    readonly strategy: Strategy,
+    private readonly store: Store,
+    private readonly defaults: (obj: KubeObject) => void,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.gr = { group: info.group, resource: info.resource };
+  }
+
+  private key(namespace: string | undefined, name: string): string {
+    return storageKey(this.info, this.info.namespaced ? namespace : undefined, name);
+  }
+
+  private typeMeta(): { apiVersion: string; kind: string } {
+    return { apiVersion: groupVersion(this.info), kind: this.info.kind };
+  }
+
+  private invalid(name: string, errs: FieldError[]): ApiError {
+    return ApiError.invalid(this.info.group, this.info.kind, name, errs);
+  }
+
+  async get(namespace: string | undefined, name: string): Promise<KubeObject> {
+    const kv = await this.store.get(this.key(namespace, name));
+    if (!kv) throw ApiError.notFound(this.gr, name);
+    return { ...this.typeMeta(), ...decodeStored(kv) };
+  }
+
+  async tryGet(namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+    const kv = await this.store.get(this.key(namespace, name));
+    return kv ? { ...this.typeMeta(), ...decodeStored(kv) } : undefined;
+  }
+
+  async list(namespace: string | undefined, opts: ListOptions = {}): Promise<KubeList> {
+    const prefix = storagePrefix(this.info, namespace);
+    let revision: number | undefined;
+    let startAfter: string | undefined;
+    if (opts.continueToken) {
+      const token = decodeContinue(opts.continueToken);
+      revision = token.rv;
+      startAfter = prefix + token.start.replace(/\u0000$/, '');
+    }
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const items: KubeObject[] = [];
+    let lastKey: string | undefined;
+    let more = false;
+    let remaining = 0;
+    let readRevision = 0;
+    try {
+      // Read pages from the store at one revision until `limit` items pass the selectors.
+      for (;;) {
+        const page = await this.store.list(prefix, { revision, startAfter, limit: limit ? Math.max(limit - items.length, 50) : 0 });
+        readRevision = page.revision;
+        revision = page.revision;
+        for (const kv of page.items) {
+          if (limit && items.length >= limit) {
+            more = true;
+            break;
+          }
+          lastKey = kv.key;
+          const obj = decodeStored(kv);
+          if (matchesSelectors(this.info.kind, obj, opts)) items.push(obj);
+        }
+        if (limit && items.length >= limit) {
+          more = more || page.more;
+          remaining = page.remaining;
+          break;
+        }
+        if (!page.more || page.items.length === 0) break;
+        startAfter = page.items[page.items.length - 1].key;
+      }
+    } catch (e) {
+      if (e instanceof CompactedError && opts.continueToken) {
+        throw ApiError.expired(
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+        );
+      }
+      throw e;
+    }
+    const list: KubeList = {
+      apiVersion: groupVersion(this.info),
+      kind: this.info.listKind,
+      metadata: { resourceVersion: String(readRevision) },
+      items,
+    };
+    if (more && lastKey) {
+      list.metadata.continue = encodeContinue(readRevision, lastKey, prefix);
+      if (!opts.labelSelector && !opts.fieldSelector && remaining > 0) list.metadata.remainingItemCount = remaining;
+    }
+    return list;
+  }
+
+  /**
+   * Watches objects after `fromRevision`. Events for objects outside the selectors are dropped,
+   * except that an object leaving the selection is reported as DELETED (upstream's watch filter).
+   */
+  watch(namespace: string | undefined, fromRevision: number, selectors: Selectors, onEvent: (ev: RegistryEvent, revision: number) => void): Watcher {
+    const prefix = storagePrefix(this.info, namespace);
+    const tm = this.typeMeta();
+    try {
+      return this.store.watch(prefix, fromRevision, (ev: StoreEvent) => {
+        const cur = { ...tm, ...decodeStored(ev.kv) };
+        const curMatch = matchesSelectors(this.info.kind, cur, selectors);
+        if (ev.type === 'delete') {
+          if (curMatch) onEvent({ type: 'DELETED', object: cur }, ev.kv.modRevision);
+          return;
+        }
+        const prevMatch = ev.prev ? matchesSelectors(this.info.kind, decodeStored(ev.prev), selectors) : false;
+        if (curMatch) onEvent({ type: prevMatch ? 'MODIFIED' : 'ADDED', object: cur }, ev.kv.modRevision);
+        else if (prevMatch) onEvent({ type: 'DELETED', object: cur }, ev.kv.modRevision);
+      });
+    } catch (e) {
+      if (e instanceof CompactedError) throw ApiError.expired(`too old resource version: ${e.requested} (${e.compacted})`);
+      throw e;
+    }
+  }
+
+  /** Fills in name, namespace, uid, timestamps for a new object (upstream FillObjectMetaSystemFields + BeforeCreate). */
+  private prepareNew(namespace: string | undefined, obj: KubeObject): void {
+    const tm = this.typeMeta();
+    if (obj.apiVersion !== undefined && obj.apiVersion !== tm.apiVersion) {
+      throw ApiError.badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${tm.apiVersion})`);
+    }
+    if (obj.kind !== undefined && obj.kind !== tm.kind) {
+      throw ApiError.badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${tm.kind})`);
+    }
+    obj.apiVersion = tm.apiVersion;
+    obj.kind = tm.kind;
+    obj.metadata ??= {};
+    const meta = obj.metadata;
+    if (this.info.namespaced) {
+      if (meta.namespace && namespace && meta.namespace !== namespace) {
+        throw ApiError.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      meta.namespace = namespace ?? meta.namespace;
+    } else if (meta.namespace) {
+      delete meta.namespace;
+    }
+    if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
+    meta.uid = randomUUID();
+    meta.creationTimestamp = rfc3339(this.now());
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.resourceVersion;
+    if (this.strategy.tracksGeneration) meta.generation = 1;
+    else delete meta.generation;
+  }
+
+  async create(namespace: string | undefined, input: KubeObject, ctx: WriteContext): Promise<KubeObject> {
+    const obj = structuredClone(input);
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw ApiError.badRequest('Object is not a valid JSON object');
+    const triedGenerate = !obj.metadata?.name && !!obj.metadata?.generateName;
+    for (let attempt = 0; ; attempt++) {
+      this.prepareNew(namespace, obj);
+      this.defaults(obj);
+      this.strategy.prepareForCreate(obj);
+      // Allocation precedes validation, as upstream's BeginCreate hook does.
+      const txn = this.strategy.beginCreate?.(obj, ctx.dryRun);
+      try {
+        const errs = this.strategy.validate(obj);
+        if (errs.length) throw this.invalid(obj.metadata.name ?? '', errs);
+        // An apply has already recorded its own managed fields.
+        const withFields =
+          ctx.operation === 'Apply' ? obj : updateManagedFields(undefined, obj, ctx.fieldManager ?? 'unknown', 'Update', rfc3339(this.now()), ctx.subresource);
+        if (ctx.dryRun) {
+          txn?.revert();
+          return withFields;
+        }
+        const kv = await this.store.create(this.key(obj.metadata.namespace, obj.metadata.name!), encodeForStore(withFields));
+        txn?.commit();
+        return { ...this.typeMeta(), ...decodeStored(kv) };
+      } catch (e) {
+        txn?.revert();
+        if (e instanceof KeyExistsError) {
+          if (triedGenerate && attempt < 3) {
+            delete obj.metadata.name;
+            continue;
+          }
+          throw ApiError.alreadyExists(this.gr, obj.metadata.name!);
+        }
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Replaces an object (PUT, and the last step of every patch). `mutate` builds the new object
+   * from the current one; it is re-run on a revision conflict when `retryOnConflict`.
+   */
+  async update(
+    namespace: string | undefined,
+    name: string,
+    mutate: (current: KubeObject | undefined) => KubeObject,
+    ctx: WriteContext,
+    retryOnConflict = false,
+  ): Promise<{ object: KubeObject; created: boolean }> {
+    for (let attempt = 0; ; attempt++) {
+      const key = this.key(namespace, name);
+      const kv = await this.store.get(key);
+      if (!kv) {
+        const next = mutate(undefined);
+        if (!this.strategy.allowCreateOnUpdate && ctx.operation !== 'Apply') throw ApiError.notFound(this.gr, name);
+        if (next.metadata?.name && next.metadata.name !== name) throw ApiError.badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${name})`);
+        next.metadata = { ...next.metadata, name };
+        return { object: await this.create(namespace, next, ctx), created: true };
+      }
+      const current = { ...this.typeMeta(), ...decodeStored(kv) };
+      const next = structuredClone(mutate(structuredClone(current)));
+      try {
+        const object = await this.replace(current, kv, next, ctx);
+        return { object, created: false };
+      } catch (e) {
+        if (retryOnConflict && e instanceof ApiError && e.reason === 'Conflict' && attempt < maxPatchRetries && !e.status.details?.causes) continue;
+        throw e;
+      }
+    }
+  }
+
+  private async replace(current: KubeObject, kv: KeyValue, next: KubeObject, ctx: WriteContext): Promise<KubeObject> {
+    const name = current.metadata.name!;
+    const tm = this.typeMeta();
+    if (next.apiVersion !== undefined && next.apiVersion !== tm.apiVersion && ctx.subresource !== 'scale') {
+      throw ApiError.badRequest(`the API version in the data (${next.apiVersion}) does not match the expected API version (${tm.apiVersion})`);
+    }
+    next.apiVersion = tm.apiVersion;
+    next.kind = tm.kind;
+    next.metadata ??= {};
+    if (next.metadata.name !== undefined && next.metadata.name !== name) {
+      throw ApiError.badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    if (next.metadata.resourceVersion && next.metadata.resourceVersion !== current.metadata.resourceVersion) {
+      throw ApiError.modified(this.gr, name);
+    }
+    if (next.metadata.uid && next.metadata.uid !== current.metadata.uid) {
+      throw ApiError.conflict(this.gr, name, `Precondition failed: UID in precondition: ${next.metadata.uid}, UID in object meta: ${current.metadata.uid}`);
+    }
+    // System fields are the server's, whatever the client sent.
+    next.metadata.name = name;
+    next.metadata.namespace = current.metadata.namespace;
+    next.metadata.uid = current.metadata.uid;
+    next.metadata.creationTimestamp = current.metadata.creationTimestamp;
+    next.metadata.deletionTimestamp = current.metadata.deletionTimestamp;
+    next.metadata.deletionGracePeriodSeconds = current.metadata.deletionGracePeriodSeconds;
+    if (!next.metadata.deletionTimestamp) {
+      delete next.metadata.deletionTimestamp;
+      delete next.metadata.deletionGracePeriodSeconds;
+    }
+    if (this.info.namespaced === false) delete next.metadata.namespace;
+    if (ctx.subresource === 'status') {
+      // Status writes change status (and, as upstream allows, nothing in spec).
+      const merged: KubeObject = { ...structuredClone(current), status: next.status };
+      merged.metadata = { ...current.metadata, managedFields: next.metadata.managedFields ?? current.metadata.managedFields };
+      next = merged;
+    } else if (this.strategy.hasStatus && ctx.subresource !== 'allow-status') {
+      if (current.status === undefined) delete next.status;
+      else next.status = structuredClone(current.status);
+    }
+    this.defaults(next);
+    const mainWrite = ctx.subresource !== 'status' && ctx.subresource !== 'binding';
+    if (mainWrite) this.strategy.prepareForUpdate(next, current, ctx.subresource);
+    // Allocation precedes validation, as upstream's BeginUpdate hook does.
+    const txn = mainWrite ? this.strategy.beginUpdate?.(next, current, ctx.dryRun) : undefined;
+    try {
+      if (ctx.subresource === 'status') {
+        const errs = this.strategy.validateStatusUpdate(next, current);
+        if (errs.length) throw this.invalid(name, errs);
+      } else if (mainWrite) {
+        // Bindings set spec.nodeName directly, bypassing pod update validation (upstream BindingREST).
+        const errs = this.strategy.validateUpdate(next, current);
+        if (errs.length) throw this.invalid(name, errs);
+      }
+      if (this.strategy.tracksGeneration) {
+        const gen = current.metadata.generation ?? 1;
+        next.metadata.generation = isDeepStrictEqual(specOf(next), specOf(current)) ? gen : gen + 1;
+      }
+      // A finalizer-pending deletion completes once the last finalizer is gone.
+      const removeNow =
+        !!next.metadata.deletionTimestamp && !next.metadata.finalizers?.length && (this.strategy.readyToRemove?.(next) ?? true) && !this.isGracefulPending(next);
+      // An apply has already recorded its own managed fields.
+      const finalObj =
+        ctx.operation === 'Apply'
+          ? next
+          : updateManagedFields(current, next, ctx.fieldManager ?? 'unknown', 'Update', rfc3339(this.now()), ctx.subresource === 'status' ? 'status' : undefined);
+      if (this.unchanged(current, finalObj)) {
+        txn?.revert();
+        return current;
+      }
+      if (ctx.dryRun) {
+        txn?.revert();
+        return finalObj;
+      }
+      if (removeNow) {
+        txn?.revert();
+        const gone = await this.store.delete(kv.key, kv.modRevision);
+        const obj = { ...tm, ...decodeStored(gone) };
+        this.strategy.afterDelete?.(obj);
+        return obj;
+      }
+      const written = await this.store.update(kv.key, encodeForStore(finalObj), kv.modRevision);
+      txn?.commit();
+      return { ...tm, ...decodeStored(written) };
+    } catch (e) {
+      txn?.revert();
+      if (e instanceof RevisionMismatchError) throw ApiError.modified(this.gr, name);
+      if (e instanceof KeyNotFoundError) throw ApiError.notFound(this.gr, name);
+      throw e;
+    }
+  }
+
+  private isGracefulPending(obj: KubeObject): boolean {
+    return (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0;
+  }
+
+  private unchanged(current: KubeObject, next: KubeObject): boolean {
+    const strip = (o: KubeObject) => {
+      const c = structuredClone(o);
+      delete c.metadata.resourceVersion;
+      delete c.metadata.managedFields;
+      return c;
+    };
+    return isDeepStrictEqual(strip(current), strip(next));
+  }
+
+  /** DELETE: graceful deletion, finalizers and propagation policy as upstream's Store.Delete. */
+  async delete(namespace: string | undefined, name: string, opts: DeleteOptions, ctx: WriteContext): Promise<{ object: KubeObject; removed: boolean }> {
+    for (let attempt = 0; ; attempt++) {
+      const key = this.key(namespace, name);
+      const kv = await this.store.get(key);
+      if (!kv) throw ApiError.notFound(this.gr, name);
+      const current = { ...this.typeMeta(), ...decodeStored(kv) };
+      if (opts.preconditions?.uid && opts.preconditions.uid !== current.metadata.uid) {
+        throw ApiError.conflict(this.gr, name, `Precondition failed: UID in precondition: ${opts.preconditions.uid}, UID in object meta: ${current.metadata.uid}`);
+      }
+      if (opts.preconditions?.resourceVersion && opts.preconditions.resourceVersion !== current.metadata.resourceVersion) {
+        throw ApiError.conflict(
+          this.gr,
+          name,
+          `Precondition failed: ResourceVersion in precondition: ${opts.preconditions.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+        );
+      }
+      const next = structuredClone(current);
+      const meta = next.metadata;
+      const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Background' : undefined);
+      const finalizers = new Set(meta.finalizers ?? []);
+      if (policy === 'Orphan') {
+        finalizers.add('orphan');
+        finalizers.delete('foregroundDeletion');
+      } else if (policy === 'Foreground') {
+        finalizers.add('foregroundDeletion');
+        finalizers.delete('orphan');
+      } else if (policy === 'Background') {
+        finalizers.delete('orphan');
+        finalizers.delete('foregroundDeletion');
+      }
+      // Finalizers only change on the first delete; later deletes keep what the first chose.
+      const alreadyDeleting = !!current.metadata.deletionTimestamp;
+      if (!alreadyDeleting || policy) meta.finalizers = finalizers.size ? [...finalizers] : undefined;
+      if (!meta.finalizers) delete meta.finalizers;
+      const grace = this.strategy.gracePeriod?.(current, opts) ?? 0;
+      const now = this.now();
+      if (!alreadyDeleting) this.strategy.prepareForDelete?.(next);
+      const mustWait = grace > 0 || (meta.finalizers?.length ?? 0) > 0 || !(this.strategy.readyToRemove?.(next) ?? true);
+      if (mustWait) {
+        const proposed = new Date(now.getTime() + grace * 1000);
+        if (!alreadyDeleting || (grace >= 0 && proposed.getTime() < Date.parse(meta.deletionTimestamp!))) {
+          meta.deletionTimestamp = rfc3339(proposed);
+          meta.deletionGracePeriodSeconds = grace;
+        }
+        if (isDeepStrictEqual(next, current)) return { object: current, removed: false };
+        if (ctx.dryRun) return { object: next, removed: false };
+        try {
+          const written = await this.store.update(key, encodeForStore(next), kv.modRevision);
+          return { object: { ...this.typeMeta(), ...decodeStored(written) }, removed: false };
+        } catch (e) {
+          if (e instanceof RevisionMismatchError && attempt < maxPatchRetries) continue;
+          throw e;
+        }
+      }
+      if (ctx.dryRun) return { object: current, removed: true };
+      try {
+        const gone = await this.store.delete(key, kv.modRevision);
+        const obj = { ...this.typeMeta(), ...decodeStored(gone) };
+        this.strategy.afterDelete?.(obj);
+        return { object: obj, removed: true };
+      } catch (e) {
+        if ((e instanceof RevisionMismatchError || e instanceof KeyNotFoundError) && attempt < maxPatchRetries) continue;
+        throw e;
+      }
+    }
+  }
+
+  async deleteCollection(namespace: string | undefined, listOpts: ListOptions, opts: DeleteOptions, ctx: WriteContext): Promise<KubeList> {
+    const list = await this.list(namespace, { ...listOpts, limit: 0, continueToken: undefined });
+    const items: KubeObject[] = [];
+    for (const item of list.items) {
+      try {
+        items.push((await this.delete(item.metadata.namespace, item.metadata.name!, opts, ctx)).object);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === 404)) throw e;
+      }
+    }
+    return { ...list, items };
+  }
+}
+
+export function ownerRefsEqual(a: OwnerReference[] | undefined, b: OwnerReference[] | undefined): boolean {
+  return isDeepStrictEqual(a ?? [], b ?? []);
+}

@@ -1,0 +1,229 @@
+// The API server: HTTPS on 127.0.0.1 for kubectl (bearer token), plain HTTP on a unix
+// socket (mode 0600) for the cluster's own components. Routes non-resource paths
+// (version, health, discovery, OpenAPI) and hands resource paths to the resource handler.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import fs from 'node:fs';
+import { timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { ApiError } from '../api/errors.js';
+import type { Namespace, Service } from '../api/types.js';
+import { findResource, resources, type ResourceInfo } from '../api/resources.js';
+import { applyDefaults } from '../api/defaults/index.js';
+import type { Store } from '../store/store.js';
+import type { Logger } from '../util/logger.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
+import { openapiV2Json, openapiV2Protobuf, openapiV3Document, openapiV3Index } from './openapi.js';
+import { sendError, sendJSON, sendText } from './http.js';
+import { Registry } from './registry.js';
+import { parseRequestInfo, type RequestInfo } from './request-info.js';
+import { handleResource } from './resource-handler.js';
+import { strategyFor, type StrategyDeps } from './strategies/index.js';
+import { ServiceAllocator } from './allocators/service-allocation.js';
+import { ClusterIPAllocator } from './allocators/clusterip-allocator.js';
+import { NodePortAllocator } from './allocators/nodeport-allocator.js';
+import { handleBinding } from './pod-binding.js';
+import { finalizeNamespace } from './namespace-finalize.js';
+
+/** The Kubernetes version kanzen is compatible with; the kubectl dispatcher picks its client by the minor. */
+export const kubernetesVersion = { major: '1', minor: '33', gitVersion: 'v1.33.0+kanzen' };
+
+export interface ApiServerOptions {
+  store: Store;
+  logger: Logger;
+  /** Bearer token kubectl must present on the TCP listener. */
+  token: string;
+  /** The HTTPS listener for kubectl; absent in tests that use only the unix socket. */
+  tls?: { cert: string; key: string };
+  host?: string;
+  port?: number;
+  /** Unix socket for the cluster's components (no token: protected by file mode 0600). */
+  socketPath?: string;
+  serviceCIDR: string;
+  nodePortRange: string;
+}
+
+/** Paths anyone may read without a token, as the apiserver's system:public-info-viewer allows. */
+const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
+
+export class ApiServer {
+  readonly registries = new Map<ResourceInfo, Registry>();
+  readonly serviceAllocation: ServiceAllocator;
+  private tcpServer?: https.Server;
+  private unixServer?: http.Server;
+  private readonly tokenBuf: Buffer;
+  private ready = false;
+
+  constructor(private readonly opts: ApiServerOptions) {
+    this.tokenBuf = Buffer.from(opts.token);
+    this.serviceAllocation = new ServiceAllocator(new ClusterIPAllocator(opts.serviceCIDR), new NodePortAllocator(opts.nodePortRange));
+    const deps: StrategyDeps = { serviceAllocation: this.serviceAllocation };
+    for (const info of resources) {
+      this.registries.set(info, new Registry(info, strategyFor(info, deps), opts.store, (obj) => applyDefaults(info, obj)));
+    }
+  }
+
+  registry(resource: string, group = ''): Registry {
+    const info = resources.find((r) => r.resource === resource && r.group === group);
+    if (!info) throw new Error(`no resource ${resource}.${group}`);
+    return this.registries.get(info)!;
+  }
+
+  /** Rebuilds allocator state from stored Services (upstream's repair controllers). */
+  async repairAllocations(): Promise<void> {
+    const list = await this.registry('services').list(undefined);
+    const report = this.serviceAllocation.repair(list.items as Service[]);
+    for (const ev of report.events) this.opts.logger.warn('service allocation repair', { service: `${ev.namespace}/${ev.name}`, reason: ev.reason, message: ev.message });
+  }
+
+  async start(): Promise<{ port: number }> {
+    await this.repairAllocations();
+    const handler = (trusted: boolean) => (req: IncomingMessage, res: ServerResponse) => {
+      this.handle(req, res, trusted).catch((err) => {
+        if (!(err instanceof ApiError)) this.opts.logger.error('request failed', { method: req.method, url: req.url, err: err instanceof Error ? err.stack : String(err) });
+        sendError(res, err);
+      });
+    };
+    if (this.opts.tls) {
+      this.tcpServer = https.createServer({ cert: this.opts.tls.cert, key: this.opts.tls.key }, handler(false));
+      this.tcpServer.keepAliveTimeout = 65_000;
+      await new Promise<void>((resolve, reject) => {
+        this.tcpServer!.once('error', reject);
+        this.tcpServer!.listen(this.opts.port ?? 6443, this.opts.host ?? '127.0.0.1', () => resolve());
+      });
+    }
+    if (this.opts.socketPath) {
+      fs.rmSync(this.opts.socketPath, { force: true });
+      this.unixServer = http.createServer(handler(true));
+      this.unixServer.keepAliveTimeout = 65_000;
+      await new Promise<void>((resolve, reject) => {
+        this.unixServer!.once('error', reject);
+        this.unixServer!.listen(this.opts.socketPath, () => resolve());
+      });
+      fs.chmodSync(this.opts.socketPath, 0o600);
+    }
+    this.ready = true;
+    return { port: this.tcpServer ? (this.tcpServer.address() as AddressInfo).port : 0 };
+  }
+
+  async stop(): Promise<void> {
+    this.ready = false;
+    const close = (s?: http.Server | https.Server) =>
+      new Promise<void>((resolve) => {
+        if (!s) return resolve();
+        s.close(() => resolve());
+        s.closeAllConnections();
+      });
+    await Promise.all([close(this.tcpServer), close(this.unixServer)]);
+  }
+
+  private authenticated(req: IncomingMessage): boolean {
+    const auth = req.headers.authorization ?? '';
+    const m = /^Bearer\s+(.+)$/i.exec(auth);
+    if (!m) return false;
+    const given = Buffer.from(m[1].trim());
+    return given.length === this.tokenBuf.length && timingSafeEqual(given, this.tokenBuf);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse, trusted: boolean): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://kanzen.local');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const healthPath = path.split('/')[1] ? `/${path.split('/')[1]}` : path;
+    if (!trusted && !publicPaths.has(healthPath) && !this.authenticated(req)) throw ApiError.unauthorized();
+    this.opts.logger.debug('request', { method: req.method, url: req.url });
+
+    if (healthPath === '/healthz' || healthPath === '/livez' || healthPath === '/readyz') {
+      if (!this.ready && healthPath === '/readyz') return sendText(res, 500, '[-]api-server not ready\nreadyz check failed');
+      return sendText(res, 200, 'ok');
+    }
+    if (path === '/version') {
+      return sendJSON(res, 200, {
+        ...kubernetesVersion,
+        gitCommit: '0000000000000000000000000000000000000000',
+        gitTreeState: 'clean',
+        buildDate: '2026-01-01T00:00:00Z',
+        goVersion: 'go1.24.0',
+        compiler: 'gc',
+        platform: `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+      });
+    }
+    if (path === '/api') return sendJSON(res, 200, apiVersions());
+    if (path === '/apis') return sendJSON(res, 200, apiGroupList());
+    if (path.startsWith('/openapi/')) return this.serveOpenAPI(path, req, res);
+
+    const ri = parseRequestInfo(path);
+    if (!ri.isResourceRequest) {
+      if (path.startsWith('/apis/') && ri.group && !ri.version) {
+        const g = apiGroup(ri.group);
+        if (g) return sendJSON(res, 200, g);
+      }
+      if (ri.version && (path === '/api/v1' || path === `/apis/${ri.group}/${ri.version}`)) {
+        const list = apiResourceList(ri.group, ri.version);
+        if (list) return sendJSON(res, 200, list);
+      }
+      throw notFoundPath();
+    }
+    const info = findResource(ri.group, ri.version, ri.resource);
+    if (!info) throw notFoundPath();
+    await handleResource(
+      {
+        registryFor: (i) => this.registries.get(i)!,
+        admitCreate: (i, ns, name) => this.admitCreate(i, ns, name),
+        subresource: (i, r, rq, rs, u) => this.subresource(i, r, rq, rs, u),
+      },
+      info,
+      ri,
+      req,
+      res,
+      url,
+    );
+  }
+
+  private serveOpenAPI(path: string, req: IncomingMessage, res: ServerResponse): void {
+    if (path === '/openapi/v2') {
+      const accept = req.headers.accept ?? '';
+      if (accept.includes('protobuf')) {
+        const body = openapiV2Protobuf();
+        res.writeHead(200, { 'Content-Type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', 'Content-Length': body.length });
+        res.end(body);
+        return;
+      }
+      return sendJSON(res, 200, openapiV2Json());
+    }
+    if (path === '/openapi/v3') return sendJSON(res, 200, openapiV3Index());
+    const doc = openapiV3Document(path.slice('/openapi/v3/'.length));
+    if (!doc) throw notFoundPath();
+    sendJSON(res, 200, doc.body, { Etag: `"${doc.hash}"` });
+  }
+
+  /** NamespaceLifecycle admission: content goes only into namespaces that exist and are not terminating. */
+  private async admitCreate(info: ResourceInfo, namespace: string | undefined, name: string): Promise<void> {
+    if (!info.namespaced || !namespace) return;
+    const ns = (await this.registry('namespaces').tryGet(undefined, namespace)) as Namespace | undefined;
+    if (!ns) throw ApiError.notFound({ group: '', resource: 'namespaces' }, namespace);
+    if (ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating') {
+      throw ApiError.forbidden(
+        { group: info.group, resource: info.resource },
+        name,
+        `unable to create new content in namespace ${namespace} because it is being terminated`,
+      );
+    }
+  }
+
+  private async subresource(info: ResourceInfo, ri: RequestInfo, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    if (info.resource === 'pods' && ri.subresource === 'binding' && req.method === 'POST') {
+      await handleBinding(this.registries.get(info)!, ri, req, res, url);
+      return true;
+    }
+    if (info.resource === 'namespaces' && ri.subresource === 'finalize' && req.method === 'PUT') {
+      await finalizeNamespace(this.registries.get(info)!, ri, req, res, url);
+      return true;
+    }
+    return false;
+  }
+}
+
+function notFoundPath(): ApiError {
+  return new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+}
+

@@ -1,0 +1,45 @@
+// Pods (upstream pkg/registry/core/pod/strategy.go): a new pod starts Pending with its QoS
+// class; deletion of a scheduled, unfinished pod is graceful so its node can stop it first.
+import type { DeleteOptions, KubeObject, Pod } from '../../api/types.js';
+import type { ResourceInfo } from '../../api/resources.js';
+import type { Strategy } from '../strategy.js';
+import { defaultStrategy } from './default-strategy.js';
+
+const defaultTerminationGracePeriodSeconds = 30;
+
+/** The pod's QoS class (upstream qos.GetPodQOS), shown by kubectl describe. */
+export function podQOSClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const containers = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])];
+  let anySet = false;
+  let guaranteed = true;
+  for (const c of containers) {
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
+    if (Object.keys(req).length || Object.keys(lim).length) anySet = true;
+    for (const r of ['cpu', 'memory']) {
+      if (lim[r] === undefined) guaranteed = false;
+      else if (req[r] !== undefined && String(req[r]) !== String(lim[r])) guaranteed = false;
+    }
+  }
+  if (!anySet) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+export function podStrategy(info: ResourceInfo): Strategy {
+  return defaultStrategy(info, {
+    prepareForCreate(obj: KubeObject) {
+      const pod = obj as Pod;
+      pod.status = { phase: 'Pending', qosClass: podQOSClass(pod) };
+    },
+    gracePeriod(obj: KubeObject, opts: DeleteOptions): number {
+      const pod = obj as Pod;
+      // Unscheduled or finished pods have nothing to stop: they go at once.
+      if (!pod.spec.nodeName) return 0;
+      if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return 0;
+      const grace = opts.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? defaultTerminationGracePeriodSeconds;
+      // A grace period of 0 from a client means "immediately" but is raised to 1 upstream
+      // unless the deletion is forced; the node then confirms with 0.
+      return grace;
+    },
+  });
+}

@@ -1,0 +1,44 @@
+// A strategy is what makes one resource different from another in the generic registry
+// (upstream: pkg/registry/*/strategy.go): what to reset on create and update, how to
+// validate, which allocations to make, whether deletion is graceful. Adding a resource is
+// adding a strategy, not a handler.
+import type { FieldError } from '../api/errors.js';
+import type { DeleteOptions, KubeObject } from '../api/types.js';
+
+/** An allocation begun for a write; committed when the write lands, reverted if it fails. */
+export interface Transaction {
+  commit(): void;
+  revert(): void;
+}
+
+export const noTransaction: Transaction = { commit() {}, revert() {} };
+
+export interface Strategy {
+  /** The resource has a status subresource: main-resource writes keep the stored status, status writes keep the rest. */
+  hasStatus: boolean;
+  /** metadata.generation is maintained (bumped on spec changes). */
+  tracksGeneration: boolean;
+  /** PUT of a missing object creates it (upstream AllowCreateOnUpdate). */
+  allowCreateOnUpdate: boolean;
+  prepareForCreate(obj: KubeObject): void;
+  /** subresource is set for writes through one (e.g. a namespace's finalize). */
+  prepareForUpdate(obj: KubeObject, old: KubeObject, subresource?: string): void;
+  validate(obj: KubeObject): FieldError[];
+  validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
+  /** Validation of a status-subresource write. */
+  validateStatusUpdate(obj: KubeObject, old: KubeObject): FieldError[];
+  /** Allocations (ClusterIPs, NodePorts) before the write, upstream's BeginCreate/BeginUpdate. */
+  beginCreate?(obj: KubeObject, dryRun: boolean): Transaction;
+  beginUpdate?(obj: KubeObject, old: KubeObject, dryRun: boolean): Transaction;
+  /** Called once the object is gone from the store (release allocations). */
+  afterDelete?(obj: KubeObject): void;
+  /**
+   * Graceful deletion (upstream CheckGracefulDelete): the grace period to wait, in seconds,
+   * before the object may be removed; 0 or undefined removes it at once.
+   */
+  gracePeriod?(obj: KubeObject, opts: DeleteOptions): number | undefined;
+  /** Changes made when deletion starts (e.g. a namespace turns Terminating). */
+  prepareForDelete?(obj: KubeObject): void;
+  /** Whether an object with deletionTimestamp may be removed now (beyond metadata.finalizers). */
+  readyToRemove?(obj: KubeObject): boolean;
+}

@@ -1,0 +1,102 @@
+// Where a cluster keeps its state, and the settings it was brought up with. Every file a
+// cluster creates lives under its home, named after the cluster.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface ClusterConfig {
+  name: string;
+  apiPort: number;
+  nodes: number;
+  runtime: 'fake' | 'netns';
+  serviceCIDR: string;
+  podCIDR: string;
+  nodePortRange: string;
+  store: string;
+}
+
+export const defaultConfig = (name: string, home: string): ClusterConfig => ({
+  name,
+  apiPort: 6443,
+  nodes: 2,
+  runtime: 'fake',
+  serviceCIDR: '10.96.0.0/12',
+  podCIDR: '10.244.0.0/16',
+  nodePortRange: '30000-32767',
+  store: `sqlite:${path.join(home, 'state', 'kanzen.db')}`,
+});
+
+export interface ClusterHome {
+  dir: string;
+  config: string;
+  kubeconfig: string;
+  pidFile: string;
+  socket: string;
+  pkiDir: string;
+  tokenFile: string;
+  logsDir: string;
+  stateDir: string;
+  /** One line written by the daemon when it fails to start, read by `up`. */
+  errorFile: string;
+}
+
+const clusterNamePattern = /^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/;
+
+export function validateClusterName(name: string): string | undefined {
+  if (!clusterNamePattern.test(name)) return `invalid cluster name "${name}": use lower case letters, digits and '-', at most 32 characters`;
+  return undefined;
+}
+
+export function resolveHome(name: string, home?: string): ClusterHome {
+  const dir = path.resolve(home ?? process.env.KANZEN_HOME ?? path.join(os.homedir(), '.kanzen', name));
+  return {
+    dir,
+    config: path.join(dir, 'cluster.json'),
+    kubeconfig: path.join(dir, 'kubeconfig'),
+    pidFile: path.join(dir, 'daemon.pid'),
+    socket: path.join(dir, 'apiserver.sock'),
+    pkiDir: path.join(dir, 'pki'),
+    tokenFile: path.join(dir, 'pki', 'token'),
+    logsDir: path.join(dir, 'logs'),
+    stateDir: path.join(dir, 'state'),
+    errorFile: path.join(dir, 'daemon.err'),
+  };
+}
+
+export function readConfig(home: ClusterHome): ClusterConfig | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(home.config, 'utf8')) as ClusterConfig;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`cluster state unreadable: ${home.config}: ${(e as Error).message}`);
+  }
+}
+
+export function writeConfig(home: ClusterHome, cfg: ClusterConfig): void {
+  fs.mkdirSync(home.dir, { recursive: true, mode: 0o700 });
+  fs.writeFileSync(home.config, JSON.stringify(cfg, null, 2) + '\n', { mode: 0o600 });
+}
+
+/** The daemon's PID if it is alive. */
+export function runningPid(home: ClusterHome): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(home.pidFile, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return undefined;
+  }
+  // A recycled PID belongs to some other program: check it is our daemon for this home.
+  try {
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    if (!cmdline.includes('daemon') || !cmdline.includes(home.dir)) return undefined;
+  } catch {
+    return undefined;
+  }
+  return pid;
+}

@@ -1,0 +1,91 @@
+// The cluster daemon (`kanzen daemon --home DIR`, started in the background by `up`):
+// owns the store and runs the API server, then the controllers. Stops cleanly on
+// SIGTERM/SIGINT; a failure to start is written as one line to <home>/daemon.err for `up`.
+import fs from 'node:fs';
+import { openStore } from '../store/store-factory.js';
+import type { Store } from '../store/store.js';
+import { ApiServer } from '../apiserver/server.js';
+import { bootstrapCluster } from '../apiserver/bootstrap.js';
+import { serviceIPByIndex } from '../apiserver/allocators/clusterip-allocator.js';
+import { createLogger } from '../util/logger.js';
+import { startControllerManager, type ControllerManager } from '../controllers/controller-manager.js';
+import { ensurePki, ensureToken } from './pki.js';
+import { readConfig, resolveHome, type ClusterHome } from './cluster-home.js';
+import { apiServerSANs, clusterNetwork } from './cluster-network.js';
+
+/** How much history the store keeps for watches to resume from (upstream compacts every 5 minutes). */
+const compactionIntervalMs = 5 * 60_000;
+const retainedRevisions = 10_000;
+
+export function startFailureMessage(err: unknown, port: number): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'EADDRINUSE') return `port ${port} on 127.0.0.1 is already in use: choose another with --api-port`;
+  if (e?.code === 'EACCES' || e?.code === 'EPERM') return `not permitted: ${e.message}`;
+  return e instanceof Error ? e.message : String(err);
+}
+
+export async function runDaemon(homeDir: string, name: string): Promise<void> {
+  const home: ClusterHome = resolveHome(name, homeDir);
+  const log = createLogger('daemon');
+  fs.rmSync(home.errorFile, { force: true });
+  const cfg = readConfig(home);
+  if (!cfg) throw new Error(`no cluster configuration at ${home.config}`);
+  fs.writeFileSync(home.pidFile, `${process.pid}\n`);
+  let store: Store | undefined;
+  let server: ApiServer | undefined;
+  let controllers: ControllerManager | undefined;
+  const timers: NodeJS.Timeout[] = [];
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down');
+    for (const t of timers) clearInterval(t);
+    controllers?.stop();
+    await server?.stop().catch(() => undefined);
+    await store?.close().catch(() => undefined);
+    fs.rmSync(home.socket, { force: true });
+    fs.rmSync(home.pidFile, { force: true });
+    process.exit(code);
+  };
+  process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGINT', () => void shutdown(0));
+  try {
+    const net = clusterNetwork(cfg);
+    const pki = ensurePki(home.pkiDir, cfg.name, apiServerSANs(cfg).ips, apiServerSANs(cfg).dnsNames);
+    const token = ensureToken(home.tokenFile);
+    store = await openStore(cfg.store);
+    server = new ApiServer({
+      store,
+      logger: log.child('apiserver'),
+      token,
+      tls: { cert: pki.serverCert, key: pki.serverKey },
+      port: cfg.apiPort,
+      socketPath: home.socket,
+      serviceCIDR: cfg.serviceCIDR,
+      nodePortRange: cfg.nodePortRange,
+    });
+    await server.start();
+    await bootstrapCluster(server, {
+      kubernetesServiceIP: serviceIPByIndex(cfg.serviceCIDR, 1),
+      advertiseAddress: net.apiServerAddress,
+      advertisePort: cfg.apiPort,
+    });
+    controllers = startControllerManager({ socketPath: home.socket, logger: log.child('controllers') });
+    const s = store;
+    timers.push(
+      setInterval(() => {
+        void (async () => {
+          const rev = await s.currentRevision();
+          if (rev > retainedRevisions) await s.compact(rev - retainedRevisions);
+        })().catch((e) => log.warn('compaction failed', { err: e }));
+      }, compactionIntervalMs),
+    );
+    log.info('cluster daemon ready', { name: cfg.name, port: cfg.apiPort });
+  } catch (err) {
+    const line = startFailureMessage(err, cfg.apiPort);
+    log.error('start failed', { err: err instanceof Error ? err.stack : String(err) });
+    fs.writeFileSync(home.errorFile, line + '\n');
+    await shutdown(1);
+  }
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// The kanzen command line.
+import { Command, InvalidArgumentError } from 'commander';
+import { up } from './up.js';
+import { down } from './down.js';
+import { status } from './status.js';
+import { runDaemon } from './daemon.js';
+import { CliError } from './output.js';
+
+function int(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('not a whole number');
+  return n;
+}
+
+const program = new Command();
+program.name('kanzen').description('Kubernetes Service networking, for real, on one machine').version('0.1.0');
+
+const clusterOptions = (c: Command) =>
+  c.option('--name <name>', 'cluster name', process.env.KANZEN_CLUSTER ?? 'kanzen').option('--home <dir>', 'cluster home (default $KANZEN_HOME or ~/.kanzen/<name>)');
+
+clusterOptions(program.command('up').description('start a cluster in the background and wait until it is ready'))
+  .option('--nodes <n>', 'number of nodes', int)
+  .option('--api-port <port>', 'API server port on 127.0.0.1 (default 6443)', int)
+  .option('--runtime <runtime>', 'pod runtime: fake (no processes) or netns (real pods, needs root)')
+  .option('--store <spec>', 'store: sqlite:<path> (default) or memory:')
+  .option('--no-kubeconfig', 'do not merge the context into your kubeconfig')
+  .option('--wait <seconds>', 'how long to wait for readiness', int, 90)
+  .action(async (o) => {
+    if (o.runtime && o.runtime !== 'fake' && o.runtime !== 'netns') throw new CliError(`unknown runtime "${o.runtime}": use fake or netns`);
+    await up({ name: o.name, home: o.home, nodes: o.nodes, apiPort: o.apiPort, kubeconfig: o.kubeconfig, runtime: o.runtime, store: o.store, waitSeconds: o.wait });
+  });
+
+clusterOptions(program.command('down').description('stop a cluster and everything it started'))
+  .option('--purge', 'also delete the stored state', false)
+  .action(async (o) => down({ name: o.name, home: o.home, purge: o.purge }));
+
+clusterOptions(program.command('status').description('show what is running and where')).action(async (o) => {
+  process.exitCode = await status({ name: o.name, home: o.home });
+});
+
+clusterOptions(program.command('daemon', { hidden: true }).description('run the cluster daemon in the foreground')).action(async (o) => {
+  if (!o.home) throw new CliError('daemon needs --home');
+  await runDaemon(o.home, o.name);
+});
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof CliError) {
+    process.stderr.write(`ERROR: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
+  process.stderr.write(`ERROR: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,42 @@
+// `kanzen status`: what is running and where.
+import fs from 'node:fs';
+import { Transport } from '../client/transport.js';
+import { readConfig, resolveHome, runningPid, validateClusterName } from './cluster-home.js';
+import { CliError } from './output.js';
+
+export async function status(opts: { name: string; home?: string }): Promise<number> {
+  const bad = validateClusterName(opts.name);
+  if (bad) throw new CliError(bad);
+  const home = resolveHome(opts.name, opts.home);
+  const cfg = readConfig(home);
+  if (!cfg) {
+    console.log(`No cluster "${opts.name}" at ${home.dir}.`);
+    return 1;
+  }
+  const pid = runningPid(home);
+  console.log(`Cluster:     ${cfg.name}`);
+  console.log(`Home:        ${home.dir}`);
+  console.log(`Daemon:      ${pid ? `running (pid ${pid})` : 'stopped'}`);
+  console.log(`API server:  https://127.0.0.1:${cfg.apiPort}`);
+  console.log(`Kubeconfig:  ${home.kubeconfig}`);
+  console.log(`Store:       ${cfg.store}`);
+  console.log(`Runtime:     ${cfg.runtime}, ${cfg.nodes} node(s)`);
+  if (!pid) return 3;
+  if (fs.existsSync(home.socket)) {
+    const t = new Transport({ socketPath: home.socket, timeoutMs: 3000 });
+    try {
+      const r = await t.request('GET', '/readyz');
+      console.log(`Health:      ${r.status === 200 ? 'ready' : `not ready (${r.status})`}`);
+      const nodes = await t.request('GET', '/api/v1/nodes');
+      if (nodes.status === 200) {
+        const list = JSON.parse(nodes.body.toString()) as { items: { metadata: { name: string } }[] };
+        console.log(`Nodes:       ${list.items.map((n) => n.metadata.name).join(', ') || '(none yet)'}`);
+      }
+    } catch (e) {
+      console.log(`Health:      unreachable (${(e as Error).message})`);
+    } finally {
+      t.close();
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,125 @@
+// `kanzen up`: start a cluster's daemon in the background and return once it is ready.
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Transport } from '../client/transport.js';
+import { defaultConfig, readConfig, resolveHome, runningPid, validateClusterName, writeConfig, type ClusterConfig, type ClusterHome } from './cluster-home.js';
+import { mergeIntoUserKubeconfig, writeKubeconfig, userKubeconfigPath } from './kubeconfig.js';
+import { ensurePki, ensureToken } from './pki.js';
+import { apiServerSANs } from './cluster-network.js';
+import { CliError, progress } from './output.js';
+
+export interface UpOptions {
+  name: string;
+  home?: string;
+  nodes?: number;
+  apiPort?: number;
+  kubeconfig: boolean;
+  runtime?: 'fake' | 'netns';
+  store?: string;
+  waitSeconds?: number;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+function mainScript(): string {
+  return path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.js');
+}
+
+async function waitReady(home: ClusterHome, pid: number, timeoutMs: number): Promise<void> {
+  const t = new Transport({ socketPath: home.socket, timeoutMs: 2000 });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (Date.now() < deadline) {
+      if (fs.existsSync(home.errorFile)) throw new CliError(fs.readFileSync(home.errorFile, 'utf8').trim());
+      try {
+        process.kill(pid, 0);
+      } catch {
+        const why = fs.existsSync(home.errorFile) ? fs.readFileSync(home.errorFile, 'utf8').trim() : `the daemon exited; see ${path.join(home.logsDir, 'daemon.log')}`;
+        throw new CliError(why);
+      }
+      if (fs.existsSync(home.socket)) {
+        try {
+          const r = await t.request('GET', '/readyz');
+          if (r.status === 200) {
+            // Ready means the built-in objects exist too.
+            const ns = await t.request('GET', '/api/v1/namespaces/default/services/kubernetes');
+            if (ns.status === 200) return;
+          }
+        } catch {
+          // not listening yet
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new CliError(`the API server did not become ready within ${Math.round(timeoutMs / 1000)}s; see ${path.join(home.logsDir, 'daemon.log')}`);
+  } finally {
+    t.close();
+  }
+}
+
+export async function up(opts: UpOptions): Promise<void> {
+  const bad = validateClusterName(opts.name);
+  if (bad) throw new CliError(bad);
+  const home = resolveHome(opts.name, opts.home);
+  const running = runningPid(home);
+  if (running) {
+    console.log(`Cluster "${opts.name}" is already running (pid ${running}, home ${home.dir}).`);
+    return;
+  }
+  const stored = readConfig(home);
+  const cfg: ClusterConfig = { ...defaultConfig(opts.name, home.dir), ...(stored ?? {}) };
+  cfg.name = opts.name;
+  if (opts.nodes !== undefined) cfg.nodes = opts.nodes;
+  if (opts.apiPort !== undefined) cfg.apiPort = opts.apiPort;
+  if (opts.runtime) cfg.runtime = opts.runtime;
+  if (opts.store) cfg.store = opts.store;
+  const step = progress(`Starting cluster "${cfg.name}" (home ${home.dir})`);
+
+  if (!(await portFree(cfg.apiPort))) throw new CliError(`port ${cfg.apiPort} on 127.0.0.1 is already in use: choose another with --api-port`);
+  try {
+    fs.mkdirSync(home.logsDir, { recursive: true, mode: 0o700 });
+    fs.mkdirSync(home.stateDir, { recursive: true, mode: 0o700 });
+    writeConfig(home, cfg);
+  } catch (e) {
+    throw new CliError(`cannot write the cluster home ${home.dir}: ${(e as Error).message}`);
+  }
+  step('Preparing certificates');
+  const sans = apiServerSANs(cfg);
+  const pki = ensurePki(home.pkiDir, cfg.name, sans.ips, sans.dnsNames);
+  const token = ensureToken(home.tokenFile);
+
+  step('Starting the control plane');
+  fs.rmSync(home.errorFile, { force: true });
+  const logFd = fs.openSync(path.join(home.logsDir, 'daemon.log'), 'a', 0o600);
+  const child = spawn(process.execPath, [mainScript(), 'daemon', '--name', cfg.name, '--home', home.dir], {
+    detached: true,
+    stdio: ['ignore', logFd, logFd],
+    env: { ...process.env },
+  });
+  fs.closeSync(logFd);
+  child.unref();
+  step('Waiting for the API server to be ready');
+  await waitReady(home, child.pid!, (opts.waitSeconds ?? 60) * 1000);
+
+  const entry = { name: cfg.name, server: `https://127.0.0.1:${cfg.apiPort}`, caCert: pki.caCert, token };
+  writeKubeconfig(home.kubeconfig, entry);
+  if (opts.kubeconfig) mergeIntoUserKubeconfig(entry);
+  step.done();
+  console.log('');
+  console.log(`Cluster "${cfg.name}" is ready: API https://127.0.0.1:${cfg.apiPort}`);
+  if (opts.kubeconfig) {
+    console.log(`kubectl context "${cfg.name}" is now current in ${userKubeconfigPath()}. Try:`);
+    console.log('  kubectl get nodes');
+  } else {
+    console.log(`Use it with: kubectl --kubeconfig ${home.kubeconfig} get nodes`);
+  }
+}

@@ -1,0 +1,36 @@
+// What every controller is given (upstream: ControllerContext in kube-controller-manager):
+// the API client, the shared informers, an event recorder, a logger and a clock. Controllers
+// take nothing global, so a test builds exactly the context it needs.
+import type { ApiClient } from '../client/api-client.js';
+import type { InformerFactory } from '../client/informer-factory.js';
+import type { EventRecorder } from '../client/event-recorder.js';
+import type { Logger } from '../util/logger.js';
+
+export interface ControllerOptions {
+  /** How long a node may miss heartbeats before it is NotReady/Unknown (upstream node-monitor-grace-period, 40s). */
+  nodeMonitorGracePeriodMs: number;
+  /** How long pods stay on a NotReady/Unknown node before eviction (upstream default toleration, 300s). */
+  podEvictionTimeoutMs: number;
+}
+
+export const defaultControllerOptions: ControllerOptions = {
+  nodeMonitorGracePeriodMs: 40_000,
+  podEvictionTimeoutMs: 300_000,
+};
+
+export interface ControllerContext {
+  client: ApiClient;
+  informers: InformerFactory;
+  /** Returns the recorder for a component name (e.g. "deployment-controller"). */
+  recorder(component: string): EventRecorder;
+  logger: Logger;
+  now: () => Date;
+  options: ControllerOptions;
+}
+
+export interface Controller {
+  readonly name: string;
+  /** Wires handlers and starts workers; informers are started by the manager afterwards. */
+  start(): void;
+  stop(): void;
+}

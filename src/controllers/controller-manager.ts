@@ -1,0 +1,46 @@
+// Runs the control-plane controllers in the daemon (upstream kube-controller-manager plus
+// the scheduler): one API client over the unix socket, one set of shared informers, one
+// event recorder per component. Informers start after every controller has wired itself.
+import { ApiClient } from '../client/api-client.js';
+import { InformerFactory } from '../client/informer-factory.js';
+import { ApiEventRecorder, type EventRecorder } from '../client/event-recorder.js';
+import type { Logger } from '../util/logger.js';
+import { defaultControllerOptions, type Controller, type ControllerContext, type ControllerOptions } from './controller-context.js';
+import { controllerConstructors } from './controllers.js';
+
+export interface ControllerManager {
+  context: ControllerContext;
+  stop(): void;
+}
+
+export function startControllerManager(opts: { socketPath: string; logger: Logger; options?: Partial<ControllerOptions> }): ControllerManager {
+  const client = new ApiClient({ socketPath: opts.socketPath }, 'kube-controller-manager');
+  const informers = new InformerFactory(client, opts.logger);
+  const recorders = new Map<string, EventRecorder>();
+  const context: ControllerContext = {
+    client,
+    informers,
+    recorder(component) {
+      let r = recorders.get(component);
+      if (!r) recorders.set(component, (r = new ApiEventRecorder(client, component, undefined, opts.logger)));
+      return r;
+    },
+    logger: opts.logger,
+    now: () => new Date(),
+    options: { ...defaultControllerOptions, ...(opts.options ?? {}) },
+  };
+  const controllers: Controller[] = controllerConstructors.map((make) => make(context));
+  for (const c of controllers) {
+    c.start();
+    opts.logger.info('controller started', { controller: c.name });
+  }
+  informers.start();
+  return {
+    context,
+    stop() {
+      for (const c of controllers) c.stop();
+      informers.stop();
+      client.close();
+    },
+  };
+}

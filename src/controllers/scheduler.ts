@@ -1,0 +1,329 @@
+// The scheduler (upstream kube-scheduler with its default profile, reduced to what kanzen's
+// nodes need): pending pods of "default-scheduler" are filtered against every node
+// (NodeUnschedulable, TaintToleration, NodeAffinity, NodePorts, in upstream's plugin order,
+// the first failing filter giving the node's reason), the feasible nodes are scored to
+// spread pods, and the pod is bound through pods/binding. A pod that fits nowhere gets a
+// FailedScheduling event and PodScheduled=False/Unschedulable, and is retried when nodes
+// change (upstream's unschedulable pods queue, moved on Node events).
+import { isDeepStrictEqual } from 'node:util';
+import { isConflict, isNotFound } from '../api/errors.js';
+import type { Condition, Node, Pod, Toleration } from '../api/types.js';
+import { resourceFor } from '../client/api-client.js';
+import { objectKey, splitKey } from '../client/informer.js';
+import { WorkQueue, type ReconcileResult } from '../client/work-queue.js';
+import type { Controller, ControllerContext } from './controller-context.js';
+
+export const schedulerName = 'default-scheduler';
+
+/** Upstream podMaxInUnschedulablePodsDuration: an unschedulable pod is retried at least this often. */
+const unschedulableRetryMs = 5 * 60_000;
+
+type Taint = NonNullable<NonNullable<Node['spec']>['taints']>[number];
+
+// Reasons as upstream's filter plugins word them.
+const reasonUnschedulable = 'node(s) were unschedulable';
+const reasonNodeAffinity = "node(s) didn't match Pod's node affinity/selector";
+const reasonNodePorts = "node(s) didn't have free ports for the requested pod ports";
+const untoleratedTaint = (t: Taint) => `node(s) had untolerated taint {${t.key}: ${t.value ?? ''}}`;
+
+interface NodeSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
+  values?: string[];
+}
+interface NodeSelectorTerm {
+  matchExpressions?: NodeSelectorRequirement[];
+  matchFields?: NodeSelectorRequirement[];
+}
+interface PodAffinitySpec {
+  nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] } };
+}
+
+/** v1helper.TolerationsTolerateTaint: one toleration matching key, value and effect. */
+export function toleratesTaint(tolerations: Toleration[] | undefined, taint: Taint): boolean {
+  return (tolerations ?? []).some((t) => {
+    if (t.effect && t.effect !== taint.effect) return false;
+    if (t.key && t.key !== taint.key) return false;
+    // An empty key with Exists matches every taint.
+    if (t.operator === 'Exists') return true;
+    return (t.value ?? '') === (taint.value ?? '');
+  });
+}
+
+function readyCondition(node: Node): Condition | undefined {
+  return node.status?.conditions?.find((c) => c.type === 'Ready');
+}
+
+/**
+ * The node's taints, plus the not-ready/unreachable NoSchedule taint the node lifecycle
+ * controller puts on a node whose Ready condition is not True (TaintNodesByCondition), so a
+ * pod never lands on such a node in the moment before the taint is written.
+ */
+export function effectiveTaints(node: Node): Taint[] {
+  const taints = [...(node.spec?.taints ?? [])];
+  const ready = readyCondition(node);
+  if (ready?.status !== 'True') {
+    const key = ready?.status === 'False' ? 'node.kubernetes.io/not-ready' : 'node.kubernetes.io/unreachable';
+    if (!taints.some((t) => t.key === key && t.effect === 'NoSchedule')) taints.push({ key, effect: 'NoSchedule' });
+  }
+  return taints;
+}
+
+function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
+  switch (r.operator) {
+    case 'In':
+      return value !== undefined && (r.values ?? []).includes(value);
+    case 'NotIn':
+      return value === undefined || !(r.values ?? []).includes(value);
+    case 'Exists':
+      return value !== undefined;
+    case 'DoesNotExist':
+      return value === undefined;
+    case 'Gt':
+    case 'Lt': {
+      if (value === undefined || !/^-?\d+$/.test(value) || !/^-?\d+$/.test(r.values?.[0] ?? '')) return false;
+      const have = BigInt(value);
+      const want = BigInt(r.values![0]);
+      return r.operator === 'Gt' ? have > want : have < want;
+    }
+  }
+}
+
+/** nodeaffinity.GetRequiredNodeAffinity: nodeSelector AND (any of the required terms). */
+export function matchesNodeAffinity(pod: Pod, node: Node): boolean {
+  const labels = node.metadata.labels ?? {};
+  for (const [k, v] of Object.entries(pod.spec.nodeSelector ?? {})) if (labels[k] !== v) return false;
+  const terms = (pod.spec as { affinity?: PodAffinitySpec }).affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (!terms) return true;
+  return terms.some((term) => {
+    const exprs = term.matchExpressions ?? [];
+    const fields = term.matchFields ?? [];
+    // A term with no requirements matches nothing (upstream NodeSelectorTerm semantics).
+    if (!exprs.length && !fields.length) return false;
+    return (
+      exprs.every((r) => requirementMatches(r, Object.prototype.hasOwnProperty.call(labels, r.key) ? labels[r.key] : undefined)) &&
+      fields.every((r) => r.key === 'metadata.name' && requirementMatches(r, node.metadata.name))
+    );
+  });
+}
+
+function hostPorts(pod: Pod): string[] {
+  const out: string[] = [];
+  for (const c of pod.spec.containers ?? []) {
+    for (const p of c.ports ?? []) if (p.hostPort) out.push(`${p.protocol ?? 'TCP'}/${p.hostPort}`);
+  }
+  return out;
+}
+
+/** The first failing filter's reason for this node, or undefined when the pod fits. */
+export function filterNode(pod: Pod, node: Node, podsOnNode: Pod[]): string | undefined {
+  const tolerations = pod.spec.tolerations;
+  if (node.spec?.unschedulable && !toleratesTaint(tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) {
+    return reasonUnschedulable;
+  }
+  const taint = effectiveTaints(node).find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !toleratesTaint(tolerations, t));
+  if (taint) return untoleratedTaint(taint);
+  if (!matchesNodeAffinity(pod, node)) return reasonNodeAffinity;
+  const wanted = hostPorts(pod);
+  if (wanted.length) {
+    const used = new Set(podsOnNode.flatMap(hostPorts));
+    if (wanted.some((p) => used.has(p))) return reasonNodePorts;
+  }
+  return undefined;
+}
+
+/**
+ * FitError.Error(): "0/N nodes are available: <count reason, …>." followed by the
+ * preemption PostFilter's verdict. Every filter above is UnschedulableAndUnresolvable, so
+ * preemption never helps.
+ */
+export function fitErrorMessage(pod: Pod, reasons: Map<string, string>): string {
+  const total = reasons.size;
+  const histogram = new Map<string, number>();
+  for (const r of reasons.values()) histogram.set(r, (histogram.get(r) ?? 0) + 1);
+  const parts = [...histogram].map(([r, n]) => `${n} ${r}`).sort();
+  const preemption =
+    (pod.spec as { preemptionPolicy?: string }).preemptionPolicy === 'Never'
+      ? 'not eligible due to preemptionPolicy=Never'
+      : `0/${total} nodes are available: ${total} Preemption is not helpful for scheduling`;
+  return `0/${total} nodes are available: ${parts.join(', ')}. preemption: ${preemption}.`;
+}
+
+/** Upstream's ErrNoNodesAvailable. */
+export const noNodesAvailableMessage = 'no nodes available to schedule pods';
+
+function isTerminal(pod: Pod): boolean {
+  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+}
+
+function controllerUID(pod: Pod): string | undefined {
+  return pod.metadata.ownerReferences?.find((r) => r.controller)?.uid;
+}
+
+/** Pods this scheduler must place. */
+export function needsScheduling(pod: Pod): boolean {
+  return !pod.spec.nodeName && (pod.spec.schedulerName ?? schedulerName) === schedulerName && !pod.metadata.deletionTimestamp && !isTerminal(pod);
+}
+
+function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function newScheduler(ctx: ControllerContext): Controller {
+  const podsInfo = resourceFor('pods');
+  const pods = ctx.informers.for<Pod>(podsInfo);
+  const nodes = ctx.informers.for<Node>(resourceFor('nodes'));
+  const recorder = ctx.recorder(schedulerName);
+  const log = ctx.logger.child('scheduler');
+  const podsByNode = 'scheduler/nodeName';
+  pods.addIndex(podsByNode, (p) => (p.spec.nodeName && !isTerminal(p) ? [p.spec.nodeName] : []));
+  /** Bound by us but not yet seen bound in the cache (upstream's assumed pods). */
+  const assumed = new Map<string, { uid: string; node: string }>();
+  /** Pods that fit nowhere at their last attempt: retried on node changes. */
+  const unschedulable = new Set<string>();
+  let tieBreak = 0;
+  const queue = new WorkQueue((key) => schedulePod(key), { name: 'scheduler', workers: 1, logger: log });
+
+  function podsOn(node: string): Pod[] {
+    const bound = pods.byIndex(podsByNode, node);
+    const seen = new Set(bound.map((p) => p.metadata.uid));
+    for (const [key, a] of assumed) {
+      const p = pods.get(key);
+      if (a.node === node && p && !seen.has(p.metadata.uid) && p.metadata.uid === a.uid) bound.push({ ...p, spec: { ...p.spec, nodeName: node } });
+    }
+    return bound;
+  }
+
+  /**
+   * Spreading in place of upstream's score plugins: fewest pods of the same controller
+   * (default PodTopologySpread over hostnames), then fewest pods overall (LeastAllocated
+   * with equal requests), then fewest PreferNoSchedule taints not tolerated; ties go round robin.
+   */
+  function pickNode(pod: Pod, feasible: { node: Node; pods: Pod[] }[]): Node {
+    const owner = controllerUID(pod);
+    const score = (f: { node: Node; pods: Pod[] }) => [
+      owner ? f.pods.filter((p) => controllerUID(p) === owner).length : 0,
+      f.pods.length,
+      (f.node.spec?.taints ?? []).filter((t) => t.effect === 'PreferNoSchedule' && !toleratesTaint(pod.spec.tolerations, t)).length,
+    ];
+    const scored = feasible.map((f) => ({ node: f.node, s: score(f) }));
+    const cmp = (a: number[], b: number[]) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+    scored.sort((a, b) => cmp(a.s, b.s) || (a.node.metadata.name! < b.node.metadata.name! ? -1 : 1));
+    const best = scored.filter((x) => cmp(x.s, scored[0].s) === 0);
+    return best[tieBreak++ % best.length].node;
+  }
+
+  async function schedulePod(key: string): Promise<ReconcileResult> {
+    const pod = pods.get(key);
+    if (!pod || !needsScheduling(pod)) {
+      unschedulable.delete(key);
+      return;
+    }
+    const a = assumed.get(key);
+    if (a && a.uid === pod.metadata.uid) return; // bound already; the cache has not caught up
+    const allNodes = nodes.list().sort((x, y) => (x.metadata.name! < y.metadata.name! ? -1 : 1));
+    const reasons = new Map<string, string>();
+    const feasible: { node: Node; pods: Pod[] }[] = [];
+    for (const node of allNodes) {
+      const on = podsOn(node.metadata.name!);
+      const reason = filterNode(pod, node, on);
+      if (reason) reasons.set(node.metadata.name!, reason);
+      else feasible.push({ node, pods: on });
+    }
+    if (!feasible.length) {
+      unschedulable.add(key);
+      await recordFailure(pod, allNodes.length ? fitErrorMessage(pod, reasons) : noNodesAvailableMessage);
+      return { requeueAfterMs: unschedulableRetryMs };
+    }
+    unschedulable.delete(key);
+    const node = pickNode(pod, feasible).metadata.name!;
+    const { namespace, name } = splitKey(key);
+    try {
+      await ctx.client.post(podsInfo, namespace, name, 'binding', {
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name, namespace, uid: pod.metadata.uid },
+        target: { apiVersion: 'v1', kind: 'Node', name: node },
+      });
+    } catch (e) {
+      // Gone, or bound by someone else meanwhile: nothing left to do.
+      if (isNotFound(e) || isConflict(e)) return;
+      throw e;
+    }
+    assumed.set(key, { uid: pod.metadata.uid!, node });
+    recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${node}`);
+  }
+
+  /** handleSchedulingFailure: event, then PodScheduled=False with the same message. */
+  async function recordFailure(pod: Pod, message: string): Promise<void> {
+    recorder.event(pod, 'Warning', 'FailedScheduling', message);
+    const conditions = pod.status?.conditions ?? [];
+    const old = conditions.find((c) => c.type === 'PodScheduled');
+    if (old && old.status === 'False' && old.reason === 'Unschedulable' && old.message === message) return;
+    const cond: Condition = {
+      type: 'PodScheduled',
+      status: 'False',
+      lastProbeTime: null,
+      lastTransitionTime: old?.status === 'False' && old.lastTransitionTime ? old.lastTransitionTime : rfc3339(ctx.now()),
+      reason: 'Unschedulable',
+      message,
+    };
+    const updated: Pod = { ...pod, status: { ...(pod.status ?? {}), conditions: [...conditions.filter((c) => c.type !== 'PodScheduled'), cond] } };
+    try {
+      await ctx.client.updateStatus(podsInfo, updated);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
+  /** Only spec or label changes can make an unschedulable pod fit (upstream isPodUpdated). */
+  function schedulingRelevantChange(oldPod: Pod, newPod: Pod): boolean {
+    return !isDeepStrictEqual(oldPod.spec, newPod.spec) || !isDeepStrictEqual(oldPod.metadata.labels, newPod.metadata.labels);
+  }
+
+  function retryUnschedulable(): void {
+    for (const key of unschedulable) queue.add(key);
+  }
+
+  function nodeSchedulingChanged(oldNode: Node, newNode: Node): boolean {
+    return (
+      !isDeepStrictEqual(oldNode.spec, newNode.spec) ||
+      !isDeepStrictEqual(oldNode.metadata.labels, newNode.metadata.labels) ||
+      readyCondition(oldNode)?.status !== readyCondition(newNode)?.status
+    );
+  }
+
+  return {
+    name: 'scheduler',
+    start() {
+      pods.addHandlers({
+        add: (p) => {
+          if (needsScheduling(p)) queue.add(objectKey(p));
+        },
+        update: (o, p) => {
+          const key = objectKey(p);
+          if (p.spec.nodeName) assumed.delete(key);
+          if (!needsScheduling(p)) return;
+          if (unschedulable.has(key) && !schedulingRelevantChange(o, p)) return;
+          queue.add(key);
+        },
+        delete: (p) => {
+          const key = objectKey(p);
+          assumed.delete(key);
+          unschedulable.delete(key);
+          // A freed node (ports, spreading) may now fit a waiting pod.
+          if (p.spec.nodeName) retryUnschedulable();
+        },
+      });
+      nodes.addHandlers({
+        add: () => retryUnschedulable(),
+        update: (o, n) => {
+          if (nodeSchedulingChanged(o, n)) retryUnschedulable();
+        },
+      });
+    },
+    stop() {
+      queue.stop();
+    },
+  };
+}
