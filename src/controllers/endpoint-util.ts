@@ -2,6 +2,7 @@
 // controllers (upstream: k8s.io/endpointslice/util controller_utils.go,
 // trigger_time_tracker.go, endpointslice_tracker.go, and podutil.FindPort).
 // Nothing here does I/O, so each rule is unit-tested on plain objects.
+import { isApiError } from '../api/errors.js';
 import { matchLabels, selectorFromSet } from '../api/labels.js';
 import type { Condition, EndpointSlice, Pod, Service, ServicePort } from '../api/types.js';
 
@@ -325,4 +326,15 @@ export function semanticEqual(a: unknown, b: unknown, parentKey = ''): boolean {
     return true;
   }
   return a === b;
+}
+
+// ---- errors ----
+
+/** errors.HasStatusCause(err, NamespaceTerminatingCause): creates there fail for good. */
+export function isNamespaceTerminating(e: unknown): boolean {
+  return isApiError(e) && (e.status.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating');
+}
+
+export function errMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

@@ -36,6 +36,7 @@ const packageOfGroup: Record<string, string> = {
   'coordination.k8s.io': 'coordination',
   'discovery.k8s.io': 'discovery',
   'meta.k8s.io': 'meta',
+  policy: 'policy',
 };
 
 /** Kinds metav1.AddToGroupVersion registers in every group version. */

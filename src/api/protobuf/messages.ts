@@ -220,4 +220,5 @@ export const messages: Record<string, readonly FieldRow[]> = {
   'autoscaling.v1.Scale': [[1, 'metadata', 'meta.v1.ObjectMeta', 'o'], [2, 'spec', 'autoscaling.v1.ScaleSpec', 'o'], [3, 'status', 'autoscaling.v1.ScaleStatus', 'o']],
   'meta.v1.Preconditions': [[1, 'uid', 's', 'op'], [2, 'resourceVersion', 's', 'op']],
   'meta.v1.DeleteOptions': [[1, 'gracePeriodSeconds', 'l', 'op'], [2, 'preconditions', 'meta.v1.Preconditions', 'op'], [3, 'orphanDependents', 'b', 'op'], [4, 'propagationPolicy', 's', 'op'], [5, 'dryRun', 's', 'ro'], [6, 'ignoreStoreReadErrorWithClusterBreakingPotential', 'b', 'op']],
+  'policy.v1.Eviction': [[1, 'metadata', 'meta.v1.ObjectMeta', 'o'], [2, 'deleteOptions', 'meta.v1.DeleteOptions', 'op']],
 };

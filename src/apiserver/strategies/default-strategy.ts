@@ -17,8 +17,9 @@ export function defaultStrategy(info: ResourceInfo, overrides: Partial<Strategy>
     tracksGeneration: generationKinds.has(info.kind),
     allowCreateOnUpdate: createOnUpdateKinds.has(info.kind),
     prepareForCreate(obj: KubeObject) {
-      // A new object's status is the controllers' to write, not the creator's.
-      if (hasStatus && info.kind !== 'Node') delete obj.status;
+      // A new object's status is the controllers' to write, not the creator's: it starts
+      // empty (ReplicaSetStatus.replicas is not omitempty upstream, so it shows as 0).
+      if (hasStatus && info.kind !== 'Node') obj.status = info.kind === 'ReplicaSet' ? { replicas: 0 } : {};
     },
     prepareForUpdate() {},
     validate: (obj) => validateCreate(info, obj),

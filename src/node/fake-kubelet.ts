@@ -1,0 +1,433 @@
+// The fake kubelet: one node's agent that runs no processes (like kwok). It registers its
+// Node, heartbeats, and for every pod bound to it reports the status a real kubelet would
+// report for a pod whose containers started at once and never exit; when a pod is deleted
+// it "stops" it after the grace period and confirms the deletion. It serves control-plane
+// tests and scale benchmarks, and its shape (register → heartbeat → one pods informer of
+// this node → queue → syncPod(key)) is the one the real node agent follows.
+//
+// Behaviour tests can rely on:
+// * A pod bound to the node (spec.nodeName) goes Running with hostIP, a podIP from the node's
+//   pod CIDR (.2 upward, never one in use, recently released ones last; hostNetwork pods get
+//   the node IP), startTime, containerStatuses (containerID fake://<sha256>, imageID
+//   <repository>@sha256:<digest of the image name>, state.running) and the conditions
+//   PodReadyToStartContainers, Initialized, Ready, ContainersReady, PodScheduled. Init
+//   containers are reported terminated (Completed, exit code 0) at once.
+// * Readiness: a container with a readinessProbe (or startupProbe) is ready once its
+//   initialDelaySeconds have passed since it started (a probe that always succeeds; upstream
+//   also waits for the next periodSeconds tick, which this skips). readinessGates are honoured
+//   with upstream's messages.
+// * The annotation `kanzen.io/fake-ready: "false"` makes every container of the pod unready
+//   (Ready/ContainersReady False, ContainersNotReady), e.g. to watch an endpoint leave a
+//   Service; removing it (or any other value) makes the pod ready again. It is read on every
+//   change, so `kubectl annotate pod P kanzen.io/fake-ready=false --overwrite` flips it live.
+// * Containers never exit, whatever their command and restartPolicy: a Never/OnFailure pod
+//   stays Running like a long-running process (there is nothing to run to completion).
+// * Deletion: a pod with a deletionTimestamp is stopped when the grace period ends (at its
+//   deletionTimestamp, or earlier after deletionGraceCapMs for tests), reported terminal
+//   (containers terminated with exit code 0, phase Succeeded, as the kubelet does since 1.27)
+//   and removed with a delete of grace 0 and a UID precondition (upstream status manager);
+//   its IP is released.
+// * Pods this node cannot run (nodeSelector not matching the node's labels) are left alone
+//   (Pending); upstream's admission would fail them (NodeAffinity).
+//
+// Informers: each FakeKubelet owns an InformerFactory with ONE pods informer narrowed by
+// `spec.nodeName=<node>` — the real node agent runs in its own process with its own
+// factory, and the fake one keeps the same shape although it runs in the daemon, so its
+// cost is that of N node agents, which is what a scale benchmark should measure.
+import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import type { Condition, Container, ContainerStatus, Node, Pod, PodStatus } from '../api/types.js';
+import { isConflict, isNotFound } from '../api/errors.js';
+import { resourceFor, type ApiClient } from '../client/api-client.js';
+import { InformerFactory } from '../client/informer-factory.js';
+import { objectKey, type Informer } from '../client/informer.js';
+import { WorkQueue, type ReconcileResult } from '../client/work-queue.js';
+import type { Logger } from '../util/logger.js';
+import { NodeHeartbeat } from './node-lease.js';
+import { registerNode, rfc3339, type NodeRegistration } from './node-registration.js';
+import { PodIPAllocator } from './pod-ip-allocator.js';
+
+/** Set to "false" on a pod to have the fake kubelet report its containers unready. */
+export const fakeReadyAnnotation = 'kanzen.io/fake-ready';
+/** nodeInfo.containerRuntimeVersion of fake nodes; containerIDs use the same scheme. */
+export const fakeRuntimeVersion = 'fake://0.1.0';
+
+const podsInfo = resourceFor('pods');
+const nodesInfo = resourceFor('nodes');
+/** Distinct pods synced at once: all the work is API calls, so a few overlap well. */
+const defaultWorkers = 4;
+/** How soon to look again when the node's pod range is full (upstream retries sandbox creation on its sync period). */
+const ipExhaustedRetryMs = 10_000;
+
+export interface FakeKubeletOptions {
+  client: ApiClient;
+  nodeName: string;
+  nodeIP: string;
+  /** This node's pod range, e.g. 10.244.1.0/24. */
+  podCIDR: string;
+  logger: Logger;
+  now?: () => Date;
+  /** Longest a deleted pod is kept before its deletion is confirmed (default: its whole grace period). */
+  deletionGraceCapMs?: number;
+  leaseRenewIntervalMs?: number;
+  nodeStatusReportIntervalMs?: number;
+  capacity?: Record<string, string>;
+  workers?: number;
+}
+
+// ---- images and IDs ----
+
+/** The image reference as containerd reports it: docker.io/library/nginx:latest for "nginx". */
+export function normalizeImage(image: string): string {
+  let ref = image;
+  const slash = ref.indexOf('/');
+  const first = slash < 0 ? '' : ref.slice(0, slash);
+  const hasDomain = first.includes('.') || first.includes(':') || first === 'localhost';
+  if (!hasDomain) ref = slash < 0 ? `docker.io/library/${ref}` : `docker.io/${ref}`;
+  const lastPart = ref.slice(ref.lastIndexOf('/') + 1);
+  if (!ref.includes('@') && !lastPart.includes(':')) ref += ':latest';
+  return ref;
+}
+
+function sha256(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+/** A stable fake image digest: the repository @ sha256 of the reference. */
+export function fakeImageID(image: string): string {
+  const ref = normalizeImage(image);
+  const at = ref.indexOf('@');
+  if (at >= 0) return ref;
+  const repo = ref.slice(0, ref.lastIndexOf(':'));
+  return `${repo}@sha256:${sha256(ref)}`;
+}
+
+/** Stable per pod and container, so a restarted kubelet reports the same IDs. */
+export function fakeContainerID(podUID: string, containerName: string): string {
+  return `fake://${sha256(`${podUID}/${containerName}`)}`;
+}
+
+// ---- pod status (upstream pkg/kubelet/status/generate.go and generateAPIPodStatus) ----
+
+/** Seconds after start at which a container passes its startup and readiness probes (both always succeed here). */
+function readinessDelaySeconds(c: Container): number {
+  return Math.max(c.startupProbe?.initialDelaySeconds ?? 0, c.readinessProbe?.initialDelaySeconds ?? 0);
+}
+
+type ContainerStatusWithMounts = ContainerStatus & {
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; recursiveReadOnly?: string }[];
+};
+
+/** The mounts as the kubelet reports them since 1.30 (RecursiveReadOnlyMounts: read-only mounts say Disabled). */
+function reportedMounts(c: Container): ContainerStatusWithMounts['volumeMounts'] {
+  if (!c.volumeMounts?.length) return undefined;
+  return c.volumeMounts.map((m) => ({
+    name: m.name,
+    mountPath: m.mountPath,
+    ...(m.readOnly ? { readOnly: true, recursiveReadOnly: 'Disabled' } : {}),
+  }));
+}
+
+function withMounts(s: ContainerStatusWithMounts, c: Container): ContainerStatusWithMounts {
+  const mounts = reportedMounts(c);
+  if (mounts) s.volumeMounts = mounts;
+  return s;
+}
+
+function condition(type: string, ok: boolean, now: string, old: Condition | undefined, reason?: string, message?: string): Condition {
+  const status = ok ? 'True' : 'False';
+  const c: Condition = { type, status, lastProbeTime: null, lastTransitionTime: old?.status === status && old.lastTransitionTime ? old.lastTransitionTime : now };
+  if (reason) c.reason = reason;
+  if (message) c.message = message;
+  return c;
+}
+
+/** Ready once every container is ready and every readiness gate's condition is True (upstream GeneratePodReadyCondition). */
+function readyCondition(pod: Pod, unready: string[], now: string, old: Condition | undefined): Condition {
+  if (unready.length) return condition('Ready', false, now, old, 'ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`);
+  const messages: string[] = [];
+  for (const gate of pod.spec.readinessGates ?? []) {
+    const c = pod.status?.conditions?.find((x) => x.type === gate.conditionType);
+    if (!c) messages.push(`corresponding condition of pod readiness gate "${gate.conditionType}" does not exist.`);
+    else if (c.status !== 'True') messages.push(`the status of pod readiness gate "${gate.conditionType}" is not "True", but ${c.status}`);
+  }
+  if (messages.length) return condition('Ready', false, now, old, 'ReadinessGatesNotReady', messages.join(', '));
+  return condition('Ready', true, now, old);
+}
+
+/** The kubelet's conditions first, in the order kubectl describe shows them, then everyone else's. */
+function podConditions(pod: Pod, ownConditions: Condition[], now: string): Condition[] {
+  const old = pod.status?.conditions ?? [];
+  const scheduled = old.find((c) => c.type === 'PodScheduled') ?? condition('PodScheduled', true, now, undefined);
+  const own = new Set([...ownConditions.map((c) => c.type), 'PodScheduled']);
+  return [...ownConditions, scheduled, ...old.filter((c) => !own.has(c.type))];
+}
+
+export interface RunningStatusInput {
+  nodeIP: string;
+  podIP: string;
+  now: Date;
+}
+
+/**
+ * The status of a pod whose containers all started (at its startTime, or when a restarted
+ * kubelet first reported them) and are still running. Also returns when it next changes by
+ * itself (a readiness delay ending), so the caller can look again then.
+ */
+export function runningPodStatus(pod: Pod, input: RunningStatusInput): { status: PodStatus; nextChangeMs?: number } {
+  const nowText = rfc3339(input.now);
+  const old = pod.status ?? {};
+  const oldCond = (type: string) => old.conditions?.find((c) => c.type === type);
+  const startTime = old.startTime ?? nowText;
+  const uid = pod.metadata.uid ?? '';
+  const forcedUnready = pod.metadata.annotations?.[fakeReadyAnnotation] === 'false';
+  let nextChangeMs: number | undefined;
+
+  const initContainerStatuses = (pod.spec.initContainers ?? []).map((c) =>
+    withMounts(
+      {
+        name: c.name,
+        state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: startTime, finishedAt: startTime, containerID: fakeContainerID(uid, c.name) } },
+        lastState: {},
+        ready: true,
+        restartCount: 0,
+        image: normalizeImage(c.image ?? ''),
+        imageID: fakeImageID(c.image ?? ''),
+        containerID: fakeContainerID(uid, c.name),
+        started: false,
+      },
+      c,
+    ),
+  );
+
+  const unready: string[] = [];
+  const containerStatuses = pod.spec.containers.map((c) => {
+    const prev = old.containerStatuses?.find((s) => s.name === c.name);
+    const startedAt = prev?.state?.running?.startedAt ?? nowText;
+    const readyAtMs = Date.parse(startedAt) + readinessDelaySeconds(c) * 1000;
+    const startedAtMs = Date.parse(startedAt) + (c.startupProbe?.initialDelaySeconds ?? 0) * 1000;
+    const nowMs = input.now.getTime();
+    for (const t of [readyAtMs, startedAtMs]) if (t > nowMs) nextChangeMs = Math.min(nextChangeMs ?? Infinity, t - nowMs);
+    const ready = !forcedUnready && nowMs >= readyAtMs;
+    if (!ready) unready.push(c.name);
+    return withMounts(
+      {
+        name: c.name,
+        state: { running: { startedAt } },
+        lastState: {},
+        ready,
+        restartCount: 0,
+        image: normalizeImage(c.image ?? ''),
+        imageID: fakeImageID(c.image ?? ''),
+        containerID: fakeContainerID(uid, c.name),
+        started: nowMs >= startedAtMs,
+      },
+      c,
+    );
+  });
+
+  const containersReady = unready.length
+    ? condition('ContainersReady', false, nowText, oldCond('ContainersReady'), 'ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`)
+    : condition('ContainersReady', true, nowText, oldCond('ContainersReady'));
+  const own = [
+    condition('PodReadyToStartContainers', true, nowText, oldCond('PodReadyToStartContainers')),
+    condition('Initialized', true, nowText, oldCond('Initialized')),
+    readyCondition(pod, unready, nowText, oldCond('Ready')),
+    containersReady,
+  ];
+  const status: PodStatus = {
+    ...old,
+    phase: 'Running',
+    conditions: podConditions(pod, own, nowText),
+    hostIP: input.nodeIP,
+    hostIPs: [{ ip: input.nodeIP }],
+    podIP: input.podIP,
+    podIPs: [{ ip: input.podIP }],
+    startTime,
+    containerStatuses,
+  };
+  if (initContainerStatuses.length) status.initContainerStatuses = initContainerStatuses;
+  return { status, nextChangeMs };
+}
+
+/** The status once the kubelet has stopped every container of a deleted pod (exit code 0: it handled SIGTERM). */
+export function terminatedPodStatus(pod: Pod, now: Date): PodStatus {
+  const nowText = rfc3339(now);
+  const old = pod.status ?? {};
+  const oldCond = (type: string) => old.conditions?.find((c) => c.type === type);
+  const containerStatuses = (old.containerStatuses ?? []).map((s) => ({
+    ...s,
+    state: {
+      terminated: { exitCode: 0, reason: 'Completed', startedAt: s.state?.running?.startedAt ?? old.startTime ?? nowText, finishedAt: nowText, containerID: s.containerID },
+    },
+    ready: false,
+    started: false,
+  }));
+  const own = [
+    condition('PodReadyToStartContainers', false, nowText, oldCond('PodReadyToStartContainers')),
+    condition('Initialized', true, nowText, oldCond('Initialized')),
+    condition('Ready', false, nowText, oldCond('Ready'), 'PodCompleted'),
+    condition('ContainersReady', false, nowText, oldCond('ContainersReady'), 'PodCompleted'),
+  ];
+  return { ...old, phase: 'Succeeded', conditions: podConditions(pod, own, nowText), containerStatuses };
+}
+
+/** Whether the node's labels satisfy the pod's nodeSelector (the part of upstream's admission a fake node can check). */
+export function nodeSelectorMatches(pod: Pod, node: Pick<Node, 'metadata'>): boolean {
+  const labels = node.metadata.labels ?? {};
+  return Object.entries(pod.spec.nodeSelector ?? {}).every(([k, v]) => labels[k] === v);
+}
+
+function isTerminal(pod: Pod): boolean {
+  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+}
+
+// ---- the kubelet ----
+
+export class FakeKubelet {
+  readonly nodeName: string;
+  readonly ipAllocator: PodIPAllocator;
+  private readonly client: ApiClient;
+  private readonly log: Logger;
+  private readonly now: () => Date;
+  private readonly informers: InformerFactory;
+  private readonly queue: WorkQueue;
+  private readonly heartbeat: NodeHeartbeat;
+  private pods?: Informer<Pod>;
+  private node?: Node;
+  /** The UID this kubelet knows for each pod key, so the IP of a pod replaced under the same name is released. */
+  private readonly uids = new Map<string, string>();
+  /** When this kubelet first saw each pod's deletion (the grace cap counts from there). */
+  private readonly deletionSeen = new Map<string, number>();
+
+  constructor(private readonly opts: FakeKubeletOptions) {
+    this.nodeName = opts.nodeName;
+    this.client = opts.client;
+    this.log = opts.logger.child(`kubelet/${opts.nodeName}`);
+    this.now = opts.now ?? (() => new Date());
+    this.ipAllocator = new PodIPAllocator(opts.podCIDR);
+    this.informers = new InformerFactory(opts.client, this.log);
+    this.queue = new WorkQueue((key) => this.syncPod(key), { name: `kubelet/${opts.nodeName}`, workers: opts.workers ?? defaultWorkers, logger: this.log });
+    this.heartbeat = new NodeHeartbeat({
+      client: opts.client,
+      nodeName: opts.nodeName,
+      logger: this.log,
+      now: this.now,
+      leaseRenewIntervalMs: opts.leaseRenewIntervalMs,
+      nodeStatusReportIntervalMs: opts.nodeStatusReportIntervalMs,
+    });
+  }
+
+  get registration(): NodeRegistration {
+    return { name: this.nodeName, nodeIP: this.opts.nodeIP, podCIDR: this.opts.podCIDR, containerRuntimeVersion: fakeRuntimeVersion, capacity: this.opts.capacity };
+  }
+
+  /** Registers the node, starts heartbeats, and once the node's pods are listed, adopts them and starts syncing. */
+  async start(): Promise<void> {
+    this.node = await registerNode(this.client, this.registration, this.now);
+    await this.heartbeat.start();
+    this.pods = this.informers.for<Pod>(podsInfo, { fieldSelector: `spec.nodeName=${this.nodeName}` });
+    this.informers.start();
+    await this.pods.waitForSync();
+    this.adopt(this.pods.list());
+    // Registered after the sync, so the informer replays every pod as an add.
+    const enqueue = (pod: Pod) => this.queue.add(objectKey(pod));
+    this.pods.addHandlers({ add: enqueue, update: (_old, pod) => enqueue(pod), delete: enqueue });
+    this.log.info('node started', { node: this.nodeName, pods: this.pods.list().length });
+  }
+
+  async stop(): Promise<void> {
+    this.heartbeat.stop();
+    this.queue.stop();
+    this.informers.stop();
+    await this.queue.idle();
+  }
+
+  /** Resolves when no pod sync is queued, running or waiting on a delay (for tests). */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  /** Rebuilds the IP allocator from the IPs this node's pods already report (a restarted kubelet keeps them). */
+  private adopt(pods: Pod[]): void {
+    for (const pod of pods) {
+      const uid = pod.metadata.uid ?? '';
+      this.uids.set(objectKey(pod), uid);
+      const ip = pod.status?.podIP;
+      if (!ip || pod.spec.hostNetwork || isTerminal(pod)) continue;
+      if (!this.ipAllocator.reserve(uid, ip)) this.log.warn('pod IP not re-adopted', { pod: objectKey(pod), ip });
+    }
+  }
+
+  private forget(key: string): void {
+    const uid = this.uids.get(key);
+    if (uid === undefined) return;
+    this.ipAllocator.release(uid);
+    this.deletionSeen.delete(uid);
+    this.uids.delete(key);
+  }
+
+  /** Brings one pod's reported state to what this node "runs" (upstream syncPod + status manager). */
+  private async syncPod(key: string): Promise<ReconcileResult> {
+    const pod = this.pods?.get(key);
+    if (!pod || pod.spec.nodeName !== this.nodeName) {
+      this.forget(key);
+      return;
+    }
+    const uid = pod.metadata.uid ?? '';
+    if (this.uids.get(key) !== uid) this.forget(key);
+    this.uids.set(key, uid);
+    if (pod.metadata.deletionTimestamp) return this.syncTerminatingPod(key, pod);
+    if (isTerminal(pod)) {
+      this.ipAllocator.release(uid);
+      return;
+    }
+    if (!(await this.canRun(pod))) return;
+    const podIP = pod.spec.hostNetwork ? this.opts.nodeIP : this.ipAllocator.allocate(uid);
+    if (!podIP) {
+      this.log.warn('no pod IP available', { pod: key, range: this.ipAllocator.cidr });
+      return { requeueAfterMs: ipExhaustedRetryMs };
+    }
+    const { status, nextChangeMs } = runningPodStatus(pod, { nodeIP: this.opts.nodeIP, podIP, now: this.now() });
+    await this.writeStatus(pod, status);
+    return nextChangeMs === undefined ? undefined : { requeueAfterMs: nextChangeMs };
+  }
+
+  private async syncTerminatingPod(key: string, pod: Pod): Promise<ReconcileResult> {
+    const uid = pod.metadata.uid ?? '';
+    const nowMs = this.now().getTime();
+    const seen = this.deletionSeen.get(uid) ?? nowMs;
+    this.deletionSeen.set(uid, seen);
+    const dueMs = Math.min(Date.parse(pod.metadata.deletionTimestamp!), seen + (this.opts.deletionGraceCapMs ?? Infinity));
+    if (nowMs < dueMs) return { requeueAfterMs: dueMs - nowMs };
+    if (pod.status?.phase === 'Running') {
+      try {
+        await this.writeStatus(pod, terminatedPodStatus(pod, this.now()));
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    }
+    try {
+      await this.client.delete(podsInfo, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid } });
+    } catch (e) {
+      // Gone already, or (UID precondition) the name now belongs to a new pod: this one is finished either way.
+      if (!isNotFound(e) && !isConflict(e)) throw e;
+    }
+    this.forget(key);
+  }
+
+  /** A status PUT at the cached resourceVersion: a conflict means a newer pod is on its way to the cache, and the queue retries. */
+  private async writeStatus(pod: Pod, status: PodStatus): Promise<void> {
+    if (isDeepStrictEqual(status, pod.status)) return;
+    await this.client.updateStatus<Pod>(podsInfo, { ...pod, status });
+  }
+
+  private async canRun(pod: Pod): Promise<boolean> {
+    if (!this.node || nodeSelectorMatches(pod, this.node)) return true;
+    // The node's labels may have changed since registration (kubectl label node): look again once.
+    this.node = await this.client.get<Node>(nodesInfo, undefined, this.nodeName);
+    if (nodeSelectorMatches(pod, this.node)) return true;
+    this.log.debug('pod does not match this node, ignored', { pod: objectKey(pod) });
+    return false;
+  }
+}
