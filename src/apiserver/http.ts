@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../api/errors.js';
+import { decodeKubernetesProtobuf, protobufContentType } from '../api/protobuf/decode.js';
 
 /** The API server's request body limit (apiserver's MaxRequestBodyBytes default, 3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
@@ -29,8 +30,9 @@ export async function readBody(req: IncomingMessage, limit = maxRequestBodyBytes
 /** Decodes a request body as JSON, or YAML when the content type says so (apply-patch+yaml, application/yaml). */
 export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
   const ct = (contentType ?? '').split(';')[0].trim();
-  // Protobuf (and CBOR) bodies are answered 415: client-go then falls back to JSON.
-  if (ct.includes('protobuf') || ct.includes('cbor')) throw ApiError.unsupportedMediaType(ct);
+  // kubectl ≥1.30's typed clients send protobuf and do not fall back to JSON.
+  if (ct === protobufContentType) return decodeKubernetesProtobuf(body).object;
+  if (ct.includes('cbor')) throw ApiError.unsupportedMediaType(ct);
   const text = body.toString('utf8');
   if (text.trim() === '') throw ApiError.badRequest('the body of the request was empty');
   if (ct.endsWith('yaml')) {

@@ -167,7 +167,7 @@ test('a node reporting Ready=False gets not-ready taints', async () => {
     await client.create(nodesInfo, undefined, n);
     const tainted = await waitFor(async () => {
       const got = await client.get<Node>(nodesInfo, undefined, 'node-1');
-      return got.spec?.taints?.length && got;
+      return got.spec?.taints?.length ? got : undefined;
     });
     assert.deepEqual(tainted.spec!.taints!.map((t) => `${t.key}:${t.effect}`).sort(), ['node.kubernetes.io/not-ready:NoExecute', 'node.kubernetes.io/not-ready:NoSchedule']);
   } finally {

@@ -316,6 +316,7 @@ export function newNodeLifecycleController(ctx: ControllerContext): Controller {
           if (!isDeepStrictEqual(o.spec?.taints, n.spec?.taints) || readyStatus(o) !== readyStatus(n)) enqueuePodsOf(n.metadata.name!);
         },
         delete: (n) => {
+          for (const id of taintSeen.keys()) if (id.startsWith(`${n.metadata.name}/`)) taintSeen.delete(id);
           nodeQueue.add(n.metadata.name!);
           enqueuePodsOf(n.metadata.name!);
         },

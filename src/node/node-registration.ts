@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
 import type { Condition, Node } from '../api/types.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
 import { isAlreadyExists } from '../api/errors.js';
@@ -236,9 +237,9 @@ export async function registerNode(client: ApiClient, reg: NodeRegistration, now
   // A pod CIDR may go from "" to valid, never change (validateNodeUpdate).
   if (!spec.podCIDRs?.length) Object.assign(spec, wanted.spec);
   const changed =
-    JSON.stringify(labels) !== JSON.stringify(node.metadata.labels ?? {}) ||
-    JSON.stringify(annotations) !== JSON.stringify(node.metadata.annotations ?? {}) ||
-    JSON.stringify(spec) !== JSON.stringify(node.spec ?? {});
+    !isDeepStrictEqual(labels, node.metadata.labels ?? {}) ||
+    !isDeepStrictEqual(annotations, node.metadata.annotations ?? {}) ||
+    !isDeepStrictEqual(spec, node.spec ?? {});
   if (changed) node = await client.update<Node>(nodes, { ...node, metadata: { ...node.metadata, labels, annotations }, spec });
   return client.updateStatus<Node>(nodes, { ...node, status: { ...node.status, ...nodeStatus(reg, node.status, now()) } });
 }

@@ -1,0 +1,186 @@
+// The EndpointSlice controller (upstream pkg/controller/endpointslice/
+// endpointslice_controller.go): for every Service with a selector, keeps the
+// EndpointSlices labelled `kubernetes.io/service-name` and managed by
+// `endpointslice-controller.k8s.io` in step with the pods it selects. Handlers only
+// enqueue Service keys; syncService reads caches and hands the decision to the pure
+// reconciler (endpointslice-reconciler.ts), then applies its plan.
+import { isNotFound } from '../../api/errors.js';
+import type { EndpointSlice, Node, Pod, Service } from '../../api/types.js';
+import { resourceFor } from '../../client/api-client.js';
+import { splitKey } from '../../client/informer.js';
+import { WorkQueue, type ReconcileResult } from '../../client/work-queue.js';
+import type { Controller, ControllerContext } from '../controller-context.js';
+import {
+  EndpointSliceTracker,
+  errMessage,
+  hasSelector,
+  isNamespaceTerminating,
+  labelManagedBy,
+  labelServiceName,
+  podServiceMemberships,
+  serviceKey,
+  serviceSelectsPod,
+  servicesToUpdateOnPodChange,
+  TriggerTimeTracker,
+} from '../endpoint-util.js';
+import { reconcileEndpointSlices, toWire } from './endpointslice-reconciler.js';
+
+/** The managed-by value marking slices this controller owns. */
+export const endpointSliceControllerName = 'endpointslice-controller.k8s.io';
+
+/** Upstream --max-endpoints-per-slice default. */
+export const defaultMaxEndpointsPerSlice = 100;
+
+/**
+ * Minimum delay before resyncing a Service after someone else changed one of its
+ * slices, so several such changes are handled together (endpointSliceChangeMinSyncDelay).
+ */
+const endpointSliceChangeMinSyncDelayMs = 1000;
+
+/** How soon to look again when the slice cache has not caught up with our own writes. */
+const staleCacheRetryMs = 20;
+
+/** Index of slices by "<namespace>/<service-name label>". */
+const sliceServiceIndex = 'endpointslice-service';
+
+export interface EndpointSliceControllerOptions {
+  maxEndpointsPerSlice?: number;
+  /**
+   * Delay added to syncs triggered by pod changes to batch churn (upstream
+   * --endpoint-updates-batch-period, default 0). kanzen keeps 0: its proxy follows
+   * slices, so latency here is the time a new pod waits for traffic.
+   */
+  endpointUpdatesBatchPeriodMs?: number;
+  workers?: number;
+}
+
+export function newEndpointSliceController(ctx: ControllerContext, opts: EndpointSliceControllerOptions = {}): Controller {
+  const slicesInfo = resourceFor('endpointslices', 'discovery.k8s.io');
+  const pods = ctx.informers.for<Pod>(resourceFor('pods'));
+  const services = ctx.informers.for<Service>(resourceFor('services'));
+  const nodes = ctx.informers.for<Node>(resourceFor('nodes'));
+  const slices = ctx.informers.for<EndpointSlice>(slicesInfo);
+  const recorder = ctx.recorder('endpoint-slice-controller');
+  const log = ctx.logger.child('endpointslice-controller');
+  const maxEndpointsPerSlice = opts.maxEndpointsPerSlice ?? defaultMaxEndpointsPerSlice;
+  const batchMs = opts.endpointUpdatesBatchPeriodMs ?? 0;
+  const tracker = new EndpointSliceTracker();
+  const triggerTimes = new TriggerTimeTracker();
+
+  const managedByUs = (s: EndpointSlice) => s.metadata.labels?.[labelManagedBy] === endpointSliceControllerName;
+  const sliceServiceKey = (s: EndpointSlice) => {
+    const svc = s.metadata.labels?.[labelServiceName];
+    return svc ? `${s.metadata.namespace}/${svc}` : undefined;
+  };
+
+  async function syncService(key: string): Promise<ReconcileResult> {
+    const { namespace, name } = splitKey(key);
+    const svc = services.getByName(namespace, name);
+    if (!svc) {
+      // The garbage collector removes the slices through their ownerReferences.
+      triggerTimes.deleteService(key);
+      tracker.deleteService(key);
+      return;
+    }
+    // ExternalName Services get no endpoints (issues.k8s.io/105986); selector-less ones
+    // get slices from their users (or the mirroring controller).
+    if (svc.spec.type === 'ExternalName' || !hasSelector(svc)) return;
+
+    const matching = pods.list(namespace).filter((p) => serviceSelectsPod(svc, p));
+    const existing = slices
+      .byIndex(sliceServiceIndex, key)
+      .filter((s) => managedByUs(s) && !s.metadata.deletionTimestamp);
+    if (tracker.staleSlices(key, existing)) return { requeueAfterMs: staleCacheRetryMs };
+    // Computed before the (possibly no-op) reconcile so the tracker's state stays current.
+    const triggerTime = triggerTimes.compute(svc, matching);
+
+    const plan = reconcileEndpointSlices({
+      service: svc,
+      pods: matching,
+      existingSlices: existing,
+      node: (n) => nodes.getByName(undefined, n),
+      maxEndpointsPerSlice,
+      controllerName: endpointSliceControllerName,
+      triggerTime,
+    });
+    try {
+      await applyPlan(plan.toCreate, plan.toUpdate, plan.toDelete);
+    } catch (e) {
+      recorder.event(svc, 'Warning', 'FailedToUpdateEndpointSlices', `Error updating Endpoint Slices for Service ${namespace}/${name}: ${errMessage(e)}`);
+      throw e;
+    }
+    // Pods on unknown Nodes were left out: try again (with back-off) until they resolve.
+    if (plan.errors.length > 0) throw new Error(plan.errors.join('; '));
+  }
+
+  async function applyPlan(toCreate: EndpointSlice[], toUpdate: EndpointSlice[], toDelete: EndpointSlice[]): Promise<void> {
+    for (const s of toCreate) {
+      try {
+        tracker.update(await ctx.client.create<EndpointSlice>(slicesInfo, s.metadata.namespace, toWire(s)));
+      } catch (e) {
+        // A terminating namespace refuses creates for good: drop the item, as upstream.
+        if (isNamespaceTerminating(e)) return;
+        throw e;
+      }
+    }
+    for (const s of toUpdate) tracker.update(await ctx.client.update<EndpointSlice>(slicesInfo, toWire(s)));
+    for (const s of toDelete) {
+      try {
+        await ctx.client.delete(slicesInfo, s.metadata.namespace, s.metadata.name!);
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+      tracker.expectDeletion(s);
+    }
+  }
+
+  const queue = new WorkQueue(syncService, { name: 'endpoint_slice', workers: opts.workers ?? 2, logger: log });
+  const enqueueForPod = (keys: Set<string>) => {
+    for (const k of keys) queue.addAfter(k, batchMs);
+  };
+  const enqueueForSlice = (s: EndpointSlice) => {
+    const k = sliceServiceKey(s);
+    if (k) queue.addAfter(k, Math.max(endpointSliceChangeMinSyncDelayMs, batchMs));
+  };
+
+  return {
+    name: 'endpointslice-controller',
+    start() {
+      slices.addIndex(sliceServiceIndex, (s) => {
+        const k = sliceServiceKey(s);
+        return k ? [k] : [];
+      });
+      services.addHandlers({
+        add: (s) => queue.add(serviceKey(s)),
+        update: (_o, s) => queue.add(serviceKey(s)),
+        delete: (s) => queue.add(serviceKey(s)),
+      });
+      pods.addHandlers({
+        add: (p) => enqueueForPod(podServiceMemberships(services.list(p.metadata.namespace), p)),
+        update: (o, p) => enqueueForPod(servicesToUpdateOnPodChange(services.list(p.metadata.namespace), o, p)),
+        delete: (p) => enqueueForPod(podServiceMemberships(services.list(p.metadata.namespace), p)),
+      });
+      // Our own writes come back through the informer: the tracker ignores those echoes
+      // and reacts only to slices changed (or deleted) by someone else.
+      slices.addHandlers({
+        add: (s) => {
+          if (managedByUs(s) && tracker.shouldSync(s)) enqueueForSlice(s);
+        },
+        update: (o, s) => {
+          if (o.metadata.labels?.[labelServiceName] !== s.metadata.labels?.[labelServiceName]) {
+            enqueueForSlice(s);
+            enqueueForSlice(o);
+          } else if (managedByUs(o) !== managedByUs(s) || (managedByUs(s) && tracker.shouldSync(s))) {
+            enqueueForSlice(s);
+          }
+        },
+        delete: (s) => {
+          if (managedByUs(s) && tracker.has(s) && !tracker.handleDeletion(s)) enqueueForSlice(s);
+        },
+      });
+    },
+    stop() {
+      queue.stop();
+    },
+  };
+}

@@ -1,0 +1,169 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startApiFixture } from '../testing/api-fixture.js';
+import { InformerFactory } from '../client/informer-factory.js';
+import { ApiEventRecorder } from '../client/event-recorder.js';
+import { resourceFor, type ApiClient } from '../client/api-client.js';
+import { isNotFound } from '../api/errors.js';
+import { silentLogger } from '../util/logger.js';
+import type { ConfigMap, Deployment, KubeObject, OwnerReference, Pod, ReplicaSet } from '../api/types.js';
+import { defaultControllerOptions, type ControllerContext } from './controller-context.js';
+import { newGarbageCollector } from './garbage-collector.js';
+
+async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 8000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const deployments = resourceFor('deployments', 'apps');
+const replicasets = resourceFor('replicasets', 'apps');
+const pods = resourceFor('pods');
+const configmaps = resourceFor('configmaps');
+const secrets = resourceFor('secrets');
+
+async function setup() {
+  const api = await startApiFixture();
+  const client = api.client('test');
+  const informers = new InformerFactory(client);
+  const ctx: ControllerContext = {
+    client,
+    informers,
+    recorder: (c) => new ApiEventRecorder(client, c),
+    logger: silentLogger,
+    now: () => new Date(),
+    options: defaultControllerOptions,
+  };
+  const gc = newGarbageCollector(ctx);
+  gc.start();
+  informers.start();
+  await informers.waitForSync();
+  return {
+    client,
+    async stop() {
+      gc.stop();
+      informers.stop();
+      await api.stop();
+    },
+  };
+}
+
+function controllerRef(owner: KubeObject): OwnerReference {
+  return { apiVersion: owner.apiVersion!, kind: owner.kind!, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
+}
+
+const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } };
+
+/** A Deployment → ReplicaSet → 2 Pods chain, created directly with ownerReferences. */
+async function createChain(client: ApiClient, name: string): Promise<{ d: Deployment; rs: ReplicaSet; pods: Pod[] }> {
+  const d = await client.create<Deployment>(deployments, 'default', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
+    spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template },
+  });
+  const rs = await client.create<ReplicaSet>(replicasets, 'default', {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: { name: `${name}-abc`, ownerReferences: [controllerRef(d)] },
+    spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template },
+  });
+  const ps: Pod[] = [];
+  for (const suffix of ['x1', 'x2']) {
+    ps.push(
+      await client.create<Pod>(pods, 'default', {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: `${name}-abc-${suffix}`, labels: { app: 'web' }, ownerReferences: [controllerRef(rs)] },
+        spec: template.spec,
+      }),
+    );
+  }
+  return { d, rs, pods: ps };
+}
+
+async function gone(client: ApiClient, info: ReturnType<typeof resourceFor>, name: string): Promise<boolean> {
+  try {
+    await client.get(info, 'default', name);
+    return false;
+  } catch (e) {
+    if (isNotFound(e)) return true;
+    throw e;
+  }
+}
+
+test('background: dependents of a deleted owner are collected down the chain', async () => {
+  const { client, stop } = await setup();
+  try {
+    const { rs, pods: ps } = await createChain(client, 'web');
+    await client.delete(deployments, 'default', 'web', { propagationPolicy: 'Background' });
+    await waitFor(() => gone(client, replicasets, rs.metadata.name!));
+    for (const p of ps) await waitFor(() => gone(client, pods, p.metadata.name!));
+  } finally {
+    await stop();
+  }
+});
+
+test('foreground: the owner waits for its blocking dependents, then goes', async () => {
+  const { client, stop } = await setup();
+  try {
+    const { rs } = await createChain(client, 'web');
+    const deleting = (await client.delete(deployments, 'default', 'web', { propagationPolicy: 'Foreground' })) as Deployment;
+    assert.deepEqual(deleting.metadata.finalizers, ['foregroundDeletion']);
+    assert.ok(deleting.metadata.deletionTimestamp);
+    await waitFor(() => gone(client, deployments, 'web'));
+    // By the time the owner is gone, everything that blocked it is gone too.
+    assert.equal(await gone(client, replicasets, rs.metadata.name!), true);
+    assert.deepEqual((await client.list(pods, 'default')).items, []);
+  } finally {
+    await stop();
+  }
+});
+
+test('orphan: dependents lose their ownerReferences and stay', async () => {
+  const { client, stop } = await setup();
+  try {
+    const { rs, pods: ps } = await createChain(client, 'web');
+    await client.delete(deployments, 'default', 'web', { propagationPolicy: 'Orphan' });
+    await waitFor(() => gone(client, deployments, 'web'));
+    const orphan = await client.get<ReplicaSet>(replicasets, 'default', rs.metadata.name!);
+    assert.equal(orphan.metadata.ownerReferences, undefined);
+    assert.equal(orphan.metadata.deletionTimestamp, undefined);
+    // The pods still belong to the (live) ReplicaSet.
+    const p = await client.get<Pod>(pods, 'default', ps[0].metadata.name!);
+    assert.equal(p.metadata.ownerReferences?.[0].uid, rs.metadata.uid);
+  } finally {
+    await stop();
+  }
+});
+
+test('an owner that never existed, or has another uid, counts as absent; a live one keeps its dependent', async () => {
+  const { client, stop } = await setup();
+  try {
+    const secret = await client.create<KubeObject>(secrets, 'default', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'owner' } });
+    const cm = (name: string, refs: OwnerReference[]): ConfigMap => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ownerReferences: refs } });
+    const live = { apiVersion: 'v1', kind: 'Secret', name: 'owner', uid: secret.metadata.uid! };
+    await client.create(configmaps, 'default', cm('kept', [live]));
+    await client.create(configmaps, 'default', cm('never', [{ apiVersion: 'v1', kind: 'Secret', name: 'nobody', uid: '7f0e5a1c-0000-4000-8000-000000000001' }]));
+    await client.create(configmaps, 'default', cm('wrong-uid', [{ ...live, uid: '7f0e5a1c-0000-4000-8000-000000000002' }]));
+    await client.create(configmaps, 'default', cm('mixed', [live, { apiVersion: 'v1', kind: 'Secret', name: 'nobody', uid: '7f0e5a1c-0000-4000-8000-000000000003' }]));
+    await waitFor(() => gone(client, configmaps, 'never'));
+    await waitFor(() => gone(client, configmaps, 'wrong-uid'));
+    const mixed = await waitFor(async () => {
+      const got = await client.get<ConfigMap>(configmaps, 'default', 'mixed');
+      return got.metadata.ownerReferences?.length === 1 && got;
+    });
+    assert.deepEqual(mixed.metadata.ownerReferences, [live]);
+    assert.equal(await gone(client, configmaps, 'kept'), false);
+    // Deleting the owner collects what is left.
+    await client.delete(secrets, 'default', 'owner');
+    await waitFor(() => gone(client, configmaps, 'kept'));
+    await waitFor(() => gone(client, configmaps, 'mixed'));
+  } finally {
+    await stop();
+  }
+});

@@ -1,0 +1,308 @@
+// The ReplicaSet controller (upstream pkg/controller/replicaset/replica_set.go): keeps
+// spec.replicas pods matching the selector alive, creating them from spec.template and
+// deleting the cheapest ones first, and reports what it counted in status.
+import type { Pod, ReplicaSet, ReplicaSetStatus } from '../api/types.js';
+import { labelSelectorAsRequirements, matchLabels } from '../api/labels.js';
+import { isNotFound } from '../api/errors.js';
+import { resourceFor } from '../client/api-client.js';
+import { objectKey, splitKey, type Informer } from '../client/informer.js';
+import type { EventRecorder } from '../client/event-recorder.js';
+import { WorkQueue, type ReconcileResult } from '../client/work-queue.js';
+import type { Controller, ControllerContext } from './controller-context.js';
+import { ControllerExpectations } from './replicaset/controller-expectations.js';
+import { slowStartBatch, slowStartInitialBatchSize } from './replicaset/slow-start.js';
+import { getPodsToDelete } from './replicaset/active-pods-with-ranks.js';
+import { isPodActive, isPodReady } from './replicaset/pod-conditions.js';
+import { calculateReplicaSetStatus, replicaSetStatusChanged } from './replicaset/replicaset-status.js';
+import { adoptPatch, claimObjects, controllerOf, newControllerRef, recheckDeletionTimestamp, releasePatch } from './replicaset/controller-ref-manager.js';
+
+/** BurstReplicas: the most pods one sync creates or deletes (kube-controller-manager default). */
+export const burstReplicas = 500;
+/** Workers: --concurrent-replicaset-syncs default. */
+const workers = 5;
+
+const podsResource = resourceFor('pods');
+const replicaSetsResource = resourceFor('replicasets', 'apps');
+const controllerKind = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
+
+/** Event reasons (controller.SuccessfulCreatePodReason etc.). */
+export const successfulCreatePodReason = 'SuccessfulCreate';
+export const failedCreatePodReason = 'FailedCreate';
+export const successfulDeletePodReason = 'SuccessfulDelete';
+export const failedDeletePodReason = 'FailedDelete';
+
+/** GetPodFromTemplate: a pod named after its controller, carrying the template's labels and the controller reference. */
+export function podFromTemplate(rs: ReplicaSet): Pod {
+  const t = rs.spec.template!;
+  const meta = t.metadata ?? {};
+  const pod: Pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      generateName: `${rs.metadata.name}-`,
+      namespace: rs.metadata.namespace,
+      labels: { ...(meta.labels ?? {}) },
+      ownerReferences: [newControllerRef(rs, controllerKind.apiVersion, controllerKind.kind)],
+    },
+    spec: structuredClone(t.spec),
+  };
+  if (meta.annotations) pod.metadata.annotations = { ...meta.annotations };
+  if (meta.finalizers) pod.metadata.finalizers = [...meta.finalizers];
+  return pod;
+}
+
+/** Status with Go's omitempty applied, as the API would serialise it. */
+function serialisedStatus(s: ReplicaSetStatus): ReplicaSetStatus {
+  const out: ReplicaSetStatus = { replicas: s.replicas };
+  if (s.fullyLabeledReplicas) out.fullyLabeledReplicas = s.fullyLabeledReplicas;
+  if (s.readyReplicas) out.readyReplicas = s.readyReplicas;
+  if (s.availableReplicas) out.availableReplicas = s.availableReplicas;
+  if (s.observedGeneration) out.observedGeneration = s.observedGeneration;
+  if (s.conditions?.length) out.conditions = s.conditions;
+  return out;
+}
+
+class ReplicaSetController implements Controller {
+  readonly name = 'replicaset-controller';
+  private readonly queue: WorkQueue;
+  private readonly rsInformer: Informer<ReplicaSet>;
+  private readonly podInformer: Informer<Pod>;
+  private readonly recorder: EventRecorder;
+  readonly expectations: ControllerExpectations;
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.rsInformer = ctx.informers.for<ReplicaSet>(replicaSetsResource);
+    this.podInformer = ctx.informers.for<Pod>(podsResource);
+    this.recorder = ctx.recorder(this.name);
+    this.expectations = new ControllerExpectations(() => ctx.now().getTime());
+    this.queue = new WorkQueue((key) => this.syncReplicaSet(key), { name: this.name, workers, logger: ctx.logger });
+  }
+
+  start(): void {
+    this.rsInformer.addHandlers({
+      add: (rs) => this.enqueue(rs),
+      update: (old, cur) => {
+        if (old.metadata.resourceVersion !== cur.metadata.resourceVersion) this.enqueue(cur);
+      },
+      delete: (rs) => {
+        this.expectations.delete(objectKey(rs));
+        this.enqueue(rs);
+      },
+    });
+    this.podInformer.addHandlers({
+      add: (pod) => this.addPod(pod),
+      update: (old, cur) => this.updatePod(old, cur),
+      delete: (pod) => this.deletePod(pod),
+    });
+  }
+
+  stop(): void {
+    this.queue.stop();
+  }
+
+  /** Resolves when nothing is queued (tests). */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  private enqueue(rs: ReplicaSet): void {
+    this.queue.add(objectKey(rs));
+  }
+
+  /** resolveControllerRef: the ReplicaSet a controller reference names, if it is still that one. */
+  private resolveControllerRef(namespace: string | undefined, pod: Pod): ReplicaSet | undefined {
+    const ref = controllerOf(pod.metadata);
+    if (!ref || ref.kind !== controllerKind.kind || !ref.apiVersion.startsWith('apps/')) return undefined;
+    const rs = this.rsInformer.getByName(namespace, ref.name);
+    return rs && rs.metadata.uid === ref.uid ? rs : undefined;
+  }
+
+  /** getPodReplicaSets: the ReplicaSets whose selector matches an orphan pod. */
+  private podReplicaSets(pod: Pod): ReplicaSet[] {
+    if (!pod.metadata.labels) return [];
+    return this.rsInformer.list(pod.metadata.namespace).filter((rs) => {
+      try {
+        const reqs = labelSelectorAsRequirements(rs.spec.selector);
+        return reqs !== null && reqs.length > 0 && matchLabels(reqs, pod.metadata.labels);
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  private addPod(pod: Pod): void {
+    if (pod.metadata.deletionTimestamp) {
+      // A pod that shows up already being deleted (e.g. after a relist) must not count as a creation.
+      this.deletePod(pod);
+      return;
+    }
+    if (controllerOf(pod.metadata)) {
+      const rs = this.resolveControllerRef(pod.metadata.namespace, pod);
+      if (!rs) return;
+      this.expectations.creationObserved(objectKey(rs));
+      this.enqueue(rs);
+      return;
+    }
+    for (const rs of this.podReplicaSets(pod)) this.enqueue(rs);
+  }
+
+  private updatePod(old: Pod, cur: Pod): void {
+    if (old.metadata.resourceVersion === cur.metadata.resourceVersion) return;
+    const labelsChanged = JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(cur.metadata.labels ?? {});
+    if (cur.metadata.deletionTimestamp) {
+      // A graceful deletion is a deletion as far as expectations go (upstream updatePod).
+      this.deletePod(cur);
+      if (labelsChanged) this.deletePod(old);
+      return;
+    }
+    const curRef = controllerOf(cur.metadata);
+    const oldRef = controllerOf(old.metadata);
+    if (oldRef && (!curRef || curRef.uid !== oldRef.uid)) {
+      const oldRS = this.resolveControllerRef(old.metadata.namespace, old);
+      if (oldRS) this.enqueue(oldRS);
+    }
+    if (curRef) {
+      const rs = this.resolveControllerRef(cur.metadata.namespace, cur);
+      if (!rs) return;
+      this.enqueue(rs);
+      // Availability changes minReadySeconds after readiness without any further pod event.
+      const minReady = rs.spec.minReadySeconds ?? 0;
+      if (!isPodReady(old) && isPodReady(cur) && minReady > 0) this.queue.addAfter(objectKey(rs), minReady * 1000 + 1000);
+      return;
+    }
+    if (labelsChanged || oldRef) for (const rs of this.podReplicaSets(cur)) this.enqueue(rs);
+  }
+
+  private deletePod(pod: Pod): void {
+    if (!controllerOf(pod.metadata)) return;
+    const rs = this.resolveControllerRef(pod.metadata.namespace, pod);
+    if (!rs) return;
+    const key = objectKey(rs);
+    this.expectations.deletionObserved(key, objectKey(pod));
+    this.enqueue(rs);
+  }
+
+  /** syncReplicaSet: claim pods, create or delete to match spec.replicas, write status. */
+  async syncReplicaSet(key: string): Promise<ReconcileResult> {
+    const { namespace, name } = splitKey(key);
+    const cached = this.rsInformer.getByName(namespace, name);
+    if (!cached) {
+      this.expectations.delete(key);
+      return;
+    }
+    const rs = structuredClone(cached);
+    const needsSync = this.expectations.satisfied(key);
+    const selector = labelSelectorAsRequirements(rs.spec.selector);
+    const active = this.podInformer.list(namespace).filter(isPodActive);
+    const { claimed, errors } = await claimObjects(active, {
+      owner: rs,
+      ownerRef: newControllerRef(rs, controllerKind.apiVersion, controllerKind.kind),
+      match: (pod) => matchLabels(selector, pod.metadata.labels),
+      canAdopt: recheckDeletionTimestamp(this.ctx.client, replicaSetsResource, rs),
+      adopt: async (pod) => {
+        await this.ctx.client.patch(podsResource, pod.metadata.namespace, pod.metadata.name!, 'strategic', adoptPatch(newControllerRef(rs, controllerKind.apiVersion, controllerKind.kind), pod.metadata.uid));
+      },
+      release: async (pod) => {
+        await this.ctx.client.patch(podsResource, pod.metadata.namespace, pod.metadata.name!, 'strategic', releasePatch(rs.metadata.uid, pod.metadata.uid));
+      },
+    });
+    if (errors.length) throw errors[0];
+
+    let manageErr: unknown;
+    if (needsSync && !rs.metadata.deletionTimestamp) {
+      try {
+        await this.manageReplicas(claimed, rs);
+      } catch (e) {
+        manageErr = e;
+      }
+    }
+    const now = this.ctx.now();
+    const status = calculateReplicaSetStatus(rs, claimed, manageErr, now);
+    let updated = rs;
+    if (replicaSetStatusChanged(rs, status)) {
+      status.observedGeneration = rs.metadata.generation;
+      try {
+        updated = await this.ctx.client.updateStatus<ReplicaSet>(replicaSetsResource, { ...rs, status: serialisedStatus(status) });
+      } catch (e) {
+        if (isNotFound(e)) return;
+        throw e;
+      }
+    }
+    if (manageErr) throw manageErr;
+    const replicas = updated.spec.replicas ?? 1;
+    const minReady = updated.spec.minReadySeconds ?? 0;
+    if (minReady > 0 && (updated.status?.readyReplicas ?? 0) === replicas && (updated.status?.availableReplicas ?? 0) !== replicas) {
+      return { requeueAfterMs: minReady * 1000 };
+    }
+  }
+
+  private async manageReplicas(pods: Pod[], rs: ReplicaSet): Promise<void> {
+    const key = objectKey(rs);
+    let diff = pods.length - (rs.spec.replicas ?? 1);
+    if (diff < 0) {
+      diff = Math.min(-diff, burstReplicas);
+      // Expect all creations before any is attempted: the watch events can beat the responses.
+      this.expectations.expectCreations(key, diff);
+      const { successes, error } = await slowStartBatch(diff, slowStartInitialBatchSize, () => this.createPod(rs));
+      for (let i = 0; i < diff - successes; i++) this.expectations.creationObserved(key);
+      if (error) throw error;
+      return;
+    }
+    if (diff > 0) {
+      diff = Math.min(diff, burstReplicas);
+      const podsToDelete = getPodsToDelete(pods, this.indirectlyRelatedPods(rs), diff, this.ctx.now().getTime());
+      this.expectations.expectDeletions(key, podsToDelete.map(objectKey));
+      const results = await Promise.allSettled(podsToDelete.map((pod) => this.deletePodOf(rs, pod)));
+      for (let i = 0; i < results.length; i++) {
+        const r = results[i];
+        if (r.status === 'rejected') {
+          this.expectations.deletionObserved(key, objectKey(podsToDelete[i]));
+          if (!isNotFound(r.reason)) throw r.reason;
+        }
+      }
+    }
+  }
+
+  /** getIndirectlyRelatedPods: pods of every ReplicaSet sharing this one's controller (a Deployment's other revisions). */
+  private indirectlyRelatedPods(rs: ReplicaSet): Pod[] {
+    const owner = controllerOf(rs.metadata);
+    const related = owner
+      ? this.rsInformer.list(rs.metadata.namespace).filter((r) => controllerOf(r.metadata)?.uid === owner.uid)
+      : [rs];
+    const uids = new Set(related.map((r) => r.metadata.uid));
+    return this.podInformer.list(rs.metadata.namespace).filter((p) => uids.has(controllerOf(p.metadata)?.uid));
+  }
+
+  private async createPod(rs: ReplicaSet): Promise<void> {
+    const pod = podFromTemplate(rs);
+    if (!Object.keys(pod.metadata.labels ?? {}).length) throw new Error('unable to create pods, no labels');
+    try {
+      const created = await this.ctx.client.create<Pod>(podsResource, rs.metadata.namespace, pod);
+      this.recorder.event(rs, 'Normal', successfulCreatePodReason, `Created pod: ${created.metadata.name}`);
+    } catch (e) {
+      // A terminating namespace refuses pods; that is not the ReplicaSet's failure (upstream ignores it).
+      if (isNamespaceTerminating(e)) return;
+      this.recorder.event(rs, 'Warning', failedCreatePodReason, `Error creating: ${e instanceof Error ? e.message : String(e)}`);
+      throw e;
+    }
+  }
+
+  private async deletePodOf(rs: ReplicaSet, pod: Pod): Promise<void> {
+    try {
+      await this.ctx.client.delete(podsResource, pod.metadata.namespace, pod.metadata.name!);
+    } catch (e) {
+      if (!isNotFound(e)) this.recorder.event(rs, 'Warning', failedDeletePodReason, `Error deleting: ${e instanceof Error ? e.message : String(e)}`);
+      throw e;
+    }
+    this.recorder.event(rs, 'Normal', successfulDeletePodReason, `Deleted pod: ${pod.metadata.name}`);
+  }
+}
+
+function isNamespaceTerminating(e: unknown): boolean {
+  const causes = (e as { status?: { details?: { causes?: { reason?: string }[] } } }).status?.details?.causes;
+  return !!causes?.some((c) => c.reason === 'NamespaceTerminating');
+}
+
+export function newReplicaSetController(ctx: ControllerContext): Controller & { idle(): Promise<void> } {
+  return new ReplicaSetController(ctx);
+}
