@@ -9,6 +9,8 @@ import { bootstrapCluster } from '../apiserver/bootstrap.js';
 import { serviceIPByIndex } from '../apiserver/allocators/clusterip-allocator.js';
 import { createLogger } from '../util/logger.js';
 import { startControllerManager, type ControllerManager } from '../controllers/controller-manager.js';
+import { startFakeNodes } from '../node/fake-runtime.js';
+import { ApiClient } from '../client/api-client.js';
 import { ensurePki, ensureToken } from './pki.js';
 import { readConfig, resolveHome, type ClusterHome } from './cluster-home.js';
 import { apiServerSANs, clusterNetwork } from './cluster-network.js';
@@ -34,6 +36,8 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
   let store: Store | undefined;
   let server: ApiServer | undefined;
   let controllers: ControllerManager | undefined;
+  let nodes: { stop(): Promise<void> } | undefined;
+  let nodeClient: ApiClient | undefined;
   const timers: NodeJS.Timeout[] = [];
   let stopping = false;
   const shutdown = async (code: number) => {
@@ -41,6 +45,8 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
     stopping = true;
     log.info('shutting down');
     for (const t of timers) clearInterval(t);
+    await nodes?.stop().catch(() => undefined);
+    nodeClient?.close();
     controllers?.stop();
     await server?.stop().catch(() => undefined);
     await store?.close().catch(() => undefined);
@@ -72,6 +78,11 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
       advertisePort: cfg.apiPort,
     });
     controllers = startControllerManager({ socketPath: home.socket, logger: log.child('controllers') });
+    if (cfg.runtime === 'fake') {
+      nodeClient = new ApiClient({ socketPath: home.socket }, 'kubelet');
+      // Fake containers stop at once on SIGTERM: a short cap keeps deletions as quick as nginx's.
+      nodes = await startFakeNodes({ client: nodeClient, nodes: cfg.nodes, podCIDR: cfg.podCIDR, nodeIP: net.nodeIP, logger: log.child('fake-kubelet'), deletionGraceCapMs: 1000 });
+    }
     const s = store;
     timers.push(
       setInterval(() => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Transport } from '../client/transport.js';
+import type { Node } from '../api/types.js';
 import { defaultConfig, readConfig, resolveHome, runningPid, validateClusterName, writeConfig, type ClusterConfig, type ClusterHome } from './cluster-home.js';
 import { mergeIntoUserKubeconfig, writeKubeconfig, userKubeconfigPath } from './kubeconfig.js';
 import { ensurePki, ensureToken } from './pki.js';
@@ -66,6 +67,30 @@ async function waitReady(home: ClusterHome, pid: number, timeoutMs: number): Pro
   }
 }
 
+async function waitNodesReady(home: ClusterHome, count: number, timeoutMs: number): Promise<void> {
+  const t = new Transport({ socketPath: home.socket, timeoutMs: 2000 });
+  const deadline = Date.now() + timeoutMs;
+  let ready = 0;
+  try {
+    while (Date.now() < deadline) {
+      try {
+        const r = await t.request('GET', '/api/v1/nodes');
+        if (r.status === 200) {
+          const list = JSON.parse(r.body.toString()) as { items: Node[] };
+          ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+          if (ready >= count) return;
+        }
+      } catch {
+        // retry
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new CliError(`only ${ready} of ${count} node(s) became Ready within ${Math.round(timeoutMs / 1000)}s; see ${path.join(home.logsDir, 'daemon.log')}`);
+  } finally {
+    t.close();
+  }
+}
+
 export async function up(opts: UpOptions): Promise<void> {
   const bad = validateClusterName(opts.name);
   if (bad) throw new CliError(bad);
@@ -109,6 +134,9 @@ export async function up(opts: UpOptions): Promise<void> {
   child.unref();
   step('Waiting for the API server to be ready');
   await waitReady(home, child.pid!, (opts.waitSeconds ?? 60) * 1000);
+
+  step(`Waiting for ${cfg.nodes} node(s) to be Ready`);
+  await waitNodesReady(home, cfg.nodes, (opts.waitSeconds ?? 60) * 1000);
 
   const entry = { name: cfg.name, server: `https://127.0.0.1:${cfg.apiPort}`, caCert: pki.caCert, token };
   writeKubeconfig(home.kubeconfig, entry);

@@ -1,4 +1,24 @@
-// The controllers the daemon runs, in start order.
+// The controllers the daemon runs (upstream kube-controller-manager's set, plus the
+// scheduler), in start order.
 import type { Controller, ControllerContext } from './controller-context.js';
+import { newDeploymentController } from './deployment/deployment-controller.js';
+import { newReplicaSetController } from './replicaset-controller.js';
+import { newEndpointSliceController } from './endpointslice/endpointslice-controller.js';
+import { newEndpointsController } from './endpoints-controller.js';
+import { newEndpointSliceMirroringController } from './endpointslice-mirroring-controller.js';
+import { newGarbageCollector } from './garbage-collector.js';
+import { newNamespaceController } from './namespace-controller.js';
+import { newScheduler } from './scheduler.js';
+import { newNodeLifecycleController } from './node-lifecycle-controller.js';
 
-export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] = [];
+export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] = [
+  newDeploymentController,
+  newReplicaSetController,
+  newEndpointSliceController,
+  newEndpointsController,
+  newEndpointSliceMirroringController,
+  newGarbageCollector,
+  newNamespaceController,
+  newScheduler,
+  newNodeLifecycleController,
+];

@@ -274,7 +274,26 @@ export function newNodeLifecycleController(ctx: ControllerContext): Controller {
     const due = since + tolerated;
     if (now < due) return { requeueAfterMs: due - now + 10 };
     evictionRecorder.event(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${key}`);
+    await markDisruptionTarget(pod);
     await deletePod(pod);
+  }
+
+  /** PodDisruptionConditions: the pod says why it goes before it is deleted (best effort, as upstream). */
+  async function markDisruptionTarget(pod: Pod): Promise<void> {
+    const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
+    conditions.push({
+      type: 'DisruptionTarget',
+      status: 'True',
+      lastProbeTime: null,
+      lastTransitionTime: rfc3339(ctx.now()),
+      reason: 'DeletionByTaintManager',
+      message: 'Taint manager: deleting due to NoExecute taint',
+    });
+    try {
+      await ctx.client.updateStatus<Pod>(podsInfo, { ...pod, status: { ...(pod.status ?? {}), conditions } });
+    } catch (e) {
+      log.debug('could not add DisruptionTarget condition', { pod: objectKey(pod), err: e instanceof Error ? e.message : String(e) });
+    }
   }
 
   /** PodGC gcOrphaned: a pod whose node is gone (confirmed with the API) is force-deleted. */

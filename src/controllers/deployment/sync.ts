@@ -73,6 +73,9 @@ async function syncDeploymentRevision(deps: DeploymentDeps, d: Deployment, revis
 export async function getAllReplicaSetsAndSyncRevision(deps: DeploymentDeps, d: Deployment, rsList: ReplicaSet[], createIfNotExisted: boolean): Promise<ReplicaSetsOfDeployment> {
   const { all: oldRSs } = findOldReplicaSets(d, rsList);
   const newRS = await getNewReplicaSet(deps, d, rsList, oldRSs, createIfNotExisted);
+  // Later steps of the same sync see the ReplicaSet as written, not the cache's older copy.
+  const i = newRS ? rsList.findIndex((rs) => rs.metadata.uid === newRS.metadata.uid) : -1;
+  if (i >= 0) rsList[i] = newRS!;
   return { newRS, oldRSs };
 }
 

@@ -206,7 +206,7 @@ test('a port change recycles the old slice instead of delete + create', () => {
   assert.deepEqual([plan.toCreate.length, plan.toDelete.length], [0, 0]);
   assert.equal(plan.toUpdate[0].metadata.name, existing[0].metadata.name);
   assert.deepEqual(plan.toUpdate[0].ports, [{ name: '', port: 9999, protocol: 'TCP' }]);
-  assert.equal(plan.toUpdate[0].metadata.generateName, undefined);
+  assert.equal(plan.toUpdate[0].metadata.generateName, 'web-');
 });
 
 test('slices not owned by the Service (an old one of the same name) are deleted', () => {

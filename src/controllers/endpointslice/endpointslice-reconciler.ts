@@ -390,11 +390,11 @@ function finalizePlan(svc: Service, plan: SlicePlan, triggerTime: Date | undefin
     const victim = toDelete[i];
     const slice = toCreate[toCreate.length - 1];
     if (victim.addressType === slice.addressType && ownedBy(victim, svc)) {
-      // The new slice under the victim's name (and resourceVersion, so the write is conditional).
-      const { generateName: _unused, ...meta } = slice.metadata;
+      // The new slice (generateName included, as upstream) under the victim's name and
+      // resourceVersion, so the write is conditional.
       const recycled: EndpointSlice = {
         ...slice,
-        metadata: { ...meta, name: victim.metadata.name, uid: victim.metadata.uid, resourceVersion: victim.metadata.resourceVersion },
+        metadata: { ...slice.metadata, name: victim.metadata.name, uid: victim.metadata.uid, resourceVersion: victim.metadata.resourceVersion },
       };
       toCreate.pop();
       toUpdate.push(recycled);
