@@ -358,7 +358,8 @@ export class Registry {
       const merged: KubeObject = { ...structuredClone(current), status: next.status };
       merged.metadata = { ...current.metadata, managedFields: next.metadata.managedFields ?? current.metadata.managedFields };
       next = merged;
-    } else if (this.strategy.hasStatus && ctx.subresource !== 'allow-status') {
+    } else if (this.strategy.hasStatus && ctx.subresource !== 'binding') {
+      // A binding also writes the PodScheduled condition; every other main write keeps status.
       if (current.status === undefined) delete next.status;
       else next.status = structuredClone(current.status);
     }

@@ -211,6 +211,14 @@ test('headless Service: headless label, hostname for its subdomain, no ports nee
   const ep = await endpointsWhere('db', (e) => (e.subsets?.length ?? 0) === 1);
   assert.deepEqual(ep.metadata.labels, { 'service.kubernetes.io/headless': '' });
   assert.deepEqual(ep.subsets, [{ addresses: [{ ip: '10.244.2.1', hostname: 'db-0', nodeName: 'node-1', targetRef: ref(pod) }] }]);
+
+  // A resync that changes nothing writes nothing.
+  const svc = await client.get<Service>(servicesInfo, 'default', 'db');
+  svc.metadata.annotations = { touched: 'yes' };
+  await client.update(servicesInfo, svc);
+  await createService('db-marker', { selector: { app: 'nothing' }, ports: [{ port: 80 }] });
+  await endpointsWhere('db-marker', () => true);
+  assert.equal((await getEndpoints('db'))!.metadata.resourceVersion, ep.metadata.resourceVersion);
 });
 
 test('a Service with no pods gets Endpoints without subsets; ExternalName gets none', async () => {

@@ -139,6 +139,9 @@ test('a silent node turns Unknown, is tainted, and its pods are marked not ready
     assert.equal(eviction?.message, 'Marking for deletion Pod default/victim');
     const nodeEvent = events.find((e) => e.involvedObject.name === 'node-1' && e.reason === 'NodeNotReady');
     assert.equal(nodeEvent?.message, 'Node node-1 status is now: NodeNotReady');
+    assert.equal(nodeEvent?.source?.component, 'node-controller');
+    const registered = events.find((e) => e.involvedObject.name === 'node-1' && e.reason === 'RegisteredNode');
+    assert.equal(registered?.message, 'Node node-1 event: Registered Node node-1 in Controller');
 
     // The node that kept its lease fresh is untouched.
     const n2 = await client.get<Node>(nodesInfo, undefined, 'node-2');

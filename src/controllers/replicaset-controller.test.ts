@@ -71,7 +71,7 @@ test('never creates more pods than replicas, even across many syncs (expectation
   }
 });
 
-test('scales down unscheduled pods first, then not-ready ones, then the newest ready ones', async () => {
+test('scales down unscheduled pods first, then not-ready ones', async () => {
   const h = await startWorkloadHarness({ kubelet: false, deployments: false });
   try {
     await h.client.create<ReplicaSet>(rsResource, 'default', replicaSet('rank', 3));

@@ -153,6 +153,15 @@ test('named targetPort and headless labels', async () => {
     [null, ['10.244.1.2']],
   ]);
   for (const s of slices) assert.equal(s.metadata.labels?.['service.kubernetes.io/headless'], '');
+
+  // A resync that changes nothing writes nothing.
+  const svc = await client.get<Service>(servicesInfo, 'default', 'named');
+  svc.metadata.annotations = { touched: 'yes' };
+  await client.update(servicesInfo, svc);
+  await createService('named-marker', { selector: { app: 'nothing' }, ports: [{ port: 80 }] });
+  await slicesWhere('named-marker', (s) => s.length === 1);
+  const now = await slicesOf('named');
+  assert.deepEqual(now.map((s) => s.metadata.resourceVersion).sort(), slices.map((s) => s.metadata.resourceVersion).sort());
 });
 
 test('150 pods → 2 slices (100 + 50)', async () => {
