@@ -354,9 +354,13 @@ export class Registry {
     }
     if (this.info.namespaced === false) delete next.metadata.namespace;
     if (ctx.subresource === 'status') {
-      // Status writes change status (and, as upstream allows, nothing in spec).
+      // Status writes keep the stored spec; metadata changes other than labels and
+      // ownerReferences go through, as upstream's status strategies allow (the deployment
+      // controller records its revision annotation this way).
       const merged: KubeObject = { ...structuredClone(current), status: next.status };
-      merged.metadata = { ...current.metadata, managedFields: next.metadata.managedFields ?? current.metadata.managedFields };
+      merged.metadata = { ...next.metadata, labels: current.metadata.labels, ownerReferences: current.metadata.ownerReferences };
+      if (!merged.metadata.labels) delete merged.metadata.labels;
+      if (!merged.metadata.ownerReferences) delete merged.metadata.ownerReferences;
       next = merged;
     } else if (this.strategy.hasStatus && ctx.subresource !== 'binding') {
       // A binding also writes the PodScheduled condition; every other main write keeps status.

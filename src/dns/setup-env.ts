@@ -5,7 +5,7 @@ import type { Directive } from './corefile.js';
 import type { Registry } from './metrics.js';
 import type { Plugin } from './plugin.js';
 import type { Logger } from '../util/logger.js';
-import type { ClusterIndex } from './plugins/kubernetes/cluster-index.js';
+import type { ClusterWatch } from './plugins/kubernetes/watch.js';
 
 export interface SetupEnv {
   directive: Directive;
@@ -18,10 +18,9 @@ export interface SetupEnv {
   logger: Logger;
   metrics: Registry;
   /** The shared records index fed by informers (null when no API is configured). */
-  cluster(): { index: ClusterIndex; synced(): boolean } | null;
+  cluster(): ClusterWatch | null;
   /** Registers a readiness reporter (the ready plugin asks each one). */
   reportReady(name: string, ready: () => boolean): void;
-  /** The whole chain of this server block, for lookups (available once built). */
   now(): number;
 }
 

@@ -102,7 +102,7 @@ export function readName(buf: Buffer, offset: number): { name: string; end: numb
     if (off + 1 + b > buf.length) throw new WireError('label overflows the message');
     len += b + 1;
     if (len > 255) throw new WireError('name too long');
-    name += buf.latin1Slice(off + 1, off + 1 + b) + '.';
+    name += buf.toString('latin1', off + 1, off + 1 + b) + '.';
     off += 1 + b;
   }
   return { name: name || '.', end };
@@ -135,7 +135,9 @@ export function parseQuery(buf: Buffer): Query | null {
     if (off + 1 + l > buf.length) throw new WireError('truncated label');
     total += l + 1;
     if (total > 254) throw new WireError('name too long');
-    const label = buf.latin1Slice(off + 1, off + 1 + l);
+    // A dot inside a label cannot be told apart in text form: refuse it.
+    if (buf.indexOf(0x2e, off + 1) >= 0 && buf.indexOf(0x2e, off + 1) < off + 1 + l) throw new WireError('dot inside a label');
+    const label = buf.toString('latin1', off + 1, off + 1 + l);
     qname += label + '.';
     off += 1 + l;
   }
@@ -176,7 +178,7 @@ function nameBytes(name: string): Buffer {
   for (const l of labels) {
     if (l.length > 63 || l.length === 0) throw new WireError(`bad label in ${name}`);
     out[off++] = l.length;
-    off += out.latin1Write(l, off);
+    off += out.write(l, off, 'latin1');
   }
   return out;
 }
@@ -239,7 +241,7 @@ class Packer {
       if (l.length > 63 || l.length === 0) throw new WireError(`bad label in ${name}`);
       this.u8(l.length);
       this.ensure(l.length);
-      this.len += this.buf.latin1Write(l, this.len);
+      this.len += this.buf.write(l, this.len, 'latin1');
     }
     this.u8(0);
   }
@@ -346,7 +348,7 @@ export interface Packed {
  * offset 12, so names equal to (or under) qname compress to it.
  */
 export function packSections(qname: string, answer: RR[], authority: RR[], additional: RR[]): Packed {
-  const qlen = qname === '.' ? 1 : Buffer.byteLength(fqdn(qname)) + 1;
+  const qlen = qname === '.' ? 1 : Buffer.byteLength(fqdn(qname), 'latin1') + 1;
   const base = 12 + qlen + 4;
   const p = new Packer(base);
   p.known(qname, 12);

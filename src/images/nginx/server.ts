@@ -176,7 +176,7 @@ export function createNginxServer(opts: NginxServerOptions): NginxServer {
     }
 
     const contentType = contentTypeFor(uri);
-    const range = rangeFor(h.range, h['if-range'], etag, lastModified, file.size);
+    const range = rangeFor(h.range, headerValue(h['if-range']), etag, lastModified, file.size);
     if (range === 'unsatisfiable') {
       return sendSpecial(req, res, state, 416, undefined, `bytes */${file.size}`);
     }
@@ -211,7 +211,7 @@ export function createNginxServer(opts: NginxServerOptions): NginxServer {
     stream.pipe(res);
     res.on('close', () => {
       stream.destroy();
-      logAccess(req, status, res.writableFinished ? length : Math.max(0, (req.socket.bytesWritten ?? 0)));
+      logAccess(req, status, res.writableFinished ? length : 0);
     });
   }
 

@@ -421,10 +421,9 @@ export function resolve(view: ClusterView, opts: KubernetesOptions, zone: string
         const ns = `ns.dns.${zone}`;
         return fromErr(undefined, [rr(qname, Type.NS, opts.ttl, { type: Type.NS, target: ns })], nsAddrs(c, Type.A, ns));
       }
-    // falls through: a fake A lookup tells NODATA from NXDOMAIN.
-    default: {
-      const a = addressRecords(c, qname, Type.A, 0);
-      return fromErr(a.err, []);
-    }
+      return fromErr(addressRecords(c, qname, Type.A, 0).err, []);
+    default:
+      // A fake A lookup tells NODATA from NXDOMAIN.
+      return fromErr(addressRecords(c, qname, Type.A, 0).err, []);
   }
 }

@@ -1,0 +1,18 @@
+// What a proxy backend implements (upstream pkg/proxy/types.go Provider, reduced to
+// what the proxier calls): it turns the decisions of topology.ts into forwarding state,
+// one Service port at a time, and answers questions about that state.
+import type { StatsSource } from './metrics.js';
+import type { ServicePortProgram } from './userspace/service-port-route.js';
+
+export type { ServicePortProgram };
+
+export interface ProxyBackend {
+  /** Programs one Service port; `undefined` removes it. Throws when it could not (retried by a full sync). */
+  syncServicePort(key: string, program: ServicePortProgram | undefined): Promise<void>;
+  /** True while some Service port may still send new connections to this endpoint. */
+  routesNewConnectionsTo(ip: string, port?: number): boolean;
+  /** Keys of the Service ports currently programmed. */
+  programmedServicePorts(): Iterable<string>;
+  statsSources(): Iterable<StatsSource>;
+  stop(): Promise<void>;
+}
