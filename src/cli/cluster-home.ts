@@ -12,6 +12,8 @@ export interface ClusterConfig {
   serviceCIDR: string;
   podCIDR: string;
   nodePortRange: string;
+  /** Loopback range for LoadBalancer ingress IPs. */
+  lbPool: string;
   store: string;
 }
 
@@ -23,6 +25,7 @@ export const defaultConfig = (name: string, home: string): ClusterConfig => ({
   serviceCIDR: '10.96.0.0/12',
   podCIDR: '10.244.0.0/16',
   nodePortRange: '30000-32767',
+  lbPool: '127.0.100.0/24',
   store: `sqlite:${path.join(home, 'state', 'kanzen.db')}`,
 });
 

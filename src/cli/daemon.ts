@@ -77,7 +77,7 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
       advertiseAddress: net.apiServerAddress,
       advertisePort: cfg.apiPort,
     });
-    controllers = startControllerManager({ socketPath: home.socket, logger: log.child('controllers') });
+    controllers = startControllerManager({ socketPath: home.socket, logger: log.child('controllers'), options: { loadBalancerPool: cfg.lbPool } });
     if (cfg.runtime === 'fake') {
       nodeClient = new ApiClient({ socketPath: home.socket }, 'kubelet');
       // Fake containers stop at once on SIGTERM: a short cap keeps deletions as quick as nginx's.

@@ -24,11 +24,12 @@ clusterOptions(program.command('up').description('start a cluster in the backgro
   .option('--api-port <port>', 'API server port on 127.0.0.1 (default 6443)', int)
   .option('--runtime <runtime>', 'pod runtime: fake (no processes) or netns (real pods, needs root)')
   .option('--store <spec>', 'store: sqlite:<path> (default) or memory:')
+  .option('--lb-pool <cidr>', 'loopback range for LoadBalancer IPs (default 127.0.100.0/24)')
   .option('--no-kubeconfig', 'do not merge the context into your kubeconfig')
   .option('--wait <seconds>', 'how long to wait for readiness', int, 90)
   .action(async (o) => {
     if (o.runtime && o.runtime !== 'fake' && o.runtime !== 'netns') throw new CliError(`unknown runtime "${o.runtime}": use fake or netns`);
-    await up({ name: o.name, home: o.home, nodes: o.nodes, apiPort: o.apiPort, kubeconfig: o.kubeconfig, runtime: o.runtime, store: o.store, waitSeconds: o.wait });
+    await up({ name: o.name, home: o.home, nodes: o.nodes, apiPort: o.apiPort, kubeconfig: o.kubeconfig, runtime: o.runtime, store: o.store, lbPool: o.lbPool, waitSeconds: o.wait });
   });
 
 clusterOptions(program.command('down').description('stop a cluster and everything it started'))

@@ -20,6 +20,7 @@ export interface UpOptions {
   kubeconfig: boolean;
   runtime?: 'fake' | 'netns';
   store?: string;
+  lbPool?: string;
   waitSeconds?: number;
 }
 
@@ -107,6 +108,10 @@ export async function up(opts: UpOptions): Promise<void> {
   if (opts.apiPort !== undefined) cfg.apiPort = opts.apiPort;
   if (opts.runtime) cfg.runtime = opts.runtime;
   if (opts.store) cfg.store = opts.store;
+  if (opts.lbPool) {
+    if (!/^127\.\d+\.\d+\.\d+\/(2[4-9]|3[0-2])$/.test(opts.lbPool)) throw new CliError(`--lb-pool must be a loopback range (127.x.y.z/24 to /32), got "${opts.lbPool}"`);
+    cfg.lbPool = opts.lbPool;
+  }
   const step = progress(`Starting cluster "${cfg.name}" (home ${home.dir})`);
 
   if (!(await portFree(cfg.apiPort))) throw new CliError(`port ${cfg.apiPort} on 127.0.0.1 is already in use: choose another with --api-port`);

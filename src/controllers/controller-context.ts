@@ -11,11 +11,14 @@ export interface ControllerOptions {
   nodeMonitorGracePeriodMs: number;
   /** How long pods stay on a NotReady/Unknown node before eviction (upstream default toleration, 300s). */
   podEvictionTimeoutMs: number;
+  /** Loopback range LoadBalancer ingress IPs come from (kanzen up --lb-pool). */
+  loadBalancerPool: string;
 }
 
 export const defaultControllerOptions: ControllerOptions = {
   nodeMonitorGracePeriodMs: 40_000,
   podEvictionTimeoutMs: 300_000,
+  loadBalancerPool: '127.0.100.0/24',
 };
 
 export interface ControllerContext {

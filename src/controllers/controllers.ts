@@ -10,6 +10,7 @@ import { newGarbageCollector } from './garbage-collector.js';
 import { newNamespaceController } from './namespace-controller.js';
 import { newScheduler } from './scheduler.js';
 import { newNodeLifecycleController } from './node-lifecycle-controller.js';
+import { newLoadBalancerController } from './loadbalancer-controller.js';
 
 export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] = [
   newDeploymentController,
@@ -21,4 +22,5 @@ export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] 
   newNamespaceController,
   newScheduler,
   newNodeLifecycleController,
+  newLoadBalancerController,
 ];
