@@ -7,7 +7,7 @@ import { resourceFor, type ApiClient } from '../client/api-client.js';
 import { isNotFound } from '../api/errors.js';
 import { silentLogger } from '../util/logger.js';
 import type { Event, Lease, Node, Pod } from '../api/types.js';
-import type { ControllerContext } from './controller-context.js';
+import { defaultControllerOptions, type ControllerContext } from './controller-context.js';
 import { newNodeLifecycleController, tolerationTimeMs } from './node-lifecycle-controller.js';
 
 async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 8000): Promise<T> {
@@ -55,7 +55,7 @@ async function setup() {
     recorder: (c) => new ApiEventRecorder(client, c),
     logger: silentLogger,
     now: () => new Date(),
-    options: { nodeMonitorGracePeriodMs: 700, podEvictionTimeoutMs: 300 },
+    options: { ...defaultControllerOptions, nodeMonitorGracePeriodMs: 700, podEvictionTimeoutMs: 300 },
   };
   const c = newNodeLifecycleController(ctx);
   c.start();
