@@ -11,6 +11,7 @@ import { createLogger } from '../util/logger.js';
 import { startControllerManager, type ControllerManager } from '../controllers/controller-manager.js';
 import { startFakeNodes } from '../node/fake-runtime.js';
 import { ApiClient } from '../client/api-client.js';
+import { installClusterDNS } from './cluster-dns-addon.js';
 import { ensurePki, ensureToken } from './pki.js';
 import { readConfig, resolveHome, type ClusterHome } from './cluster-home.js';
 import { apiServerSANs, clusterNetwork } from './cluster-network.js';
@@ -77,6 +78,10 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
       advertiseAddress: net.apiServerAddress,
       advertisePort: cfg.apiPort,
     });
+    {
+      const addons = new ApiClient({ socketPath: home.socket }, 'kubeadm');
+      await installClusterDNS(addons, serviceIPByIndex(cfg.serviceCIDR, 10)).finally(() => addons.close());
+    }
     controllers = startControllerManager({ socketPath: home.socket, logger: log.child('controllers'), options: { loadBalancerPool: cfg.lbPool } });
     if (cfg.runtime === 'fake') {
       nodeClient = new ApiClient({ socketPath: home.socket }, 'kubelet');

@@ -1,0 +1,110 @@
+// The cluster DNS addon, as kubeadm installs it: the `coredns` ConfigMap (Corefile), the
+// `coredns` Deployment (2 replicas, k8s-app=kube-dns, image registry.k8s.io/coredns/coredns,
+// which kanzen's image catalog maps to its own DNS server) and the `kube-dns` Service at the
+// 10th address of the service CIDR. Created once if absent: a user's edits survive restarts.
+import { ApiError } from '../api/errors.js';
+import type { ConfigMap, Deployment, KubeObject, Service } from '../api/types.js';
+import { resourceFor, type ApiClient } from '../client/api-client.js';
+import type { ResourceInfo } from '../api/resources.js';
+
+/** CoreDNS shipped with Kubernetes 1.33 (kubeadm's constants). */
+export const coreDNSImage = 'registry.k8s.io/coredns/coredns:v1.12.0';
+
+/** The Corefile the tutorial shows (kubeadm's without its tuning options; `ready` serves the readiness probe). */
+export const corefile = `.:53 {
+    errors
+    health
+    ready
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+       pods insecure
+       fallthrough in-addr.arpa ip6.arpa
+    }
+    prometheus :9153
+    forward . /etc/resolv.conf
+    cache 30
+    loop
+    reload
+    loadbalance
+}
+`;
+
+const labels = { 'k8s-app': 'kube-dns' };
+
+export function coreDNSConfigMap(): ConfigMap {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns', namespace: 'kube-system' }, data: { Corefile: corefile } };
+}
+
+export function kubeDNSService(clusterIP: string): Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: 'kube-dns',
+      namespace: 'kube-system',
+      labels: { ...labels, 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' },
+      annotations: { 'prometheus.io/port': '9153', 'prometheus.io/scrape': 'true' },
+    },
+    spec: {
+      selector: labels,
+      clusterIP,
+      clusterIPs: [clusterIP],
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+        { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 },
+      ],
+    },
+  };
+}
+
+export function coreDNSDeployment(): Deployment {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'coredns', namespace: 'kube-system', labels },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: labels },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
+      template: {
+        metadata: { labels },
+        spec: {
+          dnsPolicy: 'Default',
+          tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }],
+          containers: [
+            {
+              name: 'coredns',
+              image: coreDNSImage,
+              imagePullPolicy: 'IfNotPresent',
+              args: ['-conf', '/etc/coredns/Corefile'],
+              resources: { limits: { memory: '170Mi' }, requests: { cpu: '100m', memory: '70Mi' } },
+              volumeMounts: [{ name: 'config-volume', mountPath: '/etc/coredns', readOnly: true }],
+              ports: [
+                { containerPort: 53, name: 'dns', protocol: 'UDP' },
+                { containerPort: 53, name: 'dns-tcp', protocol: 'TCP' },
+                { containerPort: 9153, name: 'metrics', protocol: 'TCP' },
+              ],
+              livenessProbe: { httpGet: { path: '/health', port: 8080, scheme: 'HTTP' }, initialDelaySeconds: 60, timeoutSeconds: 5, successThreshold: 1, failureThreshold: 5 },
+              readinessProbe: { httpGet: { path: '/ready', port: 8181, scheme: 'HTTP' } },
+            },
+          ],
+          volumes: [{ name: 'config-volume', configMap: { name: 'coredns', items: [{ key: 'Corefile', path: 'Corefile' }] } }],
+        },
+      },
+    },
+  };
+}
+
+async function createIfAbsent(client: ApiClient, info: ResourceInfo, obj: KubeObject): Promise<void> {
+  try {
+    await client.create(info, obj.metadata.namespace, obj);
+  } catch (e) {
+    if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
+  }
+}
+
+export async function installClusterDNS(client: ApiClient, dnsIP: string): Promise<void> {
+  await createIfAbsent(client, resourceFor('configmaps'), coreDNSConfigMap());
+  await createIfAbsent(client, resourceFor('services'), kubeDNSService(dnsIP));
+  await createIfAbsent(client, resourceFor('deployments', 'apps'), coreDNSDeployment());
+}
