@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from './errors.js';
 import {
+  formatLabels,
   formatLabelSelector,
   labelSelectorAsRequirements,
   matchLabels,
@@ -124,4 +125,29 @@ test('FormatLabelSelector', () => {
   assert.equal(formatLabelSelector({}), '<none>');
   assert.equal(formatLabelSelector(undefined), '<none>');
   assert.equal(formatLabelSelector({ matchExpressions: [{ key: 'x', operator: 'Bogus' as 'In' }] }), '<error>');
+});
+
+test('formatLabels sorts keys and prints <none> when empty', () => {
+  assert.equal(formatLabels({ tier: 'front', app: 'web' }), 'app=web,tier=front');
+  assert.equal(formatLabels({}), '<none>');
+  assert.equal(formatLabels(undefined), '<none>');
+});
+
+test('formatLabelSelector renders matchLabels and matchExpressions like labels.Selector.String()', () => {
+  assert.equal(formatLabelSelector({ matchLabels: { app: 'web' } }), 'app=web');
+  assert.equal(
+    formatLabelSelector({
+      matchLabels: { app: 'web' },
+      matchExpressions: [
+        { key: 'tier', operator: 'In', values: ['b', 'a'] },
+        { key: 'env', operator: 'NotIn', values: ['prod'] },
+        { key: 'canary', operator: 'DoesNotExist' },
+        { key: 'zone', operator: 'Exists' },
+      ],
+    }),
+    'app=web,!canary,env notin (prod),tier in (a,b),zone',
+  );
+  assert.equal(formatLabelSelector({}), '<none>');
+  assert.equal(formatLabelSelector(undefined), '<none>');
+  assert.equal(formatLabelSelector({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }), '<error>');
 });

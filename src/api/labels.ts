@@ -3,6 +3,7 @@
 // exactly because the API server returns them verbatim in a 400 BadRequest.
 import { ApiError, aggregateMessage, field, fieldErrorString, type FieldError } from './errors.js';
 import type { LabelSelector } from './types.js';
+import { isQualifiedName, isValidLabelValue } from './validation/names.js';
 
 /** selection.Operator values, spelled as upstream's string constants. */
 export type SelectionOperator = '=' | '==' | '!=' | 'in' | 'notin' | 'exists' | '!' | 'gt' | 'lt';
@@ -15,68 +16,6 @@ export interface LabelRequirement {
 
 // binaryOperators + unaryOperators in upstream order: used in parse errors.
 const binaryOperators: SelectionOperator[] = ['in', 'notin', '=', '==', '!=', 'gt', 'lt'];
-
-// ---- validation (k8s.io/apimachinery/pkg/util/validation) ----
-
-const qualifiedNameFmt = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
-const qualifiedNameErrMsg =
-  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const qualifiedNameRe = new RegExp(`^${qualifiedNameFmt}$`);
-const labelValueFmt = `(${qualifiedNameFmt})?`;
-const labelValueRe = new RegExp(`^${labelValueFmt}$`);
-const labelValueErrMsg =
-  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const dns1123LabelFmt = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
-const dns1123SubdomainFmt = `${dns1123LabelFmt}(\\.${dns1123LabelFmt})*`;
-const dns1123SubdomainRe = new RegExp(`^${dns1123SubdomainFmt}$`);
-const dns1123SubdomainErrMsg =
-  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
-
-/** validation.RegexError, including its famous double space before "or". */
-function regexError(msg: string, fmt: string, ...examples: string[]): string {
-  if (examples.length === 0) return `${msg} (regex used for validation is '${fmt}')`;
-  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${fmt}')`;
-}
-
-const maxLenError = (n: number): string => `must be no more than ${n} characters`;
-
-function isDNS1123Subdomain(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > 253) errs.push(maxLenError(253));
-  if (!dns1123SubdomainRe.test(v)) errs.push(regexError(dns1123SubdomainErrMsg, dns1123SubdomainFmt, 'example.com'));
-  return errs;
-}
-
-/** validation.IsQualifiedName: label keys. */
-export function isQualifiedName(value: string): string[] {
-  const errs: string[] = [];
-  const parts = value.split('/');
-  let name: string;
-  if (parts.length === 1) {
-    name = parts[0];
-  } else if (parts.length === 2) {
-    const prefix = parts[0];
-    name = parts[1];
-    if (prefix.length === 0) errs.push('prefix part must be non-empty');
-    else errs.push(...isDNS1123Subdomain(prefix).map((m) => `prefix part ${m}`));
-  } else {
-    return [
-      `a qualified name ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
-    ];
-  }
-  if (name.length === 0) errs.push('name part must be non-empty');
-  else if (name.length > 63) errs.push(`name part ${maxLenError(63)}`);
-  if (!qualifiedNameRe.test(name)) errs.push(`name part ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc')}`);
-  return errs;
-}
-
-/** validation.IsValidLabelValue. */
-export function isValidLabelValue(value: string): string[] {
-  const errs: string[] = [];
-  if (value.length > 63) errs.push(maxLenError(63));
-  if (!labelValueRe.test(value)) errs.push(regexError(labelValueErrMsg, labelValueFmt, 'MyValue', 'my_value', '12345'));
-  return errs;
-}
 
 // The parser has no field path (field.ToPath() of no options is nil), which Go
 // prints as "<nil>"; value errors hang off a fresh "values" path.
@@ -477,14 +416,28 @@ export function selectorFromSet(set: Record<string, string> | undefined): LabelR
     .sort(byKey);
 }
 
-/** metav1.FormatLabelSelector, as kubectl's SELECTOR columns print it. */
+/**
+ * metav1.LabelSelectorAsSelector(sel).String(): "" for a null selector (labels.Nothing) and an
+ * empty one (labels.Everything) alike. Invalid selectors throw ApiError 400.
+ */
+export function labelSelectorString(sel?: LabelSelector | null): string {
+  const reqs = labelSelectorAsRequirements(sel);
+  return reqs === null ? '' : selectorString(reqs);
+}
+
+/** metav1.FormatLabelSelector, as kubectl's SELECTOR columns print it: `<none>` when empty, `<error>` when invalid. */
 export function formatLabelSelector(sel?: LabelSelector | null): string {
-  let reqs: LabelRequirement[] | null;
+  let s: string;
   try {
-    reqs = labelSelectorAsRequirements(sel);
+    s = labelSelectorString(sel);
   } catch {
     return '<error>';
   }
-  const s = reqs === null ? '' : selectorString(reqs);
+  return s.length === 0 ? '<none>' : s;
+}
+
+/** labels.FormatLabels: `a=1,b=2` with keys sorted, `<none>` when empty. */
+export function formatLabels(labels: Record<string, string> | null | undefined): string {
+  const s = selectorString(selectorFromSet(labels ?? undefined));
   return s.length === 0 ? '<none>' : s;
 }

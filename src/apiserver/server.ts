@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ApiError } from '../api/errors.js';
-import type { Namespace, Service } from '../api/types.js';
+import type { Namespace, Pod, Service } from '../api/types.js';
 import { findResource, resources, type ResourceInfo } from '../api/resources.js';
 import { applyDefaults } from '../api/defaults/index.js';
 import type { Store } from '../store/store.js';
@@ -24,6 +24,13 @@ import { ClusterIPAllocator } from './allocators/clusterip-allocator.js';
 import { NodePortAllocator } from './allocators/nodeport-allocator.js';
 import { handleBinding } from './pod-binding.js';
 import { finalizeNamespace } from './namespace-finalize.js';
+import {
+  handlePodStreamUpgrade,
+  isPodStreamSubresource,
+  isPodStreamUpgrade,
+  servePodStreamRequest,
+  type PodStreamingDeps,
+} from './pod-streaming-proxy.js';
 
 /** The Kubernetes version kanzen is compatible with; the kubectl dispatcher picks its client by the minor. */
 export const kubernetesVersion = { major: '1', minor: '33', gitVersion: 'v1.33.0+kanzen' };
@@ -53,6 +60,8 @@ export class ApiServer {
   private unixServer?: http.Server;
   private readonly tokenBuf: Buffer;
   private ready = false;
+  /** Where a node's kubelet server listens (logs/exec/attach are proxied there). */
+  private kubeletSocket: (nodeName: string) => string | undefined = () => undefined;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.tokenBuf = Buffer.from(opts.token);
@@ -61,6 +70,10 @@ export class ApiServer {
     for (const info of resources) {
       this.registries.set(info, new Registry(info, strategyFor(info, deps), opts.store, (obj) => applyDefaults(info, obj)));
     }
+  }
+
+  setKubeletSocket(fn: (nodeName: string) => string | undefined): void {
+    this.kubeletSocket = fn;
   }
 
   registry(resource: string, group = ''): Registry {
@@ -76,6 +89,23 @@ export class ApiServer {
     for (const ev of report.events) this.opts.logger.warn('service allocation repair', { service: `${ev.namespace}/${ev.name}`, reason: ev.reason, message: ev.message });
   }
 
+  private podStreaming(): PodStreamingDeps {
+    return {
+      getPod: async (ns, name) => (await this.registry('pods').get(ns, name)) as Pod,
+      nodeAgentSocket: (node) => this.kubeletSocket(node),
+      authenticate: (req) => this.authenticated(req),
+      logger: this.opts.logger,
+    };
+  }
+
+  /** logs/exec/attach upgrades (WebSocket, SPDY) go to the pod's node agent. */
+  private onUpgrade(trusted: boolean) {
+    return (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
+      if (isPodStreamUpgrade(req)) void handlePodStreamUpgrade(this.podStreaming(), req, socket, head, trusted);
+      else socket.destroy();
+    };
+  }
+
   async start(): Promise<{ port: number }> {
     await this.repairAllocations();
     const handler = (trusted: boolean) => (req: IncomingMessage, res: ServerResponse) => {
@@ -87,6 +117,7 @@ export class ApiServer {
     if (this.opts.tls) {
       this.tcpServer = https.createServer({ cert: this.opts.tls.cert, key: this.opts.tls.key }, handler(false));
       this.tcpServer.keepAliveTimeout = 65_000;
+      this.tcpServer.on('upgrade', this.onUpgrade(false));
       await new Promise<void>((resolve, reject) => {
         this.tcpServer!.once('error', reject);
         this.tcpServer!.listen(this.opts.port ?? 6443, this.opts.host ?? '127.0.0.1', () => resolve());
@@ -96,6 +127,7 @@ export class ApiServer {
       fs.rmSync(this.opts.socketPath, { force: true });
       this.unixServer = http.createServer(handler(true));
       this.unixServer.keepAliveTimeout = 65_000;
+      this.unixServer.on('upgrade', this.onUpgrade(true));
       await new Promise<void>((resolve, reject) => {
         this.unixServer!.once('error', reject);
         this.unixServer!.listen(this.opts.socketPath, () => resolve());
@@ -211,6 +243,10 @@ export class ApiServer {
   }
 
   private async subresource(info: ResourceInfo, ri: RequestInfo, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    if (info.resource === 'pods' && isPodStreamSubresource(ri.subresource)) {
+      await servePodStreamRequest(this.podStreaming(), ri, req, res);
+      return true;
+    }
     if (info.resource === 'pods' && ri.subresource === 'binding' && req.method === 'POST') {
       await handleBinding(this.registries.get(info)!, ri, req, res, url);
       return true;

@@ -2,7 +2,7 @@
 // `coredns` Deployment (2 replicas, k8s-app=kube-dns, image registry.k8s.io/coredns/coredns,
 // which kanzen's image catalog maps to its own DNS server) and the `kube-dns` Service at the
 // 10th address of the service CIDR. Created once if absent: a user's edits survive restarts.
-import { ApiError } from '../api/errors.js';
+import { ApiError, isNotFound } from '../api/errors.js';
 import type { ConfigMap, Deployment, KubeObject, Service } from '../api/types.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
 import type { ResourceInfo } from '../api/resources.js';
@@ -96,6 +96,13 @@ export function coreDNSDeployment(): Deployment {
 }
 
 async function createIfAbsent(client: ApiClient, info: ResourceInfo, obj: KubeObject): Promise<void> {
+  // Look first: a second create of kube-dns would fail on its fixed ClusterIP before AlreadyExists.
+  try {
+    await client.get(info, obj.metadata.namespace, obj.metadata.name!);
+    return;
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
   try {
     await client.create(info, obj.metadata.namespace, obj);
   } catch (e) {

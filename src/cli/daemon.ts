@@ -12,6 +12,9 @@ import { startControllerManager, type ControllerManager } from '../controllers/c
 import { startFakeNodes } from '../node/fake-runtime.js';
 import { ApiClient } from '../client/api-client.js';
 import { installClusterDNS } from './cluster-dns-addon.js';
+import { startNetnsRuntime, type NetnsRuntime } from './netns-runtime.js';
+import { HostForwarder } from '../proxy/host-forwarder.js';
+import { InformerFactory } from '../client/informer-factory.js';
 import { ensurePki, ensureToken } from './pki.js';
 import { readConfig, resolveHome, type ClusterHome } from './cluster-home.js';
 import { apiServerSANs, clusterNetwork } from './cluster-network.js';
@@ -39,6 +42,9 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
   let controllers: ControllerManager | undefined;
   let nodes: { stop(): Promise<void> } | undefined;
   let nodeClient: ApiClient | undefined;
+  let netns: NetnsRuntime | undefined;
+  let hostForwarder: { stop(): void } | undefined;
+  let forwarderInformers: InformerFactory | undefined;
   const timers: NodeJS.Timeout[] = [];
   let stopping = false;
   const shutdown = async (code: number) => {
@@ -46,6 +52,9 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
     stopping = true;
     log.info('shutting down');
     for (const t of timers) clearInterval(t);
+    hostForwarder?.stop();
+    forwarderInformers?.stop();
+    await netns?.stop().catch((e) => log.warn('netns runtime teardown failed', { err: e }));
     await nodes?.stop().catch(() => undefined);
     nodeClient?.close();
     controllers?.stop();
@@ -87,6 +96,16 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
       nodeClient = new ApiClient({ socketPath: home.socket }, 'kubelet');
       // Fake containers stop at once on SIGTERM: a short cap keeps deletions as quick as nginx's.
       nodes = await startFakeNodes({ client: nodeClient, nodes: cfg.nodes, podCIDR: cfg.podCIDR, nodeIP: net.nodeIP, logger: log.child('fake-kubelet'), deletionGraceCapMs: 1000 });
+    } else {
+      const runtime = await startNetnsRuntime(home, cfg, log.child('netns'));
+      netns = runtime;
+      server.setKubeletSocket((nodeName) => runtime.kubeletSocket(nodeName));
+      const fwClient = new ApiClient({ socketPath: home.socket }, 'host-forwarder');
+      forwarderInformers = new InformerFactory(fwClient, log);
+      const fw = new HostForwarder({ informers: forwarderInformers, nodeSockets: () => runtime.nodeSockets(), logger: log.child('host-forwarder') });
+      fw.start();
+      forwarderInformers.start();
+      hostForwarder = fw;
     }
     const s = store;
     timers.push(

@@ -1,12 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ContainerPort, EndpointSubset, Endpoints, Pod, Service } from '../api/types.js';
+import type { EndpointSubset, Endpoints, Pod, Service } from '../api/types.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
-import { ApiEventRecorder } from '../client/event-recorder.js';
-import { InformerFactory } from '../client/informer-factory.js';
-import { startApiFixture, type ApiFixture } from '../testing/api-fixture.js';
-import { silentLogger } from '../util/logger.js';
-import { defaultControllerOptions, type Controller, type ControllerContext } from './controller-context.js';
+import { startControllerHarness, type ControllerHarness } from '../testing/controller-harness.js';
+import { createRunningPod, createService, podRef, setPodReady } from '../testing/service-objects.js';
+import { waitFor } from '../testing/wait.js';
 import { newEndpointsController, repackSubsets, truncateEndpoints } from './endpoints-controller.js';
 
 const podsInfo = resourceFor('pods');
@@ -65,49 +63,15 @@ test('truncateEndpoints keeps 1000, ready first, proportionally', () => {
 
 // ---- against the API ----
 
-let fx: ApiFixture;
+let h: ControllerHarness;
 let client: ApiClient;
-let informers: InformerFactory;
-let controller: Controller;
 
 before(async () => {
-  fx = await startApiFixture();
-  client = fx.client('test');
-  informers = new InformerFactory(client);
-  const ctx: ControllerContext = {
-    client,
-    informers,
-    recorder: (c) => new ApiEventRecorder(client, c),
-    logger: silentLogger,
-    now: () => new Date(),
-    options: defaultControllerOptions,
-  };
-  controller = newEndpointsController(ctx);
-  controller.start();
-  informers.start();
-  await informers.waitForSync();
+  h = await startControllerHarness({ controllers: [newEndpointsController] });
+  client = h.client;
 });
 
-after(async () => {
-  controller.stop();
-  informers.stop();
-  await fx.stop();
-});
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+after(() => h.stop());
 
 async function getEndpoints(name: string): Promise<Endpoints | undefined> {
   try {
@@ -122,57 +86,29 @@ function endpointsWhere(name: string, check: (ep: Endpoints) => boolean): Promis
   return waitFor(async () => {
     const ep = await getEndpoints(name);
     return ep && check(ep) ? ep : undefined;
-  }, `endpoints ${name}`);
+  }, 10_000, `endpoints ${name}`);
 }
-
-async function createService(name: string, spec: Service['spec'], labels?: Record<string, string>): Promise<Service> {
-  return client.create<Service>(servicesInfo, 'default', { apiVersion: 'v1', kind: 'Service', metadata: { name, labels }, spec });
-}
-
-async function runningPod(name: string, labels: Record<string, string>, ip: string, ready: boolean, ports: ContainerPort[] = []): Promise<Pod> {
-  const pod = await client.create<Pod>(podsInfo, 'default', {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, labels },
-    spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'nginx', ports }] },
-  });
-  return setReady(pod, ready, ip);
-}
-
-async function setReady(pod: Pod, ready: boolean, ip = pod.status?.podIP): Promise<Pod> {
-  const fresh = await client.get<Pod>(podsInfo, 'default', pod.metadata.name!);
-  fresh.status = {
-    ...fresh.status,
-    phase: 'Running',
-    podIP: ip,
-    podIPs: [{ ip: ip! }],
-    conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }],
-  };
-  return client.updateStatus<Pod>(podsInfo, fresh);
-}
-
-const ref = (p: Pod) => ({ kind: 'Pod', namespace: 'default', name: p.metadata.name, uid: p.metadata.uid });
 
 test('Endpoints list ready and not-ready pods, follow readiness and deletion', async () => {
-  const svc = await createService('web', { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] }, { team: 'a' });
-  const a = await runningPod('web-a', { app: 'web' }, '10.244.0.11', true);
-  const b = await runningPod('web-b', { app: 'web' }, '10.244.0.12', false);
-  await runningPod('other', { app: 'other' }, '10.244.0.13', true);
+  const svc = await createService(client, 'web', { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] }, { team: 'a' });
+  const a = await createRunningPod(client, 'web-a', { app: 'web' }, '10.244.0.11', true);
+  const b = await createRunningPod(client, 'web-b', { app: 'web' }, '10.244.0.12', false);
+  await createRunningPod(client, 'other', { app: 'other' }, '10.244.0.13', true);
 
   let ep = await endpointsWhere('web', (e) => e.subsets?.[0]?.addresses?.length === 1 && e.subsets?.[0]?.notReadyAddresses?.length === 1);
   assert.deepEqual(ep.metadata.labels, { team: 'a' });
   assert.match(ep.metadata.annotations?.['endpoints.kubernetes.io/last-change-trigger-time'] ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
   assert.deepEqual(ep.subsets, [
     {
-      addresses: [{ ip: '10.244.0.11', nodeName: 'node-1', targetRef: ref(a) }],
-      notReadyAddresses: [{ ip: '10.244.0.12', nodeName: 'node-1', targetRef: ref(b) }],
+      addresses: [{ ip: '10.244.0.11', nodeName: 'node-1', targetRef: podRef(a) }],
+      notReadyAddresses: [{ ip: '10.244.0.12', nodeName: 'node-1', targetRef: podRef(b) }],
       ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
     },
   ]);
   assert.equal(svc.metadata.name, 'web');
 
   // Readiness flip: a moves to notReadyAddresses.
-  await setReady(a, false);
+  await setPodReady(client, a, false);
   ep = await endpointsWhere('web', (e) => (e.subsets?.[0]?.notReadyAddresses?.length ?? 0) === 2);
   assert.equal(ep.subsets![0].addresses, undefined);
 
@@ -183,14 +119,14 @@ test('Endpoints list ready and not-ready pods, follow readiness and deletion', a
 
   // The Service going takes its Endpoints with it.
   await client.delete(servicesInfo, 'default', 'web');
-  await waitFor(async () => ((await getEndpoints('web')) ? undefined : true), 'endpoints web deleted');
+  await waitFor(async () => ((await getEndpoints('web')) ? undefined : true), 10_000, 'endpoints web deleted');
 });
 
 test('named targetPort: pods lacking the port are left out for it', async () => {
-  await createService('named', { selector: { app: 'named' }, ports: [{ name: 'http', port: 80, targetPort: 'web' }] });
-  const a = await runningPod('named-a', { app: 'named' }, '10.244.1.1', true, [{ name: 'web', containerPort: 8080, protocol: 'TCP' }]);
-  const b = await runningPod('named-b', { app: 'named' }, '10.244.1.2', true, [{ name: 'web', containerPort: 9090, protocol: 'TCP' }]);
-  await runningPod('named-c', { app: 'named' }, '10.244.1.3', true, [{ name: 'other', containerPort: 8080, protocol: 'TCP' }]);
+  await createService(client, 'named', { selector: { app: 'named' }, ports: [{ name: 'http', port: 80, targetPort: 'web' }] });
+  const a = await createRunningPod(client, 'named-a', { app: 'named' }, '10.244.1.1', true, [{ name: 'web', containerPort: 8080, protocol: 'TCP' }]);
+  const b = await createRunningPod(client, 'named-b', { app: 'named' }, '10.244.1.2', true, [{ name: 'web', containerPort: 9090, protocol: 'TCP' }]);
+  await createRunningPod(client, 'named-c', { app: 'named' }, '10.244.1.3', true, [{ name: 'other', containerPort: 8080, protocol: 'TCP' }]);
   const ep = await endpointsWhere('named', (e) => (e.subsets?.length ?? 0) === 2);
   const bySubsetPort = ep.subsets!.map((s) => [s.ports![0].port, s.addresses!.map((x) => x.targetRef!.name)]).sort();
   assert.deepEqual(bySubsetPort, [
@@ -200,40 +136,40 @@ test('named targetPort: pods lacking the port are left out for it', async () => 
 });
 
 test('headless Service: headless label, hostname for its subdomain, no ports needed', async () => {
-  await createService('db', { selector: { app: 'db' }, clusterIP: 'None' });
+  await createService(client, 'db', { selector: { app: 'db' }, clusterIP: 'None' });
   const pod = await client.create<Pod>(podsInfo, 'default', {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: 'db-0', labels: { app: 'db' } },
     spec: { nodeName: 'node-1', hostname: 'db-0', subdomain: 'db', containers: [{ name: 'c', image: 'postgres' }] },
   });
-  await setReady(pod, true, '10.244.2.1');
+  await setPodReady(client, pod, true, '10.244.2.1');
   const ep = await endpointsWhere('db', (e) => (e.subsets?.length ?? 0) === 1);
   assert.deepEqual(ep.metadata.labels, { 'service.kubernetes.io/headless': '' });
-  assert.deepEqual(ep.subsets, [{ addresses: [{ ip: '10.244.2.1', hostname: 'db-0', nodeName: 'node-1', targetRef: ref(pod) }] }]);
+  assert.deepEqual(ep.subsets, [{ addresses: [{ ip: '10.244.2.1', hostname: 'db-0', nodeName: 'node-1', targetRef: podRef(pod) }] }]);
 
   // A resync that changes nothing writes nothing.
   const svc = await client.get<Service>(servicesInfo, 'default', 'db');
   svc.metadata.annotations = { touched: 'yes' };
   await client.update(servicesInfo, svc);
-  await createService('db-marker', { selector: { app: 'nothing' }, ports: [{ port: 80 }] });
+  await createService(client, 'db-marker', { selector: { app: 'nothing' }, ports: [{ port: 80 }] });
   await endpointsWhere('db-marker', () => true);
   assert.equal((await getEndpoints('db'))!.metadata.resourceVersion, ep.metadata.resourceVersion);
 });
 
 test('a Service with no pods gets Endpoints without subsets; ExternalName gets none', async () => {
-  await createService('empty', { selector: { app: 'nothing' }, ports: [{ port: 80 }] });
+  await createService(client, 'empty', { selector: { app: 'nothing' }, ports: [{ port: 80 }] });
   const ep = await endpointsWhere('empty', () => true);
   assert.equal(ep.subsets, undefined);
-  await createService('ext', { type: 'ExternalName', externalName: 'example.com' });
-  await createService('marker', { selector: { app: 'nothing' }, ports: [{ port: 80 }] });
+  await createService(client, 'ext', { type: 'ExternalName', externalName: 'example.com' });
+  await createService(client, 'marker', { selector: { app: 'nothing' }, ports: [{ port: 80 }] });
   await endpointsWhere('marker', () => true);
   assert.equal(await getEndpoints('ext'), undefined);
 });
 
 test('selector-less Services keep user Endpoints, and the kubernetes Endpoints are left alone', async () => {
   const before = await client.get<Endpoints>(endpointsInfo, 'default', 'kubernetes');
-  await createService('manual', { ports: [{ port: 80 }] });
+  await createService(client, 'manual', { ports: [{ port: 80 }] });
   const manual = await client.create<Endpoints>(endpointsInfo, 'default', {
     apiVersion: 'v1',
     kind: 'Endpoints',
@@ -241,7 +177,7 @@ test('selector-less Services keep user Endpoints, and the kubernetes Endpoints a
     subsets: [{ addresses: [{ ip: '192.168.1.10' }], ports: [{ port: 80, protocol: 'TCP' }] }],
   });
   // Let the controller see both (a later Service it does manage proves it has run).
-  await createService('marker2', { selector: { app: 'nothing' }, ports: [{ port: 80 }] });
+  await createService(client, 'marker2', { selector: { app: 'nothing' }, ports: [{ port: 80 }] });
   await endpointsWhere('marker2', () => true);
   const after = await client.get<Endpoints>(endpointsInfo, 'default', 'kubernetes');
   assert.equal(after.metadata.resourceVersion, before.metadata.resourceVersion);

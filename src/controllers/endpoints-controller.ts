@@ -9,6 +9,7 @@ import { resourceFor } from '../client/api-client.js';
 import { splitKey } from '../client/informer.js';
 import { WorkQueue, type ReconcileResult } from '../client/work-queue.js';
 import type { Controller, ControllerContext } from './controller-context.js';
+import { podHandlers, serviceHandlers } from './endpoint-handlers.js';
 import {
   annotationLastChangeTriggerTime,
   annotationLeaderElection,
@@ -23,11 +24,9 @@ import {
   isServiceIPSet,
   labelHeadlessService,
   podIPs,
-  podServiceMemberships,
   semanticEqual,
   serviceKey,
   serviceSelectsPod,
-  servicesToUpdateOnPodChange,
   shouldPodBeInEndpoints,
   shouldSetHostname,
   TriggerTimeTracker,
@@ -339,16 +338,8 @@ export function newEndpointsController(ctx: ControllerContext, opts: EndpointsCo
   return {
     name: 'endpoint-controller',
     start() {
-      services.addHandlers({
-        add: (s) => queue.add(serviceKey(s)),
-        update: (_o, s) => queue.add(serviceKey(s)),
-        delete: (s) => queue.add(serviceKey(s)),
-      });
-      pods.addHandlers({
-        add: (p) => enqueueForPod(podServiceMemberships(services.list(p.metadata.namespace), p)),
-        update: (o, p) => enqueueForPod(servicesToUpdateOnPodChange(services.list(p.metadata.namespace), o, p)),
-        delete: (p) => enqueueForPod(podServiceMemberships(services.list(p.metadata.namespace), p)),
-      });
+      services.addHandlers(serviceHandlers((k) => queue.add(k)));
+      pods.addHandlers(podHandlers(services, enqueueForPod));
       endpoints.addHandlers({ delete: (ep) => queue.add(serviceKey(ep)) });
       // checkLeftoverEndpoints: once caches are warm, look at every Endpoints once so
       // those whose Service went while we were down are removed (leader-election

@@ -2,11 +2,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EndpointSlice, Endpoints, Service } from '../api/types.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
-import { ApiEventRecorder } from '../client/event-recorder.js';
-import { InformerFactory } from '../client/informer-factory.js';
-import { startApiFixture, type ApiFixture } from '../testing/api-fixture.js';
-import { silentLogger } from '../util/logger.js';
-import { defaultControllerOptions, type Controller, type ControllerContext } from './controller-context.js';
+import { startControllerHarness, type ControllerHarness } from '../testing/controller-harness.js';
+import { createService } from '../testing/service-objects.js';
+import { waitFor } from '../testing/wait.js';
 import { newEndpointSliceMirroringController, reconcileMirroredSlices, shouldMirror } from './endpointslice-mirroring-controller.js';
 
 const servicesInfo = resourceFor('services');
@@ -46,44 +44,15 @@ test('one slice per subset and family; invalid IPs and addresses past the limit 
 
 // ---- against the API ----
 
-let fx: ApiFixture;
+let h: ControllerHarness;
 let client: ApiClient;
-let informers: InformerFactory;
-let controller: Controller;
 
 before(async () => {
-  fx = await startApiFixture();
-  client = fx.client('test');
-  informers = new InformerFactory(client);
-  const ctx: ControllerContext = {
-    client,
-    informers,
-    recorder: (c) => new ApiEventRecorder(client, c),
-    logger: silentLogger,
-    now: () => new Date(),
-    options: defaultControllerOptions,
-  };
-  controller = newEndpointSliceMirroringController(ctx);
-  controller.start();
-  informers.start();
-  await informers.waitForSync();
+  h = await startControllerHarness({ controllers: [newEndpointSliceMirroringController] });
+  client = h.client;
 });
 
-after(async () => {
-  controller.stop();
-  informers.stop();
-  await fx.stop();
-});
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+after(() => h.stop());
 
 async function mirrored(service: string): Promise<EndpointSlice[]> {
   const list = await client.list<EndpointSlice>(slicesInfo, 'default', { labelSelector: `kubernetes.io/service-name=${service},endpointslice.kubernetes.io/managed-by=${managedBy}` });
@@ -94,15 +63,11 @@ function mirroredWhere(service: string, check: (s: EndpointSlice[]) => boolean):
   return waitFor(async () => {
     const s = await mirrored(service);
     return check(s) ? s : undefined;
-  }, `mirrored slices of ${service}`);
-}
-
-async function createService(name: string, spec: Service['spec']): Promise<Service> {
-  return client.create<Service>(servicesInfo, 'default', { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec });
+  }, 10_000, `mirrored slices of ${service}`);
 }
 
 test('user Endpoints of a selector-less Service are mirrored, updated, and cleaned up', async () => {
-  await createService('ext', { ports: [{ name: 'http', port: 80 }] });
+  await createService(client, 'ext', { ports: [{ name: 'http', port: 80 }] });
   const ep = await client.create<Endpoints>(endpointsInfo, 'default', {
     apiVersion: 'v1',
     kind: 'Endpoints',
@@ -147,7 +112,7 @@ test('user Endpoints of a selector-less Service are mirrored, updated, and clean
 });
 
 test('a Service gaining a selector loses its mirrored slices', async () => {
-  const svc = await createService('flip', { ports: [{ port: 80 }] });
+  const svc = await createService(client, 'flip', { ports: [{ port: 80 }] });
   await client.create<Endpoints>(endpointsInfo, 'default', {
     apiVersion: 'v1',
     kind: 'Endpoints',
@@ -169,7 +134,7 @@ test('the kubernetes Endpoints (skip-mirror) and Endpoints without a Service are
     subsets: [{ addresses: [{ ip: '192.168.3.1' }], ports: [{ port: 80, protocol: 'TCP' }] }],
   });
   // A later mirrored Service shows the controller has processed what came before.
-  await createService('later', { ports: [{ port: 80 }] });
+  await createService(client, 'later', { ports: [{ port: 80 }] });
   await client.create<Endpoints>(endpointsInfo, 'default', {
     apiVersion: 'v1',
     kind: 'Endpoints',

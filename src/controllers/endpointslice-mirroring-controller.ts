@@ -17,14 +17,15 @@ import {
   annotationLeaderElection,
   EndpointSliceTracker,
   hasSelector,
-  isNamespaceTerminating,
   labelManagedBy,
   labelServiceName,
   labelSkipMirror,
   semanticEqual,
   serviceKey,
 } from './endpoint-util.js';
-import { endpointHash, endpointsEqualBeyondHash, portMapKey, toWire } from './endpointslice/endpointslice-reconciler.js';
+import { indexSlicesByService, managedSliceHandlers, sliceServiceIndex, sliceServiceKey } from './endpoint-handlers.js';
+import { endpointHash, endpointsEqualBeyondHash, portMapKey } from './endpointslice/endpointslice-reconciler.js';
+import { writeEndpointSlices } from './endpointslice/endpointslice-writer.js';
 
 export const mirroringControllerName = 'endpointslicemirroring-controller.k8s.io';
 
@@ -32,7 +33,6 @@ export const mirroringControllerName = 'endpointslicemirroring-controller.k8s.io
 export const defaultMaxEndpointsPerSubset = 1000;
 
 const staleCacheRetryMs = 20;
-const sliceServiceIndex = 'endpointslice-service';
 
 export interface EndpointSliceMirroringControllerOptions {
   maxEndpointsPerSubset?: number;
@@ -224,10 +224,6 @@ export function newEndpointSliceMirroringController(ctx: ControllerContext, opts
   const tracker = new EndpointSliceTracker();
 
   const managedByUs = (s: EndpointSlice) => s.metadata.labels?.[labelManagedBy] === mirroringControllerName;
-  const sliceServiceKey = (s: EndpointSlice) => {
-    const svc = s.metadata.labels?.[labelServiceName];
-    return svc ? `${s.metadata.namespace}/${svc}` : undefined;
-  };
   const mirroredSlices = (key: string) => slices.byIndex(sliceServiceIndex, key).filter(managedByUs);
 
   async function deleteMirroredSlices(key: string): Promise<void> {
@@ -263,25 +259,7 @@ export function newEndpointSliceMirroringController(ctx: ControllerContext, opts
       );
     }
     // No new slices for an Endpoints being deleted.
-    if (!ep.metadata.deletionTimestamp) {
-      for (const s of plan.toCreate) {
-        try {
-          tracker.update(await ctx.client.create<EndpointSlice>(slicesInfo, namespace, toWire(s)));
-        } catch (e) {
-          if (isNamespaceTerminating(e)) return;
-          throw e;
-        }
-      }
-    }
-    for (const s of plan.toUpdate) tracker.update(await ctx.client.update<EndpointSlice>(slicesInfo, toWire(s)));
-    for (const s of plan.toDelete) {
-      try {
-        await ctx.client.delete(slicesInfo, namespace, s.metadata.name!);
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
-      tracker.expectDeletion(s);
-    }
+    await writeEndpointSlices(ctx.client, tracker, { ...plan, toCreate: ep.metadata.deletionTimestamp ? [] : plan.toCreate });
   }
 
   const queue = new WorkQueue(syncEndpoints, { name: 'endpointslicemirroring', workers: opts.workers ?? 2, logger: log });
@@ -293,10 +271,7 @@ export function newEndpointSliceMirroringController(ctx: ControllerContext, opts
   return {
     name: 'endpointslicemirroring-controller',
     start() {
-      slices.addIndex(sliceServiceIndex, (s) => {
-        const k = sliceServiceKey(s);
-        return k ? [k] : [];
-      });
+      indexSlicesByService(slices);
       services.addHandlers({
         add: (s) => {
           if (!hasSelector(s)) queue.add(serviceKey(s));
@@ -319,22 +294,7 @@ export function newEndpointSliceMirroringController(ctx: ControllerContext, opts
           if (shouldMirror(ep)) queue.add(serviceKey(ep));
         },
       });
-      slices.addHandlers({
-        add: (s) => {
-          if (managedByUs(s) && tracker.shouldSync(s)) enqueueForSlice(s);
-        },
-        update: (o, s) => {
-          if (o.metadata.labels?.[labelServiceName] !== s.metadata.labels?.[labelServiceName]) {
-            enqueueForSlice(s);
-            enqueueForSlice(o);
-          } else if (managedByUs(o) !== managedByUs(s) || (managedByUs(s) && tracker.shouldSync(s))) {
-            enqueueForSlice(s);
-          }
-        },
-        delete: (s) => {
-          if (managedByUs(s) && tracker.has(s) && !tracker.handleDeletion(s)) enqueueForSlice(s);
-        },
-      });
+      slices.addHandlers(managedSliceHandlers(tracker, managedByUs, enqueueForSlice));
     },
     stop() {
       queue.stop();

@@ -1,24 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApiFixture } from '../testing/api-fixture.js';
-import { InformerFactory } from '../client/informer-factory.js';
-import { ApiEventRecorder } from '../client/event-recorder.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
-import { isNotFound } from '../api/errors.js';
-import { silentLogger } from '../util/logger.js';
 import type { ConfigMap, Deployment, KubeObject, OwnerReference, Pod, ReplicaSet } from '../api/types.js';
-import { defaultControllerOptions, type ControllerContext } from './controller-context.js';
+import { startControllerHarness, type ControllerHarness } from '../testing/controller-harness.js';
+import { isGone, waitFor } from '../testing/wait.js';
 import { newGarbageCollector } from './garbage-collector.js';
-
-async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const deployments = resourceFor('deployments', 'apps');
 const replicasets = resourceFor('replicasets', 'apps');
@@ -26,30 +12,9 @@ const pods = resourceFor('pods');
 const configmaps = resourceFor('configmaps');
 const secrets = resourceFor('secrets');
 
-async function setup() {
-  const api = await startApiFixture();
-  const client = api.client('test');
-  const informers = new InformerFactory(client);
-  const ctx: ControllerContext = {
-    client,
-    informers,
-    recorder: (c) => new ApiEventRecorder(client, c),
-    logger: silentLogger,
-    now: () => new Date(),
-    options: defaultControllerOptions,
-  };
-  const gc = newGarbageCollector(ctx);
-  gc.start();
-  informers.start();
-  await informers.waitForSync();
-  return {
-    client,
-    async stop() {
-      gc.stop();
-      informers.stop();
-      await api.stop();
-    },
-  };
+/** The garbage collector against a fresh API server; the test stops it. */
+function setup(): Promise<ControllerHarness> {
+  return startControllerHarness({ controllers: [newGarbageCollector] });
 }
 
 function controllerRef(owner: KubeObject): OwnerReference {
@@ -86,23 +51,13 @@ async function createChain(client: ApiClient, name: string): Promise<{ d: Deploy
   return { d, rs, pods: ps };
 }
 
-async function gone(client: ApiClient, info: ReturnType<typeof resourceFor>, name: string): Promise<boolean> {
-  try {
-    await client.get(info, 'default', name);
-    return false;
-  } catch (e) {
-    if (isNotFound(e)) return true;
-    throw e;
-  }
-}
-
 test('background: dependents of a deleted owner are collected down the chain', async () => {
   const { client, stop } = await setup();
   try {
     const { rs, pods: ps } = await createChain(client, 'web');
     await client.delete(deployments, 'default', 'web', { propagationPolicy: 'Background' });
-    await waitFor(() => gone(client, replicasets, rs.metadata.name!));
-    for (const p of ps) await waitFor(() => gone(client, pods, p.metadata.name!));
+    await waitFor(() => isGone(client, replicasets, 'default', rs.metadata.name!));
+    for (const p of ps) await waitFor(() => isGone(client, pods, 'default', p.metadata.name!));
   } finally {
     await stop();
   }
@@ -115,9 +70,9 @@ test('foreground: the owner waits for its blocking dependents, then goes', async
     const deleting = (await client.delete(deployments, 'default', 'web', { propagationPolicy: 'Foreground' })) as Deployment;
     assert.deepEqual(deleting.metadata.finalizers, ['foregroundDeletion']);
     assert.ok(deleting.metadata.deletionTimestamp);
-    await waitFor(() => gone(client, deployments, 'web'));
+    await waitFor(() => isGone(client, deployments, 'default', 'web'));
     // By the time the owner is gone, everything that blocked it is gone too.
-    assert.equal(await gone(client, replicasets, rs.metadata.name!), true);
+    assert.equal(await isGone(client, replicasets, 'default', rs.metadata.name!), true);
     assert.deepEqual((await client.list(pods, 'default')).items, []);
   } finally {
     await stop();
@@ -129,7 +84,7 @@ test('orphan: dependents lose their ownerReferences and stay', async () => {
   try {
     const { rs, pods: ps } = await createChain(client, 'web');
     await client.delete(deployments, 'default', 'web', { propagationPolicy: 'Orphan' });
-    await waitFor(() => gone(client, deployments, 'web'));
+    await waitFor(() => isGone(client, deployments, 'default', 'web'));
     const orphan = await client.get<ReplicaSet>(replicasets, 'default', rs.metadata.name!);
     assert.equal(orphan.metadata.ownerReferences, undefined);
     assert.equal(orphan.metadata.deletionTimestamp, undefined);
@@ -151,18 +106,18 @@ test('an owner that never existed, or has another uid, counts as absent; a live 
     await client.create(configmaps, 'default', cm('never', [{ apiVersion: 'v1', kind: 'Secret', name: 'nobody', uid: '7f0e5a1c-0000-4000-8000-000000000001' }]));
     await client.create(configmaps, 'default', cm('wrong-uid', [{ ...live, uid: '7f0e5a1c-0000-4000-8000-000000000002' }]));
     await client.create(configmaps, 'default', cm('mixed', [live, { apiVersion: 'v1', kind: 'Secret', name: 'nobody', uid: '7f0e5a1c-0000-4000-8000-000000000003' }]));
-    await waitFor(() => gone(client, configmaps, 'never'));
-    await waitFor(() => gone(client, configmaps, 'wrong-uid'));
+    await waitFor(() => isGone(client, configmaps, 'default', 'never'));
+    await waitFor(() => isGone(client, configmaps, 'default', 'wrong-uid'));
     const mixed = await waitFor(async () => {
       const got = await client.get<ConfigMap>(configmaps, 'default', 'mixed');
       return got.metadata.ownerReferences?.length === 1 && got;
     });
     assert.deepEqual(mixed.metadata.ownerReferences, [live]);
-    assert.equal(await gone(client, configmaps, 'kept'), false);
+    assert.equal(await isGone(client, configmaps, 'default', 'kept'), false);
     // Deleting the owner collects what is left.
     await client.delete(secrets, 'default', 'owner');
-    await waitFor(() => gone(client, configmaps, 'kept'));
-    await waitFor(() => gone(client, configmaps, 'mixed'));
+    await waitFor(() => isGone(client, configmaps, 'default', 'kept'));
+    await waitFor(() => isGone(client, configmaps, 'default', 'mixed'));
   } finally {
     await stop();
   }

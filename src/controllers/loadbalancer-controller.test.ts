@@ -2,54 +2,21 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Event, Service } from '../api/types.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
-import { InformerFactory } from '../client/informer-factory.js';
-import { ApiEventRecorder } from '../client/event-recorder.js';
-import { silentLogger } from '../util/logger.js';
-import { startApiFixture, type ApiFixture } from '../testing/api-fixture.js';
-import { defaultControllerOptions, type ControllerContext } from './controller-context.js';
+import { startControllerHarness, type ControllerHarness } from '../testing/controller-harness.js';
+import { waitFor } from '../testing/wait.js';
 import { newLoadBalancerController, poolAddresses, requestedIP } from './loadbalancer-controller.js';
 
 const services = resourceFor('services');
-let fx: ApiFixture;
+let h: ControllerHarness;
 let client: ApiClient;
-let stop: () => void;
-
-async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('condition not met');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 before(async () => {
-  fx = await startApiFixture();
-  client = fx.client('test');
-  const informers = new InformerFactory(client);
-  const ctx: ControllerContext = {
-    client,
-    informers,
-    recorder: (c) => new ApiEventRecorder(client, c),
-    logger: silentLogger,
-    now: () => new Date(),
-    // A pool of two addresses makes exhaustion easy to reach.
-    options: { ...defaultControllerOptions, loadBalancerPool: '127.0.100.4/31' },
-  };
-  const c = newLoadBalancerController(ctx);
-  c.start();
-  informers.start();
-  stop = () => {
-    c.stop();
-    informers.stop();
-  };
+  // A pool of two addresses makes exhaustion easy to reach.
+  h = await startControllerHarness({ controllers: [newLoadBalancerController], options: { loadBalancerPool: '127.0.100.4/31' } });
+  client = h.client;
 });
 
-after(async () => {
-  stop();
-  await fx.stop();
-});
+after(() => h.stop());
 
 function lb(name: string, extra: Partial<Service['spec']> = {}, annotations?: Record<string, string>): Service {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, annotations }, spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ port: 80 }], ...extra } };

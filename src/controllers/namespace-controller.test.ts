@@ -1,63 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApiFixture } from '../testing/api-fixture.js';
-import { InformerFactory } from '../client/informer-factory.js';
-import { ApiEventRecorder } from '../client/event-recorder.js';
-import { resourceFor, type ApiClient } from '../client/api-client.js';
-import { isNotFound } from '../api/errors.js';
-import { silentLogger } from '../util/logger.js';
+import { resourceFor } from '../client/api-client.js';
 import type { ConfigMap, KubeObject, Namespace, Pod } from '../api/types.js';
-import { defaultControllerOptions, type ControllerContext } from './controller-context.js';
+import { startControllerHarness, type ControllerHarness } from '../testing/controller-harness.js';
+import { isGone, waitFor } from '../testing/wait.js';
 import { deletionConditions, newNamespaceController } from './namespace-controller.js';
-
-async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const namespaces = resourceFor('namespaces');
 const configmaps = resourceFor('configmaps');
 const pods = resourceFor('pods');
 
-async function setup() {
-  const api = await startApiFixture();
-  const client = api.client('test');
-  const informers = new InformerFactory(client);
-  const ctx: ControllerContext = {
-    client,
-    informers,
-    recorder: (c) => new ApiEventRecorder(client, c),
-    logger: silentLogger,
-    now: () => new Date(),
-    options: defaultControllerOptions,
-  };
-  const c = newNamespaceController(ctx);
-  c.start();
-  informers.start();
-  await informers.waitForSync();
-  return {
-    client,
-    async stop() {
-      c.stop();
-      informers.stop();
-      await api.stop();
-    },
-  };
-}
-
-async function nsGone(client: ApiClient, name: string): Promise<boolean> {
-  try {
-    await client.get(namespaces, undefined, name);
-    return false;
-  } catch (e) {
-    if (isNotFound(e)) return true;
-    throw e;
-  }
+/** The namespace controller against a fresh API server; the test stops it. */
+function setup(): Promise<ControllerHarness> {
+  return startControllerHarness({ controllers: [newNamespaceController] });
 }
 
 test('deleting a namespace empties it and removes it', async () => {
@@ -69,7 +24,7 @@ test('deleting a namespace empties it and removes it', async () => {
     await client.create<Pod>(pods, 'scratch', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
     await client.create<ConfigMap>(configmaps, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'elsewhere' } });
     await client.delete(namespaces, undefined, 'scratch');
-    await waitFor(() => nsGone(client, 'scratch'));
+    await waitFor(() => isGone(client, namespaces, undefined, 'scratch'));
     // Content of other namespaces is untouched.
     await client.get(configmaps, 'default', 'elsewhere');
   } finally {
@@ -106,7 +61,7 @@ test('content held by a finalizer keeps the namespace Terminating with upstream 
     assert.deepEqual(ns.spec?.finalizers, ['kubernetes']);
     // The finalizer's owner lets go: the namespace finishes.
     await client.patch(configmaps, 'held', 'cfg', 'merge', { metadata: { finalizers: null } });
-    await waitFor(() => nsGone(client, 'held'));
+    await waitFor(() => isGone(client, namespaces, undefined, 'held'));
   } finally {
     await stop();
   }

@@ -1,24 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApiFixture } from '../testing/api-fixture.js';
-import { InformerFactory } from '../client/informer-factory.js';
-import { ApiEventRecorder } from '../client/event-recorder.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
-import { isNotFound } from '../api/errors.js';
-import { silentLogger } from '../util/logger.js';
 import type { Event, Lease, Node, Pod } from '../api/types.js';
-import { defaultControllerOptions, type ControllerContext } from './controller-context.js';
+import { startControllerHarness, type ControllerHarness } from '../testing/controller-harness.js';
+import { isGone, waitFor } from '../testing/wait.js';
 import { newNodeLifecycleController, tolerationTimeMs } from './node-lifecycle-controller.js';
-
-async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const nodesInfo = resourceFor('nodes');
 const podsInfo = resourceFor('pods');
@@ -45,30 +31,13 @@ function lease(name: string): Lease {
   return { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'kube-node-lease' }, spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: micro() } };
 }
 
-async function setup() {
-  const api = await startApiFixture();
-  const client = api.client('test');
-  const informers = new InformerFactory(client);
-  const ctx: ControllerContext = {
-    client,
-    informers,
-    recorder: (c) => new ApiEventRecorder(client, c),
-    logger: silentLogger,
-    now: () => new Date(),
-    options: { ...defaultControllerOptions, nodeMonitorGracePeriodMs: 700, podEvictionTimeoutMs: 300 },
-  };
-  const c = newNodeLifecycleController(ctx);
-  c.start();
-  informers.start();
-  await informers.waitForSync();
-  return {
-    client,
-    async stop() {
-      c.stop();
-      informers.stop();
-      await api.stop();
-    },
-  };
+/** The node lifecycle controller against a fresh API server; the test stops it. */
+function setup(): Promise<ControllerHarness> {
+  return startControllerHarness({
+    controllers: [newNodeLifecycleController],
+    // Short grace periods, so a silent node is noticed and its pods evicted within a test.
+    options: { nodeMonitorGracePeriodMs: 700, podEvictionTimeoutMs: 300 },
+  });
 }
 
 async function createRunningPod(client: ApiClient, name: string, nodeName: string): Promise<Pod> {
@@ -124,14 +93,7 @@ test('a silent node turns Unknown, is tainted, and its pods are marked not ready
     assert.ok(tainted.spec!.taints!.find((t) => t.effect === 'NoExecute')!.timeAdded);
 
     // The evicted pod is deleted, then force-deleted once its grace period is over.
-    await waitFor(async () => {
-      try {
-        await client.get(podsInfo, 'default', 'victim');
-        return false;
-      } catch (e) {
-        return isNotFound(e);
-      }
-    });
+    await waitFor(() => isGone(client, podsInfo, 'default', 'victim'));
     const events = (await client.list<Event>(resourceFor('events'), 'default')).items;
     const notReady = events.find((e) => e.involvedObject.name === 'victim' && e.reason === 'NodeNotReady');
     assert.equal(notReady?.message, 'Node is not ready');

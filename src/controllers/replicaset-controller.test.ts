@@ -2,9 +2,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod, ReplicaSet } from '../api/types.js';
 import { resourceFor } from '../client/api-client.js';
-import { podsResource, startWorkloadHarness, waitFor, type WorkloadHarness } from './deployment/test-kit.js';
+import { startControllerHarness, type ControllerHarness } from '../testing/controller-harness.js';
+import { waitFor } from '../testing/wait.js';
+import { newReplicaSetController } from './replicaset-controller.js';
 
 const rsResource = resourceFor('replicasets', 'apps');
+const podsResource = resourceFor('pods');
+
+/** The ReplicaSet controller, with a kubelet that runs its pods unless kubelet is false. */
+function startHarness(kubelet = true): Promise<ControllerHarness> {
+  return startControllerHarness({ controllers: [newReplicaSetController], kubelet });
+}
 
 function replicaSet(name: string, replicas: number, extra: Partial<ReplicaSet['spec']> = {}): ReplicaSet {
   return {
@@ -20,16 +28,16 @@ function replicaSet(name: string, replicas: number, extra: Partial<ReplicaSet['s
   };
 }
 
-async function scaleTo(h: WorkloadHarness, name: string, replicas: number): Promise<void> {
+async function scaleTo(h: ControllerHarness, name: string, replicas: number): Promise<void> {
   await h.client.patch(rsResource, 'default', name, 'merge', { spec: { replicas } });
 }
 
-function live(h: WorkloadHarness, app: string): Pod[] {
+function live(h: ControllerHarness, app: string): Pod[] {
   return h.pods().filter((p) => p.metadata.labels?.app === app && !p.metadata.deletionTimestamp);
 }
 
 test('creates pods from the template with generateName, labels and a controller reference, and reports status', async () => {
-  const h = await startWorkloadHarness();
+  const h = await startHarness();
   try {
     const rs = await h.client.create<ReplicaSet>(rsResource, 'default', replicaSet('web', 3));
     const pods = await waitFor(() => (live(h, 'web').length === 3 ? live(h, 'web') : undefined));
@@ -53,7 +61,7 @@ test('creates pods from the template with generateName, labels and a controller 
 });
 
 test('never creates more pods than replicas, even across many syncs (expectations)', async () => {
-  const h = await startWorkloadHarness();
+  const h = await startHarness();
   try {
     await h.client.create<ReplicaSet>(rsResource, 'default', replicaSet('burst', 20));
     await waitFor(async () => {
@@ -72,7 +80,7 @@ test('never creates more pods than replicas, even across many syncs (expectation
 });
 
 test('scales down unscheduled pods first, then not-ready ones', async () => {
-  const h = await startWorkloadHarness({ kubelet: false, deployments: false });
+  const h = await startHarness(false);
   try {
     await h.client.create<ReplicaSet>(rsResource, 'default', replicaSet('rank', 3));
     const [ready, notReady, unscheduled] = await waitFor(() => (live(h, 'rank').length === 3 ? live(h, 'rank') : undefined));
@@ -110,7 +118,7 @@ test('scales down unscheduled pods first, then not-ready ones', async () => {
 });
 
 test('adopts matching orphans and releases pods whose labels stop matching', async () => {
-  const h = await startWorkloadHarness();
+  const h = await startHarness();
   try {
     const orphan = await h.client.create<Pod>(podsResource, 'default', {
       apiVersion: 'v1',
@@ -147,7 +155,7 @@ test('adopts matching orphans and releases pods whose labels stop matching', asy
 });
 
 test('availableReplicas waits for minReadySeconds', async () => {
-  const h = await startWorkloadHarness();
+  const h = await startHarness();
   try {
     await h.client.create<ReplicaSet>(rsResource, 'default', replicaSet('slow', 1, { minReadySeconds: 1 }));
     const ready = await waitFor(async () => {

@@ -1,23 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApiFixture } from '../testing/api-fixture.js';
-import { InformerFactory } from '../client/informer-factory.js';
-import { ApiEventRecorder } from '../client/event-recorder.js';
 import { resourceFor } from '../client/api-client.js';
-import { silentLogger } from '../util/logger.js';
 import type { Event, Node, Pod } from '../api/types.js';
-import { defaultControllerOptions, type ControllerContext } from './controller-context.js';
+import { startControllerHarness, type ControllerHarness } from '../testing/controller-harness.js';
+import { waitFor } from '../testing/wait.js';
 import { fitErrorMessage, newScheduler } from './scheduler.js';
-
-async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const nodesInfo = resourceFor('nodes');
 const podsInfo = resourceFor('pods');
@@ -36,30 +23,9 @@ function pod(name: string, spec: Partial<Pod['spec']> = {}): Pod {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx' }], ...spec } };
 }
 
-async function setup() {
-  const api = await startApiFixture();
-  const client = api.client('test');
-  const informers = new InformerFactory(client);
-  const ctx: ControllerContext = {
-    client,
-    informers,
-    recorder: (c) => new ApiEventRecorder(client, c),
-    logger: silentLogger,
-    now: () => new Date(),
-    options: defaultControllerOptions,
-  };
-  const sched = newScheduler(ctx);
-  sched.start();
-  informers.start();
-  await informers.waitForSync();
-  return {
-    client,
-    async stop() {
-      sched.stop();
-      informers.stop();
-      await api.stop();
-    },
-  };
+/** The scheduler against a fresh API server; the test stops it. */
+function setup(): Promise<ControllerHarness> {
+  return startControllerHarness({ controllers: [newScheduler] });
 }
 
 async function nodeOf(client: import('../client/api-client.js').ApiClient, name: string): Promise<string> {

@@ -27,6 +27,7 @@ export class DnsServer {
   private udp?: dgram.Socket;
   private tcp?: net.Server;
   private readonly conns = new Set<net.Socket>();
+  private stopped = false;
   handler: Handler;
   private readonly log: Logger;
   private readonly zone: string;
@@ -70,6 +71,7 @@ export class DnsServer {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const c of this.conns) c.destroy();
     await Promise.all([
       new Promise<void>((r) => (this.udp ? this.udp.close(() => r()) : r())),
@@ -79,7 +81,11 @@ export class DnsServer {
 
   private onUdp(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const udp = this.udp!;
-    this.serve(msg, 'udp', rinfo.family === 'IPv6' ? 2 : 1, (out) => udp.send(out, rinfo.port, rinfo.address));
+    this.serve(msg, 'udp', rinfo.family === 'IPv6' ? 2 : 1, (out) => {
+      // A reply finishing after stop() has nowhere to go.
+      if (this.stopped) return;
+      udp.send(out, rinfo.port, rinfo.address);
+    });
   }
 
   private onTcp(sock: net.Socket): void {

@@ -22,6 +22,8 @@ export interface SetupEnv {
   /** Registers a readiness reporter (the ready plugin asks each one). */
   reportReady(name: string, ready: () => boolean): void;
   now(): number;
+  /** A fatal condition (loop detected): CoreDNS logs and exits; the program decides. */
+  fatal(msg: string): void;
 }
 
 export interface PluginInstance {

@@ -36,7 +36,7 @@
 // cost is that of N node agents, which is what a scale benchmark should measure.
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import type { Condition, Container, ContainerStatus, Node, Pod, PodStatus } from '../api/types.js';
+import type { Container, Node, Pod, PodStatus } from '../api/types.js';
 import { isConflict, isNotFound } from '../api/errors.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
 import { InformerFactory } from '../client/informer-factory.js';
@@ -46,6 +46,7 @@ import type { Logger } from '../util/logger.js';
 import { NodeHeartbeat } from './node-lease.js';
 import { registerNode, rfc3339, type NodeRegistration } from './node-registration.js';
 import { PodIPAllocator } from './pod-ip-allocator.js';
+import { generatePodStatus, withMounts } from './pod-status.js';
 
 /** Set to "false" on a pod to have the fake kubelet report its containers unready. */
 export const fakeReadyAnnotation = 'kanzen.io/fake-ready';
@@ -114,55 +115,6 @@ function readinessDelaySeconds(c: Container): number {
   return Math.max(c.startupProbe?.initialDelaySeconds ?? 0, c.readinessProbe?.initialDelaySeconds ?? 0);
 }
 
-type ContainerStatusWithMounts = ContainerStatus & {
-  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; recursiveReadOnly?: string }[];
-};
-
-/** The mounts as the kubelet reports them since 1.30 (RecursiveReadOnlyMounts: read-only mounts say Disabled). */
-function reportedMounts(c: Container): ContainerStatusWithMounts['volumeMounts'] {
-  if (!c.volumeMounts?.length) return undefined;
-  return c.volumeMounts.map((m) => ({
-    name: m.name,
-    mountPath: m.mountPath,
-    ...(m.readOnly ? { readOnly: true, recursiveReadOnly: 'Disabled' } : {}),
-  }));
-}
-
-function withMounts(s: ContainerStatusWithMounts, c: Container): ContainerStatusWithMounts {
-  const mounts = reportedMounts(c);
-  if (mounts) s.volumeMounts = mounts;
-  return s;
-}
-
-function condition(type: string, ok: boolean, now: string, old: Condition | undefined, reason?: string, message?: string): Condition {
-  const status = ok ? 'True' : 'False';
-  const c: Condition = { type, status, lastProbeTime: null, lastTransitionTime: old?.status === status && old.lastTransitionTime ? old.lastTransitionTime : now };
-  if (reason) c.reason = reason;
-  if (message) c.message = message;
-  return c;
-}
-
-/** Ready once every container is ready and every readiness gate's condition is True (upstream GeneratePodReadyCondition). */
-function readyCondition(pod: Pod, unready: string[], now: string, old: Condition | undefined): Condition {
-  if (unready.length) return condition('Ready', false, now, old, 'ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`);
-  const messages: string[] = [];
-  for (const gate of pod.spec.readinessGates ?? []) {
-    const c = pod.status?.conditions?.find((x) => x.type === gate.conditionType);
-    if (!c) messages.push(`corresponding condition of pod readiness gate "${gate.conditionType}" does not exist.`);
-    else if (c.status !== 'True') messages.push(`the status of pod readiness gate "${gate.conditionType}" is not "True", but ${c.status}`);
-  }
-  if (messages.length) return condition('Ready', false, now, old, 'ReadinessGatesNotReady', messages.join(', '));
-  return condition('Ready', true, now, old);
-}
-
-/** The kubelet's conditions first, in the order kubectl describe shows them, then everyone else's. */
-function podConditions(pod: Pod, ownConditions: Condition[], now: string): Condition[] {
-  const old = pod.status?.conditions ?? [];
-  const scheduled = old.find((c) => c.type === 'PodScheduled') ?? condition('PodScheduled', true, now, undefined);
-  const own = new Set([...ownConditions.map((c) => c.type), 'PodScheduled']);
-  return [...ownConditions, scheduled, ...old.filter((c) => !own.has(c.type))];
-}
-
 export interface RunningStatusInput {
   nodeIP: string;
   podIP: string;
@@ -177,7 +129,6 @@ export interface RunningStatusInput {
 export function runningPodStatus(pod: Pod, input: RunningStatusInput): { status: PodStatus; nextChangeMs?: number } {
   const nowText = rfc3339(input.now);
   const old = pod.status ?? {};
-  const oldCond = (type: string) => old.conditions?.find((c) => c.type === type);
   const startTime = old.startTime ?? nowText;
   const uid = pod.metadata.uid ?? '';
   const forcedUnready = pod.metadata.annotations?.[fakeReadyAnnotation] === 'false';
@@ -200,7 +151,6 @@ export function runningPodStatus(pod: Pod, input: RunningStatusInput): { status:
     ),
   );
 
-  const unready: string[] = [];
   const containerStatuses = pod.spec.containers.map((c) => {
     const prev = old.containerStatuses?.find((s) => s.name === c.name);
     const startedAt = prev?.state?.running?.startedAt ?? nowText;
@@ -209,7 +159,6 @@ export function runningPodStatus(pod: Pod, input: RunningStatusInput): { status:
     const nowMs = input.now.getTime();
     for (const t of [readyAtMs, startedAtMs]) if (t > nowMs) nextChangeMs = Math.min(nextChangeMs ?? Infinity, t - nowMs);
     const ready = !forcedUnready && nowMs >= readyAtMs;
-    if (!ready) unready.push(c.name);
     return withMounts(
       {
         name: c.name,
@@ -226,27 +175,15 @@ export function runningPodStatus(pod: Pod, input: RunningStatusInput): { status:
     );
   });
 
-  const containersReady = unready.length
-    ? condition('ContainersReady', false, nowText, oldCond('ContainersReady'), 'ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`)
-    : condition('ContainersReady', true, nowText, oldCond('ContainersReady'));
-  const own = [
-    condition('PodReadyToStartContainers', true, nowText, oldCond('PodReadyToStartContainers')),
-    condition('Initialized', true, nowText, oldCond('Initialized')),
-    readyCondition(pod, unready, nowText, oldCond('Ready')),
-    containersReady,
-  ];
-  const status: PodStatus = {
-    ...old,
-    phase: 'Running',
-    conditions: podConditions(pod, own, nowText),
+  const status = generatePodStatus(pod, {
+    now: input.now,
     hostIP: input.nodeIP,
-    hostIPs: [{ ip: input.nodeIP }],
     podIP: input.podIP,
-    podIPs: [{ ip: input.podIP }],
-    startTime,
+    sandboxReady: true,
+    initContainerStatuses,
     containerStatuses,
-  };
-  if (initContainerStatuses.length) status.initContainerStatuses = initContainerStatuses;
+  });
+  status.startTime = startTime;
   return { status, nextChangeMs };
 }
 
@@ -254,7 +191,6 @@ export function runningPodStatus(pod: Pod, input: RunningStatusInput): { status:
 export function terminatedPodStatus(pod: Pod, now: Date): PodStatus {
   const nowText = rfc3339(now);
   const old = pod.status ?? {};
-  const oldCond = (type: string) => old.conditions?.find((c) => c.type === type);
   const containerStatuses = (old.containerStatuses ?? []).map((s) => ({
     ...s,
     state: {
@@ -263,13 +199,14 @@ export function terminatedPodStatus(pod: Pod, now: Date): PodStatus {
     ready: false,
     started: false,
   }));
-  const own = [
-    condition('PodReadyToStartContainers', false, nowText, oldCond('PodReadyToStartContainers')),
-    condition('Initialized', true, nowText, oldCond('Initialized')),
-    condition('Ready', false, nowText, oldCond('Ready'), 'PodCompleted'),
-    condition('ContainersReady', false, nowText, oldCond('ContainersReady'), 'PodCompleted'),
-  ];
-  return { ...old, phase: 'Succeeded', conditions: podConditions(pod, own, nowText), containerStatuses };
+  return generatePodStatus(pod, {
+    now,
+    hostIP: old.hostIP ?? '',
+    sandboxReady: false,
+    initContainerStatuses: old.initContainerStatuses,
+    containerStatuses,
+    podIsTerminal: true,
+  });
 }
 
 /** Whether the node's labels satisfy the pod's nodeSelector (the part of upstream's admission a fake node can check). */

@@ -67,9 +67,13 @@ export function externallyAccessible(info: Pick<ServicePortInfo, 'nodePort' | 'l
   return info.nodePort !== 0 || info.loadBalancerIPs.length > 0 || info.externalIPs.length > 0;
 }
 
-/** Upstream UsesClusterEndpoints: some traffic follows the Cluster policy. */
+/**
+ * Upstream UsesClusterEndpoints: some traffic follows the Cluster policy. An externally
+ * accessible port always does, even with externalTrafficPolicy Local: traffic from the
+ * node itself to its external addresses is short-circuited to cluster endpoints.
+ */
 export function usesClusterEndpoints(info: ServicePortInfo): boolean {
-  return !info.internalPolicyLocal || (externallyAccessible(info) && !info.externalPolicyLocal);
+  return !info.internalPolicyLocal || externallyAccessible(info);
 }
 
 /** Upstream UsesLocalEndpoints: some traffic follows the Local policy. */

@@ -3,19 +3,8 @@
 // revision order) so a list can be read as of an old revision; one global event log in
 // revision order serves watch history. Compaction drops what etcd's compactor drops.
 import { WatchHub } from './watch-hub.js';
-import {
-  CompactedError,
-  KeyExistsError,
-  KeyNotFoundError,
-  RevisionMismatchError,
-  type KeyValue,
-  type ListOptions,
-  type ListResult,
-  type Store,
-  type StoreEvent,
-  type Watcher,
-} from './store.js';
-import { FutureRevisionError } from './future-revision-error.js';
+import { CompactedError, type KeyValue, type ListOptions, type ListResult, type Store, type StoreEvent, type Watcher } from './store.js';
+import { compactionNeeded, createEvent, deleteEvent, readRevision, updateEvent } from './transactions.js';
 
 export class MemoryStore implements Store {
   /** Every key that has a version still retained, sorted (the order list returns). */
@@ -40,7 +29,7 @@ export class MemoryStore implements Store {
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
-    const revision = this.readRevision(opts.revision);
+    const revision = readRevision(opts.revision, this.revision, this.compacted);
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
     const items: KeyValue[] = [];
     let remaining = 0;
@@ -56,27 +45,15 @@ export class MemoryStore implements Store {
   }
 
   async create(key: string, value: string): Promise<KeyValue> {
-    if (this.live(key)) throw new KeyExistsError(key);
-    const rev = this.revision + 1;
-    return this.append({ type: 'put', kv: freezeKv(key, value, rev, rev) }).kv;
+    return this.append(createEvent(this.live(key), key, value, this.revision + 1)).kv;
   }
 
   async update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
-    const current = this.live(key);
-    if (!current) throw new KeyNotFoundError(key);
-    if (current.modRevision !== expectedModRevision) throw new RevisionMismatchError(key, current);
-    const kv = freezeKv(key, value, current.createRevision, this.revision + 1);
-    return this.append({ type: 'put', kv, prev: current }).kv;
+    return this.append(updateEvent(this.live(key), key, value, expectedModRevision, this.revision + 1)).kv;
   }
 
   async delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
-    const current = this.live(key);
-    if (!current) throw new KeyNotFoundError(key);
-    if (expectedModRevision !== undefined && current.modRevision !== expectedModRevision) {
-      throw new RevisionMismatchError(key, current);
-    }
-    const kv = freezeKv(key, current.value, current.createRevision, this.revision + 1);
-    return this.append({ type: 'delete', kv, prev: current }).kv;
+    return this.append(deleteEvent(this.live(key), key, expectedModRevision, this.revision + 1)).kv;
   }
 
   watch(prefix: string, fromRevision: number, onEvent: (ev: StoreEvent) => void): Watcher {
@@ -87,8 +64,7 @@ export class MemoryStore implements Store {
   }
 
   async compact(revision: number): Promise<void> {
-    if (revision > this.revision) throw new FutureRevisionError(revision, this.revision);
-    if (revision <= this.compacted) return;
+    if (!compactionNeeded(revision, this.revision, this.compacted)) return;
     this.log.splice(0, upperBoundRevision(this.log, revision));
     for (let i = this.keys.length - 1; i >= 0; i--) {
       const key = this.keys[i];
@@ -121,13 +97,6 @@ export class MemoryStore implements Store {
     return undefined;
   }
 
-  private readRevision(requested: number | undefined): number {
-    if (!requested) return this.revision;
-    if (requested < this.compacted) throw new CompactedError(requested, this.compacted);
-    if (requested > this.revision) throw new FutureRevisionError(requested, this.revision);
-    return requested;
-  }
-
   private append(ev: StoreEvent): StoreEvent {
     Object.freeze(ev);
     const key = ev.kv.key;
@@ -156,10 +125,6 @@ function compactVersions(vs: StoreEvent[], revision: number): StoreEvent[] {
   const kept = vs.slice(above);
   if (newestBelow && newestBelow.type === 'put') kept.unshift(newestBelow);
   return kept;
-}
-
-function freezeKv(key: string, value: string, createRevision: number, modRevision: number): KeyValue {
-  return Object.freeze({ key, value, createRevision, modRevision });
 }
 
 /** First index whose key is >= key. */

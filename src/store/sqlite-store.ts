@@ -10,20 +10,9 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { FutureRevisionError } from './future-revision-error.js';
 import { WatchHub } from './watch-hub.js';
-import {
-  CompactedError,
-  KeyExistsError,
-  KeyNotFoundError,
-  RevisionMismatchError,
-  type KeyValue,
-  type ListOptions,
-  type ListResult,
-  type Store,
-  type StoreEvent,
-  type Watcher,
-} from './store.js';
+import { CompactedError, type KeyValue, type ListOptions, type ListResult, type Store, type StoreEvent, type Watcher } from './store.js';
+import { compactionNeeded, createEvent, deleteEvent, freezeKv, readRevision, updateEvent } from './transactions.js';
 
 // prev_revision is the revision of the live value a row replaces (0 for a create, even a
 // re-create after a delete), so a watch event's prev is one join away. A tombstone row
@@ -174,7 +163,7 @@ export class SqliteStore implements Store {
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
-    const rev = this.readRevision(opts.revision);
+    const rev = readRevision(opts.revision, this.revision, this.compacted);
     const range = prefixRange(prefix);
     const after = opts.startAfter ?? '';
     const limit = opts.limit && opts.limit > 0 ? opts.limit : -1;
@@ -189,31 +178,15 @@ export class SqliteStore implements Store {
   }
 
   async create(key: string, value: string): Promise<KeyValue> {
-    if (this.live(key)) throw new KeyExistsError(key);
-    const rev = this.revision + 1;
-    const kv = freezeKv(key, value, rev, rev);
-    this.commit({ type: 'put', kv }, 0);
-    return kv;
+    return this.commit(createEvent(this.live(key), key, value, this.revision + 1));
   }
 
   async update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
-    const current = this.live(key);
-    if (!current) throw new KeyNotFoundError(key);
-    if (current.modRevision !== expectedModRevision) throw new RevisionMismatchError(key, current);
-    const kv = freezeKv(key, value, current.createRevision, this.revision + 1);
-    this.commit({ type: 'put', kv, prev: current }, current.modRevision);
-    return kv;
+    return this.commit(updateEvent(this.live(key), key, value, expectedModRevision, this.revision + 1));
   }
 
   async delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
-    const current = this.live(key);
-    if (!current) throw new KeyNotFoundError(key);
-    if (expectedModRevision !== undefined && current.modRevision !== expectedModRevision) {
-      throw new RevisionMismatchError(key, current);
-    }
-    const kv = freezeKv(key, current.value, current.createRevision, this.revision + 1);
-    this.commit({ type: 'delete', kv, prev: current }, current.modRevision);
-    return kv;
+    return this.commit(deleteEvent(this.live(key), key, expectedModRevision, this.revision + 1));
   }
 
   watch(prefix: string, fromRevision: number, onEvent: (ev: StoreEvent) => void): Watcher {
@@ -225,8 +198,7 @@ export class SqliteStore implements Store {
   }
 
   async compact(revision: number): Promise<void> {
-    if (revision > this.revision) throw new FutureRevisionError(revision, this.revision);
-    if (revision <= this.compacted) return;
+    if (!compactionNeeded(revision, this.revision, this.compacted)) return;
     this.compactTx.immediate(revision);
     this.compacted = revision;
   }
@@ -241,22 +213,17 @@ export class SqliteStore implements Store {
     return row && !row.deleted ? toKeyValue(row) : undefined;
   }
 
-  private readRevision(requested: number | undefined): number {
-    if (!requested) return this.revision;
-    if (requested < this.compacted) throw new CompactedError(requested, this.compacted);
-    if (requested > this.revision) throw new FutureRevisionError(requested, this.revision);
-    return requested;
-  }
-
   /**
    * One transaction per write. The check before it and the insert cannot interleave with
    * another write: both run synchronously in this, the only writing, process.
    */
-  private commit(ev: StoreEvent, prevRevision: number): void {
+  private commit(ev: StoreEvent): KeyValue {
     const { key, value, createRevision, modRevision } = ev.kv;
-    this.writeTx.immediate([modRevision, key, value, createRevision, prevRevision, ev.type === 'delete' ? 1 : 0]);
+    // prev_revision: 0 for a create, even a re-create after a delete.
+    this.writeTx.immediate([modRevision, key, value, createRevision, ev.prev?.modRevision ?? 0, ev.type === 'delete' ? 1 : 0]);
     this.revision = modRevision;
     this.hub.publish(Object.freeze(ev));
+    return ev.kv;
   }
 }
 
@@ -285,8 +252,4 @@ function toEvent(row: EventRow): StoreEvent {
     ? undefined
     : freezeKv(row.key, row.prev_value, row.prev_create_revision, row.prev_revision);
   return Object.freeze({ type: row.deleted ? 'delete' : 'put', kv, ...(prev ? { prev } : {}) });
-}
-
-function freezeKv(key: string, value: string, createRevision: number, modRevision: number): KeyValue {
-  return Object.freeze({ key, value, createRevision, modRevision });
 }

@@ -49,3 +49,10 @@ test('deployment selector: expressions, empty prints "" (not <none>), invalid pr
   assert.equal(deploymentRow(deployment({}, {}), now).cells[7], '');
   assert.equal(deploymentRow(deployment({}, { matchExpressions: [{ key: 'x', operator: 'In', values: [] }] }), now).cells[7], '<invalid>');
 });
+
+test('selector cell is LabelSelectorAsSelector(...).String(): empty is "", invalid is <invalid>', () => {
+  const selectorCell = (selector: Deployment['spec']['selector']) => deploymentRow(deployment({}, selector), now).cells[7];
+  assert.equal(selectorCell({ matchLabels: { app: 'web' } }), 'app=web');
+  assert.equal(selectorCell({}), '');
+  assert.equal(selectorCell({ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }), '<invalid>');
+});

@@ -1,9 +1,9 @@
 // printDeployment from pkg/printers/internalversion/printers.go.
 
-import type { Deployment } from '../types.js';
+import type { Deployment, LabelSelector } from '../types.js';
+import { labelSelectorString } from '../labels.js';
 import { containersColumnDescription, imagesColumnDescription, layoutContainerCells } from './container-cells.js';
 import { translateTimestampSince } from './human-duration.js';
-import { labelSelectorAsSelectorString } from './label-format.js';
 import { swaggerDoc } from './swagger-docs.js';
 import { ageColumn, column, nameColumn, wideColumn, type Printer, type TableRow } from './table.js';
 
@@ -17,6 +17,15 @@ export const deploymentColumns = [
   wideColumn('Images', 'string', imagesColumnDescription),
   wideColumn('Selector', 'string', swaggerDoc['DeploymentSpec.selector']),
 ];
+
+/** Unlike ReplicaSets, Deployments print the bare selector string ("" when empty); `<invalid>` if it does not parse. */
+function selectorCell(selector: LabelSelector | undefined): string {
+  try {
+    return labelSelectorString(selector);
+  } catch {
+    return '<invalid>';
+  }
+}
 
 export function deploymentRow(d: Deployment, now: Date): TableRow {
   // apps/v1 defaulting sets spec.replicas to 1, so a stored Deployment always has it.
@@ -32,8 +41,7 @@ export function deploymentRow(d: Deployment, now: Date): TableRow {
       translateTimestampSince(d.metadata.creationTimestamp, now),
       names,
       images,
-      // Unlike ReplicaSets, Deployments print the bare selector string ("" when empty).
-      labelSelectorAsSelectorString(d.spec.selector),
+      selectorCell(d.spec.selector),
     ],
     object: d,
   };

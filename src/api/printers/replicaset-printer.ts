@@ -1,9 +1,9 @@
 // printReplicaSet from pkg/printers/internalversion/printers.go.
 
 import type { ReplicaSet } from '../types.js';
+import { formatLabelSelector } from '../labels.js';
 import { containersColumnDescription, imagesColumnDescription, layoutContainerCells } from './container-cells.js';
 import { translateTimestampSince } from './human-duration.js';
-import { formatLabelSelector } from './label-format.js';
 import { swaggerDoc } from './swagger-docs.js';
 import { ageColumn, column, nameColumn, wideColumn, type Printer, type TableRow } from './table.js';
 

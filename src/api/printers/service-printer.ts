@@ -1,8 +1,8 @@
 // printService from pkg/printers/internalversion/printers.go.
 
 import type { LoadBalancerIngress, Service, ServicePort } from '../types.js';
+import { formatLabels } from '../labels.js';
 import { translateTimestampSince } from './human-duration.js';
-import { formatLabels } from './label-format.js';
 import { swaggerDoc } from './swagger-docs.js';
 import { ageColumn, column, nameColumn, wideColumn, type Printer, type TableRow } from './table.js';
 

@@ -1,36 +1,26 @@
 // Deployment and ReplicaSet validation (pkg/apis/apps/validation/validation.go and the
 // apps/v1 strategies' immutable selector), with upstream's messages and paths.
 import { field, type FieldError } from '../errors.js';
+import { labelSelectorAsRequirements, matchLabels, type LabelRequirement } from '../labels.js';
 import type { Deployment, LabelSelector, PodTemplateSpec, ReplicaSet, RollingUpdateDeployment } from '../types.js';
 import { goLabelSelector } from './go-literal.js';
 import { isValidPercent, validateNonnegativeField } from './names.js';
 import { nameValidatorFor, validateImmutableField, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
 import { validatePodTemplateSpec } from './pod-validation.js';
 
-/** labels.Selector.Matches for a LabelSelector (metav1.LabelSelectorAsSelector semantics). */
-export function selectorMatches(sel: LabelSelector, labels: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const req of sel.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, req.key);
-    const values = req.values ?? [];
-    switch (req.operator) {
-      case 'In':
-        if (!has || !values.includes(labels[req.key])) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(labels[req.key])) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
+/**
+ * Whether the template's labels satisfy the selector (labels.Selector.Matches). A selector that
+ * does not convert (metav1.LabelSelectorAsSelector fails; validateLabelSelector reports why)
+ * is not checked against the template, as upstream skips the check then.
+ */
+function templateMatchesSelector(sel: LabelSelector, labels: Record<string, string>): boolean {
+  let reqs: LabelRequirement[] | null;
+  try {
+    reqs = labelSelectorAsRequirements(sel);
+  } catch {
+    return true;
   }
-  return true;
+  return matchLabels(reqs, labels);
 }
 
 function selectorIsEmpty(sel: LabelSelector): boolean {
@@ -42,7 +32,7 @@ function validatePodTemplateSpecForReplicaSet(template: PodTemplateSpec | undefi
   if (!template) return [field.required(path)];
   const errs: FieldError[] = [];
   const labels = template.metadata?.labels ?? {};
-  if (!selectorIsEmpty(selector) && !selectorMatches(selector, labels)) {
+  if (!selectorIsEmpty(selector) && !templateMatchesSelector(selector, labels)) {
     errs.push(field.invalid(`${path}.metadata.labels`, labels, '`selector` does not match template `labels`'));
   }
   errs.push(...validatePodTemplateSpec(template, path));

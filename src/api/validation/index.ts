@@ -98,4 +98,3 @@ export function validateStatusUpdate(info: ResourceInfo, obj: KubeObject, old: K
 }
 
 export { validatePodSpec, validatePodTemplateSpec } from './pod-validation.js';
-export { selectorMatches } from './apps-validation.js';

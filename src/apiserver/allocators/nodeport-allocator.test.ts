@@ -1,16 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { thrownBy } from '../../testing/thrown.js';
 import { AllocationError, NodePortAllocator, parsePortRange } from './nodeport-allocator.js';
 
-function allocErr(fn: () => unknown): AllocationError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof AllocationError);
-    return e;
-  }
-  assert.fail('expected an AllocationError');
-}
+const allocErr = (fn: () => unknown) => thrownBy(fn, AllocationError);
 
 test('exact error texts', () => {
   const a = new NodePortAllocator();

@@ -2,11 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Condition, Deployment, Pod, ReplicaSet } from '../../api/types.js';
 import { resourceFor } from '../../client/api-client.js';
-import { startWorkloadHarness, waitFor, type WorkloadHarness } from './test-kit.js';
+import { startControllerHarness, type ControllerHarness } from '../../testing/controller-harness.js';
+import { waitFor } from '../../testing/wait.js';
+import { newReplicaSetController } from '../replicaset-controller.js';
+import { newDeploymentController } from './deployment-controller.js';
 import { computeHash } from './pod-template-hash.js';
 
 const deployments = resourceFor('deployments', 'apps');
 const replicaSets = resourceFor('replicasets', 'apps');
+
+/** Deployments over the real ReplicaSet controller, with a kubelet that runs their pods. */
+function startHarness(): Promise<ControllerHarness> {
+  return startControllerHarness({ controllers: [newReplicaSetController, newDeploymentController], kubelet: true });
+}
 
 function deployment(name: string, replicas: number, spec: Partial<Deployment['spec']> = {}): Deployment {
   return {
@@ -22,11 +30,11 @@ function deployment(name: string, replicas: number, spec: Partial<Deployment['sp
   };
 }
 
-async function getD(h: WorkloadHarness, name: string): Promise<Deployment> {
+async function getD(h: ControllerHarness, name: string): Promise<Deployment> {
   return h.client.get<Deployment>(deployments, 'default', name);
 }
 
-async function rsOf(h: WorkloadHarness, d: string): Promise<ReplicaSet[]> {
+async function rsOf(h: ControllerHarness, d: string): Promise<ReplicaSet[]> {
   return (await h.client.list<ReplicaSet>(replicaSets, 'default')).items.filter((rs) => rs.metadata.labels?.app === d);
 }
 
@@ -35,7 +43,7 @@ function cond(d: Deployment, type: string): Condition | undefined {
 }
 
 /** kubectl rollout status's notion of done. */
-async function rolledOut(h: WorkloadHarness, name: string): Promise<Deployment | undefined> {
+async function rolledOut(h: ControllerHarness, name: string): Promise<Deployment | undefined> {
   const d = await getD(h, name);
   const s = d.status ?? {};
   const r = d.spec.replicas ?? 1;
@@ -43,14 +51,14 @@ async function rolledOut(h: WorkloadHarness, name: string): Promise<Deployment |
   return done && cond(d, 'Progressing')?.reason === 'NewReplicaSetAvailable' ? d : undefined;
 }
 
-function setImage(h: WorkloadHarness, name: string, image: string): Promise<unknown> {
+function setImage(h: ControllerHarness, name: string, image: string): Promise<unknown> {
   return h.client.patch(deployments, 'default', name, 'strategic', { spec: { template: { spec: { containers: [{ name: 'nginx', image }] } } } });
 }
 
-const livePods = (h: WorkloadHarness, app: string) => h.pods().filter((p) => p.metadata.labels?.app === app && !p.metadata.deletionTimestamp);
+const livePods = (h: ControllerHarness, app: string) => h.pods().filter((p) => p.metadata.labels?.app === app && !p.metadata.deletionTimestamp);
 
 test('a new deployment gets a hashed ReplicaSet, annotations, pods, status, conditions and events', async () => {
-  const h = await startWorkloadHarness();
+  const h = await startHarness();
   try {
     const created = await h.client.create<Deployment>(deployments, 'default', deployment('nginx', 3));
     const d = await waitFor(() => rolledOut(h, 'nginx'), 10_000, 'rollout');
@@ -86,7 +94,7 @@ test('a new deployment gets a hashed ReplicaSet, annotations, pods, status, cond
 });
 
 test('rolling update respects maxSurge and maxUnavailable at every observed step', async () => {
-  const h = await startWorkloadHarness();
+  const h = await startHarness();
   const violations: string[] = [];
   try {
     await h.client.create<Deployment>(deployments, 'default', deployment('roll', 4, { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } }));
@@ -123,7 +131,7 @@ test('rolling update respects maxSurge and maxUnavailable at every observed step
 });
 
 test('scaling mid-rollout is proportional across the active ReplicaSets', async () => {
-  const h = await startWorkloadHarness();
+  const h = await startHarness();
   try {
     await h.client.create<Deployment>(deployments, 'default', deployment('prop', 10, { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 3, maxUnavailable: 2 } } }));
     await waitFor(() => rolledOut(h, 'prop'), 15_000, 'first rollout');
@@ -156,7 +164,7 @@ test('scaling mid-rollout is proportional across the active ReplicaSets', async 
 });
 
 test('scale down a complete deployment removes pods from its only ReplicaSet', async () => {
-  const h = await startWorkloadHarness();
+  const h = await startHarness();
   try {
     await h.client.create<Deployment>(deployments, 'default', deployment('sc', 3));
     await waitFor(() => rolledOut(h, 'sc'));
@@ -173,7 +181,7 @@ test('scale down a complete deployment removes pods from its only ReplicaSet', a
 });
 
 test('Recreate: no new pod exists until every old pod is gone', async () => {
-  const h = await startWorkloadHarness();
+  const h = await startHarness();
   const violations: string[] = [];
   try {
     const created = await h.client.create<Deployment>(deployments, 'default', deployment('rec', 3, { strategy: { type: 'Recreate' } }));
@@ -204,7 +212,7 @@ test('Recreate: no new pod exists until every old pod is gone', async () => {
 });
 
 test('rollout undo (template of an old ReplicaSet) reuses that ReplicaSet and bumps its revision', async () => {
-  const h = await startWorkloadHarness();
+  const h = await startHarness();
   try {
     await h.client.create<Deployment>(deployments, 'default', deployment('undo', 2));
     await waitFor(() => rolledOut(h, 'undo'));
@@ -232,7 +240,7 @@ test('rollout undo (template of an old ReplicaSet) reuses that ReplicaSet and bu
 });
 
 test('rollout restart (template annotation) makes a new ReplicaSet; history beyond revisionHistoryLimit is deleted', async () => {
-  const h = await startWorkloadHarness();
+  const h = await startHarness();
   try {
     await h.client.create<Deployment>(deployments, 'default', deployment('hist', 1, { revisionHistoryLimit: 1 }));
     await waitFor(() => rolledOut(h, 'hist'));
@@ -252,7 +260,7 @@ test('rollout restart (template annotation) makes a new ReplicaSet; history beyo
 });
 
 test('a paused deployment does not roll out but still scales; resuming rolls out', async () => {
-  const h = await startWorkloadHarness();
+  const h = await startHarness();
   try {
     await h.client.create<Deployment>(deployments, 'default', deployment('pz', 2));
     await waitFor(() => rolledOut(h, 'pz'));
@@ -281,7 +289,7 @@ test('a paused deployment does not roll out but still scales; resuming rolls out
 });
 
 test('progressDeadlineSeconds: a rollout with no progress is marked ProgressDeadlineExceeded', async () => {
-  const h = await startWorkloadHarness();
+  const h = await startHarness();
   try {
     h.kubelet!.holdReady = true;
     await h.client.create<Deployment>(deployments, 'default', deployment('stuck', 1, { progressDeadlineSeconds: 1 }));

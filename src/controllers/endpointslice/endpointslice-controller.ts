@@ -4,26 +4,15 @@
 // `endpointslice-controller.k8s.io` in step with the pods it selects. Handlers only
 // enqueue Service keys; syncService reads caches and hands the decision to the pure
 // reconciler (endpointslice-reconciler.ts), then applies its plan.
-import { isNotFound } from '../../api/errors.js';
 import type { EndpointSlice, Node, Pod, Service } from '../../api/types.js';
 import { resourceFor } from '../../client/api-client.js';
 import { splitKey } from '../../client/informer.js';
 import { WorkQueue, type ReconcileResult } from '../../client/work-queue.js';
 import type { Controller, ControllerContext } from '../controller-context.js';
-import {
-  EndpointSliceTracker,
-  errMessage,
-  hasSelector,
-  isNamespaceTerminating,
-  labelManagedBy,
-  labelServiceName,
-  podServiceMemberships,
-  serviceKey,
-  serviceSelectsPod,
-  servicesToUpdateOnPodChange,
-  TriggerTimeTracker,
-} from '../endpoint-util.js';
-import { reconcileEndpointSlices, toWire } from './endpointslice-reconciler.js';
+import { indexSlicesByService, managedSliceHandlers, podHandlers, serviceHandlers, sliceServiceIndex, sliceServiceKey } from '../endpoint-handlers.js';
+import { EndpointSliceTracker, errMessage, hasSelector, labelManagedBy, serviceSelectsPod, TriggerTimeTracker } from '../endpoint-util.js';
+import { reconcileEndpointSlices } from './endpointslice-reconciler.js';
+import { writeEndpointSlices } from './endpointslice-writer.js';
 
 /** The managed-by value marking slices this controller owns. */
 export const endpointSliceControllerName = 'endpointslice-controller.k8s.io';
@@ -39,9 +28,6 @@ const endpointSliceChangeMinSyncDelayMs = 1000;
 
 /** How soon to look again when the slice cache has not caught up with our own writes. */
 const staleCacheRetryMs = 20;
-
-/** Index of slices by "<namespace>/<service-name label>". */
-const sliceServiceIndex = 'endpointslice-service';
 
 export interface EndpointSliceControllerOptions {
   maxEndpointsPerSlice?: number;
@@ -68,10 +54,6 @@ export function newEndpointSliceController(ctx: ControllerContext, opts: Endpoin
   const triggerTimes = new TriggerTimeTracker();
 
   const managedByUs = (s: EndpointSlice) => s.metadata.labels?.[labelManagedBy] === endpointSliceControllerName;
-  const sliceServiceKey = (s: EndpointSlice) => {
-    const svc = s.metadata.labels?.[labelServiceName];
-    return svc ? `${s.metadata.namespace}/${svc}` : undefined;
-  };
 
   async function syncService(key: string): Promise<ReconcileResult> {
     const { namespace, name } = splitKey(key);
@@ -104,34 +86,13 @@ export function newEndpointSliceController(ctx: ControllerContext, opts: Endpoin
       triggerTime,
     });
     try {
-      await applyPlan(plan.toCreate, plan.toUpdate, plan.toDelete);
+      await writeEndpointSlices(ctx.client, tracker, plan);
     } catch (e) {
       recorder.event(svc, 'Warning', 'FailedToUpdateEndpointSlices', `Error updating Endpoint Slices for Service ${namespace}/${name}: ${errMessage(e)}`);
       throw e;
     }
     // Pods on unknown Nodes were left out: try again (with back-off) until they resolve.
     if (plan.errors.length > 0) throw new Error(plan.errors.join('; '));
-  }
-
-  async function applyPlan(toCreate: EndpointSlice[], toUpdate: EndpointSlice[], toDelete: EndpointSlice[]): Promise<void> {
-    for (const s of toCreate) {
-      try {
-        tracker.update(await ctx.client.create<EndpointSlice>(slicesInfo, s.metadata.namespace, toWire(s)));
-      } catch (e) {
-        // A terminating namespace refuses creates for good: drop the item, as upstream.
-        if (isNamespaceTerminating(e)) return;
-        throw e;
-      }
-    }
-    for (const s of toUpdate) tracker.update(await ctx.client.update<EndpointSlice>(slicesInfo, toWire(s)));
-    for (const s of toDelete) {
-      try {
-        await ctx.client.delete(slicesInfo, s.metadata.namespace, s.metadata.name!);
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
-      tracker.expectDeletion(s);
-    }
   }
 
   const queue = new WorkQueue(syncService, { name: 'endpoint_slice', workers: opts.workers ?? 2, logger: log });
@@ -146,38 +107,10 @@ export function newEndpointSliceController(ctx: ControllerContext, opts: Endpoin
   return {
     name: 'endpointslice-controller',
     start() {
-      slices.addIndex(sliceServiceIndex, (s) => {
-        const k = sliceServiceKey(s);
-        return k ? [k] : [];
-      });
-      services.addHandlers({
-        add: (s) => queue.add(serviceKey(s)),
-        update: (_o, s) => queue.add(serviceKey(s)),
-        delete: (s) => queue.add(serviceKey(s)),
-      });
-      pods.addHandlers({
-        add: (p) => enqueueForPod(podServiceMemberships(services.list(p.metadata.namespace), p)),
-        update: (o, p) => enqueueForPod(servicesToUpdateOnPodChange(services.list(p.metadata.namespace), o, p)),
-        delete: (p) => enqueueForPod(podServiceMemberships(services.list(p.metadata.namespace), p)),
-      });
-      // Our own writes come back through the informer: the tracker ignores those echoes
-      // and reacts only to slices changed (or deleted) by someone else.
-      slices.addHandlers({
-        add: (s) => {
-          if (managedByUs(s) && tracker.shouldSync(s)) enqueueForSlice(s);
-        },
-        update: (o, s) => {
-          if (o.metadata.labels?.[labelServiceName] !== s.metadata.labels?.[labelServiceName]) {
-            enqueueForSlice(s);
-            enqueueForSlice(o);
-          } else if (managedByUs(o) !== managedByUs(s) || (managedByUs(s) && tracker.shouldSync(s))) {
-            enqueueForSlice(s);
-          }
-        },
-        delete: (s) => {
-          if (managedByUs(s) && tracker.has(s) && !tracker.handleDeletion(s)) enqueueForSlice(s);
-        },
-      });
+      indexSlicesByService(slices);
+      services.addHandlers(serviceHandlers((k) => queue.add(k)));
+      pods.addHandlers(podHandlers(services, enqueueForPod));
+      slices.addHandlers(managedSliceHandlers(tracker, managedByUs, enqueueForSlice));
     },
     stop() {
       queue.stop();

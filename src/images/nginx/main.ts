@@ -87,6 +87,9 @@ function signalMaster(name: string): void {
 }
 
 async function serve(): Promise<void> {
+  // A log reader that went away must not take the server down with EPIPE.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   const access = new LineBuffer((chunk) => process.stdout.write(chunk));
   const errors = new LineBuffer((chunk) => process.stderr.write(chunk));
   const nginx = createNginxServer({

@@ -279,7 +279,11 @@ export function createNginxServer(opts: NginxServerOptions): NginxServer {
   function shutdown(): Promise<void> {
     exiting = true;
     return new Promise((resolve) => {
+      // Like a worker in its exiting state, close each keep-alive connection as soon as
+      // its current request is done (nginx's ngx_http_finalize_connection).
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       server.close(() => {
+        clearInterval(sweep);
         cache.close();
         resolve();
       });

@@ -1,7 +1,7 @@
 // What the Go-built images (agnhost, http-echo) look like from outside: the standard
 // `log` package's line prefix, time.Duration strings, encoding/json's escaping and
 // net/http's default response headers.
-import type http from 'node:http';
+import http from 'node:http';
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
@@ -112,8 +112,38 @@ export function goRespond(res: http.ServerResponse, status: number, body: string
   for (const k of Object.keys(headers).sort()) list.push(k, headers[k]);
   list.push('Date', new Date().toUTCString(), 'Content-Length', String(Buffer.byteLength(body)));
   if (body.length > 0 && headers['Content-Type'] === undefined) list.push('Content-Type', sniffContentType(body));
+  // Set explicitly so Node adds no `Keep-Alive: timeout=` header, which Go never sends.
+  if (headers.Connection === undefined) list.push('Connection', res.shouldKeepAlive ? 'keep-alive' : 'close');
   res.writeHead(status, list);
   res.end(body);
+}
+
+/**
+ * An HTTP server with net/http's connection behaviour: keep-alive connections never time
+ * out when idle (http.Server without IdleTimeout/ReadTimeout).
+ */
+export function createGoHttpServer(handler: http.RequestListener): http.Server {
+  return http.createServer({ keepAliveTimeout: 0 }, handler);
+}
+
+/**
+ * http.Server.Shutdown: stop listening, then keep closing connections as they go idle
+ * until none is left (true) or the deadline passes (false: "context deadline exceeded").
+ */
+export function shutdownGoServer(server: http.Server, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    const deadline = setTimeout(() => {
+      clearInterval(sweep);
+      resolve(false);
+    }, timeoutMs);
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(deadline);
+      resolve(true);
+    });
+    server.closeIdleConnections();
+  });
 }
 
 /** The client address as Go prints r.RemoteAddr: `ip:port`, `[v6]:port`. */

@@ -13,6 +13,8 @@ class UdpFlow {
   readonly socket: dgram.Socket;
   lastActivity: number;
   closed = false;
+  /** Datagrams from the client before the flow socket finished connecting. */
+  private pending: Buffer[] | undefined = [];
 
   constructor(
     private readonly listener: UdpServiceListener,
@@ -26,7 +28,7 @@ class UdpFlow {
     this.socket = dgram.createSocket(ep.info.ip.includes(':') ? 'udp6' : 'udp4');
     this.socket.on('message', this.onReply);
     this.socket.on('error', this.onError);
-    this.socket.connect(ep.info.port, ep.info.ip);
+    this.socket.connect(ep.info.port, ep.info.ip, this.onConnect);
     route.connectionOpened(ep);
   }
 
@@ -34,7 +36,8 @@ class UdpFlow {
     this.lastActivity = now;
     this.ep.stats.bytesIn += msg.length;
     this.route.stats.bytesIn += msg.length;
-    this.socket.send(msg);
+    if (this.pending) this.pending.push(msg);
+    else this.socket.send(msg);
   }
 
   close(): void {
@@ -43,6 +46,13 @@ class UdpFlow {
     this.route.connectionClosed(this.ep);
     this.socket.close();
   }
+
+  private readonly onConnect = (): void => {
+    const queued = this.pending ?? [];
+    this.pending = undefined;
+    if (this.closed) return;
+    for (const m of queued) this.socket.send(m);
+  };
 
   private readonly onReply = (msg: Buffer): void => {
     this.lastActivity = this.listener.now();

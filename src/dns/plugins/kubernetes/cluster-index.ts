@@ -34,8 +34,13 @@ export class ClusterIndex implements ClusterView {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  onInvalidate(fn: InvalidateFn): void {
+  /** Subscribes to invalidations; returns the unsubscribe function. */
+  onInvalidate(fn: InvalidateFn): () => void {
     this.listeners.push(fn);
+    return () => {
+      const i = this.listeners.indexOf(fn);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
   }
 
   private changed(owners: string[] | 'all'): void {

@@ -43,11 +43,15 @@ export function setup(env: SetupEnv): PluginInstance {
   if (!cluster) throw setupError('kubernetes', env.directive.line, 'no API connection: set KANZEN_API_SOCKET');
   if (cfg.podMode === 'verified') cluster.enablePods();
   env.reportReady('kubernetes', cluster.synced);
+  const unsubscribe: (() => void)[] = [];
   return {
     plugin: (next) => {
       const h = new KubernetesHandler(next, cluster.index, cfg, cluster.synced);
-      cluster.index.onInvalidate((owners) => h.invalidate(owners));
+      unsubscribe.push(cluster.index.onInvalidate((owners) => h.invalidate(owners)));
       return h;
+    },
+    async stop() {
+      for (const u of unsubscribe.splice(0)) u();
     },
   };
 }

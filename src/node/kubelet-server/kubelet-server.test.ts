@@ -1,0 +1,208 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { silentLogger } from '../../util/logger.js';
+import { startKubeletServer, type KubeletServer } from './kubelet-server.js';
+import { FakeStreamingRuntime } from './fake-streaming-runtime.js';
+import { formatCriLogLine } from './cri-log.js';
+
+let dir: string;
+let server: KubeletServer;
+let runtime: FakeStreamingRuntime;
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kanzen-kubelet-server-'));
+  runtime = new FakeStreamingRuntime(dir);
+  server = await startKubeletServer({ socketPath: path.join(dir, 'kubelet.sock'), runtime, logger: silentLogger });
+});
+
+after(async () => {
+  await server.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+interface Session {
+  stdout: string;
+  stderr: string;
+  status: Record<string, unknown> | undefined;
+  closeCode: number;
+  protocol: string;
+}
+
+function openExec(query: string, protocols = ['v5.channel.k8s.io'], kind = 'exec'): { ws: WebSocket; done: Promise<Session> } {
+  const ws = new WebSocket(`ws+unix://${server.socketPath}:/${kind}/default/p/c?${query}`, protocols);
+  const s: Session = { stdout: '', stderr: '', status: undefined, closeCode: 0, protocol: '' };
+  const done = new Promise<Session>((resolve, reject) => {
+    ws.on('open', () => (s.protocol = ws.protocol));
+    ws.on('message', (data: Buffer) => {
+      const body = data.subarray(1).toString();
+      if (data[0] === 1) s.stdout += body;
+      else if (data[0] === 2) s.stderr += body;
+      else if (data[0] === 3) s.status = JSON.parse(body) as Record<string, unknown>;
+    });
+    ws.on('close', (code) => {
+      s.closeCode = code;
+      resolve(s);
+    });
+    ws.on('error', reject);
+  });
+  return { ws, done };
+}
+
+const cmd = (...argv: string[]) => argv.map((a) => `command=${encodeURIComponent(a)}`).join('&');
+
+test('exec over WebSocket v5: stdout, stderr and the non-zero exit status', async () => {
+  const { done } = openExec(`${cmd('sh', '-c', 'echo hi; echo err >&2; exit 3')}&output=1&error=1`);
+  const s = await done;
+  assert.equal(s.protocol, 'v5.channel.k8s.io');
+  assert.equal(s.stdout, 'hi\n');
+  assert.equal(s.stderr, 'err\n');
+  assert.deepEqual(s.status, {
+    metadata: {},
+    status: 'Failure',
+    message: 'command terminated with non-zero exit code: error executing command [sh -c echo hi; echo err >&2; exit 3], exit code 3',
+    reason: 'NonZeroExitCode',
+    details: { causes: [{ reason: 'ExitCode', message: '3' }] },
+  });
+  assert.equal(s.closeCode, 1000);
+});
+
+test('exec: stdin is piped and closed by the v5 CLOSE signal; success status', async () => {
+  const { ws, done } = openExec(`${cmd('cat')}&stdin=true&stdout=true&stderr=true`);
+  ws.on('open', () => {
+    ws.send(Buffer.concat([Buffer.of(0), Buffer.from('hello\n')]));
+    ws.send(Buffer.concat([Buffer.of(0), Buffer.from('world\n')]));
+    ws.send(Buffer.of(255, 0));
+  });
+  const s = await done;
+  assert.equal(s.stdout, 'hello\nworld\n');
+  assert.deepEqual(s.status, { metadata: {}, status: 'Success' });
+});
+
+test('exec: the best offered protocol is chosen; v4 works without CLOSE', async () => {
+  const { done } = openExec(`${cmd('echo', 'v4')}&output=1`, ['v4.channel.k8s.io', 'bogus']);
+  const s = await done;
+  assert.equal(s.protocol, 'v4.channel.k8s.io');
+  assert.equal(s.stdout, 'v4\n');
+  const both = openExec(`${cmd('true')}&output=1`, ['v4.channel.k8s.io', 'v5.channel.k8s.io']);
+  assert.equal((await both.done).protocol, 'v5.channel.k8s.io');
+});
+
+test('exec: a client that goes away kills the command', async () => {
+  const marker = path.join(dir, 'killed-marker');
+  const { ws, done } = openExec(`${cmd('sh', '-c', `sleep 2; touch ${marker}`)}&output=1`);
+  ws.on('open', () => setTimeout(() => ws.terminate(), 100));
+  await done;
+  await new Promise((r) => setTimeout(r, 2300));
+  assert.equal(fs.existsSync(marker), false);
+});
+
+test('exec with a tty runs the command on a pseudo-terminal', async () => {
+  const { done } = openExec(`${cmd('sh', '-c', 'test -t 1 && echo tty; stty size')}&output=1&tty=1`);
+  const s = await done;
+  assert.match(s.stdout, /^tty\r\n24 80\r\n$/);
+  assert.deepEqual(s.status, { metadata: {}, status: 'Success' });
+});
+
+test('attach joins the container process; status is Success whatever its exit code', async () => {
+  runtime.attachScripts.set('default/p/c', 'read l; echo "got $l"; exit 5');
+  const { ws, done } = openExec('input=1&output=1&error=1', ['v5.channel.k8s.io'], 'attach');
+  ws.on('open', () => ws.send(Buffer.concat([Buffer.of(0), Buffer.from('x\n')])));
+  const s = await done;
+  assert.equal(s.stdout, 'got x\n');
+  assert.deepEqual(s.status, { metadata: {}, status: 'Success' });
+});
+
+test('exec without a command is refused before the upgrade', async () => {
+  const err = await new Promise<{ status: number; body: string }>((resolve) => {
+    const ws = new WebSocket(`ws+unix://${server.socketPath}:/exec/default/p/c?output=1`, ['v5.channel.k8s.io']);
+    ws.on('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    ws.on('error', () => undefined);
+  });
+  assert.equal(err.status, 400);
+  assert.equal((JSON.parse(err.body) as { message: string }).message, 'you must specify at least 1 command');
+});
+
+function get(p: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ socketPath: server.socketPath, path: p }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+function writeLog(ref: { namespace: string; pod: string; container: string }, lines: [string, 'stdout' | 'stderr', string, boolean?][]): void {
+  fs.writeFileSync(runtime.logPath(ref), lines.map(([t, s, text, partial]) => formatCriLogLine(s, text, !!partial, new Date(t))).join(''));
+}
+
+test('containerLogs: text, tailLines, timestamps, partial lines, limitBytes, sinceTime', async () => {
+  const ref = { namespace: 'default', pod: 'web', container: 'c' };
+  writeLog(ref, [
+    ['2024-01-01T00:00:01.000Z', 'stdout', 'one'],
+    ['2024-01-01T00:00:02.000Z', 'stderr', 'two'],
+    ['2024-01-01T00:00:03.000Z', 'stdout', 'thr', true],
+    ['2024-01-01T00:00:03.500Z', 'stdout', 'ee'],
+  ]);
+  assert.deepEqual(await get('/containerLogs/default/web/c'), { status: 200, body: 'one\ntwo\nthree\n' });
+  assert.equal((await get('/containerLogs/default/web/c?tailLines=3')).body, 'two\nthree\n');
+  assert.equal((await get('/containerLogs/default/web/c?tailLines=0')).body, '');
+  assert.equal(
+    (await get('/containerLogs/default/web/c?tailLines=2&timestamps=true')).body,
+    '2024-01-01T00:00:03.000000000Z three\n',
+  );
+  assert.equal((await get('/containerLogs/default/web/c?timestamps=true&tailLines=3')).body.split('\n')[0], '2024-01-01T00:00:02.000000000Z two');
+  assert.equal((await get('/containerLogs/default/web/c?limitBytes=6')).body, 'one\ntw');
+  assert.equal((await get('/containerLogs/default/web/c?sinceTime=2024-01-01T00:00:02Z')).body, 'two\nthree\n');
+});
+
+test('containerLogs: the runtime’s error is a 400 with its message', async () => {
+  runtime.logErrors.set('default/pending/c', 'container "c" in pod "pending" is waiting to start: ContainerCreating');
+  assert.deepEqual(await get('/containerLogs/default/pending/c'), {
+    status: 400,
+    body: 'container "c" in pod "pending" is waiting to start: ContainerCreating',
+  });
+});
+
+test('containerLogs follow streams new lines until the container exits', async () => {
+  const ref = { namespace: 'default', pod: 'follow', container: 'c' };
+  writeLog(ref, [['2024-01-01T00:00:01.000Z', 'stdout', 'first']]);
+  let exit!: () => void;
+  runtime.running.set('default/follow/c', new Promise<void>((r) => (exit = r)));
+  const chunks: string[] = [];
+  const got = new Promise<string>((resolve, reject) => {
+    http
+      .get({ socketPath: server.socketPath, path: '/containerLogs/default/follow/c?follow=true' }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => {
+          body += c.toString();
+          chunks.push(c.toString());
+        });
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(chunks, ['first\n']);
+  fs.appendFileSync(runtime.logPath(ref), formatCriLogLine('stdout', 'second', false));
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(chunks, ['first\n', 'second\n']);
+  fs.appendFileSync(runtime.logPath(ref), formatCriLogLine('stdout', 'last', false));
+  exit();
+  assert.equal(await got, 'first\nsecond\nlast\n');
+});
+
+test('the socket is private to its owner', () => {
+  assert.equal(fs.statSync(server.socketPath).mode & 0o777, 0o600);
+});

@@ -1,0 +1,171 @@
+// The node agent's "kubelet server": the streaming endpoints the API server proxies
+// `kubectl logs`, `exec`, `attach` and `run -it` to (upstream: pkg/kubelet/server
+// server.go getContainerLogs / getExec / getAttach). HTTP on a unix socket, mode 0600.
+//   GET /containerLogs/{ns}/{pod}/{container}?follow=&tailLines=&timestamps=&previous=&sinceSeconds=&sinceTime=&limitBytes=
+//   GET /exec/{ns}/{pod}/{container}?command=…&input=1&output=1&error=1&tty=1   (upgrade: WebSocket or SPDY/3.1)
+//   GET /attach/{ns}/{pod}/{container}?input=1&output=1&error=1&tty=1
+import fs from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ApiError } from '../../api/errors.js';
+import type { Logger } from '../../util/logger.js';
+import { parseLogOptions, streamContainerLog } from './container-logs.js';
+import { exitStatus, serveRemoteCommand, successStatus, type RemoteCommandTransport } from './remotecommand.js';
+import { acceptSpdy, isSpdyUpgrade, negotiateSpdyProtocol, spdyNegotiationError } from './spdy-remotecommand.js';
+import type { ContainerRef, StreamingProcess, StreamingRuntime, StreamOptions } from './streaming-runtime.js';
+import { acceptWebsocket, negotiateWebsocketProtocol, websocketProtocols } from './websocket-remotecommand.js';
+
+export interface KubeletServerOptions {
+  socketPath: string;
+  runtime: StreamingRuntime;
+  logger: Logger;
+}
+
+export interface KubeletServer {
+  readonly socketPath: string;
+  close(): Promise<void>;
+}
+
+interface Route {
+  verb: 'containerLogs' | 'exec' | 'attach';
+  ref: ContainerRef;
+}
+
+function route(pathname: string): Route | undefined {
+  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts.length !== 4) return undefined;
+  const [verb, namespace, pod, container] = parts;
+  if (verb !== 'containerLogs' && verb !== 'exec' && verb !== 'attach') return undefined;
+  return { verb, ref: { namespace, pod, container } };
+}
+
+/** The kubelet's query (input/output/error/tty=1) or the API's (stdin/stdout/stderr/tty=true). */
+export function parseStreamOptions(q: URLSearchParams): StreamOptions {
+  const on = (...names: string[]) => names.some((n) => q.get(n) === '1' || q.get(n) === 'true');
+  return { stdin: on('input', 'stdin'), stdout: on('output', 'stdout'), stderr: on('error', 'stderr'), tty: on('tty') };
+}
+
+/** An HTTP answer written on a socket that was not upgraded. */
+function rawResponse(socket: Duplex, code: number, body: string, contentType: string): void {
+  if (socket.destroyed) return;
+  const reason = http.STATUS_CODES[code] ?? '';
+  socket.end(
+    `HTTP/1.1 ${code} ${reason}\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function rawError(socket: Duplex, err: unknown): void {
+  const e = err instanceof ApiError ? err : ApiError.internal(err);
+  rawResponse(socket, e.code, JSON.stringify(e.status), 'application/json');
+}
+
+export function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletServer> {
+  const { runtime, logger } = opts;
+  const upgraded = new Set<Duplex>();
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://kubelet');
+    const r = route(url.pathname);
+    if (!r || req.method !== 'GET') {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
+      return;
+    }
+    if (r.verb !== 'containerLogs') {
+      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Upgrade request required\n');
+      return;
+    }
+    serveLogs(r.ref, url, req, res).catch((err) => {
+      const e = err instanceof ApiError ? err : ApiError.internal(err);
+      if (!(err instanceof ApiError)) logger.error('container logs failed', { url: req.url, err: String(err) });
+      if (!res.headersSent) res.writeHead(e.code, { 'Content-Type': 'text/plain; charset=utf-8' }).end(e.message);
+      else res.destroy();
+    });
+  };
+
+  async function serveLogs(ref: ContainerRef, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const logOpts = parseLogOptions(url.searchParams);
+    const file = await runtime.containerLogFile(ref, logOpts.previous);
+    if (!fs.existsSync(file.path)) {
+      // Created but not yet written: an empty log, as a fresh CRI log file would be.
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private' });
+    res.flushHeaders();
+    let closed = false;
+    res.on('close', () => (closed = true));
+    await streamContainerLog(file, logOpts, {
+      get closed() {
+        return closed;
+      },
+      write: (chunk) =>
+        new Promise<void>((resolve) => {
+          if (closed || res.write(chunk)) resolve();
+          else {
+            res.once('drain', resolve);
+            res.once('close', resolve);
+          }
+        }),
+    });
+    res.end();
+  }
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
+    socket.on('error', () => socket.destroy());
+    serveStream(req, socket, head).catch((err) => {
+      if (!(err instanceof ApiError)) logger.warn('stream failed', { url: req.url, err: err instanceof Error ? err.message : String(err) });
+      rawError(socket, err);
+    });
+  };
+
+  async function serveStream(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://kubelet');
+    const r = route(url.pathname);
+    if (!r || r.verb === 'containerLogs' || (req.method !== 'GET' && req.method !== 'POST')) return rawResponse(socket, 404, '404 page not found\n', 'text/plain; charset=utf-8');
+    const streamOpts = parseStreamOptions(url.searchParams);
+    const command = url.searchParams.getAll('command');
+    if (r.verb === 'exec' && command.length === 0) throw ApiError.badRequest('you must specify at least 1 command');
+    if (!streamOpts.stdin && !streamOpts.stdout && !streamOpts.stderr) throw ApiError.badRequest('you must specify at least 1 of stdin, stdout, stderr');
+
+    const spdy = isSpdyUpgrade(req);
+    const spdyProtocol = spdy ? negotiateSpdyProtocol(req) : undefined;
+    const wsProtocol = spdy ? undefined : negotiateWebsocketProtocol(req);
+    if (spdy && !spdyProtocol) return rawResponse(socket, 403, spdyNegotiationError(req), 'text/plain; charset=utf-8');
+    if (!spdy && !wsProtocol) {
+      return rawResponse(socket, 400, `unable to upgrade: supported protocols are SPDY/3.1 and WebSocket (${websocketProtocols.join(', ')})`, 'text/plain; charset=utf-8');
+    }
+
+    const proc: StreamingProcess = r.verb === 'exec' ? await runtime.exec(r.ref, command, streamOpts) : await runtime.attach(r.ref, streamOpts);
+    let transport: RemoteCommandTransport;
+    try {
+      transport = spdy ? await acceptSpdy(socket, head, spdyProtocol!, streamOpts) : await acceptWebsocket(req, socket, head);
+    } catch (err) {
+      proc.close();
+      logger.debug('stream setup failed', { url: req.url, err: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    logger.debug('stream', { verb: r.verb, pod: `${r.ref.namespace}/${r.ref.pod}`, container: r.ref.container, protocol: spdyProtocol ?? wsProtocol });
+    await serveRemoteCommand(proc, transport, streamOpts, (code) => (r.verb === 'exec' ? exitStatus(code, command) : successStatus()));
+  }
+
+  const server = http.createServer(onRequest);
+  server.on('upgrade', onUpgrade);
+  return new Promise((resolve, reject) => {
+    fs.rmSync(opts.socketPath, { force: true });
+    server.once('error', reject);
+    server.listen(opts.socketPath, () => {
+      fs.chmodSync(opts.socketPath, 0o600);
+      resolve({
+        socketPath: opts.socketPath,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const s of upgraded) s.destroy();
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

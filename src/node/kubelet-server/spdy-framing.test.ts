@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
+import { spdyHeaderDictionary } from './spdy-dictionary.js';
+import { adler32, SpdyFrameReader, SpdyFrameWriter } from './spdy-framing.js';
+
+test('the SPDY/3 dictionary is the draft’s 1423 bytes', () => {
+  assert.equal(spdyHeaderDictionary.length, 1423);
+  assert.equal(spdyHeaderDictionary.subarray(0, 11).toString('latin1'), '\0\0\0\x07options');
+  assert.equal(spdyHeaderDictionary.subarray(-6).toString(), 'enq=0.');
+});
+
+test('adler32 matches zlib’s dictionary id', () => {
+  const z = zlib.deflateSync(Buffer.from('x'), { dictionary: spdyHeaderDictionary });
+  assert.equal(z.readUInt32BE(2), adler32(spdyHeaderDictionary));
+});
+
+test('frames written by the writer read back, header blocks sharing one zlib context', () => {
+  const w = new SpdyFrameWriter();
+  const r = new SpdyFrameReader();
+  const bytes = Buffer.concat([
+    w.synStream(1, { streamtype: ['error'] }),
+    w.synReply(1),
+    w.synStream(3, { streamtype: ['stdout'], multi: ['a', 'b'] }, 1),
+    w.data(3, Buffer.from('hi'), true),
+    w.ping(7),
+    w.goAway(3),
+  ]);
+  // Split mid-frame to exercise reassembly.
+  const frames = [...r.push(bytes.subarray(0, 13)), ...r.push(bytes.subarray(13))];
+  assert.deepEqual(frames, [
+    { kind: 'synStream', streamId: 1, flags: 0, headers: { streamtype: ['error'] } },
+    { kind: 'synReply', streamId: 1, flags: 0, headers: {} },
+    { kind: 'synStream', streamId: 3, flags: 1, headers: { streamtype: ['stdout'], multi: ['a', 'b'] } },
+    { kind: 'data', streamId: 3, flags: 1, data: Buffer.from('hi') },
+    { kind: 'ping', id: 7 },
+    { kind: 'goAway', lastGoodStreamId: 3, status: 0 },
+  ]);
+});
+
+test('the reader inflates a real zlib sync-flushed stream across frames', () => {
+  // What Go's compressor sends: one deflate stream with the dictionary, sync-flushed per block.
+  const deflate = zlib.createDeflate({ dictionary: spdyHeaderDictionary });
+  const chunks: Buffer[] = [];
+  deflate.on('data', (c: Buffer) => chunks.push(c));
+  const block = (name: string, value: string) => {
+    const b = Buffer.alloc(4 + 4 + name.length + 4 + value.length);
+    let p = b.writeUInt32BE(1, 0);
+    p = b.writeUInt32BE(name.length, p);
+    p += b.write(name, p);
+    p = b.writeUInt32BE(value.length, p);
+    b.write(value, p);
+    return b;
+  };
+  return new Promise<void>((resolve) => {
+    deflate.write(block('streamtype', 'error'));
+    deflate.flush(zlib.constants.Z_SYNC_FLUSH, () => {
+      const first = Buffer.concat(chunks.splice(0));
+      deflate.write(block('streamtype', 'stdin'));
+      deflate.flush(zlib.constants.Z_SYNC_FLUSH, () => {
+        const second = Buffer.concat(chunks.splice(0));
+        const syn = (id: number, z: Buffer) => {
+          const h = Buffer.alloc(18);
+          h.writeUInt16BE(0x8003, 0);
+          h.writeUInt16BE(1, 2);
+          h.writeUInt32BE(10 + z.length, 4);
+          h.writeUInt32BE(id, 8);
+          return Buffer.concat([h, z]);
+        };
+        const r = new SpdyFrameReader();
+        const frames = r.push(Buffer.concat([syn(1, first), syn(3, second)]));
+        assert.deepEqual(
+          frames.map((f) => (f.kind === 'synStream' ? f.headers.streamtype : undefined)),
+          [['error'], ['stdin']],
+        );
+        resolve();
+      });
+    });
+  });
+});

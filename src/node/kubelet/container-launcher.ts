@@ -1,0 +1,96 @@
+// How the runtime starts a container process. The real launcher (sandbox-exec) starts it
+// inside the pod's sandbox; HostProcessLauncher runs it as a plain child process of the
+// kubelet (no namespaces), for tests. Either way the process gets files as stdout and
+// stderr (see cri-log.ts), so it never depends on the kubelet staying alive.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { isProcessAlive } from '../cluster-network.js';
+
+export interface ExitInfo {
+  /** null when the process was killed by a signal, or when it is unknown. */
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** The process was not the kubelet's child (adopted after a restart): how it ended is unknown. */
+  unknown?: boolean;
+}
+
+export interface LaunchSpec {
+  podUID: string;
+  podName: string;
+  namespace: string;
+  container: string;
+  argv: string[];
+  env: Record<string, string>;
+  workingDir?: string;
+  /** Opened for append and given to the process as fd 1 and 2. */
+  stdoutPath: string;
+  stderrPath: string;
+  /** Whatever the image catalog resolved (opaque here; the sandbox launcher reads it). */
+  image?: unknown;
+}
+
+export interface LaunchedProcess {
+  pid: number;
+  exited: Promise<ExitInfo>;
+  /** Signals the container (a sandbox launcher may need more than kill(pid): a PID-namespace init ignores unhandled signals). */
+  kill?(signal: NodeJS.Signals): void;
+}
+
+export interface ContainerLauncher {
+  start(spec: LaunchSpec): Promise<LaunchedProcess>;
+}
+
+/** The start time of a process in clock ticks since boot (/proc/<pid>/stat field 22), to tell a PID apart from a reused one. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process this kubelet did not start (re-adopted after a restart): its end is noticed by polling. */
+export function watchPid(pid: number, pollMs = 500): LaunchedProcess {
+  const exited = new Promise<ExitInfo>((resolve) => {
+    const t = setInterval(() => {
+      if (isProcessAlive(pid)) return;
+      clearInterval(t);
+      resolve({ exitCode: null, signal: null, unknown: true });
+    }, pollMs);
+  });
+  return { pid, exited };
+}
+
+function openAppend(p: string): number {
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  return fs.openSync(p, 'a');
+}
+
+/** Runs containers as plain host processes (tests, and a last resort without a sandbox). */
+export class HostProcessLauncher implements ContainerLauncher {
+  async start(spec: LaunchSpec): Promise<LaunchedProcess> {
+    const out = openAppend(spec.stdoutPath);
+    const err = openAppend(spec.stderrPath);
+    try {
+      const child = spawn(spec.argv[0], spec.argv.slice(1), {
+        cwd: spec.workingDir || undefined,
+        env: spec.env,
+        stdio: ['ignore', out, err],
+        detached: true,
+      });
+      const exited = new Promise<ExitInfo>((resolve) => {
+        child.once('exit', (code, signal) => resolve({ exitCode: code, signal }));
+      });
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', () => resolve());
+        child.once('error', reject);
+      });
+      return { pid: child.pid!, exited };
+    } finally {
+      fs.closeSync(out);
+      fs.closeSync(err);
+    }
+  }
+}

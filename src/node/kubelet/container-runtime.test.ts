@@ -1,0 +1,216 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Container, Pod } from '../../api/types.js';
+import { silentLogger } from '../../util/logger.js';
+import { Backoff } from './backoff.js';
+import { HostProcessLauncher } from './container-launcher.js';
+import { ImagePullError, PodRuntime, type ImageResolver } from './container-runtime.js';
+import { readLogsText } from './cri-log.js';
+import { hostExec } from './kubelet.js';
+
+async function waitFor<T>(fn: () => T | undefined | false, timeoutMs = 8000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** "node:script" runs `node -e <command[0]>`; anything else does not exist. */
+const images: ImageResolver = {
+  resolve(c: Container) {
+    if (c.image !== 'node:script') throw new ImagePullError(`image "${c.image}" is not in kanzen's image catalog`);
+    return {
+      image: 'docker.io/library/node:script',
+      imageID: 'docker.io/library/node@sha256:0',
+      process: (container, env) => ({ argv: [process.execPath, '-e', container.command?.[0] ?? ''], env: { ...env, PATH: process.env.PATH ?? '' } }),
+    };
+  },
+};
+
+interface Harness {
+  rt: PodRuntime;
+  events: string[];
+  dir: string;
+  stop(): Promise<void>;
+}
+
+function harness(t: { after(fn: () => Promise<void> | void): void }, spec: Partial<Pod['spec']>, opts: { podIP?: string } = {}): Harness {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kz-rt-'));
+  const pod: Pod = { metadata: { name: 'web', namespace: 'default', uid: 'uid-1' }, spec: { containers: [], ...spec } };
+  const events: string[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const rt: PodRuntime = new PodRuntime(pod, {
+    podDir: dir,
+    launcher: new HostProcessLauncher(),
+    images,
+    exec: hostExec,
+    environment: async () => ({}),
+    event: (_p, type, reason, message) => events.push(`${type} ${reason} ${message}`),
+    onChange: () => void drive(),
+    podIP: () => opts.podIP ?? '127.0.0.1',
+    backoff: new Backoff(200, 800),
+    imageBackoff: new Backoff(200, 800),
+    logger: silentLogger,
+    probeSecondMs: 50,
+  });
+  // What the kubelet's queue does: sync on every change and when a back-off ends.
+  let chain = Promise.resolve();
+  const drive = () => {
+    chain = chain.then(async () => {
+      if (stopped) return;
+      const r = await rt.sync(rt.pod);
+      if (timer) clearTimeout(timer);
+      if (r.nextSyncMs !== undefined && !stopped) timer = setTimeout(() => void drive(), r.nextSyncMs);
+    });
+    return chain;
+  };
+  void drive();
+  const stop = async () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    await rt.stopAll(0);
+  };
+  t.after(async () => {
+    await stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return { rt, events, dir, stop };
+}
+
+test('restartPolicy Always: a crashing container is restarted with back-off (CrashLoopBackOff)', async (t) => {
+  const h = harness(t, { containers: [{ name: 'app', image: 'node:script', command: ['console.log("hi"); process.exit(3)'] }] });
+  const rec = await waitFor(() => {
+    const r = h.rt.record('app');
+    return r && r.restartCount >= 2 && r.state.waiting?.reason === 'CrashLoopBackOff' && r;
+  });
+  assert.match(rec.state.waiting?.message ?? '', /^back-off (200ms|400ms|800ms) restarting failed container=app pod=web_default\(uid-1\)$/);
+  assert.equal(rec.lastState.terminated?.exitCode, 3);
+  assert.equal(rec.lastState.terminated?.reason, 'Error');
+  assert.match(rec.containerID ?? '', /^kanzen:\/\/[0-9a-f]{64}$/);
+  assert.ok(h.events.includes('Warning BackOff Back-off restarting failed container app in pod web_default(uid-1)'));
+  assert.ok(h.events.includes('Normal Created Created container: app'));
+  assert.ok(h.events.includes('Normal Started Started container app'));
+  assert.ok(h.events.includes('Normal Pulled Container image "node:script" already present on machine'));
+  assert.equal(await readLogsText(h.rt.logPath('app', 0)), 'hi\n');
+  const st = h.rt.statuses().containers[0];
+  assert.equal(st.ready, false);
+  assert.equal(st.image, 'docker.io/library/node:script');
+});
+
+test('restartPolicy Never / OnFailure: a container that exits 0 is not restarted', async (t) => {
+  const h = harness(t, { restartPolicy: 'OnFailure', containers: [{ name: 'job', image: 'node:script', command: ['process.exit(0)'] }] });
+  const rec = await waitFor(() => h.rt.record('job')?.state.terminated);
+  assert.equal(rec.reason, 'Completed');
+  assert.equal(rec.exitCode, 0);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(h.rt.record('job')?.restartCount, 0);
+});
+
+test('init containers run in order to completion before the regular containers', async (t) => {
+  const h = harness(t, {
+    initContainers: [
+      { name: 'first', image: 'node:script', command: ['setTimeout(() => {}, 100)'] },
+      { name: 'second', image: 'node:script', command: ['process.exit(0)'] },
+    ],
+    containers: [{ name: 'main', image: 'node:script', command: ['setInterval(() => {}, 1000)'] }],
+  });
+  await waitFor(() => h.rt.record('main')?.state.running);
+  const started = h.events.filter((e) => e.includes('Started container')).map((e) => e.split(' ').pop());
+  assert.deepEqual(started, ['first', 'second', 'main']);
+  assert.equal(h.rt.statuses().init.every((s) => s.ready && s.state?.terminated?.reason === 'Completed'), true);
+});
+
+test('an image that cannot be resolved: ErrImagePull, then ImagePullBackOff', async (t) => {
+  const h = harness(t, { containers: [{ name: 'app', image: 'nope:1.0' }] });
+  const rec = await waitFor(() => h.rt.record('app')?.state.waiting?.reason === 'ImagePullBackOff' && h.rt.record('app'));
+  assert.equal(rec.state.waiting?.message, 'Back-off pulling image "nope:1.0": ErrImagePull: image "nope:1.0" is not in kanzen\'s image catalog');
+  assert.ok(h.events.includes('Warning Failed Failed to pull image "nope:1.0": image "nope:1.0" is not in kanzen\'s image catalog'));
+  assert.ok(h.events.includes('Warning Failed Error: ErrImagePull'));
+  assert.ok(h.events.includes('Normal BackOff Back-off pulling image "nope:1.0"'));
+  assert.ok(h.events.includes('Warning Failed Error: ImagePullBackOff'));
+});
+
+test('graceful stop: preStop, then SIGTERM, then SIGKILL when the grace period ends', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kz-stop-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const marker = path.join(dir, 'order');
+  const script = `const fs=require('fs'); process.on('SIGTERM', () => fs.appendFileSync(${JSON.stringify(marker)}, 'SIGTERM\\n')); setInterval(() => {}, 1000);`;
+  const h = harness(t, {
+    containers: [
+      {
+        name: 'app',
+        image: 'node:script',
+        command: [script],
+        lifecycle: { preStop: { exec: { command: [process.execPath, '-e', `require('fs').appendFileSync(${JSON.stringify(marker)}, 'preStop\\n')`] } } },
+      },
+    ],
+  });
+  await waitFor(() => h.rt.record('app')?.state.running);
+  await new Promise((r) => setTimeout(r, 200));
+  const c = h.rt.pod.spec.containers[0];
+  await h.rt.stopAll(2);
+  assert.equal(fs.readFileSync(marker, 'utf8'), 'preStop\nSIGTERM\n');
+  const term = h.rt.record('app')?.state.terminated;
+  assert.equal(term?.exitCode, 137);
+  assert.equal(term?.reason, 'Error');
+  assert.ok(h.events.includes('Normal Killing Stopping container app'));
+  void c;
+});
+
+test('liveness probe failure restarts the container; readiness follows its probe', async (t) => {
+  let healthy = true;
+  const server = http.createServer((_req, res) => {
+    res.statusCode = healthy ? 200 : 500;
+    res.end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const port = (server.address() as AddressInfo).port;
+  const h = harness(t, {
+    containers: [
+      {
+        name: 'app',
+        image: 'node:script',
+        command: ['process.on("SIGTERM", () => process.exit(0)); setInterval(() => {}, 1000)'],
+        readinessProbe: { httpGet: { path: '/ready', port }, periodSeconds: 1, timeoutSeconds: 60 },
+        livenessProbe: { httpGet: { path: '/healthz', port }, periodSeconds: 1, timeoutSeconds: 60, failureThreshold: 2 },
+      },
+    ],
+  });
+  await waitFor(() => h.rt.statuses().containers[0]?.ready);
+  healthy = false;
+  await waitFor(() => h.rt.record('app')!.restartCount >= 1);
+  assert.ok(h.events.includes(`Warning Unhealthy Liveness probe failed: HTTP probe failed with statuscode: 500`));
+  assert.ok(h.events.includes(`Warning Unhealthy Readiness probe failed: HTTP probe failed with statuscode: 500`));
+  assert.ok(h.events.includes('Normal Killing Container app failed liveness probe, will be restarted'));
+  assert.equal(h.rt.record('app')?.lastState.terminated?.exitCode, 0);
+  healthy = true;
+  await waitFor(() => h.rt.statuses().containers[0]?.ready);
+});
+
+test('exec and tcp probes', async (t) => {
+  const h = harness(t, {
+    containers: [
+      {
+        name: 'app',
+        image: 'node:script',
+        command: ['setInterval(() => {}, 1000)'],
+        startupProbe: { exec: { command: ['/bin/sh', '-c', 'exit 0'] }, periodSeconds: 1, timeoutSeconds: 60 },
+        readinessProbe: { tcpSocket: { port: 1 }, periodSeconds: 1, timeoutSeconds: 60, failureThreshold: 1 },
+      },
+    ],
+  });
+  await waitFor(() => h.rt.statuses().containers[0]?.started);
+  await waitFor(() => h.events.find((e) => e.includes('Readiness probe failed')));
+  assert.ok(h.events.includes('Warning Unhealthy Readiness probe failed: dial tcp 127.0.0.1:1: connect: connection refused'));
+  assert.equal(h.rt.statuses().containers[0].ready, false);
+});

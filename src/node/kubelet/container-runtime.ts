@@ -1,0 +1,592 @@
+// Process supervision of one pod's containers (upstream kuberuntime_manager.go
+// computePodActions/SyncPod, kuberuntime_container.go startContainer/killContainer, and the
+// image manager): init containers run one at a time, in order, to completion; then every
+// regular container runs, and is restarted per restartPolicy with the crash-loop back-off
+// (10s doubling to 5m, reset after 10 min quiet); image resolution failures become
+// ErrImagePull then ImagePullBackOff; a config error (env) is CreateContainerConfigError.
+// Each container instance logs to its own CRI file; stopping is preStop → SIGTERM → (grace)
+// → SIGKILL. The records are saved to <podDir>/state.json so a restarted kubelet re-adopts
+// processes that still run.
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Container, ContainerState, ContainerStatus, LifecycleHandler, Pod } from '../../api/types.js';
+import type { Logger } from '../../util/logger.js';
+import { isProcessAlive } from '../cluster-network.js';
+import { rfc3339 } from '../node-registration.js';
+import { withMounts } from '../pod-status.js';
+import { Backoff, goDuration } from './backoff.js';
+import { processStartTime, watchPid, type ContainerLauncher, type ExitInfo, type LaunchedProcess } from './container-launcher.js';
+import { ContainerConfigError } from './container-env.js';
+import { containerLogPath, LogPump, rawOutputPath } from './cri-log.js';
+import { httpGet, resolvePort, type SandboxExec } from './handlers.js';
+import { PodProber } from './prober.js';
+
+export const containerIDScheme = 'kanzen://';
+/** How soon a container whose config could not be built is tried again (the pod worker's error resync). */
+export const configErrorRetryMs = 10_000;
+/** How soon a pod whose image pull failed is synced again (upstream backOffOnTransientErrorPeriod). */
+export const pullErrorRetryMs = 1000;
+/** upstream minimumGracePeriodInSeconds: SIGTERM always gets at least this long. */
+export const minimumGracePeriodSeconds = 2;
+
+/** What the image catalog resolved for a container (image-resolver.ts adapts image-catalog.ts). */
+export interface ResolvedImage {
+  /** The reference as containerd reports it (docker.io/library/nginx:1.26-alpine). */
+  image: string;
+  /** status imageID (docker.io/library/nginx@sha256:…). */
+  imageID: string;
+  /** Image size for the "Successfully pulled" event. */
+  sizeBytes?: number;
+  /** The image's STOPSIGNAL, sent instead of SIGTERM. */
+  stopSignal?: NodeJS.Signals;
+  /** The process for the container given its resolved environment (command/args applied); throws CreateContainerError. */
+  process(container: Container, env: Record<string, string>): { argv: string[]; env: Record<string, string>; workingDir?: string };
+  /** Passed through to the launcher (image paths, seeds). */
+  launch?: unknown;
+}
+
+/** The image could not be resolved: reason ErrImagePull (or InvalidImageName); the message is the pull error text. */
+export class ImagePullError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'ErrImagePull' | 'InvalidImageName' = 'ErrImagePull',
+  ) {
+    super(message);
+  }
+}
+
+/** The container's process could not be built (upstream CreateContainerError). */
+export class CreateContainerError extends Error {}
+
+export interface ImageResolver {
+  /** Throws ImagePullError when the image does not exist. */
+  resolve(container: Container): ResolvedImage | Promise<ResolvedImage>;
+}
+
+/** A container instance as the runtime remembers it (persisted). */
+export interface ContainerRecord {
+  name: string;
+  init: boolean;
+  restartCount: number;
+  state: ContainerState;
+  lastState: ContainerState;
+  image?: string;
+  imageID?: string;
+  containerID?: string;
+  pid?: number;
+  pidStartTime?: string;
+  /** The previous image pull error (for the ImagePullBackOff message). */
+  pullError?: string;
+  stopSignal?: NodeJS.Signals;
+}
+
+interface PodState {
+  uid: string;
+  containers: ContainerRecord[];
+}
+
+export interface PodRuntimeOptions {
+  podDir: string;
+  launcher: ContainerLauncher;
+  images: ImageResolver;
+  exec: SandboxExec;
+  /** The container's environment (throws ContainerConfigError). */
+  environment(pod: Pod, container: Container): Promise<Record<string, string>>;
+  event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void;
+  /** Something the pod status shows changed (a container exited, a probe flipped). */
+  onChange(): void;
+  podIP(): string | undefined;
+  /** Shared by the node's pods (keys carry the pod UID). */
+  backoff: Backoff;
+  imageBackoff: Backoff;
+  logger: Logger;
+  now?: () => Date;
+  /** Milliseconds per probe second (tests). */
+  probeSecondMs?: number;
+}
+
+export interface SyncResult {
+  /** Sync again after this long (a back-off or retry ends). */
+  nextSyncMs?: number;
+}
+
+/** format.Pod: name_namespace(uid). */
+export function formatPod(pod: Pod): string {
+  return `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
+}
+
+/** upstream crash-loop message of the waiting state. */
+export function crashLoopMessage(backoffMs: number, container: string, pod: Pod): string {
+  return `back-off ${goDuration(backoffMs)} restarting failed container=${container} pod=${formatPod(pod)}`;
+}
+
+/** Terminated reason by exit code (containerd: 0 Completed, else Error; OOMKilled needs cgroups, not modelled). */
+export function terminatedReason(exitCode: number): string {
+  return exitCode === 0 ? 'Completed' : 'Error';
+}
+
+const signalNumbers: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
+
+/** The exit code a shell would report: 128 + signal for a signalled process. */
+export function exitCodeOf(exit: ExitInfo): number {
+  if (exit.exitCode !== null) return exit.exitCode;
+  if (exit.signal) return 128 + (signalNumbers[exit.signal] ?? 0);
+  return 137;
+}
+
+/** Whether a terminated container is started again under the pod's restartPolicy. */
+export function shouldRestart(policy: Pod['spec']['restartPolicy'], exitCode: number): boolean {
+  if (policy === 'Never') return false;
+  if (policy === 'OnFailure') return exitCode !== 0;
+  return true;
+}
+
+/** Default imagePullPolicy: Always for :latest or no tag, else IfNotPresent (SetDefaults_Container). */
+export function pullPolicyOf(c: Container): string {
+  if (c.imagePullPolicy) return c.imagePullPolicy;
+  const image = c.image ?? '';
+  const last = image.slice(image.lastIndexOf('/') + 1);
+  if (image.includes('@')) return 'IfNotPresent';
+  return !last.includes(':') || last.endsWith(':latest') ? 'Always' : 'IfNotPresent';
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class PodRuntime {
+  pod: Pod;
+  readonly prober: PodProber;
+  private readonly records = new Map<string, ContainerRecord>();
+  private readonly procs = new Map<string, LaunchedProcess>();
+  private readonly pumps = new Map<string, LogPump>();
+  private readonly now: () => Date;
+  private stopping = false;
+  private readonly log: Logger;
+
+  constructor(pod: Pod, private readonly opts: PodRuntimeOptions) {
+    this.pod = pod;
+    this.now = opts.now ?? (() => new Date());
+    this.log = opts.logger;
+    this.prober = new PodProber({
+      podUID: this.uid,
+      podIP: opts.podIP,
+      exec: opts.exec,
+      event: (type, reason, message) => opts.event(this.pod, type, reason, message),
+      onChange: opts.onChange,
+      onFailure: (name, type) => void this.probeFailed(name, type),
+      secondMs: opts.probeSecondMs,
+    });
+  }
+
+  get uid(): string {
+    return this.pod.metadata.uid ?? '';
+  }
+
+  get stateFile(): string {
+    return path.join(this.opts.podDir, 'state.json');
+  }
+
+  /** The log file of a container instance (kubectl logs). */
+  logPath(container: string, restartCount: number): string {
+    return containerLogPath(this.opts.podDir, container, restartCount);
+  }
+
+  record(name: string): ContainerRecord | undefined {
+    return this.records.get(name);
+  }
+
+  /** The running container's init PID as seen from the node (exec, attach). */
+  containerPid(name: string): number | undefined {
+    return this.procs.get(name)?.pid;
+  }
+
+  /** Resolves when the running instance of the container exits (logs -f ends then); undefined when not running. */
+  containerExited(name: string): Promise<void> | undefined {
+    return this.procs.get(name)?.exited.then(() => undefined);
+  }
+
+  isRunning(name: string): boolean {
+    return this.procs.has(name);
+  }
+
+  /** Any container process still alive. */
+  get hasRunningContainers(): boolean {
+    return this.procs.size > 0;
+  }
+
+  // ---- status ----
+
+  /** The statuses the runtime knows (containers it has not tried yet are left to the status generator). */
+  statuses(): { init: ContainerStatus[]; containers: ContainerStatus[] } {
+    const toStatus = (c: Container, rec: ContainerRecord): ContainerStatus => {
+      const running = !!rec.state.running;
+      const started = running && this.prober.isStarted(c.name);
+      const ready = rec.init ? rec.state.terminated?.exitCode === 0 : running && this.prober.isReady(c.name);
+      const s: ContainerStatus = {
+        name: c.name,
+        state: rec.state,
+        lastState: rec.lastState,
+        ready,
+        restartCount: rec.restartCount,
+        image: rec.image ?? c.image ?? '',
+        imageID: rec.imageID ?? '',
+        started,
+      };
+      if (rec.containerID) s.containerID = rec.containerID;
+      return withMounts(s, c);
+    };
+    const pick = (list: Container[]) => list.flatMap((c) => {
+      const rec = this.records.get(c.name);
+      return rec ? [toStatus(c, rec)] : [];
+    });
+    return { init: pick(this.pod.spec.initContainers ?? []), containers: pick(this.pod.spec.containers) };
+  }
+
+  // ---- sync ----
+
+  /** Starts what should run now (upstream computePodActions + SyncPod). */
+  async sync(pod: Pod): Promise<SyncResult> {
+    this.pod = pod;
+    if (this.stopping) return {};
+    const policy = pod.spec.restartPolicy ?? 'Always';
+    let next: number | undefined;
+    const later = (ms: number | undefined) => {
+      if (ms !== undefined) next = Math.min(next ?? Infinity, ms);
+    };
+    for (const c of pod.spec.initContainers ?? []) {
+      const rec = this.records.get(c.name);
+      if (this.procs.has(c.name)) return { nextSyncMs: next };
+      if (rec?.state.terminated?.exitCode === 0) continue;
+      const lastExit = rec?.state.terminated ?? rec?.lastState.terminated;
+      // A failed init container of a Never pod fails the pod: nothing else runs.
+      if (lastExit && lastExit.exitCode !== 0 && policy === 'Never') return {};
+      later(await this.startOrBackOff(c, true));
+      return { nextSyncMs: next };
+    }
+    for (const c of pod.spec.containers) {
+      if (this.procs.has(c.name)) continue;
+      const rec = this.records.get(c.name);
+      const term = rec?.state.terminated;
+      if (term && !shouldRestart(policy, term.exitCode)) continue;
+      later(await this.startOrBackOff(c, false));
+    }
+    return { nextSyncMs: next };
+  }
+
+  private backoffKey(c: Container): string {
+    return `${this.uid}/${c.name}`;
+  }
+
+  /** Starts c unless its crash-loop back-off is running; returns when to look again. */
+  private async startOrBackOff(c: Container, init: boolean): Promise<number | undefined> {
+    const rec = this.records.get(c.name);
+    const lastExit = rec?.state.terminated ?? (rec?.state.waiting?.reason === 'CrashLoopBackOff' ? rec.lastState.terminated : undefined);
+    const nowMs = this.now().getTime();
+    if (lastExit) {
+      const key = this.backoffKey(c);
+      const finishedMs = Date.parse(lastExit.finishedAt ?? '') || nowMs;
+      if (this.opts.backoff.isInBackOffSince(key, finishedMs, nowMs)) {
+        const backoffMs = this.opts.backoff.get(key);
+        this.setState(c, init, { waiting: { reason: 'CrashLoopBackOff', message: crashLoopMessage(backoffMs, c.name, this.pod) } }, lastExit);
+        this.opts.event(this.pod, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${formatPod(this.pod)}`);
+        return Math.max(finishedMs + backoffMs - nowMs, 1);
+      }
+      this.opts.backoff.next(key, nowMs);
+    }
+    return this.startContainer(c, init, lastExit);
+  }
+
+  private setState(c: Container, init: boolean, state: ContainerState, lastExit?: ContainerState['terminated']): ContainerRecord {
+    const rec = this.records.get(c.name) ?? { name: c.name, init, restartCount: 0, state, lastState: {} };
+    rec.state = state;
+    if (lastExit) rec.lastState = { terminated: lastExit };
+    this.records.set(c.name, rec);
+    this.save();
+    return rec;
+  }
+
+  /** Pull (resolve), build the config, create and start (upstream startContainer); returns a retry delay on failure. */
+  private async startContainer(c: Container, init: boolean, lastExit: ContainerState['terminated'] | undefined): Promise<number | undefined> {
+    const imageRef = c.image ?? '';
+    const pullKey = `${this.uid}_${imageRef}`;
+    const nowMs = this.now().getTime();
+    const prev = this.records.get(c.name);
+    if (this.opts.imageBackoff.isInBackOffSinceUpdate(pullKey, nowMs)) {
+      const detail = prev?.pullError ? `: ErrImagePull: ${prev.pullError}` : '';
+      this.setState(c, init, { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image ${JSON.stringify(imageRef)}${detail}` } });
+      this.opts.event(this.pod, 'Normal', 'BackOff', `Back-off pulling image ${JSON.stringify(imageRef)}`);
+      this.opts.event(this.pod, 'Warning', 'Failed', 'Error: ImagePullBackOff');
+      return Math.max(this.opts.imageBackoff.remainingSinceUpdate(pullKey, nowMs), 1);
+    }
+    let resolved: ResolvedImage;
+    const policy = pullPolicyOf(c);
+    if (policy === 'Always') this.opts.event(this.pod, 'Normal', 'Pulling', `Pulling image ${JSON.stringify(imageRef)}`);
+    const pullStart = Date.now();
+    try {
+      resolved = await this.opts.images.resolve(c);
+    } catch (e) {
+      if (!(e instanceof ImagePullError)) throw e;
+      const msg = e.message;
+      if (e.reason === 'InvalidImageName') {
+        // Not retried by back-off upstream either: the spec must change.
+        this.setState(c, init, { waiting: { reason: 'InvalidImageName', message: msg } });
+        this.opts.event(this.pod, 'Warning', 'InspectFailed', msg);
+        this.opts.event(this.pod, 'Warning', 'Failed', 'Error: InvalidImageName');
+        return configErrorRetryMs;
+      }
+      this.opts.event(this.pod, 'Warning', 'Failed', `Failed to pull image ${JSON.stringify(imageRef)}: ${msg}`);
+      this.opts.event(this.pod, 'Warning', 'Failed', 'Error: ErrImagePull');
+      this.opts.imageBackoff.next(pullKey, nowMs);
+      const rec = this.setState(c, init, { waiting: { reason: 'ErrImagePull', message: msg } });
+      rec.pullError = msg;
+      this.save();
+      // Looked at again soon (upstream: the pod worker's retry after a failed sync), which finds the back-off.
+      return Math.min(pullErrorRetryMs, this.opts.imageBackoff.get(pullKey) / 2);
+    }
+    this.opts.imageBackoff.reset(pullKey);
+    if (policy === 'Always') {
+      const took = goDuration(Date.now() - pullStart);
+      this.opts.event(this.pod, 'Normal', 'Pulled', `Successfully pulled image ${JSON.stringify(imageRef)} in ${took} (${took} including waiting). Image size: ${resolved.sizeBytes ?? 0} bytes.`);
+    } else {
+      this.opts.event(this.pod, 'Normal', 'Pulled', `Container image ${JSON.stringify(imageRef)} already present on machine`);
+    }
+
+    let proc0: { argv: string[]; env: Record<string, string>; workingDir?: string };
+    try {
+      proc0 = resolved.process(c, await this.opts.environment(this.pod, c));
+    } catch (e) {
+      const reason = e instanceof ContainerConfigError ? 'CreateContainerConfigError' : e instanceof CreateContainerError ? 'CreateContainerError' : undefined;
+      if (!reason) throw e;
+      this.setState(c, init, { waiting: { reason, message: (e as Error).message } });
+      this.opts.event(this.pod, 'Warning', 'Failed', `Error: ${(e as Error).message}`);
+      return configErrorRetryMs;
+    }
+
+    const restartCount = prev && lastExit ? prev.restartCount + 1 : prev?.restartCount ?? 0;
+    const containerID = containerIDScheme + createHash('sha256').update(`${this.uid}/${c.name}/${restartCount}/${randomBytes(8).toString('hex')}`).digest('hex');
+    const stdoutPath = rawOutputPath(this.opts.podDir, c.name, restartCount, 'stdout');
+    const stderrPath = rawOutputPath(this.opts.podDir, c.name, restartCount, 'stderr');
+    const logFile = containerLogPath(this.opts.podDir, c.name, restartCount);
+    // A fresh instance starts with a fresh log (a re-run after a kubelet restart must not append to an old one).
+    for (const f of [stdoutPath, stderrPath, logFile, `${logFile}.offsets`]) fs.rmSync(f, { force: true });
+    this.opts.event(this.pod, 'Normal', 'Created', `Created container: ${c.name}`);
+    const startedAt = rfc3339(this.now());
+    let proc: LaunchedProcess;
+    try {
+      proc = await this.opts.launcher.start({
+        podUID: this.uid,
+        podName: this.pod.metadata.name ?? '',
+        namespace: this.pod.metadata.namespace ?? '',
+        container: c.name,
+        argv: proc0.argv,
+        env: proc0.env,
+        workingDir: proc0.workingDir,
+        stdoutPath,
+        stderrPath,
+        image: resolved.launch,
+      });
+    } catch (e) {
+      const msg = (e as Error).message;
+      const finishedAt = rfc3339(this.now());
+      const rec = this.setState(c, init, { terminated: { exitCode: 128, reason: 'StartError', message: msg, startedAt: '1970-01-01T00:00:00Z', finishedAt, containerID } }, undefined);
+      Object.assign(rec, { restartCount, containerID, image: resolved.image, imageID: resolved.imageID, pid: undefined });
+      this.save();
+      this.opts.event(this.pod, 'Warning', 'Failed', `Error: ${msg}`);
+      this.opts.onChange();
+      return undefined;
+    }
+    const rec = this.records.get(c.name) ?? { name: c.name, init, restartCount, state: {}, lastState: {} };
+    Object.assign(rec, {
+      restartCount,
+      containerID,
+      image: resolved.image,
+      imageID: resolved.imageID,
+      pid: proc.pid,
+      pidStartTime: processStartTime(proc.pid),
+      state: { running: { startedAt } },
+      lastState: lastExit ? { terminated: lastExit } : rec.lastState,
+      pullError: undefined,
+      stopSignal: resolved.stopSignal,
+    });
+    this.records.set(c.name, rec);
+    this.attach(c, rec, proc, Date.parse(startedAt));
+    this.save();
+    this.opts.event(this.pod, 'Normal', 'Started', `Started container ${c.name}`);
+    if (c.lifecycle?.postStart) void this.runPostStart(c, containerID);
+    return undefined;
+  }
+
+  private attach(c: Container, rec: ContainerRecord, proc: LaunchedProcess, startedAtMs: number): void {
+    this.procs.set(c.name, proc);
+    const logFile = containerLogPath(this.opts.podDir, c.name, rec.restartCount);
+    const pump = new LogPump(logFile, {
+      stdout: rawOutputPath(this.opts.podDir, c.name, rec.restartCount, 'stdout'),
+      stderr: rawOutputPath(this.opts.podDir, c.name, rec.restartCount, 'stderr'),
+    }, this.now).start();
+    this.pumps.set(c.name, pump);
+    if (!rec.init) this.prober.containerStarted(c, startedAtMs, proc.pid);
+    const containerID = rec.containerID;
+    void proc.exited.then((exit) => this.exited(c.name, containerID, exit));
+  }
+
+  private exited(name: string, containerID: string | undefined, exit: ExitInfo): void {
+    const rec = this.records.get(name);
+    if (!rec || rec.containerID !== containerID) return;
+    this.procs.delete(name);
+    this.pumps.get(name)?.close();
+    this.pumps.delete(name);
+    this.prober.containerStopped(name);
+    const startedAt = rec.state.running?.startedAt;
+    const finishedAt = rfc3339(this.now());
+    if (exit.unknown) {
+      // Adopted after a kubelet restart: how it ended cannot be known (upstream ContainerStatusUnknown).
+      rec.state = { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated', startedAt, finishedAt, containerID } };
+    } else {
+      const exitCode = exitCodeOf(exit);
+      rec.state = { terminated: { exitCode, reason: terminatedReason(exitCode), startedAt, finishedAt, containerID } };
+    }
+    rec.pid = undefined;
+    rec.pidStartTime = undefined;
+    this.save();
+    this.log.debug('container exited', { pod: formatPod(this.pod), container: name, exit: rec.state.terminated?.exitCode });
+    this.opts.onChange();
+  }
+
+  // ---- probes, hooks, stopping ----
+
+  private async probeFailed(name: string, type: 'liveness' | 'startup'): Promise<void> {
+    const c = this.pod.spec.containers.find((x) => x.name === name);
+    if (!c || !this.procs.has(name) || this.stopping) return;
+    const restart = (this.pod.spec.restartPolicy ?? 'Always') !== 'Never';
+    const message = `Container ${name} failed ${type} probe${restart ? ', will be restarted' : ''}`;
+    const probe = type === 'liveness' ? c.livenessProbe : c.startupProbe;
+    const grace = probe?.terminationGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
+    await this.killContainer(c, grace, message);
+  }
+
+  private async runPostStart(c: Container, containerID: string): Promise<void> {
+    const err = await this.runHandler(c, c.lifecycle!.postStart!, 30_000);
+    if (!err || this.records.get(c.name)?.containerID !== containerID) return;
+    this.opts.event(this.pod, 'Warning', 'FailedPostStartHook', err);
+    await this.killContainer(c, this.pod.spec.terminationGracePeriodSeconds ?? 30, 'FailedPostStartHook');
+  }
+
+  /** Runs a lifecycle handler (upstream lifecycle/handlers.go); returns an error text or undefined. */
+  private async runHandler(c: Container, h: LifecycleHandler, timeoutMs: number): Promise<string | undefined> {
+    try {
+      if (h.exec) {
+        const r = await this.opts.exec({ podUID: this.uid, container: c.name, pid: this.procs.get(c.name)?.pid }, h.exec.command ?? [], timeoutMs);
+        return r.exitCode === 0 ? undefined : `Exec lifecycle hook (${JSON.stringify(h.exec.command ?? []).slice(1, -1).replaceAll('"', '')}) for Container "${c.name}" in Pod "${formatPod(this.pod)}" failed - error: command '${(h.exec.command ?? []).join(' ')}' exited with ${r.exitCode}: ${r.output}, message: "${r.output}"`;
+      }
+      if (h.httpGet) {
+        const port = resolvePort(h.httpGet.port, c);
+        if (port === undefined) return `unable to find port: ${h.httpGet.port}`;
+        const r = await httpGet(h.httpGet, this.opts.podIP() ?? '127.0.0.1', port, timeoutMs);
+        return r.result === 'Success' ? undefined : `HTTP lifecycle hook (${h.httpGet.path ?? ''}) for Container "${c.name}" in Pod "${formatPod(this.pod)}" failed - error: ${r.output}`;
+      }
+      if (h.sleep) {
+        await sleep(Math.min(h.sleep.seconds * 1000, timeoutMs));
+        return undefined;
+      }
+      return undefined;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+
+  private signal(name: string, sig: NodeJS.Signals): void {
+    const proc = this.procs.get(name);
+    if (!proc) return;
+    try {
+      if (proc.kill) proc.kill(sig);
+      else process.kill(proc.pid, sig);
+    } catch {
+      // already gone
+    }
+  }
+
+  /** upstream killContainer: Killing event, preStop within the grace period, SIGTERM, SIGKILL when the grace period ends. */
+  async killContainer(c: Container, gracePeriodSeconds: number, message?: string): Promise<void> {
+    const proc = this.procs.get(c.name);
+    if (!proc) return;
+    this.opts.event(this.pod, 'Normal', 'Killing', message ?? `Stopping container ${c.name}`);
+    const deadline = Date.now() + gracePeriodSeconds * 1000;
+    let done = false;
+    void proc.exited.then(() => {
+      done = true;
+    });
+    if (c.lifecycle?.preStop) {
+      const err = await Promise.race([this.runHandler(c, c.lifecycle.preStop, gracePeriodSeconds * 1000), proc.exited.then(() => undefined)]);
+      if (err) this.opts.event(this.pod, 'Warning', 'FailedPreStopHook', err);
+    }
+    if (done) return;
+    this.signal(c.name, this.records.get(c.name)?.stopSignal ?? 'SIGTERM');
+    const remaining = Math.max(deadline - Date.now(), minimumGracePeriodSeconds * 1000);
+    const killed = await Promise.race([proc.exited.then(() => true), sleep(remaining).then(() => false)]);
+    if (!killed) {
+      this.signal(c.name, 'SIGKILL');
+      await proc.exited;
+    }
+  }
+
+  /** Stops every container (pod deletion or completion) within gracePeriodSeconds; nothing restarts after. */
+  async stopAll(gracePeriodSeconds: number): Promise<void> {
+    this.stopping = true;
+    const all = [...(this.pod.spec.initContainers ?? []), ...this.pod.spec.containers];
+    await Promise.all(all.filter((c) => this.procs.has(c.name)).map((c) => this.killContainer(c, gracePeriodSeconds)));
+    this.prober.stop();
+  }
+
+  /** The kubelet is exiting: leave the processes running, keep their records. */
+  detach(): void {
+    this.prober.stop();
+    for (const p of this.pumps.values()) p.detach();
+    this.pumps.clear();
+    this.save();
+  }
+
+  // ---- persistence ----
+
+  save(): void {
+    const state: PodState = { uid: this.uid, containers: [...this.records.values()] };
+    try {
+      fs.mkdirSync(this.opts.podDir, { recursive: true });
+      const tmp = `${this.stateFile}.tmp`;
+      fs.writeFileSync(tmp, JSON.stringify(state));
+      fs.renameSync(tmp, this.stateFile);
+    } catch (e) {
+      this.log.warn('pod state not saved', { pod: formatPod(this.pod), err: e });
+    }
+  }
+
+  /**
+   * Re-adopts what an earlier kubelet left in state.json: containers whose process still runs
+   * (same PID and start time) are watched again; the others are reported as ended with an
+   * unknown status and restarted per restartPolicy. Returns how many were re-adopted.
+   */
+  restore(): number {
+    let state: PodState;
+    try {
+      state = JSON.parse(fs.readFileSync(this.stateFile, 'utf8')) as PodState;
+    } catch {
+      return 0;
+    }
+    if (state.uid !== this.uid) return 0;
+    let adopted = 0;
+    const all = [...(this.pod.spec.initContainers ?? []), ...this.pod.spec.containers];
+    for (const rec of state.containers) {
+      const c = all.find((x) => x.name === rec.name);
+      if (!c) continue;
+      this.records.set(rec.name, rec);
+      if (!rec.state.running) continue;
+      const alive = rec.pid !== undefined && isProcessAlive(rec.pid) && processStartTime(rec.pid) === rec.pidStartTime;
+      if (alive) {
+        this.attach(c, rec, watchPid(rec.pid!), Date.parse(rec.state.running.startedAt ?? '') || Date.now());
+        adopted++;
+      } else {
+        this.exited(rec.name, rec.containerID, { exitCode: null, signal: null, unknown: true });
+      }
+    }
+    return adopted;
+  }
+}

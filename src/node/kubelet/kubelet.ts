@@ -1,0 +1,492 @@
+// The kubelet of the `netns` runtime: one per node agent process. Same shape as the fake
+// kubelet (register → heartbeat → one pods informer of this node → queue → syncPod(key)),
+// but real: every bound pod gets a sandbox (own netns and IP, resolv.conf/hosts, volume
+// folders), its volumes' files, its containers as supervised processes (container-runtime.ts)
+// with probes, and its status is generated from what actually runs (pod-status.ts) and
+// posted only when it changed. Deletion stops the containers gracefully, removes the
+// sandbox, releases the IP and confirms with a delete of grace 0 and a UID precondition.
+//
+// Restart safety: containers' PIDs are kept in <podDir>/state.json and the sandbox
+// descriptor in <podDir>/sandbox.json; a restarted kubelet re-adopts the pods whose sandbox
+// and processes are still there (same IP, same containers) and recreates the others.
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { isDeepStrictEqual } from 'node:util';
+import type { ConfigMap, Node, Pod, PodStatus, Secret, Service } from '../../api/types.js';
+import { isConflict, isNotFound } from '../../api/errors.js';
+import { resourceFor, type ApiClient } from '../../client/api-client.js';
+import type { EventRecorder } from '../../client/event-recorder.js';
+import { InformerFactory } from '../../client/informer-factory.js';
+import { objectKey, type Informer } from '../../client/informer.js';
+import { WorkQueue, type ReconcileResult } from '../../client/work-queue.js';
+import type { Logger } from '../../util/logger.js';
+import { nodeSelectorMatches } from '../fake-kubelet.js';
+import { NodeHeartbeat } from '../node-lease.js';
+import { registerNode, rfc3339, type NodeRegistration } from '../node-registration.js';
+import { PodIPAllocator } from '../pod-ip-allocator.js';
+import { writeVolumeFiles, podVolumeDir } from '../pod-sandbox.js';
+import { generatePodStatus } from '../pod-status.js';
+import { Backoff } from './backoff.js';
+import type { ContainerLauncher } from './container-launcher.js';
+import { makeEnvironmentVariables, type EnvSources } from './container-env.js';
+import { PodRuntime, formatPod, type ImageResolver } from './container-runtime.js';
+import { containerLogPath } from './cri-log.js';
+import { ExecTimeoutError, type SandboxExec } from './handlers.js';
+import { serviceEnvVars } from './service-env.js';
+import { volumePayload, VolumeSetupError } from './volumes.js';
+
+export const kanzenRuntimeVersion = 'kanzen://0.1.0';
+
+const podsInfo = resourceFor('pods');
+const nodesInfo = resourceFor('nodes');
+const servicesInfo = resourceFor('services');
+const configMapsInfo = resourceFor('configmaps');
+const secretsInfo = resourceFor('secrets');
+const defaultWorkers = 4;
+/** How soon a pod whose sandbox or volumes failed is tried again (upstream pod worker back-off on error). */
+const errorRetryMs = 10_000;
+/** Volumes are refreshed on this period too (upstream syncs configMap/secret volumes about every minute). */
+const volumeResyncMs = 60_000;
+
+/** A pod's network sandbox and directory, however it is made. */
+export interface SandboxInfo {
+  podDir: string;
+  podIP: string;
+  /** Messages to record as Warning events (DNSConfigForming …). */
+  warnings?: string[];
+}
+
+export interface SandboxProvider {
+  /** The pod's directory (exists or not). */
+  podDir(podUID: string): string;
+  create(pod: Pod, podIP: string): Promise<SandboxInfo>;
+  /** The sandbox a previous kubelet left for this pod, if still usable. */
+  recover(pod: Pod): Promise<SandboxInfo | undefined>;
+  remove(pod: Pod): Promise<void>;
+}
+
+export interface KubeletOptions {
+  client: ApiClient;
+  recorder: EventRecorder;
+  nodeName: string;
+  nodeIP: string;
+  podCIDR: string;
+  logger: Logger;
+  sandboxes: SandboxProvider;
+  launcher: ContainerLauncher;
+  images: ImageResolver;
+  exec: SandboxExec;
+  now?: () => Date;
+  workers?: number;
+  leaseRenewIntervalMs?: number;
+  nodeStatusReportIntervalMs?: number;
+  capacity?: Record<string, string>;
+  /** Back-off tuning (tests): initial and max of the crash-loop and image pull back-offs. */
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+  /** Milliseconds per probe second (tests). */
+  probeSecondMs?: number;
+  /** The content of projected serviceAccountToken files. */
+  serviceAccountToken?: () => string;
+}
+
+function isTerminal(pod: Pod): boolean {
+  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+}
+
+export class Kubelet {
+  readonly nodeName: string;
+  readonly ipAllocator: PodIPAllocator;
+  private readonly client: ApiClient;
+  private readonly log: Logger;
+  private readonly now: () => Date;
+  private readonly informers: InformerFactory;
+  private readonly queue: WorkQueue;
+  private readonly heartbeat: NodeHeartbeat;
+  private readonly backoff: Backoff;
+  private readonly imageBackoff: Backoff;
+  private pods?: Informer<Pod>;
+  private services?: Informer<Service>;
+  private node?: Node;
+  private readonly uids = new Map<string, string>();
+  private readonly runtimes = new Map<string, PodRuntime>();
+  private readonly sandboxes = new Map<string, SandboxInfo>();
+  private readonly terminating = new Map<string, Promise<void>>();
+  private readonly terminated = new Set<string>();
+  private readonly volumeSynced = new Map<string, number>();
+
+  constructor(private readonly opts: KubeletOptions) {
+    this.nodeName = opts.nodeName;
+    this.client = opts.client;
+    this.log = opts.logger.child(`kubelet/${opts.nodeName}`);
+    this.now = opts.now ?? (() => new Date());
+    this.ipAllocator = new PodIPAllocator(opts.podCIDR);
+    this.informers = new InformerFactory(opts.client, this.log);
+    this.queue = new WorkQueue((key) => this.syncPod(key), { name: `kubelet/${opts.nodeName}`, workers: opts.workers ?? defaultWorkers, logger: this.log });
+    this.heartbeat = new NodeHeartbeat({
+      client: opts.client,
+      nodeName: opts.nodeName,
+      logger: this.log,
+      now: this.now,
+      leaseRenewIntervalMs: opts.leaseRenewIntervalMs,
+      nodeStatusReportIntervalMs: opts.nodeStatusReportIntervalMs,
+    });
+    this.backoff = new Backoff(opts.backoffInitialMs, opts.backoffMaxMs);
+    this.imageBackoff = new Backoff(opts.backoffInitialMs, opts.backoffMaxMs);
+  }
+
+  get registration(): NodeRegistration {
+    return { name: this.nodeName, nodeIP: this.opts.nodeIP, podCIDR: this.opts.podCIDR, containerRuntimeVersion: kanzenRuntimeVersion, capacity: this.opts.capacity };
+  }
+
+  async start(): Promise<void> {
+    this.node = await registerNode(this.client, this.registration, this.now);
+    await this.heartbeat.start();
+    this.pods = this.informers.for<Pod>(podsInfo, { fieldSelector: `spec.nodeName=${this.nodeName}` });
+    this.services = this.informers.for<Service>(servicesInfo);
+    this.informers.start();
+    await Promise.all([this.pods.waitForSync(), this.services.waitForSync()]);
+    await this.adopt(this.pods.list());
+    const enqueue = (pod: Pod) => this.queue.add(objectKey(pod));
+    this.pods.addHandlers({ add: enqueue, update: (_old, pod) => enqueue(pod), delete: enqueue });
+    this.log.info('node started', { node: this.nodeName, pods: this.pods.list().length, runtime: kanzenRuntimeVersion });
+  }
+
+  /** Stops syncing; containers keep running (a restarted kubelet re-adopts them). */
+  async stop(): Promise<void> {
+    this.heartbeat.stop();
+    this.queue.stop();
+    this.informers.stop();
+    await this.queue.idle();
+    for (const rt of this.runtimes.values()) rt.detach();
+  }
+
+  /** Stops every container and removes every sandbox of this node (node shutdown / `kanzen down`). */
+  async shutdown(gracePeriodSeconds = 0): Promise<void> {
+    await this.stop();
+    await Promise.all(
+      [...this.runtimes.values()].map(async (rt) => {
+        await rt.stopAll(gracePeriodSeconds);
+        await this.opts.sandboxes.remove(rt.pod).catch((e) => this.log.warn('sandbox not removed', { pod: formatPod(rt.pod), err: e }));
+      }),
+    );
+  }
+
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  /** The CRI log of a container instance (kubectl logs; restartCount-1 for --previous). */
+  logPath(podUID: string, container: string, restartCount: number): string {
+    return containerLogPath(this.opts.sandboxes.podDir(podUID), container, restartCount);
+  }
+
+  /** The runtime of a pod (exec/attach need its containers' PIDs). */
+  runtimeOf(podUID: string): PodRuntime | undefined {
+    return this.runtimes.get(podUID);
+  }
+
+  /** Re-adopts IPs, sandboxes and container processes a previous kubelet left. */
+  private async adopt(pods: Pod[]): Promise<void> {
+    for (const pod of pods) {
+      const uid = pod.metadata.uid ?? '';
+      this.uids.set(objectKey(pod), uid);
+      const ip = pod.status?.podIP;
+      if (ip && !pod.spec.hostNetwork && !isTerminal(pod) && !this.ipAllocator.reserve(uid, ip)) this.log.warn('pod IP not re-adopted', { pod: objectKey(pod), ip });
+      if (isTerminal(pod)) continue;
+      const sandbox = await this.opts.sandboxes.recover(pod).catch(() => undefined);
+      if (!sandbox || (ip && sandbox.podIP !== ip && !pod.spec.hostNetwork)) continue;
+      this.sandboxes.set(uid, sandbox);
+      const rt = this.newRuntime(pod, sandbox);
+      const adopted = rt.restore();
+      this.runtimes.set(uid, rt);
+      this.log.info('pod re-adopted', { pod: objectKey(pod), containers: adopted });
+    }
+  }
+
+  private newRuntime(pod: Pod, sandbox: SandboxInfo): PodRuntime {
+    const uid = pod.metadata.uid ?? '';
+    const key = objectKey(pod);
+    return new PodRuntime(pod, {
+      podDir: sandbox.podDir,
+      launcher: this.opts.launcher,
+      images: this.opts.images,
+      exec: this.opts.exec,
+      environment: (p, c) => this.environment(p, c),
+      event: (p, type, reason, message) => this.opts.recorder.event(p, type, reason, message),
+      onChange: () => this.queue.add(key),
+      podIP: () => this.sandboxes.get(uid)?.podIP,
+      backoff: this.backoff,
+      imageBackoff: this.imageBackoff,
+      logger: this.log,
+      now: this.now,
+      probeSecondMs: this.opts.probeSecondMs,
+    });
+  }
+
+  private get envSources(): EnvSources {
+    const get = async <T extends ConfigMap | Secret>(info: typeof configMapsInfo, ns: string, name: string): Promise<T | undefined> => {
+      try {
+        return await this.client.get<T>(info, ns, name);
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    };
+    return {
+      configMap: (ns, name) => get<ConfigMap>(configMapsInfo, ns, name),
+      secret: (ns, name) => get<Secret>(secretsInfo, ns, name),
+    };
+  }
+
+  private async environment(pod: Pod, c: Pod['spec']['containers'][number]): Promise<Record<string, string>> {
+    const uid = pod.metadata.uid ?? '';
+    const serviceEnv = serviceEnvVars(this.services?.list() ?? [], pod.metadata.namespace ?? 'default', pod.spec.enableServiceLinks ?? true);
+    const env = await makeEnvironmentVariables({
+      pod,
+      container: c,
+      hostIP: this.opts.nodeIP,
+      podIP: this.sandboxes.get(uid)?.podIP,
+      serviceEnv,
+      nodeAllocatable: this.node?.status?.allocatable,
+      sources: this.envSources,
+    });
+    return Object.fromEntries(env);
+  }
+
+  private forget(key: string): void {
+    const uid = this.uids.get(key);
+    if (uid === undefined) return;
+    if (!this.runtimes.has(uid) && !this.terminating.has(uid)) {
+      this.ipAllocator.release(uid);
+      this.terminated.delete(uid);
+      this.volumeSynced.delete(uid);
+      this.backoff.resetPrefix(`${uid}/`);
+    }
+    this.uids.delete(key);
+  }
+
+  // ---- sync ----
+
+  private async syncPod(key: string): Promise<ReconcileResult> {
+    const pod = this.pods?.get(key);
+    const knownUID = this.uids.get(key);
+    if (!pod || pod.spec.nodeName !== this.nodeName || (knownUID !== undefined && knownUID !== pod.metadata.uid)) {
+      // Gone (force-deleted) or replaced: whatever ran for the old UID stops now.
+      if (knownUID !== undefined) await this.teardown(knownUID, 0);
+      this.forget(key);
+      if (!pod || pod.spec.nodeName !== this.nodeName) return;
+    }
+    const uid = pod.metadata.uid ?? '';
+    this.uids.set(key, uid);
+    if (pod.metadata.deletionTimestamp) return this.syncTerminatingPod(key, pod);
+    if (isTerminal(pod) || this.terminated.has(uid)) {
+      await this.teardown(uid, 0);
+      return;
+    }
+    if (!(await this.canRun(pod))) return;
+
+    let sandbox = this.sandboxes.get(uid);
+    if (!sandbox) {
+      const podIP = pod.spec.hostNetwork ? this.opts.nodeIP : this.ipAllocator.allocate(uid);
+      if (!podIP) {
+        this.log.warn('no pod IP available', { pod: key, range: this.ipAllocator.cidr });
+        return { requeueAfterMs: errorRetryMs };
+      }
+      try {
+        sandbox = await this.opts.sandboxes.create(pod, podIP);
+      } catch (e) {
+        this.opts.recorder.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(e as Error).message}`);
+        await this.writeStatus(pod, this.status(pod, undefined));
+        return { requeueAfterMs: errorRetryMs };
+      }
+      this.sandboxes.set(uid, sandbox);
+      for (const w of sandbox.warnings ?? []) this.opts.recorder.event(pod, 'Warning', 'DNSConfigForming', w);
+    }
+
+    const volumesOK = await this.syncVolumes(pod, sandbox);
+    if (!volumesOK) {
+      await this.writeStatus(pod, this.status(pod, sandbox));
+      return { requeueAfterMs: errorRetryMs };
+    }
+    let rt = this.runtimes.get(uid);
+    if (!rt) {
+      rt = this.newRuntime(pod, sandbox);
+      this.runtimes.set(uid, rt);
+    }
+    const r = await rt.sync(pod);
+    const status = this.status(pod, sandbox, rt);
+    await this.writeStatus(pod, status);
+    // A pod that ran to completion (Never/OnFailure) gives back its sandbox; its status stays.
+    if ((status.phase === 'Succeeded' || status.phase === 'Failed') && !rt.hasRunningContainers) {
+      this.terminated.add(uid);
+      await this.teardown(uid, 0);
+      return;
+    }
+    const next = Math.min(r.nextSyncMs ?? Infinity, volumeResyncMs);
+    return { requeueAfterMs: next };
+  }
+
+  private status(pod: Pod, sandbox: SandboxInfo | undefined, rt?: PodRuntime): PodStatus {
+    const s = rt?.statuses();
+    return generatePodStatus(pod, {
+      now: this.now(),
+      hostIP: this.opts.nodeIP,
+      podIP: sandbox?.podIP,
+      sandboxReady: !!sandbox,
+      initContainerStatuses: s?.init,
+      containerStatuses: s?.containers ?? [],
+    });
+  }
+
+  /** Writes configMap/secret/downwardAPI/projected files; false (with a FailedMount event) when one cannot be built. */
+  private async syncVolumes(pod: Pod, sandbox: SandboxInfo): Promise<boolean> {
+    const uid = pod.metadata.uid ?? '';
+    const last = this.volumeSynced.get(uid);
+    const nowMs = this.now().getTime();
+    if (last !== undefined && nowMs - last < volumeResyncMs) return true;
+    for (const v of pod.spec.volumes ?? []) {
+      try {
+        const payload = await volumePayload(v, {
+          pod,
+          hostIP: this.opts.nodeIP,
+          podIP: sandbox.podIP,
+          allocatable: this.node?.status?.allocatable,
+          sources: this.envSources,
+          serviceAccountToken: this.opts.serviceAccountToken,
+        });
+        const dir = podVolumeDir(sandbox.podDir, v);
+        if (dir) fs.mkdirSync(dir, { recursive: true });
+        if (payload && dir) writeVolumeFiles(dir, payload.files, payload.mode, this.now());
+      } catch (e) {
+        if (!(e instanceof VolumeSetupError)) throw e;
+        this.opts.recorder.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume ${JSON.stringify(v.name)} : ${e.message}`);
+        return false;
+      }
+    }
+    this.volumeSynced.set(uid, nowMs);
+    return true;
+  }
+
+  /** Stops the pod's containers, removes its sandbox and releases its IP (idempotent). */
+  private async teardown(uid: string, gracePeriodSeconds: number): Promise<void> {
+    const rt = this.runtimes.get(uid);
+    if (rt) {
+      await rt.stopAll(gracePeriodSeconds);
+      this.runtimes.delete(uid);
+    }
+    if (this.sandboxes.has(uid) || rt) {
+      const pod = rt?.pod ?? ({ metadata: { uid }, spec: { containers: [] } } as Pod);
+      await this.opts.sandboxes.remove(pod).catch((e) => this.log.warn('sandbox not removed', { uid, err: e }));
+      this.sandboxes.delete(uid);
+    }
+    this.ipAllocator.release(uid);
+    this.volumeSynced.delete(uid);
+  }
+
+  private syncTerminatingPod(key: string, pod: Pod): ReconcileResult {
+    const uid = pod.metadata.uid ?? '';
+    if (this.terminating.has(uid)) return;
+    const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+    // In the background: a grace period must not hold a queue worker (upstream: one worker per pod).
+    const done = (async () => {
+      const rt = this.runtimes.get(uid);
+      if (rt) rt.pod = pod;
+      if (rt) await rt.stopAll(grace);
+      const latest = this.pods?.get(key);
+      const current = latest?.metadata.uid === uid ? latest : pod;
+      if (rt && current.status?.phase !== 'Succeeded' && current.status?.phase !== 'Failed') {
+        const s = rt.statuses();
+        const status = generatePodStatus(current, {
+          now: this.now(),
+          hostIP: this.opts.nodeIP,
+          podIP: this.sandboxes.get(uid)?.podIP,
+          sandboxReady: false,
+          initContainerStatuses: s.init,
+          containerStatuses: s.containers,
+          podIsTerminal: true,
+        });
+        await this.writeStatus(current, status).catch((e) => {
+          if (!isNotFound(e) && !isConflict(e)) throw e;
+        });
+      }
+      await this.teardown(uid, 0);
+      try {
+        await this.client.delete(podsInfo, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid } });
+      } catch (e) {
+        if (!isNotFound(e) && !isConflict(e)) throw e;
+      }
+    })()
+      .catch((e) => this.log.warn('pod termination failed', { pod: key, err: e }))
+      .finally(() => {
+        this.terminating.delete(uid);
+        this.queue.add(key);
+      });
+    this.terminating.set(uid, done);
+  }
+
+  private async writeStatus(pod: Pod, status: PodStatus): Promise<void> {
+    if (isDeepStrictEqual(status, pod.status)) return;
+    try {
+      await this.client.updateStatus<Pod>(podsInfo, { ...pod, status });
+    } catch (e) {
+      // A newer pod is on its way to the cache (its update enqueues the pod again).
+      if (isConflict(e)) return;
+      throw e;
+    }
+  }
+
+  private async canRun(pod: Pod): Promise<boolean> {
+    if (!this.node || nodeSelectorMatches(pod, this.node)) return true;
+    this.node = await this.client.get<Node>(nodesInfo, undefined, this.nodeName);
+    return nodeSelectorMatches(pod, this.node);
+  }
+}
+
+// ---- test/host helpers ----
+
+/** Runs exec probes and hooks as host processes (no sandbox): tests. */
+export const hostExec: SandboxExec = (_target, argv, timeoutMs) =>
+  new Promise((resolve, reject) => {
+    execFile(argv[0], argv.slice(1), { timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+      const e = err as (NodeJS.ErrnoException & { killed?: boolean; code?: number | string }) | null;
+      if (e?.killed) return reject(new ExecTimeoutError('timed out'));
+      if (e && typeof e.code !== 'number') return reject(e);
+      resolve({ exitCode: e ? Number(e.code) : 0, output: String(stdout) + String(stderr) });
+    });
+  });
+
+/** Sandboxes that are only a directory and a fixed IP (tests with the host launcher). */
+export class DirectorySandboxProvider implements SandboxProvider {
+  constructor(
+    private readonly home: string,
+    private readonly ip?: string,
+  ) {}
+
+  podDir(podUID: string): string {
+    return path.join(this.home, 'pods', podUID);
+  }
+
+  async create(pod: Pod, podIP: string): Promise<SandboxInfo> {
+    const podDir = this.podDir(pod.metadata.uid ?? '');
+    fs.mkdirSync(podDir, { recursive: true });
+    const info = { podDir, podIP: this.ip ?? podIP };
+    fs.writeFileSync(path.join(podDir, 'sandbox.json'), JSON.stringify(info));
+    return info;
+  }
+
+  async recover(pod: Pod): Promise<SandboxInfo | undefined> {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(this.podDir(pod.metadata.uid ?? ''), 'sandbox.json'), 'utf8')) as SandboxInfo;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async remove(pod: Pod): Promise<void> {
+    fs.rmSync(this.podDir(pod.metadata.uid ?? ''), { recursive: true, force: true });
+  }
+}
+
+export { rfc3339 };

@@ -1,0 +1,98 @@
+// Sandboxes of the `netns` runtime for the kubelet: pod-sandbox.ts does the work; this keeps
+// each sandbox's descriptor in <podDir>/sandbox.json so a restarted kubelet finds it again,
+// and runs exec probes/hooks inside a container with sandbox-exec.ts's execInSandbox.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Pod } from '../../api/types.js';
+import { netnsRunDir, type NodeNetwork } from '../cluster-network.js';
+import { createPodSandbox, podDirectory, removePodSandbox, type PodSandbox } from '../pod-sandbox.js';
+import { execInSandbox } from '../sandbox-exec.js';
+import { ExecTimeoutError, type SandboxExec } from './handlers.js';
+import type { SandboxInfo, SandboxProvider } from './kubelet.js';
+
+export interface NetnsSandboxOptions {
+  cluster: string;
+  home: string;
+  node: Pick<NodeNetwork, 'netns' | 'podBridge' | 'podGateway' | 'podCIDR' | 'nodeName'>;
+  nodeIP: string;
+  clusterDNS: string[];
+  clusterDomain?: string;
+}
+
+export class NetnsSandboxProvider implements SandboxProvider {
+  private readonly byUID = new Map<string, PodSandbox>();
+
+  constructor(private readonly opts: NetnsSandboxOptions) {}
+
+  podDir(podUID: string): string {
+    return podDirectory(this.opts.home, podUID);
+  }
+
+  /** The full sandbox of a pod (the launcher needs its paths). */
+  get(podUID: string): PodSandbox | undefined {
+    return this.byUID.get(podUID);
+  }
+
+  async create(pod: Pod, podIP: string): Promise<SandboxInfo> {
+    const sb = await createPodSandbox({
+      cluster: this.opts.cluster,
+      home: this.opts.home,
+      pod,
+      node: this.opts.node,
+      podIP,
+      nodeIP: this.opts.nodeIP,
+      clusterDNS: this.opts.clusterDNS,
+      clusterDomain: this.opts.clusterDomain,
+    });
+    fs.writeFileSync(path.join(sb.podDir, 'sandbox.json'), JSON.stringify(sb));
+    this.byUID.set(sb.podUID, sb);
+    return { podDir: sb.podDir, podIP: sb.podIP, warnings: sb.dnsWarnings };
+  }
+
+  async recover(pod: Pod): Promise<SandboxInfo | undefined> {
+    const uid = pod.metadata.uid ?? '';
+    let sb: PodSandbox;
+    try {
+      sb = JSON.parse(fs.readFileSync(path.join(this.podDir(uid), 'sandbox.json'), 'utf8')) as PodSandbox;
+    } catch {
+      return undefined;
+    }
+    if (sb.podUID !== uid || !fs.existsSync(path.join(netnsRunDir, sb.netns))) return undefined;
+    this.byUID.set(uid, sb);
+    return { podDir: sb.podDir, podIP: sb.podIP };
+  }
+
+  async remove(pod: Pod): Promise<void> {
+    const uid = pod.metadata.uid ?? '';
+    const sb = this.byUID.get(uid);
+    this.byUID.delete(uid);
+    await removePodSandbox(
+      sb ?? { cluster: this.opts.cluster, home: this.opts.home, podUID: uid, hostNetwork: pod.spec.hostNetwork === true, nodeNetns: this.opts.node.netns },
+    );
+  }
+}
+
+/** exec probes and hooks: nsenter into the container (by its init PID), output collected, killed at the timeout. */
+export const nsenterExec: SandboxExec = (target, argv, timeoutMs) =>
+  new Promise((resolve, reject) => {
+    if (!target.pid) {
+      reject(new Error(`container "${target.container}" is not running`));
+      return;
+    }
+    const child = execInSandbox(target.pid, argv);
+    let output = '';
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString('utf8')));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString('utf8')));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new ExecTimeoutError('timed out'));
+    }, timeoutMs);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ exitCode: code ?? 137, output });
+    });
+  });

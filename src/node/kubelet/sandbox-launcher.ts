@@ -1,0 +1,84 @@
+// The runtime's ContainerLauncher for the `netns` runtime: starts a container inside its
+// pod's sandbox (../sandbox-exec.ts), with the pod's volumes bound at their mountPaths and
+// the image's writable paths overlaid (seeded once per pod from the catalog), its stdout and
+// stderr going to the files the LogPump reads.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Container, Pod } from '../../api/types.js';
+import type { ResolvedImage as CatalogImage } from '../image-catalog.js';
+import { volumeHostPath, type PodSandbox } from '../pod-sandbox.js';
+import { startContainer, type ContainerMount, type ImagePath } from '../sandbox-exec.js';
+import type { ContainerLauncher, LaunchedProcess, LaunchSpec } from './container-launcher.js';
+
+/** The container's volumeMounts as bind mounts (subPath joined onto the volume's folder). */
+export function containerMounts(pod: Pod, c: Container, podDir: string): ContainerMount[] {
+  const out: ContainerMount[] = [];
+  for (const m of c.volumeMounts ?? []) {
+    const v = pod.spec.volumes?.find((x) => x.name === m.name);
+    const host = v && volumeHostPath(podDir, v);
+    if (!host) continue;
+    const source = m.subPath ? path.join(host, m.subPath) : host;
+    if (m.subPath && !fs.existsSync(source)) fs.mkdirSync(source, { recursive: true });
+    out.push({ hostPath: source, containerPath: m.mountPath, readOnly: m.readOnly });
+  }
+  return out;
+}
+
+/** The image's writable paths; the seeded one gets the pod's private copy of the image's content. */
+export function imagePathsFor(image: CatalogImage | undefined, podDir: string, container: string): ImagePath[] {
+  if (!image) return [];
+  return image.writablePaths.map((p) => {
+    if (p !== image.seedPath || !image.seed) return { path: p };
+    const seedDir = path.join(podDir, 'images', container, p.replaceAll('/', '_'));
+    if (!fs.existsSync(seedDir)) {
+      fs.mkdirSync(seedDir, { recursive: true });
+      image.seed(seedDir);
+    }
+    return { path: p, seedDir };
+  });
+}
+
+export interface SandboxLauncherOptions {
+  /** The sandbox of a pod, by UID. */
+  sandbox(podUID: string): PodSandbox | undefined;
+  pod(podUID: string): Pod | undefined;
+  /** Host directories the built-in programs need inside the container (kanzen's install directory). */
+  hostPaths?: string[];
+}
+
+export class SandboxLauncher implements ContainerLauncher {
+  constructor(private readonly opts: SandboxLauncherOptions) {}
+
+  async start(spec: LaunchSpec): Promise<LaunchedProcess> {
+    const sandbox = this.opts.sandbox(spec.podUID);
+    const pod = this.opts.pod(spec.podUID);
+    if (!sandbox || !pod) throw new Error(`no sandbox for pod ${spec.podUID}`);
+    const c = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((x) => x.name === spec.container);
+    const image = spec.image as CatalogImage | undefined;
+    const out = openAppend(spec.stdoutPath);
+    const err = openAppend(spec.stderrPath);
+    try {
+      const proc = await startContainer({
+        sandbox,
+        name: spec.container,
+        argv: spec.argv,
+        env: Object.entries(spec.env),
+        workingDir: spec.workingDir,
+        mounts: c ? containerMounts(pod, c, sandbox.podDir) : [],
+        imagePaths: imagePathsFor(image, sandbox.podDir, spec.container),
+        hostPaths: this.opts.hostPaths,
+        stdout: out,
+        stderr: err,
+      });
+      return { pid: proc.pid, exited: proc.exited };
+    } finally {
+      fs.closeSync(out);
+      fs.closeSync(err);
+    }
+  }
+}
+
+function openAppend(p: string): number {
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  return fs.openSync(p, 'a');
+}

@@ -1,0 +1,127 @@
+// The payloads of a pod's configMap, secret, downwardAPI and projected volumes (upstream
+// pkg/volume/{configmap,secret,downwardapi,projected}): which files with which content. The
+// writing itself (atomic ..data swap) is pod-sandbox.ts's writeVolumeFiles. emptyDir needs
+// only its folder (made by the sandbox); hostPath is bound as is.
+import type { ConfigMap, Pod, Secret, Volume } from '../../api/types.js';
+import { ContainerConfigError, podFieldValue, resourceFieldValue, type EnvSources } from './container-env.js';
+
+export interface VolumePayload {
+  files: Record<string, string | Buffer>;
+  mode: number;
+}
+
+/** A mount failure (event FailedMount "MountVolume.SetUp failed for volume …"). */
+export class VolumeSetupError extends Error {}
+
+type KeyItems = { key: string; path: string; mode?: number }[] | undefined;
+
+function projectKeys(data: Record<string, string | Buffer>, items: KeyItems, kind: string, ns: string, name: string, optional: boolean | undefined): Record<string, string | Buffer> {
+  if (!items?.length) return { ...data };
+  const out: Record<string, string | Buffer> = {};
+  for (const it of items) {
+    if (!(it.key in data)) {
+      if (optional) continue;
+      throw new VolumeSetupError(`configmap references non-existent config key: ${it.key}`.replace('configmap', kind === 'Secret' ? 'secret' : 'configmap'));
+    }
+    out[it.path] = data[it.key];
+  }
+  void ns;
+  void name;
+  return out;
+}
+
+function configMapData(cm: ConfigMap): Record<string, string | Buffer> {
+  const out: Record<string, string | Buffer> = { ...(cm.data ?? {}) };
+  for (const [k, v] of Object.entries(cm.binaryData ?? {})) out[k] = Buffer.from(v, 'base64');
+  return out;
+}
+
+function secretData(s: Secret): Record<string, string | Buffer> {
+  const out: Record<string, string | Buffer> = {};
+  for (const [k, v] of Object.entries(s.data ?? {})) out[k] = Buffer.from(v, 'base64');
+  for (const [k, v] of Object.entries(s.stringData ?? {})) out[k] = v;
+  return out;
+}
+
+interface DownwardItem {
+  path: string;
+  fieldRef?: { fieldPath: string };
+  resourceFieldRef?: { resource: string; containerName?: string; divisor?: string | number };
+  mode?: number;
+}
+
+function downwardFiles(pod: Pod, items: DownwardItem[], hostIP: string, podIP: string | undefined, allocatable: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const it of items) {
+    try {
+      if (it.fieldRef) out[it.path] = podFieldValue(pod, it.fieldRef.fieldPath, hostIP, podIP);
+      else if (it.resourceFieldRef) {
+        const c = pod.spec.containers.find((x) => x.name === it.resourceFieldRef!.containerName) ?? pod.spec.containers[0];
+        out[it.path] = resourceFieldValue(it.resourceFieldRef, c, allocatable);
+      }
+    } catch (e) {
+      if (e instanceof ContainerConfigError) throw new VolumeSetupError(e.message);
+      throw e;
+    }
+  }
+  return out;
+}
+
+export interface VolumeContext {
+  pod: Pod;
+  hostIP: string;
+  podIP?: string;
+  allocatable?: Record<string, string>;
+  sources: EnvSources;
+  /** The content of a serviceAccountToken projection (kanzen issues no real tokens). */
+  serviceAccountToken?: () => string;
+}
+
+/** The files of one volume, or undefined for volumes without a payload (emptyDir, hostPath, unknown). */
+export async function volumePayload(v: Volume, ctx: VolumeContext): Promise<VolumePayload | undefined> {
+  const ns = ctx.pod.metadata.namespace ?? 'default';
+  if (v.configMap) {
+    const cm = await ctx.sources.configMap(ns, v.configMap.name);
+    if (!cm) {
+      if (v.configMap.optional) return { files: {}, mode: v.configMap.defaultMode ?? 0o644 };
+      throw new VolumeSetupError(`configmap "${v.configMap.name}" not found`);
+    }
+    return { files: projectKeys(configMapData(cm), v.configMap.items, 'ConfigMap', ns, v.configMap.name, v.configMap.optional), mode: v.configMap.defaultMode ?? 0o644 };
+  }
+  if (v.secret) {
+    const s = await ctx.sources.secret(ns, v.secret.secretName);
+    if (!s) {
+      if (v.secret.optional) return { files: {}, mode: v.secret.defaultMode ?? 0o644 };
+      throw new VolumeSetupError(`secret "${v.secret.secretName}" not found`);
+    }
+    return { files: projectKeys(secretData(s), v.secret.items, 'Secret', ns, v.secret.secretName, v.secret.optional), mode: v.secret.defaultMode ?? 0o644 };
+  }
+  if (v.downwardAPI) {
+    return { files: downwardFiles(ctx.pod, (v.downwardAPI.items ?? []) as DownwardItem[], ctx.hostIP, ctx.podIP, ctx.allocatable ?? {}), mode: v.downwardAPI.defaultMode ?? 0o644 };
+  }
+  if (v.projected) {
+    const files: Record<string, string | Buffer> = {};
+    for (const src of (v.projected.sources ?? []) as ProjectedSource[]) {
+      if (src.configMap) {
+        const p = await volumePayload({ name: v.name, configMap: src.configMap }, ctx);
+        Object.assign(files, p?.files);
+      } else if (src.secret) {
+        const p = await volumePayload({ name: v.name, secret: { secretName: src.secret.name, items: src.secret.items, optional: src.secret.optional } }, ctx);
+        Object.assign(files, p?.files);
+      } else if (src.downwardAPI) {
+        Object.assign(files, downwardFiles(ctx.pod, src.downwardAPI.items ?? [], ctx.hostIP, ctx.podIP, ctx.allocatable ?? {}));
+      } else if (src.serviceAccountToken) {
+        files[src.serviceAccountToken.path] = ctx.serviceAccountToken?.() ?? '';
+      }
+    }
+    return { files, mode: v.projected.defaultMode ?? 0o644 };
+  }
+  return undefined;
+}
+
+interface ProjectedSource {
+  configMap?: { name: string; items?: { key: string; path: string; mode?: number }[]; optional?: boolean };
+  secret?: { name: string; items?: { key: string; path: string; mode?: number }[]; optional?: boolean };
+  downwardAPI?: { items?: DownwardItem[] };
+  serviceAccountToken?: { path: string; expirationSeconds?: number; audience?: string };
+}

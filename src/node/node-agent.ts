@@ -1,0 +1,111 @@
+// The node agent: one process per node, started by the daemon inside the node's network
+// namespace (ARCHITECTURE.md). It is the node's kubelet (pods as sandboxed processes), its
+// kube-proxy (the Service data plane), its kubelet server (logs/exec/attach) and the node
+// end of host access — all clients of the API over the unix socket in the cluster home.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApiClient } from '../client/api-client.js';
+import { ApiEventRecorder } from '../client/event-recorder.js';
+import { InformerFactory } from '../client/informer-factory.js';
+import type { Logger } from '../util/logger.js';
+import { serviceIPByIndex } from '../apiserver/allocators/clusterip-allocator.js';
+import type { ClusterConfig, ClusterHome } from '../cli/cluster-home.js';
+import { Proxier } from '../proxy/proxier.js';
+import { planClusterNetwork } from './cluster-network.js';
+import { Kubelet } from './kubelet/kubelet.js';
+import { NetnsSandboxProvider, nsenterExec } from './kubelet/netns-sandboxes.js';
+import { SandboxLauncher } from './kubelet/sandbox-launcher.js';
+import { catalogImageResolver } from './kubelet/image-resolver.js';
+import { startKubeletServer, type KubeletServer } from './kubelet-server/kubelet-server.js';
+import { kubeletStreamingRuntime } from './kubelet-streaming.js';
+import { startHostAccessEndpoint, type HostAccessEndpoint } from './host-access-endpoint.js';
+
+/** Where a node's sockets live: the API server proxies logs/exec to kubelet.sock, the host forwarders use host-access.sock. */
+export function nodeSocketPaths(home: ClusterHome, nodeName: string): { dir: string; kubelet: string; hostAccess: string } {
+  const dir = path.join(home.dir, 'nodes', nodeName);
+  return { dir, kubelet: path.join(dir, 'kubelet.sock'), hostAccess: path.join(dir, 'host-access.sock') };
+}
+
+/** The folder of kanzen's compiled code: built-in image programs must be visible inside containers. */
+const installDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface NodeAgent {
+  stop(): Promise<void>;
+}
+
+export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConfig; index: number; logger: Logger }): Promise<NodeAgent> {
+  const { home, cfg, index, logger } = opts;
+  const net = planClusterNetwork({ cluster: cfg.name, nodes: cfg.nodes, serviceCIDR: cfg.serviceCIDR });
+  const node = net.nodes[index - 1];
+  if (!node) throw new Error(`no node ${index} in a ${cfg.nodes}-node cluster`);
+  const sockets = nodeSocketPaths(home, node.nodeName);
+  fs.mkdirSync(sockets.dir, { recursive: true, mode: 0o700 });
+
+  const client = new ApiClient({ socketPath: home.socket }, 'kubelet');
+  const sandboxes = new NetnsSandboxProvider({
+    cluster: cfg.name,
+    home: home.dir,
+    node,
+    nodeIP: node.nodeIP,
+    clusterDNS: [serviceIPByIndex(cfg.serviceCIDR, 10)],
+    clusterDomain: 'cluster.local',
+  });
+  // eslint-disable-next-line prefer-const
+  let kubelet: Kubelet;
+  const launcher = new SandboxLauncher({
+    sandbox: (uid) => sandboxes.get(uid),
+    pod: (uid) => kubelet.runtimeOf(uid)?.pod,
+    hostPaths: [installDir, path.dirname(process.execPath)],
+  });
+  kubelet = new Kubelet({
+    client,
+    recorder: new ApiEventRecorder(client, 'kubelet', node.nodeName, logger),
+    nodeName: node.nodeName,
+    nodeIP: node.nodeIP,
+    podCIDR: node.podCIDR,
+    logger: logger.child('kubelet'),
+    sandboxes,
+    launcher,
+    images: catalogImageResolver({ userCatalogPath: path.join(home.dir, 'images.yaml') }),
+    exec: nsenterExec,
+  });
+  await kubelet.start();
+
+  const proxyInformers = new InformerFactory(new ApiClient({ socketPath: home.socket }, 'kube-proxy'), logger);
+  const proxier = new Proxier({
+    informers: proxyInformers,
+    nodeName: node.nodeName,
+    nodeIPs: [node.nodeIP],
+    logger: logger.child('proxy'),
+  });
+  proxier.start();
+  proxyInformers.start();
+
+  let kubeletServer: KubeletServer | undefined;
+  let hostAccess: HostAccessEndpoint | undefined;
+  try {
+    kubeletServer = await startKubeletServer({ socketPath: sockets.kubelet, runtime: kubeletStreamingRuntime(kubelet, client), logger: logger.child('kubelet-server') });
+    hostAccess = await startHostAccessEndpoint({
+      socketPath: sockets.hostAccess,
+      // The host's 127.0.0.1:<nodePort> is this node's <node IP>:<nodePort>; LoadBalancer
+      // IPs are loopback addresses, local in every namespace, where the proxy listens too.
+      translate: (h) => ({ host: h.destIP === '127.0.0.1' ? node.nodeIP : h.destIP, port: h.destPort }),
+      logger,
+    });
+  } catch (e) {
+    logger.error('node servers failed to start', { err: e });
+    throw e;
+  }
+
+  return {
+    async stop() {
+      await hostAccess?.close().catch(() => undefined);
+      await kubeletServer?.close().catch(() => undefined);
+      await proxier.stop().catch(() => undefined);
+      proxyInformers.stop();
+      kubelet.stop();
+      client.close();
+    },
+  };
+}

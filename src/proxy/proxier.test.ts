@@ -1,0 +1,389 @@
+// End to end on loopback: a real API server (startApiFixture), Services and
+// EndpointSlices created through the client, echo servers on 127.0.x.y as endpoints,
+// and the proxier listening on each ClusterIP mapped into 127.0.0.0/8:
+// 10.A.B.C → 127.A.B.C (listenAddressFor), NodePorts on 127.0.0.1 (hostIPs) and
+// 127.0.0.2 (nodeIPs). Nothing leaves the loopback interface.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import dgram from 'node:dgram';
+import http from 'node:http';
+import { startApiFixture, type ApiFixture } from '../testing/api-fixture.js';
+import { resourceFor, type ApiClient } from '../client/api-client.js';
+import type { Endpoint, EndpointSlice, Service } from '../api/types.js';
+import { Proxier } from './proxier.js';
+
+const servicesInfo = resourceFor('services');
+const slicesInfo = resourceFor('endpointslices', 'discovery.k8s.io');
+const nodeName = 'node-1';
+const hostIP = '127.0.0.1';
+const nodeIP = '127.0.0.2';
+
+let api: ApiFixture;
+let client: ApiClient;
+let proxier: Proxier;
+const closers: (() => void)[] = [];
+
+const toLoopback = (ip: string) => '127.' + ip.split('.').slice(1).join('.');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 8000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await sleep(20);
+  }
+}
+
+before(async () => {
+  api = await startApiFixture();
+  client = api.client('proxy-test');
+  proxier = new Proxier({ client, nodeName, nodeIPs: [nodeIP], hostIPs: [hostIP], listenAddressFor: toLoopback, udpIdleTimeoutMs: 60_000, dropTimeoutMs: 60_000 });
+  proxier.start();
+  await proxier.waitForSync();
+});
+
+after(async () => {
+  for (const c of closers) c();
+  await proxier.stop();
+  await api.stop();
+});
+
+/** TCP servers on the given IPs, same port: each says its name on connect, then echoes. */
+async function echoServers(ips: string[], names: string[]): Promise<number> {
+  let port = 0;
+  for (let i = 0; i < ips.length; i++) {
+    const name = names[i];
+    const srv = net.createServer((s) => {
+      s.on('error', () => {});
+      s.write(`${name}\n`);
+      s.pipe(s);
+    });
+    await new Promise<void>((res, rej) => {
+      srv.once('error', rej);
+      srv.listen(port, ips[i], () => res());
+    });
+    port = (srv.address() as net.AddressInfo).port;
+    closers.push(() => {
+      srv.close();
+    });
+  }
+  return port;
+}
+
+/** Connects and returns the first line the endpoint sends. */
+function fetchName(host: string, port: number, localAddress?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host, port, localAddress });
+    let data = '';
+    s.on('data', (d) => {
+      data += d.toString();
+      const nl = data.indexOf('\n');
+      if (nl >= 0) {
+        s.end();
+        resolve(data.slice(0, nl));
+      }
+    });
+    s.on('error', reject);
+    s.on('close', () => reject(new Error('closed without data')));
+  });
+}
+
+/** The error code a connection ends with. */
+function connectError(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    s.on('data', () => resolve('data'));
+    s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+    s.on('close', () => resolve('closed'));
+  });
+}
+
+async function createService(name: string, spec: Partial<Service['spec']>, ports: Service['spec']['ports'] = [{ port: 80, protocol: 'TCP' }]): Promise<Service> {
+  return client.create<Service>(servicesInfo, 'default', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'default' },
+    spec: { ports, ...spec },
+  });
+}
+
+function ep(ip: string, o: { ready?: boolean; serving?: boolean; terminating?: boolean; node?: string } = {}): Endpoint {
+  const ready = o.ready ?? true;
+  return { addresses: [ip], conditions: { ready, serving: o.serving ?? ready, terminating: o.terminating ?? false }, nodeName: o.node ?? nodeName };
+}
+
+async function putSlice(service: string, endpoints: Endpoint[], port: number, protocol: 'TCP' | 'UDP' = 'TCP'): Promise<void> {
+  const name = `${service}-abc`;
+  const body: EndpointSlice = {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name, namespace: 'default', labels: { 'kubernetes.io/service-name': service } },
+    addressType: 'IPv4',
+    endpoints,
+    ports: [{ name: '', port, protocol }],
+  };
+  try {
+    const cur = await client.get<EndpointSlice>(slicesInfo, 'default', name);
+    await client.update(slicesInfo, { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata.resourceVersion } });
+  } catch {
+    await client.create(slicesInfo, 'default', body);
+  }
+}
+
+function portMetrics(service: string) {
+  return proxier.metrics().servicePorts.find((p) => p.service === service);
+}
+
+/** Waits until the proxy has programmed the Service port with these endpoint IPs eligible. */
+async function programmed(service: string, ips: string[]): Promise<void> {
+  await waitFor(() => portMetrics(service) && ips.every((ip) => proxier.routesNewConnectionsTo(ip)));
+}
+
+test('round robin across 3 endpoints in their stable order', async () => {
+  const ips = ['127.0.10.1', '127.0.10.2', '127.0.10.3'];
+  const port = await echoServers(ips, ['Pod 1', 'Pod 2', 'Pod 3']);
+  const svc = await createService('rr', { selector: { app: 'rr' } });
+  await putSlice('rr', ips.map((ip) => ep(ip)), port);
+  await programmed('rr', ips);
+  const vip = toLoopback(svc.spec.clusterIP!);
+  const got: string[] = [];
+  for (let i = 0; i < 6; i++) got.push(await fetchName(vip, 80));
+  assert.deepEqual(got, ['Pod 1', 'Pod 2', 'Pod 3', 'Pod 1', 'Pod 2', 'Pod 3']);
+  const m = portMetrics('rr')!;
+  assert.equal(m.totalConnections, 6);
+  assert.deepEqual(
+    m.endpoints.map((e) => [e.endpoint, e.totalConnections]).sort(),
+    ips.map((ip) => [`${ip}:${port}`, 2]),
+  );
+  assert.match(proxier.prometheusMetrics(), new RegExp(`kanzen_proxy_endpoint_connections_total\\{namespace="default",service="rr",port="",endpoint="127.0.10.1:${port}"\\} 2`));
+});
+
+test('no endpoints: connections are refused at once (reset)', async () => {
+  const svc = await createService('empty', { selector: { app: 'none' } });
+  await waitFor(() => portMetrics('empty'));
+  const code = await connectError(toLoopback(svc.spec.clusterIP!), 80);
+  assert.equal(code, 'ECONNRESET');
+  assert.equal(portMetrics('empty')!.refusedConnections, 1);
+});
+
+test('sessionAffinity ClientIP pins a client IP, and the pin expires after timeoutSeconds', async () => {
+  const ips = ['127.0.11.1', '127.0.11.2', '127.0.11.3'];
+  const port = await echoServers(ips, ['a', 'b', 'c']);
+  const svc = await createService('sticky', { selector: { app: 's' }, sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 1 } } });
+  await putSlice('sticky', ips.map((ip) => ep(ip)), port);
+  await programmed('sticky', ips);
+  const vip = toLoopback(svc.spec.clusterIP!);
+  const first = [await fetchName(vip, 80, '127.0.50.1'), await fetchName(vip, 80, '127.0.50.1'), await fetchName(vip, 80, '127.0.50.1')];
+  assert.deepEqual(first, ['a', 'a', 'a']);
+  assert.equal(await fetchName(vip, 80, '127.0.50.2'), 'b');
+  assert.equal(await fetchName(vip, 80, '127.0.50.1'), 'a');
+  await sleep(1300);
+  // Expired: the client is balanced afresh (round robin continues with "c").
+  assert.equal(await fetchName(vip, 80, '127.0.50.1'), 'c');
+});
+
+test('externalTrafficPolicy Local: a node without local endpoints drops NodePort traffic; ClusterIP still works', async () => {
+  const port = await echoServers(['127.0.12.1', '127.0.12.2'], ['remote', 'local']);
+  const svc = await createService('etp', { type: 'NodePort', selector: { app: 'etp' }, externalTrafficPolicy: 'Local' });
+  const nodePort = svc.spec.ports![0].nodePort!;
+  await putSlice('etp', [ep('127.0.12.1', { node: 'node-2' })], port);
+  await programmed('etp', ['127.0.12.1']);
+  assert.equal(await fetchName(toLoopback(svc.spec.clusterIP!), 80), 'remote');
+
+  const s = net.connect({ host: hostIP, port: nodePort });
+  let got = '';
+  let ended = '';
+  s.on('data', (d) => (got += d.toString()));
+  s.on('error', (e: NodeJS.ErrnoException) => (ended = e.code ?? 'error'));
+  s.on('close', () => (ended ||= 'closed'));
+  s.write('hello?');
+  await waitFor(() => portMetrics('etp')!.droppedConnections === 1);
+  assert.equal(got, '');
+  assert.equal(ended, '');
+  s.destroy();
+
+  await putSlice('etp', [ep('127.0.12.1', { node: 'node-2' }), ep('127.0.12.2')], port);
+  await programmed('etp', ['127.0.12.2']);
+  // External traffic goes only to the local endpoint, on every node address.
+  for (let i = 0; i < 3; i++) assert.equal(await fetchName(hostIP, nodePort), 'local');
+  assert.equal(await fetchName(nodeIP, nodePort), 'local');
+});
+
+test('internalTrafficPolicy Local: ClusterIP traffic only to local endpoints, dropped without them', async () => {
+  const port = await echoServers(['127.0.13.1', '127.0.13.2'], ['remote', 'local']);
+  const svc = await createService('itp', { selector: { app: 'itp' }, internalTrafficPolicy: 'Local' });
+  await putSlice('itp', [ep('127.0.13.1', { node: 'node-2' })], port);
+  await waitFor(() => portMetrics('itp'));
+  const vip = toLoopback(svc.spec.clusterIP!);
+  // Until the slice is programmed the port has no endpoints at all (refused); then dropped.
+  await waitFor(async () => {
+    const s = net.connect({ host: vip, port: 80 });
+    s.on('error', () => {});
+    await sleep(30);
+    s.destroy();
+    return portMetrics('itp')!.droppedConnections >= 1;
+  });
+  await putSlice('itp', [ep('127.0.13.1', { node: 'node-2' }), ep('127.0.13.2')], port);
+  await programmed('itp', ['127.0.13.2']);
+  assert.deepEqual([await fetchName(vip, 80), await fetchName(vip, 80)], ['local', 'local']);
+  assert.equal(proxier.routesNewConnectionsTo('127.0.13.1'), false);
+});
+
+test('readiness: a not-ready endpoint and a terminating one get no new connections', async () => {
+  const ips = ['127.0.14.1', '127.0.14.2', '127.0.14.3'];
+  const port = await echoServers(ips, ['one', 'two', 'three']);
+  const svc = await createService('ready', { selector: { app: 'r' } });
+  await putSlice('ready', ips.map((ip) => ep(ip)), port);
+  await programmed('ready', ips);
+  await putSlice('ready', [ep(ips[0]), ep(ips[1], { ready: false }), ep(ips[2], { ready: false, serving: true, terminating: true })], port);
+  await waitFor(() => !proxier.routesNewConnectionsTo(ips[1]) && !proxier.routesNewConnectionsTo(ips[2]));
+  const vip = toLoopback(svc.spec.clusterIP!);
+  const got = [];
+  for (let i = 0; i < 4; i++) got.push(await fetchName(vip, 80));
+  assert.deepEqual(got, ['one', 'one', 'one', 'one']);
+  // No ready endpoint left: fall back to the serving terminating one (KEP-1669).
+  await putSlice('ready', [ep(ips[1], { ready: false }), ep(ips[2], { ready: false, serving: true, terminating: true })], port);
+  await waitFor(() => !proxier.routesNewConnectionsTo(ips[0]) && proxier.routesNewConnectionsTo(ips[2]));
+  assert.equal(await fetchName(vip, 80), 'three');
+});
+
+test('an established connection survives the removal of its endpoint', async () => {
+  const port = await echoServers(['127.0.15.1'], ['only']);
+  const svc = await createService('survive', { selector: { app: 'sv' } });
+  await putSlice('survive', [ep('127.0.15.1')], port);
+  await programmed('survive', ['127.0.15.1']);
+  const vip = toLoopback(svc.spec.clusterIP!);
+  const s = net.connect({ host: vip, port: 80 });
+  let data = '';
+  s.on('data', (d) => (data += d.toString()));
+  await waitFor(() => data === 'only\n');
+  await putSlice('survive', [], port);
+  await waitFor(() => !proxier.routesNewConnectionsTo('127.0.15.1'));
+  assert.equal(await connectError(vip, 80), 'ECONNRESET');
+  s.write('still here');
+  await waitFor(() => data === 'only\nstill here');
+  assert.equal(portMetrics('survive')!.activeConnections, 1);
+  s.end();
+  await waitFor(() => portMetrics('survive')!.activeConnections === 0);
+});
+
+test('UDP through a Service: replies come back; flows are cleared when the endpoint goes', async () => {
+  const epSock = dgram.createSocket('udp4');
+  await new Promise<void>((r) => epSock.bind(0, '127.0.16.1', () => r()));
+  const epPort = epSock.address().port;
+  epSock.on('message', (msg, rinfo) => epSock.send(Buffer.concat([Buffer.from('echo:'), msg]), rinfo.port, rinfo.address));
+  closers.push(() => epSock.close());
+  const svc = await createService('dns', { selector: { app: 'dns' } }, [{ port: 53, protocol: 'UDP' }]);
+  await putSlice('dns', [ep('127.0.16.1')], epPort, 'UDP');
+  await programmed('dns', ['127.0.16.1']);
+  const vip = toLoopback(svc.spec.clusterIP!);
+  const c = dgram.createSocket('udp4');
+  await new Promise<void>((r) => c.bind(0, '127.0.0.1', () => r()));
+  closers.push(() => c.close());
+  const replies: { msg: string; from: string }[] = [];
+  c.on('message', (m, rinfo) => replies.push({ msg: m.toString(), from: `${rinfo.address}:${rinfo.port}` }));
+  c.send('q1', 53, vip);
+  await waitFor(() => replies.length === 1);
+  assert.deepEqual(replies[0], { msg: 'echo:q1', from: `${vip}:53` });
+  assert.equal(portMetrics('dns')!.activeConnections, 1);
+  await putSlice('dns', [], epPort, 'UDP');
+  await waitFor(() => portMetrics('dns')!.activeConnections === 0);
+  c.send('q2', 53, vip);
+  await waitFor(() => portMetrics('dns')!.refusedConnections === 1);
+  assert.equal(replies.length, 1);
+});
+
+function httpGet(host: string, port: number): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host, port, path: '/', agent: false }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+test('health-check node port answers like kube-proxy; LoadBalancer ingress IPs are served', async () => {
+  const port = await echoServers(['127.0.17.1'], ['lb']);
+  let svc = await createService('lb', { type: 'LoadBalancer', selector: { app: 'lb' }, externalTrafficPolicy: 'Local' });
+  const hc = svc.spec.healthCheckNodePort!;
+  assert.ok(hc);
+  svc = await client.updateStatus<Service>(servicesInfo, { ...svc, status: { loadBalancer: { ingress: [{ ip: '10.200.0.7', ipMode: 'VIP' }] } } });
+  await waitFor(async () => (await httpGet(hostIP, hc).catch(() => undefined))?.status === 503);
+  const down = await httpGet(nodeIP, hc);
+  assert.equal(down.status, 503);
+  assert.equal(down.body, '{\n\t"service": {\n\t\t"namespace": "default",\n\t\t"name": "lb"\n\t},\n\t"localEndpoints": 0,\n\t"serviceProxyHealthy": true\n}');
+  await putSlice('lb', [ep('127.0.17.1')], port);
+  await programmed('lb', ['127.0.17.1']);
+  const up = await httpGet(hostIP, hc);
+  assert.equal(up.status, 200);
+  assert.equal(up.headers['content-type'], 'application/json');
+  assert.equal(up.headers['x-content-type-options'], 'nosniff');
+  assert.equal(up.headers['x-load-balancing-endpoint-weight'], '1');
+  assert.equal(up.body, '{\n\t"service": {\n\t\t"namespace": "default",\n\t\t"name": "lb"\n\t},\n\t"localEndpoints": 1,\n\t"serviceProxyHealthy": true\n}');
+  assert.equal(await fetchName('127.200.0.7', 80), 'lb');
+  assert.equal(await fetchName(hostIP, svc.spec.ports![0].nodePort!), 'lb');
+});
+
+test('balance annotation: least-connections per Service', async () => {
+  const ips = ['127.0.18.1', '127.0.18.2'];
+  const port = await echoServers(ips, ['x', 'y']);
+  const svc = await client.create<Service>(servicesInfo, 'default', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'lc', namespace: 'default', annotations: { 'kanzen.io/proxy-balance': 'least-connections' } },
+    spec: { selector: { app: 'lc' }, ports: [{ port: 80, protocol: 'TCP' }] },
+  });
+  await putSlice('lc', ips.map((ip) => ep(ip)), port);
+  await programmed('lc', ips);
+  const vip = toLoopback(svc.spec.clusterIP!);
+  // Hold one connection open to "x": the next two go to "y" (fewer connections), then ties rotate.
+  const held = net.connect({ host: vip, port: 80 });
+  let heldName = '';
+  held.on('data', (d) => (heldName += d.toString()));
+  await waitFor(() => heldName === 'x\n');
+  const other = net.connect({ host: vip, port: 80 });
+  let otherName = '';
+  other.on('data', (d) => (otherName += d.toString()));
+  await waitFor(() => otherName === 'y\n');
+  held.destroy();
+  other.destroy();
+  assert.equal(portMetrics('lc')!.totalConnections, 2);
+});
+
+test('bulk transfer keeps every byte in order, both directions, with backpressure', async () => {
+  const port = await echoServers(['127.0.19.1'], ['bulk']);
+  const svc = await createService('bulk', { selector: { app: 'bulk' } });
+  await putSlice('bulk', [ep('127.0.19.1')], port);
+  await programmed('bulk', ['127.0.19.1']);
+  const payload = Buffer.alloc(8 * 1024 * 1024);
+  for (let i = 0; i < payload.length; i++) payload[i] = (i * 7919 + (i >> 13)) & 0xff;
+  const expected = Buffer.concat([Buffer.from('bulk\n'), payload]);
+  const received = await new Promise<Buffer>((resolve, reject) => {
+    const s = net.connect({ host: toLoopback(svc.spec.clusterIP!), port: 80 });
+    const chunks: Buffer[] = [];
+    let n = 0;
+    s.on('data', (d) => {
+      chunks.push(d);
+      n += d.length;
+      if (n >= expected.length) {
+        s.end();
+        resolve(Buffer.concat(chunks));
+      }
+    });
+    s.on('error', reject);
+    s.write(payload);
+  });
+  assert.equal(received.length, expected.length);
+  assert.ok(received.equals(expected), 'bytes differ');
+  const m = await waitFor(() => {
+    const e = portMetrics('bulk')!.endpoints[0];
+    return e.bytesIn === payload.length && e;
+  });
+  assert.equal(m.bytesOut, expected.length);
+});
