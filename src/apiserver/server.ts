@@ -4,6 +4,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import fs from 'node:fs';
+import path from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ApiError } from '../api/errors.js';
@@ -124,6 +125,7 @@ export class ApiServer {
       });
     }
     if (this.opts.socketPath) {
+      fs.mkdirSync(path.dirname(this.opts.socketPath), { recursive: true, mode: 0o700 });
       fs.rmSync(this.opts.socketPath, { force: true });
       this.unixServer = http.createServer(handler(true));
       this.unixServer.keepAliveTimeout = 65_000;

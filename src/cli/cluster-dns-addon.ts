@@ -2,6 +2,7 @@
 // `coredns` Deployment (2 replicas, k8s-app=kube-dns, image registry.k8s.io/coredns/coredns,
 // which kanzen's image catalog maps to its own DNS server) and the `kube-dns` Service at the
 // 10th address of the service CIDR. Created once if absent: a user's edits survive restarts.
+import path from 'node:path';
 import { ApiError, isNotFound } from '../api/errors.js';
 import type { ConfigMap, Deployment, KubeObject, Service } from '../api/types.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
@@ -57,7 +58,12 @@ export function kubeDNSService(clusterIP: string): Service {
   };
 }
 
-export function coreDNSDeployment(): Deployment {
+/**
+ * kanzen's CoreDNS reads Services and EndpointSlices over the cluster's unix socket: the
+ * socket's folder is a hostPath volume (in place of CoreDNS's service-account token).
+ */
+export function coreDNSDeployment(apiSocket: string): Deployment {
+  const socketDir = path.dirname(apiSocket);
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -77,18 +83,26 @@ export function coreDNSDeployment(): Deployment {
               image: coreDNSImage,
               imagePullPolicy: 'IfNotPresent',
               args: ['-conf', '/etc/coredns/Corefile'],
+              env: [{ name: 'KANZEN_API_SOCKET', value: `/var/run/kanzen/${path.basename(apiSocket)}` }],
               resources: { limits: { memory: '170Mi' }, requests: { cpu: '100m', memory: '70Mi' } },
-              volumeMounts: [{ name: 'config-volume', mountPath: '/etc/coredns', readOnly: true }],
+              volumeMounts: [
+                { name: 'config-volume', mountPath: '/etc/coredns', readOnly: true },
+                { name: 'kanzen-api', mountPath: '/var/run/kanzen' },
+              ],
               ports: [
                 { containerPort: 53, name: 'dns', protocol: 'UDP' },
                 { containerPort: 53, name: 'dns-tcp', protocol: 'TCP' },
                 { containerPort: 9153, name: 'metrics', protocol: 'TCP' },
               ],
               livenessProbe: { httpGet: { path: '/health', port: 8080, scheme: 'HTTP' }, initialDelaySeconds: 60, timeoutSeconds: 5, successThreshold: 1, failureThreshold: 5 },
-              readinessProbe: { httpGet: { path: '/ready', port: 8181, scheme: 'HTTP' } },
+              // kubeadm leaves periodSeconds at 10; 2 lets `kanzen up` return as soon as DNS answers.
+              readinessProbe: { httpGet: { path: '/ready', port: 8181, scheme: 'HTTP' }, periodSeconds: 2 },
             },
           ],
-          volumes: [{ name: 'config-volume', configMap: { name: 'coredns', items: [{ key: 'Corefile', path: 'Corefile' }] } }],
+          volumes: [
+            { name: 'config-volume', configMap: { name: 'coredns', items: [{ key: 'Corefile', path: 'Corefile' }] } },
+            { name: 'kanzen-api', hostPath: { path: socketDir, type: 'Directory' } },
+          ],
         },
       },
     },
@@ -110,8 +124,8 @@ async function createIfAbsent(client: ApiClient, info: ResourceInfo, obj: KubeOb
   }
 }
 
-export async function installClusterDNS(client: ApiClient, dnsIP: string): Promise<void> {
+export async function installClusterDNS(client: ApiClient, dnsIP: string, apiSocket: string): Promise<void> {
   await createIfAbsent(client, resourceFor('configmaps'), coreDNSConfigMap());
   await createIfAbsent(client, resourceFor('services'), kubeDNSService(dnsIP));
-  await createIfAbsent(client, resourceFor('deployments', 'apps'), coreDNSDeployment());
+  await createIfAbsent(client, resourceFor('deployments', 'apps'), coreDNSDeployment(apiSocket));
 }

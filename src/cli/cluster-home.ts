@@ -21,7 +21,7 @@ export const defaultConfig = (name: string, home: string): ClusterConfig => ({
   name,
   apiPort: 6443,
   nodes: 2,
-  runtime: 'fake',
+  runtime: 'netns',
   serviceCIDR: '10.96.0.0/12',
   podCIDR: '10.244.0.0/16',
   nodePortRange: '30000-32767',
@@ -57,7 +57,8 @@ export function resolveHome(name: string, home?: string): ClusterHome {
     config: path.join(dir, 'cluster.json'),
     kubeconfig: path.join(dir, 'kubeconfig'),
     pidFile: path.join(dir, 'daemon.pid'),
-    socket: path.join(dir, 'apiserver.sock'),
+    // In a folder of its own: the cluster DNS pods get this folder as a hostPath volume.
+    socket: path.join(dir, 'run', 'apiserver.sock'),
     pkiDir: path.join(dir, 'pki'),
     tokenFile: path.join(dir, 'pki', 'token'),
     logsDir: path.join(dir, 'logs'),

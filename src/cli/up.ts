@@ -5,12 +5,13 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Transport } from '../client/transport.js';
-import type { Node } from '../api/types.js';
+import type { EndpointSlice, Node } from '../api/types.js';
 import { defaultConfig, readConfig, resolveHome, runningPid, validateClusterName, writeConfig, type ClusterConfig, type ClusterHome } from './cluster-home.js';
 import { mergeIntoUserKubeconfig, writeKubeconfig, userKubeconfigPath } from './kubeconfig.js';
 import { ensurePki, ensureToken } from './pki.js';
 import { apiServerSANs } from './cluster-network.js';
 import { CliError, progress } from './output.js';
+import { isRoot } from './netns-runtime.js';
 
 export interface UpOptions {
   name: string;
@@ -92,6 +93,29 @@ async function waitNodesReady(home: ClusterHome, count: number, timeoutMs: numbe
   }
 }
 
+/** DNS answers once kube-dns has a ready endpoint: the coredns pods passed their readiness probe. */
+async function waitDNSReady(home: ClusterHome, timeoutMs: number): Promise<void> {
+  const t = new Transport({ socketPath: home.socket, timeoutMs: 2000 });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (Date.now() < deadline) {
+      try {
+        const r = await t.request('GET', '/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkube-dns');
+        if (r.status === 200) {
+          const list = JSON.parse(r.body.toString()) as { items: EndpointSlice[] };
+          if (list.items.some((s) => (s.endpoints ?? []).some((e) => e.conditions?.ready))) return;
+        }
+      } catch {
+        // retry
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new CliError(`cluster DNS did not become ready within ${Math.round(timeoutMs / 1000)}s; see kubectl -n kube-system describe pods -l k8s-app=kube-dns`);
+  } finally {
+    t.close();
+  }
+}
+
 export async function up(opts: UpOptions): Promise<void> {
   const bad = validateClusterName(opts.name);
   if (bad) throw new CliError(bad);
@@ -122,6 +146,9 @@ export async function up(opts: UpOptions): Promise<void> {
   } catch (e) {
     throw new CliError(`cannot write the cluster home ${home.dir}: ${(e as Error).message}`);
   }
+  if (cfg.runtime === 'netns' && !isRoot()) {
+    throw new CliError('the netns runtime runs pods in network namespaces and needs root: run kanzen up as root, or use --runtime fake (pods without processes)');
+  }
   step('Preparing certificates');
   const sans = apiServerSANs(cfg);
   const pki = ensurePki(home.pkiDir, cfg.name, sans.ips, sans.dnsNames);
@@ -142,6 +169,8 @@ export async function up(opts: UpOptions): Promise<void> {
 
   step(`Waiting for ${cfg.nodes} node(s) to be Ready`);
   await waitNodesReady(home, cfg.nodes, (opts.waitSeconds ?? 60) * 1000);
+  step('Waiting for cluster DNS (kube-system/kube-dns)');
+  await waitDNSReady(home, (opts.waitSeconds ?? 60) * 1000);
 
   const entry = { name: cfg.name, server: `https://127.0.0.1:${cfg.apiPort}`, caCert: pki.caCert, token };
   writeKubeconfig(home.kubeconfig, entry);

@@ -51,7 +51,9 @@ export interface TestCluster {
   down(purge?: boolean): RunResult;
 }
 
+/** A cluster for one test file; the fake runtime unless extraArgs names another (API-only tests need no root). */
 export async function startCluster(opts: { nodes?: number; extraArgs?: string[] } = {}): Promise<TestCluster> {
+  if (!opts.extraArgs?.includes('--runtime')) opts = { ...opts, extraArgs: [...(opts.extraArgs ?? []), '--runtime', 'fake'] };
   const name = `e2e-${randomBytes(3).toString('hex')}`;
   const home = fs.mkdtempSync(path.join(os.tmpdir(), `kanzen-${name}-`));
   const port = await freePort();
@@ -86,7 +88,7 @@ export async function startCluster(opts: { nodes?: number; extraArgs?: string[] 
       return r.stdout;
     },
     transport() {
-      const t = new Transport({ socketPath: path.join(home, 'apiserver.sock') });
+      const t = new Transport({ socketPath: path.join(home, 'run', 'apiserver.sock') });
       transports.push(t);
       return t;
     },

@@ -33,7 +33,7 @@ describe('lifecycle', { skip }, () => {
     const pid = Number(fs.readFileSync(path.join(c.home, 'daemon.pid'), 'utf8'));
     assert.equal(c.down().code, 0);
     assert.throws(() => process.kill(pid, 0));
-    assert.equal(fs.existsSync(path.join(c.home, 'apiserver.sock')), false);
+    assert.equal(fs.existsSync(path.join(c.home, 'run', 'apiserver.sock')), false);
     assert.equal(fs.existsSync(path.join(c.home, 'daemon.pid')), false);
     const st2 = runKanzen(['status', '--name', c.name, '--home', c.home]);
     assert.match(st2.stdout, /Daemon:\s+stopped/);
@@ -45,7 +45,7 @@ describe('lifecycle', { skip }, () => {
     for (const f of ['pki/ca.key', 'pki/apiserver.key', 'pki/token', 'kubeconfig']) {
       assert.equal(fs.statSync(path.join(c.home, f)).mode & 0o777, 0o600, f);
     }
-    assert.equal(fs.statSync(path.join(c.home, 'apiserver.sock')).mode & 0o777, 0o600);
+    assert.equal(fs.statSync(path.join(c.home, 'run', 'apiserver.sock')).mode & 0o777, 0o600);
     const kc = parseYaml(fs.readFileSync(c.kubeconfig, 'utf8'));
     assert.equal(kc['current-context'], c.name);
     assert.ok(kc.clusters[0].cluster['certificate-authority-data']);
@@ -100,7 +100,7 @@ describe('durability', { skip }, () => {
   test('parallel updates of one object: each succeeds or gets 409 Conflict, none is lost', async () => {
     const c = await startCluster();
     clusters.push(c);
-    const client = new ApiClient({ socketPath: path.join(c.home, 'apiserver.sock') });
+    const client = new ApiClient({ socketPath: path.join(c.home, 'run', 'apiserver.sock') });
     const cms = resourceFor('configmaps');
     try {
       await client.create(cms, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'counter' }, data: { n: '0' } });
@@ -135,7 +135,7 @@ describe('durability', { skip }, () => {
     clusters.push(c);
     const pid = Number(fs.readFileSync(path.join(c.home, 'daemon.pid'), 'utf8'));
     const acknowledged: string[] = [];
-    const client = new ApiClient({ socketPath: path.join(c.home, 'apiserver.sock') });
+    const client = new ApiClient({ socketPath: path.join(c.home, 'run', 'apiserver.sock') });
     const cms = resourceFor('configmaps');
     let stop = false;
     const writer = async (w: number) => {

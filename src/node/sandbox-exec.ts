@@ -161,10 +161,32 @@ export interface SetupPlan {
   env: [string, string][];
 }
 
+/**
+ * A path as the container sees it, symlinks resolved. The container's root is an overlay
+ * of the host's /, so the host's symlinks are the container's; resolving them here keeps
+ * `mkdir -p "$R"/var/run/x` from following the absolute link /var/run → /run out of "$R"
+ * and into the host's own /run.
+ */
+export function resolveContainerPath(p: string): string {
+  let head = path.resolve('/', p);
+  const rest: string[] = [];
+  while (head !== '/' && !fs.existsSync(head)) {
+    rest.unshift(path.basename(head));
+    head = path.dirname(head);
+  }
+  let real = head;
+  try {
+    real = fs.realpathSync(head);
+  } catch {
+    // unreadable: keep the path as given
+  }
+  return path.join(real, ...rest);
+}
+
 /** The in-namespace setup as a POSIX sh script; argv and env are passed as literals to stage two. */
 export function setupScript(plan: SetupPlan): string {
   const q = shellQuote;
-  const at = (target: string) => `"$R"${q(target)}`;
+  const at = (target: string) => `"$R"${q(resolveContainerPath(target))}`;
   const lines: string[] = [
     'set -eu',
     `R=${q(plan.dirs.rootfs)}`,
