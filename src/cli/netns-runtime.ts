@@ -92,7 +92,10 @@ export async function startNetnsRuntime(home: ClusterHome, cfg: ClusterConfig, l
 
   const startAgent = (nodeName: string, netns: string, index: number) => {
     const logFd = fs.openSync(path.join(home.logsDir, `${nodeName}.log`), 'a', 0o600);
-    const child = spawn('ip', ['netns', 'exec', netns, process.execPath, agentMain, '--name', cfg.name, '--home', home.dir, '--index', String(index)], {
+    // nsenter, not `ip netns exec`: the latter also gives the agent a mount namespace of its
+    // own, and the pod namespaces the agent then creates (bind mounts in /run/netns) would be
+    // invisible to the daemon's teardown.
+    const child = spawn('nsenter', [`--net=/run/netns/${netns}`, process.execPath, agentMain, '--name', cfg.name, '--home', home.dir, '--index', String(index)], {
       stdio: ['ignore', logFd, logFd],
     });
     fs.closeSync(logFd);

@@ -186,5 +186,15 @@ describe('the tutorial on real pods', { skip: !isRoot && 'needs root for network
     assert.ok(!/kz[0-9a-f]{6}/.test(links), links);
     const mounts = fs.readFileSync('/proc/mounts', 'utf8');
     assert.ok(!mounts.includes(c.home), 'mounts under the cluster home remain');
+    // No container process either (they run from the pod folders under the home).
+    const leftovers = fs.readdirSync('/proc').filter((p) => {
+      if (!/^\d+$/.test(p)) return false;
+      try {
+        return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(c.home);
+      } catch {
+        return false;
+      }
+    });
+    assert.deepEqual(leftovers, [], 'processes of the cluster remain');
   });
 });

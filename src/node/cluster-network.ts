@@ -179,13 +179,29 @@ export async function listNetns(): Promise<string[]> {
   }
 }
 
+/**
+ * The processes inside a named network namespace, found by comparing every process's
+ * /proc/<pid>/ns/net with the namespace's inode. (`ip netns pids` misses processes that
+ * also live in a mount namespace of their own, as every container does.)
+ */
 export async function netnsPids(netns: string): Promise<number[]> {
+  let target: fs.Stats;
   try {
-    const { stdout } = await runCommand('ip', ['netns', 'pids', netns]);
-    return stdout.split(/\s+/).filter(Boolean).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+    target = fs.statSync(path.join(netnsRunDir, netns));
   } catch {
     return [];
   }
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const st = fs.statSync(`/proc/${entry}/ns/net`);
+      if (st.ino === target.ino && st.dev === target.dev) pids.push(Number(entry));
+    } catch {
+      // gone, or a kernel thread
+    }
+  }
+  return pids;
 }
 
 export function isProcessAlive(pid: number): boolean {

@@ -1,6 +1,5 @@
 // The kubelet's side of the streaming seam (src/node/kubelet-server/streaming-runtime.ts):
 // log files, exec and attach for the containers this node's kubelet runs.
-import { PassThrough } from 'node:stream';
 import { ApiError } from '../api/errors.js';
 import type { Pod } from '../api/types.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
@@ -8,7 +7,7 @@ import type { Kubelet } from './kubelet/kubelet.js';
 import type { PodRuntime } from './kubelet/container-runtime.js';
 import { execInSandbox } from './sandbox-exec.js';
 import { streamingProcessFromChild, type ContainerRef, type StreamingRuntime } from './kubelet-server/streaming-runtime.js';
-import { readLogs } from './kubelet/cri-log.js';
+import { attachContainer } from './kubelet/container-attach.js';
 
 async function runtimeFor(kubelet: Kubelet, client: ApiClient, ref: ContainerRef): Promise<{ pod: Pod; runtime: PodRuntime }> {
   const pod = await client.get<Pod>(resourceFor('pods'), ref.namespace, ref.pod);
@@ -34,32 +33,11 @@ export function kubeletStreamingRuntime(kubelet: Kubelet, client: ApiClient): St
       if (!pid) throw ApiError.badRequest(`container ${ref.container} is not running in pod ${ref.pod}`);
       return streamingProcessFromChild(execInSandbox(pid, command, { tty: opts.tty, stdin: opts.stdin }));
     },
-    async attach(ref) {
-      // Attach shows the container's output from now on (its log), as `kubectl attach` does.
+    async attach(ref, opts) {
+      // The container's main process: its output from now on, its stdin, its terminal (kubelet/container-attach.ts).
       const { runtime } = await runtimeFor(kubelet, client, ref);
-      const rec = runtime.record(ref.container);
-      if (!rec) throw ApiError.badRequest(`container ${ref.container} is not valid for pod ${ref.pod}`);
-      const file = runtime.logPath(ref.container, rec.restartCount);
-      const exitedPromise = runtime.containerExited(ref.container) ?? Promise.resolve();
-      const stdout = new PassThrough();
-      const abort = new AbortController();
-      let exited = false;
-      void exitedPromise.then(() => (exited = true));
-      void (async () => {
-        try {
-          for await (const chunk of readLogs(file, { follow: true, tailLines: 0, done: () => exited, signal: abort.signal })) stdout.write(chunk);
-        } catch {
-          // the client went away
-        }
-        stdout.end();
-      })();
-      return {
-        stdin: null,
-        stdout,
-        stderr: null,
-        exited: exitedPromise.then(() => 0),
-        close: () => abort.abort(),
-      };
+      if (!runtime.record(ref.container)) throw ApiError.badRequest(`container ${ref.container} is not valid for pod ${ref.pod}`);
+      return attachContainer(runtime, ref.container, opts);
     },
   };
 }

@@ -74,6 +74,8 @@ export interface StartContainerOptions {
   stdin?: StdioTarget;
   stdout?: StdioTarget;
   stderr?: StdioTarget;
+  /** Run the command on a pseudo-terminal (util-linux script(1) inside the container), for `tty: true`. */
+  tty?: boolean;
   /** Keep the previous run's writable layer (default: a fresh one, as a restarted container gets). */
   keepWritableLayer?: boolean;
   /** How long the setup may take before it is abandoned (default 10s). */
@@ -159,6 +161,15 @@ export interface SetupPlan {
   workingDir: string;
   argv: string[];
   env: [string, string][];
+  tty?: boolean;
+}
+
+/**
+ * What the container execs: argv, or for a tty container script(1) running it on a new
+ * pty (-q no banner, -f flush, -e its exit code, -c the command, typescript to /dev/null).
+ */
+export function containerExecArgv(argv: readonly string[], tty?: boolean): string[] {
+  return tty ? ['script', '-qfec', `exec ${argv.map(shellQuote).join(' ')}`, '/dev/null'] : [...argv];
 }
 
 /**
@@ -241,7 +252,7 @@ export function setupScript(plan: SetupPlan): string {
   const pathEnv = plan.env.find(([k]) => k === 'PATH')?.[1] ?? defaultContainerPath;
   const envArgs = plan.env.map(([k, v]) => q(`${k}=${v}`));
   lines.push(
-    ['exec chroot "$R" /bin/sh -c', q(stage2), 'kz-container', q(plan.workingDir), q(pathEnv), q(plan.argv[0]), ...envArgs, ...plan.argv.map(q)].join(' '),
+    ['exec chroot "$R" /bin/sh -c', q(stage2), 'kz-container', q(plan.workingDir), q(pathEnv), q(plan.argv[0]), ...envArgs, ...containerExecArgv(plan.argv, plan.tty).map(q)].join(' '),
   );
   return lines.join('\n') + '\n';
 }
@@ -297,6 +308,7 @@ export function planContainer(opts: StartContainerOptions): SetupPlan {
     workingDir: containerPath(opts.workingDir || '/'),
     argv: opts.argv,
     env: containerEnv(opts.env ?? [], opts.sandbox.hostname),
+    ...(opts.tty ? { tty: true } : {}),
   };
 }
 

@@ -1,11 +1,13 @@
 // How the runtime starts a container process. The real launcher (sandbox-exec) starts it
 // inside the pod's sandbox; HostProcessLauncher runs it as a plain child process of the
 // kubelet (no namespaces), for tests. Either way the process gets files as stdout and
-// stderr (see cri-log.ts), so it never depends on the kubelet staying alive.
+// stderr (see cri-log.ts) and, when it has one, a FIFO as stdin (container-stdin.ts), so
+// it never depends on the kubelet staying alive.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isProcessAlive } from '../cluster-network.js';
+import { ttyArgv } from './container-tty.js';
 
 export interface ExitInfo {
   /** null when the process was killed by a signal, or when it is unknown. */
@@ -26,6 +28,10 @@ export interface LaunchSpec {
   /** Opened for append and given to the process as fd 1 and 2. */
   stdoutPath: string;
   stderrPath: string;
+  /** An fd to give the process as fd 0 (the stdin FIFO's read end); /dev/null without. */
+  stdin?: number;
+  /** Run the process on a pseudo-terminal (container-tty.ts). */
+  tty?: boolean;
   /** Whatever the image catalog resolved (opaque here; the sandbox launcher reads it). */
   image?: unknown;
 }
@@ -39,6 +45,11 @@ export interface LaunchedProcess {
 
 export interface ContainerLauncher {
   start(spec: LaunchSpec): Promise<LaunchedProcess>;
+  /**
+   * argv for a helper process that belongs with the pod (the stdin keeper): the sandbox
+   * launcher runs it in the pod's network namespace, so the pod's teardown reaps it.
+   */
+  helperArgv?(podUID: string, argv: string[]): string[];
 }
 
 /** The start time of a process in clock ticks since boot (/proc/<pid>/stat field 22), to tell a PID apart from a reused one. */
@@ -74,10 +85,11 @@ export class HostProcessLauncher implements ContainerLauncher {
     const out = openAppend(spec.stdoutPath);
     const err = openAppend(spec.stderrPath);
     try {
-      const child = spawn(spec.argv[0], spec.argv.slice(1), {
+      const argv = spec.tty ? ttyArgv(spec.argv) : spec.argv;
+      const child = spawn(argv[0], argv.slice(1), {
         cwd: spec.workingDir || undefined,
         env: spec.env,
-        stdio: ['ignore', out, err],
+        stdio: [spec.stdin ?? 'ignore', out, err],
         detached: true,
       });
       const exited = new Promise<ExitInfo>((resolve) => {

@@ -6,7 +6,9 @@
 // ErrImagePull then ImagePullBackOff; a config error (env) is CreateContainerConfigError.
 // Each container instance logs to its own CRI file; stopping is preStop → SIGTERM → (grace)
 // → SIGKILL. The records are saved to <podDir>/state.json so a restarted kubelet re-adopts
-// processes that still run.
+// processes that still run. A container with stdin or tty gets a stdin FIFO held open by a
+// keeper process (container-stdin.ts) and, with tty, runs on a pty (container-tty.ts);
+// container-attach.ts joins attach sessions to both.
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +19,8 @@ import { rfc3339 } from '../node-registration.js';
 import { withMounts } from '../pod-status.js';
 import { Backoff, goDuration } from './backoff.js';
 import { processStartTime, watchPid, type ContainerLauncher, type ExitInfo, type LaunchedProcess } from './container-launcher.js';
+import { closeStdin, createStdinRelay, keeperAlive, removeStdinRelay, stdinFifoPath, type StdinRelay, type StdinRelayState } from './container-stdin.js';
+import { ttySignalTarget } from './container-tty.js';
 import { ContainerConfigError } from './container-env.js';
 import { containerLogPath, LogPump, rawOutputPath } from './cri-log.js';
 import { httpGet, resolvePort, type SandboxExec } from './handlers.js';
@@ -79,6 +83,8 @@ export interface ContainerRecord {
   /** The previous image pull error (for the ImagePullBackOff message). */
   pullError?: string;
   stopSignal?: NodeJS.Signals;
+  /** The instance's stdin FIFO and its keeper (containers with stdin or tty). */
+  stdinRelay?: StdinRelayState;
 }
 
 interface PodState {
@@ -203,6 +209,42 @@ export class PodRuntime {
   /** Resolves when the running instance of the container exits (logs -f ends then); undefined when not running. */
   containerExited(name: string): Promise<void> | undefined {
     return this.procs.get(name)?.exited.then(() => undefined);
+  }
+
+  /** The container's spec in the current pod. */
+  containerSpec(name: string): Container | undefined {
+    return [...(this.pod.spec.initContainers ?? []), ...this.pod.spec.containers].find((c) => c.name === name);
+  }
+
+  /** The raw stdout/stderr files of the current instance (what attach follows). */
+  rawOutputPaths(name: string): { stdout: string; stderr: string } | undefined {
+    const rec = this.records.get(name);
+    if (!rec) return undefined;
+    return {
+      stdout: rawOutputPath(this.opts.podDir, name, rec.restartCount, 'stdout'),
+      stderr: rawOutputPath(this.opts.podDir, name, rec.restartCount, 'stderr'),
+    };
+  }
+
+  /** The running instance's stdin relay, if it has one. */
+  stdinRelay(name: string): StdinRelayState | undefined {
+    return this.procs.has(name) ? this.records.get(name)?.stdinRelay : undefined;
+  }
+
+  /** An attach session took stdin of a stdinOnce container: remembered, so a restarted kubelet closes it (the session died with the old one). */
+  stdinSessionStarted(name: string): void {
+    const relay = this.stdinRelay(name);
+    if (!relay || relay.sessionStarted) return;
+    relay.sessionStarted = true;
+    this.save();
+  }
+
+  /** Closes the running instance's stdin for good (upstream: stdinOnce, after the first attach session). */
+  closeStdin(name: string): void {
+    const relay = this.stdinRelay(name);
+    if (!relay || relay.closed) return;
+    closeStdin(relay);
+    this.save();
   }
 
   isRunning(name: string): boolean {
@@ -354,6 +396,8 @@ export class PodRuntime {
     let proc0: { argv: string[]; env: Record<string, string>; workingDir?: string };
     try {
       proc0 = resolved.process(c, await this.opts.environment(this.pod, c));
+      // containerd's oci.WithTTY: a terminal gets TERM=xterm.
+      if (c.tty && proc0.env.TERM === undefined) proc0 = { ...proc0, env: { ...proc0.env, TERM: 'xterm' } };
     } catch (e) {
       const reason = e instanceof ContainerConfigError ? 'CreateContainerConfigError' : e instanceof CreateContainerError ? 'CreateContainerError' : undefined;
       if (!reason) throw e;
@@ -372,7 +416,13 @@ export class PodRuntime {
     this.opts.event(this.pod, 'Normal', 'Created', `Created container: ${c.name}`);
     const startedAt = rfc3339(this.now());
     let proc: LaunchedProcess;
+    let relay: StdinRelay | undefined;
     try {
+      // A tty container gets the relay too: its terminal must not see EOF (upstream: the pty stays open) even without stdin.
+      if (c.stdin || c.tty) {
+        const launcher = this.opts.launcher;
+        relay = createStdinRelay(stdinFifoPath(this.opts.podDir, c.name, restartCount), (argv) => launcher.helperArgv?.(this.uid, argv) ?? argv);
+      }
       proc = await this.opts.launcher.start({
         podUID: this.uid,
         podName: this.pod.metadata.name ?? '',
@@ -383,9 +433,12 @@ export class PodRuntime {
         workingDir: proc0.workingDir,
         stdoutPath,
         stderrPath,
+        stdin: relay?.readFd,
+        tty: c.tty === true,
         image: resolved.launch,
       });
     } catch (e) {
+      if (relay) removeStdinRelay(relay.state);
       const msg = (e as Error).message;
       const finishedAt = rfc3339(this.now());
       const rec = this.setState(c, init, { terminated: { exitCode: 128, reason: 'StartError', message: msg, startedAt: '1970-01-01T00:00:00Z', finishedAt, containerID } }, undefined);
@@ -394,6 +447,8 @@ export class PodRuntime {
       this.opts.event(this.pod, 'Warning', 'Failed', `Error: ${msg}`);
       this.opts.onChange();
       return undefined;
+    } finally {
+      if (relay) fs.closeSync(relay.readFd);
     }
     const rec = this.records.get(c.name) ?? { name: c.name, init, restartCount, state: {}, lastState: {} };
     Object.assign(rec, {
@@ -407,6 +462,7 @@ export class PodRuntime {
       lastState: lastExit ? { terminated: lastExit } : rec.lastState,
       pullError: undefined,
       stopSignal: resolved.stopSignal,
+      stdinRelay: relay?.state,
     });
     this.records.set(c.name, rec);
     this.attach(c, rec, proc, Date.parse(startedAt));
@@ -447,6 +503,10 @@ export class PodRuntime {
     }
     rec.pid = undefined;
     rec.pidStartTime = undefined;
+    if (rec.stdinRelay) {
+      removeStdinRelay(rec.stdinRelay);
+      rec.stdinRelay = undefined;
+    }
     this.save();
     this.log.debug('container exited', { pod: formatPod(this.pod), container: name, exit: rec.state.terminated?.exitCode });
     this.opts.onChange();
@@ -499,7 +559,7 @@ export class PodRuntime {
     if (!proc) return;
     try {
       if (proc.kill) proc.kill(sig);
-      else process.kill(proc.pid, sig);
+      else process.kill(this.containerSpec(name)?.tty ? ttySignalTarget(proc.pid, sig) : proc.pid, sig);
     } catch {
       // already gone
     }
@@ -581,6 +641,12 @@ export class PodRuntime {
       if (!rec.state.running) continue;
       const alive = rec.pid !== undefined && isProcessAlive(rec.pid) && processStartTime(rec.pid) === rec.pidStartTime;
       if (alive) {
+        const relay = rec.stdinRelay;
+        // A stdinOnce session cannot outlive the kubelet that served it: its end closes stdin.
+        if (relay && !relay.closed && (!keeperAlive(relay) || (relay.sessionStarted && c.stdinOnce))) {
+          closeStdin(relay);
+          this.save();
+        }
         this.attach(c, rec, watchPid(rec.pid!), Date.parse(rec.state.running.startedAt ?? '') || Date.now());
         adopted++;
       } else {

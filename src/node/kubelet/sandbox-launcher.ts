@@ -1,7 +1,8 @@
 // The runtime's ContainerLauncher for the `netns` runtime: starts a container inside its
 // pod's sandbox (../sandbox-exec.ts), with the pod's volumes bound at their mountPaths and
 // the image's writable paths overlaid (seeded once per pod from the catalog), its stdout and
-// stderr going to the files the LogPump reads.
+// stderr going to the files the LogPump reads, its stdin the FIFO of container-stdin.ts
+// when it has one, on a pty when it asks for a tty.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Container, Pod } from '../../api/types.js';
@@ -67,14 +68,21 @@ export class SandboxLauncher implements ContainerLauncher {
         mounts: c ? containerMounts(pod, c, sandbox.podDir) : [],
         imagePaths: imagePathsFor(image, sandbox.podDir, spec.container),
         hostPaths: this.opts.hostPaths,
+        stdin: spec.stdin,
         stdout: out,
         stderr: err,
+        tty: spec.tty,
       });
       return { pid: proc.pid, exited: proc.exited };
     } finally {
       fs.closeSync(out);
       fs.closeSync(err);
     }
+  }
+
+  helperArgv(podUID: string, argv: string[]): string[] {
+    const sandbox = this.opts.sandbox(podUID);
+    return sandbox ? ['nsenter', `--net=${sandbox.netnsPath}`, '--', ...argv] : argv;
   }
 }
 
