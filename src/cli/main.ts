@@ -6,6 +6,7 @@ import { down } from './down.js';
 import { status } from './status.js';
 import { runDaemon } from './daemon.js';
 import { CliError } from './output.js';
+import { service } from './service.js';
 
 function int(value: string): number {
   const n = Number(value);
@@ -39,6 +40,11 @@ clusterOptions(program.command('down').description('stop a cluster and everythin
 clusterOptions(program.command('status').description('show what is running and where')).action(async (o) => {
   process.exitCode = await status({ name: o.name, home: o.home });
 });
+
+clusterOptions(program.command('service <service>').description('print the URLs where a NodePort or LoadBalancer Service answers from this machine'))
+  .option('-n, --namespace <ns>', 'namespace', 'default')
+  .option('--url', 'print only the URLs, one per line', false)
+  .action(async (svc: string, o) => service({ name: o.name, home: o.home, service: svc, namespace: o.namespace, url: o.url }));
 
 clusterOptions(program.command('daemon', { hidden: true }).description('run the cluster daemon in the foreground')).action(async (o) => {
   if (!o.home) throw new CliError('daemon needs --home');

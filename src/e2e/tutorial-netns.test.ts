@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { eventually, parseTable, startCluster, writeTemp, type TestCluster } from './harness.js';
+import { eventually, parseTable, runKanzen, startCluster, writeTemp, type TestCluster } from './harness.js';
 import * as manifests from './tutorial-manifests.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -116,6 +116,10 @@ describe('the tutorial on real pods', { skip: !isRoot && 'needs root for network
     assert.equal(nodes.length, 2);
     for (const ip of nodes) assert.match(await eventually(async () => curlInPod(`http://${ip}:30080`), 20_000), /Welcome to nginx!/);
     assert.match(await eventually(async () => hostCurl('http://127.0.0.1:30080'), 20_000), /Welcome to nginx!/);
+    // As `minikube service web-nodeport --url` does.
+    const urls = runKanzen(['service', 'web-nodeport', '--url', '--name', c.name, '--home', c.home]);
+    assert.equal(urls.code, 0, urls.stderr);
+    assert.equal(urls.stdout.trim(), 'http://127.0.0.1:30080');
     const r = await c.kubectl(['apply', '-f', writeTemp(dir, 'bad.yaml', manifests.badNodePort)]);
     assert.match(r.stderr, /provided port is not in the valid range\. The range of valid ports is 30000-32767/);
   });
