@@ -97,6 +97,11 @@ export async function startCluster(opts: { nodes?: number; extraArgs?: string[] 
     },
     down(purge = false) {
       for (const t of transports.splice(0)) t.close();
+      // KANZEN_E2E_KEEP=1 leaves a cluster up for inspection after a failing run.
+      if (purge && process.env.KANZEN_E2E_KEEP) {
+        process.stderr.write(`keeping cluster ${name} (home ${home})\n`);
+        return { code: 0, stdout: '', stderr: '' };
+      }
       return runKanzen(['down', '--name', name, '--home', home, ...(purge ? ['--purge'] : [])]);
     },
   };

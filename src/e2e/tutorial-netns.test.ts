@@ -89,7 +89,7 @@ describe('the tutorial on real pods', { skip: !isRoot && 'needs root for network
       await c.k(['exec', p.NAME, '--', 'sh', '-c', `echo 'Pod ${i + 1} responding!' > /usr/share/nginx/html/index.html`]);
     }
     const ip = JSON.parse(await c.k(['get', 'svc', 'backend-service', '-o', 'json'])).spec.clusterIP;
-    await eventually(async () => (await curlInPod(`http://${ip}`)).includes('responding'), 20_000);
+    await eventually(async () => (await curlInPod(`http://${ip}`)).includes("responding"), 60_000);
     const answers: string[] = [];
     for (let i = 0; i < 15; i++) answers.push((await curlInPod(`http://${ip}`)).trim());
     const counts = new Map<string, number>();
@@ -103,7 +103,7 @@ describe('the tutorial on real pods', { skip: !isRoot && 'needs root for network
   test('port 8080 of custom-port-service reaches port 80 of the pods', async () => {
     await c.k(['apply', '-f', writeTemp(dir, 'custom-port-service.yaml', manifests.customPortService)]);
     const ip = JSON.parse(await c.k(['get', 'svc', 'custom-port-service', '-o', 'json'])).spec.clusterIP;
-    assert.match(await eventually(async () => curlInPod(`http://${ip}:8080`), 20_000), /Pod \d responding!/);
+    assert.match(await eventually(async () => curlInPod(`http://${ip}:8080`), 60_000), /Pod \d responding!/);
   });
 
   test('NodePort 30080 answers on every node IP and on 127.0.0.1:30080 from the host', async () => {
@@ -114,8 +114,8 @@ describe('the tutorial on real pods', { skip: !isRoot && 'needs root for network
       (n: { status: { addresses: { type: string; address: string }[] } }) => n.status.addresses.find((a) => a.type === 'InternalIP')!.address,
     );
     assert.equal(nodes.length, 2);
-    for (const ip of nodes) assert.match(await eventually(async () => curlInPod(`http://${ip}:30080`), 20_000), /Welcome to nginx!/);
-    assert.match(await eventually(async () => hostCurl('http://127.0.0.1:30080'), 20_000), /Welcome to nginx!/);
+    for (const ip of nodes) assert.match(await eventually(async () => curlInPod(`http://${ip}:30080`), 60_000), /Welcome to nginx!/);
+    assert.match(await eventually(async () => hostCurl('http://127.0.0.1:30080'), 60_000), /Welcome to nginx!/);
     // As `minikube service web-nodeport --url` does.
     const urls = runKanzen(['service', 'web-nodeport', '--url', '--name', c.name, '--home', c.home]);
     assert.equal(urls.code, 0, urls.stderr);
@@ -132,7 +132,7 @@ describe('the tutorial on real pods', { skip: !isRoot && 'needs root for network
     });
     assert.match(row['EXTERNAL-IP'], /^127\.0\.100\.\d+$/);
     assert.match(row['PORT(S)'], /^80:\d+\/TCP,443:\d+\/TCP$/);
-    assert.match(await eventually(async () => hostCurl(`http://${row['EXTERNAL-IP']}`), 20_000), /Welcome to nginx!/);
+    assert.match(await eventually(async () => hostCurl(`http://${row['EXTERNAL-IP']}`), 60_000), /Welcome to nginx!/);
     await c.k(['delete', 'service', 'web-loadbalancer']);
     await eventually(async () => {
       try {

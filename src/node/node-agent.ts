@@ -11,7 +11,11 @@ import { InformerFactory } from '../client/informer-factory.js';
 import type { Logger } from '../util/logger.js';
 import { serviceIPByIndex } from '../apiserver/allocators/clusterip-allocator.js';
 import type { ClusterConfig, ClusterHome } from '../cli/cluster-home.js';
+import type { EndpointSlice, Node } from '../api/types.js';
+import { resourceFor } from '../client/api-client.js';
 import { Proxier } from '../proxy/proxier.js';
+import { EndpointDrainGate } from './endpoint-drain.js';
+import { ProxySyncReporter } from './proxy-sync-reporter.js';
 import { planClusterNetwork } from './cluster-network.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { NetnsSandboxProvider, nsenterExec } from './kubelet/netns-sandboxes.js';
@@ -34,7 +38,13 @@ export interface NodeAgent {
   stop(): Promise<void>;
 }
 
-export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConfig; index: number; logger: Logger }): Promise<NodeAgent> {
+/** A non-negative integer from the environment (tuning knobs of the node agent), else undefined. */
+function envMs(name: string): number | undefined {
+  const v = process.env[name];
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
+}
+
+export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConfig; index: number; logger: Logger; endpointDrainTimeoutMs?: number }): Promise<NodeAgent> {
   const { home, cfg, index, logger } = opts;
   const net = planClusterNetwork({ cluster: cfg.name, nodes: cfg.nodes, serviceCIDR: cfg.serviceCIDR });
   const node = net.nodes[index - 1];
@@ -51,6 +61,20 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
     clusterDNS: [serviceIPByIndex(cfg.serviceCIDR, 10)],
     clusterDomain: 'cluster.local',
   });
+  // The proxy's informers also feed the kubelet's drain gate: the slices it waits on are the
+  // ones this node's proxy programs, and the Nodes carry every proxy's progress.
+  const proxyClient = new ApiClient({ socketPath: home.socket }, 'kube-proxy');
+  const proxyInformers = new InformerFactory(proxyClient, logger);
+  // The bound of the kubelet's wait for every proxy to stop routing to a terminating pod
+  // (zero-loss termination, endpoint-drain.ts): default 5 s; 0 gives upstream behaviour.
+  const drainTimeoutMs = opts.endpointDrainTimeoutMs ?? envMs('KANZEN_ENDPOINT_DRAIN_TIMEOUT_MS');
+  const drainGate =
+    drainTimeoutMs === 0
+      ? undefined
+      : new EndpointDrainGate({
+          slices: proxyInformers.for<EndpointSlice>(resourceFor('endpointslices', 'discovery.k8s.io')),
+          nodes: proxyInformers.for<Node>(resourceFor('nodes')),
+        });
   // eslint-disable-next-line prefer-const
   let kubelet: Kubelet;
   const launcher = new SandboxLauncher({
@@ -69,17 +93,29 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
     launcher,
     images: catalogImageResolver({ userCatalogPath: path.join(home.dir, 'images.yaml') }),
     exec: nsenterExec,
+    drainer: drainGate,
+    drainTimeoutMs,
   });
   await kubelet.start();
 
-  const proxyInformers = new InformerFactory(new ApiClient({ socketPath: home.socket }, 'kube-proxy'), logger);
   const proxier = new Proxier({
     informers: proxyInformers,
     nodeName: node.nodeName,
     nodeIPs: [node.nodeIP],
+    // Upstream --iptables-min-sync-period (1 s there, 0 here): a lagging proxy, to show
+    // that zero-loss termination does not depend on proxies being fast.
+    minSyncPeriodMs: envMs('KANZEN_PROXY_MIN_SYNC_PERIOD_MS'),
     logger: logger.child('proxy'),
   });
   proxier.start();
+  const syncReporter = new ProxySyncReporter({
+    client: proxyClient,
+    nodeName: node.nodeName,
+    proxy: proxier,
+    nodes: proxyInformers.for<Node>(resourceFor('nodes')),
+    logger: logger.child('proxy'),
+  });
+  syncReporter.start();
   proxyInformers.start();
 
   let kubeletServer: KubeletServer | undefined;
@@ -102,10 +138,12 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
     async stop() {
       await hostAccess?.close().catch(() => undefined);
       await kubeletServer?.close().catch(() => undefined);
+      syncReporter.stop();
       await proxier.stop().catch(() => undefined);
       proxyInformers.stop();
       kubelet.stop();
       client.close();
+      proxyClient.close();
     },
   };
 }

@@ -19,6 +19,7 @@ import { prometheusText, snapshotMetrics, SyncMetrics, type ProxyMetricsSnapshot
 import type { ProxyBackend, ServicePortProgram } from './provider.js';
 import { ServiceChangeTracker } from './service-change-tracker.js';
 import { ServiceMap } from './service-map.js';
+import { maxResourceVersion } from './resource-version.js';
 import type { BalanceMode, ServicePortInfo } from './service-port.js';
 import { categorizeEndpoints, externalEndpoints, internalEndpoints } from './topology.js';
 import { UserspaceBackend } from './userspace/userspace-backend.js';
@@ -93,6 +94,14 @@ export class Proxier {
   private stopped = false;
   private readonly syncWaiters: (() => void)[] = [];
   private readonly listeners = new Set<(ev: EndpointsChangedEvent) => void>();
+  private readonly syncedListeners = new Set<(appliedSlicesRV: string) => void>();
+  /**
+   * Highest EndpointSlice resourceVersion handed to the change tracker, and the highest one
+   * a successful sync has programmed. The slices watch is ordered, so "applied N" means every
+   * slice write up to N reached the data plane (the zero-loss termination protocol).
+   */
+  private seenSlicesRV = '';
+  private appliedSlicesRV = '';
   /** Local ready endpoints per Service port, and their sum per Service (health checks). */
   private readonly localReadyByPort = new Map<string, number>();
   private readonly localReadyByService = new Map<string, number>();
@@ -175,6 +184,17 @@ export class Proxier {
     return () => this.listeners.delete(fn);
   }
 
+  /** The highest EndpointSlice resourceVersion whose content this proxy has programmed ('' before the first sync). */
+  appliedEndpointSlicesResourceVersion(): string {
+    return this.appliedSlicesRV;
+  }
+
+  /** Calls fn after each successful sync that advanced appliedEndpointSlicesResourceVersion(); returns an unsubscribe function. */
+  onSynced(fn: (appliedSlicesRV: string) => void): () => void {
+    this.syncedListeners.add(fn);
+    return () => this.syncedListeners.delete(fn);
+  }
+
   metrics(): ProxyMetricsSnapshot {
     return snapshotMetrics(this.backend.statsSources(), this.syncMetrics);
   }
@@ -193,7 +213,11 @@ export class Proxier {
   }
 
   private onSliceChange(slice: EndpointSlice, remove: boolean): void {
-    if (this.endpointsTracker.endpointSliceUpdate(slice, remove)) this.runner.run();
+    const before = this.seenSlicesRV;
+    this.seenSlicesRV = maxResourceVersion(this.seenSlicesRV, slice.metadata.resourceVersion);
+    // A write that changes nothing here still has to be acknowledged as applied: a
+    // terminating pod's kubelet may be waiting for exactly this revision.
+    if (this.endpointsTracker.endpointSliceUpdate(slice, remove) || this.seenSlicesRV !== before) this.runner.run();
   }
 
   /** Programs the backend from the maps; partial unless a full sync is due. Public for tests. */
@@ -204,6 +228,8 @@ export class Proxier {
       return;
     }
     const start = this.now();
+    // Everything the tracker holds now is applied by this sync (handlers run synchronously).
+    const slicesRV = this.seenSlicesRV;
     const full = this.needFullSync || start - this.lastFullSync >= (this.opts.fullSyncPeriodMs ?? 3_600_000);
     const svcResult = this.serviceMap.update(this.serviceTracker);
     const epResult = this.endpointsMap.update(this.endpointsTracker);
@@ -270,6 +296,19 @@ export class Proxier {
           fn(ev);
         } catch (e) {
           this.log.error('onEndpointsChanged listener failed', { err: e });
+        }
+      }
+    }
+    // Even a sync with errors applied the endpoint sets: a backend programs a port's route
+    // before it opens listeners, and only listening fails (a port in use), so a stuck
+    // listener does not hold every terminating pod to the drain timeout.
+    if (slicesRV !== this.appliedSlicesRV) {
+      this.appliedSlicesRV = maxResourceVersion(this.appliedSlicesRV, slicesRV);
+      for (const fn of this.syncedListeners) {
+        try {
+          fn(this.appliedSlicesRV);
+        } catch (e) {
+          this.log.error('onSynced listener failed', { err: e });
         }
       }
     }

@@ -21,6 +21,7 @@ import { InformerFactory } from '../../client/informer-factory.js';
 import { objectKey, type Informer } from '../../client/informer.js';
 import { WorkQueue, type ReconcileResult } from '../../client/work-queue.js';
 import type { Logger } from '../../util/logger.js';
+import type { EndpointDrainer } from '../endpoint-drain.js';
 import { nodeSelectorMatches } from '../fake-kubelet.js';
 import { NodeHeartbeat } from '../node-lease.js';
 import { registerNode, rfc3339, type NodeRegistration } from '../node-registration.js';
@@ -48,6 +49,8 @@ const defaultWorkers = 4;
 const errorRetryMs = 10_000;
 /** Volumes are refreshed on this period too (upstream syncs configMap/secret volumes about every minute). */
 const volumeResyncMs = 60_000;
+/** The default bound of the wait for proxies to stop routing to a terminating pod (endpoint-drain.ts). */
+export const defaultEndpointDrainTimeoutMs = 5000;
 
 /** A pod's network sandbox and directory, however it is made. */
 export interface SandboxInfo {
@@ -89,6 +92,13 @@ export interface KubeletOptions {
   probeSecondMs?: number;
   /** The content of projected serviceAccountToken files. */
   serviceAccountToken?: () => string;
+  /**
+   * Zero-loss termination (kanzen, beyond upstream): before preStop and the stop signal, wait
+   * until no node's proxy routes new connections to the pod. Without it, upstream behaviour.
+   */
+  drainer?: EndpointDrainer;
+  /** Bound of that wait (default 5 s); it never outlasts the pod's grace period either. */
+  drainTimeoutMs?: number;
 }
 
 function isTerminal(pod: Pod): boolean {
@@ -393,7 +403,9 @@ export class Kubelet {
     const done = (async () => {
       const rt = this.runtimes.get(uid);
       if (rt) rt.pod = pod;
-      if (rt) await rt.stopAll(grace);
+      const waitedSeconds = rt ? await this.drainEndpoints(pod, grace) : 0;
+      // The wait is part of the grace period, as a preStop hook would be.
+      if (rt) await rt.stopAll(Math.max(0, grace - waitedSeconds));
       const latest = this.pods?.get(key);
       const current = latest?.metadata.uid === uid ? latest : pod;
       if (rt && current.status?.phase !== 'Succeeded' && current.status?.phase !== 'Failed') {
@@ -424,6 +436,21 @@ export class Kubelet {
         this.queue.add(key);
       });
     this.terminating.set(uid, done);
+  }
+
+  /** Waits (bounded) until no proxy sends the pod new connections; returns the seconds waited. */
+  private async drainEndpoints(pod: Pod, graceSeconds: number): Promise<number> {
+    const drainer = this.opts.drainer;
+    if (!drainer || graceSeconds <= 0 || !pod.status?.podIP) return 0;
+    const bound = Math.min(this.opts.drainTimeoutMs ?? defaultEndpointDrainTimeoutMs, graceSeconds * 1000);
+    try {
+      const r = await drainer.waitUntilUnrouted(pod, bound);
+      if (r.outcome !== 'not-an-endpoint') this.log.info('endpoint drained before stop', { pod: objectKey(pod), outcome: r.outcome, waitedMs: r.waitedMs });
+      return r.waitedMs / 1000;
+    } catch (e) {
+      this.log.warn('endpoint drain failed; stopping anyway', { pod: objectKey(pod), err: e });
+      return 0;
+    }
   }
 
   private async writeStatus(pod: Pod, status: PodStatus): Promise<void> {

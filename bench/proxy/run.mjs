@@ -1,0 +1,434 @@
+#!/usr/bin/env node
+// Service proxy benchmark: kanzen's userspace proxy side by side with HAProxy 2.6, in one run.
+//
+// It brings up its own 2-node netns cluster, deploys 3 nginx pods (the built-in
+// nginx:1.26-alpine) behind one LoadBalancer Service (so it has a ClusterIP, a NodePort and a
+// LoadBalancer IP), and starts HAProxy in TCP mode (`balance roundrobin`, one thread) inside
+// node-1's network namespace, bound to node-1's IP, with the same 3 pod IPs as backends.
+// wrk then runs against every path, interleaved and repeated (--rounds, default 3) because a
+// 2-core machine is noisy:
+//
+//   direct           node-1 netns → one pod IP (no proxy; the reference)
+//   ClusterIP        node-1 netns → ClusterIP:80 (node-1's agent proxies)
+//   NodePort (node)  node-1 netns → node IP:nodePort (node-1's agent proxies)
+//   NodePort (host)  host → 127.0.0.1:nodePort (host forwarder in the daemon → unix socket →
+//                    a node agent → its proxy → pod)
+//   LB IP (host)     host → <LoadBalancer IP>:80 (same chain as NodePort from the host)
+//   HAProxy          node-1 netns → node IP:<port> (haproxy → pod)
+//
+// Loads: keep-alive (`wrk -c50 -t1 -d5s`), a new connection per request (same, with
+// `-H 'Connection: close'`) and light load (`-c1 -t1`), all with `--latency`. For each run
+// the proxy's CPU is read from /proc/<pid>/stat (utime+stime) before and after: kanzen's node
+// agent of node-1 for the in-node paths, the daemon plus both node agents for the host paths
+// (the agents also run the kubelet, whose idle cost is measured and reported), HAProxy's own
+// pid for HAProxy. Requests per proxy CPU second ("per proxy core") is the figure compared.
+// The results, the ratios to HAProxy, machine info and the rerun command replace the
+// "## Service proxy" section of docs/benchmarks.md (other sections are kept; the
+// "### Endpoint change to routable" subsection written by endpoint-latency.mjs is kept too,
+// or refreshed by running that script at the end unless --no-endpoint-latency).
+//
+//   npx tsc -p tsconfig.json && node bench/proxy/run.mjs
+//   node bench/proxy/run.mjs --rounds 3 --duration 5 [--no-endpoint-latency] [--no-write]
+//   KANZEN_DIST=/var/tmp/kz/dist node bench/proxy/run.mjs   (a build elsewhere; not under
+//   /tmp: pods get a private /tmp, which would hide the built-in images' programs)
+//
+// Needs root (network namespaces), haproxy and wrk (`apt-get install -y haproxy wrk`, done
+// here when they are missing), curl, kubectl. Network safety: wrk and curl talk only to
+// 127.0.0.0/8 on the host and to addresses inside this cluster's own namespaces; every wrk run
+// is bounded by -d and a kill timeout; the cluster is always taken down with --purge.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const dist = path.resolve(process.env.KANZEN_DIST ?? path.join(root, 'dist'));
+const argv = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : def;
+};
+const flag = (name) => argv.includes(`--${name}`);
+const rounds = Number(opt('rounds', 3));
+const duration = Number(opt('duration', 5));
+const clusterName = opt('name', 'pbench');
+const lbPool = opt('lb-pool', '127.0.158.0/24');
+const clkTck = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------- prerequisites
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+if (process.getuid?.() !== 0) {
+  console.error('bench/proxy needs root (network namespaces)');
+  process.exit(1);
+}
+if (!has('haproxy') || !has('wrk')) {
+  console.log('installing haproxy and wrk (apt-get)');
+  const r = spawnSync('apt-get', ['install', '-y', 'haproxy', 'wrk'], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(1);
+}
+for (const t of ['curl', 'kubectl', 'ip']) {
+  if (!has(t)) {
+    console.error(`bench/proxy needs ${t}`);
+    process.exit(1);
+  }
+}
+if (!fs.existsSync(path.join(dist, 'cli/main.js'))) {
+  console.error(`no build at ${dist}: run npx tsc -p tsconfig.json first (or set KANZEN_DIST)`);
+  process.exit(1);
+}
+
+// ---------------------------------------------------------------- helpers
+function freePort(host = '127.0.0.1', port = 0) {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(0));
+    s.listen(port, host, () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function freeNodePort() {
+  for (let i = 0; i < 50; i++) {
+    const p = 30000 + Math.floor(Math.random() * 2768);
+    if (await freePort('127.0.0.1', p)) return p;
+  }
+  throw new Error('no free NodePort on 127.0.0.1');
+}
+
+function cpuTicks(pid) {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
+const cpuSeconds = (pids) => pids.reduce((n, p) => n + cpuTicks(p), 0) / clkTck;
+
+function cmdline(pid) {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
+}
+
+/** The node agent process of node <index> of this cluster (found by its own arguments). */
+function nodeAgentPid(home, index) {
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const a = cmdline(d);
+    if (!a.some((x) => x.endsWith('node-agent-main.js'))) continue;
+    const at = (k) => a[a.indexOf(k) + 1];
+    if (a.includes('--home') && path.resolve(at('--home')) === path.resolve(home) && at('--index') === String(index)) return Number(d);
+  }
+  throw new Error(`no node agent ${index} for ${home}`);
+}
+
+function toMs(v, unit) {
+  const n = Number(v);
+  return unit === 'us' ? n / 1000 : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n;
+}
+
+function parseWrk(out) {
+  const lat = (pct) => {
+    const m = new RegExp(`^\\s+${pct}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(out);
+    return m ? toMs(m[1], m[2]) : NaN;
+  };
+  const done = /(\d+) requests in ([\d.]+)(us|ms|s|m)/.exec(out);
+  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+  return {
+    requests: done ? Number(done[1]) : NaN,
+    seconds: done ? toMs(done[2], done[3]) / 1000 : NaN,
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
+    p50: lat(50),
+    p99: lat(99),
+    errors: (sock ? sock.slice(1).reduce((n, x) => n + Number(x), 0) : 0) + (non2xx ? Number(non2xx[1]) : 0),
+  };
+}
+
+const median = (xs) => {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+// ---------------------------------------------------------------- cluster
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kanzen-proxybench-'));
+const cli = path.join(dist, 'cli/main.js');
+const kanzen = (...a) => spawnSync(process.execPath, [cli, ...a, '--name', clusterName, '--home', home], { encoding: 'utf8' });
+const kubeconfig = path.join(home, 'kubeconfig');
+const kubectl = (...a) => {
+  const r = spawnSync('kubectl', ['--kubeconfig', kubeconfig, ...a], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`kubectl ${a.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+};
+const nodeNs = (i) => `kz-${clusterName}-node-${i}`;
+let haproxy;
+let cleaned = false;
+
+function cleanup() {
+  if (cleaned) return;
+  cleaned = true;
+  if (haproxy && haproxy.exitCode === null) haproxy.kill('SIGTERM');
+  const r = kanzen('down', '--purge');
+  if (r.status !== 0) console.error(r.stderr);
+  fs.rmSync(home, { recursive: true, force: true, maxRetries: 5 });
+}
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    cleanup();
+    process.exit(130);
+  });
+}
+
+/** Polls `curl` (inside ns, or on the host) until the URL answers 200. */
+async function waitHttp(url, ns, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const args = ['-s', '-o', '/dev/null', '-m', '2', '-w', '%{http_code}', url];
+    const r = ns ? spawnSync('ip', ['netns', 'exec', ns, 'curl', ...args], { encoding: 'utf8' }) : spawnSync('curl', args, { encoding: 'utf8' });
+    if (r.stdout === '200') return;
+    if (Date.now() > deadline) throw new Error(`${url} does not answer 200 (${ns ?? 'host'}): ${r.stdout}`);
+    await sleep(300);
+  }
+}
+
+function wrk(target, args, seconds) {
+  const cmd = ['wrk', ...args, '-d', `${seconds}s`, '--latency', target.url];
+  const r = target.ns
+    ? spawnSync('ip', ['netns', 'exec', target.ns, ...cmd], { encoding: 'utf8', timeout: (seconds + 20) * 1000, killSignal: 'SIGKILL' })
+    : spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: (seconds + 20) * 1000, killSignal: 'SIGKILL' });
+  return { ...parseWrk(r.stdout ?? ''), raw: (r.stdout ?? '') + (r.stderr ?? '') };
+}
+
+const loads = [
+  { key: 'keepalive', title: 'Keep-alive', args: ['-c', '50', '-t', '1'], how: '`wrk -c50 -t1 -d5s --latency`' },
+  { key: 'close', title: 'New connection per request', args: ['-c', '50', '-t', '1', '-H', 'Connection: close'], how: "`wrk -c50 -t1 -d5s --latency -H 'Connection: close'`" },
+  { key: 'light', title: 'Light load', args: ['-c', '1', '-t', '1'], how: '`wrk -c1 -t1 -d5s --latency`' },
+].map((l) => ({ ...l, how: l.how.replace('5s', `${duration}s`) }));
+
+const raw = [];
+let results;
+let info;
+try {
+  const apiPort = await freePort();
+  const nodePort = await freeNodePort();
+  console.log(`cluster ${clusterName} in ${home} (API port ${apiPort}, NodePort ${nodePort})`);
+  const up = kanzen('up', '--api-port', String(apiPort), '--no-kubeconfig', '--lb-pool', lbPool, '--nodes', '2');
+  if (up.status !== 0) throw new Error(`up failed: ${up.stdout}${up.stderr}`);
+
+  const manifest = {
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web' },
+        spec: {
+          replicas: 3,
+          selector: { matchLabels: { app: 'web' } },
+          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.26-alpine', ports: [{ containerPort: 80 }] }] } },
+        },
+      },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 80, nodePort }] } },
+    ],
+  };
+  const mf = path.join(home, 'web.json');
+  fs.writeFileSync(mf, JSON.stringify(manifest));
+  kubectl('apply', '-f', mf);
+  kubectl('rollout', 'status', 'deployment/web', '--timeout=120s');
+  let pods;
+  for (let i = 0; ; i++) {
+    pods = JSON.parse(kubectl('get', 'pods', '-l', 'app=web', '-o', 'json')).items.filter((p) => p.status?.podIP && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    if (pods.length === 3) break;
+    if (i > 100) throw new Error('3 ready pods expected');
+    await sleep(300);
+  }
+  let svc;
+  for (let i = 0; ; i++) {
+    svc = JSON.parse(kubectl('get', 'service', 'web', '-o', 'json'));
+    if (svc.status?.loadBalancer?.ingress?.[0]?.ip) break;
+    if (i > 100) throw new Error('no LoadBalancer IP');
+    await sleep(300);
+  }
+  const podIPs = pods.map((p) => p.status.podIP);
+  const clusterIP = svc.spec.clusterIP;
+  const lbIP = svc.status.loadBalancer.ingress[0].ip;
+  const nodeIP = JSON.parse(kubectl('get', 'node', 'node-1', '-o', 'json')).status.addresses.find((a) => a.type === 'InternalIP').address;
+  const daemonPid = Number(fs.readFileSync(path.join(home, 'daemon.pid'), 'utf8'));
+  const agent1 = nodeAgentPid(home, 1);
+  const agent2 = nodeAgentPid(home, 2);
+
+  // HAProxy inside node-1, on node-1's IP, the same three pods.
+  const hport = 18080;
+  const cfg = path.join(home, 'haproxy.cfg');
+  fs.writeFileSync(
+    cfg,
+    [
+      'global',
+      '  maxconn 4000',
+      '  nbthread 1',
+      'defaults',
+      '  mode tcp',
+      '  timeout connect 5s',
+      '  timeout client 60s',
+      '  timeout server 60s',
+      'frontend fe',
+      `  bind ${nodeIP}:${hport}`,
+      '  default_backend pods',
+      'backend pods',
+      '  balance roundrobin',
+      ...podIPs.map((ip, i) => `  server pod${i + 1} ${ip}:80`),
+      '',
+    ].join('\n'),
+  );
+  haproxy = spawn('ip', ['netns', 'exec', nodeNs(1), 'haproxy', '-f', cfg, '-db'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let haproxyErr = '';
+  haproxy.stderr.on('data', (d) => (haproxyErr += d));
+  haproxy.on('exit', (code) => {
+    if (!cleaned) console.error(`haproxy exited (${code}): ${haproxyErr}`);
+  });
+  await sleep(500);
+  // `ip netns exec` execs haproxy: the child's pid is haproxy's.
+  if (!fs.readFileSync(`/proc/${haproxy.pid}/comm`, 'utf8').startsWith('haproxy')) throw new Error('haproxy is not the spawned process');
+
+  const targets = [
+    { key: 'direct', label: `direct (pod ${podIPs[0]}, ${pods[0].spec.nodeName})`, ns: nodeNs(1), url: `http://${podIPs[0]}/`, pids: [], proxy: 'none' },
+    { key: 'clusterip', label: 'kanzen ClusterIP', ns: nodeNs(1), url: `http://${clusterIP}/`, pids: [agent1], proxy: 'node-1 agent' },
+    { key: 'nodeport', label: 'kanzen NodePort (node IP)', ns: nodeNs(1), url: `http://${nodeIP}:${nodePort}/`, pids: [agent1], proxy: 'node-1 agent' },
+    { key: 'nodeport-host', label: 'kanzen NodePort (host 127.0.0.1)', ns: undefined, url: `http://127.0.0.1:${nodePort}/`, pids: [daemonPid, agent1, agent2], proxy: 'daemon + both agents' },
+    { key: 'lb-host', label: `kanzen LB IP (host ${lbIP})`, ns: undefined, url: `http://${lbIP}/`, pids: [daemonPid, agent1, agent2], proxy: 'daemon + both agents' },
+    { key: 'haproxy', label: 'HAProxy 2.6 (node IP)', ns: nodeNs(1), url: `http://${nodeIP}:${hport}/`, pids: [haproxy.pid], proxy: 'haproxy' },
+  ];
+  for (const t of targets) await waitHttp(t.url, t.ns);
+
+  // Idle cost of the processes counted as kanzen's proxy (kubelet, informers, API server).
+  const idleSeconds = 5;
+  const idlePids = [daemonPid, agent1, agent2];
+  const idle0 = idlePids.map((p) => cpuTicks(p));
+  await sleep(idleSeconds * 1000);
+  const idle = Object.fromEntries(idlePids.map((p, i) => [p, (cpuTicks(p) - idle0[i]) / clkTck / idleSeconds]));
+
+  console.log('warm-up …');
+  for (const t of targets) wrk(t, ['-c', '50', '-t', '1'], 2);
+
+  results = Object.fromEntries(loads.map((l) => [l.key, Object.fromEntries(targets.map((t) => [t.key, []]))]));
+  for (let round = 0; round < rounds; round++) {
+    for (const load of loads) {
+      // Rotate the order each round so no path always runs first (or right after another).
+      const order = targets.map((_, i) => targets[(i + round) % targets.length]);
+      for (const t of order) {
+        const c0 = t.pids.length ? cpuSeconds(t.pids) : 0;
+        const r = wrk(t, load.args, duration);
+        const cpu = t.pids.length ? cpuSeconds(t.pids) - c0 : NaN;
+        if (!Number.isFinite(r.rps)) console.log(r.raw);
+        results[load.key][t.key].push({ ...r, cpu });
+        console.log(
+          `round ${round + 1} ${load.key.padEnd(9)} ${t.label.padEnd(40)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(3)} ms  p99 ${r.p99.toFixed(3)} ms  cpu ${Number.isFinite(cpu) ? cpu.toFixed(2) : '-'} s${r.errors ? `  errors ${r.errors}` : ''}`,
+        );
+        raw.push(`### round ${round + 1} ${load.key} ${t.label}\n${r.raw}`);
+      }
+    }
+  }
+  info = { targets, podIPs, pods, clusterIP, lbIP, nodeIP, nodePort, hport, idle, daemonPid, agent1, agent2 };
+} catch (e) {
+  console.error(e);
+  cleanup();
+  process.exit(1);
+}
+cleanup();
+
+// ---------------------------------------------------------------- report
+function summarize(runs) {
+  const requests = runs.reduce((n, r) => n + r.requests, 0);
+  const cpu = runs.reduce((n, r) => n + r.cpu, 0);
+  return {
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    cpuPerRun: cpu / runs.length,
+    perCore: Number.isFinite(cpu) && cpu > 0 ? requests / cpu : NaN,
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    rpsAll: runs.map((r) => r.rps),
+  };
+}
+const S = Object.fromEntries(loads.map((l) => [l.key, Object.fromEntries(info.targets.map((t) => [t.key, summarize(results[l.key][t.key])]))]));
+const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '–');
+const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '–');
+const f3 = (x) => (Number.isFinite(x) ? x.toFixed(3) : '–');
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
+
+const kanzenPaths = ['clusterip', 'nodeport', 'nodeport-host', 'lb-host'];
+const ratioRows = [];
+for (const k of kanzenPaths) {
+  const ka = S.keepalive[k];
+  const cl = S.close[k];
+  const li = S.light[k];
+  const h = { ka: S.keepalive.haproxy, cl: S.close.haproxy, li: S.light.haproxy };
+  const d = S.light.direct;
+  ratioRows.push({
+    key: k,
+    label: info.targets.find((t) => t.key === k).label,
+    keepalive: ratio(ka.perCore, h.ka.perCore),
+    close: ratio(cl.perCore, h.cl.perCore),
+    p50: ratio(li.p50, h.li.p50),
+    p99: ratio(li.p99, h.li.p99),
+    addedP50: [li.p50 - d.p50, h.li.p50 - d.p50],
+    addedP99: [li.p99 - d.p99, h.li.p99 - d.p99],
+  });
+}
+
+const cpuModel = os.cpus()[0]?.model ?? 'unknown CPU';
+const haproxyVersion = spawnSync('haproxy', ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0].replace(/ - https.*/, '');
+const wrkVersion = (spawnSync('wrk', ['-v'], { encoding: 'utf8' }).stdout || '').split('\n')[0].replace(/ Copyright.*/, '');
+const idleOf = (pid) => info.idle[pid] ?? 0;
+let section = '## Service proxy\n\n';
+section += `Measured ${new Date().toISOString().slice(0, 10)} with \`node bench/proxy/run.mjs\` (rerun: \`npx tsc -p tsconfig.json && node bench/proxy/run.mjs --rounds ${rounds} --duration ${duration}\`) on ${cpuModel} × ${os.cpus().length}, Linux ${os.release()}, Node ${process.version}, ${haproxyVersion}, ${wrkVersion}. `;
+section += `The machine is shared and noisy: ${rounds} interleaved rounds of ${duration} s per path and load, order rotated each round; req/s, p50 and p99 are medians over the rounds, "per proxy core" is all requests of all rounds divided by the proxy's CPU seconds (utime+stime from /proc).\n\n`;
+section += `Setup: a 2-node netns cluster, 3 built-in nginx:1.26-alpine pods (${info.pods.map((p) => `${p.status.podIP} on ${p.spec.nodeName}`).join(', ')}) behind one LoadBalancer Service (ClusterIP ${info.clusterIP}, NodePort ${info.nodePort}, LB IP ${info.lbIP}). `;
+section += `HAProxy runs in node-1's network namespace (\`mode tcp\`, \`balance roundrobin\`, \`nbthread 1\`, bound to ${info.nodeIP}:${info.hport}) with the same three pods; kanzen's proxy is node-1's node agent (single event loop). wrk runs in node-1's namespace for direct, ClusterIP, NodePort (node IP) and HAProxy, on the host for 127.0.0.1:NodePort and the LB IP. `;
+section += `Proxy CPU counted: the node-1 agent for the in-node kanzen paths; the daemon (host forwarder) plus both node agents (host-access endpoint + proxy) for the host paths; haproxy's pid for HAProxy. The agents also run a kubelet, so the kanzen figures include its idle cost (measured: node-1 agent ${f3(idleOf(info.agent1))} s/s, node-2 agent ${f3(idleOf(info.agent2))} s/s, daemon ${f3(idleOf(info.daemonPid))} s/s).\n\n`;
+for (const l of loads) {
+  section += `### ${l.title} (${l.how})\n\n`;
+  section += `| path | req/s | p50 (ms) | p99 (ms) | proxy CPU per run (s) | req/s per proxy core | errors | req/s per round |\n|---|---|---|---|---|---|---|---|\n`;
+  for (const t of info.targets) {
+    const s = S[l.key][t.key];
+    section += `| ${t.label} | ${f0(s.rps)} | ${f3(s.p50)} | ${f3(s.p99)} | ${t.pids.length ? f2(s.cpuPerRun) : '–'} | ${f0(s.perCore)} | ${s.errors} | ${s.rpsAll.map(f0).join(' / ')} |\n`;
+  }
+  section += '\n';
+}
+section += `### Ratios to HAProxy (same run)\n\n`;
+section += `Targets: keep-alive req/s per proxy core ≥ 0.8×, new connections/s per proxy core ≥ 0.5×, light-load p50 ≤ 1.2× and p99 ≤ 2×. "Added" latency is the path's light-load percentile minus the direct-to-pod one (kanzen / HAProxy). The host paths go through two more hops (host forwarder, host-access endpoint) that HAProxy in the node does not have.\n\n`;
+section += `| kanzen path | keep-alive req/s per core | new conn/s per core | light p50 | light p99 | added p50 (ms) | added p99 (ms) |\n|---|---|---|---|---|---|---|\n`;
+const mark = (v, ok) => (Number.isFinite(v) ? `${v.toFixed(2)}× ${ok(v) ? '✓' : '✗'}` : '–');
+for (const r of ratioRows) {
+  section += `| ${r.label} | ${mark(r.keepalive, (v) => v >= 0.8)} | ${mark(r.close, (v) => v >= 0.5)} | ${mark(r.p50, (v) => v <= 1.2)} | ${mark(r.p99, (v) => v <= 2)} | ${f3(r.addedP50[0])} / ${f3(r.addedP50[1])} | ${f3(r.addedP99[0])} / ${f3(r.addedP99[1])} |\n`;
+}
+
+const rawPath = path.join(os.tmpdir(), `kanzen-proxybench-${Date.now()}.txt`);
+fs.writeFileSync(rawPath, raw.join('\n'));
+fs.writeFileSync(rawPath.replace(/\.txt$/, '.json'), JSON.stringify({ summary: S, ratios: ratioRows, results }, null, 1));
+console.log(`\n${section}\nraw wrk output: ${rawPath}`);
+
+if (!flag('no-write')) {
+  const doc = path.join(root, 'docs/benchmarks.md');
+  let text = fs.existsSync(doc) ? fs.readFileSync(doc, 'utf8') : '# Benchmarks\n';
+  const re = /## Service proxy\n[\s\S]*?(?=\n## |$)/;
+  const old = re.exec(text)?.[0] ?? '';
+  // Keep endpoint-latency.mjs's subsection (it refreshes it itself).
+  const kept = /### Endpoint change to routable\n[\s\S]*?(?=\n### |\n## |$)/.exec(old)?.[0];
+  const full = section.trimEnd() + '\n' + (kept ? '\n' + kept.trimEnd() + '\n' : '');
+  text = re.test(text) ? text.replace(re, full) : text.trimEnd() + '\n\n' + full;
+  fs.writeFileSync(doc, text);
+  console.log(`wrote ${doc}`);
+  if (!flag('no-endpoint-latency')) {
+    const r = spawnSync(process.execPath, [path.join(root, 'bench/proxy/endpoint-latency.mjs')], { stdio: 'inherit', env: process.env });
+    if (r.status !== 0) console.error('endpoint-latency.mjs failed');
+  }
+}
+process.exit(0);
