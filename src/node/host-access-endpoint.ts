@@ -64,7 +64,8 @@ export function startHostAccessEndpoint(opts: { socketPath: string; translate: (
         client.resume();
       });
       // A refused or reset backend ends the host client's connection the same way.
-      upstream.on('error', () => client.resetAndDestroy());
+      // A unix socket cannot be reset: just close it (the host forwarder resets the TCP client).
+      upstream.on("error", () => client.destroy());
       client.on('error', () => upstream.destroy());
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());

@@ -66,6 +66,9 @@ async function main(argv: string[]): Promise<void> {
         httpOverride: String(f['http-override']) || undefined,
       });
       if (f['tls-cert-file']) goLog('TLS is not supported by kanzen\'s built-in agnhost; serving plain HTTP');
+      // A Go program without signal handling dies on SIGTERM; as a container's PID 1 a Node
+      // program would ignore it, so exit as the killed Go process would (128 + 15).
+      process.on('SIGTERM', () => process.exit(143));
       return;
     }
     case 'serve-hostname': {

@@ -133,3 +133,62 @@ test('a bound pod runs as processes: env, status, logs, events; deletion stops i
   assert.equal(fs.existsSync(path.join(home, 'pods', uid)), false);
   assert.equal(kubelet.ipAllocator.allocated, 0);
 });
+
+test('zero-loss termination: the stop signal waits for the endpoint drain, bounded by the grace period', async (t) => {
+  const api = await startApiFixture();
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kz-kubelet-drain-'));
+  const client = api.client('kubelet');
+  const user = api.client('kubectl');
+  const calls: { pod: Pod; timeoutMs: number; at: number }[] = [];
+  let drainedAt = 0;
+  const termFile = path.join(home, 'sigterm-at');
+  const kubelet = new Kubelet({
+    client,
+    recorder: new ApiEventRecorder(client, 'kubelet', 'node-1'),
+    nodeName: 'node-1',
+    nodeIP: '172.18.0.2',
+    podCIDR: '10.244.1.0/24',
+    logger: silentLogger,
+    sandboxes: new DirectorySandboxProvider(home),
+    launcher: new HostProcessLauncher(),
+    images,
+    exec: hostExec,
+    drainTimeoutMs: 5000,
+    drainer: {
+      async waitUntilUnrouted(pod, timeoutMs) {
+        const at = Date.now();
+        calls.push({ pod, timeoutMs, at });
+        await new Promise((r) => setTimeout(r, 400));
+        drainedAt = Date.now();
+        return { outcome: 'drained', waitedMs: drainedAt - at };
+      },
+    },
+  });
+  t.after(async () => {
+    await kubelet.shutdown(0);
+    await api.stop();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+  await kubelet.start();
+  const created = await user.create<Pod>(pods, 'default', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'quitter', namespace: 'default' },
+    spec: {
+      nodeName: 'node-1',
+      terminationGracePeriodSeconds: 3,
+      containers: [{ name: 'app', image: 'node:script', command: [`process.on("SIGTERM", () => { require("fs").writeFileSync(${JSON.stringify(termFile)}, String(Date.now())); process.exit(0); }); console.log("up"); setInterval(() => {}, 1000)`] }],
+    },
+  });
+  const uid = created.metadata.uid!;
+  await waitFor(async () => (await getPod(client, 'quitter'))?.status?.phase === 'Running');
+  await waitFor(async () => (await readLogsText(kubelet.logPath(uid, 'app', 0))).includes('up'));
+  await user.delete(pods, 'default', 'quitter');
+  await waitFor(async () => !(await getPod(client, 'quitter')));
+  assert.equal(calls.length, 1);
+  assert.equal(calls[0].pod.metadata.uid, uid);
+  assert.ok(calls[0].pod.metadata.deletionTimestamp, 'asked for the pod being deleted');
+  assert.equal(calls[0].timeoutMs, 3000, 'the wait never outlasts the grace period');
+  const termAt = Number(fs.readFileSync(termFile, 'utf8'));
+  assert.ok(drainedAt > 0 && termAt >= drainedAt, `SIGTERM at ${termAt}, drained at ${drainedAt}`);
+});

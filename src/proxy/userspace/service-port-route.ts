@@ -89,15 +89,20 @@ export class ServicePortRoute implements StatsSource {
     }
   }
 
-  /** The endpoint for a new connection from clientIP, or why there is none. */
-  choose(clientIP: string, external: boolean): RouteDecision {
+  /**
+   * The endpoint for a new connection from clientIP, or why there is none. clientIP may be
+   * a function: it is then called only with ClientIP affinity (a TCP peer address costs a
+   * getpeername(2) per connection that plain balancing does not need).
+   */
+  choose(clientIP: string | (() => string), external: boolean): RouteDecision {
     const eligible = external ? this.external : this.internal;
     if (eligible.length === 0) return this.hasAnyEndpoints ? drop : reject;
     if (this.affinity) {
-      const pinned = this.affinity.lookup(clientIP, eligible);
+      const ip = typeof clientIP === 'string' ? clientIP : clientIP();
+      const pinned = this.affinity.lookup(ip, eligible);
       if (pinned) return pinned;
       const ep = this.balancer.pick(eligible);
-      this.affinity.record(clientIP, ep);
+      this.affinity.record(ip, ep);
       return ep;
     }
     return this.balancer.pick(eligible);

@@ -51,7 +51,7 @@ export class TcpServiceListener {
 
   private readonly onConnection = (socket: net.Socket): void => {
     const route = this.route;
-    const decision = route.choose(socket.remoteAddress ?? '', this.external);
+    const decision = route.choose(() => socket.remoteAddress ?? '', this.external);
     if (decision === reject) {
       route.stats.refusedConnections++;
       socket.on('error', ignore);

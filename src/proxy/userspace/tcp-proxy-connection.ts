@@ -27,7 +27,7 @@ export class TcpProxyConnection {
   ) {
     route.connectionOpened(ep);
     this.buf = pool.acquire();
-    client.setNoDelay(true);
+    // The client socket has TCP_NODELAY from the listener (createServer's noDelay).
     this.upstream = net.connect({
       host: ep.info.ip,
       port: ep.info.port,

@@ -1,0 +1,300 @@
+// The Service data plane on a real cluster (2 nodes, netns runtime): balancing, refusal
+// without endpoints, ClientIP affinity and its expiry, traffic policies, readiness, UDP,
+// and kanzen's zero-loss termination (a rolling update and a pod deletion under load fail
+// no request, without any preStop sleep). Clients run in pods pinned to a node; they run
+// the host's tools (curl, node). Needs root (network namespaces); skipped otherwise.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { eventually, parseTable, startCluster, writeTemp, type TestCluster } from './harness.js';
+
+const isRoot = process.getuid?.() === 0;
+/** The second run of the suite (another kubectl): the data plane does not depend on the client, so the slow parts run once. */
+const secondPass = (process.env.KANZEN_E2E_PASS ?? '0') !== '0';
+const agnhost = 'registry.k8s.io/e2e-test-images/agnhost:2.53';
+
+let c: TestCluster;
+let dir: string;
+
+function netexec(name: string, replicas: number, extra: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${name} }
+spec:
+  replicas: ${replicas}
+  selector: { matchLabels: { app: ${name} } }
+  template:
+    metadata: { labels: { app: ${name} } }
+    spec:
+${extra}      containers:
+      - name: agnhost
+        image: ${agnhost}
+        args: [netexec, --http-port=8080, --udp-port=8081]
+        readinessProbe:
+          # Ready once serving, and not while /tmp/unready-<pod> exists (the readiness test).
+          exec: { command: [sh, -c, '! test -e /tmp/unready-$(hostname) && curl -sf -m 1 http://127.0.0.1:8080/hostname >/dev/null'] }
+          periodSeconds: 1
+`;
+}
+
+function service(name: string, selector: string, spec: string): string {
+  return `apiVersion: v1
+kind: Service
+metadata: { name: ${name} }
+spec:
+  selector: { app: ${selector} }
+${spec}`;
+}
+
+const clientPod = (name: string, node: string) => `apiVersion: v1
+kind: Pod
+metadata: { name: ${name}, labels: { role: client } }
+spec:
+  nodeSelector: { kubernetes.io/hostname: ${node} }
+  containers:
+  - name: curl
+    image: curlimages/curl:latest
+    command: [sleep, "3600"]
+`;
+
+// A server that exits at once on SIGTERM, as a Go program does by default: the classic
+// victim of the SIGTERM-before-proxies-update race (kubernetes#43576).
+const quitter = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: quitter }
+spec:
+  replicas: 3
+  selector: { matchLabels: { app: quitter } }
+  template:
+    metadata: { labels: { app: quitter } }
+    spec:
+      containers:
+      - name: web
+        image: busybox:1.36
+        command: [node, -e, "const s=require('http').createServer((q,r)=>r.end(require('os').hostname()));s.listen(8080);process.on('SIGTERM',()=>process.exit(0))"]
+        readinessProbe: { httpGet: { path: /, port: 8080 }, periodSeconds: 1 }
+`;
+
+// Bounded HTTP load from inside a pod: at most max requests within ms, conc workers each
+// pausing gap ms between requests, a new connection each time; prints counts as JSON.
+const loadScript = `const http=require('http');const [url,max,ms,conc,gap]=process.argv.slice(1).map((v,i)=>i?Number(v):v);
+const agent=new http.Agent({keepAlive:false});const end=Date.now()+ms;let sent=0,ok=0,fail=0;const errs={};
+const one=()=>new Promise(res=>{let done=false;const fin=(k)=>{if(done)return;done=true;if(k){fail++;errs[k]=(errs[k]||0)+1}else ok++;res()};
+const rq=http.get(url,{agent,timeout:3000},r=>{r.resume();r.on('end',()=>fin(r.statusCode===200?'':'HTTP '+r.statusCode));r.on('error',e=>fin(e.code||e.message))});
+rq.on('timeout',()=>rq.destroy(Object.assign(new Error('timeout'),{code:'TIMEOUT'})));rq.on('error',e=>fin(e.code||e.message))});
+const worker=async()=>{while(sent<max&&Date.now()<end){sent++;await one();await new Promise(r=>setTimeout(r,gap))}};
+Promise.all(Array.from({length:conc},worker)).then(()=>console.log(JSON.stringify({sent,ok,fail,errs})));`;
+
+const udpScript = `const s=require('dgram').createSocket('udp4');s.on('message',m=>{console.log(String(m).trim());process.exit(0)});
+s.send('hostname',Number(process.argv[2]),process.argv[1]);setTimeout(()=>process.exit(3),3000);`;
+
+interface LoadResult {
+  sent: number;
+  ok: number;
+  fail: number;
+  errs: Record<string, number>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function clusterIP(svc: string): Promise<string> {
+  return (await c.k(['get', 'svc', svc, '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+}
+
+async function readyPods(selector: string, n: number): Promise<Record<string, string>[]> {
+  return eventually(async () => {
+    const rows = parseTable(await c.k(['get', 'pods', '-l', selector, '-o', 'wide']));
+    return rows.length === n && rows.every((r) => r.STATUS === 'Running' && r.READY === '1/1') ? rows : undefined;
+  }, 90_000);
+}
+
+/** Runs a shell command in a client pod; returns stdout (non-zero exits included). */
+async function sh(pod: string, script: string, timeoutMs = 60_000): Promise<string> {
+  const r = await c.kubectl(['exec', pod, '--', 'sh', '-c', script], { timeoutMs });
+  return r.stdout;
+}
+
+/** n GETs of url from a client pod, one connection each: the bodies. */
+async function curlMany(pod: string, url: string, n: number): Promise<string[]> {
+  const out = await sh(pod, `for i in $(seq ${n}); do curl -s -m 2 ${url}; echo; done`);
+  return out.split('\n').filter((l) => l.trim());
+}
+
+/** curl's exit code and the elapsed time of one request from a client pod. */
+async function curlCode(pod: string, url: string, maxSeconds = 3): Promise<{ rc: number; ms: number; body: string }> {
+  const out = await sh(pod, `s=$(date +%s%N); b=$(curl -s -m ${maxSeconds} ${url}); rc=$?; e=$(date +%s%N); echo "$rc $(( (e - s) / 1000000 )) $b"`);
+  const [rc, ms, ...body] = out.trim().split(' ');
+  return { rc: Number(rc), ms: Number(ms), body: body.join(' ') };
+}
+
+function count(values: string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
+  return m;
+}
+
+async function loadDuring(url: string, max: number, ms: number, gapMs: number, action: () => Promise<void>): Promise<LoadResult> {
+  const load = c.kubectl(['exec', 'client', '--', 'node', '-e', loadScript, url, String(max), String(ms), '4', String(gapMs)], { timeoutMs: ms + 30_000 });
+  await sleep(1000);
+  await action();
+  const r = await load;
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as LoadResult;
+}
+
+before(async () => {
+  if (!isRoot) return;
+  // Proxies sync at most once a second, as upstream kube-proxy (--iptables-min-sync-period
+  // 1s): a pod that got its stop signal as soon as it was deleted would still receive
+  // connections, so the zero-loss test below proves the drain and not a lucky race.
+  process.env.KANZEN_PROXY_MIN_SYNC_PERIOD_MS ??= '1000';
+  c = await startCluster({ nodes: 2, extraArgs: ['--runtime', 'netns'] });
+  dir = fs.mkdtempSync(path.join(c.home, 'manifests-'));
+  const docs = [
+    netexec('echo', 3, ''),
+    service('echo', 'echo', '  ports:\n  - { name: http, port: 80, targetPort: 8080 }\n  - { name: udp, port: 8081, targetPort: 8081, protocol: UDP }\n'),
+    service('sticky', 'echo', '  sessionAffinity: ClientIP\n  sessionAffinityConfig: { clientIP: { timeoutSeconds: 2 } }\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
+    service('nothing', 'nothing', '  ports: [{ port: 80, targetPort: 8080 }]\n'),
+    netexec('local', 1, '      nodeSelector: { kubernetes.io/hostname: node-2 }\n'),
+    service('local-etp', 'local', '  type: NodePort\n  externalTrafficPolicy: Local\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
+    service('local-itp', 'local', '  internalTrafficPolicy: Local\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
+    clientPod('client', 'node-1'),
+    clientPod('client2', 'node-2'),
+  ];
+  if (!secondPass) docs.push(quitter, service('quitter', 'quitter', '  ports: [{ port: 80, targetPort: 8080 }]\n'));
+  await c.k(['apply', '-f', writeTemp(dir, 'services.yaml', docs.join('---\n'))]);
+  await readyPods('role=client', 2);
+  await readyPods('app=echo', 3);
+  await readyPods('app=local', 1);
+});
+
+after(() => {
+  c?.down(true);
+});
+
+describe('the Service data plane on real pods', { skip: !isRoot && 'needs root for network namespaces' }, () => {
+  test('round robin: 30 requests to a ClusterIP land 10 on each of 3 endpoints', async () => {
+    const pods = (await readyPods('app=echo', 3)).map((r) => r.NAME).sort();
+    const ip = await clusterIP('echo');
+    const hits = count(await curlMany('client', `http://${ip}/hostname`, 30));
+    assert.deepEqual([...hits.keys()].sort(), pods);
+    assert.deepEqual([...hits.values()], [10, 10, 10]);
+  });
+
+  test('a Service without endpoints refuses at once (no timeout)', async () => {
+    const ip = await clusterIP('nothing');
+    const r = await curlCode('client', `http://${ip}/`, 5);
+    // 7: connection refused; 56: reset. 28 would be a timeout.
+    assert.ok([7, 56].includes(r.rc), `curl exit ${r.rc}`);
+    assert.ok(r.ms < 1000, `took ${r.ms} ms`);
+  });
+
+  test('sessionAffinity ClientIP pins the client; the pin expires after timeoutSeconds', async () => {
+    const ip = await clusterIP('sticky');
+    const pinned = await curlMany('client', `http://${ip}/hostname`, 10);
+    assert.equal(new Set(pinned).size, 1, `expected one backend, got ${[...new Set(pinned)]}`);
+    if (secondPass) return;
+    // Idle past timeoutSeconds (2): the next connection is balanced again. Round robin moves
+    // on from the pinned endpoint, so a different backend shows within a few expiries.
+    const seen = new Set(pinned);
+    for (let i = 0; i < 4 && seen.size < 2; i++) {
+      const after = await sh('client', `sleep 2.6; for i in 1 2 3; do curl -s -m 2 http://${ip}/hostname; echo; done`);
+      const names = after.split('\n').filter((l) => l.trim());
+      assert.equal(new Set(names).size, 1, 'pinned again right after the new choice');
+      seen.add(names[0]);
+    }
+    assert.ok(seen.size >= 2, `the pin never expired: ${[...seen]}`);
+  });
+
+  /** The URL of the local-etp NodePort on a node's IP. */
+  async function etpURL(node: string, urlPath: string): Promise<string> {
+    const nodes = parseTable(await c.k(['get', 'nodes', '-o', 'wide']));
+    const nodeIP = nodes.find((r) => r.NAME === node)!['INTERNAL-IP'];
+    const nodePort = (await c.k(['get', 'svc', 'local-etp', '-o', 'jsonpath={.spec.ports[0].nodePort}'])).trim();
+    return `http://${nodeIP}:${nodePort}${urlPath}`;
+  }
+
+  test('externalTrafficPolicy Local: only the node with a local endpoint answers on its NodePort', async () => {
+    const pod = (await readyPods('app=local', 1))[0].NAME;
+    const answered = await curlCode('client', await etpURL('node-2', '/hostname'));
+    assert.deepEqual([answered.rc, answered.body], [0, pod]);
+    const dropped = await curlCode('client', await etpURL('node-1', '/hostname'), 2);
+    assert.notEqual(dropped.rc, 0, `node-1 has no local endpoint but answered: ${dropped.body}`);
+  });
+
+  // Upstream keeps the client's source IP with externalTrafficPolicy Local. The userspace
+  // proxy opens its own connection to the endpoint, so the pod sees the node's bridge
+  // address instead: a known gap, reported here without failing the suite.
+  test('externalTrafficPolicy Local keeps the client IP (/clientip)', { todo: 'the userspace proxy does not preserve the source IP yet' }, async () => {
+    const clientIP = (await c.k(['get', 'pod', 'client', '-o', 'jsonpath={.status.podIP}'])).trim();
+    const answered = await curlCode('client', await etpURL('node-2', '/clientip'));
+    assert.equal(answered.rc, 0);
+    assert.equal(answered.body.replace(/:\d+$/, ''), clientIP);
+  });
+
+  test('internalTrafficPolicy Local: the ClusterIP answers only clients on the endpoint\'s node', async () => {
+    const ip = await clusterIP('local-itp');
+    const pod = (await readyPods('app=local', 1))[0].NAME;
+    const local = await curlCode('client2', `http://${ip}/hostname`);
+    assert.deepEqual([local.rc, local.body], [0, pod]);
+    const remote = await curlCode('client', `http://${ip}/hostname`, 2);
+    assert.notEqual(remote.rc, 0, `answered from node-1: ${remote.body}`);
+  });
+
+  test('UDP through a ClusterIP: netexec answers "hostname" from every endpoint', async () => {
+    const pods = (await readyPods('app=echo', 3)).map((r) => r.NAME);
+    const ip = await clusterIP('echo');
+    const replies: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await c.kubectl(['exec', 'client', '--', 'node', '-e', udpScript, ip, '8081']);
+      assert.equal(r.code, 0, `no UDP reply: ${r.stderr}`);
+      replies.push(r.stdout.trim());
+    }
+    for (const r of replies) assert.ok(pods.includes(r), `unexpected reply ${r}`);
+    assert.ok(new Set(replies).size >= 2, `every flow went to ${replies[0]}`);
+  });
+
+  test('a pod failing readiness gets no traffic; it gets traffic again once ready', async () => {
+    const rows = await readyPods('app=echo', 3);
+    const victim = rows[0].NAME;
+    const ip = await clusterIP('echo');
+    await c.k(['exec', victim, '--', 'sh', '-c', `touch /tmp/unready-${victim}`]);
+    try {
+      await eventually(async () => {
+        const r = parseTable(await c.k(['get', 'pod', victim]))[0];
+        return r.READY === '0/1' && r.STATUS === 'Running';
+      }, 20_000);
+      // The EndpointSlice and the proxies follow readiness.
+      await eventually(async () => !(await curlMany('client', `http://${ip}/hostname`, 6)).includes(victim), 10_000);
+      const hits = await curlMany('client', `http://${ip}/hostname`, 20);
+      assert.equal(hits.length, 20);
+      assert.ok(!hits.includes(victim), `${victim} got traffic while not ready`);
+    } finally {
+      await c.k(['exec', victim, '--', 'rm', '-f', `/tmp/unready-${victim}`]);
+    }
+    await readyPods('app=echo', 3);
+    await eventually(async () => (await curlMany('client', `http://${ip}/hostname`, 6)).includes(victim), 10_000);
+  });
+
+  test('zero-loss rollouts: a rolling update and a pod deletion under load fail no request, without preStop', { skip: secondPass && 'slow; the first pass covers it' }, async (t) => {
+    await readyPods('app=quitter', 3);
+    const url = `http://${await clusterIP('quitter')}/`;
+    // ≤ 2000 requests within 25 s, about 130 per second, a new connection each.
+    const rollout = await loadDuring(url, 2000, 25_000, 25, async () => {
+      await c.k(['set', 'image', 'deployment/quitter', 'web=busybox:1.37']);
+      await c.k(['rollout', 'status', 'deployment/quitter', '--timeout=90s']);
+    });
+    t.diagnostic(`rolling update under load: ${JSON.stringify(rollout)}`);
+    assert.ok(rollout.sent >= 300, `too little load to mean anything: ${JSON.stringify(rollout)}`);
+    assert.deepEqual({ fail: rollout.fail, errs: rollout.errs }, { fail: 0, errs: {} }, `rolling update: ${JSON.stringify(rollout)}`);
+
+    const victim = (await readyPods('app=quitter', 3))[0].NAME;
+    const deletion = await loadDuring(url, 600, 8000, 25, async () => {
+      await c.k(['delete', 'pod', victim]);
+    });
+    t.diagnostic(`pod deletion under load: ${JSON.stringify(deletion)}`);
+    assert.deepEqual({ fail: deletion.fail, errs: deletion.errs }, { fail: 0, errs: {} }, `pod deletion: ${JSON.stringify(deletion)}`);
+    assert.ok(deletion.ok > 0);
+  });
+});
