@@ -213,6 +213,13 @@ export function setupScript(plan: SetupPlan): string {
     'ln -s /proc/self/fd "$R/dev/fd"; ln -s /proc/self/fd/0 "$R/dev/stdin"; ln -s /proc/self/fd/1 "$R/dev/stdout"; ln -s /proc/self/fd/2 "$R/dev/stderr"; ln -s pts/ptmx "$R/dev/ptmx"',
     'mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$R/tmp"',
   ];
+  // Image paths first, binds after: an image's writable /tmp must not hide a volume or
+  // the kanzen install when either lives under /tmp.
+  for (const o of plan.imageOverlays) {
+    lines.push(`mkdir -p ${at(o.target)}`);
+    const opts = `lowerdir=${o.lowers.map(overlayPath).join(':')},upperdir=${overlayPath(o.upper)},workdir=${overlayPath(o.work)}`;
+    lines.push(`mount -t overlay overlay -o ${q(opts)} ${at(o.target)}`);
+  }
   for (const m of plan.mounts) {
     const t = at(m.target);
     if (m.kind === 'dir') {
@@ -224,11 +231,6 @@ export function setupScript(plan: SetupPlan): string {
     }
     lines.push(`mount --rbind ${q(m.source)} ${t}`);
     if (m.readOnly) lines.push(`mount -o remount,bind,ro ${t}`);
-  }
-  for (const o of plan.imageOverlays) {
-    lines.push(`mkdir -p ${at(o.target)}`);
-    const opts = `lowerdir=${o.lowers.map(overlayPath).join(':')},upperdir=${overlayPath(o.upper)},workdir=${overlayPath(o.work)}`;
-    lines.push(`mount -t overlay overlay -o ${q(opts)} ${at(o.target)}`);
   }
   lines.push(`mkdir -p ${at(plan.workingDir)}`);
   lines.push(`printf '%s' ${q(plan.hostname)} > /proc/sys/kernel/hostname`);
