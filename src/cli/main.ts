@@ -7,6 +7,7 @@ import { status } from './status.js';
 import { runDaemon } from './daemon.js';
 import { CliError } from './output.js';
 import { service } from './service.js';
+import { traffic } from './traffic.js';
 
 function int(value: string): number {
   const n = Number(value);
@@ -45,6 +46,11 @@ clusterOptions(program.command('service <service>').description('print the URLs 
   .option('-n, --namespace <ns>', 'namespace', 'default')
   .option('--url', 'print only the URLs, one per line', false)
   .action(async (svc: string, o) => service({ name: o.name, home: o.home, service: svc, namespace: o.namespace, url: o.url }));
+
+clusterOptions(program.command('traffic <service>').description("show how a Service's connections spread over its endpoints, from every node's proxy"))
+  .option('-n, --namespace <ns>', 'namespace', 'default')
+  .option('-w, --watch', 'refresh every second until interrupted', false)
+  .action(async (svc: string, o) => traffic({ name: o.name, home: o.home, service: svc, namespace: o.namespace, watch: o.watch }));
 
 clusterOptions(program.command('daemon', { hidden: true }).description('run the cluster daemon in the foreground')).action(async (o) => {
   if (!o.home) throw new CliError('daemon needs --home');

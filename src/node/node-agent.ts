@@ -11,7 +11,7 @@ import { InformerFactory } from '../client/informer-factory.js';
 import type { Logger } from '../util/logger.js';
 import { serviceIPByIndex } from '../apiserver/allocators/clusterip-allocator.js';
 import type { ClusterConfig, ClusterHome } from '../cli/cluster-home.js';
-import type { EndpointSlice, Node } from '../api/types.js';
+import type { EndpointSlice, Node, Service } from '../api/types.js';
 import { resourceFor } from '../client/api-client.js';
 import { Proxier } from '../proxy/proxier.js';
 import { EndpointDrainGate } from './endpoint-drain.js';
@@ -24,11 +24,13 @@ import { catalogImageResolver } from './kubelet/image-resolver.js';
 import { startKubeletServer, type KubeletServer } from './kubelet-server/kubelet-server.js';
 import { kubeletStreamingRuntime } from './kubelet-streaming.js';
 import { startHostAccessEndpoint, type HostAccessEndpoint } from './host-access-endpoint.js';
+import { startMetricsSocket, startProxyStatusServers, type ProxyStatus, type StatusServer } from './metrics-server.js';
+import { UnsupportedProtocolReporter } from './unsupported-protocol-reporter.js';
 
 /** Where a node's sockets live: the API server proxies logs/exec to kubelet.sock, the host forwarders use host-access.sock. */
-export function nodeSocketPaths(home: ClusterHome, nodeName: string): { dir: string; kubelet: string; hostAccess: string } {
+export function nodeSocketPaths(home: ClusterHome, nodeName: string): { dir: string; kubelet: string; hostAccess: string; metrics: string } {
   const dir = path.join(home.dir, 'nodes', nodeName);
-  return { dir, kubelet: path.join(dir, 'kubelet.sock'), hostAccess: path.join(dir, 'host-access.sock') };
+  return { dir, kubelet: path.join(dir, 'kubelet.sock'), hostAccess: path.join(dir, 'host-access.sock'), metrics: path.join(dir, 'metrics.sock') };
 }
 
 /** The folder of kanzen's compiled code: built-in image programs must be visible inside containers. */
@@ -116,10 +118,20 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
     logger: logger.child('proxy'),
   });
   syncReporter.start();
+  // SCTP ports are accepted by the API but not proxied: one node says so on the Service.
+  if (index === 1) {
+    new UnsupportedProtocolReporter({
+      services: proxyInformers.for<Service>(resourceFor('services')),
+      recorder: new ApiEventRecorder(proxyClient, 'kube-proxy', node.nodeName, logger),
+    }).start();
+  }
   proxyInformers.start();
+  const proxyStatus = nodeProxyStatus(proxier, proxyInformers.for<Node>(resourceFor('nodes')), node.nodeName);
 
   let kubeletServer: KubeletServer | undefined;
   let hostAccess: HostAccessEndpoint | undefined;
+  let metricsSocket: StatusServer | undefined;
+  let statusServers: StatusServer | undefined;
   try {
     kubeletServer = await startKubeletServer({ socketPath: sockets.kubelet, runtime: kubeletStreamingRuntime(kubelet, client), logger: logger.child('kubelet-server') });
     hostAccess = await startHostAccessEndpoint({
@@ -129,6 +141,8 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
       translate: (h) => ({ host: h.destIP === '127.0.0.1' ? node.nodeIP : h.destIP, port: h.destPort }),
       logger,
     });
+    metricsSocket = await startMetricsSocket({ socketPath: sockets.metrics, status: proxyStatus, logger: logger.child('proxy') });
+    statusServers = await startProxyStatusServers({ address: node.nodeIP, status: proxyStatus, logger: logger.child('proxy') });
   } catch (e) {
     logger.error('node servers failed to start', { err: e });
     throw e;
@@ -136,6 +150,8 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
 
   return {
     async stop() {
+      await statusServers?.close().catch(() => undefined);
+      await metricsSocket?.close().catch(() => undefined);
       await hostAccess?.close().catch(() => undefined);
       await kubeletServer?.close().catch(() => undefined);
       syncReporter.stop();
@@ -144,6 +160,27 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
       kubelet.stop();
       client.close();
       proxyClient.close();
+    },
+  };
+}
+
+/** Upstream ToBeDeletedTaint: a node the cluster autoscaler is removing takes no new load-balancer traffic. */
+const toBeDeletedTaint = 'ToBeDeletedByClusterAutoscaler';
+
+/** What the proxy status servers report: healthy once synced (as the health-check node ports), eligible until the Node goes away. */
+function nodeProxyStatus(proxier: Proxier, nodes: { getByName(ns: string | undefined, name: string): Node | undefined }, nodeName: string): ProxyStatus {
+  let synced = false;
+  void proxier.waitForSync().then(() => (synced = true));
+  return {
+    metrics: () => proxier.prometheusMetrics(),
+    healthy: () => synced,
+    lastUpdated: () => {
+      const s = proxier.metrics().sync.lastSyncTimestampSeconds;
+      return s ? new Date(s * 1000) : undefined;
+    },
+    nodeEligible: () => {
+      const n = nodes.getByName(undefined, nodeName);
+      return !n?.metadata.deletionTimestamp && !n?.spec?.taints?.some((t) => t.key === toBeDeletedTaint);
     },
   };
 }

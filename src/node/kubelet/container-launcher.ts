@@ -15,6 +15,8 @@ export interface ExitInfo {
   signal: NodeJS.Signals | null;
   /** The process was not the kubelet's child (adopted after a restart): how it ended is unknown. */
   unknown?: boolean;
+  /** The kernel's OOM killer acted in the container's memory cgroup while it ran. */
+  oomKilled?: boolean;
 }
 
 export interface LaunchSpec {

@@ -127,8 +127,9 @@ export function crashLoopMessage(backoffMs: number, container: string, pod: Pod)
   return `back-off ${goDuration(backoffMs)} restarting failed container=${container} pod=${formatPod(pod)}`;
 }
 
-/** Terminated reason by exit code (containerd: 0 Completed, else Error; OOMKilled needs cgroups, not modelled). */
-export function terminatedReason(exitCode: number): string {
+/** Terminated reason (containerd: OOMKilled after an OOM kill in the container's cgroup, else 0 Completed, else Error). */
+export function terminatedReason(exitCode: number, oomKilled = false): string {
+  if (oomKilled) return 'OOMKilled';
   return exitCode === 0 ? 'Completed' : 'Error';
 }
 
@@ -499,7 +500,7 @@ export class PodRuntime {
       rec.state = { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated', startedAt, finishedAt, containerID } };
     } else {
       const exitCode = exitCodeOf(exit);
-      rec.state = { terminated: { exitCode, reason: terminatedReason(exitCode), startedAt, finishedAt, containerID } };
+      rec.state = { terminated: { exitCode, reason: terminatedReason(exitCode, exit.oomKilled), startedAt, finishedAt, containerID } };
     }
     rec.pid = undefined;
     rec.pidStartTime = undefined;

@@ -9,6 +9,13 @@
 // Restart safety: containers' PIDs are kept in <podDir>/state.json and the sandbox
 // descriptor in <podDir>/sandbox.json; a restarted kubelet re-adopts the pods whose sandbox
 // and processes are still there (same IP, same containers) and recreates the others.
+//
+// Volumes follow their sources while the pod runs (upstream's periodic remount of
+// configMap/secret/downwardAPI/projected volumes, here event-driven): the ConfigMaps and
+// Secrets the pods' volumes name are watched (volume-source-watch.ts), and a change — or a
+// change of a pod's labels/annotations when it has downwardAPI files — rewrites the affected
+// volumes through the atomic `..data` switch, only when their content differs. A subPath
+// mount keeps the file it was started with, as upstream.
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
@@ -35,7 +42,8 @@ import { PodRuntime, formatPod, type ImageResolver } from './container-runtime.j
 import { containerLogPath } from './cri-log.js';
 import { ExecTimeoutError, type SandboxExec } from './handlers.js';
 import { serviceEnvVars } from './service-env.js';
-import { volumePayload, VolumeSetupError } from './volumes.js';
+import { sourceWatchKey, VolumeSourceWatch, type VolumeSourceKind } from './volume-source-watch.js';
+import { hasDownwardAPIVolume, volumeContentMatches, volumePayload, VolumeSetupError, volumeSourceRefs } from './volumes.js';
 
 export const kanzenRuntimeVersion = 'kanzen://0.1.0';
 
@@ -47,7 +55,10 @@ const secretsInfo = resourceFor('secrets');
 const defaultWorkers = 4;
 /** How soon a pod whose sandbox or volumes failed is tried again (upstream pod worker back-off on error). */
 const errorRetryMs = 10_000;
-/** Volumes are refreshed on this period too (upstream syncs configMap/secret volumes about every minute). */
+/**
+ * Volumes are also rebuilt on this period (upstream: the pod sync period, 1 min), a safety
+ * net behind the watches; an unchanged payload is not rewritten.
+ */
 const volumeResyncMs = 60_000;
 /** The default bound of the wait for proxies to stop routing to a terminating pod (endpoint-drain.ts). */
 export const defaultEndpointDrainTimeoutMs = 5000;
@@ -105,6 +116,12 @@ function isTerminal(pod: Pod): boolean {
   return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 }
 
+/** A change a pod's downwardAPI files show (labels and annotations are the live fields). */
+function downwardMetadataChanged(old: Pod, pod: Pod): boolean {
+  if (!hasDownwardAPIVolume(pod)) return false;
+  return !isDeepStrictEqual(old.metadata.labels ?? {}, pod.metadata.labels ?? {}) || !isDeepStrictEqual(old.metadata.annotations ?? {}, pod.metadata.annotations ?? {});
+}
+
 export class Kubelet {
   readonly nodeName: string;
   readonly ipAllocator: PodIPAllocator;
@@ -125,6 +142,11 @@ export class Kubelet {
   private readonly terminating = new Map<string, Promise<void>>();
   private readonly terminated = new Set<string>();
   private readonly volumeSynced = new Map<string, number>();
+  /** Pods whose volume sources changed since their volumes were last built (set by watch handlers, taken by syncVolumes). */
+  private readonly volumesStale = new Set<string>();
+  /** Pods whose volumes were all set up once: a later refresh failure keeps their files and does not hold the pod. */
+  private readonly volumesMounted = new Set<string>();
+  private readonly volumeSources: VolumeSourceWatch;
 
   constructor(private readonly opts: KubeletOptions) {
     this.nodeName = opts.nodeName;
@@ -144,6 +166,7 @@ export class Kubelet {
     });
     this.backoff = new Backoff(opts.backoffInitialMs, opts.backoffMaxMs);
     this.imageBackoff = new Backoff(opts.backoffInitialMs, opts.backoffMaxMs);
+    this.volumeSources = new VolumeSourceWatch({ client: opts.client, logger: this.log, onChange: (kind, ns, name) => this.volumeSourceChanged(kind, ns, name) });
   }
 
   get registration(): NodeRegistration {
@@ -159,7 +182,11 @@ export class Kubelet {
     await Promise.all([this.pods.waitForSync(), this.services.waitForSync()]);
     await this.adopt(this.pods.list());
     const enqueue = (pod: Pod) => this.queue.add(objectKey(pod));
-    this.pods.addHandlers({ add: enqueue, update: (_old, pod) => enqueue(pod), delete: enqueue });
+    const updated = (old: Pod, pod: Pod) => {
+      if (downwardMetadataChanged(old, pod)) this.volumesStale.add(pod.metadata.uid ?? '');
+      enqueue(pod);
+    };
+    this.pods.addHandlers({ add: enqueue, update: updated, delete: enqueue });
     this.log.info('node started', { node: this.nodeName, pods: this.pods.list().length, runtime: kanzenRuntimeVersion });
   }
 
@@ -168,6 +195,7 @@ export class Kubelet {
     this.heartbeat.stop();
     this.queue.stop();
     this.informers.stop();
+    this.volumeSources.stop();
     await this.queue.idle();
     for (const rt of this.runtimes.values()) rt.detach();
   }
@@ -190,6 +218,11 @@ export class Kubelet {
   /** The CRI log of a container instance (kubectl logs; restartCount-1 for --previous). */
   logPath(podUID: string, container: string, restartCount: number): string {
     return containerLogPath(this.opts.sandboxes.podDir(podUID), container, restartCount);
+  }
+
+  /** The ConfigMap/Secret watches volumes need now (`Kind/namespace`). */
+  get volumeSourceWatches(): string[] {
+    return this.volumeSources.watching;
   }
 
   /** The runtime of a pod (exec/attach need its containers' PIDs). */
@@ -272,9 +305,12 @@ export class Kubelet {
       this.ipAllocator.release(uid);
       this.terminated.delete(uid);
       this.volumeSynced.delete(uid);
+      this.volumesStale.delete(uid);
+      this.volumesMounted.delete(uid);
       this.backoff.resetPrefix(`${uid}/`);
     }
     this.uids.delete(key);
+    this.retainVolumeSourceWatches();
   }
 
   // ---- sync ----
@@ -334,7 +370,9 @@ export class Kubelet {
       await this.teardown(uid, 0);
       return;
     }
-    const next = Math.min(r.nextSyncMs ?? Infinity, volumeResyncMs);
+    const nowMs = this.now().getTime();
+    const volumesDue = (this.volumeSynced.get(uid) ?? nowMs) + volumeResyncMs - nowMs;
+    const next = Math.min(r.nextSyncMs ?? Infinity, Math.max(volumesDue, 1));
     return { requeueAfterMs: next };
   }
 
@@ -350,12 +388,22 @@ export class Kubelet {
     });
   }
 
-  /** Writes configMap/secret/downwardAPI/projected files; false (with a FailedMount event) when one cannot be built. */
+  /**
+   * Writes configMap/secret/downwardAPI/projected files whose content changed; false (with a
+   * FailedMount event) when a volume of a pod not yet running cannot be built. A pod whose
+   * volumes were set up before keeps its files on a failed refresh (upstream: the mount
+   * stays, the remount error is an event) and is retried sooner.
+   */
   private async syncVolumes(pod: Pod, sandbox: SandboxInfo): Promise<boolean> {
     const uid = pod.metadata.uid ?? '';
     const last = this.volumeSynced.get(uid);
     const nowMs = this.now().getTime();
-    if (last !== undefined && nowMs - last < volumeResyncMs) return true;
+    // Taken before reading the sources: a change arriving meanwhile marks the pod again.
+    const stale = this.volumesStale.delete(uid);
+    if (!stale && last !== undefined && nowMs - last < volumeResyncMs) return true;
+    this.watchVolumeSources(pod);
+    const mounted = this.volumesMounted.has(uid);
+    let failed = false;
     for (const v of pod.spec.volumes ?? []) {
       try {
         const payload = await volumePayload(v, {
@@ -363,20 +411,56 @@ export class Kubelet {
           hostIP: this.opts.nodeIP,
           podIP: sandbox.podIP,
           allocatable: this.node?.status?.allocatable,
-          sources: this.envSources,
+          sources: this.volumeSources.sources,
           serviceAccountToken: this.opts.serviceAccountToken,
         });
         const dir = podVolumeDir(sandbox.podDir, v);
         if (dir) fs.mkdirSync(dir, { recursive: true });
-        if (payload && dir) writeVolumeFiles(dir, payload.files, payload.mode, this.now());
+        if (!payload || !dir || volumeContentMatches(dir, payload.files)) continue;
+        writeVolumeFiles(dir, payload.files, payload.mode, this.now());
+        if (mounted) this.log.info('volume updated', { pod: objectKey(pod), volume: v.name });
       } catch (e) {
         if (!(e instanceof VolumeSetupError)) throw e;
         this.opts.recorder.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume ${JSON.stringify(v.name)} : ${e.message}`);
-        return false;
+        if (!mounted) return false;
+        failed = true;
       }
     }
-    this.volumeSynced.set(uid, nowMs);
+    // A failed refresh is looked at again after errorRetryMs instead of the full period.
+    this.volumeSynced.set(uid, failed ? nowMs - volumeResyncMs + errorRetryMs : nowMs);
+    this.volumesMounted.add(uid);
     return true;
+  }
+
+  /** Starts the watches of the ConfigMaps/Secrets the pod's volumes name. */
+  private watchVolumeSources(pod: Pod): void {
+    const ns = pod.metadata.namespace ?? 'default';
+    const refs = volumeSourceRefs(pod);
+    if (refs.configMaps.size > 0) this.volumeSources.watch('ConfigMap', ns);
+    if (refs.secrets.size > 0) this.volumeSources.watch('Secret', ns);
+  }
+
+  /** Drops the watches of namespaces where no pod of this node references that kind any more. */
+  private retainVolumeSourceWatches(): void {
+    const needed = new Set<string>();
+    for (const pod of this.pods?.list() ?? []) {
+      if (isTerminal(pod) || pod.metadata.deletionTimestamp) continue;
+      const ns = pod.metadata.namespace ?? 'default';
+      const refs = volumeSourceRefs(pod);
+      if (refs.configMaps.size > 0) needed.add(sourceWatchKey('ConfigMap', ns));
+      if (refs.secrets.size > 0) needed.add(sourceWatchKey('Secret', ns));
+    }
+    this.volumeSources.retain(needed);
+  }
+
+  /** A watched ConfigMap/Secret changed: the pods whose volumes project it rebuild them now. */
+  private volumeSourceChanged(kind: VolumeSourceKind, namespace: string, name: string): void {
+    for (const pod of this.pods?.list(namespace) ?? []) {
+      const refs = volumeSourceRefs(pod);
+      if (!(kind === 'ConfigMap' ? refs.configMaps : refs.secrets).has(name)) continue;
+      this.volumesStale.add(pod.metadata.uid ?? '');
+      this.queue.add(objectKey(pod));
+    }
   }
 
   /** Stops the pod's containers, removes its sandbox and releases its IP (idempotent). */
@@ -393,6 +477,9 @@ export class Kubelet {
     }
     this.ipAllocator.release(uid);
     this.volumeSynced.delete(uid);
+    this.volumesStale.delete(uid);
+    this.volumesMounted.delete(uid);
+    this.retainVolumeSourceWatches();
   }
 
   private syncTerminatingPod(key: string, pod: Pod): ReconcileResult {

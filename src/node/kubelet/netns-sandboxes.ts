@@ -9,6 +9,7 @@ import { createPodSandbox, podDirectory, removePodSandbox, type PodSandbox } fro
 import { execInSandbox } from '../sandbox-exec.js';
 import { ExecTimeoutError, type SandboxExec } from './handlers.js';
 import type { SandboxInfo, SandboxProvider } from './kubelet.js';
+import { removePodLimits } from './container-limits.js';
 
 export interface NetnsSandboxOptions {
   cluster: string;
@@ -69,6 +70,8 @@ export class NetnsSandboxProvider implements SandboxProvider {
     await removePodSandbox(
       sb ?? { cluster: this.opts.cluster, home: this.opts.home, podUID: uid, hostNetwork: pod.spec.hostNetwork === true, nodeNetns: this.opts.node.netns },
     );
+    // The pod-level cgroup goes with the sandbox (its processes died with the namespace).
+    await removePodLimits(this.opts.cluster, uid);
   }
 }
 

@@ -2,14 +2,17 @@
 // pod's sandbox (../sandbox-exec.ts), with the pod's volumes bound at their mountPaths and
 // the image's writable paths overlaid (seeded once per pod from the catalog), its stdout and
 // stderr going to the files the LogPump reads, its stdin the FIFO of container-stdin.ts
-// when it has one, on a pty when it asks for a tty.
+// when it has one, on a pty when it asks for a tty, and in cgroups with its resource limits
+// (container-limits.ts) when the machine allows it.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Container, Pod } from '../../api/types.js';
+import { createLogger, type Logger } from '../../util/logger.js';
 import type { ResolvedImage as CatalogImage } from '../image-catalog.js';
 import { volumeHostPath, type PodSandbox } from '../pod-sandbox.js';
 import { startContainer, type ContainerMount, type ImagePath } from '../sandbox-exec.js';
-import type { ContainerLauncher, LaunchedProcess, LaunchSpec } from './container-launcher.js';
+import type { ContainerLauncher, ExitInfo, LaunchedProcess, LaunchSpec } from './container-launcher.js';
+import { ContainerLimits } from './container-limits.js';
 
 /** The container's volumeMounts as bind mounts (subPath joined onto the volume's folder). */
 export function containerMounts(pod: Pod, c: Container, podDir: string): ContainerMount[] {
@@ -45,10 +48,18 @@ export interface SandboxLauncherOptions {
   pod(podUID: string): Pod | undefined;
   /** Host directories the built-in programs need inside the container (kanzen's install directory). */
   hostPaths?: string[];
+  /** Where a limit that cannot be enforced is reported (once per controller). */
+  logger?: Logger;
+  /** Resource limits through cgroups (default on; false: none, e.g. tests without root). */
+  limits?: ContainerLimits | false;
 }
 
 export class SandboxLauncher implements ContainerLauncher {
-  constructor(private readonly opts: SandboxLauncherOptions) {}
+  private readonly limits: ContainerLimits | undefined;
+
+  constructor(private readonly opts: SandboxLauncherOptions) {
+    this.limits = opts.limits === false ? undefined : (opts.limits ?? new ContainerLimits(opts.logger ?? createLogger('kubelet/cgroups')));
+  }
 
   async start(spec: LaunchSpec): Promise<LaunchedProcess> {
     const sandbox = this.opts.sandbox(spec.podUID);
@@ -73,7 +84,10 @@ export class SandboxLauncher implements ContainerLauncher {
         stderr: err,
         tty: spec.tty,
       });
-      return { pid: proc.pid, exited: proc.exited };
+      const limits = c && this.limits?.apply(sandbox.cluster, spec.podUID, c, proc.pid);
+      if (!limits || limits.groups.length === 0) return { pid: proc.pid, exited: proc.exited };
+      const exited = proc.exited.then((e): ExitInfo => (limits.oomKilled() ? { ...e, oomKilled: true } : e));
+      return { pid: proc.pid, exited };
     } finally {
       fs.closeSync(out);
       fs.closeSync(err);

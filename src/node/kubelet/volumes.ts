@@ -2,6 +2,12 @@
 // pkg/volume/{configmap,secret,downwardapi,projected}): which files with which content. The
 // writing itself (atomic ..data swap) is pod-sandbox.ts's writeVolumeFiles. emptyDir needs
 // only its folder (made by the sandbox); hostPath is bound as is.
+//
+// Payloads are recomputed when a source changes (the kubelet watches the ConfigMaps and
+// Secrets its pods' volumes name, volumeSourceRefs) and written only when they differ from
+// what the volume holds (volumeContentMatches), as AtomicWriter skips an unchanged payload.
+import fs from 'node:fs';
+import path from 'node:path';
 import type { ConfigMap, Pod, Secret, Volume } from '../../api/types.js';
 import { ContainerConfigError, podFieldValue, resourceFieldValue, type EnvSources } from './container-env.js';
 
@@ -124,4 +130,68 @@ interface ProjectedSource {
   secret?: { name: string; items?: { key: string; path: string; mode?: number }[]; optional?: boolean };
   downwardAPI?: { items?: DownwardItem[] };
   serviceAccountToken?: { path: string; expirationSeconds?: number; audience?: string };
+}
+
+/** The ConfigMaps and Secrets (by name, in the pod's namespace) a pod's volumes project. */
+export interface VolumeSourceRefs {
+  configMaps: Set<string>;
+  secrets: Set<string>;
+}
+
+export function volumeSourceRefs(pod: Pod): VolumeSourceRefs {
+  const refs: VolumeSourceRefs = { configMaps: new Set(), secrets: new Set() };
+  for (const v of pod.spec.volumes ?? []) {
+    if (v.configMap) refs.configMaps.add(v.configMap.name);
+    if (v.secret) refs.secrets.add(v.secret.secretName);
+    for (const src of (v.projected?.sources ?? []) as ProjectedSource[]) {
+      if (src.configMap) refs.configMaps.add(src.configMap.name);
+      if (src.secret) refs.secrets.add(src.secret.name);
+    }
+  }
+  return refs;
+}
+
+/** Whether the pod has a downwardAPI file (volume or projection): its labels/annotations are live. */
+export function hasDownwardAPIVolume(pod: Pod): boolean {
+  return (pod.spec.volumes ?? []).some((v) => v.downwardAPI || ((v.projected?.sources ?? []) as ProjectedSource[]).some((s) => s.downwardAPI));
+}
+
+const dataDirName = '..data';
+
+function filesUnder(root: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+    const p = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...filesUnder(root, p));
+    else out.push(p);
+  }
+  return out;
+}
+
+/**
+ * Whether the volume directory already holds exactly this payload behind its `..data` link
+ * (upstream AtomicWriter: same set of paths, same bytes; then nothing is written).
+ */
+export function volumeContentMatches(dir: string, files: Record<string, string | Buffer>): boolean {
+  let dataDir: string;
+  try {
+    dataDir = path.join(dir, fs.readlinkSync(path.join(dir, dataDirName)));
+  } catch {
+    return false;
+  }
+  try {
+    const onDisk = filesUnder(dataDir);
+    const wanted = Object.keys(files).map((p) => path.posix.normalize(p));
+    if (onDisk.length !== wanted.length) return false;
+    const have = new Set(onDisk);
+    for (const [p, content] of Object.entries(files)) {
+      const rel = path.posix.normalize(p);
+      if (!have.has(rel)) return false;
+      const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+      if (!fs.readFileSync(path.join(dataDir, rel)).equals(bytes)) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
 }
