@@ -9,6 +9,7 @@
 // Bounded: it gives up after --timeout seconds (default 1800) and always takes the cluster down.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +31,13 @@ const name = 'scale';
 const cli = path.join(root, 'dist/cli/main.js');
 const kanzen = (...a) => spawnSync(process.execPath, [cli, ...a, '--name', name, '--home', home], { encoding: 'utf8' });
 
-const up = kanzen('up', '--runtime', 'fake', '--nodes', String(nodes), '--api-port', '0', '--no-kubeconfig', '--store', `sqlite:${path.join(home, 'state.db')}`);
+const port = await new Promise((resolve) => {
+  const srv = net.createServer().listen(0, '127.0.0.1', () => {
+    const p = srv.address().port;
+    srv.close(() => resolve(p));
+  });
+});
+const up = kanzen('up', '--runtime', 'fake', '--nodes', String(nodes), '--api-port', String(port), '--no-kubeconfig', '--store', `sqlite:${path.join(home, 'state.db')}`);
 if (up.status !== 0) {
   console.error(up.stderr);
   process.exit(1);
@@ -40,7 +47,7 @@ const peakMemoryMiB = () => {
   const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 };
-const client = new ApiClient({ socketPath: path.join(home, 'apiserver.sock') }, 'scale-bench');
+const client = new ApiClient({ socketPath: path.join(home, 'run', 'apiserver.sock') }, 'scale-bench');
 const deploys = resourceFor('deployments', 'apps');
 const services = resourceFor('services');
 const pods = resourceFor('pods');
@@ -71,7 +78,7 @@ try {
     const eps = (await client.list(slices, 'default')).items.reduce((n, s) => n + (s.endpoints ?? []).filter((e) => e.conditions?.ready).length, 0);
     process.stdout.write(`\rrunning pods ${running}/${want}, ready endpoints ${eps}/${want}   `);
     if (running >= want && eps >= want) break;
-    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, 15_000));
   }
   const done = Date.now();
   console.log(`\nconverged: ${want} pods, ${deployments} Services on ${nodes} nodes in ${((done - started) / 1000).toFixed(1)}s; daemon peak memory ${peakMemoryMiB()} MiB`);

@@ -95,12 +95,12 @@ function metricsHandler(status: ProxyStatus): Handler {
   };
 }
 
-function healthzHandler(status: ProxyStatus, withNodeEligible: boolean): Handler {
+function healthzHandler(status: ProxyStatus, withNodeEligible: boolean, now: () => Date): Handler {
   return (_req, res) => {
     const eligible = status.nodeEligible();
     const healthy = status.healthy() && (!withNodeEligible || eligible);
     res.writeHead(healthy ? 200 : 503, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });
-    res.end(proxyHealthzBody({ healthy, lastUpdated: status.lastUpdated(), nodeEligible: eligible }, new Date(), withNodeEligible));
+    res.end(proxyHealthzBody({ healthy, lastUpdated: status.lastUpdated(), nodeEligible: eligible }, now(), withNodeEligible));
   };
 }
 
@@ -146,7 +146,8 @@ export async function startMetricsSocket(opts: { socketPath: string; status: Pro
  * node's address. Best effort: a port another process holds is logged, not fatal, since
  * nothing in kanzen depends on these ports.
  */
-export async function startProxyStatusServers(opts: { address: string; status: ProxyStatus; logger: Logger; metricsPort?: number; healthzPort?: number }): Promise<StatusServer> {
+export async function startProxyStatusServers(opts: { address: string; status: ProxyStatus; logger: Logger; metricsPort?: number; healthzPort?: number; now?: () => Date }): Promise<StatusServer> {
+  const now = opts.now ?? (() => new Date());
   const servers: http.Server[] = [];
   const specs: [number, Record<string, Handler>][] = [
     [
@@ -164,7 +165,7 @@ export async function startProxyStatusServers(opts: { address: string; status: P
         },
       },
     ],
-    [opts.healthzPort ?? proxyHealthzPort, { '/healthz': healthzHandler(opts.status, true), '/livez': healthzHandler(opts.status, false) }],
+    [opts.healthzPort ?? proxyHealthzPort, { '/healthz': healthzHandler(opts.status, true, now), '/livez': healthzHandler(opts.status, false, now) }],
   ];
   for (const [port, routes] of specs) {
     const server = http.createServer(router(routes));

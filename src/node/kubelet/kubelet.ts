@@ -244,6 +244,8 @@ export class Kubelet {
       const rt = this.newRuntime(pod, sandbox);
       const adopted = rt.restore();
       this.runtimes.set(uid, rt);
+      // Its volumes were set up by the previous kubelet: a failed refresh keeps them.
+      this.volumesMounted.add(uid);
       this.log.info('pod re-adopted', { pod: objectKey(pod), containers: adopted });
     }
   }
@@ -420,7 +422,11 @@ export class Kubelet {
         writeVolumeFiles(dir, payload.files, payload.mode, this.now());
         if (mounted) this.log.info('volume updated', { pod: objectKey(pod), volume: v.name });
       } catch (e) {
-        if (!(e instanceof VolumeSetupError)) throw e;
+        if (!(e instanceof VolumeSetupError)) {
+          // Retried by the queue: the change that made the pod stale must not be lost.
+          if (stale) this.volumesStale.add(uid);
+          throw e;
+        }
         this.opts.recorder.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume ${JSON.stringify(v.name)} : ${e.message}`);
         if (!mounted) return false;
         failed = true;

@@ -42,8 +42,12 @@ export class VolumeSourceWatch {
     const changed = (obj: KubeObject) => this.opts.onChange(kind, namespace, obj.metadata.name ?? '');
     inf.addHandlers({
       // The initial list is what the volumes were just built from: no news.
-      add: (obj) => inf.hasSynced() && changed(obj),
-      update: (old, obj) => old.metadata.resourceVersion !== obj.metadata.resourceVersion && changed(obj),
+      add: (obj) => {
+        if (inf.hasSynced()) changed(obj);
+      },
+      update: (old, obj) => {
+        if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) changed(obj);
+      },
       delete: changed,
     });
     this.informers.set(key, inf);
