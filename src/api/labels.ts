@@ -371,8 +371,22 @@ const metav1Operators: Record<string, SelectionOperator> = { In: 'in', NotIn: 'n
  * returns `null` (matchLabels(null, …) is false); an empty selector (`{}`) is
  * labels.Everything() and returns `[]`. Invalid selectors throw ApiError 400.
  */
+/** Converted selectors by their JSON: controllers convert the same few selectors on every sync. */
+const convertedSelectors = new Map<string, LabelRequirement[]>();
+const maxConvertedSelectors = 10_000;
+
 export function labelSelectorAsRequirements(sel: LabelSelector | null | undefined): LabelRequirement[] | null {
   if (sel === null || sel === undefined) return null;
+  const key = JSON.stringify(sel);
+  const cached = convertedSelectors.get(key);
+  if (cached) return cached;
+  const reqs = convertSelector(sel);
+  if (convertedSelectors.size >= maxConvertedSelectors) convertedSelectors.clear();
+  convertedSelectors.set(key, reqs);
+  return reqs;
+}
+
+function convertSelector(sel: LabelSelector): LabelRequirement[] {
   const reqs: LabelRequirement[] = [];
   for (const [k, v] of Object.entries(sel.matchLabels ?? {})) reqs.push(newRequirement(k, '=', [v]));
   for (const expr of sel.matchExpressions ?? []) {

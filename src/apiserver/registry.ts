@@ -37,7 +37,10 @@ export interface ListOptions extends Selectors {
 
 export interface RegistryEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  /** Shared by every watcher of this write: read-only. */
   object: KubeObject;
+  /** The stored value, a key for caching the encoded event across watchers. */
+  raw: KeyValue;
 }
 
 /** Letters upstream's names.SimpleNameGenerator draws from (no vowels, no look-alikes). */
@@ -60,14 +63,20 @@ export function generateName(base: string): string {
 /** Memoised decode: many watchers see the same KeyValue; parse it once. */
 const decoded = new WeakMap<KeyValue, KubeObject>();
 
-export function decodeStored(kv: KeyValue): KubeObject {
+/** The decoded object shared by every reader of this KeyValue: never mutate it. */
+function decodeShared(kv: KeyValue): KubeObject {
   let obj = decoded.get(kv);
   if (!obj) {
     obj = JSON.parse(kv.value) as KubeObject;
     obj.metadata.resourceVersion = String(kv.modRevision);
     decoded.set(kv, obj);
   }
-  return structuredClone(obj);
+  return obj;
+}
+
+/** A private copy of a stored object, safe to change. */
+export function decodeStored(kv: KeyValue): KubeObject {
+  return structuredClone(decodeShared(kv));
 }
 
 function encodeForStore(obj: KubeObject): string {
@@ -206,15 +215,18 @@ export class Registry {
     const tm = this.typeMeta();
     try {
       return this.store.watch(prefix, fromRevision, (ev: StoreEvent) => {
-        const cur = { ...tm, ...decodeStored(ev.kv) };
+        // Every watcher sees the same write: decode it once and share it read-only (the
+        // fan-out to many watchers is the API server's hot path).
+        const cur = { ...tm, ...decodeShared(ev.kv) };
         const curMatch = matchesSelectors(this.info.kind, cur, selectors);
+        const raw = ev.kv;
         if (ev.type === 'delete') {
-          if (curMatch) onEvent({ type: 'DELETED', object: cur }, ev.kv.modRevision);
+          if (curMatch) onEvent({ type: 'DELETED', object: cur, raw }, raw.modRevision);
           return;
         }
-        const prevMatch = ev.prev ? matchesSelectors(this.info.kind, decodeStored(ev.prev), selectors) : false;
-        if (curMatch) onEvent({ type: prevMatch ? 'MODIFIED' : 'ADDED', object: cur }, ev.kv.modRevision);
-        else if (prevMatch) onEvent({ type: 'DELETED', object: cur }, ev.kv.modRevision);
+        const prevMatch = ev.prev ? matchesSelectors(this.info.kind, decodeShared(ev.prev), selectors) : false;
+        if (curMatch) onEvent({ type: prevMatch ? 'MODIFIED' : 'ADDED', object: cur, raw }, raw.modRevision);
+        else if (prevMatch) onEvent({ type: 'DELETED', object: cur, raw }, raw.modRevision);
       });
     } catch (e) {
       if (e instanceof CompactedError) throw ApiError.expired(`too old resource version: ${e.requested} (${e.compacted})`);
@@ -424,12 +436,8 @@ export class Registry {
   }
 
   private unchanged(current: KubeObject, next: KubeObject): boolean {
-    const strip = (o: KubeObject) => {
-      const c = structuredClone(o);
-      delete c.metadata.resourceVersion;
-      delete c.metadata.managedFields;
-      return c;
-    };
+    // Shallow copies: the comparison ignores resourceVersion and managedFields without cloning.
+    const strip = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
     return isDeepStrictEqual(strip(current), strip(next));
   }
 

@@ -5,12 +5,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
+import type { KeyValue } from '../store/store.js';
 import { groupVersion } from '../api/resources.js';
 import type { Registry, RegistryEvent } from './registry.js';
 import type { Selectors } from './selection.js';
 import { toTable, wantsTable, type IncludeObject } from './table-convertor.js';
 
 const bookmarkIntervalMs = 30_000;
+/** The encoded plain-JSON event of a stored write, shared by every watcher that sends it. */
+const encodedEvents = new WeakMap<KeyValue, { type: string; line: string }>();
 /** A watcher that falls this far behind is cut off, as the apiserver drops slow watchers. */
 const maxBufferedBytes = 64 * 1024 * 1024;
 /** Upstream's default request timeout for watches is randomised in [minRequestTimeout, 2×). */
@@ -45,11 +48,17 @@ export async function serveWatch(
   }
 
   let lastRevision = startRevision;
-  const encode = (type: string, obj: KubeObject): string => {
-    obj.apiVersion = groupVersion(info);
-    obj.kind = info.kind;
-    const object = asTable ? toTable(info.kind, [obj], { accept, includeObject, resourceVersion: obj.metadata.resourceVersion }) : obj;
-    return JSON.stringify({ type, object }) + '\n';
+  const encode = (type: string, obj: KubeObject, raw?: KeyValue): string => {
+    if (asTable) {
+      const table = toTable(info.kind, [{ ...obj, apiVersion: groupVersion(info), kind: info.kind }], { accept, includeObject, resourceVersion: obj.metadata.resourceVersion });
+      return JSON.stringify({ type, object: table }) + '\n';
+    }
+    // Plain JSON events are the same for every watcher of a write: encode them once.
+    const cached = raw && encodedEvents.get(raw);
+    if (cached?.type === type) return cached.line;
+    const line = JSON.stringify({ type, object: { ...obj, apiVersion: groupVersion(info), kind: info.kind } }) + '\n';
+    if (raw) encodedEvents.set(raw, { type, line });
+    return line;
   };
 
   res.writeHead(200, {
@@ -83,7 +92,7 @@ export async function serveWatch(
   try {
     watcher = registry.watch(namespace, startRevision, selectors, (ev: RegistryEvent, revision: number) => {
       lastRevision = revision;
-      write(encode(ev.type, ev.object));
+      write(encode(ev.type, ev.object, ev.raw));
     });
   } catch (e) {
     if (e instanceof ApiError) {

@@ -157,7 +157,9 @@ export async function up(opts: UpOptions): Promise<void> {
   step('Starting the control plane');
   fs.rmSync(home.errorFile, { force: true });
   const logFd = fs.openSync(path.join(home.logsDir, 'daemon.log'), 'a', 0o600);
-  const child = spawn(process.execPath, [mainScript(), 'daemon', '--name', cfg.name, '--home', home.dir], {
+  // KANZEN_DAEMON_NODE_ARGS passes flags to the daemon's node (e.g. --cpu-prof for profiling).
+  const nodeArgs = (process.env.KANZEN_DAEMON_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, mainScript(), 'daemon', '--name', cfg.name, '--home', home.dir], {
     detached: true,
     stdio: ['ignore', logFd, logFd],
     env: { ...process.env },

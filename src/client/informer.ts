@@ -33,6 +33,8 @@ export function splitKey(key: string): { namespace?: string; name: string } {
 }
 
 const retryMinMs = 200;
+const labelIndex = 'kanzen:label';
+const controllerIndex = 'kanzen:controller';
 const retryMaxMs = 10_000;
 
 export class Informer<T extends KubeObject = KubeObject> {
@@ -67,6 +69,27 @@ export class Informer<T extends KubeObject = KubeObject> {
     const map = new Map<string, Set<string>>();
     for (const [key, obj] of this.items) for (const v of fn(obj)) (map.get(v) ?? map.set(v, new Set()).get(v)!).add(key);
     this.indexes.set(name, { fn, map });
+  }
+
+  /**
+   * Objects that may match a label selector: a superset found through an index of label
+   * pairs when the selector has an equality term (callers still check the whole selector).
+   * Controllers use it so a sync costs the matching objects, not the whole namespace.
+   */
+  candidatesForSelector(namespace: string | undefined, matchLabels: Record<string, string> | undefined): T[] {
+    const first = Object.entries(matchLabels ?? {})[0];
+    if (!first) return this.list(namespace);
+    if (!this.indexes.has(labelIndex)) this.addIndex(labelIndex, (o) => Object.entries(o.metadata.labels ?? {}).map(([k, v]) => `${k}=${v}`));
+    const hits = this.byIndex(labelIndex, `${first[0]}=${first[1]}`);
+    return namespace === undefined ? hits : hits.filter((o) => o.metadata.namespace === namespace);
+  }
+
+  /** Objects whose controller ownerReference names this uid. */
+  ownedBy(uid: string): T[] {
+    if (!this.indexes.has(controllerIndex)) {
+      this.addIndex(controllerIndex, (o) => (o.metadata.ownerReferences ?? []).filter((r) => r.controller).map((r) => r.uid));
+    }
+    return this.byIndex(controllerIndex, uid);
   }
 
   byIndex(name: string, value: string): T[] {

@@ -306,7 +306,7 @@ export function newEndpointsController(ctx: ControllerContext, opts: EndpointsCo
     // keep the Endpoints their users manage.
     if (svc.spec.type === 'ExternalName' || !hasSelector(svc)) return;
 
-    const matching = pods.list(namespace).filter((p) => serviceSelectsPod(svc, p));
+    const matching = pods.candidatesForSelector(namespace, svc.spec.selector).filter((p) => serviceSelectsPod(svc, p));
     // Computed even when nothing is written, so the tracker's state stays current.
     const triggerTime = triggerTimes.compute(svc, matching);
     const current = endpoints.getByName(namespace, name);

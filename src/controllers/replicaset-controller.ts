@@ -193,7 +193,9 @@ class ReplicaSetController implements Controller {
     const rs = structuredClone(cached);
     const needsSync = this.expectations.satisfied(key);
     const selector = labelSelectorAsRequirements(rs.spec.selector);
-    const active = this.podInformer.list(namespace).filter(isPodActive);
+    // Candidates: pods the selector may match, and pods this ReplicaSet owns (to release them).
+    const candidates = new Set([...this.podInformer.candidatesForSelector(namespace, rs.spec.selector?.matchLabels), ...this.podInformer.ownedBy(rs.metadata.uid!)]);
+    const active = [...candidates].filter(isPodActive);
     const { claimed, errors } = await claimObjects(active, {
       owner: rs,
       ownerRef: newControllerRef(rs, controllerKind.apiVersion, controllerKind.kind),

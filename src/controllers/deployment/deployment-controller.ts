@@ -152,7 +152,7 @@ class DeploymentController implements Controller {
   /** getPodMapForDeployment: pods by owning ReplicaSet; inactive pods count (Recreate needs them). */
   private podMap(d: Deployment, rsList: ReplicaSet[]): PodMap {
     const map: PodMap = new Map(rsList.map((rs) => [rs.metadata.uid!, [] as Pod[]]));
-    for (const pod of this.podInformer.list(d.metadata.namespace)) {
+    for (const pod of this.podInformer.candidatesForSelector(d.metadata.namespace, d.spec.selector?.matchLabels)) {
       if (!selectorMatches(d, pod.metadata.labels)) continue;
       const ref = controllerOf(pod.metadata);
       if (ref) map.get(ref.uid)?.push(pod);

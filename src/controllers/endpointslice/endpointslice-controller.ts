@@ -68,7 +68,7 @@ export function newEndpointSliceController(ctx: ControllerContext, opts: Endpoin
     // get slices from their users (or the mirroring controller).
     if (svc.spec.type === 'ExternalName' || !hasSelector(svc)) return;
 
-    const matching = pods.list(namespace).filter((p) => serviceSelectsPod(svc, p));
+    const matching = pods.candidatesForSelector(namespace, svc.spec.selector).filter((p) => serviceSelectsPod(svc, p));
     const existing = slices
       .byIndex(sliceServiceIndex, key)
       .filter((s) => managedByUs(s) && !s.metadata.deletionTimestamp);
