@@ -4,7 +4,7 @@
 // the API, waits until every pod is Running and every Service's EndpointSlices list all its
 // pods, and reports the time taken and the daemon's peak memory (VmHWM).
 //
-//   node bench/scale/run.mjs [--deployments 1000] [--replicas 10] [--nodes 20]
+//   node bench/scale/run.mjs [--deployments 1000] [--replicas 10] [--nodes 50]
 //
 // Bounded: it gives up after --timeout seconds (default 1800) and always takes the cluster down.
 import { spawnSync } from 'node:child_process';
@@ -23,7 +23,8 @@ const arg = (name, def) => {
 };
 const deployments = arg('deployments', 1000);
 const replicas = arg('replicas', 10);
-const nodes = arg('nodes', 20);
+// 50 nodes: each node's /24 holds ~250 pod IPs, enough for 10,000 pods.
+const nodes = arg('nodes', 50);
 const timeoutS = arg('timeout', 1800);
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kanzen-scale-'));
