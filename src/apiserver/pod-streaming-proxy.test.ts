@@ -20,7 +20,7 @@ import { parseRequestInfo } from './request-info.js';
 import { handlePodStreamUpgrade, isPodStreamSubresource, isPodStreamUpgrade, podStreamTarget, servePodStreamRequest, type PodStreamingDeps } from './pod-streaming-proxy.js';
 import { startKubeletServer, type KubeletServer } from '../node/kubelet-server/kubelet-server.js';
 import { FakeStreamingRuntime } from '../node/kubelet-server/fake-streaming-runtime.js';
-import { formatCriLogLine } from '../node/kubelet-server/cri-log.js';
+import { formatCriLogLine } from '../node/kubelet/cri-log.js';
 
 const kubectlDir = '/usr/lib/google-cloud-sdk/bin';
 const token = 'front-token';

@@ -10,7 +10,7 @@ import type { Service } from '../api/types.js';
 import { resourceFor } from '../client/api-client.js';
 import { objectKey, splitKey } from '../client/informer.js';
 import { WorkQueue } from '../client/work-queue.js';
-import { formatIPv4, parseCIDR } from '../apiserver/allocators/clusterip-allocator.js';
+import { formatIPv4, parseCIDR } from '../api/ipv4.js';
 import type { Controller, ControllerContext } from './controller-context.js';
 
 export const loadBalancerClass = 'kanzen.io/loadbalancer';

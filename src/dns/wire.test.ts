@@ -70,8 +70,8 @@ test('wire: fuzz — random and mutated packets never throw anything but WireErr
     if (i % 2) buf = crypto.randomBytes(crypto.randomInt(0, 80));
     else {
       buf = Buffer.from(seeds[i % seeds.length]);
-      for (let k = 0; k < 1 + (i % 4); k++) buf[crypto.randomInt(0, buf.length)] = crypto.randomInt(0, 256);
-      if (i % 7 === 0) buf = buf.subarray(0, crypto.randomInt(0, buf.length));
+      for (let k = 0; k < 1 + (i % 4) && buf.length > 0; k++) buf[crypto.randomInt(0, buf.length)] = crypto.randomInt(0, 256);
+      if (i % 7 === 0 && buf.length > 0) buf = buf.subarray(0, crypto.randomInt(0, buf.length));
     }
     try {
       const q = parseQuery(buf);

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { eventually, parseTable, startCluster, writeTemp, type TestCluster } from './harness.js';
+import { eventually, parseTable, podRows, runningPods as runningPodsOf, startCluster, writeTemp, type PodRow, type TestCluster } from './harness.js';
 import * as manifests from './tutorial-manifests.js';
 
 let c: TestCluster;
@@ -20,24 +20,8 @@ after(() => {
   c?.down(true);
 });
 
-interface PodRow {
-  NAME: string;
-  READY: string;
-  STATUS: string;
-  IP: string;
-  NODE: string;
-}
-
-async function pods(selector: string): Promise<PodRow[]> {
-  return parseTable(await c.k(['get', 'pods', '-l', selector, '-o', 'wide'])) as unknown as PodRow[];
-}
-
-async function runningPods(selector: string, n: number): Promise<PodRow[]> {
-  return eventually(async () => {
-    const rows = await pods(selector);
-    return rows.length === n && rows.every((r) => r.STATUS === 'Running' && r.READY === '1/1') ? rows : undefined;
-  }, 30_000);
-}
+const pods = (selector: string): Promise<PodRow[]> => podRows(c, selector);
+const runningPods = (selector: string, n: number): Promise<PodRow[]> => runningPodsOf(c, selector, n, 30_000);
 
 describe('the tutorial on a fake-runtime cluster', () => {
   test('create deployment --replicas=3 gives 3 Running pods on node-1 and node-2 with 10.244.x IPs', async () => {

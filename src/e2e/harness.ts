@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { Transport } from '../client/transport.js';
+import { waitFor } from '../testing/wait.js';
 
 const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const cliPath = path.join(distDir, 'cli', 'main.js');
@@ -139,17 +140,30 @@ export function writeTemp(dir: string, name: string, content: string): string {
   return p;
 }
 
-export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, intervalMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+/** A row of `kubectl get pods -o wide`: the columns tests read by name. */
+export interface PodRow extends Record<string, string> {
+  NAME: string;
+  READY: string;
+  STATUS: string;
+  IP: string;
+  NODE: string;
+}
+
+/** `kubectl get pods -o wide`, of the pods matching selector when one is given. */
+export async function podRows(c: TestCluster, selector?: string): Promise<PodRow[]> {
+  const args = selector === undefined ? ['get', 'pods', '-o', 'wide'] : ['get', 'pods', '-l', selector, '-o', 'wide'];
+  return parseTable(await c.k(args)) as PodRow[];
+}
+
+/** The pods once exactly n match (all of the namespace without a selector), each Running with READY 1/1. */
+export function runningPods(c: TestCluster, selector: string | undefined, n: number, timeoutMs: number): Promise<PodRow[]> {
+  return eventually(async () => {
+    const rows = await podRows(c, selector);
+    return rows.length === n && rows.every((r) => r.STATUS === 'Running' && r.READY === '1/1') ? rows : undefined;
+  }, timeoutMs);
+}
+
+/** waitFor at the pace of kubectl round trips; any falsy value (an empty output too) is "not yet". */
+export function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, intervalMs = 200): Promise<T> {
+  return waitFor(async () => (await fn()) || undefined, timeoutMs, `condition (${timeoutMs} ms)`, intervalMs);
 }

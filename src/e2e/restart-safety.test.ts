@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { eventually, parseTable, startCluster, type TestCluster } from './harness.js';
+import { eventually, parseTable, runningPods, startCluster, type PodRow, type TestCluster } from './harness.js';
 
 const isRoot = process.getuid?.() === 0;
 /** The client version does not matter here: run in the first pass only. */
@@ -26,12 +26,7 @@ after(() => {
   c?.down(true);
 });
 
-async function running(n: number): Promise<Record<string, string>[]> {
-  return eventually(async () => {
-    const rows = parseTable(await c.k(['get', 'pods', '-o', 'wide']));
-    return rows.length === n && rows.every((r) => r.STATUS === 'Running' && r.READY === '1/1') ? rows : undefined;
-  }, 60_000);
-}
+const running = (n: number): Promise<PodRow[]> => runningPods(c, undefined, n, 60_000);
 
 async function serviceAnswers(): Promise<void> {
   await eventually(async () => /Welcome to nginx!/.test(await c.k(['exec', 'client', '--', 'curl', '-s', '-m', '3', `http://${clusterIP}`])), 60_000);

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { eventually, parseTable, startCluster, writeTemp, type TestCluster } from './harness.js';
+import { eventually, parseTable, runningPods, startCluster, writeTemp, type PodRow, type TestCluster } from './harness.js';
 
 const isRoot = process.getuid?.() === 0;
 /** The second run of the suite (another kubectl): the data plane does not depend on the client, so the slow parts run once. */
@@ -102,12 +102,7 @@ async function clusterIP(svc: string): Promise<string> {
   return (await c.k(['get', 'svc', svc, '-o', 'jsonpath={.spec.clusterIP}'])).trim();
 }
 
-async function readyPods(selector: string, n: number): Promise<Record<string, string>[]> {
-  return eventually(async () => {
-    const rows = parseTable(await c.k(['get', 'pods', '-l', selector, '-o', 'wide']));
-    return rows.length === n && rows.every((r) => r.STATUS === 'Running' && r.READY === '1/1') ? rows : undefined;
-  }, 90_000);
-}
+const readyPods = (selector: string, n: number): Promise<PodRow[]> => runningPods(c, selector, n, 90_000);
 
 /** Runs a shell command in a client pod; returns stdout (non-zero exits included). */
 async function sh(pod: string, script: string, timeoutMs = 60_000): Promise<string> {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { eventually, parseTable, runKanzen, startCluster, writeTemp, type TestCluster } from './harness.js';
+import { eventually, parseTable, podRows, runKanzen, runningPods as runningPodsOf, startCluster, writeTemp, type PodRow, type TestCluster } from './harness.js';
 import * as manifests from './tutorial-manifests.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -23,20 +23,7 @@ after(() => {
   c?.down(true);
 });
 
-interface PodRow {
-  NAME: string;
-  READY: string;
-  STATUS: string;
-  IP: string;
-  NODE: string;
-}
-
-async function runningPods(selector: string, n: number): Promise<PodRow[]> {
-  return eventually(async () => {
-    const rows = parseTable(await c.k(['get', 'pods', '-l', selector, '-o', 'wide'])) as unknown as PodRow[];
-    return rows.length === n && rows.every((r) => r.STATUS === 'Running' && r.READY === '1/1') ? rows : undefined;
-  }, 60_000);
-}
+const runningPods = (selector: string, n: number): Promise<PodRow[]> => runningPodsOf(c, selector, n, 60_000);
 
 /** curl from inside the cluster, in a long-running curl pod (the tutorial's test-pod). */
 async function curlInPod(url: string, extra: string[] = []): Promise<string> {
@@ -152,7 +139,7 @@ describe('the tutorial on real pods', { skip: !isRoot && 'needs root for network
     await c.k(['apply', '-f', writeTemp(dir, 'probed.yaml', manifest)]);
     await c.k(['expose', 'deployment', 'probed-app', '--port=80', '--name=probed']);
     const pods = await eventually(async () => {
-      const rows = parseTable(await c.k(['get', 'pods', '-l', 'app=probed', '-o', 'wide'])) as unknown as PodRow[];
+      const rows = await podRows(c, 'app=probed');
       return rows.length === 2 && rows.every((r) => r.STATUS === 'Running') ? rows : undefined;
     }, 60_000);
     // nginx answers 404 for /healthz until the file exists: both pods stay 0/1.

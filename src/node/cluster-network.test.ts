@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { addressInCIDR } from '../api/ipv4.js';
 import {
-  addressInCIDR,
   assertClusterName,
   clusterBridgeName,
   clusterNetnsKind,

@@ -20,6 +20,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { addressInCIDR, parseCIDR } from '../api/ipv4.js';
 import type { Logger } from '../util/logger.js';
 
 /** Where `ip netns add` puts the namespace handles (iproute2's NETNS_RUN_DIR). */
@@ -108,32 +109,6 @@ export function clusterNetnsKind(cluster: string, name: string): ClusterNetnsKin
   if (m[1]) return { kind: 'router' };
   if (m[2]) return { kind: 'node', index: Number(m[2]) };
   return { kind: 'pod', shortID: m[3] };
-}
-
-// ---------------------------------------------------------------------------------------
-// IPv4 arithmetic (only what the wiring needs)
-
-export function parseIPv4(ip: string): number {
-  const parts = ip.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) throw new Error(`invalid IPv4 address ${ip}`);
-  return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
-}
-
-export function formatIPv4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-export function parseCIDRv4(cidr: string): { base: number; prefix: number } {
-  const [ip, len] = cidr.split('/');
-  const prefix = Number(len);
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > 32) throw new Error(`invalid CIDR ${cidr}`);
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return { base: (parseIPv4(ip) & mask) >>> 0, prefix };
-}
-
-/** The n-th address of a CIDR (0 = the network address). */
-export function addressInCIDR(cidr: string, n: number): string {
-  return formatIPv4(parseCIDRv4(cidr).base + n);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -316,7 +291,7 @@ export function planClusterNetwork(opts: ClusterNetworkOptions): ClusterNetwork 
 export async function setupClusterNetwork(opts: ClusterNetworkOptions): Promise<ClusterNetwork> {
   const net = planClusterNetwork(opts);
   await teardownClusterNetwork(net.cluster);
-  const prefix = parseCIDRv4(net.nodeCIDR).prefix;
+  const prefix = parseCIDR(net.nodeCIDR).prefix;
   try {
     await runCommand('ip', ['netns', 'add', net.routerNetns]);
     for (const node of net.nodes) await runCommand('ip', ['netns', 'add', node.netns]);
@@ -343,7 +318,7 @@ export async function setupClusterNetwork(opts: ClusterNetworkOptions): Promise<
         `addr add ${node.nodeIP}/${prefix} dev ${nodeInterfaceName}`,
         `link set ${nodeInterfaceName} up`,
         `link add ${node.podBridge} type bridge`,
-        `addr add ${node.podGateway}/${parseCIDRv4(node.podCIDR).prefix} dev ${node.podBridge}`,
+        `addr add ${node.podGateway}/${parseCIDR(node.podCIDR).prefix} dev ${node.podBridge}`,
         `link set ${node.podBridge} up`,
         // Every ClusterIP is a local address of the node: the proxy listens on them directly.
         `route add local ${net.serviceCIDR} dev lo`,

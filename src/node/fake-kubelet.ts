@@ -36,17 +36,16 @@
 // cost is that of N node agents, which is what a scale benchmark should measure.
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import type { Container, Node, Pod, PodStatus } from '../api/types.js';
+import type { Container, Pod, PodStatus } from '../api/types.js';
 import { isConflict, isNotFound } from '../api/errors.js';
-import { resourceFor, type ApiClient } from '../client/api-client.js';
-import { InformerFactory } from '../client/informer-factory.js';
-import { objectKey, type Informer } from '../client/informer.js';
-import { WorkQueue, type ReconcileResult } from '../client/work-queue.js';
-import type { Logger } from '../util/logger.js';
-import { NodeHeartbeat } from './node-lease.js';
-import { registerNode, rfc3339, type NodeRegistration } from './node-registration.js';
-import { PodIPAllocator } from './pod-ip-allocator.js';
+import { resourceFor } from '../client/api-client.js';
+import { objectKey } from '../client/informer.js';
+import type { ReconcileResult } from '../client/work-queue.js';
+import { isTerminal, KubeletBase, type KubeletBaseOptions } from './kubelet-base.js';
+import { rfc3339 } from './node-registration.js';
 import { generatePodStatus, withMounts } from './pod-status.js';
+
+export { nodeSelectorMatches } from './kubelet-base.js';
 
 /** Set to "false" on a pod to have the fake kubelet report its containers unready. */
 export const fakeReadyAnnotation = 'kanzen.io/fake-ready';
@@ -54,26 +53,12 @@ export const fakeReadyAnnotation = 'kanzen.io/fake-ready';
 export const fakeRuntimeVersion = 'fake://0.1.0';
 
 const podsInfo = resourceFor('pods');
-const nodesInfo = resourceFor('nodes');
-/** Distinct pods synced at once: all the work is API calls, so a few overlap well. */
-const defaultWorkers = 4;
 /** How soon to look again when the node's pod range is full (upstream retries sandbox creation on its sync period). */
 const ipExhaustedRetryMs = 10_000;
 
-export interface FakeKubeletOptions {
-  client: ApiClient;
-  nodeName: string;
-  nodeIP: string;
-  /** This node's pod range, e.g. 10.244.1.0/24. */
-  podCIDR: string;
-  logger: Logger;
-  now?: () => Date;
+export interface FakeKubeletOptions extends KubeletBaseOptions {
   /** Longest a deleted pod is kept before its deletion is confirmed (default: its whole grace period). */
   deletionGraceCapMs?: number;
-  leaseRenewIntervalMs?: number;
-  nodeStatusReportIntervalMs?: number;
-  capacity?: Record<string, string>;
-  workers?: number;
 }
 
 // ---- images and IDs ----
@@ -209,91 +194,19 @@ export function terminatedPodStatus(pod: Pod, now: Date): PodStatus {
   });
 }
 
-/** Whether the node's labels satisfy the pod's nodeSelector (the part of upstream's admission a fake node can check). */
-export function nodeSelectorMatches(pod: Pod, node: Pick<Node, 'metadata'>): boolean {
-  const labels = node.metadata.labels ?? {};
-  return Object.entries(pod.spec.nodeSelector ?? {}).every(([k, v]) => labels[k] === v);
-}
-
-function isTerminal(pod: Pod): boolean {
-  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-}
-
 // ---- the kubelet ----
 
-export class FakeKubelet {
-  readonly nodeName: string;
-  readonly ipAllocator: PodIPAllocator;
-  private readonly client: ApiClient;
-  private readonly log: Logger;
-  private readonly now: () => Date;
-  private readonly informers: InformerFactory;
-  private readonly queue: WorkQueue;
-  private readonly heartbeat: NodeHeartbeat;
-  private pods?: Informer<Pod>;
-  private node?: Node;
-  /** The UID this kubelet knows for each pod key, so the IP of a pod replaced under the same name is released. */
-  private readonly uids = new Map<string, string>();
+export class FakeKubelet extends KubeletBase {
   /** When this kubelet first saw each pod's deletion (the grace cap counts from there). */
   private readonly deletionSeen = new Map<string, number>();
 
   constructor(private readonly opts: FakeKubeletOptions) {
-    this.nodeName = opts.nodeName;
-    this.client = opts.client;
-    this.log = opts.logger.child(`kubelet/${opts.nodeName}`);
-    this.now = opts.now ?? (() => new Date());
-    this.ipAllocator = new PodIPAllocator(opts.podCIDR);
-    this.informers = new InformerFactory(opts.client, this.log);
-    this.queue = new WorkQueue((key) => this.syncPod(key), { name: `kubelet/${opts.nodeName}`, workers: opts.workers ?? defaultWorkers, logger: this.log });
-    this.heartbeat = new NodeHeartbeat({
-      client: opts.client,
-      nodeName: opts.nodeName,
-      logger: this.log,
-      now: this.now,
-      leaseRenewIntervalMs: opts.leaseRenewIntervalMs,
-      nodeStatusReportIntervalMs: opts.nodeStatusReportIntervalMs,
-    });
-  }
-
-  get registration(): NodeRegistration {
-    return { name: this.nodeName, nodeIP: this.opts.nodeIP, podCIDR: this.opts.podCIDR, containerRuntimeVersion: fakeRuntimeVersion, capacity: this.opts.capacity };
-  }
-
-  /** Registers the node, starts heartbeats, and once the node's pods are listed, adopts them and starts syncing. */
-  async start(): Promise<void> {
-    this.node = await registerNode(this.client, this.registration, this.now);
-    await this.heartbeat.start();
-    this.pods = this.informers.for<Pod>(podsInfo, { fieldSelector: `spec.nodeName=${this.nodeName}` });
-    this.informers.start();
-    await this.pods.waitForSync();
-    this.adopt(this.pods.list());
-    // Registered after the sync, so the informer replays every pod as an add.
-    const enqueue = (pod: Pod) => this.queue.add(objectKey(pod));
-    this.pods.addHandlers({ add: enqueue, update: (_old, pod) => enqueue(pod), delete: enqueue });
-    this.log.info('node started', { node: this.nodeName, pods: this.pods.list().length });
-  }
-
-  async stop(): Promise<void> {
-    this.heartbeat.stop();
-    this.queue.stop();
-    this.informers.stop();
-    await this.queue.idle();
-  }
-
-  /** Resolves when no pod sync is queued, running or waiting on a delay (for tests). */
-  idle(): Promise<void> {
-    return this.queue.idle();
+    super(opts, fakeRuntimeVersion);
   }
 
   /** Rebuilds the IP allocator from the IPs this node's pods already report (a restarted kubelet keeps them). */
-  private adopt(pods: Pod[]): void {
-    for (const pod of pods) {
-      const uid = pod.metadata.uid ?? '';
-      this.uids.set(objectKey(pod), uid);
-      const ip = pod.status?.podIP;
-      if (!ip || pod.spec.hostNetwork || isTerminal(pod)) continue;
-      if (!this.ipAllocator.reserve(uid, ip)) this.log.warn('pod IP not re-adopted', { pod: objectKey(pod), ip });
-    }
+  protected adopt(pods: Pod[]): void {
+    for (const pod of pods) this.adoptIP(pod);
   }
 
   private forget(key: string): void {
@@ -305,7 +218,7 @@ export class FakeKubelet {
   }
 
   /** Brings one pod's reported state to what this node "runs" (upstream syncPod + status manager). */
-  private async syncPod(key: string): Promise<ReconcileResult> {
+  protected async syncPod(key: string): Promise<ReconcileResult> {
     const pod = this.pods?.get(key);
     if (!pod || pod.spec.nodeName !== this.nodeName) {
       this.forget(key);
@@ -360,10 +273,7 @@ export class FakeKubelet {
   }
 
   private async canRun(pod: Pod): Promise<boolean> {
-    if (!this.node || nodeSelectorMatches(pod, this.node)) return true;
-    // The node's labels may have changed since registration (kubectl label node): look again once.
-    this.node = await this.client.get<Node>(nodesInfo, undefined, this.nodeName);
-    if (nodeSelectorMatches(pod, this.node)) return true;
+    if (await this.nodeAdmits(pod)) return true;
     this.log.debug('pod does not match this node, ignored', { pod: objectKey(pod) });
     return false;
   }

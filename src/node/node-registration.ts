@@ -20,7 +20,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Condition, Node } from '../api/types.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
 import { isAlreadyExists } from '../api/errors.js';
-import { formatIPv4, parseCIDR } from '../apiserver/allocators/clusterip-allocator.js';
+import { formatIPv4, parseCIDR } from '../api/ipv4.js';
 
 export const kubeletVersion = 'v1.33.0+kanzen';
 /** The kubelet's API port, reported in status.daemonEndpoints (upstream default --port). */

@@ -9,7 +9,7 @@
 // podIPs its pods already report (reserve), then resumes after the highest one (host-local
 // remembers its last reserved IP in a file; the highest reserved address is the closest
 // thing the API can tell us).
-import { formatIPv4, parseCIDR, parseIPv4 } from '../apiserver/allocators/clusterip-allocator.js';
+import { formatIPv4, parseCIDR, parseIPv4 } from '../api/ipv4.js';
 
 export class PodIPAllocator {
   /** The CIDR in canonical form, e.g. 10.244.1.0/24. */

@@ -13,12 +13,12 @@
 // for a container that has the volume mounted.
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseCIDR } from '../api/ipv4.js';
 import type { Pod, Volume } from '../api/types.js';
 import {
   deleteNetns,
   ipBatch,
   netnsRunDir,
-  parseCIDRv4,
   podInterfaceName,
   podNetnsName,
   podVethName,
@@ -423,7 +423,7 @@ export async function createPodSandbox(opts: PodSandboxOptions): Promise<PodSand
       ]);
       await ipBatch(netns, [
         'link set lo up',
-        `addr add ${podIP}/${parseCIDRv4(opts.node.podCIDR).prefix} dev ${podInterfaceName}`,
+        `addr add ${podIP}/${parseCIDR(opts.node.podCIDR).prefix} dev ${podInterfaceName}`,
         `link set ${podInterfaceName} up`,
         // Everything, the service CIDR included, goes to the node: its proxy owns ClusterIPs.
         `route add default via ${opts.node.podGateway}`,

@@ -4,14 +4,19 @@ import { isNotFound } from '../api/errors.js';
 import type { ResourceInfo } from '../api/resources.js';
 import type { ApiClient } from '../client/api-client.js';
 
-const pollIntervalMs = 20;
+const defaultPollIntervalMs = 20;
 
 /**
  * Calls fn until it returns something other than undefined, null or false, and resolves to
  * that. A throw counts as "not yet" (e.g. a NotFound before the object exists); the last one
  * is quoted if the deadline passes.
  */
-export async function waitFor<T>(fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  fn: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+  what = 'condition',
+  pollIntervalMs = defaultPollIntervalMs,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

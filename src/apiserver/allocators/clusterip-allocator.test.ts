@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { thrownBy } from '../../testing/thrown.js';
-import { AllocationError, ClusterIPAllocator, parseCIDR, serviceIPByIndex } from './clusterip-allocator.js';
+import { parseCIDR } from '../../api/ipv4.js';
+import { AllocationError, ClusterIPAllocator, serviceIPByIndex } from './clusterip-allocator.js';
 
 const allocErr = (fn: () => unknown) => thrownBy(fn, AllocationError);
 

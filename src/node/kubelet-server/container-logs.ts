@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { ApiError } from '../../api/errors.js';
 import type { ContainerLogFile } from './streaming-runtime.js';
-import { entryTimeMs, outputTimestamp, parseCriLogLine } from './cri-log.js';
+import { entryTimeMs, outputTimestamp, parseCriLogLine } from '../kubelet/cri-log.js';
 
 export interface LogOptions {
   follow: boolean;

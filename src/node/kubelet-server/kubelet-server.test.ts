@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { silentLogger } from '../../util/logger.js';
 import { startKubeletServer, type KubeletServer } from './kubelet-server.js';
 import { FakeStreamingRuntime } from './fake-streaming-runtime.js';
-import { formatCriLogLine } from './cri-log.js';
+import { formatCriLogLine } from '../kubelet/cri-log.js';
 
 let dir: string;
 let server: KubeletServer;

@@ -9,8 +9,12 @@
 // records. That way a container survives a kubelet restart without a broken pipe, and the
 // restarted kubelet continues pumping where the old one stopped (the offsets are kept beside
 // the raw files).
+//
+// The kubelet server reads the same format back for `GET /containerLogs` (kubelet-server/
+// container-logs.ts): parseCriLogLine, entryTimeMs and outputTimestamp are its part.
 import fs from 'node:fs';
 import path from 'node:path';
+import { readFrom } from './file-read.js';
 
 export type LogStream = 'stdout' | 'stderr';
 
@@ -45,8 +49,66 @@ function formatNanos(nanos: bigint): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, `.${frac}Z`);
 }
 
+/** An RFC3339 timestamp with nanoseconds for `date` (JS clocks have milliseconds: the rest is zeros). */
+export function rfc3339Nano(date: Date): string {
+  return formatNanos(BigInt(date.getTime()) * 1_000_000n);
+}
+
 export function formatCRILine(ts: string, stream: LogStream, partial: boolean, content: string): string {
   return `${ts} ${stream} ${partial ? 'P' : 'F'} ${content}\n`;
+}
+
+/** One record stamped with `now` (millisecond precision), for writers that have no raw files behind them. */
+export function formatCriLogLine(stream: LogStream, text: string, partial: boolean, now: Date = new Date()): string {
+  return formatCRILine(rfc3339Nano(now), stream, partial, text);
+}
+
+/**
+ * Turns a process's output chunks into CRI log lines: complete lines become F entries,
+ * a line longer than maxLogLineBytes is cut into P entries, and flush() writes any
+ * unterminated rest as a P entry (the process ended mid-line).
+ */
+export class CriLogWriter {
+  private pending = '';
+
+  constructor(
+    private readonly stream: LogStream,
+    private readonly write: (line: string) => void,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  push(chunk: Buffer | string): void {
+    this.pending += chunk.toString();
+    let nl: number;
+    while ((nl = this.pending.indexOf('\n')) >= 0) {
+      this.emit(this.pending.slice(0, nl), false);
+      this.pending = this.pending.slice(nl + 1);
+    }
+    while (Buffer.byteLength(this.pending) > maxLogLineBytes) {
+      const cut = this.pending.slice(0, maxLogLineBytes);
+      this.emit(cut, true);
+      this.pending = this.pending.slice(cut.length);
+    }
+  }
+
+  flush(): void {
+    if (this.pending) this.emit(this.pending, true);
+    this.pending = '';
+  }
+
+  private emit(text: string, partial: boolean): void {
+    this.write(formatCriLogLine(this.stream, text, partial, this.clock()));
+  }
+}
+
+/** One CRI log line as written, its timestamp unparsed. */
+export interface CriLogEntry {
+  /** The timestamp as written (RFC3339Nano). */
+  time: string;
+  stream: LogStream;
+  partial: boolean;
+  /** The text, without the line's trailing newline. */
+  text: string;
 }
 
 export interface CRIRecord {
@@ -58,13 +120,39 @@ export interface CRIRecord {
   content: string;
 }
 
-/** Parses one record (without its newline); undefined for a malformed line. */
-export function parseCRILine(line: string): CRIRecord | undefined {
+/** Splits one line (without its newline) into its fields; undefined when it is not a CRI log line. */
+export function parseCriLogLine(line: string): CriLogEntry | undefined {
+  // "<tag> <text>"; an empty F line may have no space after the tag.
   const m = /^(\S+) (stdout|stderr) (P|F) ?(.*)$/s.exec(line);
   if (!m) return undefined;
-  const timeMs = Date.parse(m[1]);
+  return { time: m[1], stream: m[2] as LogStream, partial: m[3] === 'P', text: m[4] };
+}
+
+/** Milliseconds since the epoch of an entry's timestamp (for sinceSeconds/sinceTime). */
+export function entryTimeMs(time: string): number {
+  return Date.parse(time.replace(/(\.\d{3})\d+/, '$1'));
+}
+
+/**
+ * The timestamp as the kubelet prints it with `timestamps=true`: RFC3339 with exactly
+ * nine fractional digits (kubelet's timeFormatOut), UTC.
+ */
+export function outputTimestamp(time: string): string {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(time);
+  if (!m) return time;
+  const frac = (m[2] ?? '').padEnd(9, '0').slice(0, 9);
+  if (m[3] === 'Z') return `${m[1]}.${frac}Z`;
+  const d = new Date(`${m[1]}${m[3]}`);
+  return `${d.toISOString().slice(0, 19)}.${frac}Z`;
+}
+
+/** Parses one record (without its newline) with its time; undefined for a malformed line or timestamp. */
+export function parseCRILine(line: string): CRIRecord | undefined {
+  const e = parseCriLogLine(line);
+  if (!e) return undefined;
+  const timeMs = entryTimeMs(e.time);
   if (Number.isNaN(timeMs)) return undefined;
-  return { timestamp: m[1], timeMs, stream: m[2] as LogStream, partial: m[3] === 'P', content: m[4] };
+  return { timestamp: e.time, timeMs, stream: e.stream, partial: e.partial, content: e.text };
 }
 
 /** What kubectl logs gets for a record: its content, a newline for a full line, the timestamp first when asked. */
@@ -251,23 +339,5 @@ export class LogPump {
     this.closed = true;
     if (this.watcher) clearInterval(this.watcher);
     this.pump(false);
-  }
-}
-
-function readFrom(file: string, offset: number): Buffer {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch {
-    return Buffer.alloc(0);
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    if (size <= offset) return Buffer.alloc(0);
-    const buf = Buffer.alloc(size - offset);
-    const n = fs.readSync(fd, buf, 0, buf.length, offset);
-    return buf.subarray(0, n);
-  } finally {
-    fs.closeSync(fd);
   }
 }

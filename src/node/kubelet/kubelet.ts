@@ -20,19 +20,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
-import type { ConfigMap, Node, Pod, PodStatus, Secret, Service } from '../../api/types.js';
+import type { ConfigMap, Pod, PodStatus, Secret, Service } from '../../api/types.js';
 import { isConflict, isNotFound } from '../../api/errors.js';
-import { resourceFor, type ApiClient } from '../../client/api-client.js';
+import { resourceFor } from '../../client/api-client.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
-import { InformerFactory } from '../../client/informer-factory.js';
 import { objectKey, type Informer } from '../../client/informer.js';
-import { WorkQueue, type ReconcileResult } from '../../client/work-queue.js';
-import type { Logger } from '../../util/logger.js';
+import type { ReconcileResult } from '../../client/work-queue.js';
 import type { EndpointDrainer } from '../endpoint-drain.js';
-import { nodeSelectorMatches } from '../fake-kubelet.js';
-import { NodeHeartbeat } from '../node-lease.js';
-import { registerNode, rfc3339, type NodeRegistration } from '../node-registration.js';
-import { PodIPAllocator } from '../pod-ip-allocator.js';
+import { isTerminal, KubeletBase, type KubeletBaseOptions } from '../kubelet-base.js';
+import { rfc3339 } from '../node-registration.js';
 import { writeVolumeFiles, podVolumeDir } from '../pod-sandbox.js';
 import { generatePodStatus } from '../pod-status.js';
 import { Backoff } from './backoff.js';
@@ -48,11 +44,9 @@ import { hasDownwardAPIVolume, volumeContentMatches, volumePayload, VolumeSetupE
 export const kanzenRuntimeVersion = 'kanzen://0.1.0';
 
 const podsInfo = resourceFor('pods');
-const nodesInfo = resourceFor('nodes');
 const servicesInfo = resourceFor('services');
 const configMapsInfo = resourceFor('configmaps');
 const secretsInfo = resourceFor('secrets');
-const defaultWorkers = 4;
 /** How soon a pod whose sandbox or volumes failed is tried again (upstream pod worker back-off on error). */
 const errorRetryMs = 10_000;
 /**
@@ -80,22 +74,12 @@ export interface SandboxProvider {
   remove(pod: Pod): Promise<void>;
 }
 
-export interface KubeletOptions {
-  client: ApiClient;
+export interface KubeletOptions extends KubeletBaseOptions {
   recorder: EventRecorder;
-  nodeName: string;
-  nodeIP: string;
-  podCIDR: string;
-  logger: Logger;
   sandboxes: SandboxProvider;
   launcher: ContainerLauncher;
   images: ImageResolver;
   exec: SandboxExec;
-  now?: () => Date;
-  workers?: number;
-  leaseRenewIntervalMs?: number;
-  nodeStatusReportIntervalMs?: number;
-  capacity?: Record<string, string>;
   /** Back-off tuning (tests): initial and max of the crash-loop and image pull back-offs. */
   backoffInitialMs?: number;
   backoffMaxMs?: number;
@@ -112,31 +96,16 @@ export interface KubeletOptions {
   drainTimeoutMs?: number;
 }
 
-function isTerminal(pod: Pod): boolean {
-  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-}
-
 /** A change a pod's downwardAPI files show (labels and annotations are the live fields). */
 function downwardMetadataChanged(old: Pod, pod: Pod): boolean {
   if (!hasDownwardAPIVolume(pod)) return false;
   return !isDeepStrictEqual(old.metadata.labels ?? {}, pod.metadata.labels ?? {}) || !isDeepStrictEqual(old.metadata.annotations ?? {}, pod.metadata.annotations ?? {});
 }
 
-export class Kubelet {
-  readonly nodeName: string;
-  readonly ipAllocator: PodIPAllocator;
-  private readonly client: ApiClient;
-  private readonly log: Logger;
-  private readonly now: () => Date;
-  private readonly informers: InformerFactory;
-  private readonly queue: WorkQueue;
-  private readonly heartbeat: NodeHeartbeat;
+export class Kubelet extends KubeletBase {
   private readonly backoff: Backoff;
   private readonly imageBackoff: Backoff;
-  private pods?: Informer<Pod>;
   private services?: Informer<Service>;
-  private node?: Node;
-  private readonly uids = new Map<string, string>();
   private readonly runtimes = new Map<string, PodRuntime>();
   private readonly sandboxes = new Map<string, SandboxInfo>();
   private readonly terminating = new Map<string, Promise<void>>();
@@ -149,54 +118,29 @@ export class Kubelet {
   private readonly volumeSources: VolumeSourceWatch;
 
   constructor(private readonly opts: KubeletOptions) {
-    this.nodeName = opts.nodeName;
-    this.client = opts.client;
-    this.log = opts.logger.child(`kubelet/${opts.nodeName}`);
-    this.now = opts.now ?? (() => new Date());
-    this.ipAllocator = new PodIPAllocator(opts.podCIDR);
-    this.informers = new InformerFactory(opts.client, this.log);
-    this.queue = new WorkQueue((key) => this.syncPod(key), { name: `kubelet/${opts.nodeName}`, workers: opts.workers ?? defaultWorkers, logger: this.log });
-    this.heartbeat = new NodeHeartbeat({
-      client: opts.client,
-      nodeName: opts.nodeName,
-      logger: this.log,
-      now: this.now,
-      leaseRenewIntervalMs: opts.leaseRenewIntervalMs,
-      nodeStatusReportIntervalMs: opts.nodeStatusReportIntervalMs,
-    });
+    super(opts, kanzenRuntimeVersion);
     this.backoff = new Backoff(opts.backoffInitialMs, opts.backoffMaxMs);
     this.imageBackoff = new Backoff(opts.backoffInitialMs, opts.backoffMaxMs);
     this.volumeSources = new VolumeSourceWatch({ client: opts.client, logger: this.log, onChange: (kind, ns, name) => this.volumeSourceChanged(kind, ns, name) });
   }
 
-  get registration(): NodeRegistration {
-    return { name: this.nodeName, nodeIP: this.opts.nodeIP, podCIDR: this.opts.podCIDR, containerRuntimeVersion: kanzenRuntimeVersion, capacity: this.opts.capacity };
+  protected override otherInformers(): Informer<Service>[] {
+    this.services = this.informers.for<Service>(servicesInfo);
+    return [this.services];
   }
 
-  async start(): Promise<void> {
-    this.node = await registerNode(this.client, this.registration, this.now);
-    await this.heartbeat.start();
-    this.pods = this.informers.for<Pod>(podsInfo, { fieldSelector: `spec.nodeName=${this.nodeName}` });
-    this.services = this.informers.for<Service>(servicesInfo);
-    this.informers.start();
-    await Promise.all([this.pods.waitForSync(), this.services.waitForSync()]);
-    await this.adopt(this.pods.list());
-    const enqueue = (pod: Pod) => this.queue.add(objectKey(pod));
-    const updated = (old: Pod, pod: Pod) => {
-      if (downwardMetadataChanged(old, pod)) this.volumesStale.add(pod.metadata.uid ?? '');
-      enqueue(pod);
-    };
-    this.pods.addHandlers({ add: enqueue, update: updated, delete: enqueue });
-    this.log.info('node started', { node: this.nodeName, pods: this.pods.list().length, runtime: kanzenRuntimeVersion });
+  protected override podUpdated(old: Pod, pod: Pod): void {
+    if (downwardMetadataChanged(old, pod)) this.volumesStale.add(pod.metadata.uid ?? '');
+  }
+
+  protected override startedFields(): Record<string, unknown> {
+    return { runtime: kanzenRuntimeVersion };
   }
 
   /** Stops syncing; containers keep running (a restarted kubelet re-adopts them). */
-  async stop(): Promise<void> {
-    this.heartbeat.stop();
-    this.queue.stop();
-    this.informers.stop();
+  override async stop(): Promise<void> {
     this.volumeSources.stop();
-    await this.queue.idle();
+    await super.stop();
     for (const rt of this.runtimes.values()) rt.detach();
   }
 
@@ -209,10 +153,6 @@ export class Kubelet {
         await this.opts.sandboxes.remove(rt.pod).catch((e) => this.log.warn('sandbox not removed', { pod: formatPod(rt.pod), err: e }));
       }),
     );
-  }
-
-  idle(): Promise<void> {
-    return this.queue.idle();
   }
 
   /** The CRI log of a container instance (kubectl logs; restartCount-1 for --previous). */
@@ -231,13 +171,12 @@ export class Kubelet {
   }
 
   /** Re-adopts IPs, sandboxes and container processes a previous kubelet left. */
-  private async adopt(pods: Pod[]): Promise<void> {
+  protected async adopt(pods: Pod[]): Promise<void> {
     for (const pod of pods) {
-      const uid = pod.metadata.uid ?? '';
-      this.uids.set(objectKey(pod), uid);
-      const ip = pod.status?.podIP;
-      if (ip && !pod.spec.hostNetwork && !isTerminal(pod) && !this.ipAllocator.reserve(uid, ip)) this.log.warn('pod IP not re-adopted', { pod: objectKey(pod), ip });
+      this.adoptIP(pod);
       if (isTerminal(pod)) continue;
+      const uid = pod.metadata.uid ?? '';
+      const ip = pod.status?.podIP;
       const sandbox = await this.opts.sandboxes.recover(pod).catch(() => undefined);
       if (!sandbox || (ip && sandbox.podIP !== ip && !pod.spec.hostNetwork)) continue;
       this.sandboxes.set(uid, sandbox);
@@ -317,7 +256,7 @@ export class Kubelet {
 
   // ---- sync ----
 
-  private async syncPod(key: string): Promise<ReconcileResult> {
+  protected async syncPod(key: string): Promise<ReconcileResult> {
     const pod = this.pods?.get(key);
     const knownUID = this.uids.get(key);
     if (!pod || pod.spec.nodeName !== this.nodeName || (knownUID !== undefined && knownUID !== pod.metadata.uid)) {
@@ -333,7 +272,7 @@ export class Kubelet {
       await this.teardown(uid, 0);
       return;
     }
-    if (!(await this.canRun(pod))) return;
+    if (!(await this.nodeAdmits(pod))) return;
 
     let sandbox = this.sandboxes.get(uid);
     if (!sandbox) {
@@ -555,12 +494,6 @@ export class Kubelet {
       if (isConflict(e)) return;
       throw e;
     }
-  }
-
-  private async canRun(pod: Pod): Promise<boolean> {
-    if (!this.node || nodeSelectorMatches(pod, this.node)) return true;
-    this.node = await this.client.get<Node>(nodesInfo, undefined, this.nodeName);
-    return nodeSelectorMatches(pod, this.node);
   }
 }
 

@@ -5,6 +5,7 @@
 // tty's echo) arrive at once, and the CRI log is still written by the LogPump as before.
 import fs from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
+import { readFrom } from './file-read.js';
 
 export interface FollowOptions {
   /** Resolves when nothing more will be written (the container exited): the rest is read and the stream ends. */
@@ -22,23 +23,6 @@ function fileSize(file: string): number {
     return fs.statSync(file).size;
   } catch {
     return 0;
-  }
-}
-
-function readFrom(file: string, offset: number): Buffer {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch {
-    return Buffer.alloc(0);
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    if (size <= offset) return Buffer.alloc(0);
-    const buf = Buffer.alloc(size - offset);
-    return buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, offset));
-  } finally {
-    fs.closeSync(fd);
   }
 }
 
