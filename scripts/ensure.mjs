@@ -9,11 +9,17 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const forTests = process.argv.includes('--test');
 
-function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
-  if (r.status !== 0) {
-    console.error(`ensure: ${cmd} ${args.join(' ')} failed (exit ${r.status})`);
-    process.exit(r.status ?? 1);
+function run(cmd, args, opts = {}, attempts = 1) {
+  for (let i = 1; ; i++) {
+    const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+    if (r.status === 0) return;
+    if (i >= attempts) {
+      console.error(`ensure: ${cmd} ${args.join(' ')} failed (exit ${r.status})`);
+      process.exit(r.status ?? 1);
+    }
+    // Package mirrors and registries fail transiently: wait a little and try again.
+    console.error(`ensure: ${cmd} failed (exit ${r.status}), retrying`);
+    spawnSync('sleep', [String(5 * i)]);
   }
 }
 
@@ -29,7 +35,7 @@ function mtime(p) {
 const marker = path.join(root, 'node_modules', '.package-lock.json');
 if (!fs.existsSync(marker) || mtime(path.join(root, 'package-lock.json')) > mtime(marker)) {
   console.error('ensure: installing npm packages');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  run('npm', ['ci', '--no-audit', '--no-fund'], {}, 3);
 }
 
 // Debian packages for the real tools tests drive (command → package).
@@ -40,8 +46,8 @@ if (missing.length) {
   const isRoot = process.getuid?.() === 0;
   if (isRoot && has('apt-get')) {
     console.error(`ensure: installing ${missing.join(' ')}`);
-    run('apt-get', ['update', '-qq'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    run('apt-get', ['update', '-qq'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }, 3);
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }, 3);
   } else {
     console.error(`ensure: missing tools (${missing.join(', ')}); install them with apt-get as root. Some tests will be skipped.`);
   }
