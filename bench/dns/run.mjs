@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // DNS benchmark: dnsperf against kanzen DNS and against Knot (an authoritative server
 // serving the same names from a generated zone file), each server pinned to one core with
-// taskset, same query file (in-cluster A names, SRV names, NXDOMAIN names), 10 s each.
+// taskset, same query file (in-cluster A names, SRV names, NXDOMAIN names, and names outside
+// the cluster that kanzen forwards to Knot and answers from its cache), 10 s each.
 // Both listen on 127.0.0.1 only. Results (QPS, average latency and its stddev — dnsperf
 // prints no percentiles — and the server's CPU seconds) go to docs/benchmarks.md under
 // "## DNS" (other sections are kept).
@@ -54,7 +55,10 @@ async function measure(label, pid, port, file) {
 }
 
 // 1. kanzen DNS (with its own in-memory API and generated objects).
-const kanzen = spawn('taskset', ['-c', serverCore, process.execPath, path.join(root, 'bench/dns/server.mjs')], { env: { ...process.env, PORT: String(kanzenPort) }, stdio: ['ignore', 'pipe', 'inherit'] });
+const kanzen = spawn('taskset', ['-c', serverCore, process.execPath, path.join(root, 'bench/dns/server.mjs')], {
+  env: { ...process.env, PORT: String(kanzenPort), UPSTREAM_PORT: String(knotPort) },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 let names;
 for await (const line of readline.createInterface({ input: kanzen.stdout })) {
   if (line.startsWith('{')) names = JSON.parse(line);
@@ -64,11 +68,15 @@ const zone = 'cluster.local';
 const aNames = names.services.map((s) => `${s.name}.default.svc.${zone} A`).concat(names.headless.map((h) => `${h.name}.default.svc.${zone} A`));
 const srvNames = names.services.slice(0, 50).map((s) => `_http._tcp.${s.name}.default.svc.${zone} SRV`);
 const nxNames = Array.from({ length: 50 }, (_, i) => `nosuch-${i}.default.svc.${zone} A`);
+/** Names outside the cluster: kanzen forwards them to Knot (the upstream) and then answers from its cache. */
+const outsideZone = 'example.test';
+const fwdNames = Array.from({ length: 200 }, (_, i) => `host-${i}.${outsideZone} A`);
 const files = {
   'A (in-cluster)': aNames,
   'SRV': srvNames,
   'NXDOMAIN': nxNames,
   'mix 80/10/10': [...aNames.slice(0, 160), ...srvNames.slice(0, 20), ...nxNames.slice(0, 20)],
+  'forwarded (cached)': fwdNames,
 };
 for (const [k, v] of Object.entries(files)) fs.writeFileSync(path.join(tmp, `${k.replace(/\W+/g, '_')}.txt`), v.join('\n') + '\n');
 
@@ -78,6 +86,9 @@ for (const s of names.services) zoneText += `${s.name}.default.svc A ${s.ip}\n_h
 for (const h of names.headless) for (const ip of h.ips) zoneText += `${h.name}.default.svc A ${ip}\n`;
 zoneText += 'default.svc TXT "ns"\n';
 fs.writeFileSync(path.join(tmp, `${zone}.zone`), zoneText);
+let outsideText = `$ORIGIN ${outsideZone}.\n$TTL 300\n@ SOA ns hostmaster 1 7200 1800 86400 30\n@ NS ns\nns A 127.0.0.1\n`;
+for (let i = 0; i < 200; i++) outsideText += `host-${i} A 192.0.2.${(i % 250) + 1}\n`;
+fs.writeFileSync(path.join(tmp, `${outsideZone}.zone`), outsideText);
 fs.writeFileSync(path.join(tmp, 'knot.conf'), `server:
     listen: 127.0.0.1@${knotPort}
     rundir: "${tmp}"
@@ -93,12 +104,16 @@ zone:
   - domain: ${zone}
     file: "${tmp}/${zone}.zone"
     storage: "${tmp}"
+  - domain: ${outsideZone}
+    file: "${tmp}/${outsideZone}.zone"
+    storage: "${tmp}"
 `);
 const knot = spawn('taskset', ['-c', serverCore, 'knotd', '-c', path.join(tmp, 'knot.conf')], { stdio: 'inherit' });
 await new Promise((r) => setTimeout(r, 1500));
 
-// Warm-up (JIT, first computation of every answer), not reported.
+// Warm-up (JIT, first computation of every answer, the cache of forwarded names), not reported.
 spawnSync('taskset', ['-c', clientCore, 'dnsperf', '-s', '127.0.0.1', '-p', String(kanzenPort), '-d', path.join(tmp, 'mix_80_10_10.txt'), '-l', '3', '-q', '200']);
+spawnSync('taskset', ['-c', clientCore, 'dnsperf', '-s', '127.0.0.1', '-p', String(kanzenPort), '-d', path.join(tmp, 'forwarded_cached_.txt'), '-l', '2', '-q', '200']);
 const results = [];
 for (const [k] of Object.entries(files)) {
   const f = path.join(tmp, `${k.replace(/\W+/g, '_')}.txt`);
@@ -116,7 +131,7 @@ const row = (name, r) => `| ${name} | ${r.qps.toFixed(0)} | ${r.avgMs.toFixed(3)
 let section = `## DNS\n\n`;
 section += `Measured ${new Date().toISOString().slice(0, 10)} with \`node bench/dns/run.mjs\` on ${cpuModel}, Node ${process.version}, ${knotVersion}.\n`;
 section += `Each server pinned to one core (\`taskset -c ${serverCore}\`), dnsperf on another (\`-q 200\`, ${seconds} s per row), 127.0.0.1 only. `;
-section += `Names: ${names.services.length} ClusterIP Services + ${names.headless.length} headless (3 endpoints each); kanzen runs errors, kubernetes (ttl 30), prometheus, cache 30, loadbalance; Knot serves the same names from a zone file. dnsperf reports no percentiles: latency is average and standard deviation.\n\n`;
+section += `Names: ${names.services.length} ClusterIP Services + ${names.headless.length} headless (3 endpoints each); kanzen runs errors, kubernetes (ttl 30), prometheus, forward (to Knot), cache 30, loadbalance; Knot serves the same names from a zone file, and 200 names of \`example.test\` that kanzen forwards to it (after the warm-up, kanzen answers those from its cache). dnsperf reports no percentiles: latency is average and standard deviation.\n\n`;
 section += `| server / queries | QPS | avg latency (ms) | stddev (ms) | lost | server CPU (s) |\n|---|---|---|---|---|---|\n`;
 for (const r of results) section += `${row(`kanzen — ${r.kind}`, r.kanzen)}\n${row(`Knot — ${r.kind}`, r.knot)}\n`;
 const knotCpu = Math.max(...results.map((r) => r.knot.cpu));

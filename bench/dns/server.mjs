@@ -33,7 +33,7 @@ const corefile = `.:${port} {
         fallthrough in-addr.arpa ip6.arpa
         ttl 30
     }
-    prometheus 127.0.0.1:0
+    prometheus 127.0.0.1:0${process.env.UPSTREAM_PORT ? `\n    forward . 127.0.0.1:${process.env.UPSTREAM_PORT}` : ''}
     cache 30
     loadbalance
 }
