@@ -6,6 +6,7 @@ import type { KubeObject, Pod } from '../api/types.js';
 import { decodeBody, readBody, sendJSON } from './http.js';
 import type { Registry } from './registry.js';
 import type { RequestInfo } from './request-info.js';
+import { rfc3339 } from '../api/time.js';
 
 interface Binding extends KubeObject {
   target?: { kind?: string; name?: string; apiVersion?: string };
@@ -30,7 +31,7 @@ export async function handleBinding(pods: Registry, ri: RequestInfo, req: Incomi
       pod.spec.nodeName = target;
       if (binding.metadata?.annotations) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...binding.metadata.annotations };
       const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(new Date()) });
       pod.status = { ...(pod.status ?? {}), conditions };
       return pod;
     },

@@ -20,6 +20,8 @@ import {
 import type { Strategy } from './strategy.js';
 import { matchesSelectors, type Selectors } from './selection.js';
 import { updateManagedFields } from '../api/patch/server-side-apply.js';
+import { rfc3339 } from '../api/time.js';
+export { rfc3339 };
 
 export interface WriteContext {
   dryRun: boolean;
@@ -49,9 +51,6 @@ const generateNameSuffixLength = 5;
 const maxNameLength = 63;
 const maxPatchRetries = 8;
 
-export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export function generateName(base: string): string {
   const prefix = base.length > maxNameLength - generateNameSuffixLength ? base.slice(0, maxNameLength - generateNameSuffixLength) : base;

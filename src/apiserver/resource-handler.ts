@@ -17,6 +17,7 @@ import { parseSelectors } from './selection.js';
 import { toTable, wantsTable, type IncludeObject } from './table-convertor.js';
 import { serveWatch } from './watch-handler.js';
 import { formatLabelSelector } from '../api/labels.js';
+import { rfc3339 } from '../api/time.js';
 
 export interface ResourceHandlerDeps {
   registryFor(info: ResourceInfo): Registry;
@@ -189,11 +190,7 @@ export async function handleResource(
           }),
         );
       } else {
-        for (const item of list.items) {
-          item.apiVersion = groupVersion(info);
-          item.kind = info.kind;
-        }
-        // Items in a list carry no apiVersion/kind upstream; kubectl tolerates either.
+        // Items in a list carry no apiVersion/kind upstream.
         sendJSON(res, 200, { ...list, items: list.items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest) });
       }
       return;
@@ -278,10 +275,10 @@ export async function handleResource(
         (cur) => {
           if (sub === 'scale') {
             if (!cur) throw ApiError.notFound({ group: info.group, resource: info.resource }, name);
-            const scaled = serverSideApply(toScale(cur), applied, ctx.fieldManager!, force, new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'));
+            const scaled = serverSideApply(toScale(cur), applied, ctx.fieldManager!, force, rfc3339(new Date()));
             return fromScale(cur, scaled, info);
           }
-          return serverSideApply(cur, applied, ctx.fieldManager!, force, new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'));
+          return serverSideApply(cur, applied, ctx.fieldManager!, force, rfc3339(new Date()));
         },
         { ...ctx, operation: 'Apply', subresource: sub === 'scale' ? undefined : sub },
         true,

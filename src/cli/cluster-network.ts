@@ -1,26 +1,18 @@
 // The addresses a cluster uses inside its own network namespaces (ARCHITECTURE.md,
-// "Addresses"). Private-range addresses exist only inside namespaces kanzen creates.
+// "Addresses"), from its configuration: one plan (src/node/cluster-network.ts) shared by
+// the daemon, the netns runtime and every node agent. Private-range addresses exist only
+// inside namespaces kanzen creates.
 import type { ClusterConfig } from './cluster-home.js';
 import { serviceIPByIndex } from '../apiserver/allocators/clusterip-allocator.js';
+import { planClusterNetwork, type ClusterNetwork, type ClusterNetworkOptions } from '../node/cluster-network.js';
+import { nodePodCIDR } from '../node/node-registration.js';
 
-/** The cluster bridge's /24, as kind's docker network: the control plane is .1, node-N is .(N+1). */
-const nodeNetworkPrefix = '172.18.0';
-
-export interface ClusterNetwork {
-  nodeCIDR: string;
-  apiServerAddress: string;
-  nodeIP(index: number): string;
-  podCIDR(index: number): string;
+export function clusterNetworkOptions(cfg: ClusterConfig): ClusterNetworkOptions {
+  return { cluster: cfg.name, nodes: cfg.nodes, serviceCIDR: cfg.serviceCIDR, podCIDR: (i) => nodePodCIDR(cfg.podCIDR, i) };
 }
 
 export function clusterNetwork(cfg: ClusterConfig): ClusterNetwork {
-  const [a, b] = cfg.podCIDR.split('/')[0].split('.');
-  return {
-    nodeCIDR: `${nodeNetworkPrefix}.0/24`,
-    apiServerAddress: `${nodeNetworkPrefix}.1`,
-    nodeIP: (i) => `${nodeNetworkPrefix}.${i + 1}`,
-    podCIDR: (i) => `${a}.${b}.${i}.0/24`,
-  };
+  return planClusterNetwork(clusterNetworkOptions(cfg));
 }
 
 /** Names and addresses the API server certificate must cover. */

@@ -95,7 +95,7 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
     if (cfg.runtime === 'fake') {
       nodeClient = new ApiClient({ socketPath: home.socket }, 'kubelet');
       // Fake containers stop at once on SIGTERM: a short cap keeps deletions as quick as nginx's.
-      nodes = await startFakeNodes({ client: nodeClient, nodes: cfg.nodes, podCIDR: cfg.podCIDR, nodeIP: net.nodeIP, logger: log.child('fake-kubelet'), deletionGraceCapMs: 1000 });
+      nodes = await startFakeNodes({ client: nodeClient, nodes: cfg.nodes, podCIDR: cfg.podCIDR, nodeIP: (i) => net.nodes[i - 1].nodeIP, logger: log.child('fake-kubelet'), deletionGraceCapMs: 1000 });
     } else {
       const runtime = await startNetnsRuntime(home, cfg, log.child('netns'));
       netns = runtime;

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../util/logger.js';
 import type { ClusterConfig, ClusterHome } from './cluster-home.js';
+import { clusterNetworkOptions } from './cluster-network.js';
 import { setupClusterNetwork, teardownClusterNetwork, isProcessAlive } from '../node/cluster-network.js';
 import { removeClusterCgroups } from '../node/container-cgroup.js';
 import { nodeSocketPaths } from '../node/node-agent.js';
@@ -86,7 +87,7 @@ export interface NetnsRuntime {
 export async function startNetnsRuntime(home: ClusterHome, cfg: ClusterConfig, log: Logger): Promise<NetnsRuntime> {
   // Whatever a crashed run left is removed first (setupClusterNetwork is idempotent too).
   await stopRecordedAgents(home, cfg);
-  const net = await setupClusterNetwork({ cluster: cfg.name, nodes: cfg.nodes, serviceCIDR: cfg.serviceCIDR, logger: log });
+  const net = await setupClusterNetwork({ ...clusterNetworkOptions(cfg), logger: log });
   const children = new Map<string, ChildProcess>();
   let stopping = false;
 

@@ -6,6 +6,7 @@ import type { Event, KubeObject, ObjectReference } from '../api/types.js';
 import { resourceFor, type ApiClient } from './api-client.js';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
+import { rfc3339 } from '../api/time.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -15,9 +16,6 @@ export interface EventRecorder {
 
 const maxCachedEvents = 4096;
 
-function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export function referenceTo(obj: KubeObject): ObjectReference {
   const ref: ObjectReference = {

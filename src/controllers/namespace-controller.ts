@@ -11,6 +11,7 @@ import type { Condition, KubeObject, Namespace, Pod } from '../api/types.js';
 import { resourceFor } from '../client/api-client.js';
 import { WorkQueue, type ReconcileResult } from '../client/work-queue.js';
 import type { Controller, ControllerContext } from './controller-context.js';
+import { rfc3339 } from '../api/time.js';
 
 export const finalizerKubernetes = 'kubernetes';
 
@@ -55,9 +56,6 @@ export interface ContentTotals {
   estimateSeconds: number;
 }
 
-function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** The deletion conditions for what a pass found (upstream namespaceConditionUpdater). */
 export function deletionConditions(totals: ContentTotals): Map<ConditionType, Pick<Condition, 'status' | 'reason' | 'message'>> {

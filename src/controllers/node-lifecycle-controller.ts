@@ -18,6 +18,7 @@ import { resourceFor } from '../client/api-client.js';
 import { objectKey } from '../client/informer.js';
 import { WorkQueue, type ReconcileResult } from '../client/work-queue.js';
 import type { Controller, ControllerContext } from './controller-context.js';
+import { rfc3339 } from '../api/time.js';
 
 type Taint = NonNullable<NonNullable<Node['spec']>['taints']>[number];
 
@@ -43,9 +44,6 @@ interface NodeHealth {
   renewTime?: string;
 }
 
-function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 function readyStatus(node: Node): Condition['status'] | undefined {
   return node.status?.conditions?.find((c) => c.type === 'Ready')?.status;

@@ -12,6 +12,7 @@ import { resourceFor } from '../client/api-client.js';
 import { objectKey, splitKey } from '../client/informer.js';
 import { WorkQueue, type ReconcileResult } from '../client/work-queue.js';
 import type { Controller, ControllerContext } from './controller-context.js';
+import { rfc3339 } from '../api/time.js';
 
 export const schedulerName = 'default-scheduler';
 
@@ -165,9 +166,6 @@ export function needsScheduling(pod: Pod): boolean {
   return !pod.spec.nodeName && (pod.spec.schedulerName ?? schedulerName) === schedulerName && !pod.metadata.deletionTimestamp && !isTerminal(pod);
 }
 
-function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export function newScheduler(ctx: ControllerContext): Controller {
   const podsInfo = resourceFor('pods');

@@ -550,7 +550,7 @@ function readRData(buf: Buffer, off: number, type: number, rdlen: number): RData
   }
 }
 
-function compressIPv6(parts: string[]): string {
+export function compressIPv6(parts: string[]): string {
   let best = -1;
   let bestLen = 1;
   for (let i = 0; i < 8; ) {

@@ -16,7 +16,7 @@ import { resourceFor } from '../client/api-client.js';
 import { Proxier } from '../proxy/proxier.js';
 import { EndpointDrainGate } from './endpoint-drain.js';
 import { ProxySyncReporter } from './proxy-sync-reporter.js';
-import { planClusterNetwork } from './cluster-network.js';
+import { clusterNetwork } from '../cli/cluster-network.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { NetnsSandboxProvider, nsenterExec } from './kubelet/netns-sandboxes.js';
 import { SandboxLauncher } from './kubelet/sandbox-launcher.js';
@@ -48,7 +48,7 @@ function envMs(name: string): number | undefined {
 
 export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConfig; index: number; logger: Logger; endpointDrainTimeoutMs?: number }): Promise<NodeAgent> {
   const { home, cfg, index, logger } = opts;
-  const net = planClusterNetwork({ cluster: cfg.name, nodes: cfg.nodes, serviceCIDR: cfg.serviceCIDR });
+  const net = clusterNetwork(cfg);
   const node = net.nodes[index - 1];
   if (!node) throw new Error(`no node ${index} in a ${cfg.nodes}-node cluster`);
   const sockets = nodeSocketPaths(home, node.nodeName);

@@ -21,6 +21,8 @@ import type { Condition, Node } from '../api/types.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
 import { isAlreadyExists } from '../api/errors.js';
 import { formatIPv4, parseCIDR } from '../api/ipv4.js';
+import { rfc3339 } from '../api/time.js';
+export { rfc3339 };
 
 export const kubeletVersion = 'v1.33.0+kanzen';
 /** The kubelet's API port, reported in status.daemonEndpoints (upstream default --port). */
@@ -121,9 +123,6 @@ function uuidFrom(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** The labels every kubelet sets on its Node (upstream updateDefaultLabels; the beta ones are still set in 1.33). */
 export function defaultNodeLabels(name: string): Record<string, string> {

@@ -9,12 +9,10 @@
 import { resourceFor, type ApiClient } from '../client/api-client.js';
 import type { Informer } from '../client/informer.js';
 import type { Pod } from '../api/types.js';
+import { rfc3339 } from '../api/time.js';
 
 const podsResource = resourceFor('pods');
 
-function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export class TestKubelet {
   /** While true, new pods are bound and Running but not Ready. */

@@ -3,6 +3,8 @@
 // Everything here is pure: no client, no clock except the one passed in.
 import type { Condition, Deployment, DeploymentStatus, ObjectMeta, PodTemplateSpec, ReplicaSet } from '../../api/types.js';
 import { canonicalJSON, podTemplateHashLabel } from './pod-template-hash.js';
+import { rfc3339 } from '../../api/time.js';
+export { rfc3339 };
 
 export const revisionAnnotation = 'deployment.kubernetes.io/revision';
 export const revisionHistoryAnnotation = 'deployment.kubernetes.io/revision-history';
@@ -30,9 +32,6 @@ const maxInt32 = 2147483647;
 
 export type ConditionStatus = Condition['status'];
 
-export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export function replicasOf(obj: { spec: { replicas?: number } } | undefined): number {
   return obj?.spec.replicas ?? 1;

@@ -4,12 +4,10 @@
 import type { Condition, Pod, ReplicaSet, ReplicaSetStatus } from '../../api/types.js';
 import { matchLabels, selectorFromSet } from '../../api/labels.js';
 import { isPodAvailable, isPodReady } from './pod-conditions.js';
+import { rfc3339 } from '../../api/time.js';
 
 export const replicaFailureCondition = 'ReplicaFailure';
 
-function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export function calculateReplicaSetStatus(rs: ReplicaSet, pods: Pod[], manageReplicasErr: unknown, now: Date): ReplicaSetStatus {
   const status: ReplicaSetStatus = structuredClone(rs.status ?? { replicas: 0 });

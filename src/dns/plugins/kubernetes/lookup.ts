@@ -4,7 +4,7 @@
 // NODATA rules). Names here are lower-case and absolute; the owner name of every answer is
 // the question, so the writer's compression pointer carries the client's case.
 import net from 'node:net';
-import { ClassIN, expandIPv6, Type, type RR } from '../../wire.js';
+import { ClassIN, compressIPv6, expandIPv6, Type, type RR } from '../../wire.js';
 import { endpointHostname, type EndpointsRecord, type PodRecord, type ServiceRecord } from './records.js';
 
 export type PodMode = 'disabled' | 'insecure' | 'verified';
@@ -303,24 +303,7 @@ export function addressFromReverse(name: string): string {
 export function canonicalIP(ip: string): string {
   if (net.isIPv4(ip)) return ip;
   if (!net.isIPv6(ip)) return ip;
-  const parts = expandIPv6(ip.toLowerCase()).map((h) => h.replace(/^0+(?=.)/, ''));
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (parts[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && parts[j] === '0') j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (best < 0) return parts.join(':');
-  return parts.slice(0, best).join(':') + '::' + parts.slice(best + bestLen).join(':');
+  return compressIPv6(expandIPv6(ip.toLowerCase()).map((h) => h.replace(/^0+(?=.)/, '')));
 }
 
 /** reverse.go serviceRecordForIP: a ClusterIP first, else every endpoint with the IP. */
