@@ -8,7 +8,7 @@ import { planClusterNetwork, type ClusterNetwork, type ClusterNetworkOptions } f
 import { nodePodCIDR } from '../node/node-registration.js';
 
 export function clusterNetworkOptions(cfg: ClusterConfig): ClusterNetworkOptions {
-  return { cluster: cfg.name, nodes: cfg.nodes, serviceCIDR: cfg.serviceCIDR, podCIDR: (i) => nodePodCIDR(cfg.podCIDR, i) };
+  return { cluster: cfg.name, nodes: cfg.nodes, serviceCIDR: cfg.serviceCIDR, podCIDR: (i) => nodePodCIDR(cfg.podCIDR, i), nodePortRange: cfg.nodePortRange };
 }
 
 export function clusterNetwork(cfg: ClusterConfig): ClusterNetwork {

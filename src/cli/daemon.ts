@@ -13,7 +13,7 @@ import { startFakeNodes } from '../node/fake-runtime.js';
 import { ApiClient } from '../client/api-client.js';
 import { installClusterDNS } from './cluster-dns-addon.js';
 import { startNetnsRuntime, type NetnsRuntime } from './netns-runtime.js';
-import { HostForwarder } from '../proxy/host-forwarder.js';
+import { HostPortMappings } from '../proxy/host-port-mappings.js';
 import { InformerFactory } from '../client/informer-factory.js';
 import { ensurePki, ensureToken } from './pki.js';
 import { readConfig, resolveHome, type ClusterHome } from './cluster-home.js';
@@ -43,8 +43,8 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
   let nodes: { stop(): Promise<void> } | undefined;
   let nodeClient: ApiClient | undefined;
   let netns: NetnsRuntime | undefined;
-  let hostForwarder: { stop(): void } | undefined;
-  let forwarderInformers: InformerFactory | undefined;
+  let hostPorts: { stop(): void } | undefined;
+  let hostPortInformers: InformerFactory | undefined;
   const timers: NodeJS.Timeout[] = [];
   let stopping = false;
   const shutdown = async (code: number) => {
@@ -52,8 +52,8 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
     stopping = true;
     log.info('shutting down');
     for (const t of timers) clearInterval(t);
-    hostForwarder?.stop();
-    forwarderInformers?.stop();
+    hostPorts?.stop();
+    hostPortInformers?.stop();
     await netns?.stop().catch((e) => log.warn('netns runtime teardown failed', { err: e }));
     await nodes?.stop().catch(() => undefined);
     nodeClient?.close();
@@ -100,12 +100,13 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
       const runtime = await startNetnsRuntime(home, cfg, log.child('netns'));
       netns = runtime;
       server.setKubeletSocket((nodeName) => runtime.kubeletSocket(nodeName));
-      const fwClient = new ApiClient({ socketPath: home.socket }, 'host-forwarder');
-      forwarderInformers = new InformerFactory(fwClient, log);
-      const fw = new HostForwarder({ informers: forwarderInformers, nodeSockets: () => runtime.nodeSockets(), logger: log.child('host-forwarder') });
+      const fwClient = new ApiClient({ socketPath: home.socket }, 'host-port-mappings');
+      hostPortInformers = new InformerFactory(fwClient, log);
+      const fw = new HostPortMappings({ informers: hostPortInformers, agents: () => runtime.agents(), logger: log.child('host-ports') });
+      runtime.onAgentReady((agent) => fw.agentStarted(agent));
       fw.start();
-      forwarderInformers.start();
-      hostForwarder = fw;
+      hostPortInformers.start();
+      hostPorts = fw;
     }
     const s = store;
     timers.push(

@@ -12,7 +12,8 @@ import type { ClusterConfig, ClusterHome } from './cluster-home.js';
 import { clusterNetworkOptions } from './cluster-network.js';
 import { setupClusterNetwork, teardownClusterNetwork, isProcessAlive } from '../node/cluster-network.js';
 import { removeClusterCgroups } from '../node/container-cgroup.js';
-import { nodeSocketPaths } from '../node/node-agent.js';
+import { nodeSocketPaths, agentReadyMessage } from '../node/node-agent.js';
+import type { AgentChannel } from '../proxy/host-port-mappings.js';
 
 const agentMain = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'node', 'node-agent-main.js');
 const restartDelayMs = 1000;
@@ -79,7 +80,10 @@ export async function teardownNetnsRuntime(home: ClusterHome, cfg: ClusterConfig
 }
 
 export interface NetnsRuntime {
-  nodeSockets(): string[];
+  /** The agents that said they are ready for host sockets. */
+  agents(): Iterable<AgentChannel>;
+  /** Called for each agent (also a restarted one) once it is ready for host sockets. */
+  onAgentReady(fn: (agent: AgentChannel) => void): void;
   kubeletSocket(nodeName: string): string;
   stop(): Promise<void>;
 }
@@ -89,6 +93,8 @@ export async function startNetnsRuntime(home: ClusterHome, cfg: ClusterConfig, l
   await stopRecordedAgents(home, cfg);
   const net = await setupClusterNetwork({ ...clusterNetworkOptions(cfg), logger: log });
   const children = new Map<string, ChildProcess>();
+  const ready = new Map<string, AgentChannel>();
+  const readyHandlers: ((agent: AgentChannel) => void)[] = [];
   let stopping = false;
 
   const startAgent = (nodeName: string, netns: string, index: number) => {
@@ -97,14 +103,26 @@ export async function startNetnsRuntime(home: ClusterHome, cfg: ClusterConfig, l
     // own, and the pod namespaces the agent then creates (bind mounts in /run/netns) would be
     // invisible to the daemon's teardown.
     const child = spawn('nsenter', [`--net=/run/netns/${netns}`, process.execPath, agentMain, '--name', cfg.name, '--home', home.dir, '--index', String(index)], {
-      stdio: ['ignore', logFd, logFd],
+      // The IPC channel carries the host's NodePort and LoadBalancer sockets (host-port-mappings.ts).
+      stdio: ['ignore', logFd, logFd, 'ipc'],
     });
     fs.closeSync(logFd);
     children.set(nodeName, child);
+    const channel: AgentChannel = {
+      send: (message, handle) => {
+        if (child.connected) child.send(message, handle as never, (err) => err && log.warn('cannot reach node agent', { node: nodeName, err: err.message }));
+      },
+    };
+    child.on('message', (m) => {
+      if (m !== agentReadyMessage) return;
+      ready.set(nodeName, channel);
+      for (const fn of readyHandlers) fn(channel);
+    });
     fs.mkdirSync(nodeSocketPaths(home, nodeName).dir, { recursive: true, mode: 0o700 });
     if (child.pid) fs.writeFileSync(agentPidFile(home, nodeName), `${child.pid}\n`);
     child.on('exit', (code, signal) => {
       children.delete(nodeName);
+      if (ready.get(nodeName) === channel) ready.delete(nodeName);
       if (stopping) return;
       log.warn('node agent exited; restarting', { node: nodeName, code, signal });
       setTimeout(() => {
@@ -115,7 +133,8 @@ export async function startNetnsRuntime(home: ClusterHome, cfg: ClusterConfig, l
   for (const n of net.nodes) startAgent(n.nodeName, n.netns, n.index);
 
   return {
-    nodeSockets: () => net.nodes.map((n) => nodeSocketPaths(home, n.nodeName).hostAccess).filter((p) => fs.existsSync(p)),
+    agents: () => ready.values(),
+    onAgentReady: (fn) => void readyHandlers.push(fn),
     kubeletSocket: (nodeName) => nodeSocketPaths(home, nodeName).kubelet,
     async stop() {
       stopping = true;

@@ -172,6 +172,9 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
   test('round robin: 30 requests to a ClusterIP land 10 on each of 3 endpoints', async () => {
     const pods = (await readyPods('app=echo', 3)).map((r) => r.NAME).sort();
     const ip = await clusterIP('echo');
+    // A pod shows Ready in the API a moment before every node's proxy routes to it: wait
+    // until node-1's proxy answers from all three, then count a fresh run of 30.
+    await eventually(async () => new Set(await curlMany('client', `http://${ip}/hostname`, 3)).size === 3, 30_000);
     const hits = count(await curlMany('client', `http://${ip}/hostname`, 30));
     assert.deepEqual([...hits.keys()].sort(), pods);
     assert.deepEqual([...hits.values()], [10, 10, 10]);

@@ -76,7 +76,13 @@ describe('the tutorial on real pods', { skip: !isRoot && 'needs root for network
       await c.k(['exec', p.NAME, '--', 'sh', '-c', `echo 'Pod ${i + 1} responding!' > /usr/share/nginx/html/index.html`]);
     }
     const ip = JSON.parse(await c.k(['get', 'svc', 'backend-service', '-o', 'json'])).spec.clusterIP;
-    await eventually(async () => (await curlInPod(`http://${ip}`)).includes("responding"), 60_000);
+    // Ready in the API comes a moment before the proxy routes to all three: wait for a
+    // full rotation, then count a fresh run.
+    await eventually(async () => {
+      const seen = new Set<string>();
+      for (let i = 0; i < 3; i++) seen.add((await curlInPod(`http://${ip}`)).trim());
+      return seen.size === 3 && [...seen].every((a) => a.includes('responding'));
+    }, 60_000);
     const answers: string[] = [];
     for (let i = 0; i < 15; i++) answers.push((await curlInPod(`http://${ip}`)).trim());
     const counts = new Map<string, number>();

@@ -229,6 +229,8 @@ export interface ClusterNetworkOptions {
   serviceCIDR?: string;
   /** The router's address on the cluster bridge (default: the node CIDR's .1). */
   apiServerAddress?: string;
+  /** "30000-32767": kept out of the node namespaces' ephemeral ports. */
+  nodePortRange?: string;
   logger?: Logger;
 }
 
@@ -333,6 +335,13 @@ export async function setupClusterNetwork(opts: ClusterNetworkOptions): Promise<
         'net.ipv4.ip_forward': '1',
         'net.ipv4.conf.all.rp_filter': '0',
         'net.ipv4.conf.default.rp_filter': '0',
+        // The proxy opens a connection to an endpoint for every connection it accepts, all
+        // from the node's pod-bridge address: without reuse, TIME_WAIT holds a port for 60 s
+        // and a busy Service runs out of ports at ~470 new connections/s per endpoint.
+        'net.ipv4.tcp_tw_reuse': '1',
+        // The NodePort range is never handed out as an ephemeral port (kubelet's guidance
+        // for kube-proxy nodes), so a NodePort can always be bound.
+        'net.ipv4.ip_local_reserved_ports': opts.nodePortRange ?? '30000-32767',
       });
     }
   } catch (err) {

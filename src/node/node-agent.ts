@@ -23,14 +23,18 @@ import { SandboxLauncher } from './kubelet/sandbox-launcher.js';
 import { catalogImageResolver } from './kubelet/image-resolver.js';
 import { startKubeletServer, type KubeletServer } from './kubelet-server/kubelet-server.js';
 import { kubeletStreamingRuntime } from './kubelet-streaming.js';
-import { startHostAccessEndpoint, type HostAccessEndpoint } from './host-access-endpoint.js';
+import { isHostSocketMessage } from '../proxy/host-port-mappings.js';
+import type { StreamHandle } from '../proxy/userspace/libuv-stream.js';
 import { startMetricsSocket, startProxyStatusServers, type ProxyStatus, type StatusServer } from './metrics-server.js';
 import { UnsupportedProtocolReporter } from './unsupported-protocol-reporter.js';
 
-/** Where a node's sockets live: the API server proxies logs/exec to kubelet.sock, the host forwarders use host-access.sock. */
-export function nodeSocketPaths(home: ClusterHome, nodeName: string): { dir: string; kubelet: string; hostAccess: string; metrics: string } {
+/** What an agent sends the daemon over its IPC channel once it can take host sockets. */
+export const agentReadyMessage = 'kanzen.agent-ready';
+
+/** Where a node's sockets live: the API server proxies logs/exec to kubelet.sock; metrics.sock serves the proxy's metrics. */
+export function nodeSocketPaths(home: ClusterHome, nodeName: string): { dir: string; kubelet: string; metrics: string } {
   const dir = path.join(home.dir, 'nodes', nodeName);
-  return { dir, kubelet: path.join(dir, 'kubelet.sock'), hostAccess: path.join(dir, 'host-access.sock'), metrics: path.join(dir, 'metrics.sock') };
+  return { dir, kubelet: path.join(dir, 'kubelet.sock'), metrics: path.join(dir, 'metrics.sock') };
 }
 
 /** The folder of kanzen's compiled code: built-in image programs must be visible inside containers. */
@@ -128,19 +132,20 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
   proxyInformers.start();
   const proxyStatus = nodeProxyStatus(proxier, proxyInformers.for<Node>(resourceFor('nodes')), node.nodeName);
 
+  // The daemon hands over the host's NodePort and LoadBalancer sockets (host-port-mappings.ts).
+  const onDaemonMessage = (m: unknown, handle?: unknown): void => {
+    if (!isHostSocketMessage(m)) return;
+    if (m.op === 'adopt' && handle) proxier.adoptHostSocket(m.ip, m.port, handle as StreamHandle);
+    else if (m.op === 'release') proxier.releaseHostSocket(m.ip, m.port);
+  };
+  process.on('message', onDaemonMessage);
+  process.send?.(agentReadyMessage);
+
   let kubeletServer: KubeletServer | undefined;
-  let hostAccess: HostAccessEndpoint | undefined;
   let metricsSocket: StatusServer | undefined;
   let statusServers: StatusServer | undefined;
   try {
     kubeletServer = await startKubeletServer({ socketPath: sockets.kubelet, runtime: kubeletStreamingRuntime(kubelet, client), logger: logger.child('kubelet-server') });
-    hostAccess = await startHostAccessEndpoint({
-      socketPath: sockets.hostAccess,
-      // The host's 127.0.0.1:<nodePort> is this node's <node IP>:<nodePort>; LoadBalancer
-      // IPs are loopback addresses, local in every namespace, where the proxy listens too.
-      translate: (h) => ({ host: h.destIP === '127.0.0.1' ? node.nodeIP : h.destIP, port: h.destPort }),
-      logger,
-    });
     metricsSocket = await startMetricsSocket({ socketPath: sockets.metrics, status: proxyStatus, logger: logger.child('proxy') });
     statusServers = await startProxyStatusServers({ address: node.nodeIP, status: proxyStatus, logger: logger.child('proxy') });
   } catch (e) {
@@ -152,7 +157,7 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
     async stop() {
       await statusServers?.close().catch(() => undefined);
       await metricsSocket?.close().catch(() => undefined);
-      await hostAccess?.close().catch(() => undefined);
+      process.off('message', onDaemonMessage);
       await kubeletServer?.close().catch(() => undefined);
       syncReporter.stop();
       await proxier.stop().catch(() => undefined);

@@ -3,6 +3,7 @@
 // one Service port at a time, and answers questions about that state.
 import type { StatsSource } from './metrics.js';
 import type { ServicePortProgram } from './userspace/service-port-route.js';
+import type { StreamHandle } from './userspace/libuv-stream.js';
 
 export type { ServicePortProgram };
 
@@ -14,5 +15,8 @@ export interface ProxyBackend {
   /** Keys of the Service ports currently programmed. */
   programmedServicePorts(): Iterable<string>;
   statsSources(): Iterable<StatsSource>;
+  /** Serves a listening socket of the host's namespace (host-port-mappings.ts) as external traffic. */
+  adoptHostSocket?(ip: string, port: number, handle: StreamHandle): void;
+  releaseHostSocket?(ip: string, port: number): void;
   stop(): Promise<void>;
 }

@@ -387,3 +387,92 @@ test('bulk transfer keeps every byte in order, both directions, with backpressur
   });
   assert.equal(m.bytesOut, expected.length);
 });
+
+test('a slow reader: the proxy stops reading from the endpoint until the client takes the bytes, and loses none', async () => {
+  const size = 32 * 1024 * 1024;
+  const srv = net.createServer((s) => {
+    s.on('error', () => {});
+    const block = Buffer.alloc(1024 * 1024);
+    let sent = 0;
+    const pump = () => {
+      while (sent < size) {
+        for (let i = 0; i < block.length; i++) block[i] = (sent + i) & 0xff;
+        sent += block.length;
+        if (!s.write(Buffer.from(block))) return void s.once('drain', pump);
+      }
+      s.end();
+    };
+    pump();
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.19.2', () => r()));
+  closers.push(() => srv.close());
+  const port = (srv.address() as net.AddressInfo).port;
+  const svc = await createService('slow', { selector: { app: 'slow' } });
+  await putSlice('slow', [ep('127.0.19.2')], port);
+  await programmed('slow', ['127.0.19.2']);
+  const result = await new Promise<{ n: number; ok: boolean }>((resolve, reject) => {
+    const s = net.connect({ host: toLoopback(svc.spec.clusterIP!), port: 80 });
+    let n = 0;
+    let ok = true;
+    s.pause();
+    // Socket buffers fill while the client does not read; then it reads everything.
+    setTimeout(() => s.resume(), 300);
+    s.on('data', (d: Buffer) => {
+      for (let i = 0; i < d.length; i += 4093) if (d[i] !== ((n + i) & 0xff)) ok = false;
+      n += d.length;
+    });
+    s.on('end', () => resolve({ n, ok }));
+    s.on('error', reject);
+  });
+  assert.deepEqual(result, { n: size, ok: true });
+});
+
+test('half-close passes through: the client ends its side and still gets the whole answer', async () => {
+  const srv = net.createServer({ allowHalfOpen: true }, (s) => {
+    const chunks: Buffer[] = [];
+    s.on('data', (d) => chunks.push(d));
+    // Answers only after the client's FIN: the reply travels on the half-open connection.
+    s.on('end', () => s.end(`got ${Buffer.concat(chunks).length} bytes`));
+    s.on('error', () => {});
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.19.3', () => r()));
+  closers.push(() => srv.close());
+  const port = (srv.address() as net.AddressInfo).port;
+  const svc = await createService('halfclose', { selector: { app: 'halfclose' } });
+  await putSlice('halfclose', [ep('127.0.19.3')], port);
+  await programmed('halfclose', ['127.0.19.3']);
+  const answer = await new Promise<string>((resolve, reject) => {
+    const s = net.connect({ host: toLoopback(svc.spec.clusterIP!), port: 80, allowHalfOpen: true });
+    let data = '';
+    s.on('data', (d) => (data += d));
+    s.on('end', () => resolve(data));
+    s.on('error', reject);
+    s.end(Buffer.alloc(100_000, 1));
+  });
+  assert.equal(answer, 'got 100000 bytes');
+});
+
+test('resets pass through: an endpoint that resets or refuses resets the client', async () => {
+  const srv = net.createServer((s) => {
+    s.on('error', () => {});
+    s.once('data', () => s.resetAndDestroy());
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.19.4', () => r()));
+  closers.push(() => srv.close());
+  const port = (srv.address() as net.AddressInfo).port;
+  const svc = await createService('resetter', { selector: { app: 'resetter' } });
+  await putSlice('resetter', [ep('127.0.19.4')], port);
+  await programmed('resetter', ['127.0.19.4']);
+  const host = toLoopback(svc.spec.clusterIP!);
+  const code = await new Promise<string>((resolve) => {
+    const s = net.connect({ host, port: 80 }, () => s.write('hello'));
+    s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+    s.on('close', () => resolve('closed'));
+  });
+  assert.equal(code, 'ECONNRESET');
+  // Nothing listens on 127.0.19.5:<port>: the proxy's connect is refused.
+  await putSlice('resetter', [ep('127.0.19.5')], port);
+  await programmed('resetter', ['127.0.19.5']);
+  assert.equal(await connectError(host, 80), 'ECONNRESET');
+  await waitFor(() => portMetrics('resetter')!.activeConnections === 0);
+});

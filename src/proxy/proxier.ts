@@ -23,6 +23,7 @@ import { maxResourceVersion } from './resource-version.js';
 import type { BalanceMode, ServicePortInfo } from './service-port.js';
 import { categorizeEndpoints, externalEndpoints, internalEndpoints } from './topology.js';
 import { UserspaceBackend } from './userspace/userspace-backend.js';
+import type { StreamHandle } from './userspace/libuv-stream.js';
 
 export interface ProxierOptions {
   /** The proxier builds and starts its own informers from this client… */
@@ -174,6 +175,16 @@ export class Proxier {
    * optionally a port). A pod being deleted can get SIGTERM once every node's proxy
    * answers false: it will receive no new connection, only finish the ones it has.
    */
+  /** See UserspaceBackend.adoptHostSocket. */
+  adoptHostSocket(ip: string, port: number, handle: StreamHandle): void {
+    if (this.backend.adoptHostSocket) this.backend.adoptHostSocket(ip, port, handle);
+    else handle.close();
+  }
+
+  releaseHostSocket(ip: string, port: number): void {
+    this.backend.releaseHostSocket?.(ip, port);
+  }
+
   routesNewConnectionsTo(ip: string, port?: number): boolean {
     return this.backend.routesNewConnectionsTo(ip, port);
   }

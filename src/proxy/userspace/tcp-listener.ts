@@ -1,76 +1,122 @@
 // A TCP listener for one address:port of a Service port (a ClusterIP, a node address
 // for a NodePort, an externalIP or a LoadBalancer IP). It is bound to its route, so a
-// new connection costs the route's choice and nothing else.
-import net from 'node:net';
+// new connection costs the route's choice and nothing else. It listens on a libuv
+// server handle (libuv-stream.ts): accepted connections are handles, never net.Sockets.
+// A listening handle made elsewhere (the host's NodePort and LoadBalancer sockets, which
+// the daemon creates in the host's namespace and hands to node agents) can be adopted.
 import type { Logger } from '../../util/logger.js';
 import type { BufferPool } from './buffer-pool.js';
+import { newTcpServer, uvError, type StreamHandle } from './libuv-stream.js';
 import { drop, reject, type ServicePortRoute } from './service-port-route.js';
-import { TcpProxyConnection } from './tcp-proxy-connection.js';
+import { closeHandle, TcpProxyConnection } from './tcp-proxy-connection.js';
 
 export interface ListenerDeps {
   pool: BufferPool;
   /** Every live forwarded connection and black-holed socket, so stop() can end them. */
   live: Set<{ destroy(): void }>;
-  /** How long a black-holed (dropped) connection is held before it is closed. */
+  /** How long a dropped connection is held before it is closed. */
   dropTimeoutMs: number;
   logger: Logger;
 }
 
-const ignore = (): void => {};
+const backlog = 511; // net.Server's default
 
 export class TcpServiceListener {
-  private readonly server: net.Server;
+  private handle?: StreamHandle;
 
   constructor(
     readonly address: string,
     readonly port: number,
-    public route: ServicePortRoute,
+    /** Undefined for a host socket whose Service this node has not programmed (yet): connections are reset. */
+    public route: ServicePortRoute | undefined,
     /** External traffic follows externalTrafficPolicy; ClusterIP traffic internalTrafficPolicy. */
     readonly external: boolean,
     private readonly deps: ListenerDeps,
-  ) {
-    this.server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true }, this.onConnection);
-    this.server.on('error', (err) => deps.logger.warn('listener error', { address: `${address}:${port}`, err }));
-  }
+  ) {}
 
   listen(): Promise<void> {
-    return new Promise((resolve, rejectListen) => {
-      const onError = (err: Error) => rejectListen(err);
-      this.server.once('error', onError);
-      this.server.listen({ host: this.address, port: this.port, exclusive: true }, () => {
-        this.server.off('error', onError);
-        resolve();
-      });
-    });
+    const h = newTcpServer();
+    const where = `${this.address}:${this.port}`;
+    let syscall = 'bind';
+    let err = this.address.includes(':') ? h.bind6(this.address, this.port, 0) : h.bind(this.address, this.port);
+    if (err === 0) {
+      syscall = 'listen';
+      err = h.listen(backlog);
+    }
+    if (err !== 0) {
+      h.close();
+      return Promise.reject(uvError(err, syscall, where));
+    }
+    this.accept(h);
+    return Promise.resolve();
+  }
+
+  /** Accepts on a handle that is already bound (and possibly listening) elsewhere. */
+  adopt(h: StreamHandle): void {
+    const err = h.listen(backlog);
+    if (err !== 0) throw uvError(err, 'listen', `${this.address}:${this.port}`);
+    this.accept(h);
   }
 
   /** Stops accepting; established connections carry on until they end. */
   close(): void {
-    this.server.close();
+    const h = this.handle;
+    this.handle = undefined;
+    if (h) {
+      h.onconnection = null;
+      h.close();
+    }
   }
 
-  private readonly onConnection = (socket: net.Socket): void => {
+  private accept(h: StreamHandle): void {
+    this.handle = h;
+    h.onconnection = this.onConnection;
+  }
+
+  private readonly onConnection = (status: number, client?: StreamHandle): void => {
+    if (status !== 0 || !client) {
+      this.deps.logger.warn('accept failed', { address: `${this.address}:${this.port}`, err: uvError(status, 'accept') });
+      return;
+    }
     const route = this.route;
-    const decision = route.choose(() => socket.remoteAddress ?? '', this.external);
+    if (!route) {
+      closeHandle(client, true);
+      return;
+    }
+    const decision = route.choose(() => peerAddress(client), this.external);
     if (decision === reject) {
       route.stats.refusedConnections++;
-      socket.on('error', ignore);
-      socket.resetAndDestroy();
+      closeHandle(client, true);
       return;
     }
     if (decision === drop) {
-      // kube-proxy DROPs the SYN; a user-space listener has already accepted, so the
-      // closest equivalent is silence: never answer, close after dropTimeoutMs.
       route.stats.droppedConnections++;
-      const live = this.deps.live;
-      live.add(socket);
-      socket.on('error', ignore);
-      socket.on('close', () => live.delete(socket));
-      socket.setTimeout(this.deps.dropTimeoutMs, () => socket.destroy());
+      this.holdSilently(client);
       return;
     }
     const live = this.deps.live;
-    const conn = new TcpProxyConnection(socket, decision, route, this.deps.pool, (c) => live.delete(c));
-    live.add(conn);
+    live.add(new TcpProxyConnection(client, decision, route, this.deps.pool, (c) => live.delete(c)));
   };
+
+  /**
+   * kube-proxy DROPs the SYN; a user-space listener has already accepted, so the closest
+   * equivalent is silence: never read or answer, close after dropTimeoutMs.
+   */
+  private holdSilently(client: StreamHandle): void {
+    const live = this.deps.live;
+    const held = {
+      destroy: () => {
+        clearTimeout(timer);
+        if (live.delete(held)) client.close();
+      },
+    };
+    const timer = setTimeout(held.destroy, this.deps.dropTimeoutMs);
+    timer.unref();
+    live.add(held);
+  }
+}
+
+function peerAddress(h: StreamHandle): string {
+  const out: { address?: string } = {};
+  return h.getpeername(out) === 0 ? (out.address ?? '') : '';
 }

@@ -1,131 +1,168 @@
-// One proxied TCP connection: client socket (accepted, paused) ↔ endpoint socket.
+// One proxied TCP connection: an accepted client handle ↔ a handle connected to the
+// endpoint, spliced on libuv handles (libuv-stream.ts), not net.Socket.
 //
-// Data path, endpoint → client (the heavy direction for HTTP responses): the endpoint
-// socket reads into one pooled buffer (`onread`), which is written to the client as is;
-// if the client cannot take it at once (`writableLength > 0`), reading stops until the
-// client drains, because the buffer is still referenced by the pending write.
-// Client → endpoint: Node 20 has no `onread` for accepted sockets, so chunks come as
-// 'data' events (fresh buffers) and are written through, with pause/resume backpressure.
-// Every handler is created once per connection; nothing is allocated per chunk.
-import net from 'node:net';
+// Each direction reads into its own pooled buffer (useUserBuffer) and writes that buffer
+// straight to the other side. A write that completes at once (the common case) lets
+// reading go on; one that does not stops reading from the source until it completes,
+// because the pending write still points into the buffer. So per chunk there is one read,
+// one write and no allocation beyond a view of the buffer; per connection, two handles,
+// two request objects and the closures below.
+//
+// Half-close passes through (EOF from one side → shutdown of the other), as with
+// kube-proxy's DNAT; an error or reset on one side resets the other; a refused endpoint
+// resets the client.
 import type { BufferPool } from './buffer-pool.js';
+import { lastReadResult, lastWriteWasAsync, newTcpSocket, ShutdownWrap, TCPConnectWrap, UV_EOF, WriteWrap, type ReqWrap, type StreamHandle } from './libuv-stream.js';
 import type { RouteEndpoint, ServicePortRoute } from './service-port-route.js';
 
-export class TcpProxyConnection {
-  private readonly upstream: net.Socket;
-  private readonly buf: Buffer;
-  private connected = false;
-  private upstreamPaused = false;
-  private closed = 0;
+/** Closes a handle, with a TCP reset when asked and possible. */
+export function closeHandle(h: StreamHandle, reset: boolean, cb?: () => void): void {
+  if (reset && h.reset(cb) === 0) return;
+  h.close(cb);
+}
+
+/** One direction of the splice: reads from src, writes to dst. */
+class Direction {
+  private readonly writeReq: ReqWrap;
+  /** The first n bytes of buf, for the last n read. */
+  private view: Buffer;
+  /** src sent EOF and dst's shutdown completed. */
+  shutDown = false;
 
   constructor(
-    private readonly client: net.Socket,
+    private readonly conn: TcpProxyConnection,
+    private readonly src: StreamHandle,
+    private readonly dst: StreamHandle,
+    private readonly buf: Buffer,
+    private readonly counted: (n: number) => void,
+  ) {
+    this.view = buf;
+    this.writeReq = new WriteWrap();
+    this.writeReq.oncomplete = this.onWritten;
+    src.useUserBuffer(buf);
+    src.onread = this.onRead;
+  }
+
+  start(): void {
+    const err = this.src.readStart();
+    if (err < 0) this.conn.fail(this.src);
+  }
+
+  private readonly onRead = (): void => {
+    const n = lastReadResult();
+    if (n > 0) {
+      this.counted(n);
+      // Request/response traffic repeats its sizes: the last view of buf usually fits again.
+      if (this.view.length !== n) this.view = this.buf.subarray(0, n);
+      const err = this.dst.writeBuffer(this.writeReq, this.view);
+      if (err < 0) this.conn.fail(this.dst);
+      // Still in flight: it points into buf, so src waits until it completes.
+      else if (lastWriteWasAsync()) this.src.readStop();
+      return;
+    }
+    if (n === 0) return;
+    this.src.readStop();
+    if (n === UV_EOF) this.endDestination();
+    else this.conn.fail(this.src);
+  };
+
+  private readonly onWritten = (status: number): void => {
+    if (status < 0) this.conn.fail(this.dst);
+    else if (!this.conn.closing && this.src.readStart() < 0) this.conn.fail(this.src);
+  };
+
+  private endDestination(): void {
+    const req = new ShutdownWrap();
+    req.oncomplete = this.onShutDown;
+    // 0: dispatched, oncomplete follows; anything else: nothing left to shut down.
+    if (this.dst.shutdown(req) !== 0) this.onShutDown();
+  }
+
+  private readonly onShutDown = (): void => {
+    this.shutDown = true;
+    this.conn.directionDone();
+  };
+}
+
+export class TcpProxyConnection {
+  private readonly upstream: StreamHandle;
+  private readonly clientBuf: Buffer;
+  private readonly upstreamBuf: Buffer;
+  private readonly toUpstream: Direction;
+  private readonly toClient: Direction;
+  closing = false;
+  private openHandles = 2;
+
+  constructor(
+    private readonly client: StreamHandle,
     private readonly ep: RouteEndpoint,
     private readonly route: ServicePortRoute,
     private readonly pool: BufferPool,
     private readonly onDone: (c: TcpProxyConnection) => void,
   ) {
     route.connectionOpened(ep);
-    this.buf = pool.acquire();
-    // The client socket has TCP_NODELAY from the listener (createServer's noDelay).
-    this.upstream = net.connect({
-      host: ep.info.ip,
-      port: ep.info.port,
-      noDelay: true,
-      allowHalfOpen: true,
-      onread: { buffer: this.buf, callback: this.onUpstreamRead },
+    this.clientBuf = pool.acquire();
+    this.upstreamBuf = pool.acquire();
+    const upstream = (this.upstream = newTcpSocket());
+    this.toUpstream = new Direction(this, client, upstream, this.clientBuf, (n) => {
+      ep.stats.bytesIn += n;
+      route.stats.bytesIn += n;
     });
-    this.upstream.on('connect', this.onUpstreamConnect);
-    this.upstream.on('drain', this.onUpstreamDrain);
-    this.upstream.on('end', this.onUpstreamEnd);
-    this.upstream.on('error', this.onUpstreamError);
-    this.upstream.on('close', this.onUpstreamClose);
-    client.on('data', this.onClientData);
-    client.on('drain', this.onClientDrain);
-    client.on('end', this.onClientEnd);
-    client.on('error', this.onClientError);
-    client.on('close', this.onClientClose);
+    this.toClient = new Direction(this, upstream, client, this.upstreamBuf, (n) => {
+      ep.stats.bytesOut += n;
+      route.stats.bytesOut += n;
+    });
+    client.setNoDelay(true);
+    const req = new TCPConnectWrap();
+    req.oncomplete = this.onConnected;
+    const { ip, port } = ep.info;
+    const err = ip.includes(':') ? upstream.connect6(req, ip, port) : upstream.connect(req, ip, port);
+    if (err < 0) this.fail(upstream);
   }
 
   /** Ends the connection at once (proxy shutdown). */
   destroy(): void {
-    this.client.destroy();
-    this.upstream.destroy();
+    this.close(false, false);
   }
 
-  private readonly onUpstreamConnect = (): void => {
-    this.connected = true;
-    this.client.resume();
-  };
-
-  private readonly onUpstreamRead = (n: number, buf: Buffer): boolean => {
-    this.ep.stats.bytesOut += n;
-    this.route.stats.bytesOut += n;
-    const c = this.client;
-    if (c.destroyed) return false;
-    c.write(n === buf.length ? buf : buf.subarray(0, n));
-    if (c.writableLength > 0) {
-      this.upstreamPaused = true;
-      return false;
+  private readonly onConnected = (status: number): void => {
+    if (this.closing) return;
+    if (status < 0) {
+      // The endpoint refused or is gone: the client sees a reset, as it would talking
+      // to the endpoint directly through kube-proxy's DNAT.
+      this.fail(this.upstream);
+      return;
     }
-    return true;
+    this.upstream.setNoDelay(true);
+    this.toUpstream.start();
+    this.toClient.start();
   };
 
-  private readonly onClientDrain = (): void => {
-    if (this.upstreamPaused) {
-      this.upstreamPaused = false;
-      this.upstream.resume();
-    }
-  };
+  /** A read, write or connect on `side` failed: reset the other side and close both. */
+  fail(side: StreamHandle): void {
+    const clientFailed = side === this.client;
+    this.close(!clientFailed, clientFailed);
+  }
 
-  private readonly onClientData = (chunk: Buffer): void => {
-    this.ep.stats.bytesIn += chunk.length;
-    this.route.stats.bytesIn += chunk.length;
-    if (!this.upstream.write(chunk)) this.client.pause();
-  };
+  /** Called when a direction's shutdown completed: both done means a graceful close. */
+  directionDone(): void {
+    if (this.toUpstream.shutDown && this.toClient.shutDown) this.close(false, false);
+  }
 
-  private readonly onUpstreamDrain = (): void => {
-    this.client.resume();
-  };
+  private close(resetClient: boolean, resetUpstream: boolean): void {
+    if (this.closing) return;
+    this.closing = true;
+    closeHandle(this.client, resetClient, this.onHandleClosed);
+    closeHandle(this.upstream, resetUpstream, this.onHandleClosed);
+  }
 
-  private readonly onClientEnd = (): void => {
-    this.upstream.end();
-  };
-
-  private readonly onUpstreamEnd = (): void => {
-    this.client.end();
-  };
-
-  private readonly onUpstreamError = (): void => {
-    // The endpoint refused or reset: the client sees a reset too, as it would
-    // talking to the endpoint directly through kube-proxy's DNAT.
-    if (!this.client.destroyed) this.client.resetAndDestroy();
-  };
-
-  private readonly onClientError = (): void => {
-    if (!this.upstream.destroyed) this.upstream.destroy();
-  };
-
-  private readonly onClientClose = (hadError: boolean): void => {
-    if (!this.upstream.destroyed) {
-      if (hadError || !this.connected) this.upstream.destroy();
-      else this.upstream.end();
-    }
-    this.sideClosed();
-  };
-
-  private readonly onUpstreamClose = (hadError: boolean): void => {
-    if (!this.client.destroyed) {
-      if (hadError || !this.connected) this.client.resetAndDestroy();
-      else this.client.end();
-    }
-    this.sideClosed();
-  };
-
-  private sideClosed(): void {
-    if (++this.closed < 2) return;
+  private readonly onHandleClosed = (): void => {
+    // Pending writes are cancelled before a handle's close callback, so once both
+    // handles are closed nothing points into the buffers any more.
+    if (--this.openHandles > 0) return;
     this.route.connectionClosed(this.ep);
-    this.pool.release(this.buf);
+    this.pool.release(this.clientBuf);
+    this.pool.release(this.upstreamBuf);
     this.onDone(this);
-  }
+  };
 }

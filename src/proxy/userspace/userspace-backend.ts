@@ -8,6 +8,7 @@ import type { StatsSource } from '../metrics.js';
 import type { ProxyBackend } from '../provider.js';
 import type { BalanceMode } from '../service-port.js';
 import { BufferPool } from './buffer-pool.js';
+import type { StreamHandle } from './libuv-stream.js';
 import { ServicePortRoute, type ServicePortProgram } from './service-port-route.js';
 import { TcpServiceListener } from './tcp-listener.js';
 import { UdpServiceListener } from './udp-listener.js';
@@ -40,6 +41,10 @@ export class UserspaceBackend implements ProxyBackend {
   private readonly listeners = new Map<string, { listener: Listener; routeKey: string }>();
   private readonly listenersOfRoute = new Map<string, Set<string>>();
   private readonly live = new Set<{ destroy(): void }>();
+  /** Host sockets ("ip:port" in the host's namespace) handed over by the daemon, and the route each serves. */
+  private readonly hostListeners = new Map<string, TcpServiceListener>();
+  private readonly hostRoutes = new Map<string, string>();
+  private readonly hostKeysOfRoute = new Map<string, Set<string>>();
   private readonly pool = new BufferPool();
   private readonly log: Logger;
   private readonly now: () => number;
@@ -60,6 +65,7 @@ export class UserspaceBackend implements ProxyBackend {
     if (!program) {
       this.closeListeners(key, new Set());
       this.routes.delete(key);
+      this.setHostKeys(key, []);
       return;
     }
     let route = this.routes.get(key);
@@ -68,6 +74,7 @@ export class UserspaceBackend implements ProxyBackend {
       route = new ServicePortRoute(program, this.opts.balance ?? 'round-robin', this.now, this.random);
       this.routes.set(key, route);
     }
+    this.setHostKeys(key, program.info.protocol === 'TCP' ? hostKeys(program) : []);
     const desired = this.desiredListeners(program);
     const keep = new Set(desired.keys());
     this.closeListeners(key, keep);
@@ -90,12 +97,7 @@ export class UserspaceBackend implements ProxyBackend {
         const listener: Listener =
           program.info.protocol === 'UDP'
             ? new UdpServiceListener(d.address, d.port, route, d.external, this.now, this.log)
-            : new TcpServiceListener(d.address, d.port, route, d.external, {
-                pool: this.pool,
-                live: this.live,
-                dropTimeoutMs: this.opts.dropTimeoutMs ?? 30_000,
-                logger: this.log,
-              });
+            : this.newTcpListener(d.address, d.port, route, d.external);
         this.listeners.set(lkey, { listener, routeKey: key });
         owned.add(lkey);
         try {
@@ -115,6 +117,28 @@ export class UserspaceBackend implements ProxyBackend {
       }
     }
     if (errors.length) throw new Error(`${key}: ${errors.join('; ')}`);
+  }
+
+  /**
+   * Accepts on a listening socket of the host's namespace (127.0.0.1:<nodePort>, a
+   * LoadBalancer IP:port), which the daemon created there and passed to every node agent:
+   * the host's traffic then crosses one proxy, as in the node, with no forwarding hop.
+   * Connections go to whichever agent accepts first and are external traffic of its node.
+   */
+  adoptHostSocket(ip: string, port: number, handle: StreamHandle): void {
+    const hk = `${ip}:${port}`;
+    this.hostListeners.get(hk)?.close();
+    const listener = this.newTcpListener(ip, port, undefined, true);
+    listener.adopt(handle);
+    this.hostListeners.set(hk, listener);
+    this.bindHostListener(hk);
+  }
+
+  /** The daemon closed a host socket: this agent's copy closes too. */
+  releaseHostSocket(ip: string, port: number): void {
+    const hk = `${ip}:${port}`;
+    this.hostListeners.get(hk)?.close();
+    this.hostListeners.delete(hk);
   }
 
   routesNewConnectionsTo(ip: string, port?: number): boolean {
@@ -139,10 +163,45 @@ export class UserspaceBackend implements ProxyBackend {
     clearInterval(this.housekeeping);
     for (const { listener } of this.listeners.values()) listener.close();
     this.listeners.clear();
+    for (const l of this.hostListeners.values()) l.close();
+    this.hostListeners.clear();
     this.listenersOfRoute.clear();
     for (const c of this.live) c.destroy();
     this.live.clear();
     this.routes.clear();
+  }
+
+  private newTcpListener(address: string, port: number, route: ServicePortRoute | undefined, external: boolean): TcpServiceListener {
+    return new TcpServiceListener(address, port, route, external, {
+      pool: this.pool,
+      live: this.live,
+      dropTimeoutMs: this.opts.dropTimeoutMs ?? 30_000,
+      logger: this.log,
+    });
+  }
+
+  /** Records which host sockets a route serves and points those listeners at it. */
+  private setHostKeys(routeKey: string, keys: string[]): void {
+    const old = this.hostKeysOfRoute.get(routeKey) ?? new Set<string>();
+    const now = new Set(keys);
+    for (const hk of old) {
+      if (now.has(hk) || this.hostRoutes.get(hk) !== routeKey) continue;
+      this.hostRoutes.delete(hk);
+      this.bindHostListener(hk);
+    }
+    for (const hk of now) {
+      this.hostRoutes.set(hk, routeKey);
+      this.bindHostListener(hk);
+    }
+    if (now.size) this.hostKeysOfRoute.set(routeKey, now);
+    else this.hostKeysOfRoute.delete(routeKey);
+  }
+
+  private bindHostListener(hk: string): void {
+    const l = this.hostListeners.get(hk);
+    if (!l) return;
+    const rk = this.hostRoutes.get(hk);
+    l.route = rk === undefined ? undefined : this.routes.get(rk);
   }
 
   private desiredListeners(p: ServicePortProgram): Map<string, DesiredListener> {
@@ -159,6 +218,7 @@ export class UserspaceBackend implements ProxyBackend {
     for (const ip of p.info.loadBalancerIPs) add(mapIP(ip), p.info.port, true);
     return out;
   }
+
 
   private closeListeners(routeKey: string, keep: Set<string>): void {
     const owned = this.listenersOfRoute.get(routeKey);
@@ -179,4 +239,16 @@ export class UserspaceBackend implements ProxyBackend {
     for (const { listener } of this.listeners.values()) if (listener instanceof UdpServiceListener) listener.expireIdleFlows(this.udpIdleTimeoutMs);
     for (const r of this.routes.values()) r.sweepAffinity();
   }
+}
+
+/**
+ * The host sockets a TCP Service port is served on (as the daemon's host-socket manager
+ * decides them): 127.0.0.1:<nodePort> as kind's port mappings, and LoadBalancer IPs from
+ * the loopback pool.
+ */
+function hostKeys(p: ServicePortProgram): string[] {
+  const out: string[] = [];
+  if (p.info.nodePort) out.push(`127.0.0.1:${p.info.nodePort}`);
+  for (const ip of p.info.loadBalancerIPs) if (ip.startsWith('127.')) out.push(`${ip}:${p.info.port}`);
+  return out;
 }

@@ -1,0 +1,107 @@
+// Host access to NodePorts and LoadBalancer IPs, from the host's root network namespace
+// (which has only loopback, ARCHITECTURE.md): 127.0.0.1:<nodePort> for every NodePort (as
+// kind's port mappings) and <ingress IP>:<port> for every LoadBalancer ingress IP from the
+// loopback pool.
+//
+// The daemon, which runs in the host's namespace, creates each socket there (bound, not
+// listening) and passes it to every node agent over the agent's IPC channel (SCM_RIGHTS).
+// A socket belongs to the namespace it was created in, wherever its descriptor goes, so
+// the agents accept host connections directly and connect to pods from inside their
+// nodes: the host's traffic crosses one proxy, as on a node, and no bytes go through the
+// daemon. Agents that restart get every socket again.
+import type { Service } from '../api/types.js';
+import { resourceFor } from '../client/api-client.js';
+import type { InformerFactory } from '../client/informer-factory.js';
+import type { Logger } from '../util/logger.js';
+import { newTcpServer, uvError, type StreamHandle } from './userspace/libuv-stream.js';
+
+/** What the daemon tells a node agent about one host socket. */
+export interface HostSocketMessage {
+  kind: 'kanzen.host-socket';
+  op: 'adopt' | 'release';
+  ip: string;
+  port: number;
+}
+
+export function isHostSocketMessage(m: unknown): m is HostSocketMessage {
+  return typeof m === 'object' && m !== null && (m as HostSocketMessage).kind === 'kanzen.host-socket';
+}
+
+/** A node agent as the daemon reaches it. */
+export interface AgentChannel {
+  send(message: HostSocketMessage, handle?: StreamHandle): void;
+}
+
+export interface HostPortMappingsOptions {
+  informers: InformerFactory;
+  /** The node agents running now. */
+  agents: () => Iterable<AgentChannel>;
+  logger: Logger;
+}
+
+/** The host addresses a Service should be reachable on. */
+export function hostBindings(svc: Service): { ip: string; port: number }[] {
+  const out: { ip: string; port: number }[] = [];
+  const type = svc.spec.type;
+  if (type !== 'NodePort' && type !== 'LoadBalancer') return out;
+  for (const p of svc.spec.ports ?? []) {
+    if ((p.protocol ?? 'TCP') !== 'TCP') continue;
+    if (p.nodePort) out.push({ ip: '127.0.0.1', port: p.nodePort });
+    if (type === 'LoadBalancer') {
+      for (const ing of svc.status?.loadBalancer?.ingress ?? []) {
+        if (ing.ip?.startsWith('127.')) out.push({ ip: ing.ip, port: p.port });
+      }
+    }
+  }
+  return out;
+}
+
+export class HostPortMappings {
+  private readonly sockets = new Map<string, { ip: string; port: number; handle: StreamHandle }>();
+
+  constructor(private readonly opts: HostPortMappingsOptions) {}
+
+  start(): void {
+    const informer = this.opts.informers.for<Service>(resourceFor('services'));
+    const resync = () => this.sync(informer.list());
+    informer.addHandlers({ add: resync, update: resync, delete: resync });
+  }
+
+  /** Hands every current socket to an agent that just started. */
+  agentStarted(agent: AgentChannel): void {
+    for (const s of this.sockets.values()) agent.send(message('adopt', s), s.handle);
+  }
+
+  stop(): void {
+    for (const s of this.sockets.values()) s.handle.close();
+    this.sockets.clear();
+  }
+
+  private sync(services: Service[]): void {
+    const wanted = new Map<string, { ip: string; port: number }>();
+    for (const svc of services) for (const b of hostBindings(svc)) wanted.set(`${b.ip}:${b.port}`, b);
+    for (const [key, s] of this.sockets) {
+      if (wanted.has(key)) continue;
+      this.sockets.delete(key);
+      s.handle.close();
+      for (const a of this.opts.agents()) a.send(message('release', s));
+    }
+    for (const [key, b] of wanted) if (!this.sockets.has(key)) this.open(key, b);
+  }
+
+  private open(key: string, b: { ip: string; port: number }): void {
+    const handle = newTcpServer();
+    const err = handle.bind(b.ip, b.port);
+    if (err !== 0) {
+      handle.close();
+      this.opts.logger.warn('cannot bind a host port', { address: key, err: uvError(err, 'bind', key).message });
+      return;
+    }
+    this.sockets.set(key, { ...b, handle });
+    for (const a of this.opts.agents()) a.send(message('adopt', b), handle);
+  }
+}
+
+function message(op: HostSocketMessage['op'], b: { ip: string; port: number }): HostSocketMessage {
+  return { kind: 'kanzen.host-socket', op, ip: b.ip, port: b.port };
+}
