@@ -39,7 +39,7 @@ if (!fs.existsSync(marker) || mtime(path.join(root, 'package-lock.json')) > mtim
 }
 
 // Debian packages for the real tools tests drive (command → package).
-const tools = forTests ? { dig: 'dnsutils', ip: 'iproute2', nsenter: 'util-linux', curl: 'curl' } : { ip: 'iproute2', nsenter: 'util-linux' };
+const tools = forTests ? { dig: 'dnsutils', ip: 'iproute2', nsenter: 'util-linux', nft: 'nftables', curl: 'curl' } : { ip: 'iproute2', nsenter: 'util-linux', nft: 'nftables' };
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 const missing = [...new Set(Object.entries(tools).filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg))];
 if (missing.length) {
@@ -56,3 +56,4 @@ if (missing.length) {
 // Build
 console.error('ensure: building (tsc)');
 execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+execFileSync(process.execPath, [path.join(root, 'scripts', 'build-native.mjs')], { cwd: root, stdio: 'inherit' });

@@ -44,3 +44,9 @@ export function parseCIDR(cidr: string): IPv4CIDR {
 export function addressInCIDR(cidr: string, n: number): string {
   return formatIPv4(parseCIDR(cidr).network + n);
 }
+
+/** Whether an IPv4 address lies in a CIDR (false for anything that is not IPv4). */
+export function cidrContains(cidr: IPv4CIDR, ip: string): boolean {
+  const n = parseIPv4(ip);
+  return n !== undefined && n >= cidr.network && n < cidr.network + cidr.size;
+}

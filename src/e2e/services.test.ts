@@ -151,6 +151,7 @@ before(async () => {
     service('echo', 'echo', '  ports:\n  - { name: http, port: 80, targetPort: 8080 }\n  - { name: udp, port: 8081, targetPort: 8081, protocol: UDP }\n'),
     service('sticky', 'echo', '  sessionAffinity: ClientIP\n  sessionAffinityConfig: { clientIP: { timeoutSeconds: 2 } }\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
     service('nothing', 'nothing', '  ports: [{ port: 80, targetPort: 8080 }]\n'),
+    service('echo-cluster', 'echo', '  type: NodePort\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
     netexec('local', 1, '      nodeSelector: { kubernetes.io/hostname: node-2 }\n'),
     service('local-etp', 'local', '  type: NodePort\n  externalTrafficPolicy: Local\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
     service('local-itp', 'local', '  internalTrafficPolicy: Local\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
@@ -221,14 +222,29 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
     assert.notEqual(dropped.rc, 0, `node-1 has no local endpoint but answered: ${dropped.body}`);
   });
 
-  // Upstream keeps the client's source IP with externalTrafficPolicy Local. The userspace
-  // proxy opens its own connection to the endpoint, so the pod sees the node's bridge
-  // address instead: a known gap, reported here without failing the suite.
-  test('externalTrafficPolicy Local keeps the client IP (/clientip)', { todo: 'the userspace proxy does not preserve the source IP yet' }, async () => {
+  // What a backend sees as the client (client-ip-policy.ts): the calling pod's own IP and
+  // port for ClusterIP traffic and for external traffic with externalTrafficPolicy Local
+  // (as behind kube-proxy); a node address for external traffic with policy Cluster (where
+  // kube-proxy masquerades).
+  test('client IPs: ClusterIP and externalTrafficPolicy Local keep the pod\'s address; policy Cluster shows a node address', async () => {
     const clientIP = (await c.k(['get', 'pod', 'client', '-o', 'jsonpath={.status.podIP}'])).trim();
-    const answered = await curlCode('client', await etpURL('node-2', '/clientip'));
-    assert.equal(answered.rc, 0);
-    assert.equal(answered.body.replace(/:\d+$/, ''), clientIP);
+    const ip = await clusterIP('echo');
+    const seen = await curlMany('client', `http://${ip}/clientip`, 6);
+    assert.equal(seen.length, 6);
+    for (const s of seen) assert.equal(s.replace(/:\d+$/, ''), clientIP, `ClusterIP: ${seen.join(' ')}`);
+
+    const local = await curlCode('client', await etpURL('node-2', '/clientip'));
+    assert.equal(local.rc, 0);
+    assert.equal(local.body.replace(/:\d+$/, ''), clientIP);
+
+    const nodes = parseTable(await c.k(['get', 'nodes', '-o', 'wide']));
+    const nodePort = (await c.k(['get', 'svc', 'echo-cluster', '-o', 'jsonpath={.spec.ports[0].nodePort}'])).trim();
+    const viaNode2 = await curlCode('client', `http://${nodes.find((r) => r.NAME === 'node-2')!['INTERNAL-IP']}:${nodePort}/clientip`);
+    assert.equal(viaNode2.rc, 0);
+    const source = viaNode2.body.replace(/:\d+$/, '');
+    assert.notEqual(source, clientIP);
+    // node-2's address on the cluster network or on a pod bridge (its x.y.z.1).
+    assert.ok(nodes.some((r) => r['INTERNAL-IP'] === source) || /^10\.244\.\d+\.1$/.test(source), `policy Cluster: the backend saw ${source}`);
   });
 
   test('internalTrafficPolicy Local: the ClusterIP answers only clients on the endpoint\'s node', async () => {

@@ -286,6 +286,45 @@ export function planClusterNetwork(opts: ClusterNetworkOptions): ClusterNetwork 
   };
 }
 
+/** The packet mark and routing table of the transparent proxy's return path ("KZ"). */
+export const transparentMark = 0x4b5a;
+
+/**
+ * The return path for client IP preservation (src/proxy/userspace/ip-transparent.ts): an
+ * endpoint answers the client's address, which is not the node's; a packet that belongs
+ * to one of the proxy's transparent sockets is marked and routed to the node itself, so
+ * it reaches that socket instead of being forwarded to the client. Without nft the node
+ * works as before and backends see the node's address; the agent notices (no rule).
+ */
+async function setupTransparentReturnPath(node: NodeNetwork, cluster: string, logger?: Logger): Promise<void> {
+  const ruleset = [
+    `table ip kanzen-${cluster} {`,
+    '  chain prerouting {',
+    '    type filter hook prerouting priority mangle; policy accept;',
+    `    meta l4proto tcp socket transparent 1 meta mark set ${transparentMark}`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+  try {
+    await runCommand('ip', ['netns', 'exec', node.netns, 'nft', '-f', '-'], ruleset);
+  } catch (err) {
+    logger?.warn('no nftables in the node namespace: backends will see the node address, not client IPs', { node: node.nodeName, error: (err as Error).message });
+    return;
+  }
+  await ipBatch(node.netns, [`rule add fwmark ${transparentMark} lookup ${transparentMark} priority 100`, `route add local 0.0.0.0/0 dev lo table ${transparentMark}`]);
+}
+
+/** True when this network namespace has the transparent return path (read by node agents). */
+export async function hasTransparentReturnPath(): Promise<boolean> {
+  try {
+    const r = await runCommand('ip', ['-4', 'rule', 'show', 'fwmark', String(transparentMark)]);
+    return r.stdout.includes('lookup');
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Creates the cluster's namespaces, bridges, veths and routes. Idempotent: whatever a
  * previous run of this cluster left behind (a crash) is removed first.
@@ -342,7 +381,15 @@ export async function setupClusterNetwork(opts: ClusterNetworkOptions): Promise<
         // The NodePort range is never handed out as an ephemeral port (kubelet's guidance
         // for kube-proxy nodes), so a NodePort can always be bound.
         'net.ipv4.ip_local_reserved_ports': opts.nodePortRange ?? '30000-32767',
+        // Pods route even same-node traffic through their node (pod-sandbox.ts), so the
+        // node must not tell them to go direct.
+        'net.ipv4.conf.all.send_redirects': '0',
+        'net.ipv4.conf.default.send_redirects': '0',
+        [`net.ipv4.conf.${podBridgeName}.send_redirects`]: '0',
+        // The proxy binds the client's address before making its socket transparent.
+        'net.ipv4.ip_nonlocal_bind': '1',
       });
+      await setupTransparentReturnPath(node, net.cluster, opts.logger);
     }
   } catch (err) {
     opts.logger?.error('cluster network setup failed, removing what was created', { cluster: net.cluster, error: err as Error });

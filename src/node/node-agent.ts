@@ -24,6 +24,10 @@ import { catalogImageResolver } from './kubelet/image-resolver.js';
 import { startKubeletServer, type KubeletServer } from './kubelet-server/kubelet-server.js';
 import { kubeletStreamingRuntime } from './kubelet-streaming.js';
 import { isHostSocketMessage } from '../proxy/host-port-mappings.js';
+import { clientIPPolicy } from '../proxy/userspace/client-ip-policy.js';
+import { transparentUnavailable } from '../proxy/userspace/ip-transparent.js';
+import type { ClientIPPolicy } from '../proxy/userspace/tcp-listener.js';
+import { hasTransparentReturnPath } from './cluster-network.js';
 import type { StreamHandle } from '../proxy/userspace/libuv-stream.js';
 import { startMetricsSocket, startProxyStatusServers, type ProxyStatus, type StatusServer } from './metrics-server.js';
 import { UnsupportedProtocolReporter } from './unsupported-protocol-reporter.js';
@@ -111,6 +115,7 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
     // Upstream --iptables-min-sync-period (1 s there, 0 here): a lagging proxy, to show
     // that zero-loss termination does not depend on proxies being fast.
     minSyncPeriodMs: envMs('KANZEN_PROXY_MIN_SYNC_PERIOD_MS'),
+    preserveClientIP: await clientIPPreservation(node.podCIDR, logger),
     logger: logger.child('proxy'),
   });
   proxier.start();
@@ -188,4 +193,14 @@ function nodeProxyStatus(proxier: Proxier, nodes: { getByName(ns: string | undef
       return !n?.metadata.deletionTimestamp && !n?.spec?.taints?.some((t) => t.key === toBeDeletedTaint);
     },
   };
+}
+
+/** The proxy's client IP policy when this node can preserve client IPs, with the reason in the log when not. */
+async function clientIPPreservation(podCIDR: string, logger: Logger): Promise<ClientIPPolicy | undefined> {
+  const missing = transparentUnavailable() ?? ((await hasTransparentReturnPath()) ? undefined : 'no transparent return path in the node namespace (nft missing at kanzen up)');
+  if (missing) {
+    logger.warn('client IPs are not preserved: endpoints see the node address', { reason: missing });
+    return undefined;
+  }
+  return clientIPPolicy(podCIDR);
 }

@@ -423,8 +423,12 @@ export async function createPodSandbox(opts: PodSandboxOptions): Promise<PodSand
       ]);
       await ipBatch(netns, [
         'link set lo up',
-        `addr add ${podIP}/${parseCIDR(opts.node.podCIDR).prefix} dev ${podInterfaceName}`,
+        // noprefixroute: no on-link route to the pod range, so even same-node pods talk
+        // through the node, where the proxy's transparent sockets catch their answers to
+        // preserved client IPs (cluster-network.ts) — as a routed CNI (Calico) does.
+        `addr add ${podIP}/${parseCIDR(opts.node.podCIDR).prefix} dev ${podInterfaceName} noprefixroute`,
         `link set ${podInterfaceName} up`,
+        `route add ${opts.node.podGateway} dev ${podInterfaceName} scope link`,
         // Everything, the service CIDR included, goes to the node: its proxy owns ClusterIPs.
         `route add default via ${opts.node.podGateway}`,
       ]);

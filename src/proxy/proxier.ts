@@ -24,6 +24,7 @@ import type { BalanceMode, ServicePortInfo } from './service-port.js';
 import { categorizeEndpoints, externalEndpoints, internalEndpoints } from './topology.js';
 import { UserspaceBackend } from './userspace/userspace-backend.js';
 import type { StreamHandle } from './userspace/libuv-stream.js';
+import type { ClientIPPolicy } from './userspace/tcp-listener.js';
 
 export interface ProxierOptions {
   /** The proxier builds and starts its own informers from this client… */
@@ -56,6 +57,8 @@ export interface ProxierOptions {
   retryPeriodMs?: number;
   udpIdleTimeoutMs?: number;
   dropTimeoutMs?: number;
+  /** Client IP preservation (userspace/client-ip-policy.ts); absent: endpoints see the node's address. */
+  preserveClientIP?: ClientIPPolicy;
   now?: () => number;
   random?: () => number;
   /** A backend other than userspace (tests). */
@@ -128,6 +131,7 @@ export class Proxier {
         random: opts.random,
         udpIdleTimeoutMs: opts.udpIdleTimeoutMs,
         dropTimeoutMs: opts.dropTimeoutMs,
+        preserveClientIP: opts.preserveClientIP,
       });
     this.health = new ServiceHealthServer({ addresses: nodePortAddresses, proxyHealthy: () => this.syncedOnce && !this.stopped, logger: this.log });
     this.runner = new BoundedFrequencyRunner('sync-runner', () => this.syncProxyRules(), {

@@ -8,7 +8,11 @@ import type { Logger } from '../../util/logger.js';
 import type { BufferPool } from './buffer-pool.js';
 import { newTcpServer, uvError, type StreamHandle } from './libuv-stream.js';
 import { drop, reject, type ServicePortRoute } from './service-port-route.js';
-import { closeHandle, TcpProxyConnection } from './tcp-proxy-connection.js';
+import { closeHandle, TcpProxyConnection, type UpstreamSource } from './tcp-proxy-connection.js';
+import type { RouteEndpoint } from './service-port-route.js';
+
+/** Decides whether a connection to ep keeps the client's address as its source. */
+export type ClientIPPolicy = (clientIP: string, ep: RouteEndpoint, route: ServicePortRoute, external: boolean) => boolean;
 
 export interface ListenerDeps {
   pool: BufferPool;
@@ -17,6 +21,8 @@ export interface ListenerDeps {
   /** How long a dropped connection is held before it is closed. */
   dropTimeoutMs: number;
   logger: Logger;
+  /** Client IP preservation; absent: endpoints see the node's address. */
+  preserveClientIP?: ClientIPPolicy;
 }
 
 const backlog = 511; // net.Server's default
@@ -83,7 +89,9 @@ export class TcpServiceListener {
       closeHandle(client, true);
       return;
     }
-    const decision = route.choose(() => peerAddress(client), this.external);
+    let peer: UpstreamSource | undefined;
+    const clientPeer = (): UpstreamSource => (peer ??= peerOf(client));
+    const decision = route.choose(() => clientPeer().address, this.external);
     if (decision === reject) {
       route.stats.refusedConnections++;
       closeHandle(client, true);
@@ -95,7 +103,9 @@ export class TcpServiceListener {
       return;
     }
     const live = this.deps.live;
-    live.add(new TcpProxyConnection(client, decision, route, this.deps.pool, (c) => live.delete(c)));
+    const policy = this.deps.preserveClientIP;
+    const source = policy && policy(clientPeer().address, decision, route, this.external) ? clientPeer() : undefined;
+    live.add(new TcpProxyConnection(client, decision, route, this.deps.pool, (c) => live.delete(c), source));
   };
 
   /**
@@ -116,7 +126,7 @@ export class TcpServiceListener {
   }
 }
 
-function peerAddress(h: StreamHandle): string {
-  const out: { address?: string } = {};
-  return h.getpeername(out) === 0 ? (out.address ?? '') : '';
+function peerOf(h: StreamHandle): UpstreamSource {
+  const out: { address?: string; port?: number } = {};
+  return h.getpeername(out) === 0 ? { address: out.address ?? '', port: out.port ?? 0 } : { address: '', port: 0 };
 }

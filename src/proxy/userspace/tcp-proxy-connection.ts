@@ -14,6 +14,28 @@
 import type { BufferPool } from './buffer-pool.js';
 import { lastReadResult, lastWriteWasAsync, newTcpSocket, ShutdownWrap, TCPConnectWrap, UV_EOF, WriteWrap, type ReqWrap, type StreamHandle } from './libuv-stream.js';
 import type { RouteEndpoint, ServicePortRoute } from './service-port-route.js';
+import { setTransparent } from './ip-transparent.js';
+
+/** The address a connection to an endpoint is made from, when it is the client's. */
+export interface UpstreamSource {
+  address: string;
+  port: number;
+}
+
+/**
+ * A socket for the endpoint side: plain, or bound to the client's address (its own port
+ * when free) and transparent. Any failure there gives a plain socket: the connection is
+ * made all the same, from the node's address.
+ */
+function openUpstream(source: UpstreamSource | undefined): StreamHandle {
+  if (source) {
+    const h = newTcpSocket();
+    const bound = h.bind(source.address, source.port) === 0 || h.bind(source.address, 0) === 0;
+    if (bound && setTransparent(h.fd) === 0) return h;
+    h.close();
+  }
+  return newTcpSocket();
+}
 
 /** Closes a handle, with a TCP reset when asked and possible. */
 export function closeHandle(h: StreamHandle, reset: boolean, cb?: () => void): void {
@@ -99,11 +121,12 @@ export class TcpProxyConnection {
     private readonly route: ServicePortRoute,
     private readonly pool: BufferPool,
     private readonly onDone: (c: TcpProxyConnection) => void,
+    source?: UpstreamSource,
   ) {
     route.connectionOpened(ep);
     this.clientBuf = pool.acquire();
     this.upstreamBuf = pool.acquire();
-    const upstream = (this.upstream = newTcpSocket());
+    const upstream = (this.upstream = openUpstream(source));
     this.toUpstream = new Direction(this, client, upstream, this.clientBuf, (n) => {
       ep.stats.bytesIn += n;
       route.stats.bytesIn += n;

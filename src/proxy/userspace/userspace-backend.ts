@@ -10,7 +10,7 @@ import type { BalanceMode } from '../service-port.js';
 import { BufferPool } from './buffer-pool.js';
 import type { StreamHandle } from './libuv-stream.js';
 import { ServicePortRoute, type ServicePortProgram } from './service-port-route.js';
-import { TcpServiceListener } from './tcp-listener.js';
+import { TcpServiceListener, type ClientIPPolicy } from './tcp-listener.js';
 import { UdpServiceListener } from './udp-listener.js';
 
 export interface UserspaceBackendOptions {
@@ -26,6 +26,8 @@ export interface UserspaceBackendOptions {
   udpIdleTimeoutMs?: number;
   /** How long a dropped TCP connection is held silent before it is closed. */
   dropTimeoutMs?: number;
+  /** Client IP preservation (client-ip-policy.ts); absent: endpoints see the node's address. */
+  preserveClientIP?: ClientIPPolicy;
 }
 
 type Listener = TcpServiceListener | UdpServiceListener;
@@ -177,6 +179,7 @@ export class UserspaceBackend implements ProxyBackend {
       live: this.live,
       dropTimeoutMs: this.opts.dropTimeoutMs ?? 30_000,
       logger: this.log,
+      preserveClientIP: this.opts.preserveClientIP,
     });
   }
 
