@@ -11,17 +11,17 @@
 //   direct           node-1 netns → one pod IP (no proxy; the reference)
 //   ClusterIP        node-1 netns → ClusterIP:80 (node-1's agent proxies)
 //   NodePort (node)  node-1 netns → node IP:nodePort (node-1's agent proxies)
-//   NodePort (host)  host → 127.0.0.1:nodePort (host forwarder in the daemon → unix socket →
-//                    a node agent → its proxy → pod)
-//   LB IP (host)     host → <LoadBalancer IP>:80 (same chain as NodePort from the host)
+//   NodePort (host)  host → 127.0.0.1:nodePort (a host socket the daemon made and handed to
+//                    the node agents: whichever accepts proxies → pod)
+//   LB IP (host)     host → <LoadBalancer IP>:80 (the same, on the LoadBalancer IP)
 //   HAProxy          node-1 netns → node IP:<port> (haproxy → pod)
 //
 // Loads: keep-alive (`wrk -c50 -t1 -d5s`), a new connection per request (same, with
 // `-H 'Connection: close'`) and light load (`-c1 -t1`), all with `--latency`. For each run
 // the proxy's CPU is read from /proc/<pid>/stat (utime+stime) before and after: kanzen's node
-// agent of node-1 for the in-node paths, the daemon plus both node agents for the host paths
-// (the agents also run the kubelet, whose idle cost is measured and reported), HAProxy's own
-// pid for HAProxy. Requests per proxy CPU second ("per proxy core") is the figure compared.
+// agent of node-1 for the in-node paths, both node agents for the host paths (the agents
+// also run the kubelet: their idle cost is measured first and taken off each run, and the
+// gross figure is reported beside the net one), HAProxy's own pid for HAProxy. Requests per proxy CPU second ("per proxy core") is the figure compared.
 // The results, the ratios to HAProxy, machine info and the rerun command replace the
 // "## Service proxy" section of docs/benchmarks.md (other sections are kept; the
 // "### Endpoint change to routable" subsection written by endpoint-latency.mjs is kept too,

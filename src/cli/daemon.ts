@@ -103,7 +103,7 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
       const fwClient = new ApiClient({ socketPath: home.socket }, 'host-port-mappings');
       hostPortInformers = new InformerFactory(fwClient, log);
       const fw = new HostPortMappings({ informers: hostPortInformers, agents: () => runtime.agents(), logger: log.child('host-ports') });
-      runtime.onAgentReady((agent) => fw.agentStarted(agent));
+      runtime.onAgentMessage((agent, m) => fw.onAgentMessage(agent, m));
       fw.start();
       hostPortInformers.start();
       hostPorts = fw;

@@ -12,7 +12,7 @@ import type { ClusterConfig, ClusterHome } from './cluster-home.js';
 import { clusterNetworkOptions } from './cluster-network.js';
 import { setupClusterNetwork, teardownClusterNetwork, isProcessAlive } from '../node/cluster-network.js';
 import { removeClusterCgroups } from '../node/container-cgroup.js';
-import { nodeSocketPaths, agentReadyMessage } from '../node/node-agent.js';
+import { nodeSocketPaths } from '../node/node-agent.js';
 import type { AgentChannel } from '../proxy/host-port-mappings.js';
 
 const agentMain = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'node', 'node-agent-main.js');
@@ -80,10 +80,10 @@ export async function teardownNetnsRuntime(home: ClusterHome, cfg: ClusterConfig
 }
 
 export interface NetnsRuntime {
-  /** The agents that said they are ready for host sockets. */
+  /** The agents running now. */
   agents(): Iterable<AgentChannel>;
-  /** Called for each agent (also a restarted one) once it is ready for host sockets. */
-  onAgentReady(fn: (agent: AgentChannel) => void): void;
+  /** Called with every message an agent sends over its IPC channel. */
+  onAgentMessage(fn: (agent: AgentChannel, message: unknown) => void): void;
   kubeletSocket(nodeName: string): string;
   stop(): Promise<void>;
 }
@@ -93,8 +93,8 @@ export async function startNetnsRuntime(home: ClusterHome, cfg: ClusterConfig, l
   await stopRecordedAgents(home, cfg);
   const net = await setupClusterNetwork({ ...clusterNetworkOptions(cfg), logger: log });
   const children = new Map<string, ChildProcess>();
-  const ready = new Map<string, AgentChannel>();
-  const readyHandlers: ((agent: AgentChannel) => void)[] = [];
+  const channels = new Map<string, AgentChannel>();
+  const messageHandlers: ((agent: AgentChannel, message: unknown) => void)[] = [];
   let stopping = false;
 
   const startAgent = (nodeName: string, netns: string, index: number) => {
@@ -113,16 +113,15 @@ export async function startNetnsRuntime(home: ClusterHome, cfg: ClusterConfig, l
         if (child.connected) child.send(message, handle as never, (err) => err && log.warn('cannot reach node agent', { node: nodeName, err: err.message }));
       },
     };
+    channels.set(nodeName, channel);
     child.on('message', (m) => {
-      if (m !== agentReadyMessage) return;
-      ready.set(nodeName, channel);
-      for (const fn of readyHandlers) fn(channel);
+      for (const fn of messageHandlers) fn(channel, m);
     });
     fs.mkdirSync(nodeSocketPaths(home, nodeName).dir, { recursive: true, mode: 0o700 });
     if (child.pid) fs.writeFileSync(agentPidFile(home, nodeName), `${child.pid}\n`);
     child.on('exit', (code, signal) => {
       children.delete(nodeName);
-      if (ready.get(nodeName) === channel) ready.delete(nodeName);
+      if (channels.get(nodeName) === channel) channels.delete(nodeName);
       if (stopping) return;
       log.warn('node agent exited; restarting', { node: nodeName, code, signal });
       setTimeout(() => {
@@ -133,8 +132,8 @@ export async function startNetnsRuntime(home: ClusterHome, cfg: ClusterConfig, l
   for (const n of net.nodes) startAgent(n.nodeName, n.netns, n.index);
 
   return {
-    agents: () => ready.values(),
-    onAgentReady: (fn) => void readyHandlers.push(fn),
+    agents: () => channels.values(),
+    onAgentMessage: (fn) => void messageHandlers.push(fn),
     kubeletSocket: (nodeName) => nodeSocketPaths(home, nodeName).kubelet,
     async stop() {
       stopping = true;

@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { eventually, parseTable, runningPods, startCluster, writeTemp, type PodRow, type TestCluster } from './harness.js';
 
@@ -123,6 +124,19 @@ async function curlCode(pod: string, url: string, maxSeconds = 3): Promise<{ rc:
   return { rc: Number(rc), ms: Number(ms), body: body.join(' ') };
 }
 
+/** One GET from the host on a new connection; rejects after 5 s. */
+function hostGet(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body));
+    });
+    req.on('timeout', () => req.destroy(new Error(`${url}: no answer in 5 s`)));
+    req.on('error', reject);
+  });
+}
+
 function count(values: string[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
@@ -150,7 +164,7 @@ before(async () => {
     netexec('echo', 3, ''),
     service('echo', 'echo', '  ports:\n  - { name: http, port: 80, targetPort: 8080 }\n  - { name: udp, port: 8081, targetPort: 8081, protocol: UDP }\n'),
     service('sticky', 'echo', '  sessionAffinity: ClientIP\n  sessionAffinityConfig: { clientIP: { timeoutSeconds: 2 } }\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
-    service('nothing', 'nothing', '  ports: [{ port: 80, targetPort: 8080 }]\n'),
+    service('nothing', 'nothing', '  ports:\n  - { name: http, port: 80, targetPort: 8080 }\n  - { name: dns, port: 53, protocol: UDP }\n'),
     service('echo-cluster', 'echo', '  type: NodePort\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
     netexec('local', 1, '      nodeSelector: { kubernetes.io/hostname: node-2 }\n'),
     service('local-etp', 'local', '  type: NodePort\n  externalTrafficPolicy: Local\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
@@ -187,6 +201,10 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
     // 7: connection refused; 56: reset. 28 would be a timeout.
     assert.ok([7, 56].includes(r.rc), `curl exit ${r.rc}`);
     assert.ok(r.ms < 1000, `took ${r.ms} ms`);
+    // UDP: ICMP port unreachable, as kube-proxy's REJECT; dig reports it instead of waiting 3 s.
+    const out = await sh('client', `s=$(date +%s%N); dig @${ip} -p 53 +tries=1 +time=3 kanzen.test; e=$(date +%s%N); echo "ms=$(( (e - s) / 1000000 ))"`);
+    assert.match(out, /connection refused/, out);
+    assert.ok(Number(/ms=(\d+)/.exec(out)![1]) < 1000, out);
   });
 
   test('sessionAffinity ClientIP pins the client; the pin expires after timeoutSeconds', async () => {
@@ -220,6 +238,10 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
     assert.deepEqual([answered.rc, answered.body], [0, pod]);
     const dropped = await curlCode('client', await etpURL('node-1', '/hostname'), 2);
     assert.notEqual(dropped.rc, 0, `node-1 has no local endpoint but answered: ${dropped.body}`);
+    // From the host (127.0.0.1:<nodePort>), like a cloud load balancer that health-checks
+    // nodes: only node-2 takes the connections, so every request is answered.
+    const nodePort = (await c.k(['get', 'svc', 'local-etp', '-o', 'jsonpath={.spec.ports[0].nodePort}'])).trim();
+    for (let i = 0; i < 8; i++) assert.equal(await hostGet(`http://127.0.0.1:${nodePort}/hostname`), pod);
   });
 
   // What a backend sees as the client (client-ip-policy.ts): the calling pod's own IP and

@@ -23,7 +23,7 @@ import { SandboxLauncher } from './kubelet/sandbox-launcher.js';
 import { catalogImageResolver } from './kubelet/image-resolver.js';
 import { startKubeletServer, type KubeletServer } from './kubelet-server/kubelet-server.js';
 import { kubeletStreamingRuntime } from './kubelet-streaming.js';
-import { isHostSocketMessage } from '../proxy/host-port-mappings.js';
+import { agentMessage, isHostSocketMessage } from '../proxy/host-port-mappings.js';
 import { clientIPPolicy } from '../proxy/userspace/client-ip-policy.js';
 import { transparentUnavailable } from '../proxy/userspace/ip-transparent.js';
 import type { ClientIPPolicy } from '../proxy/userspace/tcp-listener.js';
@@ -31,9 +31,6 @@ import { hasTransparentReturnPath } from './cluster-network.js';
 import type { StreamHandle } from '../proxy/userspace/libuv-stream.js';
 import { startMetricsSocket, startProxyStatusServers, type ProxyStatus, type StatusServer } from './metrics-server.js';
 import { UnsupportedProtocolReporter } from './unsupported-protocol-reporter.js';
-
-/** What an agent sends the daemon over its IPC channel once it can take host sockets. */
-export const agentReadyMessage = 'kanzen.agent-ready';
 
 /** Where a node's sockets live: the API server proxies logs/exec to kubelet.sock; metrics.sock serves the proxy's metrics. */
 export function nodeSocketPaths(home: ClusterHome, nodeName: string): { dir: string; kubelet: string; metrics: string } {
@@ -116,6 +113,8 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
     // that zero-loss termination does not depend on proxies being fast.
     minSyncPeriodMs: envMs('KANZEN_PROXY_MIN_SYNC_PERIOD_MS'),
     preserveClientIP: await clientIPPreservation(node.podCIDR, logger),
+    // A host socket given back (externalTrafficPolicy Local, no local endpoint) is asked for again.
+    requestHostSocket: (ip, port) => process.send?.(agentMessage({ kind: 'kanzen.host-socket', op: 'request', ip, port })),
     logger: logger.child('proxy'),
   });
   proxier.start();
@@ -144,7 +143,7 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
     else if (m.op === 'release') proxier.releaseHostSocket(m.ip, m.port);
   };
   process.on('message', onDaemonMessage);
-  process.send?.(agentReadyMessage);
+  process.send?.(agentMessage({ kind: 'kanzen.host-socket', op: 'ready' }));
 
   let kubeletServer: KubeletServer | undefined;
   let metricsSocket: StatusServer | undefined;

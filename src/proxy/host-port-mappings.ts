@@ -15,6 +15,10 @@ import type { InformerFactory } from '../client/informer-factory.js';
 import type { Logger } from '../util/logger.js';
 import { newTcpServer, uvError, type StreamHandle } from './userspace/libuv-stream.js';
 
+// The protocol on an agent's IPC channel. Agent → daemon: `ready` once it can take
+// sockets (the daemon sends all it has), `request` for one socket it gave back (below).
+// Daemon → agent: `adopt` with the socket attached, `release` when the Service is gone.
+
 /** What the daemon tells a node agent about one host socket. */
 export interface HostSocketMessage {
   kind: 'kanzen.host-socket';
@@ -23,8 +27,15 @@ export interface HostSocketMessage {
   port: number;
 }
 
-export function isHostSocketMessage(m: unknown): m is HostSocketMessage {
+/** What a node agent tells the daemon. */
+export type AgentHostSocketMessage = { kind: 'kanzen.host-socket'; op: 'ready' } | { kind: 'kanzen.host-socket'; op: 'request'; ip: string; port: number };
+
+export function isHostSocketMessage(m: unknown): m is HostSocketMessage | AgentHostSocketMessage {
   return typeof m === 'object' && m !== null && (m as HostSocketMessage).kind === 'kanzen.host-socket';
+}
+
+export function agentMessage(m: AgentHostSocketMessage): AgentHostSocketMessage {
+  return m;
 }
 
 /** A node agent as the daemon reaches it. */
@@ -67,9 +78,14 @@ export class HostPortMappings {
     informer.addHandlers({ add: resync, update: resync, delete: resync });
   }
 
-  /** Hands every current socket to an agent that just started. */
-  agentStarted(agent: AgentChannel): void {
-    for (const s of this.sockets.values()) agent.send(message('adopt', s), s.handle);
+  /** Answers an agent: every socket when it is ready, one when it asks for it again. */
+  onAgentMessage(agent: AgentChannel, m: unknown): void {
+    if (!isHostSocketMessage(m)) return;
+    if (m.op === 'ready') for (const s of this.sockets.values()) agent.send(message('adopt', s), s.handle);
+    else if (m.op === 'request') {
+      const s = this.sockets.get(`${m.ip}:${m.port}`);
+      if (s) agent.send(message('adopt', s), s.handle);
+    }
   }
 
   stop(): void {

@@ -12,6 +12,7 @@ import { startApiFixture, type ApiFixture } from '../testing/api-fixture.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
 import type { Endpoint, EndpointSlice, Service } from '../api/types.js';
 import { Proxier } from './proxier.js';
+import { newTcpServer } from './userspace/libuv-stream.js';
 
 const servicesInfo = resourceFor('services');
 const slicesInfo = resourceFor('endpointslices', 'discovery.k8s.io');
@@ -23,6 +24,7 @@ let api: ApiFixture;
 let client: ApiClient;
 let proxier: Proxier;
 const closers: (() => void)[] = [];
+const hostSocketRequests: string[] = [];
 
 const toLoopback = (ip: string) => '127.' + ip.split('.').slice(1).join('.');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -40,7 +42,16 @@ async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefin
 before(async () => {
   api = await startApiFixture();
   client = api.client('proxy-test');
-  proxier = new Proxier({ client, nodeName, nodeIPs: [nodeIP], hostIPs: [hostIP], listenAddressFor: toLoopback, udpIdleTimeoutMs: 60_000, dropTimeoutMs: 60_000 });
+  proxier = new Proxier({
+    client,
+    nodeName,
+    nodeIPs: [nodeIP],
+    hostIPs: [hostIP],
+    listenAddressFor: toLoopback,
+    udpIdleTimeoutMs: 60_000,
+    dropTimeoutMs: 60_000,
+    requestHostSocket: (ip, port) => hostSocketRequests.push(`${ip}:${port}`),
+  });
   proxier.start();
   await proxier.waitForSync();
 });
@@ -291,9 +302,24 @@ test('UDP through a Service: replies come back; flows are cleared when the endpo
   assert.equal(portMetrics('dns')!.activeConnections, 1);
   await putSlice('dns', [], epPort, 'UDP');
   await waitFor(() => portMetrics('dns')!.activeConnections === 0);
-  c.send('q2', 53, vip);
-  await waitFor(() => portMetrics('dns')!.refusedConnections === 1);
+  // No endpoint: refused at once, as kube-proxy's REJECT (ICMP port unreachable), which a
+  // connected UDP socket reports as ECONNREFUSED.
+  const connected = dgram.createSocket('udp4');
+  closers.push(() => connected.close());
+  const refused = new Promise<string>((resolve) => connected.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error')));
+  await new Promise<void>((r) => connected.connect(53, vip, () => r()));
+  await waitFor(async () => {
+    connected.send('q2');
+    return Promise.race([refused, sleep(100).then(() => undefined)]);
+  });
+  assert.equal(await refused, 'ECONNREFUSED');
   assert.equal(replies.length, 1);
+  // An endpoint again: the port answers again.
+  await putSlice('dns', [ep('127.0.16.1')], epPort, 'UDP');
+  await programmed('dns', ['127.0.16.1']);
+  c.send('q3', 53, vip);
+  await waitFor(() => replies.length === 2);
+  assert.equal(replies[1].msg, 'echo:q3');
 });
 
 function httpGet(host: string, port: number): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
@@ -475,4 +501,26 @@ test('resets pass through: an endpoint that resets or refuses resets the client'
   await programmed('resetter', ['127.0.19.5']);
   assert.equal(await connectError(host, 80), 'ECONNRESET');
   await waitFor(() => portMetrics('resetter')!.activeConnections === 0);
+});
+
+test('host sockets: served like the NodePort they map; given back without a local endpoint (policy Local), asked for again with one', async () => {
+  const port = await echoServers(['127.0.19.6'], ['hosted']);
+  const svc = await createService('hosted', { type: 'NodePort', externalTrafficPolicy: 'Local', selector: { app: 'hosted' } });
+  const nodePort = svc.spec.ports![0].nodePort!;
+  await putSlice('hosted', [ep('127.0.19.6')], port);
+  await programmed('hosted', ['127.0.19.6']);
+  // The daemon's socket for the host's 127.0.0.1:<nodePort>, here bound elsewhere on
+  // loopback (this test's namespace also holds the node's own NodePort listeners).
+  const handle = newTcpServer();
+  assert.equal(handle.bind('127.0.30.1', 0), 0);
+  const out: { port?: number } = {};
+  handle.getsockname(out);
+  proxier.adoptHostSocket('127.0.0.1', nodePort, handle);
+  assert.equal(await fetchName('127.0.30.1', out.port!), 'hosted');
+
+  await putSlice('hosted', [ep('127.0.19.6', { node: 'node-2' })], port);
+  await waitFor(async () => (await connectError('127.0.30.1', out.port!)) === 'ECONNREFUSED');
+  assert.equal(hostSocketRequests.length, 0);
+  await putSlice('hosted', [ep('127.0.19.6')], port);
+  await waitFor(() => hostSocketRequests.includes(`127.0.0.1:${nodePort}`));
 });

@@ -59,6 +59,8 @@ export interface ProxierOptions {
   dropTimeoutMs?: number;
   /** Client IP preservation (userspace/client-ip-policy.ts); absent: endpoints see the node's address. */
   preserveClientIP?: ClientIPPolicy;
+  /** Asks the daemon for a host socket this node gave back (see UserspaceBackend.adoptHostSocket). */
+  requestHostSocket?: (ip: string, port: number) => void;
   now?: () => number;
   random?: () => number;
   /** A backend other than userspace (tests). */
@@ -132,6 +134,7 @@ export class Proxier {
         udpIdleTimeoutMs: opts.udpIdleTimeoutMs,
         dropTimeoutMs: opts.dropTimeoutMs,
         preserveClientIP: opts.preserveClientIP,
+        requestHostSocket: opts.requestHostSocket,
       });
     this.health = new ServiceHealthServer({ addresses: nodePortAddresses, proxyHealthy: () => this.syncedOnce && !this.stopped, logger: this.log });
     this.runner = new BoundedFrequencyRunner('sync-runner', () => this.syncProxyRules(), {

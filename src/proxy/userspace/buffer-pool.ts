@@ -1,10 +1,12 @@
-// Read buffers for the endpoint side of TCP connections, reused across connections so
-// forwarding allocates nothing per chunk (net.connect's `onread` reads into them).
+// Read buffers of proxied TCP connections (one per direction), reused across connections
+// so forwarding allocates nothing per chunk (the handles read into them: useUserBuffer).
+// 16 KiB, HAProxy's default tune.bufsize: an idle connection holds 32 KiB, and a bulk
+// transfer costs one read and one write per 16 KiB.
 export class BufferPool {
   private readonly free: Buffer[] = [];
   constructor(
-    readonly bufferSize = 64 * 1024,
-    private readonly maxFree = 256,
+    readonly bufferSize = 16 * 1024,
+    private readonly maxFree = 1024,
   ) {}
   acquire(): Buffer {
     return this.free.pop() ?? Buffer.allocUnsafe(this.bufferSize);

@@ -24,6 +24,7 @@ export interface StreamHandle {
   reset(cb?: () => void): number;
   setNoDelay(on: boolean): number;
   getpeername(out: { address?: string; port?: number; family?: string }): number;
+  getsockname(out: { address?: string; port?: number; family?: string }): number;
   connect(req: ReqWrap, address: string, port: number): number;
   connect6(req: ReqWrap, address: string, port: number): number;
   bind(address: string, port: number): number;

@@ -28,6 +28,8 @@ export interface UserspaceBackendOptions {
   dropTimeoutMs?: number;
   /** Client IP preservation (client-ip-policy.ts); absent: endpoints see the node's address. */
   preserveClientIP?: ClientIPPolicy;
+  /** Asks for a host socket again that this node gave back (adoptHostSocket). */
+  requestHostSocket?: (ip: string, port: number) => void;
 }
 
 type Listener = TcpServiceListener | UdpServiceListener;
@@ -47,6 +49,8 @@ export class UserspaceBackend implements ProxyBackend {
   private readonly hostListeners = new Map<string, TcpServiceListener>();
   private readonly hostRoutes = new Map<string, string>();
   private readonly hostKeysOfRoute = new Map<string, Set<string>>();
+  /** Host sockets given back while this node has no endpoint for them (policy Local). */
+  private readonly hostSocketsGivenBack = new Set<string>();
   private readonly pool = new BufferPool();
   private readonly log: Logger;
   private readonly now: () => number;
@@ -126,10 +130,14 @@ export class UserspaceBackend implements ProxyBackend {
    * LoadBalancer IP:port), which the daemon created there and passed to every node agent:
    * the host's traffic then crosses one proxy, as in the node, with no forwarding hop.
    * Connections go to whichever agent accepts first and are external traffic of its node.
+   * Like a cloud load balancer that health-checks nodes (healthCheckNodePort), only nodes
+   * that can serve take host traffic: a node whose Service has externalTrafficPolicy
+   * Local and no endpoint here closes its copy, and asks for it again once it has one.
    */
   adoptHostSocket(ip: string, port: number, handle: StreamHandle): void {
     const hk = `${ip}:${port}`;
     this.hostListeners.get(hk)?.close();
+    this.hostSocketsGivenBack.delete(hk);
     const listener = this.newTcpListener(ip, port, undefined, true);
     listener.adopt(handle);
     this.hostListeners.set(hk, listener);
@@ -141,6 +149,7 @@ export class UserspaceBackend implements ProxyBackend {
     const hk = `${ip}:${port}`;
     this.hostListeners.get(hk)?.close();
     this.hostListeners.delete(hk);
+    this.hostSocketsGivenBack.delete(hk);
   }
 
   routesNewConnectionsTo(ip: string, port?: number): boolean {
@@ -201,15 +210,28 @@ export class UserspaceBackend implements ProxyBackend {
   }
 
   private bindHostListener(hk: string): void {
-    const l = this.hostListeners.get(hk);
-    if (!l) return;
     const rk = this.hostRoutes.get(hk);
-    l.route = rk === undefined ? undefined : this.routes.get(rk);
+    const route = rk === undefined ? undefined : this.routes.get(rk);
+    const l = this.hostListeners.get(hk);
+    const cannotServe = route !== undefined && route.external.length === 0 && route.hasAnyEndpoints;
+    if (l && cannotServe && this.opts.requestHostSocket) {
+      l.close();
+      this.hostListeners.delete(hk);
+      this.hostSocketsGivenBack.add(hk);
+    } else if (l) l.route = route;
+    else if (route && !cannotServe && this.hostSocketsGivenBack.delete(hk)) {
+      const colon = hk.lastIndexOf(':');
+      this.opts.requestHostSocket?.(hk.slice(0, colon), Number(hk.slice(colon + 1)));
+    }
   }
 
   private desiredListeners(p: ServicePortProgram): Map<string, DesiredListener> {
     const out = new Map<string, DesiredListener>();
     const proto = p.info.protocol;
+    // kube-proxy REJECTs UDP to a Service without endpoints (ICMP port unreachable). With
+    // no socket bound, the node's kernel answers exactly that: the port has no listener
+    // until an endpoint appears.
+    if (proto === 'UDP' && !p.hasAnyEndpoints) return out;
     const mapIP = this.opts.listenAddressFor ?? ((ip: string) => ip);
     const add = (address: string, port: number, external: boolean) => {
       const lkey = `${proto}|${address}|${port}`;
