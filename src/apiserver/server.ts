@@ -58,6 +58,7 @@ export class ApiServer {
   readonly registries = new Map<ResourceInfo, Registry>();
   readonly serviceAllocation: ServiceAllocator;
   private tcpServer?: https.Server;
+  private readonly extraServers: https.Server[] = [];
   private unixServer?: http.Server;
   private readonly tokenBuf: Buffer;
   private ready = false;
@@ -107,18 +108,41 @@ export class ApiServer {
     };
   }
 
+  private readonly handler = (trusted: boolean) => (req: IncomingMessage, res: ServerResponse) => {
+    this.handle(req, res, trusted).catch((err) => {
+      if (!(err instanceof ApiError)) this.opts.logger.error('request failed', { method: req.method, url: req.url, err: err instanceof Error ? err.stack : String(err) });
+      sendError(res, err);
+    });
+  };
+
+  /** The HTTPS endpoint: TLS and bearer tokens, as kubectl and pods reach it. */
+  private httpsServer(tls: { cert: string; key: string }): https.Server {
+    const server = https.createServer({ cert: tls.cert, key: tls.key }, this.handler(false));
+    server.keepAliveTimeout = 65_000;
+    server.on('upgrade', this.onUpgrade(false));
+    return server;
+  }
+
+  /**
+   * Serves HTTPS on a listening socket made elsewhere: the cluster network's API address
+   * (the `kubernetes` Service's endpoint), bound inside the router namespace and passed
+   * here (cluster-api-endpoint.ts).
+   */
+  listenOnHandle(handle: object): Promise<void> {
+    if (!this.opts.tls) return Promise.reject(new Error('the API server has no TLS configuration'));
+    const server = this.httpsServer(this.opts.tls);
+    this.extraServers.push(server);
+    return new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(handle, () => resolve());
+    });
+  }
+
   async start(): Promise<{ port: number }> {
     await this.repairAllocations();
-    const handler = (trusted: boolean) => (req: IncomingMessage, res: ServerResponse) => {
-      this.handle(req, res, trusted).catch((err) => {
-        if (!(err instanceof ApiError)) this.opts.logger.error('request failed', { method: req.method, url: req.url, err: err instanceof Error ? err.stack : String(err) });
-        sendError(res, err);
-      });
-    };
+    const handler = this.handler;
     if (this.opts.tls) {
-      this.tcpServer = https.createServer({ cert: this.opts.tls.cert, key: this.opts.tls.key }, handler(false));
-      this.tcpServer.keepAliveTimeout = 65_000;
-      this.tcpServer.on('upgrade', this.onUpgrade(false));
+      this.tcpServer = this.httpsServer(this.opts.tls);
       await new Promise<void>((resolve, reject) => {
         this.tcpServer!.once('error', reject);
         this.tcpServer!.listen(this.opts.port ?? 6443, this.opts.host ?? '127.0.0.1', () => resolve());
@@ -148,7 +172,7 @@ export class ApiServer {
         s.close(() => resolve());
         s.closeAllConnections();
       });
-    await Promise.all([close(this.tcpServer), close(this.unixServer)]);
+    await Promise.all([close(this.tcpServer), close(this.unixServer), ...this.extraServers.map(close)]);
   }
 
   private authenticated(req: IncomingMessage): boolean {

@@ -14,6 +14,7 @@ import { ApiClient } from '../client/api-client.js';
 import { installClusterDNS } from './cluster-dns-addon.js';
 import { startNetnsRuntime, type NetnsRuntime } from './netns-runtime.js';
 import { HostPortMappings } from '../proxy/host-port-mappings.js';
+import { bindInNetns } from './cluster-api-endpoint.js';
 import { InformerFactory } from '../client/informer-factory.js';
 import { ensurePki, ensureToken } from './pki.js';
 import { readConfig, resolveHome, type ClusterHome } from './cluster-home.js';
@@ -99,6 +100,8 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
     } else {
       const runtime = await startNetnsRuntime(home, cfg, log.child('netns'));
       netns = runtime;
+      // The `kubernetes` Service's endpoint, inside the cluster network: pods reach the API.
+      await server.listenOnHandle(await bindInNetns(net.routerNetns, net.apiServerAddress, cfg.apiPort));
       server.setKubeletSocket((nodeName) => runtime.kubeletSocket(nodeName));
       const fwClient = new ApiClient({ socketPath: home.socket }, 'host-port-mappings');
       hostPortInformers = new InformerFactory(fwClient, log);

@@ -195,6 +195,17 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
     assert.deepEqual([...hits.values()], [10, 10, 10]);
   });
 
+  test('pods reach the API server through the kubernetes Service (10.96.0.1:443)', async () => {
+    const version = JSON.parse(await c.k(['version', '-o', 'json'])).serverVersion.gitVersion;
+    for (const host of ['kubernetes.default.svc', '10.96.0.1']) {
+      const out = await sh('client', `curl -sk -m 5 https://${host}/version`);
+      assert.equal(JSON.parse(out).gitVersion, version, out);
+    }
+    // No service account token in kanzen's pods: anything but the public paths is 401.
+    const denied = JSON.parse(await sh('client', 'curl -sk -m 5 https://kubernetes.default.svc/api/v1/namespaces'));
+    assert.deepEqual([denied.code, denied.reason], [401, 'Unauthorized']);
+  });
+
   test('a Service without endpoints refuses at once (no timeout)', async () => {
     const ip = await clusterIP('nothing');
     const r = await curlCode('client', `http://${ip}/`, 5);
