@@ -266,6 +266,13 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
     assert.equal(seen.length, 6);
     for (const s of seen) assert.equal(s.replace(/:\d+$/, ''), clientIP, `ClusterIP: ${seen.join(' ')}`);
 
+    // Hairpin: an endpoint calling its own Service reaches every endpoint, itself included
+    // (from the node's address there, as kube-proxy's hairpin masquerade).
+    const self = (await readyPods('app=echo', 3))[0];
+    const fromSelf = await curlMany(self.NAME, `http://${ip}/clientip`, 6);
+    assert.equal(fromSelf.length, 6, `hairpin: ${fromSelf.join(' ')}`);
+    assert.equal(fromSelf.filter((s) => s.replace(/:\d+$/, '') === self.IP).length, 4, `hairpin: ${fromSelf.join(' ')}`);
+
     const local = await curlCode('client', await etpURL('node-2', '/clientip'));
     assert.equal(local.rc, 0);
     assert.equal(local.body.replace(/:\d+$/, ''), clientIP);
