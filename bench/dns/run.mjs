@@ -3,8 +3,8 @@
 // serving the same names from a generated zone file), each server pinned to one core with
 // taskset, same query file (in-cluster A names, SRV names, NXDOMAIN names, and names outside
 // the cluster that kanzen forwards to Knot and answers from its cache), 10 s each.
-// Both listen on 127.0.0.1 only. Results (QPS, average latency and its stddev — dnsperf
-// prints no percentiles — and the server's CPU seconds) go to docs/benchmarks.md under
+// Both listen on 127.0.0.1 only. Results (QPS, average latency and its stddev, p50/p99 from a
+// second run with dnsperf -v, and the server's CPU seconds) go to docs/benchmarks.md under
 // "## DNS" (other sections are kept).
 //
 //   npm run build && node bench/dns/run.mjs
@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const seconds = Number(process.env.SECONDS ?? 10);
+const latencySeconds = Math.min(5, seconds);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kanzen-dnsbench-'));
 const serverCore = os.cpus().length > 1 ? '1' : '0';
 const clientCore = '0';
@@ -45,13 +46,28 @@ function dnsperf(port, file) {
   };
 }
 
+/**
+ * Latency percentiles: dnsperf prints none, but with -v it prints every answer's latency
+ * ("> NOERROR name A 0.000123"). A separate run, so that printing cannot lower the QPS
+ * figures above; same load (-q 200, as fast as the server answers).
+ */
+function dnsperfLatency(port, file) {
+  const r = spawnSync('taskset', ['-c', clientCore, 'dnsperf', '-s', '127.0.0.1', '-p', String(port), '-d', file, '-l', String(latencySeconds), '-q', '200', '-t', '2', '-v'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const lat = [];
+  for (const m of r.stdout.matchAll(/^> \S+ \S+ \S+ ([\d.]+)$/gm)) lat.push(Number(m[1]) * 1000);
+  const sorted = Float64Array.from(lat).sort();
+  const pct = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
+  return { p50Ms: pct(0.5), p99Ms: pct(0.99), samples: sorted.length };
+}
+
 async function measure(label, pid, port, file) {
   const before = cpuSeconds(pid);
   const r = dnsperf(port, file);
   const cpu = cpuSeconds(pid) - before;
-  console.log(`${label}: ${r.qps.toFixed(0)} QPS, avg ${r.avgMs.toFixed(3)} ms (sd ${r.sdMs.toFixed(3)}), lost ${r.lost}, server CPU ${cpu.toFixed(1)} s`);
+  const l = dnsperfLatency(port, file);
+  console.log(`${label}: ${r.qps.toFixed(0)} QPS, avg ${r.avgMs.toFixed(3)} ms (sd ${r.sdMs.toFixed(3)}), p50 ${l.p50Ms.toFixed(3)} ms, p99 ${l.p99Ms.toFixed(3)} ms, lost ${r.lost}, server CPU ${cpu.toFixed(1)} s`);
   if (!Number.isFinite(r.qps)) console.log(r.raw);
-  return { label, ...r, cpu };
+  return { label, ...r, ...l, cpu };
 }
 
 // 1. kanzen DNS (with its own in-memory API and generated objects).
@@ -127,12 +143,12 @@ await Promise.all([exited(kanzen), exited(knot)]);
 // 3. docs/benchmarks.md, "## DNS" section replaced.
 const cpuModel = os.cpus()[0]?.model ?? 'unknown CPU';
 const knotVersion = spawnSync('knotd', ['-V'], { encoding: 'utf8' }).stdout.trim();
-const row = (name, r) => `| ${name} | ${r.qps.toFixed(0)} | ${r.avgMs.toFixed(3)} | ${r.sdMs.toFixed(3)} | ${r.lost} | ${r.cpu.toFixed(1)} |`;
+const row = (name, r) => `| ${name} | ${r.qps.toFixed(0)} | ${r.avgMs.toFixed(3)} | ${r.sdMs.toFixed(3)} | ${r.p50Ms.toFixed(3)} | ${r.p99Ms.toFixed(3)} | ${r.lost} | ${r.cpu.toFixed(1)} |`;
 let section = `## DNS\n\n`;
 section += `Measured ${new Date().toISOString().slice(0, 10)} with \`node bench/dns/run.mjs\` on ${cpuModel}, Node ${process.version}, ${knotVersion}.\n`;
 section += `Each server pinned to one core (\`taskset -c ${serverCore}\`), dnsperf on another (\`-q 200\`, ${seconds} s per row), 127.0.0.1 only. `;
-section += `Names: ${names.services.length} ClusterIP Services + ${names.headless.length} headless (3 endpoints each); kanzen runs errors, kubernetes (ttl 30), prometheus, forward (to Knot), cache 30, loadbalance; Knot serves the same names from a zone file, and 200 names of \`example.test\` that kanzen forwards to it (after the warm-up, kanzen answers those from its cache). dnsperf reports no percentiles: latency is average and standard deviation.\n\n`;
-section += `| server / queries | QPS | avg latency (ms) | stddev (ms) | lost | server CPU (s) |\n|---|---|---|---|---|---|\n`;
+section += `Names: ${names.services.length} ClusterIP Services + ${names.headless.length} headless (3 endpoints each); kanzen runs errors, kubernetes (ttl 30), prometheus, forward (to Knot), cache 30, loadbalance; Knot serves the same names from a zone file, and 200 names of \`example.test\` that kanzen forwards to it (after the warm-up, kanzen answers those from its cache). Average and standard deviation come from that run; dnsperf prints no percentiles, so p50 and p99 come from a second run of ${latencySeconds} s at the same load with \`-v\`, which prints every answer's latency.\n\n`;
+section += `| server / queries | QPS | avg latency (ms) | stddev (ms) | p50 (ms) | p99 (ms) | lost | server CPU (s) |\n|---|---|---|---|---|---|---|---|\n`;
 for (const r of results) section += `${row(`kanzen — ${r.kind}`, r.kanzen)}\n${row(`Knot — ${r.kind}`, r.knot)}\n`;
 const knotCpu = Math.max(...results.map((r) => r.knot.cpu));
 if (knotCpu < 0.8 * seconds) section += `\nKnot used at most ${knotCpu.toFixed(1)} s of CPU in ${seconds} s: its rows are bounded by the single dnsperf client, not by Knot.\n`;
