@@ -1,6 +1,6 @@
 // `kanzen service NAME [-n NS] [--url]`: the host-reachable URLs of a Service, as
 // `minikube service --url` prints them: LoadBalancer ingress IPs with the Service's ports,
-// then NodePorts on 127.0.0.1 (the host forwarders listen there).
+// then NodePorts on 127.0.0.1 (host sockets the node agents accept on).
 import type { Service } from '../api/types.js';
 import { ApiClient, resourceFor } from '../client/api-client.js';
 import { isNotFound } from '../api/errors.js';

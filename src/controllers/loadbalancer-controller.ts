@@ -1,7 +1,7 @@
 // The LoadBalancer controller: kanzen's cloud provider. Each LoadBalancer Service gets an
 // ingress IP from a loopback pool (default 127.0.100.0/24), reachable from the host with
-// no sudo and no tunnel (the node agents' host forwarders listen on it). Behaves like
-// MetalLB: honours spec.loadBalancerIP and the metallb.io/loadBalancerIPs annotation inside
+// no sudo and no tunnel (the node agents accept on host sockets the daemon makes for it).
+// Behaves like MetalLB: honours spec.loadBalancerIP and the metallb.io/loadBalancerIPs annotation inside
 // the pool, leaves the Service <pending> with an AllocationFailed event when the pool is
 // exhausted or the IP is taken, ignores Services of another loadBalancerClass, and frees the
 // IP when the Service is deleted or stops being a LoadBalancer.

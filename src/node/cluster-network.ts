@@ -2,7 +2,7 @@
 // namespace holding the cluster bridge (the node network, kind's docker network in spirit),
 // one namespace per node plugged into it, and a pod bridge inside every node namespace.
 //
-//   kz-<cluster>-net          bridge kz<h>br 172.18.0.1/24   (API forwarder address)
+//   kz-<cluster>-net          bridge kz<h>br 172.18.0.1/24   (the API server's cluster address)
 //     └─ kz<h>n<i> ══ eth0    kz-<cluster>-node-<i>          172.18.0.(i+1)/24
 //                               kzbr0 10.244.i.1/24           (pods' gateway)
 //                               local 10.96.0.0/12 dev lo      (any ClusterIP is local)
@@ -348,7 +348,7 @@ export async function setupClusterNetwork(opts: ClusterNetworkOptions): Promise<
       router.push(`link add ${veth} type veth peer name ${nodeInterfaceName} netns ${node.netns}`);
       router.push(`link set ${veth} master ${net.clusterBridge} up`);
     }
-    // The router answers pods (the API forwarder listens here), so it needs their ranges.
+    // The router answers pods (the API server serves on its address), so it needs their ranges.
     for (const node of net.nodes) router.push(`route add ${node.podCIDR} via ${node.nodeIP}`);
     await ipBatch(net.routerNetns, router);
     await netnsSysctl(net.routerNetns, { 'net.ipv4.ip_forward': '1' });
