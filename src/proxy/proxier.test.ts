@@ -524,3 +524,53 @@ test('host sockets: served like the NodePort they map; given back without a loca
   await putSlice('hosted', [ep('127.0.19.6')], port);
   await waitFor(() => hostSocketRequests.includes(`127.0.0.1:${nodePort}`));
 });
+
+test('churn: connections that end normally, reset from either side or half-close all end, and none is left open', async () => {
+  // Endpoint behaviour by the first byte the client sends: e echoes until the client ends,
+  // r resets at once, h answers after the client's FIN.
+  const srv = net.createServer({ allowHalfOpen: true }, (s) => {
+    s.on('error', () => {});
+    s.once('data', (d) => {
+      const mode = String.fromCharCode(d[0]);
+      if (mode === 'r') return void s.resetAndDestroy();
+      if (mode === 'h') return void s.on('end', () => s.end('bye'));
+      s.write(d);
+      s.pipe(s);
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.19.7', () => r()));
+  closers.push(() => srv.close());
+  const port = (srv.address() as net.AddressInfo).port;
+  const svc = await createService('churn', { selector: { app: 'churn' } });
+  await putSlice('churn', [ep('127.0.19.7')], port);
+  await programmed('churn', ['127.0.19.7']);
+  const host = toLoopback(svc.spec.clusterIP!);
+  const one = (i: number) =>
+    new Promise<string>((resolve) => {
+      const kind = ['echo', 'client-reset', 'endpoint-reset', 'half-close'][i % 4];
+      const s = net.connect({ host, port: 80, allowHalfOpen: true });
+      let got = '';
+      s.on('error', (e: NodeJS.ErrnoException) => resolve(`${kind}:${e.code}`));
+      s.on('close', () => resolve(`${kind}:${got.length > 0 ? 'data' : 'closed'}`));
+      s.on('data', (d) => {
+        got += d;
+        if (kind === 'echo' && got.length >= 5000) s.end();
+        if (kind === 'client-reset') s.resetAndDestroy();
+      });
+      s.on('end', () => s.end());
+      if (kind === 'echo') s.write('e' + 'x'.repeat(4999));
+      else if (kind === 'client-reset') s.write('e' + 'x'.repeat(100));
+      else if (kind === 'endpoint-reset') s.write('r');
+      else s.end('h');
+    });
+  const results = await Promise.all(Array.from({ length: 200 }, (_, i) => one(i)));
+  const tally = new Map<string, number>();
+  for (const r of results) tally.set(r, (tally.get(r) ?? 0) + 1);
+  assert.equal(tally.get('echo:data'), 50, JSON.stringify([...tally]));
+  assert.equal(tally.get('half-close:data'), 50, JSON.stringify([...tally]));
+  assert.equal(tally.get('endpoint-reset:ECONNRESET'), 50, JSON.stringify([...tally]));
+  await waitFor(() => {
+    const m = portMetrics('churn')!;
+    return m.activeConnections === 0 && m.totalConnections === 200;
+  });
+});
