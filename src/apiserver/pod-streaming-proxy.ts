@@ -1,9 +1,9 @@
-// pods/log, pods/exec and pods/attach: the API server locates the pod's node agent and
-// proxies the request there (upstream: pkg/registry/core/pod/strategy.go LogLocation /
-// streamLocation, rest/log.go, and the UpgradeAwareHandler for exec/attach). For log the
-// body is streamed through and the node's errors become Status; for exec/attach the
-// upgrade (WebSocket or SPDY) is forwarded and bytes are piped both ways, so the
-// streaming protocol runs end to end between kubectl and the node agent.
+// pods/log, pods/exec, pods/attach and pods/portforward: the API server locates the pod's
+// node agent and proxies the request there (upstream: pkg/registry/core/pod/strategy.go
+// LogLocation / streamLocation / PortForwardLocation, rest/log.go, and the
+// UpgradeAwareHandler). For log the body is streamed through and the node's errors become
+// Status; for the others the upgrade (WebSocket or SPDY) is forwarded and bytes are piped
+// both ways, so the streaming protocol runs end to end between kubectl and the node agent.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -13,10 +13,10 @@ import type { Logger } from '../util/logger.js';
 import { sendError } from './http.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 
-export type PodStreamSubresource = 'log' | 'exec' | 'attach';
+export type PodStreamSubresource = 'log' | 'exec' | 'attach' | 'portforward';
 
 export function isPodStreamSubresource(s: string | undefined): s is PodStreamSubresource {
-  return s === 'log' || s === 'exec' || s === 'attach';
+  return s === 'log' || s === 'exec' || s === 'attach' || s === 'portforward';
 }
 
 /** Where on the node agent a request goes: its node and the kubelet-server path with query. */
@@ -60,9 +60,14 @@ const truthy = (q: URLSearchParams, n: string) => q.get(n) === 'true' || q.get(n
  * or undefined for the log of a pod not yet scheduled (upstream answers an empty body).
  */
 export function podStreamTarget(pod: Pod, subresource: PodStreamSubresource, query: URLSearchParams): PodStreamTarget | undefined {
-  const container = validateContainer(query.get('container') ?? '', pod);
   const nodeName = pod.spec.nodeName ?? '';
   const ns = pod.metadata.namespace ?? 'default';
+  if (subresource === 'portforward') {
+    // PortForwardLocation: the pod's node; the ports travel in the stream headers.
+    if (!nodeName) throw ApiError.badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
+    return { nodeName, path: `/portForward/${enc(ns)}/${enc(pod.metadata.name ?? '')}` };
+  }
+  const container = validateContainer(query.get('container') ?? '', pod);
   const params = new URLSearchParams();
   if (subresource === 'log') {
     if (!nodeName) return undefined;
@@ -233,10 +238,10 @@ export async function servePodStreamRequest(deps: PodStreamingDeps, ri: RequestI
   await proxyPodStream(req, res, undefined, t, ri.name);
 }
 
-/** True when an 'upgrade' request addresses pods/exec or pods/attach (the ones this module serves). */
+/** True when an 'upgrade' request addresses pods/exec, pods/attach or pods/portforward (the ones this module serves). */
 export function isPodStreamUpgrade(req: IncomingMessage): boolean {
   const ri = parseRequestInfo(new URL(req.url ?? '/', 'https://kanzen.local').pathname);
-  return ri.isResourceRequest && ri.group === '' && ri.resource === 'pods' && !!ri.name && (ri.subresource === 'exec' || ri.subresource === 'attach');
+  return ri.isResourceRequest && ri.group === '' && ri.resource === 'pods' && !!ri.name && (ri.subresource === 'exec' || ri.subresource === 'attach' || ri.subresource === 'portforward');
 }
 
 /**

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { eventually, parseTable, runningPods, startCluster, writeTemp, type PodRow, type TestCluster } from './harness.js';
+import { spawn } from 'node:child_process';
+import { eventually, freePort, kubectlBin, parseTable, runningPods, startCluster, writeTemp, type PodRow, type TestCluster } from './harness.js';
 
 const isRoot = process.getuid?.() === 0;
 /** The second run of the suite (another kubectl): the data plane does not depend on the client, so the slow parts run once. */
@@ -204,6 +205,40 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
     // No service account token in kanzen's pods: anything but the public paths is 401.
     const denied = JSON.parse(await sh('client', 'curl -sk -m 5 https://kubernetes.default.svc/api/v1/namespaces'));
     assert.deepEqual([denied.code, denied.reason], [401, 'Unauthorized']);
+  });
+
+  /** Runs `kubectl port-forward target localPort:remote` until stop(); resolves once it listens. */
+  async function portForward(target: string, ports: string): Promise<{ localPort: number; output: () => string; stop: () => void }> {
+    const localPort = await freePort();
+    const child = spawn(kubectlBin, [`--kubeconfig=${c.kubeconfig}`, 'port-forward', target, `${localPort}:${ports}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const stop = () => void child.kill('SIGTERM');
+    after(stop);
+    await eventually(async () => output.includes('Forwarding from 127.0.0.1'), 20_000);
+    return { localPort, output: () => output, stop };
+  }
+
+  test('kubectl port-forward to a Service and to a pod; a closed pod port is reported', async () => {
+    const viaService = await portForward('svc/echo', '80');
+    const pods = (await readyPods('app=echo', 3)).map((r) => r.NAME);
+    // Several connections through one session (each its own pair of streams).
+    for (let i = 0; i < 3; i++) assert.ok(pods.includes(await hostGet(`http://127.0.0.1:${viaService.localPort}/hostname`)));
+    viaService.stop();
+
+    const viaPod = await portForward(`pod/${pods[0]}`, '8080');
+    assert.equal(await hostGet(`http://127.0.0.1:${viaPod.localPort}/hostname`), pods[0]);
+    // 200 kB back: many SPDY data frames.
+    const cmd = encodeURIComponent("head -c 200000 /dev/zero | tr '\\0' x");
+    const big = JSON.parse(await hostGet(`http://127.0.0.1:${viaPod.localPort}/shell?cmd=${cmd}`)) as { output: string };
+    assert.equal(big.output.length, 200_000);
+    viaPod.stop();
+
+    const closed = await portForward(`pod/${pods[0]}`, '8089');
+    await assert.rejects(hostGet(`http://127.0.0.1:${closed.localPort}/`));
+    await eventually(async () => /error forwarding port 8089 to pod default\/\S+: dial tcp [\d.]+:8089: connect: connection refused/.test(closed.output()), 10_000);
+    closed.stop();
   });
 
   test('a Service without endpoints refuses at once (no timeout)', async () => {

@@ -6,7 +6,7 @@ import { resourceFor, type ApiClient } from '../client/api-client.js';
 import type { Kubelet } from './kubelet/kubelet.js';
 import type { PodRuntime } from './kubelet/container-runtime.js';
 import { execInSandbox } from './sandbox-exec.js';
-import { streamingProcessFromChild, type ContainerRef, type StreamingRuntime } from './kubelet-server/streaming-runtime.js';
+import { dialPod, streamingProcessFromChild, type ContainerRef, type StreamingRuntime } from './kubelet-server/streaming-runtime.js';
 import { attachContainer } from './kubelet/container-attach.js';
 
 async function runtimeFor(kubelet: Kubelet, client: ApiClient, ref: ContainerRef): Promise<{ pod: Pod; runtime: PodRuntime }> {
@@ -38,6 +38,14 @@ export function kubeletStreamingRuntime(kubelet: Kubelet, client: ApiClient): St
       const { runtime } = await runtimeFor(kubelet, client, ref);
       if (!runtime.record(ref.container)) throw ApiError.badRequest(`container ${ref.container} is not valid for pod ${ref.pod}`);
       return attachContainer(runtime, ref.container, opts);
+    },
+    async portForward(namespace, podName, port) {
+      // The node reaches the pod's IP (kubelet dials localhost inside the pod's namespace;
+      // here a port the pod binds on 127.0.0.1 only is not reachable).
+      const { pod } = await runtimeFor(kubelet, client, { namespace, pod: podName, container: '' });
+      const ip = pod.status?.podIP;
+      if (!ip) throw new Error(`pod ${namespace}/${podName} has no IP yet`);
+      return dialPod(ip, port);
     },
   };
 }

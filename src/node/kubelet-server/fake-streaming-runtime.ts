@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ApiError } from '../../api/errors.js';
 import type { ContainerLogFile, ContainerRef, StreamingProcess, StreamingRuntime, StreamOptions, TerminalSize } from './streaming-runtime.js';
-import { ptyCommand, streamingProcessFromChild } from './streaming-runtime.js';
+import { dialPod, ptyCommand, streamingProcessFromChild } from './streaming-runtime.js';
+import type { Duplex } from 'node:stream';
 
 export class FakeStreamingRuntime implements StreamingRuntime {
   /** Per container: when it exits (for logs -f); absent = already ended. */
@@ -14,6 +15,8 @@ export class FakeStreamingRuntime implements StreamingRuntime {
   /** Containers whose logs fail with this message (400). */
   readonly logErrors = new Map<string, string>();
   readonly resizes: TerminalSize[] = [];
+  /** Per "ns/pod": where its ports are (port-forward dials host:<port>). */
+  readonly podHosts = new Map<string, string>();
 
   constructor(readonly dir: string) {}
 
@@ -41,5 +44,11 @@ export class FakeStreamingRuntime implements StreamingRuntime {
     const script = this.attachScripts.get(FakeStreamingRuntime.key(ref)) ?? 'cat';
     const child = spawn('sh', ['-c', script], { stdio: 'pipe' });
     return streamingProcessFromChild(child);
+  }
+
+  portForward(namespace: string, pod: string, port: number): Promise<Duplex> {
+    const host = this.podHosts.get(`${namespace}/${pod}`);
+    if (!host) return Promise.reject(new Error(`pod ${namespace}/${pod} is not running on this node`));
+    return dialPod(host, port);
   }
 }

@@ -2,6 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
@@ -9,6 +10,7 @@ import { silentLogger } from '../../util/logger.js';
 import { startKubeletServer, type KubeletServer } from './kubelet-server.js';
 import { FakeStreamingRuntime } from './fake-streaming-runtime.js';
 import { formatCriLogLine } from '../kubelet/cri-log.js';
+import { flagFin, SpdyFrameReader, SpdyFrameWriter, type SpdyFrame } from './spdy-framing.js';
 
 let dir: string;
 let server: KubeletServer;
@@ -206,3 +208,69 @@ test('containerLogs follow streams new lines until the container exits', async (
 test('the socket is private to its owner', () => {
   assert.equal(fs.statSync(server.socketPath).mode & 0o777, 0o600);
 });
+
+/** A port-forward session over SPDY/3.1 on the kubelet socket, driven frame by frame. */
+async function openPortForward(pod: string): Promise<{ send: (b: Buffer) => void; frames: SpdyFrame[]; writer: SpdyFrameWriter; close: () => void }> {
+  const sock = net.connect(path.join(dir, 'kubelet.sock'));
+  sock.write(`POST /portForward/default/${pod} HTTP/1.1\r\nHost: kubelet\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n`);
+  const reader = new SpdyFrameReader();
+  const frames: SpdyFrame[] = [];
+  let head = Buffer.alloc(0);
+  let upgraded = false;
+  await new Promise<void>((resolve, reject) => {
+    sock.on('data', (d: Buffer) => {
+      if (upgraded) return void frames.push(...reader.push(d));
+      head = Buffer.concat([head, d]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const status = head.subarray(0, end).toString();
+      if (!status.startsWith('HTTP/1.1 101') || !/X-Stream-Protocol-Version: portforward.k8s.io/i.test(status)) return reject(new Error(status));
+      upgraded = true;
+      frames.push(...reader.push(head.subarray(end + 4)));
+      resolve();
+    });
+    sock.on('error', reject);
+  });
+  return { send: (b) => sock.write(b), frames, writer: new SpdyFrameWriter(), close: () => sock.destroy() };
+}
+
+const streamData = (frames: SpdyFrame[], id: number) =>
+  Buffer.concat(frames.flatMap((f) => (f.kind === 'data' && f.streamId === id ? [f.data] : []))).toString();
+const streamEnded = (frames: SpdyFrame[], id: number) => frames.some((f) => f.kind === 'data' && f.streamId === id && (f.flags & flagFin) !== 0);
+
+test('portForward over SPDY: each request pairs an error and a data stream; bytes flow both ways; a refused port is reported', async () => {
+  const echo = net.createServer((s) => s.pipe(s));
+  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
+  const port = (echo.address() as net.AddressInfo).port;
+  runtime.podHosts.set('default/web', '127.0.0.1');
+  const pf = await openPortForward('web');
+  try {
+    const { send, frames, writer } = pf;
+    send(writer.synStream(1, { streamtype: ['error'], port: [String(port)], requestid: ['0'] }));
+    send(writer.synStream(3, { streamtype: ['data'], port: [String(port)], requestid: ['0'] }));
+    send(writer.data(3, Buffer.from('hello through the pod'), true));
+    await waitUntil(() => streamEnded(frames, 3) && streamEnded(frames, 1));
+    assert.equal(streamData(frames, 3), 'hello through the pod');
+    assert.equal(streamData(frames, 1), '');
+    assert.deepEqual(frames.filter((f) => f.kind === 'synReply').map((f) => (f as { streamId: number }).streamId), [1, 3]);
+
+    echo.close();
+    await new Promise((r) => setTimeout(r, 50));
+    send(writer.synStream(5, { streamtype: ['error'], port: [String(port)], requestid: ['1'] }));
+    send(writer.synStream(7, { streamtype: ['data'], port: [String(port)], requestid: ['1'] }));
+    await waitUntil(() => streamEnded(frames, 5));
+    assert.equal(streamData(frames, 5), `error forwarding port ${port} to pod default/web: dial tcp 127.0.0.1:${port}: connect: connection refused`);
+    assert.ok(streamEnded(frames, 7));
+  } finally {
+    pf.close();
+    echo.close();
+  }
+});
+
+async function waitUntil(fn: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -4,6 +4,7 @@
 //   GET /containerLogs/{ns}/{pod}/{container}?follow=&tailLines=&timestamps=&previous=&sinceSeconds=&sinceTime=&limitBytes=
 //   GET /exec/{ns}/{pod}/{container}?command=…&input=1&output=1&error=1&tty=1   (upgrade: WebSocket or SPDY/3.1)
 //   GET /attach/{ns}/{pod}/{container}?input=1&output=1&error=1&tty=1
+//   GET /portForward/{ns}/{pod}   (upgrade: SPDY/3.1, or a WebSocket tunneling SPDY)
 import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -14,6 +15,8 @@ import { exitStatus, serveRemoteCommand, successStatus, type RemoteCommandTransp
 import { acceptSpdy, isSpdyUpgrade, negotiateSpdyProtocol, spdyNegotiationError } from './spdy-remotecommand.js';
 import type { ContainerRef, StreamingProcess, StreamingRuntime, StreamOptions } from './streaming-runtime.js';
 import { acceptWebsocket, negotiateWebsocketProtocol, websocketProtocols } from './websocket-remotecommand.js';
+import { acceptSpdyPortForward, portForwardProtocol, servePortForward, tunneledPortForwardProtocol } from './spdy-portforward.js';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 
 export interface KubeletServerOptions {
   socketPath: string;
@@ -30,6 +33,22 @@ interface Route {
   verb: 'containerLogs' | 'exec' | 'attach';
   ref: ContainerRef;
 }
+
+/** `/portForward/{ns}/{pod}`: the pod, or undefined for any other path. */
+function portForwardRoute(pathname: string): { namespace: string; pod: string } | undefined {
+  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  return parts.length === 3 && parts[0] === 'portForward' ? { namespace: parts[1], pod: parts[2] } : undefined;
+}
+
+// `SPDY/3.1+portforward.k8s.io` is not an RFC 7230 token ('/' is a separator), so ws
+// refuses it as a subprotocol. The request carries a stand-in token instead, and the
+// answer's header is put back through ws's documented 'headers' hook.
+const tunnelToken = 'kanzen-spdy-tunnel';
+const tunnelServer = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: () => tunnelToken });
+tunnelServer.on('headers', (headers: string[]) => {
+  const i = headers.indexOf(`Sec-WebSocket-Protocol: ${tunnelToken}`);
+  if (i >= 0) headers[i] = `Sec-WebSocket-Protocol: ${tunneledPortForwardProtocol}`;
+});
 
 function route(pathname: string): Route | undefined {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -120,8 +139,33 @@ export function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletS
     });
   };
 
+  /** kubectl port-forward: SPDY/3.1 upgrade (kubectl ≤ 1.30), or SPDY tunneled in a WebSocket. */
+  async function servePortForwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pod: { namespace: string; pod: string }): Promise<void> {
+    const dial = (port: number) => runtime.portForward(pod.namespace, pod.pod, port);
+    const podDesc = `${pod.namespace}/${pod.pod}`;
+    if (isSpdyUpgrade(req)) {
+      const offered = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((p) => p.trim());
+      if (!offered.includes(portForwardProtocol)) {
+        return rawResponse(socket, 403, `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server supports [${portForwardProtocol}]`, 'text/plain; charset=utf-8');
+      }
+      logger.debug('port-forward', { pod: podDesc, protocol: 'SPDY/3.1' });
+      return acceptSpdyPortForward(socket, head, dial, podDesc);
+    }
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    if (!offered.includes(tunneledPortForwardProtocol)) {
+      return rawResponse(socket, 400, `unable to upgrade: supported protocols are SPDY/3.1 and WebSocket (${tunneledPortForwardProtocol})`, 'text/plain; charset=utf-8');
+    }
+    req.headers['sec-websocket-protocol'] = tunnelToken;
+    tunnelServer.handleUpgrade(req, socket, head, (ws) => {
+      logger.debug('port-forward', { pod: podDesc, protocol: tunneledPortForwardProtocol });
+      servePortForward(createWebSocketStream(ws), Buffer.alloc(0), dial, podDesc);
+    });
+  }
+
   async function serveStream(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://kubelet');
+    const pf = portForwardRoute(url.pathname);
+    if (pf && (req.method === 'GET' || req.method === 'POST')) return servePortForwardUpgrade(req, socket, head, pf);
     const r = route(url.pathname);
     if (!r || r.verb === 'containerLogs' || (req.method !== 'GET' && req.method !== 'POST')) return rawResponse(socket, 404, '404 page not found\n', 'text/plain; charset=utf-8');
     const streamOpts = parseStreamOptions(url.searchParams);

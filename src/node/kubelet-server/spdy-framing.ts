@@ -2,6 +2,7 @@
 // uses: SYN_STREAM, SYN_REPLY, RST_STREAM, SETTINGS, PING, GOAWAY, HEADERS,
 // WINDOW_UPDATE and DATA. Header blocks are zlib-compressed with the SPDY dictionary in
 // one compression context per direction for the whole connection.
+import type { Duplex } from 'node:stream';
 import zlib from 'node:zlib';
 import { spdyHeaderDictionary } from './spdy-dictionary.js';
 
@@ -229,4 +230,23 @@ export class SpdyFrameWriter {
     h[4] = fin ? flagFin : 0;
     return Buffer.concat([h, data]);
   }
+}
+
+/**
+ * Feeds an upgraded connection's bytes (`head`, what came with the upgrade, first) to
+ * `handle` frame by frame. A framing or header-compression error ends the connection, as
+ * spdystream does.
+ */
+export function readSpdyFrames(conn: Duplex, head: Buffer, handle: (f: SpdyFrame) => void): void {
+  const reader = new SpdyFrameReader();
+  const onBytes = (chunk: Buffer) => {
+    try {
+      for (const f of reader.push(chunk)) handle(f);
+    } catch {
+      conn.destroy();
+    }
+  };
+  conn.on('data', onBytes);
+  conn.on('error', () => conn.destroy());
+  if (head.length) onBytes(head);
 }

@@ -6,7 +6,7 @@
 // pkg/util/httpstream/spdy, moby/spdystream, kubelet cri/streaming/remotecommand.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { flagFin, SpdyFrameReader, SpdyFrameWriter, type SpdyFrame } from './spdy-framing.js';
+import { flagFin, readSpdyFrames, SpdyFrameWriter, type SpdyFrame } from './spdy-framing.js';
 import type { RemoteCommandTransport, StreamStatus } from './remotecommand.js';
 import type { StreamOptions, TerminalSize } from './streaming-runtime.js';
 import { parseResize } from './websocket-remotecommand.js';
@@ -58,7 +58,6 @@ export function acceptSpdy(socket: Duplex, head: Buffer, protocol: string, opts:
   socket.write(
     'HTTP/1.1 101 Switching Protocols\r\n' + 'Connection: Upgrade\r\n' + 'Upgrade: SPDY/3.1\r\n' + `X-Stream-Protocol-Version: ${protocol}\r\n\r\n`,
   );
-  const reader = new SpdyFrameReader();
   const writer = new SpdyFrameWriter();
   const streams = new Map<number, StreamType>();
   const ids: Partial<Record<StreamType, number>> = {};
@@ -162,21 +161,11 @@ export function acceptSpdy(socket: Duplex, head: Buffer, protocol: string, opts:
       }
     };
 
-    const onBytes = (chunk: Buffer) => {
-      try {
-        for (const f of reader.push(chunk)) handle(f);
-      } catch {
-        // A framing or header-compression error ends the connection (spdystream does the same).
-        socket.destroy();
-      }
-    };
-    socket.on('data', onBytes);
-    socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       clearTimeout(timer);
       if (!resolved) reject(new Error('connection closed before the streams were created'));
       else if (!done) closed?.();
     });
-    if (head.length) onBytes(head);
+    readSpdyFrames(socket, head, handle);
   });
 }

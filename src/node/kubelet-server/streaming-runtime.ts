@@ -1,6 +1,8 @@
 // What the kubelet server needs from the node's runtime to serve `kubectl logs`, `exec`
 // and `attach` (upstream: the CRI's ContainerStatus log path, Exec and Attach). Kept
 // small so the kubelet can implement it with `spawn` and the files it already writes.
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ChildProcess } from 'node:child_process';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 
@@ -59,6 +61,8 @@ export interface StreamingRuntime {
   containerLogFile(ref: ContainerRef, previous: boolean): ContainerLogFile | Promise<ContainerLogFile>;
   exec(ref: ContainerRef, command: string[], opts: StreamOptions): StreamingProcess | Promise<StreamingProcess>;
   attach(ref: ContainerRef, opts: StreamOptions): StreamingProcess | Promise<StreamingProcess>;
+  /** A connection to a port of the pod (kubectl port-forward); rejects with why not. */
+  portForward(namespace: string, pod: string, port: number): Promise<Duplex>;
 }
 
 /** Wraps a spawned child (stdio 'pipe') as a StreamingProcess: what exec needs. */
@@ -103,4 +107,20 @@ export function ptyCommand(command: string[], size?: TerminalSize): string[] {
 
 export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_\/.,:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A TCP connection to ip:port once it is up; rejects as Go's dialer words it ("dial tcp …: connect: connection refused"). */
+export function dialPod(ip: string, port: number): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: ip, port, noDelay: true });
+    s.once('connect', () => {
+      s.off('error', onError);
+      resolve(s);
+    });
+    const onError = (e: NodeJS.ErrnoException) => {
+      const why = e.code === 'ECONNREFUSED' ? 'connection refused' : e.code === 'EHOSTUNREACH' ? 'no route to host' : e.message;
+      reject(new Error(`dial tcp ${ip}:${port}: connect: ${why}`));
+    };
+    s.once('error', onError);
+  });
 }
