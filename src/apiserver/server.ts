@@ -8,7 +8,7 @@ import path from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ApiError } from '../api/errors.js';
-import type { Namespace, Pod, Service } from '../api/types.js';
+import type { Endpoints, Namespace, Pod, Service } from '../api/types.js';
 import { findResource, resources, type ResourceInfo } from '../api/resources.js';
 import { applyDefaults } from '../api/defaults/index.js';
 import type { Store } from '../store/store.js';
@@ -32,6 +32,7 @@ import {
   servePodStreamRequest,
   type PodStreamingDeps,
 } from './pod-streaming-proxy.js';
+import { serveProxy, type ProxyDeps } from './proxy-subresource.js';
 
 /** The Kubernetes version kanzen is compatible with; the kubectl dispatcher picks its client by the minor. */
 export const kubernetesVersion = { major: '1', minor: '33', gitVersion: 'v1.33.0+kanzen' };
@@ -268,7 +269,29 @@ export class ApiServer {
     }
   }
 
+  private proxyDeps(): ProxyDeps {
+    return {
+      getPod: async (ns, name) => (await this.registry('pods').get(ns, name)) as Pod,
+      getService: async (ns, name) => (await this.registry('services').get(ns, name)) as Service,
+      getEndpoints: async (ns, name) => (await this.registry('endpoints').tryGet(ns, name)) as Endpoints | undefined,
+      nodeAgentSocket: async (nodeName) => {
+        const own = nodeName ? this.kubeletSocket(nodeName) : undefined;
+        if (own) return own;
+        // Any node reaches every pod IP.
+        for (const n of (await this.registry('nodes').list(undefined)).items) {
+          const sock = this.kubeletSocket(n.metadata.name ?? '');
+          if (sock) return sock;
+        }
+        return undefined;
+      },
+    };
+  }
+
   private async subresource(info: ResourceInfo, ri: RequestInfo, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    if ((info.resource === 'pods' || info.resource === 'services') && info.group === '' && ri.subresource === 'proxy') {
+      await serveProxy(this.proxyDeps(), ri, req, res, url);
+      return true;
+    }
     if (info.resource === 'pods' && isPodStreamSubresource(ri.subresource)) {
       await servePodStreamRequest(this.podStreaming(), ri, req, res);
       return true;

@@ -241,6 +241,25 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
     closed.stop();
   });
 
+  test('services/proxy and pods/proxy (kubectl get --raw, kubectl proxy) reach the pods', async () => {
+    const pods = (await readyPods('app=echo', 3)).map((r) => r.NAME);
+    for (const svc of ['echo', 'echo:80', 'echo:http', 'http:echo:http']) {
+      assert.ok(pods.includes(await c.k(['get', '--raw', `/api/v1/namespaces/default/services/${svc}/proxy/hostname`])), svc);
+    }
+    assert.equal(await c.k(['get', '--raw', `/api/v1/namespaces/default/pods/${pods[0]}:8080/proxy/hostname`]), pods[0]);
+    const none = await c.kubectl(['get', '--raw', '/api/v1/namespaces/default/services/nothing/proxy/']);
+    assert.notEqual(none.code, 0);
+    assert.match(none.stderr, /Error from server \(ServiceUnavailable\): no endpoints available for service "nothing"/);
+
+    const port = await freePort();
+    const proxy = spawn(kubectlBin, [`--kubeconfig=${c.kubeconfig}`, 'proxy', `--port=${port}`], { stdio: 'ignore' });
+    after(() => void proxy.kill('SIGTERM'));
+    const base = `http://127.0.0.1:${port}/api/v1/namespaces/default/services/echo:80/proxy`;
+    const body = await eventually(async () => hostGet(`${base}/hostname`).catch(() => undefined), 20_000);
+    assert.ok(pods.includes(body));
+    proxy.kill('SIGTERM');
+  });
+
   test('a Service without endpoints refuses at once (no timeout)', async () => {
     const ip = await clusterIP('nothing');
     const r = await curlCode('client', `http://${ip}/`, 5);

@@ -5,6 +5,7 @@
 //   GET /exec/{ns}/{pod}/{container}?command=…&input=1&output=1&error=1&tty=1   (upgrade: WebSocket or SPDY/3.1)
 //   GET /attach/{ns}/{pod}/{container}?input=1&output=1&error=1&tty=1
 //   GET /portForward/{ns}/{pod}   (upgrade: SPDY/3.1, or a WebSocket tunneling SPDY)
+//   CONNECT {pod IP}:{port}         (a tunnel to a pod: the API server's pods/proxy and services/proxy)
 import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -13,7 +14,7 @@ import type { Logger } from '../../util/logger.js';
 import { parseLogOptions, streamContainerLog } from './container-logs.js';
 import { exitStatus, serveRemoteCommand, successStatus, type RemoteCommandTransport } from './remotecommand.js';
 import { acceptSpdy, isSpdyUpgrade, negotiateSpdyProtocol, spdyNegotiationError } from './spdy-remotecommand.js';
-import type { ContainerRef, StreamingProcess, StreamingRuntime, StreamOptions } from './streaming-runtime.js';
+import { dialPod, type ContainerRef, type StreamingProcess, type StreamingRuntime, type StreamOptions } from './streaming-runtime.js';
 import { acceptWebsocket, negotiateWebsocketProtocol, websocketProtocols } from './websocket-remotecommand.js';
 import { acceptSpdyPortForward, portForwardProtocol, servePortForward, tunneledPortForwardProtocol } from './spdy-portforward.js';
 import { createWebSocketStream, WebSocketServer } from 'ws';
@@ -194,8 +195,34 @@ export function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletS
     await serveRemoteCommand(proc, transport, streamOpts, (code) => (r.verb === 'exec' ? exitStatus(code, command) : successStatus()));
   }
 
+  /**
+   * The API server (in the host's namespace, which cannot reach pod IPs) asks the node to
+   * connect it to a pod's port; the answer is a plain CONNECT tunnel. Only the API server
+   * can ask: the socket is root's, mode 0600.
+   */
+  const onConnect = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
+    socket.on('error', () => socket.destroy());
+    const m = /^(\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(req.url ?? '');
+    if (!m) return rawResponse(socket, 400, `bad CONNECT target ${req.url}\n`, 'text/plain; charset=utf-8');
+    dialPod(m[1], Number(m[2])).then(
+      (pod) => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        if (head.length) pod.write(head);
+        pod.pipe(socket);
+        socket.pipe(pod);
+        pod.on('error', () => socket.destroy());
+        pod.on('close', () => socket.destroy());
+        socket.on('close', () => pod.destroy());
+      },
+      (err: Error) => rawResponse(socket, 502, `${err.message}\n`, 'text/plain; charset=utf-8'),
+    );
+  };
+
   const server = http.createServer(onRequest);
   server.on('upgrade', onUpgrade);
+  server.on('connect', onConnect);
   return new Promise((resolve, reject) => {
     fs.rmSync(opts.socketPath, { force: true });
     server.once('error', reject);
