@@ -394,6 +394,12 @@ export interface ConfigMap extends KubeObject {
   immutable?: boolean;
 }
 
+export interface ServiceAccount extends KubeObject {
+  secrets?: { name?: string; namespace?: string }[];
+  imagePullSecrets?: { name?: string }[];
+  automountServiceAccountToken?: boolean;
+}
+
 export interface Secret extends KubeObject {
   data?: Record<string, string>;
   stringData?: Record<string, string>;

@@ -13,6 +13,8 @@ export interface ControllerOptions {
   podEvictionTimeoutMs: number;
   /** Loopback range LoadBalancer ingress IPs come from (kanzen up --lb-pool). */
   loadBalancerPool: string;
+  /** The cluster CA (PEM) published in every namespace as ConfigMap kube-root-ca.crt; none: not published. */
+  rootCACert?: string;
 }
 
 export const defaultControllerOptions: ControllerOptions = {

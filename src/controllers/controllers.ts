@@ -11,6 +11,8 @@ import { newNamespaceController } from './namespace-controller.js';
 import { newScheduler } from './scheduler.js';
 import { newNodeLifecycleController } from './node-lifecycle-controller.js';
 import { newLoadBalancerController } from './loadbalancer-controller.js';
+import { newServiceAccountsController } from './serviceaccounts-controller.js';
+import { newRootCACertPublisher } from './root-ca-cert-publisher.js';
 
 export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] = [
   newDeploymentController,
@@ -23,4 +25,6 @@ export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] 
   newScheduler,
   newNodeLifecycleController,
   newLoadBalancerController,
+  newServiceAccountsController,
+  newRootCACertPublisher,
 ];
