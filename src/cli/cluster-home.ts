@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CliError } from './output.js';
 
 export interface ClusterConfig {
   name: string;
@@ -103,4 +104,13 @@ export function runningPid(home: ClusterHome): number | undefined {
     return undefined;
   }
   return pid;
+}
+
+/** The home of a running cluster, or a CliError that says how to start it (commands that talk to the API). */
+export function runningClusterHome(name: string, dir?: string): ClusterHome {
+  const bad = validateClusterName(name);
+  if (bad) throw new CliError(bad);
+  const home = resolveHome(name, dir);
+  if (!runningPid(home)) throw new CliError(`cluster "${name}" is not running: start it with kanzen up`);
+  return home;
 }

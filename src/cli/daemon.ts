@@ -101,7 +101,10 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
       const runtime = await startNetnsRuntime(home, cfg, log.child('netns'));
       netns = runtime;
       // The `kubernetes` Service's endpoint, inside the cluster network: pods reach the API.
-      await server.listenOnHandle(await bindInNetns(net.routerNetns, net.apiServerAddress, cfg.apiPort));
+      // Without it the cluster still works, minus that; say why.
+      await bindInNetns(net.routerNetns, net.apiServerAddress, cfg.apiPort)
+        .then((handle) => server!.listenOnHandle(handle))
+        .catch((e) => log.warn('pods cannot reach the API server (kubernetes Service)', { err: (e as Error).message }));
       server.setKubeletSocket((nodeName) => runtime.kubeletSocket(nodeName));
       const fwClient = new ApiClient({ socketPath: home.socket }, 'host-port-mappings');
       hostPortInformers = new InformerFactory(fwClient, log);

@@ -4,7 +4,7 @@
 import type { Service } from '../api/types.js';
 import { ApiClient, resourceFor } from '../client/api-client.js';
 import { isNotFound } from '../api/errors.js';
-import { resolveHome, runningPid, validateClusterName } from './cluster-home.js';
+import { runningClusterHome } from './cluster-home.js';
 import { CliError } from './output.js';
 
 export function serviceURLs(svc: Service): { port: string; url: string }[] {
@@ -26,10 +26,7 @@ export function serviceURLs(svc: Service): { port: string; url: string }[] {
 }
 
 export async function service(opts: { name: string; home?: string; service: string; namespace: string; url: boolean }): Promise<void> {
-  const bad = validateClusterName(opts.name);
-  if (bad) throw new CliError(bad);
-  const home = resolveHome(opts.name, opts.home);
-  if (!runningPid(home)) throw new CliError(`cluster "${opts.name}" is not running: start it with kanzen up`);
+  const home = runningClusterHome(opts.name, opts.home);
   const client = new ApiClient({ socketPath: home.socket }, 'kanzen');
   try {
     let svc: Service;

@@ -10,7 +10,7 @@ import type { EndpointSlice, Service } from '../api/types.js';
 import { ApiClient, resourceFor } from '../client/api-client.js';
 import { isNotFound } from '../api/errors.js';
 import { endpointKey } from '../proxy/endpoint.js';
-import { resolveHome, runningPid, validateClusterName, type ClusterHome } from './cluster-home.js';
+import { runningClusterHome, type ClusterHome } from './cluster-home.js';
 import { CliError } from './output.js';
 
 // ---- Prometheus text format (the subset the proxy writes: no timestamps, no exemplars) ----
@@ -279,10 +279,7 @@ async function report(client: ApiClient, home: ClusterHome, namespace: string, n
 }
 
 export async function traffic(opts: { name: string; home?: string; service: string; namespace: string; watch: boolean; intervalMs?: number }): Promise<void> {
-  const bad = validateClusterName(opts.name);
-  if (bad) throw new CliError(bad);
-  const home = resolveHome(opts.name, opts.home);
-  if (!runningPid(home)) throw new CliError(`cluster "${opts.name}" is not running: start it with kanzen up`);
+  const home = runningClusterHome(opts.name, opts.home);
   const client = new ApiClient({ socketPath: home.socket }, 'kanzen');
   try {
     if (!opts.watch) {
