@@ -80,7 +80,10 @@ export const resources: ResourceInfo[] = [
   resource('', 'v1', 'endpoints', 'Endpoints', true, { shortNames: ['ep'], singular: 'endpoints' }),
   resource('', 'v1', 'configmaps', 'ConfigMap', true, { shortNames: ['cm'] }),
   resource('', 'v1', 'secrets', 'Secret', true),
-  resource('', 'v1', 'serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'] }),
+  resource('', 'v1', 'serviceaccounts', 'ServiceAccount', true, {
+    shortNames: ['sa'],
+    subresources: [{ name: 'token', verbs: ['create'], kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1' }],
+  }),
   resource('', 'v1', 'events', 'Event', true, { shortNames: ['ev'] }),
   resource('apps', 'v1', 'deployments', 'Deployment', true, {
     shortNames: ['deploy'],

@@ -190,6 +190,7 @@ export interface PodSpec {
   nodeSelector?: Record<string, string>;
   nodeName?: string;
   serviceAccountName?: string;
+  automountServiceAccountToken?: boolean;
   serviceAccount?: string;
   hostNetwork?: boolean;
   hostname?: string;

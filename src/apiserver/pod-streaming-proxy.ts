@@ -31,7 +31,7 @@ export interface PodStreamingDeps {
   /** The unix socket of the node agent's kubelet server for a node, if the node is known. */
   nodeAgentSocket(nodeName: string): string | undefined | Promise<string | undefined>;
   /** The API server's bearer-token check, used for upgrade requests on the untrusted listener. */
-  authenticate(req: IncomingMessage): boolean;
+  authenticate(req: IncomingMessage): boolean | Promise<boolean>;
   logger?: Logger;
 }
 
@@ -251,7 +251,7 @@ export function isPodStreamUpgrade(req: IncomingMessage): boolean {
 export async function handlePodStreamUpgrade(deps: PodStreamingDeps, req: IncomingMessage, socket: Duplex, head: Buffer, trusted: boolean): Promise<void> {
   socket.on('error', () => socket.destroy());
   try {
-    if (!trusted && !deps.authenticate(req)) throw ApiError.unauthorized();
+    if (!trusted && !(await deps.authenticate(req))) throw ApiError.unauthorized();
     const url = new URL(req.url ?? '/', 'https://kanzen.local');
     const ri = parseRequestInfo(url.pathname);
     if (!isPodStreamUpgrade(req)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});

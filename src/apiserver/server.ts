@@ -33,6 +33,8 @@ import {
   type PodStreamingDeps,
 } from './pod-streaming-proxy.js';
 import { serveProxy, type ProxyDeps } from './proxy-subresource.js';
+import { ServiceAccountTokens } from './serviceaccount-token.js';
+import { serveTokenRequest } from './token-request.js';
 
 /** The Kubernetes version kanzen is compatible with; the kubectl dispatcher picks its client by the minor. */
 export const kubernetesVersion = { major: '1', minor: '33', gitVersion: 'v1.33.0+kanzen' };
@@ -50,6 +52,8 @@ export interface ApiServerOptions {
   socketPath?: string;
   serviceCIDR: string;
   nodePortRange: string;
+  /** PEM key that signs service account tokens; absent: no TokenRequest, only the admin token. */
+  serviceAccountKey?: string;
 }
 
 /** Paths anyone may read without a token, as the apiserver's system:public-info-viewer allows. */
@@ -62,14 +66,16 @@ export class ApiServer {
   private readonly extraServers: https.Server[] = [];
   private unixServer?: http.Server;
   private readonly tokenBuf: Buffer;
+  private readonly saTokens?: ServiceAccountTokens;
   private ready = false;
   /** Where a node's kubelet server listens (logs/exec/attach are proxied there). */
   private kubeletSocket: (nodeName: string) => string | undefined = () => undefined;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.tokenBuf = Buffer.from(opts.token);
+    if (opts.serviceAccountKey) this.saTokens = new ServiceAccountTokens(opts.serviceAccountKey);
     this.serviceAllocation = new ServiceAllocator(new ClusterIPAllocator(opts.serviceCIDR), new NodePortAllocator(opts.nodePortRange));
-    const deps: StrategyDeps = { serviceAllocation: this.serviceAllocation };
+    const deps: StrategyDeps = { serviceAllocation: this.serviceAllocation, mountServiceAccountTokens: !!this.saTokens };
     for (const info of resources) {
       this.registries.set(info, new Registry(info, strategyFor(info, deps), opts.store, (obj) => applyDefaults(info, obj)));
     }
@@ -176,19 +182,28 @@ export class ApiServer {
     await Promise.all([close(this.tcpServer), close(this.unixServer), ...this.extraServers.map(close)]);
   }
 
-  private authenticated(req: IncomingMessage): boolean {
+  /** The admin token, or a service account token this cluster signed whose account (and pod, if bound) still exist. */
+  private async authenticated(req: IncomingMessage): Promise<boolean> {
     const auth = req.headers.authorization ?? '';
     const m = /^Bearer\s+(.+)$/i.exec(auth);
     if (!m) return false;
     const given = Buffer.from(m[1].trim());
-    return given.length === this.tokenBuf.length && timingSafeEqual(given, this.tokenBuf);
+    if (given.length === this.tokenBuf.length && timingSafeEqual(given, this.tokenBuf)) return true;
+    const subject = this.saTokens?.verify(m[1].trim());
+    if (!subject) return false;
+    const sa = await this.registry('serviceaccounts').tryGet(subject.namespace, subject.name);
+    if (!sa || sa.metadata.uid !== subject.uid) return false;
+    if (!subject.pod) return true;
+    const pod = await this.registry('pods').tryGet(subject.namespace, subject.pod.name);
+    return pod?.metadata.uid === subject.pod.uid;
   }
+
 
   private async handle(req: IncomingMessage, res: ServerResponse, trusted: boolean): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://kanzen.local');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const healthPath = path.split('/')[1] ? `/${path.split('/')[1]}` : path;
-    if (!trusted && !publicPaths.has(healthPath) && !this.authenticated(req)) throw ApiError.unauthorized();
+    if (!trusted && !publicPaths.has(healthPath) && !(await this.authenticated(req))) throw ApiError.unauthorized();
     this.opts.logger.debug('request', { method: req.method, url: req.url });
 
     if (healthPath === '/healthz' || healthPath === '/livez' || healthPath === '/readyz') {
@@ -288,6 +303,10 @@ export class ApiServer {
   }
 
   private async subresource(info: ResourceInfo, ri: RequestInfo, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    if (info.resource === 'serviceaccounts' && ri.subresource === 'token' && req.method === 'POST' && this.saTokens) {
+      await serveTokenRequest({ tokens: this.saTokens, serviceAccounts: this.registry('serviceaccounts'), pods: this.registry('pods') }, ri, req, res);
+      return true;
+    }
     if ((info.resource === 'pods' || info.resource === 'services') && info.group === '' && ri.subresource === 'proxy') {
       await serveProxy(this.proxyDeps(), ri, req, res, url);
       return true;

@@ -81,6 +81,7 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
       socketPath: home.socket,
       serviceCIDR: cfg.serviceCIDR,
       nodePortRange: cfg.nodePortRange,
+      serviceAccountKey: pki.serviceAccountKey,
     });
     await server.start();
     await bootstrapCluster(server, {

@@ -12,6 +12,8 @@ export interface Pki {
   caKey: string;
   serverCert: string;
   serverKey: string;
+  /** Signs service account tokens (sa.key, as kubeadm names it). */
+  serviceAccountKey: string;
 }
 
 const tenYears = 10 * 365 * 24 * 3600 * 1000;
@@ -95,7 +97,14 @@ export function ensurePki(dir: string, clusterName: string, ips: string[], dnsNa
     writeSecret(f('apiserver.key'), s.key);
     fs.writeFileSync(f('apiserver.crt'), s.cert);
   }
-  return { caCert, caKey, serverCert: fs.readFileSync(f('apiserver.crt'), 'utf8'), serverKey: fs.readFileSync(f('apiserver.key'), 'utf8') };
+  if (!fs.existsSync(f('sa.key'))) writeSecret(f('sa.key'), newKeyPair().privatePem);
+  return {
+    caCert,
+    caKey,
+    serverCert: fs.readFileSync(f('apiserver.crt'), 'utf8'),
+    serverKey: fs.readFileSync(f('apiserver.key'), 'utf8'),
+    serviceAccountKey: fs.readFileSync(f('sa.key'), 'utf8'),
+  };
 }
 
 /** The bearer token kubectl presents, made once per cluster. */

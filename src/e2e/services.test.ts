@@ -202,9 +202,19 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
       const out = await sh('client', `curl -sk -m 5 https://${host}/version`);
       assert.equal(JSON.parse(out).gitVersion, version, out);
     }
-    // No service account token in kanzen's pods: anything but the public paths is 401.
+    // Without a token, anything but the public paths is 401; with the pod's projected
+    // service account token and CA (as in-cluster clients read them), the API answers.
     const denied = JSON.parse(await sh('client', 'curl -sk -m 5 https://kubernetes.default.svc/api/v1/namespaces'));
     assert.deepEqual([denied.code, denied.reason], [401, 'Unauthorized']);
+    const sa = '/var/run/secrets/kubernetes.io/serviceaccount';
+    const listed = JSON.parse(await sh('client', `curl -s -m 5 --cacert ${sa}/ca.crt -H "Authorization: Bearer $(cat ${sa}/token)" https://kubernetes.default.svc/api/v1/namespaces/$(cat ${sa}/namespace)/pods`));
+    assert.equal(listed.kind, 'PodList');
+    assert.ok(listed.items.some((p: { metadata: { name: string } }) => p.metadata.name === 'client'));
+    // kubectl create token: a JWT of the default ServiceAccount that the API accepts.
+    const token = (await c.k(['create', 'token', 'default'])).trim();
+    assert.equal(token.split('.').length, 3);
+    const viaToken = await c.kubectl(['--token', token, 'get', 'serviceaccount', 'default', '-o', 'name']);
+    assert.equal(viaToken.stdout.trim(), 'serviceaccount/default', viaToken.stderr);
   });
 
   /** Runs `kubectl port-forward target localPort:remote` until stop(); resolves once it listens. */

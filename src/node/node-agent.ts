@@ -25,6 +25,7 @@ import { startKubeletServer, type KubeletServer } from './kubelet-server/kubelet
 import { kubeletStreamingRuntime } from './kubelet-streaming.js';
 import { agentMessage, isHostSocketMessage } from '../proxy/host-port-mappings.js';
 import { clientIPPolicy } from '../proxy/userspace/client-ip-policy.js';
+import { ServiceAccountTokenManager } from './kubelet/serviceaccount-token-manager.js';
 import { transparentUnavailable } from '../proxy/userspace/ip-transparent.js';
 import type { ClientIPPolicy } from '../proxy/userspace/tcp-listener.js';
 import { hasTransparentReturnPath } from './cluster-network.js';
@@ -89,6 +90,7 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
     pod: (uid) => kubelet.runtimeOf(uid)?.pod,
     hostPaths: [installDir, path.dirname(process.execPath)],
   });
+  const tokens = new ServiceAccountTokenManager(client);
   kubelet = new Kubelet({
     client,
     recorder: new ApiEventRecorder(client, 'kubelet', node.nodeName, logger),
@@ -102,6 +104,7 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
     exec: nsenterExec,
     drainer: drainGate,
     drainTimeoutMs,
+    serviceAccountToken: (pod, src) => tokens.token(pod, src),
   });
   await kubelet.start();
 

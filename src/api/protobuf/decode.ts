@@ -32,6 +32,7 @@ export interface DecodedProtobuf {
 const packageOfGroup: Record<string, string> = {
   '': 'core',
   apps: 'apps',
+  'authentication.k8s.io': 'authentication',
   autoscaling: 'autoscaling',
   'coordination.k8s.io': 'coordination',
   'discovery.k8s.io': 'discovery',

@@ -17,6 +17,11 @@ export const messages: Record<string, readonly FieldRow[]> = {
   'meta.v1.OwnerReference': [[5, 'apiVersion', 's'], [1, 'kind', 's'], [3, 'name', 's'], [4, 'uid', 's'], [6, 'controller', 'b', 'op'], [7, 'blockOwnerDeletion', 'b', 'op']],
   'meta.v1.ManagedFieldsEntry': [[1, 'manager', 's', 'o'], [2, 'operation', 's', 'o'], [3, 'apiVersion', 's', 'o'], [4, 'time', 'meta.v1.Time', 'op'], [6, 'fieldsType', 's', 'o'], [7, 'fieldsV1', 'meta.v1.FieldsV1', 'op'], [8, 'subresource', 's', 'o']],
   'meta.v1.ObjectMeta': [[1, 'name', 's', 'o'], [2, 'generateName', 's', 'o'], [3, 'namespace', 's', 'o'], [4, 'selfLink', 's', 'o'], [5, 'uid', 's', 'o'], [6, 'resourceVersion', 's', 'o'], [7, 'generation', 'l', 'o'], [8, 'creationTimestamp', 'meta.v1.Time', 'o'], [9, 'deletionTimestamp', 'meta.v1.Time', 'op'], [10, 'deletionGracePeriodSeconds', 'l', 'op'], [11, 'labels', 's', 'mo'], [12, 'annotations', 's', 'mo'], [13, 'ownerReferences', 'meta.v1.OwnerReference', 'ro'], [14, 'finalizers', 's', 'ro'], [17, 'managedFields', 'meta.v1.ManagedFieldsEntry', 'ro']],
+  // authentication.k8s.io/v1 TokenRequest (serviceaccounts/token, `kubectl create token`).
+  'authentication.v1.TokenRequest': [[1, 'metadata', 'meta.v1.ObjectMeta', 'o'], [2, 'spec', 'authentication.v1.TokenRequestSpec'], [3, 'status', 'authentication.v1.TokenRequestStatus', 'o']],
+  'authentication.v1.TokenRequestSpec': [[1, 'audiences', 's', 'r'], [4, 'expirationSeconds', 'l', 'p'], [3, 'boundObjectRef', 'authentication.v1.BoundObjectReference', 'p']],
+  'authentication.v1.BoundObjectReference': [[1, 'kind', 's', 'o'], [2, 'apiVersion', 's', 'o'], [3, 'name', 's', 'o'], [4, 'uid', 's', 'o']],
+  'authentication.v1.TokenRequestStatus': [[1, 'token', 's'], [2, 'expirationTimestamp', 'meta.v1.Time']],
   'core.v1.NamespaceSpec': [[1, 'finalizers', 's', 'ro']],
   'core.v1.NamespaceCondition': [[1, 'type', 's'], [2, 'status', 's'], [4, 'lastTransitionTime', 'meta.v1.Time', 'o'], [5, 'reason', 's', 'o'], [6, 'message', 's', 'o']],
   'core.v1.NamespaceStatus': [[1, 'phase', 's', 'o'], [2, 'conditions', 'core.v1.NamespaceCondition', 'ro']],

@@ -9,12 +9,14 @@ import { serviceStrategy } from './service-strategy.js';
 
 export interface StrategyDeps {
   serviceAllocation: ServiceAllocator;
+  /** ServiceAccount admission mounts a token in new pods (only when the server issues tokens). */
+  mountServiceAccountTokens: boolean;
 }
 
 export function strategyFor(info: ResourceInfo, deps: StrategyDeps): Strategy {
   switch (info.kind) {
     case 'Pod':
-      return podStrategy(info);
+      return podStrategy(info, deps.mountServiceAccountTokens);
     case 'Service':
       return serviceStrategy(info, deps.serviceAllocation);
     case 'Namespace':

@@ -4,6 +4,7 @@ import type { DeleteOptions, KubeObject, Pod } from '../../api/types.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { Strategy } from '../strategy.js';
 import { defaultStrategy } from './default-strategy.js';
+import { mountServiceAccountToken } from '../serviceaccount-admission.js';
 
 const defaultTerminationGracePeriodSeconds = 30;
 
@@ -25,10 +26,11 @@ export function podQOSClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort'
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
-export function podStrategy(info: ResourceInfo): Strategy {
+export function podStrategy(info: ResourceInfo, mountTokens = false): Strategy {
   return defaultStrategy(info, {
     prepareForCreate(obj: KubeObject) {
       const pod = obj as Pod;
+      if (mountTokens) mountServiceAccountToken(pod);
       pod.status = { phase: 'Pending', qosClass: podQOSClass(pod) };
     },
     gracePeriod(obj: KubeObject, opts: DeleteOptions): number {

@@ -85,8 +85,8 @@ export interface KubeletOptions extends KubeletBaseOptions {
   backoffMaxMs?: number;
   /** Milliseconds per probe second (tests). */
   probeSecondMs?: number;
-  /** The content of projected serviceAccountToken files. */
-  serviceAccountToken?: () => string;
+  /** The token of a projected serviceAccountToken file, bound to the pod. */
+  serviceAccountToken?: (pod: Pod, src: { audience?: string; expirationSeconds?: number }) => Promise<string>;
   /**
    * Zero-loss termination (kanzen, beyond upstream): before preStop and the stop signal, wait
    * until no node's proxy routes new connections to the pod. Without it, upstream behaviour.
@@ -353,7 +353,7 @@ export class Kubelet extends KubeletBase {
           podIP: sandbox.podIP,
           allocatable: this.node?.status?.allocatable,
           sources: this.volumeSources.sources,
-          serviceAccountToken: this.opts.serviceAccountToken,
+          serviceAccountToken: this.opts.serviceAccountToken && ((src) => this.opts.serviceAccountToken!(pod, src)),
         });
         const dir = podVolumeDir(sandbox.podDir, v);
         if (dir) fs.mkdirSync(dir, { recursive: true });

@@ -79,8 +79,8 @@ export interface VolumeContext {
   podIP?: string;
   allocatable?: Record<string, string>;
   sources: EnvSources;
-  /** The content of a serviceAccountToken projection (kanzen issues no real tokens). */
-  serviceAccountToken?: () => string;
+  /** The token of a serviceAccountToken projection, bound to this pod. */
+  serviceAccountToken?: (src: { audience?: string; expirationSeconds?: number }) => Promise<string>;
 }
 
 /** The files of one volume, or undefined for volumes without a payload (emptyDir, hostPath, unknown). */
@@ -117,7 +117,7 @@ export async function volumePayload(v: Volume, ctx: VolumeContext): Promise<Volu
       } else if (src.downwardAPI) {
         Object.assign(files, downwardFiles(ctx.pod, src.downwardAPI.items ?? [], ctx.hostIP, ctx.podIP, ctx.allocatable ?? {}));
       } else if (src.serviceAccountToken) {
-        files[src.serviceAccountToken.path] = ctx.serviceAccountToken?.() ?? '';
+        files[src.serviceAccountToken.path] = (await ctx.serviceAccountToken?.(src.serviceAccountToken)) ?? '';
       }
     }
     return { files, mode: v.projected.defaultMode ?? 0o644 };
