@@ -97,6 +97,10 @@ export const resources: ResourceInfo[] = [
   }),
   resource('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
   resource('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
+  // Reviews: created and answered, never stored (access-review.ts).
+  resource('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, { verbs: ['create'] }),
+  resource('authorization.k8s.io', 'v1', 'selfsubjectrulesreviews', 'SelfSubjectRulesReview', false, { verbs: ['create'] }),
+  resource('authentication.k8s.io', 'v1', 'selfsubjectreviews', 'SelfSubjectReview', false, { verbs: ['create'] }),
 ];
 
 export function groupVersion(r: Pick<ResourceInfo, 'group' | 'version'>): string {

@@ -88,7 +88,7 @@ test('/openapi/v2 protobuf: PATCH operations carry the GVK extension and fieldVa
 
 test('/openapi/v3 index and documents', () => {
   const index = openapiV3Index();
-  assert.deepEqual(Object.keys(index.paths), ['api/v1', 'apis/apps/v1', 'apis/discovery.k8s.io/v1', 'apis/coordination.k8s.io/v1']);
+  assert.deepEqual(Object.keys(index.paths), ['api/v1', 'apis/apps/v1', 'apis/discovery.k8s.io/v1', 'apis/coordination.k8s.io/v1', 'apis/authorization.k8s.io/v1', 'apis/authentication.k8s.io/v1']);
   const doc = openapiV3Document('apis/apps/v1');
   assert.ok(doc);
   assert.equal(index.paths['apis/apps/v1'].serverRelativeURL, `/openapi/v3/apis/apps/v1?hash=${doc.hash}`);

@@ -34,6 +34,7 @@ import {
 } from './pod-streaming-proxy.js';
 import { serveProxy, type ProxyDeps } from './proxy-subresource.js';
 import { ServiceAccountTokens } from './serviceaccount-token.js';
+import { adminUser, isReviewResource, serveReview, type UserInfo } from './access-review.js';
 import { serveTokenRequest } from './token-request.js';
 
 /** The Kubernetes version kanzen is compatible with; the kubectl dispatcher picks its client by the minor. */
@@ -102,7 +103,7 @@ export class ApiServer {
     return {
       getPod: async (ns, name) => (await this.registry('pods').get(ns, name)) as Pod,
       nodeAgentSocket: (node) => this.kubeletSocket(node),
-      authenticate: (req) => this.authenticated(req),
+      authenticate: async (req) => (await this.authenticate(req)) !== undefined,
       logger: this.opts.logger,
     };
   }
@@ -182,28 +183,37 @@ export class ApiServer {
     await Promise.all([close(this.tcpServer), close(this.unixServer), ...this.extraServers.map(close)]);
   }
 
-  /** The admin token, or a service account token this cluster signed whose account (and pod, if bound) still exist. */
-  private async authenticated(req: IncomingMessage): Promise<boolean> {
+  /** Who is calling: the admin token's user, or a service account whose token this cluster signed and whose account (and pod, if bound) still exist. */
+  private async authenticate(req: IncomingMessage): Promise<UserInfo | undefined> {
     const auth = req.headers.authorization ?? '';
     const m = /^Bearer\s+(.+)$/i.exec(auth);
-    if (!m) return false;
+    if (!m) return undefined;
     const given = Buffer.from(m[1].trim());
-    if (given.length === this.tokenBuf.length && timingSafeEqual(given, this.tokenBuf)) return true;
+    if (given.length === this.tokenBuf.length && timingSafeEqual(given, this.tokenBuf)) return adminUser;
     const subject = this.saTokens?.verify(m[1].trim());
-    if (!subject) return false;
+    if (!subject) return undefined;
     const sa = await this.registry('serviceaccounts').tryGet(subject.namespace, subject.name);
-    if (!sa || sa.metadata.uid !== subject.uid) return false;
-    if (!subject.pod) return true;
+    if (!sa || sa.metadata.uid !== subject.uid) return undefined;
+    const user: UserInfo = {
+      username: `system:serviceaccount:${subject.namespace}:${subject.name}`,
+      uid: subject.uid,
+      groups: ['system:serviceaccounts', `system:serviceaccounts:${subject.namespace}`, 'system:authenticated'],
+    };
+    if (!subject.pod) return user;
     const pod = await this.registry('pods').tryGet(subject.namespace, subject.pod.name);
-    return pod?.metadata.uid === subject.pod.uid;
+    if (pod?.metadata.uid !== subject.pod.uid) return undefined;
+    return { ...user, extra: { 'authentication.kubernetes.io/pod-name': [subject.pod.name], 'authentication.kubernetes.io/pod-uid': [subject.pod.uid] } };
   }
+
 
 
   private async handle(req: IncomingMessage, res: ServerResponse, trusted: boolean): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://kanzen.local');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const healthPath = path.split('/')[1] ? `/${path.split('/')[1]}` : path;
-    if (!trusted && !publicPaths.has(healthPath) && !(await this.authenticated(req))) throw ApiError.unauthorized();
+    // The unix socket is the cluster's own components: they act as the admin does.
+    const user = trusted ? adminUser : await this.authenticate(req);
+    if (!user && !publicPaths.has(healthPath)) throw ApiError.unauthorized();
     this.opts.logger.debug('request', { method: req.method, url: req.url });
 
     if (healthPath === '/healthz' || healthPath === '/livez' || healthPath === '/readyz') {
@@ -239,6 +249,7 @@ export class ApiServer {
     }
     const info = findResource(ri.group, ri.version, ri.resource);
     if (!info) throw notFoundPath();
+    if (isReviewResource(info)) return serveReview(info, user ?? adminUser, req, res);
     await handleResource(
       {
         registryFor: (i) => this.registries.get(i)!,

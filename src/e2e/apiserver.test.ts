@@ -58,6 +58,22 @@ describe('discovery and health', () => {
     assert.equal((await get('/readyz')).body, 'ok');
   });
 
+  test('kubectl auth can-i and whoami: every access allowed (no RBAC); the admin and service accounts are who they are', async () => {
+    assert.equal((await c.k(['auth', 'can-i', 'delete', 'nodes'])).trim(), 'yes');
+    const rules = (await c.k(['auth', 'can-i', '--list'])).split('\n');
+    assert.match(rules[0], /^Resources\s+Non-Resource URLs\s+Resource Names\s+Verbs$/);
+    assert.match(rules[1], /^\*\.\*\s+\[\]\s+\[\]\s+\[\*\]$/);
+    // `auth whoami` uses authentication.k8s.io/v1, which kubectl learnt in 1.28.
+    const whoami = await c.kubectl(['auth', 'whoami']);
+    if (whoami.code !== 0) return assert.match(whoami.stderr, /the selfsubjectreviews API is not enabled in the cluster/);
+    assert.match(whoami.stdout, /^Username\s+kubernetes-admin$/m);
+    await eventually(async () => (await c.kubectl(['get', 'serviceaccount', 'default'])).code === 0, 20_000);
+    const token = (await c.k(['create', 'token', 'default'])).trim();
+    const asAccount = await c.k(['--token', token, 'auth', 'whoami']);
+    assert.match(asAccount, /^Username\s+system:serviceaccount:default:default$/m);
+    assert.match(asAccount, /^Groups\s+\[system:serviceaccounts system:serviceaccounts:default system:authenticated\]$/m);
+  });
+
   test('built-in namespaces and the kubernetes Service exist', async () => {
     const ns = parseTable(await c.k(['get', 'namespaces']));
     assert.deepEqual(ns.map((r) => r.NAME).sort(), ['default', 'kube-node-lease', 'kube-public', 'kube-system']);

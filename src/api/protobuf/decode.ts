@@ -33,6 +33,7 @@ const packageOfGroup: Record<string, string> = {
   '': 'core',
   apps: 'apps',
   'authentication.k8s.io': 'authentication',
+  'authorization.k8s.io': 'authorization',
   autoscaling: 'autoscaling',
   'coordination.k8s.io': 'coordination',
   'discovery.k8s.io': 'discovery',

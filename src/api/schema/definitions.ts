@@ -140,6 +140,62 @@ export const definitions: Record<string, Definition> = {
       spec: ref('io.k8s.api.coordination.v1.LeaseSpec'),
     },
   ),
+  // authorization.k8s.io/v1 and authentication.k8s.io/v1 reviews (kubectl auth can-i / whoami).
+  'io.k8s.api.authorization.v1.SelfSubjectAccessReview': def(
+    {
+      apiVersion: 'string',
+      kind: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      spec: ref('io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec'),
+      status: ref('io.k8s.api.authorization.v1.SubjectAccessReviewStatus'),
+    },
+    ['spec'],
+  ),
+  'io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec': def({
+    resourceAttributes: ref('io.k8s.api.authorization.v1.ResourceAttributes'),
+    nonResourceAttributes: ref('io.k8s.api.authorization.v1.NonResourceAttributes'),
+  }),
+  'io.k8s.api.authorization.v1.ResourceAttributes': def({
+    namespace: 'string',
+    verb: 'string',
+    group: 'string',
+    version: 'string',
+    resource: 'string',
+    subresource: 'string',
+    name: 'string',
+  }),
+  'io.k8s.api.authorization.v1.NonResourceAttributes': def({ path: 'string', verb: 'string' }),
+  'io.k8s.api.authorization.v1.SubjectAccessReviewStatus': def({ allowed: 'boolean', denied: 'boolean', reason: 'string', evaluationError: 'string' }, ['allowed']),
+  'io.k8s.api.authorization.v1.SelfSubjectRulesReview': def(
+    {
+      apiVersion: 'string',
+      kind: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      spec: ref('io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec'),
+      status: ref('io.k8s.api.authorization.v1.SubjectRulesReviewStatus'),
+    },
+    ['spec'],
+  ),
+  'io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec': def({ namespace: 'string' }),
+  'io.k8s.api.authorization.v1.SubjectRulesReviewStatus': def(
+    {
+      resourceRules: list(ref('io.k8s.api.authorization.v1.ResourceRule')),
+      nonResourceRules: list(ref('io.k8s.api.authorization.v1.NonResourceRule')),
+      incomplete: 'boolean',
+      evaluationError: 'string',
+    },
+    ['resourceRules', 'nonResourceRules', 'incomplete'],
+  ),
+  'io.k8s.api.authorization.v1.ResourceRule': def({ verbs: list('string'), apiGroups: list('string'), resources: list('string'), resourceNames: list('string') }, ['verbs']),
+  'io.k8s.api.authorization.v1.NonResourceRule': def({ verbs: list('string'), nonResourceURLs: list('string') }, ['verbs']),
+  'io.k8s.api.authentication.v1.SelfSubjectReview': def({
+    apiVersion: 'string',
+    kind: 'string',
+    metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+    status: ref('io.k8s.api.authentication.v1.SelfSubjectReviewStatus'),
+  }),
+  'io.k8s.api.authentication.v1.SelfSubjectReviewStatus': def({ userInfo: ref('io.k8s.api.authentication.v1.UserInfo') }),
+  'io.k8s.api.authentication.v1.UserInfo': def({ username: 'string', uid: 'string', groups: list('string'), extra: map(list('string')) }),
   'io.k8s.api.autoscaling.v1.Scale': def(
     {
       apiVersion: 'string',
