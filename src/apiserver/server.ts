@@ -134,7 +134,7 @@ export class ApiServer {
   /**
    * Serves HTTPS on a listening socket made elsewhere: the cluster network's API address
    * (the `kubernetes` Service's endpoint), bound inside the router namespace and passed
-   * here (cluster-api-endpoint.ts).
+   * here (src/node/netns-socket.ts).
    */
   listenOnHandle(handle: object): Promise<void> {
     if (!this.opts.tls) return Promise.reject(new Error('the API server has no TLS configuration'));

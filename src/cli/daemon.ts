@@ -14,7 +14,7 @@ import { ApiClient } from '../client/api-client.js';
 import { installClusterDNS } from './cluster-dns-addon.js';
 import { startNetnsRuntime, type NetnsRuntime } from './netns-runtime.js';
 import { HostPortMappings } from '../proxy/host-port-mappings.js';
-import { bindInNetns } from './cluster-api-endpoint.js';
+import { socketInNetns } from '../node/netns-socket.js';
 import { InformerFactory } from '../client/informer-factory.js';
 import { ensurePki, ensureToken } from './pki.js';
 import { readConfig, resolveHome, type ClusterHome } from './cluster-home.js';
@@ -103,8 +103,8 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
       netns = runtime;
       // The `kubernetes` Service's endpoint, inside the cluster network: pods reach the API.
       // Without it the cluster still works, minus that; say why.
-      await bindInNetns(net.routerNetns, net.apiServerAddress, cfg.apiPort)
-        .then((handle) => server!.listenOnHandle(handle))
+      await socketInNetns(`/run/netns/${net.routerNetns}`, { mode: 'bind', address: net.apiServerAddress, port: cfg.apiPort })
+        .then((handle) => server!.listenOnHandle(handle as object))
         .catch((e) => log.warn('pods cannot reach the API server (kubernetes Service)', { err: (e as Error).message }));
       server.setKubeletSocket((nodeName) => runtime.kubeletSocket(nodeName));
       const fwClient = new ApiClient({ socketPath: home.socket }, 'host-port-mappings');

@@ -49,6 +49,17 @@ spec:
 ${spec}`;
 }
 
+/** A server bound to the pod's own 127.0.0.1 only: port-forward reaches it, the pod IP does not. */
+const loopbackOnly = `apiVersion: v1
+kind: Pod
+metadata: { name: loopback-only, labels: { app: loopback-only } }
+spec:
+  containers:
+  - name: echo
+    image: hashicorp/http-echo
+    args: ["-text=only on loopback", "-listen=127.0.0.1:5678"]
+`;
+
 const clientPod = (name: string, node: string) => `apiVersion: v1
 kind: Pod
 metadata: { name: ${name}, labels: { role: client } }
@@ -170,6 +181,7 @@ before(async () => {
     netexec('local', 1, '      nodeSelector: { kubernetes.io/hostname: node-2 }\n'),
     service('local-etp', 'local', '  type: NodePort\n  externalTrafficPolicy: Local\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
     service('local-itp', 'local', '  internalTrafficPolicy: Local\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
+    loopbackOnly,
     clientPod('client', 'node-1'),
     clientPod('client2', 'node-2'),
   ];
@@ -245,9 +257,14 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
     assert.equal(big.output.length, 200_000);
     viaPod.stop();
 
+    await readyPods('app=loopback-only', 1);
+    const loopback = await portForward('pod/loopback-only', '5678');
+    assert.equal((await hostGet(`http://127.0.0.1:${loopback.localPort}/`)).trim(), 'only on loopback');
+    loopback.stop();
+
     const closed = await portForward(`pod/${pods[0]}`, '8089');
     await assert.rejects(hostGet(`http://127.0.0.1:${closed.localPort}/`));
-    await eventually(async () => /error forwarding port 8089 to pod default\/\S+: dial tcp [\d.]+:8089: connect: connection refused/.test(closed.output()), 10_000);
+    await eventually(async () => /error forwarding port 8089 to pod default\/\S+: dial tcp 127\.0\.0\.1:8089: connect: connection refused/.test(closed.output()), 10_000);
     closed.stop();
   });
 

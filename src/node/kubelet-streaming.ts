@@ -8,6 +8,8 @@ import type { PodRuntime } from './kubelet/container-runtime.js';
 import { execInSandbox } from './sandbox-exec.js';
 import { dialPod, streamingProcessFromChild, type ContainerRef, type StreamingRuntime } from './kubelet-server/streaming-runtime.js';
 import { attachContainer } from './kubelet/container-attach.js';
+import { socketInNetns } from './netns-socket.js';
+import type { Duplex } from 'node:stream';
 
 async function runtimeFor(kubelet: Kubelet, client: ApiClient, ref: ContainerRef): Promise<{ pod: Pod; runtime: PodRuntime }> {
   const pod = await client.get<Pod>(resourceFor('pods'), ref.namespace, ref.pod);
@@ -16,7 +18,11 @@ async function runtimeFor(kubelet: Kubelet, client: ApiClient, ref: ContainerRef
   return { pod, runtime };
 }
 
-export function kubeletStreamingRuntime(kubelet: Kubelet, client: ApiClient): StreamingRuntime {
+/**
+ * podNetnsPath: where a pod's network namespace is (none for hostNetwork pods and in
+ * tests), so port-forward can reach ports the pod binds on its own 127.0.0.1.
+ */
+export function kubeletStreamingRuntime(kubelet: Kubelet, client: ApiClient, podNetnsPath?: (pod: Pod) => string | undefined): StreamingRuntime {
   return {
     async containerLogFile(ref, previous) {
       const { runtime } = await runtimeFor(kubelet, client, ref);
@@ -40,12 +46,19 @@ export function kubeletStreamingRuntime(kubelet: Kubelet, client: ApiClient): St
       return attachContainer(runtime, ref.container, opts);
     },
     async portForward(namespace, podName, port) {
-      // The node reaches the pod's IP (kubelet dials localhost inside the pod's namespace;
-      // here a port the pod binds on 127.0.0.1 only is not reachable).
+      // The kubelet dials localhost inside the pod's namespace. The pod's IP from the node
+      // reaches every port bound on all addresses at no cost; a port bound on the pod's
+      // 127.0.0.1 only is reached through a socket made inside its namespace.
       const { pod } = await runtimeFor(kubelet, client, { namespace, pod: podName, container: '' });
       const ip = pod.status?.podIP;
       if (!ip) throw new Error(`pod ${namespace}/${podName} has no IP yet`);
-      return dialPod(ip, port);
+      try {
+        return await dialPod(ip, port);
+      } catch (err) {
+        const netns = podNetnsPath?.(pod);
+        if (!netns) throw err;
+        return (await socketInNetns(netns, { mode: 'connect', address: '127.0.0.1', port })) as Duplex;
+      }
     },
   };
 }

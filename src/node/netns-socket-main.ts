@@ -1,8 +1,7 @@
-// `node dist/node/netns-socket-main.js --address IP --port N`, run by the daemon inside a
-// cluster namespace (nsenter --net): binds a TCP socket there and hands it to the daemon
-// over the IPC channel, then exits. A socket belongs to the namespace it was made in, so
-// the daemon, which stays in the host's namespace, can serve on an address that exists
-// only in the cluster network (cluster-api-endpoint.ts).
+// `node dist/node/netns-socket-main.js --mode bind|connect --address IP --port N`, run by
+// kanzen inside a network namespace (nsenter --net): makes the socket there, hands it over
+// the IPC channel and exits once the parent holds it (netns-socket.ts).
+import net from 'node:net';
 import { newTcpServer, uvError } from '../proxy/userspace/libuv-stream.js';
 
 function arg(name: string): string | undefined {
@@ -10,18 +9,32 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+const mode = arg('mode');
 const address = arg('address');
 const port = Number(arg('port'));
-if (!address || !Number.isInteger(port) || !process.send) {
-  process.stderr.write('usage (from the kanzen daemon, with an IPC channel): netns-socket-main --address IP --port N\n');
+if ((mode !== 'bind' && mode !== 'connect') || !address || !Number.isInteger(port) || !process.send) {
+  process.stderr.write('usage (from kanzen, with an IPC channel): netns-socket-main --mode bind|connect --address IP --port N\n');
   process.exit(2);
 }
-const handle = newTcpServer();
-const err = handle.bind(address, port);
-if (err !== 0) {
-  process.stderr.write(`${uvError(err, 'bind', `${address}:${port}`).message}\n`);
-  process.exit(1);
-}
-// The daemon answers once it holds the socket; this process then has nothing left to do.
+// The parent answers once it holds the socket; this process then has nothing left to do.
 process.once('message', () => process.exit(0));
-process.send({ kind: 'kanzen.netns-socket', address, port }, handle as never);
+const message = { kind: 'kanzen.netns-socket', mode, address, port };
+
+if (mode === 'bind') {
+  const handle = newTcpServer();
+  const err = handle.bind(address, port);
+  if (err !== 0) {
+    process.stderr.write(`${uvError(err, 'bind', `${address}:${port}`).message}\n`);
+    process.exit(1);
+  }
+  process.send(message, handle as never);
+} else {
+  const socket = net.connect({ host: address, port });
+  socket.once('connect', () => process.send!(message, socket));
+  socket.once('error', (e: NodeJS.ErrnoException) => {
+    // As Go's dialer words it, which the kubelet's port-forward error carries.
+    const why = e.code === 'ECONNREFUSED' ? 'connection refused' : e.message;
+    process.stderr.write(`dial tcp ${address}:${port}: connect: ${why}\n`);
+    process.exit(1);
+  });
+}

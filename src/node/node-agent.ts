@@ -28,7 +28,7 @@ import { clientIPPolicy } from '../proxy/userspace/client-ip-policy.js';
 import { ServiceAccountTokenManager } from './kubelet/serviceaccount-token-manager.js';
 import { transparentUnavailable } from '../proxy/userspace/ip-transparent.js';
 import type { ClientIPPolicy } from '../proxy/userspace/tcp-listener.js';
-import { hasTransparentReturnPath } from './cluster-network.js';
+import { hasTransparentReturnPath, netnsRunDir, podNetnsName } from './cluster-network.js';
 import type { StreamHandle } from '../proxy/userspace/libuv-stream.js';
 import { startMetricsSocket, startProxyStatusServers, type ProxyStatus, type StatusServer } from './metrics-server.js';
 import { UnsupportedProtocolReporter } from './unsupported-protocol-reporter.js';
@@ -152,7 +152,7 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
   let metricsSocket: StatusServer | undefined;
   let statusServers: StatusServer | undefined;
   try {
-    kubeletServer = await startKubeletServer({ socketPath: sockets.kubelet, runtime: kubeletStreamingRuntime(kubelet, client), logger: logger.child('kubelet-server') });
+    kubeletServer = await startKubeletServer({ socketPath: sockets.kubelet, runtime: kubeletStreamingRuntime(kubelet, client, (pod) => (pod.spec.hostNetwork ? undefined : path.join(netnsRunDir, podNetnsName(cfg.name, pod.metadata.uid ?? '')))), logger: logger.child('kubelet-server') });
     metricsSocket = await startMetricsSocket({ socketPath: sockets.metrics, status: proxyStatus, logger: logger.child('proxy') });
     statusServers = await startProxyStatusServers({ address: node.nodeIP, status: proxyStatus, logger: logger.child('proxy') });
   } catch (e) {
