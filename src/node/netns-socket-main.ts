@@ -3,6 +3,7 @@
 // the IPC channel and exits once the parent holds it (netns-socket.ts).
 import net from 'node:net';
 import { newTcpServer, uvError } from '../proxy/userspace/libuv-stream.js';
+import { dialErrorMessage } from './kubelet-server/streaming-runtime.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,9 +33,7 @@ if (mode === 'bind') {
   const socket = net.connect({ host: address, port });
   socket.once('connect', () => process.send!(message, socket));
   socket.once('error', (e: NodeJS.ErrnoException) => {
-    // As Go's dialer words it, which the kubelet's port-forward error carries.
-    const why = e.code === 'ECONNREFUSED' ? 'connection refused' : e.message;
-    process.stderr.write(`dial tcp ${address}:${port}: connect: ${why}\n`);
+    process.stderr.write(`${dialErrorMessage(address, port, e)}\n`);
     process.exit(1);
   });
 }

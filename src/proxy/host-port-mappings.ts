@@ -10,6 +10,7 @@
 // nodes: the host's traffic crosses one proxy, as on a node, and no bytes go through the
 // daemon. Agents that restart get every socket again.
 import type { Service } from '../api/types.js';
+import { servicePortsOf, type ServicePortInfo } from './service-port.js';
 import { resourceFor } from '../client/api-client.js';
 import type { InformerFactory } from '../client/informer-factory.js';
 import type { Logger } from '../util/logger.js';
@@ -50,20 +51,24 @@ export interface HostPortMappingsOptions {
   logger: Logger;
 }
 
-/** The host addresses a Service should be reachable on. */
-export function hostBindings(svc: Service): { ip: string; port: number }[] {
-  const out: { ip: string; port: number }[] = [];
-  const type = svc.spec.type;
-  if (type !== 'NodePort' && type !== 'LoadBalancer') return out;
-  for (const p of svc.spec.ports ?? []) {
-    if ((p.protocol ?? 'TCP') !== 'TCP') continue;
-    if (p.nodePort) out.push({ ip: '127.0.0.1', port: p.nodePort });
-    if (type === 'LoadBalancer') {
-      for (const ing of svc.status?.loadBalancer?.ingress ?? []) {
-        if (ing.ip?.startsWith('127.')) out.push({ ip: ing.ip, port: p.port });
-      }
-    }
-  }
+/** One host socket: 127.0.0.1:<nodePort> or <LoadBalancer IP>:<port>. */
+export interface HostSocketAddress {
+  ip: string;
+  port: number;
+}
+
+export const hostSocketKey = (a: HostSocketAddress): string => `${a.ip}:${a.port}`;
+
+/**
+ * The host sockets of one Service port — what the daemon opens and what a node agent
+ * serves, from the same rule: TCP only; 127.0.0.1:<nodePort> as kind's port mappings, and
+ * each LoadBalancer IP from the loopback pool on the Service port.
+ */
+export function hostSocketsOf(info: Pick<ServicePortInfo, 'protocol' | 'port' | 'nodePort' | 'loadBalancerIPs'>): HostSocketAddress[] {
+  if (info.protocol !== 'TCP') return [];
+  const out: HostSocketAddress[] = [];
+  if (info.nodePort) out.push({ ip: '127.0.0.1', port: info.nodePort });
+  for (const ip of info.loadBalancerIPs) if (ip.startsWith('127.')) out.push({ ip, port: info.port });
   return out;
 }
 
@@ -95,7 +100,7 @@ export class HostPortMappings {
 
   private sync(services: Service[]): void {
     const wanted = new Map<string, { ip: string; port: number }>();
-    for (const svc of services) for (const b of hostBindings(svc)) wanted.set(`${b.ip}:${b.port}`, b);
+    for (const svc of services) for (const info of servicePortsOf(svc).values()) for (const b of hostSocketsOf(info)) wanted.set(hostSocketKey(b), b);
     for (const [key, s] of this.sockets) {
       if (wanted.has(key)) continue;
       this.sockets.delete(key);

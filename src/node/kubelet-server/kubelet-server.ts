@@ -145,15 +145,11 @@ export function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletS
     const dial = (port: number) => runtime.portForward(pod.namespace, pod.pod, port);
     const podDesc = `${pod.namespace}/${pod.pod}`;
     if (isSpdyUpgrade(req)) {
-      const offered = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((p) => p.trim());
-      if (!offered.includes(portForwardProtocol)) {
-        return rawResponse(socket, 403, `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server supports [${portForwardProtocol}]`, 'text/plain; charset=utf-8');
-      }
+      if (!negotiateSpdyProtocol(req, [portForwardProtocol])) return rawResponse(socket, 403, spdyNegotiationError(req, [portForwardProtocol]), 'text/plain; charset=utf-8');
       logger.debug('port-forward', { pod: podDesc, protocol: 'SPDY/3.1' });
       return acceptSpdyPortForward(socket, head, dial, podDesc);
     }
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-    if (!offered.includes(tunneledPortForwardProtocol)) {
+    if (!negotiateWebsocketProtocol(req, [tunneledPortForwardProtocol])) {
       return rawResponse(socket, 400, `unable to upgrade: supported protocols are SPDY/3.1 and WebSocket (${tunneledPortForwardProtocol})`, 'text/plain; charset=utf-8');
     }
     req.headers['sec-websocket-protocol'] = tunnelToken;

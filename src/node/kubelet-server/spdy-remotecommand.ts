@@ -29,13 +29,13 @@ export function offeredStreamProtocols(req: IncomingMessage): string[] {
 }
 
 /** httpstream.Handshake's choice: the first protocol the client offers that the server supports. */
-export function negotiateSpdyProtocol(req: IncomingMessage): string | undefined {
-  return offeredStreamProtocols(req).find((p) => (spdyProtocols as readonly string[]).includes(p));
+export function negotiateSpdyProtocol(req: IncomingMessage, supported: readonly string[] = spdyProtocols): string | undefined {
+  return offeredStreamProtocols(req).find((p) => supported.includes(p));
 }
 
 /** The answer when no protocol matches (httpstream.Handshake: 403 with this text). */
-export function spdyNegotiationError(req: IncomingMessage): string {
-  return `unable to upgrade: unable to negotiate protocol: client supports [${offeredStreamProtocols(req).join(' ')}], server supports [${spdyProtocols.join(' ')}]`;
+export function spdyNegotiationError(req: IncomingMessage, supported: readonly string[] = spdyProtocols): string {
+  return `unable to upgrade: unable to negotiate protocol: client supports [${offeredStreamProtocols(req).join(' ')}], server supports [${supported.join(' ')}]`;
 }
 
 type StreamType = 'error' | 'stdin' | 'stdout' | 'stderr' | 'resize';

@@ -109,7 +109,13 @@ export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_\/.,:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** A TCP connection to ip:port once it is up; rejects as Go's dialer words it ("dial tcp …: connect: connection refused"). */
+/** A failed connect as Go's dialer words it, which the kubelet's port-forward errors carry. */
+export function dialErrorMessage(ip: string, port: number, e: NodeJS.ErrnoException): string {
+  const why = e.code === 'ECONNREFUSED' ? 'connection refused' : e.code === 'EHOSTUNREACH' ? 'no route to host' : e.message;
+  return `dial tcp ${ip}:${port}: connect: ${why}`;
+}
+
+/** A TCP connection to ip:port once it is up; rejects with dialErrorMessage. */
 export function dialPod(ip: string, port: number): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     const s = net.connect({ host: ip, port, noDelay: true });
@@ -117,10 +123,7 @@ export function dialPod(ip: string, port: number): Promise<Duplex> {
       s.off('error', onError);
       resolve(s);
     });
-    const onError = (e: NodeJS.ErrnoException) => {
-      const why = e.code === 'ECONNREFUSED' ? 'connection refused' : e.code === 'EHOSTUNREACH' ? 'no route to host' : e.message;
-      reject(new Error(`dial tcp ${ip}:${port}: connect: ${why}`));
-    };
+    const onError = (e: NodeJS.ErrnoException) => reject(new Error(dialErrorMessage(ip, port, e)));
     s.once('error', onError);
   });
 }

@@ -16,11 +16,11 @@ export type WebsocketProtocol = (typeof websocketProtocols)[number];
 const channel = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4, close: 255 } as const;
 
 /** The best protocol among those the client offers (Sec-WebSocket-Protocol), if any. */
-export function negotiateWebsocketProtocol(req: IncomingMessage): WebsocketProtocol | undefined {
+export function negotiateWebsocketProtocol<P extends string = WebsocketProtocol>(req: IncomingMessage, supported: readonly P[] = websocketProtocols as unknown as readonly P[]): P | undefined {
   const offered = String(req.headers['sec-websocket-protocol'] ?? '')
     .split(',')
     .map((s) => s.trim());
-  return websocketProtocols.find((p) => offered.includes(p));
+  return supported.find((p) => offered.includes(p));
 }
 
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => websocketProtocols.find((p) => offered.has(p)) ?? false });

@@ -15,6 +15,7 @@ import type { BufferPool } from './buffer-pool.js';
 import { lastReadResult, lastWriteWasAsync, newTcpSocket, ShutdownWrap, TCPConnectWrap, UV_EOF, WriteWrap, type ReqWrap, type StreamHandle } from './libuv-stream.js';
 import type { RouteEndpoint, ServicePortRoute } from './service-port-route.js';
 import { setTransparent } from './ip-transparent.js';
+import type { EndpointStats, ServicePortStats } from '../metrics.js';
 
 /** The address a connection to an endpoint is made from, when it is the client's. */
 export interface UpstreamSource {
@@ -56,7 +57,10 @@ class Direction {
     private readonly src: StreamHandle,
     private readonly dst: StreamHandle,
     private readonly buf: Buffer,
-    private readonly counted: (n: number) => void,
+    /** Where the bytes are counted: the endpoint's and the Service port's counters. */
+    private readonly endpointStats: EndpointStats,
+    private readonly portStats: ServicePortStats,
+    private readonly counter: 'bytesIn' | 'bytesOut',
   ) {
     this.view = buf;
     this.writeReq = new WriteWrap();
@@ -73,7 +77,8 @@ class Direction {
   private readonly onRead = (): void => {
     const n = lastReadResult();
     if (n > 0) {
-      this.counted(n);
+      this.endpointStats[this.counter] += n;
+      this.portStats[this.counter] += n;
       // Request/response traffic repeats its sizes: the last view of buf usually fits again.
       if (this.view.length !== n) this.view = this.buf.subarray(0, n);
       const err = this.dst.writeBuffer(this.writeReq, this.view);
@@ -127,14 +132,8 @@ export class TcpProxyConnection {
     this.clientBuf = pool.acquire();
     this.upstreamBuf = pool.acquire();
     const upstream = (this.upstream = openUpstream(source));
-    this.toUpstream = new Direction(this, client, upstream, this.clientBuf, (n) => {
-      ep.stats.bytesIn += n;
-      route.stats.bytesIn += n;
-    });
-    this.toClient = new Direction(this, upstream, client, this.upstreamBuf, (n) => {
-      ep.stats.bytesOut += n;
-      route.stats.bytesOut += n;
-    });
+    this.toUpstream = new Direction(this, client, upstream, this.clientBuf, ep.stats, route.stats, 'bytesIn');
+    this.toClient = new Direction(this, upstream, client, this.upstreamBuf, ep.stats, route.stats, 'bytesOut');
     client.setNoDelay(true);
     const req = new TCPConnectWrap();
     req.oncomplete = this.onConnected;

@@ -9,6 +9,7 @@ import type { ProxyBackend } from '../provider.js';
 import type { BalanceMode } from '../service-port.js';
 import { BufferPool } from './buffer-pool.js';
 import type { StreamHandle } from './libuv-stream.js';
+import { hostSocketKey, hostSocketsOf, type HostSocketAddress } from '../host-port-mappings.js';
 import { ServicePortRoute, type ServicePortProgram } from './service-port-route.js';
 import { TcpServiceListener, type ClientIPPolicy } from './tcp-listener.js';
 import { UdpServiceListener } from './udp-listener.js';
@@ -50,7 +51,7 @@ export class UserspaceBackend implements ProxyBackend {
   private readonly hostRoutes = new Map<string, string>();
   private readonly hostKeysOfRoute = new Map<string, Set<string>>();
   /** Host sockets given back while this node has no endpoint for them (policy Local). */
-  private readonly hostSocketsGivenBack = new Set<string>();
+  private readonly hostSocketsGivenBack = new Map<string, HostSocketAddress>();
   private readonly pool = new BufferPool();
   private readonly log: Logger;
   private readonly now: () => number;
@@ -80,7 +81,7 @@ export class UserspaceBackend implements ProxyBackend {
       route = new ServicePortRoute(program, this.opts.balance ?? 'round-robin', this.now, this.random);
       this.routes.set(key, route);
     }
-    this.setHostKeys(key, program.info.protocol === 'TCP' ? hostKeys(program) : []);
+    this.setHostKeys(key, hostSocketsOf(program.info).map(hostSocketKey));
     const desired = this.desiredListeners(program);
     const keep = new Set(desired.keys());
     this.closeListeners(key, keep);
@@ -135,7 +136,7 @@ export class UserspaceBackend implements ProxyBackend {
    * Local and no endpoint here closes its copy, and asks for it again once it has one.
    */
   adoptHostSocket(ip: string, port: number, handle: StreamHandle): void {
-    const hk = `${ip}:${port}`;
+    const hk = hostSocketKey({ ip, port });
     this.hostListeners.get(hk)?.close();
     this.hostSocketsGivenBack.delete(hk);
     const listener = this.newTcpListener(ip, port, undefined, true);
@@ -146,7 +147,7 @@ export class UserspaceBackend implements ProxyBackend {
 
   /** The daemon closed a host socket: this agent's copy closes too. */
   releaseHostSocket(ip: string, port: number): void {
-    const hk = `${ip}:${port}`;
+    const hk = hostSocketKey({ ip, port });
     this.hostListeners.get(hk)?.close();
     this.hostListeners.delete(hk);
     this.hostSocketsGivenBack.delete(hk);
@@ -217,11 +218,13 @@ export class UserspaceBackend implements ProxyBackend {
     if (l && cannotServe && this.opts.requestHostSocket) {
       l.close();
       this.hostListeners.delete(hk);
-      this.hostSocketsGivenBack.add(hk);
+      this.hostSocketsGivenBack.set(hk, { ip: l.address, port: l.port });
     } else if (l) l.route = route;
-    else if (route && !cannotServe && this.hostSocketsGivenBack.delete(hk)) {
-      const colon = hk.lastIndexOf(':');
-      this.opts.requestHostSocket?.(hk.slice(0, colon), Number(hk.slice(colon + 1)));
+    else if (route && !cannotServe) {
+      const back = this.hostSocketsGivenBack.get(hk);
+      if (!back) return;
+      this.hostSocketsGivenBack.delete(hk);
+      this.opts.requestHostSocket?.(back.ip, back.port);
     }
   }
 
@@ -264,16 +267,4 @@ export class UserspaceBackend implements ProxyBackend {
     for (const { listener } of this.listeners.values()) if (listener instanceof UdpServiceListener) listener.expireIdleFlows(this.udpIdleTimeoutMs);
     for (const r of this.routes.values()) r.sweepAffinity();
   }
-}
-
-/**
- * The host sockets a TCP Service port is served on (as the daemon's host-socket manager
- * decides them): 127.0.0.1:<nodePort> as kind's port mappings, and LoadBalancer IPs from
- * the loopback pool.
- */
-function hostKeys(p: ServicePortProgram): string[] {
-  const out: string[] = [];
-  if (p.info.nodePort) out.push(`127.0.0.1:${p.info.nodePort}`);
-  for (const ip of p.info.loadBalancerIPs) if (ip.startsWith('127.')) out.push(`${ip}:${p.info.port}`);
-  return out;
 }
