@@ -18,6 +18,7 @@ import { toTable, wantsTable, type IncludeObject } from './table-convertor.js';
 import { serveWatch } from './watch-handler.js';
 import { formatLabelSelector } from '../api/labels.js';
 import { rfc3339 } from '../api/time.js';
+import { parseResourceVersion, queryBool, queryInt64 } from '../api/query-params.js';
 
 export interface ResourceHandlerDeps {
   registryFor(info: ResourceInfo): Registry;
@@ -71,12 +72,11 @@ function parseDeleteOptions(url: URL, body: Buffer): DeleteOptions {
   if (body.length && body.toString().trim()) {
     opts = asObjectLike(decodeBody(body, 'application/json')) as DeleteOptions;
   }
-  const grace = url.searchParams.get('gracePeriodSeconds');
-  if (grace !== null) opts.gracePeriodSeconds = Number(grace);
+  const grace = queryInt64(url.searchParams, 'gracePeriodSeconds');
+  if (grace !== undefined) opts.gracePeriodSeconds = grace;
   const policy = url.searchParams.get('propagationPolicy');
   if (policy) opts.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
-  const orphan = url.searchParams.get('orphanDependents');
-  if (orphan !== null) opts.orphanDependents = orphan === 'true';
+  if (url.searchParams.has('orphanDependents')) opts.orphanDependents = queryBool(url.searchParams, 'orphanDependents');
   if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
     throw ApiError.invalid('', 'DeleteOptions', '', [
       { type: 'FieldValueNotSupported', field: 'propagationPolicy', badValue: opts.propagationPolicy, detail: 'supported values: "Foreground", "Background", "Orphan", "nil"' },
@@ -166,11 +166,12 @@ export async function handleResource(
   if (!ri.name) {
     if (method === 'GET') {
       const selectors = parseSelectors(info.kind, url.searchParams.get('labelSelector'), url.searchParams.get('fieldSelector'));
-      if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') {
+      if (queryBool(url.searchParams, 'watch')) {
         await serveWatch(registry, namespace, selectors, url, req, res);
         return;
       }
-      const limit = Number(url.searchParams.get('limit') ?? 0) || 0;
+      const limit = queryInt64(url.searchParams, 'limit') ?? 0;
+      parseResourceVersion(url.searchParams.get('resourceVersion') ?? '');
       const list = await registry.list(namespace, {
         ...selectors,
         limit,
@@ -266,7 +267,7 @@ export async function handleResource(
       const applied = asObject(patch);
       if (!ctx.fieldManager) throw ApiError.badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
       checkFields(info, applied, url, res, { apiVersion, kind });
-      const force = url.searchParams.get('force') === 'true';
+      const force = queryBool(url.searchParams, 'force');
       const live = await registry.tryGet(namespace, name);
       if (!live) await deps.admitCreate(info, namespace, name);
       const { object, created } = await registry.update(
