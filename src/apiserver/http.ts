@@ -54,7 +54,8 @@ export function sendJSON(res: ServerResponse, code: number, body: unknown, heade
     res.end();
     return;
   }
-  const data = JSON.stringify(body);
+  // The API server's JSON serializer is a json.Encoder: every body ends in a newline.
+  const data = JSON.stringify(body) + '\n';
   res.writeHead(code, {
     'Content-Type': 'application/json',
     'Cache-Control': 'no-cache, private',

@@ -2,7 +2,7 @@
 // apiserver/pkg/endpoints/handlers). It decodes, negotiates, calls the registry, and
 // renders objects, lists, Tables and watch streams.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError } from '../api/errors.js';
+import { ApiError, orderedStatus } from '../api/errors.js';
 import type { DeleteOptions, KubeObject, Scale } from '../api/types.js';
 import { groupVersion, type ResourceInfo } from '../api/resources.js';
 import { applyJsonPatch } from '../api/patch/json-patch.js';
@@ -316,13 +316,11 @@ export async function handleResource(
     const opts = parseDeleteOptions(url, await readBody(req));
     const { object, removed } = await registry.delete(namespace, name, opts, ctx);
     if (removed && info.kind !== 'Pod') {
-      sendJSON(res, 200, {
-        kind: 'Status',
-        apiVersion: 'v1',
-        metadata: {},
-        status: 'Success',
-        details: { name, group: info.group || undefined, kind: info.resource, uid: object.metadata.uid },
-      });
+      sendJSON(
+        res,
+        200,
+        orderedStatus({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: info.group, kind: info.resource, uid: object.metadata.uid } }),
+      );
       return;
     }
     sendJSON(res, 200, object);
