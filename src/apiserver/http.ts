@@ -65,6 +65,15 @@ export function sendJSON(res: ServerResponse, code: number, body: unknown, heade
   res.end(data);
 }
 
+/** Adds a `Warning: 299 - "…"` header (warning.AddWarning), keeping any already set. */
+export function addWarning(res: ServerResponse, text: string): void {
+  if (res.headersSent) return;
+  const prev = res.getHeader('Warning');
+  const list = prev === undefined ? [] : Array.isArray(prev) ? prev : [String(prev)];
+  const value = `299 - ${JSON.stringify(text)}`;
+  if (!list.includes(value)) res.setHeader('Warning', [...list, value]);
+}
+
 export function sendError(res: ServerResponse, err: unknown): void {
   const apiErr = err instanceof ApiError ? err : ApiError.internal(err);
   sendJSON(res, apiErr.code, apiErr.status);

@@ -10,7 +10,7 @@ import { applyMergePatch } from '../api/patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../api/patch/strategic-merge-patch.js';
 import { applyPatch as serverSideApply } from '../api/patch/server-side-apply.js';
 import { strictDecodingMessage, unknownFields } from '../api/schema/index.js';
-import { decodeBody, readBody, sendJSON } from './http.js';
+import { addWarning, decodeBody, readBody, sendJSON } from './http.js';
 import type { Registry, WriteContext } from './registry.js';
 import type { RequestInfo } from './request-info.js';
 import { parseSelectors } from './selection.js';
@@ -53,10 +53,7 @@ function checkFields(info: ResourceInfo, obj: unknown, url: URL, res: ServerResp
   const unknown = unknownFields(apiVersion, kind, obj);
   if (!unknown.length) return;
   if (mode === 'Strict') throw ApiError.badRequest(strictDecodingMessage(unknown));
-  res.setHeader(
-    'Warning',
-    unknown.map((p) => `299 - ${JSON.stringify(`unknown field "${p}"`)}`),
-  );
+  for (const p of unknown) addWarning(res, `unknown field "${p}"`);
 }
 
 function asObject(body: unknown): KubeObject {
@@ -141,6 +138,12 @@ function fromScale(obj: KubeObject, scale: KubeObject, info: ResourceInfo): Kube
   return next;
 }
 
+/**
+ * Resources whose API version is deprecated: every request to them carries the warning
+ * the apiserver's deprecation filter adds (KEP-4974 deprecated v1 Endpoints in 1.33).
+ */
+const deprecationWarnings = new Map<string, string>([['/v1/endpoints', 'v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice']]);
+
 export async function handleResource(
   deps: ResourceHandlerDeps,
   info: ResourceInfo,
@@ -150,6 +153,8 @@ export async function handleResource(
   url: URL,
 ): Promise<void> {
   const registry = deps.registryFor(info);
+  const deprecation = deprecationWarnings.get(`${info.group}/${info.version}/${info.resource}`);
+  if (deprecation) addWarning(res, deprecation);
   const method = req.method ?? 'GET';
   const namespace = info.namespaced ? ri.namespace : undefined;
   const sub = ri.subresource;

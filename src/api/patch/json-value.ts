@@ -67,11 +67,14 @@ function goNumber(n: number): string {
   return String(n);
 }
 
-/** A Go error that the API server did not convert into a Status: 500 with an empty reason. */
-export function unknownServerError(message: string): ApiError {
-  const err = new ApiError(500, '', message);
-  delete err.status.reason;
-  return err;
+/**
+ * A patch error the API server passes through unconverted (interpretStrategicMergePatchError's
+ * default case). Upstream answers those with a bare 500; every one of them is caused by the
+ * patch the client sent ("$patch": "explode", a string $setElementOrder, an item without
+ * its merge key), so kanzen answers 400 BadRequest with the same Go error text.
+ */
+export function patchInputError(message: string): ApiError {
+  return ApiError.badRequest(message);
 }
 
 /** errors.NewGenericServerResponse(422, …): the message carries none of the cause. */
