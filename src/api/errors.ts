@@ -237,8 +237,9 @@ export class ApiError extends Error {
     return new ApiError(406, 'NotAcceptable', message);
   }
 
-  static unsupportedMediaType(contentType: string): ApiError {
-    return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/apply-patch+yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got ${contentType})`);
+  /** negotiation.NewUnsupportedMediaTypeError: lists what the verb accepts (objects or patch types). */
+  static unsupportedMediaType(accepted: readonly string[]): ApiError {
+    return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`);
   }
 
   static expired(message: string): ApiError {

@@ -9,14 +9,29 @@ export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A copy of a JSON value; iterative, so the depth of a request body cannot exhaust the stack. */
 export function deepCopy<T>(v: T): T {
-  if (Array.isArray(v)) return v.map((x) => deepCopy(x)) as T;
-  if (isObject(v)) {
-    const out: JsonObject = {};
-    for (const [k, x] of Object.entries(v)) out[k] = deepCopy(x);
-    return out as T;
+  const work: [unknown, unknown[] | JsonObject][] = [];
+  const shell = (x: unknown): unknown => {
+    if (Array.isArray(x)) {
+      const out: unknown[] = new Array(x.length);
+      work.push([x, out]);
+      return out;
+    }
+    if (isObject(x)) {
+      const out: JsonObject = {};
+      work.push([x, out]);
+      return out;
+    }
+    return x;
+  };
+  const root = shell(v);
+  while (work.length > 0) {
+    const [src, dst] = work.pop()!;
+    if (Array.isArray(src)) for (let i = 0; i < src.length; i++) (dst as unknown[])[i] = shell(src[i]);
+    else for (const [k, x] of Object.entries(src as JsonObject)) (dst as JsonObject)[k] = shell(x);
   }
-  return v;
+  return root as T;
 }
 
 export function deepEqual(a: unknown, b: unknown): boolean {
