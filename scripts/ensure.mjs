@@ -41,7 +41,16 @@ if (!fs.existsSync(marker) || mtime(path.join(root, 'package-lock.json')) > mtim
 // Debian packages for the real tools tests drive (command → package).
 const tools = forTests ? { dig: 'dnsutils', ip: 'iproute2', nsenter: 'util-linux', nft: 'nftables', curl: 'curl' } : { ip: 'iproute2', nsenter: 'util-linux', nft: 'nftables' };
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-const missing = [...new Set(Object.entries(tools).filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg))];
+// Python modules the tests import (module → package): the official Python client.
+const pyModules = forTests ? { kubernetes: 'python3-kubernetes' } : {};
+// Debian's interpreter, which the package installs for (not a pyenv python3 on PATH).
+const hasModule = (mod) => spawnSync('/usr/bin/python3', ['-c', `import ${mod}`], { stdio: 'ignore' }).status === 0;
+const missing = [
+  ...new Set([
+    ...Object.entries(tools).filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg),
+    ...Object.entries(pyModules).filter(([mod]) => !hasModule(mod)).map(([, pkg]) => pkg),
+  ]),
+];
 if (missing.length) {
   const isRoot = process.getuid?.() === 0;
   if (isRoot && has('apt-get')) {

@@ -134,14 +134,49 @@ export function groupResourceString(gr: GroupResource): string {
   return gr.group ? `${gr.resource}.${gr.group}` : gr.resource;
 }
 
+type StatusDetails = NonNullable<Status['details']>;
+
+/**
+ * A Status with its fields in the order the API server writes them (the Go struct order of
+ * metav1.Status, StatusDetails and StatusCause): some clients compare the text. Every
+ * Status kanzen writes (errors, delete results, watch ERROR events) goes through here.
+ */
+export function orderedStatus(s: Omit<Status, 'code'> & { code?: number }): Status {
+  const out = { kind: 'Status', apiVersion: 'v1', metadata: s.metadata ?? {}, status: s.status } as Status;
+  if (s.message) out.message = s.message;
+  if (s.reason) out.reason = s.reason;
+  if (s.details !== undefined) out.details = orderedDetails(s.details);
+  // code is omitempty upstream: a delete's Success Status carries none.
+  if (s.code) out.code = s.code;
+  return out;
+}
+
+function orderedDetails(d: StatusDetails): StatusDetails {
+  const out: StatusDetails = {};
+  if (d.name) out.name = d.name;
+  if (d.group) out.group = d.group;
+  if (d.kind) out.kind = d.kind;
+  if (d.uid) out.uid = d.uid;
+  if (d.causes?.length) {
+    out.causes = d.causes.map((c) => {
+      const cause: StatusCause = {};
+      if (c.reason) cause.reason = c.reason;
+      if (c.message) cause.message = c.message;
+      if (c.field) cause.field = c.field;
+      return cause;
+    });
+  }
+  if (d.retryAfterSeconds) out.retryAfterSeconds = d.retryAfterSeconds;
+  return out;
+}
+
 export class ApiError extends Error {
   readonly status: Status;
 
   constructor(code: number, reason: string, message: string, details?: Status['details']) {
     super(message);
     this.name = 'ApiError';
-    this.status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
-    if (details) this.status.details = details;
+    this.status = orderedStatus({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details, code });
   }
 
   get code(): number {
@@ -202,8 +237,9 @@ export class ApiError extends Error {
     return new ApiError(406, 'NotAcceptable', message);
   }
 
-  static unsupportedMediaType(contentType: string): ApiError {
-    return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/apply-patch+yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got ${contentType})`);
+  /** negotiation.NewUnsupportedMediaTypeError: lists what the verb accepts (objects or patch types). */
+  static unsupportedMediaType(accepted: readonly string[]): ApiError {
+    return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`);
   }
 
   static expired(message: string): ApiError {

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../api/errors.js';
 import { decodeKubernetesProtobuf, protobufContentType } from '../api/protobuf/decode.js';
+import { checkYamlDepth, scanJson } from './json-scan.js';
 
 /** The API server's request body limit (apiserver's MaxRequestBodyBytes default, 3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
@@ -27,26 +28,65 @@ export async function readBody(req: IncomingMessage, limit = maxRequestBodyBytes
   return Buffer.concat(chunks);
 }
 
-/** Decodes a request body as JSON, or YAML when the content type says so (apply-patch+yaml, application/yaml). */
-export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
-  const ct = (contentType ?? '').split(';')[0].trim();
+/**
+ * The media types an object body may have (the serializers NegotiateInputSerializer
+ * offers; CBOR is behind a feature gate that is off in 1.33).
+ */
+export const objectMediaTypes = ['application/json', 'application/yaml', protobufContentType] as const;
+/** The patch types the PATCH handler accepts, in the order its 415 lists them. */
+export const patchMediaTypes = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+] as const;
+
+const jsonMediaTypes = new Set<string>(['application/json', ...patchMediaTypes.filter((t) => t.endsWith('+json'))]);
+const yamlMediaTypes = new Set<string>(['application/yaml', 'application/apply-patch+yaml']);
+
+/** The media type of a Content-Type header, without parameters, as mime.ParseMediaType lowercases it. */
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0].trim().toLowerCase();
+}
+
+export interface DecodedBody {
+  value: unknown;
+  /** Strict paths of keys a JSON body repeats (the strict decoder's duplicate fields). */
+  duplicates: string[];
+}
+
+/**
+ * Decodes a request body by its media type: JSON (and the JSON patch types), YAML
+ * (application/yaml, apply-patch+yaml) or protobuf; no Content-Type means JSON, as the
+ * API server's negotiation defaults. Any other type is 415 (text/plain, XML, forms).
+ */
+export function decodeRequestBody(body: Buffer, contentType: string | undefined): DecodedBody {
+  const ct = mediaType(contentType) || 'application/json';
   // kubectl ≥1.30's typed clients send protobuf and do not fall back to JSON.
-  if (ct === protobufContentType) return decodeKubernetesProtobuf(body).object;
-  if (ct.includes('cbor')) throw ApiError.unsupportedMediaType(ct);
+  if (ct === protobufContentType) return { value: decodeKubernetesProtobuf(body).object, duplicates: [] };
+  if (!jsonMediaTypes.has(ct) && !yamlMediaTypes.has(ct)) throw ApiError.unsupportedMediaType(objectMediaTypes);
   const text = body.toString('utf8');
   if (text.trim() === '') throw ApiError.badRequest('the body of the request was empty');
-  if (ct.endsWith('yaml')) {
+  if (yamlMediaTypes.has(ct)) {
+    checkYamlDepth(text);
     try {
-      return parseYaml(text);
+      return { value: parseYaml(text), duplicates: [] };
     } catch (e) {
       throw ApiError.badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
     }
   }
+  // Depth first: the decoder refuses over-deep bodies before anything walks them.
+  const duplicates = scanJson(text);
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text), duplicates };
   } catch (e) {
     throw ApiError.badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
   }
+}
+
+/** decodeRequestBody's value alone, for bodies that are not checked field by field. */
+export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
+  return decodeRequestBody(body, contentType).value;
 }
 
 export function sendJSON(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -54,7 +94,8 @@ export function sendJSON(res: ServerResponse, code: number, body: unknown, heade
     res.end();
     return;
   }
-  const data = JSON.stringify(body);
+  // The API server's JSON serializer is a json.Encoder: every body ends in a newline.
+  const data = JSON.stringify(body) + '\n';
   res.writeHead(code, {
     'Content-Type': 'application/json',
     'Cache-Control': 'no-cache, private',
@@ -62,6 +103,15 @@ export function sendJSON(res: ServerResponse, code: number, body: unknown, heade
     ...headers,
   });
   res.end(data);
+}
+
+/** Adds a `Warning: 299 - "…"` header (warning.AddWarning), keeping any already set. */
+export function addWarning(res: ServerResponse, text: string): void {
+  if (res.headersSent) return;
+  const prev = res.getHeader('Warning');
+  const list = prev === undefined ? [] : Array.isArray(prev) ? prev : [String(prev)];
+  const value = `299 - ${JSON.stringify(text)}`;
+  if (!list.includes(value)) res.setHeader('Warning', [...list, value]);
 }
 
 export function sendError(res: ServerResponse, err: unknown): void {

@@ -8,6 +8,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError } from '../api/errors.js';
+import { queryBool as truthy } from '../api/query-params.js';
 import type { Container, Pod } from '../api/types.js';
 import type { Logger } from '../util/logger.js';
 import { sendError } from './http.js';
@@ -52,8 +53,6 @@ export function validateContainer(container: string, pod: Pod): string {
   if (!allContainers(pod).some((c) => c.name === container)) throw ApiError.badRequest(`container ${container} is not valid for pod ${name}`);
   return container;
 }
-
-const truthy = (q: URLSearchParams, n: string) => q.get(n) === 'true' || q.get(n) === '1';
 
 /**
  * The node-agent path for a pod's log/exec/attach request (LogLocation / streamLocation),

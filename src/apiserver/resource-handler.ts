@@ -2,15 +2,16 @@
 // apiserver/pkg/endpoints/handlers). It decodes, negotiates, calls the registry, and
 // renders objects, lists, Tables and watch streams.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError } from '../api/errors.js';
+import { ApiError, orderedStatus } from '../api/errors.js';
 import type { DeleteOptions, KubeObject, Scale } from '../api/types.js';
 import { groupVersion, type ResourceInfo } from '../api/resources.js';
 import { applyJsonPatch } from '../api/patch/json-patch.js';
 import { applyMergePatch } from '../api/patch/merge-patch.js';
+import { isObject } from '../api/patch/json-value.js';
 import { applyStrategicMergePatch } from '../api/patch/strategic-merge-patch.js';
 import { applyPatch as serverSideApply } from '../api/patch/server-side-apply.js';
-import { strictDecodingMessage, unknownFields } from '../api/schema/index.js';
-import { decodeBody, readBody, sendJSON } from './http.js';
+import { decodeTyped } from '../api/schema/index.js';
+import { addWarning, decodeBody, decodeRequestBody, patchMediaTypes, readBody, sendJSON } from './http.js';
 import type { Registry, WriteContext } from './registry.js';
 import type { RequestInfo } from './request-info.js';
 import { parseSelectors } from './selection.js';
@@ -18,6 +19,7 @@ import { toTable, wantsTable, type IncludeObject } from './table-convertor.js';
 import { serveWatch } from './watch-handler.js';
 import { formatLabelSelector } from '../api/labels.js';
 import { rfc3339 } from '../api/time.js';
+import { parseResourceVersion, queryBool, queryInt64 } from '../api/query-params.js';
 
 export interface ResourceHandlerDeps {
   registryFor(info: ResourceInfo): Registry;
@@ -27,12 +29,7 @@ export interface ResourceHandlerDeps {
   subresource?(info: ResourceInfo, ri: RequestInfo, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
 }
 
-const patchTypes = new Set([
-  'application/json-patch+json',
-  'application/merge-patch+json',
-  'application/strategic-merge-patch+json',
-  'application/apply-patch+yaml',
-]);
+const patchTypes = new Set<string>(patchMediaTypes);
 
 function writeContext(url: URL, subresource?: string): WriteContext {
   const dryRun = url.searchParams.getAll('dryRun');
@@ -40,22 +37,43 @@ function writeContext(url: URL, subresource?: string): WriteContext {
   return { dryRun: dryRun.length > 0, fieldManager: url.searchParams.get('fieldManager') ?? undefined, subresource };
 }
 
-/** fieldValidation=Strict rejects unknown fields; Warn (the default) reports them in Warning headers. */
-function checkFields(info: ResourceInfo, obj: unknown, url: URL, res: ServerResponse, kindOverride?: { apiVersion: string; kind: string }): void {
+type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+function fieldValidation(url: URL): FieldValidation {
   const mode = url.searchParams.get('fieldValidation') ?? 'Warn';
-  if (mode === 'Ignore') return;
-  if (mode !== 'Strict' && mode !== 'Warn') {
-    throw ApiError.badRequest(`fieldValidation parameter unsupported: ${mode}`);
+  if (mode !== 'Strict' && mode !== 'Warn' && mode !== 'Ignore') throw ApiError.badRequest(`fieldValidation parameter unsupported: ${mode}`);
+  return mode;
+}
+
+interface FieldCheck {
+  /** The kind the body decodes as, when not the resource's own (autoscaling/v1 Scale). */
+  kindOverride?: { apiVersion: string; kind: string };
+  /** Keys the JSON body repeated (the strict decoder's duplicate fields). */
+  duplicates?: string[];
+  /** A strategic merge patch body: its "$…" directive keys are not fields. */
+  directives?: boolean;
+}
+
+/**
+ * Decodes obj as its kind's Go type does under fieldValidation: unknown fields never
+ * reach storage — Strict rejects them (and duplicate keys) with 400, Warn (the default)
+ * drops them with a Warning header each, Ignore drops them silently. A value of the wrong
+ * shape fails the decode in every mode, as the API server's transformDecodeError says.
+ */
+function checkFields(info: ResourceInfo, obj: unknown, url: URL, res: ServerResponse, check: FieldCheck = {}): void {
+  const mode = fieldValidation(url);
+  const apiVersion = check.kindOverride?.apiVersion ?? groupVersion(info);
+  const kind = check.kindOverride?.kind ?? info.kind;
+  const { unknown, typeError } = decodeTyped(apiVersion, kind, obj, { drop: mode !== 'Strict', directives: check.directives });
+  if (typeError) {
+    const version = apiVersion.slice(apiVersion.indexOf('/') + 1);
+    throw ApiError.badRequest(`${kind} in version ${JSON.stringify(version)} cannot be handled as a ${kind}: ${typeError}`);
   }
-  const apiVersion = kindOverride?.apiVersion ?? groupVersion(info);
-  const kind = kindOverride?.kind ?? info.kind;
-  const unknown = unknownFields(apiVersion, kind, obj);
-  if (!unknown.length) return;
-  if (mode === 'Strict') throw ApiError.badRequest(strictDecodingMessage(unknown));
-  res.setHeader(
-    'Warning',
-    unknown.map((p) => `299 - ${JSON.stringify(`unknown field "${p}"`)}`),
-  );
+  if (mode === 'Ignore') return;
+  const problems = [...(check.duplicates ?? []).map((p) => `duplicate field ${JSON.stringify(p)}`), ...unknown.map((p) => `unknown field ${JSON.stringify(p)}`)];
+  if (!problems.length) return;
+  if (mode === 'Strict') throw ApiError.badRequest(`strict decoding error: ${problems.join(', ')}`);
+  for (const p of problems) addWarning(res, p);
 }
 
 function asObject(body: unknown): KubeObject {
@@ -71,12 +89,11 @@ function parseDeleteOptions(url: URL, body: Buffer): DeleteOptions {
   if (body.length && body.toString().trim()) {
     opts = asObjectLike(decodeBody(body, 'application/json')) as DeleteOptions;
   }
-  const grace = url.searchParams.get('gracePeriodSeconds');
-  if (grace !== null) opts.gracePeriodSeconds = Number(grace);
+  const grace = queryInt64(url.searchParams, 'gracePeriodSeconds');
+  if (grace !== undefined) opts.gracePeriodSeconds = grace;
   const policy = url.searchParams.get('propagationPolicy');
   if (policy) opts.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
-  const orphan = url.searchParams.get('orphanDependents');
-  if (orphan !== null) opts.orphanDependents = orphan === 'true';
+  if (url.searchParams.has('orphanDependents')) opts.orphanDependents = queryBool(url.searchParams, 'orphanDependents');
   if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
     throw ApiError.invalid('', 'DeleteOptions', '', [
       { type: 'FieldValueNotSupported', field: 'propagationPolicy', badValue: opts.propagationPolicy, detail: 'supported values: "Foreground", "Background", "Orphan", "nil"' },
@@ -102,7 +119,7 @@ function applyPatchBody(contentType: string, current: KubeObject, patch: unknown
     case 'application/strategic-merge-patch+json':
       return asObject(applyStrategicMergePatch(current, patch, apiVersion, kind));
     default:
-      throw ApiError.unsupportedMediaType(contentType);
+      throw ApiError.unsupportedMediaType(patchMediaTypes);
   }
 }
 
@@ -141,6 +158,12 @@ function fromScale(obj: KubeObject, scale: KubeObject, info: ResourceInfo): Kube
   return next;
 }
 
+/**
+ * Resources whose API version is deprecated: every request to them carries the warning
+ * the apiserver's deprecation filter adds (KEP-4974 deprecated v1 Endpoints in 1.33).
+ */
+const deprecationWarnings = new Map<string, string>([['/v1/endpoints', 'v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice']]);
+
 export async function handleResource(
   deps: ResourceHandlerDeps,
   info: ResourceInfo,
@@ -150,6 +173,8 @@ export async function handleResource(
   url: URL,
 ): Promise<void> {
   const registry = deps.registryFor(info);
+  const deprecation = deprecationWarnings.get(`${info.group}/${info.version}/${info.resource}`);
+  if (deprecation) addWarning(res, deprecation);
   const method = req.method ?? 'GET';
   const namespace = info.namespaced ? ri.namespace : undefined;
   const sub = ri.subresource;
@@ -166,11 +191,12 @@ export async function handleResource(
   if (!ri.name) {
     if (method === 'GET') {
       const selectors = parseSelectors(info.kind, url.searchParams.get('labelSelector'), url.searchParams.get('fieldSelector'));
-      if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') {
+      if (queryBool(url.searchParams, 'watch')) {
         await serveWatch(registry, namespace, selectors, url, req, res);
         return;
       }
-      const limit = Number(url.searchParams.get('limit') ?? 0) || 0;
+      const limit = queryInt64(url.searchParams, 'limit') ?? 0;
+      parseResourceVersion(url.searchParams.get('resourceVersion') ?? '');
       const list = await registry.list(namespace, {
         ...selectors,
         limit,
@@ -197,8 +223,9 @@ export async function handleResource(
     }
     if (method === 'POST') {
       const ctx = writeContext(url);
-      const body = asObject(decodeBody(await readBody(req), req.headers['content-type']));
-      checkFields(info, body, url, res);
+      const decoded = decodeRequestBody(await readBody(req), req.headers['content-type']);
+      const body = asObject(decoded.value);
+      checkFields(info, body, url, res, { duplicates: decoded.duplicates });
       await deps.admitCreate(info, namespace, body.metadata.name ?? body.metadata.generateName ?? '');
       const created = await registry.create(namespace, body, ctx);
       sendJSON(res, 201, created);
@@ -233,9 +260,10 @@ export async function handleResource(
 
   if (method === 'PUT') {
     const ctx = writeContext(url, sub);
-    const body = asObject(decodeBody(await readBody(req), req.headers['content-type']));
+    const decoded = decodeRequestBody(await readBody(req), req.headers['content-type']);
+    const body = asObject(decoded.value);
     if (sub === 'scale') {
-      checkFields(info, body, url, res, { apiVersion: 'autoscaling/v1', kind: 'Scale' });
+      checkFields(info, body, url, res, { kindOverride: { apiVersion: 'autoscaling/v1', kind: 'Scale' }, duplicates: decoded.duplicates });
       const { object } = await registry.update(namespace, name, (cur) => {
         if (!cur) throw ApiError.notFound({ group: info.group, resource: info.resource }, name);
         return fromScale(cur, body, info);
@@ -243,7 +271,7 @@ export async function handleResource(
       sendJSON(res, 200, toScale(object));
       return;
     }
-    checkFields(info, body, url, res);
+    checkFields(info, body, url, res, { duplicates: decoded.duplicates });
     if (body.metadata.name !== undefined && body.metadata.name !== name) {
       throw ApiError.badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
     }
@@ -258,15 +286,17 @@ export async function handleResource(
   if (method === 'PATCH') {
     const ctx = writeContext(url, sub);
     const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim();
-    if (!patchTypes.has(contentType)) throw ApiError.unsupportedMediaType(contentType);
-    const patch = decodeBody(await readBody(req), contentType);
+    if (!patchTypes.has(contentType)) throw ApiError.unsupportedMediaType(patchMediaTypes);
+    const decoded = decodeRequestBody(await readBody(req), contentType);
+    const patch = decoded.value;
     const apiVersion = sub === 'scale' ? 'autoscaling/v1' : groupVersion(info);
     const kind = sub === 'scale' ? 'Scale' : info.kind;
+    const kindOverride = { apiVersion, kind };
     if (contentType === 'application/apply-patch+yaml') {
       const applied = asObject(patch);
       if (!ctx.fieldManager) throw ApiError.badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
-      checkFields(info, applied, url, res, { apiVersion, kind });
-      const force = url.searchParams.get('force') === 'true';
+      checkFields(info, applied, url, res, { kindOverride, duplicates: decoded.duplicates });
+      const force = queryBool(url.searchParams, 'force');
       const live = await registry.tryGet(namespace, name);
       if (!live) await deps.admitCreate(info, namespace, name);
       const { object, created } = await registry.update(
@@ -285,6 +315,12 @@ export async function handleResource(
       );
       sendJSON(res, created ? 201 : 200, sub === 'scale' ? toScale(object) : object);
       return;
+    }
+    // A merge or strategic merge patch is shaped like the object: its unknown fields are
+    // reported and dropped before it is applied (the patched object would lose them
+    // anyway), so the patch code never walks what the schema does not declare.
+    if (contentType !== 'application/json-patch+json' && isObject(patch)) {
+      checkFields(info, patch, url, res, { kindOverride, duplicates: decoded.duplicates, directives: contentType === 'application/strategic-merge-patch+json' });
     }
     const { object } = await registry.update(
       namespace,
@@ -315,13 +351,11 @@ export async function handleResource(
     const opts = parseDeleteOptions(url, await readBody(req));
     const { object, removed } = await registry.delete(namespace, name, opts, ctx);
     if (removed && info.kind !== 'Pod') {
-      sendJSON(res, 200, {
-        kind: 'Status',
-        apiVersion: 'v1',
-        metadata: {},
-        status: 'Success',
-        details: { name, group: info.group || undefined, kind: info.resource, uid: object.metadata.uid },
-      });
+      sendJSON(
+        res,
+        200,
+        orderedStatus({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: info.group, kind: info.resource, uid: object.metadata.uid } }),
+      );
       return;
     }
     sendJSON(res, 200, object);

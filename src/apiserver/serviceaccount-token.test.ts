@@ -62,3 +62,12 @@ test('admission mounts kube-api-access-<5> read-only in every container; opting 
   mountServiceAccountToken(own);
   assert.equal(own.spec.volumes!.length, 1);
 });
+
+test('a token for another audience does not authenticate to the API; one that also names the API audience does', () => {
+  const now = new Date('2026-11-26T00:00:00Z');
+  assert.equal(tokens.verify(tokens.issue(subject, ['vault'], 600, now).token, now), undefined);
+  assert.deepEqual(tokens.verify(tokens.issue(subject, ['vault', serviceAccountIssuer], 600, now).token, now), { ...subject, pod: undefined });
+  const custom = new ServiceAccountTokens(pem(), ['api']);
+  assert.equal(custom.verify(custom.issue(subject, [], 600, now).token, now), undefined);
+  assert.ok(custom.verify(custom.issue(subject, ['api'], 600, now).token, now));
+});

@@ -6,6 +6,8 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 
 export const serviceAccountIssuer = 'https://kubernetes.default.svc.cluster.local';
+/** kube-apiserver's --api-audiences: unset, it defaults to the issuer. */
+export const defaultApiAudiences = [serviceAccountIssuer];
 /** The kubelet's projected token lifetime; kube-apiserver extends such tokens to a year (--service-account-extend-token-expiration). */
 export const projectedTokenSeconds = 3607;
 const extendedSeconds = 365 * 24 * 3600;
@@ -45,7 +47,11 @@ export class ServiceAccountTokens {
   private readonly publicKey: KeyObject;
   private readonly kid: string;
 
-  constructor(privateKeyPem: string) {
+  /** apiAudiences: the audiences a token must name (one of) to authenticate to this API server. */
+  constructor(
+    privateKeyPem: string,
+    private readonly apiAudiences: readonly string[] = defaultApiAudiences,
+  ) {
     this.privateKey = createPrivateKey(privateKeyPem);
     this.publicKey = createPublicKey(this.privateKey);
     // The key ID upstream derives from the public key: base64url(sha256(DER)).
@@ -76,6 +82,12 @@ export class ServiceAccountTokens {
     return { token: `${head}.${body}.${b64url(signature)}`, expiresAt: new Date(exp * 1000) };
   }
 
+  private forThisApi(aud: unknown): boolean {
+    // JWT allows aud as one string or a list.
+    const auds = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
+    return auds.some((a) => this.apiAudiences.includes(a));
+  }
+
   /** The subject of a token this cluster signed that is still valid, or undefined. */
   verify(token: string, now = new Date()): TokenSubject | undefined {
     const parts = token.split('.');
@@ -86,6 +98,9 @@ export class ServiceAccountTokens {
       const claims = JSON.parse(Buffer.from(body, 'base64url').toString()) as Claims;
       const t = now.getTime() / 1000;
       if (claims.iss !== serviceAccountIssuer || !(claims.exp > t) || !(claims.nbf <= t + 60)) return undefined;
+      // The token authenticator's audience check: a token minted for another audience
+      // (`kubectl create token --audience=vault`) is for that party, not for this API.
+      if (!this.forThisApi(claims.aud)) return undefined;
       const k = claims['kubernetes.io'];
       return { namespace: k.namespace, name: k.serviceaccount.name, uid: k.serviceaccount.uid, pod: k.pod };
     } catch {

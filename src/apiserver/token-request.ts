@@ -7,7 +7,7 @@ import { ApiError, field } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
 import { decodeBody, readBody, sendJSON } from './http.js';
 import type { RequestInfo } from './request-info.js';
-import { serviceAccountIssuer, type ServiceAccountTokens } from './serviceaccount-token.js';
+import { defaultApiAudiences, type ServiceAccountTokens } from './serviceaccount-token.js';
 
 interface TokenRequest {
   apiVersion?: string;
@@ -51,7 +51,8 @@ export async function serveTokenRequest(deps: TokenRequestDeps, ri: RequestInfo,
     }
     pod = { name: p.metadata.name ?? '', uid: p.metadata.uid ?? '' };
   }
-  const audiences = spec.audiences?.length ? spec.audiences : [serviceAccountIssuer];
+  // Unset audiences default to the API's own (--api-audiences), so the token works against it.
+  const audiences = spec.audiences?.length ? spec.audiences : [...defaultApiAudiences];
   const now = new Date();
   const issued = deps.tokens.issue({ namespace: ns, name, uid: sa.metadata.uid ?? '', pod }, audiences, seconds, now);
   sendJSON(res, 201, {

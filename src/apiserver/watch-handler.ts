@@ -7,6 +7,7 @@ import { ApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
 import type { KeyValue } from '../store/store.js';
 import { groupVersion } from '../api/resources.js';
+import { parseResourceVersion, queryBool, queryInt64 } from '../api/query-params.js';
 import type { Registry, RegistryEvent } from './registry.js';
 import type { Selectors } from './selection.js';
 import { toTable, wantsTable, type IncludeObject } from './table-convertor.js';
@@ -32,9 +33,9 @@ export async function serveWatch(
   const asTable = wantsTable(accept);
   const includeObject = (url.searchParams.get('includeObject') as IncludeObject | null) ?? undefined;
   const rvParam = url.searchParams.get('resourceVersion') ?? '';
-  const timeoutParam = Number(url.searchParams.get('timeoutSeconds') ?? 0);
+  const timeoutParam = queryInt64(url.searchParams, 'timeoutSeconds') ?? 0;
   const timeoutSeconds = timeoutParam > 0 ? timeoutParam : minRequestTimeoutSeconds * (1 + Math.random());
-  const bookmarks = url.searchParams.get('allowWatchBookmarks') === 'true';
+  const bookmarks = queryBool(url.searchParams, 'allowWatchBookmarks');
 
   let startRevision: number;
   const initial: KubeObject[] = [];
@@ -43,8 +44,7 @@ export async function serveWatch(
     startRevision = Number(list.metadata.resourceVersion);
     initial.push(...list.items);
   } else {
-    startRevision = Number(rvParam);
-    if (!Number.isInteger(startRevision) || startRevision < 0) throw ApiError.badRequest(`invalid resource version: ${rvParam}`);
+    startRevision = parseResourceVersion(rvParam);
   }
 
   let lastRevision = startRevision;

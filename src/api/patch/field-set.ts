@@ -131,18 +131,17 @@ export class FieldSet {
     return s;
   }
 
+  /** Adds a path: one step per element, no copies of the path (linear in its length). */
   insert(path: FieldPath): void {
     if (path.length === 0) return;
-    const [head, ...rest] = path;
-    const key = serializePE(head);
-    if (rest.length === 0) {
-      this.members.set(key, head);
-      return;
-    }
-    this.child(head).insert(rest);
+    let node: FieldSet = this;
+    for (let i = 0; i < path.length - 1; i++) node = node.child(path[i]);
+    const last = path[path.length - 1];
+    node.members.set(serializePE(last), last);
   }
 
-  child(pe: PathElement): FieldSet {
+  /** The child set under pe, created empty for insert (which always puts a member below it). */
+  private child(pe: PathElement): FieldSet {
     const key = serializePE(pe);
     let node = this.children.get(key);
     if (!node) {
@@ -163,16 +162,18 @@ export class FieldSet {
 
   has(path: FieldPath): boolean {
     if (path.length === 0) return false;
-    const [head, ...rest] = path;
-    if (rest.length === 0) return this.hasMember(head);
-    const node = this.children.get(serializePE(head));
-    return node ? node.set.has(rest) : false;
+    let node: FieldSet | undefined = this;
+    for (let i = 0; i < path.length - 1 && node; i++) node = node.children.get(serializePE(path[i]))?.set;
+    return node ? node.hasMember(path[path.length - 1]) : false;
   }
 
+  /**
+   * O(1): no child set is ever empty — insert puts a member below every child it makes,
+   * and union, difference, intersection and fromFieldsV1 keep only non-empty children —
+   * so callers that ask at every level stay linear.
+   */
   empty(): boolean {
-    if (this.members.size > 0) return false;
-    for (const c of this.children.values()) if (!c.set.empty()) return false;
-    return true;
+    return this.members.size === 0 && this.children.size === 0;
   }
 
   union(other: FieldSet): FieldSet {

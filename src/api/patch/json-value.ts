@@ -9,14 +9,29 @@ export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A copy of a JSON value; iterative, so the depth of a request body cannot exhaust the stack. */
 export function deepCopy<T>(v: T): T {
-  if (Array.isArray(v)) return v.map((x) => deepCopy(x)) as T;
-  if (isObject(v)) {
-    const out: JsonObject = {};
-    for (const [k, x] of Object.entries(v)) out[k] = deepCopy(x);
-    return out as T;
+  const work: [unknown, unknown[] | JsonObject][] = [];
+  const shell = (x: unknown): unknown => {
+    if (Array.isArray(x)) {
+      const out: unknown[] = new Array(x.length);
+      work.push([x, out]);
+      return out;
+    }
+    if (isObject(x)) {
+      const out: JsonObject = {};
+      work.push([x, out]);
+      return out;
+    }
+    return x;
+  };
+  const root = shell(v);
+  while (work.length > 0) {
+    const [src, dst] = work.pop()!;
+    if (Array.isArray(src)) for (let i = 0; i < src.length; i++) (dst as unknown[])[i] = shell(src[i]);
+    else for (const [k, x] of Object.entries(src as JsonObject)) (dst as JsonObject)[k] = shell(x);
   }
-  return v;
+  return root as T;
 }
 
 export function deepEqual(a: unknown, b: unknown): boolean {
@@ -67,11 +82,14 @@ function goNumber(n: number): string {
   return String(n);
 }
 
-/** A Go error that the API server did not convert into a Status: 500 with an empty reason. */
-export function unknownServerError(message: string): ApiError {
-  const err = new ApiError(500, '', message);
-  delete err.status.reason;
-  return err;
+/**
+ * A patch error the API server passes through unconverted (interpretStrategicMergePatchError's
+ * default case). Upstream answers those with a bare 500; every one of them is caused by the
+ * patch the client sent ("$patch": "explode", a string $setElementOrder, an item without
+ * its merge key), so kanzen answers 400 BadRequest with the same Go error text.
+ */
+export function patchInputError(message: string): ApiError {
+  return ApiError.badRequest(message);
 }
 
 /** errors.NewGenericServerResponse(422, …): the message carries none of the cause. */

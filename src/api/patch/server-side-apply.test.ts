@@ -174,3 +174,24 @@ test('create by kubectl-create: "." only on nodes absent from the Go zero value'
     },
   });
 });
+
+test('managedFields whose fieldsV1 is not a field set are dropped as undecodable, not a server error', () => {
+  const cm = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'c', managedFields: [{ manager: 'm', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { zz: {} } }] },
+    data: { a: 'b' },
+  } as unknown as KubeObject;
+  const out = updateManagedFields(undefined, cm, 'kubectl', 'Update', '2026-01-01T00:00:00Z');
+  assert.deepEqual(out.metadata.managedFields?.map((e) => e.manager), ['kubectl']);
+});
+
+test('field sets of deep objects are built in time linear in their size', () => {
+  // 1500 levels: the O(depth²) path copies of insert made this take seconds.
+  let v: Record<string, unknown> = { leaf: 1 };
+  for (let i = 0; i < 1500; i++) v = { a: v };
+  const fs = fieldSet({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: v }, 'v1', 'ConfigMap');
+  let node = (fs['f:data'] as Record<string, unknown>);
+  for (let i = 0; i < 1500; i++) node = node['f:a'] as Record<string, unknown>;
+  assert.deepEqual(node, { 'f:leaf': {} });
+});

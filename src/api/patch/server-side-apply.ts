@@ -290,7 +290,14 @@ function decodeManagedFields(entries: ManagedFieldsEntry[] | undefined): Manager
     }
     const info: ManagerInfo = { manager: e.manager ?? '', operation: e.operation, apiVersion: e.apiVersion };
     if (e.subresource) info.subresource = e.subresource;
-    out.set(managerId(info), { info, set: FieldSet.fromFieldsV1(e.fieldsV1 ?? {}), time: e.time });
+    let set: FieldSet;
+    try {
+      set = FieldSet.fromFieldsV1(e.fieldsV1 ?? {});
+    } catch {
+      // A fieldsV1 that is not a field set ("zz", a bad key element) fails the decode too.
+      return new Map();
+    }
+    out.set(managerId(info), { info, set, time: e.time });
   }
   return out;
 }

@@ -182,12 +182,16 @@ test('ownerReferences merge by uid, node conditions by type', () => {
 
 test('errors: unknown directive, missing merge key, wrong body type', () => {
   let s = apiStatus(() => smp(deployment([]), { metadata: { labels: { $patch: 'frob' } } }));
-  assert.equal(s.code, 500);
-  assert.equal(s.reason, undefined);
+  // A 500 upstream; the client's fault, so 400 here with the same text.
+  assert.equal(s.code, 400);
+  assert.equal(s.reason, 'BadRequest');
   assert.equal(s.message, 'unknown patch type: frob in map: map[$patch:frob]');
   s = apiStatus(() => smp(deployment([{ name: 'a' }]), { spec: { template: { spec: { containers: [{ image: 'x' }] } } } }));
-  assert.equal(s.code, 500);
+  assert.equal(s.code, 400);
   assert.equal(s.message, 'map: map[image:x] does not contain declared merge key: name');
+  s = apiStatus(() => smp(deployment([{ name: 'a' }]), { spec: { template: { spec: { '$setElementOrder/containers': 'a', containers: [{ name: 'a' }] } } } }));
+  assert.equal(s.code, 400);
+  assert.equal(s.message, 'expected a []interface {}, but received a string');
   s = apiStatus(() => smp(deployment([{ name: 'a' }]), { spec: { template: { spec: { containers: [{ name: 'a', $patch: 'merge' }] } } } }));
   assert.equal(s.message, 'merging lists cannot yet be specified in the patch');
   s = apiStatus(() => smp(deployment([]), [1]));

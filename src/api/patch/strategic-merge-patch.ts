@@ -3,8 +3,8 @@
 // MergeParallelList and IgnoreUnmatchedNulls, i.e. server-side semantics), including its
 // list ordering (items only in the patch come before server-only items unless
 // $setElementOrder says otherwise) and error texts. Errors map to HTTP as
-// interpretStrategicMergePatchError does: format sentinels are 400, lists of lists 422,
-// anything else reaches the client as a 500 with the Go error text.
+// interpretStrategicMergePatchError does: format sentinels are 400, lists of lists 422;
+// anything else (a 500 upstream) is a 400 with the Go error text, as it is the patch's fault.
 import { ApiError } from '../errors.js';
 import { childSchema, itemSchema, schemaFor, type SchemaNode } from './patch-meta.js';
 import {
@@ -14,7 +14,7 @@ import {
   goTypeName,
   isObject,
   type JsonObject,
-  unknownServerError,
+  patchInputError,
   unmarshalTypeError,
 } from './json-value.js';
 
@@ -33,11 +33,11 @@ const errBadPatchFormatForSetElementOrderList = (): ApiError => ApiError.badRequ
 const errNoListOfLists = (): ApiError => genericUnprocessable();
 
 const errBadArgType = (expected: string, actual: unknown): ApiError =>
-  unknownServerError(`expected a ${expected}, but received a ${goTypeName(actual)}`);
+  patchInputError(`expected a ${expected}, but received a ${goTypeName(actual)}`);
 const errNoMergeKey = (m: unknown, key: string): ApiError =>
-  unknownServerError(`map: ${goSprintV(m)} does not contain declared merge key: ${key}`);
+  patchInputError(`map: ${goSprintV(m)} does not contain declared merge key: ${key}`);
 const errBadPatchType = (t: unknown, m: JsonObject): ApiError =>
-  unknownServerError(`unknown patch type: ${goSprintV(t)} in map: ${goSprintV(m)}`);
+  patchInputError(`unknown patch type: ${goSprintV(t)} in map: ${goSprintV(m)}`);
 
 const sliceType = '[]interface {}';
 const mapType = 'map[string]interface {}';
@@ -202,7 +202,7 @@ function validatePatchWithSetOrderList(patchList: unknown[], setOrderList: unkno
     s++;
   }
   if (p < nonDelete.length && s >= setOrderList.length) {
-    throw unknownServerError(
+    throw patchInputError(
       `The order in patch list:\n${goSprintV(patchList)}\n doesn't match ${setElementOrderPrefix} list:\n${goSprintV(setOrderList)}\n`,
     );
   }
@@ -243,7 +243,7 @@ function mergeSlice(original: unknown[], patch: unknown[], schema: Schema, merge
     merged = deduplicateScalars([...original, ...patch]);
   } else {
     // Upstream names the Go struct here; kanzen's schema has no type names.
-    if (!mergeKey) throw unknownServerError('cannot merge lists without merge key for ');
+    if (!mergeKey) throw patchInputError('cannot merge lists without merge key for ');
     [orig, pat] = mergeSliceWithSpecialElements(original, patch, mergeKey);
     merged = mergeSliceWithoutSpecialElements([...orig], pat, mergeKey, schema);
   }
@@ -263,11 +263,11 @@ function sliceElementKind(...slices: unknown[][]): ElementKind {
         prev = t;
         if (Array.isArray(v)) throw errNoListOfLists();
       } else if (prev !== t) {
-        throw unknownServerError(`list element types are not identical: ${goSprintV(slices)}`);
+        throw patchInputError(`list element types are not identical: ${goSprintV(slices)}`);
       }
     }
   }
-  if (prev === undefined) throw unknownServerError('no elements in any of the given slices');
+  if (prev === undefined) throw patchInputError('no elements in any of the given slices');
   return prev === mapType ? 'map' : 'scalar';
 }
 
@@ -289,7 +289,7 @@ function mergeSliceWithSpecialElements(original: unknown[], patch: unknown[], me
     } else if (directive === replaceDirective) {
       replace = true;
     } else if (directive === mergeDirective) {
-      throw unknownServerError('merging lists cannot yet be specified in the patch');
+      throw patchInputError('merging lists cannot yet be specified in the patch');
     } else {
       throw errBadPatchType(directive, item);
     }
@@ -300,7 +300,7 @@ function mergeSliceWithSpecialElements(original: unknown[], patch: unknown[], me
 
 function deleteMatchingEntries(original: unknown[], mergeKey: string, value: unknown): unknown[] {
   original.forEach((v, i) => {
-    if (!isObject(v)) throw unknownServerError(`value for key ${i} is not a map`);
+    if (!isObject(v)) throw patchInputError(`value for key ${i} is not a map`);
   });
   return original.filter((v) => !(isObject(v) && Object.prototype.hasOwnProperty.call(v, mergeKey) && v[mergeKey] === value));
 }
@@ -308,7 +308,7 @@ function deleteMatchingEntries(original: unknown[], mergeKey: string, value: unk
 function findByKey(list: unknown[], key: string, value: unknown): number {
   for (let i = 0; i < list.length; i++) {
     const v = list[i];
-    if (!isObject(v)) throw unknownServerError(`value for key ${i} is not a map`);
+    if (!isObject(v)) throw patchInputError(`value for key ${i} is not a map`);
     if (Object.prototype.hasOwnProperty.call(v, key) && v[key] === value) return i;
   }
   return -1;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { strictDecodingMessage, unknownFields } from './unknown-fields.js';
+import { decodeTyped, strictDecodingMessage, unknownFields } from './unknown-fields.js';
 
 const deployment = {
   apiVersion: 'apps/v1',
@@ -74,4 +74,22 @@ test('list kinds, Scale, EndpointSlice and Lease have schemas; unserved kinds ha
 
 test('strictDecodingMessage matches runtime.NewStrictDecodingError', () => {
   assert.equal(strictDecodingMessage(['spec.foo', 'spec.bar']), 'strict decoding error: unknown field "spec.foo", unknown field "spec.bar"');
+});
+
+test('decodeTyped drops unknown fields in place, keeps strategic merge directives, and reports the first wrong-shaped value', () => {
+  const cm: Record<string, unknown> = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', bogus: { deep: 1 } }, data: { a: 'b' }, junk: 'x' };
+  const r = decodeTyped('v1', 'ConfigMap', cm, { drop: true });
+  assert.deepEqual(r, { unknown: ['metadata.bogus', 'junk'], typeError: undefined });
+  assert.deepEqual(cm, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'b' } });
+
+  const kept: Record<string, unknown> = { metadata: { labels: { $patch: 'replace', a: 'b' } }, spec: { '$setElementOrder/containers': [{ name: 'x' }] } };
+  assert.deepEqual(decodeTyped('v1', 'Pod', kept, { drop: true, directives: true }).unknown, []);
+  assert.deepEqual(kept.spec, { '$setElementOrder/containers': [{ name: 'x' }] });
+
+  const bad = { spec: { containers: [{ name: 'x', ports: { containerPort: 80 } }] } };
+  assert.equal(
+    decodeTyped('v1', 'Pod', bad, { drop: true }).typeError,
+    'json: cannot unmarshal object into Go struct field Container.spec.containers.ports of type []v1.ContainerPort',
+  );
+  assert.equal(decodeTyped('apps/v1', 'Deployment', { spec: 'x' }, { drop: true }).typeError, 'json: cannot unmarshal string into Go struct field Deployment.spec of type v1.DeploymentSpec');
 });

@@ -3,6 +3,7 @@
 import fs from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { ApiError } from '../../api/errors.js';
+import { queryBool } from '../../api/query-params.js';
 import type { ContainerLogFile } from './streaming-runtime.js';
 import { entryTimeMs, outputTimestamp, parseCriLogLine } from '../kubelet/cri-log.js';
 
@@ -26,11 +27,6 @@ export interface LogSink {
 const followPollMs = 100;
 const readChunk = 64 * 1024;
 
-function flag(q: URLSearchParams, name: string): boolean {
-  const v = q.get(name);
-  return v === 'true' || v === '1';
-}
-
 function integer(q: URLSearchParams, name: string, min: number): number | undefined {
   const v = q.get(name);
   if (v === null || v === '') return undefined;
@@ -41,7 +37,7 @@ function integer(q: URLSearchParams, name: string, min: number): number | undefi
 }
 
 export function parseLogOptions(q: URLSearchParams, now: number = Date.now()): LogOptions {
-  const opts: LogOptions = { follow: flag(q, 'follow'), previous: flag(q, 'previous'), timestamps: flag(q, 'timestamps') };
+  const opts: LogOptions = { follow: queryBool(q, 'follow'), previous: queryBool(q, 'previous'), timestamps: queryBool(q, 'timestamps') };
   opts.tailLines = integer(q, 'tailLines', 0);
   opts.limitBytes = integer(q, 'limitBytes', 1);
   const sinceSeconds = integer(q, 'sinceSeconds', 1);

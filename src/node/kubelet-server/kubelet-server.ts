@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApiError } from '../../api/errors.js';
+import { queryBool } from '../../api/query-params.js';
 import type { Logger } from '../../util/logger.js';
 import { parseLogOptions, streamContainerLog } from './container-logs.js';
 import { exitStatus, serveRemoteCommand, successStatus, type RemoteCommandTransport } from './remotecommand.js';
@@ -61,7 +62,7 @@ function route(pathname: string): Route | undefined {
 
 /** The kubelet's query (input/output/error/tty=1) or the API's (stdin/stdout/stderr/tty=true). */
 export function parseStreamOptions(q: URLSearchParams): StreamOptions {
-  const on = (...names: string[]) => names.some((n) => q.get(n) === '1' || q.get(n) === 'true');
+  const on = (...names: string[]) => names.some((n) => queryBool(q, n));
   return { stdin: on('input', 'stdin'), stdout: on('output', 'stdout'), stderr: on('error', 'stderr'), tty: on('tty') };
 }
 
