@@ -19,6 +19,20 @@ export interface DownOptions {
   timeoutSeconds?: number;
 }
 
+/** Waits (bounded) until the process is not even a zombie any more: its PID is free. */
+async function reaped(pid: number, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    if (Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** What a crashed run left: its processes (recorded or in its namespaces) and namespaces. */
 async function leftovers(home: ClusterHome, name: string): Promise<{ pids: number[]; netns: string[] }> {
   const pids = [recordedPid(home.supervisorPidFile, 'supervise', home), recordedPid(home.pidFile, 'daemon', home)].filter((p): p is number => p !== undefined);
@@ -48,6 +62,7 @@ export async function down(opts: DownOptions): Promise<void> {
     // The supervisor stops the agents, the pods and the daemon; SIGKILL only if it hangs
     // (what it had not removed yet is removed below).
     await stopProcess(pid, (opts.timeoutSeconds ?? 60) * 1000);
+    await reaped(pid, 5000);
     console.log(`Stopped cluster "${opts.name}".`);
   } else if (fs.existsSync(home.dir)) {
     console.log(`Cluster "${opts.name}" is not running.`);

@@ -87,7 +87,12 @@ export async function runSupervisor(homeDir: string, name: string): Promise<void
     hostPortClient?.close();
     await netns?.stop().catch((e) => log.warn('netns runtime teardown failed', { err: e }));
     const d = daemon;
-    if (d?.pid && d.exitCode === null && d.signalCode === null) await stopProcess(d.pid, daemonStopTimeoutMs);
+    if (d?.pid && d.exitCode === null && d.signalCode === null) {
+      // Our child: gone once reaped (its exit event), not merely once it is a zombie.
+      const exited = new Promise((resolve) => d.once('exit', resolve));
+      await stopProcess(d.pid, daemonStopTimeoutMs);
+      await exited;
+    }
     fs.rmSync(home.supervisorState, { force: true });
     fs.rmSync(home.supervisorPidFile, { force: true });
     log.info('cluster stopped');
