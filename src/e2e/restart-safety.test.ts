@@ -13,7 +13,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { eventually, parseTable, runKanzen, runningPods, startCluster, type PodRow, type TestCluster } from './harness.js';
 import { Transport } from '../client/transport.js';
-import { nodeNetnsName } from '../node/cluster-network.js';
+import { listNetns, netnsPids, nodeNetnsName, podNetnsName } from '../node/cluster-network.js';
 import type { Node, Pod } from '../api/types.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -147,6 +147,27 @@ describe('restart safety', { skip }, () => {
     assert.deepEqual(await podIdentity(), before);
     assert.match(runKanzen(['status', '--name', c.name, '--home', c.home]).stdout, /node-1 running \(pid \d+\), restarts 1/);
     assert.ok(await viaNodePort());
+  });
+
+  test('a pod force-deleted while its node agent was down is removed (processes, namespace, folder) when the agent comes back', async () => {
+    const list = JSON.parse(await c.k(['get', 'pods', '-l', 'app=nginx', '--field-selector', 'spec.nodeName=node-2', '-o', 'json'])) as { items: Pod[] };
+    const victim = list.items[0];
+    assert.ok(victim, 'an nginx pod on node-2');
+    const uid = victim.metadata.uid!;
+    const netns = podNetnsName(c.name, uid);
+    assert.ok((await netnsPids(netns)).length > 0);
+    const pidFile = path.join(c.home, 'nodes', 'node-2', 'agent.pid');
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await c.k(['delete', 'pod', victim.metadata.name!, '--force', '--grace-period=0']);
+    } finally {
+      process.kill(pid, 'SIGKILL');
+    }
+    await eventually(async () => !(await listNetns()).includes(netns), 30_000);
+    assert.deepEqual(await netnsPids(netns), []);
+    assert.equal(fs.existsSync(path.join(c.home, 'pods', uid)), false);
+    await running(4);
   });
 
   test('a node whose agent was frozen until it went Unknown is Ready within 20 s of the agent running again', async (t) => {
