@@ -86,7 +86,7 @@ export class NodeHeartbeat {
   private stopped = false;
   /** The lease as last written, so a renewal is one PUT (upstream keeps latestLease). */
   private latestLease?: Lease;
-  /** When the Node's status was last posted (by the injected clock); registration counts as a post. */
+  /** When the Node's status was last posted (by the injected clock); none yet: the first tick posts (upstream lastStatusReportTime zero). */
   private lastReportMs?: number;
 
   constructor(private readonly opts: NodeHeartbeatOptions) {
@@ -96,7 +96,6 @@ export class NodeHeartbeat {
 
   /** Renews the lease once (so it exists when start resolves), then keeps both heartbeats going. */
   async start(): Promise<void> {
-    this.lastReportMs = this.now().getTime();
     await this.renewLease();
     this.every(this.opts.leaseRenewIntervalMs ?? defaultLeaseRenewIntervalMs, () => this.renewLease());
     this.every(this.opts.nodeStatusUpdateIntervalMs ?? defaultNodeStatusUpdateIntervalMs, () => this.syncNodeStatus());
