@@ -34,7 +34,12 @@ export interface ClusterHome {
   dir: string;
   config: string;
   kubeconfig: string;
+  /** The daemon's PID (API server, controllers), written by the daemon. */
   pidFile: string;
+  /** The supervisor's PID: the process `up` starts, which runs the daemon and the node agents. */
+  supervisorPidFile: string;
+  /** What the supervisor reports: its children's PIDs and restart counts (`kanzen status`). */
+  supervisorState: string;
   socket: string;
   pkiDir: string;
   tokenFile: string;
@@ -58,6 +63,8 @@ export function resolveHome(name: string, home?: string): ClusterHome {
     config: path.join(dir, 'cluster.json'),
     kubeconfig: path.join(dir, 'kubeconfig'),
     pidFile: path.join(dir, 'daemon.pid'),
+    supervisorPidFile: path.join(dir, 'supervisor.pid'),
+    supervisorState: path.join(dir, 'supervisor.json'),
     // In a folder of its own: the cluster DNS pods get this folder as a hostPath volume.
     socket: path.join(dir, 'run', 'apiserver.sock'),
     pkiDir: path.join(dir, 'pki'),
@@ -82,11 +89,18 @@ export function writeConfig(home: ClusterHome, cfg: ClusterConfig): void {
   fs.writeFileSync(home.config, JSON.stringify(cfg, null, 2) + '\n', { mode: 0o600 });
 }
 
-/** The daemon's PID if it is alive. */
-export function runningPid(home: ClusterHome): number | undefined {
+/** The kinds of process a cluster runs, by the subcommand or script on their command line. */
+export type ClusterProcessKind = 'supervise' | 'daemon' | 'node-agent';
+
+/**
+ * The PID recorded in file if that process is alive and is this cluster's process of that
+ * kind: a recorded PID may since belong to another program (PIDs are reused), so its
+ * command line must name the kind and this home.
+ */
+export function recordedPid(file: string, kind: ClusterProcessKind, home: ClusterHome): number | undefined {
   let pid: number;
   try {
-    pid = Number(fs.readFileSync(home.pidFile, 'utf8').trim());
+    pid = Number(fs.readFileSync(file, 'utf8').trim());
   } catch {
     return undefined;
   }
@@ -96,14 +110,29 @@ export function runningPid(home: ClusterHome): number | undefined {
   } catch {
     return undefined;
   }
-  // A recycled PID belongs to some other program: check it is our daemon for this home.
+  return isClusterProcess(pid, kind, home) ? pid : undefined;
+}
+
+/** True when the live process pid is this cluster's process of that kind (by /proc/<pid>/cmdline). */
+export function isClusterProcess(pid: number, kind: ClusterProcessKind, home: ClusterHome): boolean {
+  let argv: string[];
   try {
-    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    if (!cmdline.includes('daemon') || !cmdline.includes(home.dir)) return undefined;
+    argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
   } catch {
-    return undefined;
+    return false;
   }
-  return pid;
+  const named = kind === 'node-agent' ? argv.some((a) => a.endsWith('node-agent-main.js')) : argv.includes(kind);
+  return named && argv.includes(home.dir);
+}
+
+/** The cluster's supervisor PID if it is alive: the cluster is running. */
+export function runningPid(home: ClusterHome): number | undefined {
+  return recordedPid(home.supervisorPidFile, 'supervise', home);
+}
+
+/** The daemon's PID if it is alive (it may be between restarts while the supervisor runs). */
+export function runningDaemonPid(home: ClusterHome): number | undefined {
+  return recordedPid(home.pidFile, 'daemon', home);
 }
 
 /** The home of a running cluster, or a CliError that says how to start it (commands that talk to the API). */

@@ -1,6 +1,9 @@
-// The cluster daemon (`kanzen daemon --home DIR`, started in the background by `up`):
-// owns the store and runs the API server, then the controllers. Stops cleanly on
-// SIGTERM/SIGINT; a failure to start is written as one line to <home>/daemon.err for `up`.
+// The cluster daemon (`kanzen daemon --home DIR`, run and restarted by the supervisor that
+// `up` starts, supervisor.ts): owns the store and runs the API server, then the controllers
+// (and the fake runtime's nodes). The netns runtime's node agents are the supervisor's, so
+// pods and the Service data plane live on through a daemon restart. Stops cleanly on
+// SIGTERM/SIGINT or when its supervisor is gone; tells the supervisor when it is ready; a
+// failure to start is written as one line to <home>/daemon.err for `up`.
 import fs from 'node:fs';
 import { openStore } from '../store/store-factory.js';
 import type { Store } from '../store/store.js';
@@ -12,10 +15,8 @@ import { startControllerManager, type ControllerManager } from '../controllers/c
 import { startFakeNodes } from '../node/fake-runtime.js';
 import { ApiClient } from '../client/api-client.js';
 import { installClusterDNS } from './cluster-dns-addon.js';
-import { startNetnsRuntime, type NetnsRuntime } from './netns-runtime.js';
-import { HostPortMappings } from '../proxy/host-port-mappings.js';
 import { socketInNetns } from '../node/netns-socket.js';
-import { InformerFactory } from '../client/informer-factory.js';
+import { nodeSocketPaths } from '../node/node-agent.js';
 import { ensurePki, ensureToken } from './pki.js';
 import { readConfig, resolveHome, type ClusterHome } from './cluster-home.js';
 import { apiServerSANs, clusterNetwork } from './cluster-network.js';
@@ -23,6 +24,15 @@ import { apiServerSANs, clusterNetwork } from './cluster-network.js';
 /** How much history the store keeps for watches to resume from (upstream compacts every 5 minutes). */
 const compactionIntervalMs = 5 * 60_000;
 const retainedRevisions = 10_000;
+
+/** The message the daemon sends its supervisor once the API serves and the controllers run. */
+export const daemonReadyMessage = { kind: 'kanzen.daemon', op: 'ready' } as const;
+
+/** A positive whole number of milliseconds from the environment (test tuning), else undefined. */
+function envMs(name: string): number | undefined {
+  const v = process.env[name];
+  return v !== undefined && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : undefined;
+}
 
 export function startFailureMessage(err: unknown, port: number): string {
   const e = err as NodeJS.ErrnoException;
@@ -43,9 +53,6 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
   let controllers: ControllerManager | undefined;
   let nodes: { stop(): Promise<void> } | undefined;
   let nodeClient: ApiClient | undefined;
-  let netns: NetnsRuntime | undefined;
-  let hostPorts: { stop(): void } | undefined;
-  let hostPortInformers: InformerFactory | undefined;
   const timers: NodeJS.Timeout[] = [];
   let stopping = false;
   const shutdown = async (code: number) => {
@@ -53,9 +60,6 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
     stopping = true;
     log.info('shutting down');
     for (const t of timers) clearInterval(t);
-    hostPorts?.stop();
-    hostPortInformers?.stop();
-    await netns?.stop().catch((e) => log.warn('netns runtime teardown failed', { err: e }));
     await nodes?.stop().catch(() => undefined);
     nodeClient?.close();
     controllers?.stop();
@@ -67,6 +71,8 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown(0));
   process.on('SIGINT', () => void shutdown(0));
+  // The supervisor is gone (killed): a daemon nobody restarts or stops must not linger.
+  process.on('disconnect', () => void shutdown(0));
   try {
     const net = clusterNetwork(cfg);
     const pki = ensurePki(home.pkiDir, cfg.name, apiServerSANs(cfg).ips, apiServerSANs(cfg).dnsNames);
@@ -93,27 +99,24 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
       const addons = new ApiClient({ socketPath: home.socket }, 'kubeadm');
       await installClusterDNS(addons, serviceIPByIndex(cfg.serviceCIDR, 10), home.socket).finally(() => addons.close());
     }
-    controllers = startControllerManager({ socketPath: home.socket, logger: log.child('controllers'), options: { loadBalancerPool: cfg.lbPool, rootCACert: pki.caCert } });
+    // KANZEN_NODE_MONITOR_GRACE_PERIOD_MS shortens the node lifecycle controller's grace (tests).
+    const nodeMonitorGracePeriodMs = envMs('KANZEN_NODE_MONITOR_GRACE_PERIOD_MS');
+    controllers = startControllerManager({
+      socketPath: home.socket,
+      logger: log.child('controllers'),
+      options: { loadBalancerPool: cfg.lbPool, rootCACert: pki.caCert, ...(nodeMonitorGracePeriodMs ? { nodeMonitorGracePeriodMs } : {}) },
+    });
     if (cfg.runtime === 'fake') {
       nodeClient = new ApiClient({ socketPath: home.socket }, 'kubelet');
       // Fake containers stop at once on SIGTERM: a short cap keeps deletions as quick as nginx's.
       nodes = await startFakeNodes({ client: nodeClient, nodes: cfg.nodes, podCIDR: cfg.podCIDR, nodeIP: (i) => net.nodes[i - 1].nodeIP, logger: log.child('fake-kubelet'), deletionGraceCapMs: 1000 });
     } else {
-      const runtime = await startNetnsRuntime(home, cfg, log.child('netns'));
-      netns = runtime;
-      // The `kubernetes` Service's endpoint, inside the cluster network: pods reach the API.
-      // Without it the cluster still works, minus that; say why.
+      // The `kubernetes` Service's endpoint, inside the cluster network (the supervisor made
+      // it): pods reach the API. Without it the cluster still works, minus that; say why.
       await socketInNetns(`/run/netns/${net.routerNetns}`, { mode: 'bind', address: net.apiServerAddress, port: cfg.apiPort })
         .then((handle) => server!.listenOnHandle(handle as object))
         .catch((e) => log.warn('pods cannot reach the API server (kubernetes Service)', { err: (e as Error).message }));
-      server.setKubeletSocket((nodeName) => runtime.kubeletSocket(nodeName));
-      const fwClient = new ApiClient({ socketPath: home.socket }, 'host-port-mappings');
-      hostPortInformers = new InformerFactory(fwClient, log);
-      const fw = new HostPortMappings({ informers: hostPortInformers, agents: () => runtime.agents(), logger: log.child('host-ports') });
-      runtime.onAgentMessage((agent, m) => fw.onAgentMessage(agent, m));
-      fw.start();
-      hostPortInformers.start();
-      hostPorts = fw;
+      server.setKubeletSocket((nodeName) => nodeSocketPaths(home, nodeName).kubelet);
     }
     const s = store;
     timers.push(
@@ -125,6 +128,7 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
       }, compactionIntervalMs),
     );
     log.info('cluster daemon ready', { name: cfg.name, port: cfg.apiPort });
+    process.send?.(daemonReadyMessage);
   } catch (err) {
     const line = startFailureMessage(err, cfg.apiPort);
     log.error('start failed', { err: err instanceof Error ? err.stack : String(err) });

@@ -5,6 +5,7 @@ import { up } from './up.js';
 import { down } from './down.js';
 import { status } from './status.js';
 import { runDaemon } from './daemon.js';
+import { runSupervisor } from './supervisor.js';
 import { CliError } from './output.js';
 import { service } from './service.js';
 import { traffic } from './traffic.js';
@@ -55,6 +56,11 @@ clusterOptions(program.command('traffic <service>').description("show how a Serv
 clusterOptions(program.command('daemon', { hidden: true }).description('run the cluster daemon in the foreground')).action(async (o) => {
   if (!o.home) throw new CliError('daemon needs --home');
   await runDaemon(o.home, o.name);
+});
+
+clusterOptions(program.command('supervise', { hidden: true }).description('run the cluster supervisor (daemon and node agents) in the foreground')).action(async (o) => {
+  if (!o.home) throw new CliError('supervise needs --home');
+  await runSupervisor(o.home, o.name);
 });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -1,7 +1,8 @@
 // `kanzen status`: what is running and where.
 import fs from 'node:fs';
 import { Transport } from '../client/transport.js';
-import { readConfig, resolveHome, runningPid, validateClusterName } from './cluster-home.js';
+import { readConfig, resolveHome, runningDaemonPid, runningPid, validateClusterName } from './cluster-home.js';
+import { readSupervisorState } from './supervisor.js';
 import { CliError } from './output.js';
 
 export async function status(opts: { name: string; home?: string }): Promise<number> {
@@ -16,7 +17,14 @@ export async function status(opts: { name: string; home?: string }): Promise<num
   const pid = runningPid(home);
   console.log(`Cluster:     ${cfg.name}`);
   console.log(`Home:        ${home.dir}`);
-  console.log(`Daemon:      ${pid ? `running (pid ${pid})` : 'stopped'}`);
+  const daemonPid = pid ? runningDaemonPid(home) : undefined;
+  const sup = pid ? readSupervisorState(home) : undefined;
+  const restarts = sup?.daemon.restarts ?? 0;
+  console.log(`Supervisor:  ${pid ? `running (pid ${pid})` : 'stopped'}`);
+  console.log(`Daemon:      ${!pid ? 'stopped' : daemonPid ? `running (pid ${daemonPid}), restarts ${restarts}` : `restarting, restarts ${restarts}`}`);
+  for (const [node, a] of Object.entries(sup?.agents ?? {})) {
+    console.log(`Node agent:  ${node} ${a.pid ? `running (pid ${a.pid})` : 'restarting'}, restarts ${a.restarts}`);
+  }
   console.log(`API server:  https://127.0.0.1:${cfg.apiPort}`);
   console.log(`Kubeconfig:  ${home.kubeconfig}`);
   console.log(`Store:       ${cfg.store}`);

@@ -1,4 +1,5 @@
-// `kanzen up`: start a cluster's daemon in the background and return once it is ready.
+// `kanzen up`: start a cluster's supervisor (which runs the daemon and the node agents,
+// supervisor.ts) in the background and return once the cluster is ready.
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -46,7 +47,7 @@ async function waitReady(home: ClusterHome, pid: number, timeoutMs: number): Pro
       try {
         process.kill(pid, 0);
       } catch {
-        const why = fs.existsSync(home.errorFile) ? fs.readFileSync(home.errorFile, 'utf8').trim() : `the daemon exited; see ${path.join(home.logsDir, 'daemon.log')}`;
+        const why = fs.existsSync(home.errorFile) ? fs.readFileSync(home.errorFile, 'utf8').trim() : `the cluster supervisor exited; see ${path.join(home.logsDir, 'supervisor.log')} and daemon.log`;
         throw new CliError(why);
       }
       if (fs.existsSync(home.socket)) {
@@ -122,6 +123,8 @@ export async function up(opts: UpOptions): Promise<void> {
   const home = resolveHome(opts.name, opts.home);
   const running = runningPid(home);
   if (running) {
+    // The daemon may be between restarts: answer once the API does.
+    await waitReady(home, running, (opts.waitSeconds ?? 60) * 1000);
     console.log(`Cluster "${opts.name}" is already running (pid ${running}, home ${home.dir}).`);
     return;
   }
@@ -156,13 +159,12 @@ export async function up(opts: UpOptions): Promise<void> {
 
   step('Starting the control plane');
   fs.rmSync(home.errorFile, { force: true });
-  const logFd = fs.openSync(path.join(home.logsDir, 'daemon.log'), 'a', 0o600);
-  // KANZEN_DAEMON_NODE_ARGS passes flags to the daemon's node (e.g. --cpu-prof for profiling).
-  const nodeArgs = (process.env.KANZEN_DAEMON_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, mainScript(), 'daemon', '--name', cfg.name, '--home', home.dir], {
+  const supervisorLog = path.join(home.logsDir, 'supervisor.log');
+  const logFd = fs.openSync(supervisorLog, 'a', 0o600);
+  const child = spawn(process.execPath, [mainScript(), 'supervise', '--name', cfg.name, '--home', home.dir], {
     detached: true,
     stdio: ['ignore', logFd, logFd],
-    env: { ...process.env },
+    env: { ...process.env, KANZEN_LOG_FILE: supervisorLog },
   });
   fs.closeSync(logFd);
   child.unref();

@@ -1,6 +1,11 @@
 // Runs the control-plane controllers in the daemon (upstream kube-controller-manager plus
 // the scheduler): one API client over the unix socket, one set of shared informers, one
-// event recorder per component. Informers start after every controller has wired itself.
+// event recorder per component. The informers start and list first; the controllers start
+// only once every cache has synced (upstream WaitForCacheSync before the workers run): a
+// controller working from a half-listed cache — a ReplicaSet seen before its pods, a pod
+// before its Node — would create surplus pods or drop endpoints, which after a daemon
+// restart would disturb a cluster that is running fine. Their handlers, added late, replay
+// the caches as adds.
 import { ApiClient } from '../client/api-client.js';
 import { InformerFactory } from '../client/informer-factory.js';
 import { ApiEventRecorder, type EventRecorder } from '../client/event-recorder.js';
@@ -10,6 +15,8 @@ import { controllerConstructors } from './controllers.js';
 
 export interface ControllerManager {
   context: ControllerContext;
+  /** Resolves once the caches have synced and the controllers run. */
+  ready: Promise<void>;
   stop(): void;
 }
 
@@ -30,15 +37,23 @@ export function startControllerManager(opts: { socketPath: string; logger: Logge
     options: { ...defaultControllerOptions, ...(opts.options ?? {}) },
   };
   const controllers: Controller[] = controllerConstructors.map((make) => make(context));
-  for (const c of controllers) {
-    c.start();
-    opts.logger.info('controller started', { controller: c.name });
-  }
+  let stopped = false;
+  let started = false;
   informers.start();
+  const ready = informers.waitForSync().then(() => {
+    if (stopped) return;
+    started = true;
+    for (const c of controllers) {
+      c.start();
+      opts.logger.info('controller started', { controller: c.name });
+    }
+  });
   return {
     context,
+    ready,
     stop() {
-      for (const c of controllers) c.stop();
+      stopped = true;
+      if (started) for (const c of controllers) c.stop();
       informers.stop();
       client.close();
     },

@@ -11,9 +11,39 @@ import { freePort, runKanzen, startCluster, type TestCluster } from './harness.j
 import { ApiClient, resourceFor } from '../client/api-client.js';
 import { ApiError } from '../api/errors.js';
 import type { ConfigMap } from '../api/types.js';
+import { listClusterResources } from '../node/cluster-network.js';
+import { clusterCgroupPids, detectCgroupMounts } from '../node/container-cgroup.js';
 
 /** These tests do not depend on the kubectl client: run them in the first pass only. */
 const skip = (process.env.KANZEN_E2E_PASS ?? '0') !== '0';
+const isRoot = process.getuid?.() === 0;
+
+/** The processes whose command line names the cluster home (supervisor, daemon, agents, anything they ran from it). */
+function processesOfHome(home: string): number[] {
+  const out: number[] = [];
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').includes(home)) out.push(Number(e));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+/** The cgroup directories named after the cluster, in every hierarchy. */
+function cgroupsOf(name: string): string[] {
+  const m = detectCgroupMounts();
+  const roots = new Set([...Object.values(m.v1), m.unified?.root].filter((r): r is string => r !== undefined));
+  return [...roots].map((r) => path.join(r, `kz-${name}`)).filter((d) => fs.existsSync(d));
+}
+
+/** Asserts that nothing of the cluster exists: processes, namespaces, links, mounts, cgroups. */
+async function assertNothingLeft(name: string, home: string): Promise<void> {
+  const r = await listClusterResources(name, home);
+  assert.deepEqual({ ...r, processes: processesOfHome(home), cgroupProcs: clusterCgroupPids(name), cgroups: cgroupsOf(name) }, { netns: [], hostLinks: [], links: [], mounts: [], pids: [], processes: [], cgroupProcs: [], cgroups: [] });
+}
 const clusters: TestCluster[] = [];
 after(() => {
   for (const c of clusters) c.down(true);
@@ -28,11 +58,15 @@ describe('lifecycle', { skip }, () => {
     assert.match(again.stdout, /already running/);
     const st = runKanzen(['status', '--name', c.name, '--home', c.home]);
     assert.equal(st.code, 0);
-    assert.match(st.stdout, /Daemon:\s+running \(pid \d+\)/);
+    assert.match(st.stdout, /Supervisor:\s+running \(pid \d+\)/);
+    assert.match(st.stdout, /Daemon:\s+running \(pid \d+\), restarts 0/);
     assert.match(st.stdout, new RegExp(`API server:\\s+https://127\\.0\\.0\\.1:${c.port}`));
     const pid = Number(fs.readFileSync(path.join(c.home, 'daemon.pid'), 'utf8'));
+    const supervisor = Number(fs.readFileSync(path.join(c.home, 'supervisor.pid'), 'utf8'));
     assert.equal(c.down().code, 0);
     assert.throws(() => process.kill(pid, 0));
+    assert.throws(() => process.kill(supervisor, 0));
+    assert.equal(fs.existsSync(path.join(c.home, 'supervisor.pid')), false);
     assert.equal(fs.existsSync(path.join(c.home, 'run', 'apiserver.sock')), false);
     assert.equal(fs.existsSync(path.join(c.home, 'daemon.pid')), false);
     const st2 = runKanzen(['status', '--name', c.name, '--home', c.home]);
@@ -93,6 +127,38 @@ describe('lifecycle', { skip }, () => {
       srv.close();
       runKanzen(['down', '--name', 'busy', '--home', home, '--purge']);
     }
+  });
+});
+
+describe('down after a crash', { skip: skip || (!isRoot && 'needs root for network namespaces') }, () => {
+  test('down leaves nothing of a netns cluster with pods', async () => {
+    const c = await startCluster({ nodes: 2, extraArgs: ['--runtime', 'netns'] });
+    clusters.push(c);
+    await c.k(['create', 'deployment', 'web', '--image=nginx:1.26-alpine', '--replicas=2']);
+    await c.k(['rollout', 'status', 'deployment/web', '--timeout=60s']);
+    assert.equal(c.down().code, 0);
+    await assertNothingLeft(c.name, c.home);
+  });
+
+  test('down --purge after kill -9 of the supervisor, the daemon and every agent removes every process, namespace, mount and cgroup of the cluster', async (t) => {
+    const c = await startCluster({ nodes: 2, extraArgs: ['--runtime', 'netns'] });
+    clusters.push(c);
+    // Limits put the pods' processes into the cluster's cgroups too.
+    await c.k(['create', 'deployment', 'web', '--image=nginx:1.26-alpine', '--replicas=3']);
+    await c.k(['set', 'resources', 'deployment/web', '--limits=memory=64Mi,cpu=200m']);
+    await c.k(['rollout', 'status', 'deployment/web', '--timeout=60s']);
+    const before = await listClusterResources(c.name, c.home);
+    assert.ok(before.pids.length >= 5, `pods and agents run in the cluster's namespaces: ${before.pids}`);
+    t.diagnostic(`before the crash: ${before.pids.length} processes in ${before.netns.length} namespaces, ${clusterCgroupPids(c.name).length} in ${cgroupsOf(c.name).length} cgroup tree(s)`);
+    for (const f of ['supervisor.pid', 'daemon.pid', 'nodes/node-1/agent.pid', 'nodes/node-2/agent.pid']) {
+      process.kill(Number(fs.readFileSync(path.join(c.home, f), 'utf8')), 'SIGKILL');
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const d = runKanzen(['down', '--name', c.name, '--home', c.home, '--purge']);
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(d.stdout, /Removed what a crashed run left: \d+ process\(es\), \d+ network namespace\(s\)/);
+    assert.equal(fs.existsSync(c.home), false);
+    await assertNothingLeft(c.name, c.home);
   });
 });
 

@@ -202,3 +202,25 @@ export function removeClusterCgroups(cluster: string, mounts = detectCgroupMount
   }
   return left;
 }
+
+/** The processes in any group of the cluster (cgroup.procs of every group below kz-<cluster>). */
+export function clusterCgroupPids(cluster: string, mounts = detectCgroupMounts()): number[] {
+  assertClusterName(cluster);
+  const pids = new Set<number>();
+  const walk = (dir: string): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    try {
+      for (const l of fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n')) if (/^\d+$/.test(l)) pids.add(Number(l));
+    } catch {
+      // no procs file (not a group)
+    }
+    for (const e of entries) if (e.isDirectory()) walk(path.join(dir, e.name));
+  };
+  for (const root of cgroupRoots(mounts)) walk(path.join(root, `kz-${cluster}`));
+  return [...pids];
+}

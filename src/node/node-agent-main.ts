@@ -1,5 +1,6 @@
 // Entry point of a node agent process: `node dist/node/node-agent-main.js --home DIR --index N`,
-// started by the daemon inside the node's network namespace (`ip netns exec`).
+// started (and restarted when it dies) by the cluster supervisor inside the node's network
+// namespace (`nsenter --net`); it outlives daemon restarts, reconnecting to the API.
 import { readConfig, resolveHome } from '../cli/cluster-home.js';
 import { createLogger } from '../util/logger.js';
 import { startNodeAgent } from './node-agent.js';

@@ -1,5 +1,6 @@
-// The node agent: one process per node, started by the daemon inside the node's network
-// namespace (ARCHITECTURE.md). It is the node's kubelet (pods as sandboxed processes), its
+// The node agent: one process per node, started by the cluster supervisor inside the node's
+// network namespace (ARCHITECTURE.md, src/cli/supervisor.ts); it keeps running through a
+// daemon restart, its informers and heartbeats reconnecting with back-off. It is the node's kubelet (pods as sandboxed processes), its
 // kube-proxy (the Service data plane), its kubelet server (logs/exec/attach) and the node
 // end of host access — all clients of the API over the unix socket in the cluster home.
 import fs from 'node:fs';
@@ -139,7 +140,7 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
   proxyInformers.start();
   const proxyStatus = nodeProxyStatus(proxier, proxyInformers.for<Node>(resourceFor('nodes')), node.nodeName);
 
-  // The daemon hands over the host's NodePort and LoadBalancer sockets (host-port-mappings.ts).
+  // The supervisor hands over the host's NodePort and LoadBalancer sockets (host-port-mappings.ts).
   const onDaemonMessage = (m: unknown, handle?: unknown): void => {
     if (!isHostSocketMessage(m)) return;
     if (m.op === 'adopt' && handle) proxier.adoptHostSocket(m.ip, m.port, handle as StreamHandle);

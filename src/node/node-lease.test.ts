@@ -30,7 +30,7 @@ test('the node lease is created, owned by the Node, and renewed', async (t) => {
   const client = api.client('kubelet');
   const node = await registerNode(client, { name: 'node-1', nodeIP: '172.18.0.2', podCIDR: '10.244.1.0/24', containerRuntimeVersion: 'fake://0.1.0' });
   let clock = Date.parse('2030-01-01T00:00:00Z');
-  const hb = new NodeHeartbeat({ client, nodeName: 'node-1', logger: silentLogger, now: () => new Date(clock), leaseRenewIntervalMs: 30, nodeStatusReportIntervalMs: 30 });
+  const hb = new NodeHeartbeat({ client, nodeName: 'node-1', logger: silentLogger, now: () => new Date(clock), leaseRenewIntervalMs: 30, nodeStatusReportIntervalMs: 30, nodeStatusUpdateIntervalMs: 30 });
   await hb.start();
   t.after(() => hb.stop());
 
@@ -72,4 +72,41 @@ test('a lease deleted behind the kubelet is recreated', async (t) => {
     }
   });
   assert.equal(back.spec?.holderIdentity, 'node-2');
+});
+
+test('a Node the lifecycle controller set to Unknown is posted Ready at the next status tick, not at the 5-minute report', async (t) => {
+  const api = await startApiFixture();
+  t.after(() => api.stop());
+  const client = api.client('kubelet');
+  await registerNode(client, { name: 'node-3', nodeIP: '172.18.0.4', podCIDR: '10.244.3.0/24', containerRuntimeVersion: 'fake://0.1.0' });
+  // The clock stands still: no report is ever due, only a change makes the kubelet post.
+  const clock = Date.parse('2030-01-01T00:00:00Z');
+  let posts = 0;
+  const counting = Object.create(client) as typeof client;
+  // Counted once written: the kubelet's record of its last report is set then too.
+  counting.updateStatus = (async (...args: Parameters<typeof client.updateStatus>) => {
+    const r = await client.updateStatus(...args);
+    posts++;
+    return r;
+  }) as typeof client.updateStatus;
+  const hb = new NodeHeartbeat({ client: counting, nodeName: 'node-3', logger: silentLogger, now: () => new Date(clock), leaseRenewIntervalMs: 60_000, nodeStatusUpdateIntervalMs: 20 });
+  await hb.start();
+  t.after(() => hb.stop());
+  // The first tick reports (nothing reported yet); then, unchanged and not due, ticks pass without a post.
+  await waitFor(() => posts === 1);
+  for (let i = 0; i < 5; i++) await hb.syncNodeStatus();
+  assert.equal(posts, 1);
+
+  // What the node lifecycle controller writes when the lease goes stale.
+  const n = await client.get<Node>(nodes, undefined, 'node-3');
+  const unknown = n.status!.conditions!.map((c) => ({ ...c, status: 'Unknown' as const, reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: '2030-01-01T00:00:00Z' }));
+  await client.updateStatus<Node>(nodes, { ...n, status: { ...n.status, conditions: unknown } });
+
+  const back = await waitFor(async () => {
+    const x = await client.get<Node>(nodes, undefined, 'node-3');
+    return x.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True');
+  });
+  assert.equal(back.reason, 'KubeletReady');
+  assert.equal(back.lastTransitionTime, '2030-01-01T00:00:00Z');
+  assert.equal(posts, 2);
 });

@@ -3,13 +3,15 @@
 // * the Lease `kube-node-lease/<node>` is renewed every 10s (a quarter of its 40s duration,
 //   upstream's renewInterval) — this is the cheap heartbeat the node lifecycle controller
 //   watches (node-monitor-grace-period 40s);
-// * the Node's own conditions get a fresh lastHeartbeatTime every 5 minutes (upstream
-//   nodeStatusReportFrequency): kanzen's fake and real kubelets have no pressure signals,
-//   so the status never changes between reports and upstream's "post on change every 10s"
-//   path reduces to this periodic report. A condition the lifecycle controller set to
-//   Unknown is put back to True at the next report (nodeConditions).
+// * the Node's status is computed every 10 s (upstream nodeStatusUpdateFrequency) and
+//   posted when it differs from the Node's, heartbeat times aside (upstream
+//   nodeStatusHasChanged), or when the last post is 5 minutes old (nodeStatusReportFrequency).
+//   kanzen's kubelets have no pressure signals, so the usual change is the node lifecycle
+//   controller having set the conditions to Unknown: they are put back to True within 10 s
+//   of the agent being able to reach the API again, not at the next 5-minute report.
 // Failures are logged and retried at the next tick; a heartbeat never throws.
-import type { Lease, Node } from '../api/types.js';
+import { isDeepStrictEqual } from 'node:util';
+import type { Condition, Lease, Node } from '../api/types.js';
 import { isConflict, isNotFound } from '../api/errors.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
 import type { Logger } from '../util/logger.js';
@@ -22,6 +24,8 @@ export const nodeLeaseDurationSeconds = 40;
 export const defaultLeaseRenewIntervalMs = 10_000;
 /** Upstream nodeStatusReportFrequency. */
 export const defaultNodeStatusReportIntervalMs = 5 * 60_000;
+/** Upstream nodeStatusUpdateFrequency: how often the status is computed and compared. */
+export const defaultNodeStatusUpdateIntervalMs = 10_000;
 
 const leases = resourceFor('leases', 'coordination.k8s.io');
 const nodes = resourceFor('nodes');
@@ -38,6 +42,17 @@ export interface NodeHeartbeatOptions {
   now?: () => Date;
   leaseRenewIntervalMs?: number;
   nodeStatusReportIntervalMs?: number;
+  nodeStatusUpdateIntervalMs?: number;
+}
+
+/** A condition as compared for a change: its heartbeat time does not count (upstream nodeConditionsHaveChanged). */
+function withoutHeartbeat(conditions: Condition[] | undefined): Condition[] {
+  return (conditions ?? []).map(({ lastHeartbeatTime: _, ...c }) => c);
+}
+
+/** True when the status the kubelet computed differs from the Node's other than in heartbeat times (upstream nodeStatusHasChanged). */
+export function nodeConditionsChanged(original: Condition[] | undefined, computed: Condition[]): boolean {
+  return !isDeepStrictEqual(withoutHeartbeat(original), withoutHeartbeat(computed));
 }
 
 /** The Lease a kubelet holds for its node, owned by the Node so it goes when the Node does (upstream newLease). */
@@ -71,6 +86,8 @@ export class NodeHeartbeat {
   private stopped = false;
   /** The lease as last written, so a renewal is one PUT (upstream keeps latestLease). */
   private latestLease?: Lease;
+  /** When the Node's status was last posted (by the injected clock); none yet: the first tick posts (upstream lastStatusReportTime zero). */
+  private lastReportMs?: number;
 
   constructor(private readonly opts: NodeHeartbeatOptions) {
     this.now = opts.now ?? (() => new Date());
@@ -81,7 +98,7 @@ export class NodeHeartbeat {
   async start(): Promise<void> {
     await this.renewLease();
     this.every(this.opts.leaseRenewIntervalMs ?? defaultLeaseRenewIntervalMs, () => this.renewLease());
-    this.every(this.opts.nodeStatusReportIntervalMs ?? defaultNodeStatusReportIntervalMs, () => this.reportNodeStatus());
+    this.every(this.opts.nodeStatusUpdateIntervalMs ?? defaultNodeStatusUpdateIntervalMs, () => this.syncNodeStatus());
   }
 
   stop(): void {
@@ -127,13 +144,22 @@ export class NodeHeartbeat {
     }
   }
 
-  /** Posts the kubelet's conditions with a fresh heartbeat; never throws. */
-  async reportNodeStatus(): Promise<void> {
+  /**
+   * One tick of the node status loop (upstream syncNodeStatus → tryUpdateNodeStatus): the
+   * kubelet's conditions are computed and posted when they changed or the report is due;
+   * never throws.
+   */
+  async syncNodeStatus(): Promise<void> {
     const { client, nodeName } = this.opts;
     try {
       const node = await client.get<Node>(nodes, undefined, nodeName);
-      const status = { ...(node.status ?? {}), conditions: nodeConditions(node.status?.conditions, this.now()) };
-      await client.updateStatus<Node>(nodes, { ...node, status });
+      const now = this.now();
+      const conditions = nodeConditions(node.status?.conditions, now);
+      const reportIntervalMs = this.opts.nodeStatusReportIntervalMs ?? defaultNodeStatusReportIntervalMs;
+      const due = this.lastReportMs === undefined || now.getTime() - this.lastReportMs >= reportIntervalMs;
+      if (!due && !nodeConditionsChanged(node.status?.conditions, conditions)) return;
+      await client.updateStatus<Node>(nodes, { ...node, status: { ...(node.status ?? {}), conditions } });
+      this.lastReportMs = now.getTime();
     } catch (e) {
       if (!this.stopped) this.log.warn('failed to report node status', { node: nodeName, err: e });
     }

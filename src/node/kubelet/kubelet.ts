@@ -71,6 +71,8 @@ export interface SandboxProvider {
   create(pod: Pod, podIP: string): Promise<SandboxInfo>;
   /** The sandbox a previous kubelet left for this pod, if still usable. */
   recover(pod: Pod): Promise<SandboxInfo | undefined>;
+  /** Removes the sandboxes of this node a previous kubelet left for pods that no longer exist. */
+  removeOrphans?(keep: ReadonlySet<string>): Promise<string[]>;
   remove(pod: Pod): Promise<void>;
 }
 
@@ -187,6 +189,12 @@ export class Kubelet extends KubeletBase {
       this.volumesMounted.add(uid);
       this.log.info('pod re-adopted', { pod: objectKey(pod), containers: adopted });
     }
+    const keep = new Set(pods.filter((p) => !isTerminal(p)).map((p) => p.metadata.uid ?? ''));
+    const orphans = await this.opts.sandboxes.removeOrphans?.(keep).catch((e) => {
+      this.log.warn('orphaned sandboxes not removed', { err: e });
+      return [];
+    });
+    if (orphans?.length) this.log.info('removed the sandboxes of pods that no longer exist', { uids: orphans });
   }
 
   private newRuntime(pod: Pod, sandbox: SandboxInfo): PodRuntime {

@@ -5,7 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Pod } from '../../api/types.js';
 import { netnsRunDir, type NodeNetwork } from '../cluster-network.js';
-import { createPodSandbox, podDirectory, removePodSandbox, type PodSandbox } from '../pod-sandbox.js';
+import { createPodSandbox, listPodDirectories, podDirectory, removePodSandbox, type PodSandbox } from '../pod-sandbox.js';
+import { isProcessAlive } from '../cluster-network.js';
+import { processStartTime } from './container-launcher.js';
 import { execInSandbox } from '../sandbox-exec.js';
 import { ExecTimeoutError, type SandboxExec } from './handlers.js';
 import type { SandboxInfo, SandboxProvider } from './kubelet.js';
@@ -63,6 +65,32 @@ export class NetnsSandboxProvider implements SandboxProvider {
     return { podDir: sb.podDir, podIP: sb.podIP };
   }
 
+  /**
+   * Removes the sandboxes of this node that no pod claims any more — their pod was deleted
+   * while no agent ran (upstream kubelet housekeeping, HandlePodCleanups, kills such pods):
+   * the processes in them, then the sandbox. Returns the UIDs removed.
+   */
+  async removeOrphans(keep: ReadonlySet<string>): Promise<string[]> {
+    const removed: string[] = [];
+    for (const uid of listPodDirectories(this.opts.home)) {
+      if (keep.has(uid) || this.byUID.has(uid)) continue;
+      let sb: PodSandbox;
+      try {
+        sb = JSON.parse(fs.readFileSync(path.join(this.podDir(uid), 'sandbox.json'), 'utf8')) as PodSandbox;
+      } catch {
+        continue;
+      }
+      // Another node's pod (every node's pods share the home).
+      if (sb.podUID !== uid || sb.nodeNetns !== this.opts.node.netns) continue;
+      // A hostNetwork pod's containers live in the node's namespace: killed by their recorded PIDs.
+      killRecordedContainers(sb.podDir);
+      await removePodSandbox(sb);
+      await removePodLimits(this.opts.cluster, uid);
+      removed.push(uid);
+    }
+    return removed;
+  }
+
   async remove(pod: Pod): Promise<void> {
     const uid = pod.metadata.uid ?? '';
     const sb = this.byUID.get(uid);
@@ -72,6 +100,24 @@ export class NetnsSandboxProvider implements SandboxProvider {
     );
     // The pod-level cgroup goes with the sandbox (its processes died with the namespace).
     await removePodLimits(this.opts.cluster, uid);
+  }
+}
+
+/** SIGKILLs the containers a pod's state.json records as running, if each is still that process (PID and start time). */
+function killRecordedContainers(podDir: string): void {
+  let state: { containers?: { pid?: number; pidStartTime?: string }[] };
+  try {
+    state = JSON.parse(fs.readFileSync(path.join(podDir, 'state.json'), 'utf8'));
+  } catch {
+    return;
+  }
+  for (const c of state.containers ?? []) {
+    if (c.pid === undefined || !isProcessAlive(c.pid) || processStartTime(c.pid) !== c.pidStartTime) continue;
+    try {
+      process.kill(c.pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
   }
 }
 
