@@ -294,8 +294,8 @@ export class UserspaceBackend implements ProxyBackend {
   private returnMemoryAfterStorm(): void {
     const shed = this.pool.shrink();
     // 256 buffers: 4 MiB, about 128 connections; below that, trimming is not worth its cost.
-    if (shed >= 256) this.trimPending = 2;
-    // The buffers are freed by a later collection; trim on the next sweeps as well.
+    if (shed >= 256) this.trimPending = 4;
+    // The buffers and the handles are freed by later collections (V8 collects when idle): trim on the next sweeps as well.
     if (this.trimPending > 0) {
       this.trimPending--;
       trimMemory();
