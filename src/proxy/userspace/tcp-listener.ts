@@ -5,9 +5,6 @@
 // A listening handle made elsewhere (the host's NodePort and LoadBalancer sockets, which
 // the daemon creates in the host's namespace and hands to node agents) can be adopted.
 import { constants } from 'node:os';
-import type { Logger } from '../../util/logger.js';
-import type { BufferPool } from './buffer-pool.js';
-import type { AcceptErrors } from './socket-errors.js';
 import { newTcpServer, uvError, type StreamHandle } from './libuv-stream.js';
 import { drop, reject, type ServicePortRoute } from './service-port-route.js';
 import { closeHandle, TcpProxyConnection, type ConnectionDeps, type UpstreamSource } from './tcp-proxy-connection.js';
@@ -17,15 +14,12 @@ import type { RouteEndpoint } from './service-port-route.js';
 export type ClientIPPolicy = (clientIP: string, ep: RouteEndpoint, route: ServicePortRoute, external: boolean) => boolean;
 
 export interface ListenerDeps extends ConnectionDeps {
-  pool: BufferPool;
-  acceptErrors: AcceptErrors;
   /** Every live forwarded connection and black-holed socket, so stop() can end them. */
   live: Set<{ destroy(): void }>;
   /** At most this many in `live` (fd-limit.ts): past it, new connections are refused, logged and counted. */
   maxConnections: number;
   /** How long a dropped connection is held before it is closed. */
   dropTimeoutMs: number;
-  logger: Logger;
   /** Client IP preservation; absent: endpoints see the node's address. */
   preserveClientIP?: ClientIPPolicy;
 }

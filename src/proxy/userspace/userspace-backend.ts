@@ -205,7 +205,6 @@ export class UserspaceBackend implements ProxyBackend {
       live: this.live,
       maxConnections: this.maxConnections,
       dropTimeoutMs: this.opts.dropTimeoutMs ?? 30_000,
-      logger: this.log,
       preserveClientIP: this.opts.preserveClientIP,
     });
   }
