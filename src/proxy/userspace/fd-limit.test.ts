@@ -9,9 +9,12 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '../../testing/wait.js';
+import { transparentUnavailable } from './ip-transparent.js';
 
 const here = (f: string) => new URL(f, import.meta.url).href;
 const hasPrlimit = spawnSync('sh', ['-c', 'command -v prlimit'], { stdio: 'ignore' }).status === 0;
+// The limit is read and raised by the native helper (scripts/build-native.mjs).
+const skip = !hasPrlimit ? 'needs prlimit(1)' : transparentUnavailable() ? `needs the native helper: ${transparentUnavailable()}` : false;
 const vip = '127.0.23.1';
 const epIP = '127.0.23.2';
 
@@ -103,7 +106,7 @@ function open(sockets: net.Socket[]): Promise<string> {
   });
 }
 
-test('at its open-file limit the proxy refuses visibly — logged, counted — and serves again once connections end', { skip: !hasPrlimit && 'needs prlimit(1)' }, async () => {
+test('at its open-file limit the proxy refuses visibly — logged, counted — and serves again once connections end', { skip }, async () => {
   // 200 descriptors: a budget of (200 - 50) / 2 = 75 connections, with Node's own ~30 to spare.
   const p = await startProxy('200');
   try {
@@ -136,7 +139,7 @@ function canRaiseHardLimit(): boolean {
   return cap !== undefined && (BigInt(`0x${cap}`) & (1n << 24n)) !== 0n;
 }
 
-test('the proxy raises its open-file limit at start: to 64000 where privileged (as the userspace kube-proxy), else soft to hard', { skip: !hasPrlimit && 'needs prlimit(1)' }, async () => {
+test('the proxy raises its open-file limit at start: to 64000 where privileged (as the userspace kube-proxy), else soft to hard', { skip }, async () => {
   const p = await startProxy('100:4000', true);
   try {
     const privileged = canRaiseHardLimit();
