@@ -3,7 +3,8 @@
 // with the machine's C compiler against Node's own headers (N-API: no node-gyp, no
 // downloads). Without a compiler or headers it says so and exits 0: the proxy then runs
 // without client IP preservation (backends see the node's address, as with kube-proxy's
-// masquerade) and logs why.
+// masquerade) and logs why; it also keeps the open-file limit Node gave it and does not
+// trim malloc after connection storms (src/proxy/userspace/fd-limit.ts).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

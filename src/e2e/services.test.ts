@@ -89,14 +89,38 @@ spec:
         readinessProbe: { httpGet: { path: /, port: 8080 }, periodSeconds: 1 }
 `;
 
+// The rollouts of issue 9: no readiness probe, so a new pod is Ready — an endpoint — as
+// soon as its container starts, before it listens (upstream too). This server takes a
+// second to listen (a server loading its configuration; nginx is quicker, which made the
+// race rare rather than absent) and exits at once on SIGTERM. minReadySeconds keeps the
+// rollout from replacing every old pod before a new one listens: at every moment some
+// endpoint listens, and the proxy must move connections refused by the others on to it.
+const slowStarter = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: rolling }
+spec:
+  replicas: 2
+  minReadySeconds: 3
+  selector: { matchLabels: { app: rolling } }
+  template:
+    metadata: { labels: { app: rolling } }
+    spec:
+      containers:
+      - name: web
+        image: busybox:1.36
+        command: [node, -e, "const s=require('http').createServer((q,r)=>r.end(require('os').hostname()));setTimeout(()=>s.listen(8080),1000);process.on('SIGTERM',()=>process.exit(0))"]
+`;
+
 // Bounded HTTP load from inside a pod: at most max requests within ms, conc workers each
-// pausing gap ms between requests, a new connection each time; prints counts as JSON.
-const loadScript = `const http=require('http');const [url,max,ms,conc,gap]=process.argv.slice(1).map((v,i)=>i?Number(v):v);
+// pausing gap ms between requests, a new connection each time; stops early once the file
+// named by the optional 6th argument exists; prints counts as JSON.
+const loadScript = `const http=require('http');const stop=process.argv[6];const [url,max,ms,conc,gap]=process.argv.slice(1,6).map((v,i)=>i?Number(v):v);
 const agent=new http.Agent({keepAlive:false});const end=Date.now()+ms;let sent=0,ok=0,fail=0;const errs={};
 const one=()=>new Promise(res=>{let done=false;const fin=(k)=>{if(done)return;done=true;if(k){fail++;errs[k]=(errs[k]||0)+1}else ok++;res()};
 const rq=http.get(url,{agent,timeout:3000},r=>{r.resume();r.on('end',()=>fin(r.statusCode===200?'':'HTTP '+r.statusCode));r.on('error',e=>fin(e.code||e.message))});
 rq.on('timeout',()=>rq.destroy(Object.assign(new Error('timeout'),{code:'TIMEOUT'})));rq.on('error',e=>fin(e.code||e.message))});
-const worker=async()=>{while(sent<max&&Date.now()<end){sent++;await one();await new Promise(r=>setTimeout(r,gap))}};
+const stopped=()=>stop&&require('fs').existsSync(stop);
+const worker=async()=>{while(sent<max&&Date.now()<end&&!stopped()){sent++;await one();await new Promise(r=>setTimeout(r,gap))}};
 Promise.all(Array.from({length:conc},worker)).then(()=>console.log(JSON.stringify({sent,ok,fail,errs})));`;
 
 const udpScript = `const s=require('dgram').createSocket('udp4');s.on('message',m=>{console.log(String(m).trim());process.exit(0)});
@@ -136,6 +160,48 @@ async function curlCode(pod: string, url: string, maxSeconds = 3): Promise<{ rc:
   return { rc: Number(rc), ms: Number(ms), body: body.join(' ') };
 }
 
+/** HTTP load from the host like loadScript's: conc workers, gap ms apart, a new connection each, until stop() (bounded by max and ms). */
+function hostLoad(url: string, max: number, ms: number, conc: number, gapMs: number): { stop: () => Promise<LoadResult> } {
+  const r: LoadResult = { sent: 0, ok: 0, fail: 0, errs: {} };
+  const end = Date.now() + ms;
+  let stopped = false;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      let done = false;
+      const fin = (err: string) => {
+        if (done) return;
+        done = true;
+        if (err) {
+          r.fail++;
+          r.errs[err] = (r.errs[err] ?? 0) + 1;
+        } else r.ok++;
+        resolve();
+      };
+      const req = http.get(url, { agent: false, timeout: 3000 }, (res) => {
+        res.resume();
+        res.on('end', () => fin(res.statusCode === 200 ? '' : `HTTP ${res.statusCode}`));
+        res.on('error', (e: NodeJS.ErrnoException) => fin(e.code ?? e.message));
+      });
+      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
+      req.on('error', (e: NodeJS.ErrnoException) => fin(e.code ?? e.message));
+    });
+  const worker = async () => {
+    while (!stopped && r.sent < max && Date.now() < end) {
+      r.sent++;
+      await one();
+      await sleep(gapMs);
+    }
+  };
+  const all = Promise.all(Array.from({ length: conc }, worker));
+  return {
+    stop: async () => {
+      stopped = true;
+      await all;
+      return r;
+    },
+  };
+}
+
 /** One GET from the host on a new connection; rejects after 5 s. */
 function hostGet(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -164,6 +230,24 @@ async function loadDuring(url: string, max: number, ms: number, gapMs: number, a
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as LoadResult;
 }
 
+/** The proxies' failed endpoint connects for a Service (kanzen_proxy_endpoint_connect_failures_total), summed over nodes. */
+async function connectFailures(svc: string): Promise<number> {
+  let sum = 0;
+  for (const node of ['node-1', 'node-2']) {
+    const text = await new Promise<string>((resolve, reject) => {
+      http
+        .get({ socketPath: path.join(c.home, 'nodes', node, 'metrics.sock'), path: '/metrics' }, (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve(body));
+        })
+        .on('error', reject);
+    });
+    for (const line of text.split('\n')) if (line.startsWith(`kanzen_proxy_endpoint_connect_failures_total{namespace="default",service="${svc}",`)) sum += Number(line.split(' ').at(-1));
+  }
+  return sum;
+}
+
 before(async () => {
   if (!isRoot) return;
   // Proxies sync at most once a second, as upstream kube-proxy (--iptables-min-sync-period
@@ -185,7 +269,7 @@ before(async () => {
     clientPod('client', 'node-1'),
     clientPod('client2', 'node-2'),
   ];
-  if (!secondPass) docs.push(quitter, service('quitter', 'quitter', '  ports: [{ port: 80, targetPort: 8080 }]\n'));
+  if (!secondPass) docs.push(quitter, service('quitter', 'quitter', '  ports: [{ port: 80, targetPort: 8080 }]\n'), slowStarter, service('rolling', 'rolling', '  type: NodePort\n  ports: [{ port: 80, targetPort: 8080 }]\n'));
   await c.k(['apply', '-f', writeTemp(dir, 'services.yaml', docs.join('---\n'))]);
   await readyPods('role=client', 2);
   await readyPods('app=echo', 3);
@@ -413,8 +497,10 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
   });
 
   test('zero-loss rollouts: a rolling update and a pod deletion under load fail no request, without preStop', { skip: secondPass && 'slow; the first pass covers it' }, async (t) => {
-    await readyPods('app=quitter', 3);
+    const quitters = (await readyPods('app=quitter', 3)).map((p) => p.NAME);
     const url = `http://${await clusterIP('quitter')}/`;
+    // Ready in the API a moment before node-1's proxy routes to them: start once it does.
+    await eventually(async () => new Set(await curlMany('client', url, 3)).size === quitters.length, 30_000);
     // ≤ 2000 requests within 25 s, about 130 per second, a new connection each.
     const rollout = await loadDuring(url, 2000, 25_000, 25, async () => {
       await c.k(['set', 'image', 'deployment/quitter', 'web=busybox:1.37']);
@@ -431,5 +517,53 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
     t.diagnostic(`pod deletion under load: ${JSON.stringify(deletion)}`);
     assert.deepEqual({ fail: deletion.fail, errs: deletion.errs }, { fail: 0, errs: {} }, `pod deletion: ${JSON.stringify(deletion)}`);
     assert.ok(deletion.ok > 0);
+
+    // Issue 9: six `kubectl set image` rollouts of the 2-replica slowStarter (no readiness probe),
+    // under about 50 requests a second through the ClusterIP from a pod and 50 through
+    // 127.0.0.1:<nodePort> from the host, a new connection each. New pods are endpoints
+    // before they listen and old ones stop after the drain: not one request may fail.
+    await readyPods('app=rolling', 2);
+    const rollingIP = await clusterIP('rolling');
+    await eventually(async () => (await curlCode('client', `http://${rollingIP}/`)).rc === 0, 30_000);
+    const nodePort = (await c.k(['get', 'svc', 'rolling', '-o', 'jsonpath={.spec.ports[0].nodePort}'])).trim();
+    const hostURL = `http://127.0.0.1:${nodePort}/`;
+    await eventually(async () => (await hostGet(hostURL).catch(() => '')).startsWith('rolling-'), 20_000);
+    const stopFile = `/tmp/stop-load-${Date.now()}`;
+    // Bounded: ≤ 9000 requests within 150 s each way; the rollouts end it sooner.
+    const inCluster = c.kubectl(['exec', 'client', '--', 'node', '-e', loadScript, `http://${rollingIP}/`, '9000', '150000', '2', '35', stopFile], { timeoutMs: 180_000 });
+    const fromHost = hostLoad(hostURL, 9000, 150_000, 2, 35);
+    const rollouts = 6;
+    const timings: number[] = [];
+    try {
+      let before = new Set((await readyPods('app=rolling', 2)).map((p) => p.NAME));
+      for (let i = 0; i < rollouts; i++) {
+        const start = Date.now();
+        await c.k(['set', 'image', 'deployment/rolling', `web=busybox:${i % 2 ? '1.36' : '1.37'}`]);
+        await c.k(['rollout', 'status', 'deployment/rolling', '--timeout=55s']);
+        // `rollout status` returns before the old pods' drain and stop: each rollout ends
+        // when only its two new pods are left, so every stop happens under load.
+        const now = await eventually(async () => {
+          const names = (await c.k(['get', 'pods', '-l', 'app=rolling', '-o', 'name'])).trim().split('\n');
+          return names.length === 2 && names.every((n) => !before.has(n.replace('pod/', ''))) ? names : undefined;
+        }, 30_000);
+        before = new Set(now.map((n) => n.replace('pod/', '')));
+        timings.push(Date.now() - start);
+      }
+      await sleep(500);
+    } finally {
+      await c.k(['exec', 'client', '--', 'touch', stopFile]);
+    }
+    const host = await fromHost.stop();
+    const r = await inCluster;
+    assert.equal(r.code, 0, r.stderr);
+    const pod = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as LoadResult;
+    t.diagnostic(`rollout durations (ms): ${timings.join(', ')}`);
+    t.diagnostic(`${rollouts} rollouts under load: in-cluster ${JSON.stringify(pod)}, from the host ${JSON.stringify(host)}`);
+    const moved = await connectFailures('rolling');
+    t.diagnostic(`connects moved on to another endpoint: ${moved}`);
+    // The race happened (a new pod picked before it listened), so the zero below means something.
+    assert.ok(moved > 0, 'no connect was refused: the rollouts did not exercise the race');
+    assert.ok(pod.sent >= 50 * rollouts && host.sent >= 50 * rollouts, `too little load to mean anything: ${JSON.stringify({ pod, host })}`);
+    assert.deepEqual({ pod: [pod.fail, pod.errs], host: [host.fail, host.errs] }, { pod: [0, {}], host: [0, {}] });
   });
 });

@@ -28,6 +28,7 @@ import { agentMessage, isHostSocketMessage } from '../proxy/host-port-mappings.j
 import { clientIPPolicy } from '../proxy/userspace/client-ip-policy.js';
 import { ServiceAccountTokenManager } from './kubelet/serviceaccount-token-manager.js';
 import { transparentUnavailable } from '../proxy/userspace/ip-transparent.js';
+import { raiseNoFileLimit } from '../proxy/userspace/fd-limit.js';
 import type { ClientIPPolicy } from '../proxy/userspace/tcp-listener.js';
 import { hasTransparentReturnPath, netnsRunDir, podNetnsName } from './cluster-network.js';
 import type { StreamHandle } from '../proxy/userspace/libuv-stream.js';
@@ -109,6 +110,9 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
   });
   await kubelet.start();
 
+  // Two descriptors per proxied connection: raise RLIMIT_NOFILE before the proxy sizes its budget (fd-limit.ts).
+  const fds = raiseNoFileLimit();
+  logger.info('open-file limit', { ...fds.limit, ...(fds.error ? { reason: fds.error } : {}) });
   const proxier = new Proxier({
     informers: proxyInformers,
     nodeName: node.nodeName,

@@ -9,10 +9,16 @@ export class EndpointStats {
   totalConnections = 0;
   bytesIn = 0;
   bytesOut = 0;
+  /** Connects to this endpoint that failed (refused, reset, unreachable); the connection went on to another endpoint or was reset. */
+  failedConnects = 0;
   constructor(readonly endpoint: string) {}
 }
 
-/** Counters of one Service port. `dropped` = traffic black-holed by a Local traffic policy. */
+/**
+ * Counters of one Service port. `dropped` = traffic black-holed by a Local traffic policy;
+ * `failed` = connections reset because no endpoint could be reached (every eligible one
+ * failed its connect) or the proxy could not open a socket to one.
+ */
 export class ServicePortStats {
   activeConnections = 0;
   totalConnections = 0;
@@ -20,6 +26,7 @@ export class ServicePortStats {
   bytesOut = 0;
   refusedConnections = 0;
   droppedConnections = 0;
+  failedConnections = 0;
   constructor(
     readonly namespace: string,
     readonly service: string,
@@ -77,6 +84,7 @@ export interface EndpointMetricsSnapshot {
   totalConnections: number;
   bytesIn: number;
   bytesOut: number;
+  failedConnects: number;
 }
 
 export interface ServicePortMetricsSnapshot {
@@ -90,6 +98,7 @@ export interface ServicePortMetricsSnapshot {
   bytesOut: number;
   refusedConnections: number;
   droppedConnections: number;
+  failedConnections: number;
   endpoints: EndpointMetricsSnapshot[];
 }
 
@@ -100,6 +109,8 @@ export interface HistogramSnapshot {
 
 export interface ProxyMetricsSnapshot {
   servicePorts: ServicePortMetricsSnapshot[];
+  /** Client connections refused for a local reason (socket-errors.ts), by errno code. */
+  acceptErrors: Record<string, number>;
   sync: {
     duration: HistogramSnapshot;
     networkProgramming: HistogramSnapshot;
@@ -115,7 +126,7 @@ export interface StatsSource {
   endpointStats(): Iterable<EndpointStats>;
 }
 
-export function snapshotMetrics(sources: Iterable<StatsSource>, sync: SyncMetrics): ProxyMetricsSnapshot {
+export function snapshotMetrics(sources: Iterable<StatsSource>, sync: SyncMetrics, acceptErrors: ReadonlyMap<string, number> = new Map()): ProxyMetricsSnapshot {
   const servicePorts: ServicePortMetricsSnapshot[] = [];
   for (const src of sources) {
     const s = src.stats;
@@ -130,17 +141,20 @@ export function snapshotMetrics(sources: Iterable<StatsSource>, sync: SyncMetric
       bytesOut: s.bytesOut,
       refusedConnections: s.refusedConnections,
       droppedConnections: s.droppedConnections,
+      failedConnections: s.failedConnections,
       endpoints: [...src.endpointStats()].map((e) => ({
         endpoint: e.endpoint,
         activeConnections: e.activeConnections,
         totalConnections: e.totalConnections,
         bytesIn: e.bytesIn,
         bytesOut: e.bytesOut,
+        failedConnects: e.failedConnects,
       })),
     });
   }
   return {
     servicePorts,
+    acceptErrors: Object.fromEntries(acceptErrors),
     sync: {
       duration: { count: sync.syncDuration.count, sum: sync.syncDuration.sum },
       networkProgramming: { count: sync.networkProgramming.count, sum: sync.networkProgramming.sum },
@@ -200,12 +214,15 @@ export function prometheusText(snapshot: ProxyMetricsSnapshot, sync: SyncMetrics
   e.family('kubeproxy_sync_proxy_rules_service_changes_total', 'counter', 'Cumulative proxy rules Service changes').sample('kubeproxy_sync_proxy_rules_service_changes_total', {}, sync.serviceChanges);
   e.family('kubeproxy_sync_proxy_rules_endpoint_changes_total', 'counter', 'Cumulative proxy rules Endpoint changes').sample('kubeproxy_sync_proxy_rules_endpoint_changes_total', {}, sync.endpointChanges);
   e.family('kanzen_proxy_sync_failures_total', 'counter', 'Syncs of the proxy data plane that failed and will be retried').sample('kanzen_proxy_sync_failures_total', {}, sync.syncFailures);
+  e.family('kanzen_proxy_accept_errors_total', 'counter', 'Client connections refused for a local reason (EMFILE: the open-file limit), by errno');
+  for (const [reason, n] of Object.entries(snapshot.acceptErrors)) e.sample('kanzen_proxy_accept_errors_total', { reason }, n);
 
   const svcFamilies: [string, 'counter' | 'gauge', string, (s: ServicePortMetricsSnapshot) => number][] = [
     ['kanzen_proxy_service_connections_active', 'gauge', 'Open connections (UDP: flows) through a Service port', (s) => s.activeConnections],
     ['kanzen_proxy_service_connections_total', 'counter', 'Connections (UDP: flows) forwarded through a Service port', (s) => s.totalConnections],
     ['kanzen_proxy_service_refused_connections_total', 'counter', 'Connections refused because a Service port had no endpoints', (s) => s.refusedConnections],
     ['kanzen_proxy_service_dropped_connections_total', 'counter', 'Connections dropped by a Local traffic policy on a node without local endpoints', (s) => s.droppedConnections],
+    ['kanzen_proxy_service_failed_connections_total', 'counter', 'Connections reset because no endpoint of a Service port could be connected to', (s) => s.failedConnections],
     ['kanzen_proxy_service_received_bytes_total', 'counter', 'Bytes from clients to a Service port', (s) => s.bytesIn],
     ['kanzen_proxy_service_sent_bytes_total', 'counter', 'Bytes from a Service port back to clients', (s) => s.bytesOut],
   ];
@@ -218,6 +235,7 @@ export function prometheusText(snapshot: ProxyMetricsSnapshot, sync: SyncMetrics
     ['kanzen_proxy_endpoint_connections_total', 'counter', 'Connections (UDP: flows) sent to an endpoint', (s) => s.totalConnections],
     ['kanzen_proxy_endpoint_received_bytes_total', 'counter', 'Bytes forwarded from clients to an endpoint', (s) => s.bytesIn],
     ['kanzen_proxy_endpoint_sent_bytes_total', 'counter', 'Bytes forwarded from an endpoint to clients', (s) => s.bytesOut],
+    ['kanzen_proxy_endpoint_connect_failures_total', 'counter', 'Connects to an endpoint that failed (refused, reset, unreachable); the connection was tried on another endpoint', (s) => s.failedConnects],
   ];
   for (const [name, type, help, get] of epFamilies) {
     e.family(name, type, help);

@@ -15,6 +15,8 @@ export interface ProxyBackend {
   /** Keys of the Service ports currently programmed. */
   programmedServicePorts(): Iterable<string>;
   statsSources(): Iterable<StatsSource>;
+  /** Client connections refused for a local reason (socket-errors.ts), by errno code. */
+  acceptErrors?(): ReadonlyMap<string, number>;
   /** Serves a listening socket of the host's namespace (host-port-mappings.ts) as external traffic. */
   adoptHostSocket?(ip: string, port: number, handle: StreamHandle): void;
   releaseHostSocket?(ip: string, port: number): void;

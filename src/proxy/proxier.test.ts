@@ -503,6 +503,32 @@ test('resets pass through: an endpoint that resets or refuses resets the client'
   await waitFor(() => portMetrics('resetter')!.activeConnections === 0);
 });
 
+test('a refused connect goes on to the next endpoint: no client is refused while one endpoint serves', async () => {
+  // 127.0.22.1 and .2 listen on nothing (a pod not listening yet, or not any more); .3 serves.
+  const port = await echoServers(['127.0.22.3'], ['Pod ok']);
+  const svc = await createService('redispatch', { selector: { app: 'redispatch' } });
+  const ips = ['127.0.22.1', '127.0.22.2', '127.0.22.3'];
+  await putSlice('redispatch', ips.map((ip) => ep(ip)), port);
+  await programmed('redispatch', ips);
+  const vip = toLoopback(svc.spec.clusterIP!);
+  for (let i = 0; i < 9; i++) assert.equal(await fetchName(vip, 80), 'Pod ok', `connection ${i}`);
+  const m = portMetrics('redispatch')!;
+  assert.equal(m.failedConnections, 0);
+  assert.equal(m.totalConnections, 9);
+  const byEp = new Map(m.endpoints.map((e) => [e.endpoint.split(':')[0], e]));
+  // Round robin starts 3 of the 9 connections on each endpoint; each refused one moves on.
+  assert.equal(byEp.get('127.0.22.3')!.totalConnections, 9);
+  assert.ok(byEp.get('127.0.22.1')!.failedConnects >= 3 && byEp.get('127.0.22.2')!.failedConnects >= 3, JSON.stringify(m.endpoints));
+  await waitFor(() => portMetrics('redispatch')!.activeConnections === 0 && portMetrics('redispatch')!.endpoints.every((e) => e.activeConnections === 0));
+  assert.match(proxier.prometheusMetrics(), /kanzen_proxy_endpoint_connect_failures_total\{namespace="default",service="redispatch",port="",endpoint="127\.0\.22\.1:\d+"\} [1-9]/);
+  // Every endpoint refusing: the client is reset, and that is counted.
+  await putSlice('redispatch', [ep('127.0.22.1'), ep('127.0.22.2')], port);
+  await waitFor(() => !proxier.routesNewConnectionsTo('127.0.22.3'));
+  assert.equal(await connectError(vip, 80), 'ECONNRESET');
+  await waitFor(() => portMetrics('redispatch')!.failedConnections === 1);
+  assert.match(proxier.prometheusMetrics(), /kanzen_proxy_service_failed_connections_total\{namespace="default",service="redispatch",port="",protocol="TCP"\} 1/);
+});
+
 test('host sockets: served like the NodePort they map; given back without a local endpoint (policy Local), asked for again with one', async () => {
   const port = await echoServers(['127.0.19.6'], ['hosted']);
   const svc = await createService('hosted', { type: 'NodePort', externalTrafficPolicy: 'Local', selector: { app: 'hosted' } });

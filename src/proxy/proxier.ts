@@ -214,7 +214,7 @@ export class Proxier {
   }
 
   metrics(): ProxyMetricsSnapshot {
-    return snapshotMetrics(this.backend.statsSources(), this.syncMetrics);
+    return snapshotMetrics(this.backend.statsSources(), this.syncMetrics, this.backend.acceptErrors?.());
   }
 
   prometheusMetrics(): string {

@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 
 interface Native {
   setTransparent(fd: number): number;
+  getNoFileLimit(): [number, number] | number;
+  setNoFileLimit(soft: number, hard: number): number;
+  trimMemory(): boolean;
 }
 
 const addonPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'native', 'ip-transparent.node');
@@ -31,4 +34,22 @@ export function transparentUnavailable(): string | undefined {
 /** Makes a bound socket transparent: 0, or the errno of the failure (or -1 without the helper). */
 export function setTransparent(fd: number): number {
   return native ? native.setTransparent(fd) : -1;
+}
+
+// The same helper carries the proxy's other system calls Node lacks (fd-limit.ts).
+
+/** RLIMIT_NOFILE as [soft, hard] (-1: unlimited), or undefined without the helper. */
+export function getNoFileLimit(): [number, number] | undefined {
+  const r = native?.getNoFileLimit();
+  return Array.isArray(r) ? r : undefined;
+}
+
+/** setrlimit(RLIMIT_NOFILE): 0, or the errno of the failure (or -1 without the helper). */
+export function setNoFileLimit(soft: number, hard: number): number {
+  return native ? native.setNoFileLimit(soft, hard) : -1;
+}
+
+/** Gives malloc's free memory back to the system (glibc malloc_trim); false when nothing was or could be. */
+export function trimMemory(): boolean {
+  return native ? native.trimMemory() : false;
 }

@@ -108,11 +108,42 @@ export class ServicePortRoute implements StatsSource {
     return this.balancer.pick(eligible);
   }
 
+  /**
+   * Another endpoint for a connection whose connect to each of `tried` failed (refused,
+   * reset, unreachable): the next eligible endpoint after the last one tried, in the
+   * endpoints' order, that was not tried yet; undefined when none is left. The old
+   * userspace kube-proxy did the same (NextEndpoint on a dial error, up to the number of
+   * endpoints), as does HAProxy's `option redispatch`: a client gets a refusal only when
+   * no endpoint takes it. The balancer is left alone, so the rotation of later
+   * connections is unchanged. A ClientIP pin to the failed endpoint is dropped, as
+   * upstream's sessionAffinityReset did, so the client's next connection starts afresh.
+   */
+  chooseAfterFailure(tried: readonly RouteEndpoint[], external: boolean): RouteEndpoint | undefined {
+    const eligible = external ? this.external : this.internal;
+    const last = tried[tried.length - 1];
+    this.affinity?.forgetEndpoint(last);
+    const n = eligible.length;
+    const from = eligible.indexOf(last);
+    for (let i = 1; i <= n; i++) {
+      const ep = eligible[(from + i) % n];
+      if (!tried.includes(ep)) return ep;
+    }
+    return undefined;
+  }
+
   connectionOpened(ep: RouteEndpoint): void {
     ep.stats.activeConnections++;
     ep.stats.totalConnections++;
     this.stats.activeConnections++;
     this.stats.totalConnections++;
+  }
+
+  /** A connection whose connect to `from` failed goes on to `to` (one connection of the Service port still). */
+  connectionMoved(from: RouteEndpoint, to: RouteEndpoint): void {
+    this.connectionClosed(from);
+    this.stats.activeConnections++;
+    to.stats.activeConnections++;
+    to.stats.totalConnections++;
   }
 
   connectionClosed(ep: RouteEndpoint): void {

@@ -26,6 +26,11 @@ export class ClientIPAffinity<T> {
     this.entries.set(clientIP, { endpoint, lastUsed: this.now() });
   }
 
+  /** Forgets every pin to endpoint (it failed a connect). */
+  forgetEndpoint(endpoint: T): void {
+    for (const [ip, e] of this.entries) if (e.endpoint === endpoint) this.entries.delete(ip);
+  }
+
   /** Forgets expired entries (called periodically so idle clients do not accumulate). */
   sweep(): void {
     const now = this.now();

@@ -4,28 +4,28 @@
 // server handle (libuv-stream.ts): accepted connections are handles, never net.Sockets.
 // A listening handle made elsewhere (the host's NodePort and LoadBalancer sockets, which
 // the daemon creates in the host's namespace and hands to node agents) can be adopted.
-import type { Logger } from '../../util/logger.js';
-import type { BufferPool } from './buffer-pool.js';
+import { constants } from 'node:os';
 import { newTcpServer, uvError, type StreamHandle } from './libuv-stream.js';
 import { drop, reject, type ServicePortRoute } from './service-port-route.js';
-import { closeHandle, TcpProxyConnection, type UpstreamSource } from './tcp-proxy-connection.js';
+import { closeHandle, TcpProxyConnection, type ConnectionDeps, type UpstreamSource } from './tcp-proxy-connection.js';
 import type { RouteEndpoint } from './service-port-route.js';
 
 /** Decides whether a connection to ep keeps the client's address as its source. */
 export type ClientIPPolicy = (clientIP: string, ep: RouteEndpoint, route: ServicePortRoute, external: boolean) => boolean;
 
-export interface ListenerDeps {
-  pool: BufferPool;
+export interface ListenerDeps extends ConnectionDeps {
   /** Every live forwarded connection and black-holed socket, so stop() can end them. */
   live: Set<{ destroy(): void }>;
+  /** At most this many in `live` (fd-limit.ts): past it, new connections are refused, logged and counted. */
+  maxConnections: number;
   /** How long a dropped connection is held before it is closed. */
   dropTimeoutMs: number;
-  logger: Logger;
   /** Client IP preservation; absent: endpoints see the node's address. */
   preserveClientIP?: ClientIPPolicy;
 }
 
 const backlog = 511; // net.Server's default
+const UV_EMFILE = -constants.errno.EMFILE;
 
 export class TcpServiceListener {
   private handle?: StreamHandle;
@@ -80,12 +80,21 @@ export class TcpServiceListener {
   }
 
   private readonly onConnection = (status: number, client?: StreamHandle): void => {
+    const deps = this.deps;
     if (status !== 0 || !client) {
-      this.deps.logger.warn('accept failed', { address: `${this.address}:${this.port}`, err: uvError(status, 'accept') });
+      deps.acceptErrors.record(status, 'accept', `${this.address}:${this.port}`);
       return;
     }
     const route = this.route;
     if (!route) {
+      closeHandle(client, true);
+      return;
+    }
+    const live = deps.live;
+    if (live.size >= deps.maxConnections) {
+      // Out of descriptors but for the reserve: refuse this one visibly rather than let
+      // libuv refuse the next ones silently (fd-limit.ts).
+      deps.acceptErrors.record(UV_EMFILE, 'accept', `${this.address}:${this.port}`);
       closeHandle(client, true);
       return;
     }
@@ -102,10 +111,13 @@ export class TcpServiceListener {
       this.holdSilently(client);
       return;
     }
-    const live = this.deps.live;
-    const policy = this.deps.preserveClientIP;
+    const policy = deps.preserveClientIP;
     const source = policy && policy(clientPeer().address, decision, route, this.external) ? clientPeer() : undefined;
-    live.add(new TcpProxyConnection(client, decision, route, this.deps.pool, (c) => live.delete(c), source));
+    live.add(new TcpProxyConnection(client, decision, route, this.external, deps, this.onDone, source));
+  };
+
+  private readonly onDone = (c: TcpProxyConnection): void => {
+    this.deps.live.delete(c);
   };
 
   /**

@@ -8,10 +8,17 @@
 // one write and no allocation beyond a view of the buffer; per connection, two handles,
 // two request objects and the closures below.
 //
+// Nothing is read from the client before the endpoint accepted, so a connect that fails
+// (refused: a pod not listening yet or any more; reset; unreachable) loses no byte and
+// is tried on the next endpoint (ServicePortRoute.chooseAfterFailure), like the old
+// userspace kube-proxy and HAProxy's redispatch: the client is reset only when every
+// eligible endpoint failed.
+//
 // Half-close passes through (EOF from one side → shutdown of the other), as with
-// kube-proxy's DNAT; an error or reset on one side resets the other; a refused endpoint
-// resets the client.
+// kube-proxy's DNAT; an error or reset on one side resets the other.
+import { constants } from 'node:os';
 import type { BufferPool } from './buffer-pool.js';
+import type { AcceptErrors } from './socket-errors.js';
 import { lastReadResult, lastWriteWasAsync, newTcpSocket, ShutdownWrap, TCPConnectWrap, UV_EOF, WriteWrap, type ReqWrap, type StreamHandle } from './libuv-stream.js';
 import type { RouteEndpoint, ServicePortRoute } from './service-port-route.js';
 import { setTransparent } from './ip-transparent.js';
@@ -111,35 +118,44 @@ class Direction {
   };
 }
 
+/** What a connection needs of its listener. */
+export interface ConnectionDeps {
+  pool: BufferPool;
+  acceptErrors: AcceptErrors;
+}
+
+/**
+ * Connect errors that say "this endpoint, not this proxy": worth another endpoint. Local
+ * failures (EMFILE, ENOBUFS, EADDRNOTAVAIL: out of descriptors, memory or ports) would
+ * fail on any endpoint and are counted as refusals instead.
+ */
+const endpointErrors = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ECONNABORTED', 'EPIPE'].map((c) => -constants.errno[c as keyof typeof constants.errno]));
+
 export class TcpProxyConnection {
-  private readonly upstream: StreamHandle;
-  private readonly clientBuf: Buffer;
-  private readonly upstreamBuf: Buffer;
-  private readonly toUpstream: Direction;
-  private readonly toClient: Direction;
+  private upstream: StreamHandle;
+  private ep: RouteEndpoint;
+  private clientBuf?: Buffer;
+  private upstreamBuf?: Buffer;
+  private toUpstream?: Direction;
+  private toClient?: Direction;
+  /** Endpoints whose connect failed; allocated only then. */
+  private tried?: RouteEndpoint[];
   closing = false;
   private openHandles = 2;
 
   constructor(
     private readonly client: StreamHandle,
-    private readonly ep: RouteEndpoint,
+    ep: RouteEndpoint,
     private readonly route: ServicePortRoute,
-    private readonly pool: BufferPool,
+    private readonly external: boolean,
+    private readonly deps: ConnectionDeps,
     private readonly onDone: (c: TcpProxyConnection) => void,
-    source?: UpstreamSource,
+    private readonly source?: UpstreamSource,
   ) {
+    this.ep = ep;
     route.connectionOpened(ep);
-    this.clientBuf = pool.acquire();
-    this.upstreamBuf = pool.acquire();
-    const upstream = (this.upstream = openUpstream(source));
-    this.toUpstream = new Direction(this, client, upstream, this.clientBuf, ep.stats, route.stats, 'bytesIn');
-    this.toClient = new Direction(this, upstream, client, this.upstreamBuf, ep.stats, route.stats, 'bytesOut');
     client.setNoDelay(true);
-    const req = new TCPConnectWrap();
-    req.oncomplete = this.onConnected;
-    const { ip, port } = ep.info;
-    const err = ip.includes(':') ? upstream.connect6(req, ip, port) : upstream.connect(req, ip, port);
-    if (err < 0) this.fail(upstream);
+    this.upstream = this.connect();
   }
 
   /** Ends the connection at once (proxy shutdown). */
@@ -147,18 +163,63 @@ export class TcpProxyConnection {
     this.close(false, false);
   }
 
+  /** Opens a socket to this.ep and starts connecting; a failure to start is handled like a failed connect. */
+  private connect(): StreamHandle {
+    const upstream = openUpstream(this.source);
+    const req = new TCPConnectWrap();
+    req.oncomplete = this.onConnected;
+    const { ip, port } = this.ep.info;
+    const err = ip.includes(':') ? upstream.connect6(req, ip, port) : upstream.connect(req, ip, port);
+    if (err < 0) queueMicrotask(() => this.onConnectFailed(upstream, err));
+    return upstream;
+  }
+
   private readonly onConnected = (status: number): void => {
     if (this.closing) return;
     if (status < 0) {
-      // The endpoint refused or is gone: the client sees a reset, as it would talking
-      // to the endpoint directly through kube-proxy's DNAT.
-      this.fail(this.upstream);
+      this.onConnectFailed(this.upstream, status);
       return;
     }
-    this.upstream.setNoDelay(true);
+    const upstream = this.upstream;
+    upstream.setNoDelay(true);
+    const pool = this.deps.pool;
+    const stats = this.ep.stats;
+    this.clientBuf = pool.acquire();
+    this.upstreamBuf = pool.acquire();
+    this.toUpstream = new Direction(this, this.client, upstream, this.clientBuf, stats, this.route.stats, 'bytesIn');
+    this.toClient = new Direction(this, upstream, this.client, this.upstreamBuf, stats, this.route.stats, 'bytesOut');
     this.toUpstream.start();
     this.toClient.start();
   };
+
+  /**
+   * The connect to this.ep failed before any byte moved: the next eligible endpoint gets
+   * the connection; with none left (or a local failure) the client is reset, as it would
+   * be talking to the endpoint directly through kube-proxy's DNAT.
+   */
+  private onConnectFailed(upstream: StreamHandle, status: number): void {
+    if (this.closing || upstream !== this.upstream) return;
+    if (!endpointErrors.has(status)) {
+      this.deps.acceptErrors.record(status, 'connect', `${this.ep.info.ip}:${this.ep.info.port}`);
+      this.route.stats.failedConnections++;
+      this.fail(upstream);
+      return;
+    }
+    const failed = this.ep;
+    failed.stats.failedConnects++;
+    (this.tried ??= []).push(failed);
+    const next = this.route.chooseAfterFailure(this.tried, this.external);
+    if (!next) {
+      this.route.stats.failedConnections++;
+      this.fail(upstream);
+      return;
+    }
+    // The failed handle never carried data and no buffer is attached: close it quietly.
+    upstream.close();
+    this.route.connectionMoved(failed, next);
+    this.ep = next;
+    this.upstream = this.connect();
+  }
 
   /** A read, write or connect on `side` failed: reset the other side and close both. */
   fail(side: StreamHandle): void {
@@ -168,7 +229,7 @@ export class TcpProxyConnection {
 
   /** Called when a direction's shutdown completed: both done means a graceful close. */
   directionDone(): void {
-    if (this.toUpstream.shutDown && this.toClient.shutDown) this.close(false, false);
+    if (this.toUpstream?.shutDown && this.toClient?.shutDown) this.close(false, false);
   }
 
   private close(resetClient: boolean, resetUpstream: boolean): void {
@@ -183,8 +244,8 @@ export class TcpProxyConnection {
     // handles are closed nothing points into the buffers any more.
     if (--this.openHandles > 0) return;
     this.route.connectionClosed(this.ep);
-    this.pool.release(this.clientBuf);
-    this.pool.release(this.upstreamBuf);
+    if (this.clientBuf) this.deps.pool.release(this.clientBuf);
+    if (this.upstreamBuf) this.deps.pool.release(this.upstreamBuf);
     this.onDone(this);
   };
 }

@@ -8,6 +8,9 @@ import type { StatsSource } from '../metrics.js';
 import type { ProxyBackend } from '../provider.js';
 import type { BalanceMode } from '../service-port.js';
 import { BufferPool } from './buffer-pool.js';
+import { connectionBudget, noFileLimit } from './fd-limit.js';
+import { trimMemory } from './ip-transparent.js';
+import { AcceptErrors, type AcceptErrorStats } from './socket-errors.js';
 import type { StreamHandle } from './libuv-stream.js';
 import { hostSocketKey, hostSocketsOf, type HostSocketAddress } from '../host-port-mappings.js';
 import { ServicePortRoute, type ServicePortProgram } from './service-port-route.js';
@@ -31,6 +34,8 @@ export interface UserspaceBackendOptions {
   preserveClientIP?: ClientIPPolicy;
   /** Asks for a host socket again that this node gave back (adoptHostSocket). */
   requestHostSocket?: (ip: string, port: number) => void;
+  /** Most connections at once (default: from the open-file limit, fd-limit.ts). */
+  maxConnections?: number;
 }
 
 type Listener = TcpServiceListener | UdpServiceListener;
@@ -53,17 +58,23 @@ export class UserspaceBackend implements ProxyBackend {
   /** Host sockets given back while this node has no endpoint for them (policy Local). */
   private readonly hostSocketsGivenBack = new Map<string, HostSocketAddress>();
   private readonly pool = new BufferPool();
+  private readonly acceptErrorLog: AcceptErrors;
+  private readonly maxConnections: number;
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly udpIdleTimeoutMs: number;
   private readonly housekeeping: NodeJS.Timeout;
+  /** Sweeps left that trim malloc's free memory after a storm. */
+  private trimPending = 0;
 
   constructor(private readonly opts: UserspaceBackendOptions) {
     this.log = (opts.logger ?? silentLogger).child('userspace');
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? Math.random;
     this.udpIdleTimeoutMs = opts.udpIdleTimeoutMs ?? 30_000;
+    this.acceptErrorLog = new AcceptErrors(this.log, this.now);
+    this.maxConnections = opts.maxConnections ?? connectionBudget(noFileLimit());
     this.housekeeping = setInterval(() => this.sweep(), Math.max(50, Math.min(this.udpIdleTimeoutMs / 2, 5000)));
     this.housekeeping.unref();
   }
@@ -166,6 +177,10 @@ export class UserspaceBackend implements ProxyBackend {
     return this.routes.values();
   }
 
+  acceptErrors(): AcceptErrorStats {
+    return this.acceptErrorLog.stats;
+  }
+
   /** The route of a Service port (tests and diagnostics). */
   route(key: string): ServicePortRoute | undefined {
     return this.routes.get(key);
@@ -186,9 +201,10 @@ export class UserspaceBackend implements ProxyBackend {
   private newTcpListener(address: string, port: number, route: ServicePortRoute | undefined, external: boolean): TcpServiceListener {
     return new TcpServiceListener(address, port, route, external, {
       pool: this.pool,
+      acceptErrors: this.acceptErrorLog,
       live: this.live,
+      maxConnections: this.maxConnections,
       dropTimeoutMs: this.opts.dropTimeoutMs ?? 30_000,
-      logger: this.log,
       preserveClientIP: this.opts.preserveClientIP,
     });
   }
@@ -266,5 +282,22 @@ export class UserspaceBackend implements ProxyBackend {
   private sweep(): void {
     for (const { listener } of this.listeners.values()) if (listener instanceof UdpServiceListener) listener.expireIdleFlows(this.udpIdleTimeoutMs);
     for (const r of this.routes.values()) r.sweepAffinity();
+    this.returnMemoryAfterStorm();
+  }
+
+  /**
+   * After a connection storm: the pool sheds the buffers it no longer needs, and once
+   * the garbage collector has freed them, malloc gives the pages back (malloc_trim) —
+   * without that, a storm's peak stays in the RSS although nothing uses it.
+   */
+  private returnMemoryAfterStorm(): void {
+    const shed = this.pool.shrink();
+    // 256 buffers: 4 MiB, about 128 connections; below that, trimming is not worth its cost.
+    if (shed >= 256) this.trimPending = 4;
+    // The buffers and the handles are freed by later collections (V8 collects when idle): trim on the next sweeps as well.
+    if (this.trimPending > 0) {
+      this.trimPending--;
+      trimMemory();
+    }
   }
 }
