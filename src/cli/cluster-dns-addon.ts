@@ -76,6 +76,17 @@ export function coreDNSDeployment(apiSocket: string): Deployment {
         metadata: { labels },
         spec: {
           dnsPolicy: 'Default',
+          // kubeadm's manifest: replicas prefer different nodes (the scheduler's InterPodAffinity score).
+          affinity: {
+            podAntiAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [
+                {
+                  weight: 100,
+                  podAffinityTerm: { labelSelector: { matchExpressions: [{ key: 'k8s-app', operator: 'In', values: ['kube-dns'] }] }, topologyKey: 'kubernetes.io/hostname' },
+                },
+              ],
+            },
+          },
           tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }],
           containers: [
             {
