@@ -38,10 +38,15 @@ if (!fs.existsSync(marker) || mtime(path.join(root, 'package-lock.json')) > mtim
   run('npm', ['ci', '--no-audit', '--no-fund'], {}, 3);
 }
 
-// Debian packages for the real tools tests drive (command → package).
-const tools = forTests ? { dig: 'dnsutils', ip: 'iproute2', nsenter: 'util-linux', nft: 'nftables', curl: 'curl' } : { ip: 'iproute2', nsenter: 'util-linux', nft: 'nftables' };
+// Debian packages for the real tools the runtime and tests drive (command → package). The
+// shell images (src/images/shell-rootfs.ts) are built from busybox-static, curl and dnsutils,
+// so `npm start` needs them as much as the tests do.
+const tools = { dig: 'dnsutils', ip: 'iproute2', nsenter: 'util-linux', nft: 'nftables', curl: 'curl' };
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+// busybox-static by package, not by command: Debian's dynamically linked busybox has the same path.
+const installed = (pkg) => (spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' }).stdout ?? '').includes('install ok installed');
 const missing = [...new Set(Object.entries(tools).filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg))];
+if (has('dpkg-query') && !installed('busybox-static')) missing.push('busybox-static');
 if (missing.length) {
   const isRoot = process.getuid?.() === 0;
   if (isRoot && has('apt-get')) {
@@ -49,7 +54,7 @@ if (missing.length) {
     run('apt-get', ['update', '-qq'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }, 3);
     run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }, 3);
   } else {
-    console.error(`ensure: missing tools (${missing.join(', ')}); install them with apt-get as root. Some tests will be skipped.`);
+    console.error(`ensure: missing tools (${missing.join(', ')}); install them with apt-get as root. ${forTests ? 'Some tests will be skipped.' : 'Pods of the shell images (busybox, curlimages/curl, …) will fail to start.'}`);
   }
 }
 
