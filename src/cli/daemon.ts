@@ -91,7 +91,7 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
     });
     {
       const addons = new ApiClient({ socketPath: home.socket }, 'kubeadm');
-      await installClusterDNS(addons, serviceIPByIndex(cfg.serviceCIDR, 10), home.socket).finally(() => addons.close());
+      await installClusterDNS(addons, serviceIPByIndex(cfg.serviceCIDR, 10), home.socket, cfg.nodes).finally(() => addons.close());
     }
     controllers = startControllerManager({ socketPath: home.socket, logger: log.child('controllers'), options: { loadBalancerPool: cfg.lbPool, rootCACert: pki.caCert } });
     if (cfg.runtime === 'fake') {

@@ -70,7 +70,14 @@ const CURL_ROOTFS: ShellRootfsSpec = { name: 'curl', applets: 'full', programs: 
 const DNSUTILS_ROOTFS: ShellRootfsSpec = {
   name: 'jessie-dnsutils',
   applets: 'full',
-  programs: [{ path: '/bin/bash', debianPackage: 'bash' }, ...['dig', 'nslookup', 'host'].map((p) => ({ path: `/usr/bin/${p}`, debianPackage: 'dnsutils' }))],
+  programs: [
+    ...['dig', 'nslookup', 'host'].map((p) => ({ path: `/usr/bin/${p}`, debianPackage: 'dnsutils' })),
+    { path: '/bin/bash', debianPackage: 'bash' },
+    // Debian's sh and env: busybox's (built with "prefer applets") would run its own
+    // nslookup applet for `sh -c nslookup` and `kubectl exec … nslookup`, not BIND's.
+    { path: '/bin/dash', at: '/bin/sh', debianPackage: 'dash' },
+    { path: '/usr/bin/env', debianPackage: 'coreutils' },
+  ],
 };
 
 export const BUILTIN_IMAGES: readonly BuiltinImage[] = [

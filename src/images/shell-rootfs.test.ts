@@ -55,8 +55,10 @@ test('shell image roots hold exactly their image\'s programs', { skip }, () => {
 
     const dnsutils = ensureShellRootfs(cache, rootfsOf('registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3'));
     assert.match(inRoot(dnsutils, 'dig -v').out, /^DiG 9\./m);
-    // BIND's nslookup, not busybox's applet.
+    // BIND's nslookup, not busybox's applet, whether run by sh or by env.
     assert.equal(inRoot(dnsutils, 'readlink -f "$(which nslookup)"').out.trim(), '/usr/bin/nslookup');
+    assert.match(inRoot(dnsutils, 'nslookup -version').out, /^nslookup 9\./m);
+    assert.match(inRoot(dnsutils, 'env nslookup -version').out, /^nslookup 9\./m);
     assert.match(inRoot(dnsutils, 'host -V').out, /host 9\./);
     assert.equal(inRoot(dnsutils, 'bash -c "echo \\$BASH_VERSION" | cut -d. -f1').status, 0);
     assert.notEqual(inRoot(dnsutils, 'which apt-get').status, 0);

@@ -27,8 +27,8 @@ export interface ShellRootfsSpec {
   name: string;
   /** busybox's applets all in /bin (the busybox image) or at `busybox --list-full` paths (Alpine). */
   applets: 'bin' | 'full';
-  /** Host programs copied in at the same path, with their shared libraries. */
-  programs?: { path: string; debianPackage: string }[];
+  /** Host programs copied in at the same path (or at `at`), with their shared libraries. */
+  programs?: { path: string; at?: string; debianPackage: string }[];
 }
 
 /** The image cannot be built on this machine: the kubelet reports it as a pull failure. */
@@ -136,8 +136,7 @@ function buildRoot(root: string, spec: ShellRootfsSpec): void {
   fs.chmodSync(path.join(root, 'root'), 0o700);
   fs.copyFileSync(BUSYBOX_PATH, path.join(root, 'bin/busybox'));
   fs.chmodSync(path.join(root, 'bin/busybox'), 0o755);
-  const programPaths = new Set((spec.programs ?? []).map((p) => p.path.replace(/^\/+/, '')));
-  const programNames = new Set([...programPaths].map((p) => path.basename(p)));
+  const programNames = new Set((spec.programs ?? []).map((p) => path.basename(p.at ?? p.path)));
   for (const applet of busyboxApplets()) {
     const name = path.basename(applet);
     // A program of the image wins over busybox's applet of the same name (BIND's nslookup).
@@ -148,7 +147,7 @@ function buildRoot(root: string, spec: ShellRootfsSpec): void {
     fs.mkdirSync(path.dirname(at), { recursive: true });
     if (!fs.existsSync(at)) fs.symlinkSync('/bin/busybox', at);
   }
-  for (const p of spec.programs ?? []) copyWithLibraries(root, p.path);
+  for (const p of spec.programs ?? []) copyWithLibraries(root, p.path, p.at ?? p.path);
   // script(1) for ttys, off PATH, its libraries where only it looks for them.
   const scriptLibs = sharedLibraries('/usr/bin/script');
   copyFile('/usr/bin/script', path.join(root, '.kanzen/script'));
@@ -193,9 +192,9 @@ export function sharedLibraries(program: string): { loader?: string; libraries: 
   return { loader, libraries };
 }
 
-function copyWithLibraries(root: string, program: string): void {
+function copyWithLibraries(root: string, program: string, at: string): void {
   const { loader, libraries } = sharedLibraries(program);
-  copyFile(program, path.join(root, program));
+  copyFile(program, path.join(root, at));
   // At the paths ldd prints (the loader's own search directories), contents from the real file.
   for (const lib of [...libraries, ...(loader ? [loader] : [])]) copyFile(lib, path.join(root, lib));
 }
