@@ -25,8 +25,9 @@ export function catalogImageResolver(opts: CatalogResolverOptions = {}): ImageRe
         try {
           r.rootDir = ensureShellRootfs(opts.rootfsCacheDir, r.rootfs);
         } catch (err) {
+          // Like an image that cannot be unpacked: the pod waits in ErrImagePull with the reason.
           if (err instanceof ShellRootfsError) throw new ImagePullError(err.message);
-          throw err;
+          throw new ImagePullError(`failed to prepare the root filesystem of ${r.image}: ${(err as Error).message}`);
         }
       }
       return fromCatalog(r);
