@@ -33,7 +33,10 @@ function mtime(p) {
 
 // npm packages
 const marker = path.join(root, 'node_modules', '.package-lock.json');
-if (!fs.existsSync(marker) || mtime(path.join(root, 'package-lock.json')) > mtime(marker)) {
+// A node_modules that links to another checkout's (a git worktree's) is that checkout's to
+// keep: npm ci would empty it through the link.
+const linked = fs.lstatSync(path.join(root, 'node_modules'), { throwIfNoEntry: false })?.isSymbolicLink() === true;
+if (!linked && (!fs.existsSync(marker) || mtime(path.join(root, 'package-lock.json')) > mtime(marker))) {
   console.error('ensure: installing npm packages');
   run('npm', ['ci', '--no-audit', '--no-fund'], {}, 3);
 }
