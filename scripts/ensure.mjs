@@ -33,24 +33,32 @@ function mtime(p) {
 
 // npm packages
 const marker = path.join(root, 'node_modules', '.package-lock.json');
-if (!fs.existsSync(marker) || mtime(path.join(root, 'package-lock.json')) > mtime(marker)) {
+// A node_modules that links to another checkout's (a git worktree's) is that checkout's to
+// keep: npm ci would empty it through the link.
+const linked = fs.lstatSync(path.join(root, 'node_modules'), { throwIfNoEntry: false })?.isSymbolicLink() === true;
+if (!linked && (!fs.existsSync(marker) || mtime(path.join(root, 'package-lock.json')) > mtime(marker))) {
   console.error('ensure: installing npm packages');
   run('npm', ['ci', '--no-audit', '--no-fund'], {}, 3);
 }
 
-// Debian packages for the real tools tests drive (command → package).
-const tools = forTests ? { dig: 'dnsutils', ip: 'iproute2', nsenter: 'util-linux', nft: 'nftables', curl: 'curl' } : { ip: 'iproute2', nsenter: 'util-linux', nft: 'nftables' };
+// Debian packages for the real tools the runtime and tests drive (command → package). The
+// shell images (src/images/shell-rootfs.ts) are built from busybox-static, curl and dnsutils,
+// so `npm start` needs them as much as the tests do.
+const tools = { dig: 'dnsutils', ip: 'iproute2', nsenter: 'util-linux', nft: 'nftables', curl: 'curl' };
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 // Python modules the tests import (module → package): the official Python client.
 const pyModules = forTests ? { kubernetes: 'python3-kubernetes' } : {};
 // Debian's interpreter, which the package installs for (not a pyenv python3 on PATH).
 const hasModule = (mod) => spawnSync('/usr/bin/python3', ['-c', `import ${mod}`], { stdio: 'ignore' }).status === 0;
+// busybox-static by package, not by command: Debian's dynamically linked busybox has the same path.
+const installed = (pkg) => (spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' }).stdout ?? '').includes('install ok installed');
 const missing = [
   ...new Set([
     ...Object.entries(tools).filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg),
     ...Object.entries(pyModules).filter(([mod]) => !hasModule(mod)).map(([, pkg]) => pkg),
   ]),
 ];
+if (has('dpkg-query') && !installed('busybox-static')) missing.push('busybox-static');
 if (missing.length) {
   const isRoot = process.getuid?.() === 0;
   if (isRoot && has('apt-get')) {
@@ -58,7 +66,7 @@ if (missing.length) {
     run('apt-get', ['update', '-qq'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }, 3);
     run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }, 3);
   } else {
-    console.error(`ensure: missing tools (${missing.join(', ')}); install them with apt-get as root. Some tests will be skipped.`);
+    console.error(`ensure: missing tools (${missing.join(', ')}); install them with apt-get as root. ${forTests ? 'Some tests will be skipped.' : 'Pods of the shell images (busybox, curlimages/curl, …) will fail to start.'}`);
   }
 }
 

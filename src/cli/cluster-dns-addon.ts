@@ -4,8 +4,8 @@
 // 10th address of the service CIDR. Created once if absent: a user's edits survive restarts.
 import path from 'node:path';
 import { ApiError, isNotFound } from '../api/errors.js';
-import type { ConfigMap, Deployment, KubeObject, Service } from '../api/types.js';
-import { resourceFor, type ApiClient } from '../client/api-client.js';
+import type { ConfigMap, Deployment, KubeObject, Node, Service } from '../api/types.js';
+import { ApiClient, resourceFor } from '../client/api-client.js';
 import type { ResourceInfo } from '../api/resources.js';
 
 /** CoreDNS shipped with Kubernetes 1.33 (kubeadm's constants). */
@@ -76,6 +76,17 @@ export function coreDNSDeployment(apiSocket: string): Deployment {
         metadata: { labels },
         spec: {
           dnsPolicy: 'Default',
+          // kubeadm's manifest: replicas prefer different nodes (the scheduler's InterPodAffinity score).
+          affinity: {
+            podAntiAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [
+                {
+                  weight: 100,
+                  podAffinityTerm: { labelSelector: { matchExpressions: [{ key: 'k8s-app', operator: 'In', values: ['kube-dns'] }] }, topologyKey: 'kubernetes.io/hostname' },
+                },
+              ],
+            },
+          },
           tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }],
           containers: [
             {
@@ -124,8 +135,49 @@ async function createIfAbsent(client: ApiClient, info: ResourceInfo, obj: KubeOb
   }
 }
 
-export async function installClusterDNS(client: ApiClient, dnsIP: string, apiSocket: string): Promise<void> {
+/** How long the Deployment waits for the cluster's nodes before it is created anyway. */
+const nodesReadyTimeoutMs = 60_000;
+
+/**
+ * Creates the addon. With `nodes` > 0 the Deployment follows once that many Nodes are Ready
+ * (in the background, over its own connection): a kubeadm cluster's CoreDNS pods wait for
+ * the network to be ready, by which time the nodes are there, and the scheduler then honours
+ * the Deployment's anti-affinity; created at once, both replicas would go to whichever node
+ * registers first.
+ */
+export async function installClusterDNS(client: ApiClient, dnsIP: string, apiSocket: string, nodes = 0): Promise<void> {
   await createIfAbsent(client, resourceFor('configmaps'), coreDNSConfigMap());
   await createIfAbsent(client, resourceFor('services'), kubeDNSService(dnsIP));
-  await createIfAbsent(client, resourceFor('deployments', 'apps'), coreDNSDeployment(apiSocket));
+  if (nodes <= 0) {
+    await createIfAbsent(client, resourceFor('deployments', 'apps'), coreDNSDeployment(apiSocket));
+    return;
+  }
+  void deployWhenNodesReady(apiSocket, nodes);
+}
+
+async function deployWhenNodesReady(apiSocket: string, nodes: number): Promise<void> {
+  const client = new ApiClient({ socketPath: apiSocket }, 'kubeadm');
+  const deadline = Date.now() + nodesReadyTimeoutMs;
+  try {
+    for (;;) {
+      const ready = await client
+        .list<Node>(resourceFor('nodes'))
+        .then((l) => l.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length)
+        .catch(() => 0);
+      if (ready >= nodes || Date.now() >= deadline) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    for (;;) {
+      try {
+        await createIfAbsent(client, resourceFor('deployments', 'apps'), coreDNSDeployment(apiSocket));
+        return;
+      } catch {
+        // The API is going away (the daemon stops) or is briefly unavailable: retry while it may come back.
+        if (Date.now() >= deadline + nodesReadyTimeoutMs) return;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  } finally {
+    client.close();
+  }
 }

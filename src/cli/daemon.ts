@@ -97,7 +97,7 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
     });
     {
       const addons = new ApiClient({ socketPath: home.socket }, 'kubeadm');
-      await installClusterDNS(addons, serviceIPByIndex(cfg.serviceCIDR, 10), home.socket).finally(() => addons.close());
+      await installClusterDNS(addons, serviceIPByIndex(cfg.serviceCIDR, 10), home.socket, cfg.nodes).finally(() => addons.close());
     }
     // KANZEN_NODE_MONITOR_GRACE_PERIOD_MS shortens the node lifecycle controller's grace (tests).
     const nodeMonitorGracePeriodMs = envMs('KANZEN_NODE_MONITOR_GRACE_PERIOD_MS');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resourceFor } from '../client/api-client.js';
-import type { Event, Node, Pod } from '../api/types.js';
+import type { Affinity, Event, Node, Pod } from '../api/types.js';
 import { startControllerHarness, type ControllerHarness } from '../testing/controller-harness.js';
 import { waitFor } from '../testing/wait.js';
 import { fitErrorMessage, newScheduler } from './scheduler.js';
@@ -117,4 +117,180 @@ test('FailedScheduling message matches upstream for selector mismatch on every n
     fitErrorMessage(pod('x'), reasons),
     "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.",
   );
+});
+
+// ---- inter-pod affinity and preferred node affinity ------------------------------------
+
+function zonedNode(name: string, zone: string): Node {
+  return node(name, { metadata: { labels: { 'kubernetes.io/hostname': name, 'topology.kubernetes.io/zone': zone } } });
+}
+
+function labelled(name: string, labels: Record<string, string>, spec: Partial<Pod['spec']> = {}, namespace = 'default'): Pod {
+  const p = pod(name, spec);
+  p.metadata.labels = labels;
+  p.metadata.namespace = namespace;
+  return p;
+}
+
+/** kubeadm's CoreDNS anti-affinity (cmd/kubeadm/app/phases/addons/dns/manifests.go). */
+const corednsAntiAffinity: Affinity = {
+  podAntiAffinity: {
+    preferredDuringSchedulingIgnoredDuringExecution: [
+      {
+        weight: 100,
+        podAffinityTerm: { labelSelector: { matchExpressions: [{ key: 'k8s-app', operator: 'In', values: ['kube-dns'] }] }, topologyKey: 'kubernetes.io/hostname' },
+      },
+    ],
+  },
+};
+
+async function failedScheduling(client: import('../client/api-client.js').ApiClient, name: string): Promise<string> {
+  const ev = await waitFor(async () =>
+    (await client.list<Event>(resourceFor('events'), 'default')).items.find((e) => e.involvedObject.name === name && e.reason === 'FailedScheduling'),
+  );
+  return ev.message!;
+}
+
+test('preferred podAntiAffinity (kubeadm CoreDNS) spreads replicas even onto the busier node', async () => {
+  const { client, stop } = await setup();
+  try {
+    await client.create(nodesInfo, undefined, node('node-1'));
+    await client.create(nodesInfo, undefined, node('node-2'));
+    // node-2 is busier: spreading by pod count alone would put both replicas on node-1.
+    for (const n of ['busy-1', 'busy-2', 'busy-3']) await client.create(podsInfo, 'default', pod(n, { nodeName: 'node-2' }));
+    const spec: Partial<Pod['spec']> = { affinity: corednsAntiAffinity };
+    await client.create(podsInfo, 'default', labelled('coredns-a', { 'k8s-app': 'kube-dns' }, spec));
+    assert.equal(await nodeOf(client, 'coredns-a'), 'node-1');
+    await client.create(podsInfo, 'default', labelled('coredns-b', { 'k8s-app': 'kube-dns' }, spec));
+    assert.equal(await nodeOf(client, 'coredns-b'), 'node-2');
+  } finally {
+    await stop();
+  }
+});
+
+test('preferred podAffinity by zone and preferred nodeAffinity attract pods', async () => {
+  const { client, stop } = await setup();
+  try {
+    await client.create(nodesInfo, undefined, zonedNode('node-1', 'a'));
+    await client.create(nodesInfo, undefined, zonedNode('node-2', 'b'));
+    await client.create(nodesInfo, undefined, zonedNode('node-3', 'b'));
+    await client.create(podsInfo, 'default', labelled('cache', { app: 'cache' }, { nodeName: 'node-2' }));
+    await client.create(podsInfo, 'default', pod('filler', { nodeName: 'node-3' }));
+    // Zone b holds the cache: node-3 (same zone, other host) scores as high as node-2.
+    const near: Partial<Pod['spec']> = {
+      affinity: {
+        podAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            { weight: 50, podAffinityTerm: { labelSelector: { matchLabels: { app: 'cache' } }, topologyKey: 'topology.kubernetes.io/zone' } },
+          ],
+        },
+      },
+    };
+    await client.create(podsInfo, 'default', labelled('web', { app: 'web' }, near));
+    assert.match(await nodeOf(client, 'web'), /^node-[23]$/);
+    const prefer3: Partial<Pod['spec']> = {
+      affinity: {
+        nodeAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            { weight: 10, preference: { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-3'] }] } },
+          ],
+        },
+      },
+    };
+    for (const n of ['p-1', 'p-2']) await client.create(podsInfo, 'default', pod(n, prefer3));
+    assert.equal(await nodeOf(client, 'p-1'), 'node-3');
+    assert.equal(await nodeOf(client, 'p-2'), 'node-3');
+  } finally {
+    await stop();
+  }
+});
+
+test('required podAffinity and podAntiAffinity filter nodes, with upstream reasons', async () => {
+  const { client, stop } = await setup();
+  try {
+    await client.create(nodesInfo, undefined, zonedNode('node-1', 'a'));
+    await client.create(nodesInfo, undefined, zonedNode('node-2', 'b'));
+    await client.create(podsInfo, 'default', labelled('db', { app: 'db' }, { nodeName: 'node-2' }));
+    const withDb: Partial<Pod['spec']> = {
+      affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'db' } }, topologyKey: 'topology.kubernetes.io/zone' }] } },
+    };
+    await client.create(podsInfo, 'default', pod('near-db', withDb));
+    assert.equal(await nodeOf(client, 'near-db'), 'node-2');
+    const awayFromDb: Partial<Pod['spec']> = {
+      affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'db' } }, topologyKey: 'kubernetes.io/hostname' }] } },
+    };
+    await client.create(podsInfo, 'default', pod('away', awayFromDb));
+    assert.equal(await nodeOf(client, 'away'), 'node-1');
+    // Nothing matches app=cache anywhere and the pod is not one itself: no node will do.
+    await client.create(
+      podsInfo,
+      'default',
+      pod('lonely', {
+        affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'cache' } }, topologyKey: 'kubernetes.io/hostname' }] } },
+      }),
+    );
+    assert.equal(
+      await failedScheduling(client, 'lonely'),
+      "0/2 nodes are available: 2 node(s) didn't match pod affinity rules. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.",
+    );
+    // The first of a self-affine series may go anywhere.
+    await client.create(
+      podsInfo,
+      'default',
+      labelled('cache-1', { app: 'cache' }, {
+        affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'cache' } }, topologyKey: 'kubernetes.io/hostname' }] } },
+      }),
+    );
+    const cacheNode = await nodeOf(client, 'cache-1');
+    // …and then the waiting pod fits next to it (retried when a pod is placed).
+    assert.equal(await nodeOf(client, 'lonely'), cacheNode);
+  } finally {
+    await stop();
+  }
+});
+
+test("placed pods' required anti-affinity keeps matching pods away; namespaceSelector picks namespaces", async () => {
+  const { client, stop } = await setup();
+  try {
+    await client.create(nodesInfo, undefined, node('node-1'));
+    await client.create(nodesInfo, undefined, node('node-2'));
+    await client.create(resourceFor('namespaces'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', labels: { team: 'a' } } });
+    // A loner on node-1 refusing any app=noisy pod of namespaces labelled team=a.
+    const loner = labelled('loner', {}, {
+      nodeName: 'node-1',
+      affinity: {
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            { labelSelector: { matchLabels: { app: 'noisy' } }, namespaceSelector: { matchLabels: { team: 'a' } }, topologyKey: 'kubernetes.io/hostname' },
+          ],
+        },
+      },
+    });
+    await client.create(podsInfo, 'default', loner);
+    await client.create(podsInfo, 'default', pod('full', { nodeName: 'node-2', containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80, hostPort: 80 }] }] }));
+    const noisy = (name: string, ns: string) =>
+      labelled(name, { app: 'noisy' }, { containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80, hostPort: 80 }] }] }, ns);
+    // In team-a: node-1 refuses it (the loner), node-2 has port 80 taken.
+    await client.create(podsInfo, 'team-a', noisy('noisy-a', 'team-a'));
+    const ev = await waitFor(async () =>
+      (await client.list<Event>(resourceFor('events'), 'team-a')).items.find((e) => e.involvedObject.name === 'noisy-a' && e.reason === 'FailedScheduling'),
+    );
+    assert.equal(
+      ev.message,
+      "0/2 nodes are available: 1 node(s) didn't have free ports for the requested pod ports, 1 node(s) didn't satisfy existing pods anti-affinity rules. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.",
+    );
+    // In default (not selected by the namespaceSelector) the loner does not mind it.
+    await client.create(podsInfo, 'default', noisy('noisy-default', 'default'));
+    assert.equal(await nodeOf(client, 'noisy-default'), 'node-1');
+    // The loner gone (and the port free again), the team-a pod fits on node-1: it is
+    // retried when a placed pod goes.
+    await client.delete(podsInfo, 'default', 'noisy-default', { gracePeriodSeconds: 0 });
+    await client.delete(podsInfo, 'default', 'loner', { gracePeriodSeconds: 0 });
+    assert.equal(
+      await waitFor(async () => (await client.get<Pod>(podsInfo, 'team-a', 'noisy-a')).spec.nodeName),
+      'node-1',
+    );
+  } finally {
+    await stop();
+  }
 });

@@ -1,18 +1,20 @@
 // The scheduler (upstream kube-scheduler with its default profile, reduced to what kanzen's
 // nodes need): pending pods of "default-scheduler" are filtered against every node
-// (NodeUnschedulable, TaintToleration, NodeAffinity, NodePorts, in upstream's plugin order,
-// the first failing filter giving the node's reason), the feasible nodes are scored to
-// spread pods, and the pod is bound through pods/binding. A pod that fits nowhere gets a
+// (NodeUnschedulable, TaintToleration, NodeAffinity, NodePorts, InterPodAffinity, in
+// upstream's plugin order, the first failing filter giving the node's reason), the feasible
+// nodes are scored (preferred inter-pod and node affinity, then spreading), and the pod is
+// bound through pods/binding. A pod that fits nowhere gets a
 // FailedScheduling event and PodScheduled=False/Unschedulable, and is retried when nodes
 // change (upstream's unschedulable pods queue, moved on Node events).
 import { isDeepStrictEqual } from 'node:util';
 import { isConflict, isNotFound } from '../api/errors.js';
-import type { Condition, Node, Pod, Toleration } from '../api/types.js';
+import type { Condition, Namespace, Node, Pod, Toleration } from '../api/types.js';
 import { resourceFor } from '../client/api-client.js';
 import { objectKey, splitKey } from '../client/informer.js';
 import { WorkQueue, type ReconcileResult } from '../client/work-queue.js';
 import type { Controller, ControllerContext } from './controller-context.js';
 import { rfc3339 } from '../api/time.js';
+import { InterPodAffinity, namespaceLabels, nodeAffinityScores, nodeSelectorTermMatches, reasonAntiAffinityRulesNotMatch, reasonExistingAntiAffinityRulesNotMatch, type PlacedPod } from './scheduler-affinity.js';
 
 export const schedulerName = 'default-scheduler';
 
@@ -26,19 +28,6 @@ const reasonUnschedulable = 'node(s) were unschedulable';
 const reasonNodeAffinity = "node(s) didn't match Pod's node affinity/selector";
 const reasonNodePorts = "node(s) didn't have free ports for the requested pod ports";
 const untoleratedTaint = (t: Taint) => `node(s) had untolerated taint {${t.key}: ${t.value ?? ''}}`;
-
-interface NodeSelectorRequirement {
-  key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
-  values?: string[];
-}
-interface NodeSelectorTerm {
-  matchExpressions?: NodeSelectorRequirement[];
-  matchFields?: NodeSelectorRequirement[];
-}
-interface PodAffinitySpec {
-  nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] } };
-}
 
 /** v1helper.TolerationsTolerateTaint: one toleration matching key, value and effect. */
 export function toleratesTaint(tolerations: Toleration[] | undefined, taint: Taint): boolean {
@@ -70,42 +59,13 @@ export function effectiveTaints(node: Node): Taint[] {
   return taints;
 }
 
-function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
-  switch (r.operator) {
-    case 'In':
-      return value !== undefined && (r.values ?? []).includes(value);
-    case 'NotIn':
-      return value === undefined || !(r.values ?? []).includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
-    case 'Gt':
-    case 'Lt': {
-      if (value === undefined || !/^-?\d+$/.test(value) || !/^-?\d+$/.test(r.values?.[0] ?? '')) return false;
-      const have = BigInt(value);
-      const want = BigInt(r.values![0]);
-      return r.operator === 'Gt' ? have > want : have < want;
-    }
-  }
-}
-
 /** nodeaffinity.GetRequiredNodeAffinity: nodeSelector AND (any of the required terms). */
 export function matchesNodeAffinity(pod: Pod, node: Node): boolean {
   const labels = node.metadata.labels ?? {};
   for (const [k, v] of Object.entries(pod.spec.nodeSelector ?? {})) if (labels[k] !== v) return false;
-  const terms = (pod.spec as { affinity?: PodAffinitySpec }).affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  const terms = pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
   if (!terms) return true;
-  return terms.some((term) => {
-    const exprs = term.matchExpressions ?? [];
-    const fields = term.matchFields ?? [];
-    // A term with no requirements matches nothing (upstream NodeSelectorTerm semantics).
-    if (!exprs.length && !fields.length) return false;
-    return (
-      exprs.every((r) => requirementMatches(r, Object.prototype.hasOwnProperty.call(labels, r.key) ? labels[r.key] : undefined)) &&
-      fields.every((r) => r.key === 'metadata.name' && requirementMatches(r, node.metadata.name))
-    );
-  });
+  return terms.some((term) => nodeSelectorTermMatches(term, node));
 }
 
 function hostPorts(pod: Pod): string[] {
@@ -116,8 +76,11 @@ function hostPorts(pod: Pod): string[] {
   return out;
 }
 
-/** The first failing filter's reason for this node, or undefined when the pod fits. */
-export function filterNode(pod: Pod, node: Node, podsOnNode: Pod[]): string | undefined {
+/**
+ * The first failing filter's reason for this node, or undefined when the pod fits.
+ * `affinity` is the attempt's inter-pod affinity state (none: that filter is skipped).
+ */
+export function filterNode(pod: Pod, node: Node, podsOnNode: Pod[], affinity?: InterPodAffinity): string | undefined {
   const tolerations = pod.spec.tolerations;
   if (node.spec?.unschedulable && !toleratesTaint(tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) {
     return reasonUnschedulable;
@@ -130,24 +93,36 @@ export function filterNode(pod: Pod, node: Node, podsOnNode: Pod[]): string | un
     const used = new Set(podsOnNode.flatMap(hostPorts));
     if (wanted.some((p) => used.has(p))) return reasonNodePorts;
   }
-  return undefined;
+  return affinity?.filter(node);
 }
 
 /**
+ * Filters whose failure preemption could resolve (upstream Unschedulable, not
+ * UnschedulableAndUnresolvable): InterPodAffinity's anti-affinity reasons.
+ */
+const resolvableReasons = new Set([reasonAntiAffinityRulesNotMatch, reasonExistingAntiAffinityRulesNotMatch]);
+
+/**
  * FitError.Error(): "0/N nodes are available: <count reason, …>." followed by the
- * preemption PostFilter's verdict. Every filter above is UnschedulableAndUnresolvable, so
- * preemption never helps.
+ * preemption PostFilter's verdict. A node failing an UnschedulableAndUnresolvable filter is
+ * "Preemption is not helpful for scheduling"; one failing only anti-affinity would need
+ * victims of lower priority, and kanzen's pods all share one priority, so
+ * SelectVictimsOnNode finds none ("No preemption victims found for incoming pod").
  */
 export function fitErrorMessage(pod: Pod, reasons: Map<string, string>): string {
   const total = reasons.size;
-  const histogram = new Map<string, number>();
-  for (const r of reasons.values()) histogram.set(r, (histogram.get(r) ?? 0) + 1);
-  const parts = [...histogram].map(([r, n]) => `${n} ${r}`).sort();
+  const histogram = (values: Iterable<string>) => {
+    const counts = new Map<string, number>();
+    for (const r of values) counts.set(r, (counts.get(r) ?? 0) + 1);
+    return [...counts].map(([r, n]) => `${n} ${r}`).sort();
+  };
   const preemption =
     (pod.spec as { preemptionPolicy?: string }).preemptionPolicy === 'Never'
       ? 'not eligible due to preemptionPolicy=Never'
-      : `0/${total} nodes are available: ${total} Preemption is not helpful for scheduling`;
-  return `0/${total} nodes are available: ${parts.join(', ')}. preemption: ${preemption}.`;
+      : `0/${total} nodes are available: ${histogram(
+          [...reasons.values()].map((r) => (resolvableReasons.has(r) ? 'No preemption victims found for incoming pod' : 'Preemption is not helpful for scheduling')),
+        ).join(', ')}`;
+  return `0/${total} nodes are available: ${histogram(reasons.values()).join(', ')}. preemption: ${preemption}.`;
 }
 
 /** Upstream's ErrNoNodesAvailable. */
@@ -171,6 +146,7 @@ export function newScheduler(ctx: ControllerContext): Controller {
   const podsInfo = resourceFor('pods');
   const pods = ctx.informers.for<Pod>(podsInfo);
   const nodes = ctx.informers.for<Node>(resourceFor('nodes'));
+  const namespaces = ctx.informers.for<Namespace>(resourceFor('namespaces'));
   const recorder = ctx.recorder(schedulerName);
   const log = ctx.logger.child('scheduler');
   const podsByNode = 'scheduler/nodeName';
@@ -193,19 +169,25 @@ export function newScheduler(ctx: ControllerContext): Controller {
   }
 
   /**
-   * Spreading in place of upstream's score plugins: fewest pods of the same controller
-   * (default PodTopologySpread over hostnames), then fewest pods overall (LeastAllocated
-   * with equal requests), then fewest PreferNoSchedule taints not tolerated; ties go round robin.
+   * Upstream's score plugins, reduced: first the affinity preferences (InterPodAffinity and
+   * NodeAffinity, each normalized to 0..100 and weighted 2 as in the default profile), then
+   * spreading: fewest pods of the same controller (default PodTopologySpread over
+   * hostnames), fewest pods overall (LeastAllocated with equal requests), fewest
+   * PreferNoSchedule taints not tolerated; ties go round robin.
    */
-  function pickNode(pod: Pod, feasible: { node: Node; pods: Pod[] }[]): Node {
+  function pickNode(pod: Pod, feasible: { node: Node; pods: Pod[] }[], affinity: InterPodAffinity): Node {
     const owner = controllerUID(pod);
-    const score = (f: { node: Node; pods: Pod[] }) => [
+    const feasibleNodes = feasible.map((f) => f.node);
+    const podAffinity = affinity.scores(feasibleNodes);
+    const nodeAffinity = nodeAffinityScores(pod, feasibleNodes);
+    const score = (f: { node: Node; pods: Pod[] }, i: number) => [
+      -(2 * podAffinity[i] + 2 * nodeAffinity[i]),
       owner ? f.pods.filter((p) => controllerUID(p) === owner).length : 0,
       f.pods.length,
       (f.node.spec?.taints ?? []).filter((t) => t.effect === 'PreferNoSchedule' && !toleratesTaint(pod.spec.tolerations, t)).length,
     ];
-    const scored = feasible.map((f) => ({ node: f.node, s: score(f) }));
-    const cmp = (a: number[], b: number[]) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+    const scored = feasible.map((f, i) => ({ node: f.node, s: score(f, i) }));
+    const cmp = (a: number[], b: number[]) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || a[3] - b[3];
     scored.sort((a, b) => cmp(a.s, b.s) || (a.node.metadata.name! < b.node.metadata.name! ? -1 : 1));
     const best = scored.filter((x) => cmp(x.s, scored[0].s) === 0);
     return best[tieBreak++ % best.length].node;
@@ -222,9 +204,12 @@ export function newScheduler(ctx: ControllerContext): Controller {
     const allNodes = nodes.list().sort((x, y) => (x.metadata.name! < y.metadata.name! ? -1 : 1));
     const reasons = new Map<string, string>();
     const feasible: { node: Node; pods: Pod[] }[] = [];
+    const onNode = new Map(allNodes.map((n) => [n.metadata.name!, podsOn(n.metadata.name!)]));
+    const placed: PlacedPod[] = allNodes.flatMap((node) => onNode.get(node.metadata.name!)!.map((p) => ({ pod: p, node })));
+    const affinity = new InterPodAffinity(pod, placed, namespaceLabels(() => namespaces.list()));
     for (const node of allNodes) {
-      const on = podsOn(node.metadata.name!);
-      const reason = filterNode(pod, node, on);
+      const on = onNode.get(node.metadata.name!)!;
+      const reason = filterNode(pod, node, on, affinity);
       if (reason) reasons.set(node.metadata.name!, reason);
       else feasible.push({ node, pods: on });
     }
@@ -234,7 +219,7 @@ export function newScheduler(ctx: ControllerContext): Controller {
       return { requeueAfterMs: unschedulableRetryMs };
     }
     unschedulable.delete(key);
-    const node = pickNode(pod, feasible).metadata.name!;
+    const node = pickNode(pod, feasible, affinity).metadata.name!;
     const { namespace, name } = splitKey(key);
     try {
       await ctx.client.post(podsInfo, namespace, name, 'binding', {
@@ -297,10 +282,15 @@ export function newScheduler(ctx: ControllerContext): Controller {
       pods.addHandlers({
         add: (p) => {
           if (needsScheduling(p)) queue.add(objectKey(p));
+          // A pod created already placed may satisfy a waiting pod's affinity (AssignedPodAdd).
+          else if (p.spec.nodeName && !isTerminal(p)) retryUnschedulable();
         },
         update: (o, p) => {
           const key = objectKey(p);
           if (p.spec.nodeName) assumed.delete(key);
+          // A pod just placed, or a placed pod's new labels, may satisfy a waiting pod's
+          // affinity or stop violating its anti-affinity (upstream AssignedPodAdd/Update).
+          if (p.spec.nodeName && !isTerminal(p) && (!o.spec.nodeName || !isDeepStrictEqual(o.metadata.labels, p.metadata.labels))) retryUnschedulable();
           if (!needsScheduling(p)) return;
           if (unschedulable.has(key) && !schedulingRelevantChange(o, p)) return;
           queue.add(key);

@@ -13,7 +13,8 @@ let c: TestCluster;
 before(async () => {
   if (!isRoot) return;
   c = await startCluster({ nodes: 2, extraArgs: ['--runtime', 'netns'] });
-  await c.k(['run', 'dns-test', '--image=curlimages/curl:latest', '--restart=Never', '--', 'sleep', '3600']);
+  // dig: the DNS debugging guide's image (curlimages/curl has none).
+  await c.k(['run', 'dns-test', '--image=registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3', '--restart=Never', '--command', '--', 'sleep', '3600']);
   await eventually(async () => parseTable(await c.k(['get', 'pods', 'dns-test']))[0]?.READY === '1/1', 60_000);
   await eventually(async () => {
     const rows = parseTable(await c.k(['get', 'pods', '-n', 'kube-system', '-l', 'k8s-app=kube-dns']));

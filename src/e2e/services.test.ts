@@ -2,7 +2,7 @@
 // without endpoints, ClientIP affinity and its expiry, traffic policies, readiness, UDP,
 // and kanzen's zero-loss termination (a rolling update and a pod deletion under load fail
 // no request, without any preStop sleep). Clients run in pods pinned to a node; they run
-// the host's tools (curl, node). Needs root (network namespaces); skipped otherwise.
+// the host's tools (curl, node) through a user catalog image (HOST_TOOLS, docs/images.md). Needs root (network namespaces); skipped otherwise.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -60,6 +60,9 @@ spec:
     args: ["-text=only on loopback", "-listen=127.0.0.1:5678"]
 `;
 
+/** A user catalog image (<home>/images.yaml) on the host's root: the shell images carry no node. */
+const HOST_TOOLS = 'kanzen-e2e/host-tools';
+
 const clientPod = (name: string, node: string) => `apiVersion: v1
 kind: Pod
 metadata: { name: ${name}, labels: { role: client } }
@@ -67,7 +70,7 @@ spec:
   nodeSelector: { kubernetes.io/hostname: ${node} }
   containers:
   - name: curl
-    image: curlimages/curl:latest
+    image: ${HOST_TOOLS}:1
     command: [sleep, "3600"]
 `;
 
@@ -84,7 +87,7 @@ spec:
     spec:
       containers:
       - name: web
-        image: busybox:1.36
+        image: ${HOST_TOOLS}:1
         command: [node, -e, "const s=require('http').createServer((q,r)=>r.end(require('os').hostname()));s.listen(8080);process.on('SIGTERM',()=>process.exit(0))"]
         readinessProbe: { httpGet: { path: /, port: 8080 }, periodSeconds: 1 }
 `;
@@ -255,6 +258,7 @@ before(async () => {
   // connections, so the zero-loss test below proves the drain and not a lucky race.
   process.env.KANZEN_PROXY_MIN_SYNC_PERIOD_MS ??= '1000';
   c = await startCluster({ nodes: 2, extraArgs: ['--runtime', 'netns'] });
+  fs.writeFileSync(path.join(c.home, 'images.yaml'), `images:\n  - image: ${HOST_TOOLS}\n    command: [sh]\n`);
   dir = fs.mkdtempSync(path.join(c.home, 'manifests-'));
   const docs = [
     netexec('echo', 3, ''),
@@ -503,7 +507,7 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
     await eventually(async () => new Set(await curlMany('client', url, 3)).size === quitters.length, 30_000);
     // ≤ 2000 requests within 25 s, about 130 per second, a new connection each.
     const rollout = await loadDuring(url, 2000, 25_000, 25, async () => {
-      await c.k(['set', 'image', 'deployment/quitter', 'web=busybox:1.37']);
+      await c.k(['set', 'image', 'deployment/quitter', `web=${HOST_TOOLS}:2`]);
       await c.k(['rollout', 'status', 'deployment/quitter', '--timeout=90s']);
     });
     t.diagnostic(`rolling update under load: ${JSON.stringify(rollout)}`);

@@ -1,11 +1,13 @@
 // The images kanzen runs without pulling anything: each entry says which references it
 // answers and what the image's config (ENTRYPOINT, CMD, ENV, WORKDIR, STOPSIGNAL) is,
-// with the in-image programs mapped to kanzen's own programs or to the host's tools.
+// with the in-image programs mapped to kanzen's own programs, to a root filesystem built from
+// busybox and a few of the host's programs (shell-rootfs.ts), or to the host's tools.
 import { fileURLToPath } from 'node:url';
 import { HTTP_ECHO_VERSION } from './http-echo/server.js';
 import type { ImageReference } from './image-reference.js';
 import { NGINX_HTML_ROOT, seedHtml } from './nginx/html.js';
 import { nginxVersionForTag } from './nginx/version.js';
+import type { ShellRootfsSpec } from './shell-rootfs.js';
 
 /** The image config part of a resolved image (see src/node/image-catalog.ts). */
 export interface ImageConfig {
@@ -25,6 +27,8 @@ export interface ImageConfig {
   binaries: Record<string, string[]>;
   /** The ports the image EXPOSEs (informational). */
   exposedPorts?: string[];
+  /** The image's own root filesystem (shell-rootfs.ts); without it the container's root is the host's /. */
+  rootfs?: ShellRootfsSpec;
 }
 
 export interface BuiltinImage {
@@ -54,9 +58,27 @@ const onDockerHub = (ref: ImageReference, path: string): boolean =>
 // The curlimages/curl entrypoint.sh: arguments that start with "-" are curl's.
 const CURL_ENTRYPOINT = ['/bin/sh', '-c', 'if [ "${1#-}" != "$1" ]; then set -- curl "$@"; fi; exec "$@"', '/entrypoint.sh'];
 
-function shellImage(cmd: string[]): ImageConfig {
-  return { kind: 'host-shell', entrypoint: [], cmd, env: { PATH: DEFAULT_PATH }, writablePaths: ['/tmp'], binaries: {} };
+function shellImage(cmd: string[], rootfs?: ShellRootfsSpec): ImageConfig {
+  return { kind: 'host-shell', entrypoint: [], cmd, env: { PATH: DEFAULT_PATH }, writablePaths: ['/tmp'], binaries: {}, ...(rootfs ? { rootfs } : {}) };
 }
+
+// What each shell image carries: busybox's applets, plus curl in curlimages/curl (an Alpine
+// image) and BIND's tools in jessie-dnsutils (a Debian image with dnsutils).
+const BUSYBOX_ROOTFS: ShellRootfsSpec = { name: 'busybox', applets: 'bin' };
+const ALPINE_ROOTFS: ShellRootfsSpec = { name: 'alpine', applets: 'full' };
+const CURL_ROOTFS: ShellRootfsSpec = { name: 'curl', applets: 'full', programs: [{ path: '/usr/bin/curl', debianPackage: 'curl' }] };
+const DNSUTILS_ROOTFS: ShellRootfsSpec = {
+  name: 'jessie-dnsutils',
+  applets: 'full',
+  programs: [
+    ...['dig', 'nslookup', 'host'].map((p) => ({ path: `/usr/bin/${p}`, debianPackage: 'dnsutils' })),
+    { path: '/bin/bash', debianPackage: 'bash' },
+    // Debian's sh and env: busybox's (built with "prefer applets") would run its own
+    // nslookup applet for `sh -c nslookup` and `kubectl exec … nslookup`, not BIND's.
+    { path: '/bin/dash', at: '/bin/sh', debianPackage: 'dash' },
+    { path: '/usr/bin/env', debianPackage: 'coreutils' },
+  ],
+};
 
 export const BUILTIN_IMAGES: readonly BuiltinImage[] = [
   {
@@ -159,15 +181,21 @@ export const BUILTIN_IMAGES: readonly BuiltinImage[] = [
       };
     },
   },
-  { name: 'busybox', matches: (ref) => onDockerHub(ref, 'library/busybox'), config: () => shellImage(['sh']) },
-  { name: 'alpine', matches: (ref) => onDockerHub(ref, 'library/alpine'), config: () => shellImage(['/bin/sh']) },
+  { name: 'busybox', matches: (ref) => onDockerHub(ref, 'library/busybox'), config: () => shellImage(['sh'], BUSYBOX_ROOTFS) },
+  { name: 'alpine', matches: (ref) => onDockerHub(ref, 'library/alpine'), config: () => shellImage(['/bin/sh'], ALPINE_ROOTFS) },
+  {
+    // The image of Kubernetes' "Debugging DNS Resolution" guide (debian:jessie + dnsutils).
+    name: 'jessie-dnsutils',
+    matches: (ref) => lastComponent(ref) === 'jessie-dnsutils' && (K8S_REGISTRIES.has(ref.domain) || ref.path.endsWith('e2e-test-images/jessie-dnsutils')),
+    config: () => shellImage(['bash'], DNSUTILS_ROOTFS),
+  },
   { name: 'debian', matches: (ref) => onDockerHub(ref, 'library/debian'), config: () => shellImage(['bash']) },
   { name: 'ubuntu', matches: (ref) => onDockerHub(ref, 'library/ubuntu'), config: () => shellImage(['/bin/bash']) },
   {
     name: 'curl',
     matches: (ref) => onDockerHub(ref, 'curlimages/curl') || (ref.domain === 'quay.io' && ref.path === 'curl/curl'),
     config: () => ({
-      ...shellImage(['curl']),
+      ...shellImage(['curl'], CURL_ROOTFS),
       entrypoint: CURL_ENTRYPOINT,
       binaries: { '/entrypoint.sh': CURL_ENTRYPOINT },
     }),

@@ -74,7 +74,20 @@ test('agnhost, pause, http-echo and coredns resolve to built-in programs', () =>
   assert.deepEqual(dns.cmd, ['-conf', '/etc/coredns/Corefile']);
 });
 
-test('shell images run the host tools with their images\' default CMD', () => {
+test('shell images carry their own roots: busybox applets, plus curl or BIND tools', () => {
+  assert.deepEqual(ok('busybox:1.36').rootfs, { name: 'busybox', applets: 'bin' });
+  assert.deepEqual(ok('alpine').rootfs, { name: 'alpine', applets: 'full' });
+  assert.deepEqual(ok('curlimages/curl:8.5.0').rootfs?.programs?.map((p) => p.path), ['/usr/bin/curl']);
+  for (const ref of ['registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3', 'gcr.io/kubernetes-e2e-test-images/jessie-dnsutils:1.0']) {
+    const dnsutils = ok(ref);
+    assert.deepEqual(dnsutils.cmd, ['bash']);
+    assert.deepEqual(dnsutils.rootfs?.programs?.map((p) => p.at ?? p.path), ['/usr/bin/dig', '/usr/bin/nslookup', '/usr/bin/host', '/bin/bash', '/bin/sh', '/usr/bin/env']);
+  }
+  // Without a root of their own: the host's programs.
+  assert.equal(ok('debian:bookworm').rootfs, undefined);
+});
+
+test('shell images run with their images\' default CMD', () => {
   assert.deepEqual(ok('busybox').cmd, ['sh']);
   assert.deepEqual(ok('busybox:1.36').entrypoint, []);
   assert.deepEqual(ok('alpine:3.20').cmd, ['/bin/sh']);

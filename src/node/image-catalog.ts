@@ -1,7 +1,8 @@
 // The image catalog: what an image reference runs as. kanzen pulls nothing; a reference
-// resolves to a built-in program (nginx, agnhost, pause, http-echo, coredns), to the
-// host's own tools (busybox, alpine, debian, ubuntu, curlimages/curl), or to a local
-// command from the user catalog <home>/images.yaml (docs/images.md). What cannot be
+// resolves to a built-in program (nginx, agnhost, pause, http-echo, coredns), to a root
+// filesystem of busybox and a few programs (busybox, alpine, curlimages/curl,
+// jessie-dnsutils: src/images/shell-rootfs.ts), to the host's own tools (debian, ubuntu), or
+// to a local command from the user catalog <home>/images.yaml (docs/images.md). What cannot be
 // resolved fails the way a pull failure does (ErrImagePull, then ImagePullBackOff).
 //
 // applyCommandArgs then applies Kubernetes' command/args rules to the resolved image.
@@ -27,6 +28,8 @@ export interface ResolvedImage extends Omit<ImageConfig, 'kind'> {
   imageID: string;
   /** For status.containerStatuses[].imageID: `docker.io/library/nginx@sha256:<hex>`. */
   imageRef: string;
+  /** The built root filesystem of an image with `rootfs` (set by the kubelet's resolver). */
+  rootDir?: string;
 }
 
 export interface ImageError {

@@ -102,7 +102,7 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
     logger: logger.child('kubelet'),
     sandboxes,
     launcher,
-    images: catalogImageResolver({ userCatalogPath: path.join(home.dir, 'images.yaml') }),
+    images: catalogImageResolver({ userCatalogPath: path.join(home.dir, 'images.yaml'), rootfsCacheDir: path.join(home.dir, 'images', 'rootfs') }),
     exec: nsenterExec,
     drainer: drainGate,
     drainTimeoutMs,

@@ -7,10 +7,11 @@
 //
 // The setup script (POSIX sh, every value single-quoted, so paths with spaces are fine) runs
 // as pid 1 of the new PID namespace, in a mount namespace of its own:
-//   1. mounts the container's root: an overlay whose lower layer is the host's / and whose
-//      upper/work layers are in <pod dir>/containers/<name>/. The host's files are the
-//      "image"; every write, every created mount point, lands in the pod directory. Nothing
-//      in the host's real filesystem outside the cluster home is ever created or modified.
+//   1. mounts the container's root: an overlay whose lower layer is the image's root (a shell
+//      image's built root, ../images/shell-rootfs.ts) or else the host's /, and whose
+//      upper/work layers are in <pod dir>/containers/<name>/. Every write, every created
+//      mount point, lands in the pod directory. Nothing in the host's real filesystem
+//      outside the cluster home is ever created or modified.
 //   2. gives it fresh /proc (the new PID namespace), /sys (the pod's network namespace), a
 //      minimal /dev, an empty /tmp;
 //   3. binds the pod's resolv.conf, hosts and hostname over /etc/*, overlays the image's
@@ -32,6 +33,7 @@ import { spawn, type ChildProcess, type StdioNull, type StdioPipe } from 'node:c
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { IMAGE_SCRIPT_ARGV } from '../images/shell-rootfs.js';
 import type { PodSandbox } from './pod-sandbox.js';
 import { readMountPoints } from './cluster-network.js';
 
@@ -71,6 +73,8 @@ export interface StartContainerOptions {
   imagePaths?: ImagePath[];
   /** Host directories bound read-only at the same path (for programs that live outside the root filesystem). */
   hostPaths?: string[];
+  /** The image's root filesystem, the overlay's lower layer (default: the host's /). */
+  rootDir?: string;
   stdin?: StdioTarget;
   stdout?: StdioTarget;
   stderr?: StdioTarget;
@@ -155,6 +159,8 @@ interface ResolvedMount {
 
 export interface SetupPlan {
   dirs: ContainerDirs;
+  /** The overlay's lower layer: the image's root, or the host's /. */
+  rootDir: string;
   hostname: string;
   mounts: ResolvedMount[];
   imageOverlays: { target: string; lowers: string[]; upper: string; work: string }[];
@@ -167,42 +173,55 @@ export interface SetupPlan {
 /**
  * What the container execs: argv, or for a tty container script(1) running it on a new
  * pty (-q no banner, -f flush, -e its exit code, -c the command, typescript to /dev/null).
+ * A shell image carries its own script(1) off PATH (`script`: IMAGE_SCRIPT_ARGV).
  */
-export function containerExecArgv(argv: readonly string[], tty?: boolean): string[] {
-  return tty ? ['script', '-qfec', `exec ${argv.map(shellQuote).join(' ')}`, '/dev/null'] : [...argv];
+export function containerExecArgv(argv: readonly string[], tty?: boolean, script: readonly string[] = ['script']): string[] {
+  return tty ? [...script, '-qfec', `exec ${argv.map(shellQuote).join(' ')}`, '/dev/null'] : [...argv];
+}
+
+/** script(1) as a container with that root finds it: the image's own, or the host's on PATH. */
+function scriptFor(rootDir: string): string[] {
+  return rootDir === '/' ? ['script'] : IMAGE_SCRIPT_ARGV;
 }
 
 /**
- * A path as the container sees it, symlinks resolved. The container's root is an overlay
- * of the host's /, so the host's symlinks are the container's; resolving them here keeps
- * `mkdir -p "$R"/var/run/x` from following the absolute link /var/run → /run out of "$R"
- * and into the host's own /run.
+ * A path as the container sees it, symlinks resolved within the container's root (the
+ * overlay's lower layer, `root`): resolving them here keeps `mkdir -p "$R"/var/run/x` from
+ * following the absolute link /var/run → /run out of "$R" and into the host's own /run.
+ * Components past the first missing one are kept as given.
  */
-export function resolveContainerPath(p: string): string {
-  let head = path.resolve('/', p);
-  const rest: string[] = [];
-  while (head !== '/' && !fs.existsSync(head)) {
-    rest.unshift(path.basename(head));
-    head = path.dirname(head);
+export function resolveContainerPath(p: string, root = '/'): string {
+  const rest = path.posix.resolve('/', p).split('/').filter(Boolean);
+  let resolved = '/';
+  // The kernel's limit on symlinks followed in one lookup (MAXSYMLINKS).
+  let hops = 40;
+  while (rest.length > 0) {
+    const next = path.posix.join(resolved, rest.shift()!);
+    let link: string | undefined;
+    try {
+      if (fs.lstatSync(path.join(root, next)).isSymbolicLink()) link = fs.readlinkSync(path.join(root, next));
+    } catch {
+      return path.posix.join(next, ...rest);
+    }
+    if (link === undefined || hops-- <= 0) {
+      resolved = next;
+      continue;
+    }
+    rest.unshift(...link.split('/').filter(Boolean));
+    if (link.startsWith('/')) resolved = '/';
   }
-  let real = head;
-  try {
-    real = fs.realpathSync(head);
-  } catch {
-    // unreadable: keep the path as given
-  }
-  return path.join(real, ...rest);
+  return resolved;
 }
 
 /** The in-namespace setup as a POSIX sh script; argv and env are passed as literals to stage two. */
 export function setupScript(plan: SetupPlan): string {
   const q = shellQuote;
-  const at = (target: string) => `"$R"${q(resolveContainerPath(target))}`;
+  const at = (target: string) => `"$R"${q(resolveContainerPath(target, plan.rootDir))}`;
   const lines: string[] = [
     'set -eu',
     `R=${q(plan.dirs.rootfs)}`,
     '{',
-    `mount -t overlay overlay -o ${q(`lowerdir=/,upperdir=${overlayPath(plan.dirs.upper)},workdir=${overlayPath(plan.dirs.work)}`)} "$R"`,
+    `mount -t overlay overlay -o ${q(`lowerdir=${overlayPath(plan.rootDir)},upperdir=${overlayPath(plan.dirs.upper)},workdir=${overlayPath(plan.dirs.work)}`)} "$R"`,
     'mount -t proc proc "$R/proc"',
     'mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$R/sys"',
     'mount -t tmpfs -o mode=755,nosuid tmpfs "$R/dev"',
@@ -254,7 +273,7 @@ export function setupScript(plan: SetupPlan): string {
   const pathEnv = plan.env.find(([k]) => k === 'PATH')?.[1] ?? defaultContainerPath;
   const envArgs = plan.env.map(([k, v]) => q(`${k}=${v}`));
   lines.push(
-    ['exec chroot "$R" /bin/sh -c', q(stage2), 'kz-container', q(plan.workingDir), q(pathEnv), q(plan.argv[0]), ...envArgs, ...containerExecArgv(plan.argv, plan.tty).map(q)].join(' '),
+    ['exec chroot "$R" /bin/sh -c', q(stage2), 'kz-container', q(plan.workingDir), q(pathEnv), q(plan.argv[0]), ...envArgs, ...containerExecArgv(plan.argv, plan.tty, scriptFor(plan.rootDir)).map(q)].join(' '),
   );
   return lines.join('\n') + '\n';
 }
@@ -276,6 +295,7 @@ export function planContainer(opts: StartContainerOptions): SetupPlan {
   if (opts.argv.length === 0) throw new Error('container has no command');
   if (opts.argv[0].includes('=')) throw new Error(`command ${JSON.stringify(opts.argv[0])} contains "=" (env(1) would read it as a variable)`);
   const dirs = containerDirs(opts.sandbox.podDir, opts.name);
+  const rootDir = opts.rootDir ? path.resolve(opts.rootDir) : '/';
   const kindOf = (p: string): 'file' | 'dir' => (fs.statSync(p).isDirectory() ? 'dir' : 'file');
   const mounts: ResolvedMount[] = [];
   for (const hp of opts.hostPaths ?? []) {
@@ -294,7 +314,7 @@ export function planContainer(opts: StartContainerOptions): SetupPlan {
     const layerDir = path.join(dirs.dir, 'image-paths', String(i));
     const lowers: string[] = [];
     if (ip.seedDir) lowers.push(path.resolve(ip.seedDir));
-    if (ip.includeHost && fs.existsSync(target)) lowers.push(target);
+    if (ip.includeHost && fs.existsSync(path.join(rootDir, target))) lowers.push(path.join(rootDir, target));
     if (lowers.length === 0) lowers.push(path.join(layerDir, 'empty'));
     return { target, lowers, upper: path.join(layerDir, 'upper'), work: path.join(layerDir, 'work') };
   });
@@ -304,6 +324,7 @@ export function planContainer(opts: StartContainerOptions): SetupPlan {
   }
   return {
     dirs,
+    rootDir,
     hostname: opts.sandbox.hostname,
     mounts,
     imageOverlays,
@@ -431,6 +452,8 @@ export async function startContainer(opts: StartContainerOptions): Promise<Conta
 // exec
 
 export interface ExecOptions {
+  /** argv of script(1) in the container (default: `script` on its PATH). */
+  script?: readonly string[];
   /** Allocate a terminal (util-linux script(1) inside the container). */
   tty?: boolean;
   /** Give the command a stdin pipe (otherwise /dev/null). */
@@ -446,13 +469,15 @@ export function execArgs(containerPid: number, argv: readonly string[], opts: Ex
   const env = [...(opts.env ?? [])];
   if (opts.tty && !env.some(([k]) => k === 'TERM')) env.push(['TERM', 'xterm']);
   const command = ['env', '-i', '--', ...env.map(([k, v]) => `${k}=${v}`), ...argv];
-  const inner = opts.tty ? ['script', '-q', '-e', '-c', command.map(shellQuote).join(' '), '/dev/null'] : command;
+  const inner = opts.tty ? [...(opts.script ?? ['script']), '-q', '-e', '-c', command.map(shellQuote).join(' '), '/dev/null'] : command;
   return ['--target', String(containerPid), '--mount', '--uts', '--ipc', '--net', '--pid', '--root', '--wd', '--', ...inner];
 }
 
 /** Runs a command in a running container (kubectl exec); the caller streams its stdio. */
 export function execInSandbox(containerPid: number, argv: readonly string[], opts: ExecOptions = {}): ChildProcess {
-  return spawn('nsenter', execArgs(containerPid, argv, opts), {
+  // A shell image's container has its own script(1) (its root has no other).
+  const script = opts.tty && fs.existsSync(`/proc/${containerPid}/root${IMAGE_SCRIPT_ARGV[IMAGE_SCRIPT_ARGV.length - 1]}`) ? IMAGE_SCRIPT_ARGV : undefined;
+  return spawn('nsenter', execArgs(containerPid, argv, { ...opts, ...(script ? { script } : {}) }), {
     stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', SHELL: '/bin/sh' },
   });

@@ -78,7 +78,9 @@ export class SandboxLauncher implements ContainerLauncher {
         workingDir: spec.workingDir,
         mounts: c ? containerMounts(pod, c, sandbox.podDir) : [],
         imagePaths: imagePathsFor(image, sandbox.podDir, spec.container),
-        hostPaths: this.opts.hostPaths,
+        // An image with its own root has no use for kanzen's programs: the host stays out of sight.
+        rootDir: image?.rootDir,
+        hostPaths: image?.rootDir ? [] : this.opts.hostPaths,
         stdin: spec.stdin,
         stdout: out,
         stderr: err,
