@@ -1,10 +1,11 @@
-import { test, before, after } from 'node:test';
+import { test, before, after, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import { silentLogger } from '../../util/logger.js';
 import { startKubeletServer, type KubeletServer } from './kubelet-server.js';
@@ -274,3 +275,173 @@ async function waitUntil(fn: () => boolean, ms = 5000): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** The frames of a server's WebSocket byte stream (unmasked; payloads under 64 KiB). */
+function wsFrames(bytes: Buffer): { opcode: number; payload: Buffer }[] {
+  const frames: { opcode: number; payload: Buffer }[] = [];
+  let p = 0;
+  while (p + 2 <= bytes.length) {
+    let len = bytes[p + 1] & 0x7f;
+    let h = 2;
+    if (len === 126) {
+      len = bytes.readUInt16BE(p + 2);
+      h = 4;
+    }
+    frames.push({ opcode: bytes[p] & 0x0f, payload: bytes.subarray(p + h, p + h + len) });
+    p += h + len;
+  }
+  return frames;
+}
+
+/**
+ * A WebSocket exec by hand, from a client that never answers the close frame: what the
+ * server sent, once it has ended the connection. Timers are frozen meanwhile, so only an
+ * end that does not wait for the client (or for ws's 30 s close timeout) can come.
+ */
+export async function execIgnoringClose(
+  connect: () => Duplex,
+  requestPath: string,
+  extraHeaders = '',
+): Promise<{ head: string; frames: { opcode: number; payload: Buffer }[] }> {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const sock = connect();
+    sock.write(
+      `GET ${requestPath} HTTP/1.1\r\nHost: kubelet\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n` +
+        `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: v5.channel.k8s.io\r\n${extraHeaders}\r\n`,
+    );
+    const chunks: Buffer[] = [];
+    sock.on('data', (d: Buffer) => chunks.push(d));
+    await new Promise<void>((resolve, reject) => {
+      sock.on('end', () => resolve());
+      sock.on('error', reject);
+    });
+    sock.end();
+    const all = Buffer.concat(chunks);
+    const headEnd = all.indexOf('\r\n\r\n');
+    return { head: all.subarray(0, headEnd).toString(), frames: wsFrames(all.subarray(headEnd + 4)) };
+  } finally {
+    mock.timers.reset();
+  }
+}
+
+test('exec over WebSocket: after the status and close frame the server ends the connection without waiting for the client', async () => {
+  const r = await execIgnoringClose(() => net.connect(server.socketPath), `/exec/default/p/c?${cmd('echo', 'hi')}&output=1`);
+  assert.match(r.head, /^HTTP\/1\.1 101 /);
+  assert.deepEqual(
+    r.frames.map((f) => [f.opcode, f.payload.toString('latin1')]),
+    [
+      [2, '\x01hi\n'],
+      [2, '\x03{"metadata":{},"status":"Success"}'],
+      [8, '\x03\xe8'], // close, 1000
+    ],
+  );
+});
+
+/** A WebSocket port-forward client (ws) and the messages it gets, by channel. */
+function openWsPortForward(query: string, protocols: string[]) {
+  const ws = new WebSocket(`ws+unix://${server.socketPath}:/portForward/default/web?${query}`, protocols);
+  const messages: { channel: number; data: Buffer }[] = [];
+  const closed = new Promise<number>((resolve, reject) => {
+    ws.on('message', (raw: Buffer, isBinary: boolean) => {
+      if (isBinary) messages.push({ channel: raw[0], data: raw.subarray(1) });
+      else messages.push({ channel: raw[0] - 0x30, data: Buffer.from(raw.subarray(1).toString(), 'base64') });
+    });
+    ws.on('close', (code) => resolve(code));
+    ws.on('error', reject);
+  });
+  const on = (channel: number) => Buffer.concat(messages.filter((m) => m.channel === channel).map((m) => m.data));
+  return { ws, messages, closed, on };
+}
+
+const portLE = (port: number) => {
+  const b = Buffer.alloc(2);
+  b.writeUInt16LE(port);
+  return b;
+};
+
+test('portForward over WebSocket v4 channels: port prefixes, data both ways per port, close when the pod side ends', async () => {
+  // Each connection answers what it reads upper-cased, then closes.
+  const upper = net.createServer((s) => s.once('data', (d: Buffer) => s.end(d.toString().toUpperCase())));
+  await new Promise<void>((r) => upper.listen(0, '127.0.0.1', () => r()));
+  const echo = net.createServer((s) => s.once('data', (d: Buffer) => s.end(d)));
+  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
+  const p1 = (upper.address() as net.AddressInfo).port;
+  const p2 = (echo.address() as net.AddressInfo).port;
+  runtime.podHosts.set('default/web', '127.0.0.1');
+  try {
+    // Ports repeated and comma-separated; the client's first supported protocol wins.
+    const pf = openWsPortForward(`port=${p1}&port=${p2}`, ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v4.base64.channel.k8s.io']);
+    pf.ws.on('open', () => {
+      pf.ws.send(Buffer.concat([Buffer.of(0), Buffer.from('first')]));
+      pf.ws.send(Buffer.concat([Buffer.of(2), Buffer.from('second')]));
+      // Writes on an error channel or past the last port are ignored.
+      pf.ws.send(Buffer.concat([Buffer.of(1), Buffer.from('ignored')]));
+      pf.ws.send(Buffer.concat([Buffer.of(9), Buffer.from('ignored')]));
+    });
+    assert.equal(await pf.closed, 1000);
+    assert.equal(pf.ws.protocol, 'v4.channel.k8s.io');
+    // The first message on every channel is its port, 2 bytes little-endian.
+    assert.deepEqual(
+      pf.messages.slice(0, 4).map((m) => [m.channel, m.data.toString('hex')]),
+      [
+        [0, portLE(p1).toString('hex')],
+        [1, portLE(p1).toString('hex')],
+        [2, portLE(p2).toString('hex')],
+        [3, portLE(p2).toString('hex')],
+      ],
+    );
+    assert.equal(pf.on(0).subarray(2).toString(), 'FIRST');
+    assert.equal(pf.on(2).subarray(2).toString(), 'second');
+    assert.equal(pf.on(1).length + pf.on(3).length, 4, 'nothing on the error channels but the ports');
+  } finally {
+    upper.close();
+    echo.close();
+  }
+});
+
+test('portForward over WebSocket base64 channels; a refused port is reported on its error channel', async () => {
+  const closedPort = await new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+  runtime.podHosts.set('default/web', '127.0.0.1');
+  const pf = openWsPortForward(`port=${closedPort}`, ['v4.base64.channel.k8s.io']);
+  assert.equal(await pf.closed, 1000);
+  assert.equal(pf.ws.protocol, 'v4.base64.channel.k8s.io');
+  assert.equal(pf.on(0).toString('hex'), portLE(closedPort).toString('hex'));
+  assert.equal(
+    pf.on(1).subarray(2).toString(),
+    `error forwarding port ${closedPort} to pod default/web: dial tcp 127.0.0.1:${closedPort}: connect: connection refused`,
+  );
+});
+
+test('portForward over WebSocket: the kubelet’s answers to bad ports and protocols', async () => {
+  const refused = (query: string, protocols: string[]) =>
+    new Promise<{ status: number; body: string }>((resolve) => {
+      const ws = new WebSocket(`ws+unix://${server.socketPath}:/portForward/default/web${query}`, protocols);
+      ws.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      ws.on('error', () => undefined);
+    });
+  assert.deepEqual(await refused('', ['v4.channel.k8s.io']), { status: 400, body: 'query parameter "port" is required' });
+  assert.deepEqual(await refused('?port=', ['v4.channel.k8s.io']), { status: 400, body: 'query parameter "port" cannot be empty' });
+  assert.deepEqual(await refused('?port=0', ['v4.channel.k8s.io']), { status: 400, body: 'port "0" must be > 0' });
+  assert.deepEqual(await refused('?port=80,http', ['v4.channel.k8s.io']), {
+    status: 400,
+    body: 'unable to parse "80,http" as a port: strconv.ParseUint: parsing "http": invalid syntax',
+  });
+  assert.deepEqual(await refused('?port=70000', ['v4.channel.k8s.io']), {
+    status: 400,
+    body: 'unable to parse "70000" as a port: strconv.ParseUint: parsing "70000": value out of range',
+  });
+  assert.deepEqual(await refused('?port=80', ['v5.channel.k8s.io']), {
+    status: 403,
+    body: 'requested protocol(s) are not supported: [v5.channel.k8s.io]; supports [ v4.channel.k8s.io v4.base64.channel.k8s.io]',
+  });
+});
