@@ -1,16 +1,16 @@
-import { test, before, after, mock } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import { silentLogger } from '../../util/logger.js';
 import { startKubeletServer, type KubeletServer } from './kubelet-server.js';
 import { FakeStreamingRuntime } from './fake-streaming-runtime.js';
 import { formatCriLogLine } from '../kubelet/cri-log.js';
+import { execIgnoringClose } from '../../testing/websocket-raw.js';
 import { flagFin, SpdyFrameReader, SpdyFrameWriter, type SpdyFrame } from './spdy-framing.js';
 
 let dir: string;
@@ -273,55 +273,6 @@ async function waitUntil(fn: () => boolean, ms = 5000): Promise<void> {
   while (!fn()) {
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** The frames of a server's WebSocket byte stream (unmasked; payloads under 64 KiB). */
-function wsFrames(bytes: Buffer): { opcode: number; payload: Buffer }[] {
-  const frames: { opcode: number; payload: Buffer }[] = [];
-  let p = 0;
-  while (p + 2 <= bytes.length) {
-    let len = bytes[p + 1] & 0x7f;
-    let h = 2;
-    if (len === 126) {
-      len = bytes.readUInt16BE(p + 2);
-      h = 4;
-    }
-    frames.push({ opcode: bytes[p] & 0x0f, payload: bytes.subarray(p + h, p + h + len) });
-    p += h + len;
-  }
-  return frames;
-}
-
-/**
- * A WebSocket exec by hand, from a client that never answers the close frame: what the
- * server sent, once it has ended the connection. Timers are frozen meanwhile, so only an
- * end that does not wait for the client (or for ws's 30 s close timeout) can come.
- */
-export async function execIgnoringClose(
-  connect: () => Duplex,
-  requestPath: string,
-  extraHeaders = '',
-): Promise<{ head: string; frames: { opcode: number; payload: Buffer }[] }> {
-  mock.timers.enable({ apis: ['setTimeout'] });
-  try {
-    const sock = connect();
-    sock.write(
-      `GET ${requestPath} HTTP/1.1\r\nHost: kubelet\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n` +
-        `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: v5.channel.k8s.io\r\n${extraHeaders}\r\n`,
-    );
-    const chunks: Buffer[] = [];
-    sock.on('data', (d: Buffer) => chunks.push(d));
-    await new Promise<void>((resolve, reject) => {
-      sock.on('end', () => resolve());
-      sock.on('error', reject);
-    });
-    sock.end();
-    const all = Buffer.concat(chunks);
-    const headEnd = all.indexOf('\r\n\r\n');
-    return { head: all.subarray(0, headEnd).toString(), frames: wsFrames(all.subarray(headEnd + 4)) };
-  } finally {
-    mock.timers.reset();
   }
 }
 
