@@ -396,3 +396,36 @@ test('portForward over WebSocket: the kubelet’s answers to bad ports and proto
     body: 'requested protocol(s) are not supported: [v5.channel.k8s.io]; supports [ v4.channel.k8s.io v4.base64.channel.k8s.io]',
   });
 });
+
+test('portForward over WebSocket: megabytes both ways arrive whole, in order, past a client that stops reading a while', async () => {
+  const size = 8 * 1024 * 1024;
+  const payload = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) payload[i] = (i * 31 + (i >> 13)) & 0xff;
+  // The pod side: sends the payload, and keeps what it receives.
+  const chunks: Buffer[] = [];
+  let receivedBytes = 0;
+  const srv = net.createServer((s) => {
+    s.on('data', (d: Buffer) => {
+      chunks.push(d);
+      receivedBytes += d.length;
+    });
+    s.write(payload);
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const podPort = (srv.address() as net.AddressInfo).port;
+  const closeServer = () => srv.close();
+  runtime.podHosts.set('default/web', '127.0.0.1');
+  try {
+    const pf = openWsPortForward(`port=${podPort}`, ['v4.channel.k8s.io']);
+    await new Promise<void>((r) => pf.ws.on('open', () => r()));
+    pf.ws.pause();
+    for (let i = 0; i < size; i += 256 * 1024) pf.ws.send(Buffer.concat([Buffer.of(0), payload.subarray(i, i + 256 * 1024)]));
+    setTimeout(() => pf.ws.resume(), 300);
+    await waitUntil(() => receivedBytes >= size && pf.messages.reduce((n, m) => n + (m.channel === 0 ? m.data.length : 0), 0) >= size + 2, 20_000);
+    assert.ok(Buffer.concat(chunks).equals(payload), 'client to pod');
+    assert.ok(pf.on(0).subarray(2).equals(payload), 'pod to client');
+    pf.ws.close();
+  } finally {
+    closeServer();
+  }
+});

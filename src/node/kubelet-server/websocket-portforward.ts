@@ -103,7 +103,16 @@ function serveWebsocketPortForward(ws: WebSocket, socket: Duplex, ports: number[
     s.conn = conn;
     for (const b of s.pending) conn.write(b);
     s.pending = [];
-    conn.on('data', (c: Buffer) => send(2 * i, c));
+    // Flow control both ways, so neither a slow client nor a slow pod makes the node buffer
+    // the other side's whole output: the pod is read while the client's socket keeps up,
+    // and the client is read while the pod's connection does.
+    conn.on('data', (c: Buffer) => {
+      send(2 * i, c);
+      if (socket.writableNeedDrain && !conn.isPaused()) {
+        conn.pause();
+        socket.once('drain', () => conn.resume());
+      }
+    });
     // The pod side ending ends the forward: the kubelet's copy loop returns on either direction's end.
     conn.on('end', () => finish(s));
     conn.on('error', () => finish(s));
@@ -119,8 +128,18 @@ function serveWebsocketPortForward(ws: WebSocket, socket: Duplex, ports: number[
     if (channel < 0 || channel % 2 !== 0 || channel >= 2 * streams.length || data.length === 0) return;
     const s = streams[channel / 2];
     if (s.done) return;
-    if (s.conn) s.conn.write(data);
-    else s.pending.push(Buffer.from(data));
+    if (!s.conn) return void s.pending.push(Buffer.from(data));
+    const conn = s.conn;
+    if (!conn.write(data) && !ws.isPaused) {
+      ws.pause();
+      const resume = () => {
+        conn.off('drain', resume);
+        conn.off('close', resume);
+        ws.resume();
+      };
+      conn.on('drain', resume);
+      conn.on('close', resume);
+    }
   });
   ws.on('close', () => {
     for (const s of streams) {
