@@ -429,3 +429,19 @@ test('portForward over WebSocket: megabytes both ways arrive whole, in order, pa
     closeServer();
   }
 });
+
+test('portForward over WebSocket with no subprotocol offered: binary channels, as wsstream’s "" protocol', async () => {
+  const echo = net.createServer((s) => s.once('data', (d: Buffer) => s.end(d)));
+  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
+  const port = (echo.address() as net.AddressInfo).port;
+  runtime.podHosts.set('default/web', '127.0.0.1');
+  try {
+    const pf = openWsPortForward(`port=${port}`, []);
+    pf.ws.on('open', () => pf.ws.send(Buffer.concat([Buffer.of(0), Buffer.from('plain')])));
+    assert.equal(await pf.closed, 1000);
+    assert.equal(pf.ws.protocol, '');
+    assert.equal(pf.on(0).subarray(2).toString(), 'plain');
+  } finally {
+    echo.close();
+  }
+});

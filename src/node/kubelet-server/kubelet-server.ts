@@ -18,7 +18,7 @@ import { dialPod, type ContainerRef, type StreamingProcess, type StreamingRuntim
 import { acceptWebsocket, negotiateWebsocketProtocol, websocketProtocols } from './websocket-remotecommand.js';
 import { acceptSpdyPortForward, portForwardProtocol, servePortForward, tunneledPortForwardProtocol } from './spdy-portforward.js';
 import { createWebSocketStream, WebSocketServer } from 'ws';
-import { acceptWebsocketPortForward, negotiatePortForwardProtocol, parseWebsocketPorts, portForwardProtocolError } from './websocket-portforward.js';
+import { acceptWebsocketPortForward, negotiatePortForwardProtocol, offeredProtocols, parseWebsocketPorts, portForwardProtocolError } from './websocket-portforward.js';
 
 export interface KubeletServerOptions {
   socketPath: string;
@@ -164,7 +164,7 @@ export function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletS
     // The kubelet reads the ports before the upgrade (NewV4Options) and answers 400 with the reason.
     const parsed = parseWebsocketPorts(url.searchParams);
     if ('error' in parsed) return rawResponse(socket, 400, parsed.error, 'text/plain; charset=utf-8');
-    const protocol = negotiatePortForwardProtocol(req);
+    const protocol = negotiatePortForwardProtocol(offeredProtocols(req));
     if (protocol === undefined) return rawResponse(socket, 403, portForwardProtocolError(req), 'text/plain; charset=utf-8');
     logger.debug('port-forward', { pod: podDesc, protocol: protocol || 'channel', ports: parsed.ports });
     acceptWebsocketPortForward(req, socket, head, parsed.ports, dial, podDesc);

@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { closeWebsocket, negotiateWebsocketProtocol } from './websocket-remotecommand.js';
+import { closeWebsocket } from './websocket-remotecommand.js';
 import { forwardError, type PodDialer } from './spdy-portforward.js';
 
 /** The channel protocols of the kubelet's port-forward, best first; "" (none offered) is binary. */
@@ -39,17 +39,24 @@ export function parseWebsocketPorts(q: URLSearchParams): { ports: number[] } | {
   return { ports };
 }
 
-/** The protocol the client's offer selects: its first supported one, "" if it offers none, undefined if none fits. */
-export function negotiatePortForwardProtocol(req: IncomingMessage): string | undefined {
-  if (!String(req.headers['sec-websocket-protocol'] ?? '').trim()) return '';
-  return negotiateWebsocketProtocol(req, websocketPortForwardProtocols);
+/** The client's offered protocols, in its order (Sec-WebSocket-Protocol). */
+export function offeredProtocols(req: IncomingMessage): string[] {
+  return String(req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** wsstream's handshake choice: the client's first offered protocol that is supported; "" if it offers none; undefined if none fits. */
+export function negotiatePortForwardProtocol(offered: Iterable<string>): string | undefined {
+  const list = [...offered];
+  if (list.length === 0) return '';
+  return list.find((p) => (websocketPortForwardProtocols as readonly string[]).includes(p));
 }
 
 /** wsstream's handshake refusal (403) when the client offers protocols but none of ours. */
 export function portForwardProtocolError(req: IncomingMessage): string {
-  const offered = String(req.headers['sec-websocket-protocol'] ?? '')
-    .split(',')
-    .map((s) => s.trim());
+  const offered = offeredProtocols(req);
   // Go's %v of a []string; the supported list includes "" (no protocol).
   return `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${['', ...websocketPortForwardProtocols].join(' ')}]`;
 }
@@ -58,7 +65,7 @@ const wss = new WebSocketServer({
   noServer: true,
   perMessageDeflate: false,
   // The client's order decides (wsstream handshake): the first offered that is supported.
-  handleProtocols: (offered) => [...offered].find((p) => (websocketPortForwardProtocols as readonly string[]).includes(p)) ?? false,
+  handleProtocols: (offered) => negotiatePortForwardProtocol(offered) || false,
 });
 
 /** Completes the WebSocket handshake and serves the session. */
