@@ -9,7 +9,10 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import tls from 'node:tls';
+import WebSocket from 'ws';
+import { execIgnoringClose } from '../testing/websocket-raw.js';
 import { startApiFixture, type ApiFixture } from '../testing/api-fixture.js';
 import { ensurePki } from '../cli/pki.js';
 import { writeKubeconfig } from '../cli/kubeconfig.js';
@@ -193,4 +196,67 @@ test('kubectl exec -it: the command runs on a terminal (WebSocket and SPDY resiz
   }
   // Both clients sent the terminal size (WebSocket channel 4, SPDY resize stream).
   assert.ok(runtime.resizes.length >= 2, JSON.stringify(runtime.resizes));
+});
+
+test('podStreamTarget: port-forward ports go to the kubelet as `port`; bad ones are the conversion’s 400', () => {
+  const pod = { metadata: { name: 'p', namespace: 'ns' }, spec: { nodeName: 'n', containers: [{ name: 'c' }] } } as Pod;
+  assert.deepEqual(podStreamTarget(pod, 'portforward', new URLSearchParams()), { nodeName: 'n', path: '/portForward/ns/p' });
+  assert.deepEqual(podStreamTarget(pod, 'portforward', new URLSearchParams('ports=80&ports=8080,9090')), { nodeName: 'n', path: '/portForward/ns/p?port=80%2C8080%2C9090' });
+  assert.throws(() => podStreamTarget(pod, 'portforward', new URLSearchParams('ports=http')), {
+    message: 'cannot convert to []int32: strconv.ParseUint: parsing "http": invalid syntax',
+  });
+  assert.throws(() => podStreamTarget(pod, 'portforward', new URLSearchParams('ports=65536')), {
+    message: 'cannot convert to []int32: strconv.ParseUint: parsing "65536": value out of range',
+  });
+});
+
+test('exec through the API server: after the status and close frame both hops end the connection without waiting for the client', async () => {
+  const { port } = front.address() as AddressInfo;
+  const r = await execIgnoringClose(
+    () => tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false }),
+    '/api/v1/namespaces/default/pods/p/exec?command=echo&command=hi&stdout=true',
+    `Authorization: Bearer ${token}\r\n`,
+  );
+  assert.match(r.head, /^HTTP\/1\.1 101 /);
+  assert.deepEqual(
+    r.frames.map((f) => [f.opcode, f.payload.toString('latin1')]),
+    [
+      [2, '\x01hi\n'],
+      [2, '\x03{"metadata":{},"status":"Success"}'],
+      [8, '\x03\xe8'],
+    ],
+  );
+});
+
+test('port-forward over WebSocket v4 channels through the API server (ports in the query)', async () => {
+  const echo = net.createServer((s) => s.once('data', (d: Buffer) => s.end(d)));
+  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
+  const podPort = (echo.address() as AddressInfo).port;
+  runtime.podHosts.set('default/p', '127.0.0.1');
+  try {
+    const { port } = front.address() as AddressInfo;
+    const ws = new WebSocket(`wss://127.0.0.1:${port}/api/v1/namespaces/default/pods/p/portforward?ports=${podPort}`, ['v4.channel.k8s.io'], {
+      headers: { Authorization: `Bearer ${token}` },
+      rejectUnauthorized: false,
+    });
+    const got: Buffer[] = [];
+    ws.on('message', (m: Buffer) => got.push(m));
+    ws.on('open', () => ws.send(Buffer.concat([Buffer.of(0), Buffer.from('ping')])));
+    const code = await new Promise<number>((resolve, reject) => {
+      ws.on('close', (c) => resolve(c));
+      ws.on('error', reject);
+    });
+    assert.equal(code, 1000);
+    const data = Buffer.concat(got.filter((m) => m[0] === 0).map((m) => m.subarray(1)));
+    assert.equal(data.readUInt16LE(0), podPort);
+    assert.equal(data.subarray(2).toString(), 'ping');
+  } finally {
+    echo.close();
+  }
+});
+
+test('port-forward with bad ports: 400 from the API server before the pod is read', async () => {
+  const r = await kubectl('1.33', ['get', '--raw', '/api/v1/namespaces/default/pods/nosuchpod/portforward?ports=http']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /cannot convert to \[\]int32: strconv\.ParseUint: parsing "http": invalid syntax/);
 });

@@ -13,6 +13,7 @@ import type { Container, Pod } from '../api/types.js';
 import type { Logger } from '../util/logger.js';
 import { sendError } from './http.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
+import { endConnection } from '../util/end-connection.js';
 
 export type PodStreamSubresource = 'log' | 'exec' | 'attach' | 'portforward';
 
@@ -62,9 +63,12 @@ export function podStreamTarget(pod: Pod, subresource: PodStreamSubresource, que
   const nodeName = pod.spec.nodeName ?? '';
   const ns = pod.metadata.namespace ?? 'default';
   if (subresource === 'portforward') {
-    // PortForwardLocation: the pod's node; the ports travel in the stream headers.
+    // PortForwardLocation: the pod's node. SPDY clients name the ports in stream headers;
+    // WebSocket ones in the query, passed on as the kubelet's `port` (streamParams).
     if (!nodeName) throw ApiError.badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
-    return { nodeName, path: `/portForward/${enc(ns)}/${enc(pod.metadata.name ?? '')}` };
+    const ports = podPortForwardPorts(query);
+    const qs = ports.length ? `?${new URLSearchParams({ port: ports.join(',') }).toString()}` : '';
+    return { nodeName, path: `/portForward/${enc(ns)}/${enc(pod.metadata.name ?? '')}${qs}` };
   }
   const container = validateContainer(query.get('container') ?? '', pod);
   const params = new URLSearchParams();
@@ -90,6 +94,23 @@ export function podStreamTarget(pod: Pod, subresource: PodStreamSubresource, que
 }
 
 const enc = encodeURIComponent;
+
+/**
+ * PodPortForwardOptions.ports from the query (Convert_Slice_string_To_Slice_int32: repeated
+ * or comma-separated, each strconv.ParseUint(v, 10, 16)); a bad one is a 400 before the
+ * pod is looked up. Ports of 0 pass here and are refused by the kubelet.
+ */
+export function podPortForwardPorts(query: URLSearchParams): number[] {
+  const ports: number[] = [];
+  for (const value of query.getAll('ports')) {
+    for (const v of value.split(',')) {
+      const why = !/^[0-9]+$/.test(v) ? 'invalid syntax' : Number(v) > 0xffff ? 'value out of range' : undefined;
+      if (why) throw ApiError.badRequest(`cannot convert to []int32: strconv.ParseUint: parsing "${v}": ${why}`);
+      ports.push(Number(v));
+    }
+  }
+  return ports;
+}
 
 /** The error for a node's non-2xx log answer (GenericHttpResponseChecker). */
 function nodeError(code: number, body: string, podName: string): ApiError {
@@ -191,8 +212,13 @@ function proxyUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target
       else socket.destroy();
     });
     socket.on('error', () => node.destroy());
+    // The node ended the session (after the status and close frame): end the client's
+    // connection at once too, not when the client gets round to closing (UpgradeAwareHandler
+    // closes both connections when either copy ends). Late client bytes have nowhere to go.
     node.on('close', () => {
-      socket.end();
+      socket.unpipe(node);
+      socket.on('data', () => undefined);
+      endConnection(socket);
       resolve();
     });
     socket.on('close', () => node.destroy());
@@ -211,6 +237,8 @@ export function writeRawError(socket: Duplex, err: unknown): void {
 }
 
 async function resolveTarget(deps: PodStreamingDeps, ri: RequestInfo, subresource: PodStreamSubresource, url: URL) {
+  // The options are decoded before the pod is read (ConnectResource: getRequestOptions, then Connect).
+  if (subresource === 'portforward') podPortForwardPorts(url.searchParams);
   const pod = await deps.getPod(ri.namespace ?? 'default', ri.name ?? '');
   const target = podStreamTarget(pod, subresource, url.searchParams);
   if (!target) return undefined;
@@ -226,6 +254,8 @@ async function resolveTarget(deps: PodStreamingDeps, ri: RequestInfo, subresourc
 export async function servePodStreamRequest(deps: PodStreamingDeps, ri: RequestInfo, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const sub = ri.subresource;
   if (!isPodStreamSubresource(sub)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+  // The options are decoded before the missing upgrade is noticed (ConnectResource).
+  if (sub === 'portforward') podPortForwardPorts(new URL(req.url ?? '/', 'https://kanzen.local').searchParams);
   if (sub !== 'log') throw ApiError.badRequest('Upgrade request required');
   if (req.method !== 'GET') throw ApiError.methodNotSupported({ group: '', resource: 'pods/log' }, req.method?.toLowerCase() ?? '');
   const url = new URL(req.url ?? '/', 'https://kanzen.local');

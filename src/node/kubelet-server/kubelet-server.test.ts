@@ -10,6 +10,7 @@ import { silentLogger } from '../../util/logger.js';
 import { startKubeletServer, type KubeletServer } from './kubelet-server.js';
 import { FakeStreamingRuntime } from './fake-streaming-runtime.js';
 import { formatCriLogLine } from '../kubelet/cri-log.js';
+import { execIgnoringClose } from '../../testing/websocket-raw.js';
 import { flagFin, SpdyFrameReader, SpdyFrameWriter, type SpdyFrame } from './spdy-framing.js';
 
 let dir: string;
@@ -274,3 +275,173 @@ async function waitUntil(fn: () => boolean, ms = 5000): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+test('exec over WebSocket: after the status and close frame the server ends the connection without waiting for the client', async () => {
+  const r = await execIgnoringClose(() => net.connect(server.socketPath), `/exec/default/p/c?${cmd('echo', 'hi')}&output=1`);
+  assert.match(r.head, /^HTTP\/1\.1 101 /);
+  assert.deepEqual(
+    r.frames.map((f) => [f.opcode, f.payload.toString('latin1')]),
+    [
+      [2, '\x01hi\n'],
+      [2, '\x03{"metadata":{},"status":"Success"}'],
+      [8, '\x03\xe8'], // close, 1000
+    ],
+  );
+});
+
+/** A WebSocket port-forward client (ws) and the messages it gets, by channel. */
+function openWsPortForward(query: string, protocols: string[]) {
+  const ws = new WebSocket(`ws+unix://${server.socketPath}:/portForward/default/web?${query}`, protocols);
+  const messages: { channel: number; data: Buffer }[] = [];
+  const closed = new Promise<number>((resolve, reject) => {
+    ws.on('message', (raw: Buffer, isBinary: boolean) => {
+      if (isBinary) messages.push({ channel: raw[0], data: raw.subarray(1) });
+      else messages.push({ channel: raw[0] - 0x30, data: Buffer.from(raw.subarray(1).toString(), 'base64') });
+    });
+    ws.on('close', (code) => resolve(code));
+    ws.on('error', reject);
+  });
+  const on = (channel: number) => Buffer.concat(messages.filter((m) => m.channel === channel).map((m) => m.data));
+  return { ws, messages, closed, on };
+}
+
+const portLE = (port: number) => {
+  const b = Buffer.alloc(2);
+  b.writeUInt16LE(port);
+  return b;
+};
+
+test('portForward over WebSocket v4 channels: port prefixes, data both ways per port, close when the pod side ends', async () => {
+  // Each connection answers what it reads upper-cased, then closes.
+  const upper = net.createServer((s) => s.once('data', (d: Buffer) => s.end(d.toString().toUpperCase())));
+  await new Promise<void>((r) => upper.listen(0, '127.0.0.1', () => r()));
+  const echo = net.createServer((s) => s.once('data', (d: Buffer) => s.end(d)));
+  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
+  const p1 = (upper.address() as net.AddressInfo).port;
+  const p2 = (echo.address() as net.AddressInfo).port;
+  runtime.podHosts.set('default/web', '127.0.0.1');
+  try {
+    // Ports repeated and comma-separated; the client's first supported protocol wins.
+    const pf = openWsPortForward(`port=${p1}&port=${p2}`, ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v4.base64.channel.k8s.io']);
+    pf.ws.on('open', () => {
+      pf.ws.send(Buffer.concat([Buffer.of(0), Buffer.from('first')]));
+      pf.ws.send(Buffer.concat([Buffer.of(2), Buffer.from('second')]));
+      // Writes on an error channel or past the last port are ignored.
+      pf.ws.send(Buffer.concat([Buffer.of(1), Buffer.from('ignored')]));
+      pf.ws.send(Buffer.concat([Buffer.of(9), Buffer.from('ignored')]));
+    });
+    assert.equal(await pf.closed, 1000);
+    assert.equal(pf.ws.protocol, 'v4.channel.k8s.io');
+    // The first message on every channel is its port, 2 bytes little-endian.
+    assert.deepEqual(
+      pf.messages.slice(0, 4).map((m) => [m.channel, m.data.toString('hex')]),
+      [
+        [0, portLE(p1).toString('hex')],
+        [1, portLE(p1).toString('hex')],
+        [2, portLE(p2).toString('hex')],
+        [3, portLE(p2).toString('hex')],
+      ],
+    );
+    assert.equal(pf.on(0).subarray(2).toString(), 'FIRST');
+    assert.equal(pf.on(2).subarray(2).toString(), 'second');
+    assert.equal(pf.on(1).length + pf.on(3).length, 4, 'nothing on the error channels but the ports');
+  } finally {
+    upper.close();
+    echo.close();
+  }
+});
+
+test('portForward over WebSocket base64 channels; a refused port is reported on its error channel', async () => {
+  const closedPort = await new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+  runtime.podHosts.set('default/web', '127.0.0.1');
+  const pf = openWsPortForward(`port=${closedPort}`, ['v4.base64.channel.k8s.io']);
+  assert.equal(await pf.closed, 1000);
+  assert.equal(pf.ws.protocol, 'v4.base64.channel.k8s.io');
+  assert.equal(pf.on(0).toString('hex'), portLE(closedPort).toString('hex'));
+  assert.equal(
+    pf.on(1).subarray(2).toString(),
+    `error forwarding port ${closedPort} to pod default/web: dial tcp 127.0.0.1:${closedPort}: connect: connection refused`,
+  );
+});
+
+test('portForward over WebSocket: the kubelet’s answers to bad ports and protocols', async () => {
+  const refused = (query: string, protocols: string[]) =>
+    new Promise<{ status: number; body: string }>((resolve) => {
+      const ws = new WebSocket(`ws+unix://${server.socketPath}:/portForward/default/web${query}`, protocols);
+      ws.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      ws.on('error', () => undefined);
+    });
+  assert.deepEqual(await refused('', ['v4.channel.k8s.io']), { status: 400, body: 'query parameter "port" is required' });
+  assert.deepEqual(await refused('?port=', ['v4.channel.k8s.io']), { status: 400, body: 'query parameter "port" cannot be empty' });
+  assert.deepEqual(await refused('?port=0', ['v4.channel.k8s.io']), { status: 400, body: 'port "0" must be > 0' });
+  assert.deepEqual(await refused('?port=80,http', ['v4.channel.k8s.io']), {
+    status: 400,
+    body: 'unable to parse "80,http" as a port: strconv.ParseUint: parsing "http": invalid syntax',
+  });
+  assert.deepEqual(await refused('?port=70000', ['v4.channel.k8s.io']), {
+    status: 400,
+    body: 'unable to parse "70000" as a port: strconv.ParseUint: parsing "70000": value out of range',
+  });
+  assert.deepEqual(await refused('?port=80', ['v5.channel.k8s.io']), {
+    status: 403,
+    body: 'requested protocol(s) are not supported: [v5.channel.k8s.io]; supports [ v4.channel.k8s.io v4.base64.channel.k8s.io]',
+  });
+});
+
+test('portForward over WebSocket: megabytes both ways arrive whole, in order, past a client that stops reading a while', async () => {
+  const size = 8 * 1024 * 1024;
+  const payload = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) payload[i] = (i * 31 + (i >> 13)) & 0xff;
+  // The pod side: sends the payload, and keeps what it receives.
+  const chunks: Buffer[] = [];
+  let receivedBytes = 0;
+  const srv = net.createServer((s) => {
+    s.on('data', (d: Buffer) => {
+      chunks.push(d);
+      receivedBytes += d.length;
+    });
+    s.write(payload);
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const podPort = (srv.address() as net.AddressInfo).port;
+  const closeServer = () => srv.close();
+  runtime.podHosts.set('default/web', '127.0.0.1');
+  try {
+    const pf = openWsPortForward(`port=${podPort}`, ['v4.channel.k8s.io']);
+    await new Promise<void>((r) => pf.ws.on('open', () => r()));
+    pf.ws.pause();
+    for (let i = 0; i < size; i += 256 * 1024) pf.ws.send(Buffer.concat([Buffer.of(0), payload.subarray(i, i + 256 * 1024)]));
+    setTimeout(() => pf.ws.resume(), 300);
+    await waitUntil(() => receivedBytes >= size && pf.messages.reduce((n, m) => n + (m.channel === 0 ? m.data.length : 0), 0) >= size + 2, 20_000);
+    assert.ok(Buffer.concat(chunks).equals(payload), 'client to pod');
+    assert.ok(pf.on(0).subarray(2).equals(payload), 'pod to client');
+    pf.ws.close();
+  } finally {
+    closeServer();
+  }
+});
+
+test('portForward over WebSocket with no subprotocol offered: binary channels, as wsstream’s "" protocol', async () => {
+  const echo = net.createServer((s) => s.once('data', (d: Buffer) => s.end(d)));
+  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
+  const port = (echo.address() as net.AddressInfo).port;
+  runtime.podHosts.set('default/web', '127.0.0.1');
+  try {
+    const pf = openWsPortForward(`port=${port}`, []);
+    pf.ws.on('open', () => pf.ws.send(Buffer.concat([Buffer.of(0), Buffer.from('plain')])));
+    assert.equal(await pf.closed, 1000);
+    assert.equal(pf.ws.protocol, '');
+    assert.equal(pf.on(0).subarray(2).toString(), 'plain');
+  } finally {
+    echo.close();
+  }
+});

@@ -4,7 +4,7 @@
 //   GET /containerLogs/{ns}/{pod}/{container}?follow=&tailLines=&timestamps=&previous=&sinceSeconds=&sinceTime=&limitBytes=
 //   GET /exec/{ns}/{pod}/{container}?command=…&input=1&output=1&error=1&tty=1   (upgrade: WebSocket or SPDY/3.1)
 //   GET /attach/{ns}/{pod}/{container}?input=1&output=1&error=1&tty=1
-//   GET /portForward/{ns}/{pod}   (upgrade: SPDY/3.1, or a WebSocket tunneling SPDY)
+//   GET /portForward/{ns}/{pod}?port=80&port=…   (upgrade: SPDY/3.1, a WebSocket tunneling SPDY, or WebSocket channels v4)
 //   CONNECT {pod IP}:{port}         (a tunnel to a pod: the API server's pods/proxy and services/proxy)
 import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -19,6 +19,7 @@ import { dialPod, type ContainerRef, type StreamingProcess, type StreamingRuntim
 import { acceptWebsocket, negotiateWebsocketProtocol, websocketProtocols } from './websocket-remotecommand.js';
 import { acceptSpdyPortForward, portForwardProtocol, servePortForward, tunneledPortForwardProtocol } from './spdy-portforward.js';
 import { createWebSocketStream, WebSocketServer } from 'ws';
+import { acceptWebsocketPortForward, negotiatePortForwardProtocol, offeredProtocols, parseWebsocketPorts, portForwardProtocolError } from './websocket-portforward.js';
 
 export interface KubeletServerOptions {
   socketPath: string;
@@ -141,8 +142,11 @@ export function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletS
     });
   };
 
-  /** kubectl port-forward: SPDY/3.1 upgrade (kubectl ≤ 1.30), or SPDY tunneled in a WebSocket. */
-  async function servePortForwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pod: { namespace: string; pod: string }): Promise<void> {
+  /**
+   * Port-forward: SPDY/3.1 upgrade (kubectl ≤ 1.30), SPDY tunneled in a WebSocket (kubectl
+   * ≥ 1.31), or WebSocket channels with the ports in the query (client libraries).
+   */
+  async function servePortForwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, pod: { namespace: string; pod: string }): Promise<void> {
     const dial = (port: number) => runtime.portForward(pod.namespace, pod.pod, port);
     const podDesc = `${pod.namespace}/${pod.pod}`;
     if (isSpdyUpgrade(req)) {
@@ -150,20 +154,27 @@ export function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletS
       logger.debug('port-forward', { pod: podDesc, protocol: 'SPDY/3.1' });
       return acceptSpdyPortForward(socket, head, dial, podDesc);
     }
-    if (!negotiateWebsocketProtocol(req, [tunneledPortForwardProtocol])) {
-      return rawResponse(socket, 400, `unable to upgrade: supported protocols are SPDY/3.1 and WebSocket (${tunneledPortForwardProtocol})`, 'text/plain; charset=utf-8');
+    if (negotiateWebsocketProtocol(req, [tunneledPortForwardProtocol])) {
+      req.headers['sec-websocket-protocol'] = tunnelToken;
+      tunnelServer.handleUpgrade(req, socket, head, (ws) => {
+        logger.debug('port-forward', { pod: podDesc, protocol: tunneledPortForwardProtocol });
+        servePortForward(createWebSocketStream(ws), Buffer.alloc(0), dial, podDesc);
+      });
+      return;
     }
-    req.headers['sec-websocket-protocol'] = tunnelToken;
-    tunnelServer.handleUpgrade(req, socket, head, (ws) => {
-      logger.debug('port-forward', { pod: podDesc, protocol: tunneledPortForwardProtocol });
-      servePortForward(createWebSocketStream(ws), Buffer.alloc(0), dial, podDesc);
-    });
+    // The kubelet reads the ports before the upgrade (NewV4Options) and answers 400 with the reason.
+    const parsed = parseWebsocketPorts(url.searchParams);
+    if ('error' in parsed) return rawResponse(socket, 400, parsed.error, 'text/plain; charset=utf-8');
+    const protocol = negotiatePortForwardProtocol(offeredProtocols(req));
+    if (protocol === undefined) return rawResponse(socket, 403, portForwardProtocolError(req), 'text/plain; charset=utf-8');
+    logger.debug('port-forward', { pod: podDesc, protocol: protocol || 'channel', ports: parsed.ports });
+    acceptWebsocketPortForward(req, socket, head, parsed.ports, dial, podDesc);
   }
 
   async function serveStream(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://kubelet');
     const pf = portForwardRoute(url.pathname);
-    if (pf && (req.method === 'GET' || req.method === 'POST')) return servePortForwardUpgrade(req, socket, head, pf);
+    if (pf && (req.method === 'GET' || req.method === 'POST')) return servePortForwardUpgrade(req, socket, head, url, pf);
     const r = route(url.pathname);
     if (!r || r.verb === 'containerLogs' || (req.method !== 'GET' && req.method !== 'POST')) return rawResponse(socket, 404, '404 page not found\n', 'text/plain; charset=utf-8');
     const streamOpts = parseStreamOptions(url.searchParams);

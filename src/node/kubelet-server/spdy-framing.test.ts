@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { spdyHeaderDictionary } from './spdy-dictionary.js';
-import { adler32, SpdyFrameReader, SpdyFrameWriter } from './spdy-framing.js';
+import { adler32, encodeHeaderBlock, SpdyFrameReader, SpdyFrameWriter } from './spdy-framing.js';
 
 test('the SPDY/3 dictionary is the draft’s 1423 bytes', () => {
   assert.equal(spdyHeaderDictionary.length, 1423);
@@ -77,4 +77,68 @@ test('the reader inflates a real zlib sync-flushed stream across frames', () => 
       });
     });
   });
+});
+
+/** A Go-like SPDY compressor: one zlib stream with the dictionary, sync-flushed after each header block. */
+function syncFlushedBlocks(blocks: Buffer[]): Promise<Buffer[]> {
+  const deflate = zlib.createDeflate({ dictionary: spdyHeaderDictionary });
+  const chunks: Buffer[] = [];
+  deflate.on('data', (c: Buffer) => chunks.push(c));
+  const out: Buffer[] = [];
+  const next = (i: number): Promise<Buffer[]> => {
+    if (i === blocks.length) return Promise.resolve(out);
+    deflate.write(blocks[i]);
+    return new Promise<void>((r) => deflate.flush(zlib.constants.Z_SYNC_FLUSH, () => setImmediate(r))).then(() => {
+      out.push(Buffer.concat(chunks.splice(0)));
+      return next(i + 1);
+    });
+  };
+  return next(0);
+}
+
+function synStreamFrame(id: number, z: Buffer): Buffer {
+  const h = Buffer.alloc(18);
+  h.writeUInt16BE(0x8003, 0);
+  h.writeUInt16BE(1, 2);
+  h.writeUInt32BE(10 + z.length, 4);
+  h.writeUInt32BE(id, 8);
+  return Buffer.concat([h, z]);
+}
+
+test('a long connection: thousands of header blocks decode, each costing only its own bytes', async () => {
+  // A long `kubectl port-forward`: two streams (error, data) per forwarded connection.
+  const n = 3000;
+  const headers = Array.from({ length: n }, (_, i) => ({
+    streamtype: [i % 2 ? 'data' : 'error'],
+    port: ['8080'],
+    requestid: [String(i >> 1)],
+  }));
+  const compressed = await syncFlushedBlocks(headers.map((h) => encodeHeaderBlock(h)));
+  const r = new SpdyFrameReader();
+  for (let i = 0; i < n; i++) {
+    const [f] = r.push(synStreamFrame(2 * i + 1, compressed[i]));
+    assert.deepEqual(f, { kind: 'synStream', streamId: 2 * i + 1, flags: 0, headers: headers[i] });
+    // The work is proportional to the block: exactly its compressed bytes go to zlib
+    // (less the 6-byte zlib header on the first), never the connection's history.
+    assert.equal(r.inflater.lastInputBytes, compressed[i].length - (i === 0 ? 6 : 0));
+  }
+});
+
+test('a header block that refers back past the dictionary into earlier blocks decodes', async () => {
+  // Later blocks repeat a long value first sent earlier: the back-reference crosses blocks.
+  const long = 'x'.repeat(200) + 'kanzen-'.repeat(100);
+  const blocks = [encodeHeaderBlock({ a: [long] }), encodeHeaderBlock({ b: ['short'] }), encodeHeaderBlock({ a: [long] })];
+  const compressed = await syncFlushedBlocks(blocks);
+  assert.ok(compressed[2].length < 100, 'the third block is compressed against the first');
+  const r = new SpdyFrameReader();
+  const frames = compressed.flatMap((z, i) => r.push(synStreamFrame(i + 1, z)));
+  assert.deepEqual(
+    frames.map((f) => (f.kind === 'synStream' ? f.headers : undefined)),
+    [{ a: [long] }, { b: ['short'] }, { a: [long] }],
+  );
+});
+
+test('a header stream with the wrong dictionary ends the read with an error', () => {
+  const z = zlib.deflateSync(encodeHeaderBlock({ a: ['b'] }), { dictionary: Buffer.from('not the spdy dictionary') });
+  assert.throws(() => new SpdyFrameReader().push(synStreamFrame(1, z)), /invalid dictionary/);
 });

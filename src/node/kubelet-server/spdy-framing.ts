@@ -32,22 +32,44 @@ export type SpdyFrame =
   | { kind: 'goAway'; lastGoodStreamId: number; status: number }
   | { kind: 'other'; type: number };
 
+/** DEFLATE's window: back-references reach at most this far into earlier output (RFC 1951 §2). */
+const deflateWindow = 32 * 1024;
+
 /**
- * The receiving zlib context. Node's zlib offers no synchronous inflate that keeps its
- * state between calls, so the whole compressed history is inflated again each time (with
- * a sync flush, as for truncated input) and only the new output is returned. A session
- * carries a handful of tiny header blocks, so this stays cheap.
+ * The receiving zlib context. SPDY/3 §2.6.10.1: one zlib stream per direction, each header
+ * block ending on a sync flush, so every block after the first starts on a byte-aligned
+ * DEFLATE block boundary and depends on the past only through the last 32 KiB of output.
+ * Node's synchronous zlib keeps no state between calls, so each block is inflated raw with
+ * that window as its preset dictionary: work per block is its own bytes plus a constant,
+ * however long the connection (re-inflating the whole history made it quadratic).
  */
-class HeaderInflater {
-  private input: Buffer = Buffer.alloc(0);
-  private produced = 0;
+export class HeaderInflater {
+  /** The output so far that later blocks may refer to; at first the SPDY dictionary. */
+  private window: Buffer = spdyHeaderDictionary;
+  private started = false;
+  /** Compressed bytes handed to zlib by the last call (the per-block cost; for tests). */
+  lastInputBytes = 0;
 
   inflate(chunk: Buffer): Buffer {
-    this.input = Buffer.concat([this.input, chunk]);
-    const all = zlib.inflateSync(this.input, { dictionary: spdyHeaderDictionary, finishFlush: zlib.constants.Z_SYNC_FLUSH });
-    const out = all.subarray(this.produced);
-    this.produced = all.length;
+    const deflated = this.started ? chunk : this.skipZlibHeader(chunk);
+    this.started = true;
+    this.lastInputBytes = deflated.length;
+    const dictionary = this.window.length ? this.window : undefined;
+    const out = zlib.inflateRawSync(deflated, { dictionary, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    const joined = Buffer.concat([this.window, out]);
+    this.window = joined.subarray(Math.max(0, joined.length - deflateWindow));
     return out;
+  }
+
+  /** RFC 1950 §2.2: CMF, FLG and, with FDICT, the dictionary's Adler-32, which must be SPDY's (as Go's zlib.NewReaderDict checks). */
+  private skipZlibHeader(chunk: Buffer): Buffer {
+    if (chunk.length < 2 || (chunk[0] & 0x0f) !== 8 || ((chunk[0] << 8) | chunk[1]) % 31 !== 0) throw new Error('zlib: invalid header');
+    if ((chunk[1] & 0x20) === 0) {
+      this.window = Buffer.alloc(0);
+      return chunk.subarray(2);
+    }
+    if (chunk.length < 6 || chunk.readUInt32BE(2) !== adler32(spdyHeaderDictionary)) throw new Error('zlib: invalid dictionary');
+    return chunk.subarray(6);
   }
 }
 
@@ -130,7 +152,8 @@ export function encodeHeaderBlock(headers: SpdyHeaders): Buffer {
 /** Reads frames from a byte stream, decompressing header blocks in the connection's context. */
 export class SpdyFrameReader {
   private buf: Buffer = Buffer.alloc(0);
-  private readonly inflater = new HeaderInflater();
+  /** The connection's receiving header context (exposed so tests can see the work per block). */
+  readonly inflater = new HeaderInflater();
 
   /** Appends bytes; returns the frames now complete. */
   push(chunk: Buffer): SpdyFrame[] {

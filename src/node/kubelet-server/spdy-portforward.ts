@@ -17,6 +17,11 @@ export const tunneledPortForwardProtocol = `SPDY/3.1+${portForwardProtocol}`;
 
 const maxDataFrame = 32 * 1024;
 
+/** The text on a port's error stream when the pod's port cannot be reached (SPDY and WebSocket alike). */
+export function forwardError(port: number, podDesc: string, err: unknown): string {
+  return `error forwarding port ${port} to pod ${podDesc}: ${err instanceof Error ? err.message : String(err)}`;
+}
+
 /** Connects to a port of the pod (its IP, from the node). */
 export type PodDialer = (port: number) => Promise<Duplex>;
 
@@ -61,7 +66,7 @@ export function servePortForward(conn: Duplex, head: Buffer, dial: PodDialer, po
     try {
       pod = await dial(r.port);
     } catch (err) {
-      return fail(r, `error forwarding port ${r.port} to pod ${podDesc}: ${(err as Error).message}`);
+      return fail(r, forwardError(r.port, podDesc, err));
     }
     if (r.done) return void pod.destroy();
     r.conn = pod;

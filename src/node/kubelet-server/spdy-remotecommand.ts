@@ -10,6 +10,7 @@ import { flagFin, readSpdyFrames, SpdyFrameWriter, type SpdyFrame } from './spdy
 import type { RemoteCommandTransport, StreamStatus } from './remotecommand.js';
 import type { StreamOptions, TerminalSize } from './streaming-runtime.js';
 import { parseResize } from './websocket-remotecommand.js';
+import { endConnection } from '../../util/end-connection.js';
 
 /** The remotecommand protocols served over SPDY, best first. */
 export const spdyProtocols = ['v4.channel.k8s.io'] as const;
@@ -109,8 +110,9 @@ export function acceptSpdy(socket: Duplex, head: Buffer, protocol: string, opts:
         done = true;
         for (const t of ['stdout', 'stderr'] as const) if (ids[t] !== undefined) write(writer.data(ids[t]!, Buffer.alloc(0), true));
         if (ids.error !== undefined) write(writer.data(ids.error, Buffer.from(JSON.stringify(status)), true));
+        // As spdystream's Close after the handler returns: GOAWAY, then the connection ends.
         write(writer.goAway(lastStreamId));
-        socket.end();
+        endConnection(socket);
       },
       onStdin(data, end) {
         stdin = { data, end };

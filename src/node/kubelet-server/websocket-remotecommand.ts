@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RemoteCommandTransport, StreamStatus } from './remotecommand.js';
 import type { TerminalSize } from './streaming-runtime.js';
+import { endConnection } from '../../util/end-connection.js';
 
 /** Best first: the order in which the server picks among what the client offers. */
 export const websocketProtocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v4.base64.channel.k8s.io'] as const;
@@ -28,11 +29,11 @@ const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, hand
 /** Completes the WebSocket handshake and returns the session's transport. */
 export function acceptWebsocket(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<RemoteCommandTransport> {
   return new Promise((resolve) => {
-    wss.handleUpgrade(req, socket, head, (ws) => resolve(websocketTransport(ws, ws.protocol as WebsocketProtocol)));
+    wss.handleUpgrade(req, socket, head, (ws) => resolve(websocketTransport(ws, socket, ws.protocol as WebsocketProtocol)));
   });
 }
 
-function websocketTransport(ws: WebSocket, protocol: WebsocketProtocol): RemoteCommandTransport {
+function websocketTransport(ws: WebSocket, socket: Duplex, protocol: WebsocketProtocol): RemoteCommandTransport {
   const base64 = protocol.includes('base64');
   let stdinHandlers: { data: (c: Buffer) => void; end: () => void } | undefined;
   let resizeHandler: ((s: TerminalSize) => void) | undefined;
@@ -79,7 +80,7 @@ function websocketTransport(ws: WebSocket, protocol: WebsocketProtocol): RemoteC
     finish(status: StreamStatus) {
       done = true;
       send(channel.error, Buffer.from(JSON.stringify(status)));
-      ws.close(1000);
+      closeWebsocket(ws, socket, 1000);
     },
     onStdin(data, end) {
       stdinHandlers = { data, end };
@@ -91,6 +92,19 @@ function websocketTransport(ws: WebSocket, protocol: WebsocketProtocol): RemoteC
       closedHandler = h;
     },
   };
+}
+
+/**
+ * Ends a WebSocket session from the server: the close frame, then at once our end of the
+ * TCP connection. ws alone would hold the connection until the peer answers the close
+ * frame, or 30 s; upstream (wsstream over x/net/websocket) closes it right after the
+ * frame, and clients that wait for the socket to end (the Python client) hang meanwhile.
+ */
+export function closeWebsocket(ws: WebSocket, socket: Duplex, code: number): void {
+  if (ws.readyState === ws.CLOSED) return;
+  // Without per-message deflate ws writes the close frame synchronously, so it precedes the FIN.
+  ws.close(code);
+  endConnection(socket);
 }
 
 /** A resize message: JSON {"Width":80,"Height":24} (remotecommand.TerminalSize). */
