@@ -10,7 +10,7 @@ import { silentLogger } from '../../util/logger.js';
 import { Backoff } from './backoff.js';
 import { HostProcessLauncher } from './container-launcher.js';
 import { ImagePullError, PodRuntime, type ImageResolver } from './container-runtime.js';
-import { readLogsText } from './cri-log.js';
+import { readContainerLogText as readLogsText } from '../kubelet-server/container-logs.js';
 import { hostExec } from './kubelet.js';
 
 async function waitFor<T>(fn: () => T | undefined | false, timeoutMs = 8000): Promise<T> {

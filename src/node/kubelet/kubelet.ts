@@ -35,7 +35,7 @@ import { Backoff } from './backoff.js';
 import type { ContainerLauncher } from './container-launcher.js';
 import { makeEnvironmentVariables, type EnvSources } from './container-env.js';
 import { PodRuntime, formatPod, type ImageResolver } from './container-runtime.js';
-import { containerLogPath } from './cri-log.js';
+import { containerLogPath, podLogDirectory } from './cri-log.js';
 import { ExecTimeoutError, type SandboxExec } from './handlers.js';
 import { serviceEnvVars } from './service-env.js';
 import { sourceWatchKey, VolumeSourceWatch, type VolumeSourceKind } from './volume-source-watch.js';
@@ -94,6 +94,12 @@ export interface KubeletOptions extends KubeletBaseOptions {
   drainer?: EndpointDrainer;
   /** Bound of that wait (default 5 s); it never outlasts the pod's grace period either. */
   drainTimeoutMs?: number;
+  /**
+   * Where container logs live, one directory per pod (upstream /var/log/pods); default
+   * `pod-logs` beside the pods' sandbox directories. They outlive the sandbox: a finished
+   * pod's logs stay readable until the pod is deleted.
+   */
+  podLogsRoot?: string;
 }
 
 /** A change a pod's downwardAPI files show (labels and annotations are the live fields). */
@@ -155,9 +161,39 @@ export class Kubelet extends KubeletBase {
     );
   }
 
-  /** The CRI log of a container instance (kubectl logs; restartCount-1 for --previous). */
+  get podLogsRoot(): string {
+    return this.opts.podLogsRoot ?? path.join(path.dirname(path.dirname(this.opts.sandboxes.podDir('_'))), 'pod-logs');
+  }
+
+  /** The pod's log directory (upstream /var/log/pods/<ns>_<name>_<uid>). */
+  podLogDir(pod: Pod): string {
+    return podLogDirectory(this.podLogsRoot, pod.metadata.namespace ?? 'default', pod.metadata.name ?? '', pod.metadata.uid ?? '');
+  }
+
+  /** The CRI log of a container instance of a pod this kubelet knows (kubectl logs; restartCount-1 for --previous). */
   logPath(podUID: string, container: string, restartCount: number): string {
-    return containerLogPath(this.opts.sandboxes.podDir(podUID), container, restartCount);
+    const pod = this.runtimes.get(podUID)?.pod ?? this.pods?.list().find((p) => p.metadata.uid === podUID);
+    return containerLogPath(pod ? this.podLogDir(pod) : path.join(this.podLogsRoot, `_${podUID}`), container, restartCount);
+  }
+
+  /** Removes the logs of a pod that is gone (deleted, or replaced by a pod of the same name). */
+  private removePodLogs(key: string, uid: string): void {
+    const [namespace, name] = key.includes('/') ? key.split('/') : ['', key];
+    fs.rmSync(podLogDirectory(this.podLogsRoot, namespace, name, uid), { recursive: true, force: true });
+  }
+
+  /** Logs of pods deleted while no kubelet ran go at start (upstream: the container GC removes orphaned pod log dirs). */
+  private removeOrphanedLogs(pods: Pod[]): void {
+    const known = new Set(pods.map((p) => p.metadata.uid));
+    let dirs: string[];
+    try {
+      dirs = fs.readdirSync(this.podLogsRoot);
+    } catch {
+      return;
+    }
+    for (const d of dirs) {
+      if (!known.has(d.slice(d.lastIndexOf('_') + 1))) fs.rmSync(path.join(this.podLogsRoot, d), { recursive: true, force: true });
+    }
   }
 
   /** The ConfigMap/Secret watches volumes need now (`Kind/namespace`). */
@@ -172,6 +208,7 @@ export class Kubelet extends KubeletBase {
 
   /** Re-adopts IPs, sandboxes and container processes a previous kubelet left. */
   protected async adopt(pods: Pod[]): Promise<void> {
+    this.removeOrphanedLogs(pods);
     for (const pod of pods) {
       this.adoptIP(pod);
       if (isTerminal(pod)) continue;
@@ -194,6 +231,7 @@ export class Kubelet extends KubeletBase {
     const key = objectKey(pod);
     return new PodRuntime(pod, {
       podDir: sandbox.podDir,
+      logDir: this.podLogDir(pod),
       launcher: this.opts.launcher,
       images: this.opts.images,
       exec: this.opts.exec,
@@ -242,6 +280,8 @@ export class Kubelet extends KubeletBase {
   private forget(key: string): void {
     const uid = this.uids.get(key);
     if (uid === undefined) return;
+    // The pod is gone from the API: its logs go with it (upstream: on pod deletion).
+    this.removePodLogs(key, uid);
     if (!this.runtimes.has(uid) && !this.terminating.has(uid)) {
       this.ipAllocator.release(uid);
       this.terminated.delete(uid);
