@@ -303,18 +303,39 @@ function inode(p: string): number | undefined {
   }
 }
 
-/** Index of the first byte of the last n lines of buf (kubelet's tail.FindTailLineStartIndex), with how many it found. */
-function tailIn(buf: Buffer, n: number): { start: number; found: number } {
-  let end = buf.length;
-  if (end > 0 && buf[end - 1] === 0x0a) end--;
-  let found = 0;
-  for (let pos = end; pos > 0; ) {
-    const nl = buf.lastIndexOf(0x0a, pos - 1);
-    if (nl < 0) break;
-    if (++found === n) return { start: nl + 1, found };
-    pos = nl;
+/**
+ * Where the last `want` lines of a file begin, reading it backwards 64 KiB at a time
+ * (kubelet's tail.FindTailLineStartIndex); with how many lines it found when fewer.
+ */
+async function tailIn(file: string, want: number): Promise<{ start: number; found: number } | undefined> {
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(file, 'r');
+  } catch {
+    return undefined;
   }
-  return { start: 0, found: end > 0 ? found + 1 : 0 };
+  try {
+    const size = (await fh.stat()).size;
+    const buf = Buffer.alloc(readChunk);
+    let found = 0;
+    // A final newline ends the last line; it does not begin another.
+    let end = size;
+    let skipFinal = true;
+    while (end > 0) {
+      const from = Math.max(0, end - readChunk);
+      const { bytesRead } = await fh.read(buf, 0, end - from, from);
+      for (let i = bytesRead - 1; i >= 0; i--) {
+        if (buf[i] !== 0x0a) continue;
+        if (skipFinal && from + i === size - 1) continue;
+        if (++found === want) return { start: from + i + 1, found };
+      }
+      skipFinal = false;
+      end = from;
+    }
+    return { start: 0, found: size > 0 ? found + 1 : 0 };
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Which file and offset the last n lines of a log begin at (reading the files newest first). */
@@ -322,15 +343,10 @@ async function tailPosition(files: string[], n: number): Promise<{ index: number
   if (n === 0) return { index: files.length - 1, offset: Infinity };
   let want = n;
   for (let i = files.length - 1; i >= 0; i--) {
-    let buf: Buffer;
-    try {
-      buf = await fs.promises.readFile(files[i]);
-    } catch {
-      continue;
-    }
-    const { start, found } = tailIn(buf, want);
-    if (found >= want) return { index: i, offset: start };
-    want -= found;
+    const t = await tailIn(files[i], want);
+    if (!t) continue;
+    if (t.found >= want) return { index: i, offset: t.start };
+    want -= t.found;
   }
   return { index: 0, offset: 0 };
 }

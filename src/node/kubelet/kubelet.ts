@@ -95,8 +95,8 @@ export interface KubeletOptions extends KubeletBaseOptions {
   /** Bound of that wait (default 5 s); it never outlasts the pod's grace period either. */
   drainTimeoutMs?: number;
   /**
-   * Where container logs live, one directory per pod (upstream /var/log/pods); default
-   * `pod-logs` beside the pods' sandbox directories. They outlive the sandbox: a finished
+   * Where this node's container logs live, one directory per pod (upstream /var/log/pods);
+   * default `pod-logs/<node>` beside the pods' sandbox directories. They outlive the sandbox: a finished
    * pod's logs stay readable until the pod is deleted.
    */
   podLogsRoot?: string;
@@ -162,7 +162,8 @@ export class Kubelet extends KubeletBase {
   }
 
   get podLogsRoot(): string {
-    return this.opts.podLogsRoot ?? path.join(path.dirname(path.dirname(this.opts.sandboxes.podDir('_'))), 'pod-logs');
+    // Per node: a kubelet removes the log directories of pods it does not know.
+    return this.opts.podLogsRoot ?? path.join(path.dirname(path.dirname(this.opts.sandboxes.podDir('0'))), 'pod-logs', this.nodeName);
   }
 
   /** The pod's log directory (upstream /var/log/pods/<ns>_<name>_<uid>). */
