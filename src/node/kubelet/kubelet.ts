@@ -49,6 +49,8 @@ const configMapsInfo = resourceFor('configmaps');
 const secretsInfo = resourceFor('secrets');
 /** How soon a pod whose sandbox or volumes failed is tried again (upstream pod worker back-off on error). */
 const errorRetryMs = 10_000;
+/** How soon a terminal status that met a stale cache is written again (the newer pod is about to arrive). */
+const staleStatusRetryMs = 100;
 /**
  * Volumes are also rebuilt on this period (upstream: the pod sync period, 1 min), a safety
  * net behind the watches; an unchanged payload is not rewritten.
@@ -345,9 +347,12 @@ export class Kubelet extends KubeletBase {
     }
     const r = await rt.sync(pod);
     const status = this.status(pod, sandbox, rt);
-    await this.writeStatus(pod, status);
+    const written = await this.writeStatus(pod, status);
     // A pod that ran to completion (Never/OnFailure) gives back its sandbox; its status stays.
     if ((status.phase === 'Succeeded' || status.phase === 'Failed') && !rt.hasRunningContainers) {
+      // Only once the terminal status is stored: after the teardown nothing would write it
+      // again (a conflict here means the cache is behind: try again with the newer pod).
+      if (!written) return { requeueAfterMs: staleStatusRetryMs };
       this.terminated.add(uid);
       await this.teardown(uid, 0);
       return;
@@ -526,13 +531,15 @@ export class Kubelet extends KubeletBase {
     }
   }
 
-  private async writeStatus(pod: Pod, status: PodStatus): Promise<void> {
-    if (isDeepStrictEqual(status, pod.status)) return;
+  /** Stores the status; false when the cached pod was stale (conflict) and nothing was written. */
+  private async writeStatus(pod: Pod, status: PodStatus): Promise<boolean> {
+    if (isDeepStrictEqual(status, pod.status)) return true;
     try {
       await this.client.updateStatus<Pod>(podsInfo, { ...pod, status });
+      return true;
     } catch (e) {
       // A newer pod is on its way to the cache (its update enqueues the pod again).
-      if (isConflict(e)) return;
+      if (isConflict(e)) return false;
       throw e;
     }
   }
