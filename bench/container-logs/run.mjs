@@ -127,10 +127,13 @@ try {
   const t0 = Date.now();
   let peakRss = rssBefore;
   const podLogs = () => path.join(home, 'nodes', 'node-1', 'pod-logs');
+  const spewUID = k(['get', 'pod', 'spew', '-o', 'jsonpath={.metadata.uid}']);
+  // Everything the pod's output takes: its sandbox directory (older builds kept raw output and logs there) and its log directory.
+  const spewDisk = () => du(path.join(home, 'pods', spewUID)) + du(path.join(podLogs(), `default_spew_${spewUID}`));
   let peakDisk = 0;
   for (;;) {
     peakRss = Math.max(peakRss, statusKb(agent, 'VmRSS'));
-    peakDisk = Math.max(peakDisk, du(podLogs()));
+    peakDisk = Math.max(peakDisk, spewDisk());
     const r = spawnSync(kubectl, [`--kubeconfig=${kubeconfig}`, 'logs', 'spew', '--tail=1'], { encoding: 'utf8', timeout: 30_000 });
     if (r.stdout.trim() === 'DONE') break;
     if (Date.now() - t0 > timeoutS * 1000) throw new Error('the pod did not finish writing in time');
@@ -141,14 +144,15 @@ try {
   probe.kill('SIGKILL');
   const sorted = [...latencies].sort((a, b) => a - b);
   const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-  const spewDir = fs.readdirSync(podLogs()).find((d) => d.startsWith('default_spew_'));
-  const files = fs.readdirSync(path.join(podLogs(), spewDir, 'spew'));
+  const logDir = path.join(podLogs(), `default_spew_${spewUID}`, 'spew');
+  const files = fs.existsSync(logDir) ? fs.readdirSync(logDir) : fs.readdirSync(path.join(home, 'pods', spewUID, 'logs', 'spew'));
   const result = {
     writtenMiB: mib,
     secondsToWrite: took,
     logFiles: files.length,
-    logBytesNow: du(path.join(podLogs(), spewDir)),
-    podLogsPeakBytes: peakDisk,
+    logFileNames: files,
+    diskBytesNow: spewDisk(),
+    diskPeakBytes: peakDisk,
     agentRssBeforeMB: rssBefore / 1024,
     agentPeakRssMB: peakRss / 1024,
     agentVmHWMMB: statusKb(agent, 'VmHWM') / 1024,
