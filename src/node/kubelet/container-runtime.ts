@@ -179,6 +179,8 @@ export class PodRuntime {
   private readonly records = new Map<string, ContainerRecord>();
   private readonly procs = new Map<string, LaunchedProcess>();
   private readonly logs = new Map<string, LogWriterSession>();
+  /** Per running container: resolves once its instance is over (exited, log complete, record terminated). */
+  private readonly ends = new Map<string, Promise<void>>();
   private readonly now: () => Date;
   private stopping = false;
   private readonly log: Logger;
@@ -505,12 +507,13 @@ export class PodRuntime {
     if (log) this.logs.set(c.name, log);
     if (!rec.init) this.prober.containerStarted(c, startedAtMs, proc.pid);
     const containerID = rec.containerID;
-    void proc.exited.then(async (exit) => {
+    const ended = proc.exited.then(async (exit) => {
       // The instance is reported ended once its log is complete: logs read then have all of it.
       log?.finish();
       await log?.done;
       this.exited(c.name, containerID, exit);
     });
+    this.ends.set(c.name, ended);
   }
 
   /** Starts writing the instance's log from its FIFOs (appending: a re-adopted instance continues its file). */
@@ -524,6 +527,7 @@ export class PodRuntime {
     if (!rec || rec.containerID !== containerID) return;
     this.procs.delete(name);
     this.logs.delete(name);
+    this.ends.delete(name);
     if (rec.output) {
       removeOutputFifos(rec.output);
       rec.output = undefined;
@@ -608,6 +612,8 @@ export class PodRuntime {
     if (!proc) return;
     this.opts.event(this.pod, 'Normal', 'Killing', message ?? `Stopping container ${c.name}`);
     const deadline = Date.now() + gracePeriodSeconds * 1000;
+    // Stopped means its status says terminated (the kubelet writes the pod's status next).
+    const ended = this.ends.get(c.name) ?? proc.exited.then(() => undefined);
     let done = false;
     void proc.exited.then(() => {
       done = true;
@@ -616,14 +622,12 @@ export class PodRuntime {
       const err = await Promise.race([this.runHandler(c, c.lifecycle.preStop, gracePeriodSeconds * 1000), proc.exited.then(() => undefined)]);
       if (err) this.opts.event(this.pod, 'Warning', 'FailedPreStopHook', err);
     }
-    if (done) return;
+    if (done) return ended;
     this.signal(c.name, this.records.get(c.name)?.stopSignal ?? 'SIGTERM');
     const remaining = Math.max(deadline - Date.now(), minimumGracePeriodSeconds * 1000);
     const killed = await Promise.race([proc.exited.then(() => true), sleep(remaining).then(() => false)]);
-    if (!killed) {
-      this.signal(c.name, 'SIGKILL');
-      await proc.exited;
-    }
+    if (!killed) this.signal(c.name, 'SIGKILL');
+    await ended;
   }
 
   /** Stops every container (pod deletion or completion) within gracePeriodSeconds; nothing restarts after. */

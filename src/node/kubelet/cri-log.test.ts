@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CriRecordSplitter, logFileSet, maxLogLineBytes, outputTimestamp, parseCriLogLine, parseRawCriRecord, readLogLines, rotatedLogFiles, RotatingLogFile } from './cri-log.js';
+import { CriRecordSplitter, logFileSet, maxLogLineBytes, outputTimestamp, parseRawCriRecord, readLogLines, rotatedLogFiles, RotatingLogFile } from './cri-log.js';
 
 const at = () => new Date('2024-05-06T07:08:09.123Z');
 
@@ -68,15 +68,17 @@ test('readLogLines follows the current file through a rotation until done', asyn
   assert.deepEqual(got, Array.from({ length: 20 }, (_, i) => `n${i}`));
 });
 
-test('parseCriLogLine reads containerd lines, including an empty F line without the space', () => {
-  assert.deepEqual(parseCriLogLine('2016-10-06T00:17:09.669794202Z stderr F log content 1'), {
+test('parseRawCriRecord reads containerd lines, including an empty F line without the space', () => {
+  assert.deepEqual(parseRawCriRecord(Buffer.from('2016-10-06T00:17:09.669794202Z stderr F log content 1')), {
     time: '2016-10-06T00:17:09.669794202Z',
     stream: 'stderr',
     partial: false,
-    text: 'log content 1',
+    content: Buffer.from('log content 1'),
   });
-  assert.equal(parseCriLogLine('2016-10-06T00:17:09.669794202Z stdout F')?.text, '');
-  assert.equal(parseCriLogLine('not a log line'), undefined);
+  assert.equal(parseRawCriRecord(Buffer.from('2016-10-06T00:17:09.669794202Z stdout F'))?.content.length, 0);
+  assert.equal(parseRawCriRecord(Buffer.from('2016-10-06T00:17:09.669794202Z stdout P part'))?.partial, true);
+  assert.equal(parseRawCriRecord(Buffer.from('not a log line')), undefined);
+  assert.equal(parseRawCriRecord(Buffer.from('t stdout Fx')), undefined);
 });
 
 test('outputTimestamp pads to nine digits in UTC (kubelet timeFormatOut)', () => {

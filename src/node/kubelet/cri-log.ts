@@ -64,40 +64,9 @@ export function rfc3339Nano(date: Date): string {
   return formatNanos(BigInt(date.getTime()) * 1_000_000n);
 }
 
-export function formatCRILine(ts: string, stream: LogStream, partial: boolean, content: string): string {
-  return `${ts} ${stream} ${partial ? 'P' : 'F'} ${content}\n`;
-}
-
-/** One record stamped with `now` (millisecond precision), for writers that have no raw files behind them. */
+/** One record stamped with `now` (millisecond precision), as text (tests and fakes writing logs). */
 export function formatCriLogLine(stream: LogStream, text: string, partial: boolean, now: Date = new Date()): string {
-  return formatCRILine(rfc3339Nano(now), stream, partial, text);
-}
-
-/** One CRI log line as written, its timestamp unparsed. */
-export interface CriLogEntry {
-  /** The timestamp as written (RFC3339Nano). */
-  time: string;
-  stream: LogStream;
-  partial: boolean;
-  /** The text, without the line's trailing newline. */
-  text: string;
-}
-
-export interface CRIRecord {
-  timestamp: string;
-  /** Milliseconds since the epoch (for sinceSeconds). */
-  timeMs: number;
-  stream: LogStream;
-  partial: boolean;
-  content: string;
-}
-
-/** Splits one line (without its newline) into its fields; undefined when it is not a CRI log line. */
-export function parseCriLogLine(line: string): CriLogEntry | undefined {
-  // "<tag> <text>"; an empty F line may have no space after the tag.
-  const m = /^(\S+) (stdout|stderr) (P|F) ?(.*)$/s.exec(line);
-  if (!m) return undefined;
-  return { time: m[1], stream: m[2] as LogStream, partial: m[3] === 'P', text: m[4] };
+  return `${rfc3339Nano(now)} ${stream} ${partial ? 'P' : 'F'} ${text}\n`;
 }
 
 /** Milliseconds since the epoch of an entry's timestamp (for sinceSeconds/sinceTime). */
@@ -118,19 +87,6 @@ export function outputTimestamp(time: string): string {
   return `${d.toISOString().slice(0, 19)}.${frac}Z`;
 }
 
-/** Parses one record (without its newline) with its time; undefined for a malformed line or timestamp. */
-export function parseCRILine(line: string): CRIRecord | undefined {
-  const e = parseCriLogLine(line);
-  if (!e) return undefined;
-  const timeMs = entryTimeMs(e.time);
-  if (Number.isNaN(timeMs)) return undefined;
-  return { timestamp: e.time, timeMs, stream: e.stream, partial: e.partial, content: e.text };
-}
-
-/** What kubectl logs gets for a record: its content, a newline for a full line, the timestamp first when asked. */
-export function renderRecord(r: CRIRecord, timestamps: boolean): string {
-  return `${timestamps ? r.timestamp + ' ' : ''}${r.content}${r.partial ? '' : '\n'}`;
-}
 
 
 /** One record, parsed from its raw bytes (content kept as bytes: a container may write anything). */
@@ -141,7 +97,7 @@ export interface RawCriRecord {
   content: Buffer;
 }
 
-/** Parses one line (without its newline); undefined when it is not a CRI record. */
+/** Parses one line (without its newline); undefined when it is not a CRI record (an empty F line may lack the space after its tag). */
 export function parseRawCriRecord(line: Buffer): RawCriRecord | undefined {
   const s1 = line.indexOf(0x20);
   const s2 = s1 < 0 ? -1 : line.indexOf(0x20, s1 + 1);
