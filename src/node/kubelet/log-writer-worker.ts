@@ -5,6 +5,7 @@
 // a FIFO not read fills up and blocks its writer (back-pressure, as containerd's shim does).
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { CriRecordSplitter, RotatingLogFile, type LogStream } from './cri-log.js';
 import type { FromLogWriter, ToLogWriter } from './log-writer.js';
@@ -28,6 +29,17 @@ interface Instance {
   streams: StreamReader[];
   drain?: NodeJS.Timeout;
   closed: boolean;
+}
+
+/**
+ * On Linux setpriority(PRIO_PROCESS, 0) concerns the calling thread only: this thread yields
+ * the CPU to the agent's main thread (the Service proxy) when both want it. Where that is
+ * not allowed, it runs at the normal priority.
+ */
+try {
+  os.setPriority(10);
+} catch {
+  // not permitted: normal priority
 }
 
 const instances = new Map<number, Instance>();
