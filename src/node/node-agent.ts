@@ -107,6 +107,7 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
     drainer: drainGate,
     drainTimeoutMs,
     serviceAccountToken: (pod, src) => tokens.token(pod, src),
+    podLogsRoot: path.join(sockets.dir, 'pod-logs'),
   });
   await kubelet.start();
 

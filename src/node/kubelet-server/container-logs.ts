@@ -1,11 +1,10 @@
 // GET /containerLogs/{namespace}/{pod}/{container}: the text of a container's CRI log,
-// filtered as PodLogOptions say (upstream: pkg/kubelet/kuberuntime/logs/logs.go ReadLogs).
-import fs from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
+// filtered as PodLogOptions say (upstream: pkg/kubelet/kuberuntime/logs/logs.go ReadLogs),
+// read across the instance's rotated files; with follow, through later rotations.
 import { ApiError } from '../../api/errors.js';
 import { queryBool } from '../../api/query-params.js';
 import type { ContainerLogFile } from './streaming-runtime.js';
-import { entryTimeMs, outputTimestamp, parseCriLogLine } from '../kubelet/cri-log.js';
+import { entryTimeMs, outputTimestamp, parseRawCriRecord, readLogLines } from '../kubelet/cri-log.js';
 
 export interface LogOptions {
   follow: boolean;
@@ -25,7 +24,6 @@ export interface LogSink {
 }
 
 const followPollMs = 100;
-const readChunk = 64 * 1024;
 
 function integer(q: URLSearchParams, name: string, min: number): number | undefined {
   const v = q.get(name);
@@ -51,75 +49,53 @@ export function parseLogOptions(q: URLSearchParams, now: number = Date.now()): L
   return opts;
 }
 
-/** Byte offset where the last n lines of buf begin (kubelet's tail.FindTailLineStartIndex counts raw lines). */
-export function tailStart(buf: Buffer, n: number): number {
-  if (n === 0) return buf.length;
-  let end = buf.length;
-  if (end > 0 && buf[end - 1] === 0x0a) end--;
-  let pos = end;
-  for (let seen = 0; pos > 0; ) {
-    const nl = buf.lastIndexOf(0x0a, pos - 1);
-    if (nl < 0) return 0;
-    if (++seen === n) return nl + 1;
-    pos = nl;
+/**
+ * Streams the text of a container instance's log (its rotated files, then the current one)
+ * to sink until its end, or, with follow, until the instance's log is complete. A log not
+ * written yet is empty, and followed until it is.
+ */
+export async function streamContainerLog(file: ContainerLogFile, opts: LogOptions, sink: LogSink): Promise<void> {
+  let remaining = opts.limitBytes ?? Infinity;
+  // After a partial (P) entry the next entry continues the same line: no new timestamp.
+  let midLine = false;
+  const abort = new AbortController();
+  const emit = async (line: Buffer): Promise<boolean> => {
+    const e = parseRawCriRecord(line);
+    if (!e) return true;
+    if (opts.sinceMs !== undefined && entryTimeMs(e.time) < opts.sinceMs) return true;
+    const parts = [e.content];
+    if (opts.timestamps && !midLine) parts.unshift(Buffer.from(`${outputTimestamp(e.time)} `));
+    if (!e.partial) parts.push(newline);
+    midLine = e.partial;
+    let out = Buffer.concat(parts);
+    if (out.length > remaining) out = out.subarray(0, remaining);
+    remaining -= out.length;
+    if (out.length) await sink.write(out);
+    return remaining > 0 && !sink.closed;
+  };
+  const lines = readLogLines(file.path, {
+    from: opts.tailLines !== undefined ? { tailLines: opts.tailLines } : 'start',
+    follow: opts.follow && file.exited !== undefined,
+    done: file.exited,
+    signal: abort.signal,
+    pollMs: followPollMs,
+  });
+  const stop = setInterval(() => sink.closed && abort.abort(), followPollMs);
+  try {
+    for await (const batch of lines) {
+      for (const line of batch) if (!(await emit(line))) return;
+    }
+  } finally {
+    clearInterval(stop);
+    await lines.return(undefined);
   }
-  return 0;
 }
 
-/** Streams the log file's text to sink until its end, or, with follow, until the container exits. */
-export async function streamContainerLog(file: ContainerLogFile, opts: LogOptions, sink: LogSink): Promise<void> {
-  let ended = file.exited === undefined;
-  void file.exited?.then(
-    () => (ended = true),
-    () => (ended = true),
-  );
-  const fh = await fs.open(file.path, 'r');
-  try {
-    let offset = 0;
-    if (opts.tailLines !== undefined) {
-      const { size } = await fh.stat();
-      const whole = Buffer.alloc(size);
-      await fh.read(whole, 0, size, 0);
-      offset = tailStart(whole, opts.tailLines);
-    }
-    let remaining = opts.limitBytes ?? Infinity;
-    let pendingLine = '';
-    // After a partial (P) entry the next entry continues the same line: no new timestamp.
-    let midLine = false;
-    const emit = async (line: string): Promise<boolean> => {
-      const e = parseCriLogLine(line);
-      if (!e) return true;
-      if (opts.sinceMs !== undefined && entryTimeMs(e.time) < opts.sinceMs) return true;
-      const text = (opts.timestamps && !midLine ? `${outputTimestamp(e.time)} ` : '') + e.text + (e.partial ? '' : '\n');
-      midLine = e.partial;
-      let out = Buffer.from(text);
-      if (out.length > remaining) out = out.subarray(0, remaining);
-      remaining -= out.length;
-      if (out.length) await sink.write(out);
-      return remaining > 0 && !sink.closed;
-    };
-    const buf = Buffer.alloc(readChunk);
-    // Reads may cut a multi-byte character in two.
-    const decoder = new StringDecoder('utf8');
-    for (;;) {
-      const wasEnded = ended;
-      const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
-      if (bytesRead > 0) {
-        offset += bytesRead;
-        pendingLine += decoder.write(buf.subarray(0, bytesRead));
-        let nl: number;
-        while ((nl = pendingLine.indexOf('\n')) >= 0) {
-          const line = pendingLine.slice(0, nl);
-          pendingLine = pendingLine.slice(nl + 1);
-          if (!(await emit(line))) return;
-        }
-        continue;
-      }
-      if (!opts.follow || wasEnded || sink.closed) break;
-      await new Promise((r) => setTimeout(r, followPollMs));
-    }
-    if (pendingLine) await emit(pendingLine);
-  } finally {
-    await fh.close();
-  }
+const newline = Buffer.from('\n');
+
+/** The whole text of a log (no follow), as `kubectl logs` gets it. */
+export async function readContainerLogText(path: string, opts: Partial<LogOptions> = {}): Promise<string> {
+  const chunks: Buffer[] = [];
+  await streamContainerLog({ path }, { follow: false, previous: false, timestamps: false, ...opts }, { closed: false, write: async (b) => void chunks.push(b) });
+  return Buffer.concat(chunks).toString('utf8');
 }

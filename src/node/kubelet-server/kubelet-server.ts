@@ -107,11 +107,6 @@ export function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletS
   async function serveLogs(ref: ContainerRef, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const logOpts = parseLogOptions(url.searchParams);
     const file = await runtime.containerLogFile(ref, logOpts.previous);
-    if (!fs.existsSync(file.path)) {
-      // Created but not yet written: an empty log, as a fresh CRI log file would be.
-      res.writeHead(200, { 'Content-Type': 'text/plain' }).end();
-      return;
-    }
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private' });
     res.flushHeaders();
     let closed = false;

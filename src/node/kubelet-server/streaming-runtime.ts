@@ -30,8 +30,8 @@ export interface TerminalSize {
 export interface ContainerLogFile {
   path: string;
   /**
-   * Resolves when this container instance has exited, i.e. nothing more will be written:
-   * `logs -f` ends then. Absent when the instance has already ended.
+   * Resolves when this container instance's log is complete (it exited and its output is
+   * all written): `logs -f` ends then. Absent when the instance has already ended.
    */
   exited?: Promise<unknown>;
 }

@@ -12,9 +12,10 @@ import { attachContainer } from './container-attach.js';
 import { HostProcessLauncher } from './container-launcher.js';
 import { PodRuntime, type ImageResolver } from './container-runtime.js';
 import { keeperAlive } from './container-stdin.js';
-import { readLogsText } from './cri-log.js';
+import { readContainerLogText as readLogsText } from '../kubelet-server/container-logs.js';
 import { hostExec } from './kubelet.js';
-import { followFile } from './output-follower.js';
+import { followContainerOutput } from './output-follower.js';
+import { CriRecordSplitter, RotatingLogFile } from './cri-log.js';
 
 async function waitFor<T>(fn: () => T | undefined | false, timeoutMs = 8000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -203,18 +204,33 @@ test('a restarted kubelet re-adopts the relay: stdin still works; a stdinOnce se
   assert.equal(await readLogsText(once2.logPath('app', 0)), 'got:half\nEOF\n');
 });
 
-test('followFile: from the current end, every byte appended, the rest read at done', async (t) => {
+test('followContainerOutput: from the current end, partial records at once, split by stream, the rest read at done', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kz-follow-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const file = path.join(dir, 'out');
-  fs.writeFileSync(file, 'before\n');
+  const file = path.join(dir, '0.log');
+  const log = new RotatingLogFile(file);
+  const out = new CriRecordSplitter('stdout');
+  const err = new CriRecordSplitter('stderr');
+  log.write(out.push(Buffer.from('before\n')));
   let done!: () => void;
-  const r = followFile(file, { done: new Promise<void>((res) => (done = res)) });
-  const out = collect(r);
-  fs.appendFileSync(file, 'prompt $ ');
-  await waitFor(() => out.text() === 'prompt $ ');
-  fs.appendFileSync(file, 'last');
+  const f = followContainerOutput(file, { from: 'end', done: new Promise<void>((res) => (done = res)), streams: { stdout: true, stderr: true } });
+  const o = collect(f.stdout!);
+  const e = collect(f.stderr!);
+  await sleep(100);
+  log.write(out.push(Buffer.from('prompt $ ')));
+  log.write(out.takeRest(false));
+  await waitFor(() => o.text() === 'prompt $ ');
+  log.write(err.push(Buffer.from('oops\n')));
+  log.write(out.push(Buffer.from('last')));
+  log.write(out.takeRest(true));
   done();
-  await new Promise((res) => r.once('end', res));
-  assert.equal(out.text(), 'prompt $ last');
+  await f.finished;
+  log.close();
+  assert.equal(o.text(), 'prompt $ last\n');
+  assert.equal(e.text(), 'oops\n');
+  // The held output of a first attach: from the beginning.
+  const all = followContainerOutput(file, { from: 'start', done: Promise.resolve(), streams: { stdout: true, stderr: false } });
+  const a = collect(all.stdout!);
+  await all.finished;
+  assert.equal(a.text(), 'before\nprompt $ last\n');
 });

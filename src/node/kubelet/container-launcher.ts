@@ -1,7 +1,7 @@
 // How the runtime starts a container process. The real launcher (sandbox-exec) starts it
 // inside the pod's sandbox; HostProcessLauncher runs it as a plain child process of the
-// kubelet (no namespaces), for tests. Either way the process gets files as stdout and
-// stderr (see cri-log.ts) and, when it has one, a FIFO as stdin (container-stdin.ts), so
+// kubelet (no namespaces), for tests. Either way the process gets FIFOs as stdout and
+// stderr (container-output.ts) and, when it has one, a FIFO as stdin (container-stdin.ts), so
 // it never depends on the kubelet staying alive.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,7 +27,7 @@ export interface LaunchSpec {
   argv: string[];
   env: Record<string, string>;
   workingDir?: string;
-  /** Opened for append and given to the process as fd 1 and 2. */
+  /** Opened for writing (the output FIFOs) and given to the process as fd 1 and 2. */
   stdoutPath: string;
   stderrPath: string;
   /** An fd to give the process as fd 0 (the stdin FIFO's read end); /dev/null without. */

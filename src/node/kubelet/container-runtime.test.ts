@@ -10,7 +10,7 @@ import { silentLogger } from '../../util/logger.js';
 import { Backoff } from './backoff.js';
 import { HostProcessLauncher } from './container-launcher.js';
 import { ImagePullError, PodRuntime, type ImageResolver } from './container-runtime.js';
-import { readLogsText } from './cri-log.js';
+import { readContainerLogText as readLogsText } from '../kubelet-server/container-logs.js';
 import { hostExec } from './kubelet.js';
 
 async function waitFor<T>(fn: () => T | undefined | false, timeoutMs = 8000): Promise<T> {
@@ -213,4 +213,22 @@ test('exec and tcp probes', async (t) => {
   await waitFor(() => h.events.find((e) => e.includes('Readiness probe failed')));
   assert.ok(h.events.includes('Warning Unhealthy Readiness probe failed: dial tcp 127.0.0.1:1: connect: connection refused'));
   assert.equal(h.rt.statuses().containers[0].ready, false);
+});
+
+test('a container whose child keeps its stdout open still ends: the log is drained after the exit, not at EOF', async (t) => {
+  const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kz-linger-')), 'pid');
+  t.after(() => {
+    try {
+      process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    fs.rmSync(path.dirname(pidFile), { recursive: true, force: true });
+  });
+  // The child inherits stdout (the output FIFO) and outlives the container's main process.
+  const script = `const c = require('child_process').spawn('sleep', ['120'], { stdio: 'inherit', detached: true }); require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(c.pid)); c.unref(); console.log('hi');`;
+  const h = harness(t, { restartPolicy: 'Never', containers: [{ name: 'app', image: 'node:script', command: [script] }] });
+  const term = await waitFor(() => h.rt.record('app')?.state.terminated);
+  assert.equal(term.exitCode, 0);
+  assert.equal(await readLogsText(h.rt.logPath('app', 0)), 'hi\n');
 });

@@ -4,7 +4,8 @@
 // regular container runs, and is restarted per restartPolicy with the crash-loop back-off
 // (10s doubling to 5m, reset after 10 min quiet); image resolution failures become
 // ErrImagePull then ImagePullBackOff; a config error (env) is CreateContainerConfigError.
-// Each container instance logs to its own CRI file; stopping is preStop → SIGTERM → (grace)
+// Each container instance writes into FIFOs (container-output.ts) that the log writer
+// (log-writer.ts, its own thread) turns into the instance's rotating CRI log; stopping is preStop → SIGTERM → (grace)
 // → SIGKILL. The records are saved to <podDir>/state.json so a restarted kubelet re-adopts
 // processes that still run. A container with stdin or tty gets a stdin FIFO held open by a
 // keeper process (container-stdin.ts) and, with tty, runs on a pty (container-tty.ts);
@@ -22,7 +23,9 @@ import { processStartTime, watchPid, type ContainerLauncher, type ExitInfo, type
 import { closeStdin, createStdinRelay, keeperAlive, removeStdinRelay, stdinFifoPath, type StdinRelay, type StdinRelayState } from './container-stdin.js';
 import { ttySignalTarget } from './container-tty.js';
 import { ContainerConfigError } from './container-env.js';
-import { containerLogPath, LogPump, rawOutputPath } from './cri-log.js';
+import { containerLogPath, removeLogFileSet, type RotationPolicy } from './cri-log.js';
+import { createOutputFifos, removeOutputFifos, type OutputFifosState } from './container-output.js';
+import { sharedLogWriter, type ContainerLogWriter, type LogWriterSession } from './log-writer.js';
 import { httpGet, resolvePort, type SandboxExec } from './handlers.js';
 import { PodProber } from './prober.js';
 
@@ -85,6 +88,10 @@ export interface ContainerRecord {
   stopSignal?: NodeJS.Signals;
   /** The instance's stdin FIFO and its keeper (containers with stdin or tty). */
   stdinRelay?: StdinRelayState;
+  /** The instance's stdout/stderr FIFOs and their keeper, while it runs. */
+  output?: OutputFifosState;
+  /** An attach has taken the instance's output (a stdin+stdinOnce container holds it for the first one). */
+  attached?: boolean;
 }
 
 interface PodState {
@@ -94,6 +101,12 @@ interface PodState {
 
 export interface PodRuntimeOptions {
   podDir: string;
+  /** The pod's log directory (outlives the sandbox; default <podDir>/logs). */
+  logDir?: string;
+  /** Who turns the output FIFOs into logs (default: the process's shared writer thread). */
+  logWriter?: ContainerLogWriter;
+  /** Log rotation (default: the kubelet's containerLogMaxSize/containerLogMaxFiles). */
+  logPolicy?: RotationPolicy;
   launcher: ContainerLauncher;
   images: ImageResolver;
   exec: SandboxExec;
@@ -165,7 +178,9 @@ export class PodRuntime {
   readonly prober: PodProber;
   private readonly records = new Map<string, ContainerRecord>();
   private readonly procs = new Map<string, LaunchedProcess>();
-  private readonly pumps = new Map<string, LogPump>();
+  private readonly logs = new Map<string, LogWriterSession>();
+  /** Per running container: resolves once its instance is over (exited, log complete, record terminated). */
+  private readonly ends = new Map<string, Promise<void>>();
   private readonly now: () => Date;
   private stopping = false;
   private readonly log: Logger;
@@ -193,9 +208,13 @@ export class PodRuntime {
     return path.join(this.opts.podDir, 'state.json');
   }
 
+  get logDir(): string {
+    return this.opts.logDir ?? path.join(this.opts.podDir, 'logs');
+  }
+
   /** The log file of a container instance (kubectl logs). */
   logPath(container: string, restartCount: number): string {
-    return containerLogPath(this.opts.podDir, container, restartCount);
+    return containerLogPath(this.logDir, container, restartCount);
   }
 
   record(name: string): ContainerRecord | undefined {
@@ -217,14 +236,22 @@ export class PodRuntime {
     return [...(this.pod.spec.initContainers ?? []), ...this.pod.spec.containers].find((c) => c.name === name);
   }
 
-  /** The raw stdout/stderr files of the current instance (what attach follows). */
-  rawOutputPaths(name: string): { stdout: string; stderr: string } | undefined {
+  /** Resolves when the running instance's log is complete (its output all written): attach and logs -f end then. */
+  logComplete(name: string): Promise<void> | undefined {
+    return this.logs.get(name)?.done;
+  }
+
+  /**
+   * An attach takes the current instance's output; true when it is the first one of a
+   * container with stdin and stdinOnce, which gets the output written before it (held for it).
+   */
+  takeOutput(name: string): boolean {
     const rec = this.records.get(name);
-    if (!rec) return undefined;
-    return {
-      stdout: rawOutputPath(this.opts.podDir, name, rec.restartCount, 'stdout'),
-      stderr: rawOutputPath(this.opts.podDir, name, rec.restartCount, 'stderr'),
-    };
+    const c = this.containerSpec(name);
+    if (!rec || rec.attached) return false;
+    rec.attached = true;
+    this.save();
+    return c?.stdin === true && c.stdinOnce === true;
   }
 
   /** The running instance's stdin relay, if it has one. */
@@ -409,21 +436,19 @@ export class PodRuntime {
 
     const restartCount = prev && lastExit ? prev.restartCount + 1 : prev?.restartCount ?? 0;
     const containerID = containerIDScheme + createHash('sha256').update(`${this.uid}/${c.name}/${restartCount}/${randomBytes(8).toString('hex')}`).digest('hex');
-    const stdoutPath = rawOutputPath(this.opts.podDir, c.name, restartCount, 'stdout');
-    const stderrPath = rawOutputPath(this.opts.podDir, c.name, restartCount, 'stderr');
-    const logFile = containerLogPath(this.opts.podDir, c.name, restartCount);
     // A fresh instance starts with a fresh log (a re-run after a kubelet restart must not append to an old one).
-    for (const f of [stdoutPath, stderrPath, logFile, `${logFile}.offsets`]) fs.rmSync(f, { force: true });
+    removeLogFileSet(this.logPath(c.name, restartCount));
     this.opts.event(this.pod, 'Normal', 'Created', `Created container: ${c.name}`);
     const startedAt = rfc3339(this.now());
     let proc: LaunchedProcess;
     let relay: StdinRelay | undefined;
+    let output: OutputFifosState | undefined;
     try {
+      const launcher = this.opts.launcher;
+      const wrap = (argv: string[]) => launcher.helperArgv?.(this.uid, argv) ?? argv;
+      output = createOutputFifos(this.opts.podDir, c.name, restartCount, wrap);
       // A tty container gets the relay too: its terminal must not see EOF (upstream: the pty stays open) even without stdin.
-      if (c.stdin || c.tty) {
-        const launcher = this.opts.launcher;
-        relay = createStdinRelay(stdinFifoPath(this.opts.podDir, c.name, restartCount), (argv) => launcher.helperArgv?.(this.uid, argv) ?? argv);
-      }
+      if (c.stdin || c.tty) relay = createStdinRelay(stdinFifoPath(this.opts.podDir, c.name, restartCount), wrap);
       proc = await this.opts.launcher.start({
         podUID: this.uid,
         podName: this.pod.metadata.name ?? '',
@@ -432,14 +457,15 @@ export class PodRuntime {
         argv: proc0.argv,
         env: proc0.env,
         workingDir: proc0.workingDir,
-        stdoutPath,
-        stderrPath,
+        stdoutPath: output.fifos.stdout,
+        stderrPath: output.fifos.stderr,
         stdin: relay?.readFd,
         tty: c.tty === true,
         image: resolved.launch,
       });
     } catch (e) {
       if (relay) removeStdinRelay(relay.state);
+      if (output) removeOutputFifos(output);
       const msg = (e as Error).message;
       const finishedAt = rfc3339(this.now());
       const rec = this.setState(c, init, { terminated: { exitCode: 128, reason: 'StartError', message: msg, startedAt: '1970-01-01T00:00:00Z', finishedAt, containerID } }, undefined);
@@ -464,6 +490,8 @@ export class PodRuntime {
       pullError: undefined,
       stopSignal: resolved.stopSignal,
       stdinRelay: relay?.state,
+      output,
+      attached: false,
     });
     this.records.set(c.name, rec);
     this.attach(c, rec, proc, Date.parse(startedAt));
@@ -475,23 +503,35 @@ export class PodRuntime {
 
   private attach(c: Container, rec: ContainerRecord, proc: LaunchedProcess, startedAtMs: number): void {
     this.procs.set(c.name, proc);
-    const logFile = containerLogPath(this.opts.podDir, c.name, rec.restartCount);
-    const pump = new LogPump(logFile, {
-      stdout: rawOutputPath(this.opts.podDir, c.name, rec.restartCount, 'stdout'),
-      stderr: rawOutputPath(this.opts.podDir, c.name, rec.restartCount, 'stderr'),
-    }, this.now).start();
-    this.pumps.set(c.name, pump);
+    const log = this.openLog(c.name, rec);
+    if (log) this.logs.set(c.name, log);
     if (!rec.init) this.prober.containerStarted(c, startedAtMs, proc.pid);
     const containerID = rec.containerID;
-    void proc.exited.then((exit) => this.exited(c.name, containerID, exit));
+    const ended = proc.exited.then(async (exit) => {
+      // The instance is reported ended once its log is complete: logs read then have all of it.
+      log?.finish();
+      await log?.done;
+      this.exited(c.name, containerID, exit);
+    });
+    this.ends.set(c.name, ended);
+  }
+
+  /** Starts writing the instance's log from its FIFOs (appending: a re-adopted instance continues its file). */
+  private openLog(name: string, rec: ContainerRecord): LogWriterSession | undefined {
+    if (!rec.output) return undefined;
+    return (this.opts.logWriter ?? sharedLogWriter()).open(this.logPath(name, rec.restartCount), rec.output.fifos, this.opts.logPolicy);
   }
 
   private exited(name: string, containerID: string | undefined, exit: ExitInfo): void {
     const rec = this.records.get(name);
     if (!rec || rec.containerID !== containerID) return;
     this.procs.delete(name);
-    this.pumps.get(name)?.close();
-    this.pumps.delete(name);
+    this.logs.delete(name);
+    this.ends.delete(name);
+    if (rec.output) {
+      removeOutputFifos(rec.output);
+      rec.output = undefined;
+    }
     this.prober.containerStopped(name);
     const startedAt = rec.state.running?.startedAt;
     const finishedAt = rfc3339(this.now());
@@ -572,6 +612,8 @@ export class PodRuntime {
     if (!proc) return;
     this.opts.event(this.pod, 'Normal', 'Killing', message ?? `Stopping container ${c.name}`);
     const deadline = Date.now() + gracePeriodSeconds * 1000;
+    // Stopped means its status says terminated (the kubelet writes the pod's status next).
+    const ended = this.ends.get(c.name) ?? proc.exited.then(() => undefined);
     let done = false;
     void proc.exited.then(() => {
       done = true;
@@ -580,14 +622,12 @@ export class PodRuntime {
       const err = await Promise.race([this.runHandler(c, c.lifecycle.preStop, gracePeriodSeconds * 1000), proc.exited.then(() => undefined)]);
       if (err) this.opts.event(this.pod, 'Warning', 'FailedPreStopHook', err);
     }
-    if (done) return;
+    if (done) return ended;
     this.signal(c.name, this.records.get(c.name)?.stopSignal ?? 'SIGTERM');
     const remaining = Math.max(deadline - Date.now(), minimumGracePeriodSeconds * 1000);
     const killed = await Promise.race([proc.exited.then(() => true), sleep(remaining).then(() => false)]);
-    if (!killed) {
-      this.signal(c.name, 'SIGKILL');
-      await proc.exited;
-    }
+    if (!killed) this.signal(c.name, 'SIGKILL');
+    await ended;
   }
 
   /** Stops every container (pod deletion or completion) within gracePeriodSeconds; nothing restarts after. */
@@ -601,8 +641,8 @@ export class PodRuntime {
   /** The kubelet is exiting: leave the processes running, keep their records. */
   detach(): void {
     this.prober.stop();
-    for (const p of this.pumps.values()) p.detach();
-    this.pumps.clear();
+    for (const l of this.logs.values()) l.detach();
+    this.logs.clear();
     this.save();
   }
 
@@ -651,7 +691,13 @@ export class PodRuntime {
         this.attach(c, rec, watchPid(rec.pid!), Date.parse(rec.state.running.startedAt ?? '') || Date.now());
         adopted++;
       } else {
+        // What it wrote while no kubelet read its FIFOs is still there: into the log, then the end.
+        const log = this.openLog(rec.name, rec);
+        const output = rec.output;
+        rec.output = undefined;
+        log?.finish();
         this.exited(rec.name, rec.containerID, { exitCode: null, signal: null, unknown: true });
+        if (output) void log?.done.then(() => removeOutputFifos(output));
       }
     }
     return adopted;

@@ -50,13 +50,9 @@ export function createStdinRelay(fifo: string, wrap: (argv: string[]) => string[
   const keep = fs.openSync(fifo, fs.constants.O_RDWR);
   let readFd: number | undefined;
   try {
-    const argv = wrap(['sleep', 'infinity']);
-    const keeper = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'ignore', keep], detached: true });
-    keeper.on('error', () => undefined);
-    keeper.unref();
-    if (!keeper.pid) throw new Error(`stdin keeper for ${fifo} did not start`);
+    const keeper = spawnFdKeeper([keep], wrap, `stdin keeper for ${fifo}`);
     readFd = fs.openSync(fifo, fs.constants.O_RDONLY);
-    return { state: { fifo, keeperPid: keeper.pid, keeperStartTime: processStartTime(keeper.pid) }, readFd };
+    return { state: { fifo, ...keeper }, readFd };
   } catch (e) {
     if (readFd !== undefined) fs.closeSync(readFd);
     throw e;
@@ -65,15 +61,21 @@ export function createStdinRelay(fifo: string, wrap: (argv: string[]) => string[
   }
 }
 
-/** The keeper still runs (same PID, same start time): stdin is still open. */
-export function keeperAlive(state: StdinRelayState): boolean {
-  if (!state.keeperPid || !isProcessAlive(state.keeperPid)) return false;
-  return !state.keeperStartTime || processStartTime(state.keeperPid) === state.keeperStartTime;
+/**
+ * A detached `sleep infinity` holding `fds` (as its fds 3…) open until it is killed: the
+ * FIFO ends a container uses stay open whether or not the kubelet runs.
+ */
+export function spawnFdKeeper(fds: number[], wrap: (argv: string[]) => string[], what: string): { keeperPid: number; keeperStartTime?: string } {
+  const argv = wrap(['sleep', 'infinity']);
+  const keeper = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'ignore', ...fds], detached: true });
+  keeper.on('error', () => undefined);
+  keeper.unref();
+  if (!keeper.pid) throw new Error(`${what} did not start`);
+  return { keeperPid: keeper.pid, keeperStartTime: processStartTime(keeper.pid) };
 }
 
-/** Closes the container's stdin for good: the keeper goes, the container reads EOF once no attach writer is left. */
-export function closeStdin(state: StdinRelayState): void {
-  state.closed = true;
+/** Kills a keeper if it is still the process it was (same start time). */
+export function stopKeeper(state: { keeperPid?: number; keeperStartTime?: string }): void {
   if (state.keeperPid && keeperAlive(state)) {
     try {
       process.kill(state.keeperPid, 'SIGKILL');
@@ -83,6 +85,18 @@ export function closeStdin(state: StdinRelayState): void {
   }
   state.keeperPid = undefined;
   state.keeperStartTime = undefined;
+}
+
+/** The keeper still runs (same PID, same start time): stdin is still open. */
+export function keeperAlive(state: { keeperPid?: number; keeperStartTime?: string }): boolean {
+  if (!state.keeperPid || !isProcessAlive(state.keeperPid)) return false;
+  return !state.keeperStartTime || processStartTime(state.keeperPid) === state.keeperStartTime;
+}
+
+/** Closes the container's stdin for good: the keeper goes, the container reads EOF once no attach writer is left. */
+export function closeStdin(state: StdinRelayState): void {
+  state.closed = true;
+  stopKeeper(state);
 }
 
 /** Removes the FIFO once the container instance is over. */

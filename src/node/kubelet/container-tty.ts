@@ -1,7 +1,7 @@
 // A container with `tty: true` runs its main process on a pseudo-terminal: util-linux
 // script(1) is the container's first process, holds the pty's master side and copies
-// between it and the container's stdin (the FIFO, container-stdin.ts) and stdout (the raw
-// output file). Stderr is the terminal too, so a tty container only has stdout, as with
+// between it and the container's stdin (the FIFO, container-stdin.ts) and stdout (the
+// output FIFO, container-output.ts). Stderr is the terminal too, so a tty container only has stdout, as with
 // containerd. The real process is script's child; its fd 0 is the pty's slave side, which
 // is where a resize (TIOCSWINSZ through `stty -F`) goes.
 import { execFile } from 'node:child_process';

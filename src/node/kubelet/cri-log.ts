@@ -1,34 +1,44 @@
 // Container logs in the CRI format (what containerd writes and the kubelet reads back for
 // `kubectl logs`): one record per line, `<RFC3339 with 9 fractional digits> <stream> <tag>
 // <content>`, tag F for a full line and P for a part of a longer one (containerd splits at
-// 16 KiB). A pod's logs live under `<podDir>/logs/<container>/<restartCount>.log`, one file
-// per container instance, so `--previous` is the file of restartCount-1.
+// 16 KiB). A pod's logs live under `<pod log dir>/<container>/<restartCount>.log` (upstream
+// /var/log/pods/<ns>_<name>_<uid>/…), one file per container instance, so `--previous` is
+// the file of restartCount-1; they outlive the pod's sandbox and go when the pod is deleted.
 //
-// The container process itself writes to plain files (its stdout and stderr are file
-// descriptors, never pipes to the kubelet), and a LogPump turns what they gain into CRI
-// records. That way a container survives a kubelet restart without a broken pipe, and the
-// restarted kubelet continues pumping where the old one stopped (the offsets are kept beside
-// the raw files).
+// Rotation as the kubelet's container log manager does it: once the current file reaches
+// containerLogMaxSize it is renamed `<n>.log.<YYYYMMDD-HHMMSS>` and a new one begins; at
+// most containerLogMaxFiles files (the current one included) are kept, the oldest removed.
+// Readers (kubectl logs, attach) read the rotated files oldest first, then the current one.
 //
-// The kubelet server reads the same format back for `GET /containerLogs` (kubelet-server/
-// container-logs.ts): parseCriLogLine, entryTimeMs and outputTimestamp are its part.
+// The container writes into FIFOs (container-output.ts); the log writer (log-writer.ts, a
+// worker thread) turns what it reads there into records with CriRecordSplitter and appends
+// them with RotatingLogFile. The kubelet server reads them back with readLogLines.
 import fs from 'node:fs';
 import path from 'node:path';
-import { readFrom } from './file-read.js';
 
 export type LogStream = 'stdout' | 'stderr';
 
 /** containerd's maximum record size: longer lines become P records. */
 export const maxLogLineBytes = 16 * 1024;
 
-/** The log of one container instance. */
-export function containerLogPath(podDir: string, container: string, restartCount: number): string {
-  return path.join(podDir, 'logs', container, `${restartCount}.log`);
+/** kubelet's containerLogMaxSize default (10Mi): the current file is rotated once it is this big. */
+export const containerLogMaxSize = 10 * 1024 * 1024;
+/** kubelet's containerLogMaxFiles default: files kept per container instance, the current one included. */
+export const containerLogMaxFiles = 5;
+
+/** The log of one container instance; `podLogDir` is the pod's own log directory. */
+export function containerLogPath(podLogDir: string, container: string, restartCount: number): string {
+  return path.join(podLogDir, container, `${restartCount}.log`);
 }
 
-/** Where an instance's raw stdout/stderr go (the files given to the process as fd 1 and 2). */
-export function rawOutputPath(podDir: string, container: string, restartCount: number, stream: LogStream): string {
-  // Beside the log, not under containers/<name> (the sandbox's writable layer, replaced on restart).
+/** The pod's log directory under the node's log root (upstream BuildPodLogsDirectory: <ns>_<name>_<uid>). */
+export function podLogDirectory(root: string, namespace: string, name: string, uid: string): string {
+  return path.join(root, `${namespace}_${name}_${uid}`);
+}
+
+/** The FIFO an instance writes its stdout/stderr into (given to the process as fd 1 and 2). */
+export function outputFifoPath(podDir: string, container: string, restartCount: number, stream: LogStream): string {
+  // In the sandbox's directory, not under containers/<name> (the writable layer, replaced on restart).
   return path.join(podDir, 'logs', container, `${restartCount}.${stream}`);
 }
 
@@ -54,78 +64,9 @@ export function rfc3339Nano(date: Date): string {
   return formatNanos(BigInt(date.getTime()) * 1_000_000n);
 }
 
-export function formatCRILine(ts: string, stream: LogStream, partial: boolean, content: string): string {
-  return `${ts} ${stream} ${partial ? 'P' : 'F'} ${content}\n`;
-}
-
-/** One record stamped with `now` (millisecond precision), for writers that have no raw files behind them. */
+/** One record stamped with `now` (millisecond precision), as text (tests and fakes writing logs). */
 export function formatCriLogLine(stream: LogStream, text: string, partial: boolean, now: Date = new Date()): string {
-  return formatCRILine(rfc3339Nano(now), stream, partial, text);
-}
-
-/**
- * Turns a process's output chunks into CRI log lines: complete lines become F entries,
- * a line longer than maxLogLineBytes is cut into P entries, and flush() writes any
- * unterminated rest as a P entry (the process ended mid-line).
- */
-export class CriLogWriter {
-  private pending = '';
-
-  constructor(
-    private readonly stream: LogStream,
-    private readonly write: (line: string) => void,
-    private readonly clock: () => Date = () => new Date(),
-  ) {}
-
-  push(chunk: Buffer | string): void {
-    this.pending += chunk.toString();
-    let nl: number;
-    while ((nl = this.pending.indexOf('\n')) >= 0) {
-      this.emit(this.pending.slice(0, nl), false);
-      this.pending = this.pending.slice(nl + 1);
-    }
-    while (Buffer.byteLength(this.pending) > maxLogLineBytes) {
-      const cut = this.pending.slice(0, maxLogLineBytes);
-      this.emit(cut, true);
-      this.pending = this.pending.slice(cut.length);
-    }
-  }
-
-  flush(): void {
-    if (this.pending) this.emit(this.pending, true);
-    this.pending = '';
-  }
-
-  private emit(text: string, partial: boolean): void {
-    this.write(formatCriLogLine(this.stream, text, partial, this.clock()));
-  }
-}
-
-/** One CRI log line as written, its timestamp unparsed. */
-export interface CriLogEntry {
-  /** The timestamp as written (RFC3339Nano). */
-  time: string;
-  stream: LogStream;
-  partial: boolean;
-  /** The text, without the line's trailing newline. */
-  text: string;
-}
-
-export interface CRIRecord {
-  timestamp: string;
-  /** Milliseconds since the epoch (for sinceSeconds). */
-  timeMs: number;
-  stream: LogStream;
-  partial: boolean;
-  content: string;
-}
-
-/** Splits one line (without its newline) into its fields; undefined when it is not a CRI log line. */
-export function parseCriLogLine(line: string): CriLogEntry | undefined {
-  // "<tag> <text>"; an empty F line may have no space after the tag.
-  const m = /^(\S+) (stdout|stderr) (P|F) ?(.*)$/s.exec(line);
-  if (!m) return undefined;
-  return { time: m[1], stream: m[2] as LogStream, partial: m[3] === 'P', text: m[4] };
+  return `${rfc3339Nano(now)} ${stream} ${partial ? 'P' : 'F'} ${text}\n`;
 }
 
 /** Milliseconds since the epoch of an entry's timestamp (for sinceSeconds/sinceTime). */
@@ -146,198 +87,319 @@ export function outputTimestamp(time: string): string {
   return `${d.toISOString().slice(0, 19)}.${frac}Z`;
 }
 
-/** Parses one record (without its newline) with its time; undefined for a malformed line or timestamp. */
-export function parseCRILine(line: string): CRIRecord | undefined {
-  const e = parseCriLogLine(line);
-  if (!e) return undefined;
-  const timeMs = entryTimeMs(e.time);
-  if (Number.isNaN(timeMs)) return undefined;
-  return { timestamp: e.time, timeMs, stream: e.stream, partial: e.partial, content: e.text };
+
+
+/** One record, parsed from its raw bytes (content kept as bytes: a container may write anything). */
+export interface RawCriRecord {
+  time: string;
+  stream: LogStream;
+  partial: boolean;
+  content: Buffer;
 }
 
-/** What kubectl logs gets for a record: its content, a newline for a full line, the timestamp first when asked. */
-export function renderRecord(r: CRIRecord, timestamps: boolean): string {
-  return `${timestamps ? r.timestamp + ' ' : ''}${r.content}${r.partial ? '' : '\n'}`;
+/** Parses one line (without its newline); undefined when it is not a CRI record (an empty F line may lack the space after its tag). */
+export function parseRawCriRecord(line: Buffer): RawCriRecord | undefined {
+  const s1 = line.indexOf(0x20);
+  const s2 = s1 < 0 ? -1 : line.indexOf(0x20, s1 + 1);
+  if (s2 < 0) return undefined;
+  const stream = line.toString('latin1', s1 + 1, s2);
+  if (stream !== 'stdout' && stream !== 'stderr') return undefined;
+  const tag = line[s2 + 1];
+  if ((tag !== 0x50 && tag !== 0x46) || (s2 + 2 < line.length && line[s2 + 2] !== 0x20)) return undefined;
+  return { time: line.toString('latin1', 0, s1), stream, partial: tag === 0x50, content: line.subarray(Math.min(s2 + 3, line.length)) };
 }
 
-export interface ReadLogsOptions {
-  tailLines?: number;
-  timestamps?: boolean;
-  sinceSeconds?: number;
-  sinceTime?: Date;
-  limitBytes?: number;
-  follow?: boolean;
-  /** For follow: when it returns true (the container exited and the file is complete), reading stops at EOF. */
-  done?: () => boolean;
+function record(stream: LogStream, partial: boolean, content: Buffer, now: Date): Buffer {
+  return Buffer.concat([Buffer.from(`${criTimestamp(now)} ${stream} ${partial ? 'P' : 'F'} `), content, newline]);
+}
+const newline = Buffer.from('\n');
+
+/**
+ * Turns one stream's output chunks into CRI records (containerd's cri logger): a full line
+ * is an F record, a line longer than maxLogLineBytes is cut into P records. An unterminated
+ * rest waits for its newline; takeRest() turns it into a P record (the stream went quiet:
+ * an attach must see a shell's prompt at once) or, at the end of the stream, an F record.
+ */
+export class CriRecordSplitter {
+  private rest: Buffer = Buffer.alloc(0);
+
+  constructor(
+    private readonly stream: LogStream,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  get pending(): number {
+    return this.rest.length;
+  }
+
+  /** The records for what `chunk` completes. */
+  push(chunk: Buffer): Buffer[] {
+    const out: Buffer[] = [];
+    let data = this.rest.length ? Buffer.concat([this.rest, chunk]) : chunk;
+    for (let nl = data.indexOf(0x0a); nl >= 0; nl = data.indexOf(0x0a)) {
+      let line = data.subarray(0, nl);
+      for (; line.length > maxLogLineBytes; line = line.subarray(maxLogLineBytes)) out.push(record(this.stream, true, line.subarray(0, maxLogLineBytes), this.clock()));
+      out.push(record(this.stream, false, line, this.clock()));
+      data = data.subarray(nl + 1);
+    }
+    for (; data.length > maxLogLineBytes; data = data.subarray(maxLogLineBytes)) out.push(record(this.stream, true, data.subarray(0, maxLogLineBytes), this.clock()));
+    // A copy: the chunk's memory is not kept alive by a few bytes of it.
+    this.rest = Buffer.from(data);
+    return out;
+  }
+
+  /** The unterminated rest as a record: P while the stream goes on, F at its end (containerd at EOF). */
+  takeRest(final: boolean): Buffer[] {
+    if (!this.rest.length) return [];
+    const r = record(this.stream, !final, this.rest, this.clock());
+    this.rest = Buffer.alloc(0);
+    return [r];
+  }
+}
+
+/** The rotated files of a log, oldest first (`<file>.<YYYYMMDD-HHMMSS>[.<seq>]`; kept uncompressed). */
+export function rotatedLogFiles(logFile: string): string[] {
+  const dir = path.dirname(logFile);
+  const prefix = `${path.basename(logFile)}.`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.startsWith(prefix) && /^\d{8}-\d{6}(\.\d{3})?$/.test(n.slice(prefix.length)))
+    .sort()
+    .map((n) => path.join(dir, n));
+}
+
+/** Every file of a log, oldest first: the rotated ones, then the current one. */
+export function logFileSet(logFile: string): string[] {
+  return [...rotatedLogFiles(logFile), logFile];
+}
+
+/** Removes a log with its rotated files. */
+export function removeLogFileSet(logFile: string): void {
+  for (const f of logFileSet(logFile)) fs.rmSync(f, { force: true });
+}
+
+function rotationSuffix(d: Date): string {
+  // upstream timestampFormat "20060102-150405" (UTC here, so the names sort in time order).
+  return d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+export interface RotationPolicy {
+  maxSize: number;
+  maxFiles: number;
+}
+
+/**
+ * The current file of a container instance's log, appended to synchronously (by the log
+ * writer's own thread) and rotated per the kubelet's policy: ≤ maxFiles files, each about
+ * maxSize (a file is rotated after the write that makes it reach maxSize).
+ */
+export class RotatingLogFile {
+  private fd: number;
+  private size: number;
+
+  constructor(
+    readonly file: string,
+    private readonly policy: RotationPolicy = { maxSize: containerLogMaxSize, maxFiles: containerLogMaxFiles },
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.fd = fs.openSync(file, 'a');
+    this.size = fs.fstatSync(this.fd).size;
+  }
+
+  write(records: Buffer[]): void {
+    if (!records.length) return;
+    const buf = records.length === 1 ? records[0] : Buffer.concat(records);
+    for (let off = 0; off < buf.length; ) off += fs.writeSync(this.fd, buf, off);
+    this.size += buf.length;
+    if (this.size >= this.policy.maxSize) this.rotate();
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+
+  private rotate(): void {
+    const base = `${this.file}.${rotationSuffix(this.clock())}`;
+    // Rotations within one second get a sequence after the last one of that second, so names keep sorting in time order.
+    const last = rotatedLogFiles(this.file).filter((f) => f === base || f.startsWith(`${base}.`)).at(-1);
+    const target = last === undefined ? base : `${base}.${String(last === base ? 1 : Number(last.slice(base.length + 1)) + 1).padStart(3, '0')}`;
+    fs.renameSync(this.file, target);
+    fs.closeSync(this.fd);
+    this.fd = fs.openSync(this.file, 'a');
+    this.size = 0;
+    const rotated = rotatedLogFiles(this.file);
+    for (const old of rotated.slice(0, Math.max(0, rotated.length - (this.policy.maxFiles - 1)))) fs.rmSync(old, { force: true });
+  }
+}
+
+export interface ReadLinesOptions {
+  /** Where to begin: the first rotated file, the current end (attach), or the last n lines. */
+  from: 'start' | 'end' | { tailLines: number };
+  follow: boolean;
+  /** Resolves once nothing more will be written: following reads to the end and stops. */
+  done?: Promise<unknown>;
   signal?: AbortSignal;
-  now?: () => Date;
-  /** For follow: how often to look for more (default 200 ms). */
+  /** The fallback poll while following (a directory watch wakes it sooner). */
   pollMs?: number;
 }
 
-function selectRecords(text: string, opts: ReadLogsOptions): CRIRecord[] {
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  let records = lines.map(parseCRILine).filter((r): r is CRIRecord => r !== undefined);
-  const now = (opts.now ?? (() => new Date()))().getTime();
-  const sinceMs = opts.sinceTime ? opts.sinceTime.getTime() : opts.sinceSeconds !== undefined ? now - opts.sinceSeconds * 1000 : undefined;
-  if (sinceMs !== undefined) records = records.filter((r) => r.timeMs >= sinceMs);
-  if (opts.tailLines !== undefined && opts.tailLines >= 0) records = opts.tailLines === 0 ? [] : records.slice(-opts.tailLines);
-  return records;
+const readChunk = 64 * 1024;
+
+function inode(p: string): number | undefined {
+  try {
+    return fs.statSync(p).ino;
+  } catch {
+    return undefined;
+  }
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
+/**
+ * Where the last `want` lines of a file begin, reading it backwards 64 KiB at a time
+ * (kubelet's tail.FindTailLineStartIndex); with how many lines it found when fewer.
+ */
+async function tailIn(file: string, want: number): Promise<{ start: number; found: number } | undefined> {
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const size = (await fh.stat()).size;
+    const buf = Buffer.alloc(readChunk);
+    let found = 0;
+    // A final newline ends the last line; it does not begin another.
+    let end = size;
+    let skipFinal = true;
+    while (end > 0) {
+      const from = Math.max(0, end - readChunk);
+      const { bytesRead } = await fh.read(buf, 0, end - from, from);
+      for (let i = bytesRead - 1; i >= 0; i--) {
+        if (buf[i] !== 0x0a) continue;
+        if (skipFinal && from + i === size - 1) continue;
+        if (++found === want) return { start: from + i + 1, found };
+      }
+      skipFinal = false;
+      end = from;
+    }
+    return { start: 0, found: size > 0 ? found + 1 : 0 };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Which file and offset the last n lines of a log begin at (reading the files newest first). */
+async function tailPosition(files: string[], n: number): Promise<{ index: number; offset: number }> {
+  if (n === 0) return { index: files.length - 1, offset: Infinity };
+  let want = n;
+  for (let i = files.length - 1; i >= 0; i--) {
+    const t = await tailIn(files[i], want);
+    if (!t) continue;
+    if (t.found >= want) return { index: i, offset: t.start };
+    want -= t.found;
+  }
+  return { index: 0, offset: 0 };
+}
+
+const sleep = (ms: number, wake: { fn?: () => void }, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const done = () => {
       clearTimeout(t);
+      wake.fn = undefined;
       resolve();
-    }, { once: true });
+    };
+    const t = setTimeout(done, ms);
+    wake.fn = done;
+    if (signal?.aborted) done();
+    signal?.addEventListener('abort', done, { once: true });
   });
 
 /**
- * The plain text of a container log (upstream kuberuntime/logs ReadLogs), in chunks:
- * tailLines, sinceSeconds/sinceTime, timestamps and limitBytes as `kubectl logs` passes them;
- * with follow, keeps yielding what is appended until done() or the signal.
+ * The lines (without their newline) of a container instance's log, in batches: across its
+ * rotated files, then the current one; with follow, what is appended later too, following
+ * the current file through rotations (its inode changes), until done or the signal. Reads
+ * 64 KiB at a time: memory stays bounded whatever the log's size.
  */
-export async function* readLogs(file: string, opts: ReadLogsOptions = {}): AsyncGenerator<string> {
-  let budget = opts.limitBytes ?? Infinity;
-  const emit = (s: string): string => {
-    if (budget === Infinity) return s;
-    const b = Buffer.from(s);
-    const out = b.length <= budget ? s : b.subarray(0, budget).toString('utf8');
-    budget -= Math.min(b.length, budget);
-    return out;
-  };
+export async function* readLogLines(logFile: string, opts: ReadLinesOptions): AsyncGenerator<Buffer[]> {
+  let ended = !opts.follow;
+  void opts.done?.then(
+    () => (ended = true),
+    () => (ended = true),
+  );
+  const files = opts.from === 'end' ? [logFile] : logFileSet(logFile);
+  let index = 0;
   let offset = 0;
-  let carry = '';
-  let first = true;
-  for (;;) {
-    if (opts.signal?.aborted) return;
-    let chunk = '';
+  if (opts.from === 'end') offset = (await fs.promises.stat(logFile).catch(() => undefined))?.size ?? 0;
+  else if (opts.from !== 'start') ({ index, offset } = await tailPosition(files, opts.from.tailLines));
+  const wake: { fn?: () => void } = {};
+  let watcher: fs.FSWatcher | undefined;
+  if (opts.follow) {
     try {
-      const fd = fs.openSync(file, 'r');
-      try {
-        const size = fs.fstatSync(fd).size;
-        if (size > offset) {
-          const buf = Buffer.alloc(size - offset);
-          fs.readSync(fd, buf, 0, buf.length, offset);
-          offset = size;
-          chunk = buf.toString('utf8');
-        }
-      } finally {
-        fs.closeSync(fd);
-      }
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
-    const text = carry + chunk;
-    const cut = text.lastIndexOf('\n') + 1;
-    carry = text.slice(cut);
-    // tailLines applies to what exists when reading starts; records appended later all follow.
-    const records = selectRecords(text.slice(0, cut), first ? opts : { ...opts, tailLines: undefined });
-    first = false;
-    let out = '';
-    for (const r of records) out += renderRecord(r, opts.timestamps ?? false);
-    if (out) {
-      const limited = emit(out);
-      if (limited) yield limited;
-    }
-    if (budget <= 0 || !opts.follow) return;
-    if (chunk === '' && opts.done?.()) return;
-    await sleep(opts.pollMs ?? 200, opts.signal);
-  }
-}
-
-/** Reads the whole log (no follow) into one string. */
-export async function readLogsText(file: string, opts: Omit<ReadLogsOptions, 'follow'> = {}): Promise<string> {
-  let out = '';
-  for await (const s of readLogs(file, { ...opts, follow: false })) out += s;
-  return out;
-}
-
-interface StreamState {
-  stream: LogStream;
-  raw: string;
-  offset: number;
-  pending: Buffer;
-}
-
-/**
- * Turns a container instance's raw stdout/stderr files into its CRI log. pump() reads what the
- * files gained since the last pump; close() flushes a final unterminated line as F (as
- * containerd does at EOF). Offsets are saved beside the log so a new pump resumes there.
- */
-export class LogPump {
-  private readonly streams: StreamState[];
-  private readonly offsetsFile: string;
-  private watcher?: NodeJS.Timeout;
-  private closed = false;
-
-  constructor(
-    readonly logFile: string,
-    raw: Record<LogStream, string>,
-    private readonly now: () => Date = () => new Date(),
-  ) {
-    this.offsetsFile = `${logFile}.offsets`;
-    let saved: Partial<Record<LogStream, number>> = {};
-    try {
-      saved = JSON.parse(fs.readFileSync(this.offsetsFile, 'utf8')) as Partial<Record<LogStream, number>>;
+      // The directory, not the file: a rotation replaces the file, the directory stays.
+      watcher = fs.watch(path.dirname(logFile), { persistent: false }, () => wake.fn?.());
+      watcher.on('error', () => watcher?.close());
     } catch {
-      // fresh instance
+      watcher = undefined;
     }
-    this.streams = (['stdout', 'stderr'] as const).map((s) => ({ stream: s, raw: raw[s], offset: saved[s] ?? 0, pending: Buffer.alloc(0) }));
-    fs.mkdirSync(path.dirname(logFile), { recursive: true });
   }
-
-  /** Pumps every intervalMs until close(). */
-  start(intervalMs = 250): this {
-    this.watcher = setInterval(() => this.pump(), intervalMs);
-    this.watcher.unref();
-    return this;
-  }
-
-  pump(final = false): void {
-    let out = '';
-    for (const s of this.streams) {
-      const data = readFrom(s.raw, s.offset);
-      s.offset += data.length;
-      let buf = s.pending.length ? Buffer.concat([s.pending, data]) : data;
+  const buf = Buffer.alloc(readChunk);
+  try {
+    for (; index < files.length; index++, offset = 0) {
+      const current = index === files.length - 1;
+      let fh: fs.promises.FileHandle | undefined;
       for (;;) {
-        const nl = buf.indexOf(0x0a);
-        if (nl < 0 || nl > maxLogLineBytes) break;
-        out += formatCRILine(criTimestamp(this.now()), s.stream, false, buf.subarray(0, nl).toString('utf8'));
-        buf = buf.subarray(nl + 1);
+        try {
+          fh = await fs.promises.open(files[index], 'r');
+          break;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+          // A rotated file removed meanwhile is skipped; the current one may not exist yet.
+          if (!current || ended || opts.signal?.aborted) break;
+          await sleep(opts.pollMs ?? 250, wake, opts.signal);
+        }
       }
-      while (buf.length > maxLogLineBytes) {
-        out += formatCRILine(criTimestamp(this.now()), s.stream, true, buf.subarray(0, maxLogLineBytes).toString('utf8'));
-        buf = buf.subarray(maxLogLineBytes);
+      if (!fh) continue;
+      try {
+        if (offset === Infinity) offset = (await fh.stat()).size;
+        let carry: Buffer = Buffer.alloc(0);
+        for (;;) {
+          if (opts.signal?.aborted) return;
+          const wasEnded = ended;
+          const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+          if (bytesRead > 0) {
+            offset += bytesRead;
+            let data = carry.length ? Buffer.concat([carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
+            const lines: Buffer[] = [];
+            for (let nl = data.indexOf(0x0a); nl >= 0; nl = data.indexOf(0x0a)) {
+              lines.push(Buffer.from(data.subarray(0, nl)));
+              data = data.subarray(nl + 1);
+            }
+            carry = Buffer.from(data);
+            if (lines.length) yield lines;
+            continue;
+          }
+          if (!current || !opts.follow) break;
+          const fileIno = (await fh.stat()).ino;
+          if (inode(logFile) !== undefined && inode(logFile) !== fileIno) {
+            // Rotated: what is left of this file was read above; the new current file follows.
+            files.push(logFile);
+            break;
+          }
+          if (wasEnded) break;
+          await sleep(opts.pollMs ?? 250, wake, opts.signal);
+        }
+        if (carry.length && (!opts.follow || ended)) yield [carry];
+      } finally {
+        await fh.close();
       }
-      if (final && buf.length) {
-        out += formatCRILine(criTimestamp(this.now()), s.stream, false, buf.toString('utf8'));
-        buf = Buffer.alloc(0);
-      }
-      s.pending = Buffer.from(buf);
     }
-    if (!out) return;
-    fs.appendFileSync(this.logFile, out);
-    // The offsets count only what has become records, so a restarted pump re-reads a pending partial line.
-    const saved = Object.fromEntries(this.streams.map((s) => [s.stream, s.offset - s.pending.length]));
-    fs.writeFileSync(this.offsetsFile, JSON.stringify(saved));
-  }
-
-  /** Final pump (the process has exited) and stop. */
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.watcher) clearInterval(this.watcher);
-    this.pump(true);
-  }
-
-  /** Stops without a final flush (the kubelet is shutting down; the process keeps running). */
-  detach(): void {
-    this.closed = true;
-    if (this.watcher) clearInterval(this.watcher);
-    this.pump(false);
+  } finally {
+    watcher?.close();
   }
 }

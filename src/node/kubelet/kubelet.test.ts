@@ -10,7 +10,7 @@ import { startApiFixture } from '../../testing/api-fixture.js';
 import { silentLogger } from '../../util/logger.js';
 import { HostProcessLauncher } from './container-launcher.js';
 import type { ImageResolver } from './container-runtime.js';
-import { readLogsText } from './cri-log.js';
+import { readContainerLogText as readLogsText } from '../kubelet-server/container-logs.js';
 import { DirectorySandboxProvider, hostExec, Kubelet } from './kubelet.js';
 
 const pods = resourceFor('pods');

@@ -35,7 +35,7 @@ import { Backoff } from './backoff.js';
 import type { ContainerLauncher } from './container-launcher.js';
 import { makeEnvironmentVariables, type EnvSources } from './container-env.js';
 import { PodRuntime, formatPod, type ImageResolver } from './container-runtime.js';
-import { containerLogPath } from './cri-log.js';
+import { containerLogPath, podLogDirectory } from './cri-log.js';
 import { ExecTimeoutError, type SandboxExec } from './handlers.js';
 import { serviceEnvVars } from './service-env.js';
 import { sourceWatchKey, VolumeSourceWatch, type VolumeSourceKind } from './volume-source-watch.js';
@@ -49,6 +49,8 @@ const configMapsInfo = resourceFor('configmaps');
 const secretsInfo = resourceFor('secrets');
 /** How soon a pod whose sandbox or volumes failed is tried again (upstream pod worker back-off on error). */
 const errorRetryMs = 10_000;
+/** How soon a terminal status that met a stale cache is written again (the newer pod is about to arrive). */
+const staleStatusRetryMs = 100;
 /**
  * Volumes are also rebuilt on this period (upstream: the pod sync period, 1 min), a safety
  * net behind the watches; an unchanged payload is not rewritten.
@@ -96,6 +98,12 @@ export interface KubeletOptions extends KubeletBaseOptions {
   drainer?: EndpointDrainer;
   /** Bound of that wait (default 5 s); it never outlasts the pod's grace period either. */
   drainTimeoutMs?: number;
+  /**
+   * Where this node's container logs live, one directory per pod (upstream /var/log/pods);
+   * default `pod-logs/<node>` beside the pods' sandbox directories. They outlive the sandbox: a finished
+   * pod's logs stay readable until the pod is deleted.
+   */
+  podLogsRoot?: string;
 }
 
 /** A change a pod's downwardAPI files show (labels and annotations are the live fields). */
@@ -157,9 +165,40 @@ export class Kubelet extends KubeletBase {
     );
   }
 
-  /** The CRI log of a container instance (kubectl logs; restartCount-1 for --previous). */
+  get podLogsRoot(): string {
+    // Per node: a kubelet removes the log directories of pods it does not know.
+    return this.opts.podLogsRoot ?? path.join(path.dirname(path.dirname(this.opts.sandboxes.podDir('0'))), 'pod-logs', this.nodeName);
+  }
+
+  /** The pod's log directory (upstream /var/log/pods/<ns>_<name>_<uid>). */
+  podLogDir(pod: Pod): string {
+    return podLogDirectory(this.podLogsRoot, pod.metadata.namespace ?? 'default', pod.metadata.name ?? '', pod.metadata.uid ?? '');
+  }
+
+  /** The CRI log of a container instance of a pod this kubelet knows (kubectl logs; restartCount-1 for --previous). */
   logPath(podUID: string, container: string, restartCount: number): string {
-    return containerLogPath(this.opts.sandboxes.podDir(podUID), container, restartCount);
+    const pod = this.runtimes.get(podUID)?.pod ?? this.pods?.list().find((p) => p.metadata.uid === podUID);
+    return containerLogPath(pod ? this.podLogDir(pod) : path.join(this.podLogsRoot, `_${podUID}`), container, restartCount);
+  }
+
+  /** Removes the logs of a pod that is gone (deleted, or replaced by a pod of the same name). */
+  private removePodLogs(key: string, uid: string): void {
+    const [namespace, name] = key.includes('/') ? key.split('/') : ['', key];
+    fs.rmSync(podLogDirectory(this.podLogsRoot, namespace, name, uid), { recursive: true, force: true });
+  }
+
+  /** Logs of pods deleted while no kubelet ran go at start (upstream: the container GC removes orphaned pod log dirs). */
+  private removeOrphanedLogs(pods: Pod[]): void {
+    const known = new Set(pods.map((p) => p.metadata.uid));
+    let dirs: string[];
+    try {
+      dirs = fs.readdirSync(this.podLogsRoot);
+    } catch {
+      return;
+    }
+    for (const d of dirs) {
+      if (!known.has(d.slice(d.lastIndexOf('_') + 1))) fs.rmSync(path.join(this.podLogsRoot, d), { recursive: true, force: true });
+    }
   }
 
   /** The ConfigMap/Secret watches volumes need now (`Kind/namespace`). */
@@ -174,6 +213,7 @@ export class Kubelet extends KubeletBase {
 
   /** Re-adopts IPs, sandboxes and container processes a previous kubelet left. */
   protected async adopt(pods: Pod[]): Promise<void> {
+    this.removeOrphanedLogs(pods);
     for (const pod of pods) {
       this.adoptIP(pod);
       if (isTerminal(pod)) continue;
@@ -202,6 +242,7 @@ export class Kubelet extends KubeletBase {
     const key = objectKey(pod);
     return new PodRuntime(pod, {
       podDir: sandbox.podDir,
+      logDir: this.podLogDir(pod),
       launcher: this.opts.launcher,
       images: this.opts.images,
       exec: this.opts.exec,
@@ -250,6 +291,8 @@ export class Kubelet extends KubeletBase {
   private forget(key: string): void {
     const uid = this.uids.get(key);
     if (uid === undefined) return;
+    // The pod is gone from the API: its logs go with it (upstream: on pod deletion).
+    this.removePodLogs(key, uid);
     if (!this.runtimes.has(uid) && !this.terminating.has(uid)) {
       this.ipAllocator.release(uid);
       this.terminated.delete(uid);
@@ -312,9 +355,12 @@ export class Kubelet extends KubeletBase {
     }
     const r = await rt.sync(pod);
     const status = this.status(pod, sandbox, rt);
-    await this.writeStatus(pod, status);
+    const written = await this.writeStatus(pod, status);
     // A pod that ran to completion (Never/OnFailure) gives back its sandbox; its status stays.
     if ((status.phase === 'Succeeded' || status.phase === 'Failed') && !rt.hasRunningContainers) {
+      // Only once the terminal status is stored: after the teardown nothing would write it
+      // again (a conflict here means the cache is behind: try again with the newer pod).
+      if (!written) return { requeueAfterMs: staleStatusRetryMs };
       this.terminated.add(uid);
       await this.teardown(uid, 0);
       return;
@@ -493,13 +539,15 @@ export class Kubelet extends KubeletBase {
     }
   }
 
-  private async writeStatus(pod: Pod, status: PodStatus): Promise<void> {
-    if (isDeepStrictEqual(status, pod.status)) return;
+  /** Stores the status; false when the cached pod was stale (conflict) and nothing was written. */
+  private async writeStatus(pod: Pod, status: PodStatus): Promise<boolean> {
+    if (isDeepStrictEqual(status, pod.status)) return true;
     try {
       await this.client.updateStatus<Pod>(podsInfo, { ...pod, status });
+      return true;
     } catch (e) {
       // A newer pod is on its way to the cache (its update enqueues the pod again).
-      if (isConflict(e)) return;
+      if (isConflict(e)) return false;
       throw e;
     }
   }

@@ -1,67 +1,56 @@
-// What `kubectl attach` streams: the bytes a container writes to its stdout/stderr from the
-// moment of the attach on. The container writes to plain files (cri-log.ts: it must not
-// depend on the kubelet), so each attach follows the raw file itself, from the size it had
-// when the attach began: every attach gets its own copy, partial lines (a shell prompt, a
-// tty's echo) arrive at once, and the CRI log is still written by the LogPump as before.
-import fs from 'node:fs';
-import { PassThrough, type Readable } from 'node:stream';
-import { readFrom } from './file-read.js';
+// What `kubectl attach` streams: the bytes a container writes to its stdout/stderr, taken
+// from its CRI log (the log writer turns a quiet unterminated rest into a P record at once,
+// so a shell's prompt or a tty's echo arrives without waiting for a newline). Every attach
+// follows the log on its own, through rotations, from its current end or, for the output a
+// stdin+stdinOnce container holds for its first attach, from the instance's beginning.
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { parseRawCriRecord, readLogLines, type LogStream } from './cri-log.js';
 
-export interface FollowOptions {
-  /** Resolves when nothing more will be written (the container exited): the rest is read and the stream ends. */
+export interface FollowOutputOptions {
+  /** From the instance's first record (held output) or from now. */
+  from: 'start' | 'end';
+  /** Resolves when the log is complete (the container exited): the rest is read and the streams end. */
   done: Promise<unknown>;
   /** Stops following without reading the rest (the client went away). */
   signal?: AbortSignal;
-  /** The fallback poll when no change notification comes (default 100 ms). */
-  pollMs?: number;
-  /** Start here instead of at the file's current end. */
-  fromOffset?: number;
+  /** Which streams the client takes (with a tty, everything is on stdout). */
+  streams: Record<LogStream, boolean>;
 }
 
-function fileSize(file: string): number {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return 0;
-  }
+export interface FollowedOutput {
+  stdout: PassThrough | null;
+  stderr: PassThrough | null;
+  /** Resolves once everything was passed on and the streams ended. */
+  finished: Promise<void>;
 }
 
-/** The bytes appended to `file` from now (or fromOffset) on, until done or the signal. */
-export function followFile(file: string, opts: FollowOptions): Readable {
-  const out = new PassThrough();
-  let offset = opts.fromOffset ?? fileSize(file);
-  let stopped = false;
-  const readMore = () => {
-    const b = readFrom(file, offset);
-    offset += b.length;
-    if (b.length && !out.destroyed) out.write(b);
+const newline = Buffer.from('\n');
+
+/** The output of a container instance whose log is `logFile`, split back into stdout and stderr. */
+export function followContainerOutput(logFile: string, opts: FollowOutputOptions): FollowedOutput {
+  const outs: Record<LogStream, PassThrough | null> = {
+    stdout: opts.streams.stdout ? new PassThrough() : null,
+    stderr: opts.streams.stderr ? new PassThrough() : null,
   };
-  let watcher: fs.FSWatcher | undefined;
-  try {
-    // inotify wakes us as soon as the container writes; the poll covers a file created later.
-    watcher = fs.watch(file, { persistent: false }, () => {
-      if (!stopped) readMore();
+  const live = () => Object.values(outs).some((o) => o && !o.destroyed);
+  const pass = async (): Promise<void> => {
+    for await (const lines of readLogLines(logFile, { from: opts.from, follow: true, done: opts.done, signal: opts.signal })) {
+      for (const line of lines) {
+        const r = parseRawCriRecord(line);
+        const out = r && outs[r.stream];
+        if (!out || out.destroyed) continue;
+        const ok = out.write(r.partial ? r.content : Buffer.concat([r.content, newline]));
+        // A slow client holds the reading back instead of filling memory.
+        if (!ok) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+      }
+      if (!live()) return;
+    }
+  };
+  const finished = pass()
+    .catch(() => undefined)
+    .finally(() => {
+      for (const o of Object.values(outs)) o?.end();
     });
-    watcher.on('error', () => watcher?.close());
-  } catch {
-    watcher = undefined;
-  }
-  const timer = setInterval(readMore, opts.pollMs ?? 100);
-  timer.unref();
-  const stop = (final: boolean) => {
-    if (stopped) return;
-    stopped = true;
-    clearInterval(timer);
-    watcher?.close();
-    if (final) readMore();
-    out.end();
-  };
-  void opts.done.then(
-    () => stop(true),
-    () => stop(true),
-  );
-  if (opts.signal?.aborted) stop(false);
-  else opts.signal?.addEventListener('abort', () => stop(false), { once: true });
-  out.on('close', () => stop(false));
-  return out;
+  return { stdout: outs.stdout, stderr: outs.stderr, finished };
 }

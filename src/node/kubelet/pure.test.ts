@@ -7,7 +7,8 @@ import type { Pod, Service } from '../../api/types.js';
 import { Backoff, goDuration } from './backoff.js';
 import { crashLoopMessage, exitCodeOf, pullPolicyOf, shouldRestart } from './container-runtime.js';
 import { ContainerConfigError, expandVars, makeEnvironmentVariables, resourceFieldValue, type EnvSources } from './container-env.js';
-import { LogPump, parseCRILine, readLogsText } from './cri-log.js';
+import { CriRecordSplitter, parseRawCriRecord, RotatingLogFile } from './cri-log.js';
+import { readContainerLogText } from '../kubelet-server/container-logs.js';
 import { serviceEnvVars } from './service-env.js';
 
 test('crash-loop back-off: 10s doubling to 5m, reset after 10 quiet minutes', () => {
@@ -134,31 +135,26 @@ test('environment: envFrom, env with $(VAR), fieldRef, configMap/secret keys, se
   assert.equal(resourceFieldValue({ resource: 'limits.cpu' }, { name: 'c' }, { cpu: '2' }), '2');
 });
 
-test('CRI logs: pump raw output into records, read back with tail, timestamps and limitBytes', async () => {
+test('CRI logs: records read back with tail, timestamps, limitBytes and since', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kz-crilog-'));
   try {
-    const out = path.join(dir, 'out');
-    const err = path.join(dir, 'err');
-    fs.writeFileSync(out, 'one\ntwo\nthr');
-    fs.writeFileSync(err, 'oops\n');
     const log = path.join(dir, 'logs', '0.log');
-    const pump = new LogPump(log, { stdout: out, stderr: err });
-    pump.pump();
-    fs.appendFileSync(out, 'ee\n');
-    pump.close();
+    const file = new RotatingLogFile(log);
+    const out = new CriRecordSplitter('stdout');
+    const err = new CriRecordSplitter('stderr');
+    file.write(out.push(Buffer.from('one\ntwo\nthr')));
+    file.write(err.push(Buffer.from('oops\n')));
+    file.write(out.push(Buffer.from('ee\n')));
+    file.close();
     const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
     assert.equal(lines.length, 4);
     for (const l of lines) assert.match(l, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z (stdout|stderr) F /);
-    assert.deepEqual(lines.map((l) => parseCRILine(l)?.content), ['one', 'two', 'oops', 'three']);
-    assert.equal(await readLogsText(log), 'one\ntwo\noops\nthree\n');
-    assert.equal(await readLogsText(log, { tailLines: 2 }), 'oops\nthree\n');
-    assert.equal(await readLogsText(log, { limitBytes: 6 }), 'one\ntw');
-    assert.match(await readLogsText(log, { tailLines: 1, timestamps: true }), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z three\n$/);
-    assert.equal(await readLogsText(log, { sinceSeconds: 1, now: () => new Date(Date.now() + 3600_000) }), '');
-    // A new pump of the same instance resumes after what is already in the log.
-    new LogPump(log, { stdout: out, stderr: err }).close();
-    assert.equal(fs.readFileSync(log, 'utf8').trim().split('\n').length, 4);
-    assert.deepEqual(parseCRILine('2025-01-01T00:00:00.000000001Z stdout P part'), { timestamp: '2025-01-01T00:00:00.000000001Z', timeMs: Date.parse('2025-01-01T00:00:00.000000001Z'), stream: 'stdout', partial: true, content: 'part' });
+    assert.deepEqual(lines.map((l) => parseRawCriRecord(Buffer.from(l))?.content.toString()), ['one', 'two', 'oops', 'three']);
+    assert.equal(await readContainerLogText(log), 'one\ntwo\noops\nthree\n');
+    assert.equal(await readContainerLogText(log, { tailLines: 2 }), 'oops\nthree\n');
+    assert.equal(await readContainerLogText(log, { limitBytes: 6 }), 'one\ntw');
+    assert.match(await readContainerLogText(log, { tailLines: 1, timestamps: true }), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z three\n$/);
+    assert.equal(await readContainerLogText(log, { sinceMs: Date.now() + 3600_000 }), '');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

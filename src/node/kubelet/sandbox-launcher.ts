@@ -1,7 +1,7 @@
 // The runtime's ContainerLauncher for the `netns` runtime: starts a container inside its
 // pod's sandbox (../sandbox-exec.ts), with the pod's volumes bound at their mountPaths and
 // the image's writable paths overlaid (seeded once per pod from the catalog), its stdout and
-// stderr going to the files the LogPump reads, its stdin the FIFO of container-stdin.ts
+// stderr going into its output FIFOs (container-output.ts), its stdin the FIFO of container-stdin.ts
 // when it has one, on a pty when it asks for a tty, and in cgroups with its resource limits
 // (container-limits.ts) when the machine allows it.
 import fs from 'node:fs';
