@@ -110,7 +110,7 @@ spec:
     spec:
       containers:
       - name: web
-        image: busybox:1.36
+        image: ${HOST_TOOLS}:1.36
         command: [node, -e, "const s=require('http').createServer((q,r)=>r.end(require('os').hostname()));setTimeout(()=>s.listen(8080),1000);process.on('SIGTERM',()=>process.exit(0))"]
 `;
 
@@ -542,7 +542,7 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
       let before = new Set((await readyPods('app=rolling', 2)).map((p) => p.NAME));
       for (let i = 0; i < rollouts; i++) {
         const start = Date.now();
-        await c.k(['set', 'image', 'deployment/rolling', `web=busybox:${i % 2 ? '1.36' : '1.37'}`]);
+        await c.k(['set', 'image', 'deployment/rolling', `web=${HOST_TOOLS}:${i % 2 ? '1.36' : '1.37'}`]);
         await c.k(['rollout', 'status', 'deployment/rolling', '--timeout=55s']);
         // `rollout status` returns before the old pods' drain and stop: each rollout ends
         // when only its two new pods are left, so every stop happens under load.
