@@ -89,7 +89,8 @@ describe('container logs and output on real pods', { skip: !isRoot && 'needs roo
     await c.k(['delete', 'pod', 'done']);
     await eventually(async () => !fs.existsSync(dir), 30_000);
 
-    await c.k(['run', 'crash', '--image=busybox', '--', 'sh', '-c', 'echo "run at $(date +%s%N)"; sleep 1; exit 1']);
+    // Each run prints a different line (busybox's date has no %N; ash has $RANDOM).
+    await c.k(['run', 'crash', '--image=busybox', '--', 'sh', '-c', 'echo "run at $RANDOM$RANDOM$RANDOM"; sleep 1; exit 1']);
     await eventually(async () => Number(await c.k(['get', 'pod', 'crash', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}'])) >= 1, 60_000);
     const previous = await c.k(['logs', 'crash', '--previous']);
     assert.match(previous, /^run at \d+\n$/);
