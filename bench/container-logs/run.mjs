@@ -11,18 +11,9 @@
 // by the run (at most --timeout seconds); the cluster is always taken down with --purge.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const dist = path.resolve(process.env.KANZEN_DIST ?? path.join(root, 'dist'));
-const argv = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : def;
-};
+import { dist, freePort, nodeAgentPid, opt } from '../lib.mjs';
 const mib = Number(opt('mib', 200));
 const name = opt('name', 'lbench');
 const timeoutS = Number(opt('timeout', 300));
@@ -31,14 +22,6 @@ const home = fs.mkdtempSync(path.join(os.tmpdir(), `kanzen-${name}-`));
 const kubeconfig = path.join(home, 'kubeconfig');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 const kanzen = (args) => spawnSync(process.execPath, [path.join(dist, 'cli', 'main.js'), ...args], { encoding: 'utf8', timeout: 240_000 });
 const k = (args, input) => {
   const r = spawnSync(kubectl, [`--kubeconfig=${kubeconfig}`, ...args], { encoding: 'utf8', input, timeout: 60_000 });
@@ -46,21 +29,6 @@ const k = (args, input) => {
   return r.stdout;
 };
 
-function nodeAgentPid(index) {
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    let a;
-    try {
-      a = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue;
-    }
-    if (!a.some((x) => x.endsWith('node-agent-main.js'))) continue;
-    const at = (key) => a[a.indexOf(key) + 1];
-    if (path.resolve(at('--home')) === path.resolve(home) && at('--index') === String(index)) return Number(d);
-  }
-  throw new Error(`no node agent ${index}`);
-}
 const statusKb = (pid, field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 
 function du(dir) {
@@ -91,7 +59,7 @@ try {
   const port = await freePort();
   const up = kanzen(['up', '--name', name, '--home', home, '--api-port', String(port), '--no-kubeconfig', '--runtime', 'netns']);
   if (up.status !== 0) throw new Error(`up failed: ${up.stderr}${up.stdout}`);
-  const agent = nodeAgentPid(1);
+  const agent = nodeAgentPid(home, 1);
   k(['apply', '-f', '-'], JSON.stringify({
     apiVersion: 'v1',
     kind: 'List',
@@ -116,13 +84,13 @@ try {
   await sleep(3000);
   const idle = latencies.splice(0);
   const rssBefore = statusKb(agent, 'VmRSS');
-  // 100-byte lines (99 x's and a newline), then DONE, then it stays running.
+  // 100-byte lines (99 x's and a newline; whole lines, so DONE is a line of its own), then DONE, then it stays running.
   const line = 'x'.repeat(99);
   k(['apply', '-f', '-'], JSON.stringify({
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: 'spew' },
-    spec: { nodeName: 'node-1', containers: [{ name: 'spew', image: 'busybox', command: ['sh', '-c', `yes ${line} | head -c ${mib * 1024 * 1024}; echo DONE; sleep 3600`] }] },
+    spec: { nodeName: 'node-1', containers: [{ name: 'spew', image: 'busybox', command: ['sh', '-c', `yes ${line} | head -c ${Math.floor((mib * 1024 * 1024) / 100) * 100}; echo DONE; sleep 3600`] }] },
   }));
   const t0 = Date.now();
   let peakRss = rssBefore;

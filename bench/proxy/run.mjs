@@ -38,19 +38,10 @@
 // is bounded by -d and a kill timeout; the cluster is always taken down with --purge.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dist, flag, freePort, nodeAgentPid, opt, root } from '../lib.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const dist = path.resolve(process.env.KANZEN_DIST ?? path.join(root, 'dist'));
-const argv = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : def;
-};
-const flag = (name) => argv.includes(`--${name}`);
 const rounds = Number(opt('rounds', 3));
 const duration = Number(opt('duration', 5));
 const clusterName = opt('name', 'pbench');
@@ -82,17 +73,6 @@ if (!fs.existsSync(path.join(dist, 'cli/main.js'))) {
 }
 
 // ---------------------------------------------------------------- helpers
-function freePort(host = '127.0.0.1', port = 0) {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(0));
-    s.listen(port, host, () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
 async function freeNodePort() {
   for (let i = 0; i < 50; i++) {
     const p = 30000 + Math.floor(Math.random() * 2768);
@@ -106,26 +86,6 @@ function cpuTicks(pid) {
   return Number(f[11]) + Number(f[12]);
 }
 const cpuSeconds = (pids) => pids.reduce((n, p) => n + cpuTicks(p), 0) / clkTck;
-
-function cmdline(pid) {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-  } catch {
-    return [];
-  }
-}
-
-/** The node agent process of node <index> of this cluster (found by its own arguments). */
-function nodeAgentPid(home, index) {
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    const a = cmdline(d);
-    if (!a.some((x) => x.endsWith('node-agent-main.js'))) continue;
-    const at = (k) => a[a.indexOf(k) + 1];
-    if (a.includes('--home') && path.resolve(at('--home')) === path.resolve(home) && at('--index') === String(index)) return Number(d);
-  }
-  throw new Error(`no node agent ${index} for ${home}`);
-}
 
 function toMs(v, unit) {
   const n = Number(v);

@@ -1,0 +1,52 @@
+// What the benchmarks share: their command-line options, the build they run, free loopback
+// ports and the node agents of the cluster they brought up (found by the agents' own
+// arguments, read from /proc: nothing is signalled by name).
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The build to run: $KANZEN_DIST, else this checkout's dist/. */
+export const dist = path.resolve(process.env.KANZEN_DIST ?? path.join(root, 'dist'));
+
+const argv = process.argv.slice(2);
+/** `--name value` or the default. */
+export const opt = (name, def) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : def;
+};
+/** `--name` given at all. */
+export const flag = (name) => argv.includes(`--${name}`);
+
+/** A free TCP port on host (port 0: any), or 0 when the one asked for is taken. */
+export function freePort(host = '127.0.0.1', port = 0) {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(0));
+    s.listen(port, host, () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+export function cmdline(pid) {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
+}
+
+/** The node agent process of node <index> of the cluster in home. */
+export function nodeAgentPid(home, index) {
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const a = cmdline(d);
+    if (!a.some((x) => x.endsWith('node-agent-main.js'))) continue;
+    const at = (k) => a[a.indexOf(k) + 1];
+    if (a.includes('--home') && path.resolve(at('--home')) === path.resolve(home) && at('--index') === String(index)) return Number(d);
+  }
+  throw new Error(`no node agent ${index} for ${home}`);
+}
