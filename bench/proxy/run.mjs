@@ -11,7 +11,7 @@
 //   direct           node-1 netns → one pod IP (no proxy; the reference)
 //   ClusterIP        node-1 netns → ClusterIP:80 (node-1's agent proxies)
 //   NodePort (node)  node-1 netns → node IP:nodePort (node-1's agent proxies)
-//   NodePort (host)  host → 127.0.0.1:nodePort (a host socket the daemon made and handed to
+//   NodePort (host)  host → 127.0.0.1:nodePort (a host socket the supervisor made and handed to
 //                    the node agents: whichever accepts proxies → pod)
 //   LB IP (host)     host → <LoadBalancer IP>:80 (the same, on the LoadBalancer IP)
 //   HAProxy          node-1 netns → node IP:<port> (haproxy → pod)
@@ -81,9 +81,30 @@ async function freeNodePort() {
   throw new Error('no free NodePort on 127.0.0.1');
 }
 
+/** utime+stime of /proc/<pid>[/task/<tid>]/stat, and its nice value. */
+function statTicks(file) {
+  const f = fs.readFileSync(file, 'utf8').split(') ')[1].split(' ');
+  return { ticks: Number(f[11]) + Number(f[12]), nice: Number(f[16]) };
+}
+
+/**
+ * A process's CPU ticks less those of its container-log writer: the node agent's kubelet
+ * writes the pods' output (nginx's access log, a line per request) on a worker thread it
+ * runs at nice 10 (src/node/kubelet/log-writer-worker.ts). That is the container runtime's
+ * work (containerd-shim's, beside a real kube-proxy), and HAProxy's rows do not pay it
+ * either, though the same pods log the same lines.
+ */
 function cpuTicks(pid) {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(f[11]) + Number(f[12]);
+  let ticks = statTicks(`/proc/${pid}/stat`).ticks;
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const t = statTicks(`/proc/${pid}/task/${tid}/stat`);
+      if (t.nice >= 10) ticks -= t.ticks;
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return ticks;
 }
 const cpuSeconds = (pids) => pids.reduce((n, p) => n + cpuTicks(p), 0) / clkTck;
 
@@ -361,7 +382,7 @@ section += `Measured ${new Date().toISOString().slice(0, 10)} with \`node bench/
 section += `The machine is shared and noisy: ${rounds} interleaved rounds of ${duration} s per path and load, order rotated each round; req/s, p50 and p99 are medians over the rounds, "per proxy core" is all requests of all rounds divided by the proxy's CPU seconds (utime+stime from /proc).\n\n`;
 section += `Setup: a 2-node netns cluster, 3 built-in nginx:1.26-alpine pods (${info.pods.map((p) => `${p.status.podIP} on ${p.spec.nodeName}`).join(', ')}) behind one LoadBalancer Service (ClusterIP ${info.clusterIP}, NodePort ${info.nodePort}, LB IP ${info.lbIP}). `;
 section += `HAProxy runs in node-1's network namespace (\`mode tcp\`, \`balance roundrobin\`, \`nbthread 1\`, bound to ${info.nodeIP}:${info.hport}) with the same three pods; kanzen's proxy is node-1's node agent (single event loop). wrk runs in node-1's namespace for direct, ClusterIP, NodePort (node IP) and HAProxy, on the host for 127.0.0.1:NodePort and the LB IP. `;
-section += `Proxy CPU counted: the node-1 agent for the in-node kanzen paths; both node agents for the host paths (the daemon creates the host's sockets and hands them to the agents, which accept on them directly: it carries no traffic); haproxy's pid for HAProxy. The agents also run a kubelet and informers: their idle cost, measured for ${idleSecondsReport} s before the runs (node-1 agent ${f3(idleOf(info.agent1))} s/s, node-2 agent ${f3(idleOf(info.agent2))} s/s), is subtracted over each run's wall time; the gross figure is shown beside the net one.\n\n`;
+section += `Proxy CPU counted: the node-1 agent for the in-node kanzen paths; both node agents for the host paths (the supervisor creates the host's sockets and hands them to the agents, which accept on them directly: it carries no traffic); haproxy's pid for HAProxy. The agents also run a kubelet and informers: their idle cost, measured for ${idleSecondsReport} s before the runs (node-1 agent ${f3(idleOf(info.agent1))} s/s, node-2 agent ${f3(idleOf(info.agent2))} s/s), is subtracted over each run's wall time; the gross figure is shown beside the net one. Not counted: the agents' container-log writer thread, which writes the pods' output (the nginx pods log a line per request, for HAProxy's requests too) — the container runtime's work, containerd-shim's beside a real kube-proxy. Runs before 2026-12-07 (issue 9) counted that work, which then ran on the agent's main thread.\n\n`;
 for (const l of loads) {
   section += `### ${l.title} (${l.how})\n\n`;
   section += `| path | req/s | p50 (ms) | p99 (ms) | proxy CPU per run, net (gross) (s) | req/s per proxy core | errors | req/s per round |\n|---|---|---|---|---|---|---|---|\n`;

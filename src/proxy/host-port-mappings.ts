@@ -3,12 +3,13 @@
 // kind's port mappings) and <ingress IP>:<port> for every LoadBalancer ingress IP from the
 // loopback pool.
 //
-// The daemon, which runs in the host's namespace, creates each socket there (bound, not
-// listening) and passes it to every node agent over the agent's IPC channel (SCM_RIGHTS).
+// The supervisor (src/cli/supervisor.ts), which runs in the host's namespace and owns the
+// node agents, creates each socket there (bound, not listening) and passes it to every
+// node agent over the agent's IPC channel (SCM_RIGHTS).
 // A socket belongs to the namespace it was created in, wherever its descriptor goes, so
 // the agents accept host connections directly and connect to pods from inside their
 // nodes: the host's traffic crosses one proxy, as on a node, and no bytes go through the
-// daemon. Agents that restart get every socket again.
+// supervisor or the daemon. Agents that restart get every socket again.
 import type { Service } from '../api/types.js';
 import { servicePortsOf, type ServicePortInfo } from './service-port.js';
 import { resourceFor } from '../client/api-client.js';
@@ -16,11 +17,11 @@ import type { InformerFactory } from '../client/informer-factory.js';
 import type { Logger } from '../util/logger.js';
 import { newTcpServer, uvError, type StreamHandle } from './userspace/libuv-stream.js';
 
-// The protocol on an agent's IPC channel. Agent → daemon: `ready` once it can take
-// sockets (the daemon sends all it has), `request` for one socket it gave back (below).
-// Daemon → agent: `adopt` with the socket attached, `release` when the Service is gone.
+// The protocol on an agent's IPC channel. Agent → supervisor: `ready` once it can take
+// sockets (the supervisor sends all it has), `request` for one socket it gave back (below).
+// Supervisor → agent: `adopt` with the socket attached, `release` when the Service is gone.
 
-/** What the daemon tells a node agent about one host socket. */
+/** What the supervisor tells a node agent about one host socket. */
 export interface HostSocketMessage {
   kind: 'kanzen.host-socket';
   op: 'adopt' | 'release';
@@ -28,7 +29,7 @@ export interface HostSocketMessage {
   port: number;
 }
 
-/** What a node agent tells the daemon. */
+/** What a node agent tells the supervisor. */
 export type AgentHostSocketMessage = { kind: 'kanzen.host-socket'; op: 'ready' } | { kind: 'kanzen.host-socket'; op: 'request'; ip: string; port: number };
 
 export function isHostSocketMessage(m: unknown): m is HostSocketMessage | AgentHostSocketMessage {
@@ -39,7 +40,7 @@ export function agentMessage(m: AgentHostSocketMessage): AgentHostSocketMessage 
   return m;
 }
 
-/** A node agent as the daemon reaches it. */
+/** A node agent as the supervisor reaches it. */
 export interface AgentChannel {
   send(message: HostSocketMessage, handle?: StreamHandle): void;
 }
@@ -60,7 +61,7 @@ export interface HostSocketAddress {
 export const hostSocketKey = (a: HostSocketAddress): string => `${a.ip}:${a.port}`;
 
 /**
- * The host sockets of one Service port — what the daemon opens and what a node agent
+ * The host sockets of one Service port — what the supervisor opens and what a node agent
  * serves, from the same rule: TCP only; 127.0.0.1:<nodePort> as kind's port mappings, and
  * each LoadBalancer IP from the loopback pool on the Service port.
  */
