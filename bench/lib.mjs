@@ -1,6 +1,6 @@
 // What the benchmarks share: their command-line options, the build they run, free loopback
-// ports and the node agents of the cluster they brought up (found by the agents' own
-// arguments, read from /proc: nothing is signalled by name).
+// ports and the node agents of the cluster they brought up (by their recorded PIDs).
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -18,6 +18,9 @@ export const opt = (name, def) => {
 };
 /** `--name` given at all. */
 export const flag = (name) => argv.includes(`--${name}`);
+
+/** The command is on PATH. */
+export const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 
 /** A free TCP port on host (port 0: any), or 0 when the one asked for is taken. */
 export function freePort(host = '127.0.0.1', port = 0) {
@@ -39,14 +42,16 @@ export function cmdline(pid) {
   }
 }
 
-/** The node agent process of node <index> of the cluster in home. */
+/**
+ * The node agent process of node <index> of the cluster in home: the PID the supervisor
+ * records in <home>/nodes/node-<index>/agent.pid, checked against its own arguments (a
+ * recorded PID may have been reused).
+ */
 export function nodeAgentPid(home, index) {
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    const a = cmdline(d);
-    if (!a.some((x) => x.endsWith('node-agent-main.js'))) continue;
-    const at = (k) => a[a.indexOf(k) + 1];
-    if (a.includes('--home') && path.resolve(at('--home')) === path.resolve(home) && at('--index') === String(index)) return Number(d);
-  }
+  const file = path.join(home, 'nodes', `node-${index}`, 'agent.pid');
+  const pid = Number(fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : NaN);
+  const a = cmdline(pid);
+  const at = (k) => a[a.indexOf(k) + 1];
+  if (a.some((x) => x.endsWith('node-agent-main.js')) && a.includes('--home') && path.resolve(at('--home')) === path.resolve(home) && at('--index') === String(index)) return pid;
   throw new Error(`no node agent ${index} for ${home}`);
 }

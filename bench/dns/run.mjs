@@ -18,9 +18,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { has, root } from '../lib.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const seconds = Number(process.env.SECONDS ?? 10);
 const latencySeconds = Math.min(5, seconds);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kanzen-dnsbench-'));
@@ -30,7 +29,6 @@ const kanzenPort = 15353;
 const knotPort = 15354;
 
 // ---- prerequisites: checked (and installed) before anything is started.
-const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 const packages = Object.entries({ dnsperf: 'dnsperf', knotd: 'knot' }).filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg);
 if (packages.length > 0) {
   if (process.getuid?.() !== 0 || !has('apt-get')) {

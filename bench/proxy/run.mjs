@@ -40,7 +40,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { dist, flag, freePort, nodeAgentPid, opt, root } from '../lib.mjs';
+import { dist, flag, freePort, has, nodeAgentPid, opt, root } from '../lib.mjs';
 
 const rounds = Number(opt('rounds', 3));
 const duration = Number(opt('duration', 5));
@@ -51,7 +51,6 @@ const idleSecondsReport = 5;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------- prerequisites
-const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 if (process.getuid?.() !== 0) {
   console.error('bench/proxy needs root (network namespaces)');
   process.exit(1);

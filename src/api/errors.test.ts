@@ -14,6 +14,6 @@ test('Status fields are written in the API server order, details and causes incl
 });
 
 test('a Success Status carries no code, as metav1.Status omits a zero one', () => {
-  const s = orderedStatus({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { uid: 'u', kind: 'configmaps', name: 'c', group: '' } });
+  const s = orderedStatus({ status: 'Success', details: { uid: 'u', kind: 'configmaps', name: 'c', group: '' } });
   assert.equal(JSON.stringify(s), '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","details":{"name":"c","kind":"configmaps","uid":"u"}}');
 });

@@ -141,7 +141,7 @@ type StatusDetails = NonNullable<Status['details']>;
  * metav1.Status, StatusDetails and StatusCause): some clients compare the text. Every
  * Status kanzen writes (errors, delete results, watch ERROR events) goes through here.
  */
-export function orderedStatus(s: Omit<Status, 'code'> & { code?: number }): Status {
+export function orderedStatus(s: Omit<Status, 'kind' | 'apiVersion' | 'metadata' | 'code'> & { metadata?: Status['metadata']; code?: number }): Status {
   const out = { kind: 'Status', apiVersion: 'v1', metadata: s.metadata ?? {}, status: s.status } as Status;
   if (s.message) out.message = s.message;
   if (s.reason) out.reason = s.reason;
@@ -176,7 +176,7 @@ export class ApiError extends Error {
   constructor(code: number, reason: string, message: string, details?: Status['details']) {
     super(message);
     this.name = 'ApiError';
-    this.status = orderedStatus({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details, code });
+    this.status = orderedStatus({ status: 'Failure', message, reason, details, code });
   }
 
   get code(): number {

@@ -24,6 +24,8 @@ export interface ResourceInfo {
   categories?: string[];
   verbs: string[];
   subresources: SubresourceInfo[];
+  /** The warning every request to a deprecated API version carries (the apiserver's deprecation filter). */
+  deprecationWarning?: string;
 }
 
 const status = (kind: string): SubresourceInfo => ({ name: 'status', verbs: ['get', 'patch', 'update'], kind });
@@ -35,7 +37,7 @@ function resource(
   resourceName: string,
   kind: string,
   namespaced: boolean,
-  extra: Partial<Pick<ResourceInfo, 'shortNames' | 'categories' | 'subresources' | 'verbs' | 'singular'>> = {},
+  extra: Partial<Pick<ResourceInfo, 'shortNames' | 'categories' | 'subresources' | 'verbs' | 'singular' | 'deprecationWarning'>> = {},
 ): ResourceInfo {
   return {
     group,
@@ -49,6 +51,7 @@ function resource(
     categories: extra.categories,
     verbs: extra.verbs ?? allVerbs,
     subresources: extra.subresources ?? [],
+    ...(extra.deprecationWarning ? { deprecationWarning: extra.deprecationWarning } : {}),
   };
 }
 
@@ -77,7 +80,8 @@ export const resources: ResourceInfo[] = [
     categories: ['all'],
     subresources: [status('Service'), { name: 'proxy', verbs: ['create', 'delete', 'get', 'patch', 'update'], kind: 'ServiceProxyOptions' }],
   }),
-  resource('', 'v1', 'endpoints', 'Endpoints', true, { shortNames: ['ep'], singular: 'endpoints' }),
+  // KEP-4974 deprecated v1 Endpoints in 1.33.
+  resource('', 'v1', 'endpoints', 'Endpoints', true, { shortNames: ['ep'], singular: 'endpoints', deprecationWarning: 'v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice' }),
   resource('', 'v1', 'configmaps', 'ConfigMap', true, { shortNames: ['cm'] }),
   resource('', 'v1', 'secrets', 'Secret', true),
   resource('', 'v1', 'serviceaccounts', 'ServiceAccount', true, {

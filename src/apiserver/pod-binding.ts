@@ -1,7 +1,7 @@
 // pods/binding (upstream pkg/registry/core/pod/storage BindingREST): the scheduler's way
 // to assign a pod to a node. Only an unassigned, live pod can be bound.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, field } from '../api/errors.js';
+import { ApiError, field, orderedStatus } from '../api/errors.js';
 import type { KubeObject, Pod } from '../api/types.js';
 import { decodeBody, readBody, sendJSON } from './http.js';
 import type { Registry } from './registry.js';
@@ -37,5 +37,5 @@ export async function handleBinding(pods: Registry, ri: RequestInfo, req: Incomi
     },
     { dryRun: url.searchParams.has('dryRun'), fieldManager: url.searchParams.get('fieldManager') ?? 'kube-scheduler', subresource: 'binding' },
   );
-  sendJSON(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+  sendJSON(res, 201, orderedStatus({ status: 'Success', code: 201 }));
 }

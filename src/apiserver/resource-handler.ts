@@ -11,7 +11,7 @@ import { isObject } from '../api/patch/json-value.js';
 import { applyStrategicMergePatch } from '../api/patch/strategic-merge-patch.js';
 import { applyPatch as serverSideApply } from '../api/patch/server-side-apply.js';
 import { decodeTyped } from '../api/schema/index.js';
-import { addWarning, decodeBody, decodeRequestBody, patchMediaTypes, readBody, sendJSON } from './http.js';
+import { addWarning, decodeBody, decodeRequestBody, mediaType, patchMediaTypes, readBody, sendJSON } from './http.js';
 import type { Registry, WriteContext } from './registry.js';
 import type { RequestInfo } from './request-info.js';
 import { parseSelectors } from './selection.js';
@@ -158,12 +158,6 @@ function fromScale(obj: KubeObject, scale: KubeObject, info: ResourceInfo): Kube
   return next;
 }
 
-/**
- * Resources whose API version is deprecated: every request to them carries the warning
- * the apiserver's deprecation filter adds (KEP-4974 deprecated v1 Endpoints in 1.33).
- */
-const deprecationWarnings = new Map<string, string>([['/v1/endpoints', 'v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice']]);
-
 export async function handleResource(
   deps: ResourceHandlerDeps,
   info: ResourceInfo,
@@ -173,8 +167,7 @@ export async function handleResource(
   url: URL,
 ): Promise<void> {
   const registry = deps.registryFor(info);
-  const deprecation = deprecationWarnings.get(`${info.group}/${info.version}/${info.resource}`);
-  if (deprecation) addWarning(res, deprecation);
+  if (info.deprecationWarning) addWarning(res, info.deprecationWarning);
   const method = req.method ?? 'GET';
   const namespace = info.namespaced ? ri.namespace : undefined;
   const sub = ri.subresource;
@@ -285,7 +278,7 @@ export async function handleResource(
 
   if (method === 'PATCH') {
     const ctx = writeContext(url, sub);
-    const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim();
+    const contentType = mediaType(req.headers['content-type']);
     if (!patchTypes.has(contentType)) throw ApiError.unsupportedMediaType(patchMediaTypes);
     const decoded = decodeRequestBody(await readBody(req), contentType);
     const patch = decoded.value;
@@ -354,7 +347,7 @@ export async function handleResource(
       sendJSON(
         res,
         200,
-        orderedStatus({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: info.group, kind: info.resource, uid: object.metadata.uid } }),
+        orderedStatus({ status: 'Success', details: { name, group: info.group, kind: info.resource, uid: object.metadata.uid } }),
       );
       return;
     }

@@ -20,6 +20,7 @@ import { nodeSocketPaths } from '../node/node-agent.js';
 import { ensurePki, ensureToken } from './pki.js';
 import { readConfig, resolveHome, type ClusterHome } from './cluster-home.js';
 import { apiServerSANs, clusterNetwork } from './cluster-network.js';
+import { envInt } from '../util/env.js';
 
 /** How much history the store keeps for watches to resume from (upstream compacts every 5 minutes). */
 const compactionIntervalMs = 5 * 60_000;
@@ -27,12 +28,6 @@ const retainedRevisions = 10_000;
 
 /** The message the daemon sends its supervisor once the API serves and the controllers run. */
 export const daemonReadyMessage = { kind: 'kanzen.daemon', op: 'ready' } as const;
-
-/** A positive whole number of milliseconds from the environment (test tuning), else undefined. */
-function envMs(name: string): number | undefined {
-  const v = process.env[name];
-  return v !== undefined && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : undefined;
-}
 
 export function startFailureMessage(err: unknown, port: number): string {
   const e = err as NodeJS.ErrnoException;
@@ -100,7 +95,7 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
       await installClusterDNS(addons, serviceIPByIndex(cfg.serviceCIDR, 10), home.socket, cfg.nodes).finally(() => addons.close());
     }
     // KANZEN_NODE_MONITOR_GRACE_PERIOD_MS shortens the node lifecycle controller's grace (tests).
-    const nodeMonitorGracePeriodMs = envMs('KANZEN_NODE_MONITOR_GRACE_PERIOD_MS');
+    const nodeMonitorGracePeriodMs = envInt('KANZEN_NODE_MONITOR_GRACE_PERIOD_MS', 1);
     controllers = startControllerManager({
       socketPath: home.socket,
       logger: log.child('controllers'),
@@ -127,6 +122,8 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
         })().catch((e) => log.warn('compaction failed', { err: e }));
       }, compactionIntervalMs),
     );
+    // Ready means the controllers run: they start once their caches have synced.
+    await controllers.ready;
     log.info('cluster daemon ready', { name: cfg.name, port: cfg.apiPort });
     process.send?.(daemonReadyMessage);
   } catch (err) {

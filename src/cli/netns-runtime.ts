@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../util/logger.js';
-import { isClusterProcess, type ClusterConfig, type ClusterHome } from './cluster-home.js';
+import { recordedPid, type ClusterConfig, type ClusterHome } from './cluster-home.js';
 import { clusterNetworkOptions } from './cluster-network.js';
 import {
   clusterNetnsKind,
@@ -38,15 +38,6 @@ export function isRoot(): boolean {
 
 function agentPidFile(home: ClusterHome, nodeName: string): string {
   return path.join(nodeSocketPaths(home, nodeName).dir, 'agent.pid');
-}
-
-function readPid(file: string): number | undefined {
-  try {
-    const pid = Number(fs.readFileSync(file, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 async function waitGone(pid: number, ms: number): Promise<boolean> {
@@ -88,9 +79,9 @@ function recordedAgentFiles(home: ClusterHome): string[] {
 export async function stopRecordedAgents(home: ClusterHome): Promise<number[]> {
   const stopped: number[] = [];
   for (const file of recordedAgentFiles(home)) {
-    const pid = readPid(file);
     // Only our agent: a recorded PID may have been reused by another program.
-    if (pid && isProcessAlive(pid) && isClusterProcess(pid, 'node-agent', home)) {
+    const pid = recordedPid(file, 'node-agent', home);
+    if (pid) {
       await stopProcess(pid, stopTimeoutMs);
       stopped.push(pid);
     }

@@ -34,6 +34,7 @@ import { hasTransparentReturnPath, netnsRunDir, podNetnsName } from './cluster-n
 import type { StreamHandle } from '../proxy/userspace/libuv-stream.js';
 import { startMetricsSocket, startProxyStatusServers, type ProxyStatus, type StatusServer } from './metrics-server.js';
 import { UnsupportedProtocolReporter } from './unsupported-protocol-reporter.js';
+import { envInt } from '../util/env.js';
 
 /** Where a node's sockets live: the API server proxies logs/exec to kubelet.sock; metrics.sock serves the proxy's metrics. */
 export function nodeSocketPaths(home: ClusterHome, nodeName: string): { dir: string; kubelet: string; metrics: string } {
@@ -46,12 +47,6 @@ const installDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 
 export interface NodeAgent {
   stop(): Promise<void>;
-}
-
-/** A non-negative integer from the environment (tuning knobs of the node agent), else undefined. */
-function envMs(name: string): number | undefined {
-  const v = process.env[name];
-  return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
 }
 
 export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConfig; index: number; logger: Logger; endpointDrainTimeoutMs?: number }): Promise<NodeAgent> {
@@ -77,7 +72,7 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
   const proxyInformers = new InformerFactory(proxyClient, logger);
   // The bound of the kubelet's wait for every proxy to stop routing to a terminating pod
   // (zero-loss termination, endpoint-drain.ts): default 5 s; 0 gives upstream behaviour.
-  const drainTimeoutMs = opts.endpointDrainTimeoutMs ?? envMs('KANZEN_ENDPOINT_DRAIN_TIMEOUT_MS');
+  const drainTimeoutMs = opts.endpointDrainTimeoutMs ?? envInt('KANZEN_ENDPOINT_DRAIN_TIMEOUT_MS');
   const drainGate =
     drainTimeoutMs === 0
       ? undefined
@@ -120,7 +115,7 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
     nodeIPs: [node.nodeIP],
     // Upstream --iptables-min-sync-period (1 s there, 0 here): a lagging proxy, to show
     // that zero-loss termination does not depend on proxies being fast.
-    minSyncPeriodMs: envMs('KANZEN_PROXY_MIN_SYNC_PERIOD_MS'),
+    minSyncPeriodMs: envInt('KANZEN_PROXY_MIN_SYNC_PERIOD_MS'),
     preserveClientIP: await clientIPPreservation(node.podCIDR, logger),
     // A host socket given back (externalTrafficPolicy Local, no local endpoint) is asked for again.
     requestHostSocket: (ip, port) => process.send?.(agentMessage({ kind: 'kanzen.host-socket', op: 'request', ip, port })),

@@ -5,6 +5,7 @@
 // a cluster that runs for weeks never fills the disk. Components get a child logger with
 // their name so every line says who wrote it.
 import fs from 'node:fs';
+import { envInt } from './env.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -67,11 +68,6 @@ export class RotatingFile {
   }
 }
 
-function envInt(name: string): number | undefined {
-  const v = process.env[name];
-  return v !== undefined && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : undefined;
-}
-
 let processLogFile: RotatingFile | undefined;
 
 /** Where this process's log lines go by default: the rotating KANZEN_LOG_FILE, else stderr. */
@@ -79,7 +75,7 @@ function defaultWrite(): (line: string) => void {
   const file = process.env.KANZEN_LOG_FILE;
   if (!file) return (line) => process.stderr.write(line + '\n');
   try {
-    processLogFile ??= new RotatingFile(file, envInt('KANZEN_LOG_MAX_BYTES'), envInt('KANZEN_LOG_KEEP'));
+    processLogFile ??= new RotatingFile(file, envInt('KANZEN_LOG_MAX_BYTES', 1), envInt('KANZEN_LOG_KEEP', 1));
   } catch {
     return (line) => process.stderr.write(line + '\n');
   }

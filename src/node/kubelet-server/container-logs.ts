@@ -80,7 +80,9 @@ export async function streamContainerLog(file: ContainerLogFile, opts: LogOption
     signal: abort.signal,
     pollMs: followPollMs,
   });
-  const stop = setInterval(() => sink.closed && abort.abort(), followPollMs);
+  // Only a follow waits for lines: a client that leaves meanwhile ends the wait. A plain read
+  // stops at its next line (emit sees sink.closed).
+  const stop = opts.follow ? setInterval(() => sink.closed && abort.abort(), followPollMs) : undefined;
   try {
     for await (const batch of lines) {
       for (const line of batch) if (!(await emit(line))) return;

@@ -38,45 +38,15 @@ test('frames written by the writer read back, header blocks sharing one zlib con
   ]);
 });
 
-test('the reader inflates a real zlib sync-flushed stream across frames', () => {
+test('the reader inflates a real zlib sync-flushed stream across frames', async () => {
   // What Go's compressor sends: one deflate stream with the dictionary, sync-flushed per block.
-  const deflate = zlib.createDeflate({ dictionary: spdyHeaderDictionary });
-  const chunks: Buffer[] = [];
-  deflate.on('data', (c: Buffer) => chunks.push(c));
-  const block = (name: string, value: string) => {
-    const b = Buffer.alloc(4 + 4 + name.length + 4 + value.length);
-    let p = b.writeUInt32BE(1, 0);
-    p = b.writeUInt32BE(name.length, p);
-    p += b.write(name, p);
-    p = b.writeUInt32BE(value.length, p);
-    b.write(value, p);
-    return b;
-  };
-  return new Promise<void>((resolve) => {
-    deflate.write(block('streamtype', 'error'));
-    deflate.flush(zlib.constants.Z_SYNC_FLUSH, () => {
-      const first = Buffer.concat(chunks.splice(0));
-      deflate.write(block('streamtype', 'stdin'));
-      deflate.flush(zlib.constants.Z_SYNC_FLUSH, () => {
-        const second = Buffer.concat(chunks.splice(0));
-        const syn = (id: number, z: Buffer) => {
-          const h = Buffer.alloc(18);
-          h.writeUInt16BE(0x8003, 0);
-          h.writeUInt16BE(1, 2);
-          h.writeUInt32BE(10 + z.length, 4);
-          h.writeUInt32BE(id, 8);
-          return Buffer.concat([h, z]);
-        };
-        const r = new SpdyFrameReader();
-        const frames = r.push(Buffer.concat([syn(1, first), syn(3, second)]));
-        assert.deepEqual(
-          frames.map((f) => (f.kind === 'synStream' ? f.headers.streamtype : undefined)),
-          [['error'], ['stdin']],
-        );
-        resolve();
-      });
-    });
-  });
+  const [first, second] = await syncFlushedBlocks([encodeHeaderBlock({ streamtype: ['error'] }), encodeHeaderBlock({ streamtype: ['stdin'] })]);
+  const r = new SpdyFrameReader();
+  const frames = r.push(Buffer.concat([synStreamFrame(1, first), synStreamFrame(3, second)]));
+  assert.deepEqual(
+    frames.map((f) => (f.kind === 'synStream' ? f.headers.streamtype : undefined)),
+    [['error'], ['stdin']],
+  );
 });
 
 /** A Go-like SPDY compressor: one zlib stream with the dictionary, sync-flushed after each header block. */

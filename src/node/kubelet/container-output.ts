@@ -5,11 +5,9 @@
 // kubelet is away (it restarts, or is slow): the pipe fills and the container waits, and the
 // next kubelet reads on from there. Nothing is kept twice on disk: the FIFOs hold at most a
 // pipe buffer.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { outputFifoPath, type LogStream } from './cri-log.js';
-import { spawnFdKeeper, stopKeeper } from './container-stdin.js';
+import { makeFifo, spawnFdKeeper, stopKeeper } from './container-stdin.js';
 
 /** What the runtime persists about an instance's output FIFOs (in its ContainerRecord). */
 export interface OutputFifosState {
@@ -21,12 +19,10 @@ export interface OutputFifosState {
 /** Creates the instance's FIFOs and their keeper (`wrap` as for the stdin keeper: into the pod's namespace). */
 export function createOutputFifos(podDir: string, container: string, restartCount: number, wrap: (argv: string[]) => string[] = (a) => a): OutputFifosState {
   const fifos = { stdout: outputFifoPath(podDir, container, restartCount, 'stdout'), stderr: outputFifoPath(podDir, container, restartCount, 'stderr') };
-  fs.mkdirSync(path.dirname(fifos.stdout), { recursive: true });
   const fds: number[] = [];
   try {
     for (const f of [fifos.stdout, fifos.stderr]) {
-      fs.rmSync(f, { force: true });
-      execFileSync('mkfifo', ['-m', '600', f]);
+      makeFifo(f);
       // Non-blocking: no writer exists yet. The keeper's end is never read; it only keeps a reader there.
       fds.push(fs.openSync(f, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK));
     }

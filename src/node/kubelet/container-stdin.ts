@@ -38,14 +38,19 @@ export function stdinFifoPath(podDir: string, container: string, restartCount: n
   return path.join(podDir, 'logs', container, `${restartCount}.stdin`);
 }
 
+/** A new FIFO at path (its folder made, an old one replaced), for the kubelet alone (0600). */
+export function makeFifo(fifo: string): void {
+  fs.mkdirSync(path.dirname(fifo), { recursive: true });
+  fs.rmSync(fifo, { force: true });
+  execFileSync('mkfifo', ['-m', '600', fifo]);
+}
+
 /**
  * Creates the FIFO and its keeper. `wrap` turns the keeper's argv into the one to spawn
  * (e.g. nsenter into the pod's network namespace so the pod's teardown reaps it).
  */
 export function createStdinRelay(fifo: string, wrap: (argv: string[]) => string[] = (a) => a): StdinRelay {
-  fs.mkdirSync(path.dirname(fifo), { recursive: true });
-  fs.rmSync(fifo, { force: true });
-  execFileSync('mkfifo', ['-m', '600', fifo]);
+  makeFifo(fifo);
   // O_RDWR on a FIFO never blocks on Linux; with a writer present, the O_RDONLY open does not block either.
   const keep = fs.openSync(fifo, fs.constants.O_RDWR);
   let readFd: number | undefined;

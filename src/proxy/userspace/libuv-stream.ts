@@ -73,6 +73,11 @@ export const lastWriteWasAsync = (): boolean => state[kLastWriteWasAsync] !== 0;
 
 const errorMap = getSystemErrorMap();
 
+/** The errno's code ("EMFILE") of a libuv status, without building an Error. */
+export function uvCode(err: number): string {
+  return errorMap.get(err)?.[0] ?? String(err);
+}
+
 /** An Error like net's: "listen EADDRINUSE: address already in use 10.96.0.1:80", with code and errno. */
 export function uvError(err: number, syscall: string, address?: string): NodeJS.ErrnoException {
   const [code, text] = errorMap.get(err) ?? [`Unknown system error ${err}`, `unknown error`];
