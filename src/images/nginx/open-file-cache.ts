@@ -31,9 +31,10 @@ export interface OpenFileCacheOptions {
   /** Files up to this size are kept in memory (default 256 KiB). */
   maxBodyBytes?: number;
   /**
-   * A cached entry older than this is re-checked with one async stat, so a change the
-   * directory watch cannot see (a write from outside the pod's mount namespace) is
-   * still picked up within this time.
+   * A cached entry older than this is re-checked with one async stat before it is served
+   * (default 0: every time). The directory watch alone is not enough: its event and the
+   * next request can arrive in the same event-loop turn, request first, and a busy machine
+   * then served the old page after `kubectl exec … > index.html` (seen in CI).
    */
   revalidateMs?: number;
   maxEntries?: number;
@@ -57,8 +58,9 @@ const ERRNO: Readonly<Record<string, [number, string]>> = {
 /**
  * The stat/content cache in front of the document root. Like nginx without
  * `open_file_cache`, a file written into the root is served on the very next request:
- * entries are dropped by an inotify watch on their directory the moment anything in it
- * changes, and re-checked by age as a fallback.
+ * a hit is re-checked with one stat (size and mtime), as nginx opens and stats the file
+ * per request, and entries are also dropped by an inotify watch on their directory; what
+ * the cache saves is the open and the read of unchanged files.
  */
 export class OpenFileCache {
   private readonly entries = new Map<string, Entry>();
@@ -72,7 +74,7 @@ export class OpenFileCache {
 
   constructor(opts: OpenFileCacheOptions = {}) {
     this.maxBodyBytes = opts.maxBodyBytes ?? 256 * 1024;
-    this.revalidateMs = opts.revalidateMs ?? 1000;
+    this.revalidateMs = opts.revalidateMs ?? 0;
     this.maxEntries = opts.maxEntries ?? 10_000;
     this.now = opts.now ?? Date.now;
   }
