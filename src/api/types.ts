@@ -409,7 +409,14 @@ export interface NodeStatus {
   addresses?: { type: string; address: string }[];
   daemonEndpoints?: { kubeletEndpoint?: { Port: number } };
   nodeInfo?: Record<string, string>;
+  images?: ContainerImage[];
   phase?: string;
+}
+
+/** An image a node holds (status.images): repo digests and tags, and its size. */
+export interface ContainerImage {
+  names?: string[];
+  sizeBytes?: number;
 }
 
 export interface Node extends KubeObject {

@@ -4,12 +4,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CliError } from './output.js';
+import type { ImageSources } from '../node/images/image-sources.js';
 
 export interface ClusterConfig {
   name: string;
   apiPort: number;
   nodes: number;
   runtime: 'fake' | 'netns';
+  /** Where images come from (`kanzen up --images`); auto when absent (homes made before it existed). */
+  images?: ImageSources;
   serviceCIDR: string;
   podCIDR: string;
   nodePortRange: string;

@@ -7,6 +7,7 @@ import { status } from './status.js';
 import { runDaemon } from './daemon.js';
 import { runSupervisor } from './supervisor.js';
 import { CliError } from './output.js';
+import { imageSourceModes } from '../node/images/image-sources.js';
 import { service } from './service.js';
 import { traffic } from './traffic.js';
 
@@ -28,11 +29,13 @@ clusterOptions(program.command('up').description('start a cluster in the backgro
   .option('--runtime <runtime>', 'pod runtime: fake (no processes) or netns (real pods, needs root)')
   .option('--store <spec>', 'store: sqlite:<path> (default) or memory:')
   .option('--lb-pool <cidr>', 'loopback range for LoadBalancer IPs (default 127.0.100.0/24)')
+  .option('--images <sources>', 'where images come from: auto (store, registry, then built-in stand-ins; default), registry (no stand-ins) or builtin (never the network)')
   .option('--no-kubeconfig', 'do not merge the context into your kubeconfig')
   .option('--wait <seconds>', 'how long to wait for readiness', int, 90)
   .action(async (o) => {
     if (o.runtime && o.runtime !== 'fake' && o.runtime !== 'netns') throw new CliError(`unknown runtime "${o.runtime}": use fake or netns`);
-    await up({ name: o.name, home: o.home, nodes: o.nodes, apiPort: o.apiPort, kubeconfig: o.kubeconfig, runtime: o.runtime, store: o.store, lbPool: o.lbPool, waitSeconds: o.wait });
+    if (o.images && !imageSourceModes.includes(o.images)) throw new CliError(`unknown image sources "${o.images}": use ${imageSourceModes.join(', ')}`);
+    await up({ name: o.name, home: o.home, nodes: o.nodes, apiPort: o.apiPort, kubeconfig: o.kubeconfig, runtime: o.runtime, images: o.images, store: o.store, lbPool: o.lbPool, waitSeconds: o.wait });
   });
 
 clusterOptions(program.command('down').description('stop a cluster and everything it started'))

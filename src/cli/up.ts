@@ -13,6 +13,7 @@ import { ensurePki, ensureToken } from './pki.js';
 import { apiServerSANs } from './cluster-network.js';
 import { CliError, progress } from './output.js';
 import { isRoot } from './netns-runtime.js';
+import type { ImageSources } from '../node/images/image-sources.js';
 
 export interface UpOptions {
   name: string;
@@ -21,6 +22,7 @@ export interface UpOptions {
   apiPort?: number;
   kubeconfig: boolean;
   runtime?: 'fake' | 'netns';
+  images?: ImageSources;
   store?: string;
   lbPool?: string;
   waitSeconds?: number;
@@ -134,6 +136,7 @@ export async function up(opts: UpOptions): Promise<void> {
   if (opts.nodes !== undefined) cfg.nodes = opts.nodes;
   if (opts.apiPort !== undefined) cfg.apiPort = opts.apiPort;
   if (opts.runtime) cfg.runtime = opts.runtime;
+  if (opts.images) cfg.images = opts.images;
   if (opts.store) cfg.store = opts.store;
   if (opts.lbPool) {
     if (!/^127\.\d+\.\d+\.\d+\/(2[4-9]|3[0-2])$/.test(opts.lbPool)) throw new CliError(`--lb-pool must be a loopback range (127.x.y.z/24 to /32), got "${opts.lbPool}"`);

@@ -2,7 +2,7 @@
 // shape register → heartbeat → one pods informer of this node (spec.nodeName=<node>, in the
 // kubelet's own InformerFactory) → queue → syncPod(key), the re-adoption of pods a previous
 // kubelet left, and the node-side admission a fake node can check too (nodeSelector).
-import type { Node, Pod } from '../api/types.js';
+import type { ContainerImage, Node, Pod } from '../api/types.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
 import { InformerFactory } from '../client/informer-factory.js';
 import { objectKey, type Informer } from '../client/informer.js';
@@ -29,6 +29,8 @@ export interface KubeletBaseOptions {
   leaseRenewIntervalMs?: number;
   nodeStatusReportIntervalMs?: number;
   capacity?: Record<string, string>;
+  /** What the node's image store holds (status.images). */
+  nodeImages?: () => ContainerImage[];
 }
 
 /** Whether the node's labels satisfy the pod's nodeSelector (the part of upstream's admission a fake node can check). */
@@ -73,11 +75,12 @@ export abstract class KubeletBase {
       now: this.now,
       leaseRenewIntervalMs: base.leaseRenewIntervalMs,
       nodeStatusReportIntervalMs: base.nodeStatusReportIntervalMs,
+      images: base.nodeImages,
     });
   }
 
   get registration(): NodeRegistration {
-    return { name: this.nodeName, nodeIP: this.base.nodeIP, podCIDR: this.base.podCIDR, containerRuntimeVersion: this.runtimeVersion, capacity: this.base.capacity };
+    return { name: this.nodeName, nodeIP: this.base.nodeIP, podCIDR: this.base.podCIDR, containerRuntimeVersion: this.runtimeVersion, capacity: this.base.capacity, images: this.base.nodeImages };
   }
 
   /** Registers the node, starts heartbeats, and once the node's pods are listed, adopts them and starts syncing. */

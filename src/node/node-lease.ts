@@ -11,7 +11,7 @@
 //   of the agent being able to reach the API again, not at the next 5-minute report.
 // Failures are logged and retried at the next tick; a heartbeat never throws.
 import { isDeepStrictEqual } from 'node:util';
-import type { Condition, Lease, Node } from '../api/types.js';
+import type { Condition, ContainerImage, Lease, Node } from '../api/types.js';
 import { isConflict, isNotFound } from '../api/errors.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
 import type { Logger } from '../util/logger.js';
@@ -43,6 +43,8 @@ export interface NodeHeartbeatOptions {
   leaseRenewIntervalMs?: number;
   nodeStatusReportIntervalMs?: number;
   nodeStatusUpdateIntervalMs?: number;
+  /** The images the node holds, posted with the status when they change (upstream setters.Images). */
+  images?: () => ContainerImage[];
 }
 
 /** A condition as compared for a change: its heartbeat time does not count (upstream nodeConditionsHaveChanged). */
@@ -155,10 +157,12 @@ export class NodeHeartbeat {
       const node = await client.get<Node>(nodes, undefined, nodeName);
       const now = this.now();
       const conditions = nodeConditions(node.status?.conditions, now);
+      const images = this.opts.images?.();
+      const imagesChanged = images !== undefined && !isDeepStrictEqual(images, node.status?.images ?? []);
       const reportIntervalMs = this.opts.nodeStatusReportIntervalMs ?? defaultNodeStatusReportIntervalMs;
       const due = this.lastReportMs === undefined || now.getTime() - this.lastReportMs >= reportIntervalMs;
-      if (!due && !nodeConditionsChanged(node.status?.conditions, conditions)) return;
-      await client.updateStatus<Node>(nodes, { ...node, status: { ...(node.status ?? {}), conditions } });
+      if (!due && !imagesChanged && !nodeConditionsChanged(node.status?.conditions, conditions)) return;
+      await client.updateStatus<Node>(nodes, { ...node, status: { ...(node.status ?? {}), conditions, ...(images ? { images } : {}) } });
       this.lastReportMs = now.getTime();
     } catch (e) {
       if (!this.stopped) this.log.warn('failed to report node status', { node: nodeName, err: e });

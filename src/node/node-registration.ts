@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
-import type { Condition, Node } from '../api/types.js';
+import type { Condition, ContainerImage, Node } from '../api/types.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
 import { isAlreadyExists } from '../api/errors.js';
 import { formatIPv4, parseCIDR } from '../api/ipv4.js';
@@ -43,6 +43,8 @@ export interface NodeRegistration {
   containerRuntimeVersion: string;
   /** Overrides of status.capacity (allocatable follows), e.g. for scale benchmarks. */
   capacity?: Record<string, string>;
+  /** What the node's image store holds (status.images); none for runtimes without images. */
+  images?: () => ContainerImage[];
 }
 
 /** The name of the index-th node (1-based), as kind names its workers by role. */
@@ -185,6 +187,7 @@ export function nodeStatus(reg: NodeRegistration, existing: Node['status'] | und
       { type: 'Hostname', address: reg.name },
     ],
     daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } },
+    ...(reg.images ? { images: reg.images() } : {}),
     nodeInfo: {
       machineID: id.slice(0, 32),
       systemUUID: uuidFrom(digest('system-uuid', h.machineID, reg.name)),

@@ -51,13 +51,17 @@ export interface ResolvedImage {
   process(container: Container, env: Record<string, string>): { argv: string[]; env: Record<string, string>; workingDir?: string };
   /** Passed through to the launcher (image paths, seeds). */
   launch?: unknown;
+  /** Set when resolving pulled the image from a registry (the "Successfully pulled" event). */
+  pulled?: { tookMs: number; sizeBytes: number };
+  /** Events the resolution has to tell the pod (a stand-in runs instead of the image, and why). */
+  notices?: { type: 'Normal' | 'Warning'; reason: string; message: string }[];
 }
 
 /** The image could not be resolved: reason ErrImagePull (or InvalidImageName); the message is the pull error text. */
 export class ImagePullError extends Error {
   constructor(
     message: string,
-    readonly reason: 'ErrImagePull' | 'InvalidImageName' = 'ErrImagePull',
+    readonly reason: 'ErrImagePull' | 'InvalidImageName' | 'ErrImageNeverPull' = 'ErrImagePull',
   ) {
     super(message);
   }
@@ -66,9 +70,15 @@ export class ImagePullError extends Error {
 /** The container's process could not be built (upstream CreateContainerError). */
 export class CreateContainerError extends Error {}
 
+/** What a resolver may need of the pod, and how it says a pull is starting (the Pulling event). */
+export interface ImageResolveContext {
+  pod: Pod;
+  pulling(): void;
+}
+
 export interface ImageResolver {
-  /** Throws ImagePullError when the image does not exist. */
-  resolve(container: Container): ResolvedImage | Promise<ResolvedImage>;
+  /** Throws ImagePullError when the image does not exist (upstream imageManager.EnsureImageExists). */
+  resolve(container: Container, ctx: ImageResolveContext): ResolvedImage | Promise<ResolvedImage>;
 }
 
 /** A container instance as the runtime remembers it (persisted). */
@@ -389,19 +399,19 @@ export class PodRuntime {
       return Math.max(this.opts.imageBackoff.remainingSinceUpdate(pullKey, nowMs), 1);
     }
     let resolved: ResolvedImage;
-    const policy = pullPolicyOf(c);
-    if (policy === 'Always') this.opts.event(this.pod, 'Normal', 'Pulling', `Pulling image ${JSON.stringify(imageRef)}`);
-    const pullStart = Date.now();
     try {
-      resolved = await this.opts.images.resolve(c);
+      resolved = await this.opts.images.resolve(c, {
+        pod: this.pod,
+        pulling: () => this.opts.event(this.pod, 'Normal', 'Pulling', `Pulling image ${JSON.stringify(imageRef)}`),
+      });
     } catch (e) {
       if (!(e instanceof ImagePullError)) throw e;
       const msg = e.message;
-      if (e.reason === 'InvalidImageName') {
-        // Not retried by back-off upstream either: the spec must change.
-        this.setState(c, init, { waiting: { reason: 'InvalidImageName', message: msg } });
-        this.opts.event(this.pod, 'Warning', 'InspectFailed', msg);
-        this.opts.event(this.pod, 'Warning', 'Failed', 'Error: InvalidImageName');
+      if (e.reason === 'InvalidImageName' || e.reason === 'ErrImageNeverPull') {
+        // Not retried by back-off upstream either: the spec (or the node's images) must change.
+        this.setState(c, init, { waiting: { reason: e.reason, message: msg } });
+        this.opts.event(this.pod, 'Warning', e.reason === 'InvalidImageName' ? 'InspectFailed' : 'ErrImageNeverPull', msg);
+        this.opts.event(this.pod, 'Warning', 'Failed', `Error: ${e.reason}`);
         return configErrorRetryMs;
       }
       this.opts.event(this.pod, 'Warning', 'Failed', `Failed to pull image ${JSON.stringify(imageRef)}: ${msg}`);
@@ -414,12 +424,13 @@ export class PodRuntime {
       return Math.min(pullErrorRetryMs, this.opts.imageBackoff.get(pullKey) / 2);
     }
     this.opts.imageBackoff.reset(pullKey);
-    if (policy === 'Always') {
-      const took = goDuration(Date.now() - pullStart);
-      this.opts.event(this.pod, 'Normal', 'Pulled', `Successfully pulled image ${JSON.stringify(imageRef)} in ${took} (${took} including waiting). Image size: ${resolved.sizeBytes ?? 0} bytes.`);
+    if (resolved.pulled) {
+      const took = goDuration(resolved.pulled.tookMs);
+      this.opts.event(this.pod, 'Normal', 'Pulled', `Successfully pulled image ${JSON.stringify(imageRef)} in ${took} (${took} including waiting). Image size: ${resolved.pulled.sizeBytes} bytes.`);
     } else {
       this.opts.event(this.pod, 'Normal', 'Pulled', `Container image ${JSON.stringify(imageRef)} already present on machine`);
     }
+    for (const n of resolved.notices ?? []) this.opts.event(this.pod, n.type, n.reason, n.message);
 
     let proc0: { argv: string[]; env: Record<string, string>; workingDir?: string };
     try {

@@ -7,7 +7,7 @@
 import type { Container } from '../../api/types.js';
 import { ensureShellRootfs, ShellRootfsError } from '../../images/shell-rootfs.js';
 import { applyCommandArgs, isImageError, resolveImage, type ResolvedImage as CatalogImage } from '../image-catalog.js';
-import { CreateContainerError, ImagePullError, type ImageResolver, type ResolvedImage } from './container-runtime.js';
+import { CreateContainerError, ImagePullError, pullPolicyOf, type ImageResolveContext, type ImageResolver, type ResolvedImage } from './container-runtime.js';
 
 export interface CatalogResolverOptions {
   /** <home>/images.yaml */
@@ -18,7 +18,11 @@ export interface CatalogResolverOptions {
 
 export function catalogImageResolver(opts: CatalogResolverOptions = {}): ImageResolver {
   return {
-    resolve(container: Container): ResolvedImage {
+    resolve(container: Container, ctx?: ImageResolveContext): ResolvedImage {
+      // A catalog image is always at hand: the Pulling/Pulled pair of an Always policy is what
+      // a pull of an unchanged image shows (the registry only confirms the digest).
+      const pulls = pullPolicyOf(container) === 'Always';
+      if (pulls) ctx?.pulling();
       const r = resolveImage(container.image ?? '', { userCatalogPath: opts.userCatalogPath });
       if (isImageError(r)) throw new ImagePullError(r.message, r.reason);
       if (r.rootfs && opts.rootfsCacheDir) {
@@ -30,7 +34,8 @@ export function catalogImageResolver(opts: CatalogResolverOptions = {}): ImageRe
           throw new ImagePullError(`failed to prepare the root filesystem of ${r.image}: ${(err as Error).message}`);
         }
       }
-      return fromCatalog(r);
+      const resolved = fromCatalog(r);
+      return pulls ? { ...resolved, pulled: { tookMs: 0, sizeBytes: 0 } } : resolved;
     },
   };
 }
