@@ -21,6 +21,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { createCA, createServingCert } from '../cli/pki.js';
+import { freePort } from '../e2e/harness.js';
 import { waitFor } from './wait.js';
 
 const execFileAsync = promisify(execFile);
@@ -45,6 +46,8 @@ export interface TestRegistry {
   password: string;
   /** The token endpoint (token only). */
   tokenRealm?: string;
+  /** An OAuth2 refresh token the token endpoint also accepts (`identitytoken` credentials), for `username`. */
+  identityToken: string;
   /** Tokens the token endpoint issued so far (token only), with the scopes asked for. */
   readonly tokensIssued: Array<{ scopes: string[]; user: string }>;
   /** Pushes oci:<layoutDir>:<tag> (an image or an index, with everything in it) to <repo>, or <repo>:<tag> when repo has no tag. */
@@ -68,6 +71,7 @@ export async function startTestRegistry(opts: TestRegistryOptions = {}): Promise
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kanzen-registry-'));
   const username = opts.username ?? 'tester';
   const password = opts.password ?? randomBytes(9).toString('base64url');
+  const identityToken = randomBytes(12).toString('base64url');
   const tokensIssued: TestRegistry['tokensIssued'] = [];
   let tokenServer: http.Server | undefined;
   let child: ChildProcess | undefined;
@@ -113,7 +117,7 @@ export async function startTestRegistry(opts: TestRegistryOptions = {}): Promise
     } else if (opts.token) {
       const signer = createCA('test-registry-token');
       fs.writeFileSync(path.join(dir, 'token-ca.crt'), signer.cert);
-      tokenServer = await startTokenServer(signer, username, password, tokensIssued);
+      tokenServer = await startTokenServer(signer, { username, password, identityToken }, tokensIssued);
       tokenRealm = `http://127.0.0.1:${(tokenServer.address() as net.AddressInfo).port}/token`;
       config.auth = { token: { realm: tokenRealm, service: testTokenService, issuer: testTokenIssuer, rootcertbundle: path.join(dir, 'token-ca.crt') } };
     }
@@ -145,20 +149,11 @@ export async function startTestRegistry(opts: TestRegistryOptions = {}): Promise
         throw new Error(`skopeo ${args.join(' ')}: ${(e as { stderr?: string }).stderr ?? e}`);
       }
     };
-    return { host, url, caFile, username, password, tokenRealm, tokensIssued, push, stop };
+    return { host, url, caFile, username, password, identityToken, tokenRealm, tokensIssued, push, stop };
   } catch (e) {
     await stop();
     throw e;
   }
-}
-
-/** A port free on 127.0.0.1 right now. */
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 /** The HTTP status of GET url, 0 when nothing answers. */
@@ -174,32 +169,24 @@ function probe(url: string, ca?: string): Promise<number> {
 }
 
 /**
- * The token endpoint of docker's token auth spec: GET /token?service=…&scope=…, basic
- * credentials checked (401 when wrong), an RS256 JWT granting the asked scopes to the
+ * The token endpoint of docker's token auth spec: GET /token?service=…&scope=… with basic
+ * credentials checked (401 when wrong), and the OAuth2 POST /token form with
+ * grant_type=refresh_token (the identity token); an RS256 JWT granting the asked scopes to the
  * authenticated user and nothing to an anonymous one.
  */
-async function startTokenServer(signer: { cert: string; key: string }, username: string, password: string, issued: TestRegistry['tokensIssued']): Promise<http.Server> {
+async function startTokenServer(
+  signer: { cert: string; key: string },
+  account: { username: string; password: string; identityToken: string },
+  issued: TestRegistry['tokensIssued'],
+): Promise<http.Server> {
   const key = createPrivateKey(signer.key);
   const x5c = [new X509Certificate(signer.cert).raw.toString('base64')];
   const b64url = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
-  const server = http.createServer((req, res) => {
-    const u = new URL(req.url ?? '/', 'http://token');
-    if (req.method !== 'GET' || u.pathname !== '/token') {
-      res.writeHead(404).end();
-      return;
-    }
-    let user = '';
-    const auth = req.headers.authorization;
-    if (auth) {
-      const [u8, p8] = Buffer.from(auth.replace(/^Basic /i, ''), 'base64').toString('utf8').split(/:(.*)/s);
-      if (u8 !== username || p8 !== password) {
-        res.writeHead(401, { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Basic realm="kanzen-test-token"' });
-        res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
-        return;
-      }
-      user = username;
-    }
-    const scopes = u.searchParams.getAll('scope');
+  const unauthorized = (res: http.ServerResponse) => {
+    res.writeHead(401, { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Basic realm="kanzen-test-token"' });
+    res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
+  };
+  const issue = (res: http.ServerResponse, params: URLSearchParams, user: string, scopes: string[]) => {
     const access = user
       ? scopes.map((s) => {
           const parts = s.split(':');
@@ -207,12 +194,37 @@ async function startTokenServer(signer: { cert: string; key: string }, username:
         })
       : [];
     const now = Math.floor(Date.now() / 1000);
-    const claims = { iss: testTokenIssuer, sub: user, aud: u.searchParams.get('service') ?? '', exp: now + 600, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access };
+    const claims = { iss: testTokenIssuer, sub: user, aud: params.get('service') ?? '', exp: now + 600, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access };
     const signingInput = `${b64url({ typ: 'JWT', alg: 'RS256', x5c })}.${b64url(claims)}`;
     const token = `${signingInput}.${sign('sha256', Buffer.from(signingInput), key).toString('base64url')}`;
     issued.push({ scopes, user });
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ token, access_token: token, expires_in: 600, issued_at: new Date().toISOString() }));
+  };
+  const server = http.createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://token');
+    if (u.pathname !== '/token') {
+      res.writeHead(404).end();
+      return;
+    }
+    if (req.method === 'POST') {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        const form = new URLSearchParams(body);
+        if (form.get('grant_type') !== 'refresh_token' || form.get('refresh_token') !== account.identityToken) return unauthorized(res);
+        issue(res, form, account.username, (form.get('scope') ?? '').split(' ').filter(Boolean));
+      });
+      return;
+    }
+    let user = '';
+    const auth = req.headers.authorization;
+    if (auth) {
+      const [name, secret] = Buffer.from(auth.replace(/^Basic /i, ''), 'base64').toString('utf8').split(/:(.*)/s);
+      if (name !== account.username || secret !== account.password) return unauthorized(res);
+      user = name;
+    }
+    issue(res, u.searchParams, user, u.searchParams.getAll('scope'));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return server;

@@ -13,7 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Secret } from '../../api/types.js';
 import { addImageIndex, buildBusyboxImage, layoutDescriptor } from '../../testing/test-images.js';
-import { freePort, startTestRegistry, testRegistryMissing, testTokenService, type TestRegistry } from '../../testing/test-registry.js';
+import { freePort } from '../../e2e/harness.js';
+import { startTestRegistry, testRegistryMissing, testTokenService, type TestRegistry } from '../../testing/test-registry.js';
 import { keyringFromSecrets } from './docker-config.js';
 import { ImageStore } from './image-store.js';
 import { pullImage, RegistryError, type PullOptions } from './image-pull.js';
@@ -268,6 +269,14 @@ describe('token auth (a real bearer flow)', { skip }, () => {
     assert.equal(rec.layers.length, 6);
     const issued = reg.tokensIssued.slice(before);
     assert.deepEqual(issued, [{ scopes: ['repository:busybox:pull'], user: reg.username }]);
+  });
+
+  test('an identity token from registries.yaml goes through the OAuth2 refresh-token grant', async () => {
+    const registries = registriesYaml(`configs:\n  "${reg.host}":\n    auth:\n      identitytoken: ${reg.identityToken}\n`);
+    const before = reg.tokensIssued.length;
+    const rec = await pullImage(newStore(), ref(), { registries });
+    assert.equal(rec.layers.length, 6);
+    assert.deepEqual(reg.tokensIssued.slice(before), [{ scopes: ['repository:busybox:pull'], user: reg.username }]);
   });
 
   test('a wrong password fails at the token endpoint', async () => {
