@@ -198,6 +198,41 @@ describe('a plain HTTP registry on loopback', { skip }, () => {
   });
 });
 
+describe('a registry behind a proxy', { skip }, () => {
+  let reg: TestRegistry;
+  before(async () => {
+    reg = await startTestRegistry();
+    await reg.push(layout, 'v1', 'busybox:1');
+  });
+  after(() => reg?.stop());
+
+  test('blob redirects are followed', async () => {
+    const proxy = await startProxy(reg.host, { redirect: true });
+    try {
+      const rec = await pullImage(newStore(), `${proxy.host}/busybox:1`);
+      assert.equal(rec.manifest.digest, layoutDescriptor(layout, 'v1').digest);
+      assert.equal(proxy.redirected, 2, 'config and layer came from the redirect target');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('an aborted pull stops with context canceled and records nothing', async () => {
+    const store = newStore();
+    const abort = new AbortController();
+    const proxy = await startProxy(reg.host, { hold: () => abort.abort() });
+    try {
+      const err = await pullError(store, `${proxy.host}/busybox:1`, { signal: abort.signal });
+      assert.equal(err.code, 'Canceled');
+      assert.match(err.message, new RegExp(`^failed to pull and unpack image "${proxy.host}/busybox:1": .*context canceled$`));
+      assert.equal(store.getImage(`${proxy.host}/busybox:1`), undefined);
+      assert.deepEqual(fs.readdirSync(store.ingestDir), []);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
 describe('HTTPS with a test CA', { skip }, () => {
   let reg: TestRegistry;
   before(async () => {
@@ -298,6 +333,8 @@ interface TestProxy {
   host: string;
   blobGets: string[];
   maxInFlight: number;
+  /** Blob requests that arrived at the redirect target. */
+  redirected: number;
   corruptedDigest?: string;
   close(): Promise<void>;
 }
@@ -308,7 +345,7 @@ interface TestProxy {
  * many are open together (released anyway after a second if fewer come), so a puller's
  * concurrency shows however fast the registry answers.
  */
-async function startProxy(upstream: string, opts: { corrupt?: string; gate?: number }): Promise<TestProxy> {
+async function startProxy(upstream: string, opts: { corrupt?: string; gate?: number; hold?: () => void; redirect?: boolean }): Promise<TestProxy> {
   const [upHost, upPort] = upstream.split(':');
   let held: Array<() => void> = [];
   let gateOpen = !opts.gate;
@@ -321,9 +358,24 @@ async function startProxy(upstream: string, opts: { corrupt?: string; gate?: num
     go.forEach((f) => f());
   };
   let inFlight = 0;
-  const proxy: TestProxy = { host: '', blobGets: [], maxInFlight: 0, close: async () => undefined };
+  const proxy: TestProxy = { host: '', blobGets: [], maxInFlight: 0, redirected: 0, close: async () => undefined };
   const server = http.createServer((req, res) => {
+    if (req.url?.startsWith('/redirected/')) {
+      proxy.redirected++;
+      req.url = req.url.slice('/redirected'.length);
+      opts = { ...opts, redirect: false };
+    }
     const blob = req.method === 'GET' ? /\/blobs\/(sha256:[0-9a-f]{64})/.exec(req.url ?? '')?.[1] : undefined;
+    if (blob && opts.redirect) {
+      // Blob storage elsewhere (as registries on S3 answer): another host name for this server.
+      res.writeHead(307, { Location: `http://localhost:${(server.address() as net.AddressInfo).port}/redirected${req.url}` }).end();
+      return;
+    }
+    if (blob && opts.hold) {
+      proxy.blobGets.push(blob);
+      opts.hold();
+      return; // never answered
+    }
     const forward = () => {
       const up = http.request({ host: upHost, port: Number(upPort), path: req.url, method: req.method, headers: { ...req.headers, host: upstream } }, (ur) => {
         if (blob && blob === opts.corrupt && ur.statusCode === 200) {
