@@ -140,6 +140,7 @@ describe('a plain HTTP registry on loopback', { skip }, () => {
     const err = await pullError(newStore(), `${reg.host}/busybox:nope`);
     assert.equal(err.message, `failed to pull and unpack image "${reg.host}/busybox:nope": failed to resolve reference "${reg.host}/busybox:nope": ${reg.host}/busybox:nope: not found`);
     assert.equal(err.code, 'NotFound');
+    assert.equal(err.unreachable, false);
   });
 
   test('nothing listening: connection refused', async () => {
@@ -149,6 +150,14 @@ describe('a plain HTTP registry on loopback', { skip }, () => {
       err.message,
       `failed to pull and unpack image "127.0.0.1:${port}/busybox:1": failed to resolve reference "127.0.0.1:${port}/busybox:1": failed to do request: Head "https://127.0.0.1:${port}/v2/busybox/manifests/1": dial tcp 127.0.0.1:${port}: connect: connection refused`,
     );
+    assert.equal(err.unreachable, true, 'no registry answered');
+    // A mirror that is down, then the registry itself answering: the first error is reported, but something answered.
+    const registries = registriesYaml(`mirrors:\n  "${reg.host}":\n    endpoint: ["http://127.0.0.1:${port}"]\n`);
+    const viaDeadMirror = await pullError(newStore(), `${reg.host}/busybox:nope`, { registries });
+    assert.match(viaDeadMirror.message, /failed to do request: Head "http:\/\/127\.0\.0\.1:\d+\/v2\/busybox\/manifests\/nope\?ns=127\.0\.0\.1%3A\d+": dial tcp 127\.0\.0\.1:\d+: connect: connection refused$/);
+    assert.equal(viaDeadMirror.unreachable, false);
+    const rec = await pullImage(newStore(), `${reg.host}/busybox:1`, { registries });
+    assert.equal(rec.manifest.digest, layoutDescriptor(layout, 'v1').digest, 'a dead mirror falls through to the registry');
   });
 
   test('a corrupted blob is rejected and nothing is recorded', async () => {

@@ -110,20 +110,25 @@ async function resolveReference(
 ): Promise<{ client: RegistryClient; repo: string; target: Descriptor }> {
   const object = ref.digest ?? ref.tag ?? 'latest';
   let firstErr: RegistryError | undefined;
+  let answered = false;
   for (const ep of endpoints) {
     const client = clientFor(ep);
     const repo = ep.rewrite(ref.path);
     try {
       const target = await client.resolve(repo, object);
       if (target) return { client, repo, target };
+      answered = true;
     } catch (e) {
       let err = e instanceof RegistryError ? e : new RegistryError((e as Error).message);
       if (err.invalidAuthorization) err = err.wrap('pull access denied, repository does not exist or may require authorization');
       if (err.code === 'Canceled') throw err.wrap(`failed to resolve reference "${name}"`);
+      answered ||= !err.unreachable;
       firstErr ??= err;
     }
   }
-  throw (firstErr ?? new RegistryError(`${name}: not found`, 'NotFound')).wrap(`failed to resolve reference "${name}"`);
+  const err = firstErr ?? new RegistryError(`${name}: not found`, 'NotFound');
+  // Unreachable only when no endpoint answered at all.
+  throw new RegistryError(`failed to resolve reference "${name}": ${err.message}`, err.code, { invalidAuthorization: err.invalidAuthorization, unreachable: !answered });
 }
 
 /** Streams one manifest or blob into the store unless it is there; a mismatch is containerd's failed commit. */

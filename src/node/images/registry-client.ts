@@ -25,18 +25,27 @@ export type RegistryErrorCode = 'NotFound' | 'FailedPrecondition' | 'Unimplement
 
 /** A pull failure, its message as containerd writes it. */
 export class RegistryError extends Error {
+  /** The registry refused the credentials (containerd's ErrInvalidAuthorization). */
+  readonly invalidAuthorization: boolean;
+  /**
+   * No registry answered: connection refused, no such host, TLS failure (what
+   * `kanzen up --images auto` falls back to a built-in stand-in for).
+   */
+  readonly unreachable: boolean;
+
   constructor(
     message: string,
     readonly code: RegistryErrorCode = 'Unknown',
-    /** The registry refused the credentials (containerd's ErrInvalidAuthorization). */
-    readonly invalidAuthorization = false,
+    flags: { invalidAuthorization?: boolean; unreachable?: boolean } = {},
   ) {
     super(message);
+    this.invalidAuthorization = flags.invalidAuthorization ?? false;
+    this.unreachable = flags.unreachable ?? false;
   }
 
   /** The same error behind a `prefix: ` (Go's fmt.Errorf("prefix: %w")). */
   wrap(prefix: string): RegistryError {
-    return new RegistryError(`${prefix}: ${this.message}`, this.code, this.invalidAuthorization);
+    return new RegistryError(`${prefix}: ${this.message}`, this.code, this);
   }
 }
 
@@ -128,7 +137,7 @@ export class RegistryClient {
 
   /** The bytes of a manifest or blob, as a stream (the caller verifies while it stores them). */
   async fetch(repo: string, desc: Descriptor, kind: 'manifests' | 'blobs'): Promise<IncomingMessage> {
-    const accept = kind === 'manifests' ? `${desc.mediaType}, ${manifestAccept}` : '*/*';
+    const accept = kind === 'manifests' ? [desc.mediaType, manifestAccept].filter(Boolean).join(', ') : '*/*';
     const { res, url } = await this.request('GET', this.url(repo, kind, desc.digest), accept, pullScope(repo));
     if (res.statusCode === 200) return res;
     const body = (await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0))).toString('utf8');
@@ -178,7 +187,7 @@ export class RegistryClient {
         const error = c.params.error;
         if (error) {
           this.auth.delete(host);
-          if (wasAuthorized) throw new RegistryError(`server message: ${error}: authorization failed`, 'Unknown', true);
+          if (wasAuthorized) throw new RegistryError(`server message: ${error}: authorization failed`, 'Unknown', { invalidAuthorization: true });
         }
         if (this.auth.has(host) && wasAuthorized) return false;
         this.auth.set(host, { scheme: 'bearer', params: c.params, tokens: new Map() });
@@ -186,7 +195,7 @@ export class RegistryClient {
       }
       if (c.scheme === 'basic') {
         const { username, password } = this.credentials;
-        if (!username || !password) throw new RegistryError('authorization failed: no basic auth credentials', 'Unknown', true);
+        if (!username || !password) throw new RegistryError('authorization failed: no basic auth credentials', 'Unknown', { invalidAuthorization: true });
         if (this.auth.get(host)?.scheme === 'basic' && wasAuthorized) return false;
         this.auth.set(host, { scheme: 'basic', params: c.params, tokens: new Map() });
         return true;
@@ -282,7 +291,8 @@ export class RegistryClient {
         return this.send(method, plain, headers, body, redirects);
       }
       const err = e as NodeJS.ErrnoException;
-      throw new RegistryError(`${goMethod(method)} "${url.href}": ${goNetError(err, url)}`, err.name === 'AbortError' ? 'Canceled' : 'Unknown');
+      const canceled = err.name === 'AbortError';
+      throw new RegistryError(`${goMethod(method)} "${url.href}": ${goNetError(err, url)}`, canceled ? 'Canceled' : 'Unknown', { unreachable: !canceled });
     }
     const location = res.headers.location;
     if (location && [301, 302, 303, 307, 308].includes(res.statusCode!)) {
@@ -368,7 +378,7 @@ function registryErrorMessage(body: string): string | undefined {
   }
 }
 
-export async function readBody(res: IncomingMessage, limit: number): Promise<Buffer> {
+async function readBody(res: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let n = 0;
   for await (const c of res) {
