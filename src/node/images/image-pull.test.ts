@@ -256,12 +256,19 @@ describe('HTTPS with a test CA', { skip }, () => {
     assert.equal(rec.manifest.digest, layoutDescriptor(layout, 'v1').digest);
   });
 
-  test('fails to verify the certificate without it (no fallback to plain HTTP)', async () => {
-    const err = await pullError(newStore(), `${reg.host}/busybox:1`);
+  test('a tls entry without the CA fails to verify the certificate (no fallback to plain HTTP)', async () => {
+    const registries = registriesYaml(`configs:\n  "${reg.host}":\n    tls:\n      insecure_skip_verify: false\n`);
+    const err = await pullError(newStore(), `${reg.host}/busybox:1`, { registries });
     assert.equal(
       err.message,
       `failed to pull and unpack image "${reg.host}/busybox:1": failed to resolve reference "${reg.host}/busybox:1": failed to do request: Head "https://${reg.host}/v2/busybox/manifests/1": tls: failed to verify certificate: x509: certificate signed by unknown authority`,
     );
+    assert.equal(err.unreachable, true);
+  });
+
+  test('without configuration a loopback registry is not verified, as containerd and Docker treat localhost', async () => {
+    const rec = await pullImage(newStore(), `${reg.host}/busybox:1`);
+    assert.equal(rec.manifest.digest, layoutDescriptor(layout, 'v1').digest);
   });
 });
 

@@ -47,22 +47,31 @@ test('a wildcard mirror stands for every registry without its own entry', () => 
   assert.deepEqual(registryEndpoints(config, 'quay.io').map((e) => e.host), ['q.example.com', 'quay.io']);
 });
 
-test('a loopback registry may answer in plain HTTP unless it has a tls entry', () => {
-  for (const h of ['127.0.0.1:5000', '127.9.9.9', 'localhost:5000', '[::1]:5000']) {
+test('a loopback registry is HTTPS unverified, then plain HTTP, as containerd treats localhost; a tls entry makes it verified', () => {
+  for (const h of ['127.0.0.1:5000', 'localhost:5000', '[::1]:5000']) {
     const [ep] = registryEndpoints(emptyRegistriesConfig, h);
-    assert.equal(ep.scheme, 'https', h);
-    assert.equal(ep.httpFallback, true, h);
+    assert.deepEqual([ep.scheme, ep.httpFallback, ep.tls.insecureSkipVerify], ['https', true, true], h);
   }
-  assert.equal(registryEndpoints(emptyRegistriesConfig, 'registry.example.com:5000')[0].httpFallback, false);
-  assert.equal(registryEndpoints(emptyRegistriesConfig, '10.0.0.1:5000')[0].httpFallback, false);
+  assert.deepEqual(registryEndpoints(emptyRegistriesConfig, '127.0.0.1:80').map((e) => [e.scheme, e.httpFallback]), [['http', false]]);
+  assert.deepEqual(registryEndpoints(emptyRegistriesConfig, 'localhost:443').map((e) => [e.scheme, e.httpFallback, e.tls.insecureSkipVerify]), [['https', false, true]]);
+  for (const h of ['registry.example.com:5000', '10.0.0.1:5000']) {
+    const [ep] = registryEndpoints(emptyRegistriesConfig, h);
+    assert.deepEqual([ep.scheme, ep.httpFallback, ep.tls.insecureSkipVerify], ['https', false, false], h);
+  }
+  // A mirror endpoint on loopback is what it says.
+  const mirrored = registryEndpoints(parseRegistriesConfig('mirrors:\n  docker.io:\n    endpoint: ["https://127.0.0.1:5000"]\n'), 'docker.io')[0];
+  assert.deepEqual([mirrored.scheme, mirrored.httpFallback, mirrored.tls.insecureSkipVerify], ['https', false, false]);
+
   const dir = tmpDir();
   fs.writeFileSync(path.join(dir, 'ca.crt'), 'PEM');
   const file = path.join(dir, 'registries.yaml');
   fs.writeFileSync(file, 'configs:\n  "127.0.0.1:5000":\n    tls:\n      ca_file: ca.crt\n');
   const [ep] = registryEndpoints(loadRegistriesConfig(file), '127.0.0.1:5000');
-  assert.equal(ep.httpFallback, false);
+  assert.equal(ep.tls.insecureSkipVerify, false);
+  assert.equal(ep.httpFallback, true);
   assert.equal(ep.tls.ca, 'PEM', 'a relative path is read beside the file');
   assert.equal(isLoopbackHost('127.0.0.1'), true);
+  assert.equal(isLoopbackHost('127.9.9.9'), true);
   assert.equal(isLoopbackHost('128.0.0.1'), false);
   assert.equal(isLoopbackHost('::1'), true);
   assert.equal(isLoopbackHost('[::2]:80'), false);

@@ -12,7 +12,10 @@
 // A registry's endpoints are its mirrors in order, then its own default endpoint (k3s and
 // containerd always try that last; rewrites never apply to it). Everything is HTTPS verified
 // with the system CAs plus a configured ca_file, except an `http://` endpoint and a registry
-// on a loopback address, which may answer in plain HTTP as Docker and containerd allow.
+// on a loopback address. That one is treated as containerd's hosts configuration treats
+// localhost (and Docker its default insecure range 127.0.0.0/8): on port 80 plain HTTP; else
+// HTTPS first, its certificate unverified unless `configs:` has a `tls:` entry for it, and
+// plain HTTP when the server answers in HTTP (not on port 443).
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -55,6 +58,8 @@ export const emptyRegistriesConfig: RegistriesConfig = { mirrors: {}, configs: {
 
 /** An endpoint without a `tls:` entry: system CAs, verified. One object, so its TLS context is built once. */
 const defaultTLS: RegistryTLS = Object.freeze({ insecureSkipVerify: false });
+/** A loopback registry's default endpoint without a `tls:` entry (containerd: skip_verify for localhost). */
+const loopbackTLS: RegistryTLS = Object.freeze({ insecureSkipVerify: true });
 
 /** registries.yaml could not be used; the message names the file and the field. */
 export class RegistriesConfigError extends Error {}
@@ -113,7 +118,8 @@ export function registryEndpoints(config: RegistriesConfig, registry: string): R
       host: u.host,
       scheme: u.protocol === 'http:' ? 'http' : 'https',
       basePath: trimmed.endsWith('/v2') ? trimmed : `${trimmed}/v2`,
-      httpFallback: u.protocol === 'https:' && !hostConfig?.tls && isLoopbackHost(u.host),
+      // An endpoint written with its scheme is spoken to in that scheme only.
+      httpFallback: false,
       namespace: u.host === defaultEndpointHost(registry) ? undefined : registry,
       rewrite: (repo) => applyRewrite(mirror.rewrite, repo),
       tls: hostConfig?.tls ?? defaultTLS,
@@ -123,13 +129,15 @@ export function registryEndpoints(config: RegistriesConfig, registry: string): R
   const host = defaultEndpointHost(registry);
   if (!out.some((e) => e.host === host && e.basePath === '/v2')) {
     const hostConfig = config.configs[host] ?? config.configs[registry];
+    const loopback = isLoopbackHost(host);
+    const port = /:(\d+)$/.exec(host)?.[1] ?? '';
     out.push({
       host,
-      scheme: 'https',
+      scheme: loopback && port === '80' ? 'http' : 'https',
       basePath: '/v2',
-      httpFallback: !hostConfig?.tls && isLoopbackHost(host),
+      httpFallback: loopback && !['', '80', '443'].includes(port),
       rewrite: (repo) => repo,
-      tls: hostConfig?.tls ?? defaultTLS,
+      tls: hostConfig?.tls ?? (loopback ? loopbackTLS : defaultTLS),
       auth: hostConfig?.auth,
     });
   }
