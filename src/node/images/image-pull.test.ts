@@ -330,6 +330,20 @@ describe('token auth (a real bearer flow)', { skip }, () => {
     assert.deepEqual(reg.tokensIssued.slice(before), [{ scopes: ['repository:busybox:pull'], user: reg.username }]);
   });
 
+  test('a token that expires during the pull is fetched anew once', async () => {
+    const proxy = await startProxy(reg.host, {
+      expireTokenOnce: `Bearer realm="${reg.tokenRealm}",service="${testTokenService}",scope="repository:busybox:pull",error="invalid_token"`,
+    });
+    try {
+      const before = reg.tokensIssued.length;
+      const rec = await pullImage(newStore(), `${proxy.host}/busybox:1`, { credentials: keyringFromSecrets([pullSecret(reg.password, proxy.host)]), concurrency: 1 });
+      assert.equal(rec.layers.length, 6);
+      assert.equal(reg.tokensIssued.length - before, 2, 'the first token, then one more after the rejection');
+    } finally {
+      await proxy.close();
+    }
+  });
+
   test('a wrong password fails at the token endpoint', async () => {
     const err = await pullError(newStore(), ref(), { credentials: keyringFromSecrets([pullSecret('wrong')]) });
     assert.equal(
@@ -361,7 +375,7 @@ interface TestProxy {
  * many are open together (released anyway after a second if fewer come), so a puller's
  * concurrency shows however fast the registry answers.
  */
-async function startProxy(upstream: string, opts: { corrupt?: string; gate?: number; hold?: () => void; redirect?: boolean }): Promise<TestProxy> {
+async function startProxy(upstream: string, opts: { corrupt?: string; gate?: number; hold?: () => void; redirect?: boolean; expireTokenOnce?: string }): Promise<TestProxy> {
   const [upHost, upPort] = upstream.split(':');
   let held: Array<() => void> = [];
   let gateOpen = !opts.gate;
@@ -385,6 +399,12 @@ async function startProxy(upstream: string, opts: { corrupt?: string; gate?: num
     if (blob && opts.redirect) {
       // Blob storage elsewhere (as registries on S3 answer): another host name for this server.
       res.writeHead(307, { Location: `http://localhost:${(server.address() as net.AddressInfo).port}/redirected${req.url}` }).end();
+      return;
+    }
+    if (blob && opts.expireTokenOnce && req.headers.authorization) {
+      // What a registry answers a token that expired during a long pull.
+      res.writeHead(401, { 'WWW-Authenticate': opts.expireTokenOnce, 'Content-Type': 'application/json' }).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
+      opts = { ...opts, expireTokenOnce: undefined };
       return;
     }
     if (blob && opts.hold) {

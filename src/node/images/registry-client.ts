@@ -167,7 +167,7 @@ export class RegistryClient {
       const { res } = sent;
       if (res.statusCode === 401 && attempt < 3) {
         res.resume();
-        if (this.addChallenge(res, url.host, authorization !== undefined)) continue;
+        if (this.addChallenge(res, url.host, authorization !== undefined, attempt > 0)) continue;
         return sent;
       }
       // Registries that never learnt HEAD on manifests (containerd's retryRequest).
@@ -180,23 +180,26 @@ export class RegistryClient {
     }
   }
 
-  /** Learns a 401's challenge; whether the request is worth retrying. Throws when the registry refused what was sent. */
-  private addChallenge(res: IncomingMessage, host: string, wasAuthorized: boolean): boolean {
+  /**
+   * Learns a 401's challenge; whether the request is worth retrying. A challenge carrying
+   * `error=` drops the host's tokens and is retried once (an expired token), then is the
+   * registry refusing what was sent (containerd's invalidAuthorization).
+   */
+  private addChallenge(res: IncomingMessage, host: string, wasAuthorized: boolean, retried: boolean): boolean {
     for (const c of parseAuthenticate(res.headers['www-authenticate'])) {
       if (c.scheme === 'bearer') {
-        const error = c.params.error;
-        if (error) {
+        if (c.params.error && retried) {
           this.auth.delete(host);
-          if (wasAuthorized) throw new RegistryError(`server message: ${error}: authorization failed`, 'Unknown', { invalidAuthorization: true });
+          throw new RegistryError(`server message: ${c.params.error}: authorization failed`, 'Unknown', { invalidAuthorization: true });
         }
-        if (this.auth.has(host) && wasAuthorized) return false;
+        if (wasAuthorized && retried) return false;
         this.auth.set(host, { scheme: 'bearer', params: c.params, tokens: new Map() });
         return true;
       }
       if (c.scheme === 'basic') {
         const { username, password } = this.credentials;
         if (!username || !password) throw new RegistryError('authorization failed: no basic auth credentials', 'Unknown', { invalidAuthorization: true });
-        if (this.auth.get(host)?.scheme === 'basic' && wasAuthorized) return false;
+        if (wasAuthorized && retried) return false;
         this.auth.set(host, { scheme: 'basic', params: c.params, tokens: new Map() });
         return true;
       }
