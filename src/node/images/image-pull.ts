@@ -9,7 +9,7 @@ import { normalizedReference, parseImageReference, repositoryName, type ImageRef
 import type { DockerKeyring } from './docker-config.js';
 import { DigestMismatchError, type ImageRecord, type ImageStore } from './image-store.js';
 import { hostPlatform, isDigest, isIndexMediaType, isManifestMediaType, MediaType, selectPlatformManifest, type Descriptor, type ImageIndex, type ImageManifest, type Platform } from './oci.js';
-import { emptyRegistriesConfig, registryEndpoints, type RegistriesConfig, type RegistryAuth } from './registries-config.js';
+import { emptyRegistriesConfig, registryEndpoints, type RegistriesConfig, type RegistryAuth, type RegistryEndpoint } from './registries-config.js';
 import { RegistryClient, RegistryError } from './registry-client.js';
 
 export { RegistryError, type RegistryErrorCode } from './registry-client.js';
@@ -105,8 +105,8 @@ async function pullWith(store: ImageStore, ref: ImageReference, name: string, cr
 async function resolveReference(
   ref: ImageReference,
   name: string,
-  endpoints: ReturnType<typeof registryEndpoints>,
-  clientFor: (ep: ReturnType<typeof registryEndpoints>[number]) => RegistryClient,
+  endpoints: RegistryEndpoint[],
+  clientFor: (ep: RegistryEndpoint) => RegistryClient,
 ): Promise<{ client: RegistryClient; repo: string; target: Descriptor }> {
   const object = ref.digest ?? ref.tag ?? 'latest';
   let firstErr: RegistryError | undefined;

@@ -149,6 +149,11 @@ function applyRewrite(rules: RegistryMirror['rewrite'], repo: string): string {
   return repo;
 }
 
+/** Where a cluster keeps its registries.yaml. */
+export function registriesConfigFile(homeDir: string): string {
+  return path.join(homeDir, 'registries.yaml');
+}
+
 /** The file's configuration; a missing file is an empty one. Relative file paths are read from the file's directory. */
 export function loadRegistriesConfig(file: string): RegistriesConfig {
   let text: string;
