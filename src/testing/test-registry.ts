@@ -50,8 +50,11 @@ export interface TestRegistry {
   identityToken: string;
   /** Tokens the token endpoint issued so far (token only), with the scopes asked for. */
   readonly tokensIssued: Array<{ scopes: string[]; user: string }>;
-  /** Pushes oci:<layoutDir>:<tag> (an image or an index, with everything in it) to <repo>, or <repo>:<tag> when repo has no tag. */
-  push(layoutDir: string, tag: string, repo: string): Promise<void>;
+  /**
+   * Pushes oci:<layoutDir>:<tag> (an image or an index, with everything in it) to <repo>, or
+   * <repo>:<tag> when repo has no tag; format v2s2 converts to Docker schema 2 media types.
+   */
+  push(layoutDir: string, tag: string, repo: string, opts?: { format?: 'oci' | 'v2s2' }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -75,7 +78,11 @@ export async function startTestRegistry(opts: TestRegistryOptions = {}): Promise
   const tokensIssued: TestRegistry['tokensIssued'] = [];
   let tokenServer: http.Server | undefined;
   let child: ChildProcess | undefined;
+  // A test process that dies without stop() takes its registry along.
+  const killOnExit = () => child?.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL');
+  process.once('exit', killOnExit);
   const stop = async () => {
+    process.off('exit', killOnExit);
     if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child!.once('exit', r));
       process.kill(child.pid, 'SIGTERM');
@@ -137,9 +144,10 @@ export async function startTestRegistry(opts: TestRegistryOptions = {}): Promise
       20_000,
       'the test registry to answer',
     );
-    const push = async (layoutDir: string, tag: string, repo: string) => {
+    const push: TestRegistry['push'] = async (layoutDir, tag, repo, pushOpts = {}) => {
       const dest = repo.includes(':') ? repo : `${repo}:${tag}`;
       const args = ['copy', '--all', '--quiet', `--dest-tls-verify=${opts.tls ? 'true' : 'false'}`];
+      if (pushOpts.format) args.push('--format', pushOpts.format);
       if (certDir) args.push('--dest-cert-dir', certDir);
       if (opts.htpasswd || opts.token) args.push('--dest-creds', `${username}:${password}`);
       args.push(`oci:${layoutDir}:${tag}`, `docker://${host}/${dest}`);

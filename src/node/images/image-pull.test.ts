@@ -73,6 +73,7 @@ describe('a plain HTTP registry on loopback', { skip }, () => {
     await reg.push(layout, 'multi', 'multi:1');
     await reg.push(layout, 'layered', 'layered:1');
     await reg.push(layout, 'v1', 'library/busybox:latest');
+    await reg.push(layout, 'multi', 'docker-schema2:1', { format: 'v2s2' });
   });
   after(() => reg?.stop());
 
@@ -121,6 +122,17 @@ describe('a plain HTTP registry on loopback', { skip }, () => {
     const none = await pullError(newStore(), `${reg.host}/multi:1`, { platform: { os: 'linux', architecture: 's390x' } });
     assert.equal(none.message, `failed to pull and unpack image "${reg.host}/multi:1": no match for platform in manifest: not found`);
     assert.equal(none.code, 'NotFound');
+  });
+
+  test('Docker schema 2 manifest lists and manifests, as older registries and `docker push` make them', async () => {
+    const store = newStore();
+    const rec = await pullImage(store, `${reg.host}/docker-schema2:1`);
+    assert.equal(rec.target.mediaType, MediaType.dockerManifestList);
+    assert.equal(rec.manifest.mediaType, MediaType.dockerManifest);
+    assert.deepEqual(rec.manifest.platform, { os: 'linux', architecture: 'amd64' });
+    assert.equal(rec.config.mediaType, MediaType.dockerConfig);
+    assert.ok(rec.layers.every((l) => l.mediaType === MediaType.dockerLayerGzip));
+    assert.equal(store.configOf(rec).architecture, 'amd64');
   });
 
   test('a docker.io mirror serves `busybox`, rewrites included', async () => {
