@@ -44,7 +44,15 @@ if (!linked && (!fs.existsSync(marker) || mtime(path.join(root, 'package-lock.js
 // Debian packages for the real tools the runtime and tests drive (command → package). The
 // shell images (src/images/shell-rootfs.ts) are built from busybox-static, curl and dnsutils,
 // so `npm start` needs them as much as the tests do.
-const tools = { dig: 'dnsutils', ip: 'iproute2', nsenter: 'util-linux', nft: 'nftables', curl: 'curl' };
+const tools = {
+  dig: 'dnsutils',
+  ip: 'iproute2',
+  nsenter: 'util-linux',
+  nft: 'nftables',
+  curl: 'curl',
+  // The image tests' registry (the CNCF distribution registry), pusher, image builder and bcrypt htpasswd.
+  ...(forTests ? { 'docker-registry': 'docker-registry', skopeo: 'skopeo', umoci: 'umoci', htpasswd: 'apache2-utils' } : {}),
+};
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 // Python modules the tests import (module → package): the official Python client.
 const pyModules = forTests ? { kubernetes: 'python3-kubernetes' } : {};

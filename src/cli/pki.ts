@@ -33,7 +33,7 @@ function serial(): string {
   return b.toString('hex');
 }
 
-function createCA(clusterName: string): { cert: string; key: string } {
+export function createCA(clusterName: string): { cert: string; key: string } {
   const keys = newKeyPair();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(keys.publicPem);
@@ -52,7 +52,7 @@ function createCA(clusterName: string): { cert: string; key: string } {
   return { cert: forge.pki.certificateToPem(cert), key: keys.privatePem };
 }
 
-function createServingCert(caCertPem: string, caKeyPem: string, ips: string[], dnsNames: string[]): { cert: string; key: string } {
+export function createServingCert(caCertPem: string, caKeyPem: string, ips: string[], dnsNames: string[]): { cert: string; key: string } {
   const keys = newKeyPair();
   const caCert = forge.pki.certificateFromPem(caCertPem);
   const cert = forge.pki.createCertificate();
