@@ -222,6 +222,7 @@ export interface PodSpec {
   nodeSelector?: Record<string, string>;
   nodeName?: string;
   serviceAccountName?: string;
+  imagePullSecrets?: { name?: string }[];
   automountServiceAccountToken?: boolean;
   serviceAccount?: string;
   hostNetwork?: boolean;

@@ -442,11 +442,24 @@ export function parseAuthenticate(header: string | string[] | undefined): Challe
   return out;
 }
 
+/**
+ * How long a TCP connect may take (Go's net.Dialer timeout in containerd's resolver is 30 s;
+ * shorter here, so that a machine whose firewall drops packets to the registry falls back to
+ * a stand-in in seconds instead of a pod waiting for the kernel's SYN retries).
+ */
+export const connectTimeoutMs = 10_000;
+
 function exchange(method: string, url: URL, headers: OutgoingHttpHeaders, agent: http.Agent, signal: AbortSignal | undefined, body?: string): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const mod = url.protocol === 'https:' ? https : http;
     const req = mod.request(url, { method, headers, agent, signal }, resolve);
     req.on('error', reject);
+    req.once('socket', (socket) => {
+      if (!socket.connecting) return;
+      const timer = setTimeout(() => req.destroy(Object.assign(new Error(`connect ETIMEDOUT ${url.host}`), { code: 'ETIMEDOUT' })), connectTimeoutMs);
+      socket.once('connect', () => clearTimeout(timer));
+      socket.once('close', () => clearTimeout(timer));
+    });
     req.end(body);
   });
 }
