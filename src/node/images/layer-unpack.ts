@@ -316,6 +316,8 @@ class LayerFilter extends Transform {
   private readonly hash = createHash('sha256');
   private readonly parser: TarParser;
   readonly writer: OverlayLayerWriter;
+  /** The whole layer went by and matched its diffID. */
+  verified = false;
 
   constructor(private readonly diffID: string, parents: string[]) {
     super({ readableHighWaterMark: 1 << 20, writableHighWaterMark: 1 << 20 });
@@ -342,6 +344,7 @@ class LayerFilter extends Transform {
       this.parser.finish();
       const got = `sha256:${this.hash.digest('hex')}`;
       if (got !== this.diffID) throw new LayerUnpackError(`layer diffID mismatch: the image config says ${this.diffID}, the layer is ${got}`);
+      this.verified = true;
       cb();
     } catch (err) {
       cb(err as Error);
@@ -379,15 +382,15 @@ export async function unpackLayer(opts: UnpackLayerOptions): Promise<UnpackLayer
     else await pipeline(file(), filter, tar.stdin);
   } catch (err) {
     streamErr = err;
-    tar.kill('SIGKILL');
+    if (!(filter.verified && isPipeError(err))) tar.kill('SIGKILL');
   }
   const code = await exited.catch((err: Error) => {
     throw new LayerUnpackError(`cannot run tar: ${err.message}`);
   });
   if (streamErr instanceof LayerUnpackError || streamErr instanceof TarFormatError) throw streamErr;
-  if (streamErr && !isPipeError(streamErr)) throw new LayerUnpackError(`layer ${path.basename(opts.blobPath)}: ${(streamErr as Error).message}`);
   if (code !== 0) throw new LayerUnpackError(`tar could not extract the layer (exit ${code}): ${stderr.trim()}`);
-  if (streamErr) throw new LayerUnpackError(`layer ${path.basename(opts.blobPath)}: ${(streamErr as Error).message}`);
+  // tar may exit at the end-of-archive marker before its stdin is closed: fine once the layer was verified.
+  if (streamErr && !(filter.verified && isPipeError(streamErr))) throw new LayerUnpackError(`layer ${path.basename(opts.blobPath)}: ${(streamErr as Error).message}`);
   return { entries: filter.writer.entries, skipped: filter.writer.skipped };
 }
 
