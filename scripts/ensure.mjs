@@ -44,7 +44,18 @@ if (!linked && (!fs.existsSync(marker) || mtime(path.join(root, 'package-lock.js
 // Debian packages for the real tools the runtime and tests drive (command → package). The
 // shell images (src/images/shell-rootfs.ts) are built from busybox-static, curl and dnsutils,
 // so `npm start` needs them as much as the tests do.
-const tools = { dig: 'dnsutils', ip: 'iproute2', nsenter: 'util-linux', nft: 'nftables', curl: 'curl' };
+// Image layers are unpacked by GNU tar (tar) and zstd-compressed ones decompressed by zstd.
+// The tests build images with umoci and skopeo and read xattrs with getfattr (attr).
+const tools = {
+  dig: 'dnsutils',
+  ip: 'iproute2',
+  nsenter: 'util-linux',
+  nft: 'nftables',
+  curl: 'curl',
+  tar: 'tar',
+  zstd: 'zstd',
+  ...(forTests ? { umoci: 'umoci', skopeo: 'skopeo', getfattr: 'attr' } : {}),
+};
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 // Python modules the tests import (module → package): the official Python client.
 const pyModules = forTests ? { kubernetes: 'python3-kubernetes' } : {};
