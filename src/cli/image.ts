@@ -2,6 +2,7 @@
 // people already know word it: `load` as `ctr images import`, `ls` as `crictl images`,
 // `rm` as `crictl rmi`, `prune` as `crictl rmi --prune`. Every subcommand is one entry of
 // IMAGE_COMMANDS (adding `pull` is adding an entry) and takes --name/--home.
+import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { Pod } from '../api/types.js';
 import { ApiClient, resourceFor } from '../client/api-client.js';
@@ -31,6 +32,7 @@ export const IMAGE_COMMANDS: readonly ImageCommand[] = [
     usage: 'load <file>',
     description: 'load images from a docker save or OCI archive (- for stdin) or an OCI layout directory',
     run: async (ctx, [file]) => {
+      if (file !== '-' && !fs.existsSync(file)) throw new CliError(`open ${file}: no such file or directory`);
       const records = await loadImageArchive(ctx.store, file);
       // As `ctr images import` (which `kind load` runs): one line per image, unpacked on the way.
       for (const rec of records) {

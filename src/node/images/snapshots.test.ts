@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,4 +60,29 @@ test('a snapshot directory name grows only on a clash of short IDs', () => {
   fs.writeFileSync(path.join(da, 'chainid'), `${a}\n`);
   assert.equal(snapshotDir(store, a), da);
   assert.equal(path.basename(snapshotDir(store, b)), `${'ab'.repeat(6)}cdcd`);
+});
+
+test('processes racing to unpack the same image both end with the same whole snapshots', { skip }, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kz-snap-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const layout = path.join(dir, 'oci');
+  buildLayeredImage(layout, 'layered');
+  const store = new ImageStore(path.join(dir, 'store'));
+  const [rec] = await loadImageArchive(store, layout);
+  const mod = new URL('./snapshots.js', import.meta.url).href;
+  const storeMod = new URL('./image-store.js', import.meta.url).href;
+  const child = `import { ensureSnapshots } from '${mod}'; import { ImageStore } from '${storeMod}';
+    const s = new ImageStore(${JSON.stringify(store.root)});
+    process.stdout.write(JSON.stringify(await ensureSnapshots(s, s.getImage(${JSON.stringify(rec.name)}))));`;
+  const other = new Promise<string>((resolve, reject) => {
+    const p = spawn(process.execPath, ['--input-type=module', '-e', child], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`child exited ${code}`))));
+  });
+  const [mine, theirs, again] = await Promise.all([ensureSnapshots(store, rec), other, ensureSnapshots(store, rec)]);
+  assert.deepEqual(JSON.parse(theirs), mine);
+  assert.deepEqual(again, mine);
+  assert.deepEqual(fs.readdirSync(store.snapshotsDir).filter((n) => n.startsWith('.')), [], 'no half-unpacked directory left');
+  for (const d of mine) assert.ok(fs.existsSync(path.join(path.dirname(d), 'chainid')));
 });

@@ -58,10 +58,22 @@ export async function ensureSnapshots(store: ImageStore, rec: ImageRecord): Prom
   const fsDirs: string[] = [];
   for (let i = 0; i < chain.length; i++) {
     const dir = snapshotDir(store, chain[i]);
-    if (readChainID(dir) !== chain[i]) await unpackSnapshot(store, rec, i, chain[i], dir, [...fsDirs].reverse());
+    if (readChainID(dir) !== chain[i]) await once(dir, () => unpackSnapshot(store, rec, i, chain[i], dir, [...fsDirs].reverse()));
     fsDirs.push(path.join(dir, 'fs'));
   }
   return fsDirs.reverse();
+}
+
+// Unpacks in flight in this process (pods of one image starting together share one unpack).
+const inFlight = new Map<string, Promise<void>>();
+
+function once(dir: string, unpack: () => Promise<void>): Promise<void> {
+  let p = inFlight.get(dir);
+  if (!p) {
+    p = unpack().finally(() => inFlight.delete(dir));
+    inFlight.set(dir, p);
+  }
+  return p;
 }
 
 async function unpackSnapshot(store: ImageStore, rec: ImageRecord, i: number, chainID: string, dir: string, parents: string[]): Promise<void> {
