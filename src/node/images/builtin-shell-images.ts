@@ -41,7 +41,7 @@ const SHELL_IMAGES: Record<string, ShellImageDef> = {
   busybox: { config: { Env: [`PATH=${DEFAULT_PATH}`], Cmd: ['sh'] } },
   alpine: { config: { Env: [`PATH=${DEFAULT_PATH}`], Cmd: ['/bin/sh'] } },
   curl: {
-    config: { Env: [`PATH=${DEFAULT_PATH}`, 'CURL_CA_BUNDLE=/cacert.pem'], Entrypoint: ['/entrypoint.sh'], Cmd: ['curl'], User: 'curl_user', WorkingDir: '/home/curl_user' },
+    config: { Env: [`PATH=${DEFAULT_PATH}`, 'CURL_CA_BUNDLE=/cacert.pem'], Entrypoint: ['/entrypoint.sh'], Cmd: ['curl'], User: 'curl_user' },
     extraFiles: { 'entrypoint.sh': { content: CURL_ENTRYPOINT_SH, mode: 0o755 } },
   },
   'jessie-dnsutils': { config: { Env: [`PATH=${DEFAULT_PATH}`], Cmd: ['bash'] } },

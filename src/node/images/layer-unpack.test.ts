@@ -139,3 +139,25 @@ function execFileSyncOk(cmd: string): boolean {
     return false;
   }
 }
+
+test('GNU and pax long names, and names that are not UTF-8, come through byte for byte', { skip }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kz-layer-'));
+  const src = path.join(dir, 'src');
+  const long = `${'d'.repeat(120)}/${'f'.repeat(150)}`;
+  const latin1 = Buffer.from([0x6e, 0xe9, 0x65]); // "née" in Latin-1: not valid UTF-8
+  fs.mkdirSync(path.join(src, 'd'.repeat(120)), { recursive: true });
+  fs.writeFileSync(path.join(src, long), 'long');
+  fs.writeFileSync(Buffer.concat([Buffer.from(`${src}/`), latin1]), 'bytes');
+  fs.symlinkSync(long, path.join(src, 'l'.repeat(130)));
+  for (const format of ['gnu', 'posix']) {
+    const blob = path.join(dir, `${format}.tar`);
+    execFileSync('tar', ['--create', `--format=${format}`, `--file=${blob}`, '--directory', src, '.']);
+    const dest = path.join(dir, format);
+    fs.mkdirSync(dest);
+    await unpackLayer({ blobPath: blob, mediaType: MediaType.ociLayer, diffID: sha256Digest(fs.readFileSync(blob)), dest });
+    assert.equal(fs.readFileSync(path.join(dest, long), 'utf8'), 'long', format);
+    assert.equal(fs.readFileSync(Buffer.concat([Buffer.from(`${dest}/`), latin1]), 'utf8'), 'bytes', format);
+    assert.equal(fs.readlinkSync(path.join(dest, 'l'.repeat(130))), long, format);
+  }
+  fs.rmSync(dir, { recursive: true });
+});
