@@ -47,6 +47,8 @@ const SHELL_IMAGES: Record<string, ShellImageDef> = {
   'jessie-dnsutils': { config: { Env: [`PATH=${DEFAULT_PATH}`], Cmd: ['bash'] } },
 };
 
+const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+
 // curlimages/curl runs as curl_user (adduser -S on Alpine: uid 100, group curl_group 101).
 const CURL_USER = { passwd: 'curl_user:x:100:101:Linux User,,,:/home/curl_user:/sbin/nologin\n', group: 'curl_group:x:101:curl_user\n' };
 
@@ -110,11 +112,14 @@ function layerTar(work: string, rootfs: string, spec: ShellRootfsSpec, def: Shel
     excluded.push('./etc/passwd', './etc/group');
     fs.mkdirSync(path.join(extra, 'home/curl_user'), { recursive: true, mode: 0o755 });
   }
-  for (const [f, { content, mode }] of Object.entries(def.extraFiles ?? {})) writeFile(extra, f, content, mode);
+  const extraFiles = { ...def.extraFiles };
+  // curlimages/curl carries its CA bundle at /cacert.pem (CURL_CA_BUNDLE): the host's serves.
+  if (spec.name === 'curl' && fs.existsSync(HOST_CA_BUNDLE)) extraFiles['cacert.pem'] = { content: fs.readFileSync(HOST_CA_BUNDLE, 'utf8'), mode: 0o644 };
+  for (const [f, { content, mode }] of Object.entries(extraFiles)) writeFile(extra, f, content, mode);
   tar(['--create', `--file=${out}`, '--owner=0', '--group=0', ...excluded.map((e) => `--exclude=${e}`), `--directory=${rootfs}`, '.']);
   if (fs.existsSync(extra)) {
     // Only the extra files (their directories are in the root already, or are the user's home).
-    const files = Object.keys(def.extraFiles ?? {}).concat(spec.name === 'curl' ? ['etc/passwd', 'etc/group'] : []);
+    const files = Object.keys(extraFiles).concat(spec.name === 'curl' ? ['etc/passwd', 'etc/group'] : []);
     tar(['--append', `--file=${out}`, '--owner=0', '--group=0', '--no-recursion', `--directory=${extra}`, ...files]);
     if (spec.name === 'curl') tar(['--append', `--file=${out}`, '--owner=100', '--group=101', '--no-recursion', `--directory=${extra}`, 'home/curl_user']);
   }
