@@ -17,8 +17,9 @@
 //   - every name is cleaned and resolved inside the layer (`..` stops at the root, `/x` is
 //     `x`, a parent that is a symlink the layer made is followed within the layer, as
 //     containerd's fs.RootPath does), so no name climbs out or passes through a symlink;
-//   - every symlink is written LAST, after every other member: nothing is ever extracted
-//     through one, whatever the layer does (and GNU tar's own protections stay on: no -P);
+//   - every symlink is written LAST, after every other member and only once the diffID is
+//     verified: nothing is ever extracted through one, whatever the layer does (and GNU
+//     tar's own protections stay on: no -P);
 //   - whiteouts and opaque markers are already overlayfs' device nodes and xattrs;
 //   - device nodes other than whiteouts are left out (a layer may not hand a container
 //     /dev/sda), and only user.* xattrs and security.capability are kept (trusted.overlay.*
@@ -325,7 +326,9 @@ class LayerFilter extends Transform {
     this.parser = new TarParser({
       onEntry: (e) => this.writer.entry(e),
       onData: (c) => this.writer.data(c),
-      onEnd: () => this.writer.end(),
+      // The symlinks and the end marker go out only once the whole layer is verified (_flush):
+      // tar stops reading at the marker, and must not stop before the digest is known.
+      onEnd: () => undefined,
     });
   }
 
@@ -345,6 +348,7 @@ class LayerFilter extends Transform {
       const got = `sha256:${this.hash.digest('hex')}`;
       if (got !== this.diffID) throw new LayerUnpackError(`layer diffID mismatch: the image config says ${this.diffID}, the layer is ${got}`);
       this.verified = true;
+      this.writer.end();
       cb();
     } catch (err) {
       cb(err as Error);

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,13 +11,19 @@ import { buildLayeredImage, canBuildImages, describeTree } from '../../testing/o
 
 const skip = canBuildImages() ? false : 'needs root, umoci and busybox-static';
 
-test('the overlay of the snapshots is exactly what umoci unpacks', { skip }, async (t) => {
+/** The layered test image, built with umoci and loaded into a fresh store. */
+async function layeredImageInStore(t: TestContext) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kz-snap-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const layout = path.join(dir, 'oci');
   buildLayeredImage(layout, 'layered');
   const store = new ImageStore(path.join(dir, 'store'));
   const [rec] = await loadImageArchive(store, layout);
+  return { dir, layout, store, rec };
+}
+
+test('the overlay of the snapshots is exactly what umoci unpacks', { skip }, async (t) => {
+  const { dir, layout, store, rec } = await layeredImageInStore(t);
   assert.equal(rec.layers.length, 4);
   const lowers = await ensureSnapshots(store, rec);
   assert.equal(lowers.length, 4);
@@ -63,12 +69,7 @@ test('a snapshot directory name grows only on a clash of short IDs', () => {
 });
 
 test('processes racing to unpack the same image both end with the same whole snapshots', { skip }, async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kz-snap-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const layout = path.join(dir, 'oci');
-  buildLayeredImage(layout, 'layered');
-  const store = new ImageStore(path.join(dir, 'store'));
-  const [rec] = await loadImageArchive(store, layout);
+  const { dir, layout, store, rec } = await layeredImageInStore(t);
   const mod = new URL('./snapshots.js', import.meta.url).href;
   const storeMod = new URL('./image-store.js', import.meta.url).href;
   const child = `import { ensureSnapshots } from '${mod}'; import { ImageStore } from '${storeMod}';
