@@ -87,3 +87,11 @@ test('processes racing to unpack the same image both end with the same whole sna
   assert.deepEqual(fs.readdirSync(store.snapshotsDir).filter((n) => n.startsWith('.')), [], 'no half-unpacked directory left');
   for (const d of mine) assert.ok(fs.existsSync(path.join(path.dirname(d), 'chainid')));
 });
+
+test('forty layers of a store in a usual home fit one overlay mount option page with room to spare', () => {
+  const store = ImageStore.forHome('/root/.kanzen/kanzen');
+  const lowers = Array.from({ length: 40 }, (_, i) => path.join(snapshotDir(store, `sha256:${i.toString(16).padStart(2, '0').repeat(32)}`), 'fs'));
+  const upper = '/root/.kanzen/kanzen/nodes/kanzen-worker/pods/0123456789abcdef0123456789abcdef/containers/app';
+  const options = `lowerdir=${lowers.join(':')},upperdir=${upper}/upper,workdir=${upper}/work`;
+  assert.ok(options.length < 4096 - 512, `${options.length} bytes`);
+});
