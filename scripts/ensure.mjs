@@ -44,14 +44,21 @@ if (!linked && (!fs.existsSync(marker) || mtime(path.join(root, 'package-lock.js
 // Debian packages for the real tools the runtime and tests drive (command → package). The
 // shell images (src/images/shell-rootfs.ts) are built from busybox-static, curl and dnsutils,
 // so `npm start` needs them as much as the tests do.
+// Image layers are unpacked by GNU tar (tar) and zstd-compressed ones decompressed by zstd.
+// The tests build images with umoci and skopeo (and a real nginx image with mmdebstrap),
+// read xattrs with getfattr (attr), and serve them from the CNCF distribution registry.
 const tools = {
   dig: 'dnsutils',
   ip: 'iproute2',
   nsenter: 'util-linux',
   nft: 'nftables',
   curl: 'curl',
-  // The image tests' registry (the CNCF distribution registry), pusher, image builder and bcrypt htpasswd.
-  ...(forTests ? { 'docker-registry': 'docker-registry', skopeo: 'skopeo', umoci: 'umoci', htpasswd: 'apache2-utils' } : {}),
+  tar: 'tar',
+  zstd: 'zstd',
+  // The image tests' registry, pusher, image builders, bcrypt htpasswd and xattr reader.
+  ...(forTests
+    ? { 'docker-registry': 'docker-registry', skopeo: 'skopeo', umoci: 'umoci', mmdebstrap: 'mmdebstrap', htpasswd: 'apache2-utils', getfattr: 'attr' }
+    : {}),
 };
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 // Python modules the tests import (module → package): the official Python client.

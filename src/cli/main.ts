@@ -10,6 +10,7 @@ import { CliError } from './output.js';
 import { imageSourceModes } from '../node/images/image-sources.js';
 import { service } from './service.js';
 import { traffic } from './traffic.js';
+import { registerImageCommands } from './image.js';
 
 function int(value: string): number {
   const n = Number(value);
@@ -55,6 +56,8 @@ clusterOptions(program.command('traffic <service>').description("show how a Serv
   .option('-n, --namespace <ns>', 'namespace', 'default')
   .option('-w, --watch', 'refresh every second until interrupted', false)
   .action(async (svc: string, o) => traffic({ name: o.name, home: o.home, service: svc, namespace: o.namespace, watch: o.watch }));
+
+registerImageCommands(program, clusterOptions);
 
 clusterOptions(program.command('daemon', { hidden: true }).description('run the cluster daemon in the foreground')).action(async (o) => {
   if (!o.home) throw new CliError('daemon needs --home');
