@@ -6,7 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { humanSize, tabwriter } from './image.js';
-import { buildBusyboxImage, buildLayeredImage, canBuildImages, haveSkopeo } from '../testing/oci-test-images.js';
+import { buildLayeredImage, canBuildImages, haveSkopeo } from '../testing/oci-test-images.js';
+import { buildBusyboxImage } from '../testing/test-images.js';
+import { startTestRegistry, testRegistryMissing } from '../testing/test-registry.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 
@@ -32,7 +34,7 @@ test('kanzen image load / ls / rm / prune against a cluster home', { skip: canBu
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kz-cli-image-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const layout = path.join(dir, 'oci');
-  buildBusyboxImage(layout, 'bb');
+  buildBusyboxImage(layout, { tag: 'bb', cmd: ['sh'] });
   buildLayeredImage(layout, 'layered');
   const sk = (...a: string[]) => execFileSync('skopeo', ['--insecure-policy', 'copy', ...a], { stdio: 'ignore' });
   sk(`oci:${layout}:bb`, `docker-archive:${path.join(dir, 'app.tar')}:myapp:dev`);
@@ -70,4 +72,25 @@ test('kanzen image load / ls / rm / prune against a cluster home', { skip: canBu
   const store = path.join(home, 'images', 'store');
   assert.deepEqual(fs.readdirSync(path.join(store, 'blobs', 'sha256')), []);
   assert.deepEqual(fs.readdirSync(path.join(store, 'snapshots')), []);
+});
+
+test('kanzen image pull stores an image from a registry and prints crictl\'s line', { skip: testRegistryMissing() || (canBuildImages() ? false : 'needs root, umoci and busybox-static') }, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kz-cli-pull-'));
+  const registry = await startTestRegistry();
+  t.after(async () => {
+    await registry.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const layout = path.join(dir, 'oci');
+  buildBusyboxImage(layout, { tag: 'v1', cmd: ['sh'] });
+  await registry.push(layout, 'v1', 'team/app');
+  const home = path.join(dir, 'home');
+  const run = (args: string[]) => spawnSync(process.execPath, [MAIN, 'image', ...args, '--home', home], { encoding: 'utf8' });
+  const pull = run(['pull', `${registry.host}/team/app:v1`]);
+  assert.equal(pull.status, 0, pull.stderr);
+  assert.match(pull.stdout, /^Image is up to date for sha256:[0-9a-f]{64}\n$/);
+  assert.match(run(['ls']).stdout, new RegExp(`^${registry.host.replace(/\./g, '\\.')}/team/app +v1 +[0-9a-f]{13} `, 'm'));
+  const missing = run(['pull', `${registry.host}/team/app:v2`]);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /^ERROR: pulling image: rpc error: code = NotFound desc = failed to pull and unpack image ".*\/team\/app:v2": failed to resolve reference ".*\/team\/app:v2": .*\/team\/app:v2: not found\n$/);
 });

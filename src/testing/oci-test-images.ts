@@ -5,13 +5,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { buildBusyboxImage } from './test-images.js';
+import { BUSYBOX_PATH } from '../images/shell-rootfs.js';
 import { headerBlocks, END_OF_ARCHIVE, roundUp, type HeaderFields } from '../node/images/tar-format.js';
 
-export const BUSYBOX = '/bin/busybox';
 
 /** umoci and busybox-static are here and we are root: the tests that build images can run. */
 export function canBuildImages(): boolean {
-  return process.getuid?.() === 0 && spawnSync('umoci', ['--version']).status === 0 && fs.existsSync(BUSYBOX);
+  return process.getuid?.() === 0 && spawnSync('umoci', ['--version']).status === 0 && fs.existsSync(BUSYBOX_PATH);
 }
 
 export function haveSkopeo(): boolean {
@@ -22,22 +23,6 @@ function run(cmd: string, args: string[], cwd?: string): string {
   return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** A one-layer image of busybox-static at <layout>:<tag> (bin/busybox and bin/sh). */
-export function buildBusyboxImage(layout: string, tag: string): void {
-  if (!fs.existsSync(path.join(layout, 'oci-layout'))) run('umoci', ['init', '--layout', layout]);
-  run('umoci', ['new', '--image', `${layout}:${tag}`]);
-  const bundle = `${layout}.bundle-${tag}`;
-  run('umoci', ['unpack', '--image', `${layout}:${tag}`, bundle]);
-  const root = path.join(bundle, 'rootfs');
-  fs.mkdirSync(path.join(root, 'bin'), { recursive: true });
-  fs.copyFileSync(BUSYBOX, path.join(root, 'bin/busybox'));
-  fs.chmodSync(path.join(root, 'bin/busybox'), 0o755);
-  fs.symlinkSync('busybox', path.join(root, 'bin/sh'));
-  run('umoci', ['repack', '--image', `${layout}:${tag}`, bundle]);
-  run('umoci', ['config', '--image', `${layout}:${tag}`, '--config.cmd', 'sh']);
-  fs.rmSync(bundle, { recursive: true, force: true });
-}
-
 /**
  * A three-layer image at <layout>:<tag> whose upper layers delete files, replace a directory
  * by a file and a file by a directory, delete and recreate a directory (umoci's way: a
@@ -45,7 +30,7 @@ export function buildBusyboxImage(layout: string, tag: string): void {
  * they do not list.
  */
 export function buildLayeredImage(layout: string, tag: string): void {
-  buildBusyboxImage(layout, tag);
+  buildBusyboxImage(layout, { tag, cmd: ['sh'] });
   const bundle = `${layout}.bundle-${tag}`;
   run('umoci', ['unpack', '--image', `${layout}:${tag}`, bundle]);
   const r = (p: string) => path.join(bundle, 'rootfs', p);

@@ -7,9 +7,9 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { BUSYBOX_PATH } from '../images/shell-rootfs.js';
 import { MediaType, sha256Digest, type Descriptor, type ImageIndex, type Platform } from '../node/images/oci.js';
 
-export const busyboxStatic = '/bin/busybox';
 
 export interface BusyboxImageOptions {
   /** The tag in the layout (`org.opencontainers.image.ref.name`). */
@@ -40,7 +40,7 @@ export function buildBusyboxImage(dir: string, opts: BusyboxImageOptions): void 
   try {
     const root = path.join(work, 'root');
     fs.mkdirSync(path.join(root, 'bin'), { recursive: true });
-    fs.copyFileSync(busyboxStatic, path.join(root, 'bin', 'busybox'));
+    fs.copyFileSync(BUSYBOX_PATH, path.join(root, 'bin', 'busybox'));
     fs.chmodSync(path.join(root, 'bin', 'busybox'), 0o755);
     fs.symlinkSync('busybox', path.join(root, 'bin', 'sh'));
     for (const [p, content] of Object.entries(opts.files ?? {})) {
@@ -54,7 +54,7 @@ export function buildBusyboxImage(dir: string, opts: BusyboxImageOptions): void 
       fs.writeFileSync(f, randomBytes(size));
       umoci('insert', '--image', image, f, `/layer-${i + 1}`);
     });
-    umoci('config', '--image', image, '--os', 'linux', '--architecture', opts.architecture ?? 'amd64', '--config.cmd', (opts.cmd ?? ['/bin/sh']).join(' '));
+    umoci('config', '--image', image, '--os', 'linux', '--architecture', opts.architecture ?? 'amd64', ...(opts.cmd ?? ['/bin/sh']).map((a) => `--config.cmd=${a}`));
     umoci('gc', '--layout', dir);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

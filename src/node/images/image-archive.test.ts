@@ -7,7 +7,8 @@ import path from 'node:path';
 import { DigestMismatchError, ImageStore } from './image-store.js';
 import { loadImageArchive } from './image-archive.js';
 import { MediaType } from './oci.js';
-import { buildBusyboxImage, buildLayeredImage, canBuildImages, haveSkopeo, makeTar } from '../../testing/oci-test-images.js';
+import { buildLayeredImage, canBuildImages, haveSkopeo, makeTar } from '../../testing/oci-test-images.js';
+import { buildBusyboxImage } from '../../testing/test-images.js';
 
 const skip = canBuildImages() && haveSkopeo() ? false : 'needs root, umoci, skopeo and busybox-static';
 
@@ -18,7 +19,7 @@ function skopeo(...args: string[]): void {
 /** Two images in one docker-save archive and in one OCI archive, as skopeo writes them. */
 function archives(dir: string) {
   const layout = path.join(dir, 'oci');
-  buildBusyboxImage(layout, 'bb');
+  buildBusyboxImage(layout, { tag: 'bb', cmd: ['sh'] });
   buildLayeredImage(layout, 'layered');
   const docker = path.join(dir, 'docker.tar');
   skopeo('copy', `oci:${layout}:bb`, `docker-archive:${docker}:myapp:dev`);
@@ -66,7 +67,7 @@ test('an OCI layout directory loads; an image named only by a tag gets ctr --dig
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kz-archive-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const layout = path.join(dir, 'oci');
-  buildBusyboxImage(layout, 'latest');
+  buildBusyboxImage(layout, { tag: 'latest', cmd: ['sh'] });
   const store = new ImageStore(path.join(dir, 'store'));
   const [rec] = await loadImageArchive(store, layout);
   assert.match(rec.name, /^docker\.io\/library\/import-\d{4}-\d{2}-\d{2}@sha256:[0-9a-f]{64}$/);
