@@ -236,6 +236,47 @@ describe('netns runtime (root)', { skip, timeout: 120_000 }, () => {
     assert.ok(fs.existsSync(`/run/netns/${net.nodes[0].netns}`), 'the node namespace survives a hostNetwork pod');
   });
 
+  test('a container sharing another\'s PID namespace sees its processes; what it leaves running dies with it', async () => {
+    const target = await startContainer({ sandbox: podB, name: 'target', argv: ['sleep', '300'], stdout: 'pipe', stderr: 'pipe' });
+    recordedPids.push(target.pid, target.process.pid ?? 0);
+    try {
+      // ps in the debugger: the target's sleep is PID 1 there, the debugger is not.
+      const r = await run(podB, 'debugger', ['sh', '-c', 'cat /proc/1/cmdline | tr "\\0" " "; echo; echo $$; sleep 300 &'], {
+        sharePidWith: target.pid,
+      });
+      const [init, self] = r.stdout.split('\n');
+      assert.equal(init, 'sleep 300 ', r.stdout + r.stderr);
+      assert.notEqual(self, '1');
+      // The background sleep it left is gone with it (it was in its mount namespace).
+      const leftovers = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && fs.existsSync(`/proc/${p}/cmdline`) && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8') === 'sleep\u0000300\u0000');
+      assert.deepEqual(leftovers, [String(target.pid)]);
+      assert.equal(isProcessAlive(target.pid), true, 'the target keeps running');
+    } finally {
+      process.kill(target.pid, 'SIGKILL');
+      await target.exited;
+    }
+  });
+
+  test('a container sharing a PID namespace is ended by SIGTERM (it is not that namespace\'s init)', async () => {
+    const target = await startContainer({ sandbox: podB, name: 'target', argv: ['sleep', '300'], stdout: 'pipe', stderr: 'pipe' });
+    recordedPids.push(target.pid, target.process.pid ?? 0);
+    const debuggerProc = await startContainer({ sandbox: podB, name: 'debugger', argv: ['sleep', '301'], sharePidWith: target.pid, stdout: 'pipe', stderr: 'pipe' });
+    recordedPids.push(debuggerProc.pid, debuggerProc.process.pid ?? 0);
+    process.kill(debuggerProc.pid, 'SIGTERM');
+    assert.deepEqual(await debuggerProc.exited, { exitCode: 143, signal: 'SIGTERM' });
+    process.kill(target.pid, 'SIGKILL');
+    await target.exited;
+  });
+
+  test('a copy-on-write mount of the node\'s root shows its files and keeps writes in the pod directory', async () => {
+    const r = await run(podB, 'rooted', ['sh', '-c', 'cat /host/etc/hostname; echo x > /host/kz-written-by-debug && cat /host/kz-written-by-debug'], {
+      mounts: [{ hostPath: '/', containerPath: '/host', copyOnWrite: true }],
+    });
+    assert.equal(r.stdout, `${fs.readFileSync('/etc/hostname', 'utf8')}x\n`, r.stderr);
+    assert.equal(fs.existsSync('/kz-written-by-debug'), false);
+    assert.equal(fs.readFileSync(path.join(podB.podDir, 'containers/rooted/host-paths/0/upper/kz-written-by-debug'), 'utf8'), 'x\n');
+  });
+
   test('a missing command fails the start with runc\'s message', async () => {
     await assert.rejects(
       startContainer({ sandbox: podB, name: 'bad', argv: ['no-such-command-kz'] }),
