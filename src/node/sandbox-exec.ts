@@ -6,8 +6,8 @@
 //             /bin/sh -c <generated setup script>
 //
 // A container that shares another's PID namespace (an ephemeral container's target, or a
-// hostPID pod and the node) enters it with nsenter --pid=/proc/<pid>/ns/pid instead of
-// unsharing one; a hostIPC pod keeps the node's IPC namespace. Such a container's process
+// hostPID pod and the node) enters it with nsenter --pid=/proc/<pid>/ns/pid (run by unshare,
+// in place of /bin/sh) instead of unsharing one; a hostIPC pod keeps the node's IPC namespace. Such a container's process
 // is not its namespace's init, so nothing kills what it leaves behind when it ends: the
 // processes still in its mount namespace (its own, whatever their PIDs) are killed then.
 //
@@ -383,13 +383,16 @@ export function wrapperExit(code: number | null, signal: NodeJS.Signals | null, 
  * (setup done, command found), with the container's host PID. Rejects with
  * ContainerStartError when setup or the command lookup fails.
  */
-/** The wrapper's argv: nsenter into the pod's network (and a shared PID) namespace, unshare the container's own. */
+/**
+ * The wrapper's argv: nsenter into the pod's network namespace, unshare the container's
+ * own. A shared PID namespace is entered last, by an nsenter inside the container's mount
+ * namespace, so that only the container's own process shows in it (not the wrappers).
+ */
 export function wrapperArgs(opts: Pick<StartContainerOptions, 'sandbox' | 'sharePidWith' | 'hostIPC'>, script: string): string[] {
   const share = opts.sharePidWith;
   if (share !== undefined && (!Number.isInteger(share) || share <= 0)) throw new Error(`invalid pid ${share} to share a PID namespace with`);
   return [
     `--net=${opts.sandbox.netnsPath}`,
-    ...(share !== undefined ? [`--pid=/proc/${share}/ns/pid`] : []),
     '--',
     'unshare',
     '--mount',
@@ -401,6 +404,7 @@ export function wrapperArgs(opts: Pick<StartContainerOptions, 'sandbox' | 'share
     '--propagation',
     'slave',
     '--',
+    ...(share !== undefined ? ['nsenter', `--pid=/proc/${share}/ns/pid`, '--'] : []),
     '/bin/sh',
     '-c',
     script,

@@ -332,7 +332,7 @@ export class PodRuntime {
     };
     // Before init containers (upstream SyncPod step 5): a pod stuck initializing can be debugged too.
     for (const c of pod.spec.ephemeralContainers ?? []) {
-      const rec = this.records.get(c.name);
+      const rec = this.records.get(c.name) ?? this.ranBefore(c);
       // Never restarted: only one the runtime never ran (a pull or config error leaves it waiting) is started.
       if (this.procs.has(c.name) || rec?.state.running || rec?.state.terminated) continue;
       later(await this.startContainer(c, false, undefined));
@@ -355,6 +355,28 @@ export class PodRuntime {
       later(await this.startOrBackOff(c, false));
     }
     return { nextSyncMs: next };
+  }
+
+  /**
+   * An ephemeral container the pod's status says ran, in an instance this runtime has no
+   * record of (its sandbox was recreated): it ended then, and is not started again
+   * (upstream: the runtime still lists the exited container).
+   */
+  private ranBefore(c: Container): ContainerRecord | undefined {
+    const s = this.pod.status?.ephemeralContainerStatuses?.find((x) => x.name === c.name);
+    if (!s?.containerID || !(s.state?.running || s.state?.terminated)) return undefined;
+    const terminated = s.state.terminated ?? {
+      exitCode: 137,
+      reason: 'ContainerStatusUnknown',
+      message: 'The container could not be located when the pod was terminated',
+      startedAt: s.state.running?.startedAt,
+      finishedAt: rfc3339(this.now()),
+      containerID: s.containerID,
+    };
+    const rec: ContainerRecord = { name: c.name, init: false, ephemeral: true, restartCount: 0, state: { terminated }, lastState: {}, image: s.image, imageID: s.imageID, containerID: s.containerID };
+    this.records.set(c.name, rec);
+    this.save();
+    return rec;
   }
 
   private backoffKey(c: Container): string {
