@@ -14,6 +14,9 @@ import { waitFor } from '../testing/wait.js';
 const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const cliPath = path.join(distDir, 'cli', 'main.js');
 export const kubectlBin = process.env.KANZEN_KUBECTL ?? 'kubectl';
+/** The oldest and newest kubectl the project supports (SPDY-only and WebSocket streaming clients). */
+export const kubectl127Bin = '/usr/lib/google-cloud-sdk/bin/kubectl.1.27';
+export const kubectl133Bin = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
 
 export interface RunResult {
   code: number;
@@ -43,7 +46,7 @@ export interface TestCluster {
   port: number;
   kubeconfig: string;
   /** Runs kubectl against the cluster; rejects never, returns code and output. */
-  kubectl(args: string[], opts?: { input?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<RunResult>;
+  kubectl(args: string[], opts?: { input?: string; env?: Record<string, string>; timeoutMs?: number; bin?: string }): Promise<RunResult>;
   /** kubectl that must succeed: returns stdout. */
   k(args: string[], opts?: { input?: string; env?: Record<string, string> }): Promise<string>;
   /** A client over the cluster's unix socket (no token needed). */
@@ -68,7 +71,7 @@ export async function startCluster(opts: { nodes?: number; extraArgs?: string[] 
     kubeconfig,
     kubectl(args, o = {}) {
       return new Promise((resolve) => {
-        const child = spawn(kubectlBin, [`--kubeconfig=${kubeconfig}`, `--cache-dir=${cacheDir}`, ...args], {
+        const child = spawn(o.bin ?? kubectlBin, [`--kubeconfig=${kubeconfig}`, `--cache-dir=${cacheDir}`, ...args], {
           env: { ...process.env, KUBECONFIG: kubeconfig, ...(o.env ?? {}) },
         });
         let stdout = '';
