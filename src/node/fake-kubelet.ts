@@ -36,7 +36,7 @@
 // cost is that of N node agents, which is what a scale benchmark should measure.
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import type { Container, Pod, PodStatus } from '../api/types.js';
+import type { Container, ContainerStatus, Pod, PodStatus } from '../api/types.js';
 import { isConflict, isNotFound } from '../api/errors.js';
 import { resourceFor } from '../client/api-client.js';
 import { objectKey } from '../client/informer.js';
@@ -160,6 +160,23 @@ export function runningPodStatus(pod: Pod, input: RunningStatusInput): { status:
     );
   });
 
+  // Ephemeral containers (kubectl debug) run from when they are added, never ready, no startup state.
+  const ephemeralContainerStatuses = (pod.spec.ephemeralContainers ?? []).map((c) =>
+    withMounts(
+      {
+        name: c.name,
+        state: { running: { startedAt: old.ephemeralContainerStatuses?.find((s) => s.name === c.name)?.state?.running?.startedAt ?? nowText } },
+        lastState: {},
+        ready: false,
+        restartCount: 0,
+        image: normalizeImage(c.image ?? ''),
+        imageID: fakeImageID(c.image ?? ''),
+        containerID: fakeContainerID(uid, c.name),
+      },
+      c,
+    ),
+  );
+
   const status = generatePodStatus(pod, {
     now: input.now,
     hostIP: input.nodeIP,
@@ -167,6 +184,7 @@ export function runningPodStatus(pod: Pod, input: RunningStatusInput): { status:
     sandboxReady: true,
     initContainerStatuses,
     containerStatuses,
+    ephemeralContainerStatuses,
   });
   status.startTime = startTime;
   return { status, nextChangeMs };
@@ -176,20 +194,20 @@ export function runningPodStatus(pod: Pod, input: RunningStatusInput): { status:
 export function terminatedPodStatus(pod: Pod, now: Date): PodStatus {
   const nowText = rfc3339(now);
   const old = pod.status ?? {};
-  const containerStatuses = (old.containerStatuses ?? []).map((s) => ({
+  const stopped = (s: ContainerStatus): ContainerStatus => ({
     ...s,
     state: {
-      terminated: { exitCode: 0, reason: 'Completed', startedAt: s.state?.running?.startedAt ?? old.startTime ?? nowText, finishedAt: nowText, containerID: s.containerID },
+      terminated: s.state?.terminated ?? { exitCode: 0, reason: 'Completed', startedAt: s.state?.running?.startedAt ?? old.startTime ?? nowText, finishedAt: nowText, containerID: s.containerID },
     },
     ready: false,
-    started: false,
-  }));
+  });
   return generatePodStatus(pod, {
     now,
     hostIP: old.hostIP ?? '',
     sandboxReady: false,
     initContainerStatuses: old.initContainerStatuses,
-    containerStatuses,
+    containerStatuses: (old.containerStatuses ?? []).map((s) => ({ ...stopped(s), started: false })),
+    ephemeralContainerStatuses: old.ephemeralContainerStatuses?.map(stopped),
     podIsTerminal: true,
   });
 }
