@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { eventually, kubectl127Bin, kubectl133Bin, startCluster, type TestCluster } from './harness.js';
+import { eventually, kubectl127Bin, kubectl133Bin, kubectlOnTty, startCluster, type TestCluster } from './harness.js';
 import type { ContainerStatus, Event, Pod } from '../api/types.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -92,6 +92,15 @@ describe('kubectl debug', { skip: !isRoot && 'needs root for network namespaces'
       assert.ok(events.includes(`Created container: ${name}`), events.join('\n'));
       assert.ok(events.includes(`Started container ${name}`), events.join('\n'));
       assert.match(await c.k(['logs', 'web', '-c', name]), /my pid \d+/);
+    });
+  }
+
+  for (const bin of clients) {
+    test(`debug -it on a terminal (kubectl ${version(bin)}): the shell runs on a tty in the target's PID namespace`, async () => {
+      const r = await kubectlOnTty(c, bin, ['debug', '-it', 'web', '--image=busybox', '--target=web', '--', 'sh'], 'tty; ps -o pid,args | grep "^ *1 "; exit 0\r');
+      assert.match(r.stdout, /^\/dev\/pts\/\d+\r?$/m, r.stdout);
+      assert.match(r.stdout, /^\s*1 .*nginx/m, r.stdout);
+      assert.match(r.stdout, /Session ended, the ephemeral container will not be restarted/);
     });
   }
 

@@ -170,3 +170,31 @@ export function runningPods(c: TestCluster, selector: string | undefined, n: num
 export function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, intervalMs = 200): Promise<T> {
   return waitFor(async () => (await fn()) || undefined, timeoutMs, `condition (${timeoutMs} ms)`, intervalMs);
 }
+
+/**
+ * Runs kubectl on a terminal (util-linux script gives it a pty, as a user's shell would),
+ * typing `input` once kubectl says it is attached; ends when kubectl exits.
+ */
+export function kubectlOnTty(c: Pick<TestCluster, 'kubeconfig'>, bin: string, args: string[], input: string, timeoutMs = 60_000): Promise<RunResult> {
+  const cmd = [bin, `--kubeconfig=${c.kubeconfig}`, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolve) => {
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let typed = false;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      // kubectl prints this once the attach stream is up; typing earlier would go to the local line discipline.
+      if (!typed && stdout.includes("If you don't see a command prompt, try pressing enter.")) {
+        typed = true;
+        setTimeout(() => child.stdin.write(input), 300);
+      }
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    // stdin stays open: an EOF would make script(1) type ^D into the session.
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      child.stdin.destroy();
+      resolve({ code: code ?? -1, stdout, stderr: '' });
+    });
+  });
+}
