@@ -152,6 +152,15 @@ describe('kubectl debug', { skip: !isRoot && 'needs root for network namespaces'
     const after = await getPod('web');
     assert.equal(after.metadata.labels?.run, 'web');
     assert.equal(after.spec.nodeName, 'node-1');
+    // GET answers the Pod; PUT of it with one more ephemeral container adds that one.
+    const got = await t.request('GET', '/api/v1/namespaces/default/pods/web/ephemeralcontainers');
+    assert.equal(got.status, 200);
+    const viaSub = JSON.parse(got.body.toString()) as Pod;
+    assert.equal(viaSub.kind, 'Pod');
+    viaSub.spec.ephemeralContainers = [...(viaSub.spec.ephemeralContainers ?? []), { name: 'put-added', image: 'busybox', command: ['true'] }];
+    const put = await t.request('PUT', '/api/v1/namespaces/default/pods/web/ephemeralcontainers', JSON.stringify(viaSub), { 'Content-Type': 'application/json' });
+    assert.equal(put.status, 200, put.body.toString());
+    await eventually(async () => (await getPod('web')).status?.ephemeralContainerStatuses?.find((x) => x.name === 'put-added')?.state?.terminated);
   });
 
   for (const bin of clients) {
