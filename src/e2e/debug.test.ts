@@ -169,7 +169,7 @@ describe('kubectl debug', { skip: !isRoot && 'needs root for network namespaces'
       const marker = `kz-debug-${randomBytes(4).toString('hex')}`;
       const r = await c.kubectl(['debug', 'node/node-1', '-i', '--image=busybox', '--', 'sh'], {
         bin,
-        input: `ip -o -4 addr show dev eth0; ls /host/etc/passwd; echo x > /host/tmp/${marker} && cat /host/tmp/${marker}; exit 0\n`,
+        input: `ip -o -4 addr show dev eth0; ls /host/etc/passwd; echo x > /host/tmp/${marker} && cat /host/tmp/${marker}; echo "agents $(ps -o args | grep -c '[n]ode-agent-main.js --name ${c.name} ')"; exit 0\n`,
         timeoutMs: 90_000,
       });
       assert.equal(r.code, 0, r.stderr);
@@ -178,6 +178,8 @@ describe('kubectl debug', { skip: !isRoot && 'needs root for network namespaces'
       assert.match(r.stdout, new RegExp(`eth0\\s+inet ${nodeIP.replaceAll('.', '\\.')}/`), r.stdout);
       assert.match(r.stdout, /^\/host\/etc\/passwd$/m);
       assert.match(r.stdout, /^x$/m);
+      // hostPID: the node's processes (its own node agent among them) are in sight.
+      assert.match(r.stdout, /^agents 1$/m);
       // What the shell wrote under /host stayed in the pod, not on this machine.
       assert.equal(fs.existsSync(`/tmp/${marker}`), false);
       const pod = await getPod(podName);
