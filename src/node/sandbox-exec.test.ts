@@ -15,6 +15,7 @@ import {
   setupScript,
   shellQuote,
   startContainer,
+  wrapperArgs,
   wrapperExit,
   type ContainerProcess,
   type StartContainerOptions,
@@ -61,6 +62,15 @@ test('wrapperExit: exit codes, and SIGKILL of the container as 137', () => {
   assert.deepEqual(wrapperExit(3, null, ''), { exitCode: 3, signal: null });
   assert.deepEqual(wrapperExit(1, null, 'unshare: sigprocmask unblock failed: Invalid argument\n'), { exitCode: 137, signal: 'SIGKILL' });
   assert.deepEqual(wrapperExit(null, 'SIGTERM', ''), { exitCode: 143, signal: 'SIGTERM' });
+});
+
+test('wrapperArgs: a shared PID namespace is entered inside the container\'s mount namespace; hostIPC keeps the IPC one', () => {
+  const sandbox = minimalStart().sandbox;
+  assert.deepEqual(wrapperArgs({ sandbox }, 'S'), ['--net=/run/netns/x', '--', 'unshare', '--mount', '--uts', '--ipc', '--pid', '--fork', '--kill-child', '--propagation', 'slave', '--', '/bin/sh', '-c', 'S', 'kz-sandbox']);
+  assert.deepEqual(wrapperArgs({ sandbox, sharePidWith: 42, hostIPC: true }, 'S'), [
+    '--net=/run/netns/x', '--', 'unshare', '--mount', '--uts', '--fork', '--kill-child', '--propagation', 'slave', '--', 'nsenter', '--pid=/proc/42/ns/pid', '--', '/bin/sh', '-c', 'S', 'kz-sandbox',
+  ]);
+  assert.throws(() => wrapperArgs({ sandbox, sharePidWith: 0 }, 'S'), /invalid pid/);
 });
 
 test('execArgs joins every namespace plus the container root and cwd', () => {

@@ -6,10 +6,11 @@
 //             /bin/sh -c <generated setup script>
 //
 // A container that shares another's PID namespace (an ephemeral container's target, or a
-// hostPID pod and the node) enters it with nsenter --pid=/proc/<pid>/ns/pid (run by unshare,
-// in place of /bin/sh) instead of unsharing one; a hostIPC pod keeps the node's IPC namespace. Such a container's process
-// is not its namespace's init, so nothing kills what it leaves behind when it ends: the
-// processes still in its mount namespace (its own, whatever their PIDs) are killed then.
+// hostPID pod and the node) enters it with nsenter --pid=/proc/<pid>/ns/pid (run by
+// unshare, in place of /bin/sh) instead of unsharing one; a hostIPC pod keeps the node's
+// IPC namespace. Such a container's process is not its namespace's init, so nothing kills
+// what it leaves behind when it ends: the processes still in its mount namespace (its own,
+// whatever their PIDs) are killed then.
 //
 // The setup script (POSIX sh, every value single-quoted, so paths with spaces are fine) runs
 // as pid 1 of the new PID namespace, in a mount namespace of its own:
@@ -379,11 +380,6 @@ export function wrapperExit(code: number | null, signal: NodeJS.Signals | null, 
 }
 
 /**
- * Starts a container inside its pod sandbox and resolves once its command is about to run
- * (setup done, command found), with the container's host PID. Rejects with
- * ContainerStartError when setup or the command lookup fails.
- */
-/**
  * The wrapper's argv: nsenter into the pod's network namespace, unshare the container's
  * own. A shared PID namespace is entered last, by an nsenter inside the container's mount
  * namespace, so that only the container's own process shows in it (not the wrappers).
@@ -445,6 +441,11 @@ export function killMountNamespace(ns: string): number {
   return killed;
 }
 
+/**
+ * Starts a container inside its pod sandbox and resolves once its command is about to run
+ * (setup done, command found), with the container's host PID. Rejects with
+ * ContainerStartError when setup or the command lookup fails.
+ */
 export async function startContainer(opts: StartContainerOptions): Promise<ContainerProcess> {
   const plan = planContainer(opts);
   prepareContainerDirs(plan, opts.keepWritableLayer === true);
