@@ -159,6 +159,16 @@ export interface Container {
   tty?: boolean;
 }
 
+/**
+ * A debugging container added to a running pod through pods/ephemeralcontainers
+ * (EphemeralContainerCommon has Container's fields; ports, probes, lifecycle and resources
+ * are forbidden by validation). With targetContainerName it shares that container's PID
+ * namespace.
+ */
+export interface EphemeralContainer extends Container {
+  targetContainerName?: string;
+}
+
 export interface Volume {
   name: string;
   emptyDir?: { medium?: string; sizeLimit?: string };
@@ -213,6 +223,7 @@ export interface Affinity {
 export interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
+  ephemeralContainers?: EphemeralContainer[];
   volumes?: Volume[];
   restartPolicy?: 'Always' | 'OnFailure' | 'Never';
   terminationGracePeriodSeconds?: number;
@@ -226,6 +237,8 @@ export interface PodSpec {
   automountServiceAccountToken?: boolean;
   serviceAccount?: string;
   hostNetwork?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
   hostname?: string;
   subdomain?: string;
   tolerations?: Toleration[];
@@ -288,6 +301,7 @@ export interface PodStatus {
   initContainerStatuses?: ContainerStatus[];
   containerStatuses?: ContainerStatus[];
   qosClass?: string;
+  ephemeralContainerStatuses?: ContainerStatus[];
   nominatedNodeName?: string;
 }
 

@@ -121,9 +121,10 @@ function pathsFor(r: ResourceInfo): PathSpec[] {
     },
   ];
   for (const s of r.subresources) {
-    if (s.name !== 'status' && s.name !== 'scale') continue;
+    if (s.name !== 'status' && s.name !== 'scale' && s.name !== 'ephemeralcontainers') continue;
     const target = s.group !== undefined ? { group: s.group, version: s.version ?? 'v1', kind: s.kind } : gvk;
-    const suffix = s.name === 'status' ? 'Status' : 'Scale';
+    // readCoreV1NamespacedPodStatus, …Scale, …Ephemeralcontainers
+    const suffix = s.name.charAt(0).toUpperCase() + s.name.slice(1);
     out.push({
       path: `${collection}/{name}/${s.name}`,
       pathParams: [...scopeParams, 'name'],

@@ -9,7 +9,8 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError } from '../api/errors.js';
 import { queryBool as truthy } from '../api/query-params.js';
-import type { Container, Pod } from '../api/types.js';
+import { allContainers } from '../api/pod-containers.js';
+import type { Pod } from '../api/types.js';
 import type { Logger } from '../util/logger.js';
 import { sendError } from './http.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
@@ -37,11 +38,6 @@ export interface PodStreamingDeps {
   logger?: Logger;
 }
 
-function allContainers(pod: Pod): Container[] {
-  const ephemeral = ((pod.spec as { ephemeralContainers?: Container[] }).ephemeralContainers ?? []) as Container[];
-  return [...(pod.spec.initContainers ?? []), ...pod.spec.containers, ...ephemeral];
-}
-
 /** validateContainer: the named container must exist; an unnamed one is the pod's only container. */
 export function validateContainer(container: string, pod: Pod): string {
   const name = pod.metadata.name ?? '';
@@ -49,9 +45,9 @@ export function validateContainer(container: string, pod: Pod): string {
     if (pod.spec.containers.length === 1) return pod.spec.containers[0].name;
     if (pod.spec.containers.length === 0) throw ApiError.badRequest(`a container name must be specified for pod ${name}`);
     // Go's %s of a []string: [a b c]
-    throw ApiError.badRequest(`a container name must be specified for pod ${name}, choose one of: [${allContainers(pod).map((c) => c.name).join(' ')}]`);
+    throw ApiError.badRequest(`a container name must be specified for pod ${name}, choose one of: [${allContainers(pod.spec).map((c) => c.name).join(' ')}]`);
   }
-  if (!allContainers(pod).some((c) => c.name === container)) throw ApiError.badRequest(`container ${container} is not valid for pod ${name}`);
+  if (!allContainers(pod.spec).some((c) => c.name === container)) throw ApiError.badRequest(`container ${container} is not valid for pod ${name}`);
   return container;
 }
 

@@ -364,7 +364,10 @@ export class Registry {
       delete next.metadata.deletionGracePeriodSeconds;
     }
     if (this.info.namespaced === false) delete next.metadata.namespace;
-    if (ctx.subresource === 'status') {
+    const subStrategy = ctx.subresource ? this.strategy.subresources?.[ctx.subresource] : undefined;
+    if (subStrategy) {
+      next = subStrategy.prepareForUpdate(next, structuredClone(current));
+    } else if (ctx.subresource === 'status') {
       // Status writes keep the stored spec; metadata changes other than labels and
       // ownerReferences go through, as upstream's status strategies allow (the deployment
       // controller records its revision annotation this way).
@@ -379,12 +382,15 @@ export class Registry {
       else next.status = structuredClone(current.status);
     }
     this.defaults(next);
-    const mainWrite = ctx.subresource !== 'status' && ctx.subresource !== 'binding';
+    const mainWrite = !subStrategy && ctx.subresource !== 'status' && ctx.subresource !== 'binding';
     if (mainWrite) this.strategy.prepareForUpdate(next, current, ctx.subresource);
     // Allocation precedes validation, as upstream's BeginUpdate hook does.
     const txn = mainWrite ? this.strategy.beginUpdate?.(next, current, ctx.dryRun) : undefined;
     try {
-      if (ctx.subresource === 'status') {
+      if (subStrategy) {
+        const errs = subStrategy.validateUpdate(next, current);
+        if (errs.length) throw this.invalid(name, errs);
+      } else if (ctx.subresource === 'status') {
         const errs = this.strategy.validateStatusUpdate(next, current);
         if (errs.length) throw this.invalid(name, errs);
       } else if (mainWrite) {
@@ -403,7 +409,7 @@ export class Registry {
       const finalObj =
         ctx.operation === 'Apply'
           ? next
-          : updateManagedFields(current, next, ctx.fieldManager ?? 'unknown', 'Update', rfc3339(this.now()), ctx.subresource === 'status' ? 'status' : undefined);
+          : updateManagedFields(current, next, ctx.fieldManager ?? 'unknown', 'Update', rfc3339(this.now()), ctx.subresource === 'status' || subStrategy ? ctx.subresource : undefined);
       if (this.unchanged(current, finalObj)) {
         txn?.revert();
         return current;

@@ -171,7 +171,8 @@ export async function handleResource(
   const method = req.method ?? 'GET';
   const namespace = info.namespaced ? ri.namespace : undefined;
   const sub = ri.subresource;
-  if (sub && sub !== 'status' && sub !== 'scale') {
+  // status, scale and the subresources with a strategy of their own go through the generic verbs.
+  if (sub && sub !== 'status' && sub !== 'scale' && !registry.strategy.subresources?.[sub]) {
     if (deps.subresource && (await deps.subresource(info, ri, req, res, url))) return;
     throw ApiError.notFound({ group: info.group, resource: `${info.resource}/${sub}` }, ri.name ?? '');
   }

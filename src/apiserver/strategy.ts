@@ -13,6 +13,16 @@ export interface Transaction {
 
 export const noTransaction: Transaction = { commit() {}, revert() {} };
 
+/**
+ * A subresource that writes one part of the object under its own rules (upstream: a copy of
+ * the Store with its own UpdateStrategy, e.g. pods/ephemeralcontainers).
+ */
+export interface SubresourceStrategy {
+  /** What is stored: the stored object with only what this subresource may change taken from the request. */
+  prepareForUpdate(obj: KubeObject, old: KubeObject): KubeObject;
+  validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
+}
+
 export interface Strategy {
   /** The resource has a status subresource: main-resource writes keep the stored status, status writes keep the rest. */
   hasStatus: boolean;
@@ -27,6 +37,8 @@ export interface Strategy {
   validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
   /** Validation of a status-subresource write. */
   validateStatusUpdate(obj: KubeObject, old: KubeObject): FieldError[];
+  /** Subresources served by the generic handlers with their own strategy, by name. */
+  subresources?: Record<string, SubresourceStrategy>;
   /** Allocations (ClusterIPs, NodePorts) before the write, upstream's BeginCreate/BeginUpdate. */
   beginCreate?(obj: KubeObject, dryRun: boolean): Transaction;
   beginUpdate?(obj: KubeObject, old: KubeObject, dryRun: boolean): Transaction;

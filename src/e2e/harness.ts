@@ -14,6 +14,9 @@ import { waitFor } from '../testing/wait.js';
 const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const cliPath = path.join(distDir, 'cli', 'main.js');
 export const kubectlBin = process.env.KANZEN_KUBECTL ?? 'kubectl';
+/** The oldest and newest kubectl the project supports (SPDY-only and WebSocket streaming clients). */
+export const kubectl127Bin = '/usr/lib/google-cloud-sdk/bin/kubectl.1.27';
+export const kubectl133Bin = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
 
 export interface RunResult {
   code: number;
@@ -43,7 +46,7 @@ export interface TestCluster {
   port: number;
   kubeconfig: string;
   /** Runs kubectl against the cluster; rejects never, returns code and output. */
-  kubectl(args: string[], opts?: { input?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<RunResult>;
+  kubectl(args: string[], opts?: { input?: string; env?: Record<string, string>; timeoutMs?: number; bin?: string }): Promise<RunResult>;
   /** kubectl that must succeed: returns stdout. */
   k(args: string[], opts?: { input?: string; env?: Record<string, string> }): Promise<string>;
   /** A client over the cluster's unix socket (no token needed). */
@@ -68,7 +71,7 @@ export async function startCluster(opts: { nodes?: number; extraArgs?: string[] 
     kubeconfig,
     kubectl(args, o = {}) {
       return new Promise((resolve) => {
-        const child = spawn(kubectlBin, [`--kubeconfig=${kubeconfig}`, `--cache-dir=${cacheDir}`, ...args], {
+        const child = spawn(o.bin ?? kubectlBin, [`--kubeconfig=${kubeconfig}`, `--cache-dir=${cacheDir}`, ...args], {
           env: { ...process.env, KUBECONFIG: kubeconfig, ...(o.env ?? {}) },
         });
         let stdout = '';
@@ -166,4 +169,32 @@ export function runningPods(c: TestCluster, selector: string | undefined, n: num
 /** waitFor at the pace of kubectl round trips; any falsy value (an empty output too) is "not yet". */
 export function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, intervalMs = 200): Promise<T> {
   return waitFor(async () => (await fn()) || undefined, timeoutMs, `condition (${timeoutMs} ms)`, intervalMs);
+}
+
+/**
+ * Runs kubectl on a terminal (util-linux script gives it a pty, as a user's shell would),
+ * typing `input` once kubectl says it is attached; ends when kubectl exits.
+ */
+export function kubectlOnTty(c: Pick<TestCluster, 'kubeconfig'>, bin: string, args: string[], input: string, timeoutMs = 60_000): Promise<RunResult> {
+  const cmd = [bin, `--kubeconfig=${c.kubeconfig}`, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolve) => {
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let typed = false;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      // kubectl prints this once the attach stream is up; typing earlier would go to the local line discipline.
+      if (!typed && stdout.includes("If you don't see a command prompt, try pressing enter.")) {
+        typed = true;
+        setTimeout(() => child.stdin.write(input), 300);
+      }
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    // stdin stays open: an EOF would make script(1) type ^D into the session.
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      child.stdin.destroy();
+      resolve({ code: code ?? -1, stdout, stderr: '' });
+    });
+  });
 }

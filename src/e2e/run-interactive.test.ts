@@ -4,8 +4,7 @@
 // container becomes kubectl's and --rm deletes the pod. Needs root (network namespaces).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { eventually, kubectlBin, startCluster, type RunResult, type TestCluster } from './harness.js';
+import { eventually, kubectlBin, kubectlOnTty, startCluster, type TestCluster } from './harness.js';
 
 const isRoot = process.getuid?.() === 0;
 /** The -it case needs WebSocket attach (kubectl ≥ 1.30 by default) only through the client under test; 1.33 is pinned for it. */
@@ -26,34 +25,6 @@ async function podGone(name: string): Promise<boolean> {
   return r.code === 0 && r.stdout.trim() === '';
 }
 
-/**
- * Runs kubectl on a terminal (util-linux script gives it a pty, as a user's shell would),
- * typing `input` once kubectl says it is attached; ends when kubectl exits.
- */
-function kubectlOnTty(bin: string, args: string[], input: string, timeoutMs = 60_000): Promise<RunResult> {
-  const cmd = [bin, `--kubeconfig=${c.kubeconfig}`, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  return new Promise((resolve) => {
-    const child = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let typed = false;
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      // kubectl prints this once the attach stream is up; typing earlier would go to the local line discipline.
-      if (!typed && stdout.includes("If you don't see a command prompt, try pressing enter.")) {
-        typed = true;
-        setTimeout(() => child.stdin.write(input), 300);
-      }
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    // stdin stays open: an EOF would make script(1) type ^D into the session.
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      child.stdin.destroy();
-      resolve({ code: code ?? -1, stdout, stderr: '' });
-    });
-  });
-}
-
 describe('kubectl run -i / -it and attach on real pods', { skip: !isRoot && 'needs root for network namespaces' }, () => {
   test(`run --rm -i feeds stdin to sh, prints its output, exits with its code and deletes the pod (${kubectlBin})`, async () => {
     const r = await c.kubectl(['run', 'interactive', '--image=busybox', '--rm', '-i', '--restart=Never', '--', 'sh'], { input: 'echo hello; exit 3\n', timeoutMs: 90_000 });
@@ -72,7 +43,7 @@ describe('kubectl run -i / -it and attach on real pods', { skip: !isRoot && 'nee
   });
 
   test('run --rm -it (kubectl 1.33 on a terminal): the shell runs on a tty, echoes, exits with its code', async () => {
-    const r = await kubectlOnTty(kubectl133, ['run', 'tty-shell', '--image=busybox', '--rm', '-it', '--restart=Never', '--', 'sh'], 'tty; stty size; exit 4\r');
+    const r = await kubectlOnTty(c, kubectl133, ['run', 'tty-shell', '--image=busybox', '--rm', '-it', '--restart=Never', '--', 'sh'], 'tty; stty size; exit 4\r');
     assert.equal(r.code, 4, r.stdout);
     // The remote terminal echoes the typed line (CRLF), then the command's output on the pty.
     assert.match(r.stdout, /tty; stty size; exit 4\r\n\/dev\/pts\/\d+\r\n\d+ \d+\r\n/);

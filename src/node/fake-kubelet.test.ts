@@ -86,6 +86,31 @@ test('readiness waits for the probes initialDelaySeconds', () => {
   assert.deepEqual(readyLater, { type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: '2025-01-01T00:00:05Z' });
 });
 
+test('ephemeral containers run from when they are added, never ready, with no startup state', () => {
+  const pod = podOn('p', 'node-1', { containers: [{ name: 'app', image: 'nginx' }] });
+  pod.metadata.uid = 'u1';
+  const t0 = new Date('2025-01-01T00:00:00Z');
+  const first = runningPodStatus(pod, { nodeIP: '172.18.0.2', podIP: '10.244.1.2', now: t0 }).status;
+  assert.equal(first.ephemeralContainerStatuses, undefined);
+  pod.spec.ephemeralContainers = [{ name: 'debugger-abcde', image: 'busybox', targetContainerName: 'app' }];
+  const s = runningPodStatus({ ...pod, status: first }, { nodeIP: '172.18.0.2', podIP: '10.244.1.2', now: new Date('2025-01-01T00:00:07Z') }).status;
+  assert.deepEqual(s.ephemeralContainerStatuses, [
+    {
+      name: 'debugger-abcde',
+      state: { running: { startedAt: '2025-01-01T00:00:07Z' } },
+      lastState: {},
+      ready: false,
+      restartCount: 0,
+      image: 'docker.io/library/busybox:latest',
+      imageID: fakeImageID('busybox'),
+      containerID: s.ephemeralContainerStatuses?.[0].containerID,
+    },
+  ]);
+  assert.match(s.ephemeralContainerStatuses?.[0].containerID ?? '', /^fake:\/\//);
+  // Ready is the regular containers' alone.
+  assert.equal(s.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
+});
+
 test('readiness gates hold Ready with upstream messages', () => {
   const pod = podOn('p', 'node-1', { readinessGates: [{ conditionType: 'example.com/lb' }] });
   const s = runningPodStatus(pod, { nodeIP: '172.18.0.2', podIP: '10.244.1.2', now: new Date() }).status;

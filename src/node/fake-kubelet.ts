@@ -36,7 +36,7 @@
 // cost is that of N node agents, which is what a scale benchmark should measure.
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import type { Container, Pod, PodStatus } from '../api/types.js';
+import type { Container, ContainerState, ContainerStatus, Pod, PodStatus } from '../api/types.js';
 import { isConflict, isNotFound } from '../api/errors.js';
 import { resourceFor } from '../client/api-client.js';
 import { objectKey } from '../client/informer.js';
@@ -106,6 +106,22 @@ export interface RunningStatusInput {
   now: Date;
 }
 
+/** A container's status as the fake runtime reports it (containerd-like image, image ID and container ID); `started` only for regular and init containers. */
+function fakeContainerStatus(uid: string, c: Container, state: ContainerState, ready: boolean, started?: boolean): ContainerStatus {
+  const s: ContainerStatus = {
+    name: c.name,
+    state,
+    lastState: {},
+    ready,
+    restartCount: 0,
+    image: normalizeImage(c.image ?? ''),
+    imageID: fakeImageID(c.image ?? ''),
+    containerID: fakeContainerID(uid, c.name),
+  };
+  if (started !== undefined) s.started = started;
+  return withMounts(s, c);
+}
+
 /**
  * The status of a pod whose containers all started (at its startTime, or when a restarted
  * kubelet first reported them) and are still running. Also returns when it next changes by
@@ -120,20 +136,7 @@ export function runningPodStatus(pod: Pod, input: RunningStatusInput): { status:
   let nextChangeMs: number | undefined;
 
   const initContainerStatuses = (pod.spec.initContainers ?? []).map((c) =>
-    withMounts(
-      {
-        name: c.name,
-        state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: startTime, finishedAt: startTime, containerID: fakeContainerID(uid, c.name) } },
-        lastState: {},
-        ready: true,
-        restartCount: 0,
-        image: normalizeImage(c.image ?? ''),
-        imageID: fakeImageID(c.image ?? ''),
-        containerID: fakeContainerID(uid, c.name),
-        started: false,
-      },
-      c,
-    ),
+    fakeContainerStatus(uid, c, { terminated: { exitCode: 0, reason: 'Completed', startedAt: startTime, finishedAt: startTime, containerID: fakeContainerID(uid, c.name) } }, true, false),
   );
 
   const containerStatuses = pod.spec.containers.map((c) => {
@@ -144,20 +147,13 @@ export function runningPodStatus(pod: Pod, input: RunningStatusInput): { status:
     const nowMs = input.now.getTime();
     for (const t of [readyAtMs, startedAtMs]) if (t > nowMs) nextChangeMs = Math.min(nextChangeMs ?? Infinity, t - nowMs);
     const ready = !forcedUnready && nowMs >= readyAtMs;
-    return withMounts(
-      {
-        name: c.name,
-        state: { running: { startedAt } },
-        lastState: {},
-        ready,
-        restartCount: 0,
-        image: normalizeImage(c.image ?? ''),
-        imageID: fakeImageID(c.image ?? ''),
-        containerID: fakeContainerID(uid, c.name),
-        started: nowMs >= startedAtMs,
-      },
-      c,
-    );
+    return fakeContainerStatus(uid, c, { running: { startedAt } }, ready, nowMs >= startedAtMs);
+  });
+
+  // Ephemeral containers (kubectl debug) run from when they are added, never ready, no startup state.
+  const ephemeralContainerStatuses = (pod.spec.ephemeralContainers ?? []).map((c) => {
+    const startedAt = old.ephemeralContainerStatuses?.find((s) => s.name === c.name)?.state?.running?.startedAt ?? nowText;
+    return fakeContainerStatus(uid, c, { running: { startedAt } }, false);
   });
 
   const status = generatePodStatus(pod, {
@@ -167,6 +163,7 @@ export function runningPodStatus(pod: Pod, input: RunningStatusInput): { status:
     sandboxReady: true,
     initContainerStatuses,
     containerStatuses,
+    ephemeralContainerStatuses,
   });
   status.startTime = startTime;
   return { status, nextChangeMs };
@@ -176,20 +173,20 @@ export function runningPodStatus(pod: Pod, input: RunningStatusInput): { status:
 export function terminatedPodStatus(pod: Pod, now: Date): PodStatus {
   const nowText = rfc3339(now);
   const old = pod.status ?? {};
-  const containerStatuses = (old.containerStatuses ?? []).map((s) => ({
+  const stopped = (s: ContainerStatus): ContainerStatus => ({
     ...s,
     state: {
-      terminated: { exitCode: 0, reason: 'Completed', startedAt: s.state?.running?.startedAt ?? old.startTime ?? nowText, finishedAt: nowText, containerID: s.containerID },
+      terminated: s.state?.terminated ?? { exitCode: 0, reason: 'Completed', startedAt: s.state?.running?.startedAt ?? old.startTime ?? nowText, finishedAt: nowText, containerID: s.containerID },
     },
     ready: false,
-    started: false,
-  }));
+  });
   return generatePodStatus(pod, {
     now,
     hostIP: old.hostIP ?? '',
     sandboxReady: false,
     initContainerStatuses: old.initContainerStatuses,
-    containerStatuses,
+    containerStatuses: (old.containerStatuses ?? []).map((s) => ({ ...stopped(s), started: false })),
+    ephemeralContainerStatuses: old.ephemeralContainerStatuses?.map(stopped),
     podIsTerminal: true,
   });
 }

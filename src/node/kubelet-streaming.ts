@@ -1,6 +1,7 @@
 // The kubelet's side of the streaming seam (src/node/kubelet-server/streaming-runtime.ts):
 // log files, exec and attach for the containers this node's kubelet runs.
 import { ApiError } from '../api/errors.js';
+import { allContainers } from '../api/pod-containers.js';
 import type { Container, ContainerStatus, Pod } from '../api/types.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
 import type { Kubelet } from './kubelet/kubelet.js';
@@ -24,11 +25,12 @@ async function runtimeFor(kubelet: Kubelet, client: ApiClient, ref: ContainerRef
 }
 
 function containerOf(pod: Pod, name: string): Container | undefined {
-  return [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((c) => c.name === name);
+  return allContainers(pod.spec).find((c) => c.name === name);
 }
 
 function statusOf(pod: Pod, name: string): ContainerStatus | undefined {
-  return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].find((s) => s.name === name);
+  const s = pod.status;
+  return [...(s?.initContainerStatuses ?? []), ...(s?.containerStatuses ?? []), ...(s?.ephemeralContainerStatuses ?? [])].find((x) => x.name === name);
 }
 
 /**

@@ -203,6 +203,7 @@ export interface PodStatusInput {
   /** What the runtime knows; containers missing here get the default waiting state. */
   initContainerStatuses?: ContainerStatus[];
   containerStatuses: ContainerStatus[];
+  ephemeralContainerStatuses?: ContainerStatus[];
   /** The kubelet has finished with the pod (deleted and stopped, or run to completion). */
   podIsTerminal?: boolean;
 }
@@ -241,5 +242,11 @@ export function generatePodStatus(pod: Pod, input: PodStatusInput): PodStatus {
   }
   if (inits.length) status.initContainerStatuses = initStatuses;
   else delete status.initContainerStatuses;
+  // Ephemeral containers take no part in phase or conditions; those not started yet wait as
+  // ContainerCreating, and none has a startup state.
+  const ephemeral = pod.spec.ephemeralContainers ?? [];
+  if (ephemeral.length) {
+    status.ephemeralContainerStatuses = fillContainerStatuses(ephemeral, input.ephemeralContainerStatuses, ContainerCreating).map(({ started: _s, ...rest }) => rest);
+  } else delete status.ephemeralContainerStatuses;
   return status;
 }

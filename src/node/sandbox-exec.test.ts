@@ -15,6 +15,7 @@ import {
   setupScript,
   shellQuote,
   startContainer,
+  wrapperArgs,
   wrapperExit,
   type ContainerProcess,
   type StartContainerOptions,
@@ -61,6 +62,15 @@ test('wrapperExit: exit codes, and SIGKILL of the container as 137', () => {
   assert.deepEqual(wrapperExit(3, null, ''), { exitCode: 3, signal: null });
   assert.deepEqual(wrapperExit(1, null, 'unshare: sigprocmask unblock failed: Invalid argument\n'), { exitCode: 137, signal: 'SIGKILL' });
   assert.deepEqual(wrapperExit(null, 'SIGTERM', ''), { exitCode: 143, signal: 'SIGTERM' });
+});
+
+test('wrapperArgs: a shared PID namespace is entered inside the container\'s mount namespace; hostIPC keeps the IPC one', () => {
+  const sandbox = minimalStart().sandbox;
+  assert.deepEqual(wrapperArgs({ sandbox }, 'S'), ['--net=/run/netns/x', '--', 'unshare', '--mount', '--uts', '--ipc', '--pid', '--fork', '--kill-child', '--propagation', 'slave', '--', '/bin/sh', '-c', 'S', 'kz-sandbox']);
+  assert.deepEqual(wrapperArgs({ sandbox, sharePidWith: 42, hostIPC: true }, 'S'), [
+    '--net=/run/netns/x', '--', 'unshare', '--mount', '--uts', '--fork', '--kill-child', '--propagation', 'slave', '--', 'nsenter', '--pid=/proc/42/ns/pid', '--', '/bin/sh', '-c', 'S', 'kz-sandbox',
+  ]);
+  assert.throws(() => wrapperArgs({ sandbox, sharePidWith: 0 }, 'S'), /invalid pid/);
 });
 
 test('execArgs joins every namespace plus the container root and cwd', () => {
@@ -234,6 +244,47 @@ describe('netns runtime (root)', { skip, timeout: 120_000 }, () => {
     assert.equal(r.stdout, '# Kubernetes-managed hosts file (host network).\n127.0.0.1\tlocalhost\nnameserver 192.0.2.1\nnode-1\n1\n');
     await removePodSandbox(sb);
     assert.ok(fs.existsSync(`/run/netns/${net.nodes[0].netns}`), 'the node namespace survives a hostNetwork pod');
+  });
+
+  test('a container sharing another\'s PID namespace sees its processes; what it leaves running dies with it', async () => {
+    const target = await startContainer({ sandbox: podB, name: 'target', argv: ['sleep', '300'], stdout: 'pipe', stderr: 'pipe' });
+    recordedPids.push(target.pid, target.process.pid ?? 0);
+    try {
+      // ps in the debugger: the target's sleep is PID 1 there, the debugger is not.
+      const r = await run(podB, 'debugger', ['sh', '-c', 'cat /proc/1/cmdline | tr "\\0" " "; echo; echo $$; sleep 300 &'], {
+        sharePidWith: target.pid,
+      });
+      const [init, self] = r.stdout.split('\n');
+      assert.equal(init, 'sleep 300 ', r.stdout + r.stderr);
+      assert.notEqual(self, '1');
+      // The background sleep it left is gone with it (it was in its mount namespace).
+      const leftovers = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && fs.existsSync(`/proc/${p}/cmdline`) && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8') === 'sleep\u0000300\u0000');
+      assert.deepEqual(leftovers, [String(target.pid)]);
+      assert.equal(isProcessAlive(target.pid), true, 'the target keeps running');
+    } finally {
+      process.kill(target.pid, 'SIGKILL');
+      await target.exited;
+    }
+  });
+
+  test('a container sharing a PID namespace is ended by SIGTERM (it is not that namespace\'s init)', async () => {
+    const target = await startContainer({ sandbox: podB, name: 'target', argv: ['sleep', '300'], stdout: 'pipe', stderr: 'pipe' });
+    recordedPids.push(target.pid, target.process.pid ?? 0);
+    const debuggerProc = await startContainer({ sandbox: podB, name: 'debugger', argv: ['sleep', '301'], sharePidWith: target.pid, stdout: 'pipe', stderr: 'pipe' });
+    recordedPids.push(debuggerProc.pid, debuggerProc.process.pid ?? 0);
+    process.kill(debuggerProc.pid, 'SIGTERM');
+    assert.deepEqual(await debuggerProc.exited, { exitCode: 143, signal: 'SIGTERM' });
+    process.kill(target.pid, 'SIGKILL');
+    await target.exited;
+  });
+
+  test('a copy-on-write mount of the node\'s root shows its files and keeps writes in the pod directory', async () => {
+    const r = await run(podB, 'rooted', ['sh', '-c', 'cat /host/etc/hostname; echo x > /host/kz-written-by-debug && cat /host/kz-written-by-debug'], {
+      mounts: [{ hostPath: '/', containerPath: '/host', copyOnWrite: true }],
+    });
+    assert.equal(r.stdout, `${fs.readFileSync('/etc/hostname', 'utf8')}x\n`, r.stderr);
+    assert.equal(fs.existsSync('/kz-written-by-debug'), false);
+    assert.equal(fs.readFileSync(path.join(podB.podDir, 'containers/rooted/host-paths/0/upper/kz-written-by-debug'), 'utf8'), 'x\n');
   });
 
   test('a missing command fails the start with runc\'s message', async () => {

@@ -5,6 +5,13 @@
 //           unshare --mount --uts --ipc --pid --fork --kill-child --propagation slave
 //             /bin/sh -c <generated setup script>
 //
+// A container that shares another's PID namespace (an ephemeral container's target, or a
+// hostPID pod and the node) enters it with nsenter --pid=/proc/<pid>/ns/pid (run by
+// unshare, in place of /bin/sh) instead of unsharing one; a hostIPC pod keeps the node's
+// IPC namespace. Such a container's process is not its namespace's init, so nothing kills
+// what it leaves behind when it ends: the processes still in its mount namespace (its own,
+// whatever their PIDs) are killed then.
+//
 // The setup script (POSIX sh, every value single-quoted, so paths with spaces are fine) runs
 // as pid 1 of the new PID namespace, in a mount namespace of its own:
 //   1. mounts the container's root: an overlay whose lower layer is the image's root (a shell
@@ -48,6 +55,8 @@ export interface ContainerMount {
   /** The absolute path inside the container. */
   containerPath: string;
   readOnly?: boolean;
+  /** Shown through an overlay whose upper layer is in the container's folder: the host's files are seen, never written. */
+  copyOnWrite?: boolean;
 }
 
 /** An image path the container may write to without touching the host (an overlay). */
@@ -80,6 +89,10 @@ export interface StartContainerOptions {
   stderr?: StdioTarget;
   /** Run the command on a pseudo-terminal (util-linux script(1) inside the container), for `tty: true`. */
   tty?: boolean;
+  /** Join the PID namespace of this host PID instead of a new one (its /proc then shows that namespace's processes). */
+  sharePidWith?: number;
+  /** Stay in the IPC namespace the runtime runs in (a hostIPC pod). */
+  hostIPC?: boolean;
   /** Keep the previous run's writable layer (default: a fresh one, as a restarted container gets). */
   keepWritableLayer?: boolean;
   /** How long the setup may take before it is abandoned (default 10s). */
@@ -318,8 +331,14 @@ export function planContainer(opts: StartContainerOptions): SetupPlan {
     if (lowers.length === 0) lowers.push(path.join(layerDir, 'empty'));
     return { target, lowers, upper: path.join(layerDir, 'upper'), work: path.join(layerDir, 'work') };
   });
+  (opts.mounts ?? []).forEach((m, i) => {
+    if (!m.copyOnWrite) return;
+    const layerDir = path.join(dirs.dir, 'host-paths', String(i));
+    imageOverlays.push({ target: containerPath(m.containerPath), lowers: [path.resolve(m.hostPath)], upper: path.join(layerDir, 'upper'), work: path.join(layerDir, 'work') });
+  });
   // Volumes last: a volume mounted inside an image path shows over it, as in a container.
   for (const m of opts.mounts ?? []) {
+    if (m.copyOnWrite) continue;
     mounts.push({ source: path.resolve(m.hostPath), target: containerPath(m.containerPath), kind: kindOf(m.hostPath), readOnly: m.readOnly === true });
   }
   return {
@@ -361,6 +380,68 @@ export function wrapperExit(code: number | null, signal: NodeJS.Signals | null, 
 }
 
 /**
+ * The wrapper's argv: nsenter into the pod's network namespace, unshare the container's
+ * own. A shared PID namespace is entered last, by an nsenter inside the container's mount
+ * namespace, so that only the container's own process shows in it (not the wrappers).
+ */
+export function wrapperArgs(opts: Pick<StartContainerOptions, 'sandbox' | 'sharePidWith' | 'hostIPC'>, script: string): string[] {
+  const share = opts.sharePidWith;
+  if (share !== undefined && (!Number.isInteger(share) || share <= 0)) throw new Error(`invalid pid ${share} to share a PID namespace with`);
+  return [
+    `--net=${opts.sandbox.netnsPath}`,
+    '--',
+    'unshare',
+    '--mount',
+    '--uts',
+    ...(opts.hostIPC ? [] : ['--ipc']),
+    ...(share !== undefined ? [] : ['--pid']),
+    '--fork',
+    '--kill-child',
+    '--propagation',
+    'slave',
+    '--',
+    ...(share !== undefined ? ['nsenter', `--pid=/proc/${share}/ns/pid`, '--'] : []),
+    '/bin/sh',
+    '-c',
+    script,
+    'kz-sandbox',
+  ];
+}
+
+/** The namespace a process is in, as its /proc link reads (mnt:[4026532…]); undefined once it is gone. */
+function namespaceOf(pid: number, kind: 'mnt'): string | undefined {
+  try {
+    return fs.readlinkSync(`/proc/${pid}/ns/${kind}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * SIGKILLs every process in the mount namespace `ns` (a container whose process was not its
+ * PID namespace's init: what it left running). Repeated until none is left, as a
+ * process may fork while the first pass runs.
+ */
+export function killMountNamespace(ns: string): number {
+  let killed = 0;
+  for (let pass = 0; pass < 10; pass++) {
+    let found = 0;
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry) || namespaceOf(Number(entry), 'mnt') !== ns) continue;
+      found++;
+      try {
+        process.kill(Number(entry), 'SIGKILL');
+        killed++;
+      } catch {
+        // already gone
+      }
+    }
+    if (found === 0) break;
+  }
+  return killed;
+}
+
+/**
  * Starts a container inside its pod sandbox and resolves once its command is about to run
  * (setup done, command found), with the container's host PID. Rejects with
  * ContainerStartError when setup or the command lookup fails.
@@ -371,24 +452,7 @@ export async function startContainer(opts: StartContainerOptions): Promise<Conta
   const script = setupScript(plan);
   const child = spawn(
     'nsenter',
-    [
-      `--net=${opts.sandbox.netnsPath}`,
-      '--',
-      'unshare',
-      '--mount',
-      '--uts',
-      '--ipc',
-      '--pid',
-      '--fork',
-      '--kill-child',
-      '--propagation',
-      'slave',
-      '--',
-      '/bin/sh',
-      '-c',
-      script,
-      'kz-sandbox',
-    ],
+    wrapperArgs(opts, script),
     {
       // 0/1: the container's; 2: the wrapper's own; 3: setup status; 4: the container's stderr.
       stdio: [opts.stdin ?? 'ignore', opts.stdout ?? 'ignore', 'pipe', 'pipe', opts.stderr ?? 'ignore'],
@@ -397,6 +461,12 @@ export async function startContainer(opts: StartContainerOptions): Promise<Conta
       env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
     },
   );
+  // Set once the container runs, when it is not its PID namespace's init: on the wrapper's
+  // exit, what it left running is killed (before 'close', which waits for their stdio).
+  let leftoversIn: string | undefined;
+  child.once('exit', () => {
+    if (leftoversIn) killMountNamespace(leftoversIn);
+  });
   let wrapperStderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
@@ -429,6 +499,11 @@ export async function startContainer(opts: StartContainerOptions): Promise<Conta
   });
   try {
     const containerPid = await Promise.race([ready, spawnError, timeout]);
+    // Not its PID namespace's init: its leftovers are found by its mount namespace.
+    const ownNs = opts.sharePidWith !== undefined ? namespaceOf(containerPid, 'mnt') : undefined;
+    if (ownNs !== namespaceOf(process.pid, 'mnt')) leftoversIn = ownNs;
+    // Ended before we knew its namespace: only its leftovers are still there.
+    if (leftoversIn && child.exitCode !== null) killMountNamespace(leftoversIn);
     return {
       pid: containerPid,
       process: child,

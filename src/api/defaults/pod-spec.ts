@@ -1,4 +1,4 @@
-// PodSpec and Container defaults (SetDefaults_PodSpec, SetDefaults_Container,
+// PodSpec and Container defaults (SetDefaults_PodSpec, SetDefaults_Container, SetDefaults_EphemeralContainer,
 // SetDefaults_Probe, SetDefaults_HTTPGetAction, volume-source defaults in
 // pkg/apis/core/v1/defaults.go). Shared by Pods and pod templates.
 import type { Container, HTTPGetAction, PodSpec, Probe, Volume } from '../types.js';
@@ -14,6 +14,8 @@ export function defaultPodSpec(spec: PodSpec): void {
   spec.schedulerName ||= 'default-scheduler';
   for (const c of spec.initContainers ?? []) defaultContainer(c, spec.hostNetwork === true);
   for (const c of spec.containers ?? []) defaultContainer(c, spec.hostNetwork === true);
+  // SetDefaults_EphemeralContainer: an ephemeral container is defaulted as a container.
+  for (const c of spec.ephemeralContainers ?? []) defaultContainer(c, spec.hostNetwork === true);
   for (const v of spec.volumes ?? []) defaultVolume(v);
 }
 

@@ -4,7 +4,7 @@
 // Feature-gated corners (user namespaces, resize, resource claims, OS, sysctls) are
 // left out.
 import { field, type FieldError } from '../errors.js';
-import type { Container, LifecycleHandler, ObjectMeta, Pod, PodSpec, PodTemplateSpec, Probe, Toleration, Volume } from '../types.js';
+import type { Container, ContainerStatus, EphemeralContainer, LifecycleHandler, ObjectMeta, Pod, PodSpec, PodTemplateSpec, Probe, Toleration, Volume } from '../types.js';
 import { isValidQuantity, parseQuantity, quantityFormatError } from '../quantity.js';
 import {
   inclusiveRangeError,
@@ -338,6 +338,77 @@ function validateInitContainers(spec: PodSpec, volumes: Set<string>, path: strin
   return errs;
 }
 
+// EphemeralContainerCommon's fields in upstream's struct order, and whether an ephemeral
+// container may set them (allowedEphemeralContainerFields): fields that make a container
+// part of the workload (ports, probes, lifecycle, resources) are not for a debugging one.
+const ephemeralContainerFields: [keyof EphemeralContainer | 'resizePolicy' | 'restartPolicy' | 'volumeDevices' | 'securityContext', boolean][] = [
+  ['name', true],
+  ['image', true],
+  ['command', true],
+  ['args', true],
+  ['workingDir', true],
+  ['ports', false],
+  ['envFrom', true],
+  ['env', true],
+  ['resources', false],
+  ['resizePolicy', false],
+  ['restartPolicy', false],
+  ['volumeMounts', true],
+  ['volumeDevices', true],
+  ['livenessProbe', false],
+  ['readinessProbe', false],
+  ['startupProbe', false],
+  ['lifecycle', false],
+  ['terminationMessagePath', true],
+  ['terminationMessagePolicy', true],
+  ['imagePullPolicy', true],
+  ['securityContext', true],
+  ['stdin', true],
+  ['stdinOnce', true],
+  ['tty', true],
+];
+const ephemeralForbidden = 'cannot be set for an Ephemeral Container';
+
+/** Go's zero value test of validateFieldAllowList, for the JSON form: absent, null, false, 0, "", or an empty list/object. */
+function isZeroValue(v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === 0 || v === '') return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (typeof v === 'object') return Object.values(v as Record<string, unknown>).every(isZeroValue);
+  return false;
+}
+
+/**
+ * upstream validateEphemeralContainers: each is a container (validateContainerCommon and the
+ * pod-only image rule) whose name is unique across every kind of container, whose
+ * targetContainerName names a regular or init container, and which sets none of the
+ * workload-only fields.
+ */
+function validateEphemeralContainers(spec: PodSpec, volumes: Set<string>, path: string): FieldError[] {
+  const ephemeral = spec.ephemeralContainers ?? [];
+  if (ephemeral.length === 0) return [];
+  const errs: FieldError[] = [];
+  const otherNames = new Set([...(spec.containers ?? []), ...(spec.initContainers ?? [])].map((c) => c.name));
+  const allNames = new Set(otherNames);
+  ephemeral.forEach((ec, i) => {
+    const p = `${path}[${i}]`;
+    errs.push(...validateContainerCommon(ec, volumes, p));
+    if (ec.image !== undefined && ec.image !== ec.image.trim()) errs.push(field.invalid(`${p}.image`, ec.image, 'must not have leading or trailing whitespace'));
+    if (allNames.has(ec.name)) errs.push(field.duplicate(`${p}.name`, ec.name));
+    else allNames.add(ec.name);
+    if (ec.targetContainerName && !otherNames.has(ec.targetContainerName)) errs.push(field.notFound(`${p}.targetContainerName`, ec.targetContainerName));
+    const fields = ec as unknown as Record<string, unknown>;
+    for (const [name, allowed] of ephemeralContainerFields) {
+      if (!allowed && !isZeroValue(fields[name])) errs.push(field.forbidden(`${p}.${name}`, ephemeralForbidden));
+    }
+    (ec.volumeMounts ?? []).forEach((vm, j) => {
+      const mount = vm as { subPath?: string; subPathExpr?: string };
+      if (mount.subPath) errs.push(field.forbidden(`${p}.volumeMounts[${j}].subPath`, ephemeralForbidden));
+      if (mount.subPathExpr) errs.push(field.forbidden(`${p}.volumeMounts[${j}].subPathExpr`, ephemeralForbidden));
+    });
+  });
+  return errs;
+}
+
 export function validateTolerations(tolerations: Toleration[] | undefined, path: string): FieldError[] {
   const errs: FieldError[] = [];
   (tolerations ?? []).forEach((t, i) => {
@@ -379,6 +450,7 @@ export function validatePodSpec(spec: PodSpec, path: string): FieldError[] {
   errs.push(...vols.errs);
   errs.push(...validateContainers(spec, vols.names, `${path}.containers`));
   errs.push(...validateInitContainers(spec, vols.names, `${path}.initContainers`));
+  errs.push(...validateEphemeralContainers(spec, vols.names, `${path}.ephemeralContainers`));
   const rp = spec.restartPolicy ?? '';
   if (rp === '') errs.push(field.required(`${path}.restartPolicy`));
   else if (!['Always', 'OnFailure', 'Never'].includes(rp)) errs.push(field.notSupported(`${path}.restartPolicy`, rp, ['Always', 'OnFailure', 'Never']));
@@ -437,8 +509,11 @@ function validatePodMetadataAndSpec(pod: Pod): FieldError[] {
   return errs;
 }
 
+/** ValidatePodCreate: ephemeral containers come only through the ephemeralcontainers subresource. */
 export function validatePod(pod: Pod): FieldError[] {
-  return validatePodMetadataAndSpec(pod);
+  const errs = validatePodMetadataAndSpec(pod);
+  if (pod.spec?.ephemeralContainers?.length) errs.push(field.forbidden('spec.ephemeralContainers', 'cannot be set on create'));
+  return errs;
 }
 
 const updatablePodSpecFields = [
@@ -467,17 +542,17 @@ function validateOnlyAddedTolerations(newT: Toleration[], oldT: Toleration[], pa
   return validateTolerations(newT, path);
 }
 
-/** A short cmp.Diff-like rendering of the top-level spec fields that differ. */
-function specDiff(oldSpec: PodSpec, newSpec: PodSpec): string {
-  const keys = [...new Set([...Object.keys(oldSpec), ...Object.keys(newSpec)])];
-  const lines = ['  core.PodSpec{'];
+/** A short cmp.Diff-like rendering of the top-level fields of a Go struct that differ. */
+function structDiff(goType: string, oldValue: object, newValue: object): string {
+  const a = oldValue as Record<string, unknown>;
+  const b = newValue as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  const lines = [`  ${goType}{`];
   for (const k of keys) {
-    const a = (oldSpec as unknown as Record<string, unknown>)[k];
-    const b = (newSpec as unknown as Record<string, unknown>)[k];
-    if (jsonEqual(a, b)) continue;
+    if (jsonEqual(a[k], b[k])) continue;
     const name = k.charAt(0).toUpperCase() + k.slice(1);
-    if (a !== undefined) lines.push(`- \t${name}: ${JSON.stringify(a)},`);
-    if (b !== undefined) lines.push(`+ \t${name}: ${JSON.stringify(b)},`);
+    if (a[k] !== undefined) lines.push(`- \t${name}: ${JSON.stringify(a[k])},`);
+    if (b[k] !== undefined) lines.push(`+ \t${name}: ${JSON.stringify(b[k])},`);
   }
   lines.push('  }');
   return `${lines.join('\n')}\n`;
@@ -518,8 +593,40 @@ export function validatePodUpdate(pod: Pod, old: Pod): FieldError[] {
   const oldGrace = oldSpec.terminationGracePeriodSeconds;
   if (oldGrace !== undefined && oldGrace < 0 && munged.terminationGracePeriodSeconds === 1) munged.terminationGracePeriodSeconds = oldGrace;
   if (!jsonEqual(munged, oldSpec)) {
-    errs.push(field.forbidden('spec', `pod updates may not change fields other than ${updatablePodSpecFields.join(',')}\n${specDiff(oldSpec, munged)}`));
+    errs.push(field.forbidden('spec', `pod updates may not change fields other than ${updatablePodSpecFields.join(',')}\n${structDiff('core.PodSpec', oldSpec, munged)}`));
   }
+  return errs;
+}
+
+/**
+ * ValidatePodEphemeralContainersUpdate: the pod (which differs from the stored one only in
+ * spec.ephemeralContainers) is valid, and every existing ephemeral container is still
+ * there, unchanged (a patch may reorder them, so each is found by name).
+ */
+export function validatePodEphemeralContainersUpdate(pod: Pod, old: Pod): FieldError[] {
+  const errs = validateObjectMetaUpdate(pod.metadata, old.metadata);
+  errs.push(...validatePodMetadataAndSpec(pod));
+  const byName = new Map((pod.spec?.ephemeralContainers ?? []).map((c) => [c.name, c]));
+  for (const prev of old.spec?.ephemeralContainers ?? []) {
+    const next = byName.get(prev.name);
+    if (!next) errs.push(field.forbidden('spec.ephemeralContainers', `existing ephemeral containers ${JSON.stringify(prev.name)} may not be removed\n`));
+    else if (!jsonEqual(prev, next)) {
+      errs.push(field.forbidden('spec.ephemeralContainers', `existing ephemeral containers ${JSON.stringify(prev.name)} may not be changed\n${structDiff('core.EphemeralContainer', prev, next)}`));
+    }
+  }
+  return errs;
+}
+
+/** ValidateContainerStateTransition: a container that may not restart stays terminated. */
+function validateContainerStateTransition(next: ContainerStatus[], prev: ContainerStatus[], path: string, policy: string | undefined): FieldError[] {
+  if (policy === 'Always') return [];
+  const errs: FieldError[] = [];
+  prev.forEach((os, i) => {
+    const term = os.state?.terminated;
+    if (!term || (term.exitCode !== 0 && policy === 'OnFailure')) return;
+    const ns = next.find((s) => s.name === os.name);
+    if (ns && !ns.state?.terminated) errs.push(field.forbidden(`${path}[${i}].state`, 'may not be transitioned to non-terminated state'));
+  });
   return errs;
 }
 
@@ -532,16 +639,9 @@ export function validatePodStatusUpdate(pod: Pod, old: Pod): FieldError[] {
     errs.push(field.invalid('status.hostIPs[0].ip', hostIPs[0].ip, 'must be equal to `hostIP`'));
   }
   hostIPs.forEach((ip, i) => errs.push(...isValidIP(`status.hostIPs[${i}]`, ip.ip)));
-  // Containers of pods that never restart may not leave the terminated state.
-  const policy = old.spec?.restartPolicy;
-  if (policy !== 'Always') {
-    (old.status?.containerStatuses ?? []).forEach((os, i) => {
-      const term = os.state?.terminated;
-      if (!term || (term.exitCode !== 0 && policy === 'OnFailure')) return;
-      const ns = (pod.status?.containerStatuses ?? []).find((s) => s.name === os.name);
-      if (ns && !ns.state?.terminated) errs.push(field.forbidden(`status.containerStatuses[${i}].state`, 'may not be transitioned to non-terminated state'));
-    });
-  }
+  // Containers of pods that never restart may not leave the terminated state; ephemeral containers never restart.
+  errs.push(...validateContainerStateTransition(pod.status?.containerStatuses ?? [], old.status?.containerStatuses ?? [], 'status.containerStatuses', old.spec?.restartPolicy));
+  errs.push(...validateContainerStateTransition(pod.status?.ephemeralContainerStatuses ?? [], old.status?.ephemeralContainerStatuses ?? [], 'status.ephemeralContainerStatuses', 'Never'));
   return errs;
 }
 

@@ -1,8 +1,10 @@
 // Pods (upstream pkg/registry/core/pod/strategy.go): a new pod starts Pending with its QoS
-// class; deletion of a scheduled, unfinished pod is graceful so its node can stop it first.
-import type { DeleteOptions, KubeObject, Pod } from '../../api/types.js';
+// class; deletion of a scheduled, unfinished pod is graceful so its node can stop it first;
+// pods/ephemeralcontainers changes spec.ephemeralContainers and nothing else.
+import type { DeleteOptions, KubeObject, ObjectMeta, Pod } from '../../api/types.js';
 import type { ResourceInfo } from '../../api/resources.js';
-import type { Strategy } from '../strategy.js';
+import { validatePodEphemeralContainersUpdate } from '../../api/validation/pod-validation.js';
+import type { Strategy, SubresourceStrategy } from '../strategy.js';
 import { defaultStrategy } from './default-strategy.js';
 import { mountServiceAccountToken } from '../serviceaccount-admission.js';
 
@@ -26,8 +28,36 @@ export function podQOSClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort'
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
+/** metav1.ResetObjectMetaForStatus: what a subresource write may not change in metadata. */
+const metadataKeptBySubresources = ['deletionTimestamp', 'generation', 'selfLink', 'labels', 'annotations', 'finalizers', 'ownerReferences'] as const;
+
+function resetObjectMetaForSubresource(meta: ObjectMeta, old: ObjectMeta): ObjectMeta {
+  const out: Record<string, unknown> = { ...meta };
+  const prev = old as Record<string, unknown>;
+  for (const k of metadataKeptBySubresources) {
+    if (prev[k] === undefined) delete out[k];
+    else out[k] = prev[k];
+  }
+  return out as ObjectMeta;
+}
+
+/** upstream podEphemeralContainersStrategy (dropNonEphemeralContainerUpdates + ValidatePodEphemeralContainersUpdate). */
+export const ephemeralContainersStrategy: SubresourceStrategy = {
+  prepareForUpdate(obj: KubeObject, old: KubeObject): KubeObject {
+    const pod = obj as Pod;
+    const next = structuredClone(old) as Pod;
+    const ephemeral = pod.spec?.ephemeralContainers;
+    if (ephemeral === undefined || ephemeral === null) delete next.spec.ephemeralContainers;
+    else next.spec.ephemeralContainers = ephemeral;
+    next.metadata = resetObjectMetaForSubresource(pod.metadata, old.metadata);
+    return next;
+  },
+  validateUpdate: (obj: KubeObject, old: KubeObject) => validatePodEphemeralContainersUpdate(obj as Pod, old as Pod),
+};
+
 export function podStrategy(info: ResourceInfo, mountTokens = false): Strategy {
   return defaultStrategy(info, {
+    subresources: { ephemeralcontainers: ephemeralContainersStrategy },
     prepareForCreate(obj: KubeObject) {
       const pod = obj as Pod;
       if (mountTokens) mountServiceAccountToken(pod);

@@ -11,7 +11,7 @@ export type LogInstance = 'current' | 'previous';
 export function validateContainerLogStatus(pod: Pod, containerName: string, previous: boolean): LogInstance {
   const podName = pod.metadata.name ?? '';
   const q = (s: string) => JSON.stringify(s);
-  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])];
   const status = statuses.find((s) => s.name === containerName);
   if (!status) throw ApiError.badRequest(`container ${q(containerName)} in pod ${q(podName)} is not available`);
   const { waiting, running, terminated } = status.state ?? {};

@@ -36,6 +36,12 @@ export interface LaunchSpec {
   tty?: boolean;
   /** Whatever the image catalog resolved (opaque here; the sandbox launcher reads it). */
   image?: unknown;
+  /**
+   * Join the PID namespace of this host PID instead of getting one of its own: an
+   * ephemeral container's target container (kubectl debug --target), or a process of the
+   * node for a hostPID pod. The container's process is then not its namespace's init.
+   */
+  sharePidWith?: number;
 }
 
 export interface LaunchedProcess {

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Container, Pod } from '../../api/types.js';
 import { silentLogger } from '../../util/logger.js';
 import { Backoff } from './backoff.js';
-import { HostProcessLauncher } from './container-launcher.js';
+import { HostProcessLauncher, type ContainerLauncher, type LaunchSpec } from './container-launcher.js';
 import { ImagePullError, PodRuntime, type ImageResolver } from './container-runtime.js';
 import { readContainerLogText as readLogsText } from '../kubelet-server/container-logs.js';
 import { hostExec } from './kubelet.js';
@@ -42,15 +42,15 @@ interface Harness {
   stop(): Promise<void>;
 }
 
-function harness(t: { after(fn: () => Promise<void> | void): void }, spec: Partial<Pod['spec']>, opts: { podIP?: string } = {}): Harness {
+function harness(t: { after(fn: () => Promise<void> | void): void }, spec: Partial<Pod['spec']>, opts: { podIP?: string; launcher?: ContainerLauncher; status?: Pod['status'] } = {}): Harness {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kz-rt-'));
-  const pod: Pod = { metadata: { name: 'web', namespace: 'default', uid: 'uid-1' }, spec: { containers: [], ...spec } };
+  const pod: Pod = { metadata: { name: 'web', namespace: 'default', uid: 'uid-1' }, spec: { containers: [], ...spec }, ...(opts.status ? { status: opts.status } : {}) };
   const events: string[] = [];
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const rt: PodRuntime = new PodRuntime(pod, {
     podDir: dir,
-    launcher: new HostProcessLauncher(),
+    launcher: opts.launcher ?? new HostProcessLauncher(),
     images,
     exec: hostExec,
     environment: async () => ({}),
@@ -231,4 +231,61 @@ test('a container whose child keeps its stdout open still ends: the log is drain
   const term = await waitFor(() => h.rt.record('app')?.state.terminated);
   assert.equal(term.exitCode, 0);
   assert.equal(await readLogsText(h.rt.logPath('app', 0)), 'hi\n');
+});
+
+/** Remembers what the runtime asked the launcher for. */
+class RecordingLauncher extends HostProcessLauncher {
+  readonly specs: LaunchSpec[] = [];
+  override start(spec: LaunchSpec) {
+    this.specs.push(spec);
+    return super.start(spec);
+  }
+}
+
+test('an ephemeral container runs once in the running pod, in its target\'s PID namespace, and is never restarted', async (t) => {
+  const launcher = new RecordingLauncher();
+  const h = harness(t, { containers: [{ name: 'app', image: 'node:script', command: ['setInterval(() => {}, 1000)'] }] }, { launcher });
+  await waitFor(() => h.rt.isRunning('app'));
+  const appPid = h.rt.containerPid('app');
+  h.rt.pod = { ...h.rt.pod, spec: { ...h.rt.pod.spec, ephemeralContainers: [{ name: 'debugger-abcde', image: 'node:script', command: ['console.log("debugging")'], targetContainerName: 'app' }] } };
+  await h.rt.sync(h.rt.pod);
+  await waitFor(() => h.rt.record('debugger-abcde')?.state.terminated);
+  const spec = launcher.specs.find((s) => s.container === 'debugger-abcde');
+  assert.equal(spec?.sharePidWith, appPid);
+  assert.equal(launcher.specs.find((s) => s.container === 'app')?.sharePidWith, undefined);
+  const [status] = h.rt.statuses().ephemeral;
+  assert.equal(status.name, 'debugger-abcde');
+  assert.equal(status.ready, false);
+  assert.equal(status.restartCount, 0);
+  assert.equal(status.started, undefined);
+  assert.equal(status.image, 'docker.io/library/node:script');
+  assert.equal(status.imageID, 'docker.io/library/node@sha256:0');
+  assert.match(status.containerID ?? '', /^kanzen:\/\//);
+  assert.deepEqual({ ...status.state?.terminated, startedAt: undefined, finishedAt: undefined }, { exitCode: 0, reason: 'Completed', containerID: status.containerID, startedAt: undefined, finishedAt: undefined });
+  assert.equal(await readLogsText(h.rt.logPath('debugger-abcde', 0)), 'debugging\n');
+  await h.rt.sync(h.rt.pod);
+  assert.equal(h.events.filter((e) => e === 'Normal Started Started container debugger-abcde').length, 1);
+  assert.ok(h.events.includes('Normal Created Created container: debugger-abcde'));
+});
+
+test('an ephemeral container whose target is not running waits with CreateContainerConfigError', async (t) => {
+  const h = harness(t, {
+    containers: [{ name: 'app', image: 'no-such-image' }],
+    ephemeralContainers: [{ name: 'dbg', image: 'node:script', command: ['0'], targetContainerName: 'app' }],
+  });
+  await waitFor(() => h.rt.record('dbg')?.state.waiting);
+  assert.deepEqual(h.rt.record('dbg')?.state.waiting, { reason: 'CreateContainerConfigError', message: 'unable to find target container app' });
+  assert.ok(h.events.includes('Warning Failed Error: unable to find target container app'));
+});
+
+test('an ephemeral container that ran in an earlier sandbox is not started again', async (t) => {
+  const h = harness(t, {
+    containers: [{ name: 'app', image: 'node:script', command: ['setInterval(() => {}, 1000)'] }],
+    ephemeralContainers: [{ name: 'dbg', image: 'node:script', command: ['0'] }],
+  }, {
+    status: { ephemeralContainerStatuses: [{ name: 'dbg', ready: false, restartCount: 0, image: 'docker.io/library/node:script', imageID: '', containerID: 'kanzen://old', state: { running: { startedAt: '2026-01-01T00:00:00Z' } } }] },
+  });
+  await waitFor(() => h.rt.isRunning('app'));
+  assert.equal(h.rt.record('dbg')?.state.terminated?.reason, 'ContainerStatusUnknown');
+  assert.equal(h.events.some((e) => e.includes('Started container dbg')), false);
 });

@@ -9,10 +9,13 @@
 // → SIGKILL. The records are saved to <podDir>/state.json so a restarted kubelet re-adopts
 // processes that still run. A container with stdin or tty gets a stdin FIFO held open by a
 // keeper process (container-stdin.ts) and, with tty, runs on a pty (container-tty.ts);
-// container-attach.ts joins attach sessions to both.
+// container-attach.ts joins attach sessions to both. Ephemeral containers (kubectl debug) are
+// started once, even before initialization completes, and never restarted; with a target
+// container they join its PID namespace.
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { allContainers, ephemeralContainer } from '../../api/pod-containers.js';
 import type { Container, ContainerState, ContainerStatus, LifecycleHandler, Pod } from '../../api/types.js';
 import type { Logger } from '../../util/logger.js';
 import { isProcessAlive } from '../cluster-network.js';
@@ -85,6 +88,8 @@ export interface ImageResolver {
 export interface ContainerRecord {
   name: string;
   init: boolean;
+  /** An ephemeral container: started once, no probes, never ready. */
+  ephemeral?: boolean;
   restartCount: number;
   state: ContainerState;
   lastState: ContainerState;
@@ -243,7 +248,7 @@ export class PodRuntime {
 
   /** The container's spec in the current pod. */
   containerSpec(name: string): Container | undefined {
-    return [...(this.pod.spec.initContainers ?? []), ...this.pod.spec.containers].find((c) => c.name === name);
+    return allContainers(this.pod.spec).find((c) => c.name === name);
   }
 
   /** Resolves when the running instance's log is complete (its output all written): attach and logs -f end then. */
@@ -297,7 +302,7 @@ export class PodRuntime {
   // ---- status ----
 
   /** The statuses the runtime knows (containers it has not tried yet are left to the status generator). */
-  statuses(): { init: ContainerStatus[]; containers: ContainerStatus[] } {
+  statuses(): { init: ContainerStatus[]; containers: ContainerStatus[]; ephemeral: ContainerStatus[] } {
     const toStatus = (c: Container, rec: ContainerRecord): ContainerStatus => {
       const running = !!rec.state.running;
       const started = running && this.prober.isStarted(c.name);
@@ -313,13 +318,15 @@ export class PodRuntime {
         started,
       };
       if (rec.containerID) s.containerID = rec.containerID;
+      // Only regular and init containers have a startup state (the prober's).
+      if (rec.ephemeral) delete s.started;
       return withMounts(s, c);
     };
     const pick = (list: Container[]) => list.flatMap((c) => {
       const rec = this.records.get(c.name);
       return rec ? [toStatus(c, rec)] : [];
     });
-    return { init: pick(this.pod.spec.initContainers ?? []), containers: pick(this.pod.spec.containers) };
+    return { init: pick(this.pod.spec.initContainers ?? []), containers: pick(this.pod.spec.containers), ephemeral: pick(this.pod.spec.ephemeralContainers ?? []) };
   }
 
   // ---- sync ----
@@ -333,6 +340,13 @@ export class PodRuntime {
     const later = (ms: number | undefined) => {
       if (ms !== undefined) next = Math.min(next ?? Infinity, ms);
     };
+    // Before init containers (upstream SyncPod step 5): a pod stuck initializing can be debugged too.
+    for (const c of pod.spec.ephemeralContainers ?? []) {
+      const rec = this.records.get(c.name) ?? this.ranBefore(c);
+      // Never restarted: only one the runtime never ran (a pull or config error leaves it waiting) is started.
+      if (this.procs.has(c.name) || rec?.state.running || rec?.state.terminated) continue;
+      later(await this.startContainer(c, false, undefined));
+    }
     for (const c of pod.spec.initContainers ?? []) {
       const rec = this.records.get(c.name);
       if (this.procs.has(c.name)) return { nextSyncMs: next };
@@ -351,6 +365,28 @@ export class PodRuntime {
       later(await this.startOrBackOff(c, false));
     }
     return { nextSyncMs: next };
+  }
+
+  /**
+   * An ephemeral container the pod's status says ran, in an instance this runtime has no
+   * record of (its sandbox was recreated): it ended then, and is not started again
+   * (upstream: the runtime still lists the exited container).
+   */
+  private ranBefore(c: Container): ContainerRecord | undefined {
+    const s = this.pod.status?.ephemeralContainerStatuses?.find((x) => x.name === c.name);
+    if (!s?.containerID || !(s.state?.running || s.state?.terminated)) return undefined;
+    const terminated = s.state.terminated ?? {
+      exitCode: 137,
+      reason: 'ContainerStatusUnknown',
+      message: 'The container could not be located when the pod was terminated',
+      startedAt: s.state.running?.startedAt,
+      finishedAt: rfc3339(this.now()),
+      containerID: s.containerID,
+    };
+    const rec: ContainerRecord = { name: c.name, init: false, ephemeral: true, restartCount: 0, state: { terminated }, lastState: {}, image: s.image, imageID: s.imageID, containerID: s.containerID };
+    this.records.set(c.name, rec);
+    this.save();
+    return rec;
   }
 
   private backoffKey(c: Container): string {
@@ -377,12 +413,31 @@ export class PodRuntime {
   }
 
   private setState(c: Container, init: boolean, state: ContainerState, lastExit?: ContainerState['terminated']): ContainerRecord {
-    const rec = this.records.get(c.name) ?? { name: c.name, init, restartCount: 0, state, lastState: {} };
+    const rec = this.records.get(c.name) ?? { name: c.name, init, ...this.ephemeralMark(c), restartCount: 0, state, lastState: {} };
     rec.state = state;
     if (lastExit) rec.lastState = { terminated: lastExit };
     this.records.set(c.name, rec);
     this.save();
     return rec;
+  }
+
+  private ephemeralMark(c: Container): { ephemeral?: true } {
+    return ephemeralContainer(this.pod.spec, c.name) ? { ephemeral: true } : {};
+  }
+
+  /**
+   * The PID namespace the container joins, as a host PID in it (upstream: NamespaceMode
+   * NODE for hostPID, TARGET for an ephemeral container's target); undefined for the
+   * container's own. The node's is the kubelet's own PID namespace. Throws
+   * ContainerConfigError when the target is not running (upstream getTargetID).
+   */
+  private sharedPidNamespace(c: Container): number | undefined {
+    if (this.pod.spec.hostPID) return process.pid;
+    const target = ephemeralContainer(this.pod.spec, c.name)?.targetContainerName;
+    if (!target) return undefined;
+    const pid = this.procs.get(target)?.pid;
+    if (pid === undefined) throw new ContainerConfigError(`unable to find target container ${target}`);
+    return pid;
   }
 
   /** Pull (resolve), build the config, create and start (upstream startContainer); returns a retry delay on failure. */
@@ -433,7 +488,9 @@ export class PodRuntime {
     for (const n of resolved.notices ?? []) this.opts.event(this.pod, n.type, n.reason, n.message);
 
     let proc0: { argv: string[]; env: Record<string, string>; workingDir?: string };
+    let sharePidWith: number | undefined;
     try {
+      sharePidWith = this.sharedPidNamespace(c);
       proc0 = resolved.process(c, await this.opts.environment(this.pod, c));
       // containerd's oci.WithTTY: a terminal gets TERM=xterm.
       if (c.tty && proc0.env.TERM === undefined) proc0 = { ...proc0, env: { ...proc0.env, TERM: 'xterm' } };
@@ -473,6 +530,7 @@ export class PodRuntime {
         stdin: relay?.readFd,
         tty: c.tty === true,
         image: resolved.launch,
+        ...(sharePidWith !== undefined ? { sharePidWith } : {}),
       });
     } catch (e) {
       if (relay) removeStdinRelay(relay.state);
@@ -488,7 +546,7 @@ export class PodRuntime {
     } finally {
       if (relay) fs.closeSync(relay.readFd);
     }
-    const rec = this.records.get(c.name) ?? { name: c.name, init, restartCount, state: {}, lastState: {} };
+    const rec = this.records.get(c.name) ?? { name: c.name, init, ...this.ephemeralMark(c), restartCount, state: {}, lastState: {} };
     Object.assign(rec, {
       restartCount,
       containerID,
@@ -516,7 +574,7 @@ export class PodRuntime {
     this.procs.set(c.name, proc);
     const log = this.openLog(c.name, rec);
     if (log) this.logs.set(c.name, log);
-    if (!rec.init) this.prober.containerStarted(c, startedAtMs, proc.pid);
+    if (!rec.init && !rec.ephemeral) this.prober.containerStarted(c, startedAtMs, proc.pid);
     const containerID = rec.containerID;
     const ended = proc.exited.then(async (exit) => {
       // The instance is reported ended once its log is complete: logs read then have all of it.
@@ -644,7 +702,7 @@ export class PodRuntime {
   /** Stops every container (pod deletion or completion) within gracePeriodSeconds; nothing restarts after. */
   async stopAll(gracePeriodSeconds: number): Promise<void> {
     this.stopping = true;
-    const all = [...(this.pod.spec.initContainers ?? []), ...this.pod.spec.containers];
+    const all = allContainers(this.pod.spec);
     await Promise.all(all.filter((c) => this.procs.has(c.name)).map((c) => this.killContainer(c, gracePeriodSeconds)));
     this.prober.stop();
   }
@@ -685,7 +743,7 @@ export class PodRuntime {
     }
     if (state.uid !== this.uid) return 0;
     let adopted = 0;
-    const all = [...(this.pod.spec.initContainers ?? []), ...this.pod.spec.containers];
+    const all = allContainers(this.pod.spec);
     for (const rec of state.containers) {
       const c = all.find((x) => x.name === rec.name);
       if (!c) continue;

@@ -380,6 +380,7 @@ export class Kubelet extends KubeletBase {
       sandboxReady: !!sandbox,
       initContainerStatuses: s?.init,
       containerStatuses: s?.containers ?? [],
+      ephemeralContainerStatuses: s?.ephemeral,
     });
   }
 
@@ -503,6 +504,7 @@ export class Kubelet extends KubeletBase {
           sandboxReady: false,
           initContainerStatuses: s.init,
           containerStatuses: s.containers,
+          ephemeralContainerStatuses: s.ephemeral,
           podIsTerminal: true,
         });
         await this.writeStatus(current, status).catch((e) => {

@@ -6,6 +6,7 @@
 // (container-limits.ts) when the machine allows it.
 import fs from 'node:fs';
 import path from 'node:path';
+import { allContainers } from '../../api/pod-containers.js';
 import type { Container, Pod } from '../../api/types.js';
 import { createLogger, type Logger } from '../../util/logger.js';
 import type { ResolvedImage as CatalogImage } from '../image-catalog.js';
@@ -14,7 +15,15 @@ import { startContainer, type ContainerMount, type ImagePath } from '../sandbox-
 import type { ContainerLauncher, ExitInfo, LaunchedProcess, LaunchSpec } from './container-launcher.js';
 import { ContainerLimits } from './container-limits.js';
 
-/** The container's volumeMounts as bind mounts (subPath joined onto the volume's folder). */
+/**
+ * The container's volumeMounts as bind mounts (subPath joined onto the volume's folder).
+ *
+ * A hostPath volume of the node's root (`/`, as `kubectl debug node/…` mounts at /host) is
+ * copy-on-write. In kind, /host is the node container's own root: a debug shell sees the
+ * node's files and what it writes stays in that node container. A kanzen node is a network
+ * namespace on this machine with no filesystem of its own, so its root is the machine's:
+ * the shell sees it as it is, and its writes land in the pod's folder, not on the machine.
+ */
 export function containerMounts(pod: Pod, c: Container, podDir: string): ContainerMount[] {
   const out: ContainerMount[] = [];
   for (const m of c.volumeMounts ?? []) {
@@ -23,7 +32,8 @@ export function containerMounts(pod: Pod, c: Container, podDir: string): Contain
     if (!host) continue;
     const source = m.subPath ? path.join(host, m.subPath) : host;
     if (m.subPath && !fs.existsSync(source)) fs.mkdirSync(source, { recursive: true });
-    out.push({ hostPath: source, containerPath: m.mountPath, readOnly: m.readOnly });
+    const nodeRoot = !!v.hostPath && path.resolve(source) === '/';
+    out.push({ hostPath: source, containerPath: m.mountPath, readOnly: m.readOnly, ...(nodeRoot ? { copyOnWrite: true } : {}) });
   }
   return out;
 }
@@ -65,7 +75,7 @@ export class SandboxLauncher implements ContainerLauncher {
     const sandbox = this.opts.sandbox(spec.podUID);
     const pod = this.opts.pod(spec.podUID);
     if (!sandbox || !pod) throw new Error(`no sandbox for pod ${spec.podUID}`);
-    const c = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((x) => x.name === spec.container);
+    const c = allContainers(pod.spec).find((x) => x.name === spec.container);
     const image = spec.image as CatalogImage | undefined;
     const out = openAppend(spec.stdoutPath);
     const err = openAppend(spec.stderrPath);
@@ -85,6 +95,8 @@ export class SandboxLauncher implements ContainerLauncher {
         stdout: out,
         stderr: err,
         tty: spec.tty,
+        sharePidWith: spec.sharePidWith,
+        hostIPC: pod.spec.hostIPC === true,
       });
       const limits = c && this.limits?.apply(sandbox.cluster, spec.podUID, c, proc.pid);
       if (!limits || limits.groups.length === 0) return { pid: proc.pid, exited: proc.exited };
