@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Container } from '../../api/types.js';
 import type { Logger } from '../../util/logger.js';
-import { applyContainerLimits, detectCgroupMounts, removePodCgroups, type CgroupMounts } from '../container-cgroup.js';
+import { applyContainerLimits, cgroupRoots, detectCgroupMounts, removePodCgroups, type CgroupMounts } from '../container-cgroup.js';
 
 let machineMounts: CgroupMounts | undefined;
 
@@ -91,7 +91,5 @@ export async function removePodLimits(cluster: string, podUID: string, mounts = 
 }
 
 function podGroupDirs(cluster: string, podUID: string, mounts: CgroupMounts): string[] {
-  const roots = new Set<string>(Object.values(mounts.v1).filter((v): v is string => v !== undefined));
-  if (mounts.unified) roots.add(mounts.unified.root);
-  return [...roots].map((r) => path.join(r, `kz-${cluster}`, `pod${podUID}`));
+  return cgroupRoots(mounts).map((r) => path.join(r, `kz-${cluster}`, `pod${podUID}`));
 }
