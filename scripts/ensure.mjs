@@ -43,8 +43,9 @@ if (!linked && (!fs.existsSync(marker) || mtime(path.join(root, 'package-lock.js
 
 // Debian packages for the real tools the runtime and tests drive (command → package). The
 // shell images (src/images/shell-rootfs.ts) are built from busybox-static, curl and dnsutils,
-// so `npm start` needs them as much as the tests do.
-const tools = { dig: 'dnsutils', ip: 'iproute2', nsenter: 'util-linux', nft: 'nftables', curl: 'curl' };
+// so `npm start` needs them as much as the tests do. runc runs the containers of OCI images
+// (src/node/runc.ts).
+const tools = { dig: 'dnsutils', ip: 'iproute2', nsenter: 'util-linux', nft: 'nftables', curl: 'curl', runc: 'runc' };
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 // Python modules the tests import (module → package): the official Python client.
 const pyModules = forTests ? { kubernetes: 'python3-kubernetes' } : {};

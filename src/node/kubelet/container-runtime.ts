@@ -681,15 +681,17 @@ export class PodRuntime {
       this.records.set(rec.name, rec);
       if (!rec.state.running) continue;
       const alive = rec.pid !== undefined && isProcessAlive(rec.pid) && processStartTime(rec.pid) === rec.pidStartTime;
-      if (alive) {
+      // The launcher may know more than the PID (runc: the instance's state and its exit code, even after it ended).
+      const proc = rec.pid !== undefined ? this.opts.launcher.adopt?.(this.uid, rec.name, rec.pid, alive) : undefined;
+      if (alive || proc) {
         const relay = rec.stdinRelay;
         // A stdinOnce session cannot outlive the kubelet that served it: its end closes stdin.
-        if (relay && !relay.closed && (!keeperAlive(relay) || (relay.sessionStarted && c.stdinOnce))) {
+        if (alive && relay && !relay.closed && (!keeperAlive(relay) || (relay.sessionStarted && c.stdinOnce))) {
           closeStdin(relay);
           this.save();
         }
-        this.attach(c, rec, watchPid(rec.pid!), Date.parse(rec.state.running.startedAt ?? '') || Date.now());
-        adopted++;
+        this.attach(c, rec, proc ?? watchPid(rec.pid!), Date.parse(rec.state.running.startedAt ?? '') || Date.now());
+        if (alive) adopted++;
       } else {
         // What it wrote while no kubelet read its FIFOs is still there: into the log, then the end.
         const log = this.openLog(rec.name, rec);

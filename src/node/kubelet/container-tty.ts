@@ -33,9 +33,22 @@ export function ttySignalTarget(pid: number, signal: NodeJS.Signals): number {
   return ttyChildPid(pid) ?? pid;
 }
 
-/** Sets the terminal size of a tty container whose first process is pid (the kernel then sends SIGWINCH). */
+/** Whether the process's stdin is a terminal (a runc container's init is on its console). */
+function onTerminal(pid: number): boolean {
+  try {
+    return /^\/dev\/(pts\/\d+|tty|console)/.test(fs.readlinkSync(`/proc/${pid}/fd/0`));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Sets the size of the terminal pid's command is on (the kernel then sends SIGWINCH): pid's
+ * own when it is on one (a runc container's init, on its console), else its first child's
+ * (script(1)'s: a sandbox-exec tty container, or runc under script for an exec).
+ */
 export function resizeTty(pid: number, size: TerminalSize): Promise<boolean> {
-  const child = ttyChildPid(pid);
+  const child = onTerminal(pid) ? pid : ttyChildPid(pid);
   if (!child || !(size.width > 0) || !(size.height > 0)) return Promise.resolve(false);
   return new Promise((resolve) => {
     execFile('stty', ['-F', `/proc/${child}/fd/0`, 'cols', String(Math.floor(size.width)), 'rows', String(Math.floor(size.height))], { timeout: 5000 }, (err) =>

@@ -198,12 +198,16 @@ export function verifyRunAsNonRoot(config: ImageConfig, container: Pick<Containe
 export function ociProcess(config: ImageConfig, container: Container, env: Record<string, string>, rootLowerDirs: string[], pod?: Pod): OciProcess {
   if (pod) verifyRunAsNonRoot(config, container, pod);
   const argv = processArgs(config, container, env);
-  const sc = effectiveSecurityContext(pod, container);
-  const user = resolveUser(userString(config, sc.runAsUser, sc.runAsGroup), rootLowerDirs, sc.supplementalGroups);
   return {
     argv,
     env: processEnv(config, env),
     workingDir: container.workingDir || config.config?.WorkingDir || '/',
-    user,
+    user: processUser(config, container, rootLowerDirs, pod),
   };
+}
+
+/** The user and groups the container's process runs as (runAsUser/runAsGroup, else the image's User). */
+export function processUser(config: ImageConfig, container: Pick<Container, 'securityContext'>, rootLowerDirs: readonly string[], pod?: Pick<Pod, 'spec'>): ProcessUser {
+  const sc = effectiveSecurityContext(pod, container);
+  return resolveUser(userString(config, sc.runAsUser, sc.runAsGroup), rootLowerDirs, sc.supplementalGroups);
 }

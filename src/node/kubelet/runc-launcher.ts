@@ -1,0 +1,413 @@
+// Containers of stored OCI images, run by runc (../runc.ts) from a generated runtime spec
+// (../oci-runtime-spec.ts). Each container instance is a bundle in its folder of the pod
+// directory, <pod dir>/containers/<name>/:
+//   config.json       the runtime spec
+//   layers/<i>        short links to the image's unpacked layers (top first): the overlay's
+//                     option string stays short whatever the home's path and layer count
+//   upper/, work/     the container's writable layer; rootfs/ the overlay's mount point
+//   pid, exit         the container's host PID (runc --pid-file) and runc's exit code
+//   runc.log          runc's JSON log (the StartError message comes from it)
+//   runc.json         what a restarted kubelet needs to adopt the instance
+//
+// Start: unshare --mount --propagation slave -- sh -c '<mount the overlay; runc run; record
+// the exit code>'. The overlay exists only in that private mount namespace, which dies with
+// the container: nothing lingers in the host's mount table when the container or every
+// kanzen process dies. (slave, not private: unmounts of /run/netns handles still reach it,
+// so a deleted pod's namespace is not kept alive by a copy here.) `runc run` stays in the
+// foreground, the container's parent, in a process group of its own; --keep leaves the
+// stopped container, so its memory group's OOM count is read before `runc delete` removes
+// the group: reason OOMKilled as containerd reports it. A tty container runs runc's terminal
+// mode under the host's script(1), which gives runc the controlling terminal it needs.
+//
+// runc manages these containers' cgroups (limits from the spec, in the groups named after
+// the cluster, pod and container that container-cgroup.ts names and cleans up); the
+// built-in stand-ins keep sandbox-exec and container-limits.ts.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Container, Pod } from '../../api/types.js';
+import { createLogger, type Logger } from '../../util/logger.js';
+import { isProcessAlive, readMountPoints } from '../cluster-network.js';
+import { isOciLaunch, type OciLaunch } from '../images/oci-launch.js';
+import { capabilitiesUpTo, runtimeSpec, type LinuxDevice } from '../oci-runtime-spec.js';
+import type { PodSandbox } from '../pod-sandbox.js';
+import { containerdStartError, Runc, runcLogError, runcRoot, runtimeDir } from '../runc.js';
+import { ContainerStartError, containerDirs, containerEnv, shellQuote, type ContainerDirs } from '../sandbox-exec.js';
+import { openAppend, processStartTime, type ContainerExec, type ContainerExecTarget, type ExitInfo, type LaunchedProcess, type LaunchSpec } from './container-launcher.js';
+import { cgroupMounts, containerMemoryGroup, oomKillCount } from './container-limits.js';
+import { resizeTty } from './container-tty.js';
+import { processUser } from './oci-process.js';
+import { containerMounts } from './sandbox-launcher.js';
+
+/** runc's container ID for a pod's container (unique in the cluster's runc root). */
+export function runcContainerID(podUID: string, container: string): string {
+  return `${podUID}-${container}`;
+}
+
+/** What a restarted kubelet reads to adopt a running instance. */
+interface InstanceRecord {
+  id: string;
+  root: string;
+  pid: number;
+  pidStartTime?: string;
+  wrapperPid: number;
+  wrapperStartTime?: string;
+}
+
+interface BundlePaths extends ContainerDirs {
+  config: string;
+  layers: string;
+  pidFile: string;
+  exitFile: string;
+  logFile: string;
+  record: string;
+}
+
+function bundlePaths(podDir: string, name: string): BundlePaths {
+  const d = containerDirs(podDir, name);
+  return {
+    ...d,
+    config: path.join(d.dir, 'config.json'),
+    layers: path.join(d.dir, 'layers'),
+    pidFile: path.join(d.dir, 'pid'),
+    exitFile: path.join(d.dir, 'exit'),
+    logFile: path.join(d.dir, 'runc.log'),
+    record: path.join(d.dir, 'runc.json'),
+  };
+}
+
+/**
+ * The wrapper's script, run in its own mount namespace from the bundle directory: mounts
+ * the overlay (relative paths: short options), runs runc in the foreground, records its code.
+ * fd 3 is the container's stderr (fd 2 stays the wrapper's, read by the launcher).
+ */
+export function wrapperScript(layerCount: number, runcArgv: readonly string[], tty: boolean): string {
+  const lower = Array.from({ length: layerCount }, (_, i) => `layers/${i}`).join(':');
+  const run = runcArgv.map(shellQuote).join(' ');
+  return [
+    'set -e',
+    `mount -t overlay overlay -o ${shellQuote(`lowerdir=${lower},upperdir=upper,workdir=work`)} rootfs`,
+    'set +e',
+    tty ? `script -qfec ${shellQuote(`exec ${run}`)} /dev/null 3>&-` : `${run} 2>&3 3>&-`,
+    'code=$?',
+    `echo "$code" > exit`,
+    'exit "$code"',
+  ].join('\n');
+}
+
+/** The host's devices for a privileged container (runc's HostDevices: /dev without pts, shm, mqueue, fd). */
+export function hostDevices(dir = '/dev'): LinuxDevice[] {
+  const out: LinuxDevice[] = [];
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (!['pts', 'shm', 'fd', 'mqueue', '.lxc', '.lxd-mounts', '.udev'].includes(e.name)) out.push(...hostDevices(p));
+      continue;
+    }
+    if (e.name === 'console' || !(e.isCharacterDevice() || e.isBlockDevice())) continue;
+    const st = fs.statSync(p, { bigint: true });
+    // glibc's major()/minor() of a dev_t.
+    const major = Number(((st.rdev >> 8n) & 0xfffn) | ((st.rdev >> 32n) & ~0xfffn));
+    const minor = Number((st.rdev & 0xffn) | ((st.rdev >> 12n) & ~0xffn));
+    out.push({ path: p, type: e.isCharacterDevice() ? 'c' : 'b', major, minor, fileMode: Number(st.mode & 0o777n), uid: Number(st.uid), gid: Number(st.gid) });
+  }
+  return out;
+}
+
+let lastCap: number | undefined;
+/** Every capability of this kernel. */
+function allCapabilities(): string[] {
+  if (lastCap === undefined) {
+    try {
+      lastCap = Number(fs.readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8'));
+    } catch {
+      lastCap = 40;
+    }
+  }
+  return capabilitiesUpTo(lastCap);
+}
+
+/** A pure cgroup v2 host (containerd gives containers their own cgroup namespace only there). */
+function isPureCgroupV2(): boolean {
+  const m = cgroupMounts();
+  return m.unified?.root === '/sys/fs/cgroup' && Object.keys(m.v1).length === 0;
+}
+
+/** Whether memory+swap can be limited (containerd's SwapControllerAvailable, v1). */
+function swapLimitAvailable(): boolean {
+  const memory = cgroupMounts().v1.memory;
+  return memory !== undefined && fs.existsSync(path.join(memory, 'memory.memsw.limit_in_bytes'));
+}
+
+function readInt(file: string): number | undefined {
+  try {
+    const n = Number(fs.readFileSync(file, 'utf8').trim());
+    return Number.isInteger(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface RuncLauncherOptions {
+  sandbox(podUID: string): PodSandbox | undefined;
+  pod(podUID: string): Pod | undefined;
+  logger?: Logger;
+  /** runc's binary (default: runc on PATH). */
+  runcBinary?: string;
+  /** How long the start may take before it is abandoned (default 30s). */
+  startTimeoutMs?: number;
+  /** How often an adopted instance's end is looked for (default 500ms). */
+  pollMs?: number;
+}
+
+export class RuncLauncher {
+  private readonly log: Logger;
+
+  constructor(private readonly opts: RuncLauncherOptions) {
+    this.log = opts.logger ?? createLogger('kubelet/runc');
+  }
+
+  /** The runc of a cluster (its state in /run/kanzen-<cluster>/runc). */
+  runc(cluster: string): Runc {
+    return new Runc(runcRoot(cluster), this.opts.runcBinary);
+  }
+
+  async start(spec: LaunchSpec): Promise<LaunchedProcess> {
+    const launch = spec.image;
+    if (!isOciLaunch(launch)) throw new Error('not an OCI image');
+    const sandbox = this.opts.sandbox(spec.podUID);
+    const pod = this.opts.pod(spec.podUID);
+    if (!sandbox || !pod) throw new Error(`no sandbox for pod ${spec.podUID}`);
+    const c: Container = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((x) => x.name === spec.container) ?? { name: spec.container };
+    const runc = this.runc(sandbox.cluster);
+    const id = runcContainerID(spec.podUID, spec.container);
+    const b = bundlePaths(sandbox.podDir, spec.container);
+    // A stopped instance a crash left behind holds the ID.
+    if (fs.existsSync(path.join(runc.root, id))) await runc.delete(id, true);
+    this.prepareBundle(b, launch);
+    fs.writeFileSync(
+      b.config,
+      JSON.stringify(
+        runtimeSpec({
+          cluster: sandbox.cluster,
+          podUID: spec.podUID,
+          pod,
+          container: c,
+          process: {
+            argv: spec.argv,
+            env: containerEnv(Object.entries(spec.env), sandbox.hostname),
+            cwd: spec.workingDir || '/',
+            user: processUser(launch.config, c, launch.lowerDirs, pod),
+            terminal: spec.tty,
+          },
+          rootfs: 'rootfs',
+          hostname: sandbox.hostname,
+          netnsPath: sandbox.netnsPath,
+          sharePidWith: spec.sharePidWith,
+          etc: { hosts: sandbox.hostsPath, hostname: sandbox.hostnamePath, resolvConf: sandbox.resolvConfPath },
+          mounts: containerMounts(pod, c, sandbox.podDir),
+          cgroupV2: isPureCgroupV2(),
+          swapLimit: swapLimitAvailable(),
+          allCapabilities: allCapabilities(),
+          hostDevices: c.securityContext?.privileged ? hostDevices() : undefined,
+        }),
+      ),
+    );
+    const runcArgv = runc.runArgs({ bundle: b.dir, id, pidFile: b.pidFile, logFile: b.logFile });
+    const out = openAppend(spec.stdoutPath);
+    const err = openAppend(spec.stderrPath);
+    let wrapper: ChildProcess;
+    try {
+      wrapper = spawn('unshare', ['--mount', '--propagation', 'slave', '--', '/bin/sh', '-c', wrapperScript(launch.lowerDirs.length, runcArgv, spec.tty === true), 'kz-runc'], {
+        cwd: b.dir,
+        // 0/1: the container's; 2: the wrapper's own; 3: the container's stderr.
+        stdio: [spec.stdin ?? 'ignore', out, 'pipe', err],
+        // Its own process group, like a shim: a signal to the agent's group does not reach it.
+        detached: true,
+        env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
+      });
+    } finally {
+      fs.closeSync(out);
+      fs.closeSync(err);
+    }
+    let wrapperStderr = '';
+    wrapper.stderr?.setEncoding('utf8');
+    wrapper.stderr?.on('data', (d: string) => {
+      if (wrapperStderr.length < 8192) wrapperStderr += d;
+    });
+    const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => wrapper.once('close', (code, signal) => resolve({ code, signal })));
+    wrapper.once('error', () => undefined);
+    const pid = await this.started(b, wrapper, closed, () => wrapperStderr);
+    if (pid === undefined) {
+      await runc.delete(id, true).catch(() => undefined);
+      const runcError = runcLogError(readText(b.logFile));
+      throw new ContainerStartError(runcError ? containerdStartError(runcError) : wrapperStderr.trim() || 'the container did not start', 128);
+    }
+    const record: InstanceRecord = { id, root: runc.root, pid, pidStartTime: processStartTime(pid), wrapperPid: wrapper.pid ?? 0, wrapperStartTime: processStartTime(wrapper.pid ?? 0) };
+    fs.writeFileSync(b.record, JSON.stringify(record));
+    const memoryGroup = containerMemoryGroup(sandbox.cluster, spec.podUID, spec.container);
+    const exited = closed.then(({ code, signal }) => this.finish(runc, id, b, memoryGroup, code ?? (signal ? 128 + (os.constants.signals[signal] ?? 9) : undefined)));
+    return { pid, exited, kill: (sig) => this.signal(runc, id, sig) };
+  }
+
+  /** Resolves with the container's PID once runc wrote it, or undefined when the wrapper ended first. */
+  private started(b: BundlePaths, wrapper: ChildProcess, closed: Promise<unknown>, stderr: () => string): Promise<number | undefined> {
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (pid: number | undefined) => {
+        if (done) return;
+        done = true;
+        watcher.close();
+        clearTimeout(timer);
+        resolve(pid);
+      };
+      const check = () => {
+        const pid = readInt(b.pidFile);
+        if (pid !== undefined && pid > 0) finish(pid);
+      };
+      // runc writes the PID file (renamed into place) once the container's process runs.
+      const watcher = fs.watch(b.dir, (_event, name) => {
+        if (name === 'pid') check();
+      });
+      const timer = setTimeout(() => {
+        this.log.warn('container did not start in time', { dir: b.dir, stderr: stderr() });
+        wrapper.kill('SIGKILL');
+      }, this.opts.startTimeoutMs ?? 30_000);
+      // A container that exits at once may be gone before the watch fires: the PID file stays.
+      void closed.then(() => {
+        const pid = readInt(b.pidFile);
+        finish(pid !== undefined && pid > 0 ? pid : undefined);
+      });
+      check();
+    });
+  }
+
+  /** The container ended: its OOM count read while runc still keeps its group, then runc's state and group removed. */
+  private async finish(runc: Runc, id: string, b: BundlePaths, memoryGroup: string | undefined, code: number | undefined): Promise<ExitInfo> {
+    const oomKilled = memoryGroup !== undefined && (oomKillCount(memoryGroup) ?? 0) > 0;
+    try {
+      await runc.delete(id, true);
+    } catch (e) {
+      this.log.warn('runc delete failed', { id, err: e });
+    }
+    fs.rmSync(b.record, { force: true });
+    if (code === undefined) return { exitCode: null, signal: null, unknown: true };
+    return { exitCode: code, signal: null, ...(oomKilled ? { oomKilled: true } : {}) };
+  }
+
+  private signal(runc: Runc, id: string, sig: NodeJS.Signals): void {
+    runc.kill(id, sig).catch((e: Error) => {
+      if (!/not running|does not exist|process already finished/.test(e.message)) this.log.warn('runc kill failed', { id, signal: sig, err: e });
+    });
+  }
+
+  private prepareBundle(b: BundlePaths, launch: OciLaunch): void {
+    const mounted = readMountPoints().filter((m) => m === b.dir || m.startsWith(b.dir + '/'));
+    if (mounted.length > 0) throw new Error(`container directory ${b.dir} has mounts in the host namespace: ${mounted.join(', ')}`);
+    // Each instance gets a fresh writable layer, as a restarted container does.
+    fs.rmSync(b.dir, { recursive: true, force: true });
+    for (const d of [b.rootfs, b.upper, b.work, b.layers]) fs.mkdirSync(d, { recursive: true, mode: 0o755 });
+    launch.lowerDirs.forEach((dir, i) => fs.symlinkSync(path.resolve(dir), path.join(b.layers, String(i))));
+  }
+
+  /** The instance record of a container this launcher started, if pid is still that instance. */
+  private instance(podUID: string, container: string, pid: number): { record: InstanceRecord; b: BundlePaths; sandbox: PodSandbox } | undefined {
+    const sandbox = this.opts.sandbox(podUID);
+    if (!sandbox) return undefined;
+    const b = bundlePaths(sandbox.podDir, container);
+    try {
+      const record = JSON.parse(fs.readFileSync(b.record, 'utf8')) as InstanceRecord;
+      return record.pid === pid ? { record, b, sandbox } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Whether the container with this PID is one of runc's (exec goes through runc then). */
+  owns(target: ContainerExecTarget): boolean {
+    return this.instance(target.podUID, target.container, target.pid) !== undefined;
+  }
+
+  /**
+   * Re-adopts an instance a previous kubelet started: its end is noticed by polling the
+   * wrapper and the container, its exit code read from the file the wrapper wrote.
+   */
+  adopt(podUID: string, container: string, pid: number): LaunchedProcess | undefined {
+    const inst = this.instance(podUID, container, pid);
+    if (!inst) return undefined;
+    const { record, b, sandbox } = inst;
+    const runc = new Runc(record.root, this.opts.runcBinary);
+    const same = (p: number, start?: string) => p > 0 && isProcessAlive(p) && processStartTime(p) === start;
+    const memoryGroup = containerMemoryGroup(sandbox.cluster, podUID, container);
+    const exited = new Promise<void>((resolve) => {
+      const poll = () => {
+        if (same(record.pid, record.pidStartTime) || same(record.wrapperPid, record.wrapperStartTime)) setTimeout(poll, this.opts.pollMs ?? 500);
+        else resolve();
+      };
+      poll();
+    }).then(() => this.finish(runc, record.id, b, memoryGroup, readInt(b.exitFile)));
+    return { pid, exited, kill: (sig) => this.signal(runc, record.id, sig) };
+  }
+
+  /** `runc exec` in the container: its namespaces, cgroup, capabilities, user and environment. */
+  exec(target: ContainerExecTarget, argv: string[], opts: { tty?: boolean; stdin?: boolean }): ContainerExec {
+    const inst = this.instance(target.podUID, target.container, target.pid);
+    if (!inst) throw new Error(`container "${target.container}" is not running`);
+    const runc = new Runc(inst.record.root, this.opts.runcBinary);
+    const execDir = path.join(runtimeDir(inst.sandbox.cluster), 'exec');
+    fs.mkdirSync(execDir, { recursive: true });
+    const pidFile = path.join(execDir, `${inst.record.id}-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.pid`);
+    const child = runc.exec(inst.record.id, argv, { tty: opts.tty, stdin: opts.stdin, pidFile });
+    child.once('close', () => fs.rmSync(pidFile, { force: true }));
+    return {
+      process: child,
+      // script(1)'s pty is runc's terminal: runc passes its size on to the container's console.
+      resize: opts.tty && child.pid ? (size) => void resizeTty(child.pid!, size) : undefined,
+      kill: () => {
+        // The exec'd process itself (runc would only forward a signal it can catch).
+        const pid = readInt(pidFile);
+        if (pid !== undefined) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // gone
+          }
+        }
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      },
+    };
+  }
+}
+
+/** Deletes the runc containers of a pod (its sandbox is going; whatever a crash left stopped). */
+export async function removePodRuncContainers(cluster: string, podUID: string, runcBinary?: string): Promise<void> {
+  const runc = new Runc(runcRoot(cluster), runcBinary);
+  for (const s of await runc.list()) if (s.id.startsWith(`${podUID}-`)) await runc.delete(s.id, true);
+}
+
+/** Deletes every runc container of the cluster and its runtime directory (kanzen down). */
+export async function removeClusterRuncContainers(cluster: string, runcBinary?: string): Promise<string[]> {
+  const runc = new Runc(runcRoot(cluster), runcBinary);
+  const ids: string[] = [];
+  for (const s of await runc.list()) {
+    await runc.delete(s.id, true);
+    ids.push(s.id);
+  }
+  fs.rmSync(runtimeDir(cluster), { recursive: true, force: true });
+  return ids;
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
