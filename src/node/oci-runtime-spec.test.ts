@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Container } from '../api/types.js';
-import { capabilitiesUpTo, capabilityMask, containerCapabilities, defaultCapabilities, runtimeSpec, specMounts, type RuntimeSpecOptions } from './oci-runtime-spec.js';
+import { capabilitiesOfMask, capabilitiesUpTo, capabilityMask, containerCapabilities, defaultCapabilities, runtimeSpec, specMounts, type RuntimeSpecOptions } from './oci-runtime-spec.js';
 
 const all = capabilitiesUpTo(40);
 
@@ -26,6 +26,7 @@ test('the default capability set is containerd\'s, CapEff 00000000a80425fb, no C
   assert.equal(defaultCapabilities.includes('CAP_SYS_ADMIN'), false);
   assert.equal(all.length, 41);
   assert.equal(capabilityMask(all), '000001ffffffffff');
+  assert.deepEqual(capabilitiesOfMask('00000000a80425fb'), defaultCapabilities.slice().sort((a, b) => all.indexOf(a) - all.indexOf(b)));
   const spec = runtimeSpec(options());
   assert.deepEqual(spec.process.capabilities.effective, defaultCapabilities);
   assert.deepEqual(spec.process.capabilities.bounding, defaultCapabilities);
@@ -93,7 +94,8 @@ test('allowPrivilegeEscalation: false → noNewPrivileges; user and env as given
   assert.equal(spec.process.noNewPrivileges, false);
   assert.deepEqual(spec.process.user, { uid: 0, gid: 0, additionalGids: [0, 10] });
   assert.deepEqual(spec.process.env, ['PATH=/bin', 'HOSTNAME=web-0']);
-  assert.deepEqual(spec.process.rlimits, [{ type: 'RLIMIT_NOFILE', hard: 1048576, soft: 1048576 }]);
+  assert.equal(spec.process.rlimits, undefined);
+  assert.deepEqual(runtimeSpec(options({}, { noFileLimit: 524288 })).process.rlimits, [{ type: 'RLIMIT_NOFILE', hard: 524288, soft: 524288 }]);
 });
 
 test('resources: memory, CPU and pids in the cgroup named after cluster, pod and container', () => {

@@ -60,7 +60,7 @@ export interface RuntimeSpec {
     env: string[];
     cwd: string;
     capabilities: LinuxCapabilities;
-    rlimits: { type: string; hard: number; soft: number }[];
+    rlimits?: { type: string; hard: number; soft: number }[];
     noNewPrivileges: boolean;
   };
   root: { path: string; readonly: boolean };
@@ -114,6 +114,12 @@ export function capabilitiesUpTo(lastCap: number): string[] {
   return capabilityNames.slice(0, Math.min(lastCap, capabilityNames.length - 1) + 1);
 }
 
+/** The capabilities of a /proc/<pid>/status Cap* mask (hex). */
+export function capabilitiesOfMask(hex: string): string[] {
+  const mask = BigInt(`0x${hex}`);
+  return capabilityNames.filter((_, bit) => (mask >> BigInt(bit)) & 1n);
+}
+
 /** The capability set as a /proc/<pid>/status Cap* mask (hex, 16 digits). */
 export function capabilityMask(caps: readonly string[]): string {
   let mask = 0n;
@@ -140,8 +146,6 @@ export const defaultMaskedPaths = [
 ];
 export const defaultReadonlyPaths = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
-/** containerd's RLIMIT_NOFILE is none (the runtime's own); this is what its systemd unit gives. */
-const noFileLimit = 1048576;
 
 /**
  * CRI WithCapabilities: add ALL, drop ALL, then the single names (given without CAP_,
@@ -229,6 +233,11 @@ export interface RuntimeSpecOptions {
   hostDevices?: LinuxDevice[];
   /** The pod's process limit (kubelet podPidsLimit), if any. */
   pidsLimit?: number;
+  /**
+   * RLIMIT_NOFILE, soft and hard. CRI sets none, so containers inherit containerd's (its
+   * systemd unit: LimitNOFILE=infinity, soft = hard); the launcher passes the node's hard limit.
+   */
+  noFileLimit?: number;
 }
 
 export function runtimeSpec(o: RuntimeSpecOptions): RuntimeSpec {
@@ -271,7 +280,7 @@ export function runtimeSpec(o: RuntimeSpecOptions): RuntimeSpec {
       env: o.process.env.map(([k, v]) => `${k}=${v}`),
       cwd: o.process.cwd,
       capabilities: { bounding: caps, effective: caps, permitted: caps },
-      rlimits: [{ type: 'RLIMIT_NOFILE', hard: noFileLimit, soft: noFileLimit }],
+      ...(o.noFileLimit !== undefined ? { rlimits: [{ type: 'RLIMIT_NOFILE', hard: o.noFileLimit, soft: o.noFileLimit }] } : {}),
       noNewPrivileges: sc.allowPrivilegeEscalation === false,
     },
     root: { path: o.rootfs, readonly: readOnlyRoot },

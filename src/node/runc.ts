@@ -62,9 +62,14 @@ export class Runc {
     readonly binary = 'runc',
   ) {}
 
-  /** argv of `runc run` in the foreground; --keep leaves the stopped container (its cgroup: the OOM count) until delete. */
-  runArgs(opts: { bundle: string; id: string; pidFile: string; logFile: string }): string[] {
-    return [this.binary, '--root', this.root, '--log', opts.logFile, '--log-format', 'json', 'run', '--keep', '--pid-file', opts.pidFile, '--bundle', opts.bundle, opts.id];
+  /** argv of `runc run` in the foreground; keep (--keep) leaves the stopped container (its cgroup: the OOM count) until delete. */
+  runArgs(opts: { bundle: string; id: string; pidFile: string; logFile: string; keep?: boolean }): string[] {
+    return [this.binary, '--root', this.root, '--log', opts.logFile, '--log-format', 'json', 'run', ...(opts.keep ? ['--keep'] : []), '--pid-file', opts.pidFile, '--bundle', opts.bundle, opts.id];
+  }
+
+  /** Whether runc keeps state for the container (running, or stopped and kept). */
+  has(id: string): boolean {
+    return fs.existsSync(path.join(this.root, id));
   }
 
   /** Runs a runc subcommand; rejects with runc's message. */

@@ -30,7 +30,7 @@ import type { Container, Pod } from '../../api/types.js';
 import { createLogger, type Logger } from '../../util/logger.js';
 import { isProcessAlive, readMountPoints } from '../cluster-network.js';
 import { isOciLaunch, type OciLaunch } from '../images/oci-launch.js';
-import { capabilitiesUpTo, runtimeSpec, type LinuxDevice } from '../oci-runtime-spec.js';
+import { capabilitiesOfMask, runtimeSpec, type LinuxDevice } from '../oci-runtime-spec.js';
 import type { PodSandbox } from '../pod-sandbox.js';
 import { containerdStartError, Runc, runcLogError, runcRoot, runtimeDir } from '../runc.js';
 import { ContainerStartError, containerDirs, containerEnv, shellQuote, type ContainerDirs } from '../sandbox-exec.js';
@@ -121,17 +121,14 @@ export function hostDevices(dir = '/dev'): LinuxDevice[] {
   return out;
 }
 
-let lastCap: number | undefined;
-/** Every capability of this kernel. */
-function allCapabilities(): string[] {
-  if (lastCap === undefined) {
-    try {
-      lastCap = Number(fs.readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8'));
-    } catch {
-      lastCap = 40;
-    }
-  }
-  return capabilitiesUpTo(lastCap);
+let ownCapabilities: string[] | undefined;
+/**
+ * The capabilities a privileged container (or add: ALL) gets: the runtime's own, as
+ * containerd's cap.Current() (a node agent in a restricted sandbox may lack some).
+ */
+export function currentCapabilities(): string[] {
+  ownCapabilities ??= capabilitiesOfMask(/^CapEff:\s*([0-9a-f]+)$/m.exec(readText('/proc/self/status'))?.[1] ?? '0');
+  return ownCapabilities;
 }
 
 /** A pure cgroup v2 host (containerd gives containers their own cgroup namespace only there). */
@@ -144,6 +141,12 @@ function isPureCgroupV2(): boolean {
 function swapLimitAvailable(): boolean {
   const memory = cgroupMounts().v1.memory;
   return memory !== undefined && fs.existsSync(path.join(memory, 'memory.memsw.limit_in_bytes'));
+}
+
+/** This process's hard RLIMIT_NOFILE (/proc/self/limits), what containers get as soft and hard limit. */
+export function hostNoFileLimit(limits = readText('/proc/self/limits')): number | undefined {
+  const m = /^Max open files\s+\S+\s+(\d+)/m.exec(limits);
+  return m ? Number(m[1]) : undefined;
 }
 
 function readInt(file: string): number | undefined {
@@ -190,12 +193,9 @@ export class RuncLauncher {
     const id = runcContainerID(spec.podUID, spec.container);
     const b = bundlePaths(sandbox.podDir, spec.container);
     // A stopped instance a crash left behind holds the ID.
-    if (fs.existsSync(path.join(runc.root, id))) await runc.delete(id, true);
+    if (runc.has(id)) await runc.delete(id, true);
     this.prepareBundle(b, launch);
-    fs.writeFileSync(
-      b.config,
-      JSON.stringify(
-        runtimeSpec({
+    const runtime = runtimeSpec({
           cluster: sandbox.cluster,
           podUID: spec.podUID,
           pod,
@@ -215,12 +215,15 @@ export class RuncLauncher {
           mounts: containerMounts(pod, c, sandbox.podDir),
           cgroupV2: isPureCgroupV2(),
           swapLimit: swapLimitAvailable(),
-          allCapabilities: allCapabilities(),
+          allCapabilities: currentCapabilities(),
+          noFileLimit: hostNoFileLimit(),
           hostDevices: c.securityContext?.privileged ? hostDevices() : undefined,
-        }),
-      ),
-    );
-    const runcArgv = runc.runArgs({ bundle: b.dir, id, pidFile: b.pidFile, logFile: b.logFile });
+        });
+    fs.writeFileSync(b.config, JSON.stringify(runtime));
+    // Only a container with a memory limit can be OOM-killed in its own group: runc keeps
+    // that one's group after it ends, for its OOM count; any other it removes by itself.
+    const keep = runtime.linux.resources.memory !== undefined;
+    const runcArgv = runc.runArgs({ bundle: b.dir, id, pidFile: b.pidFile, logFile: b.logFile, keep });
     const out = openAppend(spec.stdoutPath);
     const err = openAppend(spec.stderrPath);
     let wrapper: ChildProcess;
@@ -246,7 +249,7 @@ export class RuncLauncher {
     wrapper.once('error', () => undefined);
     const pid = await this.started(b, wrapper, closed, () => wrapperStderr);
     if (pid === undefined) {
-      await runc.delete(id, true).catch(() => undefined);
+      if (runc.has(id)) await runc.delete(id, true).catch(() => undefined);
       const runcError = runcLogError(readText(b.logFile));
       throw new ContainerStartError(runcError ? containerdStartError(runcError) : wrapperStderr.trim() || 'the container did not start', 128);
     }
@@ -293,7 +296,7 @@ export class RuncLauncher {
   private async finish(runc: Runc, id: string, b: BundlePaths, memoryGroup: string | undefined, code: number | undefined): Promise<ExitInfo> {
     const oomKilled = memoryGroup !== undefined && (oomKillCount(memoryGroup) ?? 0) > 0;
     try {
-      await runc.delete(id, true);
+      if (runc.has(id)) await runc.delete(id, true);
     } catch (e) {
       this.log.warn('runc delete failed', { id, err: e });
     }
