@@ -84,14 +84,14 @@ describe('RuncLauncher: containers of OCI images run by runc in a pod sandbox (r
   });
 
   /** Starts container c (added to the pod) with the process ociProcess makes of the image config. */
-  async function start(c: Container, extra: { tty?: boolean; stdin?: number; env?: Record<string, string> } = {}): Promise<{ proc: LaunchedProcess; out: string; err: string }> {
+  async function start(c: Container, extra: { tty?: boolean; stdin?: number; env?: Record<string, string>; sharePidWith?: number } = {}): Promise<{ proc: LaunchedProcess; out: string; err: string }> {
     containers.push(c);
     const p = ociProcess(config, c, extra.env ?? {}, launch.lowerDirs, pod);
     const out = path.join(home, 'out', `${c.name}.out`);
     const err = path.join(home, 'out', `${c.name}.err`);
     const proc = await launcher.start({
       podUID, podName: 'oci', namespace: 'team-a', container: c.name, argv: p.argv, env: p.env, workingDir: p.workingDir,
-      stdoutPath: out, stderrPath: err, tty: extra.tty, stdin: extra.stdin, image: launch,
+      stdoutPath: out, stderrPath: err, tty: extra.tty, stdin: extra.stdin, image: launch, sharePidWith: extra.sharePidWith,
     });
     return { proc, out, err };
   }
@@ -222,6 +222,16 @@ describe('RuncLauncher: containers of OCI images run by runc in a pod sandbox (r
     assert.equal(calm.exit.oomKilled, undefined);
   });
 
+  test('a debug container joins another container\'s PID namespace', async () => {
+    const { proc } = await start(sh('target', 'exec sleep 1000'));
+    // (ps alone: the members of a pipeline would show as sh until they exec)
+    const { proc: debug, out } = await start(sh('debugger', 'ps -o comm > /tmp/ps; sort /tmp/ps | tr "\\n" " "'), { sharePidWith: proc.pid });
+    assert.equal((await debug.exited).exitCode, 0);
+    assert.equal(fs.readFileSync(out, 'utf8'), 'COMMAND ps sh sleep ');
+    proc.kill?.('SIGKILL');
+    await proc.exited;
+  });
+
   test('a restarted kubelet adopts a running container and reads its exit code', async () => {
     const { proc } = await start(sh('adopted', 'trap "exit 9" TERM; while :; do sleep 0.1; done'));
     // A new launcher, as a restarted node agent has.
@@ -249,5 +259,20 @@ describe('RuncLauncher: containers of OCI images run by runc in a pod sandbox (r
     for (const root of m.hierarchies ?? []) assert.equal(fs.existsSync(path.join(root, `kz-${cluster}`, `pod${podUID}`, 'last')), false, root);
     await removePodRuncContainers(cluster, podUID);
     assert.deepEqual(readMountPoints().filter((m) => m.startsWith(path.join(sandbox.podDir, 'containers'))), []);
+  });
+
+  test('kanzen down removes what a crash left in runc\'s state, cgroups and runtime directory', async () => {
+    // A kept, stopped container no launcher will delete (its agent died): runc run --keep by hand.
+    const bundle = path.join(sandbox.podDir, 'containers', 'exit3');
+    const configFile = path.join(bundle, 'config.json');
+    const cfg = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+    fs.writeFileSync(configFile, JSON.stringify({ ...cfg, root: { path: busyboxRoot, readonly: true } }));
+    const runc = new Runc(runcRoot(cluster));
+    const r = spawnSync('runc', ['--root', runc.root, 'run', '--keep', '--bundle', bundle, 'left-behind'], { stdio: 'ignore' });
+    assert.equal(r.status, 3);
+    assert.deepEqual((await runc.list()).map((c) => [c.id, c.status]), [['left-behind', 'stopped']]);
+    assert.deepEqual(await removeClusterRuncContainers(cluster), ['left-behind']);
+    assert.equal(fs.existsSync(`/run/kanzen-${cluster}`), false);
+    for (const root of cgroupMounts().hierarchies ?? []) assert.equal(fs.existsSync(path.join(root, `kz-${cluster}`, `pod${podUID}`, 'exit3')), false, root);
   });
 });
