@@ -20,6 +20,10 @@ import { cgroupMounts } from './container-limits.js';
 import { ociProcess } from './oci-process.js';
 import { removeClusterRuncContainers, removePodRuncContainers, runcContainerID, wrapperScript } from './runc-launcher.js';
 import { SandboxLauncher } from './sandbox-launcher.js';
+import { Backoff } from './backoff.js';
+import { PodRuntime, type ImageResolver } from './container-runtime.js';
+import { ExecTimeoutError } from './handlers.js';
+import { containerExec } from './netns-sandboxes.js';
 
 test('the wrapper mounts the overlay with short relative options and records runc\'s code', () => {
   const script = wrapperScript(2, ['runc', '--root', '/run/kanzen-x/runc', 'run', 'id'], false);
@@ -192,18 +196,24 @@ describe('RuncLauncher: containers of OCI images run by runc in a pod sandbox (r
     assert.equal((await proc.exited).exitCode, 137);
   });
 
-  test('a tty container: runc\'s terminal under script(1), its size set on its console', async () => {
+  test('a tty container: runc\'s terminal under script(1), resized', async () => {
     const fifo = path.join(home, 'tty.stdin');
     spawnSync('mkfifo', [fifo]);
     const stdin = fs.openSync(fifo, 'r+');
-    const { proc, out } = await start(sh('console', 'tty; read line; stty size; echo "got $line"'), { tty: true, stdin });
+    const { proc, out } = await start(sh('console', 'tty; while read line; do [ "$line" = end ] && exit 4; stty size; done'), { tty: true, stdin });
+    const writer = fs.openSync(fifo, 'w');
     fs.closeSync(stdin);
     const { resizeTty } = await import('./container-tty.js');
     assert.equal(await resizeTty(proc.pid, { width: 90, height: 33 }), true);
-    fs.writeFileSync(fifo, 'hello\n');
-    assert.equal((await proc.exited).exitCode, 0);
-    const text = fs.readFileSync(out, 'utf8').replace(/\r/g, '');
-    assert.match(text, /^\/dev\/pts\/0\n(hello\n)?33 90\ngot hello\n$/, JSON.stringify(text));
+    // runc passes the size on to the console (at once, or when its SIGWINCH is handled).
+    await waitFor(() => {
+      fs.writeSync(writer, 'size\n');
+      return fs.readFileSync(out, 'utf8').includes('33 90');
+    }, 15_000, 'the console resized');
+    fs.writeSync(writer, 'end\n');
+    fs.closeSync(writer);
+    assert.equal((await proc.exited).exitCode, 4);
+    assert.match(fs.readFileSync(out, 'utf8'), /^\/dev\/pts\/0\r\n/);
   });
 
   test('stop signals through runc kill; SIGKILL is 137', async () => {
@@ -242,6 +252,52 @@ describe('RuncLauncher: containers of OCI images run by runc in a pod sandbox (r
     adopted.kill?.('SIGTERM');
     assert.deepEqual(await adopted.exited, { exitCode: 9, signal: null });
     await proc.exited;
+  });
+
+  test('the kubelet\'s runtime: StartError, exec probes through runc, adoption after a restart with the real exit code', async () => {
+    const podDir = sandbox.podDir;
+    const images: ImageResolver = {
+      resolve: () => ({
+        image: launch.image,
+        imageID: 'example.test/busybox@sha256:0',
+        process: (c, env) => ociProcess(config, c, env, launch.lowerDirs, pod),
+        launch,
+      }),
+    };
+    const runtime = (l: SandboxLauncher) =>
+      new PodRuntime(pod, {
+        podDir, launcher: l, images, exec: containerExec(l), environment: async () => ({}), event: () => undefined, onChange: () => undefined,
+        podIP: () => '10.244.1.30', backoff: new Backoff(100, 200), imageBackoff: new Backoff(100, 200), logger: silentLogger,
+      });
+    // The pod now has just these two (sync starts every container of the pod).
+    containers.splice(
+      0,
+      containers.length,
+      { name: 'kubelet-app', image: 'x', command: ['sh', '-c', 'trap "exit 0" TERM; echo up; while :; do sleep 0.1; done'], securityContext: { runAsUser: 0 } },
+      { name: 'kubelet-bad', image: 'x', command: ['/no/such/program'] },
+    );
+    pod.spec.restartPolicy = 'Never';
+    const rt = runtime(launcher);
+    await rt.sync(pod);
+    const bad = rt.record('kubelet-bad')?.state.terminated;
+    assert.equal(bad?.reason, 'StartError');
+    assert.equal(bad?.message, 'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "/no/such/program": stat /no/such/program: no such file or directory: unknown');
+    const pid = rt.containerPid('kubelet-app')!;
+    const exec = containerExec(launcher);
+    assert.deepEqual(await exec({ podUID, container: 'kubelet-app', pid }, ['cat', '/etc/hostname'], 10_000), { exitCode: 0, output: 'oci\n' });
+    await assert.rejects(exec({ podUID, container: 'kubelet-app', pid }, ['sleep', '30'], 300), ExecTimeoutError);
+    // The timed-out command is gone, not left running in the container.
+    await waitFor(async () => !(await exec({ podUID, container: 'kubelet-app', pid }, ['ps', '-o', 'args'], 10_000)).output.includes('sleep 30'), 10_000, 'the probe killed');
+
+    // The node agent restarts: a new runtime and launcher adopt the running container.
+    rt.detach();
+    const rt2 = runtime(new SandboxLauncher({ sandbox: () => sandbox, pod: () => pod, logger: silentLogger }));
+    assert.equal(rt2.restore(), 1);
+    await rt2.stopAll(10);
+    assert.deepEqual(
+      { exitCode: rt2.record('kubelet-app')?.state.terminated?.exitCode, reason: rt2.record('kubelet-app')?.state.terminated?.reason },
+      { exitCode: 0, reason: 'Completed' },
+    );
   });
 
   test('nothing is left in the mount table or runc\'s state after the containers end', async () => {
