@@ -18,7 +18,7 @@ import { ContainerStartError } from '../sandbox-exec.js';
 import type { ExitInfo, LaunchedProcess } from './container-launcher.js';
 import { cgroupMounts } from './container-limits.js';
 import { ociProcess } from './oci-process.js';
-import { removeClusterRuncContainers, removePodRuncContainers, runcContainerID, wrapperScript } from './runc-launcher.js';
+import { removeClusterRuncContainers, removePodRuncContainers, runcContainerID, RuncLauncher, wrapperScript } from './runc-launcher.js';
 import { SandboxLauncher } from './sandbox-launcher.js';
 import { Backoff } from './backoff.js';
 import { PodRuntime, type ImageResolver } from './container-runtime.js';
@@ -163,6 +163,11 @@ describe('RuncLauncher: containers of OCI images run by runc in a pod sandbox (r
         e.message === 'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "nope": executable file not found in $PATH: unknown',
     );
     assert.equal(await new Runc(runcRoot(cluster)).state(runcContainerID(podUID, 'missing')), undefined);
+    const noRunc = new RuncLauncher({ sandbox: () => sandbox, pod: () => pod, runcBinary: 'kz-no-such-runc' });
+    await assert.rejects(
+      noRunc.start({ podUID, podName: 'oci', namespace: 'team-a', container: 'missing', argv: ['true'], env: {}, stdoutPath: path.join(home, 'out', 'x'), stderrPath: path.join(home, 'out', 'x'), image: launch }),
+      /^ContainerStartError: kz-no-such-runc is not installed on this machine: npm start installs it \(apt-get install runc\)$/,
+    );
   });
 
   test('exec without and with a terminal, resize, exec probes', async () => {

@@ -22,7 +22,7 @@
 // runc manages these containers' cgroups (limits from the spec, in the groups named after
 // the cluster, pod and container that container-cgroup.ts names and cleans up); the
 // built-in stand-ins keep sandbox-exec and container-limits.ts.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -158,6 +158,17 @@ function readInt(file: string): number | undefined {
   }
 }
 
+const runcFound = new Map<string, boolean>();
+/** Whether the runtime's binary is there (asked once per process). */
+function hasRunc(binary: string): boolean {
+  let found = runcFound.get(binary);
+  if (found === undefined) {
+    found = spawnSync('sh', ['-c', 'command -v "$1"', 'sh', binary], { stdio: 'ignore' }).status === 0;
+    runcFound.set(binary, found);
+  }
+  return found;
+}
+
 export interface RuncLauncherOptions {
   sandbox(podUID: string): PodSandbox | undefined;
   pod(podUID: string): Pod | undefined;
@@ -188,7 +199,10 @@ export class RuncLauncher {
     const sandbox = this.opts.sandbox(spec.podUID);
     const pod = this.opts.pod(spec.podUID);
     if (!sandbox || !pod) throw new Error(`no sandbox for pod ${spec.podUID}`);
-    const c: Container = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((x) => x.name === spec.container) ?? { name: spec.container };
+    // Ephemeral (debug) containers are containers of the pod too.
+    const ephemeral = (pod.spec as { ephemeralContainers?: Container[] }).ephemeralContainers ?? [];
+    const c: Container = [...(pod.spec.initContainers ?? []), ...pod.spec.containers, ...ephemeral].find((x) => x.name === spec.container) ?? { name: spec.container };
+    if (!hasRunc(this.opts.runcBinary ?? 'runc')) throw new ContainerStartError(`${this.opts.runcBinary ?? 'runc'} is not installed on this machine: npm start installs it (apt-get install runc)`, 128);
     const runc = this.runc(sandbox.cluster);
     const id = runcContainerID(spec.podUID, spec.container);
     const b = bundlePaths(sandbox.podDir, spec.container);
