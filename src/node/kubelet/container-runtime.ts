@@ -47,8 +47,12 @@ export interface ResolvedImage {
   sizeBytes?: number;
   /** The image's STOPSIGNAL, sent instead of SIGTERM. */
   stopSignal?: NodeJS.Signals;
-  /** The process for the container given its resolved environment (command/args applied); throws CreateContainerError. */
-  process(container: Container, env: Record<string, string>): { argv: string[]; env: Record<string, string>; workingDir?: string };
+  /**
+   * The process for the container given its resolved environment (command/args applied);
+   * throws CreateContainerError (or ContainerConfigError). The pod gives pod-level settings
+   * (securityContext) and names (an OCI image: kubelet/oci-process.ts ociProcess).
+   */
+  process(container: Container, env: Record<string, string>, pod: Pod): { argv: string[]; env: Record<string, string>; workingDir?: string };
   /** Passed through to the launcher (image paths, seeds). */
   launch?: unknown;
 }
@@ -423,7 +427,7 @@ export class PodRuntime {
 
     let proc0: { argv: string[]; env: Record<string, string>; workingDir?: string };
     try {
-      proc0 = resolved.process(c, await this.opts.environment(this.pod, c));
+      proc0 = resolved.process(c, await this.opts.environment(this.pod, c), this.pod);
       // containerd's oci.WithTTY: a terminal gets TERM=xterm.
       if (c.tty && proc0.env.TERM === undefined) proc0 = { ...proc0, env: { ...proc0.env, TERM: 'xterm' } };
     } catch (e) {

@@ -259,13 +259,13 @@ describe('RuncLauncher: containers of OCI images run by runc in a pod sandbox (r
     await proc.exited;
   });
 
-  test('the kubelet\'s runtime: StartError, exec probes through runc, adoption after a restart with the real exit code', async () => {
+  test('the kubelet\'s runtime: StartError, CreateContainerConfigError, exec probes through runc, adoption after a restart with the real exit code', async () => {
     const podDir = sandbox.podDir;
     const images: ImageResolver = {
       resolve: () => ({
         image: launch.image,
         imageID: 'example.test/busybox@sha256:0',
-        process: (c, env) => ociProcess(config, c, env, launch.lowerDirs, pod),
+        process: (c, env, p) => ociProcess(config, c, env, launch.lowerDirs, p),
         launch,
       }),
     };
@@ -280,6 +280,7 @@ describe('RuncLauncher: containers of OCI images run by runc in a pod sandbox (r
       containers.length,
       { name: 'kubelet-app', image: 'x', command: ['sh', '-c', 'trap "exit 0" TERM; echo up; while :; do sleep 0.1; done'], securityContext: { runAsUser: 0 } },
       { name: 'kubelet-bad', image: 'x', command: ['/no/such/program'] },
+      { name: 'kubelet-nonroot', image: 'x', command: ['true'], securityContext: { runAsNonRoot: true } },
     );
     pod.spec.restartPolicy = 'Never';
     const rt = runtime(launcher);
@@ -287,6 +288,10 @@ describe('RuncLauncher: containers of OCI images run by runc in a pod sandbox (r
     const bad = rt.record('kubelet-bad')?.state.terminated;
     assert.equal(bad?.reason, 'StartError');
     assert.equal(bad?.message, 'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "/no/such/program": stat /no/such/program: no such file or directory: unknown');
+    assert.deepEqual(rt.record('kubelet-nonroot')?.state.waiting, {
+      reason: 'CreateContainerConfigError',
+      message: 'container has runAsNonRoot and image has non-numeric user (app), cannot verify user is non-root (pod: "oci_team-a(aaaaaaaa-2222-4000-8000-000000000001)", container: kubelet-nonroot)',
+    });
     const pid = rt.containerPid('kubelet-app')!;
     const exec = containerExec(launcher);
     assert.deepEqual(await exec({ podUID, container: 'kubelet-app', pid }, ['cat', '/etc/hostname'], 10_000), { exitCode: 0, output: 'oci\n' });
