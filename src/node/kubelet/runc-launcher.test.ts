@@ -16,7 +16,7 @@ import { createPodSandbox, removePodSandbox, type PodSandbox } from '../pod-sand
 import { Runc, runcRoot } from '../runc.js';
 import { ContainerStartError } from '../sandbox-exec.js';
 import type { ExitInfo, LaunchedProcess } from './container-launcher.js';
-import { cgroupMounts } from './container-limits.js';
+import { cgroupMounts, removePodLimits } from './container-limits.js';
 import { ociProcess } from './oci-process.js';
 import { removeClusterRuncContainers, removePodRuncContainers, runcContainerID, RuncLauncher, wrapperScript } from './runc-launcher.js';
 import { SandboxLauncher } from './sandbox-launcher.js';
@@ -340,5 +340,8 @@ describe('RuncLauncher: containers of OCI images run by runc in a pod sandbox (r
     assert.deepEqual(await removeClusterRuncContainers(cluster), ['left-behind']);
     assert.equal(fs.existsSync(`/run/kanzen-${cluster}`), false);
     for (const root of cgroupMounts().hierarchies ?? []) assert.equal(fs.existsSync(path.join(root, `kz-${cluster}`, `pod${podUID}`, 'exit3')), false, root);
+    // The pod's own groups, in every hierarchy runc used (devices, freezer, name=systemd, …), go with the pod.
+    assert.equal(await removePodLimits(cluster, podUID), true);
+    for (const root of cgroupMounts().hierarchies ?? []) assert.equal(fs.existsSync(path.join(root, `kz-${cluster}`, `pod${podUID}`)), false, root);
   });
 });
