@@ -295,7 +295,12 @@ export class RuncLauncher {
       });
       const timer = setTimeout(() => {
         this.log.warn('container did not start in time', { dir: b.dir, stderr: stderr() });
-        wrapper.kill('SIGKILL');
+        // The wrapper's whole group (runc with it); the caller deletes what runc created.
+        try {
+          process.kill(-(wrapper.pid ?? 0), 'SIGKILL');
+        } catch {
+          // already gone
+        }
       }, this.opts.startTimeoutMs ?? 30_000);
       // A container that exits at once may be gone before the watch fires: the PID file stays.
       void closed.then(() => {
