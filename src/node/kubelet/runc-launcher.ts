@@ -296,8 +296,9 @@ export class RuncLauncher {
       const timer = setTimeout(() => {
         this.log.warn('container did not start in time', { dir: b.dir, stderr: stderr() });
         // The wrapper's whole group (runc with it); the caller deletes what runc created.
+        if (wrapper.pid === undefined) return;
         try {
-          process.kill(-(wrapper.pid ?? 0), 'SIGKILL');
+          process.kill(-wrapper.pid, 'SIGKILL');
         } catch {
           // already gone
         }
