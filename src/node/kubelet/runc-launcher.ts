@@ -30,12 +30,13 @@ import type { Container, Pod } from '../../api/types.js';
 import { createLogger, type Logger } from '../../util/logger.js';
 import { isProcessAlive, readMountPoints } from '../cluster-network.js';
 import { isOciLaunch, type OciLaunch } from '../images/oci-launch.js';
-import { capabilitiesOfMask, runtimeSpec, type LinuxDevice } from '../oci-runtime-spec.js';
+import { runtimeSpec } from '../oci-runtime-spec.js';
 import type { PodSandbox } from '../pod-sandbox.js';
 import { containerdStartError, Runc, runcLogError, runcRoot, runtimeDir } from '../runc.js';
 import { ContainerStartError, containerDirs, containerEnv, shellQuote, type ContainerDirs } from '../sandbox-exec.js';
 import { openAppend, processStartTime, type ContainerExec, type ContainerExecTarget, type ExitInfo, type LaunchedProcess, type LaunchSpec } from './container-launcher.js';
-import { cgroupMounts, containerMemoryGroup, oomKillCount } from './container-limits.js';
+import { containerMemoryGroup, oomKillCount } from './container-limits.js';
+import { currentCapabilities, hostDevices, hostNoFileLimit, isPureCgroupV2, swapLimitAvailable } from './oci-host.js';
 import { resizeTty } from './container-tty.js';
 import { processUser } from './oci-process.js';
 import { containerMounts } from './sandbox-launcher.js';
@@ -94,59 +95,6 @@ export function wrapperScript(layerCount: number, runcArgv: readonly string[], t
     `echo "$code" > exit`,
     'exit "$code"',
   ].join('\n');
-}
-
-/** The host's devices for a privileged container (runc's HostDevices: /dev without pts, shm, mqueue, fd). */
-export function hostDevices(dir = '/dev'): LinuxDevice[] {
-  const out: LinuxDevice[] = [];
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      if (!['pts', 'shm', 'fd', 'mqueue', '.lxc', '.lxd-mounts', '.udev'].includes(e.name)) out.push(...hostDevices(p));
-      continue;
-    }
-    if (e.name === 'console' || !(e.isCharacterDevice() || e.isBlockDevice())) continue;
-    const st = fs.statSync(p, { bigint: true });
-    // glibc's major()/minor() of a dev_t.
-    const major = Number(((st.rdev >> 8n) & 0xfffn) | ((st.rdev >> 32n) & ~0xfffn));
-    const minor = Number((st.rdev & 0xffn) | ((st.rdev >> 12n) & ~0xffn));
-    out.push({ path: p, type: e.isCharacterDevice() ? 'c' : 'b', major, minor, fileMode: Number(st.mode & 0o777n), uid: Number(st.uid), gid: Number(st.gid) });
-  }
-  return out;
-}
-
-let ownCapabilities: string[] | undefined;
-/**
- * The capabilities a privileged container (or add: ALL) gets: the runtime's own, as
- * containerd's cap.Current() (a node agent in a restricted sandbox may lack some).
- */
-export function currentCapabilities(): string[] {
-  ownCapabilities ??= capabilitiesOfMask(/^CapEff:\s*([0-9a-f]+)$/m.exec(readText('/proc/self/status'))?.[1] ?? '0');
-  return ownCapabilities;
-}
-
-/** A pure cgroup v2 host (containerd gives containers their own cgroup namespace only there). */
-function isPureCgroupV2(): boolean {
-  const m = cgroupMounts();
-  return m.unified?.root === '/sys/fs/cgroup' && Object.keys(m.v1).length === 0;
-}
-
-/** Whether memory+swap can be limited (containerd's SwapControllerAvailable, v1). */
-function swapLimitAvailable(): boolean {
-  const memory = cgroupMounts().v1.memory;
-  return memory !== undefined && fs.existsSync(path.join(memory, 'memory.memsw.limit_in_bytes'));
-}
-
-/** This process's hard RLIMIT_NOFILE (/proc/self/limits), what containers get as soft and hard limit. */
-export function hostNoFileLimit(limits = readText('/proc/self/limits')): number | undefined {
-  const m = /^Max open files\s+\S+\s+(\d+)/m.exec(limits);
-  return m ? Number(m[1]) : undefined;
 }
 
 function readInt(file: string): number | undefined {
@@ -264,7 +212,7 @@ export class RuncLauncher {
     const pid = await this.started(b, wrapper, closed, () => wrapperStderr);
     if (pid === undefined) {
       if (runc.has(id)) await runc.delete(id, true).catch(() => undefined);
-      const runcError = runcLogError(readText(b.logFile));
+      const runcError = runcLogError(fs.existsSync(b.logFile) ? fs.readFileSync(b.logFile, 'utf8') : '');
       throw new ContainerStartError(runcError ? containerdStartError(runcError) : wrapperStderr.trim() || 'the container did not start', 128);
     }
     const record: InstanceRecord = { id, root: runc.root, pid, pidStartTime: processStartTime(pid), wrapperPid: wrapper.pid ?? 0, wrapperStartTime: processStartTime(wrapper.pid ?? 0) };
@@ -425,12 +373,4 @@ export async function removeClusterRuncContainers(cluster: string, runcBinary?: 
   }
   fs.rmSync(runtimeDir(cluster), { recursive: true, force: true });
   return ids;
-}
-
-function readText(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
 }
