@@ -30,7 +30,7 @@ import type { Container, Pod } from '../../api/types.js';
 import { createLogger, type Logger } from '../../util/logger.js';
 import { isProcessAlive, readMountPoints } from '../cluster-network.js';
 import { isOciLaunch, type OciLaunch } from '../images/oci-launch.js';
-import { runtimeSpec } from '../oci-runtime-spec.js';
+import { runtimeSpec, type RuntimeSpec } from '../oci-runtime-spec.js';
 import type { PodSandbox } from '../pod-sandbox.js';
 import { containerdStartError, Runc, runcLogError, runcRoot, runtimeDir } from '../runc.js';
 import { ContainerStartError, containerDirs, containerEnv, shellQuote, type ContainerDirs } from '../sandbox-exec.js';
@@ -157,51 +157,13 @@ export class RuncLauncher {
     // A stopped instance a crash left behind holds the ID.
     if (runc.has(id)) await runc.delete(id, true);
     this.prepareBundle(b, launch);
-    const runtime = runtimeSpec({
-          cluster: sandbox.cluster,
-          podUID: spec.podUID,
-          pod,
-          container: c,
-          process: {
-            argv: spec.argv,
-            env: containerEnv(Object.entries(spec.env), sandbox.hostname),
-            cwd: spec.workingDir || '/',
-            user: processUser(launch.config, c, launch.lowerDirs, pod),
-            terminal: spec.tty,
-          },
-          rootfs: 'rootfs',
-          hostname: sandbox.hostname,
-          netnsPath: sandbox.netnsPath,
-          sharePidWith: spec.sharePidWith,
-          etc: { hosts: sandbox.hostsPath, hostname: sandbox.hostnamePath, resolvConf: sandbox.resolvConfPath },
-          mounts: containerMounts(pod, c, sandbox.podDir),
-          cgroupV2: isPureCgroupV2(),
-          swapLimit: swapLimitAvailable(),
-          allCapabilities: currentCapabilities(),
-          noFileLimit: hostNoFileLimit(),
-          hostDevices: c.securityContext?.privileged ? hostDevices() : undefined,
-        });
+    const runtime = this.specFor(spec, launch, sandbox, pod, c);
     fs.writeFileSync(b.config, JSON.stringify(runtime));
     // Only a container with a memory limit can be OOM-killed in its own group: runc keeps
     // that one's group after it ends, for its OOM count; any other it removes by itself.
     const keep = runtime.linux.resources.memory !== undefined;
     const runcArgv = runc.runArgs({ bundle: b.dir, id, pidFile: b.pidFile, logFile: b.logFile, keep });
-    const out = openAppend(spec.stdoutPath);
-    const err = openAppend(spec.stderrPath);
-    let wrapper: ChildProcess;
-    try {
-      wrapper = spawn('unshare', ['--mount', '--propagation', 'slave', '--', '/bin/sh', '-c', wrapperScript(launch.lowerDirs.length, runcArgv, spec.tty === true), 'kz-runc'], {
-        cwd: b.dir,
-        // 0/1: the container's; 2: the wrapper's own; 3: the container's stderr.
-        stdio: [spec.stdin ?? 'ignore', out, 'pipe', err],
-        // Its own process group, like a shim: a signal to the agent's group does not reach it.
-        detached: true,
-        env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
-      });
-    } finally {
-      fs.closeSync(out);
-      fs.closeSync(err);
-    }
+    const wrapper = this.spawnWrapper(spec, b.dir, wrapperScript(launch.lowerDirs.length, runcArgv, spec.tty === true));
     let wrapperStderr = '';
     wrapper.stderr?.setEncoding('utf8');
     wrapper.stderr?.on('data', (d: string) => {
@@ -220,6 +182,54 @@ export class RuncLauncher {
     const memoryGroup = containerMemoryGroup(sandbox.cluster, spec.podUID, spec.container);
     const exited = closed.then(({ code, signal }) => this.finish(runc, id, b, memoryGroup, code ?? (signal ? 128 + (os.constants.signals[signal] ?? 9) : undefined)));
     return { pid, exited, kill: (sig) => this.signal(runc, id, sig) };
+  }
+
+  /** The container's runtime spec: the pod's sandbox, the image's user, the host's facts. */
+  private specFor(spec: LaunchSpec, launch: OciLaunch, sandbox: PodSandbox, pod: Pod, c: Container): RuntimeSpec {
+    return runtimeSpec({
+      cluster: sandbox.cluster,
+      podUID: spec.podUID,
+      pod,
+      container: c,
+      process: {
+        argv: spec.argv,
+        env: containerEnv(Object.entries(spec.env), sandbox.hostname),
+        cwd: spec.workingDir || '/',
+        user: processUser(launch.config, c, launch.lowerDirs, pod),
+        terminal: spec.tty,
+      },
+      rootfs: 'rootfs',
+      hostname: sandbox.hostname,
+      netnsPath: sandbox.netnsPath,
+      sharePidWith: spec.sharePidWith,
+      etc: { hosts: sandbox.hostsPath, hostname: sandbox.hostnamePath, resolvConf: sandbox.resolvConfPath },
+      mounts: containerMounts(pod, c, sandbox.podDir),
+      cgroupV2: isPureCgroupV2(),
+      swapLimit: swapLimitAvailable(),
+      allCapabilities: currentCapabilities(),
+      noFileLimit: hostNoFileLimit(),
+      hostDevices: c.securityContext?.privileged ? hostDevices() : undefined,
+    });
+  }
+
+  /** The wrapper: the script in a mount namespace of its own, from the bundle, with the container's stdio. */
+  private spawnWrapper(spec: LaunchSpec, dir: string, script: string): ChildProcess {
+    const out = openAppend(spec.stdoutPath);
+    const err = openAppend(spec.stderrPath);
+    try {
+      return spawn('unshare', ['--mount', '--propagation', 'slave', '--', '/bin/sh', '-c', script, 'kz-runc'], {
+        cwd: dir,
+        // 0/1: the container's; 2: the wrapper's own; 3: the container's stderr.
+        stdio: [spec.stdin ?? 'ignore', out, 'pipe', err],
+        // Its own process group, like a shim: a signal to the agent's group does not reach it.
+        detached: true,
+        env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
+      });
+    } finally {
+      // The wrapper has its copies.
+      fs.closeSync(out);
+      fs.closeSync(err);
+    }
   }
 
   /** Resolves with the container's PID once runc wrote it, or undefined when the wrapper ended first. */
