@@ -43,7 +43,8 @@ if (!linked && (!fs.existsSync(marker) || mtime(path.join(root, 'package-lock.js
 
 // Debian packages for the real tools the runtime and tests drive (command → package). The
 // shell images (src/images/shell-rootfs.ts) are built from busybox-static, curl and dnsutils,
-// so `npm start` needs them as much as the tests do.
+// so `npm start` needs them as much as the tests do. runc runs the containers of OCI images
+// (src/node/runc.ts).
 // Image layers are unpacked by GNU tar (tar) and zstd-compressed ones decompressed by zstd.
 // The tests build images with umoci and skopeo (and a real nginx image with mmdebstrap),
 // read xattrs with getfattr (attr), and serve them from the CNCF distribution registry.
@@ -53,6 +54,7 @@ const tools = {
   nsenter: 'util-linux',
   nft: 'nftables',
   curl: 'curl',
+  runc: 'runc',
   tar: 'tar',
   zstd: 'zstd',
   // The image tests' registry, pusher, image builders, bcrypt htpasswd and xattr reader.

@@ -157,6 +157,30 @@ export interface Container {
   stdin?: boolean;
   stdinOnce?: boolean;
   tty?: boolean;
+  securityContext?: SecurityContext;
+}
+
+/** The security options a container runs with (core/v1 SecurityContext). */
+export interface SecurityContext {
+  capabilities?: { add?: string[]; drop?: string[] };
+  privileged?: boolean;
+  runAsUser?: number;
+  runAsGroup?: number;
+  runAsNonRoot?: boolean;
+  readOnlyRootFilesystem?: boolean;
+  allowPrivilegeEscalation?: boolean;
+  procMount?: string;
+  [other: string]: unknown;
+}
+
+/** Pod-level security options (core/v1 PodSecurityContext); runAs* are the containers' defaults. */
+export interface PodSecurityContext {
+  runAsUser?: number;
+  runAsGroup?: number;
+  runAsNonRoot?: boolean;
+  supplementalGroups?: number[];
+  fsGroup?: number;
+  [other: string]: unknown;
 }
 
 /**
@@ -245,7 +269,7 @@ export interface PodSpec {
   affinity?: Affinity;
   schedulerName?: string;
   enableServiceLinks?: boolean;
-  securityContext?: Record<string, unknown>;
+  securityContext?: PodSecurityContext;
   priority?: number;
   readinessGates?: { conditionType: string }[];
 }

@@ -26,6 +26,7 @@ import {
 } from '../node/cluster-network.js';
 import { clusterCgroupPids, removeClusterCgroups } from '../node/container-cgroup.js';
 import { nodeSocketPaths } from '../node/node-agent.js';
+import { removeClusterRuncContainers } from '../node/kubelet/runc-launcher.js';
 import type { AgentChannel } from '../proxy/host-port-mappings.js';
 import { RestartBackoff } from './restart-backoff.js';
 
@@ -127,6 +128,8 @@ export async function teardownNetnsRuntime(home: ClusterHome, cluster: string, l
   if (isRoot()) {
     await teardownClusterNetwork(cluster, log);
     await killCgroupProcesses(cluster).catch((e) => log?.warn('cgroup processes not killed', { err: e }));
+    // runc's containers by its recorded state (their processes are gone by now): state, cgroups, runtime directory.
+    await removeClusterRuncContainers(cluster).catch((e) => log?.warn('runc containers not removed', { err: e }));
     await unmountUnder(home.dir, log);
     try {
       removeClusterCgroups(cluster);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { applyContainerLimits, cgroupSettings, detectCgroupMounts, milliCPUToQuota, milliCPUToShares, removeClusterCgroups, sharesToWeight } from './container-cgroup.js';
+import { applyContainerLimits, cgroupSettings, containerCgroupPath, containerResourceLimits, detectCgroupMounts, milliCPUToQuota, milliCPUToShares, removeClusterCgroups, sharesToWeight } from './container-cgroup.js';
 
 test('CPU conversions match the kubelet', () => {
   assert.equal(milliCPUToQuota(500), 50_000);
@@ -38,6 +38,15 @@ test('detectCgroupMounts reads v1 and v2 mounts from mountinfo', () => {
   assert.deepEqual(m.v1, { memory: '/sys/fs/cgroup/memory', cpu: '/sys/fs/cgroup/cpu,cpuacct' });
   assert.equal(m.unified?.root, '/nonexistent-unified');
   assert.equal(m.unified?.controllers.size, 0);
+  // Cleanup looks in every hierarchy: runc makes groups in each (devices, freezer, …).
+  assert.deepEqual(m.hierarchies, ['/sys/fs/cgroup/memory', '/sys/fs/cgroup/cpu,cpuacct', '/nonexistent-unified']);
+});
+
+test('containerResourceLimits: the CRI resources of a container', () => {
+  assert.deepEqual(containerResourceLimits({ limits: { memory: '64Mi', cpu: '500m' } }), { memoryLimitBytes: 67108864, cpuShares: 512, cpuQuota: 50000, cpuPeriod: 100000 });
+  assert.deepEqual(containerResourceLimits({ requests: { cpu: '250m' } }), { cpuShares: 256 });
+  assert.deepEqual(containerResourceLimits(undefined), {});
+  assert.equal(containerCgroupPath('demo', 'u-1', 'web'), '/kz-demo/podu-1/web');
 });
 
 const mounts = detectCgroupMounts();

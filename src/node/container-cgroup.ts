@@ -23,6 +23,11 @@ export interface CgroupMounts {
   unified?: { root: string; controllers: Set<string> };
   /** v1 hierarchies by controller. */
   v1: Partial<Record<CgroupController, string>>;
+  /**
+   * Every cgroup and cgroup2 mount point: runc makes a container's group in each hierarchy
+   * (devices, freezer, name=systemd, …), so cleanup looks in all of them.
+   */
+  hierarchies?: string[];
 }
 
 /** Upstream's CFS period (100ms) and minimum quota (1ms). */
@@ -34,12 +39,13 @@ const maxShares = 262_144;
 
 /** Reads /proc/self/mountinfo for cgroup and cgroup2 mounts. */
 export function detectCgroupMounts(mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8')): CgroupMounts {
-  const out: CgroupMounts = { v1: {} };
+  const out: CgroupMounts = { v1: {}, hierarchies: [] };
   for (const line of mountinfo.split('\n')) {
     const [left, right] = line.split(' - ');
     if (!right) continue;
     const mountPoint = left.split(' ')[4];
     const [fstype, , superOpts = ''] = right.split(' ');
+    if ((fstype === 'cgroup' || fstype === 'cgroup2') && !out.hierarchies!.includes(mountPoint)) out.hierarchies!.push(mountPoint);
     if (fstype === 'cgroup2' && !out.unified) {
       let controllers = '';
       try {
@@ -81,30 +87,55 @@ export interface CgroupSetting {
   v2: Record<string, string>;
 }
 
-/** The cgroup files a container's resources turn into. */
-export function cgroupSettings(resources: ResourceRequirements | undefined): CgroupSetting[] {
-  const out: CgroupSetting[] = [];
+/** A container's resources as the kubelet hands them to the runtime (CRI LinuxContainerResources). */
+export interface ContainerResourceLimits {
+  memoryLimitBytes?: number;
+  cpuShares?: number;
+  cpuQuota?: number;
+  cpuPeriod?: number;
+}
+
+/** upstream generateLinuxContainerResources: memory limit, CPU shares from the request, CFS quota from the limit. */
+export function containerResourceLimits(resources: ResourceRequirements | undefined): ContainerResourceLimits {
+  const out: ContainerResourceLimits = {};
   const limits = resources?.limits ?? {};
   const requests = resources?.requests ?? {};
-  if (limits.memory !== undefined) {
-    const bytes = String(Math.floor(parseQuantity(limits.memory)));
-    out.push({ controller: 'memory', v1: { 'memory.limit_in_bytes': bytes }, v2: { 'memory.max': bytes } });
-  }
+  if (limits.memory !== undefined) out.memoryLimitBytes = Math.floor(parseQuantity(limits.memory));
   const cpuLimit = limits.cpu !== undefined ? Math.ceil(parseQuantity(limits.cpu) * 1000) : undefined;
   // A container with only a limit gets requests = limits (API defaulting).
   const cpuRequest = requests.cpu !== undefined ? Math.ceil(parseQuantity(requests.cpu) * 1000) : cpuLimit;
-  if (cpuLimit !== undefined || cpuRequest !== undefined) {
-    const shares = milliCPUToShares(cpuRequest ?? 0);
-    const v1: Record<string, string> = { 'cpu.shares': String(shares) };
-    const v2: Record<string, string> = { 'cpu.weight': String(sharesToWeight(shares)) };
-    if (cpuLimit !== undefined) {
-      v1['cpu.cfs_period_us'] = String(quotaPeriod);
-      v1['cpu.cfs_quota_us'] = String(milliCPUToQuota(cpuLimit));
-      v2['cpu.max'] = `${milliCPUToQuota(cpuLimit)} ${quotaPeriod}`;
+  if (cpuLimit !== undefined || cpuRequest !== undefined) out.cpuShares = milliCPUToShares(cpuRequest ?? 0);
+  if (cpuLimit !== undefined) {
+    out.cpuQuota = milliCPUToQuota(cpuLimit);
+    out.cpuPeriod = quotaPeriod;
+  }
+  return out;
+}
+
+/** The cgroup files a container's resources turn into. */
+export function cgroupSettings(resources: ResourceRequirements | undefined): CgroupSetting[] {
+  const out: CgroupSetting[] = [];
+  const r = containerResourceLimits(resources);
+  if (r.memoryLimitBytes !== undefined) {
+    const bytes = String(r.memoryLimitBytes);
+    out.push({ controller: 'memory', v1: { 'memory.limit_in_bytes': bytes }, v2: { 'memory.max': bytes } });
+  }
+  if (r.cpuShares !== undefined) {
+    const v1: Record<string, string> = { 'cpu.shares': String(r.cpuShares) };
+    const v2: Record<string, string> = { 'cpu.weight': String(sharesToWeight(r.cpuShares)) };
+    if (r.cpuQuota !== undefined) {
+      v1['cpu.cfs_period_us'] = String(r.cpuPeriod);
+      v1['cpu.cfs_quota_us'] = String(r.cpuQuota);
+      v2['cpu.max'] = `${r.cpuQuota} ${r.cpuPeriod}`;
     }
     out.push({ controller: 'cpu', v1, v2 });
   }
   return out;
+}
+
+/** A container's group below each hierarchy's root: `/kz-<cluster>/pod<uid>/<container>` (also runc's cgroupsPath). */
+export function containerCgroupPath(cluster: string, podUID: string, container: string): string {
+  return '/' + groupPath(cluster, podUID, container).join('/');
 }
 
 function groupPath(cluster: string, podUID: string, container: string): string[] {
@@ -163,9 +194,11 @@ export function applyContainerLimits(opts: {
   return result;
 }
 
-function cgroupRoots(mounts: CgroupMounts): string[] {
+/** The hierarchies a cluster's groups may be in (all of them when known). */
+export function cgroupRoots(mounts: CgroupMounts): string[] {
   const roots = new Set<string>(Object.values(mounts.v1).filter((v): v is string => v !== undefined));
   if (mounts.unified) roots.add(mounts.unified.root);
+  for (const h of mounts.hierarchies ?? []) roots.add(h);
   return [...roots];
 }
 

@@ -6,6 +6,7 @@ import type { Container, ContainerStatus, Pod } from '../api/types.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
 import type { Kubelet } from './kubelet/kubelet.js';
 import type { PodRuntime } from './kubelet/container-runtime.js';
+import type { ContainerLauncher } from './kubelet/container-launcher.js';
 import { execInSandbox } from './sandbox-exec.js';
 import { dialPod, streamingProcessFromChild, type ContainerRef, type StreamingRuntime } from './kubelet-server/streaming-runtime.js';
 import { attachContainer, replayHeldOutput } from './kubelet/container-attach.js';
@@ -56,7 +57,12 @@ function logInstance(pod: Pod, runtime: PodRuntime | undefined, name: string, pr
  * podNetnsPath: where a pod's network namespace is (none for hostNetwork pods and in
  * tests), so port-forward can reach ports the pod binds on its own 127.0.0.1.
  */
-export function kubeletStreamingRuntime(kubelet: Kubelet, client: ApiClient, podNetnsPath?: (pod: Pod) => string | undefined): StreamingRuntime {
+export function kubeletStreamingRuntime(
+  kubelet: Kubelet,
+  client: ApiClient,
+  podNetnsPath?: (pod: Pod) => string | undefined,
+  launcher?: Pick<ContainerLauncher, 'exec'>,
+): StreamingRuntime {
   return {
     async containerLogFile(ref, previous) {
       // From the pod as this kubelet knows it, running or finished: logs stay until the pod is deleted.
@@ -70,7 +76,10 @@ export function kubeletStreamingRuntime(kubelet: Kubelet, client: ApiClient, pod
       const { runtime } = await runtimeFor(kubelet, client, ref);
       const pid = runtime.containerPid(ref.container);
       if (!pid) throw ApiError.badRequest(`container ${ref.container} is not running in pod ${ref.pod}`);
-      return streamingProcessFromChild(execInSandbox(pid, command, { tty: opts.tty, stdin: opts.stdin }));
+      const target = { podUID: runtime.uid, container: ref.container, pid };
+      const exec = launcher?.exec?.(target, command, { tty: opts.tty, stdin: opts.stdin });
+      if (!exec) return streamingProcessFromChild(execInSandbox(pid, command, { tty: opts.tty, stdin: opts.stdin }));
+      return { ...streamingProcessFromChild(exec.process, exec.resize), close: () => exec.kill() };
     },
     async attach(ref, opts) {
       // The container's main process: its output from now on, its stdin, its terminal (kubelet/container-attach.ts).

@@ -19,7 +19,7 @@ import { EndpointDrainGate } from './endpoint-drain.js';
 import { ProxySyncReporter } from './proxy-sync-reporter.js';
 import { clusterNetwork } from '../cli/cluster-network.js';
 import { Kubelet } from './kubelet/kubelet.js';
-import { NetnsSandboxProvider, nsenterExec } from './kubelet/netns-sandboxes.js';
+import { containerExec, NetnsSandboxProvider } from './kubelet/netns-sandboxes.js';
 import { SandboxLauncher } from './kubelet/sandbox-launcher.js';
 import { catalogImageResolver } from './kubelet/image-resolver.js';
 import { startKubeletServer, type KubeletServer } from './kubelet-server/kubelet-server.js';
@@ -98,7 +98,7 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
     sandboxes,
     launcher,
     images: catalogImageResolver({ userCatalogPath: path.join(home.dir, 'images.yaml'), rootfsCacheDir: path.join(home.dir, 'images', 'rootfs') }),
-    exec: nsenterExec,
+    exec: containerExec(launcher),
     drainer: drainGate,
     drainTimeoutMs,
     serviceAccountToken: (pod, src) => tokens.token(pod, src),
@@ -153,7 +153,7 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
   let metricsSocket: StatusServer | undefined;
   let statusServers: StatusServer | undefined;
   try {
-    kubeletServer = await startKubeletServer({ socketPath: sockets.kubelet, runtime: kubeletStreamingRuntime(kubelet, client, (pod) => (pod.spec.hostNetwork ? undefined : path.join(netnsRunDir, podNetnsName(cfg.name, pod.metadata.uid ?? '')))), logger: logger.child('kubelet-server') });
+    kubeletServer = await startKubeletServer({ socketPath: sockets.kubelet, runtime: kubeletStreamingRuntime(kubelet, client, (pod) => (pod.spec.hostNetwork ? undefined : path.join(netnsRunDir, podNetnsName(cfg.name, pod.metadata.uid ?? ''))), launcher), logger: logger.child('kubelet-server') });
     metricsSocket = await startMetricsSocket({ socketPath: sockets.metrics, status: proxyStatus, logger: logger.child('proxy') });
     statusServers = await startProxyStatusServers({ address: node.nodeIP, status: proxyStatus, logger: logger.child('proxy') });
   } catch (e) {

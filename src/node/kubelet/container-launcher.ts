@@ -3,7 +3,7 @@
 // kubelet (no namespaces), for tests. Either way the process gets FIFOs as stdout and
 // stderr (container-output.ts) and, when it has one, a FIFO as stdin (container-stdin.ts), so
 // it never depends on the kubelet staying alive.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isProcessAlive } from '../cluster-network.js';
@@ -51,8 +51,31 @@ export interface LaunchedProcess {
   kill?(signal: NodeJS.Signals): void;
 }
 
+/** A running container's command (kubectl exec, exec probes and hooks). */
+export interface ContainerExec {
+  process: ChildProcess;
+  /** Sets the terminal size of a tty exec. */
+  resize?(size: { width: number; height: number }): void;
+  /** Ends the command (the client went away, a probe timed out). */
+  kill(): void;
+}
+
+export interface ContainerExecTarget {
+  podUID: string;
+  container: string;
+  /** The container's init PID as the runtime recorded it. */
+  pid: number;
+}
+
 export interface ContainerLauncher {
   start(spec: LaunchSpec): Promise<LaunchedProcess>;
+  /**
+   * A container an earlier kubelet started (re-adoption after a restart): how to watch and
+   * signal it, or undefined to watch its PID. `alive`: its recorded PID still runs.
+   */
+  adopt?(podUID: string, container: string, pid: number, alive: boolean): LaunchedProcess | undefined;
+  /** Runs a command in a running container (default: the kubelet nsenters it). */
+  exec?(target: ContainerExecTarget, argv: string[], opts: { tty?: boolean; stdin?: boolean }): ContainerExec;
   /**
    * argv for a helper process that belongs with the pod (the stdin keeper): the sandbox
    * launcher runs it in the pod's network namespace, so the pod's teardown reaps it.
@@ -82,7 +105,8 @@ export function watchPid(pid: number, pollMs = 500): LaunchedProcess {
   return { pid, exited };
 }
 
-function openAppend(p: string): number {
+/** Opens a container's output (a FIFO) for appending, its directory made first. */
+export function openAppend(p: string): number {
   fs.mkdirSync(path.dirname(p), { recursive: true });
   return fs.openSync(p, 'a');
 }

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Container } from '../../api/types.js';
 import type { Logger } from '../../util/logger.js';
-import { applyContainerLimits, detectCgroupMounts, removePodCgroups, type CgroupMounts } from '../container-cgroup.js';
+import { applyContainerLimits, cgroupRoots, containerCgroupPath, detectCgroupMounts, removePodCgroups, type CgroupMounts } from '../container-cgroup.js';
 
 let machineMounts: CgroupMounts | undefined;
 
@@ -32,6 +32,12 @@ export function oomKillCount(group: string): number | undefined {
     return m ? Number(m[1]) : undefined;
   }
   return undefined;
+}
+
+/** A container's memory group (where the kernel counts its OOM kills), if the machine has the controller. */
+export function containerMemoryGroup(cluster: string, podUID: string, container: string, mounts = cgroupMounts()): string | undefined {
+  const root = mounts.v1.memory ?? (mounts.unified?.controllers.has('memory') ? mounts.unified.root : undefined);
+  return root && path.join(root, containerCgroupPath(cluster, podUID, container));
 }
 
 export interface ContainerLimitsHandle {
@@ -91,7 +97,5 @@ export async function removePodLimits(cluster: string, podUID: string, mounts = 
 }
 
 function podGroupDirs(cluster: string, podUID: string, mounts: CgroupMounts): string[] {
-  const roots = new Set<string>(Object.values(mounts.v1).filter((v): v is string => v !== undefined));
-  if (mounts.unified) roots.add(mounts.unified.root);
-  return [...roots].map((r) => path.join(r, `kz-${cluster}`, `pod${podUID}`));
+  return cgroupRoots(mounts).map((r) => path.join(r, `kz-${cluster}`, `pod${podUID}`));
 }

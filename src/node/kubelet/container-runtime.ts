@@ -50,8 +50,12 @@ export interface ResolvedImage {
   sizeBytes?: number;
   /** The image's STOPSIGNAL, sent instead of SIGTERM. */
   stopSignal?: NodeJS.Signals;
-  /** The process for the container given its resolved environment (command/args applied); throws CreateContainerError. */
-  process(container: Container, env: Record<string, string>): { argv: string[]; env: Record<string, string>; workingDir?: string };
+  /**
+   * The process for the container given its resolved environment (command/args applied);
+   * throws CreateContainerError (or ContainerConfigError). The pod gives pod-level settings
+   * (securityContext) and names (an OCI image: kubelet/oci-process.ts ociProcess).
+   */
+  process(container: Container, env: Record<string, string>, pod: Pod): { argv: string[]; env: Record<string, string>; workingDir?: string };
   /** Passed through to the launcher (image paths, seeds). */
   launch?: unknown;
   /** Set when resolving pulled the image from a registry (the "Successfully pulled" event). */
@@ -491,7 +495,7 @@ export class PodRuntime {
     let sharePidWith: number | undefined;
     try {
       sharePidWith = this.sharedPidNamespace(c);
-      proc0 = resolved.process(c, await this.opts.environment(this.pod, c));
+      proc0 = resolved.process(c, await this.opts.environment(this.pod, c), this.pod);
       // containerd's oci.WithTTY: a terminal gets TERM=xterm.
       if (c.tty && proc0.env.TERM === undefined) proc0 = { ...proc0, env: { ...proc0.env, TERM: 'xterm' } };
     } catch (e) {
@@ -750,15 +754,17 @@ export class PodRuntime {
       this.records.set(rec.name, rec);
       if (!rec.state.running) continue;
       const alive = rec.pid !== undefined && isProcessAlive(rec.pid) && processStartTime(rec.pid) === rec.pidStartTime;
-      if (alive) {
+      // The launcher may know more than the PID (runc: the instance's state and its exit code, even after it ended).
+      const proc = rec.pid !== undefined ? this.opts.launcher.adopt?.(this.uid, rec.name, rec.pid, alive) : undefined;
+      if (alive || proc) {
         const relay = rec.stdinRelay;
         // A stdinOnce session cannot outlive the kubelet that served it: its end closes stdin.
-        if (relay && !relay.closed && (!keeperAlive(relay) || (relay.sessionStarted && c.stdinOnce))) {
+        if (alive && relay && !relay.closed && (!keeperAlive(relay) || (relay.sessionStarted && c.stdinOnce))) {
           closeStdin(relay);
           this.save();
         }
-        this.attach(c, rec, watchPid(rec.pid!), Date.parse(rec.state.running.startedAt ?? '') || Date.now());
-        adopted++;
+        this.attach(c, rec, proc ?? watchPid(rec.pid!), Date.parse(rec.state.running.startedAt ?? '') || Date.now());
+        if (alive) adopted++;
       } else {
         // What it wrote while no kubelet read its FIFOs is still there: into the log, then the end.
         const log = this.openLog(rec.name, rec);

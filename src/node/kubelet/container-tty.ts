@@ -33,9 +33,40 @@ export function ttySignalTarget(pid: number, signal: NodeJS.Signals): number {
   return ttyChildPid(pid) ?? pid;
 }
 
-/** Sets the terminal size of a tty container whose first process is pid (the kernel then sends SIGWINCH). */
+/** Whether the process's stdin is a terminal (a runc container's init is on its console). */
+function onTerminal(pid: number): boolean {
+  try {
+    return /^\/dev\/(pts\/\d+|tty|console)/.test(fs.readlinkSync(`/proc/${pid}/fd/0`));
+  } catch {
+    return false;
+  }
+}
+
+function parentPid(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The process whose terminal gets a new size (the kernel then sends SIGWINCH): for a runc
+ * container on its console (runc's terminal mode), runc's own terminal, its parent's, whose
+ * size runc copies to the console (when it starts and on SIGWINCH: setting the console
+ * directly could be undone by runc's first copy); else the first child of pid (script(1)'s:
+ * a sandbox-exec tty container, or runc under script for an exec).
+ */
+function resizeTarget(pid: number): number | undefined {
+  if (!onTerminal(pid)) return ttyChildPid(pid);
+  const parent = parentPid(pid);
+  return parent !== undefined && onTerminal(parent) ? parent : pid;
+}
+
+/** Sets the terminal size of a tty container whose first process is pid (see resizeTarget). */
 export function resizeTty(pid: number, size: TerminalSize): Promise<boolean> {
-  const child = ttyChildPid(pid);
+  const child = resizeTarget(pid);
   if (!child || !(size.width > 0) || !(size.height > 0)) return Promise.resolve(false);
   return new Promise((resolve) => {
     execFile('stty', ['-F', `/proc/${child}/fd/0`, 'cols', String(Math.floor(size.width)), 'rows', String(Math.floor(size.height))], { timeout: 5000 }, (err) =>

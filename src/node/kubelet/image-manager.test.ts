@@ -71,7 +71,7 @@ test('IfNotPresent runs a stored image without asking the registry; the status n
   assert.equal(r.imageID, `docker.io/library/app@${rec.target.digest}`);
   assert.equal(r.stopSignal, 'SIGQUIT');
   assert.ok(isOciLaunch(r.launch) && r.launch.lowerDirs.length === 1);
-  assert.deepEqual(r.process(container('app:v1'), {}).argv, ['app']);
+  assert.deepEqual(r.process(container('app:v1'), {}, pod).argv, ['app']);
 });
 
 test('Always pulls (Pulling, then pulled with the image size); concurrent pulls of one name share one pull', async () => {

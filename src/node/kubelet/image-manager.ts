@@ -42,8 +42,8 @@ export interface ImageManagerOptions {
   catalog: ImageResolver;
   /** <home>/images.yaml, to know whether a reference is the user's. */
   userCatalogPath?: string;
-  /** Kubernetes' command/args/env/workingDir rules against an image config. */
-  process(config: ImageConfig, container: Container, env: Record<string, string>): { argv: string[]; env: Record<string, string>; workingDir?: string };
+  /** Kubernetes' command/args/env/workingDir/user rules against an image config (oci-process.ts). */
+  process(config: ImageConfig, container: Container, env: Record<string, string>, lowerDirs: string[], pod: Pod): ReturnType<ResolvedImage['process']>;
   now?: () => number;
   logger?: Logger;
 }
@@ -163,7 +163,7 @@ export class ImageManager implements ImageResolver {
       sizeBytes: rec.size,
       ...(stop && /^SIG[A-Z0-9]+$/.test(stop) ? { stopSignal: stop as NodeJS.Signals } : {}),
       launch,
-      process: (c, env) => this.opts.process(config, c, env),
+      process: (c, env, pod) => this.opts.process(config, c, env, lowerDirs, pod),
       notices: [...notices, ...standIn],
     };
   }

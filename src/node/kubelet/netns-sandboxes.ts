@@ -1,17 +1,17 @@
 // Sandboxes of the `netns` runtime for the kubelet: pod-sandbox.ts does the work; this keeps
 // each sandbox's descriptor in <podDir>/sandbox.json so a restarted kubelet finds it again,
-// and runs exec probes/hooks inside a container with sandbox-exec.ts's execInSandbox.
+// and runs exec probes/hooks inside a container through the launcher (runc exec or nsenter).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Pod } from '../../api/types.js';
 import { netnsRunDir, type NodeNetwork } from '../cluster-network.js';
 import { createPodSandbox, listPodDirectories, podDirectory, removePodSandbox, type PodSandbox } from '../pod-sandbox.js';
 import { isProcessAlive } from '../cluster-network.js';
-import { processStartTime } from './container-launcher.js';
-import { execInSandbox } from '../sandbox-exec.js';
+import { processStartTime, type ContainerLauncher } from './container-launcher.js';
 import { ExecTimeoutError, type SandboxExec } from './handlers.js';
 import type { SandboxInfo, SandboxProvider } from './kubelet.js';
 import { removePodLimits } from './container-limits.js';
+import { removePodRuncContainers } from './runc-launcher.js';
 
 export interface NetnsSandboxOptions {
   cluster: string;
@@ -85,6 +85,7 @@ export class NetnsSandboxProvider implements SandboxProvider {
       // A hostNetwork pod's containers live in the node's namespace: killed by their recorded PIDs.
       killRecordedContainers(sb.podDir);
       await removePodSandbox(sb);
+      await removePodRuncContainers(this.opts.cluster, uid).catch(() => undefined);
       await removePodLimits(this.opts.cluster, uid);
       removed.push(uid);
     }
@@ -98,6 +99,8 @@ export class NetnsSandboxProvider implements SandboxProvider {
     await removePodSandbox(
       sb ?? { cluster: this.opts.cluster, home: this.opts.home, podUID: uid, hostNetwork: pod.spec.hostNetwork === true, nodeNetns: this.opts.node.netns },
     );
+    // Whatever runc still keeps of the pod's containers (their state and cgroups).
+    await removePodRuncContainers(this.opts.cluster, uid).catch(() => undefined);
     // The pod-level cgroup goes with the sandbox (its processes died with the namespace).
     await removePodLimits(this.opts.cluster, uid);
   }
@@ -121,27 +124,30 @@ function killRecordedContainers(podDir: string): void {
   }
 }
 
-/** exec probes and hooks: nsenter into the container (by its init PID), output collected, killed at the timeout. */
-export const nsenterExec: SandboxExec = (target, argv, timeoutMs) =>
-  new Promise((resolve, reject) => {
-    if (!target.pid) {
-      reject(new Error(`container "${target.container}" is not running`));
-      return;
-    }
-    const child = execInSandbox(target.pid, argv);
-    let output = '';
-    child.stdout?.on('data', (d: Buffer) => (output += d.toString('utf8')));
-    child.stderr?.on('data', (d: Buffer) => (output += d.toString('utf8')));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new ExecTimeoutError('timed out'));
-    }, timeoutMs);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
+/** exec probes and hooks: the launcher runs the command in the container (runc exec, or nsenter), output collected, killed at the timeout. */
+export function containerExec(launcher: Required<Pick<ContainerLauncher, 'exec'>>): SandboxExec {
+  return (target, argv, timeoutMs) =>
+    new Promise((resolve, reject) => {
+      if (!target.pid) {
+        reject(new Error(`container "${target.container}" is not running`));
+        return;
+      }
+      const exec = launcher.exec({ podUID: target.podUID, container: target.container, pid: target.pid }, argv, {});
+      const child = exec.process;
+      let output = '';
+      child.stdout?.on('data', (d: Buffer) => (output += d.toString('utf8')));
+      child.stderr?.on('data', (d: Buffer) => (output += d.toString('utf8')));
+      const timer = setTimeout(() => {
+        exec.kill();
+        reject(new ExecTimeoutError('timed out'));
+      }, timeoutMs);
+      child.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        resolve({ exitCode: code ?? 137, output });
+      });
     });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ exitCode: code ?? 137, output });
-    });
-  });
+}

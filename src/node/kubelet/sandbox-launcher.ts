@@ -1,5 +1,6 @@
-// The runtime's ContainerLauncher for the `netns` runtime: starts a container inside its
-// pod's sandbox (../sandbox-exec.ts), with the pod's volumes bound at their mountPaths and
+// The runtime's ContainerLauncher for the `netns` runtime. A container of a stored OCI image
+// is runc's (runc-launcher.ts); any other (the built-in stand-ins) starts inside its pod's
+// sandbox (../sandbox-exec.ts), with the pod's volumes bound at their mountPaths and
 // the image's writable paths overlaid (seeded once per pod from the catalog), its stdout and
 // stderr going into its output FIFOs (container-output.ts), its stdin the FIFO of container-stdin.ts
 // when it has one, on a pty when it asks for a tty, and in cgroups with its resource limits
@@ -11,9 +12,11 @@ import type { Container, Pod } from '../../api/types.js';
 import { createLogger, type Logger } from '../../util/logger.js';
 import type { ResolvedImage as CatalogImage } from '../image-catalog.js';
 import { volumeHostPath, type PodSandbox } from '../pod-sandbox.js';
-import { startContainer, type ContainerMount, type ImagePath } from '../sandbox-exec.js';
-import type { ContainerLauncher, ExitInfo, LaunchedProcess, LaunchSpec } from './container-launcher.js';
+import { isOciLaunch } from '../images/oci-launch.js';
+import { execInSandbox, startContainer, type ContainerMount, type ImagePath } from '../sandbox-exec.js';
+import { openAppend, type ContainerExec, type ContainerExecTarget, type ContainerLauncher, type ExitInfo, type LaunchedProcess, type LaunchSpec } from './container-launcher.js';
 import { ContainerLimits } from './container-limits.js';
+import { RuncLauncher } from './runc-launcher.js';
 
 /**
  * The container's volumeMounts as bind mounts (subPath joined onto the volume's folder).
@@ -66,12 +69,15 @@ export interface SandboxLauncherOptions {
 
 export class SandboxLauncher implements ContainerLauncher {
   private readonly limits: ContainerLimits | undefined;
+  readonly runc: RuncLauncher;
 
   constructor(private readonly opts: SandboxLauncherOptions) {
     this.limits = opts.limits === false ? undefined : (opts.limits ?? new ContainerLimits(opts.logger ?? createLogger('kubelet/cgroups')));
+    this.runc = new RuncLauncher({ sandbox: opts.sandbox, pod: opts.pod, logger: opts.logger?.child('runc') });
   }
 
   async start(spec: LaunchSpec): Promise<LaunchedProcess> {
+    if (isOciLaunch(spec.image)) return this.runc.start(spec);
     const sandbox = this.opts.sandbox(spec.podUID);
     const pod = this.opts.pod(spec.podUID);
     if (!sandbox || !pod) throw new Error(`no sandbox for pod ${spec.podUID}`);
@@ -108,13 +114,24 @@ export class SandboxLauncher implements ContainerLauncher {
     }
   }
 
+  adopt(podUID: string, container: string, pid: number): LaunchedProcess | undefined {
+    return this.runc.adopt(podUID, container, pid);
+  }
+
+  /** runc's containers through `runc exec`; the others by entering their namespaces. */
+  exec(target: ContainerExecTarget, argv: string[], opts: { tty?: boolean; stdin?: boolean }): ContainerExec {
+    if (this.runc.owns(target)) return this.runc.exec(target, argv, opts);
+    const child = execInSandbox(target.pid, argv, opts);
+    return {
+      process: child,
+      kill: () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      },
+    };
+  }
+
   helperArgv(podUID: string, argv: string[]): string[] {
     const sandbox = this.opts.sandbox(podUID);
     return sandbox ? ['nsenter', `--net=${sandbox.netnsPath}`, '--', ...argv] : argv;
   }
-}
-
-function openAppend(p: string): number {
-  fs.mkdirSync(path.dirname(p), { recursive: true });
-  return fs.openSync(p, 'a');
 }
