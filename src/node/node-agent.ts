@@ -22,6 +22,13 @@ import { Kubelet } from './kubelet/kubelet.js';
 import { containerExec, NetnsSandboxProvider } from './kubelet/netns-sandboxes.js';
 import { SandboxLauncher } from './kubelet/sandbox-launcher.js';
 import { catalogImageResolver } from './kubelet/image-resolver.js';
+import { ImageManager } from './kubelet/image-manager.js';
+import { imagePuller } from './kubelet/image-puller.js';
+import { ociProcess } from './kubelet/oci-process.js';
+import { ImageStore } from './images/image-store.js';
+import { ensureSnapshots } from './images/snapshots.js';
+import { ensureBuiltinShellImage } from './images/builtin-shell-images.js';
+import { nodeImages } from './images/node-images.js';
 import { startKubeletServer, type KubeletServer } from './kubelet-server/kubelet-server.js';
 import { kubeletStreamingRuntime } from './kubelet-streaming.js';
 import { agentMessage, isHostSocketMessage } from '../proxy/host-port-mappings.js';
@@ -40,6 +47,23 @@ import { envInt } from '../util/env.js';
 export function nodeSocketPaths(home: ClusterHome, nodeName: string): { dir: string; kubelet: string; metrics: string } {
   const dir = path.join(home.dir, 'nodes', nodeName);
   return { dir, kubelet: path.join(dir, 'kubelet.sock'), metrics: path.join(dir, 'metrics.sock') };
+}
+
+/** The kubelet's images: the user catalog, the cluster's store, registries and stand-ins, by `kanzen up --images`. */
+function imageManager(home: ClusterHome, cfg: ClusterConfig, client: ApiClient, logger: Logger): ImageManager {
+  const store = ImageStore.forHome(home.dir);
+  const userCatalogPath = path.join(home.dir, 'images.yaml');
+  return new ImageManager({
+    store,
+    sources: cfg.images ?? 'auto',
+    pull: imagePuller({ store, client, homeDir: home.dir, logger }),
+    snapshots: (rec) => ensureSnapshots(store, rec),
+    shellStandIn: (ref) => ensureBuiltinShellImage(store, ref),
+    catalog: catalogImageResolver({ userCatalogPath, rootfsCacheDir: path.join(home.dir, 'images', 'rootfs') }),
+    userCatalogPath,
+    process: ociProcess,
+    logger,
+  });
 }
 
 /** The folder of kanzen's compiled code: built-in image programs must be visible inside containers. */
@@ -97,7 +121,8 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
     logger: logger.child('kubelet'),
     sandboxes,
     launcher,
-    images: catalogImageResolver({ userCatalogPath: path.join(home.dir, 'images.yaml'), rootfsCacheDir: path.join(home.dir, 'images', 'rootfs') }),
+    images: imageManager(home, cfg, client, logger.child('images')),
+    nodeImages: () => nodeImages(ImageStore.forHome(home.dir)),
     exec: containerExec(launcher),
     drainer: drainGate,
     drainTimeoutMs,
