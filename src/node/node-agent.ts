@@ -23,7 +23,7 @@ import { containerExec, NetnsSandboxProvider } from './kubelet/netns-sandboxes.j
 import { SandboxLauncher } from './kubelet/sandbox-launcher.js';
 import { catalogImageResolver } from './kubelet/image-resolver.js';
 import { ImageManager } from './kubelet/image-manager.js';
-import { imagePuller } from './kubelet/image-puller.js';
+import { imagePuller, parentNetnsHandle } from './kubelet/image-puller.js';
 import { ociProcess } from './kubelet/oci-process.js';
 import { ImageStore } from './images/image-store.js';
 import { ensureSnapshots } from './images/snapshots.js';
@@ -56,7 +56,7 @@ function imageManager(home: ClusterHome, cfg: ClusterConfig, client: ApiClient, 
   return new ImageManager({
     store,
     sources: cfg.images ?? 'auto',
-    pull: imagePuller({ store, client, homeDir: home.dir, logger }),
+    pull: imagePuller({ store, client, homeDir: home.dir, logger, hostNetns: parentNetnsHandle() }),
     snapshots: (rec) => ensureSnapshots(store, rec),
     shellStandIn: (ref) => ensureBuiltinShellImage(store, ref),
     catalog: catalogImageResolver({ userCatalogPath, rootfsCacheDir: path.join(home.dir, 'images', 'rootfs') }),

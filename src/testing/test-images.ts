@@ -21,6 +21,8 @@ export interface BusyboxImageOptions {
   /** Extra layers of this many random bytes each (one file `/layer-<n>` per layer). */
   extraLayers?: number[];
   cmd?: string[];
+  /** Link every busybox applet into /bin, as the busybox image does (default: only /bin/sh). */
+  applets?: boolean;
 }
 
 function umoci(...args: string[]): void {
@@ -43,6 +45,10 @@ export function buildBusyboxImage(dir: string, opts: BusyboxImageOptions): void 
     fs.copyFileSync(BUSYBOX_PATH, path.join(root, 'bin', 'busybox'));
     fs.chmodSync(path.join(root, 'bin', 'busybox'), 0o755);
     fs.symlinkSync('busybox', path.join(root, 'bin', 'sh'));
+    if (opts.applets) {
+      const list = execFileSync(BUSYBOX_PATH, ['--list'], { encoding: 'utf8' }).split('\n').filter((a) => a && a !== 'busybox' && a !== 'sh');
+      for (const a of list) fs.symlinkSync('busybox', path.join(root, 'bin', a));
+    }
     for (const [p, content] of Object.entries(opts.files ?? {})) {
       const f = path.join(root, p);
       fs.mkdirSync(path.dirname(f), { recursive: true });

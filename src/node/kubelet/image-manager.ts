@@ -90,7 +90,9 @@ export class ImageManager implements ImageResolver {
 
     const skip = this.opts.sources === 'auto' ? this.unreachable.get(ref.domain) : undefined;
     if (skip && skip.until > this.now()) {
-      const fallback = await this.offline(c, ctx, ref, image, stored, standIn, skip.message);
+      const ago = Math.round((this.now() - (skip.until - unreachableRetryMs)) / 1000);
+      const why = `Failed to pull image ${JSON.stringify(image)}: ${ref.domain} did not answer a pull ${ago}s ago (${skip.message})`;
+      const fallback = await this.offline(c, ctx, ref, stored, standIn, why);
       if (fallback) return fallback;
     }
     ctx.pulling();
@@ -102,7 +104,7 @@ export class ImageManager implements ImageResolver {
       const message = (err as Error).message;
       if (this.opts.sources === 'auto' && isUnreachable(err)) {
         this.unreachable.set(ref.domain, { until: this.now() + unreachableRetryMs, message });
-        const fallback = await this.offline(c, ctx, ref, image, stored, standIn, message);
+        const fallback = await this.offline(c, ctx, ref, stored, standIn, `Failed to pull image ${JSON.stringify(image)}: ${message}`);
         if (fallback) return fallback;
       }
       throw new ImagePullError(message);
@@ -136,12 +138,10 @@ export class ImageManager implements ImageResolver {
     c: Container,
     ctx: ImageResolveContext,
     ref: ImageReference,
-    image: string,
     stored: ImageRecord | undefined,
     standIn: CatalogImage | undefined,
-    message: string,
+    why: string,
   ): Promise<ResolvedImage | undefined> {
-    const why = `Failed to pull image ${JSON.stringify(image)}: ${message}`;
     if (stored && stored.source !== 'builtin') return this.fromStore(stored, [{ type: 'Warning', reason: 'StaleImage', message: `${why}; running the copy in the image store` }]);
     if (standIn) return this.fromStandIn(c, ctx, ref, standIn, why, 'Warning');
     return undefined;
