@@ -62,6 +62,9 @@ test('mounts: system mounts, the pod\'s /etc files, volumes by depth; a volume r
   // A volume at /etc/hosts takes the place of the pod's file.
   const own = runtimeSpec(options({}, { mounts: [{ hostPath: '/mine', containerPath: '/etc/hosts' }] }));
   assert.deepEqual(own.mounts.filter((m) => m.destination === '/etc/hosts').map((m) => m.source), ['/mine']);
+  // The node's root under kubectl debug node/…: an overlay, so the machine's files are never written.
+  const cow = specMounts([{ hostPath: '/', containerPath: '/host', copyOnWrite: true, overlay: { upper: '/b/u', work: '/b/w' } }], false).find((m) => m.destination === '/host');
+  assert.deepEqual(cow, { destination: '/host', type: 'overlay', source: 'overlay', options: ['lowerdir=/', 'upperdir=/b/u', 'workdir=/b/w'] });
 });
 
 test('readOnlyRootFilesystem: a read-only root and read-only pod files', () => {

@@ -180,6 +180,10 @@ function systemMounts(privileged: boolean): SpecMount[] {
 
 /** A CRI bind mount (WithMounts): rbind, rprivate, ro or rw. */
 function bindMount(m: ContainerMount): SpecMount {
+  // A copy-on-write host path (the node's root under kubectl debug node/…): seen, never written.
+  if (m.overlay) {
+    return { destination: m.containerPath, type: 'overlay', source: 'overlay', options: [`lowerdir=${m.hostPath}`, `upperdir=${m.overlay.upper}`, `workdir=${m.overlay.work}`] };
+  }
   return { destination: m.containerPath, type: 'bind', source: m.hostPath, options: ['rbind', 'rprivate', m.readOnly ? 'ro' : 'rw'] };
 }
 

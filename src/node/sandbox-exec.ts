@@ -57,6 +57,8 @@ export interface ContainerMount {
   readOnly?: boolean;
   /** Shown through an overlay whose upper layer is in the container's folder: the host's files are seen, never written. */
   copyOnWrite?: boolean;
+  /** For a copyOnWrite mount under runc: the overlay's upper and work directories (the launcher makes them). */
+  overlay?: { upper: string; work: string };
 }
 
 /** An image path the container may write to without touching the host (an overlay). */

@@ -65,6 +65,14 @@ interface BundlePaths extends ContainerDirs {
   record: string;
 }
 
+/** The upper and work directories of a copy-on-write host path (made fresh for each start). */
+function copyOnWriteDirs(bundleDir: string, index: number): { upper: string; work: string } {
+  const dir = path.join(bundleDir, 'host-paths', String(index));
+  const dirs = { upper: path.join(dir, 'upper'), work: path.join(dir, 'work') };
+  for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true, mode: 0o755 });
+  return dirs;
+}
+
 function bundlePaths(podDir: string, name: string): BundlePaths {
   const d = containerDirs(podDir, name);
   return {
@@ -203,7 +211,7 @@ export class RuncLauncher {
       netnsPath: sandbox.netnsPath,
       sharePidWith: spec.sharePidWith,
       etc: { hosts: sandbox.hostsPath, hostname: sandbox.hostnamePath, resolvConf: sandbox.resolvConfPath },
-      mounts: containerMounts(pod, c, sandbox.podDir),
+      mounts: containerMounts(pod, c, sandbox.podDir).map((m, i) => (m.copyOnWrite ? { ...m, overlay: copyOnWriteDirs(bundlePaths(sandbox.podDir, c.name).dir, i) } : m)),
       cgroupV2: isPureCgroupV2(),
       swapLimit: swapLimitAvailable(),
       allCapabilities: currentCapabilities(),
