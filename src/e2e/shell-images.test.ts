@@ -18,6 +18,7 @@ const pods: Record<string, string> = {
   bb: 'busybox:1.36',
   curl: 'curlimages/curl:8.5.0',
   dnsutils: 'registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3',
+  deb: 'debian:bookworm',
 };
 
 before(async () => {
@@ -28,7 +29,7 @@ before(async () => {
   }
   await eventually(async () => {
     const rows = parseTable(await c.k(['get', 'pods']));
-    return rows.length === 3 && rows.every((r) => r.READY === '1/1');
+    return rows.length === Object.keys(pods).length && rows.every((r) => r.READY === '1/1');
   }, 90_000);
 });
 
@@ -57,6 +58,15 @@ describe('shell images', { skip: !isRoot && 'needs root for network namespaces' 
       assert.notEqual(r.code, 0, `${absent} is in busybox: ${r.stdout}`);
     }
     assert.match((await inPod('bb', 'sh', '-c', 'busybox | head -1')).stdout, /^BusyBox v1\.\d+/);
+  });
+
+  test("debian: bash and the machine's shell programs in a root of its own, none of the machine's files", async () => {
+    assert.match((await inPod('deb', 'bash', '-c', 'echo $BASH_VERSION')).stdout, /^5\./);
+    for (const hostOnly of ['/work', '/etc/debian_version', '/usr/bin/apt-get', process.execPath]) {
+      const r = await inPod('deb', 'ls', hostOnly);
+      assert.notEqual(r.code, 0, `${hostOnly} is visible in the debian stand-in: ${r.stdout}`);
+    }
+    assert.match(await c.k(['describe', 'pod', 'deb']), /StandInImage/);
   });
 
   test('busybox nslookup against cluster DNS prints the busybox format', async () => {

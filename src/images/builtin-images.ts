@@ -1,7 +1,7 @@
-// The images kanzen runs without pulling anything: each entry says which references it
-// answers and what the image's config (ENTRYPOINT, CMD, ENV, WORKDIR, STOPSIGNAL) is,
-// with the in-image programs mapped to kanzen's own programs, to a root filesystem built from
-// busybox and a few of the host's programs (shell-rootfs.ts), or to the host's tools.
+// kanzen's stand-in images (run when an image can be neither found nor pulled): each entry
+// says which references it answers and what the image's config (ENTRYPOINT, CMD, ENV,
+// WORKDIR, STOPSIGNAL) is, with the in-image programs mapped to kanzen's own programs or to
+// a root filesystem built from busybox and a few of the host's programs (shell-rootfs.ts).
 import { fileURLToPath } from 'node:url';
 import { HTTP_ECHO_VERSION } from './http-echo/server.js';
 import type { ImageReference } from './image-reference.js';
@@ -79,6 +79,17 @@ const DNSUTILS_ROOTFS: ShellRootfsSpec = {
     { path: '/usr/bin/env', debianPackage: 'coreutils' },
   ],
 };
+// debian and ubuntu: a Debian-shaped shell (bash, dash as /bin/sh, coreutils' env) over
+// busybox's applets — the machine's own programs, never the machine's root.
+const debianLike = (name: string): ShellRootfsSpec => ({
+  name,
+  applets: 'full',
+  programs: [
+    { path: '/bin/bash', debianPackage: 'bash' },
+    { path: '/bin/dash', at: '/bin/sh', debianPackage: 'dash' },
+    { path: '/usr/bin/env', debianPackage: 'coreutils' },
+  ],
+});
 
 export const BUILTIN_IMAGES: readonly BuiltinImage[] = [
   {
@@ -189,8 +200,8 @@ export const BUILTIN_IMAGES: readonly BuiltinImage[] = [
     matches: (ref) => lastComponent(ref) === 'jessie-dnsutils' && (K8S_REGISTRIES.has(ref.domain) || ref.path.endsWith('e2e-test-images/jessie-dnsutils')),
     config: () => shellImage(['bash'], DNSUTILS_ROOTFS),
   },
-  { name: 'debian', matches: (ref) => onDockerHub(ref, 'library/debian'), config: () => shellImage(['bash']) },
-  { name: 'ubuntu', matches: (ref) => onDockerHub(ref, 'library/ubuntu'), config: () => shellImage(['/bin/bash']) },
+  { name: 'debian', matches: (ref) => onDockerHub(ref, 'library/debian'), config: () => shellImage(['bash'], debianLike('debian')) },
+  { name: 'ubuntu', matches: (ref) => onDockerHub(ref, 'library/ubuntu'), config: () => shellImage(['/bin/bash'], debianLike('ubuntu')) },
   {
     name: 'curl',
     matches: (ref) => onDockerHub(ref, 'curlimages/curl') || (ref.domain === 'quay.io' && ref.path === 'curl/curl'),

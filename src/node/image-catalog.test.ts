@@ -83,8 +83,9 @@ test('shell images carry their own roots: busybox applets, plus curl or BIND too
     assert.deepEqual(dnsutils.cmd, ['bash']);
     assert.deepEqual(dnsutils.rootfs?.programs?.map((p) => p.at ?? p.path), ['/usr/bin/dig', '/usr/bin/nslookup', '/usr/bin/host', '/bin/bash', '/bin/sh', '/usr/bin/env']);
   }
-  // Without a root of their own: the host's programs.
-  assert.equal(ok('debian:bookworm').rootfs, undefined);
+  // debian and ubuntu: a shell of the machine's programs in a root of their own, never the host's.
+  assert.deepEqual(ok('debian:bookworm').rootfs?.programs?.map((p) => p.at ?? p.path), ['/bin/bash', '/bin/sh', '/usr/bin/env']);
+  assert.equal(ok('ubuntu:24.04').rootfs?.name, 'ubuntu');
 });
 
 test('shell images run with their images\' default CMD', () => {

@@ -1,9 +1,11 @@
-// The image catalog: what an image reference runs as. kanzen pulls nothing; a reference
-// resolves to a built-in program (nginx, agnhost, pause, http-echo, coredns), to a root
-// filesystem of busybox and a few programs (busybox, alpine, curlimages/curl,
-// jessie-dnsutils: src/images/shell-rootfs.ts), to the host's own tools (debian, ubuntu), or
-// to a local command from the user catalog <home>/images.yaml (docs/images.md). What cannot be
-// resolved fails the way a pull failure does (ErrImagePull, then ImagePullBackOff).
+// The image catalog: kanzen's stand-ins and the user's own mappings (the image manager,
+// kubelet/image-manager.ts, turns to it when an image is neither stored nor pullable). A
+// reference resolves to a built-in program (nginx, agnhost, pause, http-echo, coredns), to a
+// root filesystem of busybox and a few programs (busybox, alpine, curlimages/curl,
+// jessie-dnsutils, debian, ubuntu: src/images/shell-rootfs.ts, stored as real images by
+// images/builtin-shell-images.ts), or to a local command from the user catalog
+// <home>/images.yaml (docs/images.md). What cannot be resolved fails the way a pull failure
+// does (ErrImagePull, then ImagePullBackOff).
 //
 // applyCommandArgs then applies Kubernetes' command/args rules to the resolved image.
 import { createHash } from 'node:crypto';

@@ -1,4 +1,4 @@
-// The shell stand-ins (busybox, alpine, curlimages/curl, jessie-dnsutils) as real images in
+// The shell stand-ins (busybox, alpine, curlimages/curl, jessie-dnsutils, debian, ubuntu) as real images in
 // the store: one uncompressed layer made from the root that shell-rootfs.ts builds out of the
 // host's busybox-static (plus curl, or BIND's dig and nslookup), with the real image's config
 // (Entrypoint, Cmd, Env, User). Containers of stored images run under runc with the
@@ -45,6 +45,8 @@ const SHELL_IMAGES: Record<string, ShellImageDef> = {
     extraFiles: { 'entrypoint.sh': { content: CURL_ENTRYPOINT_SH, mode: 0o755 } },
   },
   'jessie-dnsutils': { config: { Env: [`PATH=${DEFAULT_PATH}`], Cmd: ['bash'] } },
+  debian: { config: { Env: [`PATH=${DEFAULT_PATH}`], Cmd: ['bash'] } },
+  ubuntu: { config: { Env: [`PATH=${DEFAULT_PATH}`], Cmd: ['/bin/bash'] } },
 };
 
 const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
