@@ -181,6 +181,17 @@ describe('real images', { skip }, () => {
     assert.equal(w.message, 'Container image "myapp:nothere" is not present with pull policy of Never');
   });
 
+  test('kanzen image prune removes what no pod uses and keeps what pods run', async () => {
+    await c.k(['delete', 'pod', 'myapp', 'nothere', '--wait=true']);
+    const prune = runKanzen(['image', 'prune', '--name', c.name, '--home', c.home]);
+    assert.equal(prune.code, 0, prune.stderr);
+    assert.match(prune.stdout, /^Deleted: docker\.io\/library\/myapp:dev$/m);
+    const ls = runKanzen(['image', 'ls', '--name', c.name, '--home', c.home]).stdout;
+    assert.doesNotMatch(ls, /myapp/);
+    assert.match(ls, /^docker\.io\/library\/nginx +latest /m);
+    assert.match(ls, /^docker\.io\/library\/busybox +latest /m);
+  });
+
   test('an image the registry does not have: ErrImagePull with its reason, then ImagePullBackOff', async () => {
     await c.k(['run', 'missing', `--image=${registry.host}/nope/nothing:1`]);
     const w = await waitingReason('missing', ['ErrImagePull', 'ImagePullBackOff']);
