@@ -24,7 +24,10 @@
 //     built-in nginx (a Node process); both: the keeper of the container's output FIFOs. Not
 //     counted: the node agent itself (the kubelet's share of a pod is in its heap). PSS splits
 //     shared pages among every process on the machine that maps them (runc's binary among all
-//     runc processes, node's among the agents), so it moves with what else runs; USS does not.
+//     runc processes, node's among the agents), so it moves with what else runs; USS counts
+//     a binary's pages as private while no other process maps them (runc's ~8 MB text when it
+//     is the machine's only runc); anonymous memory (heap, stacks) is what each further pod
+//     adds whatever else runs.
 //
 //   npx tsc -p tsconfig.json && node bench/image-pods/run.mjs [--pods 10] [--idle 10] [--name ipbench]
 //
@@ -243,7 +246,7 @@ function podProcesses(agent, pod) {
       const argv = readOr(`/proc/${p}/cmdline`, '').split('\0').filter(Boolean);
       const cmd = argv.join(' ').replace(/\s+/g, ' ').slice(0, 60);
       const role = p === top && cmd === 'sleep infinity' ? 'output FIFO keeper' : /^(unshare|nsenter|\/bin\/sh -c set -e)/.test(cmd) ? 'wrapper' : argv[0] === 'runc' ? 'runc run' : 'container';
-      out.push({ pid: p, cmd, role, pssKB: kb(rollup, 'Pss'), ussKB: kb(rollup, 'Private_Clean') + kb(rollup, 'Private_Dirty'), rssKB: kb(rollup, 'Rss') });
+      out.push({ pid: p, cmd, role, pssKB: kb(rollup, 'Pss'), anonKB: kb(rollup, 'Anonymous'), ussKB: kb(rollup, 'Private_Clean') + kb(rollup, 'Private_Dirty'), rssKB: kb(rollup, 'Rss') });
     }
   }
   return out;
@@ -322,17 +325,24 @@ try {
   const memBuiltin = await startPod(transport, watch, 'mem-builtin', BUILTIN);
   await sleep(idleS * 1000);
   const memory = {};
-  for (const [k, p] of [['real', memReal.pod], ['builtin', memBuiltin.pod]]) {
-    const procs = podProcesses(agent, p);
-    const sum = (xs, f) => xs.reduce((a, x) => a + x[f], 0);
+  const sum = (xs, f) => xs.reduce((acc, x) => acc + x[f], 0);
+  const mib = (x) => (x / 1024).toFixed(1);
+  const measure = (k, pod) => {
+    const procs = podProcesses(agent, pod);
     const container = procs.filter((x) => x.role === 'container');
-    memory[k] = { pssKB: sum(procs, 'pssKB'), ussKB: sum(procs, 'ussKB'), rssKB: sum(procs, 'rssKB'), containerPssKB: sum(container, 'pssKB'), containerUssKB: sum(container, 'ussKB'), procs };
-    const mib = (x) => (x / 1024).toFixed(1);
-    console.log(`idle pod memory, ${k}: PSS ${mib(memory[k].pssKB)} MiB, USS ${mib(memory[k].ussKB)} MiB, RSS ${mib(memory[k].rssKB)} MiB; the container's processes alone PSS ${mib(memory[k].containerPssKB)} MiB, USS ${mib(memory[k].containerUssKB)} MiB`);
-    for (const x of procs) console.log(`    ${String(x.pid).padStart(7)} PSS ${mib(x.pssKB).padStart(5)} USS ${mib(x.ussKB).padStart(5)} RSS ${mib(x.rssKB).padStart(5)} MiB  ${x.role.padEnd(18)} ${x.cmd}`);
-  }
-  console.log(`  real / built-in: PSS ${(memory.real.pssKB / memory.builtin.pssKB).toFixed(2)}×, USS ${(memory.real.ussKB / memory.builtin.ussKB).toFixed(2)}×; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  console.log(JSON.stringify({ start, toScheduled, memory: Object.fromEntries(Object.entries(memory).map(([k, v]) => [k, { ...v, procs: v.procs.map(({ role, cmd, pssKB, ussKB }) => ({ role, cmd, pssKB, ussKB })) }])), load: { before: load0, after: load1 } }));
+    memory[k] = { pssKB: sum(procs, 'pssKB'), anonKB: sum(procs, 'anonKB'), ussKB: sum(procs, 'ussKB'), rssKB: sum(procs, 'rssKB'), containerPssKB: sum(container, 'pssKB'), containerUssKB: sum(container, 'ussKB'), procs };
+    console.log(`idle pod memory, ${k}: PSS ${mib(memory[k].pssKB)} MiB, USS ${mib(memory[k].ussKB)} MiB, anonymous ${mib(memory[k].anonKB)} MiB, RSS ${mib(memory[k].rssKB)} MiB; the container's processes alone PSS ${mib(memory[k].containerPssKB)} MiB, USS ${mib(memory[k].containerUssKB)} MiB`);
+    for (const x of procs) console.log(`    ${String(x.pid).padStart(7)} PSS ${mib(x.pssKB).padStart(5)} USS ${mib(x.ussKB).padStart(5)} anon ${mib(x.anonKB).padStart(5)} RSS ${mib(x.rssKB).padStart(5)} MiB  ${x.role.padEnd(18)} ${x.cmd}`);
+  };
+  measure('real', memReal.pod);
+  measure('builtin', memBuiltin.pod);
+  console.log(`  real / built-in: PSS ${(memory.real.pssKB / memory.builtin.pssKB).toFixed(2)}×, USS ${(memory.real.ussKB / memory.builtin.ussKB).toFixed(2)}×, anonymous ${(memory.real.anonKB / memory.builtin.anonKB).toFixed(2)}×; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  // A second real pod: what one more costs once runc's and nginx's binaries are shared.
+  const memReal2 = await startPod(transport, watch, 'mem-real-2', REAL);
+  await sleep(idleS * 1000);
+  measure('real, first of two', memReal.pod);
+  measure('real, second of two', memReal2.pod);
+  console.log(JSON.stringify({ start, toScheduled, memory: Object.fromEntries(Object.entries(memory).map(([k, v]) => [k, { ...v, procs: v.procs.map(({ role, cmd, pssKB, ussKB, anonKB }) => ({ role, cmd, pssKB, ussKB, anonKB })) }])), load: { before: load0, after: load1 } }));
 } finally {
   watch?.close();
   transport?.close();
