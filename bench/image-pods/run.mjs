@@ -27,12 +27,12 @@
 //     runc processes, node's among the agents), so it moves with what else runs; USS counts
 //     a binary's pages as private while no other process maps them (runc's ~8 MB text when it
 //     is the machine's only runc); anonymous memory (heap, stacks) is what each further pod
-//     adds whatever else runs.
+//     adds whatever else runs. Then a second real pod, and both real pods measured again.
 //
 //   npx tsc -p tsconfig.json && node bench/image-pods/run.mjs [--pods 10] [--idle 10] [--name ipbench]
 //
-// As root, with runc, skopeo and umoci (npm test installs them) and, the first time,
-// mmdebstrap and a Debian mirror to build the image. Bounded: --pods pods of each kind, each
+// As root; installs what is missing with apt-get (runc, skopeo, umoci, mmdebstrap: the
+// image is built the first time, from a Debian mirror). Bounded: --pods pods of each kind, each
 // waited for at most 60 s, the whole run at most --timeout seconds. Stops what it starts: the
 // cluster (kanzen down --purge), the reference containers (runc delete in the bench's own
 // runc root) and the bench's network namespace.
@@ -41,7 +41,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { dist, freePort, nodeAgentPid, opt } from '../lib.mjs';
+import { dist, ensurePackages, freePort, nodeAgentPid, opt } from '../lib.mjs';
 
 const pods = Number(opt('pods', 10));
 const idleS = Number(opt('idle', 10));
@@ -57,6 +57,7 @@ if (process.getuid?.() !== 0) {
   console.error('image-pods bench: run as root (netns runtime)');
   process.exit(1);
 }
+ensurePackages('bench/image-pods', { runc: 'runc', skopeo: 'skopeo', umoci: 'umoci', mmdebstrap: 'mmdebstrap', ip: 'iproute2', unshare: 'util-linux', bash: 'bash' });
 const deadline = Date.now() + timeoutS * 1000;
 const REAL = 'docker.io/library/nginx:debian';
 const BUILTIN = 'docker.io/library/nginx:1.26-alpine';

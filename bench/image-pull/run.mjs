@@ -15,8 +15,9 @@
 //
 //   npx tsc -p tsconfig.json && node bench/image-pull/run.mjs [--runs 5] [--images nginx,busybox] [--layers 4] [--mib 16]
 //
-// As root (unpacking keeps the layers' owners). Needs docker-registry, skopeo and umoci (npm
-// test installs them) and, for nginx, mmdebstrap with a Debian mirror the first time. Network
+// As root (unpacking keeps the layers' owners). Installs what is missing with apt-get:
+// docker-registry, skopeo, umoci, apache2-utils, mmdebstrap (the nginx image is built the
+// first time, from a Debian mirror). Network
 // safety: every request goes to the registry this script starts on 127.0.0.1, a bounded
 // number of times; the registry is stopped by its recorded PID.
 import { execFileSync } from 'node:child_process';
@@ -24,7 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { dist, opt } from '../lib.mjs';
+import { dist, ensurePackages, opt } from '../lib.mjs';
 
 const runs = Number(opt('runs', 5));
 const images = opt('images', 'nginx,busybox').split(',');
@@ -38,13 +39,14 @@ const { pullImage } = await load('node/images/image-pull.js');
 const { ImageStore } = await load('node/images/image-store.js');
 const { ensureSnapshots } = await load('node/images/snapshots.js');
 
+if (process.getuid?.() !== 0) {
+  console.error('image-pull bench: run as root (unpacked layers keep their owners)');
+  process.exit(1);
+}
+ensurePackages('bench/image-pull', { 'docker-registry': 'docker-registry', skopeo: 'skopeo', umoci: 'umoci', htpasswd: 'apache2-utils', mmdebstrap: 'mmdebstrap', tar: 'tar' });
 const missing = testRegistryMissing();
 if (missing) {
   console.error(`image-pull bench: ${missing}`);
-  process.exit(1);
-}
-if (process.getuid?.() !== 0) {
-  console.error('image-pull bench: run as root (unpacked layers keep their owners)');
   process.exit(1);
 }
 
