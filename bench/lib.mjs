@@ -55,3 +55,21 @@ export function nodeAgentPid(home, index) {
   if (a.some((x) => x.endsWith('node-agent-main.js')) && a.includes('--home') && path.resolve(at('--home')) === path.resolve(home) && at('--index') === String(index)) return pid;
   throw new Error(`no node agent ${index} for ${home}`);
 }
+
+/**
+ * Installs the Debian packages of the commands a benchmark needs (command → package) when
+ * they are missing, as root with apt-get (the package lists refreshed only when the first
+ * install fails: a fresh machine's may not know them yet); exits when it cannot.
+ */
+export function ensurePackages(bench, tools) {
+  const packages = [...new Set(Object.entries(tools).filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg))];
+  if (packages.length === 0) return;
+  if (process.getuid?.() !== 0 || !has('apt-get')) {
+    console.error(`${bench} needs ${packages.join(', ')}: install them with apt-get as root`);
+    process.exit(1);
+  }
+  console.log(`installing ${packages.join(' ')} (apt-get)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'inherit', env }).status === 0;
+  if (!install() && !(spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env }).status === 0 && install())) process.exit(1);
+}

@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { has, root } from '../lib.mjs';
+import { ensurePackages, has, root } from '../lib.mjs';
 
 const seconds = Number(process.env.SECONDS ?? 10);
 const latencySeconds = Math.min(5, seconds);
@@ -29,21 +29,7 @@ const kanzenPort = 15353;
 const knotPort = 15354;
 
 // ---- prerequisites: checked (and installed) before anything is started.
-const packages = Object.entries({ dnsperf: 'dnsperf', knotd: 'knot' }).filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg);
-if (packages.length > 0) {
-  if (process.getuid?.() !== 0 || !has('apt-get')) {
-    console.error(`bench/dns needs ${packages.join(' and ')}: install them with apt-get as root`);
-    process.exit(1);
-  }
-  console.log(`installing ${packages.join(' ')} (apt-get)`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  let r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'inherit', env });
-  // A fresh machine's package lists may not know them yet.
-  if (r.status !== 0 && spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env }).status === 0) {
-    r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'inherit', env });
-  }
-  if (r.status !== 0) process.exit(1);
-}
+ensurePackages('bench/dns', { dnsperf: 'dnsperf', knotd: 'knot' });
 if (!has('taskset')) {
   console.error('bench/dns needs taskset (util-linux)');
   process.exit(1);

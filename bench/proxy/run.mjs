@@ -40,7 +40,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { dist, flag, freePort, has, nodeAgentPid, opt, root } from '../lib.mjs';
+import { dist, ensurePackages, flag, freePort, has, nodeAgentPid, opt, root } from '../lib.mjs';
 
 const rounds = Number(opt('rounds', 3));
 const duration = Number(opt('duration', 5));
@@ -55,11 +55,7 @@ if (process.getuid?.() !== 0) {
   console.error('bench/proxy needs root (network namespaces)');
   process.exit(1);
 }
-if (!has('haproxy') || !has('wrk')) {
-  console.log('installing haproxy and wrk (apt-get)');
-  const r = spawnSync('apt-get', ['install', '-y', 'haproxy', 'wrk'], { stdio: 'inherit' });
-  if (r.status !== 0) process.exit(1);
-}
+ensurePackages('bench/proxy', { haproxy: 'haproxy', wrk: 'wrk' });
 for (const t of ['curl', 'kubectl', 'ip']) {
   if (!has(t)) {
     console.error(`bench/proxy needs ${t}`);

@@ -7,7 +7,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { dist, opt } from '../lib.mjs';
+import { dist, ensurePackages, opt } from '../lib.mjs';
+
+ensurePackages('bench/runc-start', { runc: 'runc', ip: 'iproute2', unshare: 'util-linux' });
 
 const { setupClusterNetwork, teardownClusterNetwork } = await import(path.join(dist, 'node/cluster-network.js'));
 const { createPodSandbox, removePodSandbox } = await import(path.join(dist, 'node/pod-sandbox.js'));
