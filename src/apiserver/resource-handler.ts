@@ -23,8 +23,8 @@ import { parseResourceVersion, queryBool, queryInt64 } from '../api/query-params
 
 export interface ResourceHandlerDeps {
   registryFor(info: ResourceInfo): Registry;
-  /** Admission that needs other resources (e.g. the namespace must exist and not be terminating). */
-  admitCreate(info: ResourceInfo, namespace: string | undefined, name: string): Promise<void>;
+  /** Admission that needs other resources (the namespace must exist and not be terminating; a pod gets its service account's pull secrets). */
+  admitCreate(info: ResourceInfo, namespace: string | undefined, name: string, obj?: KubeObject): Promise<void>;
   /** Subresources served elsewhere (log, exec, attach, binding); returns true when handled. */
   subresource?(info: ResourceInfo, ri: RequestInfo, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
 }
@@ -220,7 +220,7 @@ export async function handleResource(
       const decoded = decodeRequestBody(await readBody(req), req.headers['content-type']);
       const body = asObject(decoded.value);
       checkFields(info, body, url, res, { duplicates: decoded.duplicates });
-      await deps.admitCreate(info, namespace, body.metadata.name ?? body.metadata.generateName ?? '');
+      await deps.admitCreate(info, namespace, body.metadata.name ?? body.metadata.generateName ?? '', body);
       const created = await registry.create(namespace, body, ctx);
       sendJSON(res, 201, created);
       return;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ApiError } from '../api/errors.js';
-import type { Endpoints, Namespace, Pod, Service } from '../api/types.js';
+import type { Endpoints, KubeObject, Namespace, Pod, Service, ServiceAccount } from '../api/types.js';
 import { findResource, resources, type ResourceInfo } from '../api/resources.js';
 import { applyDefaults } from '../api/defaults/index.js';
 import type { Store } from '../store/store.js';
@@ -253,7 +253,7 @@ export class ApiServer {
     await handleResource(
       {
         registryFor: (i) => this.registries.get(i)!,
-        admitCreate: (i, ns, name) => this.admitCreate(i, ns, name),
+        admitCreate: (i, ns, name, obj) => this.admitCreate(i, ns, name, obj),
         subresource: (i, r, rq, rs, u) => this.subresource(i, r, rq, rs, u),
       },
       info,
@@ -281,8 +281,14 @@ export class ApiServer {
     sendJSON(res, 200, doc.body, { Etag: `"${doc.hash}"` });
   }
 
-  /** NamespaceLifecycle admission: content goes only into namespaces that exist and are not terminating. */
-  private async admitCreate(info: ResourceInfo, namespace: string | undefined, name: string): Promise<void> {
+  /**
+   * NamespaceLifecycle admission: content goes only into namespaces that exist and are not
+   * terminating. Then the ServiceAccount admission's mutation of a new pod: without pull
+   * secrets of its own, it gets its service account's imagePullSecrets (upstream
+   * plugin/pkg/admission/serviceaccount), so `kubectl patch serviceaccount default -p
+   * '{"imagePullSecrets":[{"name":"regcred"}]}'` gives every new pod the registry login.
+   */
+  private async admitCreate(info: ResourceInfo, namespace: string | undefined, name: string, obj?: KubeObject): Promise<void> {
     if (!info.namespaced || !namespace) return;
     const ns = (await this.registry('namespaces').tryGet(undefined, namespace)) as Namespace | undefined;
     if (!ns) throw ApiError.notFound({ group: '', resource: 'namespaces' }, namespace);
@@ -293,6 +299,14 @@ export class ApiServer {
         `unable to create new content in namespace ${namespace} because it is being terminated`,
       );
     }
+    if (obj && info.group === '' && info.resource === 'pods') await this.admitPodServiceAccount(namespace, obj as Pod);
+  }
+
+  private async admitPodServiceAccount(namespace: string, pod: Pod): Promise<void> {
+    if (!pod.spec || pod.spec.imagePullSecrets?.length) return;
+    const sa = (await this.registry('serviceaccounts').tryGet(namespace, pod.spec.serviceAccountName || 'default')) as ServiceAccount | undefined;
+    const secrets = (sa?.imagePullSecrets ?? []).filter((s) => s.name);
+    if (secrets.length) pod.spec.imagePullSecrets = secrets.map((s) => ({ name: s.name }));
   }
 
   private proxyDeps(): ProxyDeps {

@@ -211,9 +211,28 @@ describe('real images', { skip }, () => {
       spec: { imagePullSecrets: [{ name: 'regcred' }], containers: [{ name: 'app', image, command: ['sleep', '3600'] }] },
     };
     await c.k(['apply', '-f', writeTemp(dir, 'private.json', JSON.stringify(withSecret))]);
-    await c.k(['run', 'nosecret', `--image=${image}`, '--', 'sleep', '3600']);
+    // Always: with IfNotPresent a node that already pulled the image for another pod would run
+    // it without asking the registry, as the kubelet does (KEP-2535's check is off by default).
+    await c.k(['run', 'nosecret', `--image=${image}`, '--image-pull-policy=Always', '--', 'sleep', '3600']);
     await eventually(async () => (await pod('private')).status?.containerStatuses?.[0]?.state?.running);
     const w = await waitingReason('nosecret', ['ErrImagePull', 'ImagePullBackOff']);
     assert.match(w.message, /pull access denied|no basic auth credentials|401 Unauthorized/);
+  });
+});
+
+describe('service account pull secrets', { skip }, () => {
+  test('a pull secret on a namespace\'s default service account reaches the pods a Deployment makes', async () => {
+    const image = `${authRegistry.host}/private/app:1`;
+    await c.k(['create', 'namespace', 'team']);
+    await c.k(['create', 'secret', 'docker-registry', 'regcred', '-n', 'team', `--docker-server=${authRegistry.host}`, `--docker-username=${authRegistry.username}`, `--docker-password=${authRegistry.password}`]);
+    await eventually(async () => (await c.kubectl(['get', 'serviceaccount', 'default', '-n', 'team'])).code === 0);
+    await c.k(['patch', 'serviceaccount', 'default', '-n', 'team', '-p', '{"imagePullSecrets":[{"name":"regcred"}]}']);
+    await c.k(['create', 'deployment', 'app', '-n', 'team', `--image=${image}`, '--', 'sleep', '3600']);
+    const name = await eventually(async () => {
+      const pods = JSON.parse(await c.k(['get', 'pods', '-n', 'team', '-o', 'json'])) as { items: Pod[] };
+      const p = pods.items[0];
+      return p?.status?.containerStatuses?.[0]?.state?.running ? p : undefined;
+    }, 60_000);
+    assert.deepEqual(name.spec.imagePullSecrets, [{ name: 'regcred' }]);
   });
 });
