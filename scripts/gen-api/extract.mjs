@@ -114,7 +114,7 @@ function loadPackage(pkg) {
   const go = files.map((f) => git(repo, 'show', `${tag}:${dir}/${f}`))
     .join('\n')
     .replace(/^\s*\/\*[\s\S]*?\*\//gm, ''); // block comments (licence headers, commented-out fields)
-  const out = { structs: new Map(), named: new Map(), enums: new Map(), messages: new Map() };
+  const out = { structs: new Map(), named: new Map(), enums: new Map(), consts: new Map(), messages: new Map() };
   // Go declarations: `type X struct {...}`, `type X string` (with +enum), consts.
   const lines = go.split('\n');
   let markers = [];
@@ -139,6 +139,7 @@ function loadPackage(pkg) {
     if (constant) {
       if (!out.enums.has(constant[2])) out.enums.set(constant[2], []);
       out.enums.get(constant[2]).push(constant[3]);
+      out.consts.set(constant[1], constant[3]);
     }
     if (line.trim() !== '') markers = [];
   }
@@ -283,13 +284,28 @@ function fieldExtras(f, shape, pkg) {
   if (markerValue(f.markers, 'mapType') === 'atomic') x.mapType = 'atomic';
   if (markerValue(f.markers, 'structType') === 'atomic') x.structType = 'atomic';
   const def = markerValue(f.markers, 'default');
-  if (def !== undefined) x.default = JSON.parse(def.startsWith('"') || /^[\d-]/.test(def) || def === 'true' || def === 'false' ? def : JSON.stringify(def));
+  if (def !== undefined) x.default = defaultValue(def, pkg);
   const [p, n] = [shape.base.split('.').slice(0, 2).join('.'), shape.base.split('.').slice(2).join('.')];
   if (n && p === pkg) {
     const named = loadPackage(p).named.get(n);
     if (named?.markers.includes('+enum')) x.enum = [...(loadPackage(p).enums.get(n) ?? [])];
   }
   return x;
+}
+
+/** A +default marker's value: JSON, a bare string, or ref(<Go constant>). */
+function defaultValue(marker, pkg) {
+  const ref = /^ref\((\w+)\)$/.exec(marker);
+  if (ref) {
+    const v = loadPackage(pkg).consts.get(ref[1]);
+    if (v === undefined) throw new Error(`+default=${marker}: no constant ${ref[1]} in ${pkg}`);
+    return v;
+  }
+  try {
+    return JSON.parse(marker);
+  } catch {
+    return marker;
+  }
 }
 
 function follow(row, reach) {
@@ -310,6 +326,15 @@ function requiredOf(name) {
   return [...rec.required, ...inlined];
 }
 
+/** The API group a Go package serves (register.go's GroupName); core and meta have none. */
+function groupOf(pkg) {
+  if (pkg === 'core' || pkg === 'meta') return '';
+  const { repo, dir } = packageDir(`${pkg}.v1`);
+  const m = /const GroupName = "([\w.]+)"/.exec(git(repo, 'show', `${tag}:${dir}/register.go`));
+  if (!m) throw new Error(`no GroupName in ${dir}/register.go`);
+  return m[1];
+}
+
 const previous = existsSync(factPath) ? JSON.parse(readFileSync(factPath, 'utf8')) : {};
 const facts = {
   comment: [
@@ -322,6 +347,7 @@ const facts = {
     'as an OpenAPI definition / not decoded as a protobuf message.',
   ],
   upstream: { 'k8s.io/api': tag, 'k8s.io/apimachinery': tag },
+  groups: Object.fromEntries([...new Set([...types.keys()].map((n) => n.split('.')[0]))].sort().map((p) => [p, groupOf(p)])),
   types: {},
   descriptions: previous.descriptions ?? {},
 };
@@ -342,7 +368,7 @@ console.log(`wrote ${factPath}: ${types.size} types`);
 /** JSON with one field row per line: readable diffs when a kind or field is added. */
 function formatFacts(f) {
   const out = ['{'];
-  out.push(`  "comment": ${JSON.stringify(f.comment)},`, `  "upstream": ${JSON.stringify(f.upstream)},`, '  "types": {');
+  out.push(`  "comment": ${JSON.stringify(f.comment)},`, `  "upstream": ${JSON.stringify(f.upstream)},`, `  "groups": ${JSON.stringify(f.groups)},`, '  "types": {');
   const names = Object.keys(f.types);
   names.forEach((n, i) => {
     const { fields, ...rest } = f.types[n];

@@ -50,6 +50,14 @@ function fieldTypeSource(t) {
   return `map(${fieldTypeSource(t.map)})`;
 }
 
+/** A JSON value as a TypeScript literal in the house style (single quotes, spaced). */
+function literal(v) {
+  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (Array.isArray(v)) return `[${v.map(literal).join(', ')}]`;
+  if (v && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${key(k)}: ${literal(x)}`).join(', ')} }`;
+  return JSON.stringify(v);
+}
+
 const key = (s) => (/^[A-Za-z_$][\w$]*$/.test(s) ? s : `'${s}'`);
 
 export function renderDefinitions(facts) {
@@ -120,11 +128,91 @@ export function renderSwaggerDocs(facts) {
   return lines.join('\n');
 }
 
+/** Struct-typed field: a message that is not a scalar in JSON. */
+const isStruct = (type) => type.includes('.') && !(type in scalarMessages);
+
+/** Rows with their inline members' rows flattened in, as in JSON. */
+function flatRows(facts, name) {
+  return facts.types[name].fields.flatMap((row) => (row[3].includes('i') ? flatRows(facts, row[1]) : [row]));
+}
+
+const patchFactKeys = ['listType', 'listMapKeys', 'patchStrategy', 'patchMergeKey', 'mapType', 'structType'];
+
+/** A field's patch facts, with its list's key defaults (+default on an item's key field) resolved. */
+function patchFacts(facts, [, type, , , extra]) {
+  const out = {};
+  for (const k of patchFactKeys) if (extra?.[k] !== undefined) out[k] = extra[k];
+  if (out.listMapKeys && isStruct(type)) {
+    const defaults = {};
+    for (const row of flatRows(facts, type)) if (out.listMapKeys.includes(row[0]) && row[4]?.default !== undefined) defaults[row[0]] = row[4].default;
+    if (Object.keys(defaults).length) out.keyDefaults = defaults;
+  }
+  return out;
+}
+
+export function renderPatchSchema(facts) {
+  const lines = [
+    `// ${GENERATED}`,
+    '// Patch and apply facts of every struct reachable from the kinds kanzen serves, read off',
+    `// upstream's struct tags and markers (k8s.io/api, k8s.io/apimachinery ${facts.upstream['k8s.io/api']}): patchStrategy,`,
+    '// patchMergeKey (strategic merge patch); +listType, +listMapKey, +mapType, +structType and the',
+    "// +default of list keys (server-side apply). patch-meta.ts builds its schema nodes from these.",
+    '// Only fields that are structs, lists or maps are listed (a scalar needs no facts); inline',
+    '// members are flattened. Row: [JSON name, struct type (empty for scalars), flags, facts?] with',
+    '// flags r list, m map, o omitempty, p pointer.',
+    '',
+    'export interface PatchFacts {',
+    "  listType?: 'atomic' | 'set' | 'map';",
+    '  listMapKeys?: readonly string[];',
+    '  keyDefaults?: Readonly<Record<string, unknown>>;',
+    '  patchStrategy?: string;',
+    '  patchMergeKey?: string;',
+    "  mapType?: 'atomic';",
+    "  structType?: 'atomic';",
+    '}',
+    '',
+    'export type PatchFieldRow = readonly [json: string, type: string, flags: string, facts?: PatchFacts];',
+    '',
+    'export interface PatchType {',
+    '  /** +structType=atomic on the type. */',
+    '  atomic?: boolean;',
+    '  fields: readonly PatchFieldRow[];',
+    '}',
+    '',
+    '/** apiVersion/kind → the type describing it. */',
+    'export const patchKinds: Record<string, string> = {',
+  ];
+  for (const [name, t] of Object.entries(facts.types)) {
+    if (t.openapi === false || t.fields[0]?.[1] !== 'meta.v1.TypeMeta') continue;
+    const [pkg, version, kind] = name.split('.');
+    const group = facts.groups[pkg];
+    lines.push(`  '${group ? `${group}/` : ''}${version}/${kind}': '${name}',`);
+  }
+  lines.push('};', '', 'export const patchTypes: Record<string, PatchType> = {');
+  for (const [name, t] of Object.entries(facts.types)) {
+    const rows = [];
+    for (const row of flatRows(facts, name)) {
+      const [json, type, , flags] = row;
+      const shaped = /[rm]/.test(flags);
+      const f = patchFacts(facts, row);
+      if (!shaped && !isStruct(type) && Object.keys(f).length === 0) continue;
+      const cells = [`'${json}'`, `'${isStruct(type) ? type : ''}'`, `'${flags}'`];
+      if (Object.keys(f).length) cells.push(literal(f));
+      rows.push(`[${cells.join(', ')}]`);
+    }
+    const atomic = t.structType === 'atomic' ? 'atomic: true, ' : '';
+    lines.push(`  '${name}': { ${atomic}fields: [${rows.join(', ')}] },`);
+  }
+  lines.push('};', '');
+  return lines.join('\n');
+}
+
 /** Every generated file, by path relative to the repository root. */
 export function renderAll(facts) {
   return {
     'src/api/schema/definitions.ts': renderDefinitions(facts),
     'src/api/protobuf/messages.ts': renderMessages(facts),
     'src/api/printers/swagger-docs.ts': renderSwaggerDocs(facts),
+    'src/api/patch/patch-schema.ts': renderPatchSchema(facts),
   };
 }
