@@ -1,5 +1,5 @@
-// The patch metadata of the built-in kinds, read off upstream's struct tags and list
-// markers (k8s.io/api core/v1, apps/v1, discovery/v1; apimachinery meta/v1):
+// The patch metadata of the built-in kinds, from upstream's struct tags and list markers
+// (generated into patch-schema.ts from the schema fact file by `npm run gen:api`):
 //   * strategic merge patch uses `patchStrategy:"merge" patchMergeKey:"…"` and
 //     `patchStrategy:"retainKeys"`;
 //   * server-side apply (structured-merge-diff) uses `+listType=map|set|atomic`,
@@ -9,9 +9,10 @@
 // containerPort+protocol in SSA; pod status hostIPs merge by ip in SMP but are atomic in
 // SSA), so each node carries both.
 //
-// Only fields that differ from the defaults are described. The defaults are upstream's:
-// a struct is granular, a list without a strategy is replaced (SMP) / atomic (SSA), and a
-// field not in the table behaves as an undeclared struct field.
+// The defaults are upstream's: a struct is granular, a list without a strategy is replaced
+// (SMP) / atomic (SSA), and a field not in the table (scalars) behaves as an undeclared
+// struct field.
+import { patchKinds, patchTypes, type PatchFieldRow } from './patch-schema.js';
 
 export type ListType = 'atomic' | 'set' | 'map';
 
@@ -43,165 +44,60 @@ export interface SchemaNode {
   zero?: boolean;
 }
 
-// ---- builders ----
+// ---- nodes, built from the generated facts ----
 
-const struct = (fields: Record<string, SchemaNode>, extra: Partial<SchemaNode> = {}): SchemaNode => ({ fields, ...extra });
-const atomicStruct: SchemaNode = { atomic: true };
-const stringMap: SchemaNode = { values: true, elem: {} };
-const atomicStringMap: SchemaNode = { values: true, elem: {}, atomic: true };
+const built = new Map<string, SchemaNode>();
 
-/** A list of maps merged by key: patchMergeKey for SMP, listMapKeys for SSA. */
-function keyedList(elem: SchemaNode, keys: string[], extra: Partial<SchemaNode> = {}): SchemaNode {
-  return { elem, listType: 'map', listMapKeys: keys, patchMerge: true, patchMergeKey: keys[0], ...extra };
+/** A struct type's node (memoised: shared by every field of that type). */
+function typeNode(name: string): SchemaNode {
+  const known = built.get(name);
+  if (known) return known;
+  const t = patchTypes[name];
+  const fields: Record<string, SchemaNode> = {};
+  const node: SchemaNode = t?.atomic ? { fields, atomic: true } : { fields };
+  built.set(name, node); // before the fields: a self-referencing type ends here
+  for (const row of t?.fields ?? []) fields[row[0]] = fieldNode(row);
+  return node;
 }
 
-/** []string with patchStrategy merge and +listType=set (finalizers, podCIDRs). */
-const primitiveSet: SchemaNode = { listType: 'set', patchMerge: true };
-
-// ---- meta/v1 ----
-
-const zero = (n: SchemaNode): SchemaNode => ({ ...n, zero: true });
-
-const objectMeta = struct({
-  labels: stringMap,
-  annotations: stringMap,
-  ownerReferences: keyedList(atomicStruct, ['uid']),
-  finalizers: primitiveSet,
-  managedFields: { listType: 'atomic' },
-});
-
-const labelSelector = atomicStruct;
-
-const conditionsByType = (): SchemaNode => keyedList({}, ['type']);
-
-// ---- core/v1 ----
-
-const resourceRequirements = struct({
-  limits: stringMap,
-  requests: stringMap,
-  claims: keyedList({}, ['name']),
-});
-
-const envVar = struct({
-  valueFrom: struct({
-    fieldRef: atomicStruct,
-    resourceFieldRef: atomicStruct,
-    configMapKeyRef: atomicStruct,
-    secretKeyRef: atomicStruct,
-    fileKeyRef: atomicStruct,
-  }),
-});
-
-const containerFields: Record<string, SchemaNode> = {
-  ports: keyedList({}, ['containerPort', 'protocol'], { keyDefaults: { protocol: 'TCP' } }),
-  env: keyedList(envVar, ['name']),
-  volumeMounts: keyedList({}, ['mountPath']),
-  volumeDevices: keyedList({}, ['devicePath']),
-  resources: zero(resourceRequirements),
-};
-const container = struct(containerFields);
-
-const volume = struct({
-  secret: struct({}),
-  configMap: struct({}),
-  persistentVolumeClaim: struct({}),
-  emptyDir: struct({}),
-});
-
-const affinity = struct({
-  nodeAffinity: struct({ requiredDuringSchedulingIgnoredDuringExecution: atomicStruct }),
-});
-
-const podSpec = struct({
-  volumes: keyedList(volume, ['name'], { retainKeys: true }),
-  initContainers: keyedList(container, ['name']),
-  containers: zero(keyedList(container, ['name'])),
-  ephemeralContainers: keyedList(container, ['name']),
-  nodeSelector: atomicStringMap,
-  imagePullSecrets: keyedList(atomicStruct, ['name']),
-  hostAliases: keyedList({}, ['ip']),
-  topologySpreadConstraints: keyedList({ fields: { labelSelector } }, ['topologyKey', 'whenUnsatisfiable']),
-  schedulingGates: keyedList({}, ['name']),
-  resourceClaims: keyedList({}, ['name'], { retainKeys: true }),
-  overhead: stringMap,
-  affinity,
-});
-
-const podTemplateSpec = struct({ metadata: zero(objectMeta), spec: zero(podSpec) });
-
-const podStatus = struct({
-  conditions: conditionsByType(),
-  // SMP merges hostIPs by ip, SSA treats them as atomic (+listType=atomic).
-  hostIPs: { patchMerge: true, patchMergeKey: 'ip', listType: 'atomic', elem: {} },
-  podIPs: keyedList({}, ['ip']),
-  resourceClaimStatuses: keyedList({}, ['name'], { retainKeys: true }),
-});
-
-const serviceSpec = struct({
-  ports: keyedList({}, ['port', 'protocol'], { keyDefaults: { protocol: 'TCP' } }),
-  selector: atomicStringMap,
-});
-
-const nodeSpec = struct({ podCIDRs: primitiveSet, configSource: struct({}) });
-const nodeStatus = struct({
-  capacity: stringMap,
-  allocatable: stringMap,
-  conditions: conditionsByType(),
-  addresses: keyedList({}, ['type']),
-});
-
-// ---- apps/v1 ----
-
-const deploymentSpec = struct({
-  selector: labelSelector,
-  template: zero(podTemplateSpec),
-  strategy: struct({ rollingUpdate: struct({}) }, { retainKeys: true, zero: true }),
-});
-
-const replicaSetSpec = struct({ selector: labelSelector, template: zero(podTemplateSpec) });
-
-// ---- kinds ----
-
-/** Top-level spec and status are non-pointer structs in every built-in kind. */
-function kindSchema(fields: Record<string, SchemaNode>): SchemaNode {
-  const top: Record<string, SchemaNode> = { metadata: zero(objectMeta) };
-  for (const [k, v] of Object.entries(fields)) top[k] = k === 'spec' || k === 'status' ? zero(v) : v;
-  return struct(top);
+/**
+ * A field's node. Go's zero value carries a non-pointer struct and a list without omitempty
+ * (`zero`); lists without +listType are atomic for apply; patchStrategy "merge,retainKeys" may
+ * combine both SMP strategies.
+ */
+function fieldNode([, type, flags, facts]: PatchFieldRow): SchemaNode {
+  const elem: SchemaNode = type ? typeNode(type) : {};
+  const strategies = facts?.patchStrategy?.split(',') ?? [];
+  const smp: Partial<SchemaNode> = {};
+  if (strategies.includes('merge')) smp.patchMerge = true;
+  if (facts?.patchMergeKey) smp.patchMergeKey = facts.patchMergeKey;
+  if (strategies.includes('retainKeys')) smp.retainKeys = true;
+  if (flags.includes('r')) {
+    const node: SchemaNode = { elem, listType: facts?.listType ?? 'atomic', ...smp };
+    if (facts?.listMapKeys) node.listMapKeys = [...facts.listMapKeys];
+    if (facts?.keyDefaults) node.keyDefaults = { ...facts.keyDefaults };
+    if (!flags.includes('o')) node.zero = true;
+    return node;
+  }
+  if (flags.includes('m')) return { values: true, elem, ...(facts?.mapType === 'atomic' ? { atomic: true } : {}), ...smp };
+  if (!type) return smp;
+  const node: SchemaNode = { ...elem, ...smp };
+  if (facts?.structType === 'atomic') node.atomic = true;
+  if (!flags.includes('p')) node.zero = true;
+  return node;
 }
 
-const conditionStatus = struct({ conditions: conditionsByType() });
-
-const kinds: Record<string, SchemaNode> = {
-  'v1/Pod': kindSchema({ spec: podSpec, status: podStatus }),
-  'v1/PodTemplate': kindSchema({ template: podTemplateSpec }),
-  'v1/Service': kindSchema({ spec: serviceSpec, status: struct({ conditions: conditionsByType(), loadBalancer: zero(struct({})) }) }),
-  'v1/Node': kindSchema({ spec: nodeSpec, status: nodeStatus }),
-  'v1/Namespace': kindSchema({ status: conditionStatus }),
-  'v1/ConfigMap': kindSchema({ data: stringMap, binaryData: stringMap }),
-  'v1/Secret': kindSchema({ data: stringMap, stringData: stringMap }),
-  'v1/ServiceAccount': kindSchema({ secrets: keyedList(atomicStruct, ['name']) }),
-  'v1/Endpoints': kindSchema({}),
-  'v1/Event': kindSchema({ involvedObject: atomicStruct, related: atomicStruct }),
-  'v1/ReplicationController': kindSchema({
-    spec: struct({ selector: atomicStringMap, template: podTemplateSpec }),
-    status: conditionStatus,
-  }),
-  'apps/v1/Deployment': kindSchema({ spec: deploymentSpec, status: conditionStatus }),
-  'apps/v1/ReplicaSet': kindSchema({ spec: replicaSetSpec, status: conditionStatus }),
-  'apps/v1/StatefulSet': kindSchema({ spec: replicaSetSpec, status: conditionStatus }),
-  'apps/v1/DaemonSet': kindSchema({ spec: replicaSetSpec, status: conditionStatus }),
-  'discovery.k8s.io/v1/EndpointSlice': kindSchema({}),
-  'coordination.k8s.io/v1/Lease': kindSchema({}),
-  'autoscaling/v1/Scale': kindSchema({}),
-};
+/** Kinds kanzen does not describe: object metadata only. */
+const metadataOnly: SchemaNode = { fields: { metadata: { ...typeNode('meta.v1.ObjectMeta'), zero: true } } };
 
 /** The schema of a kind; kinds kanzen does not describe get only object metadata. */
 export function schemaFor(apiVersion: string, kind: string): SchemaNode {
-  return kinds[`${apiVersion}/${kind}`] ?? kindSchema({});
+  const type = patchKinds[`${apiVersion}/${kind}`];
+  return type ? typeNode(type) : metadataOnly;
 }
 
 export function hasSchema(apiVersion: string, kind: string): boolean {
-  return `${apiVersion}/${kind}` in kinds;
+  return `${apiVersion}/${kind}` in patchKinds;
 }
 
 /** The schema of a field of a struct or a value of a map; undefined when undescribed. */

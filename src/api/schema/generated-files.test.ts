@@ -1,0 +1,36 @@
+// The schema tables are generated from the fact file by scripts/gen-api (npm run gen:api); this
+// test is CI's check that the committed output is current and that the generator reads the facts.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+interface Facts {
+  types: Record<string, { fields: unknown[][] }>;
+}
+interface Renderer {
+  renderAll(facts: Facts): Record<string, string>;
+}
+
+const facts = (): Facts => JSON.parse(readFileSync(join(root, 'src/api/schema/kubernetes-1.33.schema.json'), 'utf8')) as Facts;
+const renderer = async (): Promise<Renderer> =>
+  (await import(pathToFileURL(join(root, 'scripts/gen-api/render.mjs')).href)) as Renderer;
+
+test('generated files are current (run npm run gen:api after editing the fact file)', async () => {
+  const files = (await renderer()).renderAll(facts());
+  assert.deepEqual(Object.keys(files).sort(), ['src/api/patch/patch-schema.ts', 'src/api/printers/swagger-docs.ts', 'src/api/protobuf/messages.ts', 'src/api/schema/definitions.ts']);
+  for (const [path, text] of Object.entries(files)) {
+    assert.equal(readFileSync(join(root, path), 'utf8'), text, `${path} differs from the generator's output`);
+  }
+});
+
+test('a field added to the fact file reaches the OpenAPI definition and the protobuf table', async () => {
+  const f = facts();
+  f.types['core.v1.LocalObjectReference']!.fields.push(['extraField', 's', 9, 'o']);
+  const files = (await renderer()).renderAll(f);
+  assert.match(files['src/api/schema/definitions.ts']!, /'io\.k8s\.api\.core\.v1\.LocalObjectReference': def\(\n {4}\{\n {6}name: 'string',\n {6}extraField: 'string',/);
+  assert.match(files['src/api/protobuf/messages.ts']!, /'core\.v1\.LocalObjectReference': \[\[1, 'name', 's', 'o'\], \[9, 'extraField', 's', 'o'\]\]/);
+});
