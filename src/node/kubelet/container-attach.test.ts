@@ -16,16 +16,7 @@ import { readContainerLogText as readLogsText } from '../kubelet-server/containe
 import { hostExec } from './kubelet.js';
 import { followContainerOutput } from './output-follower.js';
 import { CriRecordSplitter, RotatingLogFile } from './cri-log.js';
-
-async function waitFor<T>(fn: () => T | undefined | false, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { waitFor } from '../../testing/wait.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -193,7 +184,8 @@ test('a restarted kubelet re-adopts the relay: stdin still works; a stdinOnce se
   await started(once);
   const s = attachContainer(once, 'app', withStdin);
   write(s, 'half\n');
-  await sleep(100);
+  // The line has gone through the relay and the container before the kubelet dies (no fixed sleep: a loaded machine is slow).
+  await waitFor(async () => (await readLogsText(once.logPath('app', 0))) === 'got:half\n');
   // The kubelet dies mid-session: its writer goes with it (simulated), the session is remembered.
   (s.stdin as unknown as { destroy(): void }).destroy();
   once.detach();
@@ -201,7 +193,8 @@ test('a restarted kubelet re-adopts the relay: stdin still works; a stdinOnce se
   once2.restore();
   const term = await waitFor(() => once2.record('app')?.state.terminated ?? (!once2.isRunning('app') && once2.record('app')));
   assert.ok(term);
-  assert.equal(await readLogsText(once2.logPath('app', 0)), 'got:half\nEOF\n');
+  // The closed session's EOF reaches the container, whose last line reaches the log.
+  await waitFor(async () => (await readLogsText(once2.logPath('app', 0))) === 'got:half\nEOF\n', 8000, 'the EOF line in the log');
 });
 
 test('followContainerOutput: from the current end, partial records at once, split by stream, the rest read at done', async (t) => {
