@@ -1,9 +1,9 @@
-// Field selectors as k8s.io/apimachinery/pkg/fields (selector.go), plus the per-kind
-// selectable fields of the registries (`*ToSelectableFields`) and the field-label
-// conversion functions that decide which fields a kind accepts (pkg/apis/core/v1
-// conversion.go; runtime.DefaultMetaV1FieldSelectorConversion for everything else).
+// Field selectors as k8s.io/apimachinery/pkg/fields (selector.go), and the generic half of
+// field-label conversion and selectable fields: each resource's module declares its own
+// labels (pkg/apis/core/v1 conversion.go) and fields (registry `*ToSelectableFields`);
+// runtime.DefaultMetaV1FieldSelectorConversion covers resources that declare none.
 import { ApiError } from './errors.js';
-import type { Event, KubeObject, Namespace, Node, Pod, ReplicaSet, Secret, Service } from './types.js';
+import type { KubeObject } from './types.js';
 
 export interface FieldRequirement {
   field: string;
@@ -110,55 +110,30 @@ export function fieldRequiresExactMatch(reqs: FieldRequirement[], fieldName: str
   return reqs.find((r) => r.field === fieldName && r.operator === '=')?.value;
 }
 
-// ---- which fields each kind accepts (field label conversion funcs) ----
+// ---- which fields a resource accepts and exposes (declared by each resource's module) ----
 
-// Kinds with a conversion func answer unknown labels with "field label not supported";
-// all other kinds fall back to metav1's default, which knows only name and namespace.
-const acceptedFieldLabels: Record<string, string[]> = {
-  Pod: [
-    'metadata.name',
-    'metadata.namespace',
-    'spec.nodeName',
-    'spec.restartPolicy',
-    'spec.schedulerName',
-    'spec.serviceAccountName',
-    'spec.hostNetwork',
-    'status.phase',
-    'status.podIP',
-    'status.podIPs',
-    'status.nominatedNodeName',
-  ],
-  Node: ['metadata.name', 'spec.unschedulable'],
-  ReplicationController: ['metadata.name', 'metadata.namespace', 'status.replicas'],
-  Event: [
-    'involvedObject.kind',
-    'involvedObject.namespace',
-    'involvedObject.name',
-    'involvedObject.uid',
-    'involvedObject.apiVersion',
-    'involvedObject.resourceVersion',
-    'involvedObject.fieldPath',
-    'reason',
-    'reportingComponent',
-    'source',
-    'type',
-    'metadata.namespace',
-    'metadata.name',
-  ],
-  Namespace: ['status.phase', 'metadata.name'],
-  Secret: ['type', 'metadata.namespace', 'metadata.name'],
-  Service: ['metadata.namespace', 'metadata.name', 'spec.clusterIP', 'spec.type'],
-};
+/** A resource's field selectors: its field-label conversion func and its selectable fields. */
+export interface FieldSelectors {
+  /**
+   * The labels the kind's conversion func accepts; such kinds answer others with "field
+   * label not supported". Without one, metav1's default knows only name and namespace.
+   */
+  labels?: readonly string[];
+  /** Legacy labels the conversion renames (Pod `spec.host` to `spec.nodeName`). */
+  renamed?: Readonly<Record<string, string>>;
+  /** The registry's `*ToSelectableFields` beyond ObjectMeta's. */
+  fields?(obj: KubeObject): Record<string, string>;
+}
 
 /**
- * The 400 message for a field label `kind` does not accept, or undefined when it is
- * accepted. Note apps/v1 registers no conversion func, so a ReplicaSet accepts only
+ * The 400 message for a field label the resource does not accept, or undefined when it
+ * is accepted. Note apps/v1 registers no conversion func, so a ReplicaSet accepts only
  * metadata.name/metadata.namespace even though its registry exposes status.replicas.
  */
-export function unsupportedField(kind: string, fieldName: string): string | undefined {
-  const accepted = acceptedFieldLabels[kind];
+export function unsupportedField(selectors: FieldSelectors, fieldName: string): string | undefined {
+  const accepted = selectors.labels;
   if (accepted) {
-    if (accepted.includes(fieldName) || (kind === 'Pod' && fieldName === 'spec.host')) return undefined;
+    if (accepted.includes(fieldName) || selectors.renamed?.[fieldName] !== undefined) return undefined;
     return `field label not supported: ${fieldName}`;
   }
   if (fieldName === 'metadata.name' || fieldName === 'metadata.namespace') return undefined;
@@ -167,84 +142,21 @@ export function unsupportedField(kind: string, fieldName: string): string | unde
 
 /**
  * Selector.Transform(ConvertFieldLabel) as the list/watch handler runs it: rejects
- * unsupported labels with 400 BadRequest and maps the legacy Pod `spec.host` to
- * `spec.nodeName`.
+ * unsupported labels with 400 BadRequest and renames legacy labels.
  */
-export function convertFieldSelector(kind: string, reqs: FieldRequirement[]): FieldRequirement[] {
+export function convertFieldSelector(selectors: FieldSelectors, reqs: FieldRequirement[]): FieldRequirement[] {
   return reqs.map((r) => {
-    const msg = unsupportedField(kind, r.field);
+    const msg = unsupportedField(selectors, r.field);
     if (msg) throw ApiError.badRequest(msg);
-    if (kind === 'Pod' && r.field === 'spec.host') return { ...r, field: 'spec.nodeName' };
-    return r;
+    const renamed = selectors.renamed?.[r.field];
+    return renamed === undefined ? r : { ...r, field: renamed };
   });
 }
 
-// ---- selectable field values per kind (registry *ToSelectableFields) ----
-
-/** generic.ObjectMetaFieldsSet: cluster-scoped kinds expose only metadata.name. */
-function objectMetaFields(obj: KubeObject, namespaced: boolean): Record<string, string> {
-  const f: Record<string, string> = { 'metadata.name': obj.metadata.name ?? '' };
-  if (namespaced) f['metadata.namespace'] = obj.metadata.namespace ?? '';
-  return f;
-}
-
-const clusterScoped = new Set(['Node', 'Namespace', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'IngressClass']);
-
-function podFields(pod: Pod): Record<string, string> {
-  const spec = pod.spec ?? {};
-  const status = pod.status ?? {};
-  return {
-    'spec.nodeName': spec.nodeName ?? '',
-    'spec.restartPolicy': spec.restartPolicy ?? '',
-    'spec.schedulerName': spec.schedulerName ?? '',
-    'spec.serviceAccountName': spec.serviceAccountName ?? '',
-    'spec.hostNetwork': String(spec.hostNetwork === true),
-    'status.phase': status.phase ?? '',
-    // The registry takes the first of status.podIPs (podIP mirrors it).
-    'status.podIP': status.podIPs?.[0]?.ip ?? status.podIP ?? '',
-    'status.nominatedNodeName': status.nominatedNodeName ?? '',
-  };
-}
-
-function eventFields(ev: Event): Record<string, string> {
-  const io = ev.involvedObject ?? {};
-  return {
-    'involvedObject.kind': io.kind ?? '',
-    'involvedObject.namespace': io.namespace ?? '',
-    'involvedObject.name': io.name ?? '',
-    'involvedObject.uid': io.uid ?? '',
-    'involvedObject.apiVersion': io.apiVersion ?? '',
-    'involvedObject.resourceVersion': io.resourceVersion ?? '',
-    'involvedObject.fieldPath': io.fieldPath ?? '',
-    reason: ev.reason ?? '',
-    reportingComponent: ev.reportingComponent ?? '',
-    // events.k8s.io writers fill only reportingController; "source" falls back to it.
-    source: ev.source?.component || ev.reportingComponent || '',
-    type: ev.type ?? '',
-  };
-}
-
-/** The fields.Set a kind's registry matches field selectors against. */
-export function objectFields(kind: string, obj: KubeObject): Record<string, string> {
-  const meta = objectMetaFields(obj, !clusterScoped.has(kind));
-  switch (kind) {
-    case 'Pod':
-      return { ...meta, ...podFields(obj as Pod) };
-    case 'Event':
-      return { ...meta, ...eventFields(obj as Event) };
-    case 'Node':
-      return { ...meta, 'spec.unschedulable': String((obj as Node).spec?.unschedulable === true) };
-    case 'Namespace':
-      return { ...meta, 'status.phase': (obj as Namespace).status?.phase ?? '' };
-    case 'Secret':
-      return { ...meta, type: (obj as Secret).type ?? '' };
-    case 'Service': {
-      const spec = (obj as Service).spec ?? {};
-      return { ...meta, 'spec.clusterIP': spec.clusterIP ?? '', 'spec.type': spec.type ?? '' };
-    }
-    case 'ReplicaSet':
-      return { ...meta, 'status.replicas': String((obj as ReplicaSet).status?.replicas ?? 0) };
-    default:
-      return meta;
-  }
+/** The fields.Set a registry matches field selectors against: generic.ObjectMetaFieldsSet plus the resource's own. */
+export function objectFields(selectors: FieldSelectors, obj: KubeObject, namespaced: boolean): Record<string, string> {
+  // Cluster-scoped kinds expose only metadata.name.
+  const meta: Record<string, string> = { 'metadata.name': obj.metadata.name ?? '' };
+  if (namespaced) meta['metadata.namespace'] = obj.metadata.namespace ?? '';
+  return selectors.fields ? { ...meta, ...selectors.fields(obj) } : meta;
 }

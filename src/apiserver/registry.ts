@@ -174,7 +174,7 @@ export class Registry {
           }
           lastKey = kv.key;
           const obj = decodeStored(kv);
-          if (matchesSelectors(this.info.kind, obj, opts)) items.push(obj);
+          if (matchesSelectors(this.strategy.fieldSelectors, this.info.namespaced, obj, opts)) items.push(obj);
         }
         if (limit && items.length >= limit) {
           more = more || page.more;
@@ -217,13 +217,13 @@ export class Registry {
         // Every watcher sees the same write: decode it once and share it read-only (the
         // fan-out to many watchers is the API server's hot path).
         const cur = { ...tm, ...decodeShared(ev.kv) };
-        const curMatch = matchesSelectors(this.info.kind, cur, selectors);
+        const curMatch = matchesSelectors(this.strategy.fieldSelectors, this.info.namespaced, cur, selectors);
         const raw = ev.kv;
         if (ev.type === 'delete') {
           if (curMatch) onEvent({ type: 'DELETED', object: cur, raw }, raw.modRevision);
           return;
         }
-        const prevMatch = ev.prev ? matchesSelectors(this.info.kind, decodeShared(ev.prev), selectors) : false;
+        const prevMatch = ev.prev ? matchesSelectors(this.strategy.fieldSelectors, this.info.namespaced, decodeShared(ev.prev), selectors) : false;
         if (curMatch) onEvent({ type: prevMatch ? 'MODIFIED' : 'ADDED', object: cur, raw }, raw.modRevision);
         else if (prevMatch) onEvent({ type: 'DELETED', object: cur, raw }, raw.modRevision);
       });

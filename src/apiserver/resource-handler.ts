@@ -184,7 +184,7 @@ export async function handleResource(
   // Collection requests.
   if (!ri.name) {
     if (method === 'GET') {
-      const selectors = parseSelectors(info.kind, url.searchParams.get('labelSelector'), url.searchParams.get('fieldSelector'));
+      const selectors = parseSelectors(registry.strategy.fieldSelectors, url.searchParams.get('labelSelector'), url.searchParams.get('fieldSelector'));
       if (queryBool(url.searchParams, 'watch')) {
         await serveWatch(registry, namespace, selectors, url, req, res);
         return;
@@ -229,7 +229,7 @@ export async function handleResource(
       if (!info.verbs.includes('deletecollection')) throw ApiError.methodNotSupported({ group: info.group, resource: info.resource }, 'deletecollection');
       const ctx = writeContext(url);
       const opts = parseDeleteOptions(url, await readBody(req));
-      const selectors = parseSelectors(info.kind, url.searchParams.get('labelSelector'), url.searchParams.get('fieldSelector'));
+      const selectors = parseSelectors(registry.strategy.fieldSelectors, url.searchParams.get('labelSelector'), url.searchParams.get('fieldSelector'));
       const list = await registry.deleteCollection(namespace, selectors, opts, ctx);
       sendJSON(res, 200, list);
       return;
@@ -344,7 +344,7 @@ export async function handleResource(
     const ctx = writeContext(url);
     const opts = parseDeleteOptions(url, await readBody(req));
     const { object, removed } = await registry.delete(namespace, name, opts, ctx);
-    if (removed && info.kind !== 'Pod') {
+    if (removed && !registry.strategy.returnDeletedObject) {
       sendJSON(
         res,
         200,

@@ -1,22 +1,23 @@
 // Label and field selection of objects for list, watch and deletecollection.
 import type { KubeObject } from '../api/types.js';
 import { matchLabels, parseLabelSelector, type LabelRequirement } from '../api/labels.js';
-import { convertFieldSelector, matchFields, objectFields, parseFieldSelector, type FieldRequirement } from '../api/fields.js';
+import { convertFieldSelector, matchFields, objectFields, parseFieldSelector, type FieldRequirement, type FieldSelectors } from '../api/fields.js';
 
 export interface Selectors {
   labelSelector?: LabelRequirement[];
   fieldSelector?: FieldRequirement[];
 }
 
-export function parseSelectors(kind: string, labelSelector: string | null, fieldSelector: string | null): Selectors {
+/** Parses ?labelSelector and ?fieldSelector, converting field labels as the resource declares. */
+export function parseSelectors(fields: FieldSelectors, labelSelector: string | null, fieldSelector: string | null): Selectors {
   const sel: Selectors = {};
   if (labelSelector) sel.labelSelector = parseLabelSelector(labelSelector);
-  if (fieldSelector) sel.fieldSelector = convertFieldSelector(kind, parseFieldSelector(fieldSelector));
+  if (fieldSelector) sel.fieldSelector = convertFieldSelector(fields, parseFieldSelector(fieldSelector));
   return sel;
 }
 
-export function matchesSelectors(kind: string, obj: KubeObject, sel: Selectors): boolean {
+export function matchesSelectors(fields: FieldSelectors, namespaced: boolean, obj: KubeObject, sel: Selectors): boolean {
   if (sel.labelSelector && sel.labelSelector.length && !matchLabels(sel.labelSelector, obj.metadata.labels)) return false;
-  if (sel.fieldSelector && sel.fieldSelector.length && !matchFields(sel.fieldSelector, objectFields(kind, obj))) return false;
+  if (sel.fieldSelector && sel.fieldSelector.length && !matchFields(sel.fieldSelector, objectFields(fields, obj, namespaced))) return false;
   return true;
 }

@@ -3,6 +3,7 @@
 // validate, which allocations to make, whether deletion is graceful. Adding a resource is
 // adding a strategy, not a handler.
 import type { FieldError } from '../api/errors.js';
+import type { FieldSelectors } from '../api/fields.js';
 import type { DeleteOptions, KubeObject } from '../api/types.js';
 
 /** An allocation begun for a write; committed when the write lands, reverted if it fails. */
@@ -37,6 +38,10 @@ export interface Strategy {
   validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
   /** Validation of a status-subresource write. */
   validateStatusUpdate(obj: KubeObject, old: KubeObject): FieldError[];
+  /** The field selectors list and watch accept, and the values they match (upstream GetAttrs). */
+  fieldSelectors: FieldSelectors;
+  /** DELETE answers with the deleted object rather than a Status (upstream Store.ReturnDeletedObject). */
+  returnDeletedObject?: boolean;
   /** Subresources served by the generic handlers with their own strategy, by name. */
   subresources?: Record<string, SubresourceStrategy>;
   /** Allocations (ClusterIPs, NodePorts) before the write, upstream's BeginCreate/BeginUpdate. */

@@ -4,8 +4,8 @@ import { field, type FieldError } from '../errors.js';
 import { labelSelectorAsRequirements, matchLabels, type LabelRequirement } from '../labels.js';
 import type { Deployment, LabelSelector, PodTemplateSpec, ReplicaSet, RollingUpdateDeployment } from '../types.js';
 import { goLabelSelector } from './go-literal.js';
-import { isValidPercent, validateNonnegativeField } from './names.js';
-import { nameValidatorFor, validateImmutableField, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
+import { isValidPercent, nameIsDNSSubdomain, validateNonnegativeField } from './names.js';
+import { validateImmutableField, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
 import { validatePodTemplateSpec } from './pod-validation.js';
 
 /**
@@ -96,7 +96,7 @@ function validateDeploymentStrategy(strategy: Deployment['spec']['strategy'], pa
 }
 
 export function validateDeployment(d: Deployment): FieldError[] {
-  const errs = validateObjectMeta(d.metadata, true, nameValidatorFor('Deployment'));
+  const errs = validateObjectMeta(d.metadata, true, nameIsDNSSubdomain);
   const spec = d.spec ?? ({} as Deployment['spec']);
   errs.push(...validateNonnegativeField(spec.replicas ?? 0, 'spec.replicas'));
   errs.push(...validateSelectorAndTemplate(spec.selector, spec.template, 'deployment'));
@@ -125,7 +125,7 @@ export function validateDeploymentUpdate(d: Deployment, old: Deployment): FieldE
 }
 
 export function validateReplicaSet(rs: ReplicaSet): FieldError[] {
-  const errs = validateObjectMeta(rs.metadata, true, nameValidatorFor('ReplicaSet'));
+  const errs = validateObjectMeta(rs.metadata, true, nameIsDNSSubdomain);
   const spec = rs.spec ?? ({} as ReplicaSet['spec']);
   errs.push(...validateNonnegativeField(spec.replicas ?? 0, 'spec.replicas'));
   errs.push(...validateNonnegativeField(spec.minReadySeconds ?? 0, 'spec.minReadySeconds'));

@@ -16,20 +16,23 @@ import {
   validateDNS1123Subdomain,
   validateNonSpecialIP,
   validateQualifiedName,
+  nameIsDNSLabel,
+  nameIsDNSSubdomain,
+  type NameValidator,
 } from './names.js';
-import { nameValidatorFor, validateImmutableField, validateObjectMeta } from './object-meta.js';
+import { validateImmutableField, validateObjectMeta } from './object-meta.js';
 
 /** core.MaxSecretSize, also the ConfigMap limit. */
 export const maxSecretSize = 1024 * 1024;
 
-function meta(obj: KubeObject, kind: string, namespaced: boolean): FieldError[] {
-  return validateObjectMeta(obj.metadata, namespaced, nameValidatorFor(kind));
+function meta(obj: KubeObject, namespaced: boolean, nameValidator: NameValidator = nameIsDNSSubdomain): FieldError[] {
+  return validateObjectMeta(obj.metadata, namespaced, nameValidator);
 }
 
 // ---- ConfigMap ----
 
 export function validateConfigMap(cm: ConfigMap): FieldError[] {
-  const errs = meta(cm, 'ConfigMap', true);
+  const errs = meta(cm, true);
   let total = 0;
   for (const [key, value] of Object.entries(cm.data ?? {})) {
     total += Buffer.byteLength(value);
@@ -72,7 +75,7 @@ const secretTypeRequiredKeys: Record<string, string[]> = {
 };
 
 export function validateSecret(s: Secret): FieldError[] {
-  const errs = meta(s, 'Secret', true);
+  const errs = meta(s, true);
   let total = 0;
   for (const [key, value] of Object.entries(s.data ?? {})) {
     errs.push(...isConfigMapKey(key).map((m) => field.invalid(`data[${key}]`, key, m)));
@@ -97,7 +100,7 @@ export function validateSecretUpdate(s: Secret, old: Secret): FieldError[] {
 // ---- Namespace ----
 
 export function validateNamespace(ns: Namespace): FieldError[] {
-  const errs = meta(ns, 'Namespace', false);
+  const errs = meta(ns, false, nameIsDNSLabel);
   (ns.spec?.finalizers ?? []).forEach((f, i) => errs.push(...validateFinalizerName(f, `spec.finalizers[${i}]`)));
   return errs;
 }
@@ -113,7 +116,7 @@ function validateFinalizerName(f: string, path: string): FieldError[] {
 // ---- Node ----
 
 export function validateNode(node: Node): FieldError[] {
-  const errs = meta(node, 'Node', false);
+  const errs = meta(node, false);
   const spec = node.spec ?? {};
   (spec.taints ?? []).forEach((t, i) => {
     const p = `spec.taints[${i}]`;
@@ -156,7 +159,7 @@ function validateEndpointPort(p: EndpointPort, requireName: boolean, path: strin
 }
 
 export function validateEndpoints(ep: Endpoints): FieldError[] {
-  const errs = meta(ep, 'Endpoints', true);
+  const errs = meta(ep, true);
   (ep.subsets ?? []).forEach((ss, i) => {
     const p = `subsets[${i}]`;
     if ((ss.addresses?.length ?? 0) === 0 && (ss.notReadyAddresses?.length ?? 0) === 0) {
@@ -185,7 +188,7 @@ const maxAddresses = 100;
 const supportedAddressTypes = ['FQDN', 'IPv4', 'IPv6'];
 
 export function validateEndpointSlice(slice: EndpointSlice): FieldError[] {
-  const errs = meta(slice, 'EndpointSlice', true);
+  const errs = meta(slice, true);
   const addrType = slice.addressType;
   if (!addrType) errs.push(field.required('addressType'));
   else if (!supportedAddressTypes.includes(addrType)) errs.push(field.notSupported('addressType', addrType, supportedAddressTypes));
@@ -237,7 +240,7 @@ export function validateEndpointSliceUpdate(slice: EndpointSlice, old: EndpointS
 // ---- Event (core/v1, legacy shape) ----
 
 export function validateEvent(ev: Event): FieldError[] {
-  const errs = meta(ev, 'Event', true);
+  const errs = meta(ev, true);
   const ns = ev.metadata.namespace ?? '';
   const involvedNs = ev.involvedObject?.namespace ?? '';
   // An event about a cluster-scoped object lives in "default" (or nowhere, for old clients).
@@ -253,7 +256,7 @@ export function validateEvent(ev: Event): FieldError[] {
 // ---- Lease (coordination.k8s.io/v1) ----
 
 export function validateLease(lease: Lease): FieldError[] {
-  const errs = meta(lease, 'Lease', true);
+  const errs = meta(lease, true);
   const spec = lease.spec ?? {};
   if (spec.leaseDurationSeconds !== undefined && spec.leaseDurationSeconds !== null && spec.leaseDurationSeconds <= 0) {
     errs.push(field.invalid('spec.leaseDurationSeconds', spec.leaseDurationSeconds, 'must be greater than 0'));

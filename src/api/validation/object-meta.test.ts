@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldErrorString } from '../errors.js';
-import { nameValidatorFor, validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
+import { nameIsDNSSubdomain } from './names.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
 
 test('create rules', () => {
-  const v = nameValidatorFor('Pod');
+  const v = nameIsDNSSubdomain;
   assert.deepEqual(validateObjectMeta({ namespace: 'default' }, true, v).map(fieldErrorString), ['metadata.name: Required value: name or generateName is required']);
   assert.deepEqual(validateObjectMeta({ name: 'x' }, true, v).map(fieldErrorString), ['metadata.namespace: Required value']);
   assert.deepEqual(validateObjectMeta({ name: 'x', namespace: 'a' }, false, v).map(fieldErrorString), ['metadata.namespace: Forbidden: not allowed on this type']);

@@ -6,29 +6,13 @@ import type { LabelSelector, ObjectMeta, OwnerReference } from '../types.js';
 import {
   isQualifiedName,
   isValidLabelValue,
-  nameIsDNS1035Label,
   nameIsDNSLabel,
-  nameIsDNSSubdomain,
   validateNonnegativeField,
   type NameValidator,
 } from './names.js';
 
 export const fieldImmutableErrorMsg = 'field is immutable';
 export const totalAnnotationSizeLimitB = 256 * (1 << 10);
-
-/** Name rules per kind (ValidateServiceName is a DNS-1035 label, Namespace a DNS-1123 label, …). */
-export function nameValidatorFor(kind: string): NameValidator {
-  switch (kind) {
-    case 'Service':
-      return nameIsDNS1035Label;
-    case 'Namespace':
-      return nameIsDNSLabel;
-    default:
-      // Pod, Node, ConfigMap, Secret, ServiceAccount, Endpoints, EndpointSlice,
-      // Deployment, ReplicaSet, Lease, Event all use NameIsDNSSubdomain upstream.
-      return nameIsDNSSubdomain;
-  }
-}
 
 export function validateLabelName(key: string, path: string): FieldError[] {
   return isQualifiedName(key).map((m) => field.invalid(path, key, m));

@@ -22,7 +22,7 @@ import {
   validatePortNumOrName,
   validateQualifiedName,
 } from './names.js';
-import { jsonEqual, nameValidatorFor, validateAnnotations, validateLabelName, validateLabels, validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
+import { jsonEqual, validateAnnotations, validateLabelName, validateLabels, validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
 
 const supportedPortProtocols = ['SCTP', 'TCP', 'UDP'];
 const supportedPullPolicies = ['Always', 'IfNotPresent', 'Never'];
@@ -496,7 +496,7 @@ export function validatePodTemplateSpec(template: PodTemplateSpec, path: string)
 }
 
 function validatePodMetadataAndSpec(pod: Pod): FieldError[] {
-  const errs = validateObjectMeta(pod.metadata, true, nameValidatorFor('Pod'));
+  const errs = validateObjectMeta(pod.metadata, true, nameIsDNSSubdomain);
   errs.push(...validatePodSpec(pod.spec ?? { containers: [] }, 'spec'));
   // Pod-only rule (not for templates): no surrounding whitespace in images.
   for (const [list, key] of [[pod.spec?.containers, 'containers'], [pod.spec?.initContainers, 'initContainers']] as const) {

@@ -15,8 +15,9 @@ import {
   validatePortNumOrName,
   validateNonSpecialIP,
   validateQualifiedName,
+  nameIsDNS1035Label,
 } from './names.js';
-import { nameValidatorFor, validateLabels, validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
+import { validateLabels, validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
 
 const supportedServiceTypes = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 const supportedSessionAffinity = ['ClientIP', 'None'];
@@ -50,7 +51,7 @@ function needsHealthCheck(spec: ServiceSpec): boolean {
 }
 
 export function validateService(svc: Service): FieldError[] {
-  const errs = validateObjectMeta(svc.metadata, true, nameValidatorFor('Service'));
+  const errs = validateObjectMeta(svc.metadata, true, nameIsDNS1035Label);
   const annotations = svc.metadata?.annotations ?? {};
   const spec: ServiceSpec = svc.spec ?? {};
 

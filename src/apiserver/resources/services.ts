@@ -3,14 +3,15 @@
 // deleting a Service releases them. A type change drops the fields the new type cannot
 // have unless the user set them anew (upstream dropTypeDependentFields).
 import type { KubeObject, Service } from '../../api/types.js';
-import type { ResourceInfo } from '../../api/resources.js';
-import type { Strategy } from '../strategy.js';
-import type { ServiceAllocator } from '../allocators/service-allocation.js';
-import { prepareServiceForUpdate } from '../../api/defaults/index.js';
+import { defaultService, prepareServiceForUpdate } from '../../api/defaults/service.js';
+import { validateService, validateServiceStatusUpdate, validateServiceUpdate } from '../../api/validation/service-validation.js';
 import { defaultStrategy } from './default-strategy.js';
+import type { ResourceModule } from './resource-module.js';
 
-export function serviceStrategy(info: ResourceInfo, allocation: ServiceAllocator): Strategy {
-  return defaultStrategy(info, {
+export const services: ResourceModule = {
+  defaults: (obj) => defaultService(obj as Service),
+  strategy: (info, { serviceAllocation: allocation }) =>
+    defaultStrategy(info, {
     prepareForCreate(obj: KubeObject) {
       (obj as Service).status = { loadBalancer: {} };
     },
@@ -21,5 +22,15 @@ export function serviceStrategy(info: ResourceInfo, allocation: ServiceAllocator
     beginCreate: (obj, dryRun) => allocation.beginCreate(obj as Service, { dryRun }),
     beginUpdate: (obj, old, dryRun) => allocation.beginUpdate(obj as Service, old as Service, { dryRun }),
     afterDelete: (obj) => allocation.releaseAll(obj as Service),
-  });
-}
+    validate: (obj) => validateService(obj as Service),
+    validateUpdate: (obj, old) => validateServiceUpdate(obj as Service, old as Service),
+    validateStatusUpdate: (obj, old) => validateServiceStatusUpdate(obj as Service, old as Service),
+    fieldSelectors: {
+      labels: ['metadata.namespace', 'metadata.name', 'spec.clusterIP', 'spec.type'],
+      fields(obj) {
+        const spec = (obj as Service).spec ?? {};
+        return { 'spec.clusterIP': spec.clusterIP ?? '', 'spec.type': spec.type ?? '' };
+      },
+    },
+  }),
+};

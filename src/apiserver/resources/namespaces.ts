@@ -2,12 +2,15 @@
 // "kubernetes" finalizer; deletion turns them Terminating until the namespace controller
 // has emptied them and removed the finalizer.
 import type { KubeObject, Namespace } from '../../api/types.js';
-import type { ResourceInfo } from '../../api/resources.js';
-import type { Strategy } from '../strategy.js';
-import { defaultStrategy } from './default-strategy.js';
+import { defaultNamespace } from '../../api/defaults/namespace.js';
+import { validateNamespace } from '../../api/validation/core-validation.js';
+import { createRulesOnUpdate, defaultStrategy } from './default-strategy.js';
+import type { ResourceModule } from './resource-module.js';
 
-export function namespaceStrategy(info: ResourceInfo): Strategy {
-  return defaultStrategy(info, {
+export const namespaces: ResourceModule = {
+  defaults: (obj) => defaultNamespace(obj as Namespace),
+  strategy: (info) =>
+    defaultStrategy(info, {
     prepareForCreate(obj: KubeObject) {
       const ns = obj as Namespace;
       ns.spec = { finalizers: ['kubernetes'], ...(ns.spec ?? {}) };
@@ -24,5 +27,11 @@ export function namespaceStrategy(info: ResourceInfo): Strategy {
     readyToRemove(obj: KubeObject) {
       return !((obj as Namespace).spec?.finalizers?.length);
     },
-  });
-}
+    validate: (obj) => validateNamespace(obj as Namespace),
+    validateUpdate: createRulesOnUpdate((obj) => validateNamespace(obj as Namespace)),
+    fieldSelectors: {
+      labels: ['status.phase', 'metadata.name'],
+      fields: (obj) => ({ 'status.phase': (obj as Namespace).status?.phase ?? '' }),
+    },
+  }),
+};

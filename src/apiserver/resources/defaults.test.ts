@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findKind } from '../resources.js';
-import type { Deployment, KubeObject, Namespace, Pod, Service } from '../types.js';
-import { applyDefaults, imagePullPolicyFor, prepareServiceForUpdate } from './index.js';
+import { findKind } from '../../api/resources.js';
+import type { Deployment, KubeObject, Namespace, Pod, Service } from '../../api/types.js';
+import { imagePullPolicyFor } from '../../api/defaults/pod-spec.js';
+import { prepareServiceForUpdate } from '../../api/defaults/service.js';
+import { applyDefaults } from './index.js';
 
 function defaulted<T extends KubeObject>(obj: T): T {
   const info = findKind(obj.kind ?? '');

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fieldErrorString } from '../errors.js';
-import { findKind } from '../resources.js';
-import type { KubeObject } from '../types.js';
-import { applyDefaults } from '../defaults/index.js';
-import { validateCreate } from './index.js';
+import { fieldErrorString } from '../../api/errors.js';
+import { findKind } from '../../api/resources.js';
+import type { KubeObject } from '../../api/types.js';
+import { strategyOfKind } from '../../testing/resource-strategies.js';
+import { applyDefaults } from './index.js';
 
 // Every manifest of the tutorial (seed/), plus what its kubectl commands send.
 const manifests = [
@@ -43,6 +43,6 @@ test('all tutorial manifests are valid after defaulting', () => {
     assert.ok(info, obj.kind);
     applyDefaults(info, obj);
     allocate(obj);
-    assert.deepEqual(validateCreate(info, obj).map(fieldErrorString), [], `${obj.kind}/${obj.metadata.name}`);
+    assert.deepEqual(strategyOfKind(info.kind).validate(obj).map(fieldErrorString), [], `${obj.kind}/${obj.metadata.name}`);
   }
 });

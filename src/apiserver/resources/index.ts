@@ -1,0 +1,56 @@
+// The table of resource modules: each served kind's defaults and strategy. A kind not
+// listed (ServiceAccount, the reviews) gets the generic strategy and no defaults. Adding a
+// kind is adding its module here, its entry in api/resources.ts and its schema.
+import type { ResourceInfo } from '../../api/resources.js';
+import type { KubeObject } from '../../api/types.js';
+import type { Strategy } from '../strategy.js';
+import { configmaps } from './configmaps.js';
+import { defaultStrategy } from './default-strategy.js';
+import { deployments } from './deployments.js';
+import { endpoints } from './endpoints.js';
+import { endpointslices } from './endpointslices.js';
+import { events } from './events.js';
+import { leases } from './leases.js';
+import { namespaces } from './namespaces.js';
+import { nodes } from './nodes.js';
+import { pods } from './pods.js';
+import { replicasets } from './replicasets.js';
+import type { ResourceModule, StrategyDeps } from './resource-module.js';
+import { secrets } from './secrets.js';
+import { services } from './services.js';
+
+export type { ResourceModule, StrategyDeps } from './resource-module.js';
+
+const modules = new Map<string, ResourceModule>([
+  ['Pod', pods],
+  ['Service', services],
+  ['Namespace', namespaces],
+  ['Node', nodes],
+  ['ConfigMap', configmaps],
+  ['Secret', secrets],
+  ['Endpoints', endpoints],
+  ['EndpointSlice', endpointslices],
+  ['Event', events],
+  ['Lease', leases],
+  ['Deployment', deployments],
+  ['ReplicaSet', replicasets],
+]);
+
+/** The generic registry's behaviour: ObjectMeta rules only. */
+const generic: ResourceModule = { strategy: (info) => defaultStrategy(info) };
+
+export function resourceModule(info: ResourceInfo): ResourceModule {
+  return modules.get(info.kind) ?? generic;
+}
+
+export function strategyFor(info: ResourceInfo, deps: StrategyDeps): Strategy {
+  return resourceModule(info).strategy(info, deps);
+}
+
+/** What the API server does to an object before validating it on create and update. */
+export function applyDefaults(info: ResourceInfo, obj: KubeObject): void {
+  obj.metadata ??= {};
+  // The registry clears metadata.namespace of cluster-scoped objects before validation.
+  if (!info.namespaced) delete obj.metadata.namespace;
+  resourceModule(info).defaults?.(obj);
+}

@@ -1,0 +1,122 @@
+// Pods (upstream pkg/registry/core/pod/strategy.go): a new pod starts Pending with its QoS
+// class; deletion of a scheduled, unfinished pod is graceful so its node can stop it first;
+// pods/ephemeralcontainers changes spec.ephemeralContainers and nothing else.
+import type { DeleteOptions, KubeObject, ObjectMeta, Pod } from '../../api/types.js';
+import { defaultPod } from '../../api/defaults/pod.js';
+import type { FieldSelectors } from '../../api/fields.js';
+import { validatePod, validatePodEphemeralContainersUpdate, validatePodStatusUpdate, validatePodUpdate } from '../../api/validation/pod-validation.js';
+import type { SubresourceStrategy } from '../strategy.js';
+import { defaultStrategy } from './default-strategy.js';
+import type { ResourceModule } from './resource-module.js';
+import { mountServiceAccountToken } from '../serviceaccount-admission.js';
+
+const defaultTerminationGracePeriodSeconds = 30;
+
+/** The pod's QoS class (upstream qos.GetPodQOS), shown by kubectl describe. */
+export function podQOSClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const containers = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])];
+  let anySet = false;
+  let guaranteed = true;
+  for (const c of containers) {
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
+    if (Object.keys(req).length || Object.keys(lim).length) anySet = true;
+    for (const r of ['cpu', 'memory']) {
+      if (lim[r] === undefined) guaranteed = false;
+      else if (req[r] !== undefined && String(req[r]) !== String(lim[r])) guaranteed = false;
+    }
+  }
+  if (!anySet) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+/** metav1.ResetObjectMetaForStatus: what a subresource write may not change in metadata. */
+const metadataKeptBySubresources = ['deletionTimestamp', 'generation', 'selfLink', 'labels', 'annotations', 'finalizers', 'ownerReferences'] as const;
+
+function resetObjectMetaForSubresource(meta: ObjectMeta, old: ObjectMeta): ObjectMeta {
+  const out: Record<string, unknown> = { ...meta };
+  const prev = old as Record<string, unknown>;
+  for (const k of metadataKeptBySubresources) {
+    if (prev[k] === undefined) delete out[k];
+    else out[k] = prev[k];
+  }
+  return out as ObjectMeta;
+}
+
+/** upstream podEphemeralContainersStrategy (dropNonEphemeralContainerUpdates + ValidatePodEphemeralContainersUpdate). */
+export const ephemeralContainersStrategy: SubresourceStrategy = {
+  prepareForUpdate(obj: KubeObject, old: KubeObject): KubeObject {
+    const pod = obj as Pod;
+    const next = structuredClone(old) as Pod;
+    const ephemeral = pod.spec?.ephemeralContainers;
+    if (ephemeral === undefined || ephemeral === null) delete next.spec.ephemeralContainers;
+    else next.spec.ephemeralContainers = ephemeral;
+    next.metadata = resetObjectMetaForSubresource(pod.metadata, old.metadata);
+    return next;
+  },
+  validateUpdate: (obj: KubeObject, old: KubeObject) => validatePodEphemeralContainersUpdate(obj as Pod, old as Pod),
+};
+
+/** Pod field selectors (pkg/apis/core/v1 conversion.go and pod.ToSelectableFields). */
+const podFieldSelectors: FieldSelectors = {
+  labels: [
+    'metadata.name',
+    'metadata.namespace',
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'spec.hostNetwork',
+    'status.phase',
+    'status.podIP',
+    'status.podIPs',
+    'status.nominatedNodeName',
+  ],
+  // The legacy name of spec.nodeName.
+  renamed: { 'spec.host': 'spec.nodeName' },
+  fields(obj) {
+    const pod = obj as Pod;
+    const spec = pod.spec ?? {};
+    const status = pod.status ?? {};
+    return {
+      'spec.nodeName': spec.nodeName ?? '',
+      'spec.restartPolicy': spec.restartPolicy ?? '',
+      'spec.schedulerName': spec.schedulerName ?? '',
+      'spec.serviceAccountName': spec.serviceAccountName ?? '',
+      'spec.hostNetwork': String(spec.hostNetwork === true),
+      'status.phase': status.phase ?? '',
+      // The registry takes the first of status.podIPs (podIP mirrors it).
+      'status.podIP': status.podIPs?.[0]?.ip ?? status.podIP ?? '',
+      'status.nominatedNodeName': status.nominatedNodeName ?? '',
+    };
+  },
+};
+
+export const pods: ResourceModule = {
+  defaults: (obj) => defaultPod(obj as Pod),
+  strategy: (info, { mountServiceAccountTokens: mountTokens }) =>
+    defaultStrategy(info, {
+      subresources: { ephemeralcontainers: ephemeralContainersStrategy },
+      prepareForCreate(obj: KubeObject) {
+        const pod = obj as Pod;
+        if (mountTokens) mountServiceAccountToken(pod);
+        pod.status = { phase: 'Pending', qosClass: podQOSClass(pod) };
+      },
+      gracePeriod(obj: KubeObject, opts: DeleteOptions): number {
+        const pod = obj as Pod;
+        // Unscheduled or finished pods have nothing to stop: they go at once.
+        if (!pod.spec.nodeName) return 0;
+        if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return 0;
+        const grace = opts.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? defaultTerminationGracePeriodSeconds;
+        // A grace period of 0 from a client means "immediately" but is raised to 1 upstream
+        // unless the deletion is forced; the node then confirms with 0.
+        return grace;
+      },
+      // A deleted pod comes back as the object, which a graceful deletion keeps for a while.
+      returnDeletedObject: true,
+      validate: (obj) => validatePod(obj as Pod),
+      validateUpdate: (obj, old) => validatePodUpdate(obj as Pod, old as Pod),
+      validateStatusUpdate: (obj, old) => validatePodStatusUpdate(obj as Pod, old as Pod),
+      fieldSelectors: podFieldSelectors,
+    }),
+};
