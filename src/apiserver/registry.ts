@@ -367,31 +367,19 @@ export class Registry {
     const subStrategy = ctx.subresource ? this.strategy.subresources?.[ctx.subresource] : undefined;
     if (subStrategy) {
       next = subStrategy.prepareForUpdate(next, structuredClone(current));
-    } else if (ctx.subresource === 'status') {
-      // Status writes keep the stored spec; metadata changes other than labels and
-      // ownerReferences go through, as upstream's status strategies allow (the deployment
-      // controller records its revision annotation this way).
-      const merged: KubeObject = { ...structuredClone(current), status: next.status };
-      merged.metadata = { ...next.metadata, labels: current.metadata.labels, ownerReferences: current.metadata.ownerReferences };
-      if (!merged.metadata.labels) delete merged.metadata.labels;
-      if (!merged.metadata.ownerReferences) delete merged.metadata.ownerReferences;
-      next = merged;
     } else if (this.strategy.hasStatus && ctx.subresource !== 'binding') {
       // A binding also writes the PodScheduled condition; every other main write keeps status.
       if (current.status === undefined) delete next.status;
       else next.status = structuredClone(current.status);
     }
     this.defaults(next);
-    const mainWrite = !subStrategy && ctx.subresource !== 'status' && ctx.subresource !== 'binding';
+    const mainWrite = !subStrategy && ctx.subresource !== 'binding';
     if (mainWrite) this.strategy.prepareForUpdate(next, current, ctx.subresource);
     // Allocation precedes validation, as upstream's BeginUpdate hook does.
     const txn = mainWrite ? this.strategy.beginUpdate?.(next, current, ctx.dryRun) : undefined;
     try {
       if (subStrategy) {
         const errs = subStrategy.validateUpdate(next, current);
-        if (errs.length) throw this.invalid(name, errs);
-      } else if (ctx.subresource === 'status') {
-        const errs = this.strategy.validateStatusUpdate(next, current);
         if (errs.length) throw this.invalid(name, errs);
       } else if (mainWrite) {
         // Bindings set spec.nodeName directly, bypassing pod update validation (upstream BindingREST).
@@ -409,7 +397,7 @@ export class Registry {
       const finalObj =
         ctx.operation === 'Apply'
           ? next
-          : updateManagedFields(current, next, ctx.fieldManager ?? 'unknown', 'Update', rfc3339(this.now()), ctx.subresource === 'status' || subStrategy ? ctx.subresource : undefined);
+          : updateManagedFields(current, next, ctx.fieldManager ?? 'unknown', 'Update', rfc3339(this.now()), subStrategy ? ctx.subresource : undefined);
       if (this.unchanged(current, finalObj)) {
         txn?.revert();
         return current;
