@@ -18,23 +18,14 @@ import { sendError, sendJSON, sendText } from './http.js';
 import { Registry } from './registry.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import { handleResource } from './resource-handler.js';
-import { applyDefaults, strategyFor, type StrategyDeps } from './resources/index.js';
+import { applyDefaults, strategyFor, subresourceHandlers, type HandlerDeps, type StrategyDeps, type SubresourceHandler } from './resources/index.js';
 import { ServiceAllocator } from './allocators/service-allocation.js';
 import { ClusterIPAllocator } from './allocators/clusterip-allocator.js';
 import { NodePortAllocator } from './allocators/nodeport-allocator.js';
-import { handleBinding } from './pod-binding.js';
-import { finalizeNamespace } from './namespace-finalize.js';
-import {
-  handlePodStreamUpgrade,
-  isPodStreamSubresource,
-  isPodStreamUpgrade,
-  servePodStreamRequest,
-  type PodStreamingDeps,
-} from './pod-streaming-proxy.js';
-import { serveProxy, type ProxyDeps } from './proxy-subresource.js';
+import { handlePodStreamUpgrade, isPodStreamUpgrade, type PodStreamingDeps } from './pod-streaming-proxy.js';
+import type { ProxyDeps } from './proxy-subresource.js';
 import { ServiceAccountTokens } from './serviceaccount-token.js';
 import { adminUser, isReviewResource, serveReview, type UserInfo } from './access-review.js';
-import { serveTokenRequest } from './token-request.js';
 
 /** The Kubernetes version kanzen is compatible with; the kubectl dispatcher picks its client by the minor. */
 export const kubernetesVersion = { major: '1', minor: '33', gitVersion: 'v1.33.0+kanzen' };
@@ -61,6 +52,8 @@ const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
 export class ApiServer {
   readonly registries = new Map<ResourceInfo, Registry>();
+  /** Each resource's subresources with handlers of their own (binding, log, proxy, token, …). */
+  private readonly handlers = new Map<ResourceInfo, Record<string, SubresourceHandler>>();
   readonly serviceAllocation: ServiceAllocator;
   private tcpServer?: https.Server;
   private readonly extraServers: https.Server[] = [];
@@ -76,8 +69,15 @@ export class ApiServer {
     if (opts.serviceAccountKey) this.saTokens = new ServiceAccountTokens(opts.serviceAccountKey);
     this.serviceAllocation = new ServiceAllocator(new ClusterIPAllocator(opts.serviceCIDR), new NodePortAllocator(opts.nodePortRange));
     const deps: StrategyDeps = { serviceAllocation: this.serviceAllocation, mountServiceAccountTokens: !!this.saTokens };
+    const handlerDeps: HandlerDeps = {
+      registry: (resource, group) => this.registry(resource, group),
+      serviceAccountTokens: this.saTokens,
+      proxy: () => this.proxyDeps(),
+      podStreaming: () => this.podStreaming(),
+    };
     for (const info of resources) {
       this.registries.set(info, new Registry(info, strategyFor(info, deps), opts.store, (obj) => applyDefaults(info, obj)));
+      this.handlers.set(info, subresourceHandlers(info, handlerDeps));
     }
   }
 
@@ -327,27 +327,10 @@ export class ApiServer {
   }
 
   private async subresource(info: ResourceInfo, ri: RequestInfo, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-    if (info.resource === 'serviceaccounts' && ri.subresource === 'token' && req.method === 'POST' && this.saTokens) {
-      await serveTokenRequest({ tokens: this.saTokens, serviceAccounts: this.registry('serviceaccounts'), pods: this.registry('pods') }, ri, req, res);
-      return true;
-    }
-    if ((info.resource === 'pods' || info.resource === 'services') && info.group === '' && ri.subresource === 'proxy') {
-      await serveProxy(this.proxyDeps(), ri, req, res, url);
-      return true;
-    }
-    if (info.resource === 'pods' && isPodStreamSubresource(ri.subresource)) {
-      await servePodStreamRequest(this.podStreaming(), ri, req, res);
-      return true;
-    }
-    if (info.resource === 'pods' && ri.subresource === 'binding' && req.method === 'POST') {
-      await handleBinding(this.registries.get(info)!, ri, req, res, url);
-      return true;
-    }
-    if (info.resource === 'namespaces' && ri.subresource === 'finalize' && req.method === 'PUT') {
-      await finalizeNamespace(this.registries.get(info)!, ri, req, res, url);
-      return true;
-    }
-    return false;
+    const handlers = this.handlers.get(info) ?? {};
+    // Own properties only: a subresource named like an Object method is just unknown.
+    const handler = ri.subresource && Object.hasOwn(handlers, ri.subresource) ? handlers[ri.subresource] : undefined;
+    return handler ? handler({ registry: this.registries.get(info)!, ri, req, res, url }) : false;
   }
 }
 

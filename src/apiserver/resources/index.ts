@@ -1,5 +1,5 @@
-// The table of resource modules: each served kind's defaults and strategy. A kind not
-// listed (ServiceAccount, the reviews) gets the generic strategy and no defaults. Adding a
+// The table of resource modules: each served kind's defaults, strategy and subresource
+// handlers. A kind not listed (the reviews) gets the generic strategy and nothing else. Adding a
 // kind is adding its module here, its entry in api/resources.ts and its schema.
 import type { ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
@@ -15,11 +15,12 @@ import { namespaces } from './namespaces.js';
 import { nodes } from './nodes.js';
 import { pods } from './pods.js';
 import { replicasets } from './replicasets.js';
-import type { ResourceModule, StrategyDeps } from './resource-module.js';
+import type { HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler } from './resource-module.js';
 import { secrets } from './secrets.js';
+import { serviceaccounts } from './serviceaccounts.js';
 import { services } from './services.js';
 
-export type { ResourceModule, StrategyDeps } from './resource-module.js';
+export type { HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler, SubresourceRequest } from './resource-module.js';
 
 const modules = new Map<string, ResourceModule>([
   ['Pod', pods],
@@ -28,6 +29,7 @@ const modules = new Map<string, ResourceModule>([
   ['Node', nodes],
   ['ConfigMap', configmaps],
   ['Secret', secrets],
+  ['ServiceAccount', serviceaccounts],
   ['Endpoints', endpoints],
   ['EndpointSlice', endpointslices],
   ['Event', events],
@@ -45,6 +47,11 @@ export function resourceModule(info: ResourceInfo): ResourceModule {
 
 export function strategyFor(info: ResourceInfo, deps: StrategyDeps): Strategy {
   return resourceModule(info).strategy(info, deps);
+}
+
+/** The subresources the resource serves with handlers of their own, by name. */
+export function subresourceHandlers(info: ResourceInfo, deps: HandlerDeps): Record<string, SubresourceHandler> {
+  return resourceModule(info).handlers?.(deps) ?? {};
 }
 
 /** What the API server does to an object before validating it on create and update. */

@@ -5,7 +5,8 @@ import type { KubeObject, Namespace } from '../../api/types.js';
 import { defaultNamespace } from '../../api/defaults/namespace.js';
 import { validateNamespace } from '../../api/validation/core-validation.js';
 import { createRulesOnUpdate, defaultStrategy } from './default-strategy.js';
-import type { ResourceModule } from './resource-module.js';
+import { onlyMethod, type ResourceModule } from './resource-module.js';
+import { finalizeNamespace } from '../namespace-finalize.js';
 
 export const namespaces: ResourceModule = {
   defaults: (obj) => defaultNamespace(obj as Namespace),
@@ -34,4 +35,5 @@ export const namespaces: ResourceModule = {
       fields: (obj) => ({ 'status.phase': (obj as Namespace).status?.phase ?? '' }),
     },
   }),
+  handlers: () => ({ finalize: onlyMethod('PUT', ({ registry, ri, req, res, url }) => finalizeNamespace(registry, ri, req, res, url)) }),
 };

@@ -7,8 +7,11 @@ import type { FieldSelectors } from '../../api/fields.js';
 import { validatePod, validatePodEphemeralContainersUpdate, validatePodStatusUpdate, validatePodUpdate } from '../../api/validation/pod-validation.js';
 import type { SubresourceStrategy } from '../strategy.js';
 import { defaultStrategy } from './default-strategy.js';
-import type { ResourceModule } from './resource-module.js';
+import { anyMethod, onlyMethod, type ResourceModule, type SubresourceHandler } from './resource-module.js';
 import { mountServiceAccountToken } from '../serviceaccount-admission.js';
+import { handleBinding } from '../pod-binding.js';
+import { servePodStreamRequest } from '../pod-streaming-proxy.js';
+import { serveProxy } from '../proxy-subresource.js';
 
 const defaultTerminationGracePeriodSeconds = 30;
 
@@ -119,4 +122,16 @@ export const pods: ResourceModule = {
       validateStatusUpdate: (obj, old) => validatePodStatusUpdate(obj as Pod, old as Pod),
       fieldSelectors: podFieldSelectors,
     }),
+  handlers(deps) {
+    // log, exec, attach and portforward go to the pod's node agent.
+    const stream: SubresourceHandler = anyMethod(({ ri, req, res }) => servePodStreamRequest(deps.podStreaming(), ri, req, res));
+    return {
+      binding: onlyMethod('POST', ({ registry, ri, req, res, url }) => handleBinding(registry, ri, req, res, url)),
+      proxy: anyMethod(({ ri, req, res, url }) => serveProxy(deps.proxy(), ri, req, res, url)),
+      log: stream,
+      exec: stream,
+      attach: stream,
+      portforward: stream,
+    };
+  },
 };

@@ -2,9 +2,15 @@
 // defaulting and its strategy (validation, create/update preparation, status reset,
 // subresource strategies, field selectors). The table in index.ts maps each kind to its
 // module; the generic registry and handlers look behaviour up there and nowhere else.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import type { ServiceAllocator } from '../allocators/service-allocation.js';
+import type { PodStreamingDeps } from '../pod-streaming-proxy.js';
+import type { ProxyDeps } from '../proxy-subresource.js';
+import type { Registry } from '../registry.js';
+import type { RequestInfo } from '../request-info.js';
+import type { ServiceAccountTokens } from '../serviceaccount-token.js';
 import type { Strategy } from '../strategy.js';
 
 /** What strategies may need from the server they run in. */
@@ -14,6 +20,32 @@ export interface StrategyDeps {
   mountServiceAccountTokens: boolean;
 }
 
+/** What subresource handlers need from the server they run in. */
+export interface HandlerDeps {
+  registry(resource: string, group?: string): Registry;
+  /** Set when the server issues service account tokens. */
+  serviceAccountTokens?: ServiceAccountTokens;
+  proxy(): ProxyDeps;
+  podStreaming(): PodStreamingDeps;
+}
+
+/** A request to a subresource its resource serves with a handler of its own. */
+export interface SubresourceRequest {
+  /** The registry of the resource the subresource belongs to. */
+  registry: Registry;
+  ri: RequestInfo;
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+}
+
+/**
+ * A subresource served outside the generic verbs (upstream: its own REST storage, e.g.
+ * pod/storage's BindingREST or LogREST). Resolves false when it does not serve the request
+ * (another method), which then answers 404 as an unknown subresource does.
+ */
+export type SubresourceHandler = (r: SubresourceRequest) => Promise<boolean>;
+
 export interface ResourceModule {
   /**
    * Scheme defaulting plus the defaulting admission plugins, run before validation on
@@ -21,4 +53,23 @@ export interface ResourceModule {
    */
   defaults?(obj: KubeObject): void;
   strategy(info: ResourceInfo, deps: StrategyDeps): Strategy;
+  /** Subresources with a handler of their own, by name. */
+  handlers?(deps: HandlerDeps): Record<string, SubresourceHandler>;
+}
+
+/** A handler that serves one method only. */
+export function onlyMethod(method: string, serve: (r: SubresourceRequest) => Promise<void>): SubresourceHandler {
+  return async (r) => {
+    if (r.req.method !== method) return false;
+    await serve(r);
+    return true;
+  };
+}
+
+/** A handler that serves every method. */
+export function anyMethod(serve: (r: SubresourceRequest) => Promise<void>): SubresourceHandler {
+  return async (r) => {
+    await serve(r);
+    return true;
+  };
 }

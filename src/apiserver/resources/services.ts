@@ -6,7 +6,8 @@ import type { KubeObject, Service } from '../../api/types.js';
 import { defaultService, prepareServiceForUpdate } from '../../api/defaults/service.js';
 import { validateService, validateServiceStatusUpdate, validateServiceUpdate } from '../../api/validation/service-validation.js';
 import { defaultStrategy } from './default-strategy.js';
-import type { ResourceModule } from './resource-module.js';
+import { anyMethod, type ResourceModule } from './resource-module.js';
+import { serveProxy } from '../proxy-subresource.js';
 
 export const services: ResourceModule = {
   defaults: (obj) => defaultService(obj as Service),
@@ -33,4 +34,5 @@ export const services: ResourceModule = {
       },
     },
   }),
+  handlers: (deps) => ({ proxy: anyMethod(({ ri, req, res, url }) => serveProxy(deps.proxy(), ri, req, res, url)) }),
 };
