@@ -8,7 +8,7 @@ import path from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ApiError } from '../api/errors.js';
-import type { Endpoints, KubeObject, Namespace, Pod, Service, ServiceAccount } from '../api/types.js';
+import type { Endpoints, KubeObject, Namespace, Pod, Service } from '../api/types.js';
 import { findResource, resources, type ResourceInfo } from '../api/resources.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/logger.js';
@@ -18,7 +18,7 @@ import { sendError, sendJSON, sendText } from './http.js';
 import { Registry } from './registry.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import { handleResource } from './resource-handler.js';
-import { applyDefaults, strategyFor, subresourceHandlers, type HandlerDeps, type StrategyDeps, type SubresourceHandler } from './resources/index.js';
+import { admitCreate as admitResource, applyDefaults, strategyFor, subresourceHandlers, type HandlerDeps, type StrategyDeps, type SubresourceHandler } from './resources/index.js';
 import { ServiceAllocator } from './allocators/service-allocation.js';
 import { ClusterIPAllocator } from './allocators/clusterip-allocator.js';
 import { NodePortAllocator } from './allocators/nodeport-allocator.js';
@@ -54,6 +54,8 @@ export class ApiServer {
   readonly registries = new Map<ResourceInfo, Registry>();
   /** Each resource's subresources with handlers of their own (binding, log, proxy, token, …). */
   private readonly handlers = new Map<ResourceInfo, Record<string, SubresourceHandler>>();
+  /** What resource modules' handlers and admission use of this server. */
+  private readonly handlerDeps: HandlerDeps;
   readonly serviceAllocation: ServiceAllocator;
   private tcpServer?: https.Server;
   private readonly extraServers: https.Server[] = [];
@@ -69,7 +71,7 @@ export class ApiServer {
     if (opts.serviceAccountKey) this.saTokens = new ServiceAccountTokens(opts.serviceAccountKey);
     this.serviceAllocation = new ServiceAllocator(new ClusterIPAllocator(opts.serviceCIDR), new NodePortAllocator(opts.nodePortRange));
     const deps: StrategyDeps = { serviceAllocation: this.serviceAllocation, mountServiceAccountTokens: !!this.saTokens };
-    const handlerDeps: HandlerDeps = {
+    this.handlerDeps = {
       registry: (resource, group) => this.registry(resource, group),
       serviceAccountTokens: this.saTokens,
       proxy: () => this.proxyDeps(),
@@ -77,7 +79,7 @@ export class ApiServer {
     };
     for (const info of resources) {
       this.registries.set(info, new Registry(info, strategyFor(info, deps), opts.store, (obj) => applyDefaults(info, obj)));
-      this.handlers.set(info, subresourceHandlers(info, handlerDeps));
+      this.handlers.set(info, subresourceHandlers(info, this.handlerDeps));
     }
   }
 
@@ -282,10 +284,8 @@ export class ApiServer {
 
   /**
    * NamespaceLifecycle admission: content goes only into namespaces that exist and are not
-   * terminating. Then the ServiceAccount admission's mutation of a new pod: without pull
-   * secrets of its own, it gets its service account's imagePullSecrets (upstream
-   * plugin/pkg/admission/serviceaccount), so `kubectl patch serviceaccount default -p
-   * '{"imagePullSecrets":[{"name":"regcred"}]}'` gives every new pod the registry login.
+   * terminating. Then the resource's own mutating admission (a pod's service account
+   * pull secrets), from its module.
    */
   private async admitCreate(info: ResourceInfo, namespace: string | undefined, name: string, obj?: KubeObject): Promise<void> {
     if (!info.namespaced || !namespace) return;
@@ -298,14 +298,7 @@ export class ApiServer {
         `unable to create new content in namespace ${namespace} because it is being terminated`,
       );
     }
-    if (obj && info.group === '' && info.resource === 'pods') await this.admitPodServiceAccount(namespace, obj as Pod);
-  }
-
-  private async admitPodServiceAccount(namespace: string, pod: Pod): Promise<void> {
-    if (!pod.spec || pod.spec.imagePullSecrets?.length) return;
-    const sa = (await this.registry('serviceaccounts').tryGet(namespace, pod.spec.serviceAccountName || 'default')) as ServiceAccount | undefined;
-    const secrets = (sa?.imagePullSecrets ?? []).filter((s) => s.name);
-    if (secrets.length) pod.spec.imagePullSecrets = secrets.map((s) => ({ name: s.name }));
+    if (obj) await admitResource(info, obj, namespace, this.handlerDeps);
   }
 
   private proxyDeps(): ProxyDeps {

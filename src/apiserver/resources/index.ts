@@ -54,6 +54,11 @@ export function subresourceHandlers(info: ResourceInfo, deps: HandlerDeps): Reco
   return resourceModule(info).handlers?.(deps) ?? {};
 }
 
+/** The resource's mutating admission of a new object, if it has one. */
+export function admitCreate(info: ResourceInfo, obj: KubeObject, namespace: string, deps: HandlerDeps): Promise<void> {
+  return resourceModule(info).admitCreate?.(obj, namespace, deps) ?? Promise.resolve();
+}
+
 /** What the API server does to an object before validating it on create and update. */
 export function applyDefaults(info: ResourceInfo, obj: KubeObject): void {
   obj.metadata ??= {};

@@ -1,7 +1,7 @@
 // Pods (upstream pkg/registry/core/pod/strategy.go): a new pod starts Pending with its QoS
 // class; deletion of a scheduled, unfinished pod is graceful so its node can stop it first;
 // pods/ephemeralcontainers changes spec.ephemeralContainers and nothing else.
-import type { DeleteOptions, KubeObject, ObjectMeta, Pod } from '../../api/types.js';
+import type { DeleteOptions, KubeObject, ObjectMeta, Pod, ServiceAccount } from '../../api/types.js';
 import { defaultPod } from '../../api/defaults/pod.js';
 import type { FieldSelectors } from '../../api/fields.js';
 import { validatePod, validatePodEphemeralContainersUpdate, validatePodStatusUpdate, validatePodUpdate } from '../../api/validation/pod-validation.js';
@@ -97,6 +97,19 @@ const podFieldSelectors: FieldSelectors = {
 
 export const pods: ResourceModule = {
   defaults: (obj) => defaultPod(obj as Pod),
+  /**
+   * The ServiceAccount admission's mutation of a new pod: without pull secrets of its own,
+   * it gets its service account's imagePullSecrets (upstream
+   * plugin/pkg/admission/serviceaccount), so `kubectl patch serviceaccount default -p
+   * '{"imagePullSecrets":[{"name":"regcred"}]}'` gives every new pod the registry login.
+   */
+  async admitCreate(obj, namespace, deps) {
+    const pod = obj as Pod;
+    if (!pod.spec || pod.spec.imagePullSecrets?.length) return;
+    const sa = (await deps.registry('serviceaccounts').tryGet(namespace, pod.spec.serviceAccountName || 'default')) as ServiceAccount | undefined;
+    const secrets = (sa?.imagePullSecrets ?? []).filter((s) => s.name);
+    if (secrets.length) pod.spec.imagePullSecrets = secrets.map((s) => ({ name: s.name }));
+  },
   strategy: (info, { mountServiceAccountTokens: mountTokens }) =>
     defaultStrategy(info, {
       subresources: { ephemeralcontainers: ephemeralContainersStrategy },

@@ -53,6 +53,11 @@ export interface ResourceModule {
    */
   defaults?(obj: KubeObject): void;
   strategy(info: ResourceInfo, deps: StrategyDeps): Strategy;
+  /**
+   * Mutating admission of a new object once its namespace has been admitted (upstream:
+   * the admission plugins that act on this resource), with the server's registries.
+   */
+  admitCreate?(obj: KubeObject, namespace: string, deps: HandlerDeps): Promise<void>;
   /** Subresources with a handler of their own, by name. */
   handlers?(deps: HandlerDeps): Record<string, SubresourceHandler>;
 }
