@@ -127,8 +127,15 @@ test('stdin without stdinOnce stays open across attach sessions; each attach see
   const watcher = attachContainer(rt, 'app', { stdin: false, stdout: true, stderr: true, tty: false });
   const out2 = collect(second.stdout);
   const out3 = collect(watcher.stdout);
+  // Each attach follows the output from where it was when it attached, a position it takes
+  // asynchronously: ping until both are following, then the line under test comes last.
+  await waitFor(() => {
+    write(second, 'ping\n');
+    return out2.text().includes('got:ping\n') && out3.text().includes('got:ping\n');
+  });
   write(second, 'two\n');
-  await waitFor(() => out2.text() === 'got:two\n' && out3.text() === 'got:two\n');
+  await waitFor(() => out2.text().endsWith('got:two\n') && out3.text().endsWith('got:two\n'));
+  assert.ok(!out2.text().includes('got:one'), 'an attach sees only output from its own start');
   assert.equal(out1.text(), 'got:one\n');
   second.close();
   watcher.close();
