@@ -35,7 +35,13 @@ export const IMAGE_COMMANDS: readonly ImageCommand[] = [
     description: 'load images from a docker save or OCI archive (- for stdin) or an OCI layout directory',
     run: async (ctx, [file]) => {
       if (file !== '-' && !fs.existsSync(file)) throw new CliError(`open ${file}: no such file or directory`);
-      const records = await loadImageArchive(ctx.store, file);
+      let records: ImageRecord[];
+      try {
+        records = await loadImageArchive(ctx.store, file);
+      } catch (e) {
+        // A damaged or foreign archive is the user's input, not a bug: one line, no stack.
+        throw new CliError(`failed to load ${file === '-' ? 'the archive on stdin' : file}: ${(e as Error).message}`);
+      }
       // As `ctr images import` (which `kind load` runs): one line per image, unpacked on the way.
       for (const rec of records) {
         const line = `unpacking ${rec.name} (${rec.target.digest})...`;

@@ -62,7 +62,6 @@ function imageManager(home: ClusterHome, cfg: ClusterConfig, client: ApiClient, 
     catalog: catalogImageResolver({ userCatalogPath, rootfsCacheDir: path.join(home.dir, 'images', 'rootfs') }),
     userCatalogPath,
     process: ociProcess,
-    logger,
   });
 }
 

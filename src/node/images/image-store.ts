@@ -206,6 +206,11 @@ export class ImageStore {
   }
 }
 
+/** The repository of a record's name (`docker.io/library/nginx` of `…nginx:latest` or `…nginx@sha256:…`): `<repo>@<target digest>` is its repo digest. */
+export function recordRepository(rec: Pick<ImageRecord, 'name'>): string {
+  return rec.name.replace(/@sha256:[0-9a-f]{64}$/, '').replace(/:[^:/]+$/, '');
+}
+
 function stripDescriptor(d: Descriptor): Descriptor {
   return { mediaType: d.mediaType, digest: d.digest, size: d.size, ...(d.platform ? { platform: d.platform } : {}) };
 }

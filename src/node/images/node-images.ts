@@ -2,7 +2,7 @@
 // per image ID (config digest), named by its repo digests then its tags, biggest first, at
 // most 50 (upstream nodeStatusMaxImages).
 import type { ContainerImage } from '../../api/types.js';
-import type { ImageStore } from './image-store.js';
+import { recordRepository, type ImageStore } from './image-store.js';
 
 export const nodeStatusMaxImages = 50;
 
@@ -10,7 +10,7 @@ export function nodeImages(store: ImageStore): ContainerImage[] {
   const byID = new Map<string, { digests: Set<string>; tags: Set<string>; size: number }>();
   for (const rec of store.listImages()) {
     const e = byID.get(rec.config.digest) ?? { digests: new Set<string>(), tags: new Set<string>(), size: rec.size };
-    const repo = rec.name.replace(/@sha256:[0-9a-f]{64}$/, '').replace(/:[^:/]+$/, '');
+    const repo = recordRepository(rec);
     e.digests.add(`${repo}@${rec.target.digest}`);
     if (!rec.name.includes('@')) e.tags.add(rec.name);
     byID.set(rec.config.digest, e);

@@ -14,9 +14,8 @@
 // not fetched again: the store has them).
 import type { Container, Pod } from '../../api/types.js';
 import { normalizedReference, parseImageReference, repositoryName, type ImageReference } from '../../images/image-reference.js';
-import type { Logger } from '../../util/logger.js';
 import { isImageError, resolveImage, type ResolvedImage as CatalogImage } from '../image-catalog.js';
-import type { ImageRecord, ImageStore } from '../images/image-store.js';
+import { recordRepository, type ImageRecord, type ImageStore } from '../images/image-store.js';
 import type { OciLaunch } from '../images/oci-launch.js';
 import type { ImageConfig } from '../images/oci.js';
 import type { ImageSources } from '../images/image-sources.js';
@@ -45,7 +44,6 @@ export interface ImageManagerOptions {
   /** Kubernetes' command/args/env/workingDir/user rules against an image config (oci-process.ts). */
   process(config: ImageConfig, container: Container, env: Record<string, string>, lowerDirs: string[], pod: Pod): ReturnType<ResolvedImage['process']>;
   now?: () => number;
-  logger?: Logger;
 }
 
 /** A registry that did not answer at all (as opposed to answering "not found" or "unauthorized"). */
@@ -152,7 +150,7 @@ export class ImageManager implements ImageResolver {
     const lowerDirs = await this.opts.snapshots(rec);
     const launch: OciLaunch = { kind: 'oci', image: rec.name, lowerDirs, config };
     const stop = config.config?.StopSignal;
-    const repo = rec.name.replace(/@sha256:[0-9a-f]{64}$/, '').replace(/:[^:/]+$/, '');
+    const repo = recordRepository(rec);
     const standIn: NonNullable<ResolvedImage['notices']> =
       rec.source === 'builtin' && notices.length === 0
         ? [{ type: 'Normal', reason: 'StandInImage', message: `Running kanzen's built-in stand-in for ${rec.name} (built from the machine's busybox-static; kanzen image load or a registry gives the real image)` }]
