@@ -34,6 +34,10 @@ const roots = [
   'core.v1.Pod', 'core.v1.Service', 'core.v1.Namespace', 'core.v1.Node', 'core.v1.Endpoints', 'core.v1.ConfigMap',
   'core.v1.Secret', 'core.v1.ServiceAccount', 'core.v1.Event',
   'apps.v1.Deployment', 'apps.v1.ReplicaSet',
+  'apps.v1.StatefulSet', 'apps.v1.DaemonSet', 'apps.v1.ControllerRevision',
+  'batch.v1.Job', 'batch.v1.CronJob', 'core.v1.ReplicationController',
+  'core.v1.PersistentVolume', 'core.v1.PersistentVolumeClaim', 'storage.v1.StorageClass',
+  'policy.v1.PodDisruptionBudget',
   'discovery.v1.EndpointSlice', 'coordination.v1.Lease',
   'authorization.v1.SelfSubjectAccessReview', 'authorization.v1.SelfSubjectRulesReview',
   'authentication.v1.SelfSubjectReview', 'autoscaling.v1.Scale',
@@ -50,6 +54,9 @@ const protobufOnlyRoots = [
   'core.v1.NamespaceList', 'core.v1.NodeList', 'core.v1.PodList', 'core.v1.ServiceList', 'core.v1.EndpointsList',
   'core.v1.ConfigMapList', 'core.v1.SecretList', 'core.v1.ServiceAccountList', 'core.v1.EventList',
   'apps.v1.DeploymentList', 'apps.v1.ReplicaSetList', 'discovery.v1.EndpointSliceList', 'coordination.v1.LeaseList',
+  'apps.v1.StatefulSetList', 'apps.v1.DaemonSetList', 'apps.v1.ControllerRevisionList', 'batch.v1.JobList',
+  'batch.v1.CronJobList', 'core.v1.ReplicationControllerList', 'core.v1.PersistentVolumeList',
+  'core.v1.PersistentVolumeClaimList', 'storage.v1.StorageClassList', 'policy.v1.PodDisruptionBudgetList',
   'core.v1.Binding', 'meta.v1.DeleteOptions', 'policy.v1.Eviction', 'authentication.v1.TokenRequest',
 ];
 

@@ -1,6 +1,7 @@
 // The resources kanzen serves, with the discovery facts Kubernetes publishes for them
 // (names, short names, categories, verbs, subresources). Discovery, OpenAPI, routing
-// and storage keys are all derived from this one table.
+// and storage keys are all derived from this one table. Groups come in the order upstream's
+// /apis lists them.
 
 export const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
@@ -84,6 +85,13 @@ export const resources: ResourceInfo[] = [
   // KEP-4974 deprecated v1 Endpoints in 1.33.
   resource('', 'v1', 'endpoints', 'Endpoints', true, { shortNames: ['ep'], singular: 'endpoints', deprecationWarning: 'v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice' }),
   resource('', 'v1', 'configmaps', 'ConfigMap', true, { shortNames: ['cm'] }),
+  resource('', 'v1', 'persistentvolumes', 'PersistentVolume', false, { shortNames: ['pv'], subresources: [status('PersistentVolume')] }),
+  resource('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', true, { shortNames: ['pvc'], subresources: [status('PersistentVolumeClaim')] }),
+  resource('', 'v1', 'replicationcontrollers', 'ReplicationController', true, {
+    shortNames: ['rc'],
+    categories: ['all'],
+    subresources: [status('ReplicationController'), scale],
+  }),
   resource('', 'v1', 'secrets', 'Secret', true),
   resource('', 'v1', 'serviceaccounts', 'ServiceAccount', true, {
     shortNames: ['sa'],
@@ -100,12 +108,23 @@ export const resources: ResourceInfo[] = [
     categories: ['all'],
     subresources: [status('ReplicaSet'), scale],
   }),
-  resource('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
-  resource('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
+  resource('apps', 'v1', 'statefulsets', 'StatefulSet', true, {
+    shortNames: ['sts'],
+    categories: ['all'],
+    subresources: [status('StatefulSet'), scale],
+  }),
+  resource('apps', 'v1', 'daemonsets', 'DaemonSet', true, { shortNames: ['ds'], categories: ['all'], subresources: [status('DaemonSet')] }),
+  resource('apps', 'v1', 'controllerrevisions', 'ControllerRevision', true),
   // Reviews: created and answered, never stored (access-review.ts).
+  resource('authentication.k8s.io', 'v1', 'selfsubjectreviews', 'SelfSubjectReview', false, { verbs: ['create'] }),
   resource('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, { verbs: ['create'] }),
   resource('authorization.k8s.io', 'v1', 'selfsubjectrulesreviews', 'SelfSubjectRulesReview', false, { verbs: ['create'] }),
-  resource('authentication.k8s.io', 'v1', 'selfsubjectreviews', 'SelfSubjectReview', false, { verbs: ['create'] }),
+  resource('batch', 'v1', 'jobs', 'Job', true, { categories: ['all'], subresources: [status('Job')] }),
+  resource('batch', 'v1', 'cronjobs', 'CronJob', true, { shortNames: ['cj'], categories: ['all'], subresources: [status('CronJob')] }),
+  resource('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, { shortNames: ['pdb'], subresources: [status('PodDisruptionBudget')] }),
+  resource('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false, { shortNames: ['sc'] }),
+  resource('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
+  resource('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
 ];
 
 export function groupVersion(r: Pick<ResourceInfo, 'group' | 'version'>): string {

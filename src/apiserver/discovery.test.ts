@@ -9,7 +9,7 @@ test('/api and /apis', () => {
   assert.equal(groups.kind, 'APIGroupList');
   assert.deepEqual(
     groups.groups.map((g) => g.name),
-    ['apps', 'discovery.k8s.io', 'coordination.k8s.io', 'authorization.k8s.io', 'authentication.k8s.io'],
+    ['apps', 'authentication.k8s.io', 'authorization.k8s.io', 'batch', 'policy', 'storage.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io'],
   );
   assert.deepEqual(apiGroup('apps'), {
     kind: 'APIGroup',
@@ -18,7 +18,7 @@ test('/api and /apis', () => {
     versions: [{ groupVersion: 'apps/v1', version: 'v1' }],
     preferredVersion: { groupVersion: 'apps/v1', version: 'v1' },
   });
-  assert.equal(apiGroup('batch'), undefined);
+  assert.equal(apiGroup('extensions'), undefined);
 });
 
 test('/api/v1 lists resources with short names, categories and subresources', () => {
@@ -40,7 +40,7 @@ test('/api/v1 lists resources with short names, categories and subresources', ()
   assert.ok(names.indexOf('pods/status') === names.indexOf('pods') + names.filter((n) => n.startsWith('pods/') && n < 'pods/status').length + 1);
   assert.deepEqual(list.resources.find((r) => r.name === 'pods/log'), { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] });
   assert.equal(list.resources.find((r) => r.name === 'nodes')?.namespaced, false);
-  assert.equal(apiResourceList('batch', 'v1'), undefined);
+  assert.equal(apiResourceList('batch', 'v2'), undefined);
 });
 
 test('scale subresources name autoscaling/v1 Scale', () => {
@@ -57,4 +57,7 @@ test('scale subresources name autoscaling/v1 Scale', () => {
   });
   assert.ok(list?.resources.some((r) => r.name === 'replicasets/scale' && r.group === 'autoscaling'));
   assert.equal(list?.resources.find((r) => r.name === 'deployments')?.storageVersionHash, '8aSe+NMegvE=');
+  // As a 1.33 API server publishes them.
+  assert.equal(list?.resources.find((r) => r.name === 'statefulsets')?.storageVersionHash, 'H+vl74LkKdo=');
+  assert.equal(apiResourceList('batch', 'v1')?.resources.find((r) => r.name === 'cronjobs')?.storageVersionHash, 'sd5LIXh4Fjs=');
 });

@@ -7,6 +7,66 @@
 import { def, list, map, ref, type Definition } from './fieldtype.js';
 
 export const definitions: Record<string, Definition> = {
+  'io.k8s.api.apps.v1.ControllerRevision': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      data: 'object-any',
+      revision: 'integer',
+    },
+    ['revision'],
+  ),
+  'io.k8s.api.apps.v1.DaemonSet': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      spec: ref('io.k8s.api.apps.v1.DaemonSetSpec'),
+      status: ref('io.k8s.api.apps.v1.DaemonSetStatus'),
+    },
+  ),
+  'io.k8s.api.apps.v1.DaemonSetCondition': def(
+    {
+      type: 'string',
+      status: 'string',
+      lastTransitionTime: 'string',
+      reason: 'string',
+      message: 'string',
+    },
+    ['type', 'status'],
+  ),
+  'io.k8s.api.apps.v1.DaemonSetSpec': def(
+    {
+      selector: ref('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector'),
+      template: ref('io.k8s.api.core.v1.PodTemplateSpec'),
+      updateStrategy: ref('io.k8s.api.apps.v1.DaemonSetUpdateStrategy'),
+      minReadySeconds: 'integer',
+      revisionHistoryLimit: 'integer',
+    },
+    ['selector', 'template'],
+  ),
+  'io.k8s.api.apps.v1.DaemonSetStatus': def(
+    {
+      currentNumberScheduled: 'integer',
+      numberMisscheduled: 'integer',
+      desiredNumberScheduled: 'integer',
+      numberReady: 'integer',
+      observedGeneration: 'integer',
+      updatedNumberScheduled: 'integer',
+      numberAvailable: 'integer',
+      numberUnavailable: 'integer',
+      collisionCount: 'integer',
+      conditions: list(ref('io.k8s.api.apps.v1.DaemonSetCondition')),
+    },
+    ['currentNumberScheduled', 'numberMisscheduled', 'desiredNumberScheduled', 'numberReady'],
+  ),
+  'io.k8s.api.apps.v1.DaemonSetUpdateStrategy': def(
+    {
+      type: 'string',
+      rollingUpdate: ref('io.k8s.api.apps.v1.RollingUpdateDaemonSet'),
+    },
+  ),
   'io.k8s.api.apps.v1.Deployment': def(
     {
       kind: 'string',
@@ -99,10 +159,89 @@ export const definitions: Record<string, Definition> = {
     },
     ['replicas'],
   ),
+  'io.k8s.api.apps.v1.RollingUpdateDaemonSet': def(
+    {
+      maxUnavailable: 'int-or-string',
+      maxSurge: 'int-or-string',
+    },
+  ),
   'io.k8s.api.apps.v1.RollingUpdateDeployment': def(
     {
       maxUnavailable: 'int-or-string',
       maxSurge: 'int-or-string',
+    },
+  ),
+  'io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy': def(
+    {
+      partition: 'integer',
+      maxUnavailable: 'int-or-string',
+    },
+  ),
+  'io.k8s.api.apps.v1.StatefulSet': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      spec: ref('io.k8s.api.apps.v1.StatefulSetSpec'),
+      status: ref('io.k8s.api.apps.v1.StatefulSetStatus'),
+    },
+  ),
+  'io.k8s.api.apps.v1.StatefulSetCondition': def(
+    {
+      type: 'string',
+      status: 'string',
+      lastTransitionTime: 'string',
+      reason: 'string',
+      message: 'string',
+    },
+    ['type', 'status'],
+  ),
+  'io.k8s.api.apps.v1.StatefulSetOrdinals': def(
+    {
+      start: 'integer',
+    },
+  ),
+  'io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy': def(
+    {
+      whenDeleted: 'string',
+      whenScaled: 'string',
+    },
+  ),
+  'io.k8s.api.apps.v1.StatefulSetSpec': def(
+    {
+      replicas: 'integer',
+      selector: ref('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector'),
+      template: ref('io.k8s.api.core.v1.PodTemplateSpec'),
+      volumeClaimTemplates: list(ref('io.k8s.api.core.v1.PersistentVolumeClaim')),
+      serviceName: 'string',
+      podManagementPolicy: 'string',
+      updateStrategy: ref('io.k8s.api.apps.v1.StatefulSetUpdateStrategy'),
+      revisionHistoryLimit: 'integer',
+      minReadySeconds: 'integer',
+      persistentVolumeClaimRetentionPolicy: ref('io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy'),
+      ordinals: ref('io.k8s.api.apps.v1.StatefulSetOrdinals'),
+    },
+    ['selector', 'template'],
+  ),
+  'io.k8s.api.apps.v1.StatefulSetStatus': def(
+    {
+      observedGeneration: 'integer',
+      replicas: 'integer',
+      readyReplicas: 'integer',
+      currentReplicas: 'integer',
+      updatedReplicas: 'integer',
+      currentRevision: 'string',
+      updateRevision: 'string',
+      collisionCount: 'integer',
+      conditions: list(ref('io.k8s.api.apps.v1.StatefulSetCondition')),
+      availableReplicas: 'integer',
+    },
+    ['replicas'],
+  ),
+  'io.k8s.api.apps.v1.StatefulSetUpdateStrategy': def(
+    {
+      type: 'string',
+      rollingUpdate: ref('io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy'),
     },
   ),
   'io.k8s.api.authentication.v1.SelfSubjectReview': def(
@@ -243,6 +382,144 @@ export const definitions: Record<string, Definition> = {
     },
     ['replicas'],
   ),
+  'io.k8s.api.batch.v1.CronJob': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      spec: ref('io.k8s.api.batch.v1.CronJobSpec'),
+      status: ref('io.k8s.api.batch.v1.CronJobStatus'),
+    },
+  ),
+  'io.k8s.api.batch.v1.CronJobSpec': def(
+    {
+      schedule: 'string',
+      timeZone: 'string',
+      startingDeadlineSeconds: 'integer',
+      concurrencyPolicy: 'string',
+      suspend: 'boolean',
+      jobTemplate: ref('io.k8s.api.batch.v1.JobTemplateSpec'),
+      successfulJobsHistoryLimit: 'integer',
+      failedJobsHistoryLimit: 'integer',
+    },
+    ['schedule', 'jobTemplate'],
+  ),
+  'io.k8s.api.batch.v1.CronJobStatus': def(
+    {
+      active: list(ref('io.k8s.api.core.v1.ObjectReference')),
+      lastScheduleTime: 'string',
+      lastSuccessfulTime: 'string',
+    },
+  ),
+  'io.k8s.api.batch.v1.Job': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      spec: ref('io.k8s.api.batch.v1.JobSpec'),
+      status: ref('io.k8s.api.batch.v1.JobStatus'),
+    },
+  ),
+  'io.k8s.api.batch.v1.JobCondition': def(
+    {
+      type: 'string',
+      status: 'string',
+      lastProbeTime: 'string',
+      lastTransitionTime: 'string',
+      reason: 'string',
+      message: 'string',
+    },
+    ['type', 'status'],
+  ),
+  'io.k8s.api.batch.v1.JobSpec': def(
+    {
+      parallelism: 'integer',
+      completions: 'integer',
+      activeDeadlineSeconds: 'integer',
+      podFailurePolicy: ref('io.k8s.api.batch.v1.PodFailurePolicy'),
+      successPolicy: ref('io.k8s.api.batch.v1.SuccessPolicy'),
+      backoffLimit: 'integer',
+      backoffLimitPerIndex: 'integer',
+      maxFailedIndexes: 'integer',
+      selector: ref('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector'),
+      manualSelector: 'boolean',
+      template: ref('io.k8s.api.core.v1.PodTemplateSpec'),
+      ttlSecondsAfterFinished: 'integer',
+      completionMode: 'string',
+      suspend: 'boolean',
+      podReplacementPolicy: 'string',
+      managedBy: 'string',
+    },
+    ['template'],
+  ),
+  'io.k8s.api.batch.v1.JobStatus': def(
+    {
+      conditions: list(ref('io.k8s.api.batch.v1.JobCondition')),
+      startTime: 'string',
+      completionTime: 'string',
+      active: 'integer',
+      succeeded: 'integer',
+      failed: 'integer',
+      terminating: 'integer',
+      completedIndexes: 'string',
+      failedIndexes: 'string',
+      uncountedTerminatedPods: ref('io.k8s.api.batch.v1.UncountedTerminatedPods'),
+      ready: 'integer',
+    },
+  ),
+  'io.k8s.api.batch.v1.JobTemplateSpec': def(
+    {
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      spec: ref('io.k8s.api.batch.v1.JobSpec'),
+    },
+  ),
+  'io.k8s.api.batch.v1.PodFailurePolicy': def(
+    {
+      rules: list(ref('io.k8s.api.batch.v1.PodFailurePolicyRule')),
+    },
+    ['rules'],
+  ),
+  'io.k8s.api.batch.v1.PodFailurePolicyOnExitCodesRequirement': def(
+    {
+      containerName: 'string',
+      operator: 'string',
+      values: list('integer'),
+    },
+    ['operator', 'values'],
+  ),
+  'io.k8s.api.batch.v1.PodFailurePolicyOnPodConditionsPattern': def(
+    {
+      type: 'string',
+      status: 'string',
+    },
+    ['type', 'status'],
+  ),
+  'io.k8s.api.batch.v1.PodFailurePolicyRule': def(
+    {
+      action: 'string',
+      onExitCodes: ref('io.k8s.api.batch.v1.PodFailurePolicyOnExitCodesRequirement'),
+      onPodConditions: list(ref('io.k8s.api.batch.v1.PodFailurePolicyOnPodConditionsPattern')),
+    },
+    ['action'],
+  ),
+  'io.k8s.api.batch.v1.SuccessPolicy': def(
+    {
+      rules: list(ref('io.k8s.api.batch.v1.SuccessPolicyRule')),
+    },
+    ['rules'],
+  ),
+  'io.k8s.api.batch.v1.SuccessPolicyRule': def(
+    {
+      succeededIndexes: 'string',
+      succeededCount: 'integer',
+    },
+  ),
+  'io.k8s.api.batch.v1.UncountedTerminatedPods': def(
+    {
+      succeeded: list('string'),
+      failed: list('string'),
+    },
+  ),
   'io.k8s.api.coordination.v1.Lease': def(
     {
       kind: 'string',
@@ -303,6 +580,15 @@ export const definitions: Record<string, Definition> = {
     },
     ['diskName', 'diskURI'],
   ),
+  'io.k8s.api.core.v1.AzureFilePersistentVolumeSource': def(
+    {
+      secretName: 'string',
+      shareName: 'string',
+      readOnly: 'boolean',
+      secretNamespace: 'string',
+    },
+    ['secretName', 'shareName'],
+  ),
   'io.k8s.api.core.v1.AzureFileVolumeSource': def(
     {
       secretName: 'string',
@@ -310,6 +596,21 @@ export const definitions: Record<string, Definition> = {
       readOnly: 'boolean',
     },
     ['secretName', 'shareName'],
+  ),
+  'io.k8s.api.core.v1.CSIPersistentVolumeSource': def(
+    {
+      driver: 'string',
+      volumeHandle: 'string',
+      readOnly: 'boolean',
+      fsType: 'string',
+      volumeAttributes: map('string'),
+      controllerPublishSecretRef: ref('io.k8s.api.core.v1.SecretReference'),
+      nodeStageSecretRef: ref('io.k8s.api.core.v1.SecretReference'),
+      nodePublishSecretRef: ref('io.k8s.api.core.v1.SecretReference'),
+      controllerExpandSecretRef: ref('io.k8s.api.core.v1.SecretReference'),
+      nodeExpandSecretRef: ref('io.k8s.api.core.v1.SecretReference'),
+    },
+    ['driver', 'volumeHandle'],
   ),
   'io.k8s.api.core.v1.CSIVolumeSource': def(
     {
@@ -327,6 +628,17 @@ export const definitions: Record<string, Definition> = {
       drop: list('string'),
     },
   ),
+  'io.k8s.api.core.v1.CephFSPersistentVolumeSource': def(
+    {
+      monitors: list('string'),
+      path: 'string',
+      user: 'string',
+      secretFile: 'string',
+      secretRef: ref('io.k8s.api.core.v1.SecretReference'),
+      readOnly: 'boolean',
+    },
+    ['monitors'],
+  ),
   'io.k8s.api.core.v1.CephFSVolumeSource': def(
     {
       monitors: list('string'),
@@ -337,6 +649,15 @@ export const definitions: Record<string, Definition> = {
       readOnly: 'boolean',
     },
     ['monitors'],
+  ),
+  'io.k8s.api.core.v1.CinderPersistentVolumeSource': def(
+    {
+      volumeID: 'string',
+      fsType: 'string',
+      readOnly: 'boolean',
+      secretRef: ref('io.k8s.api.core.v1.SecretReference'),
+    },
+    ['volumeID'],
   ),
   'io.k8s.api.core.v1.CinderVolumeSource': def(
     {
@@ -689,6 +1010,16 @@ export const definitions: Record<string, Definition> = {
       wwids: list('string'),
     },
   ),
+  'io.k8s.api.core.v1.FlexPersistentVolumeSource': def(
+    {
+      driver: 'string',
+      fsType: 'string',
+      secretRef: ref('io.k8s.api.core.v1.SecretReference'),
+      readOnly: 'boolean',
+      options: map('string'),
+    },
+    ['driver'],
+  ),
   'io.k8s.api.core.v1.FlexVolumeSource': def(
     {
       driver: 'string',
@@ -728,6 +1059,15 @@ export const definitions: Record<string, Definition> = {
       directory: 'string',
     },
     ['repository'],
+  ),
+  'io.k8s.api.core.v1.GlusterfsPersistentVolumeSource': def(
+    {
+      endpoints: 'string',
+      path: 'string',
+      readOnly: 'boolean',
+      endpointsNamespace: 'string',
+    },
+    ['endpoints', 'path'],
   ),
   'io.k8s.api.core.v1.GlusterfsVolumeSource': def(
     {
@@ -773,6 +1113,22 @@ export const definitions: Record<string, Definition> = {
       type: 'string',
     },
     ['path'],
+  ),
+  'io.k8s.api.core.v1.ISCSIPersistentVolumeSource': def(
+    {
+      targetPortal: 'string',
+      iqn: 'string',
+      lun: 'integer',
+      iscsiInterface: 'string',
+      fsType: 'string',
+      readOnly: 'boolean',
+      portals: list('string'),
+      chapAuthDiscovery: 'boolean',
+      chapAuthSession: 'boolean',
+      secretRef: ref('io.k8s.api.core.v1.SecretReference'),
+      initiatorName: 'string',
+    },
+    ['targetPortal', 'iqn', 'lun'],
   ),
   'io.k8s.api.core.v1.ISCSIVolumeSource': def(
     {
@@ -844,6 +1200,20 @@ export const definitions: Record<string, Definition> = {
     {
       name: 'string',
     },
+  ),
+  'io.k8s.api.core.v1.LocalVolumeSource': def(
+    {
+      path: 'string',
+      fsType: 'string',
+    },
+    ['path'],
+  ),
+  'io.k8s.api.core.v1.ModifyVolumeStatus': def(
+    {
+      targetVolumeAttributesClassName: 'string',
+      status: 'string',
+    },
+    ['status'],
   ),
   'io.k8s.api.core.v1.NFSVolumeSource': def(
     {
@@ -1038,6 +1408,35 @@ export const definitions: Record<string, Definition> = {
       fieldPath: 'string',
     },
   ),
+  'io.k8s.api.core.v1.PersistentVolume': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      spec: ref('io.k8s.api.core.v1.PersistentVolumeSpec'),
+      status: ref('io.k8s.api.core.v1.PersistentVolumeStatus'),
+    },
+  ),
+  'io.k8s.api.core.v1.PersistentVolumeClaim': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      spec: ref('io.k8s.api.core.v1.PersistentVolumeClaimSpec'),
+      status: ref('io.k8s.api.core.v1.PersistentVolumeClaimStatus'),
+    },
+  ),
+  'io.k8s.api.core.v1.PersistentVolumeClaimCondition': def(
+    {
+      type: 'string',
+      status: 'string',
+      lastProbeTime: 'string',
+      lastTransitionTime: 'string',
+      reason: 'string',
+      message: 'string',
+    },
+    ['type', 'status'],
+  ),
   'io.k8s.api.core.v1.PersistentVolumeClaimSpec': def(
     {
       accessModes: list('string'),
@@ -1049,6 +1448,18 @@ export const definitions: Record<string, Definition> = {
       dataSource: ref('io.k8s.api.core.v1.TypedLocalObjectReference'),
       dataSourceRef: ref('io.k8s.api.core.v1.TypedObjectReference'),
       volumeAttributesClassName: 'string',
+    },
+  ),
+  'io.k8s.api.core.v1.PersistentVolumeClaimStatus': def(
+    {
+      phase: 'string',
+      accessModes: list('string'),
+      capacity: map('quantity'),
+      conditions: list(ref('io.k8s.api.core.v1.PersistentVolumeClaimCondition')),
+      allocatedResources: map('quantity'),
+      allocatedResourceStatuses: map('string'),
+      currentVolumeAttributesClassName: 'string',
+      modifyVolumeStatus: ref('io.k8s.api.core.v1.ModifyVolumeStatus'),
     },
   ),
   'io.k8s.api.core.v1.PersistentVolumeClaimTemplate': def(
@@ -1064,6 +1475,49 @@ export const definitions: Record<string, Definition> = {
       readOnly: 'boolean',
     },
     ['claimName'],
+  ),
+  'io.k8s.api.core.v1.PersistentVolumeSpec': def(
+    {
+      capacity: map('quantity'),
+      gcePersistentDisk: ref('io.k8s.api.core.v1.GCEPersistentDiskVolumeSource'),
+      awsElasticBlockStore: ref('io.k8s.api.core.v1.AWSElasticBlockStoreVolumeSource'),
+      hostPath: ref('io.k8s.api.core.v1.HostPathVolumeSource'),
+      glusterfs: ref('io.k8s.api.core.v1.GlusterfsPersistentVolumeSource'),
+      nfs: ref('io.k8s.api.core.v1.NFSVolumeSource'),
+      rbd: ref('io.k8s.api.core.v1.RBDPersistentVolumeSource'),
+      iscsi: ref('io.k8s.api.core.v1.ISCSIPersistentVolumeSource'),
+      cinder: ref('io.k8s.api.core.v1.CinderPersistentVolumeSource'),
+      cephfs: ref('io.k8s.api.core.v1.CephFSPersistentVolumeSource'),
+      fc: ref('io.k8s.api.core.v1.FCVolumeSource'),
+      flocker: ref('io.k8s.api.core.v1.FlockerVolumeSource'),
+      flexVolume: ref('io.k8s.api.core.v1.FlexPersistentVolumeSource'),
+      azureFile: ref('io.k8s.api.core.v1.AzureFilePersistentVolumeSource'),
+      vsphereVolume: ref('io.k8s.api.core.v1.VsphereVirtualDiskVolumeSource'),
+      quobyte: ref('io.k8s.api.core.v1.QuobyteVolumeSource'),
+      azureDisk: ref('io.k8s.api.core.v1.AzureDiskVolumeSource'),
+      photonPersistentDisk: ref('io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource'),
+      portworxVolume: ref('io.k8s.api.core.v1.PortworxVolumeSource'),
+      scaleIO: ref('io.k8s.api.core.v1.ScaleIOPersistentVolumeSource'),
+      local: ref('io.k8s.api.core.v1.LocalVolumeSource'),
+      storageos: ref('io.k8s.api.core.v1.StorageOSPersistentVolumeSource'),
+      csi: ref('io.k8s.api.core.v1.CSIPersistentVolumeSource'),
+      accessModes: list('string'),
+      claimRef: ref('io.k8s.api.core.v1.ObjectReference'),
+      persistentVolumeReclaimPolicy: 'string',
+      storageClassName: 'string',
+      mountOptions: list('string'),
+      volumeMode: 'string',
+      nodeAffinity: ref('io.k8s.api.core.v1.VolumeNodeAffinity'),
+      volumeAttributesClassName: 'string',
+    },
+  ),
+  'io.k8s.api.core.v1.PersistentVolumeStatus': def(
+    {
+      phase: 'string',
+      message: 'string',
+      reason: 'string',
+      lastPhaseTransitionTime: 'string',
+    },
   ),
   'io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource': def(
     {
@@ -1311,6 +1765,19 @@ export const definitions: Record<string, Definition> = {
     },
     ['registry', 'volume'],
   ),
+  'io.k8s.api.core.v1.RBDPersistentVolumeSource': def(
+    {
+      monitors: list('string'),
+      image: 'string',
+      fsType: 'string',
+      pool: 'string',
+      user: 'string',
+      keyring: 'string',
+      secretRef: ref('io.k8s.api.core.v1.SecretReference'),
+      readOnly: 'boolean',
+    },
+    ['monitors', 'image'],
+  ),
   'io.k8s.api.core.v1.RBDVolumeSource': def(
     {
       monitors: list('string'),
@@ -1323,6 +1790,44 @@ export const definitions: Record<string, Definition> = {
       readOnly: 'boolean',
     },
     ['monitors', 'image'],
+  ),
+  'io.k8s.api.core.v1.ReplicationController': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      spec: ref('io.k8s.api.core.v1.ReplicationControllerSpec'),
+      status: ref('io.k8s.api.core.v1.ReplicationControllerStatus'),
+    },
+  ),
+  'io.k8s.api.core.v1.ReplicationControllerCondition': def(
+    {
+      type: 'string',
+      status: 'string',
+      lastTransitionTime: 'string',
+      reason: 'string',
+      message: 'string',
+    },
+    ['type', 'status'],
+  ),
+  'io.k8s.api.core.v1.ReplicationControllerSpec': def(
+    {
+      replicas: 'integer',
+      minReadySeconds: 'integer',
+      selector: map('string'),
+      template: ref('io.k8s.api.core.v1.PodTemplateSpec'),
+    },
+  ),
+  'io.k8s.api.core.v1.ReplicationControllerStatus': def(
+    {
+      replicas: 'integer',
+      fullyLabeledReplicas: 'integer',
+      readyReplicas: 'integer',
+      availableReplicas: 'integer',
+      observedGeneration: 'integer',
+      conditions: list(ref('io.k8s.api.core.v1.ReplicationControllerCondition')),
+    },
+    ['replicas'],
   ),
   'io.k8s.api.core.v1.ResourceClaim': def(
     {
@@ -1367,6 +1872,21 @@ export const definitions: Record<string, Definition> = {
       type: 'string',
       level: 'string',
     },
+  ),
+  'io.k8s.api.core.v1.ScaleIOPersistentVolumeSource': def(
+    {
+      gateway: 'string',
+      system: 'string',
+      secretRef: ref('io.k8s.api.core.v1.SecretReference'),
+      sslEnabled: 'boolean',
+      protectionDomain: 'string',
+      storagePool: 'string',
+      storageMode: 'string',
+      volumeName: 'string',
+      fsType: 'string',
+      readOnly: 'boolean',
+    },
+    ['gateway', 'system', 'secretRef'],
   ),
   'io.k8s.api.core.v1.ScaleIOVolumeSource': def(
     {
@@ -1420,6 +1940,12 @@ export const definitions: Record<string, Definition> = {
       name: 'string',
       items: list(ref('io.k8s.api.core.v1.KeyToPath')),
       optional: 'boolean',
+    },
+  ),
+  'io.k8s.api.core.v1.SecretReference': def(
+    {
+      name: 'string',
+      namespace: 'string',
     },
   ),
   'io.k8s.api.core.v1.SecretVolumeSource': def(
@@ -1525,6 +2051,15 @@ export const definitions: Record<string, Definition> = {
     },
     ['seconds'],
   ),
+  'io.k8s.api.core.v1.StorageOSPersistentVolumeSource': def(
+    {
+      volumeName: 'string',
+      volumeNamespace: 'string',
+      fsType: 'string',
+      readOnly: 'boolean',
+      secretRef: ref('io.k8s.api.core.v1.ObjectReference'),
+    },
+  ),
   'io.k8s.api.core.v1.StorageOSVolumeSource': def(
     {
       volumeName: 'string',
@@ -1564,6 +2099,18 @@ export const definitions: Record<string, Definition> = {
       value: 'string',
       effect: 'string',
       tolerationSeconds: 'integer',
+    },
+  ),
+  'io.k8s.api.core.v1.TopologySelectorLabelRequirement': def(
+    {
+      key: 'string',
+      values: list('string'),
+    },
+    ['key', 'values'],
+  ),
+  'io.k8s.api.core.v1.TopologySelectorTerm': def(
+    {
+      matchLabelExpressions: list(ref('io.k8s.api.core.v1.TopologySelectorLabelRequirement')),
     },
   ),
   'io.k8s.api.core.v1.TopologySpreadConstraint': def(
@@ -1659,6 +2206,11 @@ export const definitions: Record<string, Definition> = {
       recursiveReadOnly: 'string',
     },
     ['name', 'mountPath'],
+  ),
+  'io.k8s.api.core.v1.VolumeNodeAffinity': def(
+    {
+      required: ref('io.k8s.api.core.v1.NodeSelector'),
+    },
   ),
   'io.k8s.api.core.v1.VolumeProjection': def(
     {
@@ -1837,5 +2389,49 @@ export const definitions: Record<string, Definition> = {
       blockOwnerDeletion: 'boolean',
     },
     ['apiVersion', 'kind', 'name', 'uid'],
+  ),
+  'io.k8s.api.policy.v1.PodDisruptionBudget': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      spec: ref('io.k8s.api.policy.v1.PodDisruptionBudgetSpec'),
+      status: ref('io.k8s.api.policy.v1.PodDisruptionBudgetStatus'),
+    },
+  ),
+  'io.k8s.api.policy.v1.PodDisruptionBudgetSpec': def(
+    {
+      minAvailable: 'int-or-string',
+      selector: ref('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector'),
+      maxUnavailable: 'int-or-string',
+      unhealthyPodEvictionPolicy: 'string',
+    },
+  ),
+  'io.k8s.api.policy.v1.PodDisruptionBudgetStatus': def(
+    {
+      observedGeneration: 'integer',
+      disruptedPods: map('string'),
+      disruptionsAllowed: 'integer',
+      currentHealthy: 'integer',
+      desiredHealthy: 'integer',
+      expectedPods: 'integer',
+      conditions: list(ref('io.k8s.apimachinery.pkg.apis.meta.v1.Condition')),
+    },
+    ['disruptionsAllowed', 'currentHealthy', 'desiredHealthy', 'expectedPods'],
+  ),
+  'io.k8s.api.storage.v1.StorageClass': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      provisioner: 'string',
+      parameters: map('string'),
+      reclaimPolicy: 'string',
+      mountOptions: list('string'),
+      allowVolumeExpansion: 'boolean',
+      volumeBindingMode: 'string',
+      allowedTopologies: list(ref('io.k8s.api.core.v1.TopologySelectorTerm')),
+    },
+    ['provisioner'],
   ),
 };

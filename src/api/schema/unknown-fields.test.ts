@@ -56,7 +56,7 @@ test('map values that are objects are walked under their key', () => {
   assert.deepEqual(unknownFields('v1', 'Node', node), ['status.daemonEndpoints.kubeletEndpoint.port']);
 });
 
-test('list kinds, Scale, EndpointSlice and Lease have schemas; unserved kinds have none', () => {
+test('list kinds, Scale, EndpointSlice, Lease and Job have schemas; unserved kinds have none', () => {
   assert.deepEqual(unknownFields('v1', 'PodList', { items: [{ metadata: {}, spec: { nope: 1 } }] }), ['items[0].spec.nope']);
   assert.deepEqual(unknownFields('autoscaling/v1', 'Scale', { spec: { replicas: 3, x: 1 } }), ['spec.x']);
   assert.deepEqual(
@@ -68,7 +68,8 @@ test('list kinds, Scale, EndpointSlice and Lease have schemas; unserved kinds ha
     ['endpoints[0].conditions.other'],
   );
   assert.deepEqual(unknownFields('coordination.k8s.io/v1', 'Lease', { spec: { holderIdentity: 'a', renewTime: '2024-01-01T00:00:00.000000Z' } }), []);
-  assert.deepEqual(unknownFields('batch/v1', 'Job', { spec: { foo: 1 } }), []);
+  assert.deepEqual(unknownFields('batch/v1', 'Job', { spec: { foo: 1 } }), ['spec.foo']);
+  assert.deepEqual(unknownFields('batch/v2', 'Job', { spec: { foo: 1 } }), []);
   assert.deepEqual(unknownFields('v1', 'Pod', 'not an object'), []);
 });
 
