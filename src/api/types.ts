@@ -199,6 +199,7 @@ export interface Volume {
   configMap?: { name: string; items?: { key: string; path: string; mode?: number }[]; defaultMode?: number; optional?: boolean };
   secret?: { secretName: string; items?: { key: string; path: string; mode?: number }[]; defaultMode?: number; optional?: boolean };
   hostPath?: { path: string; type?: string };
+  persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
   downwardAPI?: { items?: unknown[]; defaultMode?: number };
   projected?: { sources?: unknown[]; defaultMode?: number };
   [other: string]: unknown;
@@ -608,4 +609,108 @@ export interface DeleteOptions {
 export interface WatchEvent<T extends KubeObject = KubeObject> {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
   object: T | Status;
+}
+
+// ---- storage: core/v1 PersistentVolume(Claim), storage.k8s.io/v1 StorageClass ----
+
+export type PersistentVolumeAccessMode = 'ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod';
+export type PersistentVolumeReclaimPolicy = 'Retain' | 'Delete' | 'Recycle';
+export type PersistentVolumeMode = 'Filesystem' | 'Block';
+export type VolumeBindingMode = 'Immediate' | 'WaitForFirstConsumer';
+
+export interface NodeSelector {
+  nodeSelectorTerms: NodeSelectorTerm[];
+}
+
+export interface VolumeNodeAffinity {
+  required?: NodeSelector;
+}
+
+export interface HostPathVolumeSource {
+  path: string;
+  type?: string;
+}
+
+export interface LocalVolumeSource {
+  path: string;
+  fsType?: string;
+}
+
+export interface PersistentVolumeSpec {
+  capacity?: Record<string, string>;
+  hostPath?: HostPathVolumeSource;
+  local?: LocalVolumeSource;
+  accessModes?: PersistentVolumeAccessMode[];
+  claimRef?: ObjectReference;
+  persistentVolumeReclaimPolicy?: PersistentVolumeReclaimPolicy;
+  storageClassName?: string;
+  mountOptions?: string[];
+  volumeMode?: PersistentVolumeMode;
+  nodeAffinity?: VolumeNodeAffinity;
+  volumeAttributesClassName?: string;
+  /** The other volume sources (nfs, csi, …): served, not mounted by kanzen's kubelet. */
+  [source: string]: unknown;
+}
+
+export interface PersistentVolumeStatus {
+  phase?: 'Pending' | 'Available' | 'Bound' | 'Released' | 'Failed';
+  message?: string;
+  reason?: string;
+  lastPhaseTransitionTime?: string;
+}
+
+export interface PersistentVolume extends KubeObject {
+  spec: PersistentVolumeSpec;
+  status?: PersistentVolumeStatus;
+}
+
+export interface VolumeResourceRequirements {
+  limits?: Record<string, string>;
+  requests?: Record<string, string>;
+}
+
+export interface TypedLocalObjectReference {
+  apiGroup?: string;
+  kind: string;
+  name: string;
+}
+
+export interface PersistentVolumeClaimSpec {
+  accessModes?: PersistentVolumeAccessMode[];
+  selector?: LabelSelector | null;
+  resources?: VolumeResourceRequirements;
+  volumeName?: string;
+  storageClassName?: string | null;
+  volumeMode?: PersistentVolumeMode;
+  dataSource?: TypedLocalObjectReference;
+  dataSourceRef?: TypedLocalObjectReference & { namespace?: string };
+  volumeAttributesClassName?: string;
+}
+
+export interface PersistentVolumeClaimStatus {
+  phase?: 'Pending' | 'Bound' | 'Lost';
+  accessModes?: PersistentVolumeAccessMode[];
+  capacity?: Record<string, string>;
+  conditions?: Condition[];
+  allocatedResources?: Record<string, string>;
+  currentVolumeAttributesClassName?: string;
+}
+
+export interface PersistentVolumeClaim extends KubeObject {
+  spec: PersistentVolumeClaimSpec;
+  status?: PersistentVolumeClaimStatus;
+}
+
+export interface TopologySelectorTerm {
+  matchLabelExpressions?: { key: string; values: string[] }[];
+}
+
+export interface StorageClass extends KubeObject {
+  provisioner: string;
+  parameters?: Record<string, string>;
+  reclaimPolicy?: PersistentVolumeReclaimPolicy;
+  mountOptions?: string[];
+  allowVolumeExpansion?: boolean;
+  volumeBindingMode?: VolumeBindingMode;
+  allowedTopologies?: TopologySelectorTerm[];
 }

@@ -120,7 +120,8 @@ export function coreDNSDeployment(apiSocket: string): Deployment {
   };
 }
 
-async function createIfAbsent(client: ApiClient, info: ResourceInfo, obj: KubeObject): Promise<void> {
+/** Creates the object unless it exists (a user's edits survive restarts). */
+export async function createIfAbsent(client: ApiClient, info: ResourceInfo, obj: KubeObject): Promise<void> {
   // Look first: a second create of kube-dns would fail on its fixed ClusterIP before AlreadyExists.
   try {
     await client.get(info, obj.metadata.namespace, obj.metadata.name!);

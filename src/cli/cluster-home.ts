@@ -48,6 +48,8 @@ export interface ClusterHome {
   tokenFile: string;
   logsDir: string;
   stateDir: string;
+  /** The local-path provisioner's volume directories (kept by `down`, removed by `down --purge`). */
+  storageDir: string;
   /** One line written by the daemon when it fails to start, read by `up`. */
   errorFile: string;
 }
@@ -74,6 +76,7 @@ export function resolveHome(name: string, home?: string): ClusterHome {
     tokenFile: path.join(dir, 'pki', 'token'),
     logsDir: path.join(dir, 'logs'),
     stateDir: path.join(dir, 'state'),
+    storageDir: path.join(dir, 'storage'),
     errorFile: path.join(dir, 'daemon.err'),
   };
 }

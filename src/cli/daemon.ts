@@ -15,6 +15,7 @@ import { startControllerManager, type ControllerManager } from '../controllers/c
 import { startFakeNodes } from '../node/fake-runtime.js';
 import { ApiClient } from '../client/api-client.js';
 import { installClusterDNS } from './cluster-dns-addon.js';
+import { installLocalPathStorage } from './local-path-storage-addon.js';
 import { socketInNetns } from '../node/netns-socket.js';
 import { nodeSocketPaths } from '../node/node-agent.js';
 import { ensurePki, ensureToken } from './pki.js';
@@ -92,14 +93,16 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
     });
     {
       const addons = new ApiClient({ socketPath: home.socket }, 'kubeadm');
-      await installClusterDNS(addons, serviceIPByIndex(cfg.serviceCIDR, 10), home.socket, cfg.nodes).finally(() => addons.close());
+      await installLocalPathStorage(addons)
+        .then(() => installClusterDNS(addons, serviceIPByIndex(cfg.serviceCIDR, 10), home.socket, cfg.nodes))
+        .finally(() => addons.close());
     }
     // KANZEN_NODE_MONITOR_GRACE_PERIOD_MS shortens the node lifecycle controller's grace (tests).
     const nodeMonitorGracePeriodMs = envInt('KANZEN_NODE_MONITOR_GRACE_PERIOD_MS', 1);
     controllers = startControllerManager({
       socketPath: home.socket,
       logger: log.child('controllers'),
-      options: { loadBalancerPool: cfg.lbPool, rootCACert: pki.caCert, ...(nodeMonitorGracePeriodMs ? { nodeMonitorGracePeriodMs } : {}) },
+      options: { loadBalancerPool: cfg.lbPool, rootCACert: pki.caCert, localPathStorageDir: home.storageDir, ...(nodeMonitorGracePeriodMs ? { nodeMonitorGracePeriodMs } : {}) },
     });
     if (cfg.runtime === 'fake') {
       nodeClient = new ApiClient({ socketPath: home.socket }, 'kubelet');

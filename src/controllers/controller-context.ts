@@ -15,6 +15,8 @@ export interface ControllerOptions {
   loadBalancerPool: string;
   /** The cluster CA (PEM) published in every namespace as ConfigMap kube-root-ca.crt; none: not published. */
   rootCACert?: string;
+  /** Where the local-path provisioner makes volume directories (<home>/storage); none: it provisions nothing. */
+  localPathStorageDir?: string;
 }
 
 export const defaultControllerOptions: ControllerOptions = {

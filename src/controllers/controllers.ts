@@ -13,6 +13,10 @@ import { newNodeLifecycleController } from './node-lifecycle-controller.js';
 import { newLoadBalancerController } from './loadbalancer-controller.js';
 import { newServiceAccountsController } from './serviceaccounts-controller.js';
 import { newRootCACertPublisher } from './root-ca-cert-publisher.js';
+import { newPersistentVolumeController } from './volume/persistentvolume-controller.js';
+import { newLocalPathProvisioner } from './volume/local-path-provisioner.js';
+import { newPVCProtectionController } from './volume/pvc-protection-controller.js';
+import { newPVProtectionController } from './volume/pv-protection-controller.js';
 
 export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] = [
   newDeploymentController,
@@ -27,4 +31,8 @@ export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] 
   newLoadBalancerController,
   newServiceAccountsController,
   newRootCACertPublisher,
+  newPersistentVolumeController,
+  newPVCProtectionController,
+  newPVProtectionController,
+  newLocalPathProvisioner,
 ];

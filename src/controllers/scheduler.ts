@@ -3,17 +3,20 @@
 // (NodeUnschedulable, TaintToleration, NodeAffinity, NodePorts, InterPodAffinity, in
 // upstream's plugin order, the first failing filter giving the node's reason), the feasible
 // nodes are scored (preferred inter-pod and node affinity, then spreading), and the pod is
-// bound through pods/binding. A pod that fits nowhere gets a
+// bound through pods/binding once its claims are bound (VolumeBinding, scheduler-volume-binding.ts).
+// A pod that fits nowhere gets a
 // FailedScheduling event and PodScheduled=False/Unschedulable, and is retried when nodes
 // change (upstream's unschedulable pods queue, moved on Node events).
 import { isDeepStrictEqual } from 'node:util';
 import { isConflict, isNotFound } from '../api/errors.js';
-import type { Condition, Namespace, Node, Pod, Toleration } from '../api/types.js';
+import type { Condition, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass, Toleration } from '../api/types.js';
 import { resourceFor } from '../client/api-client.js';
 import { objectKey, splitKey } from '../client/informer.js';
 import { WorkQueue, type ReconcileResult } from '../client/work-queue.js';
 import type { Controller, ControllerContext } from './controller-context.js';
 import { rfc3339 } from '../api/time.js';
+import { PodVolumes, type VolumeBinder } from './scheduler-volume-binding.js';
+import { annSelectedNode } from './volume/volume-matching.js';
 import { InterPodAffinity, namespaceLabels, nodeAffinityScores, nodeSelectorTermMatches, reasonAntiAffinityRulesNotMatch, reasonExistingAntiAffinityRulesNotMatch, type PlacedPod } from './scheduler-affinity.js';
 
 export const schedulerName = 'default-scheduler';
@@ -80,7 +83,7 @@ function hostPorts(pod: Pod): string[] {
  * The first failing filter's reason for this node, or undefined when the pod fits.
  * `affinity` is the attempt's inter-pod affinity state (none: that filter is skipped).
  */
-export function filterNode(pod: Pod, node: Node, podsOnNode: Pod[], affinity?: InterPodAffinity): string | undefined {
+export function filterNode(pod: Pod, node: Node, podsOnNode: Pod[], affinity?: InterPodAffinity, volumes?: PodVolumes): string | undefined {
   const tolerations = pod.spec.tolerations;
   if (node.spec?.unschedulable && !toleratesTaint(tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) {
     return reasonUnschedulable;
@@ -93,7 +96,7 @@ export function filterNode(pod: Pod, node: Node, podsOnNode: Pod[], affinity?: I
     const used = new Set(podsOnNode.flatMap(hostPorts));
     if (wanted.some((p) => used.has(p))) return reasonNodePorts;
   }
-  return affinity?.filter(node);
+  return volumes?.filter(node) ?? affinity?.filter(node);
 }
 
 /**
@@ -109,7 +112,7 @@ const resolvableReasons = new Set([reasonAntiAffinityRulesNotMatch, reasonExisti
  * victims of lower priority, and kanzen's pods all share one priority, so
  * SelectVictimsOnNode finds none ("No preemption victims found for incoming pod").
  */
-export function fitErrorMessage(pod: Pod, reasons: Map<string, string>): string {
+export function fitErrorMessage(pod: Pod, reasons: Map<string, string>, preFilterMessage?: string): string {
   const total = reasons.size;
   const histogram = (values: Iterable<string>) => {
     const counts = new Map<string, number>();
@@ -122,7 +125,9 @@ export function fitErrorMessage(pod: Pod, reasons: Map<string, string>): string 
       : `0/${total} nodes are available: ${histogram(
           [...reasons.values()].map((r) => (resolvableReasons.has(r) ? 'No preemption victims found for incoming pod' : 'Preemption is not helpful for scheduling')),
         ).join(', ')}`;
-  return `0/${total} nodes are available: ${histogram(reasons.values()).join(', ')}. preemption: ${preemption}.`;
+  // A PreFilter failure is the whole reason, not counted per node (upstream FitError.Error).
+  const why = preFilterMessage ?? histogram(reasons.values()).join(', ');
+  return `0/${total} nodes are available: ${why}. preemption: ${preemption}.`;
 }
 
 /** Upstream's ErrNoNodesAvailable. */
@@ -147,6 +152,30 @@ export function newScheduler(ctx: ControllerContext): Controller {
   const pods = ctx.informers.for<Pod>(podsInfo);
   const nodes = ctx.informers.for<Node>(resourceFor('nodes'));
   const namespaces = ctx.informers.for<Namespace>(resourceFor('namespaces'));
+  const claimsInfo = resourceFor('persistentvolumeclaims');
+  const volumesInfo = resourceFor('persistentvolumes');
+  const claims = ctx.informers.for<PersistentVolumeClaim>(claimsInfo);
+  const volumes = ctx.informers.for<PersistentVolume>(volumesInfo);
+  const storageClasses = ctx.informers.for<StorageClass>(resourceFor('storageclasses', 'storage.k8s.io'));
+  const volumeListers = {
+    claim: (ns: string, name: string) => claims.getByName(ns, name),
+    volumes: () => volumes.list(),
+    storageClass: (name: string) => (name ? storageClasses.getByName(undefined, name) : undefined),
+  };
+  /** The API writes of volume pre-binding. */
+  const volumeBinder: VolumeBinder = {
+    async bindVolume(pv, pvc) {
+      const next = structuredClone(pv);
+      next.spec.claimRef = { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: pvc.metadata.namespace, name: pvc.metadata.name, uid: pvc.metadata.uid, resourceVersion: pvc.metadata.resourceVersion };
+      next.metadata.annotations = { ...(next.metadata.annotations ?? {}), 'pv.kubernetes.io/bound-by-controller': 'yes' };
+      await ctx.client.update(volumesInfo, next);
+    },
+    async selectNode(pvc, node) {
+      await ctx.client.patch(claimsInfo, pvc.metadata.namespace, pvc.metadata.name!, 'merge', { metadata: { annotations: { [annSelectedNode]: node } } });
+    },
+  };
+  /** Pods whose node is chosen and whose claims are being bound or provisioned (upstream: waiting in PreBind). */
+  const waitingForVolumes = new Set<string>();
   const recorder = ctx.recorder(schedulerName);
   const log = ctx.logger.child('scheduler');
   const podsByNode = 'scheduler/nodeName';
@@ -207,9 +236,16 @@ export function newScheduler(ctx: ControllerContext): Controller {
     const onNode = new Map(allNodes.map((n) => [n.metadata.name!, podsOn(n.metadata.name!)]));
     const placed: PlacedPod[] = allNodes.flatMap((node) => onNode.get(node.metadata.name!)!.map((p) => ({ pod: p, node })));
     const affinity = new InterPodAffinity(pod, placed, namespaceLabels(() => namespaces.list()));
+    const podVolumes = new PodVolumes(pod, volumeListers);
+    if (podVolumes.preFilterFailure) {
+      unschedulable.add(key);
+      const message = allNodes.length ? fitErrorMessage(pod, new Map(allNodes.map((n) => [n.metadata.name!, podVolumes.preFilterFailure!])), podVolumes.preFilterFailure) : noNodesAvailableMessage;
+      await recordFailure(pod, message);
+      return { requeueAfterMs: unschedulableRetryMs };
+    }
     for (const node of allNodes) {
       const on = onNode.get(node.metadata.name!)!;
-      const reason = filterNode(pod, node, on, affinity);
+      const reason = filterNode(pod, node, on, affinity, podVolumes);
       if (reason) reasons.set(node.metadata.name!, reason);
       else feasible.push({ node, pods: on });
     }
@@ -219,7 +255,14 @@ export function newScheduler(ctx: ControllerContext): Controller {
       return { requeueAfterMs: unschedulableRetryMs };
     }
     unschedulable.delete(key);
-    const node = pickNode(pod, feasible, affinity).metadata.name!;
+    const chosen = pickNode(pod, feasible, affinity);
+    const node = chosen.metadata.name!;
+    if (!(await podVolumes.prebind(chosen, volumeBinder))) {
+      // Bound once its claims are: their updates bring it back here (and to this node).
+      waitingForVolumes.add(key);
+      return { requeueAfterMs: unschedulableRetryMs };
+    }
+    waitingForVolumes.delete(key);
     const { namespace, name } = splitKey(key);
     try {
       await ctx.client.post(podsInfo, namespace, name, 'binding', {
@@ -268,6 +311,12 @@ export function newScheduler(ctx: ControllerContext): Controller {
     for (const key of unschedulable) queue.add(key);
   }
 
+  /** A claim, volume or class changed: pods waiting on volumes or unschedulable may go on. */
+  function retryVolumeWaiters(): void {
+    for (const key of waitingForVolumes) queue.add(key);
+    retryUnschedulable();
+  }
+
   function nodeSchedulingChanged(oldNode: Node, newNode: Node): boolean {
     return (
       !isDeepStrictEqual(oldNode.spec, newNode.spec) ||
@@ -299,10 +348,14 @@ export function newScheduler(ctx: ControllerContext): Controller {
           const key = objectKey(p);
           assumed.delete(key);
           unschedulable.delete(key);
+          waitingForVolumes.delete(key);
           // A freed node (ports, spreading) may now fit a waiting pod.
           if (p.spec.nodeName) retryUnschedulable();
         },
       });
+      claims.addHandlers({ add: retryVolumeWaiters, update: retryVolumeWaiters });
+      volumes.addHandlers({ add: retryVolumeWaiters, update: retryVolumeWaiters });
+      storageClasses.addHandlers({ add: retryVolumeWaiters });
       nodes.addHandlers({
         add: () => retryUnschedulable(),
         update: (o, n) => {

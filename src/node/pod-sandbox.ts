@@ -14,6 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseCIDR } from '../api/ipv4.js';
+import { parseQuantity } from '../api/quantity.js';
 import type { Pod, Volume } from '../api/types.js';
 import {
   deleteNetns,
@@ -302,10 +303,33 @@ export function podVolumeDir(podDir: string, volume: Volume): string | undefined
   return path.join(podDir, 'volumes', `kubernetes.io~${plugin}`, volume.name);
 }
 
-/** Where a volume's content lives on the host: its pod-directory folder, or a hostPath volume's path. */
+/**
+ * Where a claim's volume is reached from the pod directory: a symlink to the bound
+ * PersistentVolume's directory, made by the kubelet when it sets the volume up (upstream
+ * mounts the volume at pods/<uid>/volumes/<plugin>/<pv>; a link does here, as every kanzen
+ * node shares this machine's filesystem). Removing the pod directory removes only the link.
+ */
+export function podClaimLink(podDir: string, volume: Volume): string | undefined {
+  return volume.persistentVolumeClaim ? path.join(podDir, 'volumes', 'kubernetes.io~pvc', volume.name) : undefined;
+}
+
+/** Where a volume's content lives on the host: its pod-directory folder, a hostPath volume's path, or a claim's link. */
 export function volumeHostPath(podDir: string, volume: Volume): string | undefined {
   if (volume.hostPath) return volume.hostPath.path;
-  return podVolumeDir(podDir, volume);
+  return podClaimLink(podDir, volume) ?? podVolumeDir(podDir, volume);
+}
+
+/** The tmpfs of an emptyDir with medium Memory (upstream: mounted on the volume's folder, size from sizeLimit). */
+async function mountMemoryVolume(dir: string, volume: Volume): Promise<void> {
+  const limit = volume.emptyDir?.sizeLimit;
+  const options = ['mode=0777', ...(limit ? [`size=${Math.floor(parseQuantity(limit))}`] : [])];
+  await runCommand('mount', ['-t', 'tmpfs', '-o', options.join(','), 'tmpfs', dir]);
+}
+
+/** Unmounts the pod's memory-backed emptyDirs (the only mounts kanzen makes under a pod directory). */
+async function unmountMemoryVolumes(podDir: string): Promise<void> {
+  const prefix = path.join(podDir, 'volumes', 'kubernetes.io~empty-dir') + '/';
+  for (const m of readMountPoints().filter((p) => p.startsWith(prefix))) await runCommand('umount', [m]).catch(() => runCommand('umount', ['-l', m]));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -411,7 +435,9 @@ export async function createPodSandbox(opts: PodSandboxOptions): Promise<PodSand
   fs.writeFileSync(sandbox.hostnamePath, hostname + '\n', { mode: 0o644 });
   for (const v of pod.spec.volumes ?? []) {
     const dir = podVolumeDir(podDir, v);
-    if (dir) fs.mkdirSync(dir, { recursive: true, mode: 0o777 });
+    if (!dir) continue;
+    fs.mkdirSync(dir, { recursive: true, mode: 0o777 });
+    if (v.emptyDir?.medium === 'Memory') await mountMemoryVolume(dir, v);
   }
 
   if (!hostNetwork && vethName) {
@@ -457,6 +483,7 @@ export async function removePodSandbox(ref: PodSandboxRef): Promise<void> {
     }
   }
   const podDir = podDirectory(ref.home, ref.podUID);
+  await unmountMemoryVolumes(podDir);
   const mounted = readMountPoints().filter((m) => m === podDir || m.startsWith(podDir + '/'));
   if (mounted.length > 0) throw new Error(`pod directory ${podDir} still has mounts: ${mounted.join(', ')}`);
   fs.rmSync(podDir, { recursive: true, force: true });

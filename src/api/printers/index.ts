@@ -12,12 +12,15 @@ import { eventPrinter } from './event-printer.js';
 import { leasePrinter } from './lease-printer.js';
 import { namespacePrinter } from './namespace-printer.js';
 import { nodePrinter } from './node-printer.js';
+import { persistentVolumePrinter } from './persistentvolume-printer.js';
+import { persistentVolumeClaimPrinter } from './persistentvolumeclaim-printer.js';
 import { podPrinter } from './pod-printer.js';
 import { replicaSetPrinter } from './replicaset-printer.js';
 import { scalePrinter } from './scale-printer.js';
 import { secretPrinter } from './secret-printer.js';
 import { serviceAccountPrinter } from './serviceaccount-printer.js';
 import { servicePrinter } from './service-printer.js';
+import { storageClassPrinter } from './storageclass-printer.js';
 import type { Printer, TableResult } from './table.js';
 
 export type { Printer, TableColumnDefinition, TableResult, TableRow, TableRowCondition } from './table.js';
@@ -38,6 +41,9 @@ const printers: Record<string, Printer<never>> = {
   ServiceAccount: serviceAccountPrinter,
   Lease: leasePrinter,
   Scale: scalePrinter,
+  PersistentVolume: persistentVolumePrinter,
+  PersistentVolumeClaim: persistentVolumeClaimPrinter,
+  StorageClass: storageClassPrinter,
 };
 
 /** The printer for a kind: its own, or the API server's default one. */

@@ -46,6 +46,22 @@ export const swaggerDoc = {
   "EndpointSlice.addressType": "addressType specifies the type of address carried by this EndpointSlice. All addresses in this slice must be the same type. This field is immutable after creation. The following address types are currently supported: * IPv4: Represents an IPv4 Address. * IPv6: Represents an IPv6 Address. * FQDN: Represents a Fully Qualified Domain Name.",
   "EndpointSlice.ports": "ports specifies the list of network ports exposed by each endpoint in this slice. Each port must have a unique name. When ports is empty, it indicates that there are no defined ports. When a port is defined with a nil port value, it indicates \"all ports\". Each slice may include a maximum of 100 ports.",
   "EndpointSlice.endpoints": "endpoints is a list of unique endpoints in this slice. Each slice may include a maximum of 1000 endpoints.",
+  "PersistentVolumeSpec.capacity": "capacity is the description of the persistent volume's resources and capacity.",
+  "PersistentVolumeSpec.accessModes": "accessModes contains all ways the volume can be mounted.",
+  "PersistentVolumeSpec.persistentVolumeReclaimPolicy": "persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim: Retain (the default for manually created volumes), Delete (the default for dynamically provisioned ones) or Recycle (deprecated).",
+  "PersistentVolumeStatus.phase": "phase indicates if a volume is available, bound to a claim, or released by a claim.",
+  "PersistentVolumeSpec.claimRef": "claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim. Expected to be non-nil when bound. claim.VolumeName is the authoritative bind between PV and PVC.",
+  "PersistentVolumeStatus.reason": "reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI.",
+  "PersistentVolumeSpec.volumeMode": "volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state. Value of Filesystem is implied when not included in spec.",
+  "PersistentVolumeClaimStatus.phase": "phase represents the current phase of PersistentVolumeClaim.",
+  "PersistentVolumeClaimSpec.volumeName": "volumeName is the binding reference to the PersistentVolume backing this claim.",
+  "PersistentVolumeClaimStatus.capacity": "capacity represents the actual resources of the underlying volume.",
+  "PersistentVolumeClaimStatus.accessModes": "accessModes contains the actual access modes the volume backing the PVC has.",
+  "PersistentVolumeClaimSpec.volumeMode": "volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.",
+  "StorageClass.provisioner": "provisioner indicates the type of the provisioner.",
+  "StorageClass.reclaimPolicy": "reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class. Defaults to Delete.",
+  "StorageClass.volumeBindingMode": "volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound. When unset, VolumeBindingImmediate is used.",
+  "StorageClass.allowVolumeExpansion": "allowVolumeExpansion shows whether the storage class allow volume expand.",
 } as const;
 
 export type SwaggerDocKey = keyof typeof swaggerDoc;

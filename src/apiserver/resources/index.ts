@@ -13,12 +13,15 @@ import { events } from './events.js';
 import { leases } from './leases.js';
 import { namespaces } from './namespaces.js';
 import { nodes } from './nodes.js';
+import { persistentvolumeclaims } from './persistentvolumeclaims.js';
+import { persistentvolumes } from './persistentvolumes.js';
 import { pods } from './pods.js';
 import { replicasets } from './replicasets.js';
 import type { HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler } from './resource-module.js';
 import { secrets } from './secrets.js';
 import { serviceaccounts } from './serviceaccounts.js';
 import { services } from './services.js';
+import { storageclasses } from './storageclasses.js';
 
 export type { HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler, SubresourceRequest } from './resource-module.js';
 
@@ -36,6 +39,9 @@ const modules = new Map<string, ResourceModule>([
   ['Lease', leases],
   ['Deployment', deployments],
   ['ReplicaSet', replicasets],
+  ['PersistentVolume', persistentvolumes],
+  ['PersistentVolumeClaim', persistentvolumeclaims],
+  ['StorageClass', storageclasses],
 ]);
 
 /** The generic registry's behaviour: ObjectMeta rules only. */

@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
-import type { ConfigMap, Pod, PodStatus, Secret, Service } from '../../api/types.js';
+import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, PodStatus, Secret, Service } from '../../api/types.js';
 import { isConflict, isNotFound } from '../../api/errors.js';
 import { resourceFor } from '../../client/api-client.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
@@ -29,7 +29,7 @@ import type { ReconcileResult } from '../../client/work-queue.js';
 import type { EndpointDrainer } from '../endpoint-drain.js';
 import { isTerminal, KubeletBase, type KubeletBaseOptions } from '../kubelet-base.js';
 import { rfc3339 } from '../node-registration.js';
-import { writeVolumeFiles, podVolumeDir } from '../pod-sandbox.js';
+import { writeVolumeFiles, podClaimLink, podVolumeDir } from '../pod-sandbox.js';
 import { generatePodStatus } from '../pod-status.js';
 import { Backoff } from './backoff.js';
 import type { ContainerLauncher } from './container-launcher.js';
@@ -39,7 +39,7 @@ import { containerLogPath, podLogDirectory } from './cri-log.js';
 import { ExecTimeoutError, type SandboxExec } from './handlers.js';
 import { serviceEnvVars } from './service-env.js';
 import { sourceWatchKey, VolumeSourceWatch, type VolumeSourceKind } from './volume-source-watch.js';
-import { hasDownwardAPIVolume, volumeContentMatches, volumePayload, VolumeSetupError, volumeSourceRefs } from './volumes.js';
+import { hasDownwardAPIVolume, setUpHostVolume, volumeContentMatches, volumePayload, VolumeSetupError, volumeSourceRefs, type ClaimSources } from './volumes.js';
 
 export const kanzenRuntimeVersion = 'kanzen://0.1.0';
 
@@ -47,6 +47,8 @@ const podsInfo = resourceFor('pods');
 const servicesInfo = resourceFor('services');
 const configMapsInfo = resourceFor('configmaps');
 const secretsInfo = resourceFor('secrets');
+const claimsInfo = resourceFor('persistentvolumeclaims');
+const volumesInfo = resourceFor('persistentvolumes');
 /** How soon a pod whose sandbox or volumes failed is tried again (upstream pod worker back-off on error). */
 const errorRetryMs = 10_000;
 /** How soon a terminal status that met a stale cache is written again (the newer pod is about to arrive). */
@@ -273,6 +275,22 @@ export class Kubelet extends KubeletBase {
     };
   }
 
+  /** Claims and volumes, read from the API when a pod's claim volume is set up. */
+  private get claimSources(): ClaimSources {
+    const get = async <T extends PersistentVolumeClaim | PersistentVolume>(info: typeof claimsInfo, ns: string | undefined, name: string): Promise<T | undefined> => {
+      try {
+        return await this.client.get<T>(info, ns, name);
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    };
+    return {
+      claim: (ns, name) => get<PersistentVolumeClaim>(claimsInfo, ns, name),
+      volume: (name) => get<PersistentVolume>(volumesInfo, undefined, name),
+    };
+  }
+
   private async environment(pod: Pod, c: Pod['spec']['containers'][number]): Promise<Record<string, string>> {
     const uid = pod.metadata.uid ?? '';
     const serviceEnv = serviceEnvVars(this.services?.list() ?? [], pod.metadata.namespace ?? 'default', pod.spec.enableServiceLinks ?? true);
@@ -402,6 +420,8 @@ export class Kubelet extends KubeletBase {
     let failed = false;
     for (const v of pod.spec.volumes ?? []) {
       try {
+        // Claims and hostPaths once, before the containers start (their targets do not change).
+        if (!mounted) await setUpHostVolume(v, pod.metadata.namespace ?? 'default', podClaimLink(sandbox.podDir, v), this.claimSources);
         const payload = await volumePayload(v, {
           pod,
           hostIP: this.opts.nodeIP,

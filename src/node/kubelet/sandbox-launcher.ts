@@ -36,7 +36,8 @@ export function containerMounts(pod: Pod, c: Container, podDir: string): Contain
     const source = m.subPath ? path.join(host, m.subPath) : host;
     if (m.subPath && !fs.existsSync(source)) fs.mkdirSync(source, { recursive: true });
     const nodeRoot = !!v.hostPath && path.resolve(source) === '/';
-    out.push({ hostPath: source, containerPath: m.mountPath, readOnly: m.readOnly, ...(nodeRoot ? { copyOnWrite: true } : {}) });
+    const readOnly = m.readOnly || v.persistentVolumeClaim?.readOnly;
+    out.push({ hostPath: source, containerPath: m.mountPath, readOnly, ...(nodeRoot ? { copyOnWrite: true } : {}) });
   }
   return out;
 }

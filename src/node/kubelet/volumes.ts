@@ -1,14 +1,16 @@
 // The payloads of a pod's configMap, secret, downwardAPI and projected volumes (upstream
 // pkg/volume/{configmap,secret,downwardapi,projected}): which files with which content. The
 // writing itself (atomic ..data swap) is pod-sandbox.ts's writeVolumeFiles. emptyDir needs
-// only its folder (made by the sandbox); hostPath is bound as is.
+// only its folder (made by the sandbox, a tmpfs for medium Memory); hostPath is checked
+// against its type (pkg/volume/hostpath) and bound as is; a persistentVolumeClaim is
+// resolved to its bound volume's directory (setUpHostVolume).
 //
 // Payloads are recomputed when a source changes (the kubelet watches the ConfigMaps and
 // Secrets its pods' volumes name, volumeSourceRefs) and written only when they differ from
 // what the volume holds (volumeContentMatches), as AtomicWriter skips an unchanged payload.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ConfigMap, Pod, Secret, Volume } from '../../api/types.js';
+import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Volume } from '../../api/types.js';
 import { ContainerConfigError, podFieldValue, resourceFieldValue, type EnvSources } from './container-env.js';
 
 export interface VolumePayload {
@@ -194,4 +196,103 @@ export function volumeContentMatches(dir: string, files: Record<string, string |
   } catch {
     return false;
   }
+}
+
+/** The claims and volumes the kubelet reads to set up a persistentVolumeClaim volume. */
+export interface ClaimSources {
+  claim(namespace: string, name: string): Promise<PersistentVolumeClaim | undefined>;
+  volume(name: string): Promise<PersistentVolume | undefined>;
+}
+
+function fileKind(p: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** checkTypeInternal (pkg/volume/hostpath): the path is what the type says, made when it says OrCreate. */
+export function checkHostPathType(p: string, type: string | undefined): void {
+  if (!type) return;
+  const st = fileKind(p);
+  const fail = (what: string) => new VolumeSetupError(`hostPath type check failed: ${p} is not a ${what}`);
+  switch (type) {
+    case 'DirectoryOrCreate':
+      if (!st) {
+        fs.mkdirSync(p, { recursive: true, mode: 0o755 });
+        return;
+      }
+      if (!st.isDirectory()) throw fail('directory');
+      return;
+    case 'Directory':
+      if (!st?.isDirectory()) throw fail('directory');
+      return;
+    case 'FileOrCreate':
+      if (!st) {
+        // Upstream opens with O_CREATE: the parent must exist.
+        try {
+          fs.closeSync(fs.openSync(p, 'a', 0o644));
+        } catch (e) {
+          throw new VolumeSetupError(`open ${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+        }
+        return;
+      }
+      if (!st.isFile()) throw fail('file');
+      return;
+    case 'File':
+      if (!st?.isFile()) throw fail('file');
+      return;
+    case 'Socket':
+      if (!st?.isSocket()) throw fail('socket file');
+      return;
+    case 'CharDevice':
+      if (!st?.isCharacterDevice()) throw fail('character device');
+      return;
+    case 'BlockDevice':
+      if (!st?.isBlockDevice()) throw fail('block device');
+      return;
+    default:
+      throw new VolumeSetupError(`${type} is an invalid volume type`);
+  }
+}
+
+/** The directory of a bound claim's volume (getPVCExtractPV, then the volume's source). */
+export async function claimVolumePath(namespace: string, claimName: string, sources: ClaimSources): Promise<string> {
+  const pvc = await sources.claim(namespace, claimName);
+  if (!pvc) throw new VolumeSetupError(`persistentvolumeclaim "${claimName}" not found`);
+  if (pvc.status?.phase !== 'Bound' || !pvc.spec.volumeName) {
+    throw new VolumeSetupError(`PVC ${namespace}/${claimName} has non-bound phase (${JSON.stringify(pvc.status?.phase ?? '')}) or empty pvc.Spec.VolumeName (${JSON.stringify(pvc.spec.volumeName ?? '')})`);
+  }
+  const pv = await sources.volume(pvc.spec.volumeName);
+  if (!pv) throw new VolumeSetupError(`persistentvolumes "${pvc.spec.volumeName}" not found`);
+  if (pv.spec.hostPath) {
+    checkHostPathType(pv.spec.hostPath.path, pv.spec.hostPath.type);
+    return pv.spec.hostPath.path;
+  }
+  if (pv.spec.local) {
+    if (!fileKind(pv.spec.local.path)) throw new VolumeSetupError(`path "${pv.spec.local.path}" does not exist`);
+    return pv.spec.local.path;
+  }
+  throw new VolumeSetupError(`volume ${pv.metadata.name} has a source kanzen's kubelet does not mount (only hostPath and local)`);
+}
+
+/**
+ * Sets up the volumes that live outside the pod directory: a hostPath's type check, and a
+ * claim's link (podClaimLink) to its volume's directory, so that what a pod writes outlives it.
+ */
+export async function setUpHostVolume(v: Volume, namespace: string, link: string | undefined, sources: ClaimSources): Promise<void> {
+  if (v.hostPath) checkHostPathType(v.hostPath.path, v.hostPath.type);
+  if (!v.persistentVolumeClaim || !link) return;
+  const target = await claimVolumePath(namespace, v.persistentVolumeClaim.claimName, sources);
+  let current: string | undefined;
+  try {
+    current = fs.readlinkSync(link);
+  } catch {
+    current = undefined;
+  }
+  if (current === target) return;
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  fs.rmSync(link, { force: true });
+  fs.symlinkSync(target, link);
 }
