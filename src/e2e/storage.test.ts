@@ -43,7 +43,8 @@ spec:
 ${extra}`;
 }
 
-function podYaml(name: string, claim: string, command: string): string {
+/** A busybox pod running `command` with one volume (its source as YAML flow) at `mountPath`. */
+function volumePodYaml(name: string, source: string, command: string, mountPath = '/data'): string {
   return `apiVersion: v1
 kind: Pod
 metadata: {name: ${name}}
@@ -53,12 +54,16 @@ spec:
   - name: main
     image: busybox:1.36
     command: [sh, -c, ${JSON.stringify(command)}]
-    volumeMounts: [{name: data, mountPath: /data}]
+    volumeMounts: [{name: data, mountPath: ${mountPath}}]
   volumes:
   - name: data
-    persistentVolumeClaim: {claimName: ${claim}}
+    ${source}
 `;
 }
+
+const podYaml = (name: string, claim: string, command: string) => volumePodYaml(name, `persistentVolumeClaim: {claimName: ${claim}}`, command);
+const memoryPodYaml = (name: string, sizeLimit?: string) =>
+  volumePodYaml(name, `emptyDir: {medium: Memory${sizeLimit ? `, sizeLimit: ${sizeLimit}` : ''}}`, 'sleep 3600', '/cache');
 
 async function podPhase(name: string): Promise<string> {
   return jsonpath(['get', 'pod', name], '{.status.phase}');
@@ -173,56 +178,18 @@ spec:
   test('hostPath: DirectoryOrCreate makes the directory, Directory checks it (FailedMount)', async () => {
     const made = path.join(c.home, 'hostpath', 'made');
     const missing = path.join(c.home, 'hostpath', 'missing');
-    await apply(`apiVersion: v1
-kind: Pod
-metadata: {name: hostpath}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: main
-    image: busybox:1.36
-    command: [sh, -c, "echo from-pod > /host/out && sleep 3600"]
-    volumeMounts: [{name: h, mountPath: /host}]
-  volumes:
-  - name: h
-    hostPath: {path: ${made}, type: DirectoryOrCreate}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: hostpath-missing}
-spec:
-  containers:
-  - name: main
-    image: busybox:1.36
-    command: [sleep, "3600"]
-    volumeMounts: [{name: h, mountPath: /host}]
-  volumes:
-  - name: h
-    hostPath: {path: ${missing}, type: Directory}
-`);
+    await apply(volumePodYaml('hostpath', `hostPath: {path: ${made}, type: DirectoryOrCreate}`, 'echo from-pod > /host/out && sleep 3600', '/host'));
+    await apply(volumePodYaml('hostpath-missing', `hostPath: {path: ${missing}, type: Directory}`, 'sleep 3600', '/host'));
     await eventually(async () => fs.existsSync(path.join(made, 'out')), 90_000);
     assert.equal(fs.readFileSync(path.join(made, 'out'), 'utf8'), 'from-pod\n');
-    const failed = `MountVolume.SetUp failed for volume "h" : hostPath type check failed: ${missing} is not a directory`;
+    const failed = `MountVolume.SetUp failed for volume "data" : hostPath type check failed: ${missing} is not a directory`;
     await eventually(async () => (await eventMessages('hostpath-missing', 'FailedMount')).includes(failed), 60_000);
     assert.equal(await podPhase('hostpath-missing'), 'Pending');
     await c.k(['delete', 'pod', 'hostpath', 'hostpath-missing']);
   });
 
   test('emptyDir medium Memory is a tmpfs of the size limit, unmounted with the pod', async () => {
-    await apply(`apiVersion: v1
-kind: Pod
-metadata: {name: memory}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: main
-    image: busybox:1.36
-    command: [sleep, "3600"]
-    volumeMounts: [{name: cache, mountPath: /cache}]
-  volumes:
-  - name: cache
-    emptyDir: {medium: Memory, sizeLimit: 16Mi}
-`);
+    await apply(memoryPodYaml('memory', '16Mi'));
     await eventually(async () => (await podPhase('memory')) === 'Running', 90_000);
     const mounts = (await c.k(['exec', 'memory', '--', 'mount'])).split('\n').filter((l) => l.includes(' /cache '));
     assert.equal(mounts.length, 1, mounts.join('\n'));
@@ -235,19 +202,7 @@ spec:
   });
 
   test('kanzen down leaves no mount under the home; volume data stays until --purge', async () => {
-    await apply(`apiVersion: v1
-kind: Pod
-metadata: {name: memory2}
-spec:
-  containers:
-  - name: main
-    image: busybox:1.36
-    command: [sleep, "3600"]
-    volumeMounts: [{name: cache, mountPath: /cache}]
-  volumes:
-  - name: cache
-    emptyDir: {medium: Memory}
-`);
+    await apply(memoryPodYaml('memory2'));
     await eventually(async () => (await podPhase('memory2')) === 'Running', 90_000);
     assert.ok(readMountPoints().some((m) => m.startsWith(path.join(c.home, 'pods') + '/')));
     const r = c.down(false);

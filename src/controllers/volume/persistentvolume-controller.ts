@@ -7,7 +7,7 @@
 // Claims and volumes have a queue each; a sync reads the caches and writes at most a few objects.
 import { isConflict, isNotFound } from '../../api/errors.js';
 import { rfc3339 } from '../../api/time.js';
-import { persistentVolumeClaimClass } from '../../api/storage-helpers.js';
+import { betaStorageClassAnnotation, defaultStorageClass, persistentVolumeClaimClass } from '../../api/storage-helpers.js';
 import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../api/types.js';
 import { resourceFor } from '../../client/api-client.js';
 import { objectKey } from '../../client/informer.js';
@@ -45,23 +45,17 @@ export function newPersistentVolumeController(ctx: ControllerContext): Controlle
   const claimQueue = new WorkQueue((key) => syncClaim(key), { name: 'pv-controller-claims', workers: 2, logger: log });
   const volumeQueue = new WorkQueue((key) => syncVolume(key), { name: 'pv-controller-volumes', workers: 2, logger: log });
 
-  async function writeClaim(pvc: PersistentVolumeClaim, status = false): Promise<PersistentVolumeClaim | undefined> {
+  /** An update (of status when `status`); undefined when the object is gone. */
+  async function write<T extends PersistentVolumeClaim | PersistentVolume>(info: typeof claimsResource, obj: T, status: boolean): Promise<T | undefined> {
     try {
-      return status ? await ctx.client.updateStatus(claimsResource, pvc) : await ctx.client.update(claimsResource, pvc);
+      return await ctx.client.update(info, obj, status ? 'status' : undefined);
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw e;
     }
   }
-
-  async function writeVolume(pv: PersistentVolume, status = false): Promise<PersistentVolume | undefined> {
-    try {
-      return status ? await ctx.client.updateStatus(volumesResource, pv) : await ctx.client.update(volumesResource, pv);
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
-  }
+  const writeClaim = (pvc: PersistentVolumeClaim, status = false) => write(claimsResource, pvc, status);
+  const writeVolume = (pv: PersistentVolume, status = false) => write(volumesResource, pv, status);
 
   async function setClaimPhase(pvc: PersistentVolumeClaim, phase: 'Pending' | 'Bound' | 'Lost', pv?: PersistentVolume): Promise<PersistentVolumeClaim | undefined> {
     const next = structuredClone(pvc);
@@ -118,6 +112,15 @@ export function newPersistentVolumeController(ctx: ControllerContext): Controlle
 
   /** syncUnboundClaim with no volumeName: match, wait for the first consumer, or provision. */
   async function syncUnboundClaim(pvc: PersistentVolumeClaim): Promise<ReconcileResult> {
+    // Retroactive default StorageClass (1.28+): a claim made while no class was default gets
+    // the default once there is one; the update brings it back here.
+    if ((pvc.spec.storageClassName === undefined || pvc.spec.storageClassName === null) && pvc.metadata.annotations?.[betaStorageClassAnnotation] === undefined) {
+      const def = defaultStorageClass(classes.list());
+      if (def) {
+        await writeClaim({ ...structuredClone(pvc), spec: { ...structuredClone(pvc.spec), storageClassName: def.metadata.name } });
+        return;
+      }
+    }
     const className = persistentVolumeClaimClass(pvc);
     const sc = classOf(pvc);
     const delayBinding = sc?.volumeBindingMode === 'WaitForFirstConsumer';
@@ -254,8 +257,12 @@ export function newPersistentVolumeController(ctx: ControllerContext): Controlle
         },
       });
       classes.addHandlers({
-        // Claims waiting for a class that now exists.
+        // Claims waiting for a class that now exists, or for a default class.
         add: () => {
+          for (const c of claims.list()) if (!c.spec.volumeName) claimQueue.add(objectKey(c));
+        },
+        update: (o, n) => {
+          if (JSON.stringify(o.metadata.annotations) === JSON.stringify(n.metadata.annotations)) return;
           for (const c of claims.list()) if (!c.spec.volumeName) claimQueue.add(objectKey(c));
         },
       });

@@ -1,12 +1,12 @@
 // The PV protection controller (upstream pkg/controller/volume/pvprotection): a volume being
 // deleted keeps its kubernetes.io/pv-protection finalizer while it is Bound to a claim.
-import { isConflict, isNotFound } from '../../api/errors.js';
 import type { PersistentVolume } from '../../api/types.js';
 import { resourceFor } from '../../client/api-client.js';
 import { objectKey } from '../../client/informer.js';
 import { WorkQueue, type ReconcileResult } from '../../client/work-queue.js';
 import { pvProtectionFinalizer } from '../../apiserver/resources/storage-protection.js';
 import type { Controller, ControllerContext } from '../controller-context.js';
+import { removeFinalizer } from './remove-finalizer.js';
 
 const volumesResource = resourceFor('persistentvolumes');
 
@@ -18,15 +18,7 @@ export function newPVProtectionController(ctx: ControllerContext): Controller {
     const pv = volumes.get(key);
     if (!pv?.metadata.deletionTimestamp || !pv.metadata.finalizers?.includes(pvProtectionFinalizer)) return;
     if (pv.status?.phase === 'Bound') return;
-    const next = structuredClone(pv);
-    next.metadata.finalizers = next.metadata.finalizers!.filter((f) => f !== pvProtectionFinalizer);
-    try {
-      await ctx.client.update(volumesResource, next);
-    } catch (e) {
-      if (isNotFound(e)) return;
-      if (isConflict(e)) return { requeueAfterMs: 0 };
-      throw e;
-    }
+    return removeFinalizer(ctx.client, volumesResource, pv, pvProtectionFinalizer);
   }
 
   return {

@@ -1,13 +1,13 @@
 // The PVC protection controller (upstream pkg/controller/volume/pvcprotection): a claim being
 // deleted keeps its kubernetes.io/pvc-protection finalizer while a pod that is not finished
 // uses it, so `kubectl delete pvc` waits (Terminating) until the pod goes.
-import { isConflict, isNotFound } from '../../api/errors.js';
 import type { Pod, PersistentVolumeClaim } from '../../api/types.js';
 import { resourceFor } from '../../client/api-client.js';
 import { objectKey } from '../../client/informer.js';
 import { WorkQueue, type ReconcileResult } from '../../client/work-queue.js';
 import { pvcProtectionFinalizer } from '../../apiserver/resources/storage-protection.js';
 import type { Controller, ControllerContext } from '../controller-context.js';
+import { removeFinalizer } from './remove-finalizer.js';
 import { podClaimNames } from './volume-matching.js';
 
 const claimsResource = resourceFor('persistentvolumeclaims');
@@ -28,15 +28,7 @@ export function newPVCProtectionController(ctx: ControllerContext): Controller {
     const pvc = claims.get(key);
     if (!pvc?.metadata.deletionTimestamp || !pvc.metadata.finalizers?.includes(pvcProtectionFinalizer)) return;
     if (pods.byIndex(podsByClaim, key).some(holdsClaims)) return;
-    const next = structuredClone(pvc);
-    next.metadata.finalizers = next.metadata.finalizers!.filter((f) => f !== pvcProtectionFinalizer);
-    try {
-      await ctx.client.update(claimsResource, next);
-    } catch (e) {
-      if (isNotFound(e)) return;
-      if (isConflict(e)) return { requeueAfterMs: 0 };
-      throw e;
-    }
+    return removeFinalizer(ctx.client, claimsResource, pvc, pvcProtectionFinalizer);
   }
 
   const enqueuePodClaims = (p: Pod) => {

@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
-import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, PodStatus, Secret, Service } from '../../api/types.js';
+import type { ConfigMap, KubeObject, PersistentVolume, PersistentVolumeClaim, Pod, PodStatus, Secret, Service } from '../../api/types.js';
 import { isConflict, isNotFound } from '../../api/errors.js';
 import { resourceFor } from '../../client/api-client.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
@@ -260,34 +260,28 @@ export class Kubelet extends KubeletBase {
     });
   }
 
+  /** An object read from the API, undefined when it does not exist. */
+  private async getIfExists<T extends KubeObject>(info: typeof configMapsInfo, ns: string | undefined, name: string): Promise<T | undefined> {
+    try {
+      return await this.client.get<T>(info, ns, name);
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
   private get envSources(): EnvSources {
-    const get = async <T extends ConfigMap | Secret>(info: typeof configMapsInfo, ns: string, name: string): Promise<T | undefined> => {
-      try {
-        return await this.client.get<T>(info, ns, name);
-      } catch (e) {
-        if (isNotFound(e)) return undefined;
-        throw e;
-      }
-    };
     return {
-      configMap: (ns, name) => get<ConfigMap>(configMapsInfo, ns, name),
-      secret: (ns, name) => get<Secret>(secretsInfo, ns, name),
+      configMap: (ns, name) => this.getIfExists<ConfigMap>(configMapsInfo, ns, name),
+      secret: (ns, name) => this.getIfExists<Secret>(secretsInfo, ns, name),
     };
   }
 
   /** Claims and volumes, read from the API when a pod's claim volume is set up. */
   private get claimSources(): ClaimSources {
-    const get = async <T extends PersistentVolumeClaim | PersistentVolume>(info: typeof claimsInfo, ns: string | undefined, name: string): Promise<T | undefined> => {
-      try {
-        return await this.client.get<T>(info, ns, name);
-      } catch (e) {
-        if (isNotFound(e)) return undefined;
-        throw e;
-      }
-    };
     return {
-      claim: (ns, name) => get<PersistentVolumeClaim>(claimsInfo, ns, name),
-      volume: (name) => get<PersistentVolume>(volumesInfo, undefined, name),
+      claim: (ns, name) => this.getIfExists<PersistentVolumeClaim>(claimsInfo, ns, name),
+      volume: (name) => this.getIfExists<PersistentVolume>(volumesInfo, undefined, name),
     };
   }
 
