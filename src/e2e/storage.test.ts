@@ -9,7 +9,8 @@
 //     PersistentVolumeClaims") until a matching PV exists; Retain keeps the data;
 //   - a pod on a missing claim stays Pending with upstream's FailedScheduling message;
 //   - hostPath types (DirectoryOrCreate made, Directory checked) and emptyDir medium Memory (a
-//     tmpfs with the size limit), its mount gone with the pod and with `kanzen down`.
+//     tmpfs with the size limit), its mount gone with the pod, and with `kanzen down` even after
+//     a kill -9 of every cluster process.
 // Needs root (network namespaces) and busybox-static (npm start installs it).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -83,15 +84,17 @@ describe('storage', { skip: !isRoot && 'needs root for network namespaces' }, ()
     }
   });
 
-  test('a claim of the default class waits for its first consumer, then is provisioned on its node; data outlives the pod', async () => {
+  test('a claim of the default class waits for its first consumer, then is provisioned on its node; data outlives the pod', async (t) => {
     await apply(claimYaml('data'));
     assert.equal(await jsonpath(['get', 'pvc', 'data'], '{.spec.storageClassName}'), 'standard');
     assert.deepEqual(JSON.parse(await jsonpath(['get', 'pvc', 'data'], '{.metadata.finalizers}')), ['kubernetes.io/pvc-protection']);
     await eventually(async () => (await eventMessages('data', 'WaitForFirstConsumer')).includes('waiting for first consumer to be created before binding'));
     assert.equal(await jsonpath(['get', 'pvc', 'data'], '{.status.phase}'), 'Pending');
 
+    let started = Date.now();
     await apply(podYaml('writer', 'data', 'echo hello from writer > /data/greeting && sleep 3600'));
     await eventually(async () => (await podPhase('writer')) === 'Running', 90_000);
+    t.diagnostic(`first pod on a new claim (select node, provision, bind, start): Running after ${Date.now() - started} ms`);
     const node = await jsonpath(['get', 'pod', 'writer'], '{.spec.nodeName}');
     const uid = await jsonpath(['get', 'pvc', 'data'], '{.metadata.uid}');
     assert.equal(await jsonpath(['get', 'pvc', 'data'], '{.metadata.annotations.volume\\.kubernetes\\.io/selected-node}'), node);
@@ -118,8 +121,10 @@ describe('storage', { skip: !isRoot && 'needs root for network namespaces' }, ()
     }
 
     await c.k(['delete', 'pod', 'writer']);
+    started = Date.now();
     await apply(podYaml('reader', 'data', 'cat /data/greeting && sleep 3600'));
     await eventually(async () => (await podPhase('reader')) === 'Running', 90_000);
+    t.diagnostic(`next pod on the bound claim: Running after ${Date.now() - started} ms`);
     assert.equal(await jsonpath(['get', 'pod', 'reader'], '{.spec.nodeName}'), node);
     await eventually(async () => (await c.k(['logs', 'reader'])) === 'hello from writer\n');
 
@@ -201,10 +206,13 @@ spec:
     await eventually(async () => !readMountPoints().some((m) => m.startsWith(podDir + '/')));
   });
 
-  test('kanzen down leaves no mount under the home; volume data stays until --purge', async () => {
+  test('kanzen down after kill -9 of every cluster process leaves no mount under the home; volume data stays until --purge', async () => {
     await apply(memoryPodYaml('memory2'));
     await eventually(async () => (await podPhase('memory2')) === 'Running', 90_000);
     assert.ok(readMountPoints().some((m) => m.startsWith(path.join(c.home, 'pods') + '/')));
+    for (const f of ['supervisor.pid', 'daemon.pid', 'nodes/node-1/agent.pid', 'nodes/node-2/agent.pid']) {
+      process.kill(Number(fs.readFileSync(path.join(c.home, f), 'utf8')), 'SIGKILL');
+    }
     const r = c.down(false);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(readMountPoints().filter((m) => m.startsWith(c.home + '/')), []);
