@@ -65,6 +65,14 @@ test('pod create rules with exact messages', () => {
       ['spec.volumes[0]: Required value: must specify a volume type', 'spec.volumes[1].hostPath: Forbidden: may not specify more than 1 volume type'],
     ],
     [
+      'claim name required; hostPath type one of upstream\'s',
+      pod({ containers: [{ name: 'c', image: 'a' }], volumes: [{ name: 'v', persistentVolumeClaim: { claimName: '' } }, { name: 'w', hostPath: { path: '/x', type: 'Folder' } }] }),
+      [
+        'spec.volumes[0].persistentVolumeClaim.claimName: Required value',
+        'spec.volumes[1].hostPath.type: Unsupported value: "Folder": supported values: "", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"',
+      ],
+    ],
+    [
       'env name',
       pod({ containers: [{ name: 'c', image: 'a', env: [{ name: 'A=B', value: 'x' }] }] }),
       [`spec.containers[0].env[0].name: Invalid value: "A=B": a valid environment variable name must consist only of printable ASCII characters other than '='`],

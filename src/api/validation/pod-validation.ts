@@ -3,6 +3,7 @@
 // ValidatePodUpdate and ValidatePodStatusUpdate, with upstream's messages and paths.
 // Feature-gated corners (user namespaces, resize, resource claims, OS, sysctls) are
 // left out.
+import { supportedHostPathTypes } from './storage-validation.js';
 import { field, type FieldError } from '../errors.js';
 import type { Container, ContainerStatus, EphemeralContainer, LifecycleHandler, ObjectMeta, Pod, PodSpec, PodTemplateSpec, Probe, Toleration, Volume } from '../types.js';
 import { isValidQuantity, parseQuantity, quantityFormatError } from '../quantity.js';
@@ -64,6 +65,10 @@ function validateVolumeSource(vol: Volume, path: string): FieldError[] {
     }
     num++;
     if (key === 'hostPath' && !vol.hostPath?.path) errs.push(field.required(`${path}.hostPath.path`));
+    if (key === 'hostPath' && vol.hostPath?.type !== undefined && !supportedHostPathTypes.includes(vol.hostPath.type)) {
+      errs.push(field.notSupported(`${path}.hostPath.type`, vol.hostPath.type, supportedHostPathTypes));
+    }
+    if (key === 'persistentVolumeClaim' && !vol.persistentVolumeClaim?.claimName) errs.push(field.required(`${path}.persistentVolumeClaim.claimName`));
     if (key === 'secret' && !vol.secret?.secretName) errs.push(field.required(`${path}.secret.secretName`));
     if (key === 'configMap' && !vol.configMap?.name) errs.push(field.required(`${path}.configMap.name`));
   }
