@@ -1,6 +1,6 @@
 // Helpers for PersistentVolumes, claims and StorageClasses that the printers, the API server
 // and the controllers share (upstream pkg/apis/core/helper and storage/util).
-import type { KubeObject, PersistentVolume, PersistentVolumeAccessMode, PersistentVolumeClaim, StorageClass } from './types.js';
+import type { KubeObject, PersistentVolume, PersistentVolumeAccessMode, PersistentVolumeClaim, Pod, StorageClass, Volume } from './types.js';
 
 /** The beta annotation that named a claim's or volume's class before spec.storageClassName. */
 export const betaStorageClassAnnotation = 'volume.beta.kubernetes.io/storage-class';
@@ -56,4 +56,19 @@ export function defaultStorageClass(classes: StorageClass[]): StorageClass | und
 /** The claim's requested storage, "" when none. */
 export function requestedStorage(pvc: PersistentVolumeClaim): string {
   return pvc.spec?.resources?.requests?.storage ?? '';
+}
+
+/**
+ * The claim a pod volume uses: a persistentVolumeClaim's claimName, or for a generic
+ * ephemeral volume the claim <pod>-<volume> the ephemeral volume controller makes.
+ */
+export function volumeClaimName(pod: Pod, volume: Volume): string | undefined {
+  if (volume.persistentVolumeClaim) return volume.persistentVolumeClaim.claimName;
+  if (volume.ephemeral) return `${pod.metadata.name}-${volume.name}`;
+  return undefined;
+}
+
+/** The claims a pod's volumes use. */
+export function podClaimNames(pod: Pod): string[] {
+  return (pod.spec.volumes ?? []).map((v) => volumeClaimName(pod, v)).filter((n): n is string => !!n);
 }

@@ -17,6 +17,7 @@ import { newPersistentVolumeController } from './volume/persistentvolume-control
 import { newLocalPathProvisioner } from './volume/local-path-provisioner.js';
 import { newPVCProtectionController } from './volume/pvc-protection-controller.js';
 import { newPVProtectionController } from './volume/pv-protection-controller.js';
+import { newEphemeralVolumeController } from './volume/ephemeral-volume-controller.js';
 
 export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] = [
   newDeploymentController,
@@ -35,4 +36,5 @@ export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] 
   newPVCProtectionController,
   newPVProtectionController,
   newLocalPathProvisioner,
+  newEphemeralVolumeController,
 ];

@@ -10,9 +10,9 @@
 //              the provisioner. Unlike upstream, the scheduler does not block in PreBind: the
 //              pod stays unbound and is tried again when its claims change, and the filter
 //              (the selected node, then the volume's node affinity) brings it to the same node.
-import { persistentVolumeClaimClass } from '../api/storage-helpers.js';
+import { persistentVolumeClaimClass, podClaimNames, volumeClaimName } from '../api/storage-helpers.js';
 import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../api/types.js';
-import { annBindCompleted, annSelectedNode, findMatchingVolume, noProvisioner, podClaimNames, volumeFitsNode } from './volume/volume-matching.js';
+import { annBindCompleted, annSelectedNode, findMatchingVolume, noProvisioner, volumeFitsNode } from './volume/volume-matching.js';
 
 // Reasons and messages as upstream's plugin words them.
 export const reasonBindConflict = "node(s) didn't find available persistent volumes to bind";
@@ -58,9 +58,14 @@ export class PodVolumes {
 
   private sort(): string | undefined {
     let immediate = false;
+    const ns = this.pod.metadata.namespace ?? 'default';
     for (const name of podClaimNames(this.pod)) {
-      const pvc = this.listers.claim(this.pod.metadata.namespace ?? 'default', name);
-      if (!pvc) return `persistentvolumeclaim "${name}" not found`;
+      const pvc = this.listers.claim(ns, name);
+      const ephemeral = (this.pod.spec.volumes ?? []).some((v) => v.ephemeral && volumeClaimName(this.pod, v) === name);
+      if (!pvc) return ephemeral ? `waiting for ephemeral volume controller to create the persistentvolumeclaim "${name}"` : `persistentvolumeclaim "${name}" not found`;
+      if (ephemeral && !pvc.metadata.ownerReferences?.some((r) => r.controller && r.uid === this.pod.metadata.uid)) {
+        return `PVC ${ns}/${name} was not created for pod ${ns}/${this.pod.metadata.name} (pod is not owner)`;
+      }
       if (pvc.metadata.deletionTimestamp) return `persistentvolumeclaim "${name}" is being deleted`;
       if (isClaimFullyBound(pvc)) this.bound.push(pvc);
       else if (this.listers.storageClass(persistentVolumeClaimClass(pvc))?.volumeBindingMode === 'WaitForFirstConsumer') this.delayed.push(pvc);

@@ -8,6 +8,7 @@
 //   - a static volume of an Immediate class: the pod waits ("unbound immediate
 //     PersistentVolumeClaims") until a matching PV exists; Retain keeps the data;
 //   - a pod on a missing claim stays Pending with upstream's FailedScheduling message;
+//   - a generic ephemeral volume's claim is made for its pod and goes with it;
 //   - hostPath types (DirectoryOrCreate made, Directory checked) and emptyDir medium Memory (a
 //     tmpfs with the size limit), its mount gone with the pod, and with `kanzen down` even after
 //     a kill -9 of every cluster process.
@@ -178,6 +179,21 @@ spec:
     // A Released volume keeps its protection finalizer off: it can be deleted at once.
     await c.k(['delete', 'pv', 'manual-pv']);
     assert.ok(fs.existsSync(path.join(dir, 'file')));
+  });
+
+  test('a generic ephemeral volume: its claim is made for the pod, provisioned, and goes with the pod', async () => {
+    await apply(volumePodYaml('eph', 'ephemeral: {volumeClaimTemplate: {spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 64Mi}}}}}', 'echo scratch > /data/f && sleep 3600'));
+    await eventually(async () => (await podPhase('eph')) === 'Running', 90_000);
+    const claimJson = JSON.parse(await c.k(['get', 'pvc', 'eph-data', '-o', 'json']));
+    assert.deepEqual(
+      claimJson.metadata.ownerReferences.map((r: { kind: string; name: string; controller: boolean }) => [r.kind, r.name, r.controller]),
+      [['Pod', 'eph', true]],
+    );
+    assert.equal(claimJson.spec.storageClassName, 'standard');
+    const dir = path.join(c.home, 'storage', `pvc-${claimJson.metadata.uid}_default_eph-data`);
+    await eventually(async () => fs.existsSync(path.join(dir, 'f')));
+    await c.k(['delete', 'pod', 'eph']);
+    await eventually(async () => (await c.kubectl(['get', 'pvc', 'eph-data'])).code !== 0 && !fs.existsSync(dir), 60_000);
   });
 
   test('hostPath: DirectoryOrCreate makes the directory, Directory checks it (FailedMount)', async () => {

@@ -310,7 +310,7 @@ export function podVolumeDir(podDir: string, volume: Volume): string | undefined
  * node shares this machine's filesystem). Removing the pod directory removes only the link.
  */
 export function podClaimLink(podDir: string, volume: Volume): string | undefined {
-  return volume.persistentVolumeClaim ? path.join(podDir, 'volumes', 'kubernetes.io~pvc', volume.name) : undefined;
+  return volume.persistentVolumeClaim || volume.ephemeral ? path.join(podDir, 'volumes', 'kubernetes.io~pvc', volume.name) : undefined;
 }
 
 /** Where a volume's content lives on the host: its pod-directory folder, a hostPath volume's path, or a claim's link. */

@@ -8,7 +8,7 @@ import { WorkQueue, type ReconcileResult } from '../../client/work-queue.js';
 import { pvcProtectionFinalizer } from '../../apiserver/resources/storage-protection.js';
 import type { Controller, ControllerContext } from '../controller-context.js';
 import { removeFinalizer } from './remove-finalizer.js';
-import { podClaimNames } from './volume-matching.js';
+import { podClaimNames } from '../../api/storage-helpers.js';
 
 const claimsResource = resourceFor('persistentvolumeclaims');
 const podsByClaim = 'pvc-protection/claim';

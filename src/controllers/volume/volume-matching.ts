@@ -4,7 +4,7 @@
 import { labelSelectorAsRequirements, matchLabels } from '../../api/labels.js';
 import { parseQuantity } from '../../api/quantity.js';
 import { persistentVolumeClaimClass, persistentVolumeClass, requestedStorage } from '../../api/storage-helpers.js';
-import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from '../../api/types.js';
+import type { Node, PersistentVolume, PersistentVolumeClaim } from '../../api/types.js';
 import { nodeSelectorTermMatches } from '../scheduler-affinity.js';
 
 /** Annotations the binder writes (pkg/controller/volume/persistentvolume/util). */
@@ -85,14 +85,4 @@ export function findMatchingVolume(pvc: PersistentVolumeClaim, volumes: Persiste
 /** The claim is bound (the binder completed it). */
 export function isClaimBound(pvc: PersistentVolumeClaim): boolean {
   return !!pvc.spec.volumeName && pvc.status?.phase === 'Bound';
-}
-
-/** The claims a pod's volumes name (persistentVolumeClaim, and generic ephemeral volumes' <pod>-<volume>). */
-export function podClaimNames(pod: Pod): string[] {
-  const out: string[] = [];
-  for (const v of pod.spec.volumes ?? []) {
-    if (v.persistentVolumeClaim?.claimName) out.push(v.persistentVolumeClaim.claimName);
-    else if (v.ephemeral) out.push(`${pod.metadata.name}-${v.name}`);
-  }
-  return out;
 }

@@ -415,7 +415,7 @@ export class Kubelet extends KubeletBase {
     for (const v of pod.spec.volumes ?? []) {
       try {
         // Claims and hostPaths once, before the containers start (their targets do not change).
-        if (!mounted) await setUpHostVolume(v, pod.metadata.namespace ?? 'default', podClaimLink(sandbox.podDir, v), this.claimSources);
+        if (!mounted) await setUpHostVolume(v, pod, podClaimLink(sandbox.podDir, v), this.claimSources);
         const payload = await volumePayload(v, {
           pod,
           hostIP: this.opts.nodeIP,

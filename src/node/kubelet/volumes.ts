@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Volume } from '../../api/types.js';
+import { volumeClaimName } from '../../api/storage-helpers.js';
 import { ContainerConfigError, podFieldValue, resourceFieldValue, type EnvSources } from './container-env.js';
 
 export interface VolumePayload {
@@ -281,10 +282,11 @@ export async function claimVolumePath(namespace: string, claimName: string, sour
  * Sets up the volumes that live outside the pod directory: a hostPath's type check, and a
  * claim's link (podClaimLink) to its volume's directory, so that what a pod writes outlives it.
  */
-export async function setUpHostVolume(v: Volume, namespace: string, link: string | undefined, sources: ClaimSources): Promise<void> {
+export async function setUpHostVolume(v: Volume, pod: Pod, link: string | undefined, sources: ClaimSources): Promise<void> {
   if (v.hostPath) checkHostPathType(v.hostPath.path, v.hostPath.type);
-  if (!v.persistentVolumeClaim || !link) return;
-  const target = await claimVolumePath(namespace, v.persistentVolumeClaim.claimName, sources);
+  const claimName = volumeClaimName(pod, v);
+  if (!claimName || !link) return;
+  const target = await claimVolumePath(pod.metadata.namespace ?? 'default', claimName, sources);
   let current: string | undefined;
   try {
     current = fs.readlinkSync(link);
