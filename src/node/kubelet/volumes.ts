@@ -213,49 +213,38 @@ function fileKind(p: string): fs.Stats | undefined {
   }
 }
 
+/** What each hostPath type requires of the path (its name in the message, its test). */
+const hostPathTypeChecks: Record<string, [what: string, ok: (st: fs.Stats) => boolean]> = {
+  Directory: ['directory', (st) => st.isDirectory()],
+  DirectoryOrCreate: ['directory', (st) => st.isDirectory()],
+  File: ['file', (st) => st.isFile()],
+  FileOrCreate: ['file', (st) => st.isFile()],
+  Socket: ['socket file', (st) => st.isSocket()],
+  CharDevice: ['character device', (st) => st.isCharacterDevice()],
+  BlockDevice: ['block device', (st) => st.isBlockDevice()],
+};
+
+/** Makes a missing path of an OrCreate type: a directory (mkdir -p, 0755), or a file whose parent must exist (O_CREATE). */
+function makeHostPath(p: string, type: string): void {
+  if (type === 'DirectoryOrCreate') {
+    fs.mkdirSync(p, { recursive: true, mode: 0o755 });
+    return;
+  }
+  try {
+    fs.closeSync(fs.openSync(p, 'a', 0o644));
+  } catch (e) {
+    throw new VolumeSetupError(`open ${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+  }
+}
+
 /** checkTypeInternal (pkg/volume/hostpath): the path is what the type says, made when it says OrCreate. */
 export function checkHostPathType(p: string, type: string | undefined): void {
   if (!type) return;
+  const check = hostPathTypeChecks[type];
+  if (!check) throw new VolumeSetupError(`${type} is an invalid volume type`);
   const st = fileKind(p);
-  const fail = (what: string) => new VolumeSetupError(`hostPath type check failed: ${p} is not a ${what}`);
-  switch (type) {
-    case 'DirectoryOrCreate':
-      if (!st) {
-        fs.mkdirSync(p, { recursive: true, mode: 0o755 });
-        return;
-      }
-      if (!st.isDirectory()) throw fail('directory');
-      return;
-    case 'Directory':
-      if (!st?.isDirectory()) throw fail('directory');
-      return;
-    case 'FileOrCreate':
-      if (!st) {
-        // Upstream opens with O_CREATE: the parent must exist.
-        try {
-          fs.closeSync(fs.openSync(p, 'a', 0o644));
-        } catch (e) {
-          throw new VolumeSetupError(`open ${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
-        }
-        return;
-      }
-      if (!st.isFile()) throw fail('file');
-      return;
-    case 'File':
-      if (!st?.isFile()) throw fail('file');
-      return;
-    case 'Socket':
-      if (!st?.isSocket()) throw fail('socket file');
-      return;
-    case 'CharDevice':
-      if (!st?.isCharacterDevice()) throw fail('character device');
-      return;
-    case 'BlockDevice':
-      if (!st?.isBlockDevice()) throw fail('block device');
-      return;
-    default:
-      throw new VolumeSetupError(`${type} is an invalid volume type`);
-  }
+  if (!st && type.endsWith('OrCreate')) return makeHostPath(p, type);
+  if (!st || !check[1](st)) throw new VolumeSetupError(`hostPath type check failed: ${p} is not a ${check[0]}`);
 }
 
 /** The directory of a bound claim's volume (getPVCExtractPV, then the volume's source). */
