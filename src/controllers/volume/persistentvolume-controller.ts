@@ -185,6 +185,15 @@ export function newPersistentVolumeController(ctx: ControllerContext): Controlle
     }
   }
 
+  async function liveClaim(namespace: string | undefined, name: string): Promise<PersistentVolumeClaim | undefined> {
+    try {
+      return await ctx.client.get<PersistentVolumeClaim>(claimsResource, namespace, name);
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
   async function syncVolume(key: string): Promise<ReconcileResult> {
     const pv = volumes.get(key);
     if (!pv) return;
@@ -199,7 +208,10 @@ export function newPersistentVolumeController(ctx: ControllerContext): Controlle
         await setVolumePhase(pv, 'Available');
         return;
       }
-      const pvc = claims.getByName(ref.namespace, ref.name ?? '');
+      let pvc = claims.getByName(ref.namespace, ref.name ?? '');
+      // Released may end in the data's deletion: a claim missing from the cache is looked up
+      // in the API before the volume is given up (upstream does the same).
+      if (!pvc || pvc.metadata.uid !== ref.uid) pvc = await liveClaim(ref.namespace, ref.name ?? '');
       if (!pvc || pvc.metadata.uid !== ref.uid) {
         // The claim is gone: Released. Retain keeps the volume (and its data) until an admin
         // clears claimRef; Delete is done by the volume's provisioner.

@@ -11,7 +11,7 @@ import { allContainers } from '../../api/pod-containers.js';
 import type { Container, Pod } from '../../api/types.js';
 import { createLogger, type Logger } from '../../util/logger.js';
 import type { ResolvedImage as CatalogImage } from '../image-catalog.js';
-import { volumeHostPath, type PodSandbox } from '../pod-sandbox.js';
+import { podClaimLink, volumeHostPath, type PodSandbox } from '../pod-sandbox.js';
 import { isOciLaunch } from '../images/oci-launch.js';
 import { execInSandbox, startContainer, type ContainerMount, type ImagePath } from '../sandbox-exec.js';
 import { openAppend, type ContainerExec, type ContainerExecTarget, type ContainerLauncher, type ExitInfo, type LaunchedProcess, type LaunchSpec } from './container-launcher.js';
@@ -31,8 +31,10 @@ export function containerMounts(pod: Pod, c: Container, podDir: string): Contain
   const out: ContainerMount[] = [];
   for (const m of c.volumeMounts ?? []) {
     const v = pod.spec.volumes?.find((x) => x.name === m.name);
-    const host = v && volumeHostPath(podDir, v);
-    if (!host) continue;
+    const link = v && volumeHostPath(podDir, v);
+    if (!link) continue;
+    // A claim's folder is a link to its volume's directory: runc and the sandbox bind the target.
+    const host = podClaimLink(podDir, v) === link && fs.existsSync(link) ? fs.realpathSync(link) : link;
     const source = m.subPath ? path.join(host, m.subPath) : host;
     if (m.subPath && !fs.existsSync(source)) fs.mkdirSync(source, { recursive: true });
     const nodeRoot = !!v.hostPath && path.resolve(source) === '/';
