@@ -9,16 +9,20 @@
 //     PersistentVolumeClaims") until a matching PV exists; Retain keeps the data;
 //   - a pod on a missing claim stays Pending with upstream's FailedScheduling message;
 //   - a generic ephemeral volume's claim is made for its pod and goes with it;
+//   - the same from a container of a loaded OCI image, run by runc;
 //   - hostPath types (DirectoryOrCreate made, Directory checked) and emptyDir medium Memory (a
 //     tmpfs with the size limit), its mount gone with the pod, and with `kanzen down` even after
 //     a kill -9 of every cluster process.
-// Needs root (network namespaces) and busybox-static (npm start installs it).
+// Needs root (network namespaces), busybox-static, and for the runc case umoci, skopeo and runc
+// (npm test installs them).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { eventually, kubectl127Bin, kubectl133Bin, parseTable, startCluster, type TestCluster } from './harness.js';
+import { eventually, kubectl127Bin, kubectl133Bin, parseTable, runKanzen, startCluster, type TestCluster } from './harness.js';
+import { execFileSync } from 'node:child_process';
 import { readMountPoints } from '../node/cluster-network.js';
+import { buildBusyboxImage } from '../testing/test-images.js';
 
 const isRoot = process.getuid?.() === 0;
 let c: TestCluster;
@@ -46,7 +50,7 @@ ${extra}`;
 }
 
 /** A busybox pod running `command` with one volume (its source as YAML flow) at `mountPath`. */
-function volumePodYaml(name: string, source: string, command: string, mountPath = '/data'): string {
+function volumePodYaml(name: string, source: string, command: string, mountPath = '/data', image = 'busybox:1.36'): string {
   return `apiVersion: v1
 kind: Pod
 metadata: {name: ${name}}
@@ -54,7 +58,8 @@ spec:
   terminationGracePeriodSeconds: 1
   containers:
   - name: main
-    image: busybox:1.36
+    image: ${image}
+    imagePullPolicy: IfNotPresent
     command: [sh, -c, ${JSON.stringify(command)}]
     volumeMounts: [{name: data, mountPath: ${mountPath}}]
   volumes:
@@ -66,6 +71,18 @@ spec:
 const podYaml = (name: string, claim: string, command: string) => volumePodYaml(name, `persistentVolumeClaim: {claimName: ${claim}}`, command);
 const memoryPodYaml = (name: string, sizeLimit?: string) =>
   volumePodYaml(name, `emptyDir: {medium: Memory${sizeLimit ? `, sizeLimit: ${sizeLimit}` : ''}}`, 'sleep 3600', '/cache');
+
+/** A skip reason when a command is missing. */
+function hasCommands(...cmds: string[]): string | false {
+  for (const cmd of cmds) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    } catch {
+      return `needs ${cmd}`;
+    }
+  }
+  return false;
+}
 
 async function podPhase(name: string): Promise<string> {
   return jsonpath(['get', 'pod', name], '{.status.phase}');
@@ -220,6 +237,30 @@ spec:
     assert.ok(readMountPoints().some((m) => m.startsWith(podDir + '/')));
     await c.k(['delete', 'pod', 'memory']);
     await eventually(async () => !readMountPoints().some((m) => m.startsWith(podDir + '/')));
+  });
+
+  test('a container of a loaded OCI image (runc) writes to its claim and has the memory emptyDir', { skip: hasCommands('umoci', 'skopeo', 'runc') }, async () => {
+    const dir = fs.mkdtempSync(path.join(c.home, 'oci-'));
+    buildBusyboxImage(path.join(dir, 'layout'), { tag: 'latest', cmd: ['sh'], applets: true });
+    const archive = path.join(dir, 'volumes.tar');
+    execFileSync('skopeo', ['--insecure-policy', 'copy', `oci:${path.join(dir, 'layout')}:latest`, `docker-archive:${archive}:volumes-test:1`], { stdio: 'ignore' });
+    const load = runKanzen(['image', 'load', archive, '--name', c.name, '--home', c.home]);
+    assert.equal(load.code, 0, load.stderr);
+    await apply(claimYaml('oci-data'));
+    await apply(volumePodYaml('oci-writer', 'persistentVolumeClaim: {claimName: oci-data}', 'echo from-runc > /data/f && sleep 3600', '/data', 'volumes-test:1'));
+    await eventually(async () => (await podPhase('oci-writer')) === 'Running', 90_000);
+    // The loaded image, run by runc (not a built-in stand-in).
+    assert.match(await c.k(['describe', 'pod', 'oci-writer']), /Container image "volumes-test:1" already present on machine/);
+    const uid = await jsonpath(['get', 'pvc', 'oci-data'], '{.metadata.uid}');
+    const volumeDir = path.join(c.home, 'storage', `pvc-${uid}_default_oci-data`);
+    await eventually(async () => fs.existsSync(path.join(volumeDir, 'f')));
+    assert.equal(fs.readFileSync(path.join(volumeDir, 'f'), 'utf8'), 'from-runc\n');
+    await apply(volumePodYaml('oci-memory', 'emptyDir: {medium: Memory, sizeLimit: 8Mi}', 'sleep 3600', '/cache', 'volumes-test:1'));
+    await eventually(async () => (await podPhase('oci-memory')) === 'Running', 90_000);
+    const mounts = (await c.k(['exec', 'oci-memory', '--', 'mount'])).split('\n').filter((l) => l.includes(' /cache '));
+    assert.match(mounts[0] ?? '', /^tmpfs on \/cache type tmpfs \(rw,.*size=8192k/, mounts.join('\n'));
+    await c.k(['delete', 'pod', 'oci-writer', 'oci-memory']);
+    await c.k(['delete', 'pvc', 'oci-data']);
   });
 
   test('kanzen down after kill -9 of every cluster process leaves no mount under the home; volume data stays until --purge', async () => {
