@@ -55,6 +55,11 @@ export interface TestCluster {
   down(purge?: boolean): RunResult;
 }
 
+/** Whether a program is on the PATH (tests that need one skip without it). */
+export function hasCommand(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
 /** A cluster for one test file; the fake runtime unless extraArgs names another (API-only tests need no root). */
 export async function startCluster(opts: { nodes?: number; extraArgs?: string[] } = {}): Promise<TestCluster> {
   if (!opts.extraArgs?.includes('--runtime')) opts = { ...opts, extraArgs: [...(opts.extraArgs ?? []), '--runtime', 'fake'] };

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { eventually, runKanzen, runningPods, startCluster, writeTemp, type TestCluster } from './harness.js';
+import { eventually, hasCommand, runKanzen, runningPods, startCluster, writeTemp, type TestCluster } from './harness.js';
 import { debianNginxImage } from '../testing/debian-nginx-image.js';
 import { buildBusyboxImage } from '../testing/test-images.js';
 import { startTestRegistry, testRegistryMissing, type TestRegistry } from '../testing/test-registry.js';
@@ -21,15 +21,6 @@ import type { Node, Pod } from '../api/types.js';
 
 const isRoot = process.getuid?.() === 0;
 const skip = !isRoot ? 'needs root' : testRegistryMissing() || (!hasCommand('mmdebstrap') || !hasCommand('runc') ? 'needs mmdebstrap and runc' : false);
-
-function hasCommand(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 let c: TestCluster;
 let registry: TestRegistry;

@@ -19,7 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { eventually, kubectl127Bin, kubectl133Bin, parseTable, runKanzen, startCluster, type TestCluster } from './harness.js';
+import { eventually, hasCommand, kubectl127Bin, kubectl133Bin, parseTable, runKanzen, startCluster, type TestCluster } from './harness.js';
 import { execFileSync } from 'node:child_process';
 import { readMountPoints } from '../node/cluster-network.js';
 import { buildBusyboxImage } from '../testing/test-images.js';
@@ -71,18 +71,6 @@ spec:
 const podYaml = (name: string, claim: string, command: string) => volumePodYaml(name, `persistentVolumeClaim: {claimName: ${claim}}`, command);
 const memoryPodYaml = (name: string, sizeLimit?: string) =>
   volumePodYaml(name, `emptyDir: {medium: Memory${sizeLimit ? `, sizeLimit: ${sizeLimit}` : ''}}`, 'sleep 3600', '/cache');
-
-/** A skip reason when a command is missing. */
-function hasCommands(...cmds: string[]): string | false {
-  for (const cmd of cmds) {
-    try {
-      execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    } catch {
-      return `needs ${cmd}`;
-    }
-  }
-  return false;
-}
 
 async function podPhase(name: string): Promise<string> {
   return jsonpath(['get', 'pod', name], '{.status.phase}');
@@ -239,7 +227,7 @@ spec:
     await eventually(async () => !readMountPoints().some((m) => m.startsWith(podDir + '/')));
   });
 
-  test('a container of a loaded OCI image (runc) writes to its claim and has the memory emptyDir', { skip: hasCommands('umoci', 'skopeo', 'runc') }, async () => {
+  test('a container of a loaded OCI image (runc) writes to its claim and has the memory emptyDir', { skip: ['umoci', 'skopeo', 'runc'].some((cmd) => !hasCommand(cmd)) && 'needs umoci, skopeo and runc' }, async () => {
     const dir = fs.mkdtempSync(path.join(c.home, 'oci-'));
     buildBusyboxImage(path.join(dir, 'layout'), { tag: 'latest', cmd: ['sh'], applets: true });
     const archive = path.join(dir, 'volumes.tar');
