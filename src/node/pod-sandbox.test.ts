@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   hostNetworkHostsFile,
+  memoryVolumeSize,
   parseResolvConf,
   podDirectory,
   podDNSConfig,
@@ -115,4 +116,18 @@ test('writeVolumeFiles: ..data swap, top-level symlinks, stale names removed', (
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('memory-backed emptyDir size: the pod memory limit, lowered to sizeLimit; none without limits', () => {
+  const pod = (limits: (string | undefined)[]): Pod => ({
+    metadata: { name: 'p' },
+    spec: { containers: limits.map((l, i) => ({ name: `c${i}`, image: 'x', ...(l ? { resources: { limits: { memory: l } } } : {}) })) },
+  });
+  const vol = (sizeLimit?: string) => ({ name: 'cache', emptyDir: { medium: 'Memory', ...(sizeLimit ? { sizeLimit } : {}) } });
+  assert.equal(memoryVolumeSize(pod([undefined]), vol()), undefined);
+  assert.equal(memoryVolumeSize(pod([undefined]), vol('16Mi')), 16 * 2 ** 20);
+  assert.equal(memoryVolumeSize(pod(['64Mi', '64Mi']), vol()), 128 * 2 ** 20);
+  assert.equal(memoryVolumeSize(pod(['64Mi']), vol('16Mi')), 16 * 2 ** 20);
+  assert.equal(memoryVolumeSize(pod(['64Mi']), vol('1Gi')), 64 * 2 ** 20);
+  assert.equal(memoryVolumeSize(pod(['64Mi', undefined]), vol()), undefined);
 });

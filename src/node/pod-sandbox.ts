@@ -319,10 +319,24 @@ export function volumeHostPath(podDir: string, volume: Volume): string | undefin
   return podClaimLink(podDir, volume) ?? podVolumeDir(podDir, volume);
 }
 
-/** The tmpfs of an emptyDir with medium Memory (upstream: mounted on the volume's folder, size from sizeLimit). */
-async function mountMemoryVolume(dir: string, volume: Volume): Promise<void> {
-  const limit = volume.emptyDir?.sizeLimit;
-  const options = ['mode=0777', ...(limit ? [`size=${Math.floor(parseQuantity(limit))}`] : [])];
+/**
+ * The size of a memory-backed emptyDir (upstream calculateEmptyDirMemorySize): the pod's
+ * memory limit when every container has one, lowered to the volume's sizeLimit; undefined
+ * leaves tmpfs' default (upstream: the node's allocatable memory).
+ */
+export function memoryVolumeSize(pod: Pod, volume: Volume): number | undefined {
+  const containers = pod.spec.containers ?? [];
+  const limits = containers.map((c) => c.resources?.limits?.memory);
+  let size: number | undefined = containers.length && limits.every((l) => l !== undefined) ? limits.reduce<number>((sum, l) => sum + parseQuantity(l!), 0) : undefined;
+  const sizeLimit = volume.emptyDir?.sizeLimit ? parseQuantity(volume.emptyDir.sizeLimit) : 0;
+  if (sizeLimit > 0 && (size === undefined || sizeLimit <= size)) size = sizeLimit;
+  return size === undefined ? undefined : Math.floor(size);
+}
+
+/** The tmpfs of an emptyDir with medium Memory, mounted on the volume's folder. */
+async function mountMemoryVolume(dir: string, pod: Pod, volume: Volume): Promise<void> {
+  const size = memoryVolumeSize(pod, volume);
+  const options = ['mode=0777', ...(size ? [`size=${size}`] : [])];
   await runCommand('mount', ['-t', 'tmpfs', '-o', options.join(','), 'tmpfs', dir]);
 }
 
@@ -437,7 +451,7 @@ export async function createPodSandbox(opts: PodSandboxOptions): Promise<PodSand
     const dir = podVolumeDir(podDir, v);
     if (!dir) continue;
     fs.mkdirSync(dir, { recursive: true, mode: 0o777 });
-    if (v.emptyDir?.medium === 'Memory') await mountMemoryVolume(dir, v);
+    if (v.emptyDir?.medium === 'Memory') await mountMemoryVolume(dir, pod, v);
   }
 
   if (!hostNetwork && vethName) {
