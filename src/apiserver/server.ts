@@ -288,7 +288,13 @@ export class ApiServer {
    * pull secrets), from its module.
    */
   private async admitCreate(info: ResourceInfo, namespace: string | undefined, name: string, obj?: KubeObject): Promise<void> {
-    if (!info.namespaced || !namespace) return;
+    // Cluster-scoped objects have no namespace to check, only their module's admission
+    // (e.g. a PersistentVolume's pv-protection finalizer).
+    if (!info.namespaced) {
+      if (obj) await admitResource(info, obj, '', this.handlerDeps);
+      return;
+    }
+    if (!namespace) return;
     const ns = (await this.registry('namespaces').tryGet(undefined, namespace)) as Namespace | undefined;
     if (!ns) throw ApiError.notFound({ group: '', resource: 'namespaces' }, namespace);
     if (ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating') {

@@ -109,6 +109,7 @@ describe('storage', { skip: !isRoot && 'needs root for network namespaces' }, ()
     assert.equal(pv.spec.hostPath.type, 'DirectoryOrCreate');
     assert.deepEqual(pv.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0], { key: 'kubernetes.io/hostname', operator: 'In', values: [node] });
     assert.equal(pv.metadata.annotations['pv.kubernetes.io/provisioned-by'], 'rancher.io/local-path');
+    assert.deepEqual(pv.metadata.finalizers, ['kubernetes.io/pv-protection']);
     const dir = path.join(c.home, 'storage', `pvc-${uid}_default_data`);
     assert.equal(pv.spec.hostPath.path, dir);
     await eventually(async () => fs.existsSync(path.join(dir, 'greeting')));

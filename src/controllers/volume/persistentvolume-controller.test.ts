@@ -26,7 +26,7 @@ const volume = (name: string, size: string, storageClassName = ''): PersistentVo
   spec: { capacity: { storage: size }, accessModes: ['ReadWriteOnce'], hostPath: { path: `/tmp/${name}` }, storageClassName },
 });
 
-test('an Immediate claim binds to the smallest fitting volume; deleting the claim releases it (Retain)', async () => {
+test('an Immediate claim binds to the smallest fitting volume; a Bound volume is deleted only once its claim is gone', async () => {
   const h = await startControllerHarness({ controllers: [newPersistentVolumeController, newPVCProtectionController, newPVProtectionController] });
   try {
     await h.client.create(volumes, undefined, volume('big', '10Gi'));
@@ -42,14 +42,16 @@ test('an Immediate claim binds to the smallest fitting volume; deleting the clai
     assert.equal(bound.metadata.annotations?.['pv.kubernetes.io/bound-by-controller'], 'yes');
     const pv = await h.client.get<PersistentVolume>(volumes, undefined, 'fits');
     assert.equal(pv.status?.phase, 'Bound');
+    assert.deepEqual(pv.metadata.finalizers, ['kubernetes.io/pv-protection']);
     assert.equal(pv.spec.claimRef?.uid, bound.metadata.uid);
     assert.equal((await h.client.get<PersistentVolume>(volumes, undefined, 'big')).status?.phase, 'Available');
 
-    // No pod uses the claim: pvc-protection lets the deletion through.
-    await h.client.delete(claims, 'default', 'data');
-    await waitFor(async () => (await h.client.get<PersistentVolume>(volumes, undefined, 'fits')).status?.phase === 'Released');
-    // A Released volume is not in use: pv-protection lets it go.
+    // A Bound volume's deletion waits (pv-protection) ...
     await h.client.delete(volumes, undefined, 'fits');
+    const deleting = await h.client.get<PersistentVolume>(volumes, undefined, 'fits');
+    assert.ok(deleting.metadata.deletionTimestamp);
+    // ... until its claim goes (no pod uses it: pvc-protection lets that through) and it is Released.
+    await h.client.delete(claims, 'default', 'data');
     await waitFor(async () => !(await h.client.list(volumes)).items.some((v) => v.metadata.name === 'fits'));
   } finally {
     await h.stop();
