@@ -182,7 +182,7 @@ spec:
     await c.k(['delete', 'pvc', 'static']);
     await eventually(async () => (await jsonpath(['get', 'pv', 'manual-pv'], '{.status.phase}')) === 'Released');
     assert.equal(fs.readFileSync(path.join(dir, 'file'), 'utf8'), 'kept\n');
-    // A Released volume keeps its protection finalizer off: it can be deleted at once.
+    // A Released volume is not in use: pv-protection lets its deletion through at once.
     await c.k(['delete', 'pv', 'manual-pv']);
     assert.ok(fs.existsSync(path.join(dir, 'file')));
   });
