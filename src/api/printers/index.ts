@@ -4,6 +4,7 @@
 
 import type { KubeObject } from '../types.js';
 import { configMapPrinter } from './configmap-printer.js';
+import { daemonSetPrinter } from './daemonset-printer.js';
 import { defaultPrinter } from './default-printer.js';
 import { deploymentPrinter } from './deployment-printer.js';
 import { endpointsPrinter } from './endpoints-printer.js';
@@ -30,6 +31,7 @@ const printers: Record<string, Printer<never>> = {
   EndpointSlice: endpointSlicePrinter,
   Deployment: deploymentPrinter,
   ReplicaSet: replicaSetPrinter,
+  DaemonSet: daemonSetPrinter,
   Node: nodePrinter,
   Namespace: namespacePrinter,
   Event: eventPrinter,

@@ -5,6 +5,7 @@ import type { ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import type { Strategy } from '../strategy.js';
 import { configmaps } from './configmaps.js';
+import { daemonsets } from './daemonsets.js';
 import { defaultStrategy } from './default-strategy.js';
 import { deployments } from './deployments.js';
 import { endpoints } from './endpoints.js';
@@ -36,6 +37,7 @@ const modules = new Map<string, ResourceModule>([
   ['Lease', leases],
   ['Deployment', deployments],
   ['ReplicaSet', replicasets],
+  ['DaemonSet', daemonsets],
 ]);
 
 /** The generic registry's behaviour: ObjectMeta rules only. */
