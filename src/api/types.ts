@@ -566,6 +566,18 @@ export interface ReplicaSet extends KubeObject {
   status?: ReplicaSetStatus;
 }
 
+// ---- apps/v1: StatefulSet and ControllerRevision ----
+
+/**
+ * ControllerRevision: an immutable snapshot of a controller's state (for a StatefulSet or
+ * DaemonSet, the patch that restores its pod template). `data` is a RawExtension, here the
+ * JSON object itself.
+ */
+export interface ControllerRevision extends KubeObject {
+  data?: unknown;
+  revision: number;
+}
+
 export interface Scale extends KubeObject {
   spec: { replicas?: number };
   status: { replicas: number; selector?: string };
