@@ -300,7 +300,8 @@ class ReplicaSetController implements Controller {
   }
 }
 
-function isNamespaceTerminating(e: unknown): boolean {
+/** A create refused because the namespace is terminating (NamespaceTerminatingCause). */
+export function isNamespaceTerminating(e: unknown): boolean {
   const causes = (e as { status?: { details?: { causes?: { reason?: string }[] } } }).status?.details?.causes;
   return !!causes?.some((c) => c.reason === 'NamespaceTerminating');
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { DaemonSet } from '../../api/types.js';
 import { resourceFor } from '../../client/api-client.js';
 import { startApiFixture } from '../../testing/api-fixture.js';
-import { templateGenerationAnnotation } from './daemonsets.js';
+import { templateGenerationAnnotation } from '../../api/daemonset-template-generation.js';
 
 const daemonSets = resourceFor('daemonsets', 'apps');
 

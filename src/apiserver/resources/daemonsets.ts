@@ -4,6 +4,7 @@
 // each template change, whatever the client sent; a new DaemonSet's status shows its four
 // required counts at 0. apps/v1 registers no field-label conversion, so only metadata.name
 // and metadata.namespace select.
+import { templateGenerationAnnotation, templateGenerationOf } from '../../api/daemonset-template-generation.js';
 import type { DaemonSet, KubeObject } from '../../api/types.js';
 import { defaultDaemonSet } from '../../api/defaults/daemonset.js';
 import { jsonEqual } from '../../api/validation/object-meta.js';
@@ -11,13 +12,9 @@ import { validateDaemonSet, validateDaemonSetStatusUpdate, validateDaemonSetUpda
 import { defaultStrategy } from './default-strategy.js';
 import type { ResourceModule } from './resource-module.js';
 
-/** apps.DeprecatedTemplateGeneration */
-export const templateGenerationAnnotation = 'deprecated.daemonset.template.generation';
-
-/** The template generation an object carries; 0 when absent or not a number (as the internal field's zero value). */
-export function templateGeneration(obj: KubeObject): number {
-  const v = obj.metadata.annotations?.[templateGenerationAnnotation];
-  return v !== undefined && /^[0-9]+$/.test(v) ? Number(v) : 0;
+/** The stored template generation; 0 (the internal field's zero value) when absent or not a number. */
+function templateGeneration(obj: KubeObject): number {
+  return templateGenerationOf(obj) ?? 0;
 }
 
 function setTemplateGeneration(obj: KubeObject, generation: number): void {
