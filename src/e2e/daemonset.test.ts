@@ -140,6 +140,12 @@ for (const [version, bin] of [
       assert.equal(wide.SELECTOR, 'app=agent');
       const events = await k(['get', 'events', '-n', ns, '--field-selector', 'involvedObject.kind=DaemonSet', '-o', 'jsonpath={range .items[*]}{.reason} {.message}{"\\n"}{end}']);
       assert.equal(events.split('\n').filter((l) => /^SuccessfulCreate Created pod: agent-[a-z0-9]{5}$/.test(l)).length, 3);
+      const describe = await k(['describe', 'ds', 'agent', '-n', ns]);
+      assert.match(describe, /^Desired Number of Nodes Scheduled: 3$/m);
+      assert.match(describe, /^Number of Nodes Scheduled with Up-to-date Pods: 3$/m);
+      assert.match(describe, /^Pods Status:\s+3 Running \/ 0 Waiting \/ 0 Succeeded \/ 0 Failed$/m);
+      assert.match(describe, /SuccessfulCreate\s+\S+\s+daemonset-controller\s+Created pod: agent-/);
+      assert.match(await k(['get', 'all', '-n', ns]), /^daemonset\.apps\/agent\s+3\s+3\s+3\s+3\s+3\s+<none>/m);
     });
 
     test('a nodeSelector limits the DaemonSet to the labelled node', async () => {

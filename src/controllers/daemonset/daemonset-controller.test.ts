@@ -103,6 +103,16 @@ test('one pod per node that should run it, pinned by node-name affinity; nodes c
     await waitFor(() => !h.pods().some((p) => p.spec.nodeName === 'node-2'));
     await waitFor(async () => (await client.get<DaemonSet>(daemonSetsInfo, 'default', 'agent')).status?.desiredNumberScheduled === 1);
     assert.deepEqual(Object.keys(byNode(live(h))), ['node-3']);
+    // A new node gets its pod; a removed one no longer counts (its pod is PodGC's to delete).
+    await client.create(nodesInfo, undefined, node('node-4', { role: 'worker' }));
+    await waitFor(() => live(h).some((p) => p.spec.nodeName === 'node-4' && p.status?.phase === 'Running'));
+    await waitFor(async () => (await client.get<DaemonSet>(daemonSetsInfo, 'default', 'agent')).status?.numberAvailable === 2);
+    await client.delete(nodesInfo, undefined, 'node-4');
+    const after = await waitFor(async () => {
+      const d = await client.get<DaemonSet>(daemonSetsInfo, 'default', 'agent');
+      return d.status?.desiredNumberScheduled === 1 && d;
+    });
+    assert.equal(after.status?.numberMisscheduled, 0);
   } finally {
     await h.stop();
   }

@@ -114,6 +114,11 @@ class DaemonSetsController implements Controller {
           if (a.shouldRun !== b.shouldRun || a.shouldContinueRunning !== b.shouldContinueRunning) this.enqueue(ds);
         }
       },
+      // Upstream waits for PodGC to delete a removed node's pods before the counts change;
+      // kanzen recounts at once (the pods themselves are still PodGC's to delete).
+      delete: (node) => {
+        for (const ds of this.dsInformer.list()) if (nodeShouldRunDaemonPod(node, ds).shouldContinueRunning) this.enqueue(ds);
+      },
     });
   }
 
