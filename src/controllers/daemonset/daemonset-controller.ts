@@ -19,7 +19,7 @@ import { controllerRevisionsResource } from '../history/controller-history.js';
 import { failedCreatePodReason, failedDeletePodReason, isNamespaceTerminating, successfulCreatePodReason, successfulDeletePodReason } from '../replicaset-controller.js';
 import { ControllerExpectations } from '../replicaset/controller-expectations.js';
 import { isPodReady } from '../replicaset/pod-conditions.js';
-import { adoptPatch, claimObjects, controllerOf, newControllerRef, recheckDeletionTimestamp, releasePatch } from '../replicaset/controller-ref-manager.js';
+import { claimPods, controllerOf, newControllerRef } from '../replicaset/controller-ref-manager.js';
 import { getPodFromTemplate } from '../replicaset/pod-from-template.js';
 import { slowStartBatch, slowStartInitialBatchSize } from '../replicaset/slow-start.js';
 import { controllerRevisionHashLabel, createPodTemplate, replaceNodeNameNodeAffinity, targetNodeName } from './daemon-pods.js';
@@ -223,17 +223,8 @@ class DaemonSetsController implements Controller {
 
   /** getDaemonPods: the DaemonSet's pods after adopting matching orphans and releasing non-matching ones. */
   private async daemonPods(ds: DaemonSet): Promise<Pod[]> {
-    const selector = labelSelectorAsRequirements(ds.spec.selector);
-    const ownerRef = newControllerRef(ds, daemonSetKind.apiVersion, daemonSetKind.kind);
     const candidates = new Set([...this.podInformer.candidatesForSelector(ds.metadata.namespace, ds.spec.selector?.matchLabels), ...this.podInformer.ownedBy(ds.metadata.uid!)]);
-    const { claimed, errors } = await claimObjects([...candidates], {
-      owner: ds,
-      ownerRef,
-      match: (pod) => matchLabels(selector, pod.metadata.labels),
-      canAdopt: recheckDeletionTimestamp(this.ctx.client, daemonSetsResource, ds),
-      adopt: async (pod) => void (await this.ctx.client.patch(podsResource, pod.metadata.namespace, pod.metadata.name!, 'strategic', adoptPatch(ownerRef, pod.metadata.uid))),
-      release: async (pod) => void (await this.ctx.client.patch(podsResource, pod.metadata.namespace, pod.metadata.name!, 'strategic', releasePatch(ds.metadata.uid, pod.metadata.uid))),
-    });
+    const { claimed, errors } = await claimPods(this.ctx.client, ds, daemonSetsResource, daemonSetKind, labelSelectorAsRequirements(ds.spec.selector), [...candidates]);
     if (errors.length) throw errors[0];
     return claimed;
   }
