@@ -49,6 +49,8 @@ ${extraPodSpec}`;
 interface PodInfo {
   name: string;
   node: string;
+  /** The node the pod is bound to or, before binding, pinned to by its node-name affinity. */
+  target: string;
   image: string;
   ready: boolean;
   terminating: boolean;
@@ -62,7 +64,11 @@ async function pods(k: (args: string[]) => Promise<string>, ns: string, name: st
 
 interface WatchedPod {
   metadata: { name: string; deletionTimestamp?: string };
-  spec: { nodeName?: string; containers: { image: string }[] };
+  spec: {
+    nodeName?: string;
+    containers: { image: string }[];
+    affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: { matchFields?: { values?: string[] }[] }[] } } };
+  };
   status?: { conditions?: { type: string; status: string }[] };
 }
 
@@ -70,6 +76,7 @@ function podInfo(p: WatchedPod): PodInfo {
   return {
     name: p.metadata.name,
     node: p.spec.nodeName ?? '',
+    target: p.spec.nodeName ?? p.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0]?.matchFields?.[0]?.values?.[0] ?? '',
     image: p.spec.containers[0].image,
     ready: !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
     terminating: !!p.metadata.deletionTimestamp,
@@ -182,40 +189,83 @@ for (const [version, bin] of [
       await settled(k, ns, 'tainted', 'nginx:1.26-alpine', nodes);
     });
 
-    test('set image rolls node by node; rollout status waits for it', async () => {
-      const initial = await settled(k, ns, 'agent', 'nginx:1.26-alpine', nodes);
-      // Every change to the pods during the rollout, in order, as kubectl's watch reports them.
-      const watch = spawn(bin, [`--kubeconfig=${c.kubeconfig}`, 'get', 'pods', '-n', ns, '-l', 'app=agent', '-o', 'json', '--watch', '--output-watch-events'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    /**
+     * Runs `change` while kubectl watches the app's pods, waits for `rollout status` and for
+     * every initial pod to be gone, and returns the watch's events in order.
+     */
+    async function watchRollout(app: string, change: () => Promise<void>): Promise<{ type: string; pod: PodInfo }[]> {
+      const watch = spawn(bin, [`--kubeconfig=${c.kubeconfig}`, 'get', 'pods', '-n', ns, '-l', `app=${app}`, '-o', 'json', '--watch', '--output-watch-events'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stream = '';
       watch.stdout.on('data', (d) => (stream += d));
+      const events = () => (jsonDocuments(stream) as { type: string; object: WatchedPod }[]).map((e) => ({ type: e.type, pod: podInfo(e.object) }));
       try {
-        await eventually(async () => jsonDocuments(stream).length >= 3);
-        assert.equal((await k(['set', 'image', 'ds/agent', '-n', ns, 'agent=nginx:1.27-alpine'])).trim(), 'daemonset.apps/agent image updated');
-        const status = await k(['rollout', 'status', 'ds/agent', '-n', ns, '--timeout=120s']);
-        assert.match(status, /daemon set "agent" successfully rolled out\n$/);
-        await settled(k, ns, 'agent', 'nginx:1.27-alpine', nodes);
-        await eventually(async () => jsonDocuments(stream).filter((e) => (e as { type: string }).type === 'DELETED').length >= 3);
+        await eventually(async () => events().length >= nodes.length);
+        await change();
+        const status = await k(['rollout', 'status', `ds/${app}`, '-n', ns, '--timeout=120s']);
+        assert.match(status, new RegExp(`daemon set "${app}" successfully rolled out\\n$`));
+        await eventually(async () => events().filter((e) => e.type === 'DELETED').length >= nodes.length, 60_000);
       } finally {
         watch.kill();
       }
-      // Replay the watch: never more than one node without a ready pod; a new pod is created
-      // only once every earlier new pod is ready.
-      const state = new Map<string, PodInfo>(initial.map((p) => [p.name, p]));
-      const newPodsInOrder: string[] = [];
-      for (const ev of jsonDocuments(stream) as { type: string; object: WatchedPod }[]) {
-        const p = podInfo(ev.object);
-        if (ev.type === 'DELETED') state.delete(p.name);
-        else {
-          if (!state.has(p.name) && p.image === 'nginx:1.27-alpine') {
-            for (const earlier of newPodsInOrder) assert.ok(state.get(earlier)?.ready, `${p.name} created before ${earlier} was ready`);
-            newPodsInOrder.push(p.name);
-          }
-          state.set(p.name, p);
-        }
-        const withReadyPod = new Set([...state.values()].filter((q) => q.ready && !q.terminating && q.node).map((q) => q.node));
-        assert.ok(withReadyPod.size >= nodes.length - 1, `more than one node without a ready pod after ${ev.type} ${p.name}`);
+      return events();
+    }
+
+    /** Replays watch events: after each, the nodes with a ready pod that is not terminating; calls check with the state. */
+    function replay(events: { type: string; pod: PodInfo }[], check: (ev: { type: string; pod: PodInfo }, state: Map<string, PodInfo>, isNew: boolean) => void): void {
+      const state = new Map<string, PodInfo>();
+      for (const ev of events) {
+        const isNew = ev.type === 'ADDED' && !state.has(ev.pod.name);
+        if (ev.type === 'DELETED') state.delete(ev.pod.name);
+        else state.set(ev.pod.name, ev.pod);
+        check(ev, state, isNew);
       }
-      assert.equal(newPodsInOrder.length, 3);
+    }
+
+    const nodesWithReadyPod = (state: Map<string, PodInfo>) => new Set([...state.values()].filter((q) => q.ready && !q.terminating && q.node).map((q) => q.node));
+
+    test('set image rolls node by node; rollout status waits for it', async () => {
+      await settled(k, ns, 'agent', 'nginx:1.26-alpine', nodes);
+      const events = await watchRollout('agent', async () => {
+        assert.equal((await k(['set', 'image', 'ds/agent', '-n', ns, 'agent=nginx:1.27-alpine'])).trim(), 'daemonset.apps/agent image updated');
+      });
+      await settled(k, ns, 'agent', 'nginx:1.27-alpine', nodes);
+      // Never more than one node without a ready pod; a new pod is created only once every
+      // earlier new pod is ready.
+      const newPods: string[] = [];
+      let started = false;
+      replay(events, (ev, state, isNew) => {
+        if (isNew && ev.pod.image === 'nginx:1.27-alpine') {
+          for (const earlier of newPods) assert.ok(state.get(earlier)?.ready, `${ev.pod.name} created before ${earlier} was ready`);
+          newPods.push(ev.pod.name);
+        }
+        started ||= state.size === nodes.length;
+        if (started) assert.ok(nodesWithReadyPod(state).size >= nodes.length - 1, `more than one node without a ready pod after ${ev.type} ${ev.pod.name}`);
+      });
+      assert.equal(newPods.length, 3);
+    });
+
+    test('with maxSurge, rollout restart starts each new pod beside the old one: every node keeps a ready pod', async () => {
+      const surge = daemonSetManifest('surge', ns, 'nginx:1.26-alpine').replace('spec:\n  selector:', 'spec:\n  updateStrategy:\n    rollingUpdate:\n      maxSurge: 1\n      maxUnavailable: 0\n  selector:');
+      await k(['apply', '-f', writeTemp(dir, `surge-${ns}.yaml`, surge)]);
+      await settled(k, ns, 'surge', 'nginx:1.26-alpine', nodes);
+      const before = new Set((await pods(k, ns, 'surge')).map((p) => p.name));
+      const events = await watchRollout('surge', async () => {
+        assert.equal((await k(['rollout', 'restart', 'ds/surge', '-n', ns])).trim(), 'daemonset.apps/surge restarted');
+      });
+      const after = await settled(k, ns, 'surge', 'nginx:1.26-alpine', nodes);
+      assert.ok(after.every((p) => !before.has(p.name)));
+      let surged = 0;
+      let started = false;
+      replay(events, (ev, state, isNew) => {
+        if (isNew && !before.has(ev.pod.name)) {
+          surged++;
+          // The new pod's node still runs its old pod, ready.
+          assert.ok([...state.values()].some((q) => before.has(q.name) && q.node === ev.pod.target && q.ready && !q.terminating), `${ev.pod.name} started without an old pod beside it`);
+        }
+        started ||= state.size === nodes.length;
+        if (started) assert.equal(nodesWithReadyPod(state).size, nodes.length, `a node without a ready pod after ${ev.type} ${ev.pod.name}`);
+      });
+      assert.equal(surged, 3);
     });
 
     test('rollout history lists the revisions; undo goes back to the previous template and skips when already there', async () => {
