@@ -133,7 +133,9 @@ for (const [version, bin] of [
     });
 
     test('one pod per node; get ds shows the counts with upstream columns', async () => {
-      assert.equal((await k(['apply', '-f', writeTemp(dir, `agent-${ns}.yaml`, daemonSetManifest('agent', ns, 'nginx:1.26-alpine'))])).trim(), 'daemonset.apps/agent created');
+      // Zero values Go's encoding leaves out (an empty env value, stdin: false) must not stop kubectl matching revisions.
+      const agent = `${daemonSetManifest('agent', ns, 'nginx:1.26-alpine')}        env:\n        - name: MODE\n          value: ""\n        stdin: false\n`;
+      assert.equal((await k(['apply', '-f', writeTemp(dir, `agent-${ns}.yaml`, agent)])).trim(), 'daemonset.apps/agent created');
       await settled(k, ns, 'agent', 'nginx:1.26-alpine', nodes);
       const row = await eventually(async () => {
         const r = parseTable(await k(['get', 'ds', 'agent', '-n', ns]))[0];

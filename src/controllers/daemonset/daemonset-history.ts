@@ -5,6 +5,7 @@
 // (controller.ComputeHash of the template and collisionCount) that the revision's pods carry
 // in their controller-revision-hash label.
 import { isAlreadyExists } from '../../api/errors.js';
+import { goTypedJSON } from '../../api/protobuf/go-typed-json.js';
 import { labelSelectorAsRequirements, matchLabels } from '../../api/labels.js';
 import type { ControllerRevision, DaemonSet, Pod, PodTemplateSpec } from '../../api/types.js';
 import { resourceFor, type ApiClient } from '../../client/api-client.js';
@@ -28,14 +29,12 @@ function sortedKeys(value: unknown): unknown {
 }
 
 /**
- * getPatch: `{"spec":{"template":{"$patch":"replace",…}}}` — the template as the typed object
- * marshals (ObjectMeta's creationTimestamp is a struct Go always writes, as null), keys sorted,
- * so kubectl computes the same bytes for the same template.
+ * getPatch: `{"spec":{"template":{"$patch":"replace",…}}}` — the template as Go writes the
+ * typed object (so an absent metadata.creationTimestamp is null and zero omitempty fields go),
+ * keys sorted as a re-encoded map's are, so kubectl computes the same bytes for the same template.
  */
 export function daemonSetPatch(template: PodTemplateSpec): unknown {
-  const t = structuredClone(template);
-  const metadata = { ...(t.metadata ?? {}), creationTimestamp: null };
-  return { spec: { template: sortedKeys({ ...t, metadata, $patch: 'replace' }) } };
+  return { spec: { template: sortedKeys({ ...goTypedJSON('core.v1.PodTemplateSpec', template), $patch: 'replace' }) } };
 }
 
 /** Match: the revision restores exactly this DaemonSet's template. */
