@@ -46,12 +46,15 @@ export function addOrUpdateDaemonPodTolerations(spec: PodSpec): void {
   if (spec.hostNetwork) addOrUpdateToleration(spec, exists('node.kubernetes.io/network-unavailable', 'NoSchedule'));
 }
 
-/** NewPod: the pod the DaemonSet would run on the node, as the placement checks see it. */
+/**
+ * NewPod: the pod the DaemonSet would run on the node, as the placement checks see it (read
+ * only: the template is copied shallowly, but for the tolerations this adds to).
+ */
 export function newDaemonPod(ds: DaemonSet, nodeName: string): Pod {
-  const spec = structuredClone(ds.spec.template.spec);
-  spec.nodeName = nodeName;
+  const template = ds.spec.template;
+  const spec: PodSpec = { ...template.spec, nodeName, tolerations: [...(template.spec.tolerations ?? [])] };
   addOrUpdateDaemonPodTolerations(spec);
-  return { metadata: { ...structuredClone(ds.spec.template.metadata ?? {}), namespace: ds.metadata.namespace }, spec };
+  return { metadata: { ...(template.metadata ?? {}), namespace: ds.metadata.namespace }, spec };
 }
 
 /**

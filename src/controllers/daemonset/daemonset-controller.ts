@@ -107,8 +107,9 @@ class DaemonSetsController implements Controller {
         for (const ds of this.dsInformer.list()) if (nodeShouldRunDaemonPod(node, ds).shouldRun) this.enqueue(ds);
       },
       update: (old, cur) => {
-        if (nodeUpdateIrrelevant(old, cur)) return;
-        for (const ds of this.dsInformer.list()) {
+        const daemonSets = this.dsInformer.list();
+        if (!daemonSets.length || nodeUpdateIrrelevant(old, cur)) return;
+        for (const ds of daemonSets) {
           const a = nodeShouldRunDaemonPod(old, ds);
           const b = nodeShouldRunDaemonPod(cur, ds);
           if (a.shouldRun !== b.shouldRun || a.shouldContinueRunning !== b.shouldContinueRunning) this.enqueue(ds);
