@@ -13,6 +13,7 @@ import { newNodeLifecycleController } from './node-lifecycle-controller.js';
 import { newLoadBalancerController } from './loadbalancer-controller.js';
 import { newServiceAccountsController } from './serviceaccounts-controller.js';
 import { newRootCACertPublisher } from './root-ca-cert-publisher.js';
+import { newDisruptionController } from './disruption/disruption-controller.js';
 
 export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] = [
   newDeploymentController,
@@ -27,4 +28,5 @@ export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] 
   newLoadBalancerController,
   newServiceAccountsController,
   newRootCACertPublisher,
+  newDisruptionController,
 ];
