@@ -97,6 +97,7 @@ function scenario(bin: string, ns: string, version: string) {
     await k(['patch', 'pdb', 'web', '--type=merge', '-p', '{"spec":{"minAvailable":2}}']);
     const row = await allowedDisruptions(bin, ns, '1');
     assert.deepEqual([row.NAME, row['MIN AVAILABLE'], row['MAX UNAVAILABLE'], row['ALLOWED DISRUPTIONS']], ['web', '2', 'N/A', '1']);
+    assert.match(await k(['describe', 'pdb', 'web']), /Min available:\s+2\nSelector:\s+app=web\nStatus:\n\s+Allowed disruptions:\s+1\n\s+Current:\s+3\n\s+Desired:\s+2\n\s+Total:\s+3\n/);
     const status = JSON.parse(await k(['get', 'pdb', 'web', '-o', 'json'])).status;
     assert.deepEqual([status.expectedPods, status.currentHealthy, status.desiredHealthy, status.disruptionsAllowed], [3, 3, 2, 1]);
     assert.deepEqual(

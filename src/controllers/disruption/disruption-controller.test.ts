@@ -3,10 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../api/errors.js';
-import type { Deployment, Pod, PodDisruptionBudget, Status } from '../../api/types.js';
+import type { Pod, PodDisruptionBudget, Status } from '../../api/types.js';
 import { resourceFor, type ApiClient } from '../../client/api-client.js';
 import { startControllerHarness, type ControllerHarness } from '../../testing/controller-harness.js';
 import { waitFor } from '../../testing/wait.js';
+import { testDeployment } from '../../testing/workload-objects.js';
 import { newDeploymentController } from '../deployment/deployment-controller.js';
 import { newReplicaSetController } from '../replicaset-controller.js';
 import { newDisruptionController } from './disruption-controller.js';
@@ -15,18 +16,7 @@ const deployments = resourceFor('deployments', 'apps');
 const pdbs = resourceFor('poddisruptionbudgets', 'policy');
 const pods = resourceFor('pods');
 
-function deployment(name: string, replicas: number): Deployment {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.25' }] } },
-    },
-  };
-}
+const deployment = testDeployment;
 
 function budget(name: string, spec: PodDisruptionBudget['spec']): PodDisruptionBudget {
   return { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name }, spec };
@@ -107,7 +97,7 @@ test('minAvailable 2 over 3 replicas: one eviction allowed, the next refused wit
   }
 });
 
-test('eviction rules on budgets the test writes: still being processed, unready pods, two budgets', async () => {
+test('eviction rules on budgets the test writes: still being processed, unready pods under IfHealthyBudget and AlwaysAllow, two budgets', async () => {
   // No disruption controller: the test writes each budget's status as the controller would.
   const h = await startControllerHarness({ controllers: [newReplicaSetController, newDeploymentController], kubelet: true });
   try {
@@ -134,9 +124,18 @@ test('eviction rules on budgets the test writes: still being processed, unready 
     assert.equal(after.status!.disruptionsAllowed, 1);
     assert.equal(after.status!.disruptedPods, undefined);
 
+    // The application is down to 0 of 2 healthy: IfHealthyBudget keeps an unready pod; AlwaysAllow lets it go.
+    const second = h.pods().find((p) => p.metadata.labels?.app === 'api' && p.metadata.name !== unready.metadata.name && !p.metadata.deletionTimestamp)!;
+    const down = { observedGeneration: 1, disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 2, expectedPods: 2 };
+    await h.client.updateStatus(pdbs, { ...after, status: down });
+    assert.equal((await rejected(evict(h.client, second.metadata.name!))).code, 429);
+    const always = await h.client.patch<PodDisruptionBudget>(pdbs, 'default', 'a', 'merge', { spec: { unhealthyPodEvictionPolicy: 'AlwaysAllow' } });
+    await h.client.updateStatus(pdbs, { ...always, status: { ...down, observedGeneration: 2 } });
+    assert.equal((await evict(h.client, second.metadata.name!)).status, 'Success');
+
     // Two budgets over the same pods.
     await h.client.create(pdbs, 'default', budget('b', { maxUnavailable: '50%', selector: { matchLabels: { app: 'api' } } }));
-    const other = h.pods().find((p) => p.metadata.labels?.app === 'api' && p.metadata.name !== unready.metadata.name && !p.metadata.deletionTimestamp)!;
+    const other = await waitFor(() => h.pods().find((p) => p.metadata.labels?.app === 'api' && p.status?.phase === 'Running' && !p.metadata.deletionTimestamp));
     const err = await rejected(evict(h.client, other.metadata.name!));
     assert.equal(err.code, 500);
     assert.equal(err.message, 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
