@@ -117,7 +117,7 @@ function scenario(bin: string, ns: string, version: string) {
     await eventually(async () => !(await taints(node)).includes('node.kubernetes.io/unschedulable'), 20_000);
   });
 
-  test(`${version}: drain refuses local data and bare pods without the flags, then moves the pods and waits for the budget`, async () => {
+  test(`${version}: drain refuses DaemonSet pods, local data and bare pods without the flags, then moves the pods and waits for the budget`, async () => {
     const rows = await runningPodsIn(ns, 3);
     const node = rows[0].NODE;
     const onNode = rows.filter((r) => r.NODE === node).map((r) => r.NAME);
@@ -130,8 +130,16 @@ function scenario(bin: string, ns: string, version: string) {
     await kk(bin, ['apply', '-f', bare]);
     await eventually(async () => parseTable(await k(['get', 'pod', 'bare']))[0]?.STATUS === 'Running', 30_000);
 
-    const noFlags = await c.kubectl(['drain', node, '--ignore-daemonsets', '--timeout=60s'], { bin });
+    // A DaemonSet's pod on that node, as the DaemonSet controller makes one (a controller
+    // reference to the DaemonSet, its template's labels): drain only reads the reference and
+    // checks that the DaemonSet exists. (Where a DaemonSet controller runs, it may replace this
+    // pod with its own: the checks below name any pod of the DaemonSet.)
+    const ds = JSON.parse(await kk(bin, ['create', '-o', 'json', '-f', writeTemp(dir, `agent-${ns}.yaml`, daemonSet(ns))]));
+    await kk(bin, ['create', '-f', writeTemp(dir, `agent-pod-${ns}.json`, JSON.stringify(daemonSetPod(ns, node, ds.metadata.uid)))]);
+
+    const noFlags = await c.kubectl(['drain', node, '--timeout=60s'], { bin });
     assert.notEqual(noFlags.code, 0);
+    assert.match(noFlags.stderr, new RegExp(`cannot delete DaemonSet-managed Pods \\(use --ignore-daemonsets to ignore\\): (.*, )?${ns}/agent-`));
     assert.match(noFlags.stderr, new RegExp(`cannot delete Pods with local storage \\(use --delete-emptydir-data to override\\): ${ns}/bare`));
     const noForce = await c.kubectl(['drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=60s'], { bin });
     assert.notEqual(noForce.code, 0);
@@ -162,7 +170,10 @@ function scenario(bin: string, ns: string, version: string) {
     const r = await drain.done;
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`node/${node} cordoned`));
-    assert.match(r.stderr, new RegExp(`Warning: deleting Pods (that )?declare no controller: ${ns}/bare`));
+    assert.match(r.stderr, new RegExp(`deleting Pods (that )?declare no controller: ${ns}/bare`));
+    assert.match(r.stderr, new RegExp(`ignoring DaemonSet-managed Pods: (.*, )?${ns}/agent-`));
+    // The DaemonSet's pod stays on the drained node.
+    assert.ok(parseTable(await k(['get', 'pods', '-l', 'app=agent', '-o', 'wide'])).some((p) => p.NODE === node));
     for (const name of onNode) assert.match(r.stdout, new RegExp(`pod/${name} evicted`));
     assert.match(r.stdout, new RegExp(`node/${node} drained`));
     assert.equal(await nodeStatus(bin, node), 'Ready,SchedulingDisabled');
@@ -175,6 +186,24 @@ function scenario(bin: string, ns: string, version: string) {
     // The next client's drain meets only its own budget.
     await kk(bin, ['delete', 'namespace', ns]);
   });
+}
+
+function daemonSet(ns: string): string {
+  return `apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: agent\n  namespace: ${ns}\nspec:\n  selector:\n    matchLabels:\n      app: agent\n  template:\n    metadata:\n      labels:\n        app: agent\n    spec:\n      containers:\n      - name: agent\n        image: nginx:1.25\n`;
+}
+
+function daemonSetPod(ns: string, node: string, uid: string): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `agent-${node}`,
+      namespace: ns,
+      labels: { app: 'agent' },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid, controller: true, blockOwnerDeletion: true }],
+    },
+    spec: { nodeName: node, containers: [{ name: 'agent', image: 'nginx:1.25' }] },
+  };
 }
 
 async function runningPodsIn(ns: string, n: number) {
