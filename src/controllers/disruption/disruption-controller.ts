@@ -2,7 +2,8 @@
 // PodDisruptionBudget's status — expected pods, current and desired healthy, disruptions
 // allowed, the DisruptionAllowed condition — up to date from the pods it selects and the
 // scale of their controllers, and forgets evictions (status.disruptedPods) that never led to
-// a deletion. The eviction subresource spends what this controller computes.
+// a deletion; a pod left marked DisruptionTarget by such an eviction is unmarked after a while.
+// The eviction subresource spends what this controller computes.
 import { isConflict } from '../../api/errors.js';
 import { labelSelectorAsRequirements, matchLabels } from '../../api/labels.js';
 import { findKind } from '../../api/resources.js';
@@ -21,8 +22,10 @@ import {
   nextBudgetStatus,
   type ControllerAndScale,
 } from './disruption-budget.js';
+import { clearedDisruptionTarget, staleDisruptionIn } from './stale-disruption.js';
 
 const pdbResource = resourceFor('poddisruptionbudgets', 'policy');
+const podsResource = resourceFor('pods');
 
 /** A workload with spec.replicas (apps/v1 defaults it to 1). */
 type Scalable = KubeObject & { spec?: { replicas?: number } };
@@ -61,6 +64,8 @@ function selectorString(pdb: PodDisruptionBudget): string {
 class DisruptionController implements Controller {
   readonly name = 'disruption-controller';
   private readonly queue: WorkQueue;
+  /** Pods whose DisruptionTarget condition may have gone stale. */
+  private readonly staleQueue: WorkQueue;
   private readonly pdbs: Informer<PodDisruptionBudget>;
   private readonly pods: Informer<Pod>;
   private readonly replicaSets: Informer<ReplicaSet>;
@@ -71,7 +76,7 @@ class DisruptionController implements Controller {
 
   constructor(private readonly ctx: ControllerContext) {
     this.pdbs = ctx.informers.for<PodDisruptionBudget>(pdbResource);
-    this.pods = ctx.informers.for<Pod>(resourceFor('pods'));
+    this.pods = ctx.informers.for<Pod>(podsResource);
     this.replicaSets = ctx.informers.for<ReplicaSet>(resourceFor('replicasets', 'apps'));
     this.deployments = ctx.informers.for<Deployment>(resourceFor('deployments', 'apps'));
     this.statefulSets = ctx.informers.for<Scalable>(resourceFor('statefulsets', 'apps'));
@@ -79,6 +84,7 @@ class DisruptionController implements Controller {
     // The event source upstream's disruption controller records under.
     this.recorder = ctx.recorder('controllermanager');
     this.queue = new WorkQueue((key) => this.sync(key), { name: this.name, workers: 1, logger: ctx.logger });
+    this.staleQueue = new WorkQueue((key) => this.syncStalePodDisruption(key), { name: 'stale-pod-disruption', workers: 1, logger: ctx.logger });
   }
 
   start(): void {
@@ -88,11 +94,31 @@ class DisruptionController implements Controller {
       const pdb = this.pdbForPod(pod);
       if (pdb) enqueue(pdb);
     };
-    this.pods.addHandlers({ add: onPod, update: (_o, pod) => onPod(pod), delete: onPod });
+    const onLivePod = (pod: Pod) => {
+      onPod(pod);
+      const staleIn = staleDisruptionIn(pod, this.ctx.now());
+      if (staleIn !== undefined) this.staleQueue.addAfter(objectKey(pod), staleIn);
+    };
+    this.pods.addHandlers({ add: onLivePod, update: (_o, pod) => onLivePod(pod), delete: onPod });
   }
 
   stop(): void {
     this.queue.stop();
+    this.staleQueue.stop();
+  }
+
+  /** syncStalePodDisruption: sets a stale DisruptionTarget condition back to False. */
+  private async syncStalePodDisruption(key: string): Promise<ReconcileResult> {
+    const { namespace, name } = splitKey(key);
+    const pod = this.pods.getByName(namespace, name);
+    if (!pod) return;
+    const now = this.ctx.now();
+    const staleIn = staleDisruptionIn(pod, now);
+    if (staleIn === undefined) return;
+    if (staleIn > 0) return { requeueAfterMs: staleIn };
+    // At the cached resourceVersion: a pod that changed meanwhile is looked at again.
+    await this.ctx.client.updateStatus<Pod>(podsResource, { ...pod, status: { ...pod.status, conditions: clearedDisruptionTarget(pod, now) } });
+    return;
   }
 
   /** Resolves when nothing is queued (tests). */
