@@ -141,9 +141,11 @@ export const pods: ResourceModule = {
     const stream: SubresourceHandler = anyMethod(({ ri, req, res }) => servePodStreamRequest(deps.podStreaming(), ri, req, res));
     return {
       binding: onlyMethod('POST', ({ registry, ri, req, res, url }) => handleBinding(registry, ri, req, res, url)),
-      eviction: onlyMethod('POST', ({ registry, ri, req, res, url }) =>
-        handleEviction({ pods: registry, pdbs: deps.registry('poddisruptionbudgets', 'policy') }, ri, req, res, url),
-      ),
+      eviction: onlyMethod('POST', async ({ registry, ri, req, res, url }) => {
+        // An eviction is a create: not in a namespace being terminated.
+        await deps.admitCreate(registry.info, ri.namespace, ri.name ?? '');
+        await handleEviction({ pods: registry, pdbs: deps.registry('poddisruptionbudgets', 'policy') }, ri, req, res, url);
+      }),
       proxy: anyMethod(({ ri, req, res, url }) => serveProxy(deps.proxy(), ri, req, res, url)),
       log: stream,
       exec: stream,

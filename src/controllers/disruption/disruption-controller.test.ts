@@ -143,3 +143,21 @@ test('eviction rules on budgets the test writes: still being processed, unready 
     await h.stop();
   }
 });
+
+test('no eviction in a namespace being terminated (NamespaceLifecycle), with the cause kubectl drain looks for', async () => {
+  // No namespace controller: a deleted namespace stays Terminating.
+  const h = await startControllerHarness({ controllers: [] });
+  try {
+    const namespaces = resourceFor('namespaces');
+    await h.client.create(namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'leaving' } });
+    await h.client.create(pods, 'leaving', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+    await h.client.delete(namespaces, undefined, 'leaving');
+    const body = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'p', namespace: 'leaving' } };
+    const err = await rejected(h.client.post(pods, 'leaving', 'p', 'eviction', body));
+    assert.equal(err.code, 403);
+    assert.equal(err.message, 'pods "p" is forbidden: unable to create new content in namespace leaving because it is being terminated');
+    assert.deepEqual(err.status.details?.causes, [{ reason: 'NamespaceTerminating', message: 'namespace leaving is being terminated', field: 'metadata.namespace' }]);
+  } finally {
+    await h.stop();
+  }
+});
