@@ -161,3 +161,22 @@ test('no eviction in a namespace being terminated (NamespaceLifecycle), with the
     await h.stop();
   }
 });
+
+test('pending and finished pods are evicted whatever their budget says', async () => {
+  const h = await startControllerHarness({ controllers: [] });
+  try {
+    const pdb = await h.client.create<PodDisruptionBudget>(pdbs, 'default', budget('all', { minAvailable: 5, selector: { matchLabels: { app: 'x' } } }));
+    await h.client.updateStatus(pdbs, { ...pdb, status: { observedGeneration: 1, disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 5, expectedPods: 2 } });
+    const mk = (name: string) => h.client.create<Pod>(pods, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+    await mk('pending');
+    const done = await mk('done');
+    await h.client.updateStatus(pods, { ...done, status: { ...done.status, phase: 'Succeeded' } });
+    for (const name of ['pending', 'done']) {
+      assert.equal((await evict(h.client, name)).status, 'Success');
+      assert.equal((await rejected(h.client.get(pods, 'default', name))).code, 404);
+    }
+    assert.equal((await h.client.get<PodDisruptionBudget>(pdbs, 'default', 'all')).status!.disruptionsAllowed, 0);
+  } finally {
+    await h.stop();
+  }
+});
