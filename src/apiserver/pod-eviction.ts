@@ -3,12 +3,13 @@
 // disruption, which the eviction spends (status.disruptionsAllowed down by one, the pod in
 // status.disruptedPods, one status write at the budget's resourceVersion); otherwise the
 // answer is 429 TooManyRequests and the client (kubectl drain) tries again later.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, isConflict, orderedStatus } from '../api/errors.js';
 import { labelSelectorAsRequirements, matchLabels } from '../api/labels.js';
 import { updateDisruptionAllowedCondition } from '../api/poddisruptionbudget.js';
 import { rfc3339 } from '../api/time.js';
-import type { DeleteOptions, Eviction, Pod, PodDisruptionBudget } from '../api/types.js';
+import type { DeleteOptions, Eviction, Pod, PodDisruptionBudget, Status } from '../api/types.js';
 import { decodeBody, readBody, sendJSON } from './http.js';
 import type { Registry } from './registry.js';
 import type { RequestInfo } from './request-info.js';
@@ -93,7 +94,7 @@ class EvictionREST {
   }
 
   /** Create: evicts the named pod, or says why not. Resolves to the Status to answer with. */
-  async evict(namespace: string, name: string, eviction: Eviction, url: URL): Promise<{ code: number; status: ReturnType<typeof orderedStatus> }> {
+  async evict(namespace: string, name: string, eviction: Eviction, url: URL): Promise<{ code: number; status: Status }> {
     if (eviction.metadata?.name !== name) throw ApiError.badRequest('name in URL does not match name in Eviction object');
     const original = deleteOptionsOf(eviction, url);
     let pod: Pod | undefined;
@@ -246,12 +247,12 @@ function disruptionTargetConditions(pod: Pod, now: Date): NonNullable<NonNullabl
   return conditions;
 }
 
-function success() {
+function success(): { code: number; status: Status } {
   return { code: 201, status: orderedStatus({ status: 'Success', code: 201 }) };
 }
 
 /** POST pods/<name>/eviction: decodes the Eviction (policy/v1 or v1beta1) and answers with a Status. */
-export async function handleEviction(deps: EvictionDeps, ri: RequestInfo, req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, url: URL): Promise<void> {
+export async function handleEviction(deps: EvictionDeps, ri: RequestInfo, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const body = decodeBody(await readBody(req), req.headers['content-type']) as Eviction | null;
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw ApiError.badRequest('Object is not a valid JSON object');
   if (body.kind !== undefined && body.kind !== 'Eviction') throw ApiError.badRequest(`not a Eviction object: ${body.kind}`);
