@@ -125,6 +125,10 @@ async function controlPlaneFlow(c: TestCluster, bin: string, ns: string): Promis
   assert.deepEqual(Object.keys(revs[0]), ['NAME', 'CONTROLLER', 'REVISION', 'AGE']);
   assert.deepEqual([revs.length, revs[0].CONTROLLER, revs[0].REVISION], [1, 'statefulset.apps/web', '1']);
   assert.equal(revs[0].NAME, pods[0].metadata.labels['controller-revision-hash']);
+  const described = await kb(['describe', 'sts', 'web']);
+  assert.match(described, /^Pods Status:\s+3 Running \/ 0 Waiting \/ 0 Succeeded \/ 0 Failed$/m);
+  assert.match(described, /^Update Strategy:\s+RollingUpdate$/m);
+  assert.match(described, /^Volume Claims:\n\s+Name:\s+www$/m);
   const events = await kb(['get', 'events', '--field-selector', 'involvedObject.name=web']);
   assert.match(events, /create Claim www-web-0 Pod web-0 in StatefulSet web success/);
   assert.match(events, /create Pod web-2 in StatefulSet web successful/);
@@ -154,6 +158,8 @@ async function controlPlaneFlow(c: TestCluster, bin: string, ns: string): Promis
   assert.match(await kb(['rollout', 'undo', 'sts/web']), /statefulset.apps\/web rolled back/);
   await eventually(async () => (await podsOf(c, ns)).every((p) => p.spec.containers[0].image === 'nginx:1.25' && p.status.phase === 'Running'), 120_000);
   assert.match(await kb(['rollout', 'history', 'sts/web']), /REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>\n/);
+  // kubectl sees that the live template already is revision 3's.
+  assert.match(await kb(['rollout', 'undo', 'sts/web', '--to-revision=3']), /statefulset.apps\/web skipped rollback \(current template already matches revision 3\)/);
 
   // A partition updates only the ordinals at or above it.
   await kb(['patch', 'sts', 'web', '-p', '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":2}}}}']);

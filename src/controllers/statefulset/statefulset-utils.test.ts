@@ -56,6 +56,7 @@ test('a versioned pod: claims replace template volumes of the same name; the par
 test('a revision is the template as a $patch: replace, keys sorted, with the set annotations; applying it restores the template', () => {
   const s = set();
   assert.deepEqual(Object.keys(getPatch(s).spec.template), ['$patch', 'metadata', 'spec']);
+  assert.deepEqual(getPatch(s).spec.template.metadata, { creationTimestamp: null, labels: { app: 'nginx' } });
   const rev = newRevision(s, 4, 0);
   assert.equal(rev.revision, 4);
   assert.equal(rev.metadata.annotations?.['kubernetes.io/change-cause'], 'first');

@@ -175,10 +175,13 @@ function sortedKeys(value: unknown): unknown {
 
 /**
  * getPatch: the strategic-merge patch that restores the set's pod template — the only state a
- * revision records (`kubectl rollout undo` applies it as is).
+ * revision records (`kubectl rollout undo` applies it as is). Upstream encodes the typed
+ * template, whose metadata always carries `creationTimestamp: null`; kubectl compares its own
+ * encoding of the live set with these bytes to see that an undo would change nothing.
  */
 export function getPatch(set: StatefulSet): { spec: { template: Record<string, unknown> } } {
   const template = { ...structuredClone(set.spec.template), $patch: 'replace' };
+  template.metadata = { creationTimestamp: null as unknown as string, ...(template.metadata ?? {}) };
   return sortedKeys({ spec: { template } }) as { spec: { template: Record<string, unknown> } };
 }
 
@@ -195,6 +198,8 @@ export function applyRevision(set: StatefulSet, revision: ControllerRevision): S
   const template = structuredClone((revision.data as ReturnType<typeof getPatch> | undefined)?.spec?.template);
   if (template) {
     delete template.$patch;
+    const meta = template.metadata as Record<string, unknown> | undefined;
+    if (meta?.creationTimestamp === null) delete meta.creationTimestamp;
     clone.spec.template = template as unknown as StatefulSet['spec']['template'];
   }
   return clone;
