@@ -10,7 +10,7 @@ import { eventually, kubectl127Bin, kubectl133Bin, parseTable, startCluster, typ
 
 const isRoot = process.getuid?.() === 0;
 
-function manifest(ns: string, image: string, policy = 'OrderedReady', name = 'web'): string {
+function manifest(ns: string, image: string, policy = 'OrderedReady', name = 'web', whenDeleted = 'Retain'): string {
   return `apiVersion: v1
 kind: Service
 metadata:
@@ -35,6 +35,8 @@ spec:
   serviceName: nginx
   replicas: 3
   podManagementPolicy: ${policy}
+  persistentVolumeClaimRetentionPolicy:
+    whenDeleted: ${whenDeleted}
   selector:
     matchLabels:
       app: nginx
@@ -79,9 +81,9 @@ async function podsOf(c: TestCluster, ns: string, set = 'web'): Promise<PodJSON[
 const readySince = (p: PodJSON) => p.status.conditions?.find((x) => x.type === 'Ready' && x.status === 'True')?.lastTransitionTime ?? '';
 
 /** Applies the set and waits with `kubectl rollout status`; returns the milliseconds until all 3 are Ready. */
-async function applyAndWait(c: TestCluster, bin: string, ns: string, image: string, policy?: string, name?: string): Promise<number> {
+async function applyAndWait(c: TestCluster, bin: string, ns: string, image: string, policy?: string, name?: string, whenDeleted?: string): Promise<number> {
   const started = Date.now();
-  await c.k(['apply', '-f', '-'], { input: manifest(ns, image, policy, name) });
+  await c.k(['apply', '-f', '-'], { input: manifest(ns, image, policy, name, whenDeleted) });
   const r = await c.kubectl(['rollout', 'status', `statefulset/${name ?? 'web'}`, '-n', ns, '--timeout=180s'], { bin, timeoutMs: 200_000 });
   assert.equal(r.code, 0, r.stderr);
   const elapsed = Date.now() - started;
@@ -168,12 +170,14 @@ async function controlPlaneFlow(c: TestCluster, bin: string, ns: string): Promis
   assert.match(partitioned.stdout, /partitioned roll out complete: 1 new pods have been updated\.\.\./);
   await eventually(async () => (await podsOf(c, ns)).map((p) => p.spec.containers[0].image).join() === 'nginx:1.25,nginx:1.25,nginx:1.27', 60_000);
 
-  // Parallel: a second set, every pod at once.
-  await applyAndWait(c, bin, ns, 'nginx:1.25', 'Parallel', 'par');
+  // Parallel: a second set, every pod at once; its claims go with it (whenDeleted: Delete).
+  await applyAndWait(c, bin, ns, 'nginx:1.25', 'Parallel', 'par', 'Delete');
   assert.deepEqual(
     (await podsOf(c, ns, 'par')).map((p) => p.metadata.name),
     ['par-0', 'par-1', 'par-2'],
   );
+  await kb(['delete', 'sts', 'par']);
+  await eventually(async () => parseTable(await kb(['get', 'pvc'])).every((r) => !r.NAME.startsWith('www-par-')), 60_000);
 
   // Deleting the set deletes its pods (garbage collector); the claims stay.
   await kb(['delete', 'sts', 'web']);
