@@ -228,6 +228,8 @@ describe('StatefulSet pods in network namespaces', { skip: !isRoot && 'needs roo
         return a === p.status.podIP ? a : undefined;
       }, 30_000);
       assert.equal(answer, p.status.podIP, fqdn);
+      // The reverse record names the pod by its hostname under the Service.
+      assert.equal((await c.k(['exec', 'dnsutils', '--', 'dig', '+short', '-x', p.status.podIP!])).trim(), `${fqdn}.`);
     }
     const hosts = await c.k(['exec', 'web-1', '--', 'cat', '/etc/hosts']);
     assert.match(hosts, new RegExp(`^${pods[1].status.podIP!.replace(/\./g, '\\.')}\\tweb-1\\.nginx\\.default\\.svc\\.cluster\\.local\\tweb-1$`, 'm'));
