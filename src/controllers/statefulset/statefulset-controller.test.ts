@@ -248,3 +248,30 @@ test('whenScaled: Delete gives a scaled-down pod ownership of its claim; whenDel
     await h.stop();
   }
 });
+
+test('OnDelete leaves pods alone until they are deleted; ordinals may start above 0', async () => {
+  const h = await startHarness();
+  try {
+    await h.client.create(sets, 'default', webSet(2, { updateStrategy: { type: 'OnDelete' }, ordinals: { start: 1 } }));
+    const first = await waitFor(() => settled(h, 2), 10_000, 'two ready');
+    assert.deepEqual(names(livePods(h)), ['web-1', 'web-2']);
+    await h.client.patch(sets, 'default', 'web', 'strategic', { spec: { template: { spec: { containers: [{ name: 'nginx', image: 'nginx:1.26' }] } } } });
+    const pending = await waitFor(async () => {
+      const s = await getSet(h);
+      return s.status?.updateRevision !== first.status!.updateRevision && s.status?.observedGeneration === 2 ? s : undefined;
+    }, 10_000, 'new update revision');
+    assert.equal(pending.status!.updatedReplicas ?? 0, 0);
+    assert.deepEqual(
+      livePods(h).map((p) => p.spec.containers[0].image),
+      ['nginx:1.25', 'nginx:1.25'],
+    );
+
+    // The user deletes web-2: it comes back at the update revision.
+    await h.client.delete(pods, 'default', 'web-2');
+    await waitFor(() => livePods(h).find((p) => p.metadata.name === 'web-2' && p.spec.containers[0].image === 'nginx:1.26' && p.status?.phase === 'Running'), 10_000, 'web-2 updated');
+    assert.equal(livePods(h).find((p) => p.metadata.name === 'web-1')!.spec.containers[0].image, 'nginx:1.25');
+
+  } finally {
+    await h.stop();
+  }
+});
