@@ -8,16 +8,13 @@ import { isAlreadyExists, isConflict } from '../../api/errors.js';
 import { resourceFor, type ApiClient } from '../../client/api-client.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { Informer } from '../../client/informer.js';
+import { claimOwnerMatchesSetAndPod, hasStaleOwnerRef, hasUnexpectedController, updateClaimOwnerRefForSetAndPod } from './claim-retention.js';
 import {
-  claimOwnerMatchesSetAndPod,
   getOrdinal,
   getPersistentVolumeClaimName,
   getPersistentVolumeClaims,
-  hasStaleOwnerRef,
-  hasUnexpectedController,
   identityMatches,
   storageMatches,
-  updateClaimOwnerRefForSetAndPod,
   updateIdentity,
   updateStorage,
   type PersistentVolumeClaimFromTemplate,

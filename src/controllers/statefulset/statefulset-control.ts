@@ -11,18 +11,16 @@ import type { Informer } from '../../client/informer.js';
 import { equalRevision, findEqualRevisions, sortControllerRevisions, type ControllerHistory } from '../history/controller-history.js';
 import { slowStartBatch } from '../replicaset/slow-start.js';
 import type { StatefulPodControl } from './stateful-pod-control.js';
-import { updateStatefulSetStatus } from './statefulset-status.js';
+import { applyRevision, newRevision, nextRevision } from './statefulset-revision.js';
+import { completeRollingUpdate, inconsistentStatus, updateStatefulSetStatus } from './statefulset-status.js';
 import {
   allowsBurst,
-  applyRevision,
   byDescendingOrdinal,
-  completeRollingUpdate,
   getEndOrdinal,
   getOrdinal,
   getPodRevision,
   getStartOrdinal,
   identityMatches,
-  inconsistentStatus,
   isCreated,
   isFailed,
   isPending,
@@ -31,9 +29,7 @@ import {
   isSucceeded,
   isTerminating,
   isUnavailable,
-  newRevision,
   newVersionedStatefulSetPod,
-  nextRevision,
   podInOrdinalRange,
   storageMatches,
 } from './statefulset-utils.js';

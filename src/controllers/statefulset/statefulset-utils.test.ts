@@ -2,16 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod, StatefulSet } from '../../api/types.js';
 import {
-  applyRevision,
-  completeRollingUpdate,
-  getPatch,
-  newRevision,
   newVersionedStatefulSetPod,
   parentNameAndOrdinal,
   podInOrdinalRange,
   storageMatches,
-  updateClaimOwnerRefForSetAndPod,
 } from './statefulset-utils.js';
+import { applyRevision, getPatch, newRevision } from './statefulset-revision.js';
+import { completeRollingUpdate } from './statefulset-status.js';
+import { updateClaimOwnerRefForSetAndPod } from './claim-retention.js';
 
 const set = (extra: Partial<StatefulSet['spec']> = {}): StatefulSet => ({
   metadata: { name: 'web', namespace: 'ns', uid: 'set-uid', annotations: { 'kubernetes.io/change-cause': 'first' } },

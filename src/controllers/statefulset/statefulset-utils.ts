@@ -1,11 +1,10 @@
 // What the StatefulSet controller knows about a set's pods and claims (upstream
 // pkg/controller/statefulset/stateful_set_utils.go): stable identities `<set>-<ordinal>`, claims
-// `<template>-<set>-<ordinal>`, the pod a revision produces, the revision a set's template makes,
-// and the pod states the ordered algorithm waits on.
-import type { ControllerRevision, OwnerReference, Pod, StatefulSet, StatefulSetStatus, StatefulSetVolumeClaimTemplate, Volume } from '../../api/types.js';
-import { newControllerRevision } from '../history/controller-history.js';
+// `<template>-<set>-<ordinal>`, the pod a revision produces, and the pod states the ordered
+// algorithm waits on.
+import type { Pod, StatefulSet, StatefulSetVolumeClaimTemplate, Volume } from '../../api/types.js';
 import { getPodFromTemplate } from '../replicaset/pod-from-template.js';
-import { controllerOf, newControllerRef } from '../replicaset/controller-ref-manager.js';
+import { newControllerRef } from '../replicaset/controller-ref-manager.js';
 import { isPodAvailable, isPodReady } from '../replicaset/pod-conditions.js';
 
 export const controllerKind = { apiVersion: 'apps/v1', kind: 'StatefulSet' } as const;
@@ -162,55 +161,7 @@ export function newVersionedStatefulSetPod(currentSet: StatefulSet, updateSet: S
   return pod;
 }
 
-// ---- revisions ----
-
-/** JSON with every object's keys sorted, as Go's json.Marshal writes a map. */
-function sortedKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortedKeys);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(value as Record<string, unknown>).sort()) out[k] = sortedKeys((value as Record<string, unknown>)[k]);
-  return out;
-}
-
-/**
- * getPatch: the strategic-merge patch that restores the set's pod template — the only state a
- * revision records (`kubectl rollout undo` applies it as is). Upstream encodes the typed
- * template, whose metadata always carries `creationTimestamp: null`; kubectl compares its own
- * encoding of the live set with these bytes to see that an undo would change nothing.
- */
-export function getPatch(set: StatefulSet): { spec: { template: Record<string, unknown> } } {
-  const template = { ...structuredClone(set.spec.template), $patch: 'replace' };
-  template.metadata = { creationTimestamp: null as unknown as string, ...(template.metadata ?? {}) };
-  return sortedKeys({ spec: { template } }) as { spec: { template: Record<string, unknown> } };
-}
-
-/** newRevision: the set's template as revision `revision`, carrying the set's annotations (change-cause). */
-export function newRevision(set: StatefulSet, revision: number, collisionCount: number): ControllerRevision {
-  const cr = newControllerRevision(set, controllerKind, set.spec.template.metadata?.labels, getPatch(set), revision, collisionCount);
-  cr.metadata.annotations = { ...(set.metadata.annotations ?? {}) };
-  return cr;
-}
-
-/** ApplyRevision: the set with the revision's template ($patch: replace swaps the whole template). */
-export function applyRevision(set: StatefulSet, revision: ControllerRevision): StatefulSet {
-  const clone = structuredClone(set);
-  const template = structuredClone((revision.data as ReturnType<typeof getPatch> | undefined)?.spec?.template);
-  if (template) {
-    delete template.$patch;
-    const meta = template.metadata as Record<string, unknown> | undefined;
-    if (meta?.creationTimestamp === null) delete meta.creationTimestamp;
-    clone.spec.template = template as unknown as StatefulSet['spec']['template'];
-  }
-  return clone;
-}
-
-/** nextRevision: one past the highest (revisions sorted), 1 for none. */
-export function nextRevision(revisions: ControllerRevision[]): number {
-  return revisions.length ? revisions[revisions.length - 1].revision + 1 : 1;
-}
-
-// ---- pod states ----
+// Pod states.
 
 export function isCreated(pod: Pod): boolean {
   return !!pod.status?.phase;
@@ -259,110 +210,3 @@ export function byDescendingOrdinal(a: Pod, b: Pod): number {
   return getOrdinal(b) - getOrdinal(a);
 }
 
-// ---- status ----
-
-/** completeRollingUpdate: once every replica is updated and ready, the update revision becomes current. */
-export function completeRollingUpdate(set: StatefulSet, status: StatefulSetStatus): void {
-  if (set.spec.updateStrategy?.type === 'RollingUpdate' && status.updatedReplicas === status.replicas && status.readyReplicas === status.replicas) {
-    status.currentReplicas = status.updatedReplicas;
-    status.currentRevision = status.updateRevision;
-  }
-}
-
-/** inconsistentStatus: whether the computed status differs from the stored one in what it counts. */
-export function inconsistentStatus(set: StatefulSet, status: StatefulSetStatus): boolean {
-  const old = set.status ?? { replicas: 0, availableReplicas: 0 };
-  const n = (v: number | undefined) => v ?? 0;
-  return (
-    n(status.observedGeneration) > n(old.observedGeneration) ||
-    n(status.replicas) !== n(old.replicas) ||
-    n(status.currentReplicas) !== n(old.currentReplicas) ||
-    n(status.readyReplicas) !== n(old.readyReplicas) ||
-    n(status.updatedReplicas) !== n(old.updatedReplicas) ||
-    (status.currentRevision ?? '') !== (old.currentRevision ?? '') ||
-    n(status.availableReplicas) !== n(old.availableReplicas) ||
-    (status.updateRevision ?? '') !== (old.updateRevision ?? '')
-  );
-}
-
-/** StatefulSetStatus with Go's omitempty applied (replicas and availableReplicas always; collisionCount is a pointer). */
-export function serialisedStatefulSetStatus(s: StatefulSetStatus): StatefulSetStatus {
-  const out: StatefulSetStatus = { replicas: s.replicas ?? 0, availableReplicas: s.availableReplicas ?? 0 };
-  if (s.observedGeneration) out.observedGeneration = s.observedGeneration;
-  if (s.readyReplicas) out.readyReplicas = s.readyReplicas;
-  if (s.currentReplicas) out.currentReplicas = s.currentReplicas;
-  if (s.updatedReplicas) out.updatedReplicas = s.updatedReplicas;
-  if (s.currentRevision) out.currentRevision = s.currentRevision;
-  if (s.updateRevision) out.updateRevision = s.updateRevision;
-  if (s.collisionCount !== undefined && s.collisionCount !== null) out.collisionCount = s.collisionCount;
-  if (s.conditions?.length) out.conditions = s.conditions;
-  return out;
-}
-
-// ---- claim retention (PersistentVolumeClaimRetentionPolicy) ----
-
-function hasOwnerRef(target: { metadata: { ownerReferences?: OwnerReference[] } }, owner: { metadata: { uid?: string } }): boolean {
-  return (target.metadata.ownerReferences ?? []).some((r) => r.uid === owner.metadata.uid);
-}
-
-/** hasStaleOwnerRef: a reference to a pod of this name but another uid (an earlier incarnation). */
-export function hasStaleOwnerRef(claim: PersistentVolumeClaimFromTemplate, pod: Pod): boolean {
-  return (claim.metadata.ownerReferences ?? []).some((r) => r.kind === 'Pod' && r.apiVersion === 'v1' && r.name === pod.metadata.name && r.uid !== pod.metadata.uid);
-}
-
-/** hasUnexpectedController: a controller reference to something other than the set or the pod. */
-export function hasUnexpectedController(claim: PersistentVolumeClaimFromTemplate, set: StatefulSet, pod: Pod): boolean {
-  const ref = controllerOf(claim.metadata);
-  return !!ref && ref.uid !== set.metadata.uid && ref.uid !== pod.metadata.uid;
-}
-
-interface OwnerPlan {
-  set: boolean;
-  pod: boolean;
-}
-
-/**
- * Which owners the claim should have: the set when it is to be deleted with the set, the pod
- * when it is to be deleted with a scaled-down pod.
- */
-function claimOwners(set: StatefulSet, pod: Pod): OwnerPlan {
-  const policy = set.spec.persistentVolumeClaimRetentionPolicy ?? {};
-  const whenDeleted = policy.whenDeleted === 'Delete';
-  const whenScaled = policy.whenScaled === 'Delete';
-  const scaledDown = !podInOrdinalRange(pod, set);
-  if (whenScaled && scaledDown) return { set: false, pod: true };
-  return { set: whenDeleted, pod: false };
-}
-
-/** claimOwnerMatchesSetAndPod */
-export function claimOwnerMatchesSetAndPod(claim: PersistentVolumeClaimFromTemplate, set: StatefulSet, pod: Pod): boolean {
-  const want = claimOwners(set, pod);
-  return hasOwnerRef(claim, set) === want.set && hasOwnerRef(claim, pod) === want.pod;
-}
-
-/** updateClaimOwnerRefForSetAndPod: adds and removes the set's and the pod's references; true if changed. */
-export function updateClaimOwnerRefForSetAndPod(claim: PersistentVolumeClaimFromTemplate, set: StatefulSet, pod: Pod): boolean {
-  const want = claimOwners(set, pod);
-  let changed = false;
-  const refs = [...(claim.metadata.ownerReferences ?? [])];
-  const apply = (owner: { metadata: { name?: string; uid?: string } }, apiVersion: string, kind: string, wanted: boolean) => {
-    const has = refs.some((r) => r.uid === owner.metadata.uid);
-    if (wanted && !has) {
-      refs.push({ apiVersion, kind, name: owner.metadata.name!, uid: owner.metadata.uid! });
-      changed = true;
-    } else if (!wanted && has) {
-      refs.splice(
-        refs.findIndex((r) => r.uid === owner.metadata.uid),
-        1,
-      );
-      changed = true;
-    }
-  };
-  apply(set, controllerKind.apiVersion, controllerKind.kind, want.set);
-  if (pod.metadata.uid) apply(pod, 'v1', 'Pod', want.pod);
-  if (changed) {
-    if (refs.length) claim.metadata.ownerReferences = refs;
-    else delete claim.metadata.ownerReferences;
-  }
-  return changed;
-}
