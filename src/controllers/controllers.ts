@@ -3,6 +3,7 @@
 import type { Controller, ControllerContext } from './controller-context.js';
 import { newDeploymentController } from './deployment/deployment-controller.js';
 import { newReplicaSetController } from './replicaset-controller.js';
+import { newStatefulSetController } from './statefulset/statefulset-controller.js';
 import { newEndpointSliceController } from './endpointslice/endpointslice-controller.js';
 import { newEndpointsController } from './endpoints-controller.js';
 import { newEndpointSliceMirroringController } from './endpointslice-mirroring-controller.js';
@@ -18,6 +19,7 @@ import { newDisruptionController } from './disruption/disruption-controller.js';
 export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] = [
   newDeploymentController,
   newReplicaSetController,
+  newStatefulSetController,
   newEndpointSliceController,
   newEndpointsController,
   newEndpointSliceMirroringController,

@@ -4,6 +4,7 @@
 
 import type { KubeObject } from '../types.js';
 import { configMapPrinter } from './configmap-printer.js';
+import { controllerRevisionPrinter } from './controllerrevision-printer.js';
 import { defaultPrinter } from './default-printer.js';
 import { deploymentPrinter } from './deployment-printer.js';
 import { endpointsPrinter } from './endpoints-printer.js';
@@ -19,6 +20,7 @@ import { scalePrinter } from './scale-printer.js';
 import { secretPrinter } from './secret-printer.js';
 import { serviceAccountPrinter } from './serviceaccount-printer.js';
 import { servicePrinter } from './service-printer.js';
+import { statefulSetPrinter } from './statefulset-printer.js';
 import type { Printer, TableResult } from './table.js';
 
 export type { Printer, TableColumnDefinition, TableResult, TableRow, TableRowCondition } from './table.js';
@@ -31,6 +33,8 @@ const printers: Record<string, Printer<never>> = {
   EndpointSlice: endpointSlicePrinter,
   Deployment: deploymentPrinter,
   ReplicaSet: replicaSetPrinter,
+  StatefulSet: statefulSetPrinter,
+  ControllerRevision: controllerRevisionPrinter,
   Node: nodePrinter,
   Namespace: namespacePrinter,
   Event: eventPrinter,

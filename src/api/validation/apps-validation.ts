@@ -13,7 +13,7 @@ import { validatePodTemplateSpec } from './pod-validation.js';
  * does not convert (metav1.LabelSelectorAsSelector fails; validateLabelSelector reports why)
  * is not checked against the template, as upstream skips the check then.
  */
-function templateMatchesSelector(sel: LabelSelector, labels: Record<string, string>): boolean {
+export function templateMatchesSelector(sel: LabelSelector, labels: Record<string, string>): boolean {
   let reqs: LabelRequirement[] | null;
   try {
     reqs = labelSelectorAsRequirements(sel);
@@ -23,7 +23,7 @@ function templateMatchesSelector(sel: LabelSelector, labels: Record<string, stri
   return matchLabels(reqs, labels);
 }
 
-function selectorIsEmpty(sel: LabelSelector): boolean {
+export function selectorIsEmpty(sel: LabelSelector): boolean {
   return Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions ?? []).length === 0;
 }
 

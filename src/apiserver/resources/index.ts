@@ -5,6 +5,7 @@ import type { ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import type { Strategy } from '../strategy.js';
 import { configmaps } from './configmaps.js';
+import { controllerrevisions } from './controllerrevisions.js';
 import { defaultStrategy } from './default-strategy.js';
 import { deployments } from './deployments.js';
 import { endpoints } from './endpoints.js';
@@ -20,6 +21,7 @@ import type { HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler } fr
 import { secrets } from './secrets.js';
 import { serviceaccounts } from './serviceaccounts.js';
 import { services } from './services.js';
+import { statefulsets } from './statefulsets.js';
 
 export type { HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler, SubresourceRequest } from './resource-module.js';
 
@@ -38,6 +40,8 @@ const modules = new Map<string, ResourceModule>([
   ['Deployment', deployments],
   ['ReplicaSet', replicasets],
   ['PodDisruptionBudget', poddisruptionbudgets],
+  ['StatefulSet', statefulsets],
+  ['ControllerRevision', controllerrevisions],
 ]);
 
 /** The generic registry's behaviour: ObjectMeta rules only. */
