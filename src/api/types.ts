@@ -724,3 +724,33 @@ export interface DaemonSet extends KubeObject {
   spec: DaemonSetSpec;
   status?: DaemonSetStatus;
 }
+
+// ---- policy/v1 (PodDisruptionBudget, Eviction) ----
+
+export interface PodDisruptionBudgetSpec {
+  minAvailable?: number | string;
+  selector?: LabelSelector | null;
+  maxUnavailable?: number | string;
+  unhealthyPodEvictionPolicy?: 'IfHealthyBudget' | 'AlwaysAllow' | string;
+}
+
+export interface PodDisruptionBudgetStatus {
+  observedGeneration?: number;
+  /** Pod name → when the eviction subresource let it go (RFC 3339). */
+  disruptedPods?: Record<string, string>;
+  disruptionsAllowed: number;
+  currentHealthy: number;
+  desiredHealthy: number;
+  expectedPods: number;
+  conditions?: Condition[];
+}
+
+export interface PodDisruptionBudget extends KubeObject {
+  spec: PodDisruptionBudgetSpec;
+  status?: PodDisruptionBudgetStatus;
+}
+
+/** The body POSTed to pods/<name>/eviction. */
+export interface Eviction extends KubeObject {
+  deleteOptions?: DeleteOptions | null;
+}

@@ -15,6 +15,7 @@ import { leasePrinter } from './lease-printer.js';
 import { namespacePrinter } from './namespace-printer.js';
 import { nodePrinter } from './node-printer.js';
 import { podPrinter } from './pod-printer.js';
+import { podDisruptionBudgetPrinter } from './poddisruptionbudget-printer.js';
 import { replicaSetPrinter } from './replicaset-printer.js';
 import { scalePrinter } from './scale-printer.js';
 import { secretPrinter } from './secret-printer.js';
@@ -44,6 +45,7 @@ const printers: Record<string, Printer<never>> = {
   ServiceAccount: serviceAccountPrinter,
   Lease: leasePrinter,
   Scale: scalePrinter,
+  PodDisruptionBudget: podDisruptionBudgetPrinter,
 };
 
 /** The printer for a kind: its own, or the API server's default one. */

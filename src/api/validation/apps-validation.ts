@@ -3,7 +3,7 @@
 import { field, type FieldError } from '../errors.js';
 import { labelSelectorAsRequirements, matchLabels, type LabelRequirement } from '../labels.js';
 import type { Deployment, LabelSelector, PodTemplateSpec, ReplicaSet, RollingUpdateDeployment } from '../types.js';
-import { goLabelSelector } from './go-literal.js';
+import { GoLiteral, goIntOrString, goLabelSelector } from './go-literal.js';
 import { isValidPercent, nameIsDNSSubdomain, validateNonnegativeField } from './names.js';
 import { validateImmutableField, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
 import { validatePodTemplateSpec } from './pod-validation.js';
@@ -56,10 +56,14 @@ function validateSelectorAndTemplate(selector: LabelSelector | undefined, templa
   return errs;
 }
 
-// ---- int-or-percent (maxSurge / maxUnavailable) ----
+// ---- int-or-percent (maxSurge / maxUnavailable, a budget's minAvailable / maxUnavailable) ----
 
+/**
+ * ValidatePositiveIntOrPercent: a percentage string or a non-negative int. A bad string is
+ * reported as the IntOrString struct (%#v), as upstream prints it.
+ */
 export function validatePositiveIntOrPercent(v: number | string | undefined, path: string): FieldError[] {
-  if (typeof v === 'string') return isValidPercent(v).map((m) => field.invalid(path, v, m));
+  if (typeof v === 'string') return isValidPercent(v).map((m) => field.invalid(path, new GoLiteral(goIntOrString(v)), m));
   if (typeof v === 'number') return validateNonnegativeField(v, path);
   return [];
 }
@@ -75,10 +79,10 @@ export function intOrPercentValue(v: number | string | undefined): number {
   return /^[+-]?[0-9]+$/.test(v) ? Number.parseInt(v, 10) : 0;
 }
 
-/** IsNotMoreThan100Percent: only a valid percentage is checked. */
+/** IsNotMoreThan100Percent: a valid percentage may not pass 100% (other values are not checked). */
 export function isNotMoreThan100Percent(v: number | string | undefined, path: string): FieldError[] {
   if (typeof v !== 'string' || !/^[0-9]+%$/.test(v) || Number.parseInt(v, 10) <= 100) return [];
-  return [field.invalid(path, v, 'must not be greater than 100%')];
+  return [field.invalid(path, new GoLiteral(goIntOrString(v)), 'must not be greater than 100%')];
 }
 
 function validateRollingUpdateDeployment(ru: RollingUpdateDeployment, path: string): FieldError[] {

@@ -66,7 +66,7 @@ test('daemonset rules with exact messages', () => {
     [
       'percent over 100',
       daemonSet((d) => (d.spec.updateStrategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '120%', maxSurge: 0 } })),
-      ['spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: "120%": must not be greater than 100%'],
+      ['spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"120%"}: must not be greater than 100%'],
     ],
     [
       'unknown strategy type',

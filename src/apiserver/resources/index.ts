@@ -15,6 +15,7 @@ import { events } from './events.js';
 import { leases } from './leases.js';
 import { namespaces } from './namespaces.js';
 import { nodes } from './nodes.js';
+import { poddisruptionbudgets } from './poddisruptionbudgets.js';
 import { pods } from './pods.js';
 import { replicasets } from './replicasets.js';
 import type { HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler } from './resource-module.js';
@@ -39,6 +40,7 @@ const modules = new Map<string, ResourceModule>([
   ['Lease', leases],
   ['Deployment', deployments],
   ['ReplicaSet', replicasets],
+  ['PodDisruptionBudget', poddisruptionbudgets],
   ['StatefulSet', statefulsets],
   ['ControllerRevision', controllerrevisions],
   ['DaemonSet', daemonsets],
