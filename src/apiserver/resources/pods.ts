@@ -13,6 +13,7 @@ import { handleBinding } from '../pod-binding.js';
 import { handleEviction } from '../pod-eviction.js';
 import { servePodStreamRequest } from '../pod-streaming-proxy.js';
 import { serveProxy } from '../proxy-subresource.js';
+import { podPrinter } from '../../api/printers/pod-printer.js';
 
 const defaultTerminationGracePeriodSeconds = 30;
 
@@ -97,6 +98,7 @@ const podFieldSelectors: FieldSelectors = {
 };
 
 export const pods: ResourceModule = {
+  printer: podPrinter,
   defaults: (obj) => defaultPod(obj as Pod),
   /**
    * The ServiceAccount admission's mutation of a new pod: without pull secrets of its own,

@@ -8,8 +8,10 @@ import { validateService, validateServiceStatusUpdate, validateServiceUpdate } f
 import { defaultStrategy } from './default-strategy.js';
 import { anyMethod, type ResourceModule } from './resource-module.js';
 import { serveProxy } from '../proxy-subresource.js';
+import { servicePrinter } from '../../api/printers/service-printer.js';
 
 export const services: ResourceModule = {
+  printer: servicePrinter,
   defaults: (obj) => defaultService(obj as Service),
   strategy: (info, { serviceAllocation: allocation }) =>
     defaultStrategy(info, {
