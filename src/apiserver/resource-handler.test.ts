@@ -79,3 +79,16 @@ test('a Table of a Scale has printScale\'s columns; of the object, its module\'s
   const configMaps = await call('GET', '/api/v1/namespaces/default/configmaps', undefined, table);
   assert.deepEqual((configMaps.body.columnDefinitions as { name: string }[]).map((c) => c.name), ['Name', 'Data', 'Age']);
 });
+
+test('a resource whose module serves create itself (the self reviews) answers it, stores nothing and serves no other verb', async () => {
+  const reviews = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
+  const review = { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'get', resource: 'pods' } } };
+  const created = await call('POST', reviews, review);
+  assert.deepEqual([created.status, created.body.status], [201, { allowed: true }]);
+  const invalid = await call('POST', reviews, { ...review, spec: {} });
+  assert.deepEqual([invalid.status, invalid.body.reason], [422, 'Invalid']);
+  const list = await call('GET', reviews);
+  assert.deepEqual([list.status, list.body.message], [405, 'list is not supported on resources of kind "selfsubjectaccessreviews.authorization.k8s.io"']);
+  const whoami = await call('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
+  assert.equal((whoami.body.status as { userInfo: { username: string } }).userInfo.username, 'kubernetes-admin');
+});

@@ -8,6 +8,7 @@ import { ApiError } from '../api/errors.js';
 import type { ResourceInfo } from '../api/resources.js';
 import { addWarning } from './http.js';
 import type { RequestInfo } from './request-info.js';
+import type { UserInfo } from './user-info.js';
 import { printerFor, scaleFor } from './resources/index.js';
 import { createResource } from './handlers/create.js';
 import { deleteCollection } from './handlers/delete-collection.js';
@@ -21,18 +22,32 @@ import { updateResource } from './handlers/update.js';
 
 export type { ResourceHandlerDeps } from './handlers/request-scope.js';
 
-const collectionVerbs = new Map<string, VerbHandler<RequestScope>>([
-  ['GET', listResource],
-  ['POST', createResource],
-  ['DELETE', deleteCollection],
+interface Route<S extends RequestScope> {
+  /** The verb discovery lists when the resource serves it (list stands for watch too). */
+  verb: string;
+  serve: VerbHandler<S>;
+}
+
+const collectionRoutes = new Map<string, Route<RequestScope>>([
+  ['GET', { verb: 'list', serve: listResource }],
+  ['POST', { verb: 'create', serve: createResource }],
+  ['DELETE', { verb: 'deletecollection', serve: deleteCollection }],
 ]);
 
-const itemVerbs = new Map<string, VerbHandler<ItemScope>>([
-  ['GET', getResource],
-  ['PUT', updateResource],
-  ['PATCH', patchResource],
-  ['DELETE', deleteResource],
+const itemRoutes = new Map<string, Route<ItemScope>>([
+  ['GET', { verb: 'get', serve: getResource }],
+  ['PUT', { verb: 'update', serve: updateResource }],
+  ['PATCH', { verb: 'patch', serve: patchResource }],
+  ['DELETE', { verb: 'delete', serve: deleteResource }],
 ]);
+
+/** The route for the method, if the resource serves its verb (subresources list their own). */
+function route<S extends RequestScope>(routes: Map<string, Route<S>>, method: string, info: ResourceInfo, subresource: string | undefined): VerbHandler<S> {
+  const r = routes.get(method);
+  const verb = r?.verb ?? method.toLowerCase();
+  if (!r || (!subresource && !info.verbs.includes(verb))) throw ApiError.methodNotSupported({ group: info.group, resource: info.resource }, verb);
+  return r.serve;
+}
 
 export async function handleResource(
   deps: ResourceHandlerDeps,
@@ -41,6 +56,7 @@ export async function handleResource(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
+  user: UserInfo,
 ): Promise<void> {
   const registry = deps.registryFor(info);
   if (info.deprecationWarning) addWarning(res, info.deprecationWarning);
@@ -54,15 +70,10 @@ export async function handleResource(
   if (sub && !info.subresources.some((s) => s.name === sub)) {
     throw ApiError.notFound({ group: info.group, resource: info.resource }, ri.name ?? '');
   }
-  const scope: RequestScope = { deps, info, registry, req, res, url, namespace: info.namespaced ? ri.namespace : undefined, printer: printerFor(info) };
-  if (!ri.name) {
-    const handler = collectionVerbs.get(method);
-    if (!handler) throw ApiError.methodNotSupported({ group: info.group, resource: info.resource }, method.toLowerCase());
-    return handler(scope);
-  }
-  const handler = itemVerbs.get(method);
-  if (!handler) throw ApiError.methodNotSupported({ group: info.group, resource: info.resource }, method.toLowerCase());
-  return handler({ ...scope, name: ri.name, subresource: sub, storage: itemStorage(scope, ri.name, sub) });
+  const scope: RequestScope = { deps, info, registry, req, res, url, user, namespace: info.namespaced ? ri.namespace : undefined, printer: printerFor(info) };
+  if (!ri.name) return route(collectionRoutes, method, info, sub)(scope);
+  const serve = route(itemRoutes, method, info, sub);
+  return serve({ ...scope, name: ri.name, subresource: sub, storage: itemStorage(scope, ri.name, sub) });
 }
 
 /** What an object request acts on: the Scale the module declares, or the object (and its status) itself. */

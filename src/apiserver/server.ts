@@ -25,7 +25,7 @@ import { NodePortAllocator } from './allocators/nodeport-allocator.js';
 import { handlePodStreamUpgrade, isPodStreamUpgrade, type PodStreamingDeps } from './pod-streaming-proxy.js';
 import type { ProxyDeps } from './proxy-subresource.js';
 import { ServiceAccountTokens } from './serviceaccount-token.js';
-import { adminUser, isReviewResource, serveReview, type UserInfo } from './access-review.js';
+import { adminUser, type UserInfo } from './user-info.js';
 
 /** The Kubernetes version kanzen is compatible with; the kubectl dispatcher picks its client by the minor. */
 export const kubernetesVersion = { major: '1', minor: '33', gitVersion: 'v1.33.0+kanzen' };
@@ -251,7 +251,6 @@ export class ApiServer {
     }
     const info = findResource(ri.group, ri.version, ri.resource);
     if (!info) throw notFoundPath();
-    if (isReviewResource(info)) return serveReview(info, user ?? adminUser, req, res);
     await handleResource(
       {
         registryFor: (i) => this.registries.get(i)!,
@@ -263,6 +262,7 @@ export class ApiServer {
       req,
       res,
       url,
+      user ?? adminUser,
     );
   }
 

@@ -1,12 +1,15 @@
 // POST to a collection (upstream: handlers/create.go CreateResource): decode, check fields,
-// admit, create.
+// admit, create — or the resource's own create, for those that store nothing.
 import { decodeRequestBody, readBody, sendJSON } from '../http.js';
+import { ownCreate } from '../resources/index.js';
 import { checkFields, resourceKind } from './field-validation.js';
 import { asObject } from './object-body.js';
 import type { RequestScope } from './request-scope.js';
 import { writeContext } from './write-context.js';
 
-export async function createResource({ deps, info, registry, namespace, req, res, url }: RequestScope): Promise<void> {
+export async function createResource({ deps, info, registry, namespace, user, req, res, url }: RequestScope): Promise<void> {
+  const serve = ownCreate(info);
+  if (serve) return serve({ info, user, req, res });
   const ctx = writeContext(url);
   const decoded = decodeRequestBody(await readBody(req), req.headers['content-type']);
   const body = asObject(decoded.value);

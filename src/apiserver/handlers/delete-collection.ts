@@ -1,14 +1,12 @@
 // DELETE of a collection (upstream: handlers/delete.go DeleteCollection): every selected
 // object, answered with the list of what was deleted.
-import { ApiError } from '../../api/errors.js';
 import { readBody, sendJSON } from '../http.js';
 import { parseSelectors } from '../selection.js';
 import { parseDeleteOptions } from './delete-options.js';
 import type { RequestScope } from './request-scope.js';
 import { writeContext } from './write-context.js';
 
-export async function deleteCollection({ info, registry, namespace, req, res, url }: RequestScope): Promise<void> {
-  if (!info.verbs.includes('deletecollection')) throw ApiError.methodNotSupported({ group: info.group, resource: info.resource }, 'deletecollection');
+export async function deleteCollection({ registry, namespace, req, res, url }: RequestScope): Promise<void> {
   const ctx = writeContext(url);
   const opts = parseDeleteOptions(url, await readBody(req));
   const selectors = parseSelectors(registry.strategy.fieldSelectors, url.searchParams.get('labelSelector'), url.searchParams.get('fieldSelector'));

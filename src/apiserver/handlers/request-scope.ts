@@ -7,6 +7,7 @@ import type { ResourceInfo } from '../../api/resources.js';
 import type { Printer } from '../../api/printers/index.js';
 import type { Registry } from '../registry.js';
 import type { RequestInfo } from '../request-info.js';
+import type { UserInfo } from '../user-info.js';
 import type { ItemStorage } from './item-storage.js';
 
 export interface ResourceHandlerDeps {
@@ -25,6 +26,8 @@ export interface RequestScope {
   req: IncomingMessage;
   res: ServerResponse;
   url: URL;
+  /** Who the request is from. */
+  user: UserInfo;
   /** undefined for cluster-scoped resources and requests across all namespaces. */
   namespace: string | undefined;
   /** The resource's Table columns (its module's printer, or the default one). */

@@ -18,13 +18,16 @@ import { nodes } from './nodes.js';
 import { poddisruptionbudgets } from './poddisruptionbudgets.js';
 import { pods } from './pods.js';
 import { replicasets } from './replicasets.js';
-import type { HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler } from './resource-module.js';
+import type { CreateRequest, HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler } from './resource-module.js';
 import { labelSelectorScale } from './scale-strategy.js';
 import { secrets } from './secrets.js';
+import { selfsubjectaccessreviews } from './selfsubjectaccessreviews.js';
+import { selfsubjectreviews } from './selfsubjectreviews.js';
+import { selfsubjectrulesreviews } from './selfsubjectrulesreviews.js';
 import { serviceaccounts } from './serviceaccounts.js';
 import { services } from './services.js';
 
-export type { HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler, SubresourceRequest } from './resource-module.js';
+export type { CreateRequest, HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler, SubresourceRequest } from './resource-module.js';
 
 const modules = new Map<string, ResourceModule>([
   ['Pod', pods],
@@ -41,6 +44,9 @@ const modules = new Map<string, ResourceModule>([
   ['Deployment', deployments],
   ['ReplicaSet', replicasets],
   ['PodDisruptionBudget', poddisruptionbudgets],
+  ['SelfSubjectReview', selfsubjectreviews],
+  ['SelfSubjectAccessReview', selfsubjectaccessreviews],
+  ['SelfSubjectRulesReview', selfsubjectrulesreviews],
 ]);
 
 /**
@@ -71,6 +77,11 @@ export function printerFor(info: ResourceInfo): Printer {
 /** The resource's scale subresource, if its module declares one. */
 export function scaleFor(info: ResourceInfo): ScaleStrategy | undefined {
   return resourceModule(info).scale;
+}
+
+/** The create the resource serves itself instead of storing, if it has one. */
+export function ownCreate(info: ResourceInfo): ((r: CreateRequest) => Promise<void>) | undefined {
+  return resourceModule(info).create;
 }
 
 /** The resource's mutating admission of a new object, if it has one. */

@@ -24,6 +24,7 @@ import type { ProxyDeps } from '../proxy-subresource.js';
 import type { Registry } from '../registry.js';
 import type { RequestInfo } from '../request-info.js';
 import type { ServiceAccountTokens } from '../serviceaccount-token.js';
+import type { UserInfo } from '../user-info.js';
 import type { ScaleStrategy, Strategy } from '../strategy.js';
 
 /** What strategies may need from the server they run in. */
@@ -61,6 +62,15 @@ export interface SubresourceRequest {
  */
 export type SubresourceHandler = (r: SubresourceRequest) => Promise<boolean>;
 
+/** A create the resource answers itself. */
+export interface CreateRequest {
+  info: ResourceInfo;
+  /** Who asks (the self reviews answer about them). */
+  user: UserInfo;
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+
 export interface ResourceModule {
   /**
    * Scheme defaulting plus the defaulting admission plugins, run before validation on
@@ -79,6 +89,11 @@ export interface ResourceModule {
   printer?: Printer;
   /** The scale subresource's view of the object (upstream: the registry's ScaleREST). */
   scale?: ScaleStrategy;
+  /**
+   * Serves create itself and stores nothing (upstream: a REST that is a rest.Creater only,
+   * as the self reviews are); the resource's verbs in api/resources.ts say which others it has.
+   */
+  create?(r: CreateRequest): Promise<void>;
 }
 
 /** A handler that serves one method only. */
