@@ -12,7 +12,7 @@ import { mountServiceAccountToken } from '../serviceaccount-admission.js';
 import { handleBinding } from '../pod-binding.js';
 import { handleEviction } from '../pod-eviction.js';
 import { servePodStreamRequest } from '../pod-streaming-proxy.js';
-import { serveProxy } from '../proxy-subresource.js';
+import { podProxy, serveProxy } from '../proxy-subresource.js';
 import { podPrinter } from '../../api/printers/pod-printer.js';
 
 const defaultTerminationGracePeriodSeconds = 30;
@@ -148,7 +148,7 @@ export const pods: ResourceModule = {
         await deps.admitCreate(registry.info, ri.namespace, ri.name ?? '');
         await handleEviction({ pods: registry, pdbs: deps.registry('poddisruptionbudgets', 'policy') }, ri, req, res, url);
       }),
-      proxy: anyMethod(({ ri, req, res, url }) => serveProxy(deps.proxy(), ri, req, res, url)),
+      proxy: anyMethod(({ ri, req, res, url }) => serveProxy(podProxy, deps.proxy(), ri, req, res, url)),
       log: stream,
       exec: stream,
       attach: stream,
