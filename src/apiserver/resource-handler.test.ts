@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import type { Transport } from '../client/transport.js';
 import { startApiFixture, type ApiFixture } from '../testing/api-fixture.js';
 
@@ -91,4 +92,24 @@ test('a resource whose module serves create itself (the self reviews) answers it
   assert.deepEqual([list.status, list.body.message], [405, 'list is not supported on resources of kind "selfsubjectaccessreviews.authorization.k8s.io"']);
   const whoami = await call('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
   assert.equal((whoami.body.status as { userInfo: { username: string } }).userInfo.username, 'kubernetes-admin');
+});
+
+/** What the server writes back to a raw upgrade request before it closes the connection. */
+function upgrade(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(f.socketPath);
+    let got = '';
+    sock.on('data', (d) => (got += d.toString()));
+    sock.on('close', () => resolve(got));
+    sock.on('error', reject);
+    sock.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+  });
+}
+
+test('upgrades go to the module that serves the subresource (pods/exec); any other is dropped', async () => {
+  const exec = await upgrade('/api/v1/namespaces/default/pods/nope/exec?command=sh&stdout=true');
+  assert.match(exec, /^HTTP\/1\.1 404 Not Found\r\n/);
+  assert.match(exec, /"message":"pods \\"nope\\" not found"/);
+  assert.equal(await upgrade('/api/v1/namespaces/default/configmaps/x/exec'), '');
+  assert.equal(await upgrade('/api/v1/namespaces/default/pods/nope/constructor'), '');
 });

@@ -18,7 +18,7 @@ import { nodes } from './nodes.js';
 import { poddisruptionbudgets } from './poddisruptionbudgets.js';
 import { pods } from './pods.js';
 import { replicasets } from './replicasets.js';
-import type { CreateRequest, HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler } from './resource-module.js';
+import type { CreateRequest, HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler, UpgradeHandler } from './resource-module.js';
 import { labelSelectorScale } from './scale-strategy.js';
 import { secrets } from './secrets.js';
 import { selfsubjectaccessreviews } from './selfsubjectaccessreviews.js';
@@ -27,7 +27,7 @@ import { selfsubjectrulesreviews } from './selfsubjectrulesreviews.js';
 import { serviceaccounts } from './serviceaccounts.js';
 import { services } from './services.js';
 
-export type { CreateRequest, HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler, SubresourceRequest } from './resource-module.js';
+export type { CreateRequest, HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler, SubresourceRequest, UpgradeHandler, UpgradeRequest } from './resource-module.js';
 
 const modules = new Map<string, ResourceModule>([
   ['Pod', pods],
@@ -67,6 +67,11 @@ export function strategyFor(info: ResourceInfo, deps: StrategyDeps): Strategy {
 /** The subresources the resource serves with handlers of their own, by name. */
 export function subresourceHandlers(info: ResourceInfo, deps: HandlerDeps): Record<string, SubresourceHandler> {
   return resourceModule(info).handlers?.(deps) ?? {};
+}
+
+/** The subresources the resource serves over upgraded connections, by name. */
+export function upgradeHandlers(info: ResourceInfo, deps: HandlerDeps): Record<string, UpgradeHandler> {
+  return resourceModule(info).upgrades?.(deps) ?? {};
 }
 
 /** The resource's Table columns: its module's printer, or the default NAME / CREATED AT. */

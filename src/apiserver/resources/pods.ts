@@ -7,11 +7,11 @@ import type { FieldSelectors } from '../../api/fields.js';
 import { validatePod, validatePodEphemeralContainersUpdate, validatePodStatusUpdate, validatePodUpdate } from '../../api/validation/pod-validation.js';
 import type { SubresourceStrategy } from '../strategy.js';
 import { defaultStrategy } from './default-strategy.js';
-import { anyMethod, onlyMethod, type ResourceModule, type SubresourceHandler } from './resource-module.js';
+import { anyMethod, onlyMethod, type ResourceModule, type SubresourceHandler, type UpgradeHandler } from './resource-module.js';
 import { mountServiceAccountToken } from '../serviceaccount-admission.js';
 import { handleBinding } from '../pod-binding.js';
 import { handleEviction } from '../pod-eviction.js';
-import { servePodStreamRequest } from '../pod-streaming-proxy.js';
+import { handlePodStreamUpgrade, servePodStreamRequest } from '../pod-streaming-proxy.js';
 import { podProxy, serveProxy } from '../proxy-subresource.js';
 import { podPrinter } from '../../api/printers/pod-printer.js';
 
@@ -154,5 +154,10 @@ export const pods: ResourceModule = {
       attach: stream,
       portforward: stream,
     };
+  },
+  upgrades(deps) {
+    // exec, attach and portforward streams are proxied to the pod's node agent.
+    const stream: UpgradeHandler = ({ req, socket, head, trusted }) => void handlePodStreamUpgrade(deps.podStreaming(), req, socket, head, trusted);
+    return { exec: stream, attach: stream, portforward: stream };
   },
 };

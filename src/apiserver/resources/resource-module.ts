@@ -15,6 +15,7 @@
 // - the status subresource needs nothing: defaultStrategy gives it its status strategy;
 //   validateStatusUpdate in the strategy adds the resource's rules.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Printer } from '../../api/printers/index.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
@@ -62,6 +63,18 @@ export interface SubresourceRequest {
  */
 export type SubresourceHandler = (r: SubresourceRequest) => Promise<boolean>;
 
+/** An upgrade request (WebSocket, SPDY) to a subresource: the connection is the handler's. */
+export interface UpgradeRequest {
+  req: IncomingMessage;
+  socket: Duplex;
+  head: Buffer;
+  /** It came on the unix socket, whose callers need no authentication. */
+  trusted: boolean;
+}
+
+/** Takes an upgraded connection; answers errors on the socket itself. */
+export type UpgradeHandler = (r: UpgradeRequest) => void;
+
 /** A create the resource answers itself. */
 export interface CreateRequest {
   info: ResourceInfo;
@@ -85,6 +98,8 @@ export interface ResourceModule {
   admitCreate?(obj: KubeObject, namespace: string, deps: HandlerDeps): Promise<void>;
   /** Subresources with a handler of their own, by name. */
   handlers?(deps: HandlerDeps): Record<string, SubresourceHandler>;
+  /** Subresources that take upgraded connections (upstream: Connecters such as pods/exec), by name. */
+  upgrades?(deps: HandlerDeps): Record<string, UpgradeHandler>;
   /** The Table columns of kubectl get (upstream: the registry's TableConvertor); absent: NAME and CREATED AT. */
   printer?: Printer;
   /** The scale subresource's view of the object (upstream: the registry's ScaleREST). */
