@@ -116,7 +116,7 @@ export const resources: ResourceInfo[] = [
   }),
   resource('apps', 'v1', 'daemonsets', 'DaemonSet', true, { shortNames: ['ds'], categories: ['all'], subresources: [status('DaemonSet')] }),
   resource('apps', 'v1', 'controllerrevisions', 'ControllerRevision', true),
-  // Reviews: created and answered, never stored (access-review.ts).
+  // Reviews: created and answered, never stored (their modules in apiserver/resources).
   resource('authentication.k8s.io', 'v1', 'selfsubjectreviews', 'SelfSubjectReview', false, { verbs: ['create'] }),
   resource('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, { verbs: ['create'] }),
   resource('authorization.k8s.io', 'v1', 'selfsubjectrulesreviews', 'SelfSubjectRulesReview', false, { verbs: ['create'] }),

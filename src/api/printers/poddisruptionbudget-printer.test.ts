@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PodDisruptionBudget } from '../types.js';
-import { printTable } from './index.js';
 import { podDisruptionBudgetColumns, podDisruptionBudgetRow } from './poddisruptionbudget-printer.js';
 
 const now = new Date('2025-01-01T12:00:00Z');
@@ -17,7 +16,6 @@ test('poddisruptionbudget columns: NAME MIN AVAILABLE MAX UNAVAILABLE ALLOWED DI
       ['Age', 'string', 0],
     ],
   );
-  assert.equal(printTable('PodDisruptionBudget', [], now).columnDefinitions, podDisruptionBudgetColumns);
 });
 
 // TestPrintPodDisruptionBudget.

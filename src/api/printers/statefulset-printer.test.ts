@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { ControllerRevision, StatefulSet } from '../types.js';
 import { controllerRevisionColumns, controllerRevisionRow } from './controllerrevision-printer.js';
 import { printTable } from './index.js';
-import { statefulSetColumns, statefulSetRow } from './statefulset-printer.js';
+import { statefulSetColumns, statefulSetPrinter, statefulSetRow } from './statefulset-printer.js';
 
 const now = new Date('2025-01-01T12:00:00Z');
 
@@ -32,7 +32,7 @@ test('printStatefulSet: ready/desired', () => {
     status: { replicas: 5, readyReplicas: 2, availableReplicas: 1 },
   };
   assert.deepEqual(statefulSetRow(set, now).cells, ['test1', '2/5', '60s', 'fake-container1,fake-container2', 'fake-image1,fake-image2']);
-  assert.deepEqual(printTable('StatefulSet', [set], now).rows[0].cells.slice(0, 2), ['test1', '2/5']);
+  assert.deepEqual(printTable(statefulSetPrinter, [set], now).rows[0].cells.slice(0, 2), ['test1', '2/5']);
 });
 
 test('controllerrevision columns: NAME CONTROLLER REVISION AGE', () => {

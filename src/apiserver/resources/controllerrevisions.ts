@@ -5,8 +5,10 @@ import type { ControllerRevision } from '../../api/types.js';
 import { validateControllerRevision, validateControllerRevisionUpdate } from '../../api/validation/statefulset-validation.js';
 import { defaultStrategy } from './default-strategy.js';
 import type { ResourceModule } from './resource-module.js';
+import { controllerRevisionPrinter } from '../../api/printers/controllerrevision-printer.js';
 
 export const controllerrevisions: ResourceModule = {
+  printer: controllerRevisionPrinter,
   strategy: (info) =>
     defaultStrategy(info, {
       validate: (obj) => validateControllerRevision(obj as ControllerRevision),

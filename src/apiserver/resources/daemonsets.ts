@@ -11,6 +11,7 @@ import { jsonEqual } from '../../api/validation/object-meta.js';
 import { validateDaemonSet, validateDaemonSetStatusUpdate, validateDaemonSetUpdate } from '../../api/validation/daemonset-validation.js';
 import { defaultStrategy } from './default-strategy.js';
 import type { ResourceModule } from './resource-module.js';
+import { daemonSetPrinter } from '../../api/printers/daemonset-printer.js';
 
 /** The stored template generation; 0 (the internal field's zero value) when absent or not a number. */
 function templateGeneration(obj: KubeObject): number {
@@ -22,6 +23,7 @@ function setTemplateGeneration(obj: KubeObject, generation: number): void {
 }
 
 export const daemonsets: ResourceModule = {
+  printer: daemonSetPrinter,
   defaults(obj) {
     if ((obj as DaemonSet).spec) defaultDaemonSet(obj as DaemonSet);
   },

@@ -5,8 +5,10 @@ import type { PodDisruptionBudget } from '../../api/types.js';
 import { validatePodDisruptionBudget, validatePodDisruptionBudgetStatusUpdate, validatePodDisruptionBudgetUpdate } from '../../api/validation/policy-validation.js';
 import { defaultStrategy } from './default-strategy.js';
 import type { ResourceModule } from './resource-module.js';
+import { podDisruptionBudgetPrinter } from '../../api/printers/poddisruptionbudget-printer.js';
 
 export const poddisruptionbudgets: ResourceModule = {
+  printer: podDisruptionBudgetPrinter,
   strategy: (info) =>
     defaultStrategy(info, {
       tracksGeneration: true,

@@ -8,6 +8,8 @@ import { defaultStatefulSet } from '../../api/defaults/statefulset.js';
 import { validateStatefulSet, validateStatefulSetStatusUpdate, validateStatefulSetUpdate } from '../../api/validation/statefulset-validation.js';
 import { defaultStrategy } from './default-strategy.js';
 import type { ResourceModule } from './resource-module.js';
+import { statefulSetPrinter } from '../../api/printers/statefulset-printer.js';
+import { labelSelectorScale } from './scale-strategy.js';
 
 function maxUnavailableInUse(set: StatefulSet | undefined): boolean {
   return set?.spec?.updateStrategy?.rollingUpdate?.maxUnavailable !== undefined;
@@ -21,6 +23,8 @@ function dropDisabledFields(obj: KubeObject, old?: KubeObject): void {
 }
 
 export const statefulsets: ResourceModule = {
+  printer: statefulSetPrinter,
+  scale: labelSelectorScale,
   defaults(obj) {
     if ((obj as StatefulSet).spec) defaultStatefulSet(obj as StatefulSet);
   },
