@@ -70,12 +70,12 @@ function isRequired(name, t, json) {
   return (t.required ?? []).includes(json);
 }
 
-/** JSDoc from kanzen's descriptions table (keyed `GoType` and `GoType.field`). */
-function doc(text, indent) {
-  return text ? [`${indent}/** ${escapeDoc(text)} */`] : [];
+/** A JSDoc block: one line, or ` * ` lines when the text has several. */
+function jsdoc(text, indent) {
+  const lines = text.replace(/\*\//g, '*\\/').split('\n');
+  if (lines.length === 1) return [`${indent}/** ${lines[0]} */`];
+  return [`${indent}/**`, ...lines.map((l) => `${indent} *${l ? ` ${l}` : ''}`), `${indent} */`];
 }
-
-const escapeDoc = (text) => text.replace(/\*\//g, '*\\/');
 
 export function renderTypes(facts) {
   const names = typeNames(facts);
@@ -113,12 +113,13 @@ export function renderTypes(facts) {
     const isKind = inline.some((r) => r[1] === 'meta.v1.TypeMeta') && t.fields.some((r) => r[0] === 'metadata' && r[1] === 'meta.v1.ObjectMeta');
     const bases = isKind ? ['KubeObject', ...inline.filter((r) => r[1] !== 'meta.v1.TypeMeta').map((r) => names[r[1]])] : inline.map((r) => names[r[1]]);
     const description = facts.descriptions[short];
-    lines.push('', `/** ${description ? `${escapeDoc(description)} (${name})` : name} */`);
+    lines.push('', ...jsdoc(description ? `${description} (${name})` : name, ''));
     lines.push(`export interface ${names[name]}${bases.length ? ` extends ${bases.join(', ')}` : ''} {`);
     for (const row of t.fields) {
       const json = row[0];
       if (row[3].includes('i') || (isKind && json === 'metadata')) continue;
-      lines.push(...doc(facts.descriptions[`${short}.${json}`], '  '));
+      const fieldDoc = facts.descriptions[`${short}.${json}`];
+      if (fieldDoc) lines.push(...jsdoc(fieldDoc, '  '));
       lines.push(`  ${/^[A-Za-z_$][\w$]*$/.test(json) ? json : `'${json}'`}${isRequired(name, t, json) ? '' : '?'}: ${fieldType(name, row, names)};`);
     }
     lines.push('}');

@@ -34,14 +34,35 @@ function fieldType([, type, , flags, extra]) {
   return elem;
 }
 
-/** JSON properties of a type, inline (`json:",inline"`) members flattened in Go struct order. */
+/**
+ * JSON properties of a type, inline (`json:",inline"`) members flattened in Go struct order:
+ * [JSON name, FieldType, the type declaring the field].
+ */
 function properties(facts, name) {
   const out = [];
   for (const row of facts.types[name].fields) {
     if (row[3].includes('i')) out.push(...properties(facts, row[1]));
-    else out.push([row[0], fieldType(row)]);
+    else out.push([row[0], fieldType(row), name]);
   }
   return out;
+}
+
+/** Go type name of a proto-style name (apps.v1.StatefulSet → StatefulSet), as the descriptions table keys types. */
+const goName = (name) => name.split('.').at(-1);
+
+/**
+ * kanzen's descriptions of a definition and its fields (the facts' `descriptions`, keyed `GoType` and
+ * `GoType.field`; an inline member's field is described under the type declaring it, e.g. TypeMeta.kind).
+ */
+function definitionDocs(facts, name) {
+  const docs = {};
+  const own = facts.descriptions[goName(name)];
+  if (own) docs[''] = own;
+  for (const [json, , owner] of properties(facts, name)) {
+    const text = facts.descriptions[`${goName(owner)}.${json}`];
+    if (text) docs[json] = text;
+  }
+  return docs;
 }
 
 function fieldTypeSource(t) {
@@ -53,7 +74,7 @@ function fieldTypeSource(t) {
 
 /** A JSON value as a TypeScript literal in the house style (single quotes, spaced). */
 function literal(v) {
-  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
   if (Array.isArray(v)) return `[${v.map(literal).join(', ')}]`;
   if (v && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${key(k)}: ${literal(x)}`).join(', ')} }`;
   return JSON.stringify(v);
@@ -78,6 +99,18 @@ export function renderDefinitions(facts) {
     const props = properties(facts, name).map(([json, ft]) => `      ${key(json)}: ${fieldTypeSource(ft)},`);
     const required = t.required ? `\n    [${t.required.map((r) => `'${r}'`).join(', ')}],` : '';
     lines.push(`  '${openapiName(name)}': def(`, '    {', ...props, `    },${required}`, '  ),');
+  }
+  lines.push(
+    '};',
+    '',
+    "/** kanzen's own descriptions (kubectl explain) by definition: '' for the type itself, else by field. */",
+    'export const definitionDocs: Record<string, Record<string, string>> = {',
+  );
+  for (const [name, t] of Object.entries(facts.types)) {
+    if (t.openapi === false) continue;
+    const docs = Object.entries(definitionDocs(facts, name));
+    if (docs.length === 0) continue;
+    lines.push(`  '${openapiName(name)}': {`, ...docs.map(([k, v]) => `    ${k === '' ? "''" : key(k)}: ${literal(v)},`), '  },');
   }
   lines.push('};', '');
   return lines.join('\n');

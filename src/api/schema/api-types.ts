@@ -25,9 +25,11 @@ export type RawExtension = Record<string, unknown>;
  */
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
-/** apps.v1.ControllerRevision */
+/** An immutable snapshot of a workload's pod template, kept by the StatefulSet and DaemonSet controllers for rollouts and rollbacks (kubectl rollout history and undo). Not meant to be written by hand. (apps.v1.ControllerRevision) */
 export interface ControllerRevision extends KubeObject {
+  /** The snapshot: the part of the owner's spec this revision records, as a patch. */
   data?: RawExtension;
+  /** The revision number; a higher number is newer. */
   revision: number;
 }
 
@@ -37,9 +39,11 @@ export interface ControllerRevisionList extends TypeMeta {
   items: ControllerRevision[];
 }
 
-/** apps.v1.DaemonSet */
+/** Runs one copy of a pod on every node it selects (every schedulable node by default): node agents such as log shippers, monitoring or network plugins. A node that joins gets the pod; one that leaves takes it along. (apps.v1.DaemonSet) */
 export interface DaemonSet extends KubeObject {
+  /** Which nodes run the pod, the pod template and how updates roll out. */
   spec: DaemonSetSpec;
+  /** What the controller last saw of the daemon pods. Written by the system; read-only for users. */
   status?: DaemonSetStatus;
 }
 
@@ -58,32 +62,49 @@ export interface DaemonSetList extends TypeMeta {
   items: DaemonSet[];
 }
 
-/** apps.v1.DaemonSetSpec */
+/** The desired state of a DaemonSet. (apps.v1.DaemonSetSpec) */
 export interface DaemonSetSpec {
+  /** A label query selecting the daemon pods; it must match the template's labels. Cannot be changed after creation. */
   selector: LabelSelector;
+  /** The pod run on each node. Its nodeSelector and affinity narrow the nodes, its tolerations admit tainted ones; restartPolicy must be Always. */
   template: PodTemplateSpec;
+  /** How a changed template reaches the running pods. Default RollingUpdate. */
   updateStrategy?: DaemonSetUpdateStrategy;
+  /** Seconds a new pod must stay Ready, with no container crashing, before it counts as available. Default 0. */
   minReadySeconds?: number;
+  /** How many old ControllerRevisions to keep for rollbacks. Default 10. */
   revisionHistoryLimit?: number;
 }
 
-/** apps.v1.DaemonSetStatus */
+/** The observed state of a DaemonSet. (apps.v1.DaemonSetStatus) */
 export interface DaemonSetStatus {
+  /** Nodes that should run the daemon pod and run at least one. */
   currentNumberScheduled: number;
+  /** Nodes that run the daemon pod but should not. */
   numberMisscheduled: number;
+  /** Nodes that should run the daemon pod. */
   desiredNumberScheduled: number;
+  /** Nodes that should run the daemon pod and whose pod is Ready. */
   numberReady: number;
+  /** The metadata.generation the controller last acted on; a smaller value than metadata.generation means the status is not yet current. */
   observedGeneration?: number;
+  /** Nodes running the daemon pod of the current template. */
   updatedNumberScheduled?: number;
+  /** Nodes that should run the daemon pod and whose pod has been Ready for at least minReadySeconds. */
   numberAvailable?: number;
+  /** Nodes that should run the daemon pod but have no available one. */
   numberUnavailable?: number;
+  /** Counts hash collisions of ControllerRevision names; the controller mixes it into the name hash to find a free name. */
   collisionCount?: number;
+  /** The latest observations of the DaemonSet's state. */
   conditions?: DaemonSetCondition[];
 }
 
-/** apps.v1.DaemonSetUpdateStrategy */
+/** How the DaemonSet controller replaces pods when the template changes. (apps.v1.DaemonSetUpdateStrategy) */
 export interface DaemonSetUpdateStrategy {
+  /** RollingUpdate (default): replace the old pods node by node within maxUnavailable and maxSurge. OnDelete: put a pod of the new template on a node only after its old pod is deleted. */
   type?: 'RollingUpdate' | 'OnDelete';
+  /** Settings of a RollingUpdate. */
   rollingUpdate?: RollingUpdateDaemonSet;
 }
 
@@ -187,9 +208,11 @@ export interface ReplicaSetStatus {
   conditions?: ReplicaSetCondition[];
 }
 
-/** apps.v1.RollingUpdateDaemonSet */
+/** Settings of a DaemonSet rolling update. (apps.v1.RollingUpdateDaemonSet) */
 export interface RollingUpdateDaemonSet {
+  /** How many nodes may be without an available daemon pod during the update (old pod deleted first, then replaced): a number, or a percentage of desiredNumberScheduled rounded up. Default 1; 0 only when maxSurge is not 0. */
   maxUnavailable?: IntOrString;
+  /** How many nodes may run an old and a new pod at once (old pod deleted once the new one is available): a number, or a percentage of desiredNumberScheduled rounded up. Default 0; 0 only when maxUnavailable is not 0. */
   maxSurge?: IntOrString;
 }
 
@@ -199,15 +222,19 @@ export interface RollingUpdateDeployment {
   maxSurge?: IntOrString;
 }
 
-/** apps.v1.RollingUpdateStatefulSetStrategy */
+/** Settings of a StatefulSet rolling update. (apps.v1.RollingUpdateStatefulSetStrategy) */
 export interface RollingUpdateStatefulSetStrategy {
+  /** Only pods whose ordinal is at least this number are updated; the others keep (and are recreated from) the old revision. Default 0, every pod. Raise it to stage or canary a rollout. */
   partition?: number;
+  /** How many pods may be unavailable during the update: a number, or a percentage of replicas (rounded down, at least 1). Default 1. Needs the MaxUnavailableStatefulSet feature gate. */
   maxUnavailable?: IntOrString;
 }
 
-/** apps.v1.StatefulSet */
+/** Runs a fixed number of pods from one template, each with a stable identity: an ordinal name (web-0, web-1, ...), a DNS name under its governing headless Service, and its own PersistentVolumeClaims that outlive the pod. (apps.v1.StatefulSet) */
 export interface StatefulSet extends KubeObject {
+  /** What the set runs: how many replicas, the pod and claim templates, and how pods are started and updated. */
   spec: StatefulSetSpec;
+  /** What the controller last saw of the set's pods. Written by the system; read-only for users. */
   status?: StatefulSetStatus;
 }
 
@@ -226,49 +253,75 @@ export interface StatefulSetList extends TypeMeta {
   items: StatefulSet[];
 }
 
-/** apps.v1.StatefulSetOrdinals */
+/** How the replicas of a StatefulSet are numbered. (apps.v1.StatefulSetOrdinals) */
 export interface StatefulSetOrdinals {
+  /** The ordinal of the first replica; replicas are numbered start to start+replicas-1. Default 0. */
   start?: number;
 }
 
-/** apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy */
+/** What happens to the claims made from volumeClaimTemplates when their pods go away. (apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy) */
 export interface StatefulSetPersistentVolumeClaimRetentionPolicy {
+  /** Retain (default) keeps the claims when the StatefulSet is deleted; Delete removes them after their pods. */
   whenDeleted?: string;
+  /** Retain (default) keeps the claims of pods removed by scaling down; Delete removes them after the pod. */
   whenScaled?: string;
 }
 
-/** apps.v1.StatefulSetSpec */
+/** The desired state of a StatefulSet. (apps.v1.StatefulSetSpec) */
 export interface StatefulSetSpec {
+  /** How many pods the set keeps, numbered from the start ordinal. Unset means 1; 0 removes every pod but keeps their claims. */
   replicas?: number;
+  /** A label query selecting the set's pods; it must match the template's labels. Cannot be changed after creation. */
   selector: LabelSelector;
+  /** The pod each replica is created from. Replica n is named <set>-<n> and gets its hostname and subdomain for its DNS record. */
   template: PodTemplateSpec;
+  /** Claims made once for each pod, named <template>-<set>-<ordinal>, and mounted where the pod template has a volume of the template's name. They keep each pod's data across restarts and rescheduling. */
   volumeClaimTemplates?: PersistentVolumeClaim[];
+  /** The headless Service that gives the pods their DNS names: <pod>.<serviceName>.<namespace>.svc.cluster.local. Create it alongside the set. */
   serviceName?: string;
+  /** How pods are created and deleted when scaling. OrderedReady (default): one at a time, by ordinal, each waiting until the previous one is Running and Ready; removed in reverse order. Parallel: all at once. Updates are not affected. */
   podManagementPolicy?: 'OrderedReady' | 'Parallel';
+  /** How a changed template reaches the existing pods. Default RollingUpdate. */
   updateStrategy?: StatefulSetUpdateStrategy;
+  /** How many old ControllerRevisions to keep for rollbacks. Default 10. */
   revisionHistoryLimit?: number;
+  /** Seconds a new pod must stay Ready, with no container crashing, before it counts as available. Default 0. */
   minReadySeconds?: number;
+  /** Whether the claims made from volumeClaimTemplates are deleted when the set is deleted or scaled down. By default they are kept. */
   persistentVolumeClaimRetentionPolicy?: StatefulSetPersistentVolumeClaimRetentionPolicy;
+  /** The numbering of the replicas (the first ordinal). */
   ordinals?: StatefulSetOrdinals;
 }
 
-/** apps.v1.StatefulSetStatus */
+/** The observed state of a StatefulSet. (apps.v1.StatefulSetStatus) */
 export interface StatefulSetStatus {
+  /** The metadata.generation the controller last acted on; a smaller value than metadata.generation means the status is not yet current. */
   observedGeneration?: number;
+  /** Pods the controller has created for the set. */
   replicas: number;
+  /** Pods of the set with a Ready condition. */
   readyReplicas?: number;
+  /** Pods running the revision named by currentRevision. */
   currentReplicas?: number;
+  /** Pods running the revision named by updateRevision. */
   updatedReplicas?: number;
+  /** The ControllerRevision the pods ran before the rollout in progress; equal to updateRevision when none is. */
   currentRevision?: string;
+  /** The ControllerRevision of the current template, which the pods are being updated to. */
   updateRevision?: string;
+  /** Counts hash collisions of ControllerRevision names; the controller mixes it into the name hash to find a free name. */
   collisionCount?: number;
+  /** The latest observations of the set's state. */
   conditions?: StatefulSetCondition[];
+  /** Pods of the set that have been Ready for at least minReadySeconds. */
   availableReplicas?: number;
 }
 
-/** apps.v1.StatefulSetUpdateStrategy */
+/** How the StatefulSet controller replaces pods when the template changes. (apps.v1.StatefulSetUpdateStrategy) */
 export interface StatefulSetUpdateStrategy {
+  /** RollingUpdate (default): replace pods one by one from the highest ordinal down, each once the previous replacement is Ready. OnDelete: make pods from the new template only when the old ones are deleted by someone else. */
   type?: 'RollingUpdate' | 'OnDelete';
+  /** Settings of a RollingUpdate. */
   rollingUpdate?: RollingUpdateStatefulSetStrategy;
 }
 
@@ -418,9 +471,11 @@ export interface ScaleStatus {
   selector?: string;
 }
 
-/** batch.v1.CronJob */
+/** Creates a Job from a template on a cron schedule, for recurring work such as backups or reports. (batch.v1.CronJob) */
 export interface CronJob extends KubeObject {
+  /** The schedule, the Job template and what to do with overlapping and finished runs. */
   spec: CronJobSpec;
+  /** The Jobs running now and when runs were last scheduled and last succeeded. Written by the system; read-only for users. */
   status?: CronJobStatus;
 }
 
@@ -430,28 +485,41 @@ export interface CronJobList extends TypeMeta {
   items: CronJob[];
 }
 
-/** batch.v1.CronJobSpec */
+/** The desired behaviour of a CronJob. (batch.v1.CronJobSpec) */
 export interface CronJobSpec {
+  /** When to create Jobs, in cron syntax: minute hour day-of-month month day-of-week ('*\/10 * * * *'), or a macro such as @hourly or @daily. */
   schedule: string;
+  /** The IANA time zone the schedule is read in (Europe/Paris). Unset: the time zone of the controller. */
   timeZone?: string;
+  /** How late, in seconds, a run may still start; a run due longer ago is counted as missed. Unset: no limit. */
   startingDeadlineSeconds?: number;
+  /** What happens when a run is due while the previous Job is still running. Allow (default): both run. Forbid: the new run is skipped. Replace: the running Job is deleted and the new one started. */
   concurrencyPolicy?: 'Allow' | 'Forbid' | 'Replace';
+  /** true holds new runs; Jobs already started continue. Default false. */
   suspend?: boolean;
+  /** The Job created for each run. */
   jobTemplate: JobTemplateSpec;
+  /** How many successful finished Jobs to keep. Default 3; 0 keeps none. */
   successfulJobsHistoryLimit?: number;
+  /** How many failed Jobs to keep. Default 1; 0 keeps none. */
   failedJobsHistoryLimit?: number;
 }
 
-/** batch.v1.CronJobStatus */
+/** The observed state of a CronJob. (batch.v1.CronJobStatus) */
 export interface CronJobStatus {
+  /** References to the CronJob's Jobs that are still running. */
   active?: ObjectReference[];
+  /** When a Job was last created for a run. */
   lastScheduleTime?: Time;
+  /** When a Job of this CronJob last completed successfully. */
   lastSuccessfulTime?: Time;
 }
 
-/** batch.v1.Job */
+/** Runs pods until a given number of them finish successfully, retrying failed ones up to a limit. The Job is Complete when enough pods succeeded and Failed when it gives up. (batch.v1.Job) */
 export interface Job extends KubeObject {
+  /** How many pods run at once and must succeed, the limits on retries and time, and the pod template. */
   spec: JobSpec;
+  /** Counts of the Job's pods and its conditions (Complete, Failed, Suspended, ...). Written by the system; read-only for users. */
   status?: JobStatus;
 }
 
@@ -471,44 +539,73 @@ export interface JobList extends TypeMeta {
   items: Job[];
 }
 
-/** batch.v1.JobSpec */
+/** The desired behaviour of a Job. (batch.v1.JobSpec) */
 export interface JobSpec {
+  /** The most pods running at once. Default 1; 0 pauses the Job. Fewer run when fewer completions remain. */
   parallelism?: number;
+  /** How many pods must succeed. Unset: the Job is done once any pod succeeded and all pods ended (a work queue). In Indexed mode also the number of indexes. */
   completions?: number;
+  /** Seconds the Job may be active, counted from its start; then its pods are stopped and it fails with reason DeadlineExceeded. Wins over backoffLimit. */
   activeDeadlineSeconds?: number;
+  /** Rules that look at a failed pod's exit codes or conditions and fail the Job at once, ignore the failure, or count it toward backoffLimit. Needs restartPolicy Never. */
   podFailurePolicy?: PodFailurePolicy;
+  /** Rules under which an Indexed Job counts as succeeded before every index is done. */
   successPolicy?: SuccessPolicy;
+  /** How many retries before the Job is marked Failed. Default 6. Retries wait an exponentially growing back-off. */
   backoffLimit?: number;
+  /** Indexed Jobs only: retries allowed for each index before that index is marked failed. */
   backoffLimitPerIndex?: number;
+  /** Indexed Jobs with backoffLimitPerIndex only: how many failed indexes fail the whole Job. */
   maxFailedIndexes?: number;
+  /** A label query over the Job's pods. Generated from the controller-uid label unless manualSelector is set. */
   selector?: LabelSelector;
+  /** true to give your own selector instead of the generated one; it must select only this Job's pods. */
   manualSelector?: boolean;
+  /** The pod each attempt runs. restartPolicy must be Never or OnFailure. */
   template: PodTemplateSpec;
+  /** Seconds after the Job finished (Complete or Failed) before it is deleted with its pods. Unset: kept; 0: deleted at once. */
   ttlSecondsAfterFinished?: number;
+  /** NonIndexed (default): done after completions successful pods, which are interchangeable. Indexed: each pod gets an index from 0 to completions-1 (annotation batch.kubernetes.io/job-completion-index, environment JOB_COMPLETION_INDEX) and the Job is done when every index succeeded once. */
   completionMode?: 'NonIndexed' | 'Indexed';
+  /** true stops the Job: no new pods, running ones are terminated. The active deadline timer restarts on resume. Default false. */
   suspend?: boolean;
+  /** When a failed pod is replaced: TerminatingOrFailed (default) as soon as it starts terminating; Failed only once it has fully terminated. */
   podReplacementPolicy?: 'TerminatingOrFailed' | 'Failed';
+  /** The controller that reconciles this Job; the built-in one takes Jobs with this unset or kubernetes.io/job-controller. Cannot be changed. */
   managedBy?: string;
 }
 
-/** batch.v1.JobStatus */
+/** The observed state of a Job. (batch.v1.JobStatus) */
 export interface JobStatus {
+  /** The latest observations of the Job: Complete or Failed when it finished, Suspended, SuccessCriteriaMet, FailureTarget. */
   conditions?: JobCondition[];
+  /** When the Job controller started the Job (again after a resume). */
   startTime?: Time;
+  /** When the Job completed; set only when it succeeded. */
   completionTime?: Time;
+  /** Pods pending or running, not terminating. */
   active?: number;
+  /** Pods that finished successfully. */
   succeeded?: number;
+  /** Pods that failed. */
   failed?: number;
+  /** Pods being terminated (deleted, not yet Failed or Succeeded). */
   terminating?: number;
+  /** Indexed Jobs only: the indexes that succeeded, as ranges (1,3-5,7). */
   completedIndexes?: string;
+  /** Indexed Jobs with backoffLimitPerIndex only: the indexes that failed, as ranges. */
   failedIndexes?: string;
+  /** UIDs of finished pods not yet added to succeeded or failed; the controller counts them, then removes their finalizer. */
   uncountedTerminatedPods?: UncountedTerminatedPods;
+  /** Active pods with a Ready condition. */
   ready?: number;
 }
 
-/** batch.v1.JobTemplateSpec */
+/** The Job a CronJob creates for each run. (batch.v1.JobTemplateSpec) */
 export interface JobTemplateSpec {
+  /** Labels and annotations given to each Job made from the template. */
   metadata?: ObjectMeta;
+  /** The spec of each Job made from the template. */
   spec: JobSpec;
 }
 
@@ -1429,15 +1526,19 @@ export interface ObjectReference {
   fieldPath?: string;
 }
 
-/** core.v1.PersistentVolume */
+/** A piece of storage in the cluster, made by an administrator or by the provisioner of a StorageClass. A PersistentVolumeClaim binds to it; it lives independently of the pods that use it. Cluster-scoped. (core.v1.PersistentVolume) */
 export interface PersistentVolume extends KubeObject {
+  /** The storage: its capacity, access modes, source, class and what happens to it when released. */
   spec: PersistentVolumeSpec;
+  /** The phase of the volume (Available, Bound, Released, Failed). Written by the system; read-only for users. */
   status?: PersistentVolumeStatus;
 }
 
-/** core.v1.PersistentVolumeClaim */
+/** A request for storage: a size, access modes and optionally a StorageClass. It binds to a matching PersistentVolume, or has one provisioned, and pods mount the volume by the claim's name. (core.v1.PersistentVolumeClaim) */
 export interface PersistentVolumeClaim extends KubeObject {
+  /** The storage asked for: size, access modes, class, or one particular volume. */
   spec: PersistentVolumeClaimSpec;
+  /** Whether the claim is bound and what it got. Written by the system; read-only for users. */
   status?: PersistentVolumeClaimStatus;
 }
 
@@ -1457,28 +1558,45 @@ export interface PersistentVolumeClaimList extends TypeMeta {
   items: PersistentVolumeClaim[];
 }
 
-/** core.v1.PersistentVolumeClaimSpec */
+/** What a PersistentVolumeClaim asks for. (core.v1.PersistentVolumeClaimSpec) */
 export interface PersistentVolumeClaimSpec {
+  /** How the volume must be mountable: ReadWriteOnce, ReadOnlyMany, ReadWriteMany or ReadWriteOncePod. */
   accessModes?: ('ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod')[];
+  /** A label query the volume must match to be bound; applies to existing volumes, not to provisioning. */
   selector?: LabelSelector;
+  /** The least the volume must offer: requests.storage is the size asked for (1Gi). */
   resources?: VolumeResourceRequirements;
+  /** Bind to this PersistentVolume and no other. */
   volumeName?: string;
+  /** The StorageClass to bind or provision from. Unset: the cluster's default class. Empty string: only volumes without a class. */
   storageClassName?: string;
+  /** Filesystem (default) or Block. */
   volumeMode?: 'Block' | 'Filesystem';
+  /** An existing object (a VolumeSnapshot or another PersistentVolumeClaim) whose data fills the newly provisioned volume. */
   dataSource?: TypedLocalObjectReference;
+  /** Like dataSource, but any object a volume populator understands, possibly in another namespace. When both are set they must agree. */
   dataSourceRef?: TypedObjectReference;
+  /** The VolumeAttributesClass for the volume's mutable attributes; may be changed later. */
   volumeAttributesClassName?: string;
 }
 
-/** core.v1.PersistentVolumeClaimStatus */
+/** The observed state of a PersistentVolumeClaim. (core.v1.PersistentVolumeClaimStatus) */
 export interface PersistentVolumeClaimStatus {
+  /** Pending: not bound yet. Bound: bound to a volume. Lost: the bound volume is gone. */
   phase?: 'Pending' | 'Bound' | 'Lost';
+  /** The access modes of the bound volume. */
   accessModes?: ('ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod')[];
+  /** The resources of the bound volume; storage is its size. */
   capacity?: Record<string, Quantity>;
+  /** The latest observations of the claim, such as Resizing or FileSystemResizePending. */
   conditions?: PersistentVolumeClaimCondition[];
+  /** The resources allotted to the claim while it is being resized. */
   allocatedResources?: Record<string, Quantity>;
+  /** Where a resize of each resource stands. */
   allocatedResourceStatuses?: Record<string, 'ControllerResizeInProgress' | 'ControllerResizeInfeasible' | 'NodeResizePending' | 'NodeResizeInProgress' | 'NodeResizeInfeasible'>;
+  /** The VolumeAttributesClass the volume has now. */
   currentVolumeAttributesClassName?: string;
+  /** Where a change of volumeAttributesClassName stands. */
   modifyVolumeStatus?: ModifyVolumeStatus;
 }
 
@@ -1504,8 +1622,10 @@ export interface PersistentVolumeList extends TypeMeta {
 export interface PersistentVolumeSource {
   gcePersistentDisk?: GCEPersistentDiskVolumeSource;
   awsElasticBlockStore?: AWSElasticBlockStoreVolumeSource;
+  /** A directory on the node's filesystem. For single-node development and tests only. */
   hostPath?: HostPathVolumeSource;
   glusterfs?: GlusterfsPersistentVolumeSource;
+  /** An NFS export mounted on the node. */
   nfs?: NFSVolumeSource;
   rbd?: RBDPersistentVolumeSource;
   iscsi?: ISCSIPersistentVolumeSource;
@@ -1521,29 +1641,44 @@ export interface PersistentVolumeSource {
   photonPersistentDisk?: PhotonPersistentDiskVolumeSource;
   portworxVolume?: PortworxVolumeSource;
   scaleIO?: ScaleIOPersistentVolumeSource;
+  /** A disk, partition or directory on one node; the volume's nodeAffinity must name that node. */
   local?: LocalVolumeSource;
   storageos?: StorageOSPersistentVolumeSource;
+  /** Storage served by an external CSI driver. */
   csi?: CSIPersistentVolumeSource;
 }
 
-/** core.v1.PersistentVolumeSpec */
+/** What a PersistentVolume provides. (core.v1.PersistentVolumeSpec) */
 export interface PersistentVolumeSpec extends PersistentVolumeSource {
+  /** The volume's resources; storage is its size (storage: 10Gi). */
   capacity?: Record<string, Quantity>;
+  /** How the volume can be mounted: ReadWriteOnce (read-write by one node), ReadOnlyMany (read-only by many nodes), ReadWriteMany (read-write by many nodes), ReadWriteOncePod (read-write by one pod). */
   accessModes?: ('ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod')[];
+  /** The claim bound to the volume: set by the binder, or in advance to reserve the volume for one claim. */
   claimRef?: ObjectReference;
+  /** What happens once its claim is deleted. Retain: the volume and data stay for manual cleanup. Delete: the volume and the storage behind it are removed. Recycle (deprecated): the data is scrubbed. Provisioned volumes take their class's policy (default Delete); others default to Retain. */
   persistentVolumeReclaimPolicy?: 'Recycle' | 'Delete' | 'Retain';
+  /** The StorageClass of the volume; only claims asking for that class bind to it. Empty: only claims without a class. */
   storageClassName?: string;
+  /** Options given to mount when the volume is mounted; not checked, a wrong one makes the mount fail. */
   mountOptions?: string[];
+  /** Filesystem (default): mounted as a directory. Block: given to the pod as a raw block device. */
   volumeMode?: 'Block' | 'Filesystem';
+  /** The nodes the volume can be reached from; pods using it are scheduled onto them. A local volume names the node it lives on. */
   nodeAffinity?: VolumeNodeAffinity;
+  /** The VolumeAttributesClass whose mutable attributes (such as IOPS or throughput) the CSI driver applies to the volume. */
   volumeAttributesClassName?: string;
 }
 
-/** core.v1.PersistentVolumeStatus */
+/** The observed state of a PersistentVolume. (core.v1.PersistentVolumeStatus) */
 export interface PersistentVolumeStatus {
+  /** Pending: not yet usable. Available: free for a claim. Bound: bound to a claim. Released: its claim is gone but the volume is not yet reclaimed. Failed: reclaiming it failed. */
   phase?: 'Pending' | 'Available' | 'Bound' | 'Released' | 'Failed';
+  /** A human-readable explanation of the phase. */
   message?: string;
+  /** A short CamelCase reason for the phase, for tools to read. */
   reason?: string;
+  /** When the volume last changed phase. */
   lastPhaseTransitionTime?: Time;
 }
 
@@ -1814,9 +1949,11 @@ export interface RBDVolumeSource {
   readOnly?: boolean;
 }
 
-/** core.v1.ReplicationController */
+/** The first replica controller: keeps a number of pods matching an equality selector running. Deployments and ReplicaSets replace it; it is still served for compatibility. (core.v1.ReplicationController) */
 export interface ReplicationController extends KubeObject {
+  /** How many pods to run, how to find them and the pod template. */
   spec: ReplicationControllerSpec;
+  /** Counts of the controller's pods; written by the system, read-only for users, possibly behind. */
   status?: ReplicationControllerStatus;
 }
 
@@ -1835,21 +1972,31 @@ export interface ReplicationControllerList extends TypeMeta {
   items: ReplicationController[];
 }
 
-/** core.v1.ReplicationControllerSpec */
+/** The desired state of a ReplicationController. (core.v1.ReplicationControllerSpec) */
 export interface ReplicationControllerSpec {
+  /** How many pods to keep running. Default 1. */
   replicas?: number;
+  /** Seconds a new pod must stay Ready, with no container crashing, before it counts as available. Default 0. */
   minReadySeconds?: number;
+  /** Labels (all of them, with these exact values) a pod needs to count toward replicas. Unset: the template's labels. */
   selector?: Record<string, string>;
+  /** The pod created when there are too few. */
   template?: PodTemplateSpec;
 }
 
-/** core.v1.ReplicationControllerStatus */
+/** The observed state of a ReplicationController. (core.v1.ReplicationControllerStatus) */
 export interface ReplicationControllerStatus {
+  /** Pods the controller counts now. */
   replicas: number;
+  /** Pods that carry all of the template's labels. */
   fullyLabeledReplicas?: number;
+  /** Pods with a Ready condition. */
   readyReplicas?: number;
+  /** Pods that have been Ready for at least minReadySeconds. */
   availableReplicas?: number;
+  /** The metadata.generation the controller last acted on; a smaller value than metadata.generation means the status is not yet current. */
   observedGeneration?: number;
+  /** The latest observations of the controller's state, such as ReplicaFailure. */
   conditions?: ReplicationControllerCondition[];
 }
 
@@ -2397,9 +2544,11 @@ export interface ObjectMeta {
   uid?: string;
   resourceVersion?: string;
   generation?: number;
-  /** CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.
-
-Populated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
+  /**
+   * CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.
+   *
+   * Populated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+   */
   creationTimestamp?: Time;
   deletionTimestamp?: Time;
   deletionGracePeriodSeconds?: number;
@@ -2428,7 +2577,9 @@ export interface Preconditions {
 
 /** meta.v1.TypeMeta */
 export interface TypeMeta {
+  /** The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to. */
   kind?: string;
+  /** The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group. */
   apiVersion?: string;
 }
 
@@ -2437,9 +2588,11 @@ export interface Eviction extends KubeObject {
   deleteOptions?: DeleteOptions;
 }
 
-/** policy.v1.PodDisruptionBudget */
+/** Bounds how many pods of an application voluntary disruptions may take down at once: an eviction (kubectl drain, an autoscaler) that would break the budget is refused. (policy.v1.PodDisruptionBudget) */
 export interface PodDisruptionBudget extends KubeObject {
+  /** Which pods the budget covers and how many must stay available. */
   spec: PodDisruptionBudgetSpec;
+  /** How many covered pods are healthy and how many evictions are allowed now. Written by the system; read-only for users. */
   status?: PodDisruptionBudgetStatus;
 }
 
@@ -2449,33 +2602,51 @@ export interface PodDisruptionBudgetList extends TypeMeta {
   items: PodDisruptionBudget[];
 }
 
-/** policy.v1.PodDisruptionBudgetSpec */
+/** The protection a PodDisruptionBudget asks for. (policy.v1.PodDisruptionBudgetSpec) */
 export interface PodDisruptionBudgetSpec {
+  /** Pods that must still be available after an eviction: a number, or a percentage of the expected pods. Not together with maxUnavailable. */
   minAvailable?: IntOrString;
+  /** A label query over the pods the budget covers. An empty selector covers every pod of the namespace; unset covers none. */
   selector?: LabelSelector;
+  /** Pods that may be unavailable after an eviction: a number, or a percentage of the expected pods. Not together with minAvailable. */
   maxUnavailable?: IntOrString;
+  /** When a running pod that is not Ready may be evicted. IfHealthyBudget (default): only while the budget is met. AlwaysAllow: whatever the budget says. */
   unhealthyPodEvictionPolicy?: 'IfHealthyBudget' | 'AlwaysAllow';
 }
 
-/** policy.v1.PodDisruptionBudgetStatus */
+/** The observed state of a PodDisruptionBudget. (policy.v1.PodDisruptionBudgetStatus) */
 export interface PodDisruptionBudgetStatus {
+  /** The metadata.generation the controller last acted on; a smaller value than metadata.generation means the status is not yet current. */
   observedGeneration?: number;
+  /** Pods evicted through the API whose deletion the controller has not seen yet, with the time of the eviction; they count as unavailable meanwhile. */
   disruptedPods?: Record<string, Time>;
+  /** How many covered pods may be evicted now. */
   disruptionsAllowed: number;
+  /** Covered pods that are healthy (Ready) now. */
   currentHealthy: number;
+  /** The fewest healthy pods the budget requires. */
   desiredHealthy: number;
+  /** How many pods the budget covers, counted from their controllers' replicas. */
   expectedPods: number;
+  /** The latest observations of the budget; DisruptionAllowed tells whether an eviction is possible now. */
   conditions?: Condition[];
 }
 
-/** storage.v1.StorageClass */
+/** A kind of storage the cluster offers: the provisioner that makes volumes for claims naming the class, with its parameters, reclaim policy and binding mode. Cluster-scoped; the annotation storageclass.kubernetes.io/is-default-class: "true" marks the class claims get when they name none. (storage.v1.StorageClass) */
 export interface StorageClass extends KubeObject {
+  /** The provisioner that makes this class's volumes (rancher.io/local-path, ebs.csi.aws.com, ...). Cannot be changed. */
   provisioner: string;
+  /** Settings for the provisioner, its own keys and values. Cannot be changed. */
   parameters?: Record<string, string>;
+  /** The reclaim policy of the volumes provisioned for this class: Delete (default) or Retain. */
   reclaimPolicy?: string;
+  /** Mount options of the volumes provisioned for this class; not checked, a wrong one makes the mount fail. */
   mountOptions?: string[];
+  /** Whether a claim of this class can grow by raising its storage request. */
   allowVolumeExpansion?: boolean;
+  /** Immediate (default): bind or provision as soon as the claim is made. WaitForFirstConsumer: wait until a pod using the claim is scheduled, so the volume is made where that pod runs. */
   volumeBindingMode?: 'Immediate' | 'WaitForFirstConsumer';
+  /** Where volumes of this class may be provisioned; empty means anywhere. */
   allowedTopologies?: TopologySelectorTerm[];
 }
 

@@ -10,6 +10,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 interface Facts {
   types: Record<string, { fields: unknown[][] }>;
+  descriptions: Record<string, string>;
 }
 interface Renderer {
   renderAll(facts: Facts): Record<string, string>;
@@ -43,7 +44,8 @@ test('a field added to the fact file reaches the OpenAPI definition, the protobu
 });
 
 test("the TypeScript types follow upstream's Go types: names, inline structs, required fields, enums", async () => {
-  const types = (await renderer()).renderAll(facts())['src/api/schema/api-types.ts']!;
+  // JSDoc (kanzen's descriptions) left out: the shapes are under test here.
+  const types = (await renderer()).renderAll(facts())['src/api/schema/api-types.ts']!.replace(/^ *\/\*\*[^]*?\*\/\n/gm, '');
   const block = (name: string) => new RegExp(`export interface ${name}\\b[^{]*\\{\\n[^]*?\\n\\}`).exec(types)?.[0] ?? '';
   // A kind extends KubeObject (metadata required); kanzen reads spec without a check.
   assert.match(block('StatefulSet'), /^export interface StatefulSet extends KubeObject \{\n {2}spec: StatefulSetSpec;\n {2}status\?: StatefulSetStatus;\n\}$/);
@@ -58,4 +60,18 @@ test("the TypeScript types follow upstream's Go types: names, inline structs, re
   // Scalars with their own JSON form and condition statuses use the named aliases.
   assert.match(block('JobCondition'), /\n {2}status: ConditionStatus;\n {2}lastProbeTime\?: Time;\n/);
   assert.match(block('ResourceRequirements'), /\n {2}limits\?: Record<string, Quantity>;\n/);
+});
+
+test("kanzen's descriptions reach the OpenAPI docs (an inline member's fields under its own type) and the JSDoc", async () => {
+  const f = facts();
+  f.descriptions['LocalObjectReference'] = "Names an object in the referrer's namespace.";
+  f.descriptions['LocalObjectReference.name'] = "The object's name.";
+  const files = (await renderer()).renderAll(f);
+  assert.match(files['src/api/schema/definitions.ts']!, /\n {2}'io\.k8s\.api\.core\.v1\.LocalObjectReference': \{\n {4}'': 'Names an object in the referrer\\'s namespace\.',\n {4}name: 'The object\\'s name\.',\n {2}\},/);
+  // StatefulSet's apiVersion and kind are TypeMeta's (json:",inline"), described once as TypeMeta.kind.
+  assert.match(files['src/api/schema/definitions.ts']!, /\n {2}'io\.k8s\.api\.apps\.v1\.StatefulSet': \{\n {4}'': 'Runs a fixed number[^\n]*\n {4}kind: 'The type of the object/);
+  assert.match(
+    files['src/api/schema/api-types.ts']!,
+    /\/\*\* Names an object in the referrer's namespace\. \(core\.v1\.LocalObjectReference\) \*\/\nexport interface LocalObjectReference \{\n {2}\/\*\* The object's name\. \*\/\n {2}name\?: string;/,
+  );
 });
