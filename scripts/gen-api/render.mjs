@@ -94,25 +94,24 @@ export function renderDefinitions(facts) {
     '',
     'export const definitions: Record<string, Definition> = {',
   ];
+  const docLines = [];
   for (const [name, t] of Object.entries(facts.types)) {
     if (t.openapi === false) continue;
     const props = properties(facts, name).map(([json, ft]) => `      ${key(json)}: ${fieldTypeSource(ft)},`);
     const required = t.required ? `\n    [${t.required.map((r) => `'${r}'`).join(', ')}],` : '';
     lines.push(`  '${openapiName(name)}': def(`, '    {', ...props, `    },${required}`, '  ),');
+    const docs = Object.entries(definitionDocs(facts, name));
+    if (docs.length) docLines.push(`  '${openapiName(name)}': {`, ...docs.map(([k, v]) => `    ${k === '' ? "''" : key(k)}: ${literal(v)},`), '  },');
   }
   lines.push(
     '};',
     '',
     "/** kanzen's own descriptions (kubectl explain) by definition: '' for the type itself, else by field. */",
     'export const definitionDocs: Record<string, Record<string, string>> = {',
+    ...docLines,
+    '};',
+    '',
   );
-  for (const [name, t] of Object.entries(facts.types)) {
-    if (t.openapi === false) continue;
-    const docs = Object.entries(definitionDocs(facts, name));
-    if (docs.length === 0) continue;
-    lines.push(`  '${openapiName(name)}': {`, ...docs.map(([k, v]) => `    ${k === '' ? "''" : key(k)}: ${literal(v)},`), '  },');
-  }
-  lines.push('};', '');
   return lines.join('\n');
 }
 

@@ -218,15 +218,25 @@ spec:
     targetPort: 8080
 `;
 
-test('real kubectl: apply -f / create -f pass strict validation via the OpenAPI documents', { skip: clients.length === 0 && 'kubectl not installed' }, async () => {
-  const requests: string[] = [];
+const run = promisify(execFile);
+
+/** Runs fn with a probe server up, a scratch directory and a kubeconfig pointing at the server. */
+async function withProbeServer(requests: string[], fn: (kubeconfig: string, dir: string) => Promise<void>): Promise<void> {
   const server = probeServer(requests);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const dir = mkdtempSync(join(tmpdir(), 'kanzen-openapi-'));
-  const run = promisify(execFile);
   try {
-    const kubeconfig = writeProbeKubeconfig(dir, port);
+    await fn(writeProbeKubeconfig(dir, port), dir);
+  } finally {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('real kubectl: apply -f / create -f pass strict validation via the OpenAPI documents', { skip: clients.length === 0 && 'kubectl not installed' }, async () => {
+  const requests: string[] = [];
+  await withProbeServer(requests, async (kubeconfig, dir) => {
     const manifest = join(dir, 'svc.yaml');
     writeFileSync(manifest, serviceYaml);
     for (const v of clients) {
@@ -249,10 +259,7 @@ test('real kubectl: apply -f / create -f pass strict validation via the OpenAPI 
     const explain = (await run(newest, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache-ex'), 'explain', 'service.spec.ports'])).stdout;
     assert.match(explain, /FIELD: ports <\[\]ServicePort>/);
     assert.match(explain, /port\t<integer> -required-/);
-  } finally {
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 // The kinds of issue 11 with the nested types users explain; every field listed is described.
@@ -273,13 +280,7 @@ const explained = [
 ];
 
 test('real kubectl explain prints kanzen\'s descriptions of the workload and storage kinds', { skip: clients.length === 0 && 'kubectl not installed' }, async () => {
-  const server = probeServer([]);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const dir = mkdtempSync(join(tmpdir(), 'kanzen-explain-'));
-  const run = promisify(execFile);
-  try {
-    const kubeconfig = writeProbeKubeconfig(dir, port);
+  await withProbeServer([], async (kubeconfig, dir) => {
     for (const v of clients) {
       const kubectl = join(kubectlDir, `kubectl.${v}`);
       for (const target of explained) {
@@ -293,8 +294,5 @@ test('real kubectl explain prints kanzen\'s descriptions of the workload and sto
     const v2 = (await run(oldest, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache-v2'), 'explain', 'cronjob.spec', '--output', 'plaintext-openapiv2'])).stdout;
     assert.match(v2, /DESCRIPTION:\n {5}The schedule, the Job template and what to do with overlapping/);
     assert.match(v2, /concurrencyPolicy\t<string>\n {5}What happens when a run is due/);
-  } finally {
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
