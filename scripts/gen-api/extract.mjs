@@ -18,7 +18,7 @@
 //   comment markers        → +optional/+required, +listType, +listMapKey, +mapType, +structType,
 //                            +default (server-side apply);
 //   generated.proto        → protobuf field type (string/int32/int64/bool/bytes/message), repeated/map;
-//   `+enum` string types   → their constant values.
+//   `+enum` string types   → their name and constant values.
 // No upstream prose is copied: descriptions kanzen serves are kanzen's own table below the facts
 // (kept from the previous fact file when re-run).
 import { execFileSync } from 'node:child_process';
@@ -295,7 +295,10 @@ function fieldExtras(f, shape, pkg) {
   const [p, n] = [shape.base.split('.').slice(0, 2).join('.'), shape.base.split('.').slice(2).join('.')];
   if (n && p === pkg) {
     const named = loadPackage(p).named.get(n);
-    if (named?.markers.includes('+enum')) x.enum = [...(loadPackage(p).enums.get(n) ?? [])];
+    if (named?.markers.includes('+enum')) {
+      x.enum = [...(loadPackage(p).enums.get(n) ?? [])];
+      x.enumType = n;
+    }
   }
   return x;
 }
@@ -350,8 +353,8 @@ const facts = {
     'types: proto-style name → { fields: [json, type, protobuf number (0: none), flags, extra?] }.',
     'type: s string, i int32, l int64, b bool, y bytes, or a type name. flags: r repeated, m map,',
     'o omitempty, p pointer, i inline. extra: listType, listMapKeys, patchStrategy, patchMergeKey,',
-    'mapType, structType, default, enum, openapi (an override). openapi/protobuf false: not published',
-    'as an OpenAPI definition / not decoded as a protobuf message.',
+    'mapType, structType, default, enum (+ enumType, its Go name), openapi (an override). openapi/protobuf',
+    'false: not published as an OpenAPI definition / not decoded as a protobuf message.',
   ],
   upstream: { 'k8s.io/api': tag, 'k8s.io/apimachinery': tag },
   groups: Object.fromEntries([...new Set([...types.keys()].map((n) => n.split('.')[0]))].sort().map((p) => [p, groupOf(p)])),

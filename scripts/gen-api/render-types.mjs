@@ -48,11 +48,30 @@ export function typeNames(facts) {
   return names;
 }
 
-function elementType(type, extra, names) {
-  if (scalarWire[type]) {
-    const values = type === 's' ? extra?.enum : undefined;
-    return values?.length ? values.map((v) => `'${v}'`).join(' | ') : scalarWire[type];
+/** A string union of an enum's values. */
+const union = (values) => values.map((v) => `'${v}'`).join(' | ');
+
+/**
+ * The `+enum` string types fields use, by Go name (PodPhase, Protocol, ...): one type alias each. An
+ * enum whose constants the extractor could not read (no values) stays a plain string.
+ */
+function enumTypes(facts, names) {
+  const out = new Map();
+  for (const t of Object.values(facts.types)) {
+    for (const [, , , , extra] of t.fields) {
+      if (!extra?.enumType || !extra.enum.length) continue;
+      const text = union(extra.enum);
+      if (out.has(extra.enumType) && out.get(extra.enumType) !== text) throw new Error(`enum ${extra.enumType} has two value sets`);
+      if (Object.values(names).includes(extra.enumType)) throw new Error(`enum ${extra.enumType} shares a struct's name`);
+      out.set(extra.enumType, text);
+    }
   }
+  return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function elementType(type, extra, names) {
+  if (type === 's' && extra?.enum?.length) return extra.enumType ?? union(extra.enum);
+  if (scalarWire[type]) return scalarWire[type];
   return scalarAliases[type] ?? names[type];
 }
 
@@ -106,6 +125,9 @@ export function renderTypes(facts) {
     ' * +enum marker, so the fact file lists no enum for it.',
     ' */',
     "export type ConditionStatus = 'True' | 'False' | 'Unknown';",
+    '',
+    "// The +enum string types, named as upstream's Go types.",
+    ...[...enumTypes(facts, names)].map(([name, values]) => `export type ${name} = ${values};`),
   ];
   for (const [name, t] of Object.entries(facts.types)) {
     const short = name.split('.')[2];

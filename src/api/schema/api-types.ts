@@ -25,6 +25,58 @@ export type RawExtension = Record<string, unknown>;
  */
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
+// The +enum string types, named as upstream's Go types.
+export type AppArmorProfileType = 'Unconfined' | 'RuntimeDefault' | 'Localhost';
+export type AzureDataDiskCachingMode = 'None' | 'ReadOnly' | 'ReadWrite';
+export type AzureDataDiskKind = 'Shared' | 'Dedicated' | 'Managed';
+export type ClaimResourceStatus = 'ControllerResizeInProgress' | 'ControllerResizeInfeasible' | 'NodeResizePending' | 'NodeResizeInProgress' | 'NodeResizeInfeasible';
+export type CompletionMode = 'NonIndexed' | 'Indexed';
+export type ConcurrencyPolicy = 'Allow' | 'Forbid' | 'Replace';
+export type DaemonSetUpdateStrategyType = 'RollingUpdate' | 'OnDelete';
+export type DeploymentStrategyType = 'Recreate' | 'RollingUpdate';
+export type DNSPolicy = 'ClusterFirstWithHostNet' | 'ClusterFirst' | 'Default' | 'None';
+export type HostPathType = '' | 'DirectoryOrCreate' | 'Directory' | 'FileOrCreate' | 'File' | 'Socket' | 'CharDevice' | 'BlockDevice';
+export type IPFamily = 'IPv4' | 'IPv6' | '';
+export type IPFamilyPolicy = 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
+export type MountPropagationMode = 'None' | 'HostToContainer' | 'Bidirectional';
+export type NamespacePhase = 'Active' | 'Terminating';
+export type NodeInclusionPolicy = 'Ignore' | 'Honor';
+export type NodePhase = 'Pending' | 'Running' | 'Terminated';
+export type NodeSelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
+export type PersistentVolumeAccessMode = 'ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod';
+export type PersistentVolumeClaimModifyVolumeStatus = 'Pending' | 'InProgress' | 'Infeasible';
+export type PersistentVolumeClaimPhase = 'Pending' | 'Bound' | 'Lost';
+export type PersistentVolumeMode = 'Block' | 'Filesystem';
+export type PersistentVolumePhase = 'Pending' | 'Available' | 'Bound' | 'Released' | 'Failed';
+export type PersistentVolumeReclaimPolicy = 'Recycle' | 'Delete' | 'Retain';
+export type PodFailurePolicyAction = 'FailJob' | 'FailIndex' | 'Ignore' | 'Count';
+export type PodFailurePolicyOnExitCodesOperator = 'In' | 'NotIn';
+export type PodFSGroupChangePolicy = 'OnRootMismatch' | 'Always';
+export type PodManagementPolicyType = 'OrderedReady' | 'Parallel';
+export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+export type PodQOSClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
+export type PodReplacementPolicy = 'TerminatingOrFailed' | 'Failed';
+export type PreemptionPolicy = 'PreemptLowerPriority' | 'Never';
+export type ProcMountType = 'Default' | 'Unmasked';
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+export type PullPolicy = 'Always' | 'Never' | 'IfNotPresent';
+export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
+export type SeccompProfileType = 'Unconfined' | 'RuntimeDefault' | 'Localhost';
+export type ServiceAffinity = 'ClientIP' | 'None';
+export type ServiceExternalTrafficPolicy = 'Cluster' | 'Local';
+export type ServiceInternalTrafficPolicy = 'Cluster' | 'Local';
+export type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+export type Signal = 'SIGABRT' | 'SIGALRM' | 'SIGBUS' | 'SIGCHLD' | 'SIGCLD' | 'SIGCONT' | 'SIGFPE' | 'SIGHUP' | 'SIGILL' | 'SIGINT' | 'SIGIO' | 'SIGIOT' | 'SIGKILL' | 'SIGPIPE' | 'SIGPOLL' | 'SIGPROF' | 'SIGPWR' | 'SIGQUIT' | 'SIGSEGV' | 'SIGSTKFLT' | 'SIGSTOP' | 'SIGSYS' | 'SIGTERM' | 'SIGTRAP' | 'SIGTSTP' | 'SIGTTIN' | 'SIGTTOU' | 'SIGURG' | 'SIGUSR1' | 'SIGUSR2' | 'SIGVTALRM' | 'SIGWINCH' | 'SIGXCPU' | 'SIGXFSZ' | 'SIGRTMIN' | 'SIGRTMIN+1' | 'SIGRTMIN+2' | 'SIGRTMIN+3' | 'SIGRTMIN+4' | 'SIGRTMIN+5' | 'SIGRTMIN+6' | 'SIGRTMIN+7' | 'SIGRTMIN+8' | 'SIGRTMIN+9' | 'SIGRTMIN+10' | 'SIGRTMIN+11' | 'SIGRTMIN+12' | 'SIGRTMIN+13' | 'SIGRTMIN+14' | 'SIGRTMIN+15' | 'SIGRTMAX-14' | 'SIGRTMAX-13' | 'SIGRTMAX-12' | 'SIGRTMAX-11' | 'SIGRTMAX-10' | 'SIGRTMAX-9' | 'SIGRTMAX-8' | 'SIGRTMAX-7' | 'SIGRTMAX-6' | 'SIGRTMAX-5' | 'SIGRTMAX-4' | 'SIGRTMAX-3' | 'SIGRTMAX-2' | 'SIGRTMAX-1' | 'SIGRTMAX';
+export type StatefulSetUpdateStrategyType = 'RollingUpdate' | 'OnDelete';
+export type SupplementalGroupsPolicy = 'Merge' | 'Strict';
+export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+export type TerminationMessagePolicy = 'File' | 'FallbackToLogsOnError';
+export type TolerationOperator = 'Exists' | 'Equal';
+export type UnhealthyPodEvictionPolicyType = 'IfHealthyBudget' | 'AlwaysAllow';
+export type UnsatisfiableConstraintAction = 'DoNotSchedule' | 'ScheduleAnyway';
+export type URIScheme = 'HTTP' | 'HTTPS';
+export type VolumeBindingMode = 'Immediate' | 'WaitForFirstConsumer';
+
 /** An immutable snapshot of a workload's pod template, kept by the StatefulSet and DaemonSet controllers for rollouts and rollbacks (kubectl rollout history and undo). Not meant to be written by hand. (apps.v1.ControllerRevision) */
 export interface ControllerRevision extends KubeObject {
   /** The snapshot: the part of the owner's spec this revision records, as a patch. */
@@ -103,7 +155,7 @@ export interface DaemonSetStatus {
 /** How the DaemonSet controller replaces pods when the template changes. (apps.v1.DaemonSetUpdateStrategy) */
 export interface DaemonSetUpdateStrategy {
   /** RollingUpdate (default): replace the old pods node by node within maxUnavailable and maxSurge. OnDelete: put a pod of the new template on a node only after its old pod is deleted. */
-  type?: 'RollingUpdate' | 'OnDelete';
+  type?: DaemonSetUpdateStrategyType;
   /** Settings of a RollingUpdate. */
   rollingUpdate?: RollingUpdateDaemonSet;
 }
@@ -160,7 +212,7 @@ export interface DeploymentStatus {
 
 /** apps.v1.DeploymentStrategy */
 export interface DeploymentStrategy {
-  type?: 'Recreate' | 'RollingUpdate';
+  type?: DeploymentStrategyType;
   rollingUpdate?: RollingUpdateDeployment;
 }
 
@@ -280,7 +332,7 @@ export interface StatefulSetSpec {
   /** The headless Service that gives the pods their DNS names: <pod>.<serviceName>.<namespace>.svc.cluster.local. Create it alongside the set. */
   serviceName?: string;
   /** How pods are created and deleted when scaling. OrderedReady (default): one at a time, by ordinal, each waiting until the previous one is Running and Ready; removed in reverse order. Parallel: all at once. Updates are not affected. */
-  podManagementPolicy?: 'OrderedReady' | 'Parallel';
+  podManagementPolicy?: PodManagementPolicyType;
   /** How a changed template reaches the existing pods. Default RollingUpdate. */
   updateStrategy?: StatefulSetUpdateStrategy;
   /** How many old ControllerRevisions to keep for rollbacks. Default 10. */
@@ -320,7 +372,7 @@ export interface StatefulSetStatus {
 /** How the StatefulSet controller replaces pods when the template changes. (apps.v1.StatefulSetUpdateStrategy) */
 export interface StatefulSetUpdateStrategy {
   /** RollingUpdate (default): replace pods one by one from the highest ordinal down, each once the previous replacement is Ready. OnDelete: make pods from the new template only when the old ones are deleted by someone else. */
-  type?: 'RollingUpdate' | 'OnDelete';
+  type?: StatefulSetUpdateStrategyType;
   /** Settings of a RollingUpdate. */
   rollingUpdate?: RollingUpdateStatefulSetStrategy;
 }
@@ -494,7 +546,7 @@ export interface CronJobSpec {
   /** How late, in seconds, a run may still start; a run due longer ago is counted as missed. Unset: no limit. */
   startingDeadlineSeconds?: number;
   /** What happens when a run is due while the previous Job is still running. Allow (default): both run. Forbid: the new run is skipped. Replace: the running Job is deleted and the new one started. */
-  concurrencyPolicy?: 'Allow' | 'Forbid' | 'Replace';
+  concurrencyPolicy?: ConcurrencyPolicy;
   /** true holds new runs; Jobs already started continue. Default false. */
   suspend?: boolean;
   /** The Job created for each run. */
@@ -566,11 +618,11 @@ export interface JobSpec {
   /** Seconds after the Job finished (Complete or Failed) before it is deleted with its pods. Unset: kept; 0: deleted at once. */
   ttlSecondsAfterFinished?: number;
   /** NonIndexed (default): done after completions successful pods, which are interchangeable. Indexed: each pod gets an index from 0 to completions-1 (annotation batch.kubernetes.io/job-completion-index, environment JOB_COMPLETION_INDEX) and the Job is done when every index succeeded once. */
-  completionMode?: 'NonIndexed' | 'Indexed';
+  completionMode?: CompletionMode;
   /** true stops the Job: no new pods, running ones are terminated. The active deadline timer restarts on resume. Default false. */
   suspend?: boolean;
   /** When a failed pod is replaced: TerminatingOrFailed (default) as soon as it starts terminating; Failed only once it has fully terminated. */
-  podReplacementPolicy?: 'TerminatingOrFailed' | 'Failed';
+  podReplacementPolicy?: PodReplacementPolicy;
   /** The controller that reconciles this Job; the built-in one takes Jobs with this unset or kubernetes.io/job-controller. Cannot be changed. */
   managedBy?: string;
 }
@@ -617,7 +669,7 @@ export interface PodFailurePolicy {
 /** batch.v1.PodFailurePolicyOnExitCodesRequirement */
 export interface PodFailurePolicyOnExitCodesRequirement {
   containerName?: string;
-  operator: 'In' | 'NotIn';
+  operator: PodFailurePolicyOnExitCodesOperator;
   values: number[];
 }
 
@@ -629,7 +681,7 @@ export interface PodFailurePolicyOnPodConditionsPattern {
 
 /** batch.v1.PodFailurePolicyRule */
 export interface PodFailurePolicyRule {
-  action: 'FailJob' | 'FailIndex' | 'Ignore' | 'Count';
+  action: PodFailurePolicyAction;
   onExitCodes?: PodFailurePolicyOnExitCodesRequirement;
   onPodConditions?: PodFailurePolicyOnPodConditionsPattern[];
 }
@@ -691,7 +743,7 @@ export interface Affinity {
 
 /** core.v1.AppArmorProfile */
 export interface AppArmorProfile {
-  type: 'Unconfined' | 'RuntimeDefault' | 'Localhost';
+  type: AppArmorProfileType;
   localhostProfile?: string;
 }
 
@@ -705,10 +757,10 @@ export interface AttachedVolume {
 export interface AzureDiskVolumeSource {
   diskName: string;
   diskURI: string;
-  cachingMode?: 'None' | 'ReadOnly' | 'ReadWrite';
+  cachingMode?: AzureDataDiskCachingMode;
   fsType?: string;
   readOnly?: boolean;
-  kind?: 'Shared' | 'Dedicated' | 'Managed';
+  kind?: AzureDataDiskKind;
 }
 
 /** core.v1.AzureFilePersistentVolumeSource */
@@ -877,8 +929,8 @@ export interface Container {
   startupProbe?: Probe;
   lifecycle?: Lifecycle;
   terminationMessagePath?: string;
-  terminationMessagePolicy?: 'File' | 'FallbackToLogsOnError';
-  imagePullPolicy?: 'Always' | 'Never' | 'IfNotPresent';
+  terminationMessagePolicy?: TerminationMessagePolicy;
+  imagePullPolicy?: PullPolicy;
   securityContext?: SecurityContext;
   stdin?: boolean;
   stdinOnce?: boolean;
@@ -896,7 +948,7 @@ export interface ContainerPort {
   name?: string;
   hostPort?: number;
   containerPort: number;
-  protocol?: 'TCP' | 'UDP' | 'SCTP';
+  protocol?: Protocol;
   hostIP?: string;
 }
 
@@ -951,7 +1003,7 @@ export interface ContainerStatus {
   volumeMounts?: VolumeMountStatus[];
   user?: ContainerUser;
   allocatedResourcesStatus?: ResourceStatus[];
-  stopSignal?: 'SIGABRT' | 'SIGALRM' | 'SIGBUS' | 'SIGCHLD' | 'SIGCLD' | 'SIGCONT' | 'SIGFPE' | 'SIGHUP' | 'SIGILL' | 'SIGINT' | 'SIGIO' | 'SIGIOT' | 'SIGKILL' | 'SIGPIPE' | 'SIGPOLL' | 'SIGPROF' | 'SIGPWR' | 'SIGQUIT' | 'SIGSEGV' | 'SIGSTKFLT' | 'SIGSTOP' | 'SIGSYS' | 'SIGTERM' | 'SIGTRAP' | 'SIGTSTP' | 'SIGTTIN' | 'SIGTTOU' | 'SIGURG' | 'SIGUSR1' | 'SIGUSR2' | 'SIGVTALRM' | 'SIGWINCH' | 'SIGXCPU' | 'SIGXFSZ' | 'SIGRTMIN' | 'SIGRTMIN+1' | 'SIGRTMIN+2' | 'SIGRTMIN+3' | 'SIGRTMIN+4' | 'SIGRTMIN+5' | 'SIGRTMIN+6' | 'SIGRTMIN+7' | 'SIGRTMIN+8' | 'SIGRTMIN+9' | 'SIGRTMIN+10' | 'SIGRTMIN+11' | 'SIGRTMIN+12' | 'SIGRTMIN+13' | 'SIGRTMIN+14' | 'SIGRTMIN+15' | 'SIGRTMAX-14' | 'SIGRTMAX-13' | 'SIGRTMAX-12' | 'SIGRTMAX-11' | 'SIGRTMAX-10' | 'SIGRTMAX-9' | 'SIGRTMAX-8' | 'SIGRTMAX-7' | 'SIGRTMAX-6' | 'SIGRTMAX-5' | 'SIGRTMAX-4' | 'SIGRTMAX-3' | 'SIGRTMAX-2' | 'SIGRTMAX-1' | 'SIGRTMAX';
+  stopSignal?: Signal;
 }
 
 /** core.v1.ContainerUser */
@@ -1001,7 +1053,7 @@ export interface EndpointAddress {
 export interface EndpointPort {
   name?: string;
   port: number;
-  protocol?: 'TCP' | 'UDP' | 'SCTP';
+  protocol?: Protocol;
   appProtocol?: string;
 }
 
@@ -1071,8 +1123,8 @@ export interface EphemeralContainerCommon {
   startupProbe?: Probe;
   lifecycle?: Lifecycle;
   terminationMessagePath?: string;
-  terminationMessagePolicy?: 'File' | 'FallbackToLogsOnError';
-  imagePullPolicy?: 'Always' | 'Never' | 'IfNotPresent';
+  terminationMessagePolicy?: TerminationMessagePolicy;
+  imagePullPolicy?: PullPolicy;
   securityContext?: SecurityContext;
   stdin?: boolean;
   stdinOnce?: boolean;
@@ -1207,7 +1259,7 @@ export interface HTTPGetAction {
   path?: string;
   port: IntOrString;
   host?: string;
-  scheme?: 'HTTP' | 'HTTPS';
+  scheme?: URIScheme;
   httpHeaders?: HTTPHeader[];
 }
 
@@ -1231,7 +1283,7 @@ export interface HostIP {
 /** core.v1.HostPathVolumeSource */
 export interface HostPathVolumeSource {
   path: string;
-  type?: '' | 'DirectoryOrCreate' | 'Directory' | 'FileOrCreate' | 'File' | 'Socket' | 'CharDevice' | 'BlockDevice';
+  type?: HostPathType;
 }
 
 /** core.v1.ISCSIPersistentVolumeSource */
@@ -1267,7 +1319,7 @@ export interface ISCSIVolumeSource {
 /** core.v1.ImageVolumeSource */
 export interface ImageVolumeSource {
   reference?: string;
-  pullPolicy?: 'Always' | 'Never' | 'IfNotPresent';
+  pullPolicy?: PullPolicy;
 }
 
 /** core.v1.KeyToPath */
@@ -1281,7 +1333,7 @@ export interface KeyToPath {
 export interface Lifecycle {
   postStart?: LifecycleHandler;
   preStop?: LifecycleHandler;
-  stopSignal?: 'SIGABRT' | 'SIGALRM' | 'SIGBUS' | 'SIGCHLD' | 'SIGCLD' | 'SIGCONT' | 'SIGFPE' | 'SIGHUP' | 'SIGILL' | 'SIGINT' | 'SIGIO' | 'SIGIOT' | 'SIGKILL' | 'SIGPIPE' | 'SIGPOLL' | 'SIGPROF' | 'SIGPWR' | 'SIGQUIT' | 'SIGSEGV' | 'SIGSTKFLT' | 'SIGSTOP' | 'SIGSYS' | 'SIGTERM' | 'SIGTRAP' | 'SIGTSTP' | 'SIGTTIN' | 'SIGTTOU' | 'SIGURG' | 'SIGUSR1' | 'SIGUSR2' | 'SIGVTALRM' | 'SIGWINCH' | 'SIGXCPU' | 'SIGXFSZ' | 'SIGRTMIN' | 'SIGRTMIN+1' | 'SIGRTMIN+2' | 'SIGRTMIN+3' | 'SIGRTMIN+4' | 'SIGRTMIN+5' | 'SIGRTMIN+6' | 'SIGRTMIN+7' | 'SIGRTMIN+8' | 'SIGRTMIN+9' | 'SIGRTMIN+10' | 'SIGRTMIN+11' | 'SIGRTMIN+12' | 'SIGRTMIN+13' | 'SIGRTMIN+14' | 'SIGRTMIN+15' | 'SIGRTMAX-14' | 'SIGRTMAX-13' | 'SIGRTMAX-12' | 'SIGRTMAX-11' | 'SIGRTMAX-10' | 'SIGRTMAX-9' | 'SIGRTMAX-8' | 'SIGRTMAX-7' | 'SIGRTMAX-6' | 'SIGRTMAX-5' | 'SIGRTMAX-4' | 'SIGRTMAX-3' | 'SIGRTMAX-2' | 'SIGRTMAX-1' | 'SIGRTMAX';
+  stopSignal?: Signal;
 }
 
 /** core.v1.LifecycleHandler */
@@ -1326,7 +1378,7 @@ export interface LocalVolumeSource {
 /** core.v1.ModifyVolumeStatus */
 export interface ModifyVolumeStatus {
   targetVolumeAttributesClassName?: string;
-  status: 'Pending' | 'InProgress' | 'Infeasible';
+  status: PersistentVolumeClaimModifyVolumeStatus;
 }
 
 /** core.v1.NFSVolumeSource */
@@ -1364,7 +1416,7 @@ export interface NamespaceSpec {
 
 /** core.v1.NamespaceStatus */
 export interface NamespaceStatus {
-  phase?: 'Active' | 'Terminating';
+  phase?: NamespacePhase;
   conditions?: NamespaceCondition[];
 }
 
@@ -1445,7 +1497,7 @@ export interface NodeSelector {
 /** core.v1.NodeSelectorRequirement */
 export interface NodeSelectorRequirement {
   key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
+  operator: NodeSelectorOperator;
   values?: string[];
 }
 
@@ -1470,7 +1522,7 @@ export interface NodeSpec {
 export interface NodeStatus {
   capacity?: Record<string, Quantity>;
   allocatable?: Record<string, Quantity>;
-  phase?: 'Pending' | 'Running' | 'Terminated';
+  phase?: NodePhase;
   conditions?: NodeCondition[];
   /** List of addresses reachable to the node. Queried from cloud provider, if available. More info: https://kubernetes.io/docs/reference/node/node-status/#addresses Note: This field is declared as mergeable, but the merge key is not sufficiently unique, which can cause data corruption when it is merged. Callers should instead use a full-replacement patch. See https://pr.k8s.io/79391 for an example. Consumers should assume that addresses can change during the lifetime of a Node. However, there are some exceptions where this may not be possible, such as Pods that inherit a Node's address in its own status or consumers of the downward API (status.hostIP). */
   addresses?: NodeAddress[];
@@ -1561,7 +1613,7 @@ export interface PersistentVolumeClaimList extends TypeMeta {
 /** What a PersistentVolumeClaim asks for. (core.v1.PersistentVolumeClaimSpec) */
 export interface PersistentVolumeClaimSpec {
   /** How the volume must be mountable: ReadWriteOnce, ReadOnlyMany, ReadWriteMany or ReadWriteOncePod. */
-  accessModes?: ('ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod')[];
+  accessModes?: PersistentVolumeAccessMode[];
   /** A label query the volume must match to be bound; applies to existing volumes, not to provisioning. */
   selector?: LabelSelector;
   /** The least the volume must offer: requests.storage is the size asked for (1Gi). */
@@ -1571,7 +1623,7 @@ export interface PersistentVolumeClaimSpec {
   /** The StorageClass to bind or provision from. Unset: the cluster's default class. Empty string: only volumes without a class. */
   storageClassName?: string;
   /** Filesystem (default) or Block. */
-  volumeMode?: 'Block' | 'Filesystem';
+  volumeMode?: PersistentVolumeMode;
   /** An existing object (a VolumeSnapshot or another PersistentVolumeClaim) whose data fills the newly provisioned volume. */
   dataSource?: TypedLocalObjectReference;
   /** Like dataSource, but any object a volume populator understands, possibly in another namespace. When both are set they must agree. */
@@ -1583,9 +1635,9 @@ export interface PersistentVolumeClaimSpec {
 /** The observed state of a PersistentVolumeClaim. (core.v1.PersistentVolumeClaimStatus) */
 export interface PersistentVolumeClaimStatus {
   /** Pending: not bound yet. Bound: bound to a volume. Lost: the bound volume is gone. */
-  phase?: 'Pending' | 'Bound' | 'Lost';
+  phase?: PersistentVolumeClaimPhase;
   /** The access modes of the bound volume. */
-  accessModes?: ('ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod')[];
+  accessModes?: PersistentVolumeAccessMode[];
   /** The resources of the bound volume; storage is its size. */
   capacity?: Record<string, Quantity>;
   /** The latest observations of the claim, such as Resizing or FileSystemResizePending. */
@@ -1593,7 +1645,7 @@ export interface PersistentVolumeClaimStatus {
   /** The resources allotted to the claim while it is being resized. */
   allocatedResources?: Record<string, Quantity>;
   /** Where a resize of each resource stands. */
-  allocatedResourceStatuses?: Record<string, 'ControllerResizeInProgress' | 'ControllerResizeInfeasible' | 'NodeResizePending' | 'NodeResizeInProgress' | 'NodeResizeInfeasible'>;
+  allocatedResourceStatuses?: Record<string, ClaimResourceStatus>;
   /** The VolumeAttributesClass the volume has now. */
   currentVolumeAttributesClassName?: string;
   /** Where a change of volumeAttributesClassName stands. */
@@ -1653,17 +1705,17 @@ export interface PersistentVolumeSpec extends PersistentVolumeSource {
   /** The volume's resources; storage is its size (storage: 10Gi). */
   capacity?: Record<string, Quantity>;
   /** How the volume can be mounted: ReadWriteOnce (read-write by one node), ReadOnlyMany (read-only by many nodes), ReadWriteMany (read-write by many nodes), ReadWriteOncePod (read-write by one pod). */
-  accessModes?: ('ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod')[];
+  accessModes?: PersistentVolumeAccessMode[];
   /** The claim bound to the volume: set by the binder, or in advance to reserve the volume for one claim. */
   claimRef?: ObjectReference;
   /** What happens once its claim is deleted. Retain: the volume and data stay for manual cleanup. Delete: the volume and the storage behind it are removed. Recycle (deprecated): the data is scrubbed. Provisioned volumes take their class's policy (default Delete); others default to Retain. */
-  persistentVolumeReclaimPolicy?: 'Recycle' | 'Delete' | 'Retain';
+  persistentVolumeReclaimPolicy?: PersistentVolumeReclaimPolicy;
   /** The StorageClass of the volume; only claims asking for that class bind to it. Empty: only claims without a class. */
   storageClassName?: string;
   /** Options given to mount when the volume is mounted; not checked, a wrong one makes the mount fail. */
   mountOptions?: string[];
   /** Filesystem (default): mounted as a directory. Block: given to the pod as a raw block device. */
-  volumeMode?: 'Block' | 'Filesystem';
+  volumeMode?: PersistentVolumeMode;
   /** The nodes the volume can be reached from; pods using it are scheduled onto them. A local volume names the node it lives on. */
   nodeAffinity?: VolumeNodeAffinity;
   /** The VolumeAttributesClass whose mutable attributes (such as IOPS or throughput) the CSI driver applies to the volume. */
@@ -1673,7 +1725,7 @@ export interface PersistentVolumeSpec extends PersistentVolumeSource {
 /** The observed state of a PersistentVolume. (core.v1.PersistentVolumeStatus) */
 export interface PersistentVolumeStatus {
   /** Pending: not yet usable. Available: free for a claim. Bound: bound to a claim. Released: its claim is gone but the volume is not yet reclaimed. Failed: reclaiming it failed. */
-  phase?: 'Pending' | 'Available' | 'Bound' | 'Released' | 'Failed';
+  phase?: PersistentVolumePhase;
   /** A human-readable explanation of the phase. */
   message?: string;
   /** A short CamelCase reason for the phase, for tools to read. */
@@ -1787,10 +1839,10 @@ export interface PodSecurityContext {
   runAsGroup?: number;
   runAsNonRoot?: boolean;
   supplementalGroups?: number[];
-  supplementalGroupsPolicy?: 'Merge' | 'Strict';
+  supplementalGroupsPolicy?: SupplementalGroupsPolicy;
   fsGroup?: number;
   sysctls?: Sysctl[];
-  fsGroupChangePolicy?: 'OnRootMismatch' | 'Always';
+  fsGroupChangePolicy?: PodFSGroupChangePolicy;
   seccompProfile?: SeccompProfile;
   appArmorProfile?: AppArmorProfile;
   seLinuxChangePolicy?: string;
@@ -1802,10 +1854,10 @@ export interface PodSpec {
   initContainers?: Container[];
   containers: Container[];
   ephemeralContainers?: EphemeralContainer[];
-  restartPolicy?: 'Always' | 'OnFailure' | 'Never';
+  restartPolicy?: RestartPolicy;
   terminationGracePeriodSeconds?: number;
   activeDeadlineSeconds?: number;
-  dnsPolicy?: 'ClusterFirstWithHostNet' | 'ClusterFirst' | 'Default' | 'None';
+  dnsPolicy?: DNSPolicy;
   nodeSelector?: Record<string, string>;
   serviceAccountName?: string;
   serviceAccount?: string;
@@ -1831,7 +1883,7 @@ export interface PodSpec {
   readinessGates?: PodReadinessGate[];
   runtimeClassName?: string;
   enableServiceLinks?: boolean;
-  preemptionPolicy?: 'PreemptLowerPriority' | 'Never';
+  preemptionPolicy?: PreemptionPolicy;
   overhead?: Record<string, Quantity>;
   topologySpreadConstraints?: TopologySpreadConstraint[];
   setHostnameAsFQDN?: boolean;
@@ -1845,7 +1897,7 @@ export interface PodSpec {
 /** core.v1.PodStatus */
 export interface PodStatus {
   observedGeneration?: number;
-  phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+  phase?: PodPhase;
   conditions?: PodCondition[];
   message?: string;
   reason?: string;
@@ -1859,7 +1911,7 @@ export interface PodStatus {
   startTime?: Time;
   initContainerStatuses?: ContainerStatus[];
   containerStatuses?: ContainerStatus[];
-  qosClass?: 'Guaranteed' | 'Burstable' | 'BestEffort';
+  qosClass?: PodQOSClass;
   ephemeralContainerStatuses?: ContainerStatus[];
   resize?: string;
   resourceClaimStatuses?: PodResourceClaimStatus[];
@@ -1874,7 +1926,7 @@ export interface PodTemplateSpec {
 /** core.v1.PortStatus */
 export interface PortStatus {
   port: number;
-  protocol: 'TCP' | 'UDP' | 'SCTP';
+  protocol: Protocol;
   error?: string;
 }
 
@@ -2070,7 +2122,7 @@ export interface ScaleIOVolumeSource {
 
 /** core.v1.SeccompProfile */
 export interface SeccompProfile {
-  type: 'Unconfined' | 'RuntimeDefault' | 'Localhost';
+  type: SeccompProfileType;
   localhostProfile?: string;
 }
 
@@ -2132,7 +2184,7 @@ export interface SecurityContext {
   runAsNonRoot?: boolean;
   readOnlyRootFilesystem?: boolean;
   allowPrivilegeEscalation?: boolean;
-  procMount?: 'Default' | 'Unmasked';
+  procMount?: ProcMountType;
   seccompProfile?: SeccompProfile;
   appArmorProfile?: AppArmorProfile;
 }
@@ -2173,7 +2225,7 @@ export interface ServiceList extends TypeMeta {
 /** core.v1.ServicePort */
 export interface ServicePort {
   name?: string;
-  protocol?: 'TCP' | 'UDP' | 'SCTP';
+  protocol?: Protocol;
   appProtocol?: string;
   port: number;
   targetPort?: IntOrString;
@@ -2190,22 +2242,22 @@ export interface ServiceSpec {
   clusterIP?: string;
   clusterIPs?: string[];
   /** type determines how the Service is exposed. Defaults to ClusterIP. Valid options are ExternalName, ClusterIP, NodePort, and LoadBalancer. "ClusterIP" allocates a cluster-internal IP address for load-balancing to endpoints. Endpoints are determined by the selector or if that is not specified, by manual construction of an Endpoints object or EndpointSlice objects. If clusterIP is "None", no virtual IP is allocated and the endpoints are published as a set of endpoints rather than a virtual IP. "NodePort" builds on ClusterIP and allocates a port on every node which routes to the same endpoints as the clusterIP. "LoadBalancer" builds on NodePort and creates an external load-balancer (if supported in the current cloud) which routes to the same endpoints as the clusterIP. "ExternalName" aliases this service to the specified externalName. Several other fields do not apply to ExternalName services. More info: https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types */
-  type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+  type?: ServiceType;
   /** externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.  These IPs are not managed by Kubernetes.  The user is responsible for ensuring that traffic arrives at a node with this IP.  A common example is external load-balancers that are not part of the Kubernetes system. */
   externalIPs?: string[];
-  sessionAffinity?: 'ClientIP' | 'None';
+  sessionAffinity?: ServiceAffinity;
   loadBalancerIP?: string;
   loadBalancerSourceRanges?: string[];
   externalName?: string;
-  externalTrafficPolicy?: 'Cluster' | 'Local';
+  externalTrafficPolicy?: ServiceExternalTrafficPolicy;
   healthCheckNodePort?: number;
   publishNotReadyAddresses?: boolean;
   sessionAffinityConfig?: SessionAffinityConfig;
-  ipFamilies?: ('IPv4' | 'IPv6' | '')[];
-  ipFamilyPolicy?: 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
+  ipFamilies?: IPFamily[];
+  ipFamilyPolicy?: IPFamilyPolicy;
   allocateLoadBalancerNodePorts?: boolean;
   loadBalancerClass?: string;
-  internalTrafficPolicy?: 'Cluster' | 'Local';
+  internalTrafficPolicy?: ServiceInternalTrafficPolicy;
   trafficDistribution?: string;
 }
 
@@ -2259,16 +2311,16 @@ export interface TCPSocketAction {
 export interface Taint {
   key: string;
   value?: string;
-  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  effect: TaintEffect;
   timeAdded?: Time;
 }
 
 /** core.v1.Toleration */
 export interface Toleration {
   key?: string;
-  operator?: 'Exists' | 'Equal';
+  operator?: TolerationOperator;
   value?: string;
-  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  effect?: TaintEffect;
   tolerationSeconds?: number;
 }
 
@@ -2287,11 +2339,11 @@ export interface TopologySelectorTerm {
 export interface TopologySpreadConstraint {
   maxSkew: number;
   topologyKey: string;
-  whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
+  whenUnsatisfiable: UnsatisfiableConstraintAction;
   labelSelector?: LabelSelector;
   minDomains?: number;
-  nodeAffinityPolicy?: 'Ignore' | 'Honor';
-  nodeTaintsPolicy?: 'Ignore' | 'Honor';
+  nodeAffinityPolicy?: NodeInclusionPolicy;
+  nodeTaintsPolicy?: NodeInclusionPolicy;
   matchLabelKeys?: string[];
 }
 
@@ -2328,7 +2380,7 @@ export interface VolumeMount {
   recursiveReadOnly?: string;
   mountPath: string;
   subPath?: string;
-  mountPropagation?: 'None' | 'HostToContainer' | 'Bidirectional';
+  mountPropagation?: MountPropagationMode;
   subPathExpr?: string;
 }
 
@@ -2611,7 +2663,7 @@ export interface PodDisruptionBudgetSpec {
   /** Pods that may be unavailable after an eviction: a number, or a percentage of the expected pods. Not together with minAvailable. */
   maxUnavailable?: IntOrString;
   /** When a running pod that is not Ready may be evicted. IfHealthyBudget (default): only while the budget is met. AlwaysAllow: whatever the budget says. */
-  unhealthyPodEvictionPolicy?: 'IfHealthyBudget' | 'AlwaysAllow';
+  unhealthyPodEvictionPolicy?: UnhealthyPodEvictionPolicyType;
 }
 
 /** The observed state of a PodDisruptionBudget. (policy.v1.PodDisruptionBudgetStatus) */
@@ -2645,7 +2697,7 @@ export interface StorageClass extends KubeObject {
   /** Whether a claim of this class can grow by raising its storage request. */
   allowVolumeExpansion?: boolean;
   /** Immediate (default): bind or provision as soon as the claim is made. WaitForFirstConsumer: wait until a pod using the claim is scheduled, so the volume is made where that pod runs. */
-  volumeBindingMode?: 'Immediate' | 'WaitForFirstConsumer';
+  volumeBindingMode?: VolumeBindingMode;
   /** Where volumes of this class may be provisioned; empty means anywhere. */
   allowedTopologies?: TopologySelectorTerm[];
 }

@@ -43,7 +43,7 @@ test('a field added to the fact file reaches the OpenAPI definition, the protobu
   assert.match(files['src/api/schema/api-types.ts']!, /export interface LocalObjectReference \{\n {2}name\?: string;\n {2}extraField\?: string;\n\}/);
 });
 
-test("the TypeScript types follow upstream's Go types: names, inline structs, required fields, enums", async () => {
+test("the TypeScript types follow upstream's Go types: names, inline structs, required fields, +enum types", async () => {
   // JSDoc (kanzen's descriptions) left out: the shapes are under test here.
   const types = (await renderer()).renderAll(facts())['src/api/schema/api-types.ts']!.replace(/^ *\/\*\*[^]*?\*\/\n/gm, '');
   const block = (name: string) => new RegExp(`export interface ${name}\\b[^{]*\\{\\n[^]*?\\n\\}`).exec(types)?.[0] ?? '';
@@ -51,7 +51,8 @@ test("the TypeScript types follow upstream's Go types: names, inline structs, re
   assert.match(block('StatefulSet'), /^export interface StatefulSet extends KubeObject \{\n {2}spec: StatefulSetSpec;\n {2}status\?: StatefulSetStatus;\n\}$/);
   // Fields without omitempty upstream are required; +enum constants become a union.
   assert.match(block('StatefulSetSpec'), /\n {2}selector: LabelSelector;\n {2}template: PodTemplateSpec;\n/);
-  assert.match(block('StatefulSetSpec'), /\n {2}podManagementPolicy\?: 'OrderedReady' \| 'Parallel';\n/);
+  assert.match(block('StatefulSetSpec'), /\n {2}podManagementPolicy\?: PodManagementPolicyType;\n/);
+  assert.match(types, /\nexport type PodManagementPolicyType = 'OrderedReady' \| 'Parallel';\n/);
   // `json:",inline"` members are extended; a Go name two packages share is prefixed with the package.
   assert.match(block('Volume'), /^export interface Volume extends VolumeSource \{\n {2}name: string;\n\}$/);
   assert.match(block('EndpointSlice'), /\n {2}ports\?: DiscoveryEndpointPort\[\] \| null;\n/);
