@@ -103,7 +103,8 @@ export function renderTypes(facts) {
     `// The API objects as upstream's Go types (k8s.io/api, k8s.io/apimachinery ${facts.upstream['k8s.io/api']}) write them`,
     '// in JSON: one interface per struct, named after the Go type, fields by JSON name, inline',
     '// structs as `extends`. Fields without omitempty/+optional upstream are required, as is every',
-    "// `spec` kanzen validates; enums are string unions. Kinds extend KubeObject (types.ts).",
+    "// `spec` kanzen validates; +enum string types are unions named as the Go type. Kinds extend",
+    '// KubeObject (types.ts).',
     "import type { KubeObject } from '../types.js';",
     '',
     '/** metav1.Time: RFC 3339, seconds precision. */',
@@ -129,23 +130,33 @@ export function renderTypes(facts) {
     "// The +enum string types, named as upstream's Go types.",
     ...[...enumTypes(facts, names)].map(([name, values]) => `export type ${name} = ${values};`),
   ];
-  for (const [name, t] of Object.entries(facts.types)) {
-    const short = name.split('.')[2];
-    const inline = t.fields.filter((r) => r[3].includes('i'));
-    const isKind = inline.some((r) => r[1] === 'meta.v1.TypeMeta') && t.fields.some((r) => r[0] === 'metadata' && r[1] === 'meta.v1.ObjectMeta');
-    const bases = isKind ? ['KubeObject', ...inline.filter((r) => r[1] !== 'meta.v1.TypeMeta').map((r) => names[r[1]])] : inline.map((r) => names[r[1]]);
-    const description = facts.descriptions[short];
-    lines.push('', ...jsdoc(description ? `${description} (${name})` : name, ''));
-    lines.push(`export interface ${names[name]}${bases.length ? ` extends ${bases.join(', ')}` : ''} {`);
-    for (const row of t.fields) {
-      const json = row[0];
-      if (row[3].includes('i') || (isKind && json === 'metadata')) continue;
-      const fieldDoc = facts.descriptions[`${short}.${json}`];
-      if (fieldDoc) lines.push(...jsdoc(fieldDoc, '  '));
-      lines.push(`  ${/^[A-Za-z_$][\w$]*$/.test(json) ? json : `'${json}'`}${isRequired(name, t, json) ? '' : '?'}: ${fieldType(name, row, names)};`);
-    }
-    lines.push('}');
-  }
+  for (const name of Object.keys(facts.types)) lines.push('', ...interfaceLines(facts, name, names));
   lines.push('');
   return lines.join('\n');
+}
+
+/**
+ * One struct as an interface: inline members as `extends` (a kind's TypeMeta and metadata as
+ * KubeObject), fields in Go struct order with kanzen's descriptions as JSDoc.
+ */
+function interfaceLines(facts, name, names) {
+  const t = facts.types[name];
+  const short = name.split('.')[2];
+  const inline = t.fields.filter((r) => r[3].includes('i'));
+  const isKind = inline.some((r) => r[1] === 'meta.v1.TypeMeta') && t.fields.some((r) => r[0] === 'metadata' && r[1] === 'meta.v1.ObjectMeta');
+  const bases = (isKind ? ['KubeObject'] : []).concat(inline.filter((r) => !isKind || r[1] !== 'meta.v1.TypeMeta').map((r) => names[r[1]]));
+  const description = facts.descriptions[short];
+  const lines = [
+    ...jsdoc(description ? `${description} (${name})` : name, ''),
+    `export interface ${names[name]}${bases.length ? ` extends ${bases.join(', ')}` : ''} {`,
+  ];
+  for (const row of t.fields) {
+    const json = row[0];
+    if (row[3].includes('i') || (isKind && json === 'metadata')) continue;
+    const fieldDoc = facts.descriptions[`${short}.${json}`];
+    if (fieldDoc) lines.push(...jsdoc(fieldDoc, '  '));
+    lines.push(`  ${/^[A-Za-z_$][\w$]*$/.test(json) ? json : `'${json}'`}${isRequired(name, t, json) ? '' : '?'}: ${fieldType(name, row, names)};`);
+  }
+  lines.push('}');
+  return lines;
 }

@@ -2,7 +2,8 @@
 // The API objects as upstream's Go types (k8s.io/api, k8s.io/apimachinery v0.33.0) write them
 // in JSON: one interface per struct, named after the Go type, fields by JSON name, inline
 // structs as `extends`. Fields without omitempty/+optional upstream are required, as is every
-// `spec` kanzen validates; enums are string unions. Kinds extend KubeObject (types.ts).
+// `spec` kanzen validates; +enum string types are unions named as the Go type. Kinds extend
+// KubeObject (types.ts).
 import type { KubeObject } from '../types.js';
 
 /** metav1.Time: RFC 3339, seconds precision. */
