@@ -137,7 +137,7 @@ export function renderTypes(facts) {
 
 /**
  * One struct as an interface: inline members as `extends` (a kind's TypeMeta and metadata as
- * KubeObject), fields in Go struct order with kanzen's descriptions as JSDoc.
+ * KubeObject), fields in Go struct order with kanzen's descriptions (the explain table) as JSDoc.
  */
 function interfaceLines(facts, name, names) {
   const t = facts.types[name];
@@ -145,7 +145,7 @@ function interfaceLines(facts, name, names) {
   const inline = t.fields.filter((r) => r[3].includes('i'));
   const isKind = inline.some((r) => r[1] === 'meta.v1.TypeMeta') && t.fields.some((r) => r[0] === 'metadata' && r[1] === 'meta.v1.ObjectMeta');
   const bases = (isKind ? ['KubeObject'] : []).concat(inline.filter((r) => !isKind || r[1] !== 'meta.v1.TypeMeta').map((r) => names[r[1]]));
-  const description = facts.descriptions[short];
+  const description = facts.explain[short];
   const lines = [
     ...jsdoc(description ? `${description} (${name})` : name, ''),
     `export interface ${names[name]}${bases.length ? ` extends ${bases.join(', ')}` : ''} {`,
@@ -153,7 +153,7 @@ function interfaceLines(facts, name, names) {
   for (const row of t.fields) {
     const json = row[0];
     if (row[3].includes('i') || (isKind && json === 'metadata')) continue;
-    const fieldDoc = facts.descriptions[`${short}.${json}`];
+    const fieldDoc = facts.explain[`${short}.${json}`];
     if (fieldDoc) lines.push(...jsdoc(fieldDoc, '  '));
     lines.push(`  ${/^[A-Za-z_$][\w$]*$/.test(json) ? json : `'${json}'`}${isRequired(name, t, json) ? '' : '?'}: ${fieldType(name, row, names)};`);
   }

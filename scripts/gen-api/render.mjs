@@ -47,19 +47,19 @@ function properties(facts, name) {
   return out;
 }
 
-/** Go type name of a proto-style name (apps.v1.StatefulSet → StatefulSet), as the descriptions table keys types. */
+/** Go type name of a proto-style name (apps.v1.StatefulSet → StatefulSet), as the explain table keys types. */
 const goName = (name) => name.split('.').at(-1);
 
 /**
- * kanzen's descriptions of a definition and its fields (the facts' `descriptions`, keyed `GoType` and
+ * kanzen's descriptions of a definition and its fields (the facts' `explain` table, keyed `GoType` and
  * `GoType.field`; an inline member's field is described under the type declaring it, e.g. TypeMeta.kind).
  */
 function definitionDocs(facts, name) {
   const docs = {};
-  const own = facts.descriptions[goName(name)];
+  const own = facts.explain[goName(name)];
   if (own) docs[''] = own;
   for (const [json, , owner] of properties(facts, name)) {
-    const text = facts.descriptions[`${goName(owner)}.${json}`];
+    const text = facts.explain[`${goName(owner)}.${json}`];
     if (text) docs[json] = text;
   }
   return docs;

@@ -10,7 +10,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 interface Facts {
   types: Record<string, { fields: unknown[][] }>;
-  descriptions: Record<string, string>;
+  explain: Record<string, string>;
 }
 interface Renderer {
   renderAll(facts: Facts): Record<string, string>;
@@ -65,8 +65,8 @@ test("the TypeScript types follow upstream's Go types: names, inline structs, re
 
 test("kanzen's descriptions reach the OpenAPI docs (an inline member's fields under its own type) and the JSDoc", async () => {
   const f = facts();
-  f.descriptions['LocalObjectReference'] = "Names an object in the referrer's namespace.";
-  f.descriptions['LocalObjectReference.name'] = "The object's name.";
+  f.explain['LocalObjectReference'] = "Names an object in the referrer's namespace.";
+  f.explain['LocalObjectReference.name'] = "The object's name.";
   const files = (await renderer()).renderAll(f);
   assert.match(files['src/api/schema/definitions.ts']!, /\n {2}'io\.k8s\.api\.core\.v1\.LocalObjectReference': \{\n {4}'': 'Names an object in the referrer\\'s namespace\.',\n {4}name: 'The object\\'s name\.',\n {2}\},/);
   // StatefulSet's apiVersion and kind are TypeMeta's (json:",inline"), described once as TypeMeta.kind.
