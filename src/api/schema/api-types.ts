@@ -18,8 +18,8 @@ export type Quantity = string;
 export type IntOrString = number | string;
 /** metav1.FieldsV1: a managed-fields set, as JSON. */
 export type FieldsV1 = Record<string, unknown>;
-/** runtime.RawExtension: an embedded object, as JSON. */
-export type RawExtension = Record<string, unknown>;
+/** runtime.RawExtension: embedded raw JSON (usually an object), passed through as decoded. */
+export type RawExtension = unknown;
 /**
  * The `status` of every condition: upstream's ConditionStatus constants. The Go string type has no
  * +enum marker, so the fact file lists no enum for it.
