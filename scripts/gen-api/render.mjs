@@ -36,14 +36,21 @@ function fieldType([, type, , flags, extra]) {
 
 /**
  * JSON properties of a type, inline (`json:",inline"`) members flattened in Go struct order:
- * [JSON name, FieldType, the type declaring the field].
+ * [JSON name, FieldType, the type declaring the field, the field's row].
  */
 function properties(facts, name) {
   const out = [];
   for (const row of facts.types[name].fields) {
     if (row[3].includes('i')) out.push(...properties(facts, row[1]));
-    else out.push([row[0], fieldType(row), name]);
+    else out.push([row[0], fieldType(row), name, row]);
   }
+  return out;
+}
+
+/** The +enum values of a definition's plain string fields, sorted as kube-openapi publishes them. */
+function definitionEnums(facts, name) {
+  const out = {};
+  for (const [json, ft, , row] of properties(facts, name)) if (ft === 'string' && row[4]?.enum?.length) out[json] = [...row[4].enum].sort();
   return out;
 }
 
@@ -95,6 +102,7 @@ export function renderDefinitions(facts) {
     'export const definitions: Record<string, Definition> = {',
   ];
   const docLines = [];
+  const enumLines = [];
   for (const [name, t] of Object.entries(facts.types)) {
     if (t.openapi === false) continue;
     const props = properties(facts, name).map(([json, ft]) => `      ${key(json)}: ${fieldTypeSource(ft)},`);
@@ -102,6 +110,8 @@ export function renderDefinitions(facts) {
     lines.push(`  '${openapiName(name)}': def(`, '    {', ...props, `    },${required}`, '  ),');
     const docs = Object.entries(definitionDocs(facts, name));
     if (docs.length) docLines.push(`  '${openapiName(name)}': {`, ...docs.map(([k, v]) => `    ${k === '' ? "''" : key(k)}: ${literal(v)},`), '  },');
+    const enums = Object.entries(definitionEnums(facts, name));
+    if (enums.length) enumLines.push(`  '${openapiName(name)}': { ${enums.map(([k, v]) => `${key(k)}: ${literal(v)}`).join(', ')} },`);
   }
   lines.push(
     '};',
@@ -109,6 +119,11 @@ export function renderDefinitions(facts) {
     "/** kanzen's own descriptions (kubectl explain) by definition: '' for the type itself, else by field. */",
     'export const definitionDocs: Record<string, Record<string, string>> = {',
     ...docLines,
+    '};',
+    '',
+    '/** The values of +enum string fields by definition and field (the schema\'s enum; kubectl explain lists them). */',
+    'export const definitionEnums: Record<string, Record<string, readonly string[]>> = {',
+    ...enumLines,
     '};',
     '',
   );

@@ -126,6 +126,8 @@ test("kanzen's descriptions reach the v3 schemas and the v2 definitions (kubectl
   // apiVersion and kind come from the inline TypeMeta: described once, under TypeMeta.
   assert.match(v3Set.properties?.kind.description ?? '', /^The type of the object/);
   assert.match(v3.components.schemas['io.k8s.api.apps.v1.StatefulSetSpec'].properties?.podManagementPolicy.description ?? '', /OrderedReady/);
+  // +enum values are published (sorted, as kube-openapi does); kubectl 1.29+ lists them.
+  assert.deepEqual((v3.components.schemas['io.k8s.api.apps.v1.StatefulSetSpec'].properties?.podManagementPolicy as { enum?: string[] }).enum, ['OrderedReady', 'Parallel']);
   const v2 = openapiV2Json() as { definitions: Record<string, Schema> };
   const v2Job = v2.definitions['io.k8s.api.batch.v1.Job'];
   assert.match(v2Job.description ?? '', /^Runs pods until/);
@@ -287,6 +289,10 @@ test('real kubectl explain prints kanzen\'s descriptions of the workload and sto
         const { stdout } = await run(kubectl, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, `cache-${v}`), 'explain', target]);
         assert.match(stdout, /DESCRIPTION:\n {4}\S/, `kubectl ${v} explain ${target} describes the type:\n${stdout}`);
         assert.doesNotMatch(stdout, /<empty>|<no description>/, `kubectl ${v} explain ${target}:\n${stdout}`);
+      }
+      if (v === '1.33') {
+        const cronjob = (await run(kubectl, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, `cache-${v}`), 'explain', 'cronjob.spec'])).stdout;
+        assert.match(cronjob, /\n {2}concurrencyPolicy\t<string>\n {2}enum: Allow, Forbid, Replace\n {4}What happens when a run is due/);
       }
     }
     // kubectl's OpenAPI v2 path (the only one before 1.27's v3 explain) prints the same text.

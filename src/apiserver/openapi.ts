@@ -11,6 +11,7 @@ import { resources, type ResourceInfo } from '../api/resources.js';
 import {
   allDefinitions,
   definitionDocs,
+  definitionEnums,
   definitionName,
   isList,
   isMap,
@@ -225,8 +226,12 @@ function described(schema: JsonObject, description: string | undefined): JsonObj
 
 function definitionSchema(name: string, d: Definition, style: RefStyle, gvk?: GroupVersionKind): JsonObject {
   const docs = definitionDocs[name] ?? {};
+  const enums = definitionEnums[name] ?? {};
   const properties: JsonObject = {};
-  for (const key of Object.keys(d.properties).sort()) properties[key] = described(typeSchema(d.properties[key], style), docs[key]);
+  for (const key of Object.keys(d.properties).sort()) {
+    const schema = typeSchema(d.properties[key], style);
+    properties[key] = described(enums[key] ? { ...schema, enum: enums[key] } : schema, docs[key]);
+  }
   const schema: JsonObject = described({ type: 'object', properties }, docs['']);
   if (d.required) schema.required = d.required;
   if (gvk) schema['x-kubernetes-group-version-kind'] = [{ group: gvk.group, kind: gvk.kind, version: gvk.version }];
