@@ -3,6 +3,7 @@
 import type { Controller, ControllerContext } from './controller-context.js';
 import { newDeploymentController } from './deployment/deployment-controller.js';
 import { newReplicaSetController } from './replicaset-controller.js';
+import { newStatefulSetController } from './statefulset/statefulset-controller.js';
 import { newEndpointSliceController } from './endpointslice/endpointslice-controller.js';
 import { newEndpointsController } from './endpoints-controller.js';
 import { newEndpointSliceMirroringController } from './endpointslice-mirroring-controller.js';
@@ -13,10 +14,12 @@ import { newNodeLifecycleController } from './node-lifecycle-controller.js';
 import { newLoadBalancerController } from './loadbalancer-controller.js';
 import { newServiceAccountsController } from './serviceaccounts-controller.js';
 import { newRootCACertPublisher } from './root-ca-cert-publisher.js';
+import { newDisruptionController } from './disruption/disruption-controller.js';
 
 export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] = [
   newDeploymentController,
   newReplicaSetController,
+  newStatefulSetController,
   newEndpointSliceController,
   newEndpointsController,
   newEndpointSliceMirroringController,
@@ -27,4 +30,5 @@ export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] 
   newLoadBalancerController,
   newServiceAccountsController,
   newRootCACertPublisher,
+  newDisruptionController,
 ];

@@ -10,6 +10,7 @@ import type { EventRecorder } from '../client/event-recorder.js';
 import { WorkQueue, type ReconcileResult } from '../client/work-queue.js';
 import type { Controller, ControllerContext } from './controller-context.js';
 import { ControllerExpectations } from './replicaset/controller-expectations.js';
+import { getPodFromTemplate } from './replicaset/pod-from-template.js';
 import { slowStartBatch, slowStartInitialBatchSize } from './replicaset/slow-start.js';
 import { getPodsToDelete } from './replicaset/active-pods-with-ranks.js';
 import { isPodActive, isPodReady } from './replicaset/pod-conditions.js';
@@ -33,22 +34,7 @@ export const failedDeletePodReason = 'FailedDelete';
 
 /** GetPodFromTemplate: a pod named after its controller, carrying the template's labels and the controller reference. */
 export function podFromTemplate(rs: ReplicaSet): Pod {
-  const t = rs.spec.template!;
-  const meta = t.metadata ?? {};
-  const pod: Pod = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      generateName: `${rs.metadata.name}-`,
-      namespace: rs.metadata.namespace,
-      labels: { ...(meta.labels ?? {}) },
-      ownerReferences: [newControllerRef(rs, controllerKind.apiVersion, controllerKind.kind)],
-    },
-    spec: structuredClone(t.spec),
-  };
-  if (meta.annotations) pod.metadata.annotations = { ...meta.annotations };
-  if (meta.finalizers) pod.metadata.finalizers = [...meta.finalizers];
-  return pod;
+  return getPodFromTemplate(rs.spec.template!, rs, newControllerRef(rs, controllerKind.apiVersion, controllerKind.kind));
 }
 
 /** Status with Go's omitempty applied, as the API would serialise it. */

@@ -5,6 +5,7 @@ import type { ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import type { Strategy } from '../strategy.js';
 import { configmaps } from './configmaps.js';
+import { controllerrevisions } from './controllerrevisions.js';
 import { defaultStrategy } from './default-strategy.js';
 import { deployments } from './deployments.js';
 import { endpoints } from './endpoints.js';
@@ -13,12 +14,14 @@ import { events } from './events.js';
 import { leases } from './leases.js';
 import { namespaces } from './namespaces.js';
 import { nodes } from './nodes.js';
+import { poddisruptionbudgets } from './poddisruptionbudgets.js';
 import { pods } from './pods.js';
 import { replicasets } from './replicasets.js';
 import type { HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler } from './resource-module.js';
 import { secrets } from './secrets.js';
 import { serviceaccounts } from './serviceaccounts.js';
 import { services } from './services.js';
+import { statefulsets } from './statefulsets.js';
 
 export type { HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler, SubresourceRequest } from './resource-module.js';
 
@@ -36,6 +39,9 @@ const modules = new Map<string, ResourceModule>([
   ['Lease', leases],
   ['Deployment', deployments],
   ['ReplicaSet', replicasets],
+  ['PodDisruptionBudget', poddisruptionbudgets],
+  ['StatefulSet', statefulsets],
+  ['ControllerRevision', controllerrevisions],
 ]);
 
 /** The generic registry's behaviour: ObjectMeta rules only. */
