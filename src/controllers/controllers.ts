@@ -4,6 +4,7 @@ import type { Controller, ControllerContext } from './controller-context.js';
 import { newDeploymentController } from './deployment/deployment-controller.js';
 import { newReplicaSetController } from './replicaset-controller.js';
 import { newStatefulSetController } from './statefulset/statefulset-controller.js';
+import { newDaemonSetsController } from './daemonset/daemonset-controller.js';
 import { newEndpointSliceController } from './endpointslice/endpointslice-controller.js';
 import { newEndpointsController } from './endpoints-controller.js';
 import { newEndpointSliceMirroringController } from './endpointslice-mirroring-controller.js';
@@ -20,6 +21,7 @@ export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] 
   newDeploymentController,
   newReplicaSetController,
   newStatefulSetController,
+  newDaemonSetsController,
   newEndpointSliceController,
   newEndpointsController,
   newEndpointSliceMirroringController,
