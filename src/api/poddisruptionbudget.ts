@@ -10,11 +10,14 @@ export const sufficientPodsReason = 'SufficientPods';
 export const insufficientPodsReason = 'InsufficientPods';
 export const syncFailedReason = 'SyncFailed';
 
+/** A condition to set; without lastTransitionTime (zero upstream) it is stamped now. */
+type ConditionUpdate = Omit<Condition, 'lastTransitionTime'> & Partial<Pick<Condition, 'lastTransitionTime'>>;
+
 /**
  * meta.SetStatusCondition: adds or updates the condition of that type; lastTransitionTime
  * moves only when the status changes.
  */
-export function setStatusCondition(conditions: Condition[], next: Condition, now: Date): Condition[] {
+export function setStatusCondition(conditions: Condition[], next: ConditionUpdate, now: Date): Condition[] {
   const i = conditions.findIndex((c) => c.type === next.type);
   if (i < 0) return [...conditions, { ...next, lastTransitionTime: next.lastTransitionTime ?? rfc3339(now) }];
   const old = conditions[i];

@@ -1,6 +1,6 @@
 // apps/v1 StatefulSet defaults (pkg/apis/apps/v1/defaults.go SetDefaults_StatefulSet, and the
 // generated SetObjectDefaults_StatefulSet that defaults the pod template and each claim template).
-import type { StatefulSet, StatefulSetVolumeClaimTemplate } from '../types.js';
+import type { PersistentVolumeClaim, StatefulSet } from '../types.js';
 import { defaultPodSpec } from './pod-spec.js';
 
 export function defaultStatefulSet(set: StatefulSet): void {
@@ -29,7 +29,7 @@ export function defaultStatefulSet(set: StatefulSet): void {
  * kind, and the claim defaults apply (SetDefaults_PersistentVolumeClaim: phase Pending;
  * SetDefaults_PersistentVolumeClaimSpec: volumeMode Filesystem).
  */
-function defaultClaimTemplate(claim: StatefulSetVolumeClaimTemplate): void {
+function defaultClaimTemplate(claim: PersistentVolumeClaim): void {
   claim.apiVersion ??= 'v1';
   claim.kind ??= 'PersistentVolumeClaim';
   claim.metadata ??= {};

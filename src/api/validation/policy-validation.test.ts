@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldErrorString, ApiError } from '../errors.js';
-import type { PodDisruptionBudget } from '../types.js';
+import type { PodDisruptionBudget, UnhealthyPodEvictionPolicyType } from '../types.js';
 import { validatePodDisruptionBudget, validatePodDisruptionBudgetStatusUpdate } from './policy-validation.js';
 
 function pdb(spec: PodDisruptionBudget['spec']): PodDisruptionBudget {
@@ -40,7 +40,9 @@ test('selector and unhealthyPodEvictionPolicy', () => {
   assert.deepEqual(messages(pdb({ minAvailable: 1, selector: { matchExpressions: [{ key: 'app', operator: 'In' }] } })), [
     "spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'",
   ]);
-  assert.deepEqual(messages(pdb({ minAvailable: 1, selector: {}, unhealthyPodEvictionPolicy: 'Sometimes' })), [
+  // A client may send any string; the type only knows the valid ones.
+  const sometimes = 'Sometimes' as string as UnhealthyPodEvictionPolicyType;
+  assert.deepEqual(messages(pdb({ minAvailable: 1, selector: {}, unhealthyPodEvictionPolicy: sometimes })), [
     'spec.unhealthyPodEvictionPolicy: Unsupported value: "Sometimes": supported values: "AlwaysAllow", "IfHealthyBudget"',
   ]);
 });

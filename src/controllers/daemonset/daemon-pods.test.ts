@@ -6,7 +6,7 @@ import { createPodTemplate, isPodUpdated, replaceNodeNameNodeAffinity, targetNod
 test('createPodTemplate adds the daemon tolerations and the revision labels, keeping the template', () => {
   const template = {
     metadata: { labels: { app: 'agent' } },
-    spec: { containers: [{ name: 'c', image: 'agent' }], tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists' as const, effect: 'NoExecute', tolerationSeconds: 30 }] },
+    spec: { containers: [{ name: 'c', image: 'agent' }], tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists' as const, effect: 'NoExecute' as const, tolerationSeconds: 30 }] },
   };
   const out = createPodTemplate(template, 3, 'abc123');
   assert.deepEqual(out.metadata?.labels, { 'app': 'agent', 'pod-template-generation': '3', 'controller-revision-hash': 'abc123' });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Condition, Deployment, Pod, ReplicaSet } from '../../api/types.js';
+import type { Deployment, DeploymentCondition, Pod, ReplicaSet } from '../../api/types.js';
 import { resourceFor } from '../../client/api-client.js';
 import { startControllerHarness, type ControllerHarness } from '../../testing/controller-harness.js';
 import { waitFor } from '../../testing/wait.js';
@@ -27,7 +27,7 @@ async function rsOf(h: ControllerHarness, d: string): Promise<ReplicaSet[]> {
   return (await h.client.list<ReplicaSet>(replicaSets, 'default')).items.filter((rs) => rs.metadata.labels?.app === d);
 }
 
-function cond(d: Deployment, type: string): Condition | undefined {
+function cond(d: Deployment, type: string): DeploymentCondition | undefined {
   return d.status?.conditions?.find((c) => c.type === type);
 }
 

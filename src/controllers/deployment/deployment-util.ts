@@ -1,7 +1,7 @@
 // Deployment helpers (upstream pkg/controller/deployment/util/deployment_util.go): annotations,
 // revisions, conditions, surge/unavailability arithmetic and the new/old ReplicaSet split.
 // Everything here is pure: no client, no clock except the one passed in.
-import type { Condition, Deployment, DeploymentStatus, ObjectMeta, PodTemplateSpec, ReplicaSet } from '../../api/types.js';
+import type { ConditionStatus, Deployment, DeploymentCondition, DeploymentStatus, ObjectMeta, PodTemplateSpec, ReplicaSet, ReplicaSetCondition } from '../../api/types.js';
 import { canonicalJSON, podTemplateHashLabel } from './pod-template-hash.js';
 import { rfc3339 } from '../../api/time.js';
 import { valueFromIntOrPercent } from '../../api/intstr.js';
@@ -31,7 +31,6 @@ export const minimumReplicasUnavailable = 'MinimumReplicasUnavailable';
 export const maxRevHistoryLengthInChars = 2000;
 const maxInt32 = 2147483647;
 
-export type ConditionStatus = Condition['status'];
 
 
 export function replicasOf(obj: { spec: { replicas?: number } } | undefined): number {
@@ -40,17 +39,17 @@ export function replicasOf(obj: { spec: { replicas?: number } } | undefined): nu
 
 // ---- conditions ----
 
-export function newDeploymentCondition(type: string, status: ConditionStatus, reason: string, message: string, now: Date): Condition {
+export function newDeploymentCondition(type: string, status: ConditionStatus, reason: string, message: string, now: Date): DeploymentCondition {
   const t = rfc3339(now);
   return { type, status, lastUpdateTime: t, lastTransitionTime: t, reason, message };
 }
 
-export function getDeploymentCondition(status: DeploymentStatus | undefined, type: string): Condition | undefined {
+export function getDeploymentCondition(status: DeploymentStatus | undefined, type: string): DeploymentCondition | undefined {
   return status?.conditions?.find((c) => c.type === type);
 }
 
 /** SetDeploymentCondition: no-op when status and reason are unchanged; keeps lastTransitionTime when only the reason changes. */
-export function setDeploymentCondition(status: DeploymentStatus, condition: Condition): void {
+export function setDeploymentCondition(status: DeploymentStatus, condition: DeploymentCondition): void {
   const current = getDeploymentCondition(status, condition.type);
   if (current && current.status === condition.status && current.reason === condition.reason) return;
   if (current && current.status === condition.status) condition = { ...condition, lastTransitionTime: current.lastTransitionTime };
@@ -64,7 +63,7 @@ export function removeDeploymentCondition(status: DeploymentStatus, type: string
 }
 
 /** ReplicaSetToDeploymentCondition: promotes a ReplicaFailure condition. */
-export function replicaSetToDeploymentCondition(c: Condition): Condition {
+export function replicaSetToDeploymentCondition(c: ReplicaSetCondition): DeploymentCondition {
   return { type: c.type, status: c.status, lastUpdateTime: c.lastTransitionTime, lastTransitionTime: c.lastTransitionTime, reason: c.reason, message: c.message };
 }
 

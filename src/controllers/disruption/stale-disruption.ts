@@ -3,7 +3,7 @@
 // disruption controller sets such a condition back to False once it is older than
 // stalePodDisruptionTimeout (upstream nonTerminatingPodHasStaleDisruptionCondition).
 import { rfc3339 } from '../../api/time.js';
-import type { Condition, Pod } from '../../api/types.js';
+import type { Pod, PodCondition } from '../../api/types.js';
 
 export const stalePodDisruptionTimeoutMs = 2 * 60_000;
 
@@ -19,6 +19,6 @@ export function staleDisruptionIn(pod: Pod, now: Date, timeoutMs = stalePodDisru
 }
 
 /** The pod's conditions with DisruptionTarget set back to False. */
-export function clearedDisruptionTarget(pod: Pod, now: Date): Condition[] {
+export function clearedDisruptionTarget(pod: Pod, now: Date): PodCondition[] {
   return (pod.status?.conditions ?? []).map((c) => (c.type === 'DisruptionTarget' ? { ...c, status: 'False' as const, lastTransitionTime: rfc3339(now) } : c));
 }

@@ -74,7 +74,7 @@ test('completeRollingUpdate promotes the update revision once all replicas are u
 test('claim owners follow the retention policy', () => {
   const s = set({ persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Delete' }, replicas: 1 });
   const p = { ...pod('web-2'), metadata: { name: 'web-2', uid: 'pod-uid' } };
-  const claim = { metadata: { name: 'www-web-2', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'set-uid' }] } };
+  const claim = { metadata: { name: 'www-web-2', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'set-uid' }] }, spec: {} };
   assert.equal(updateClaimOwnerRefForSetAndPod(claim, s, p), true);
   assert.deepEqual(claim.metadata.ownerReferences, [{ apiVersion: 'v1', kind: 'Pod', name: 'web-2', uid: 'pod-uid' }]);
   assert.equal(updateClaimOwnerRefForSetAndPod(claim, s, p), false);

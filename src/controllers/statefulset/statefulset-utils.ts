@@ -2,7 +2,7 @@
 // pkg/controller/statefulset/stateful_set_utils.go): stable identities `<set>-<ordinal>`, claims
 // `<template>-<set>-<ordinal>`, the pod a revision produces, and the pod states the ordered
 // algorithm waits on.
-import type { Pod, StatefulSet, StatefulSetVolumeClaimTemplate, Volume } from '../../api/types.js';
+import type { PersistentVolumeClaim, Pod, StatefulSet, Volume } from '../../api/types.js';
 import { getPodFromTemplate } from '../replicaset/pod-from-template.js';
 import { newControllerRef } from '../replicaset/controller-ref-manager.js';
 import { isPodAvailable, isPodReady } from '../replicaset/pod-conditions.js';
@@ -17,7 +17,7 @@ export const statefulSetPodNameLabel = 'statefulset.kubernetes.io/pod-name';
 export const podIndexLabel = 'apps.kubernetes.io/pod-index';
 
 /** A claim template as a claim: the template with the pod's claim name, namespace and labels. */
-export type PersistentVolumeClaimFromTemplate = StatefulSetVolumeClaimTemplate;
+export type PersistentVolumeClaimFromTemplate = PersistentVolumeClaim;
 
 const statefulPodRegex = /^(.*)-([0-9]+)$/;
 const maxInt32 = 2 ** 31 - 1;
@@ -38,7 +38,7 @@ export function getPodName(set: StatefulSet, ordinal: number): string {
   return `${set.metadata.name}-${ordinal}`;
 }
 
-export function getPersistentVolumeClaimName(set: StatefulSet, claim: StatefulSetVolumeClaimTemplate, ordinal: number): string {
+export function getPersistentVolumeClaimName(set: StatefulSet, claim: PersistentVolumeClaim, ordinal: number): string {
   return `${claim.metadata.name}-${set.metadata.name}-${ordinal}`;
 }
 
@@ -106,7 +106,7 @@ export function getPersistentVolumeClaims(set: StatefulSet, pod: Pod): Map<strin
 /** updateStorage: the claims' volumes (in template order) replace any pod volume of the same name. */
 export function updateStorage(set: StatefulSet, pod: Pod): void {
   const claims = getPersistentVolumeClaims(set, pod);
-  const volumes: Volume[] = [...claims].map(([name, claim]) => ({ name, persistentVolumeClaim: { claimName: claim.metadata.name } }));
+  const volumes: Volume[] = [...claims].map(([name, claim]) => ({ name, persistentVolumeClaim: { claimName: claim.metadata.name! } }));
   for (const v of pod.spec.volumes ?? []) if (!claims.has(v.name)) volumes.push(v);
   pod.spec.volumes = volumes;
 }
