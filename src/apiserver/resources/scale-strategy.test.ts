@@ -31,7 +31,7 @@ test('labelSelectorScale writes a LabelSelector as LabelSelectorAsSelector(...).
     spec: { replicas: 3 },
     status: { replicas: 2, selector: 'app=shop,!canary,env notin (dev,qa),tier=web' },
   });
-  assert.equal(labelSelectorScale.toScale(workload({ replicas: 1, selector: {} })).status.selector, '');
+  assert.equal(labelSelectorScale.toScale(workload({ replicas: 1, selector: {} })).status?.selector, '');
 });
 
 test('mapSelectorScale writes a label map as labels.SelectorFromSet(...).String() does', () => {
@@ -39,7 +39,7 @@ test('mapSelectorScale writes a label map as labels.SelectorFromSet(...).String(
   const scale = mapSelectorScale.toScale(rc);
   assert.deepEqual(scale.status, { replicas: 4, selector: 'app=shop,tier=web' });
   assert.deepEqual(scale.spec, { replicas: 4 });
-  assert.equal(mapSelectorScale.toScale(workload({})).status.selector, '');
+  assert.equal(mapSelectorScale.toScale(workload({})).status?.selector, '');
   assert.deepEqual(mapSelectorScale.toScale(workload({})).spec, { replicas: 0 });
 });
 
