@@ -18,9 +18,12 @@
 //   comment markers        → +optional/+required, +listType, +listMapKey, +mapType, +structType,
 //                            +default (server-side apply);
 //   generated.proto        → protobuf field type (string/int32/int64/bool/bytes/message), repeated/map;
-//   `+enum` string types   → their constant values.
-// No upstream prose is copied: descriptions kanzen serves are kanzen's own table below the facts
-// (kept from the previous fact file when re-run).
+//   `+enum` string types   → their name and constant values.
+// No upstream prose is read. Two hand-kept tables follow the facts, kept from the previous fact
+// file when re-run: `explain`, kanzen's own descriptions of types and fields (served in the
+// OpenAPI documents for kubectl explain, and the JSDoc of the generated TypeScript types), and
+// `descriptions`, the docs of the table columns printers declare (as upstream's Table columns carry
+// them). Both are keyed `GoType` (the type) and `GoType.field` (JSON name).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -295,7 +298,10 @@ function fieldExtras(f, shape, pkg) {
   const [p, n] = [shape.base.split('.').slice(0, 2).join('.'), shape.base.split('.').slice(2).join('.')];
   if (n && p === pkg) {
     const named = loadPackage(p).named.get(n);
-    if (named?.markers.includes('+enum')) x.enum = [...(loadPackage(p).enums.get(n) ?? [])];
+    if (named?.markers.includes('+enum')) {
+      x.enum = [...(loadPackage(p).enums.get(n) ?? [])];
+      x.enumType = n;
+    }
   }
   return x;
 }
@@ -350,12 +356,15 @@ const facts = {
     'types: proto-style name → { fields: [json, type, protobuf number (0: none), flags, extra?] }.',
     'type: s string, i int32, l int64, b bool, y bytes, or a type name. flags: r repeated, m map,',
     'o omitempty, p pointer, i inline. extra: listType, listMapKeys, patchStrategy, patchMergeKey,',
-    'mapType, structType, default, enum, openapi (an override). openapi/protobuf false: not published',
-    'as an OpenAPI definition / not decoded as a protobuf message.',
+    'mapType, structType, default, enum (+ enumType, its Go name), openapi (an override). openapi/protobuf',
+    'false: not published as an OpenAPI definition / not decoded as a protobuf message.',
+    'explain: kanzen\'s own descriptions (OpenAPI, kubectl explain); descriptions: table column docs.',
+    'Both keyed GoType or GoType.field.',
   ],
   upstream: { 'k8s.io/api': tag, 'k8s.io/apimachinery': tag },
   groups: Object.fromEntries([...new Set([...types.keys()].map((n) => n.split('.')[0]))].sort().map((p) => [p, groupOf(p)])),
   types: {},
+  explain: previous.explain ?? {},
   descriptions: previous.descriptions ?? {},
 };
 for (const name of [...types.keys()].sort()) {
@@ -384,9 +393,13 @@ function formatFacts(f) {
     fields.forEach((r, j) => out.push(`      ${JSON.stringify(r)}${j < fields.length - 1 ? ',' : ''}`));
     out.push(`    ]${rest.required ? `, "required": ${JSON.stringify(rest.required)}` : ''}}${i < names.length - 1 ? ',' : ''}`);
   });
-  out.push('  },', '  "descriptions": {');
-  const d = Object.entries(f.descriptions);
-  d.forEach(([k, v], i) => out.push(`    ${JSON.stringify(k)}: ${JSON.stringify(v)}${i < d.length - 1 ? ',' : ''}`));
-  out.push('  }', '}', '');
+  out.push('  },');
+  for (const table of ['explain', 'descriptions']) {
+    out.push(`  "${table}": {`);
+    const d = Object.entries(f[table]);
+    d.forEach(([k, v], i) => out.push(`    ${JSON.stringify(k)}: ${JSON.stringify(v)}${i < d.length - 1 ? ',' : ''}`));
+    out.push(table === 'descriptions' ? '  }' : '  },');
+  }
+  out.push('}', '');
   return out.join('\n');
 }

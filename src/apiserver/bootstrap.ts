@@ -1,7 +1,7 @@
 // Objects every cluster has from its first start (upstream: the apiserver's system
 // namespaces controller and the kubernetes Service/endpoint reconciler).
 import { ApiError } from '../api/errors.js';
-import type { Endpoints, EndpointSlice, KubeObject, Service } from '../api/types.js';
+import type { EndpointSubset, Endpoints, EndpointSlice, KubeObject, Service } from '../api/types.js';
 import type { ApiServer } from './server.js';
 
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -30,7 +30,7 @@ async function ensure(server: ApiServer, resource: string, group: string, namesp
 
 /** The endpoints of `kubernetes` follow the API server's advertised address; keep them current. */
 async function reconcileKubernetesEndpoints(server: ApiServer, opts: BootstrapOptions): Promise<void> {
-  const subsets = [{ addresses: [{ ip: opts.advertiseAddress }], ports: [{ name: 'https', port: opts.advertisePort, protocol: 'TCP' }] }];
+  const subsets: EndpointSubset[] = [{ addresses: [{ ip: opts.advertiseAddress }], ports: [{ name: 'https', port: opts.advertisePort, protocol: 'TCP' }] }];
   await server.registry('endpoints').update(
     'default',
     'kubernetes',

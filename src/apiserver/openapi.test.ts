@@ -116,6 +116,25 @@ test('/openapi/v3 index and documents', () => {
   assert.equal((openapiV2Json() as { swagger: string }).swagger, '2.0');
 });
 
+test("kanzen's descriptions reach the v3 schemas and the v2 definitions (kubectl explain)", () => {
+  type Schema = { description?: string; properties?: Record<string, { description?: string; allOf?: unknown[]; $ref?: string }> };
+  const v3 = openapiV3Document('apis/apps/v1')!.body as { components: { schemas: Record<string, Schema> } };
+  const v3Set = v3.components.schemas['io.k8s.api.apps.v1.StatefulSet'];
+  assert.match(v3Set.description ?? '', /^Runs a fixed number of pods/);
+  assert.match(v3Set.properties?.spec.description ?? '', /^What the set runs/);
+  assert.deepEqual(v3Set.properties?.spec.allOf, [{ $ref: '#/components/schemas/io.k8s.api.apps.v1.StatefulSetSpec' }]);
+  // apiVersion and kind come from the inline TypeMeta: described once, under TypeMeta.
+  assert.match(v3Set.properties?.kind.description ?? '', /^The type of the object/);
+  assert.match(v3.components.schemas['io.k8s.api.apps.v1.StatefulSetSpec'].properties?.podManagementPolicy.description ?? '', /OrderedReady/);
+  // +enum values are published (sorted, as kube-openapi does); kubectl 1.29+ lists them.
+  assert.deepEqual((v3.components.schemas['io.k8s.api.apps.v1.StatefulSetSpec'].properties?.podManagementPolicy as { enum?: string[] }).enum, ['OrderedReady', 'Parallel']);
+  const v2 = openapiV2Json() as { definitions: Record<string, Schema> };
+  const v2Job = v2.definitions['io.k8s.api.batch.v1.Job'];
+  assert.match(v2Job.description ?? '', /^Runs pods until/);
+  assert.equal(v2Job.properties?.spec.$ref, '#/definitions/io.k8s.api.batch.v1.JobSpec');
+  assert.match(v2Job.properties?.spec.description ?? '', /^How many pods run at once/);
+});
+
 // ---- the real clients against a probe server ----
 
 const kubectlDir = '/usr/lib/google-cloud-sdk/bin';
@@ -168,29 +187,12 @@ function probeServer(requests: string[]): http.Server {
   });
 }
 
-const serviceYaml = `apiVersion: v1
-kind: Service
-metadata:
-  name: web
-spec:
-  selector: {app: web}
-  ports:
-  - port: 80
-    targetPort: 8080
-`;
-
-test('real kubectl: apply -f / create -f pass strict validation via the OpenAPI documents', { skip: clients.length === 0 && 'kubectl not installed' }, async () => {
-  const requests: string[] = [];
-  const server = probeServer(requests);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const dir = mkdtempSync(join(tmpdir(), 'kanzen-openapi-'));
-  const run = promisify(execFile);
-  try {
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      `apiVersion: v1
+/** A kubeconfig for the probe server at 127.0.0.1:port, written into dir. */
+function writeProbeKubeconfig(dir: string, port: number): string {
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1
 kind: Config
 clusters:
 - cluster: {server: "http://127.0.0.1:${port}"}
@@ -203,7 +205,40 @@ users:
 - name: probe
   user: {}
 `,
-    );
+  );
+  return kubeconfig;
+}
+
+const serviceYaml = `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+  - port: 80
+    targetPort: 8080
+`;
+
+const run = promisify(execFile);
+
+/** Runs fn with a probe server up, a scratch directory and a kubeconfig pointing at the server. */
+async function withProbeServer(requests: string[], fn: (kubeconfig: string, dir: string) => Promise<void>): Promise<void> {
+  const server = probeServer(requests);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const dir = mkdtempSync(join(tmpdir(), 'kanzen-openapi-'));
+  try {
+    await fn(writeProbeKubeconfig(dir, port), dir);
+  } finally {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('real kubectl: apply -f / create -f pass strict validation via the OpenAPI documents', { skip: clients.length === 0 && 'kubectl not installed' }, async () => {
+  const requests: string[] = [];
+  await withProbeServer(requests, async (kubeconfig, dir) => {
     const manifest = join(dir, 'svc.yaml');
     writeFileSync(manifest, serviceYaml);
     for (const v of clients) {
@@ -226,8 +261,44 @@ users:
     const explain = (await run(newest, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache-ex'), 'explain', 'service.spec.ports'])).stdout;
     assert.match(explain, /FIELD: ports <\[\]ServicePort>/);
     assert.match(explain, /port\t<integer> -required-/);
-  } finally {
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
+});
+
+// The kinds of issue 11 with the nested types users explain; every field listed is described.
+const explained = [
+  'statefulset',
+  'statefulset.spec',
+  'statefulset.spec.updateStrategy.rollingUpdate',
+  'daemonset.spec',
+  'daemonset.spec.updateStrategy.rollingUpdate',
+  'controllerrevision',
+  'job.spec',
+  'cronjob.spec',
+  'replicationcontroller.spec',
+  'persistentvolume',
+  'persistentvolumeclaim.spec',
+  'storageclass',
+  'poddisruptionbudget.spec',
+];
+
+test('real kubectl explain prints kanzen\'s descriptions of the workload and storage kinds', { skip: clients.length === 0 && 'kubectl not installed' }, async () => {
+  await withProbeServer([], async (kubeconfig, dir) => {
+    for (const v of clients) {
+      const kubectl = join(kubectlDir, `kubectl.${v}`);
+      for (const target of explained) {
+        const { stdout } = await run(kubectl, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, `cache-${v}`), 'explain', target]);
+        assert.match(stdout, /DESCRIPTION:\n {4}\S/, `kubectl ${v} explain ${target} describes the type:\n${stdout}`);
+        assert.doesNotMatch(stdout, /<empty>|<no description>/, `kubectl ${v} explain ${target}:\n${stdout}`);
+      }
+      if (v === '1.33') {
+        const cronjob = (await run(kubectl, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, `cache-${v}`), 'explain', 'cronjob.spec'])).stdout;
+        assert.match(cronjob, /\n {2}concurrencyPolicy\t<string>\n {2}enum: Allow, Forbid, Replace\n {4}What happens when a run is due/);
+      }
+    }
+    // kubectl's OpenAPI v2 path (the only one before 1.27's v3 explain) prints the same text.
+    const oldest = join(kubectlDir, `kubectl.${clients[0]}`);
+    const v2 = (await run(oldest, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache-v2'), 'explain', 'cronjob.spec', '--output', 'plaintext-openapiv2'])).stdout;
+    assert.match(v2, /DESCRIPTION:\n {5}The schedule, the Job template and what to do with overlapping/);
+    assert.match(v2, /concurrencyPolicy\t<string>\n {5}What happens when a run is due/);
+  });
 });

@@ -10,6 +10,8 @@ import { createHash } from 'node:crypto';
 import { resources, type ResourceInfo } from '../api/resources.js';
 import {
   allDefinitions,
+  definitionDocs,
+  definitionEnums,
   definitionName,
   isList,
   isMap,
@@ -217,10 +219,20 @@ function typeSchema(t: FieldType, style: RefStyle): JsonObject {
   return scalarSchema(t);
 }
 
+/** A schema with kanzen's description (what kubectl explain prints), when there is one. */
+function described(schema: JsonObject, description: string | undefined): JsonObject {
+  return description ? { description, ...schema } : schema;
+}
+
 function definitionSchema(name: string, d: Definition, style: RefStyle, gvk?: GroupVersionKind): JsonObject {
+  const docs = definitionDocs[name] ?? {};
+  const enums = definitionEnums[name] ?? {};
   const properties: JsonObject = {};
-  for (const key of Object.keys(d.properties).sort()) properties[key] = typeSchema(d.properties[key], style);
-  const schema: JsonObject = { type: 'object', properties };
+  for (const key of Object.keys(d.properties).sort()) {
+    const schema = typeSchema(d.properties[key], style);
+    properties[key] = described(enums[key] ? { ...schema, enum: enums[key] } : schema, docs[key]);
+  }
+  const schema: JsonObject = described({ type: 'object', properties }, docs['']);
   if (d.required) schema.required = d.required;
   if (gvk) schema['x-kubernetes-group-version-kind'] = [{ group: gvk.group, kind: gvk.kind, version: gvk.version }];
   return schema;

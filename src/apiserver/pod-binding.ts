@@ -35,7 +35,7 @@ export async function handleBinding(pods: Registry, ri: RequestInfo, req: Incomi
       pod.status = { ...(pod.status ?? {}), conditions };
       return pod;
     },
-    { dryRun: url.searchParams.has('dryRun'), fieldManager: url.searchParams.get('fieldManager') ?? 'kube-scheduler', subresource: 'binding' },
+    { dryRun: url.searchParams.has('dryRun'), fieldManager: url.searchParams.get('fieldManager') ?? 'kube-scheduler', subresource: 'binding', bypassStrategy: true },
   );
   sendJSON(res, 201, orderedStatus({ status: 'Success', code: 201 }));
 }

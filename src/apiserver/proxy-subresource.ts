@@ -92,20 +92,32 @@ export function dialThroughNode(socketPath: string, ip: string, port: number): P
 /** Request headers not passed to the pod: credentials and hop-by-hop framing. */
 const dropHeaders = new Set(['authorization', 'host', 'connection', 'keep-alive', 'proxy-authorization', 'te', 'trailer', 'upgrade']);
 
-export async function serveProxy(deps: ProxyDeps, ri: RequestInfo, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  const resource = ri.resource as 'pods' | 'services';
+/** What a proxy subresource proxies to (upstream: its registry's ResourceLocation). */
+export interface ProxyTarget {
+  /** The resource's name in "invalid … request" errors. */
+  noun: string;
+  locate(deps: ProxyDeps, namespace: string, name: string, port: string): Promise<Location>;
+}
+
+/** pods/proxy: the pod's IP. */
+export const podProxy: ProxyTarget = { noun: 'pod', locate: async (deps, ns, name, port) => podLocation(await deps.getPod(ns, name), port) };
+
+/** services/proxy: one of the Service's ready endpoints. */
+export const serviceProxy: ProxyTarget = {
+  noun: 'service',
+  locate: async (deps, ns, name, port) => serviceLocation(await deps.getService(ns, name), await deps.getEndpoints(ns, name), port, deps.random ?? Math.random),
+};
+
+export async function serveProxy(target: ProxyTarget, deps: ProxyDeps, ri: RequestInfo, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const id = splitSchemeNamePort(ri.name ?? '');
-  if (!id) throw ApiError.badRequest(`invalid ${resource === 'pods' ? 'pod' : 'service'} request "${ri.name}"`);
+  if (!id) throw ApiError.badRequest(`invalid ${target.noun} request "${ri.name}"`);
   const ns = ri.namespace ?? 'default';
   // The proxy's root is a directory: …/proxy redirects to …/proxy/ (UpgradeAwareHandler).
   if (ri.rest.length === 0 && !url.pathname.endsWith('/')) {
     res.writeHead(301, { Location: `${url.pathname}/${url.search}` }).end();
     return;
   }
-  const loc =
-    resource === 'pods'
-      ? podLocation(await deps.getPod(ns, id.name), id.port)
-      : serviceLocation(await deps.getService(ns, id.name), await deps.getEndpoints(ns, id.name), id.port, deps.random ?? Math.random);
+  const loc = await target.locate(deps, ns, id.name, id.port);
   if (id.scheme === 'https') throw ApiError.badRequest('https to pods is not supported by kanzen\'s proxy');
   const socketPath = await deps.nodeAgentSocket(loc.nodeName);
   if (!socketPath) throw ApiError.serviceUnavailable(`no node agent can reach ${loc.ip}`);

@@ -29,6 +29,11 @@ export interface WriteContext {
   subresource?: string;
   /** The operation recorded in managedFields. */
   operation?: 'Update' | 'Apply';
+  /**
+   * The write sets what it must directly, past the strategy (no status reset, preparation,
+   * allocation or validation), as upstream's BindingREST updates storage itself.
+   */
+  bypassStrategy?: boolean;
 }
 
 export interface ListOptions extends Selectors {
@@ -337,7 +342,7 @@ export class Registry {
   private async replace(current: KubeObject, kv: KeyValue, next: KubeObject, ctx: WriteContext): Promise<KubeObject> {
     const name = current.metadata.name!;
     const tm = this.typeMeta();
-    if (next.apiVersion !== undefined && next.apiVersion !== tm.apiVersion && ctx.subresource !== 'scale') {
+    if (next.apiVersion !== undefined && next.apiVersion !== tm.apiVersion) {
       throw ApiError.badRequest(`the API version in the data (${next.apiVersion}) does not match the expected API version (${tm.apiVersion})`);
     }
     next.apiVersion = tm.apiVersion;
@@ -367,13 +372,13 @@ export class Registry {
     const subStrategy = ctx.subresource ? this.strategy.subresources?.[ctx.subresource] : undefined;
     if (subStrategy) {
       next = subStrategy.prepareForUpdate(next, structuredClone(current));
-    } else if (this.strategy.hasStatus && ctx.subresource !== 'binding') {
-      // A binding also writes the PodScheduled condition; every other main write keeps status.
+    } else if (this.strategy.hasStatus && !ctx.bypassStrategy) {
+      // Main writes keep status (a binding also writes the PodScheduled condition).
       if (current.status === undefined) delete next.status;
       else next.status = structuredClone(current.status);
     }
     this.defaults(next);
-    const mainWrite = !subStrategy && ctx.subresource !== 'binding';
+    const mainWrite = !subStrategy && !ctx.bypassStrategy;
     if (mainWrite) this.strategy.prepareForUpdate(next, current, ctx.subresource);
     // Allocation precedes validation, as upstream's BeginUpdate hook does.
     const txn = mainWrite ? this.strategy.beginUpdate?.(next, current, ctx.dryRun) : undefined;

@@ -18,14 +18,24 @@ import { sendError, sendJSON, sendText } from './http.js';
 import { Registry } from './registry.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import { handleResource } from './resource-handler.js';
-import { admitCreate as admitResource, applyDefaults, strategyFor, subresourceHandlers, type HandlerDeps, type StrategyDeps, type SubresourceHandler } from './resources/index.js';
+import {
+  admitCreate as admitResource,
+  applyDefaults,
+  strategyFor,
+  subresourceHandlers,
+  upgradeHandlers,
+  type HandlerDeps,
+  type StrategyDeps,
+  type SubresourceHandler,
+  type UpgradeHandler,
+} from './resources/index.js';
 import { ServiceAllocator } from './allocators/service-allocation.js';
 import { ClusterIPAllocator } from './allocators/clusterip-allocator.js';
 import { NodePortAllocator } from './allocators/nodeport-allocator.js';
-import { handlePodStreamUpgrade, isPodStreamUpgrade, type PodStreamingDeps } from './pod-streaming-proxy.js';
+import type { PodStreamingDeps } from './pod-streaming-proxy.js';
 import type { ProxyDeps } from './proxy-subresource.js';
 import { ServiceAccountTokens } from './serviceaccount-token.js';
-import { adminUser, isReviewResource, serveReview, type UserInfo } from './access-review.js';
+import { adminUser, type UserInfo } from './user-info.js';
 
 /** The Kubernetes version kanzen is compatible with; the kubectl dispatcher picks its client by the minor. */
 export const kubernetesVersion = { major: '1', minor: '33', gitVersion: 'v1.33.0+kanzen' };
@@ -54,6 +64,8 @@ export class ApiServer {
   readonly registries = new Map<ResourceInfo, Registry>();
   /** Each resource's subresources with handlers of their own (binding, log, proxy, token, …). */
   private readonly handlers = new Map<ResourceInfo, Record<string, SubresourceHandler>>();
+  /** Each resource's subresources over upgraded connections (exec, attach, portforward). */
+  private readonly upgrades = new Map<ResourceInfo, Record<string, UpgradeHandler>>();
   /** What resource modules' handlers and admission use of this server. */
   private readonly handlerDeps: HandlerDeps;
   readonly serviceAllocation: ServiceAllocator;
@@ -76,10 +88,12 @@ export class ApiServer {
       serviceAccountTokens: this.saTokens,
       proxy: () => this.proxyDeps(),
       podStreaming: () => this.podStreaming(),
+      admitCreate: (info, namespace, name) => this.admitCreate(info, namespace, name),
     };
     for (const info of resources) {
       this.registries.set(info, new Registry(info, strategyFor(info, deps), opts.store, (obj) => applyDefaults(info, obj)));
       this.handlers.set(info, subresourceHandlers(info, this.handlerDeps));
+      this.upgrades.set(info, upgradeHandlers(info, this.handlerDeps));
     }
   }
 
@@ -109,12 +123,22 @@ export class ApiServer {
     };
   }
 
-  /** logs/exec/attach upgrades (WebSocket, SPDY) go to the pod's node agent. */
+  /** Upgrades (WebSocket, SPDY) go to the subresource's module (pods: exec, attach, portforward); others are dropped. */
   private onUpgrade(trusted: boolean) {
     return (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
-      if (isPodStreamUpgrade(req)) void handlePodStreamUpgrade(this.podStreaming(), req, socket, head, trusted);
+      const handler = this.upgradeHandler(req);
+      if (handler) handler({ req, socket, head, trusted });
       else socket.destroy();
     };
+  }
+
+  private upgradeHandler(req: IncomingMessage): UpgradeHandler | undefined {
+    const ri = parseRequestInfo(new URL(req.url ?? '/', 'https://kanzen.local').pathname);
+    if (!ri.isResourceRequest || !ri.name || !ri.subresource) return undefined;
+    const info = findResource(ri.group, ri.version, ri.resource);
+    const handlers = info ? this.upgrades.get(info) : undefined;
+    // Own properties only: a subresource named like an Object method is just unknown.
+    return handlers && Object.hasOwn(handlers, ri.subresource) ? handlers[ri.subresource] : undefined;
   }
 
   private readonly handler = (trusted: boolean) => (req: IncomingMessage, res: ServerResponse) => {
@@ -250,7 +274,6 @@ export class ApiServer {
     }
     const info = findResource(ri.group, ri.version, ri.resource);
     if (!info) throw notFoundPath();
-    if (isReviewResource(info)) return serveReview(info, user ?? adminUser, req, res);
     await handleResource(
       {
         registryFor: (i) => this.registries.get(i)!,
@@ -262,6 +285,7 @@ export class ApiServer {
       req,
       res,
       url,
+      user ?? adminUser,
     );
   }
 
@@ -298,11 +322,10 @@ export class ApiServer {
     const ns = (await this.registry('namespaces').tryGet(undefined, namespace)) as Namespace | undefined;
     if (!ns) throw ApiError.notFound({ group: '', resource: 'namespaces' }, namespace);
     if (ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating') {
-      throw ApiError.forbidden(
-        { group: info.group, resource: info.resource },
-        name,
-        `unable to create new content in namespace ${namespace} because it is being terminated`,
-      );
+      const err = ApiError.forbidden({ group: info.group, resource: info.resource }, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
+      // Clients (kubectl drain) recognise the case by this cause.
+      err.status.details!.causes = [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }];
+      throw err;
     }
     if (obj) await admitResource(info, obj, namespace, this.handlerDeps);
   }

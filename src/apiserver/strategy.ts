@@ -4,7 +4,8 @@
 // adding a strategy, not a handler.
 import type { FieldError } from '../api/errors.js';
 import type { FieldSelectors } from '../api/fields.js';
-import type { DeleteOptions, KubeObject } from '../api/types.js';
+import type { DeleteOptions, KubeObject, Scale } from '../api/types.js';
+import type { ResourceInfo } from '../api/resources.js';
 
 /** An allocation begun for a write; committed when the write lands, reverted if it fails. */
 export interface Transaction {
@@ -22,6 +23,18 @@ export interface SubresourceStrategy {
   /** What is stored: the stored object with only what this subresource may change taken from the request. */
   prepareForUpdate(obj: KubeObject, old: KubeObject): KubeObject;
   validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
+}
+
+/**
+ * The scale subresource (upstream: each workload registry's ScaleREST, with its own
+ * scaleFromX and the replicas it writes back): the autoscaling/v1 Scale a stored object
+ * shows, and the stored object a Scale write makes. Built with scaleStrategy() or one of
+ * the ready ones in resources/scale-strategy.ts.
+ */
+export interface ScaleStrategy {
+  toScale(obj: KubeObject): Scale;
+  /** obj with the Scale's desired replicas; an invalid or stale Scale is refused. */
+  fromScale(obj: KubeObject, scale: KubeObject, info: ResourceInfo): KubeObject;
 }
 
 export interface Strategy {

@@ -1,7 +1,8 @@
 // Turns objects into a meta.k8s.io/v1 Table when the client asks for one in Accept
-// (kubectl get always does), using the printers in src/api/printers.
+// (kubectl get always does), with the printer the resource's module declares (upstream:
+// the TableConvertor each registry's Store is given) or the default one.
 import type { KubeObject } from '../api/types.js';
-import { printTable } from '../api/printers/index.js';
+import { printTable, type Printer } from '../api/printers/index.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
@@ -38,8 +39,8 @@ export interface TableOptions {
   now?: Date;
 }
 
-export function toTable(kind: string, objs: KubeObject[], opts: TableOptions): Record<string, unknown> {
-  const result = printTable(kind, objs, opts.now ?? new Date());
+export function toTable(printer: Printer, objs: KubeObject[], opts: TableOptions): Record<string, unknown> {
+  const result = printTable(printer, objs, opts.now ?? new Date());
   const include = opts.includeObject ?? 'Metadata';
   const metadata: Record<string, unknown> = {};
   if (opts.resourceVersion) metadata.resourceVersion = opts.resourceVersion;

@@ -11,6 +11,7 @@ import { parseResourceVersion, queryBool, queryInt64 } from '../api/query-params
 import type { Registry, RegistryEvent } from './registry.js';
 import type { Selectors } from './selection.js';
 import { toTable, wantsTable, type IncludeObject } from './table-convertor.js';
+import { printerFor } from './resources/index.js';
 
 const bookmarkIntervalMs = 30_000;
 /** The encoded plain-JSON event of a stored write, shared by every watcher that sends it. */
@@ -50,7 +51,7 @@ export async function serveWatch(
   let lastRevision = startRevision;
   const encode = (type: string, obj: KubeObject, raw?: KeyValue): string => {
     if (asTable) {
-      const table = toTable(info.kind, [{ ...obj, apiVersion: groupVersion(info), kind: info.kind }], { accept, includeObject, resourceVersion: obj.metadata.resourceVersion });
+      const table = toTable(printerFor(info), [{ ...obj, apiVersion: groupVersion(info), kind: info.kind }], { accept, includeObject, resourceVersion: obj.metadata.resourceVersion });
       return JSON.stringify({ type, object: table }) + '\n';
     }
     // Plain JSON events are the same for every watcher of a write: encode them once.

@@ -3,6 +3,8 @@
 import type { Controller, ControllerContext } from './controller-context.js';
 import { newDeploymentController } from './deployment/deployment-controller.js';
 import { newReplicaSetController } from './replicaset-controller.js';
+import { newStatefulSetController } from './statefulset/statefulset-controller.js';
+import { newDaemonSetsController } from './daemonset/daemonset-controller.js';
 import { newEndpointSliceController } from './endpointslice/endpointslice-controller.js';
 import { newEndpointsController } from './endpoints-controller.js';
 import { newEndpointSliceMirroringController } from './endpointslice-mirroring-controller.js';
@@ -18,10 +20,13 @@ import { newLocalPathProvisioner } from './volume/local-path-provisioner.js';
 import { newPVCProtectionController } from './volume/pvc-protection-controller.js';
 import { newPVProtectionController } from './volume/pv-protection-controller.js';
 import { newEphemeralVolumeController } from './volume/ephemeral-volume-controller.js';
+import { newDisruptionController } from './disruption/disruption-controller.js';
 
 export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] = [
   newDeploymentController,
   newReplicaSetController,
+  newStatefulSetController,
+  newDaemonSetsController,
   newEndpointSliceController,
   newEndpointsController,
   newEndpointSliceMirroringController,
@@ -37,4 +42,5 @@ export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] 
   newPVProtectionController,
   newLocalPathProvisioner,
   newEphemeralVolumeController,
+  newDisruptionController,
 ];

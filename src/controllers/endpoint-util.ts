@@ -4,7 +4,7 @@
 // Nothing here does I/O, so each rule is unit-tested on plain objects.
 import { isApiError } from '../api/errors.js';
 import { matchLabels, selectorFromSet } from '../api/labels.js';
-import type { Condition, EndpointSlice, Pod, Service, ServicePort } from '../api/types.js';
+import type { EndpointSlice, Pod, PodCondition, Service, ServicePort } from '../api/types.js';
 
 // ---- well-known names (k8s.io/api discovery/v1 and core/v1 constants) ----
 
@@ -20,7 +20,7 @@ export const annotationLeaderElection = 'control-plane.alpha.kubernetes.io/leade
 
 // ---- pods ----
 
-export function podReadyCondition(pod: Pod): Condition | undefined {
+export function podReadyCondition(pod: Pod): PodCondition | undefined {
   return pod.status?.conditions?.find((c) => c.type === 'Ready');
 }
 

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EndpointSubset, Endpoints, Pod, Service } from '../api/types.js';
+import type { EndpointPort, EndpointSubset, Endpoints, Pod, Service } from '../api/types.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
 import { startControllerHarness, type ControllerHarness } from '../testing/controller-harness.js';
 import { createRunningPod, createService, podRef, setPodReady } from '../testing/service-objects.js';
@@ -16,8 +16,8 @@ const endpointsInfo = resourceFor('endpoints');
 const addr = (ip: string, uid = `uid-${ip}`) => ({ ip, targetRef: { kind: 'Pod', namespace: 'default', name: `p-${ip}`, uid } });
 
 test('repackSubsets groups addresses by the ports they offer; not ready trumps ready', () => {
-  const http = { name: 'http', port: 80, protocol: 'TCP' };
-  const dns = { name: 'dns', port: 53, protocol: 'UDP' };
+  const http: EndpointPort = { name: 'http', port: 80, protocol: 'TCP' };
+  const dns: EndpointPort = { name: 'dns', port: 53, protocol: 'UDP' };
   const subsets: EndpointSubset[] = [
     { addresses: [addr('10.0.0.2')], ports: [http] },
     { addresses: [addr('10.0.0.1')], ports: [http] },
@@ -38,8 +38,8 @@ test('repackSubsets groups addresses by the ports they offer; not ready trumps r
 });
 
 test('repackSubsets merges ports offered by the same addresses and keeps port-less subsets', () => {
-  const a = { name: 'a', port: 1, protocol: 'TCP' };
-  const b = { name: 'b', port: 2, protocol: 'TCP' };
+  const a: EndpointPort = { name: 'a', port: 1, protocol: 'TCP' };
+  const b: EndpointPort = { name: 'b', port: 2, protocol: 'TCP' };
   const out = repackSubsets([
     { addresses: [addr('10.0.0.1')], ports: [a] },
     { addresses: [addr('10.0.0.1')], ports: [b] },

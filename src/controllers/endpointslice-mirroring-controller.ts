@@ -6,7 +6,7 @@
 // `endpointslice.kubernetes.io/skip-mirror: "true"` and for leader-election records.
 import { isIP } from 'node:net';
 import { isNotFound } from '../api/errors.js';
-import type { Endpoint, EndpointPort, EndpointSlice, Endpoints, EndpointAddress, Service } from '../api/types.js';
+import type { DiscoveryEndpointPort, Endpoint, EndpointPort, EndpointSlice, Endpoints, EndpointAddress, Service } from '../api/types.js';
 import { resourceFor } from '../client/api-client.js';
 import { splitKey } from '../client/informer.js';
 import { WorkQueue, type ReconcileResult } from '../client/work-queue.js';
@@ -62,9 +62,9 @@ export function addressToEndpoint(address: EndpointAddress, ready: boolean): { e
 }
 
 /** epPortsToEpsPorts: names always present ("" when unnamed), as the slice API has them. */
-export function endpointsPortsToSlicePorts(ports: EndpointPort[] | undefined): EndpointPort[] {
+export function endpointsPortsToSlicePorts(ports: EndpointPort[] | undefined): DiscoveryEndpointPort[] {
   return (ports ?? []).map((p) => {
-    const out: EndpointPort = { name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP' };
+    const out: DiscoveryEndpointPort = { name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP' };
     if (p.appProtocol !== undefined) out.appProtocol = p.appProtocol;
     return out;
   });
@@ -79,7 +79,7 @@ function mirroredAnnotations(ep: Endpoints): Record<string, string> {
 }
 
 /** newEndpointSlice: the Endpoints' labels and annotations, owned by the Endpoints. */
-export function newMirroredSlice(ep: Endpoints, ports: EndpointPort[], addressType: 'IPv4' | 'IPv6', sliceName?: string): EndpointSlice {
+export function newMirroredSlice(ep: Endpoints, ports: DiscoveryEndpointPort[], addressType: 'IPv4' | 'IPv6', sliceName?: string): EndpointSlice {
   const labels: Record<string, string> = { ...(ep.metadata.labels ?? {}) };
   labels[labelServiceName] = ep.metadata.name!;
   labels[labelManagedBy] = mirroringControllerName;
@@ -111,7 +111,7 @@ export interface MirrorPlan {
 }
 
 interface DesiredGroup {
-  ports: EndpointPort[];
+  ports: DiscoveryEndpointPort[];
   addressType: 'IPv4' | 'IPv6';
   endpoints: Map<string, Endpoint>;
 }

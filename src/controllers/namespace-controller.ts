@@ -7,7 +7,7 @@
 // namespaceConditionUpdater writes them.
 import { isConflict, isNotFound } from '../api/errors.js';
 import { resources, type ResourceInfo } from '../api/resources.js';
-import type { Condition, KubeObject, Namespace, Pod } from '../api/types.js';
+import type { KubeObject, Namespace, NamespaceCondition, Pod } from '../api/types.js';
 import { resourceFor } from '../client/api-client.js';
 import { WorkQueue, type ReconcileResult } from '../client/work-queue.js';
 import type { Controller, ControllerContext } from './controller-context.js';
@@ -58,8 +58,8 @@ export interface ContentTotals {
 
 
 /** The deletion conditions for what a pass found (upstream namespaceConditionUpdater). */
-export function deletionConditions(totals: ContentTotals): Map<ConditionType, Pick<Condition, 'status' | 'reason' | 'message'>> {
-  const out = new Map<ConditionType, Pick<Condition, 'status' | 'reason' | 'message'>>();
+export function deletionConditions(totals: ContentTotals): Map<ConditionType, Pick<NamespaceCondition, 'status' | 'reason' | 'message'>> {
+  const out = new Map<ConditionType, Pick<NamespaceCondition, 'status' | 'reason' | 'message'>>();
   for (const t of conditionTypes) out.set(t, { status: 'False', reason: okReasons[t], message: okMessages[t] });
   if (totals.errors.length) {
     out.set('NamespaceDeletionContentFailure', {
@@ -84,9 +84,9 @@ export function deletionConditions(totals: ContentTotals): Map<ConditionType, Pi
 }
 
 /** Conditions merged as upstream's updateCondition: an unchanged one keeps its lastTransitionTime. */
-function mergeConditions(old: Condition[], wanted: ReturnType<typeof deletionConditions>, now: Date): Condition[] {
+function mergeConditions(old: NamespaceCondition[], wanted: ReturnType<typeof deletionConditions>, now: Date): NamespaceCondition[] {
   const others = old.filter((c) => !wanted.has(c.type as ConditionType));
-  const merged = conditionTypes.map((type): Condition => {
+  const merged = conditionTypes.map((type): NamespaceCondition => {
     const w = wanted.get(type)!;
     const prev = old.find((c) => c.type === type);
     if (prev && prev.status === w.status && prev.reason === w.reason && prev.message === w.message) return prev;

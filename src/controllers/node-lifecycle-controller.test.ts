@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
-import type { Event, Lease, Node, Pod } from '../api/types.js';
+import type { Event, Lease, Node, Pod, Taint } from '../api/types.js';
 import { startControllerHarness, type ControllerHarness } from '../testing/controller-harness.js';
 import { isGone, waitFor } from '../testing/wait.js';
-import { newNodeLifecycleController, tolerationTimeMs } from './node-lifecycle-controller.js';
+import { desiredTaints, newNodeLifecycleController, tolerationTimeMs } from './node-lifecycle-controller.js';
 
 const nodesInfo = resourceFor('nodes');
 const podsInfo = resourceFor('pods');
@@ -140,8 +140,18 @@ test('a node reporting Ready=False gets not-ready taints', async () => {
   }
 });
 
+test('a cordoned node gets the unschedulable NoSchedule taint (TaintNodesByCondition), an uncordoned one loses it', () => {
+  const dedicated: Taint = { key: 'dedicated', value: 'db', effect: 'NoSchedule' };
+  const cordoned = readyNode('node-1');
+  cordoned.spec = { unschedulable: true, taints: [dedicated] };
+  assert.deepEqual(desiredTaints(cordoned, new Date()), [dedicated, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }]);
+  const uncordoned = readyNode('node-1');
+  uncordoned.spec = { taints: [dedicated, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }] };
+  assert.deepEqual(desiredTaints(uncordoned, new Date()), [dedicated]);
+});
+
 test('toleration time: untolerated evicts now, default tolerations follow the option, unbounded never', () => {
-  const taint = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' };
+  const taint: Taint = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' };
   const pod = (tolerations: Pod['spec']['tolerations']): Pod => ({ metadata: {}, spec: { containers: [], tolerations } });
   assert.equal(tolerationTimeMs(pod([]), [taint], 1234), 0);
   assert.equal(tolerationTimeMs(pod([{ key: taint.key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }]), [taint], 1234), 1234);

@@ -13,7 +13,7 @@
 //     exist are force-deleted (PodGC).
 import { isDeepStrictEqual } from 'node:util';
 import { isConflict, isNotFound } from '../api/errors.js';
-import type { Condition, Lease, Node, Pod, Toleration } from '../api/types.js';
+import type { ConditionStatus, Lease, Node, NodeCondition, Pod, Toleration } from '../api/types.js';
 import { resourceFor } from '../client/api-client.js';
 import { objectKey } from '../client/informer.js';
 import { WorkQueue, type ReconcileResult } from '../client/work-queue.js';
@@ -45,7 +45,7 @@ interface NodeHealth {
 }
 
 
-function readyStatus(node: Node): Condition['status'] | undefined {
+function readyStatus(node: Node): ConditionStatus | undefined {
   return node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 }
 
@@ -53,7 +53,7 @@ function readyStatus(node: Node): Condition['status'] | undefined {
  * The node's conditions with every kubelet-owned one Unknown (upstream tryUpdateNodeHealth
  * once the grace period has passed); undefined when nothing changes.
  */
-export function conditionsUnknown(node: Node, now: Date): Condition[] | undefined {
+export function conditionsUnknown(node: Node, now: Date): NodeCondition[] | undefined {
   const conditions = structuredClone(node.status?.conditions ?? []);
   let changed = false;
   for (const type of kubeletConditionTypes) {

@@ -10,11 +10,12 @@ import type { EventRecorder } from '../client/event-recorder.js';
 import { WorkQueue, type ReconcileResult } from '../client/work-queue.js';
 import type { Controller, ControllerContext } from './controller-context.js';
 import { ControllerExpectations } from './replicaset/controller-expectations.js';
+import { getPodFromTemplate } from './replicaset/pod-from-template.js';
 import { slowStartBatch, slowStartInitialBatchSize } from './replicaset/slow-start.js';
 import { getPodsToDelete } from './replicaset/active-pods-with-ranks.js';
 import { isPodActive, isPodReady } from './replicaset/pod-conditions.js';
 import { calculateReplicaSetStatus, replicaSetStatusChanged } from './replicaset/replicaset-status.js';
-import { adoptPatch, claimObjects, controllerOf, newControllerRef, recheckDeletionTimestamp, releasePatch } from './replicaset/controller-ref-manager.js';
+import { claimPods, controllerOf, newControllerRef } from './replicaset/controller-ref-manager.js';
 
 /** BurstReplicas: the most pods one sync creates or deletes (kube-controller-manager default). */
 export const burstReplicas = 500;
@@ -33,22 +34,7 @@ export const failedDeletePodReason = 'FailedDelete';
 
 /** GetPodFromTemplate: a pod named after its controller, carrying the template's labels and the controller reference. */
 export function podFromTemplate(rs: ReplicaSet): Pod {
-  const t = rs.spec.template!;
-  const meta = t.metadata ?? {};
-  const pod: Pod = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      generateName: `${rs.metadata.name}-`,
-      namespace: rs.metadata.namespace,
-      labels: { ...(meta.labels ?? {}) },
-      ownerReferences: [newControllerRef(rs, controllerKind.apiVersion, controllerKind.kind)],
-    },
-    spec: structuredClone(t.spec),
-  };
-  if (meta.annotations) pod.metadata.annotations = { ...meta.annotations };
-  if (meta.finalizers) pod.metadata.finalizers = [...meta.finalizers];
-  return pod;
+  return getPodFromTemplate(rs.spec.template!, rs, newControllerRef(rs, controllerKind.apiVersion, controllerKind.kind));
 }
 
 /** Status with Go's omitempty applied, as the API would serialise it. */
@@ -196,18 +182,7 @@ class ReplicaSetController implements Controller {
     // Candidates: pods the selector may match, and pods this ReplicaSet owns (to release them).
     const candidates = new Set([...this.podInformer.candidatesForSelector(namespace, rs.spec.selector?.matchLabels), ...this.podInformer.ownedBy(rs.metadata.uid!)]);
     const active = [...candidates].filter(isPodActive);
-    const { claimed, errors } = await claimObjects(active, {
-      owner: rs,
-      ownerRef: newControllerRef(rs, controllerKind.apiVersion, controllerKind.kind),
-      match: (pod) => matchLabels(selector, pod.metadata.labels),
-      canAdopt: recheckDeletionTimestamp(this.ctx.client, replicaSetsResource, rs),
-      adopt: async (pod) => {
-        await this.ctx.client.patch(podsResource, pod.metadata.namespace, pod.metadata.name!, 'strategic', adoptPatch(newControllerRef(rs, controllerKind.apiVersion, controllerKind.kind), pod.metadata.uid));
-      },
-      release: async (pod) => {
-        await this.ctx.client.patch(podsResource, pod.metadata.namespace, pod.metadata.name!, 'strategic', releasePatch(rs.metadata.uid, pod.metadata.uid));
-      },
-    });
+    const { claimed, errors } = await claimPods(this.ctx.client, rs, replicaSetsResource, controllerKind, selector, active);
     if (errors.length) throw errors[0];
 
     let manageErr: unknown;
@@ -300,7 +275,8 @@ class ReplicaSetController implements Controller {
   }
 }
 
-function isNamespaceTerminating(e: unknown): boolean {
+/** A create refused because the namespace is terminating (NamespaceTerminatingCause). */
+export function isNamespaceTerminating(e: unknown): boolean {
   const causes = (e as { status?: { details?: { causes?: { reason?: string }[] } } }).status?.details?.causes;
   return !!causes?.some((c) => c.reason === 'NamespaceTerminating');
 }

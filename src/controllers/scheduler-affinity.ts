@@ -11,7 +11,7 @@
 //     with their weights); a node scores the sum over the pairs its labels carry; scores are
 //     then normalized to 0..100 (min-max). Preferred node affinity: the sum of the weights of
 //     matching terms, normalized by the highest.
-import type { Namespace, Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, PodAffinityRules, PodAffinityTerm } from '../api/types.js';
+import type { Namespace, Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, PodAffinity, PodAffinityTerm, PodAntiAffinity } from '../api/types.js';
 import { labelSelectorAsRequirements, matchLabels, type LabelRequirement } from '../api/labels.js';
 
 function nodeRequirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
@@ -86,8 +86,8 @@ function termMatches(term: AffinityTerm, pod: Pod, nsLabels: (ns: string) => Rec
   return matchLabels(term.selector, pod.metadata.labels ?? {});
 }
 
-const required = (r?: PodAffinityRules) => r?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
-const preferred = (r?: PodAffinityRules) => r?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+const required = (r?: PodAffinity | PodAntiAffinity) => r?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+const preferred = (r?: PodAffinity | PodAntiAffinity) => r?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
 
 /** A placed pod and its node, as the scheduler's snapshot has them. */
 export interface PlacedPod {

@@ -9,7 +9,7 @@
 // change (upstream's unschedulable pods queue, moved on Node events).
 import { isDeepStrictEqual } from 'node:util';
 import { isConflict, isNotFound } from '../api/errors.js';
-import type { Condition, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass, Toleration } from '../api/types.js';
+import type { Namespace, Node, NodeCondition, PersistentVolume, PersistentVolumeClaim, Pod, PodCondition, StorageClass, Toleration } from '../api/types.js';
 import { resourceFor } from '../client/api-client.js';
 import { objectKey, splitKey } from '../client/informer.js';
 import { WorkQueue, type ReconcileResult } from '../client/work-queue.js';
@@ -43,7 +43,7 @@ export function toleratesTaint(tolerations: Toleration[] | undefined, taint: Tai
   });
 }
 
-function readyCondition(node: Node): Condition | undefined {
+function readyCondition(node: Node): NodeCondition | undefined {
   return node.status?.conditions?.find((c) => c.type === 'Ready');
 }
 
@@ -286,7 +286,7 @@ export function newScheduler(ctx: ControllerContext): Controller {
     const conditions = pod.status?.conditions ?? [];
     const old = conditions.find((c) => c.type === 'PodScheduled');
     if (old && old.status === 'False' && old.reason === 'Unschedulable' && old.message === message) return;
-    const cond: Condition = {
+    const cond: PodCondition = {
       type: 'PodScheduled',
       status: 'False',
       lastProbeTime: null,

@@ -202,6 +202,13 @@ describe('the tutorial manifests', () => {
 describe('changing objects', () => {
   test('scale, set image, label, annotate', async () => {
     assert.equal((await c.k(['scale', 'deployment/nginx', '--replicas=5'])).trim(), 'deployment.apps/nginx scaled');
+    // The scale subresource prints as upstream's printScale: NAME DESIRED AVAILABLE AGE.
+    const scale = parseTable(await c.k(['get', 'deployment', 'nginx', '--subresource=scale']));
+    assert.deepEqual(Object.keys(scale[0]), ['NAME', 'DESIRED', 'AVAILABLE', 'AGE']);
+    assert.deepEqual([scale[0].NAME, scale[0].DESIRED], ['nginx', '5']);
+    const scaleObject = JSON.parse(await c.k(['get', 'deployment', 'nginx', '--subresource=scale', '-o', 'json']));
+    assert.equal(scaleObject.kind, 'Scale');
+    assert.equal(scaleObject.status.selector, 'app=nginx');
     assert.equal((await c.k(['set', 'image', 'deployment/nginx', 'nginx=nginx:1.27-alpine'])).trim(), 'deployment.apps/nginx image updated');
     assert.equal((await c.k(['label', 'deployment', 'nginx', 'team=blue'])).trim(), 'deployment.apps/nginx labeled');
     // kubectl 1.27 prints "annotate", later clients "annotated": the words are the client's own.

@@ -11,7 +11,7 @@
 //   of the agent being able to reach the API again, not at the next 5-minute report.
 // Failures are logged and retried at the next tick; a heartbeat never throws.
 import { isDeepStrictEqual } from 'node:util';
-import type { Condition, ContainerImage, Lease, Node } from '../api/types.js';
+import type { ContainerImage, NodeCondition, Lease, Node } from '../api/types.js';
 import { isConflict, isNotFound } from '../api/errors.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
 import type { Logger } from '../util/logger.js';
@@ -48,12 +48,12 @@ export interface NodeHeartbeatOptions {
 }
 
 /** A condition as compared for a change: its heartbeat time does not count (upstream nodeConditionsHaveChanged). */
-function withoutHeartbeat(conditions: Condition[] | undefined): Condition[] {
+function withoutHeartbeat(conditions: NodeCondition[] | undefined): NodeCondition[] {
   return (conditions ?? []).map(({ lastHeartbeatTime: _, ...c }) => c);
 }
 
 /** True when the status the kubelet computed differs from the Node's other than in heartbeat times (upstream nodeStatusHasChanged). */
-export function nodeConditionsChanged(original: Condition[] | undefined, computed: Condition[]): boolean {
+export function nodeConditionsChanged(original: NodeCondition[] | undefined, computed: NodeCondition[]): boolean {
   return !isDeepStrictEqual(withoutHeartbeat(original), withoutHeartbeat(computed));
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
-import type { Node } from '../api/types.js';
+import type { Node, NodeSystemInfo } from '../api/types.js';
 import { resourceFor } from '../client/api-client.js';
 import { startApiFixture } from '../testing/api-fixture.js';
 import { buildNode, goArch, nodeConditions, nodeName, nodePodCIDR, registerNode, type NodeRegistration } from './node-registration.js';
@@ -37,7 +37,7 @@ test('the Node carries the kubelet labels, pod CIDR, addresses, capacity and nod
   assert.match(node.status?.capacity?.['ephemeral-storage'] ?? '', /^\d+Ki$/);
   assert.deepEqual(node.status?.allocatable, node.status?.capacity);
   assert.deepEqual(node.status?.daemonEndpoints, { kubeletEndpoint: { Port: 10250 } });
-  const info = node.status?.nodeInfo ?? {};
+  const info: Partial<NodeSystemInfo> = node.status?.nodeInfo ?? {};
   assert.equal(info.kubeletVersion, 'v1.33.0+kanzen');
   assert.equal(info.kubeProxyVersion, 'v1.33.0+kanzen');
   assert.equal(info.containerRuntimeVersion, 'fake://0.1.0');

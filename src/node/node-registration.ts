@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
-import type { Condition, ContainerImage, Node } from '../api/types.js';
+import type { ContainerImage, NodeCondition, Node } from '../api/types.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
 import { isAlreadyExists } from '../api/errors.js';
 import { formatIPv4, parseCIDR } from '../api/ipv4.js';
@@ -139,7 +139,7 @@ export function defaultNodeLabels(name: string): Record<string, string> {
 }
 
 /** The condition types the kubelet owns, in the order it reports them (kubectl describe node shows this order). */
-const healthyConditions: readonly Omit<Condition, 'lastHeartbeatTime' | 'lastTransitionTime'>[] = [
+const healthyConditions: readonly Omit<NodeCondition, 'lastHeartbeatTime' | 'lastTransitionTime'>[] = [
   { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
   { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
   { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
@@ -152,7 +152,7 @@ const healthyConditions: readonly Omit<Condition, 'lastHeartbeatTime' | 'lastTra
  * lifecycle controller marked Unknown gets a fresh Ready transition when its agent is back.
  * Conditions the kubelet does not own (e.g. set by other agents) are kept after its own.
  */
-export function nodeConditions(existing: Condition[] | undefined, now: Date): Condition[] {
+export function nodeConditions(existing: NodeCondition[] | undefined, now: Date): NodeCondition[] {
   const t = rfc3339(now);
   const old = new Map((existing ?? []).map((c) => [c.type, c]));
   const own = healthyConditions.map((c) => {

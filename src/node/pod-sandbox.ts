@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseCIDR } from '../api/ipv4.js';
 import { parseQuantity } from '../api/quantity.js';
-import type { Pod, Volume } from '../api/types.js';
+import type { Pod, PodDNSConfigOption, Volume } from '../api/types.js';
 import {
   deleteNetns,
   ipBatch,
@@ -77,14 +77,14 @@ function omitDuplicates(values: readonly string[]): string[] {
 }
 
 /** mergeDNSOptions: the pod's dnsConfig.options override the base ones by name (order kept, Go's map order is not). */
-function mergeDNSOptions(base: readonly string[], overrides: readonly { name: string; value?: string }[]): string[] {
+function mergeDNSOptions(base: readonly string[], overrides: readonly PodDNSConfigOption[]): string[] {
   const merged = new Map<string, string>();
   for (const op of base) {
     const i = op.indexOf(':');
     if (i === -1) merged.set(op, '');
     else merged.set(op.slice(0, i), op.slice(i + 1));
   }
-  for (const op of overrides) merged.set(op.name, op.value ?? '');
+  for (const op of overrides) merged.set(op.name ?? '', op.value ?? '');
   return [...merged].map(([name, value]) => (value === '' ? name : `${name}:${value}`));
 }
 

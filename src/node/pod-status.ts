@@ -8,7 +8,7 @@
 //
 // Not modelled: restartable init containers (sidecars; Container has no restartPolicy here),
 // static pods, resize conditions.
-import type { Condition, Container, ContainerState, ContainerStatus, Pod, PodSpec, PodStatus } from '../api/types.js';
+import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodSpec, PodStatus } from '../api/types.js';
 import { rfc3339 } from './node-registration.js';
 
 type Phase = NonNullable<PodStatus['phase']>;
@@ -115,7 +115,7 @@ export function getPhase(spec: PodSpec, initStatuses: ContainerStatus[], statuse
   return 'Pending';
 }
 
-type ConditionCore = Pick<Condition, 'type' | 'status' | 'reason' | 'message'>;
+type ConditionCore = Pick<PodCondition, 'type' | 'status' | 'reason' | 'message'>;
 
 /** Go's fmt %s of a []string: [a b c]. */
 const goList = (names: string[]) => `[${names.join(' ')}]`;
@@ -173,8 +173,8 @@ export function podInitializedCondition(pod: Pod, initStatuses: ContainerStatus[
 }
 
 /** Stamps a condition with lastProbeTime null and a lastTransitionTime kept while its status is unchanged. */
-export function stampCondition(core: ConditionCore, nowText: string, old: Condition | undefined): Condition {
-  const c: Condition = {
+export function stampCondition(core: ConditionCore, nowText: string, old: PodCondition | undefined): PodCondition {
+  const c: PodCondition = {
     type: core.type,
     status: core.status,
     lastProbeTime: null,
@@ -186,7 +186,7 @@ export function stampCondition(core: ConditionCore, nowText: string, old: Condit
 }
 
 /** The kubelet's conditions first, in the order kubectl describe shows them, then PodScheduled, then everyone else's. */
-export function mergePodConditions(pod: Pod, own: Condition[], nowText: string): Condition[] {
+export function mergePodConditions(pod: Pod, own: PodCondition[], nowText: string): PodCondition[] {
   const old = pod.status?.conditions ?? [];
   const scheduled = old.find((c) => c.type === 'PodScheduled') ?? stampCondition({ type: 'PodScheduled', status: 'True' }, nowText, undefined);
   const owned = new Set([...own.map((c) => c.type), 'PodScheduled']);

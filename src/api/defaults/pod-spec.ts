@@ -37,7 +37,7 @@ export function defaultContainer(c: Container, hostNetwork: boolean): void {
 }
 
 /** PullAlways for ":latest" or no tag, else IfNotPresent; a digest counts as a tag. */
-export function imagePullPolicyFor(image: string): string {
+export function imagePullPolicyFor(image: string): 'Always' | 'IfNotPresent' {
   if (image.includes('@')) return 'IfNotPresent';
   const lastSlash = image.lastIndexOf('/');
   const nameAndTag = image.slice(lastSlash + 1);

@@ -1,7 +1,7 @@
 // printEndpointSlice / formatDiscoveryPorts / formatDiscoveryEndpoints from
 // pkg/printers/internalversion/printers.go.
 
-import type { Endpoint, EndpointPort, EndpointSlice } from '../types.js';
+import type { DiscoveryEndpointPort, Endpoint, EndpointSlice } from '../types.js';
 import { translateTimestampSince } from './human-duration.js';
 import { swaggerDoc } from './swagger-docs.js';
 import { ageColumn, column, nameColumn, type Printer, type TableRow } from './table.js';
@@ -16,9 +16,6 @@ export const endpointSliceColumns = [
 
 const maxListed = 3;
 
-// Discovery ports have optional port and name (both pointers upstream).
-type DiscoveryPort = Omit<EndpointPort, 'port' | 'name'> & { port?: number | null; name?: string | null };
-
 // listWithMoreString: `a,b,c + N more...`, or `<unset>` for an empty list.
 function listWithMore(list: string[], more: boolean, count: number): string {
   const ret = list.join(',');
@@ -27,7 +24,7 @@ function listWithMore(list: string[], more: boolean, count: number): string {
 }
 
 /** formatDiscoveryPorts: the port number, else its name, else `*` (all ports). */
-export function formatDiscoveryPorts(ports: DiscoveryPort[] | null | undefined): string {
+export function formatDiscoveryPorts(ports: DiscoveryEndpointPort[] | null | undefined): string {
   const list: string[] = [];
   let more = false;
   let count = 0;

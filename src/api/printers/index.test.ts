@@ -1,17 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject, Pod } from '../types.js';
-import { printTable } from './index.js';
+import { defaultPrinter, printTable } from './index.js';
+import { podPrinter } from './pod-printer.js';
+import { scalePrinter } from './scale-printer.js';
+import { servicePrinter } from './service-printer.js';
 
 const now = new Date('2025-01-01T12:00:00Z');
 
-test('printTable dispatches by kind, one row per object, all cells present', () => {
+test('printTable: the printer\'s columns, one row per object, all cells present', () => {
   const pods: Pod[] = ['a', 'b'].map((name) => ({
     metadata: { name, creationTimestamp: '2025-01-01T11:00:00Z' },
     spec: { containers: [{ name: 'c' }] },
     status: { phase: 'Pending' },
   }));
-  const t = printTable('Pod', pods, now);
+  const t = printTable(podPrinter, pods, now);
   assert.equal(t.columnDefinitions.length, 9);
   assert.deepEqual(t.rows.map((r) => r.cells.length), [9, 9]);
   assert.deepEqual(t.rows.map((r) => r.cells[0]), ['a', 'b']);
@@ -24,42 +27,19 @@ test('printTable dispatches by kind, one row per object, all cells present', () 
       'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
     priority: 0,
   });
-  assert.equal(printTable('Service', [], now).columnDefinitions[1].name, 'Type');
-  assert.deepEqual(printTable('Service', [], now).rows, []);
+  assert.equal(printTable(servicePrinter, [], now).columnDefinitions[1].name, 'Type');
+  assert.deepEqual(printTable(servicePrinter, [], now).rows, []);
 });
 
-test('every kanzen kind has its own columns', () => {
-  const firstColumns: Record<string, string[]> = {
-    Pod: ['Name', 'Ready', 'Status', 'Restarts', 'Age'],
-    Service: ['Name', 'Type', 'Cluster-IP', 'External-IP', 'Port(s)', 'Age'],
-    Endpoints: ['Name', 'Endpoints', 'Age'],
-    EndpointSlice: ['Name', 'AddressType', 'Ports', 'Endpoints', 'Age'],
-    Deployment: ['Name', 'Ready', 'Up-to-date', 'Available', 'Age'],
-    ReplicaSet: ['Name', 'Desired', 'Current', 'Ready', 'Age'],
-    Node: ['Name', 'Status', 'Roles', 'Age', 'Version'],
-    Namespace: ['Name', 'Status', 'Age'],
-    Event: ['Last Seen', 'Type', 'Reason', 'Object', 'Message'],
-    ConfigMap: ['Name', 'Data', 'Age'],
-    Secret: ['Name', 'Type', 'Data', 'Age'],
-    ServiceAccount: ['Name', 'Secrets', 'Age'],
-    Lease: ['Name', 'Holder', 'Age'],
-    Scale: ['Name', 'Desired', 'Available', 'Age'],
-  };
-  for (const [kind, names] of Object.entries(firstColumns)) {
-    const cols = printTable(kind, [], now).columnDefinitions.filter((c) => c.priority === 0).map((c) => c.name);
-    assert.deepEqual(cols, names, kind);
-  }
-});
-
-test('unknown kinds get the API server default: Name and Created At (RFC3339)', () => {
+test('the API server default printer: Name and Created At (RFC3339)', () => {
   const obj: KubeObject = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', creationTimestamp: '2024-06-01T08:30:00Z' } };
-  const t = printTable('Widget', [obj], now);
+  const t = printTable(defaultPrinter, [obj], now);
   assert.deepEqual(t.columnDefinitions.map((c) => [c.name, c.type, c.format]), [['Name', 'string', 'name'], ['Created At', 'date', '']]);
   assert.deepEqual(t.rows[0].cells, ['w', '2024-06-01T08:30:00Z']);
 });
 
 test('Scale rows', () => {
-  const t = printTable('Scale', [{ metadata: { name: 'web' }, spec: { replicas: 5 }, status: { replicas: 3, selector: 'app=web' } } as KubeObject], now);
+  const t = printTable(scalePrinter, [{ metadata: { name: 'web' }, spec: { replicas: 5 }, status: { replicas: 3, selector: 'app=web' } } as KubeObject], now);
   assert.equal(t.columnDefinitions[0].format, '');
   assert.deepEqual(t.rows[0].cells, ['web', 5, 3, '<unknown>']);
 });

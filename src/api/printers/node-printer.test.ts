@@ -37,7 +37,18 @@ test('printNode roles and wide cells', () => {
     status: {
       conditions: [{ type: 'Ready', status: 'True' }],
       addresses: [{ type: 'Hostname', address: 'node-1' }, { type: 'InternalIP', address: '172.18.0.2' }],
-      nodeInfo: { kubeletVersion: 'v1.33.0', osImage: 'Ubuntu 24.04 LTS', kernelVersion: '6.8.0', containerRuntimeVersion: 'kanzen://0.1.0' },
+      nodeInfo: {
+        machineID: '',
+        systemUUID: '',
+        bootID: '',
+        kubeProxyVersion: '',
+        operatingSystem: 'linux',
+        architecture: 'amd64',
+        kubeletVersion: 'v1.33.0',
+        osImage: 'Ubuntu 24.04 LTS',
+        kernelVersion: '6.8.0',
+        containerRuntimeVersion: 'kanzen://0.1.0',
+      },
     },
   });
   assert.deepEqual(nodeRow(n, now).cells, [

@@ -1,6 +1,6 @@
 // printNode from pkg/printers/internalversion/printers.go.
 
-import type { Node } from '../types.js';
+import type { Node, NodeSystemInfo } from '../types.js';
 import { translateTimestampSince } from './human-duration.js';
 import { swaggerDoc } from './swagger-docs.js';
 import { ageColumn, column, nameColumn, wideColumn, type Printer, type TableRow } from './table.js';
@@ -51,7 +51,7 @@ function nodeAddress(node: Node, type: string): string {
 }
 
 export function nodeRow(node: Node, now: Date): TableRow {
-  const info = node.status?.nodeInfo ?? {};
+  const info: Partial<NodeSystemInfo> = node.status?.nodeInfo ?? {};
   return {
     cells: [
       node.metadata.name ?? '',

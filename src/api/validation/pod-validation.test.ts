@@ -66,7 +66,7 @@ test('pod create rules with exact messages', () => {
     ],
     [
       'claim name required; hostPath type one of upstream\'s',
-      pod({ containers: [{ name: 'c', image: 'a' }], volumes: [{ name: 'v', persistentVolumeClaim: { claimName: '' } }, { name: 'w', hostPath: { path: '/x', type: 'Folder' } }] }),
+      pod({ containers: [{ name: 'c', image: 'a' }], volumes: [{ name: 'v', persistentVolumeClaim: { claimName: '' } }, { name: 'w', hostPath: { path: '/x', type: 'Folder' as never } }] }),
       [
         'spec.volumes[0].persistentVolumeClaim.claimName: Required value',
         'spec.volumes[1].hostPath.type: Unsupported value: "Folder": supported values: "", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"',

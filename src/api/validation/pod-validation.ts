@@ -5,7 +5,7 @@
 // left out.
 import { supportedHostPathTypes } from './storage-validation.js';
 import { field, type FieldError } from '../errors.js';
-import type { Container, ContainerStatus, EphemeralContainer, LifecycleHandler, ObjectMeta, Pod, PodSpec, PodTemplateSpec, Probe, Toleration, Volume } from '../types.js';
+import type { Container, ContainerStatus, EphemeralContainer, LifecycleHandler, ObjectMeta, Pod, PodSpec, PodTemplateSpec, Probe, Toleration, Volume, VolumeSource } from '../types.js';
 import { isValidQuantity, parseQuantity, quantityFormatError } from '../quantity.js';
 import {
   inclusiveRangeError,
@@ -32,7 +32,7 @@ const maxInt32 = 2147483647;
 
 // The volume sources kanzen knows by name; any other key that is an object also counts
 // as a source so that exotic manifests still get the "more than 1" rule.
-const volumeSourceKeys = [
+const volumeSourceKeys: readonly (keyof VolumeSource)[] = [
   'emptyDir', 'hostPath', 'gitRepo', 'gcePersistentDisk', 'awsElasticBlockStore', 'secret', 'nfs', 'iscsi', 'glusterfs',
   'flocker', 'persistentVolumeClaim', 'rbd', 'cinder', 'cephfs', 'quobyte', 'downwardAPI', 'fc', 'flexVolume', 'configMap',
   'azureFile', 'vsphereVolume', 'photonPersistentDisk', 'portworxVolume', 'azureDisk', 'storageos', 'projected', 'scaleIO',
@@ -96,7 +96,7 @@ function validateContainerPorts(c: Container, path: string): FieldError[] {
   return errs;
 }
 
-function validateKeySelector(sel: { name: string; key: string }, path: string): FieldError[] {
+function validateKeySelector(sel: { name?: string; key: string }, path: string): FieldError[] {
   const errs = nameIsDNSSubdomain(sel.name ?? '', false).map((m) => field.invalid(`${path}.name`, sel.name ?? '', m));
   if (!sel.key) errs.push(field.required(`${path}.key`));
   else errs.push(...isConfigMapKey(sel.key).map((m) => field.invalid(`${path}.key`, sel.key, m)));

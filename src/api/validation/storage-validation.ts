@@ -97,7 +97,7 @@ export function validatePersistentVolume(pv: PersistentVolume): FieldError[] {
   for (const [r, q] of Object.entries(capacity)) errs.push(...validatePositiveQuantity(String(q), `spec.capacity[${r}]`));
   const policy = spec.persistentVolumeReclaimPolicy;
   if (policy && !supportedPVReclaimPolicies.includes(policy)) errs.push(field.notSupported('spec.persistentVolumeReclaimPolicy', policy, supportedPVReclaimPolicies));
-  const sources = persistentVolumeSources.filter((k) => spec[k] !== undefined && spec[k] !== null);
+  const sources = persistentVolumeSources.filter((k) => (spec as Record<string, unknown>)[k] !== undefined && (spec as Record<string, unknown>)[k] !== null);
   for (const extra of sources.slice(1)) errs.push(field.forbidden(`spec.${extra}`, 'may not specify more than 1 volume type'));
   if (!sources.length) errs.push(field.required('spec', 'must specify a volume type'));
   if (spec.hostPath) {
@@ -119,7 +119,8 @@ export function validatePersistentVolume(pv: PersistentVolume): FieldError[] {
 
 function persistentVolumeSource(pv: PersistentVolume): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of persistentVolumeSources) if (pv.spec?.[k] !== undefined) out[k] = pv.spec[k];
+  const spec = (pv.spec ?? {}) as Record<string, unknown>;
+  for (const k of persistentVolumeSources) if (spec[k] !== undefined) out[k] = spec[k];
   return out;
 }
 

@@ -6,8 +6,12 @@ import { defaultDeployment } from '../../api/defaults/deployment.js';
 import { validateDeployment, validateDeploymentUpdate, validateWorkloadStatusUpdate } from '../../api/validation/apps-validation.js';
 import { defaultStrategy } from './default-strategy.js';
 import type { ResourceModule } from './resource-module.js';
+import { deploymentPrinter } from '../../api/printers/deployment-printer.js';
+import { labelSelectorScale } from './scale-strategy.js';
 
 export const deployments: ResourceModule = {
+  printer: deploymentPrinter,
+  scale: labelSelectorScale,
   defaults(obj) {
     if ((obj as Deployment).spec) defaultDeployment(obj as Deployment);
   },

@@ -5,8 +5,10 @@ import { defaultEndpoints } from '../../api/defaults/endpoints.js';
 import { validateEndpoints } from '../../api/validation/core-validation.js';
 import { createRulesOnUpdate, defaultStrategy } from './default-strategy.js';
 import type { ResourceModule } from './resource-module.js';
+import { endpointsPrinter } from '../../api/printers/endpoints-printer.js';
 
 export const endpoints: ResourceModule = {
+  printer: endpointsPrinter,
   defaults: (obj) => defaultEndpoints(obj as Endpoints),
   strategy: (info) =>
     defaultStrategy(info, {

@@ -4,6 +4,7 @@ import type { Event } from '../../api/types.js';
 import { validateEvent } from '../../api/validation/core-validation.js';
 import { createRulesOnUpdate, defaultStrategy } from './default-strategy.js';
 import type { ResourceModule } from './resource-module.js';
+import { eventPrinter } from '../../api/printers/event-printer.js';
 
 function eventFields(ev: Event): Record<string, string> {
   const io = ev.involvedObject ?? {};
@@ -24,6 +25,7 @@ function eventFields(ev: Event): Record<string, string> {
 }
 
 export const events: ResourceModule = {
+  printer: eventPrinter,
   strategy: (info) =>
     defaultStrategy(info, {
       allowCreateOnUpdate: true,

@@ -1,10 +1,14 @@
-// The table of resource modules: each served kind's defaults, strategy and subresource
-// handlers. A kind not listed (the reviews) gets the generic strategy and nothing else. Adding a
-// kind is adding its module here, its entry in api/resources.ts and its schema.
+// The table of resource modules: each served kind's defaults, strategy, subresource
+// handlers, printer and scale. A kind not listed gets the generic strategy, the default
+// printer and nothing else. Adding a kind is adding its module here, its entry in
+// api/resources.ts and its schema.
+import { defaultPrinter, type Printer } from '../../api/printers/index.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
-import type { Strategy } from '../strategy.js';
+import type { ScaleStrategy, Strategy } from '../strategy.js';
 import { configmaps } from './configmaps.js';
+import { controllerrevisions } from './controllerrevisions.js';
+import { daemonsets } from './daemonsets.js';
 import { defaultStrategy } from './default-strategy.js';
 import { deployments } from './deployments.js';
 import { endpoints } from './endpoints.js';
@@ -15,15 +19,21 @@ import { namespaces } from './namespaces.js';
 import { nodes } from './nodes.js';
 import { persistentvolumeclaims } from './persistentvolumeclaims.js';
 import { persistentvolumes } from './persistentvolumes.js';
+import { poddisruptionbudgets } from './poddisruptionbudgets.js';
 import { pods } from './pods.js';
 import { replicasets } from './replicasets.js';
-import type { HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler } from './resource-module.js';
+import type { CreateRequest, HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler, UpgradeHandler } from './resource-module.js';
+import { labelSelectorScale } from './scale-strategy.js';
 import { secrets } from './secrets.js';
+import { selfsubjectaccessreviews } from './selfsubjectaccessreviews.js';
+import { selfsubjectreviews } from './selfsubjectreviews.js';
+import { selfsubjectrulesreviews } from './selfsubjectrulesreviews.js';
 import { serviceaccounts } from './serviceaccounts.js';
 import { services } from './services.js';
 import { storageclasses } from './storageclasses.js';
+import { statefulsets } from './statefulsets.js';
 
-export type { HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler, SubresourceRequest } from './resource-module.js';
+export type { CreateRequest, HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler, SubresourceRequest, UpgradeHandler, UpgradeRequest } from './resource-module.js';
 
 const modules = new Map<string, ResourceModule>([
   ['Pod', pods],
@@ -42,10 +52,21 @@ const modules = new Map<string, ResourceModule>([
   ['PersistentVolume', persistentvolumes],
   ['PersistentVolumeClaim', persistentvolumeclaims],
   ['StorageClass', storageclasses],
+  ['PodDisruptionBudget', poddisruptionbudgets],
+  ['StatefulSet', statefulsets],
+  ['ControllerRevision', controllerrevisions],
+  ['DaemonSet', daemonsets],
+  ['SelfSubjectReview', selfsubjectreviews],
+  ['SelfSubjectAccessReview', selfsubjectaccessreviews],
+  ['SelfSubjectRulesReview', selfsubjectrulesreviews],
 ]);
 
-/** The generic registry's behaviour: ObjectMeta rules only. */
-const generic: ResourceModule = { strategy: (info) => defaultStrategy(info) };
+/**
+ * The generic registry's behaviour: ObjectMeta rules only. Its Scale (served only where
+ * api/resources.ts declares the subresource) is the apps/v1 one, until the kind's module
+ * declares its own.
+ */
+const generic: ResourceModule = { strategy: (info) => defaultStrategy(info), scale: labelSelectorScale };
 
 export function resourceModule(info: ResourceInfo): ResourceModule {
   return modules.get(info.kind) ?? generic;
@@ -58,6 +79,26 @@ export function strategyFor(info: ResourceInfo, deps: StrategyDeps): Strategy {
 /** The subresources the resource serves with handlers of their own, by name. */
 export function subresourceHandlers(info: ResourceInfo, deps: HandlerDeps): Record<string, SubresourceHandler> {
   return resourceModule(info).handlers?.(deps) ?? {};
+}
+
+/** The subresources the resource serves over upgraded connections, by name. */
+export function upgradeHandlers(info: ResourceInfo, deps: HandlerDeps): Record<string, UpgradeHandler> {
+  return resourceModule(info).upgrades?.(deps) ?? {};
+}
+
+/** The resource's Table columns: its module's printer, or the default NAME / CREATED AT. */
+export function printerFor(info: ResourceInfo): Printer {
+  return resourceModule(info).printer ?? defaultPrinter;
+}
+
+/** The resource's scale subresource, if its module declares one. */
+export function scaleFor(info: ResourceInfo): ScaleStrategy | undefined {
+  return resourceModule(info).scale;
+}
+
+/** The create the resource serves itself instead of storing, if it has one. */
+export function ownCreate(info: ResourceInfo): ((r: CreateRequest) => Promise<void>) | undefined {
+  return resourceModule(info).create;
 }
 
 /** The resource's mutating admission of a new object, if it has one. */

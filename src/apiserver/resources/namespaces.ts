@@ -7,8 +7,10 @@ import { validateNamespace } from '../../api/validation/core-validation.js';
 import { createRulesOnUpdate, defaultStrategy } from './default-strategy.js';
 import { onlyMethod, type ResourceModule } from './resource-module.js';
 import { finalizeNamespace } from '../namespace-finalize.js';
+import { namespacePrinter } from '../../api/printers/namespace-printer.js';
 
 export const namespaces: ResourceModule = {
+  printer: namespacePrinter,
   defaults: (obj) => defaultNamespace(obj as Namespace),
   strategy: (info) =>
     defaultStrategy(info, {

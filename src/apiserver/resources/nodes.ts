@@ -5,8 +5,10 @@ import { defaultNode } from '../../api/defaults/node.js';
 import { validateNode, validateNodeUpdate } from '../../api/validation/core-validation.js';
 import { defaultStrategy, metaUpdateThen } from './default-strategy.js';
 import type { ResourceModule } from './resource-module.js';
+import { nodePrinter } from '../../api/printers/node-printer.js';
 
 export const nodes: ResourceModule = {
+  printer: nodePrinter,
   defaults: (obj) => defaultNode(obj as Node),
   strategy: (info) =>
     defaultStrategy(info, {

@@ -7,10 +7,12 @@ import { betaStorageClassAnnotation, defaultStorageClass } from '../../api/stora
 import { validateObjectMetaUpdate } from '../../api/validation/object-meta.js';
 import { validatePersistentVolumeClaim, validatePersistentVolumeClaimUpdate } from '../../api/validation/storage-validation.js';
 import { defaultStrategy } from './default-strategy.js';
+import { persistentVolumeClaimPrinter } from '../../api/printers/persistentvolumeclaim-printer.js';
 import type { ResourceModule } from './resource-module.js';
 import { addFinalizer, pvcProtectionFinalizer } from './storage-protection.js';
 
 export const persistentvolumeclaims: ResourceModule = {
+  printer: persistentVolumeClaimPrinter,
   defaults: (obj) => defaultPersistentVolumeClaim(obj as PersistentVolumeClaim),
   async admitCreate(obj, _namespace, deps) {
     const pvc = obj as PersistentVolumeClaim;

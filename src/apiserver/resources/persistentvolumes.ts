@@ -7,10 +7,12 @@ import { rfc3339 } from '../../api/time.js';
 import { validatePersistentVolume, validatePersistentVolumeUpdate } from '../../api/validation/storage-validation.js';
 import { validateObjectMetaUpdate } from '../../api/validation/object-meta.js';
 import { defaultStrategy } from './default-strategy.js';
+import { persistentVolumePrinter } from '../../api/printers/persistentvolume-printer.js';
 import type { ResourceModule } from './resource-module.js';
 import { addFinalizer, pvProtectionFinalizer } from './storage-protection.js';
 
 export const persistentvolumes: ResourceModule = {
+  printer: persistentVolumePrinter,
   defaults: (obj) => defaultPersistentVolume(obj as PersistentVolume),
   async admitCreate(obj) {
     addFinalizer(obj, pvProtectionFinalizer);

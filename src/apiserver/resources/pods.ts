@@ -7,11 +7,13 @@ import type { FieldSelectors } from '../../api/fields.js';
 import { validatePod, validatePodEphemeralContainersUpdate, validatePodStatusUpdate, validatePodUpdate } from '../../api/validation/pod-validation.js';
 import type { SubresourceStrategy } from '../strategy.js';
 import { defaultStrategy } from './default-strategy.js';
-import { anyMethod, onlyMethod, type ResourceModule, type SubresourceHandler } from './resource-module.js';
+import { anyMethod, onlyMethod, type ResourceModule, type SubresourceHandler, type UpgradeHandler } from './resource-module.js';
 import { mountServiceAccountToken } from '../serviceaccount-admission.js';
 import { handleBinding } from '../pod-binding.js';
-import { servePodStreamRequest } from '../pod-streaming-proxy.js';
-import { serveProxy } from '../proxy-subresource.js';
+import { handleEviction } from '../pod-eviction.js';
+import { handlePodStreamUpgrade, servePodStreamRequest } from '../pod-streaming-proxy.js';
+import { podProxy, serveProxy } from '../proxy-subresource.js';
+import { podPrinter } from '../../api/printers/pod-printer.js';
 
 const defaultTerminationGracePeriodSeconds = 30;
 
@@ -96,6 +98,7 @@ const podFieldSelectors: FieldSelectors = {
 };
 
 export const pods: ResourceModule = {
+  printer: podPrinter,
   defaults: (obj) => defaultPod(obj as Pod),
   /**
    * The ServiceAccount admission's mutation of a new pod: without pull secrets of its own,
@@ -140,11 +143,21 @@ export const pods: ResourceModule = {
     const stream: SubresourceHandler = anyMethod(({ ri, req, res }) => servePodStreamRequest(deps.podStreaming(), ri, req, res));
     return {
       binding: onlyMethod('POST', ({ registry, ri, req, res, url }) => handleBinding(registry, ri, req, res, url)),
-      proxy: anyMethod(({ ri, req, res, url }) => serveProxy(deps.proxy(), ri, req, res, url)),
+      eviction: onlyMethod('POST', async ({ registry, ri, req, res, url }) => {
+        // An eviction is a create: not in a namespace being terminated.
+        await deps.admitCreate(registry.info, ri.namespace, ri.name ?? '');
+        await handleEviction({ pods: registry, pdbs: deps.registry('poddisruptionbudgets', 'policy') }, ri, req, res, url);
+      }),
+      proxy: anyMethod(({ ri, req, res, url }) => serveProxy(podProxy, deps.proxy(), ri, req, res, url)),
       log: stream,
       exec: stream,
       attach: stream,
       portforward: stream,
     };
+  },
+  upgrades(deps) {
+    // exec, attach and portforward streams are proxied to the pod's node agent.
+    const stream: UpgradeHandler = ({ req, socket, head, trusted }) => void handlePodStreamUpgrade(deps.podStreaming(), req, socket, head, trusted);
+    return { exec: stream, attach: stream, portforward: stream };
   },
 };

@@ -7,8 +7,12 @@ import { defaultReplicaSet } from '../../api/defaults/replicaset.js';
 import { validateReplicaSet, validateReplicaSetUpdate, validateWorkloadStatusUpdate } from '../../api/validation/apps-validation.js';
 import { defaultStrategy } from './default-strategy.js';
 import type { ResourceModule } from './resource-module.js';
+import { replicaSetPrinter } from '../../api/printers/replicaset-printer.js';
+import { labelSelectorScale } from './scale-strategy.js';
 
 export const replicasets: ResourceModule = {
+  printer: replicaSetPrinter,
+  scale: labelSelectorScale,
   defaults(obj) {
     if ((obj as ReplicaSet).spec) defaultReplicaSet(obj as ReplicaSet);
   },

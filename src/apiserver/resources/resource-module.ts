@@ -1,8 +1,22 @@
 // One module per served resource (upstream: pkg/registry/<group>/<resource>): its
 // defaulting and its strategy (validation, create/update preparation, status reset,
-// subresource strategies, field selectors). The table in index.ts maps each kind to its
-// module; the generic registry and handlers look behaviour up there and nowhere else.
+// subresource strategies, field selectors), its Table columns and its Scale. The table in
+// index.ts maps each kind to its module; the generic registry and handlers look behaviour
+// up there and nowhere else.
+//
+// Adding a resource's behaviour:
+// - columns for kubectl get: write src/api/printers/<kind>-printer.ts (a Printer: columns
+//   and a row function, as upstream's printers.go) and set `printer: xPrinter` here;
+//   without one the API server prints NAME and CREATED AT (upstream's default convertor).
+// - the scale subresource (declared with `scale` in api/resources.ts): set
+//   `scale: labelSelectorScale` (spec.selector is a metav1.LabelSelector, apps/v1) or
+//   `scale: mapSelectorScale` (a plain label map, ReplicationController), from
+//   scale-strategy.ts; scaleStrategy(selector) builds another.
+// - the status subresource needs nothing: defaultStrategy gives it its status strategy;
+//   validateStatusUpdate in the strategy adds the resource's rules.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Printer } from '../../api/printers/index.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import type { ServiceAllocator } from '../allocators/service-allocation.js';
@@ -11,7 +25,8 @@ import type { ProxyDeps } from '../proxy-subresource.js';
 import type { Registry } from '../registry.js';
 import type { RequestInfo } from '../request-info.js';
 import type { ServiceAccountTokens } from '../serviceaccount-token.js';
-import type { Strategy } from '../strategy.js';
+import type { UserInfo } from '../user-info.js';
+import type { ScaleStrategy, Strategy } from '../strategy.js';
 
 /** What strategies may need from the server they run in. */
 export interface StrategyDeps {
@@ -27,6 +42,8 @@ export interface HandlerDeps {
   serviceAccountTokens?: ServiceAccountTokens;
   proxy(): ProxyDeps;
   podStreaming(): PodStreamingDeps;
+  /** NamespaceLifecycle admission of a create (subresources that create, such as pods/eviction). */
+  admitCreate(info: ResourceInfo, namespace: string | undefined, name: string): Promise<void>;
 }
 
 /** A request to a subresource its resource serves with a handler of its own. */
@@ -46,6 +63,27 @@ export interface SubresourceRequest {
  */
 export type SubresourceHandler = (r: SubresourceRequest) => Promise<boolean>;
 
+/** An upgrade request (WebSocket, SPDY) to a subresource: the connection is the handler's. */
+export interface UpgradeRequest {
+  req: IncomingMessage;
+  socket: Duplex;
+  head: Buffer;
+  /** It came on the unix socket, whose callers need no authentication. */
+  trusted: boolean;
+}
+
+/** Takes an upgraded connection; answers errors on the socket itself. */
+export type UpgradeHandler = (r: UpgradeRequest) => void;
+
+/** A create the resource answers itself. */
+export interface CreateRequest {
+  info: ResourceInfo;
+  /** Who asks (the self reviews answer about them). */
+  user: UserInfo;
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+
 export interface ResourceModule {
   /**
    * Scheme defaulting plus the defaulting admission plugins, run before validation on
@@ -60,6 +98,17 @@ export interface ResourceModule {
   admitCreate?(obj: KubeObject, namespace: string, deps: HandlerDeps): Promise<void>;
   /** Subresources with a handler of their own, by name. */
   handlers?(deps: HandlerDeps): Record<string, SubresourceHandler>;
+  /** Subresources that take upgraded connections (upstream: Connecters such as pods/exec), by name. */
+  upgrades?(deps: HandlerDeps): Record<string, UpgradeHandler>;
+  /** The Table columns of kubectl get (upstream: the registry's TableConvertor); absent: NAME and CREATED AT. */
+  printer?: Printer;
+  /** The scale subresource's view of the object (upstream: the registry's ScaleREST). */
+  scale?: ScaleStrategy;
+  /**
+   * Serves create itself and stores nothing (upstream: a REST that is a rest.Creater only,
+   * as the self reviews are); the resource's verbs in api/resources.ts say which others it has.
+   */
+  create?(r: CreateRequest): Promise<void>;
 }
 
 /** A handler that serves one method only. */

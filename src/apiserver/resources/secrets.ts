@@ -4,8 +4,10 @@ import { defaultSecret } from '../../api/defaults/secret.js';
 import { validateSecret, validateSecretUpdate } from '../../api/validation/core-validation.js';
 import { defaultStrategy, metaUpdateThen } from './default-strategy.js';
 import type { ResourceModule } from './resource-module.js';
+import { secretPrinter } from '../../api/printers/secret-printer.js';
 
 export const secrets: ResourceModule = {
+  printer: secretPrinter,
   defaults: (obj) => defaultSecret(obj as Secret),
   strategy: (info) =>
     defaultStrategy(info, {

@@ -3,8 +3,10 @@
 import { defaultStrategy } from './default-strategy.js';
 import { onlyMethod, type ResourceModule, type SubresourceHandler } from './resource-module.js';
 import { serveTokenRequest } from '../token-request.js';
+import { serviceAccountPrinter } from '../../api/printers/serviceaccount-printer.js';
 
 export const serviceaccounts: ResourceModule = {
+  printer: serviceAccountPrinter,
   strategy: (info) => defaultStrategy(info),
   handlers(deps): Record<string, SubresourceHandler> {
     const tokens = deps.serviceAccountTokens;

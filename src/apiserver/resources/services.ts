@@ -7,9 +7,11 @@ import { defaultService, prepareServiceForUpdate } from '../../api/defaults/serv
 import { validateService, validateServiceStatusUpdate, validateServiceUpdate } from '../../api/validation/service-validation.js';
 import { defaultStrategy } from './default-strategy.js';
 import { anyMethod, type ResourceModule } from './resource-module.js';
-import { serveProxy } from '../proxy-subresource.js';
+import { serviceProxy, serveProxy } from '../proxy-subresource.js';
+import { servicePrinter } from '../../api/printers/service-printer.js';
 
 export const services: ResourceModule = {
+  printer: servicePrinter,
   defaults: (obj) => defaultService(obj as Service),
   strategy: (info, { serviceAllocation: allocation }) =>
     defaultStrategy(info, {
@@ -34,5 +36,5 @@ export const services: ResourceModule = {
       },
     },
   }),
-  handlers: (deps) => ({ proxy: anyMethod(({ ri, req, res, url }) => serveProxy(deps.proxy(), ri, req, res, url)) }),
+  handlers: (deps) => ({ proxy: anyMethod(({ ri, req, res, url }) => serveProxy(serviceProxy, deps.proxy(), ri, req, res, url)) }),
 };

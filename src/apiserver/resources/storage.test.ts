@@ -50,7 +50,7 @@ test('PV: defaults (Retain, Filesystem), one source, capacity', () => {
   assert.equal(pv.spec.persistentVolumeReclaimPolicy, 'Retain');
   assert.equal(pv.spec.volumeMode, 'Filesystem');
   assert.deepEqual(strategy('PersistentVolume').validate(pv), []);
-  const none = { kind: 'PersistentVolume', metadata: { name: 'pv2' }, spec: { capacity: { storage: '1Gi' }, hostPath: { path: '/a', type: 'Dir' } } } as PersistentVolume;
+  const none = { kind: 'PersistentVolume', metadata: { name: 'pv2' }, spec: { capacity: { storage: '1Gi' }, hostPath: { path: '/a', type: 'Dir' } } } as unknown as PersistentVolume;
   assert.deepEqual(strategy('PersistentVolume').validate(none).map(fieldErrorString), [
     'spec.accessModes: Required value',
     'spec.hostPath.type: Unsupported value: "Dir": supported values: "", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"',

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Condition, Deployment, Pod, ReplicaSet } from '../../api/types.js';
+import type { Deployment, DeploymentCondition, Pod, ReplicaSet } from '../../api/types.js';
 import { resourceFor } from '../../client/api-client.js';
 import { startControllerHarness, type ControllerHarness } from '../../testing/controller-harness.js';
 import { waitFor } from '../../testing/wait.js';
+import { testDeployment } from '../../testing/workload-objects.js';
 import { newReplicaSetController } from '../replicaset-controller.js';
 import { newDeploymentController } from './deployment-controller.js';
 import { computeHash } from './pod-template-hash.js';
@@ -16,19 +17,7 @@ function startHarness(): Promise<ControllerHarness> {
   return startControllerHarness({ controllers: [newReplicaSetController, newDeploymentController], kubelet: true });
 }
 
-function deployment(name: string, replicas: number, spec: Partial<Deployment['spec']> = {}): Deployment {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.25' }] } },
-      ...spec,
-    },
-  };
-}
+const deployment = testDeployment;
 
 async function getD(h: ControllerHarness, name: string): Promise<Deployment> {
   return h.client.get<Deployment>(deployments, 'default', name);
@@ -38,7 +27,7 @@ async function rsOf(h: ControllerHarness, d: string): Promise<ReplicaSet[]> {
   return (await h.client.list<ReplicaSet>(replicaSets, 'default')).items.filter((rs) => rs.metadata.labels?.app === d);
 }
 
-function cond(d: Deployment, type: string): Condition | undefined {
+function cond(d: Deployment, type: string): DeploymentCondition | undefined {
   return d.status?.conditions?.find((c) => c.type === type);
 }
 

@@ -1,10 +1,11 @@
 // Deployment helpers (upstream pkg/controller/deployment/util/deployment_util.go): annotations,
 // revisions, conditions, surge/unavailability arithmetic and the new/old ReplicaSet split.
 // Everything here is pure: no client, no clock except the one passed in.
-import type { Condition, Deployment, DeploymentStatus, ObjectMeta, PodTemplateSpec, ReplicaSet } from '../../api/types.js';
+import type { ConditionStatus, Deployment, DeploymentCondition, DeploymentStatus, ObjectMeta, PodTemplateSpec, ReplicaSet, ReplicaSetCondition } from '../../api/types.js';
 import { canonicalJSON, podTemplateHashLabel } from './pod-template-hash.js';
 import { rfc3339 } from '../../api/time.js';
-export { rfc3339 };
+import { valueFromIntOrPercent } from '../../api/intstr.js';
+export { rfc3339, valueFromIntOrPercent };
 
 export const revisionAnnotation = 'deployment.kubernetes.io/revision';
 export const revisionHistoryAnnotation = 'deployment.kubernetes.io/revision-history';
@@ -30,7 +31,6 @@ export const minimumReplicasUnavailable = 'MinimumReplicasUnavailable';
 export const maxRevHistoryLengthInChars = 2000;
 const maxInt32 = 2147483647;
 
-export type ConditionStatus = Condition['status'];
 
 
 export function replicasOf(obj: { spec: { replicas?: number } } | undefined): number {
@@ -39,17 +39,17 @@ export function replicasOf(obj: { spec: { replicas?: number } } | undefined): nu
 
 // ---- conditions ----
 
-export function newDeploymentCondition(type: string, status: ConditionStatus, reason: string, message: string, now: Date): Condition {
+export function newDeploymentCondition(type: string, status: ConditionStatus, reason: string, message: string, now: Date): DeploymentCondition {
   const t = rfc3339(now);
   return { type, status, lastUpdateTime: t, lastTransitionTime: t, reason, message };
 }
 
-export function getDeploymentCondition(status: DeploymentStatus | undefined, type: string): Condition | undefined {
+export function getDeploymentCondition(status: DeploymentStatus | undefined, type: string): DeploymentCondition | undefined {
   return status?.conditions?.find((c) => c.type === type);
 }
 
 /** SetDeploymentCondition: no-op when status and reason are unchanged; keeps lastTransitionTime when only the reason changes. */
-export function setDeploymentCondition(status: DeploymentStatus, condition: Condition): void {
+export function setDeploymentCondition(status: DeploymentStatus, condition: DeploymentCondition): void {
   const current = getDeploymentCondition(status, condition.type);
   if (current && current.status === condition.status && current.reason === condition.reason) return;
   if (current && current.status === condition.status) condition = { ...condition, lastTransitionTime: current.lastTransitionTime };
@@ -63,7 +63,7 @@ export function removeDeploymentCondition(status: DeploymentStatus, type: string
 }
 
 /** ReplicaSetToDeploymentCondition: promotes a ReplicaFailure condition. */
-export function replicaSetToDeploymentCondition(c: Condition): Condition {
+export function replicaSetToDeploymentCondition(c: ReplicaSetCondition): DeploymentCondition {
   return { type: c.type, status: c.status, lastUpdateTime: c.lastTransitionTime, lastTransitionTime: c.lastTransitionTime, reason: c.reason, message: c.message };
 }
 
@@ -190,20 +190,6 @@ export function replicasAnnotationsNeedUpdate(rs: ReplicaSet, desired: number, m
 }
 
 // ---- surge and unavailability ----
-
-/**
- * intstr.GetScaledValueFromIntOrPercent: an int is itself; "N%" is N% of total, rounded up
- * (surge) or down (unavailability).
- */
-export function valueFromIntOrPercent(v: number | string | undefined, total: number, roundUp: boolean): number {
-  if (v === undefined || v === null) return 0;
-  if (typeof v === 'number') return v;
-  if (!v.endsWith('%')) throw new Error(`invalid value for IntOrString: invalid type: string is not a percentage`);
-  const s = v.slice(0, -1);
-  if (!/^[+-]?\d+$/.test(s)) throw new Error(`invalid value "${v}": strconv.Atoi: parsing "${s}": invalid syntax`);
-  const scaled = (Number(s) * total) / 100;
-  return roundUp ? Math.ceil(scaled) : Math.floor(scaled);
-}
 
 /**
  * ResolveFenceposts: surge rounds up, unavailability rounds down, and when both come out 0

@@ -2,7 +2,7 @@
 // condition — NewReplicaSetAvailable when complete, ReplicaSetUpdated while pods move,
 // ProgressDeadlineExceeded when nothing moved for progressDeadlineSeconds — and the
 // ReplicaFailure condition promoted from the ReplicaSets.
-import type { Condition, Deployment, DeploymentStatus, ReplicaSet } from '../../api/types.js';
+import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from '../../api/types.js';
 import type { ReconcileResult } from '../../client/work-queue.js';
 import {
   deploymentComplete,
@@ -22,7 +22,7 @@ import { calculateStatus } from './sync.js';
 import { statusEqual, updateDeploymentStatus, type DeploymentDeps } from './deployment-context.js';
 
 /** getReplicaFailures: the new ReplicaSet's ReplicaFailure conditions, else any old one's. */
-function getReplicaFailures(allRSs: (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined): Condition[] {
+function getReplicaFailures(allRSs: (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined): DeploymentCondition[] {
   const failures = (rs: ReplicaSet | undefined) => (rs?.status?.conditions ?? []).filter((c) => c.type === 'ReplicaFailure').map(replicaSetToDeploymentCondition);
   const own = failures(newRS);
   if (own.length) return own;

@@ -5,7 +5,7 @@
 // keep every endpoint where it is, update changed ones in place, fill slices that are
 // being updated anyway, then fit leftovers into the unchanged slice closest to full,
 // and only then create new slices.
-import type { Endpoint, EndpointPort, EndpointSlice, Node, OwnerReference, Pod, Service } from '../../api/types.js';
+import type { DiscoveryEndpointPort, Endpoint, EndpointSlice, Node, OwnerReference, Pod, Service } from '../../api/types.js';
 import {
   annotationLastChangeTriggerTime,
   formatRFC3339Nano,
@@ -63,13 +63,13 @@ export function addressTypesForService(svc: Service): AddressType[] {
 }
 
 /** getEndpointPorts: one port per Service port the pod has (named targetPorts per pod). */
-export function endpointPortsFor(svc: Service, pod: Pod): EndpointPort[] {
-  const ports: EndpointPort[] = [];
+export function endpointPortsFor(svc: Service, pod: Pod): DiscoveryEndpointPort[] {
+  const ports: DiscoveryEndpointPort[] = [];
   for (const sp of svc.spec.ports ?? []) {
     const port = findPort(pod, sp);
     if (port === undefined) continue;
     // name is always written (the API's *string): kubectl 1.31+ expects it even when "".
-    const ep: EndpointPort = { name: sp.name ?? '', port, protocol: sp.protocol ?? 'TCP' };
+    const ep: DiscoveryEndpointPort = { name: sp.name ?? '', port, protocol: sp.protocol ?? 'TCP' };
     if (sp.appProtocol !== undefined) ep.appProtocol = sp.appProtocol;
     ports.push(ep);
   }
@@ -96,12 +96,12 @@ export function podToEndpoint(pod: Pod, node: Node | undefined, svc: Service, ad
 
 // ---- keys ----
 
-function canonicalPort(p: EndpointPort): string {
+function canonicalPort(p: DiscoveryEndpointPort): string {
   return JSON.stringify([p.name ?? '', p.port ?? null, p.protocol ?? 'TCP', p.appProtocol ?? null]);
 }
 
 /** NewPortMapKey: the same set of ports in any order gives the same key. */
-export function portMapKey(ports: EndpointPort[] | null | undefined): string {
+export function portMapKey(ports: DiscoveryEndpointPort[] | null | undefined): string {
   return (ports ?? []).map(canonicalPort).sort().join('|');
 }
 
@@ -176,7 +176,7 @@ export function serviceOwnerReference(svc: Service): OwnerReference {
 }
 
 /** newEndpointSlice: generateName "<service>-", owned by the Service. */
-export function newEndpointSlice(svc: Service, ports: EndpointPort[], addressType: AddressType, controllerName: string): EndpointSlice {
+export function newEndpointSlice(svc: Service, ports: DiscoveryEndpointPort[], addressType: AddressType, controllerName: string): EndpointSlice {
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
@@ -233,7 +233,7 @@ function reconcileByPortMapping(
   svc: Service,
   existing: EndpointSlice[],
   desired: EndpointSet,
-  ports: EndpointPort[],
+  ports: DiscoveryEndpointPort[],
   addressType: AddressType,
   max: number,
   controllerName: string,
@@ -332,7 +332,7 @@ function reconcileByAddressType(input: SliceReconcileInput, existing: EndpointSl
     existingByPorts.set(key, [...(existingByPorts.get(key) ?? []), slice]);
   }
 
-  const desiredByPorts = new Map<string, { ports: EndpointPort[]; set: EndpointSet }>();
+  const desiredByPorts = new Map<string, { ports: DiscoveryEndpointPort[]; set: EndpointSet }>();
   for (const pod of input.pods) {
     if (!shouldPodBeInEndpoints(pod, true)) continue;
     // A headless Service may have no ports at all.

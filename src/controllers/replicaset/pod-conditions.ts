@@ -1,8 +1,8 @@
 // Pod state as the workload controllers read it (upstream pkg/api/v1/pod/util.go and
 // controller.IsPodActive).
-import type { Condition, Pod } from '../../api/types.js';
+import type { Pod, PodCondition } from '../../api/types.js';
 
-export function podReadyCondition(pod: Pod): Condition | undefined {
+export function podReadyCondition(pod: Pod): PodCondition | undefined {
   return pod.status?.conditions?.find((c) => c.type === 'Ready');
 }
 

@@ -1,7 +1,7 @@
 // ReplicaSet status (upstream pkg/controller/replicaset/replica_set_utils.go calculateStatus):
 // counted from the active pods the ReplicaSet owns; a failed create/delete is surfaced as the
 // ReplicaFailure condition until a sync succeeds.
-import type { Condition, Pod, ReplicaSet, ReplicaSetStatus } from '../../api/types.js';
+import type { Pod, ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from '../../api/types.js';
 import { matchLabels, selectorFromSet } from '../../api/labels.js';
 import { isPodAvailable, isPodReady } from './pod-conditions.js';
 import { rfc3339 } from '../../api/time.js';
@@ -27,7 +27,7 @@ export function calculateReplicaSetStatus(rs: ReplicaSet, pods: Pod[], manageRep
     const diff = pods.length - (rs.spec.replicas ?? 1);
     const reason = diff < 0 ? 'FailedCreate' : diff > 0 ? 'FailedDelete' : '';
     const message = manageReplicasErr instanceof Error ? manageReplicasErr.message : String(manageReplicasErr);
-    const cond: Condition = { type: replicaFailureCondition, status: 'True', lastTransitionTime: rfc3339(now), reason, message };
+    const cond: ReplicaSetCondition = { type: replicaFailureCondition, status: 'True', lastTransitionTime: rfc3339(now), reason, message };
     status.conditions = [...(status.conditions ?? []), cond];
   } else if (!manageReplicasErr && failure) {
     status.conditions = status.conditions!.filter((c) => c.type !== replicaFailureCondition);

@@ -44,7 +44,7 @@ export function localPathVolume(pvc: PersistentVolumeClaim, sc: StorageClass, no
       claimRef: { kind: 'PersistentVolumeClaim', namespace: pvc.metadata.namespace, name: pvc.metadata.name, uid: pvc.metadata.uid, apiVersion: 'v1', resourceVersion: pvc.metadata.resourceVersion },
       hostPath: { path: dir, type: 'DirectoryOrCreate' },
       nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: nodeAffinityKey, operator: 'In', values: [node.metadata.labels?.[nodeAffinityKey] ?? nodeName] }] }] } },
-      persistentVolumeReclaimPolicy: sc.reclaimPolicy ?? 'Delete',
+      persistentVolumeReclaimPolicy: (sc.reclaimPolicy ?? 'Delete') as PersistentVolume['spec']['persistentVolumeReclaimPolicy'],
       storageClassName: sc.metadata.name,
       volumeMode: 'Filesystem',
     },

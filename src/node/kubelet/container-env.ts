@@ -125,14 +125,14 @@ export async function makeEnvironmentVariables(input: EnvInput): Promise<Map<str
   for (const from of container.envFrom ?? []) {
     const prefix = from.prefix ?? '';
     if (from.configMapRef) {
-      const cm = await sources.configMap(ns, from.configMapRef.name);
+      const cm = await sources.configMap(ns, from.configMapRef.name ?? '');
       if (!cm) {
         if (from.configMapRef.optional) continue;
         throw new ContainerConfigError(`configmap "${from.configMapRef.name}" not found`);
       }
       for (const [k, v] of Object.entries(cm.data ?? {})) env.set(prefix + k, v);
     } else if (from.secretRef) {
-      const s = await sources.secret(ns, from.secretRef.name);
+      const s = await sources.secret(ns, from.secretRef.name ?? '');
       if (!s) {
         if (from.secretRef.optional) continue;
         throw new ContainerConfigError(`secret "${from.secretRef.name}" not found`);
@@ -161,7 +161,7 @@ async function envValue(e: EnvVar, input: EnvInput, ns: string, lookup: (n: stri
   }
   if (from.configMapKeyRef) {
     const ref = from.configMapKeyRef;
-    const cm = await input.sources.configMap(ns, ref.name);
+    const cm = await input.sources.configMap(ns, ref.name ?? '');
     if (!cm) {
       if (ref.optional) return undefined;
       throw new ContainerConfigError(`configmap "${ref.name}" not found`);
@@ -175,7 +175,7 @@ async function envValue(e: EnvVar, input: EnvInput, ns: string, lookup: (n: stri
   }
   if (from.secretKeyRef) {
     const ref = from.secretKeyRef;
-    const s = await input.sources.secret(ns, ref.name);
+    const s = await input.sources.secret(ns, ref.name ?? '');
     if (!s) {
       if (ref.optional) return undefined;
       throw new ContainerConfigError(`secret "${ref.name}" not found`);

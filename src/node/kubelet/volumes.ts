@@ -10,7 +10,7 @@
 // what the volume holds (volumeContentMatches), as AtomicWriter skips an unchanged payload.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Volume } from '../../api/types.js';
+import type { ConfigMap, DownwardAPIVolumeFile, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Volume } from '../../api/types.js';
 import { volumeClaimName } from '../../api/storage-helpers.js';
 import { ContainerConfigError, podFieldValue, resourceFieldValue, type EnvSources } from './container-env.js';
 
@@ -52,14 +52,7 @@ function secretData(s: Secret): Record<string, string | Buffer> {
   return out;
 }
 
-interface DownwardItem {
-  path: string;
-  fieldRef?: { fieldPath: string };
-  resourceFieldRef?: { resource: string; containerName?: string; divisor?: string | number };
-  mode?: number;
-}
-
-function downwardFiles(pod: Pod, items: DownwardItem[], hostIP: string, podIP: string | undefined, allocatable: Record<string, string>): Record<string, string> {
+function downwardFiles(pod: Pod, items: DownwardAPIVolumeFile[], hostIP: string, podIP: string | undefined, allocatable: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const it of items) {
     try {
@@ -90,27 +83,29 @@ export interface VolumeContext {
 export async function volumePayload(v: Volume, ctx: VolumeContext): Promise<VolumePayload | undefined> {
   const ns = ctx.pod.metadata.namespace ?? 'default';
   if (v.configMap) {
-    const cm = await ctx.sources.configMap(ns, v.configMap.name);
+    const name = v.configMap.name ?? '';
+    const cm = await ctx.sources.configMap(ns, name);
     if (!cm) {
       if (v.configMap.optional) return { files: {}, mode: v.configMap.defaultMode ?? 0o644 };
-      throw new VolumeSetupError(`configmap "${v.configMap.name}" not found`);
+      throw new VolumeSetupError(`configmap "${name}" not found`);
     }
-    return { files: projectKeys(configMapData(cm), v.configMap.items, 'ConfigMap', ns, v.configMap.name, v.configMap.optional), mode: v.configMap.defaultMode ?? 0o644 };
+    return { files: projectKeys(configMapData(cm), v.configMap.items, 'ConfigMap', ns, name, v.configMap.optional), mode: v.configMap.defaultMode ?? 0o644 };
   }
   if (v.secret) {
-    const s = await ctx.sources.secret(ns, v.secret.secretName);
+    const name = v.secret.secretName ?? '';
+    const s = await ctx.sources.secret(ns, name);
     if (!s) {
       if (v.secret.optional) return { files: {}, mode: v.secret.defaultMode ?? 0o644 };
-      throw new VolumeSetupError(`secret "${v.secret.secretName}" not found`);
+      throw new VolumeSetupError(`secret "${name}" not found`);
     }
-    return { files: projectKeys(secretData(s), v.secret.items, 'Secret', ns, v.secret.secretName, v.secret.optional), mode: v.secret.defaultMode ?? 0o644 };
+    return { files: projectKeys(secretData(s), v.secret.items, 'Secret', ns, name, v.secret.optional), mode: v.secret.defaultMode ?? 0o644 };
   }
   if (v.downwardAPI) {
-    return { files: downwardFiles(ctx.pod, (v.downwardAPI.items ?? []) as DownwardItem[], ctx.hostIP, ctx.podIP, ctx.allocatable ?? {}), mode: v.downwardAPI.defaultMode ?? 0o644 };
+    return { files: downwardFiles(ctx.pod, v.downwardAPI.items ?? [], ctx.hostIP, ctx.podIP, ctx.allocatable ?? {}), mode: v.downwardAPI.defaultMode ?? 0o644 };
   }
   if (v.projected) {
     const files: Record<string, string | Buffer> = {};
-    for (const src of (v.projected.sources ?? []) as ProjectedSource[]) {
+    for (const src of v.projected.sources ?? []) {
       if (src.configMap) {
         const p = await volumePayload({ name: v.name, configMap: src.configMap }, ctx);
         Object.assign(files, p?.files);
@@ -128,13 +123,6 @@ export async function volumePayload(v: Volume, ctx: VolumeContext): Promise<Volu
   return undefined;
 }
 
-interface ProjectedSource {
-  configMap?: { name: string; items?: { key: string; path: string; mode?: number }[]; optional?: boolean };
-  secret?: { name: string; items?: { key: string; path: string; mode?: number }[]; optional?: boolean };
-  downwardAPI?: { items?: DownwardItem[] };
-  serviceAccountToken?: { path: string; expirationSeconds?: number; audience?: string };
-}
-
 /** The ConfigMaps and Secrets (by name, in the pod's namespace) a pod's volumes project. */
 export interface VolumeSourceRefs {
   configMaps: Set<string>;
@@ -144,11 +132,11 @@ export interface VolumeSourceRefs {
 export function volumeSourceRefs(pod: Pod): VolumeSourceRefs {
   const refs: VolumeSourceRefs = { configMaps: new Set(), secrets: new Set() };
   for (const v of pod.spec.volumes ?? []) {
-    if (v.configMap) refs.configMaps.add(v.configMap.name);
-    if (v.secret) refs.secrets.add(v.secret.secretName);
-    for (const src of (v.projected?.sources ?? []) as ProjectedSource[]) {
-      if (src.configMap) refs.configMaps.add(src.configMap.name);
-      if (src.secret) refs.secrets.add(src.secret.name);
+    if (v.configMap) refs.configMaps.add(v.configMap.name ?? '');
+    if (v.secret) refs.secrets.add(v.secret.secretName ?? '');
+    for (const src of v.projected?.sources ?? []) {
+      if (src.configMap) refs.configMaps.add(src.configMap.name ?? '');
+      if (src.secret) refs.secrets.add(src.secret.name ?? '');
     }
   }
   return refs;
@@ -156,7 +144,7 @@ export function volumeSourceRefs(pod: Pod): VolumeSourceRefs {
 
 /** Whether the pod has a downwardAPI file (volume or projection): its labels/annotations are live. */
 export function hasDownwardAPIVolume(pod: Pod): boolean {
-  return (pod.spec.volumes ?? []).some((v) => v.downwardAPI || ((v.projected?.sources ?? []) as ProjectedSource[]).some((s) => s.downwardAPI));
+  return (pod.spec.volumes ?? []).some((v) => v.downwardAPI || (v.projected?.sources ?? []).some((s) => s.downwardAPI));
 }
 
 const dataDirName = '..data';

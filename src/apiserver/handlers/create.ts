@@ -1,0 +1,20 @@
+// POST to a collection (upstream: handlers/create.go CreateResource): decode, check fields,
+// admit, create — or the resource's own create, for those that store nothing.
+import { decodeRequestBody, readBody, sendJSON } from '../http.js';
+import { ownCreate } from '../resources/index.js';
+import { checkFields, resourceKind } from './field-validation.js';
+import { asObject } from './object-body.js';
+import type { RequestScope } from './request-scope.js';
+import { writeContext } from './write-context.js';
+
+export async function createResource({ deps, info, registry, namespace, user, req, res, url }: RequestScope): Promise<void> {
+  const serve = ownCreate(info);
+  if (serve) return serve({ info, user, req, res });
+  const ctx = writeContext(url);
+  const decoded = decodeRequestBody(await readBody(req), req.headers['content-type']);
+  const body = asObject(decoded.value);
+  checkFields(resourceKind(info), body, url, res, { duplicates: decoded.duplicates });
+  await deps.admitCreate(info, namespace, body.metadata.name ?? body.metadata.generateName ?? '', body);
+  const created = await registry.create(namespace, body, ctx);
+  sendJSON(res, 201, created);
+}
