@@ -17,7 +17,7 @@ import type { RequestInfo } from './request-info.js';
 import { parseSelectors } from './selection.js';
 import { toTable, wantsTable, type IncludeObject } from './table-convertor.js';
 import { serveWatch } from './watch-handler.js';
-import { formatLabelSelector } from '../api/labels.js';
+import { formatLabelSelector, selectorFromSet, selectorString } from '../api/labels.js';
 import { rfc3339 } from '../api/time.js';
 import { parseResourceVersion, queryBool, queryInt64 } from '../api/query-params.js';
 
@@ -126,7 +126,11 @@ function applyPatchBody(contentType: string, current: KubeObject, patch: unknown
 function toScale(obj: KubeObject): Scale {
   const spec = obj.spec as { replicas?: number; selector?: Parameters<typeof formatLabelSelector>[0] };
   const status = (obj.status ?? {}) as { replicas?: number };
-  const selector = formatLabelSelector(spec.selector);
+  // A ReplicationController's selector is a plain label map (its Scale shows it as a
+  // selector string, upstream labels.SelectorFromSet(rc.Spec.Selector).String()); the others
+  // carry a LabelSelector. A minimal local rule until scale becomes a per-resource strategy.
+  const selector =
+    obj.kind === 'ReplicationController' ? selectorString(selectorFromSet(spec.selector as Record<string, string> | undefined)) : formatLabelSelector(spec.selector);
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',

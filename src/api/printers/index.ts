@@ -4,16 +4,19 @@
 
 import type { KubeObject } from '../types.js';
 import { configMapPrinter } from './configmap-printer.js';
+import { cronJobPrinter } from './cronjob-printer.js';
 import { defaultPrinter } from './default-printer.js';
 import { deploymentPrinter } from './deployment-printer.js';
 import { endpointsPrinter } from './endpoints-printer.js';
 import { endpointSlicePrinter } from './endpointslice-printer.js';
 import { eventPrinter } from './event-printer.js';
+import { jobPrinter } from './job-printer.js';
 import { leasePrinter } from './lease-printer.js';
 import { namespacePrinter } from './namespace-printer.js';
 import { nodePrinter } from './node-printer.js';
 import { podPrinter } from './pod-printer.js';
 import { replicaSetPrinter } from './replicaset-printer.js';
+import { replicationControllerPrinter } from './replicationcontroller-printer.js';
 import { scalePrinter } from './scale-printer.js';
 import { secretPrinter } from './secret-printer.js';
 import { serviceAccountPrinter } from './serviceaccount-printer.js';
@@ -38,6 +41,9 @@ const printers: Record<string, Printer<never>> = {
   ServiceAccount: serviceAccountPrinter,
   Lease: leasePrinter,
   Scale: scalePrinter,
+  Job: jobPrinter,
+  CronJob: cronJobPrinter,
+  ReplicationController: replicationControllerPrinter,
 };
 
 /** The printer for a kind: its own, or the API server's default one. */

@@ -5,16 +5,19 @@ import type { ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import type { Strategy } from '../strategy.js';
 import { configmaps } from './configmaps.js';
+import { cronjobs } from './cronjobs.js';
 import { defaultStrategy } from './default-strategy.js';
 import { deployments } from './deployments.js';
 import { endpoints } from './endpoints.js';
 import { endpointslices } from './endpointslices.js';
 import { events } from './events.js';
+import { jobs } from './jobs.js';
 import { leases } from './leases.js';
 import { namespaces } from './namespaces.js';
 import { nodes } from './nodes.js';
 import { pods } from './pods.js';
 import { replicasets } from './replicasets.js';
+import { replicationcontrollers } from './replicationcontrollers.js';
 import type { HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler } from './resource-module.js';
 import { secrets } from './secrets.js';
 import { serviceaccounts } from './serviceaccounts.js';
@@ -36,6 +39,9 @@ const modules = new Map<string, ResourceModule>([
   ['Lease', leases],
   ['Deployment', deployments],
   ['ReplicaSet', replicasets],
+  ['Job', jobs],
+  ['CronJob', cronjobs],
+  ['ReplicationController', replicationcontrollers],
 ]);
 
 /** The generic registry's behaviour: ObjectMeta rules only. */
