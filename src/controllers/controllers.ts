@@ -3,6 +3,7 @@
 import type { Controller, ControllerContext } from './controller-context.js';
 import { newDeploymentController } from './deployment/deployment-controller.js';
 import { newReplicaSetController } from './replicaset-controller.js';
+import { newReplicationManager } from './replication/replication-manager.js';
 import { newEndpointSliceController } from './endpointslice/endpointslice-controller.js';
 import { newEndpointsController } from './endpoints-controller.js';
 import { newEndpointSliceMirroringController } from './endpointslice-mirroring-controller.js';
@@ -17,6 +18,7 @@ import { newRootCACertPublisher } from './root-ca-cert-publisher.js';
 export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] = [
   newDeploymentController,
   newReplicaSetController,
+  newReplicationManager,
   newEndpointSliceController,
   newEndpointsController,
   newEndpointSliceMirroringController,
