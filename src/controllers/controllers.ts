@@ -4,6 +4,8 @@ import type { Controller, ControllerContext } from './controller-context.js';
 import { newDeploymentController } from './deployment/deployment-controller.js';
 import { newReplicaSetController } from './replicaset-controller.js';
 import { newReplicationManager } from './replication/replication-manager.js';
+import { newJobController } from './job/job-controller.js';
+import { newTTLAfterFinishedController } from './ttlafterfinished/ttl-after-finished-controller.js';
 import { newEndpointSliceController } from './endpointslice/endpointslice-controller.js';
 import { newEndpointsController } from './endpoints-controller.js';
 import { newEndpointSliceMirroringController } from './endpointslice-mirroring-controller.js';
@@ -19,6 +21,8 @@ export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] 
   newDeploymentController,
   newReplicaSetController,
   newReplicationManager,
+  newJobController,
+  newTTLAfterFinishedController,
   newEndpointSliceController,
   newEndpointsController,
   newEndpointSliceMirroringController,
