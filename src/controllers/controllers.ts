@@ -6,6 +6,7 @@ import { newReplicaSetController } from './replicaset-controller.js';
 import { newReplicationManager } from './replication/replication-manager.js';
 import { newJobController } from './job/job-controller.js';
 import { newTTLAfterFinishedController } from './ttlafterfinished/ttl-after-finished-controller.js';
+import { newCronJobController } from './cronjob/cronjob-controller.js';
 import { newEndpointSliceController } from './endpointslice/endpointslice-controller.js';
 import { newEndpointsController } from './endpoints-controller.js';
 import { newEndpointSliceMirroringController } from './endpointslice-mirroring-controller.js';
@@ -23,6 +24,7 @@ export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] 
   newReplicationManager,
   newJobController,
   newTTLAfterFinishedController,
+  newCronJobController,
   newEndpointSliceController,
   newEndpointsController,
   newEndpointSliceMirroringController,
