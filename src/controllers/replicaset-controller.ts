@@ -3,7 +3,7 @@
 // deleting the cheapest ones first, and reports what it counted in status. The same
 // controller runs ReplicationControllers through a conversion adapter (a ReplicaSetKind), as
 // upstream's replication manager does.
-import type { KubeObject, Pod, ReplicaSet, ReplicaSetStatus } from '../api/types.js';
+import type { KubeObject, ObjectMeta, Pod, PodTemplateSpec, ReplicaSet, ReplicaSetStatus } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
 import { labelSelectorAsRequirements, matchLabels } from '../api/labels.js';
 import { isNotFound } from '../api/errors.js';
@@ -59,8 +59,14 @@ export const failedCreatePodReason = 'FailedCreate';
 export const successfulDeletePodReason = 'SuccessfulDelete';
 export const failedDeletePodReason = 'FailedDelete';
 
+/** A controller with a pod template (a ReplicaSet, a Job). */
+export interface PodTemplateOwner {
+  metadata: ObjectMeta;
+  spec: { template?: PodTemplateSpec };
+}
+
 /** GetPodFromTemplate: a pod named after its controller, carrying the template's labels and the controller reference. */
-export function podFromTemplate(rs: ReplicaSet, controllerKind: ReplicaSetKind['controllerKind']): Pod {
+export function podFromTemplate(rs: PodTemplateOwner, controllerKind: { apiVersion: string; kind: string }): Pod {
   const t = rs.spec.template!;
   const meta = t.metadata ?? {};
   const pod: Pod = {

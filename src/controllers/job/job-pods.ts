@@ -1,7 +1,7 @@
 // How the Job controller reads its pods (upstream job_controller.go helpers): which are
 // active, terminating, finished; which failures count; the pod it makes from the template.
 import type { Job, Pod } from '../../api/types.js';
-import { newControllerRef } from '../replicaset/controller-ref-manager.js';
+import { podFromTemplate } from '../replicaset-controller.js';
 import { withCompletionIndex } from './indexed-job.js';
 
 /** The finalizer that keeps a pod until the controller has counted it (JobTrackingFinalizer). */
@@ -60,20 +60,7 @@ export function restartsOfActivePods(pods: Pod[]): number {
 
 /** A pod from the Job's template: named after the Job, owned by it, with the tracking finalizer. */
 export function podFromJobTemplate(job: Job, index?: number): Pod {
-  const t = job.spec.template;
-  const meta = t.metadata ?? {};
-  const pod: Pod = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      generateName: `${job.metadata.name}-`,
-      namespace: job.metadata.namespace,
-      labels: { ...(meta.labels ?? {}) },
-      finalizers: [...(meta.finalizers ?? []), jobTrackingFinalizer],
-      ownerReferences: [newControllerRef(job, 'batch/v1', 'Job')],
-    },
-    spec: structuredClone(t.spec),
-  };
-  if (meta.annotations) pod.metadata.annotations = { ...meta.annotations };
+  const pod = podFromTemplate(job, { apiVersion: 'batch/v1', kind: 'Job' });
+  pod.metadata.finalizers = [...(pod.metadata.finalizers ?? []), jobTrackingFinalizer];
   return index === undefined ? pod : withCompletionIndex(pod, job.metadata.name!, index);
 }
