@@ -104,3 +104,26 @@ test('Forbid skips a run while one is active; suspend stops runs; history limits
     await h.stop();
   }
 });
+
+test('Replace deletes the running Job when the next run starts', async () => {
+  const clock = testClock();
+  const h = await startControllerHarness({ controllers: [newCronJobController], now: clock.now });
+  try {
+    await h.client.create<CronJob>(cronJobsResource, 'default', cronJob('swap', { concurrencyPolicy: 'Replace' }));
+    clock.advance(61_000);
+    await h.client.patch(cronJobsResource, 'default', 'swap', 'merge', { metadata: { annotations: { poke: '1' } } });
+    const first = await waitFor(async () => (await h.client.list<Job>(jobsResource, 'default')).items[0]);
+    await waitFor(async () => (await h.client.get<CronJob>(cronJobsResource, 'default', 'swap')).status?.active?.length, 10_000, 'active');
+    clock.advance(60_000);
+    await h.client.patch(cronJobsResource, 'default', 'swap', 'merge', { metadata: { annotations: { poke: '2' } } });
+    const cur = await waitFor(async () => {
+      const cj = await h.client.get<CronJob>(cronJobsResource, 'default', 'swap');
+      return cj.status?.active?.length === 1 && cj.status.active[0].name !== first.metadata.name ? cj : undefined;
+    }, 10_000, 'replaced');
+    const names = (await h.client.list<Job>(jobsResource, 'default')).items.filter((j) => !j.metadata.deletionTimestamp).map((j) => j.metadata.name);
+    assert.deepEqual(names, [cur.status?.active?.[0].name]);
+    assert.ok((await h.events()).some((e) => e.reason === 'SuccessfulDelete' && e.message === `Deleted job ${first.metadata.name}`));
+  } finally {
+    await h.stop();
+  }
+});

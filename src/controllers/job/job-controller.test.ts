@@ -195,3 +195,16 @@ test('suspend deletes the active pods without counting failures; resume starts a
     await h.stop();
   }
 });
+
+test('a deleted Job leaves no tracking finalizer on its pods (orphan cleanup)', async () => {
+  const h = await startControllerHarness({ controllers: [newJobController], kubelet: true });
+  try {
+    await h.client.create(jobsResource, 'default', newJob('gone'));
+    const pod = await waitFor(() => podsOf(h, 'gone').find((p) => p.status?.phase === 'Running'));
+    assert.deepEqual(pod.metadata.finalizers, [jobTrackingFinalizer]);
+    await h.client.delete(jobsResource, 'default', 'gone', { propagationPolicy: 'Background' });
+    await waitFor(() => podsOf(h, 'gone').find((p) => p.metadata.uid === pod.metadata.uid && !p.metadata.finalizers?.length), 10_000, 'finalizer removed');
+  } finally {
+    await h.stop();
+  }
+});
