@@ -83,8 +83,6 @@ class JobController implements Controller {
   private readonly expectations: ControllerExpectations;
   /** Pod uids whose finalizer this controller removed and the cache may not show yet, by Job key. */
   private readonly finalizersRemoved = new Map<string, Set<string>>();
-  /** Pods the controller deleted for suspension or scale-down: not failures. */
-  private readonly deletedByController = new Set<string>();
   private readonly backoff = new Map<string, BackoffRecord>();
 
   constructor(private readonly ctx: ControllerContext) {
@@ -147,7 +145,6 @@ class JobController implements Controller {
     if (event === 'delete' || pod.metadata.deletionTimestamp) this.expectations.deletionObserved(key, objectKey(pod));
     if (event === 'delete' || !hasTrackingFinalizer(pod)) {
       this.finalizersRemoved.get(key)?.delete(pod.metadata.uid!);
-      if (event === 'delete') this.deletedByController.delete(pod.metadata.uid!);
     }
     this.queue.add(key);
   }
@@ -204,8 +201,6 @@ class JobController implements Controller {
           completed.add(ix);
         }
         c.newlySucceeded.push(pod);
-      } else if (this.deletedByController.has(uid) && !failureTarget) {
-        if (!isPodActive(pod)) c.uncountable.push(pod);
       } else if (isPodFailed(pod, job) || (failureTarget && pod.metadata.deletionTimestamp)) {
         const match = job.spec.podFailurePolicy && pod.status?.phase === 'Failed' ? matchPodFailurePolicy(job, pod) : undefined;
         if (match?.action === 'Ignore') {
@@ -421,15 +416,24 @@ class JobController implements Controller {
     }
   }
 
-  /** Deletes pods (keeping their finalizer: the next sync counts or releases them). */
+  /**
+   * Deletes pods. Pods removed for suspension or scale-down lose their finalizer first, so they
+   * are never counted (upstream deleteJobPods); pods of a Job whose outcome is known keep it
+   * and are counted by the next sync (deleteActivePods).
+   */
   private async deletePods(job: Job, pods: Pod[], notFailures: boolean): Promise<void> {
     if (!pods.length) return;
     const key = objectKey(job);
     this.expectations.expectDeletions(key, pods.map(objectKey));
     await Promise.all(
       pods.map(async (pod) => {
-        if (notFailures) this.deletedByController.add(pod.metadata.uid!);
         try {
+          if (notFailures && hasTrackingFinalizer(pod)) {
+            await this.removeFinalizer(pod);
+            const removed = this.finalizersRemoved.get(key) ?? new Set<string>();
+            this.finalizersRemoved.set(key, removed);
+            removed.add(pod.metadata.uid!);
+          }
           await this.ctx.client.delete(podsResource, pod.metadata.namespace, pod.metadata.name!);
           this.recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
         } catch (e) {
