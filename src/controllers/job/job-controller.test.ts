@@ -208,3 +208,27 @@ test('a deleted Job leaves no tracking finalizer on its pods (orphan cleanup)', 
     await h.stop();
   }
 });
+
+test('a success policy completes an Indexed Job early and removes the other pods', async () => {
+  const h = await startControllerHarness({ controllers: [newJobController], kubelet: true });
+  try {
+    await h.client.create(jobsResource, 'default', newJob('leader', { completions: 3, parallelism: 3, completionMode: 'Indexed', successPolicy: { rules: [{ succeededIndexes: '0' }] } }));
+    const pods = await waitFor(() => {
+      const running = podsOf(h, 'leader').filter((p) => p.status?.phase === 'Running');
+      return running.length === 3 ? running : undefined;
+    });
+    await finish(h, pods.find((p) => p.metadata.annotations?.['batch.kubernetes.io/job-completion-index'] === '0')!, 0);
+    const done = await jobWhen(h, 'leader', (j) => !!j.status?.completionTime, 'Complete');
+    assert.deepEqual(
+      done.status?.conditions?.map((c) => [c.type, c.reason, c.message]),
+      [
+        ['SuccessCriteriaMet', 'SuccessPolicy', 'Matched rules at index 0'],
+        ['Complete', 'SuccessPolicy', 'Matched rules at index 0'],
+      ],
+    );
+    assert.equal(done.status?.completedIndexes, '0');
+    await waitFor(() => podsOf(h, 'leader').every((p) => p.status?.phase === 'Succeeded' || !p.metadata.finalizers?.length), 10_000, 'others released');
+  } finally {
+    await h.stop();
+  }
+});

@@ -45,6 +45,7 @@ import {
 } from './job-pods.js';
 import { completionIndexOf, firstPendingIndexes } from './indexed-job.js';
 import { matchPodFailurePolicy } from './pod-failure-policy.js';
+import { matchSuccessPolicy, reasonSuccessPolicy } from './success-policy.js';
 
 /** --concurrent-job-syncs default. */
 const workers = 5;
@@ -300,7 +301,9 @@ class JobController implements Controller {
       if (failure) setJobCondition(conditions, newJobCondition('FailureTarget', 'True', failure[0], failure[1], nowText));
       else {
         const complete = completions == null ? status.succeeded > 0 && active === 0 : succeeded >= completions;
-        if (complete) setJobCondition(conditions, newJobCondition('SuccessCriteriaMet', 'True', reasonCompletionsReached, messageCompletionsReached, nowText));
+        const policyMatch = completed ? matchSuccessPolicy(job.spec.successPolicy, completions ?? 0, completed) : undefined;
+        if (policyMatch) setJobCondition(conditions, newJobCondition('SuccessCriteriaMet', 'True', reasonSuccessPolicy, policyMatch, nowText));
+        else if (complete) setJobCondition(conditions, newJobCondition('SuccessCriteriaMet', 'True', reasonCompletionsReached, messageCompletionsReached, nowText));
         else if (deadline != null && started !== undefined && !suspended) requeueAfterMs = started + deadline * 1000 - now.getTime();
       }
     }
