@@ -232,3 +232,32 @@ test('a success policy completes an Indexed Job early and removes the other pods
     await h.stop();
   }
 });
+
+test('backoffLimitPerIndex: a failed index is kept in failedIndexes and fails the Job once every index is done', async () => {
+  const h = await startControllerHarness({ controllers: [newJobController], kubelet: true });
+  try {
+    await h.client.create(jobsResource, 'default', newJob('perindex', { completions: 2, parallelism: 2, completionMode: 'Indexed', backoffLimitPerIndex: 0 }));
+    const pods = await waitFor(() => {
+      const running = podsOf(h, 'perindex').filter((p) => p.status?.phase === 'Running');
+      return running.length === 2 ? running : undefined;
+    });
+    for (const p of pods) assert.equal(p.metadata.annotations?.['batch.kubernetes.io/job-index-failure-count'], '0');
+    const byIndex = (ix: string) => pods.find((p) => p.metadata.annotations?.['batch.kubernetes.io/job-completion-index'] === ix)!;
+    await finish(h, byIndex('0'), 1);
+    await jobWhen(h, 'perindex', (j) => j.status?.failedIndexes === '0', 'index 0 failed');
+    // No replacement for a failed index.
+    assert.equal(podsOf(h, 'perindex').length, 2);
+    await finish(h, byIndex('1'), 0);
+    const failed = await jobWhen(h, 'perindex', (j) => !!j.status?.conditions?.some((c) => c.type === 'Failed'), 'Failed');
+    assert.deepEqual([failed.status?.completedIndexes, failed.status?.failedIndexes, failed.status?.succeeded, failed.status?.failed], ['1', '0', 1, 1]);
+    assert.deepEqual(
+      failed.status?.conditions?.map((c) => [c.type, c.reason, c.message]),
+      [
+        ['FailureTarget', 'FailedIndexes', 'Job has failed indexes'],
+        ['Failed', 'FailedIndexes', 'Job has failed indexes'],
+      ],
+    );
+  } finally {
+    await h.stop();
+  }
+});

@@ -45,6 +45,18 @@ import {
 } from './job-pods.js';
 import { completionIndexOf, firstPendingIndexes } from './indexed-job.js';
 import { matchPodFailurePolicy } from './pod-failure-policy.js';
+import {
+  hasBackoffLimitPerIndex,
+  indexBackoffRemainingMs,
+  indexFailureCountAnnotation,
+  indexFailures,
+  isIndexFailed,
+  messageFailedIndexes,
+  messageMaxFailedIndexesExceeded,
+  reasonFailedIndexes,
+  reasonMaxFailedIndexesExceeded,
+  type IndexFailures,
+} from './backoff-limit-per-index.js';
 import { matchSuccessPolicy, reasonSuccessPolicy } from './success-policy.js';
 
 /** --concurrent-job-syncs default. */
@@ -182,7 +194,7 @@ class JobController implements Controller {
   }
 
   /** Sorts the pods; failures are judged by the pod failure policy, successes of Indexed Jobs by index. */
-  private census(job: Job, pods: Pod[], key: string, completed: Set<number> | undefined, failureTarget: boolean): PodCensus {
+  private census(job: Job, pods: Pod[], key: string, completed: Set<number> | undefined, failedIndexes: Set<number> | undefined, failureTarget: boolean): PodCensus {
     const uncounted = new Set([...(job.status?.uncountedTerminatedPods?.succeeded ?? []), ...(job.status?.uncountedTerminatedPods?.failed ?? [])]);
     const removed = this.finalizersRemoved.get(key);
     const completions = job.spec.completions ?? 0;
@@ -209,6 +221,10 @@ class JobController implements Controller {
           continue;
         }
         if (match?.action === 'FailJob') c.failJobMessage ??= match.message;
+        if (failedIndexes) {
+          const ix = completionIndexOf(pod, completions);
+          if (ix !== undefined && isIndexFailed(job, pod, match?.action === 'FailIndex')) failedIndexes.add(ix);
+        }
         c.newlyFailed.push(pod);
       }
     }
@@ -232,7 +248,8 @@ class JobController implements Controller {
     const indexed = job.spec.completionMode === 'Indexed';
     const completions = job.spec.completions;
     const completed = indexed ? parseIndexes(job.status?.completedIndexes, completions ?? 0) : undefined;
-    const census = this.census(job, pods, key, completed, !!conditionTrue(job, 'FailureTarget'));
+    const failedIndexes = hasBackoffLimitPerIndex(job) ? parseIndexes(job.status?.failedIndexes, completions ?? 0) : undefined;
+    const census = this.census(job, pods, key, completed, failedIndexes, !!conditionTrue(job, 'FailureTarget'));
 
     // 1. Record newly finished pods as uncounted, drop their finalizers, then count them.
     const newlyFinished: FinishedPod[] = [
@@ -247,6 +264,7 @@ class JobController implements Controller {
     if (newlyFinished.length) {
       const status: JobStatus = { ...(job.status ?? {}), uncountedTerminatedPods: uncounted };
       if (completed) status.completedIndexes = formatIndexes(completed);
+      if (failedIndexes) status.failedIndexes = formatIndexes(failedIndexes);
       const written = await this.writeStatus(job, status);
       if (!written) return;
       job = written;
@@ -296,6 +314,9 @@ class JobController implements Controller {
       const pastDeadline = deadline != null && started !== undefined && !suspended && now.getTime() - started >= deadline * 1000;
       let failure: [string, string] | undefined;
       if (census.failJobMessage) failure = [reasonPodFailurePolicy, census.failJobMessage];
+      else if (failedIndexes && job.spec.maxFailedIndexes != null && failedIndexes.size > job.spec.maxFailedIndexes) {
+        failure = [reasonMaxFailedIndexesExceeded, messageMaxFailedIndexesExceeded];
+      } else if (failedIndexes && failedIndexes.size > 0 && failedIndexes.size + succeeded >= (completions ?? 0)) failure = [reasonFailedIndexes, messageFailedIndexes];
       else if (status.failed > backoffLimit || pastRestartLimit) failure = [reasonBackoffLimitExceeded, messageBackoffLimitExceeded];
       else if (pastDeadline) failure = [reasonDeadlineExceeded, messageDeadlineExceeded];
       if (failure) setJobCondition(conditions, newJobCondition('FailureTarget', 'True', failure[0], failure[1], nowText));
@@ -318,7 +339,7 @@ class JobController implements Controller {
         finishing = census.active.length === 0 && census.terminating.length === 0;
       }
     } else {
-      const wait = await this.manageJob(job, key, census, succeeded, completed);
+      const wait = await this.manageJob(job, key, census, succeeded, completed, failedIndexes, pods);
       if (wait > 0) requeueAfterMs = requeueAfterMs === undefined ? wait : Math.min(requeueAfterMs, wait);
     }
 
@@ -332,6 +353,7 @@ class JobController implements Controller {
     status.terminating = census.terminating.length;
     if (conditions.length) status.conditions = conditions;
     if (completed) status.completedIndexes = formatIndexes(completed);
+    if (failedIndexes) status.failedIndexes = formatIndexes(failedIndexes);
     const written = await this.writeStatus(job, status);
     if (written && finishing && target) {
       const failed = target.type === 'FailureTarget';
@@ -363,14 +385,22 @@ class JobController implements Controller {
    * manageJob: creates pods up to what parallelism and the remaining completions want (after
    * the failure back-off), deletes extra ones. Returns how long to wait for the back-off.
    */
-  private async manageJob(job: Job, key: string, c: PodCensus, succeeded: number, completed: Set<number> | undefined): Promise<number> {
+  private async manageJob(
+    job: Job,
+    key: string,
+    c: PodCensus,
+    succeeded: number,
+    completed: Set<number> | undefined,
+    failedIndexes: Set<number> | undefined,
+    pods: Pod[],
+  ): Promise<number> {
     if (!this.expectations.satisfied(key)) return 0;
     const parallelism = job.spec.parallelism ?? 1;
     const completions = job.spec.completions;
     let active = c.active.length;
     let wantActive: number;
     if (completions == null) wantActive = succeeded > 0 ? active : parallelism;
-    else wantActive = Math.max(0, Math.min(completions - succeeded, parallelism));
+    else wantActive = Math.max(0, Math.min(completions - succeeded - (failedIndexes?.size ?? 0), parallelism));
 
     let extra: Pod[] = [];
     const byIndex = new Map<number, Pod>();
@@ -378,7 +408,7 @@ class JobController implements Controller {
       // Pods without a valid index, for a completed index, or duplicating another go first.
       for (const pod of c.active) {
         const ix = completionIndexOf(pod, completions ?? 0);
-        if (ix === undefined || completed.has(ix) || byIndex.has(ix)) extra.push(pod);
+        if (ix === undefined || completed.has(ix) || failedIndexes?.has(ix) || byIndex.has(ix)) extra.push(pod);
         else byIndex.set(ix, pod);
       }
       active = byIndex.size;
@@ -395,23 +425,46 @@ class JobController implements Controller {
     let missing = wantActive - active;
     if (onlyReplaceFailedPods(job)) missing -= c.terminating.length;
     if (missing <= 0) return 0;
-    const wait = remainingBackoffMs(this.backoff.get(key) ?? { failuresAfterLastSuccess: 0 }, this.ctx.now().getTime());
-    if (wait > 0) return wait;
     missing = Math.min(missing, maxPodCreateDeletePerSync);
-    const indexes = completed ? firstPendingIndexes(new Set([...completed, ...byIndex.keys()]), missing, completions ?? 0) : undefined;
+    const now = this.ctx.now().getTime();
+    let wait = 0;
+    let indexes: number[] | undefined;
+    let failures: Map<number, IndexFailures> | undefined;
+    if (failedIndexes) {
+      // Each index backs off on its own failures; indexes still waiting are skipped this time.
+      failures = indexFailures(job, pods, now);
+      const taken = new Set([...completed!, ...failedIndexes, ...byIndex.keys()]);
+      indexes = [];
+      for (const ix of firstPendingIndexes(taken, completions ?? 0, completions ?? 0)) {
+        const left = indexBackoffRemainingMs(failures.get(ix), now);
+        if (left > 0) wait = wait ? Math.min(wait, left) : left;
+        else if (indexes.length < missing) indexes.push(ix);
+      }
+    } else {
+      wait = remainingBackoffMs(this.backoff.get(key) ?? { failuresAfterLastSuccess: 0 }, now);
+      if (wait > 0) return wait;
+      if (completed) indexes = firstPendingIndexes(new Set([...completed, ...byIndex.keys()]), missing, completions ?? 0);
+    }
     const count = indexes ? indexes.length : missing;
-    if (!count) return 0;
+    if (!count) return wait;
     this.expectations.expectCreations(key, count);
     let next = 0;
-    const { successes, error } = await slowStartBatch(count, slowStartInitialBatchSize, () => this.createPod(job, indexes?.[next++]));
+    const { successes, error } = await slowStartBatch(count, slowStartInitialBatchSize, () => {
+      const ix = indexes?.[next++];
+      return this.createPod(job, ix, ix === undefined ? undefined : failures?.get(ix)?.count);
+    });
     for (let i = 0; i < count - successes; i++) this.expectations.creationObserved(key);
     if (error) throw error;
-    return 0;
+    return wait;
   }
 
-  private async createPod(job: Job, index: number | undefined): Promise<void> {
+  private async createPod(job: Job, index: number | undefined, indexFailureCount: number | undefined): Promise<void> {
+    const pod = podFromJobTemplate(job, index);
+    if (index !== undefined && hasBackoffLimitPerIndex(job)) {
+      pod.metadata.annotations = { ...pod.metadata.annotations, [indexFailureCountAnnotation]: String(indexFailureCount ?? 0) };
+    }
     try {
-      const created = await this.ctx.client.create<Pod>(podsResource, job.metadata.namespace, podFromJobTemplate(job, index));
+      const created = await this.ctx.client.create<Pod>(podsResource, job.metadata.namespace, pod);
       this.recorder.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
     } catch (e) {
       this.recorder.event(job, 'Warning', 'FailedCreate', `Error creating: ${e instanceof Error ? e.message : String(e)}`);
