@@ -42,6 +42,16 @@ async function finish(h: ControllerHarness, pod: Pod, exitCode: number): Promise
   });
 }
 
+/** Runs body against the Job controller with a test kubelet, stopping the harness after. */
+async function withJobController(body: (h: ControllerHarness) => Promise<void>): Promise<void> {
+  const h = await startControllerHarness({ controllers: [newJobController], kubelet: true });
+  try {
+    await body(h);
+  } finally {
+    await h.stop();
+  }
+}
+
 async function jobWhen(h: ControllerHarness, name: string, ok: (j: Job) => boolean, what: string): Promise<Job> {
   return waitFor(async () => {
     const j = await h.client.get<Job>(jobsResource, 'default', name);
@@ -50,8 +60,7 @@ async function jobWhen(h: ControllerHarness, name: string, ok: (j: Job) => boole
 }
 
 test('completions run one pod at a time to Complete; pods carry the tracking finalizer until counted', async () => {
-  const h = await startControllerHarness({ controllers: [newJobController], kubelet: true });
-  try {
+  await withJobController(async (h) => {
     await h.client.create(jobsResource, 'default', newJob('pi', { completions: 2, parallelism: 1 }));
     for (let i = 0; i < 2; i++) {
       const pod = await waitFor(() => podsOf(h, 'pi').find((p) => p.status?.phase === 'Running'), 10_000, `pod ${i}`);
@@ -77,14 +86,11 @@ test('completions run one pod at a time to Complete; pods carry the tracking fin
     const events = await h.events();
     assert.equal(events.filter((e) => e.reason === 'SuccessfulCreate' && /^Created pod: pi-/.test(e.message ?? '')).length, 2);
     assert.ok(events.some((e) => e.reason === 'Completed' && e.message === 'Job completed'));
-  } finally {
-    await h.stop();
-  }
+  });
 });
 
 test('failed pods past backoffLimit fail the Job: FailureTarget, then Failed', async () => {
-  const h = await startControllerHarness({ controllers: [newJobController], kubelet: true });
-  try {
+  await withJobController(async (h) => {
     await h.client.create(jobsResource, 'default', newJob('fail', { backoffLimit: 0 }));
     const pod = await waitFor(() => podsOf(h, 'fail').find((p) => p.status?.phase === 'Running'));
     await finish(h, pod, 1);
@@ -100,14 +106,11 @@ test('failed pods past backoffLimit fail the Job: FailureTarget, then Failed', a
     );
     const events = await h.events();
     assert.ok(events.some((e) => e.type === 'Warning' && e.reason === 'BackoffLimitExceeded' && e.message === 'Job has reached the specified backoff limit'));
-  } finally {
-    await h.stop();
-  }
+  });
 });
 
 test('a FailJob pod failure policy rule fails the Job at the first matching exit code', async () => {
-  const h = await startControllerHarness({ controllers: [newJobController], kubelet: true });
-  try {
+  await withJobController(async (h) => {
     await h.client.create(jobsResource, 'default', newJob('pfp', { backoffLimit: 6, podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [42] } }] } }));
     const pod = await waitFor(() => podsOf(h, 'pfp').find((p) => p.status?.phase === 'Running'));
     await finish(h, pod, 42);
@@ -117,14 +120,11 @@ test('a FailJob pod failure policy rule fails the Job at the first matching exit
       failed.status?.conditions?.find((c) => c.type === 'Failed')?.message,
       `Container main for pod default/${pod.metadata.name} failed with exit code 42 matching FailJob rule at index 0`,
     );
-  } finally {
-    await h.stop();
-  }
+  });
 });
 
 test('Indexed: one pod per index with its annotation, label, hostname and JOB_COMPLETION_INDEX; completedIndexes', async () => {
-  const h = await startControllerHarness({ controllers: [newJobController], kubelet: true });
-  try {
+  await withJobController(async (h) => {
     await h.client.create(jobsResource, 'default', newJob('idx', { completions: 3, parallelism: 2, completionMode: 'Indexed' }));
     const first = await waitFor(() => {
       const running = podsOf(h, 'idx').filter((p) => p.status?.phase === 'Running');
@@ -150,14 +150,11 @@ test('Indexed: one pod per index with its annotation, label, hostname and JOB_CO
     const done = await jobWhen(h, 'idx', (j) => !!j.status?.completionTime, 'Complete');
     assert.equal(done.status?.completedIndexes, '0-2');
     assert.equal(done.status?.succeeded, 3);
-  } finally {
-    await h.stop();
-  }
+  });
 });
 
 test('activeDeadlineSeconds fails the Job with DeadlineExceeded and removes its pods', async () => {
-  const h = await startControllerHarness({ controllers: [newJobController], kubelet: true });
-  try {
+  await withJobController(async (h) => {
     await h.client.create(jobsResource, 'default', newJob('late', { activeDeadlineSeconds: 1 }));
     await waitFor(() => podsOf(h, 'late').find((p) => p.status?.phase === 'Running'));
     const failed = await jobWhen(h, 'late', (j) => !!j.status?.conditions?.some((c) => c.type === 'Failed'), 'Failed');
@@ -170,14 +167,11 @@ test('activeDeadlineSeconds fails the Job with DeadlineExceeded and removes its 
     );
     assert.equal(failed.status?.failed, 1);
     await waitFor(() => podsOf(h, 'late').length === 0, 10_000, 'pods gone');
-  } finally {
-    await h.stop();
-  }
+  });
 });
 
 test('suspend deletes the active pods without counting failures; resume starts again', async () => {
-  const h = await startControllerHarness({ controllers: [newJobController], kubelet: true });
-  try {
+  await withJobController(async (h) => {
     await h.client.create(jobsResource, 'default', newJob('sus'));
     await waitFor(() => podsOf(h, 'sus').find((p) => p.status?.phase === 'Running'));
     await h.client.patch(jobsResource, 'default', 'sus', 'merge', { spec: { suspend: true } });
@@ -191,27 +185,21 @@ test('suspend deletes the active pods without counting failures; resume starts a
     const events = await h.events();
     assert.ok(events.some((e) => e.reason === 'Suspended' && e.message === 'Job suspended'));
     assert.ok(events.some((e) => e.reason === 'Resumed' && e.message === 'Job resumed'));
-  } finally {
-    await h.stop();
-  }
+  });
 });
 
 test('a deleted Job leaves no tracking finalizer on its pods (orphan cleanup)', async () => {
-  const h = await startControllerHarness({ controllers: [newJobController], kubelet: true });
-  try {
+  await withJobController(async (h) => {
     await h.client.create(jobsResource, 'default', newJob('gone'));
     const pod = await waitFor(() => podsOf(h, 'gone').find((p) => p.status?.phase === 'Running'));
     assert.deepEqual(pod.metadata.finalizers, [jobTrackingFinalizer]);
     await h.client.delete(jobsResource, 'default', 'gone', { propagationPolicy: 'Background' });
     await waitFor(() => podsOf(h, 'gone').find((p) => p.metadata.uid === pod.metadata.uid && !p.metadata.finalizers?.length), 10_000, 'finalizer removed');
-  } finally {
-    await h.stop();
-  }
+  });
 });
 
 test('a success policy completes an Indexed Job early and removes the other pods', async () => {
-  const h = await startControllerHarness({ controllers: [newJobController], kubelet: true });
-  try {
+  await withJobController(async (h) => {
     await h.client.create(jobsResource, 'default', newJob('leader', { completions: 3, parallelism: 3, completionMode: 'Indexed', successPolicy: { rules: [{ succeededIndexes: '0' }] } }));
     const pods = await waitFor(() => {
       const running = podsOf(h, 'leader').filter((p) => p.status?.phase === 'Running');
@@ -228,14 +216,11 @@ test('a success policy completes an Indexed Job early and removes the other pods
     );
     assert.equal(done.status?.completedIndexes, '0');
     await waitFor(() => podsOf(h, 'leader').every((p) => p.status?.phase === 'Succeeded' || !p.metadata.finalizers?.length), 10_000, 'others released');
-  } finally {
-    await h.stop();
-  }
+  });
 });
 
 test('backoffLimitPerIndex: a failed index is kept in failedIndexes and fails the Job once every index is done', async () => {
-  const h = await startControllerHarness({ controllers: [newJobController], kubelet: true });
-  try {
+  await withJobController(async (h) => {
     await h.client.create(jobsResource, 'default', newJob('perindex', { completions: 2, parallelism: 2, completionMode: 'Indexed', backoffLimitPerIndex: 0 }));
     const pods = await waitFor(() => {
       const running = podsOf(h, 'perindex').filter((p) => p.status?.phase === 'Running');
@@ -257,7 +242,5 @@ test('backoffLimitPerIndex: a failed index is kept in failedIndexes and fails th
         ['Failed', 'FailedIndexes', 'Job has failed indexes'],
       ],
     );
-  } finally {
-    await h.stop();
-  }
+  });
 });
