@@ -250,6 +250,11 @@ export class ApiError extends Error {
     return new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`);
   }
 
+  /** NewTooManyRequests: a 429 that asks the client to come back, after retryAfterSeconds when > 0 (the Retry-After header). */
+  static tooManyRequests(message: string, retryAfterSeconds: number, causes?: StatusCause[]): ApiError {
+    return new ApiError(429, 'TooManyRequests', message, { causes, retryAfterSeconds });
+  }
+
   static internal(err: unknown): ApiError {
     const msg = err instanceof Error ? err.message : String(err);
     return new ApiError(500, 'InternalError', `Internal error occurred: ${msg}`, { causes: [{ message: msg }] });

@@ -6,7 +6,7 @@
 export const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 export interface SubresourceInfo {
-  name: string; // "status", "scale", "binding", "ephemeralcontainers", "log", "exec", "attach"
+  name: string; // "status", "scale", "binding", "eviction", "ephemeralcontainers", "log", "exec", "attach"
   verbs: string[];
   kind: string;
   group?: string; // scale is autoscaling/v1 Scale
@@ -69,6 +69,7 @@ export const resources: ResourceInfo[] = [
     subresources: [
       status('Pod'),
       { name: 'binding', verbs: ['create'], kind: 'Binding' },
+      { name: 'eviction', verbs: ['create'], kind: 'Eviction', group: 'policy', version: 'v1' },
       { name: 'ephemeralcontainers', verbs: ['get', 'patch', 'update'], kind: 'Pod' },
       { name: 'log', verbs: ['get'], kind: 'Pod' },
       { name: 'exec', verbs: ['create', 'get'], kind: 'PodExecOptions' },

@@ -566,6 +566,83 @@ export interface ReplicaSet extends KubeObject {
   status?: ReplicaSetStatus;
 }
 
+// ---- apps/v1: StatefulSet and ControllerRevision ----
+
+export type PodManagementPolicyType = 'OrderedReady' | 'Parallel';
+export type StatefulSetUpdateStrategyType = 'RollingUpdate' | 'OnDelete';
+export type PersistentVolumeClaimRetentionPolicyType = 'Retain' | 'Delete';
+
+export interface RollingUpdateStatefulSetStrategy {
+  partition?: number;
+  maxUnavailable?: number | string;
+}
+
+export interface StatefulSetUpdateStrategy {
+  type?: StatefulSetUpdateStrategyType;
+  rollingUpdate?: RollingUpdateStatefulSetStrategy;
+}
+
+export interface StatefulSetPersistentVolumeClaimRetentionPolicy {
+  whenDeleted?: PersistentVolumeClaimRetentionPolicyType;
+  whenScaled?: PersistentVolumeClaimRetentionPolicyType;
+}
+
+export interface StatefulSetOrdinals {
+  start: number;
+}
+
+/**
+ * An entry of spec.volumeClaimTemplates: a PersistentVolumeClaim whose spec the controller
+ * copies into each pod's claim as written (typed loosely here; the claim's own type belongs to
+ * the storage kinds).
+ */
+export interface StatefulSetVolumeClaimTemplate extends KubeObject {
+  spec?: { volumeMode?: string; [field: string]: unknown };
+  status?: { phase?: string; [field: string]: unknown };
+}
+
+export interface StatefulSetSpec {
+  replicas?: number;
+  selector: LabelSelector;
+  template: PodTemplateSpec;
+  volumeClaimTemplates?: StatefulSetVolumeClaimTemplate[];
+  serviceName?: string;
+  podManagementPolicy?: PodManagementPolicyType;
+  updateStrategy?: StatefulSetUpdateStrategy;
+  revisionHistoryLimit?: number;
+  minReadySeconds?: number;
+  persistentVolumeClaimRetentionPolicy?: StatefulSetPersistentVolumeClaimRetentionPolicy;
+  ordinals?: StatefulSetOrdinals;
+}
+
+export interface StatefulSetStatus {
+  observedGeneration?: number;
+  replicas: number;
+  readyReplicas?: number;
+  currentReplicas?: number;
+  updatedReplicas?: number;
+  currentRevision?: string;
+  updateRevision?: string;
+  collisionCount?: number;
+  conditions?: Condition[];
+  availableReplicas: number;
+}
+
+export interface StatefulSet extends KubeObject {
+  spec: StatefulSetSpec;
+  status?: StatefulSetStatus;
+}
+
+/**
+ * ControllerRevision: an immutable snapshot of a controller's state (for a StatefulSet or
+ * DaemonSet, the patch that restores its pod template). `data` is a RawExtension, here the
+ * JSON object itself.
+ */
+export interface ControllerRevision extends KubeObject {
+  data?: unknown;
+  revision: number;
+}
+
 export interface Scale extends KubeObject {
   spec: { replicas?: number };
   status: { replicas: number; selector?: string };
@@ -741,4 +818,34 @@ export interface ReplicationControllerStatus {
 export interface ReplicationController extends KubeObject {
   spec: ReplicationControllerSpec;
   status?: ReplicationControllerStatus;
+}
+
+// ---- policy/v1 (PodDisruptionBudget, Eviction) ----
+
+export interface PodDisruptionBudgetSpec {
+  minAvailable?: number | string;
+  selector?: LabelSelector | null;
+  maxUnavailable?: number | string;
+  unhealthyPodEvictionPolicy?: 'IfHealthyBudget' | 'AlwaysAllow' | string;
+}
+
+export interface PodDisruptionBudgetStatus {
+  observedGeneration?: number;
+  /** Pod name → when the eviction subresource let it go (RFC 3339). */
+  disruptedPods?: Record<string, string>;
+  disruptionsAllowed: number;
+  currentHealthy: number;
+  desiredHealthy: number;
+  expectedPods: number;
+  conditions?: Condition[];
+}
+
+export interface PodDisruptionBudget extends KubeObject {
+  spec: PodDisruptionBudgetSpec;
+  status?: PodDisruptionBudgetStatus;
+}
+
+/** The body POSTed to pods/<name>/eviction. */
+export interface Eviction extends KubeObject {
+  deleteOptions?: DeleteOptions | null;
 }

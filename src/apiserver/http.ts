@@ -116,7 +116,9 @@ export function addWarning(res: ServerResponse, text: string): void {
 
 export function sendError(res: ServerResponse, err: unknown): void {
   const apiErr = err instanceof ApiError ? err : ApiError.internal(err);
-  sendJSON(res, apiErr.code, apiErr.status);
+  // responsewriters.ErrorNegotiated: a Status that says when to retry says it in a header too.
+  const retryAfter = apiErr.status.details?.retryAfterSeconds;
+  sendJSON(res, apiErr.code, apiErr.status, retryAfter ? { 'Retry-After': String(retryAfter) } : undefined);
 }
 
 export function sendText(res: ServerResponse, code: number, text: string, contentType = 'text/plain; charset=utf-8'): void {

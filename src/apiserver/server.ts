@@ -76,6 +76,7 @@ export class ApiServer {
       serviceAccountTokens: this.saTokens,
       proxy: () => this.proxyDeps(),
       podStreaming: () => this.podStreaming(),
+      admitCreate: (info, namespace, name) => this.admitCreate(info, namespace, name),
     };
     for (const info of resources) {
       this.registries.set(info, new Registry(info, strategyFor(info, deps), opts.store, (obj) => applyDefaults(info, obj)));
@@ -292,11 +293,10 @@ export class ApiServer {
     const ns = (await this.registry('namespaces').tryGet(undefined, namespace)) as Namespace | undefined;
     if (!ns) throw ApiError.notFound({ group: '', resource: 'namespaces' }, namespace);
     if (ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating') {
-      throw ApiError.forbidden(
-        { group: info.group, resource: info.resource },
-        name,
-        `unable to create new content in namespace ${namespace} because it is being terminated`,
-      );
+      const err = ApiError.forbidden({ group: info.group, resource: info.resource }, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
+      // Clients (kubectl drain) recognise the case by this cause.
+      err.status.details!.causes = [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }];
+      throw err;
     }
     if (obj) await admitResource(info, obj, namespace, this.handlerDeps);
   }

@@ -7,6 +7,7 @@ import { newReplicationManager } from './replication/replication-manager.js';
 import { newJobController } from './job/job-controller.js';
 import { newTTLAfterFinishedController } from './ttlafterfinished/ttl-after-finished-controller.js';
 import { newCronJobController } from './cronjob/cronjob-controller.js';
+import { newStatefulSetController } from './statefulset/statefulset-controller.js';
 import { newEndpointSliceController } from './endpointslice/endpointslice-controller.js';
 import { newEndpointsController } from './endpoints-controller.js';
 import { newEndpointSliceMirroringController } from './endpointslice-mirroring-controller.js';
@@ -17,6 +18,7 @@ import { newNodeLifecycleController } from './node-lifecycle-controller.js';
 import { newLoadBalancerController } from './loadbalancer-controller.js';
 import { newServiceAccountsController } from './serviceaccounts-controller.js';
 import { newRootCACertPublisher } from './root-ca-cert-publisher.js';
+import { newDisruptionController } from './disruption/disruption-controller.js';
 
 export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] = [
   newDeploymentController,
@@ -25,6 +27,7 @@ export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] 
   newJobController,
   newTTLAfterFinishedController,
   newCronJobController,
+  newStatefulSetController,
   newEndpointSliceController,
   newEndpointsController,
   newEndpointSliceMirroringController,
@@ -35,4 +38,5 @@ export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] 
   newLoadBalancerController,
   newServiceAccountsController,
   newRootCACertPublisher,
+  newDisruptionController,
 ];

@@ -4,7 +4,7 @@ import { resourceFor, type ApiClient } from '../client/api-client.js';
 import type { Event, Lease, Node, Pod } from '../api/types.js';
 import { startControllerHarness, type ControllerHarness } from '../testing/controller-harness.js';
 import { isGone, waitFor } from '../testing/wait.js';
-import { newNodeLifecycleController, tolerationTimeMs } from './node-lifecycle-controller.js';
+import { desiredTaints, newNodeLifecycleController, tolerationTimeMs } from './node-lifecycle-controller.js';
 
 const nodesInfo = resourceFor('nodes');
 const podsInfo = resourceFor('pods');
@@ -138,6 +138,16 @@ test('a node reporting Ready=False gets not-ready taints', async () => {
   } finally {
     await stop();
   }
+});
+
+test('a cordoned node gets the unschedulable NoSchedule taint (TaintNodesByCondition), an uncordoned one loses it', () => {
+  const dedicated = { key: 'dedicated', value: 'db', effect: 'NoSchedule' };
+  const cordoned = readyNode('node-1');
+  cordoned.spec = { unschedulable: true, taints: [dedicated] };
+  assert.deepEqual(desiredTaints(cordoned, new Date()), [dedicated, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }]);
+  const uncordoned = readyNode('node-1');
+  uncordoned.spec = { taints: [dedicated, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }] };
+  assert.deepEqual(desiredTaints(uncordoned, new Date()), [dedicated]);
 });
 
 test('toleration time: untolerated evicts now, default tolerations follow the option, unbounded never', () => {

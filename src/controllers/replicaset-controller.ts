@@ -3,7 +3,7 @@
 // deleting the cheapest ones first, and reports what it counted in status. The same
 // controller runs ReplicationControllers through a conversion adapter (a ReplicaSetKind), as
 // upstream's replication manager does.
-import type { KubeObject, ObjectMeta, Pod, PodTemplateSpec, ReplicaSet, ReplicaSetStatus } from '../api/types.js';
+import type { KubeObject, Pod, ReplicaSet, ReplicaSetStatus } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
 import { labelSelectorAsRequirements, matchLabels } from '../api/labels.js';
 import { isNotFound } from '../api/errors.js';
@@ -13,6 +13,7 @@ import type { EventRecorder } from '../client/event-recorder.js';
 import { WorkQueue, type ReconcileResult } from '../client/work-queue.js';
 import type { Controller, ControllerContext } from './controller-context.js';
 import { ControllerExpectations } from './replicaset/controller-expectations.js';
+import { getPodFromTemplate } from './replicaset/pod-from-template.js';
 import { slowStartBatch, slowStartInitialBatchSize } from './replicaset/slow-start.js';
 import { getPodsToDelete } from './replicaset/active-pods-with-ranks.js';
 import { isPodActive, isPodReady } from './replicaset/pod-conditions.js';
@@ -59,30 +60,9 @@ export const failedCreatePodReason = 'FailedCreate';
 export const successfulDeletePodReason = 'SuccessfulDelete';
 export const failedDeletePodReason = 'FailedDelete';
 
-/** A controller with a pod template (a ReplicaSet, a Job). */
-export interface PodTemplateOwner {
-  metadata: ObjectMeta;
-  spec: { template?: PodTemplateSpec };
-}
-
 /** GetPodFromTemplate: a pod named after its controller, carrying the template's labels and the controller reference. */
-export function podFromTemplate(rs: PodTemplateOwner, controllerKind: { apiVersion: string; kind: string }): Pod {
-  const t = rs.spec.template!;
-  const meta = t.metadata ?? {};
-  const pod: Pod = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      generateName: `${rs.metadata.name}-`,
-      namespace: rs.metadata.namespace,
-      labels: { ...(meta.labels ?? {}) },
-      ownerReferences: [newControllerRef(rs, controllerKind.apiVersion, controllerKind.kind)],
-    },
-    spec: structuredClone(t.spec),
-  };
-  if (meta.annotations) pod.metadata.annotations = { ...meta.annotations };
-  if (meta.finalizers) pod.metadata.finalizers = [...meta.finalizers];
-  return pod;
+export function podFromTemplate(rs: ReplicaSet, controllerKind: ReplicaSetKind['controllerKind']): Pod {
+  return getPodFromTemplate(rs.spec.template!, rs, newControllerRef(rs, controllerKind.apiVersion, controllerKind.kind));
 }
 
 /** Status with Go's omitempty applied, as the API would serialise it. */

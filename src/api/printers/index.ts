@@ -5,6 +5,7 @@
 import type { KubeObject } from '../types.js';
 import { configMapPrinter } from './configmap-printer.js';
 import { cronJobPrinter } from './cronjob-printer.js';
+import { controllerRevisionPrinter } from './controllerrevision-printer.js';
 import { defaultPrinter } from './default-printer.js';
 import { deploymentPrinter } from './deployment-printer.js';
 import { endpointsPrinter } from './endpoints-printer.js';
@@ -15,12 +16,14 @@ import { leasePrinter } from './lease-printer.js';
 import { namespacePrinter } from './namespace-printer.js';
 import { nodePrinter } from './node-printer.js';
 import { podPrinter } from './pod-printer.js';
+import { podDisruptionBudgetPrinter } from './poddisruptionbudget-printer.js';
 import { replicaSetPrinter } from './replicaset-printer.js';
 import { replicationControllerPrinter } from './replicationcontroller-printer.js';
 import { scalePrinter } from './scale-printer.js';
 import { secretPrinter } from './secret-printer.js';
 import { serviceAccountPrinter } from './serviceaccount-printer.js';
 import { servicePrinter } from './service-printer.js';
+import { statefulSetPrinter } from './statefulset-printer.js';
 import type { Printer, TableResult } from './table.js';
 
 export type { Printer, TableColumnDefinition, TableResult, TableRow, TableRowCondition } from './table.js';
@@ -33,6 +36,8 @@ const printers: Record<string, Printer<never>> = {
   EndpointSlice: endpointSlicePrinter,
   Deployment: deploymentPrinter,
   ReplicaSet: replicaSetPrinter,
+  StatefulSet: statefulSetPrinter,
+  ControllerRevision: controllerRevisionPrinter,
   Node: nodePrinter,
   Namespace: namespacePrinter,
   Event: eventPrinter,
@@ -44,6 +49,7 @@ const printers: Record<string, Printer<never>> = {
   Job: jobPrinter,
   CronJob: cronJobPrinter,
   ReplicationController: replicationControllerPrinter,
+  PodDisruptionBudget: podDisruptionBudgetPrinter,
 };
 
 /** The printer for a kind: its own, or the API server's default one. */

@@ -57,6 +57,7 @@ export const swaggerDoc = {
   "ReplicationControllerStatus.replicas": "Replicas is the most recently observed number of replicas. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller",
   "ReplicationControllerStatus.readyReplicas": "The number of ready replicas for this replication controller.",
   "ReplicationControllerSpec.selector": "Selector is a label query over pods that should match the Replicas count. If Selector is empty, it is defaulted to the labels present on the Pod template. Label keys and values that must match in order to be controlled by this replication controller, if empty defaulted to labels on Pod template. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors",
+  "ControllerRevision.revision": "Revision indicates the revision of the state represented by Data.",
 } as const;
 
 export type SwaggerDocKey = keyof typeof swaggerDoc;

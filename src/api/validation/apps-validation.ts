@@ -3,7 +3,7 @@
 import { field, type FieldError } from '../errors.js';
 import { labelSelectorAsRequirements, matchLabels, type LabelRequirement } from '../labels.js';
 import type { Deployment, LabelSelector, PodTemplateSpec, ReplicaSet, RollingUpdateDeployment } from '../types.js';
-import { goLabelSelector } from './go-literal.js';
+import { GoLiteral, goIntOrString, goLabelSelector } from './go-literal.js';
 import { isValidPercent, nameIsDNSSubdomain, validateNonnegativeField } from './names.js';
 import { validateImmutableField, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
 import { validatePodTemplateSpec } from './pod-validation.js';
@@ -13,7 +13,7 @@ import { validatePodTemplateSpec } from './pod-validation.js';
  * does not convert (metav1.LabelSelectorAsSelector fails; validateLabelSelector reports why)
  * is not checked against the template, as upstream skips the check then.
  */
-function templateMatchesSelector(sel: LabelSelector, labels: Record<string, string>): boolean {
+export function templateMatchesSelector(sel: LabelSelector, labels: Record<string, string>): boolean {
   let reqs: LabelRequirement[] | null;
   try {
     reqs = labelSelectorAsRequirements(sel);
@@ -23,7 +23,7 @@ function templateMatchesSelector(sel: LabelSelector, labels: Record<string, stri
   return matchLabels(reqs, labels);
 }
 
-function selectorIsEmpty(sel: LabelSelector): boolean {
+export function selectorIsEmpty(sel: LabelSelector): boolean {
   return Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions ?? []).length === 0;
 }
 
@@ -56,10 +56,14 @@ function validateSelectorAndTemplate(selector: LabelSelector | undefined, templa
   return errs;
 }
 
-// ---- int-or-percent (maxSurge / maxUnavailable) ----
+// ---- int-or-percent (maxSurge / maxUnavailable, a budget's minAvailable / maxUnavailable) ----
 
-function validatePositiveIntOrPercent(v: number | string | undefined, path: string): FieldError[] {
-  if (typeof v === 'string') return isValidPercent(v).map((m) => field.invalid(path, v, m));
+/**
+ * ValidatePositiveIntOrPercent: a percentage string or a non-negative int. A bad string is
+ * reported as the IntOrString struct (%#v), as upstream prints it.
+ */
+export function validatePositiveIntOrPercent(v: number | string | undefined, path: string): FieldError[] {
+  if (typeof v === 'string') return isValidPercent(v).map((m) => field.invalid(path, new GoLiteral(goIntOrString(v)), m));
   if (typeof v === 'number') return validateNonnegativeField(v, path);
   return [];
 }
@@ -70,15 +74,19 @@ function intOrPercentValue(v: number | string | undefined): number {
   return -1;
 }
 
+/** IsNotMoreThan100Percent: a percentage may not pass 100%. */
+export function isNotMoreThan100Percent(v: number | string | undefined, path: string): FieldError[] {
+  if (typeof v !== 'string' || intOrPercentValue(v) <= 100) return [];
+  return [field.invalid(path, new GoLiteral(goIntOrString(v)), 'must not be greater than 100%')];
+}
+
 function validateRollingUpdateDeployment(ru: RollingUpdateDeployment, path: string): FieldError[] {
   const errs = validatePositiveIntOrPercent(ru.maxUnavailable, `${path}.maxUnavailable`);
   errs.push(...validatePositiveIntOrPercent(ru.maxSurge, `${path}.maxSurge`));
   if (intOrPercentValue(ru.maxUnavailable) === 0 && intOrPercentValue(ru.maxSurge) === 0) {
     errs.push(field.invalid(`${path}.maxUnavailable`, ru.maxUnavailable ?? 0, 'may not be 0 when `maxSurge` is 0'));
   }
-  if (typeof ru.maxUnavailable === 'string' && intOrPercentValue(ru.maxUnavailable) > 100) {
-    errs.push(field.invalid(`${path}.maxUnavailable`, ru.maxUnavailable, 'must not be greater than 100%'));
-  }
+  errs.push(...isNotMoreThan100Percent(ru.maxUnavailable, `${path}.maxUnavailable`));
   return errs;
 }
 

@@ -6,6 +6,7 @@ import type { KubeObject } from '../../api/types.js';
 import type { Strategy } from '../strategy.js';
 import { configmaps } from './configmaps.js';
 import { cronjobs } from './cronjobs.js';
+import { controllerrevisions } from './controllerrevisions.js';
 import { defaultStrategy } from './default-strategy.js';
 import { deployments } from './deployments.js';
 import { endpoints } from './endpoints.js';
@@ -15,6 +16,7 @@ import { jobs } from './jobs.js';
 import { leases } from './leases.js';
 import { namespaces } from './namespaces.js';
 import { nodes } from './nodes.js';
+import { poddisruptionbudgets } from './poddisruptionbudgets.js';
 import { pods } from './pods.js';
 import { replicasets } from './replicasets.js';
 import { replicationcontrollers } from './replicationcontrollers.js';
@@ -22,6 +24,7 @@ import type { HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler } fr
 import { secrets } from './secrets.js';
 import { serviceaccounts } from './serviceaccounts.js';
 import { services } from './services.js';
+import { statefulsets } from './statefulsets.js';
 
 export type { HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler, SubresourceRequest } from './resource-module.js';
 
@@ -42,6 +45,9 @@ const modules = new Map<string, ResourceModule>([
   ['Job', jobs],
   ['CronJob', cronjobs],
   ['ReplicationController', replicationcontrollers],
+  ['PodDisruptionBudget', poddisruptionbudgets],
+  ['StatefulSet', statefulsets],
+  ['ControllerRevision', controllerrevisions],
 ]);
 
 /** The generic registry's behaviour: ObjectMeta rules only. */

@@ -10,6 +10,7 @@ import { defaultStrategy } from './default-strategy.js';
 import { anyMethod, onlyMethod, type ResourceModule, type SubresourceHandler } from './resource-module.js';
 import { mountServiceAccountToken } from '../serviceaccount-admission.js';
 import { handleBinding } from '../pod-binding.js';
+import { handleEviction } from '../pod-eviction.js';
 import { servePodStreamRequest } from '../pod-streaming-proxy.js';
 import { serveProxy } from '../proxy-subresource.js';
 
@@ -140,6 +141,11 @@ export const pods: ResourceModule = {
     const stream: SubresourceHandler = anyMethod(({ ri, req, res }) => servePodStreamRequest(deps.podStreaming(), ri, req, res));
     return {
       binding: onlyMethod('POST', ({ registry, ri, req, res, url }) => handleBinding(registry, ri, req, res, url)),
+      eviction: onlyMethod('POST', async ({ registry, ri, req, res, url }) => {
+        // An eviction is a create: not in a namespace being terminated.
+        await deps.admitCreate(registry.info, ri.namespace, ri.name ?? '');
+        await handleEviction({ pods: registry, pdbs: deps.registry('poddisruptionbudgets', 'policy') }, ri, req, res, url);
+      }),
       proxy: anyMethod(({ ri, req, res, url }) => serveProxy(deps.proxy(), ri, req, res, url)),
       log: stream,
       exec: stream,

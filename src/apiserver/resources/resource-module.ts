@@ -27,6 +27,8 @@ export interface HandlerDeps {
   serviceAccountTokens?: ServiceAccountTokens;
   proxy(): ProxyDeps;
   podStreaming(): PodStreamingDeps;
+  /** NamespaceLifecycle admission of a create (subresources that create, such as pods/eviction). */
+  admitCreate(info: ResourceInfo, namespace: string | undefined, name: string): Promise<void>;
 }
 
 /** A request to a subresource its resource serves with a handler of its own. */

@@ -4,6 +4,7 @@ import type { Condition, Deployment, Pod, ReplicaSet } from '../../api/types.js'
 import { resourceFor } from '../../client/api-client.js';
 import { startControllerHarness, type ControllerHarness } from '../../testing/controller-harness.js';
 import { waitFor } from '../../testing/wait.js';
+import { testDeployment } from '../../testing/workload-objects.js';
 import { newReplicaSetController } from '../replicaset-controller.js';
 import { newDeploymentController } from './deployment-controller.js';
 import { computeHash } from './pod-template-hash.js';
@@ -16,19 +17,7 @@ function startHarness(): Promise<ControllerHarness> {
   return startControllerHarness({ controllers: [newReplicaSetController, newDeploymentController], kubelet: true });
 }
 
-function deployment(name: string, replicas: number, spec: Partial<Deployment['spec']> = {}): Deployment {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.25' }] } },
-      ...spec,
-    },
-  };
-}
+const deployment = testDeployment;
 
 async function getD(h: ControllerHarness, name: string): Promise<Deployment> {
   return h.client.get<Deployment>(deployments, 'default', name);

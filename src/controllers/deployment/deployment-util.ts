@@ -4,7 +4,8 @@
 import type { Condition, Deployment, DeploymentStatus, ObjectMeta, PodTemplateSpec, ReplicaSet } from '../../api/types.js';
 import { canonicalJSON, podTemplateHashLabel } from './pod-template-hash.js';
 import { rfc3339 } from '../../api/time.js';
-export { rfc3339 };
+import { valueFromIntOrPercent } from '../../api/intstr.js';
+export { rfc3339, valueFromIntOrPercent };
 
 export const revisionAnnotation = 'deployment.kubernetes.io/revision';
 export const revisionHistoryAnnotation = 'deployment.kubernetes.io/revision-history';
@@ -190,20 +191,6 @@ export function replicasAnnotationsNeedUpdate(rs: ReplicaSet, desired: number, m
 }
 
 // ---- surge and unavailability ----
-
-/**
- * intstr.GetScaledValueFromIntOrPercent: an int is itself; "N%" is N% of total, rounded up
- * (surge) or down (unavailability).
- */
-export function valueFromIntOrPercent(v: number | string | undefined, total: number, roundUp: boolean): number {
-  if (v === undefined || v === null) return 0;
-  if (typeof v === 'number') return v;
-  if (!v.endsWith('%')) throw new Error(`invalid value for IntOrString: invalid type: string is not a percentage`);
-  const s = v.slice(0, -1);
-  if (!/^[+-]?\d+$/.test(s)) throw new Error(`invalid value "${v}": strconv.Atoi: parsing "${s}": invalid syntax`);
-  const scaled = (Number(s) * total) / 100;
-  return roundUp ? Math.ceil(scaled) : Math.floor(scaled);
-}
 
 /**
  * ResolveFenceposts: surge rounds up, unavailability rounds down, and when both come out 0

@@ -1,7 +1,8 @@
 // How the Job controller reads its pods (upstream job_controller.go helpers): which are
 // active, terminating, finished; which failures count; the pod it makes from the template.
 import type { Job, Pod } from '../../api/types.js';
-import { podFromTemplate } from '../replicaset-controller.js';
+import { newControllerRef } from '../replicaset/controller-ref-manager.js';
+import { getPodFromTemplate } from '../replicaset/pod-from-template.js';
 import { withCompletionIndex } from './indexed-job.js';
 
 /** The finalizer that keeps a pod until the controller has counted it (JobTrackingFinalizer). */
@@ -60,7 +61,7 @@ export function restartsOfActivePods(pods: Pod[]): number {
 
 /** A pod from the Job's template: named after the Job, owned by it, with the tracking finalizer. */
 export function podFromJobTemplate(job: Job, index?: number): Pod {
-  const pod = podFromTemplate(job, { apiVersion: 'batch/v1', kind: 'Job' });
+  const pod = getPodFromTemplate(job.spec.template, job, newControllerRef(job, 'batch/v1', 'Job'));
   pod.metadata.finalizers = [...(pod.metadata.finalizers ?? []), jobTrackingFinalizer];
   return index === undefined ? pod : withCompletionIndex(pod, job.metadata.name!, index);
 }
