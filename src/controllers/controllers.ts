@@ -8,6 +8,7 @@ import { newJobController } from './job/job-controller.js';
 import { newTTLAfterFinishedController } from './ttlafterfinished/ttl-after-finished-controller.js';
 import { newCronJobController } from './cronjob/cronjob-controller.js';
 import { newStatefulSetController } from './statefulset/statefulset-controller.js';
+import { newDaemonSetsController } from './daemonset/daemonset-controller.js';
 import { newEndpointSliceController } from './endpointslice/endpointslice-controller.js';
 import { newEndpointsController } from './endpoints-controller.js';
 import { newEndpointSliceMirroringController } from './endpointslice-mirroring-controller.js';
@@ -28,6 +29,7 @@ export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] 
   newTTLAfterFinishedController,
   newCronJobController,
   newStatefulSetController,
+  newDaemonSetsController,
   newEndpointSliceController,
   newEndpointsController,
   newEndpointSliceMirroringController,

@@ -18,7 +18,7 @@ import { slowStartBatch, slowStartInitialBatchSize } from './replicaset/slow-sta
 import { getPodsToDelete } from './replicaset/active-pods-with-ranks.js';
 import { isPodActive, isPodReady } from './replicaset/pod-conditions.js';
 import { calculateReplicaSetStatus, replicaSetStatusChanged } from './replicaset/replicaset-status.js';
-import { adoptPatch, claimObjects, controllerOf, newControllerRef, recheckDeletionTimestamp, releasePatch } from './replicaset/controller-ref-manager.js';
+import { claimPods, controllerOf, newControllerRef } from './replicaset/controller-ref-manager.js';
 
 /** BurstReplicas: the most pods one sync creates or deletes (kube-controller-manager default). */
 export const burstReplicas = 500;
@@ -226,18 +226,7 @@ class ReplicaSetController implements Controller {
     // Candidates: pods the selector may match, and pods this ReplicaSet owns (to release them).
     const candidates = new Set([...this.podInformer.candidatesForSelector(namespace, rs.spec.selector?.matchLabels), ...this.podInformer.ownedBy(rs.metadata.uid!)]);
     const active = [...candidates].filter(isPodActive);
-    const { claimed, errors } = await claimObjects(active, {
-      owner: rs,
-      ownerRef: newControllerRef(rs, controllerKind.apiVersion, controllerKind.kind),
-      match: (pod) => matchLabels(selector, pod.metadata.labels),
-      canAdopt: recheckDeletionTimestamp(this.ctx.client, this.kind.resource, rs),
-      adopt: async (pod) => {
-        await this.ctx.client.patch(podsResource, pod.metadata.namespace, pod.metadata.name!, 'strategic', adoptPatch(newControllerRef(rs, controllerKind.apiVersion, controllerKind.kind), pod.metadata.uid));
-      },
-      release: async (pod) => {
-        await this.ctx.client.patch(podsResource, pod.metadata.namespace, pod.metadata.name!, 'strategic', releasePatch(rs.metadata.uid, pod.metadata.uid));
-      },
-    });
+    const { claimed, errors } = await claimPods(this.ctx.client, rs, this.kind.resource, controllerKind, selector, active);
     if (errors.length) throw errors[0];
 
     let manageErr: unknown;
@@ -331,7 +320,8 @@ class ReplicaSetController implements Controller {
   }
 }
 
-function isNamespaceTerminating(e: unknown): boolean {
+/** A create refused because the namespace is terminating (NamespaceTerminatingCause). */
+export function isNamespaceTerminating(e: unknown): boolean {
   const causes = (e as { status?: { details?: { causes?: { reason?: string }[] } } }).status?.details?.causes;
   return !!causes?.some((c) => c.reason === 'NamespaceTerminating');
 }

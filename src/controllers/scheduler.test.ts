@@ -294,3 +294,21 @@ test("placed pods' required anti-affinity keeps matching pods away; namespaceSel
     await stop();
   }
 });
+
+// The DaemonSet controller pins each pod with required node affinity on the node's name
+// (matchFields metadata.name In [node]); the NodeAffinity filter reads node fields as upstream.
+test('required node affinity matchFields metadata.name binds the pod to that node', async () => {
+  const { client, stop } = await setup();
+  try {
+    for (const n of ['node-1', 'node-2', 'node-3']) await client.create(nodesInfo, undefined, node(n));
+    const onName = (operator: 'In' | 'NotIn', values: string[]): Affinity => ({
+      nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator, values }] }] } },
+    });
+    for (const name of ['daemon-a', 'daemon-b', 'daemon-c']) await client.create(podsInfo, 'default', pod(name, { affinity: onName('In', ['node-2']) }));
+    for (const name of ['daemon-a', 'daemon-b', 'daemon-c']) assert.equal(await nodeOf(client, name), 'node-2');
+    await client.create(podsInfo, 'default', pod('not-1-or-2', { affinity: onName('NotIn', ['node-1', 'node-2']) }));
+    assert.equal(await nodeOf(client, 'not-1-or-2'), 'node-3');
+  } finally {
+    await stop();
+  }
+});

@@ -17,6 +17,8 @@ const podsResource = resourceFor('pods');
 export class TestKubelet {
   /** While true, new pods are bound and Running but not Ready. */
   holdReady = false;
+  /** While false, pods wait for a scheduler under test to bind them (to any node). */
+  bindsPods = true;
   private readonly busy = new Set<string>();
 
   constructor(
@@ -51,6 +53,7 @@ export class TestKubelet {
     // A finished pod stays finished (tests write Succeeded / Failed as a kubelet would).
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
     if (!pod.spec.nodeName) {
+      if (!this.bindsPods) return;
       await this.client.post(podsResource, ns, name, 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { kind: 'Node', name: this.nodeName } });
       return;
     }

@@ -6,6 +6,7 @@ import type { KubeObject } from '../types.js';
 import { configMapPrinter } from './configmap-printer.js';
 import { cronJobPrinter } from './cronjob-printer.js';
 import { controllerRevisionPrinter } from './controllerrevision-printer.js';
+import { daemonSetPrinter } from './daemonset-printer.js';
 import { defaultPrinter } from './default-printer.js';
 import { deploymentPrinter } from './deployment-printer.js';
 import { endpointsPrinter } from './endpoints-printer.js';
@@ -38,6 +39,7 @@ const printers: Record<string, Printer<never>> = {
   ReplicaSet: replicaSetPrinter,
   StatefulSet: statefulSetPrinter,
   ControllerRevision: controllerRevisionPrinter,
+  DaemonSet: daemonSetPrinter,
   Node: nodePrinter,
   Namespace: namespacePrinter,
   Event: eventPrinter,

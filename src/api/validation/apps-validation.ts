@@ -68,15 +68,20 @@ export function validatePositiveIntOrPercent(v: number | string | undefined, pat
   return [];
 }
 
-function intOrPercentValue(v: number | string | undefined): number {
+/**
+ * getIntOrPercentValue: a valid percentage's number, else the value as an integer (a string
+ * that is neither reads as strconv.Atoi does: its integer, or 0).
+ */
+export function intOrPercentValue(v: number | string | undefined): number {
   if (typeof v === 'number') return v;
-  if (typeof v === 'string' && /^[0-9]+%$/.test(v)) return Number.parseInt(v, 10);
-  return -1;
+  if (typeof v !== 'string') return 0;
+  if (/^[0-9]+%$/.test(v)) return Number.parseInt(v, 10);
+  return /^[+-]?[0-9]+$/.test(v) ? Number.parseInt(v, 10) : 0;
 }
 
-/** IsNotMoreThan100Percent: a percentage may not pass 100%. */
+/** IsNotMoreThan100Percent: a valid percentage may not pass 100% (other values are not checked). */
 export function isNotMoreThan100Percent(v: number | string | undefined, path: string): FieldError[] {
-  if (typeof v !== 'string' || intOrPercentValue(v) <= 100) return [];
+  if (typeof v !== 'string' || !/^[0-9]+%$/.test(v) || Number.parseInt(v, 10) <= 100) return [];
   return [field.invalid(path, new GoLiteral(goIntOrString(v)), 'must not be greater than 100%')];
 }
 

@@ -7,6 +7,7 @@ import type { Strategy } from '../strategy.js';
 import { configmaps } from './configmaps.js';
 import { cronjobs } from './cronjobs.js';
 import { controllerrevisions } from './controllerrevisions.js';
+import { daemonsets } from './daemonsets.js';
 import { defaultStrategy } from './default-strategy.js';
 import { deployments } from './deployments.js';
 import { endpoints } from './endpoints.js';
@@ -48,6 +49,7 @@ const modules = new Map<string, ResourceModule>([
   ['PodDisruptionBudget', poddisruptionbudgets],
   ['StatefulSet', statefulsets],
   ['ControllerRevision', controllerrevisions],
+  ['DaemonSet', daemonsets],
 ]);
 
 /** The generic registry's behaviour: ObjectMeta rules only. */

@@ -28,11 +28,16 @@ export class ControllerExpectations {
   }
 
   expectCreations(key: string, n: number): void {
-    this.store.set(key, { add: n, del: 0, timestamp: this.now(), deleteKeys: new Set() });
+    this.setExpectations(key, n, []);
   }
 
   expectDeletions(key: string, podKeys: string[]): void {
-    this.store.set(key, { add: 0, del: podKeys.length, timestamp: this.now(), deleteKeys: new Set(podKeys) });
+    this.setExpectations(key, 0, podKeys);
+  }
+
+  /** SetExpectations: creations and deletions of one sync together (the DaemonSet controller's syncNodes). */
+  setExpectations(key: string, adds: number, deletePodKeys: string[]): void {
+    this.store.set(key, { add: adds, del: deletePodKeys.length, timestamp: this.now(), deleteKeys: new Set(deletePodKeys) });
   }
 
   creationObserved(key: string): void {

@@ -2,9 +2,10 @@
 // claims the objects its selector matches — adopting orphans, keeping its own, releasing
 // owned objects whose labels no longer match — by patching ownerReferences.
 import type { ResourceInfo } from '../../api/resources.js';
-import type { KubeObject, ObjectMeta, OwnerReference } from '../../api/types.js';
+import type { KubeObject, ObjectMeta, OwnerReference, Pod } from '../../api/types.js';
+import { matchLabels, type LabelRequirement } from '../../api/labels.js';
 import { ApiError, isNotFound } from '../../api/errors.js';
-import type { ApiClient } from '../../client/api-client.js';
+import { resourceFor, type ApiClient } from '../../client/api-client.js';
 
 /** metav1.GetControllerOf. */
 export function controllerOf(meta: ObjectMeta): OwnerReference | undefined {
@@ -88,4 +89,24 @@ export function recheckDeletionTimestamp(client: ApiClient, info: ResourceInfo, 
     if (fresh.metadata.uid !== uid) throw new Error(`original ${info.kind} ${namespace}/${name} is gone: got uid ${fresh.metadata.uid}, wanted ${uid}`);
     if (fresh.metadata.deletionTimestamp) throw new Error(`${info.kind} ${namespace}/${name} has just been deleted at ${fresh.metadata.deletionTimestamp}`);
   };
+}
+
+const podsResource = resourceFor('pods');
+
+/**
+ * PodControllerRefManager.ClaimPods: claims pods for a workload, adopting and releasing them
+ * with strategic-merge patches of their ownerReferences (each with the pod's uid as a
+ * precondition), after checking once with a fresh read that the owner may still adopt.
+ */
+export function claimPods(client: ApiClient, owner: ClaimOwner, ownerInfo: ResourceInfo, ownerKind: { apiVersion: string; kind: string }, selector: LabelRequirement[] | null, pods: Pod[]): Promise<{ claimed: Pod[]; errors: unknown[] }> {
+  const ownerRef = newControllerRef(owner, ownerKind.apiVersion, ownerKind.kind);
+  const patch = (pod: Pod, body: unknown) => client.patch(podsResource, pod.metadata.namespace, pod.metadata.name!, 'strategic', body).then(() => undefined);
+  return claimObjects(pods, {
+    owner,
+    ownerRef,
+    match: (pod) => matchLabels(selector, pod.metadata.labels),
+    canAdopt: recheckDeletionTimestamp(client, ownerInfo, owner),
+    adopt: (pod) => patch(pod, adoptPatch(ownerRef, pod.metadata.uid)),
+    release: (pod) => patch(pod, releasePatch(owner.metadata.uid, pod.metadata.uid)),
+  });
 }
