@@ -806,14 +806,8 @@ export interface ReplicationControllerSpec {
   template?: PodTemplateSpec;
 }
 
-export interface ReplicationControllerStatus {
-  replicas: number;
-  fullyLabeledReplicas?: number;
-  readyReplicas?: number;
-  availableReplicas?: number;
-  observedGeneration?: number;
-  conditions?: Condition[];
-}
+/** The same fields as a ReplicaSet's status (the replication manager shares its controller). */
+export type ReplicationControllerStatus = ReplicaSetStatus;
 
 export interface ReplicationController extends KubeObject {
   spec: ReplicationControllerSpec;
