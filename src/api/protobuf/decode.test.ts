@@ -316,3 +316,10 @@ test('Go duration strings', () => {
   assert.equal(goDuration(5400_000_000_000n), '1h30m0s');
   assert.equal(goDuration(-1_000_000_000n), '-1s');
 });
+
+test('batch/v1 kinds are registered: kubectl create job / cronjob send them as protobuf', () => {
+  const job = envelope('batch/v1', 'Job', msg(1, str(1, 'j')), msg(2, int(1, 2), int(2, 3)));
+  assert.deepEqual(decodeKubernetesProtobuf(job).object.spec, { parallelism: 2, completions: 3, template: { metadata: { creationTimestamp: null }, spec: { containers: null } } });
+  const cj = envelope('batch/v1', 'CronJob', msg(1, str(1, 'c')), msg(2, str(1, '*/1 * * * *')));
+  assert.equal((decodeKubernetesProtobuf(cj).object.spec as { schedule: string }).schedule, '*/1 * * * *');
+});

@@ -35,6 +35,7 @@ const packageOfGroup: Record<string, string> = {
   'authentication.k8s.io': 'authentication',
   'authorization.k8s.io': 'authorization',
   autoscaling: 'autoscaling',
+  batch: 'batch',
   'coordination.k8s.io': 'coordination',
   'discovery.k8s.io': 'discovery',
   'meta.k8s.io': 'meta',
