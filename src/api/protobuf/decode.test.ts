@@ -1,3 +1,5 @@
+import { groupVersions } from '../resources.js';
+import { packageOfGroup } from './messages.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../errors.js';
@@ -322,4 +324,8 @@ test('batch/v1 kinds are registered: kubectl create job / cronjob send them as p
   assert.deepEqual(decodeKubernetesProtobuf(job).object.spec, { parallelism: 2, completions: 3, template: { metadata: { creationTimestamp: null }, spec: { containers: null } } });
   const cj = envelope('batch/v1', 'CronJob', msg(1, str(1, 'c')), msg(2, str(1, '*/1 * * * *')));
   assert.equal((decodeKubernetesProtobuf(cj).object.spec as { schedule: string }).schedule, '*/1 * * * *');
+});
+
+test('every served group has its proto package, so kubectl 1.33 can post any kind as protobuf', () => {
+  for (const { group } of groupVersions()) assert.ok(packageOfGroup[group], `no proto package for group ${JSON.stringify(group)}`);
 });
