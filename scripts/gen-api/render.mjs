@@ -158,6 +158,13 @@ export function renderMessages(facts) {
     lines.push(`  '${name}': [${rows.join(', ')}],`);
   }
   lines.push('};', '');
+  // API group → proto package short name, for the groups whose types are in the fact file;
+  // meta.k8s.io is the group meta's kinds (DeleteOptions) are posted under.
+  lines.push('/** Message tables live under the proto package\'s short name; this maps API groups to it. */');
+  lines.push('export const packageOfGroup: Record<string, string> = {');
+  const groups = Object.entries(facts.groups).map(([pkg, group]) => [pkg === 'meta' ? 'meta.k8s.io' : group, pkg]);
+  for (const [group, pkg] of groups.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) lines.push(`  '${group}': '${pkg}',`);
+  lines.push('};', '');
   return lines.join('\n');
 }
 

@@ -458,8 +458,11 @@ export class Registry {
       }
       const next = structuredClone(current);
       const meta = next.metadata;
-      const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Background' : undefined);
+      const requested = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Background' : undefined);
       const finalizers = new Set(meta.finalizers ?? []);
+      // A resource's default policy applies only when neither the request nor the object's finalizers chose one.
+      const defaultPolicy = !finalizers.has('orphan') && !finalizers.has('foregroundDeletion') ? this.strategy.defaultGarbageCollectionPolicy : undefined;
+      const policy = requested ?? (current.metadata.deletionTimestamp ? undefined : defaultPolicy);
       if (policy === 'Orphan') {
         finalizers.add('orphan');
         finalizers.delete('foregroundDeletion');

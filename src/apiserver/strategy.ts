@@ -53,6 +53,11 @@ export interface Strategy {
   validateStatusUpdate(obj: KubeObject, old: KubeObject): FieldError[];
   /** The field selectors list and watch accept, and the values they match (upstream GetAttrs). */
   fieldSelectors: FieldSelectors;
+  /**
+   * The propagation policy of a DELETE that names none (upstream DefaultGarbageCollectionPolicy):
+   * batch/v1 Jobs and v1 ReplicationControllers orphan their pods, for backward compatibility.
+   */
+  defaultGarbageCollectionPolicy?: 'Orphan';
   /** DELETE answers with the deleted object rather than a Status (upstream Store.ReturnDeletedObject). */
   returnDeletedObject?: boolean;
   /** Subresources served by the generic handlers with their own strategy, by name. */

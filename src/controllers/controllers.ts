@@ -3,6 +3,10 @@
 import type { Controller, ControllerContext } from './controller-context.js';
 import { newDeploymentController } from './deployment/deployment-controller.js';
 import { newReplicaSetController } from './replicaset-controller.js';
+import { newReplicationManager } from './replication/replication-manager.js';
+import { newJobController } from './job/job-controller.js';
+import { newTTLAfterFinishedController } from './ttlafterfinished/ttl-after-finished-controller.js';
+import { newCronJobController } from './cronjob/cronjob-controller.js';
 import { newStatefulSetController } from './statefulset/statefulset-controller.js';
 import { newDaemonSetsController } from './daemonset/daemonset-controller.js';
 import { newEndpointSliceController } from './endpointslice/endpointslice-controller.js';
@@ -25,6 +29,10 @@ import { newDisruptionController } from './disruption/disruption-controller.js';
 export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] = [
   newDeploymentController,
   newReplicaSetController,
+  newReplicationManager,
+  newJobController,
+  newTTLAfterFinishedController,
+  newCronJobController,
   newStatefulSetController,
   newDaemonSetsController,
   newEndpointSliceController,

@@ -1,7 +1,10 @@
 // The ReplicaSet controller (upstream pkg/controller/replicaset/replica_set.go): keeps
 // spec.replicas pods matching the selector alive, creating them from spec.template and
-// deleting the cheapest ones first, and reports what it counted in status.
-import type { Pod, ReplicaSet, ReplicaSetStatus } from '../api/types.js';
+// deleting the cheapest ones first, and reports what it counted in status. The same
+// controller runs ReplicationControllers through a conversion adapter (a ReplicaSetKind), as
+// upstream's replication manager does.
+import type { KubeObject, Pod, ReplicaSet, ReplicaSetStatus } from '../api/types.js';
+import type { ResourceInfo } from '../api/resources.js';
 import { labelSelectorAsRequirements, matchLabels } from '../api/labels.js';
 import { isNotFound } from '../api/errors.js';
 import { resourceFor } from '../client/api-client.js';
@@ -23,8 +26,33 @@ export const burstReplicas = 500;
 const workers = 5;
 
 const podsResource = resourceFor('pods');
-const replicaSetsResource = resourceFor('replicasets', 'apps');
-const controllerKind = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
+
+/**
+ * What the controller runs on (upstream: the ReplicaSet types, or the replication manager's
+ * conversion of ReplicationControllers to them): the resource, the controller reference it
+ * writes, and the conversion between the stored object and a ReplicaSet.
+ */
+export interface ReplicaSetKind {
+  /** The controller's name, also its events' source component. */
+  name: string;
+  resource: ResourceInfo;
+  controllerKind: { apiVersion: string; kind: string };
+  toReplicaSet(obj: KubeObject): ReplicaSet;
+  fromReplicaSet(rs: ReplicaSet): KubeObject;
+}
+
+export const replicaSetKind: ReplicaSetKind = {
+  name: 'replicaset-controller',
+  resource: resourceFor('replicasets', 'apps'),
+  controllerKind: { apiVersion: 'apps/v1', kind: 'ReplicaSet' },
+  toReplicaSet: (obj) => obj as ReplicaSet,
+  fromReplicaSet: (rs) => rs,
+};
+
+function groupOf(apiVersion: string): string {
+  const i = apiVersion.indexOf('/');
+  return i < 0 ? '' : apiVersion.slice(0, i);
+}
 
 /** Event reasons (controller.SuccessfulCreatePodReason etc.). */
 export const successfulCreatePodReason = 'SuccessfulCreate';
@@ -33,7 +61,7 @@ export const successfulDeletePodReason = 'SuccessfulDelete';
 export const failedDeletePodReason = 'FailedDelete';
 
 /** GetPodFromTemplate: a pod named after its controller, carrying the template's labels and the controller reference. */
-export function podFromTemplate(rs: ReplicaSet): Pod {
+export function podFromTemplate(rs: ReplicaSet, controllerKind: ReplicaSetKind['controllerKind']): Pod {
   return getPodFromTemplate(rs.spec.template!, rs, newControllerRef(rs, controllerKind.apiVersion, controllerKind.kind));
 }
 
@@ -49,15 +77,19 @@ function serialisedStatus(s: ReplicaSetStatus): ReplicaSetStatus {
 }
 
 class ReplicaSetController implements Controller {
-  readonly name = 'replicaset-controller';
+  readonly name: string;
   private readonly queue: WorkQueue;
-  private readonly rsInformer: Informer<ReplicaSet>;
+  private readonly rsInformer: Informer<KubeObject>;
   private readonly podInformer: Informer<Pod>;
   private readonly recorder: EventRecorder;
   readonly expectations: ControllerExpectations;
 
-  constructor(private readonly ctx: ControllerContext) {
-    this.rsInformer = ctx.informers.for<ReplicaSet>(replicaSetsResource);
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly kind: ReplicaSetKind,
+  ) {
+    this.name = kind.name;
+    this.rsInformer = ctx.informers.for<KubeObject>(kind.resource);
     this.podInformer = ctx.informers.for<Pod>(podsResource);
     this.recorder = ctx.recorder(this.name);
     this.expectations = new ControllerExpectations(() => ctx.now().getTime());
@@ -91,22 +123,33 @@ class ReplicaSetController implements Controller {
     return this.queue.idle();
   }
 
-  private enqueue(rs: ReplicaSet): void {
+  /** The cached object of that name, as a ReplicaSet. */
+  private cachedReplicaSet(namespace: string | undefined, name: string): ReplicaSet | undefined {
+    const obj = this.rsInformer.getByName(namespace, name);
+    return obj && this.kind.toReplicaSet(obj);
+  }
+
+  private cachedReplicaSets(namespace: string | undefined): ReplicaSet[] {
+    return this.rsInformer.list(namespace).map((o) => this.kind.toReplicaSet(o));
+  }
+
+  private enqueue(rs: KubeObject): void {
     this.queue.add(objectKey(rs));
   }
 
   /** resolveControllerRef: the ReplicaSet a controller reference names, if it is still that one. */
   private resolveControllerRef(namespace: string | undefined, pod: Pod): ReplicaSet | undefined {
     const ref = controllerOf(pod.metadata);
-    if (!ref || ref.kind !== controllerKind.kind || !ref.apiVersion.startsWith('apps/')) return undefined;
-    const rs = this.rsInformer.getByName(namespace, ref.name);
+    const { controllerKind } = this.kind;
+    if (!ref || ref.kind !== controllerKind.kind || groupOf(ref.apiVersion) !== groupOf(controllerKind.apiVersion)) return undefined;
+    const rs = this.cachedReplicaSet(namespace, ref.name);
     return rs && rs.metadata.uid === ref.uid ? rs : undefined;
   }
 
   /** getPodReplicaSets: the ReplicaSets whose selector matches an orphan pod. */
   private podReplicaSets(pod: Pod): ReplicaSet[] {
     if (!pod.metadata.labels) return [];
-    return this.rsInformer.list(pod.metadata.namespace).filter((rs) => {
+    return this.cachedReplicaSets(pod.metadata.namespace).filter((rs) => {
       try {
         const reqs = labelSelectorAsRequirements(rs.spec.selector);
         return reqs !== null && reqs.length > 0 && matchLabels(reqs, pod.metadata.labels);
@@ -171,18 +214,19 @@ class ReplicaSetController implements Controller {
   /** syncReplicaSet: claim pods, create or delete to match spec.replicas, write status. */
   async syncReplicaSet(key: string): Promise<ReconcileResult> {
     const { namespace, name } = splitKey(key);
-    const cached = this.rsInformer.getByName(namespace, name);
+    const cached = this.cachedReplicaSet(namespace, name);
     if (!cached) {
       this.expectations.delete(key);
       return;
     }
     const rs = structuredClone(cached);
+    const { controllerKind } = this.kind;
     const needsSync = this.expectations.satisfied(key);
     const selector = labelSelectorAsRequirements(rs.spec.selector);
     // Candidates: pods the selector may match, and pods this ReplicaSet owns (to release them).
     const candidates = new Set([...this.podInformer.candidatesForSelector(namespace, rs.spec.selector?.matchLabels), ...this.podInformer.ownedBy(rs.metadata.uid!)]);
     const active = [...candidates].filter(isPodActive);
-    const { claimed, errors } = await claimPods(this.ctx.client, rs, replicaSetsResource, controllerKind, selector, active);
+    const { claimed, errors } = await claimPods(this.ctx.client, rs, this.kind.resource, controllerKind, selector, active);
     if (errors.length) throw errors[0];
 
     let manageErr: unknown;
@@ -199,7 +243,8 @@ class ReplicaSetController implements Controller {
     if (replicaSetStatusChanged(rs, status)) {
       status.observedGeneration = rs.metadata.generation;
       try {
-        updated = await this.ctx.client.updateStatus<ReplicaSet>(replicaSetsResource, { ...rs, status: serialisedStatus(status) });
+        const written = await this.ctx.client.updateStatus<KubeObject>(this.kind.resource, this.kind.fromReplicaSet({ ...rs, status: serialisedStatus(status) }));
+        updated = this.kind.toReplicaSet(written);
       } catch (e) {
         if (isNotFound(e)) return;
         throw e;
@@ -244,14 +289,14 @@ class ReplicaSetController implements Controller {
   private indirectlyRelatedPods(rs: ReplicaSet): Pod[] {
     const owner = controllerOf(rs.metadata);
     const related = owner
-      ? this.rsInformer.list(rs.metadata.namespace).filter((r) => controllerOf(r.metadata)?.uid === owner.uid)
+      ? this.cachedReplicaSets(rs.metadata.namespace).filter((r) => controllerOf(r.metadata)?.uid === owner.uid)
       : [rs];
     const uids = new Set(related.map((r) => r.metadata.uid));
     return this.podInformer.list(rs.metadata.namespace).filter((p) => uids.has(controllerOf(p.metadata)?.uid));
   }
 
   private async createPod(rs: ReplicaSet): Promise<void> {
-    const pod = podFromTemplate(rs);
+    const pod = podFromTemplate(rs, this.kind.controllerKind);
     if (!Object.keys(pod.metadata.labels ?? {}).length) throw new Error('unable to create pods, no labels');
     try {
       const created = await this.ctx.client.create<Pod>(podsResource, rs.metadata.namespace, pod);
@@ -282,5 +327,10 @@ export function isNamespaceTerminating(e: unknown): boolean {
 }
 
 export function newReplicaSetController(ctx: ControllerContext): Controller & { idle(): Promise<void> } {
-  return new ReplicaSetController(ctx);
+  return new ReplicaSetController(ctx, replicaSetKind);
+}
+
+/** A controller of another kind with a ReplicaSet's behaviour (the replication manager). */
+export function newReplicaSetLikeController(ctx: ControllerContext, kind: ReplicaSetKind): Controller & { idle(): Promise<void> } {
+  return new ReplicaSetController(ctx, kind);
 }

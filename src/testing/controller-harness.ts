@@ -24,6 +24,8 @@ export interface ControllerHarnessOptions {
   seed?: (client: ApiClient) => Promise<unknown>;
   /** Runs a TestKubelet (binds, runs and readies pods; completes graceful deletions). */
   kubelet?: boolean;
+  /** The controllers' clock (default: the real one), for schedule-driven controllers. */
+  now?: () => Date;
 }
 
 export interface ControllerHarness {
@@ -53,7 +55,7 @@ export async function startControllerHarness(opts: ControllerHarnessOptions): Pr
       return r;
     },
     logger: silentLogger,
-    now: () => new Date(),
+    now: opts.now ?? (() => new Date()),
     options: { ...defaultControllerOptions, ...opts.options },
   };
   const controllers = opts.controllers.map((newController) => newController(ctx));

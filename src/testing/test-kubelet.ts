@@ -50,6 +50,8 @@ export class TestKubelet {
       await this.client.delete(podsResource, ns, name, { gracePeriodSeconds: 0 });
       return;
     }
+    // A finished pod stays finished (tests write Succeeded / Failed as a kubelet would).
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
     if (!pod.spec.nodeName) {
       if (!this.bindsPods) return;
       await this.client.post(podsResource, ns, name, 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { kind: 'Node', name: this.nodeName } });

@@ -1,3 +1,5 @@
+import { groupVersions } from '../resources.js';
+import { packageOfGroup } from './messages.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../errors.js';
@@ -315,4 +317,15 @@ test('Go duration strings', () => {
   assert.equal(goDuration(3723_000_000_000n), '1h2m3s');
   assert.equal(goDuration(5400_000_000_000n), '1h30m0s');
   assert.equal(goDuration(-1_000_000_000n), '-1s');
+});
+
+test('batch/v1 kinds are registered: kubectl create job / cronjob send them as protobuf', () => {
+  const job = envelope('batch/v1', 'Job', msg(1, str(1, 'j')), msg(2, int(1, 2), int(2, 3)));
+  assert.deepEqual(decodeKubernetesProtobuf(job).object.spec, { parallelism: 2, completions: 3, template: { metadata: { creationTimestamp: null }, spec: { containers: null } } });
+  const cj = envelope('batch/v1', 'CronJob', msg(1, str(1, 'c')), msg(2, str(1, '*/1 * * * *')));
+  assert.equal((decodeKubernetesProtobuf(cj).object.spec as { schedule: string }).schedule, '*/1 * * * *');
+});
+
+test('every served group has its proto package, so kubectl 1.33 can post any kind as protobuf', () => {
+  for (const { group } of groupVersions()) assert.ok(packageOfGroup[group], `no proto package for group ${JSON.stringify(group)}`);
 });

@@ -13,7 +13,7 @@
 //   fields append, map entries overwrite — the proto2 rules gogo's Unmarshal follows;
 // * unknown fields are skipped, as gogo's skipGenerated does.
 import { ApiError } from '../errors.js';
-import { messages, type FieldRow } from './messages.js';
+import { messages, packageOfGroup, type FieldRow } from './messages.js';
 import { wellKnown } from './well-known.js';
 import { readFields, readPacked, wireBytes, wireVarint, type WireField } from './wire.js';
 
@@ -28,18 +28,6 @@ export interface DecodedProtobuf {
   object: Record<string, unknown>;
 }
 
-/** Message tables live under the proto package's short name; this maps API groups to it. */
-const packageOfGroup: Record<string, string> = {
-  '': 'core',
-  apps: 'apps',
-  'authentication.k8s.io': 'authentication',
-  'authorization.k8s.io': 'authorization',
-  autoscaling: 'autoscaling',
-  'coordination.k8s.io': 'coordination',
-  'discovery.k8s.io': 'discovery',
-  'meta.k8s.io': 'meta',
-  policy: 'policy',
-};
 
 /** Kinds metav1.AddToGroupVersion registers in every group version. */
 const metaKinds = new Set(['DeleteOptions']);

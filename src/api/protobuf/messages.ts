@@ -314,3 +314,18 @@ export const messages: Record<string, readonly FieldRow[]> = {
   'storage.v1.StorageClass': [[1, 'metadata', 'meta.v1.ObjectMeta', 'o'], [2, 'provisioner', 's'], [3, 'parameters', 's', 'mo'], [4, 'reclaimPolicy', 's', 'op'], [5, 'mountOptions', 's', 'ro'], [6, 'allowVolumeExpansion', 'b', 'op'], [7, 'volumeBindingMode', 's', 'op'], [8, 'allowedTopologies', 'core.v1.TopologySelectorTerm', 'ro']],
   'storage.v1.StorageClassList': [[1, 'metadata', 'meta.v1.ListMeta', 'o'], [2, 'items', 'storage.v1.StorageClass', 'r']],
 };
+
+/** Message tables live under the proto package's short name; this maps API groups to it. */
+export const packageOfGroup: Record<string, string> = {
+  '': 'core',
+  'apps': 'apps',
+  'authentication.k8s.io': 'authentication',
+  'authorization.k8s.io': 'authorization',
+  'autoscaling': 'autoscaling',
+  'batch': 'batch',
+  'coordination.k8s.io': 'coordination',
+  'discovery.k8s.io': 'discovery',
+  'meta.k8s.io': 'meta',
+  'policy': 'policy',
+  'storage.k8s.io': 'storage',
+};

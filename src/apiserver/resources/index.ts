@@ -7,6 +7,7 @@ import type { ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import type { ScaleStrategy, Strategy } from '../strategy.js';
 import { configmaps } from './configmaps.js';
+import { cronjobs } from './cronjobs.js';
 import { controllerrevisions } from './controllerrevisions.js';
 import { daemonsets } from './daemonsets.js';
 import { defaultStrategy } from './default-strategy.js';
@@ -14,6 +15,7 @@ import { deployments } from './deployments.js';
 import { endpoints } from './endpoints.js';
 import { endpointslices } from './endpointslices.js';
 import { events } from './events.js';
+import { jobs } from './jobs.js';
 import { leases } from './leases.js';
 import { namespaces } from './namespaces.js';
 import { nodes } from './nodes.js';
@@ -24,6 +26,7 @@ import { pods } from './pods.js';
 import { replicasets } from './replicasets.js';
 import type { CreateRequest, HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler, UpgradeHandler } from './resource-module.js';
 import { labelSelectorScale } from './scale-strategy.js';
+import { replicationcontrollers } from './replicationcontrollers.js';
 import { secrets } from './secrets.js';
 import { selfsubjectaccessreviews } from './selfsubjectaccessreviews.js';
 import { selfsubjectreviews } from './selfsubjectreviews.js';
@@ -52,6 +55,9 @@ const modules = new Map<string, ResourceModule>([
   ['PersistentVolume', persistentvolumes],
   ['PersistentVolumeClaim', persistentvolumeclaims],
   ['StorageClass', storageclasses],
+  ['Job', jobs],
+  ['CronJob', cronjobs],
+  ['ReplicationController', replicationcontrollers],
   ['PodDisruptionBudget', poddisruptionbudgets],
   ['StatefulSet', statefulsets],
   ['ControllerRevision', controllerrevisions],

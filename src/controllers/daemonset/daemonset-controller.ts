@@ -13,7 +13,7 @@ import { resourceFor } from '../../client/api-client.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import { objectKey, splitKey, type Informer } from '../../client/informer.js';
 import { WorkQueue, type ReconcileResult } from '../../client/work-queue.js';
-import { Backoff } from '../../node/kubelet/backoff.js';
+import { Backoff } from '../../util/backoff.js';
 import type { Controller, ControllerContext } from '../controller-context.js';
 import { controllerRevisionsResource } from '../history/controller-history.js';
 import { failedCreatePodReason, failedDeletePodReason, isNamespaceTerminating, successfulCreatePodReason, successfulDeletePodReason } from '../replicaset-controller.js';

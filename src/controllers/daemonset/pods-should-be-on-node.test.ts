@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DaemonSet, Node, Pod } from '../../api/types.js';
-import { Backoff } from '../../node/kubelet/backoff.js';
+import { Backoff } from '../../util/backoff.js';
 import { calculateDaemonSetCounts } from './daemonset-status.js';
 import { podsShouldBeOnNode } from './pods-should-be-on-node.js';
 

@@ -4,7 +4,7 @@
 // them), the extra pods of a node (all but the oldest; with surge, the old pod once the new one
 // is available or the old one is not ready), and every pod of a node that should no longer run one.
 import type { DaemonSet, Node, Pod } from '../../api/types.js';
-import type { Backoff } from '../../node/kubelet/backoff.js';
+import type { Backoff } from '../../util/backoff.js';
 import { isPodAvailable, isPodReady } from '../replicaset/pod-conditions.js';
 import { controllerRevisionHashLabel } from './daemon-pods.js';
 import { nodeShouldRunDaemonPod } from './node-should-run.js';

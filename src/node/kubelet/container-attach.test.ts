@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import type { Container, Pod } from '../../api/types.js';
 import { silentLogger } from '../../util/logger.js';
 import type { StreamingProcess, StreamOptions } from '../kubelet-server/streaming-runtime.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../../util/backoff.js';
 import { attachContainer } from './container-attach.js';
 import { HostProcessLauncher } from './container-launcher.js';
 import { PodRuntime, type ImageResolver } from './container-runtime.js';

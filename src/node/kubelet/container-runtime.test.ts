@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Container, Pod } from '../../api/types.js';
 import { silentLogger } from '../../util/logger.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../../util/backoff.js';
 import { HostProcessLauncher, type ContainerLauncher, type LaunchSpec } from './container-launcher.js';
 import { ImagePullError, PodRuntime, type ImageResolver } from './container-runtime.js';
 import { readContainerLogText as readLogsText } from '../kubelet-server/container-logs.js';

@@ -21,7 +21,7 @@ import type { Logger } from '../../util/logger.js';
 import { isProcessAlive } from '../cluster-network.js';
 import { rfc3339 } from '../node-registration.js';
 import { withMounts } from '../pod-status.js';
-import { Backoff, goDuration } from './backoff.js';
+import { Backoff, goDuration } from '../../util/backoff.js';
 import { processStartTime, watchPid, type ContainerLauncher, type ExitInfo, type LaunchedProcess } from './container-launcher.js';
 import { closeStdin, createStdinRelay, keeperAlive, removeStdinRelay, stdinFifoPath, type StdinRelay, type StdinRelayState } from './container-stdin.js';
 import { ttySignalTarget } from './container-tty.js';

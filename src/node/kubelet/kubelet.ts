@@ -31,7 +31,7 @@ import { isTerminal, KubeletBase, type KubeletBaseOptions } from '../kubelet-bas
 import { rfc3339 } from '../node-registration.js';
 import { writeVolumeFiles, podClaimLink, podVolumeDir } from '../pod-sandbox.js';
 import { generatePodStatus } from '../pod-status.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../../util/backoff.js';
 import type { ContainerLauncher } from './container-launcher.js';
 import { makeEnvironmentVariables, type EnvSources } from './container-env.js';
 import { PodRuntime, formatPod, type ImageResolver } from './container-runtime.js';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Pod, Service } from '../../api/types.js';
-import { Backoff, goDuration } from './backoff.js';
+import { Backoff, goDuration } from '../../util/backoff.js';
 import { crashLoopMessage, exitCodeOf, pullPolicyOf, shouldRestart } from './container-runtime.js';
 import { ContainerConfigError, expandVars, makeEnvironmentVariables, resourceFieldValue, type EnvSources } from './container-env.js';
 import { CriRecordSplitter, parseRawCriRecord, RotatingLogFile } from './cri-log.js';

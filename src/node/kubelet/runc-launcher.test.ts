@@ -20,7 +20,7 @@ import { cgroupMounts, removePodLimits } from './container-limits.js';
 import { ociProcess } from './oci-process.js';
 import { removeClusterRuncContainers, removePodRuncContainers, runcContainerID, RuncLauncher, wrapperScript } from './runc-launcher.js';
 import { SandboxLauncher } from './sandbox-launcher.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../../util/backoff.js';
 import { PodRuntime, type ImageResolver } from './container-runtime.js';
 import { ExecTimeoutError } from './handlers.js';
 import { containerExec } from './netns-sandboxes.js';
