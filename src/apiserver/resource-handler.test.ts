@@ -113,3 +113,17 @@ test('upgrades go to the module that serves the subresource (pods/exec); any oth
   assert.equal(await upgrade('/api/v1/namespaces/default/configmaps/x/exec'), '');
   assert.equal(await upgrade('/api/v1/namespaces/default/pods/nope/constructor'), '');
 });
+
+test('an apply or a PUT that creates goes through the resource\'s create admission (a claim gets the default class)', async () => {
+  const sc = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'rancher.io/local-path' };
+  assert.equal((await call('POST', '/apis/storage.k8s.io/v1/storageclasses', sc)).status, 201);
+  const claims = '/api/v1/namespaces/default/persistentvolumeclaims';
+  const claim = (name: string) => `apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: ${name}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n`;
+  const applied = await call('PATCH', `${claims}/applied?fieldManager=kubectl`, claim('applied'), { 'Content-Type': 'application/apply-patch+yaml' });
+  assert.equal(applied.status, 201);
+  assert.equal((applied.body.spec as { storageClassName?: string }).storageClassName, 'fast');
+  const body = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'put' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
+  const put = await call('PUT', `${claims}/put`, body);
+  // PVCs do not allow create on update: the PUT is a 404, and admission never saw it.
+  assert.equal(put.status, 404);
+});

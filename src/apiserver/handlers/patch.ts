@@ -36,8 +36,15 @@ async function apply({ deps, info, namespace, name, storage, res, url }: ItemSco
   if (!fieldManager) throw ApiError.badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
   checkFields(storage.bodyKind, applied, url, res, { duplicates });
   const force = queryBool(url.searchParams, 'force');
-  if (!(await storage.exists())) await deps.admitCreate(info, namespace, name);
-  const { object, created } = await storage.update((cur) => serverSideApply(cur, applied, fieldManager, force, rfc3339(new Date())), { ...ctx, operation: 'Apply' }, true);
+  const applyTo = (cur: KubeObject | undefined) => serverSideApply(cur, applied, fieldManager, force, rfc3339(new Date()));
+  // An apply that creates goes through create admission with the object it creates, as
+  // upstream's patcher admits the applied object (a claim gets the default class).
+  let fresh: KubeObject | undefined;
+  if (!(await storage.exists())) {
+    fresh = applyTo(undefined);
+    await deps.admitCreate(info, namespace, name, fresh);
+  }
+  const { object, created } = await storage.update((cur) => (cur || !fresh ? applyTo(cur) : fresh), { ...ctx, operation: 'Apply' }, true);
   sendJSON(res, created ? 201 : 200, object);
 }
 
