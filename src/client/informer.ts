@@ -98,6 +98,13 @@ export class Informer<T extends KubeObject = KubeObject> {
     return [...(idx.map.get(value) ?? [])].map((k) => this.items.get(k)!).filter(Boolean);
   }
 
+  /** How many objects an index holds under value, without listing them. */
+  countByIndex(name: string, value: string): number {
+    const idx = this.indexes.get(name);
+    if (!idx) throw new Error(`no index ${name}`);
+    return idx.map.get(value)?.size ?? 0;
+  }
+
   get(key: string): T | undefined {
     return this.items.get(key);
   }
@@ -133,7 +140,13 @@ export class Informer<T extends KubeObject = KubeObject> {
   private setItem(key: string, obj: T | undefined): void {
     const old = this.items.get(key);
     for (const idx of this.indexes.values()) {
-      if (old) for (const v of idx.fn(old)) idx.map.get(v)?.delete(key);
+      if (old) {
+        for (const v of idx.fn(old)) {
+          const set = idx.map.get(v);
+          // Values come and go (a node's pods of one controller): drop emptied ones.
+          if (set?.delete(key) && set.size === 0) idx.map.delete(v);
+        }
+      }
       if (obj) for (const v of idx.fn(obj)) (idx.map.get(v) ?? idx.map.set(v, new Set()).get(v)!).add(key);
     }
     if (obj) this.items.set(key, obj);

@@ -344,6 +344,25 @@ for (const [name, open] of backends) {
       assert.deepEqual(b, { key: '/k/b', value: 'b2', createRevision: 8, modRevision: 8 });
     }));
 
+    test('writes issued together apply in the order issued, each checked against the ones before it', withStore(open, async (s) => {
+      const events: string[] = [];
+      s.watch('/t/', 0, (ev) => events.push(summary(ev)));
+      // Not awaited one by one: a store may commit them together (SQLite's group commit).
+      const results = await Promise.allSettled([
+        s.create('/t/a', 'a1'),
+        s.update('/t/a', 'a2', 1),
+        s.create('/t/b', 'b1'),
+        s.create('/t/a', 'again'),
+        s.delete('/t/a', 2),
+        s.update('/t/b', 'b2', 99),
+      ]);
+      const outcome = results.map((r) => (r.status === 'fulfilled' ? r.value.modRevision : (r.reason as Error).name));
+      assert.deepEqual(outcome, [1, 2, 3, 'KeyExistsError', 4, 'RevisionMismatchError']);
+      assert.deepEqual(events, ['put /t/a@1=a1', 'put /t/a@2=a2 prev@1=a1', 'put /t/b@3=b1', 'delete /t/a@4=a2 prev@2=a2']);
+      assert.equal(await s.currentRevision(), 4);
+      assert.deepEqual((await s.list('/t/')).items.map((kv) => kv.value), ['b1']);
+    }));
+
     test('concurrent compare-and-swap increments lose no update', withStore(open, async (s) => {
       await s.create('/counter', '0');
       let conflicts = 0;
