@@ -98,6 +98,10 @@ export class Informer<T extends KubeObject = KubeObject> {
     return [...(idx.map.get(value) ?? [])].map((k) => this.items.get(k)!).filter(Boolean);
   }
 
+  hasIndex(name: string): boolean {
+    return this.indexes.has(name);
+  }
+
   /** How many objects an index holds under value, without listing them. */
   countByIndex(name: string, value: string): number {
     const idx = this.indexes.get(name);

@@ -280,6 +280,14 @@ export function newScheduler(ctx: ControllerContext): Controller {
     }
     unschedulable.delete(key);
     const node = pickNode(pod, feasible, affinity).metadata.name!;
+    // Assume, then bind without waiting (upstream's binding cycle runs in its own
+    // goroutine): the next pod is placed meanwhile, counting this one on its node.
+    assumed.set(key, { uid: pod.metadata.uid!, node });
+    void bind(key, pod, node);
+  }
+
+  /** The binding cycle: on failure the assumption is forgotten and the pod retried with back-off. */
+  async function bind(key: string, pod: Pod, node: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     try {
       await ctx.client.post(podsInfo, namespace, name, 'binding', {
@@ -289,11 +297,13 @@ export function newScheduler(ctx: ControllerContext): Controller {
         target: { apiVersion: 'v1', kind: 'Node', name: node },
       });
     } catch (e) {
+      if (assumed.get(key)?.uid === pod.metadata.uid) assumed.delete(key);
       // Gone, or bound by someone else meanwhile: nothing left to do.
       if (isNotFound(e) || isConflict(e)) return;
-      throw e;
+      log.warn('binding failed, will retry', { pod: key, node, err: e instanceof Error ? e.message : String(e) });
+      queue.addRateLimited(key);
+      return;
     }
-    assumed.set(key, { uid: pod.metadata.uid!, node });
     recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${node}`);
   }
 

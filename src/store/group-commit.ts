@@ -1,76 +1,98 @@
-// Group commit (etcd's batched backend commits, a database's group commit): writes issued
-// in the same turn of the event loop are committed together, in the order they were
-// issued, by one durable transaction, and each write is acknowledged only once that
-// transaction is committed. One fsync then serves many writes, so a burst of API writes
-// costs one disk flush instead of one each, and no write is acknowledged before it is
-// durable. A key is written at most once per batch: a second write to it first commits
-// the batch holding the first (flush), so its compare-and-swap checks the committed value
-// and writes still commit in the order they were issued.
+// Group commit (a database's group commit, etcd's batched backend commits): a write is
+// appended to the log at once, but acknowledged only after a sync (fsync) that began
+// after it was appended has completed. One sync runs at a time, off the event loop; the
+// writes appended while it runs wait for the next one, which then covers all of them. So
+// under load one fsync serves many writes, the event loop never waits on the disk, and no
+// write is acknowledged before it is durable. Writes are acknowledged in the order they
+// were added.
+//
+// A failed sync leaves the log's durability unknown (Linux may drop the dirty pages it
+// could not write), so it is final, like etcd's panic on a failed commit: every write not
+// yet acknowledged and every later one fails with that error.
 
-export type CommitBatch<T> = (items: readonly T[]) => void;
-
-interface Batch<T> {
-  items: T[];
-  keys: Set<string>;
-  waiters: Array<{ resolve(): void; reject(err: unknown): void }>;
+interface Pending<T> {
+  item: T;
+  resolve(): void;
+  reject(err: unknown): void;
 }
 
 export class GroupCommit<T> {
-  private batch?: Batch<T>;
+  private waiting: Pending<T>[] = [];
+  private syncing = false;
+  private scheduled = false;
+  private failure?: unknown;
+  private readonly idle: Array<() => void> = [];
 
   /**
-   * commit runs the batch's items in one transaction and throws if it did not commit (then
-   * every write of the batch fails with that error). schedule decides when an open batch
-   * is committed: by default after the I/O callbacks of the current loop turn.
+   * sync makes everything appended so far durable; acknowledge is called with the items a
+   * sync covered, in order, before their add() promises resolve. schedule decides when a
+   * sync starts once one is wanted: by default after the current event-loop turn, so the
+   * writes of one turn share it.
    */
   constructor(
-    private readonly commit: CommitBatch<T>,
+    private readonly sync: () => Promise<void>,
+    private readonly acknowledge: (items: readonly T[]) => void,
     private readonly schedule: (run: () => void) => void = (run) => setImmediate(run),
   ) {}
 
-  /** How many writes the open batch holds (a new write's revision is the committed one plus this plus one). */
-  get size(): number {
-    return this.batch?.items.length ?? 0;
-  }
-
-  /** Whether the open batch writes key: a new write of it must flush() first. */
-  busy(key: string): boolean {
-    return this.batch?.keys.has(key) ?? false;
+  /** The error of a failed sync, after which nothing is acknowledged any more. */
+  get failed(): unknown {
+    return this.failure;
   }
 
   /**
-   * Adds a write of key to the open batch (the caller checked busy(key) and the write
-   * against the committed state in the same synchronous step). Resolves once the batch has
-   * committed; rejects with the commit's error.
+   * Registers a write already appended to the log. Resolves once a sync begun after this
+   * call has completed and the write was acknowledged; rejects if that sync (or an
+   * earlier one) failed.
    */
-  add(key: string, item: T): Promise<void> {
-    const batch = this.batch ?? this.open();
-    if (batch.keys.has(key)) throw new Error(`group commit: ${key} is already written in this batch`);
-    batch.keys.add(key);
-    batch.items.push(item);
-    return new Promise((resolve, reject) => batch.waiters.push({ resolve, reject }));
+  add(item: T): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ item, resolve, reject });
+      this.want();
+    });
   }
 
-  /** Commits the open batch now (a key is written again, or the store is closing). */
-  flush(): void {
-    const batch = this.batch;
-    if (!batch) return;
-    this.batch = undefined;
+  /** Resolves once every write added so far is acknowledged or failed (closing). */
+  drain(): Promise<void> {
+    if (!this.syncing && this.waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private want(): void {
+    if (this.syncing || this.scheduled) return;
+    this.scheduled = true;
+    this.schedule(() => {
+      this.scheduled = false;
+      void this.run();
+    });
+  }
+
+  private async run(): Promise<void> {
+    if (this.syncing || this.waiting.length === 0) return;
+    this.syncing = true;
+    const batch = this.waiting;
+    this.waiting = [];
     try {
-      this.commit(batch.items);
+      await this.sync();
     } catch (err) {
-      for (const w of batch.waiters) w.reject(err);
+      this.failure = err;
+      for (const w of [...batch, ...this.waiting.splice(0)]) w.reject(err);
+      this.syncing = false;
+      this.settleIdle();
       return;
     }
-    for (const w of batch.waiters) w.resolve();
+    this.syncing = false;
+    try {
+      this.acknowledge(batch.map((w) => w.item));
+    } finally {
+      for (const w of batch) w.resolve();
+    }
+    if (this.waiting.length > 0) this.want();
+    else this.settleIdle();
   }
 
-  private open(): Batch<T> {
-    const batch: Batch<T> = { items: [], keys: new Set(), waiters: [] };
-    this.batch = batch;
-    this.schedule(() => {
-      if (this.batch === batch) this.flush();
-    });
-    return batch;
+  private settleIdle(): void {
+    for (const resolve of this.idle.splice(0)) resolve();
   }
 }

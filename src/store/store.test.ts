@@ -414,6 +414,29 @@ describe('sqlite store', () => {
     await s2.close();
   });
 
+  test('reads see acknowledged writes only; a write failing on an unacknowledged value fails once it is acknowledged', async () => {
+    const s = SqliteStore.open(join(tmp, 'acknowledged.db'));
+    try {
+      const order: string[] = [];
+      const events: string[] = [];
+      s.watch('/w/', 0, (ev) => events.push(summary(ev)));
+      const first = s.create('/w/a', 'a1').then((kv) => order.push(`created@${kv.modRevision}`));
+      // Appended but not yet synced: not visible, not announced.
+      assert.equal(await s.get('/w/a'), undefined);
+      assert.equal(await s.currentRevision(), 0);
+      assert.deepEqual((await s.list('/w/')).items, []);
+      assert.deepEqual(events, []);
+      const again = s.create('/w/a', 'a2').catch((e: Error) => order.push(e.name));
+      const stale = s.update('/w/a', 'a3', 7).catch((e: Error) => order.push(e.name));
+      await Promise.all([first, again, stale]);
+      assert.deepEqual(order, ['created@1', 'KeyExistsError', 'RevisionMismatchError']);
+      assert.deepEqual(events, ['put /w/a@1=a1']);
+      assert.equal((await s.get('/w/a'))?.value, 'a1');
+    } finally {
+      await s.close();
+    }
+  });
+
   test('a compacted trailing delete does not rewind the revision on reopen', async () => {
     const path = join(tmp, 'trailing-delete.db');
     const s1 = SqliteStore.open(path);
