@@ -39,3 +39,29 @@ test('indexes: objects and counts by value follow adds, updates and deletes', as
     await fixture.stop();
   }
 });
+
+test('stripManagedFields keeps cached objects without managedFields (listed or watched); the stored ones stay', async () => {
+  const fixture = await startApiFixture();
+  const client = fixture.client();
+  const stripped = new Informer<ConfigMap>(client, configMaps, { namespace: 'default', stripManagedFields: true });
+  const kept = new Informer<ConfigMap>(client, configMaps, { namespace: 'default' });
+  try {
+    await client.create(configMaps, 'default', { metadata: { name: 'listed' }, data: { a: '1' } });
+    for (const i of [stripped, kept]) i.start();
+    await Promise.all([stripped.waitForSync(), kept.waitForSync()]);
+    await client.create(configMaps, 'default', { metadata: { name: 'watched' }, data: { b: '2' } });
+    await waitFor(() => stripped.getByName('default', 'watched') && kept.getByName('default', 'watched'));
+    for (const name of ['listed', 'watched']) {
+      assert.equal(stripped.getByName('default', name)!.metadata.managedFields, undefined);
+      assert.equal(kept.getByName('default', name)!.metadata.managedFields?.[0]?.manager, 'test');
+    }
+    // An update sent from the stripped cache keeps the stored managedFields.
+    const cached = stripped.getByName('default', 'listed')!;
+    const updated = await client.update(configMaps, { ...cached, data: { a: '2' } });
+    assert.equal(updated.metadata.managedFields?.[0]?.manager, 'test');
+  } finally {
+    stripped.stop();
+    kept.stop();
+    await fixture.stop();
+  }
+});

@@ -21,6 +21,13 @@ export interface InformerOptions {
   logger?: Logger;
   /** Page size of the initial list. */
   pageSize?: number;
+  /**
+   * Drop metadata.managedFields from cached objects, as kube-controller-manager's and
+   * kube-scheduler's informer factories do (WithTransform): nothing reconciles on them,
+   * and they are a large part of every object. An update built from a cached object then
+   * carries none, which keeps the stored ones.
+   */
+  stripManagedFields?: boolean;
 }
 
 export function objectKey(obj: { metadata: { namespace?: string; name?: string } }): string {
@@ -141,6 +148,11 @@ export class Informer<T extends KubeObject = KubeObject> {
     this.watchHandle?.stop();
   }
 
+  private transform(obj: T): T {
+    if (this.opts.stripManagedFields && obj.metadata?.managedFields) delete obj.metadata.managedFields;
+    return obj;
+  }
+
   private setItem(key: string, obj: T | undefined): void {
     const old = this.items.get(key);
     for (const idx of this.indexes.values()) {
@@ -188,7 +200,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         limit: this.opts.pageSize ?? 500,
         continue: cont,
       });
-      for (const item of page.items) fresh.set(objectKey(item), item);
+      for (const item of page.items) fresh.set(objectKey(item), this.transform(item));
       cont = page.metadata.continue;
       rv = page.metadata.resourceVersion ?? '';
     } while (cont);
@@ -254,7 +266,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       return;
     }
     this.retryMs = retryMinMs;
-    const obj = ev.object as T;
+    const obj = this.transform(ev.object as T);
     if (obj.metadata?.resourceVersion) this.resourceVersion = obj.metadata.resourceVersion;
     if (ev.type === 'BOOKMARK') return;
     const key = objectKey(obj);

@@ -346,6 +346,21 @@ function withoutManagedFields(obj: KubeObject | JsonObject | undefined): JsonObj
   return copy;
 }
 
+/**
+ * The object as the field manager compares it, without its managedFields, for reading
+ * only: shares everything but the top level and metadata with obj (no deep copy per write).
+ */
+function comparableView(obj: KubeObject | undefined): JsonObject {
+  if (!obj) return {};
+  const view: JsonObject = { ...obj };
+  if (isObject(view.metadata)) {
+    const { managedFields: _m, ...metadata } = view.metadata;
+    if (Object.keys(metadata).length === 0) delete view.metadata;
+    else view.metadata = metadata;
+  }
+  return view;
+}
+
 /** merge.Updater.update: conflicts with other managers, and their loss of changed or removed fields. */
 function updateManagers(lhs: JsonObject, rhs: JsonObject, schema: Schema, managers: Managers, workflow: string, force: boolean): Comparison {
   const compare = compareValues(lhs, rhs, schema);
@@ -452,7 +467,7 @@ export function updateManagedFields(
 
   const info: ManagerInfo = { manager: manager || 'unknown', operation, apiVersion };
   if (subresource) info.subresource = subresource;
-  recordUpdate(withoutManagedFields(oldObj), withoutManagedFields(newObj), schema, managers, info, now);
+  recordUpdate(comparableView(oldObj), comparableView(newObj), schema, managers, info, now);
   const encoded = encodeManagedFields(managers);
   if (encoded) result.metadata.managedFields = encoded;
   return result;
