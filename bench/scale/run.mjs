@@ -2,11 +2,17 @@
 // Control-plane scale check (not a test): a fake-runtime cluster converges with many pods
 // and Services. Creates D Deployments of R replicas and one Service per Deployment through
 // the API, waits until every pod is Running and every Service's EndpointSlices list all its
-// pods, and reports the time taken and the daemon's peak memory (VmHWM).
+// pods ready, and reports the time taken, the CPU time the daemon used meanwhile (the figure
+// to compare on a busy machine), the number of writes the store took and the daemon's peak
+// memory (VmHWM).
 //
-//   node bench/scale/run.mjs [--deployments 1000] [--replicas 10] [--nodes 50]
+//   node bench/scale/run.mjs [--deployments 1000] [--replicas 10] [--nodes 50] [--timeout 1800]
+//                            [--profile DIR] [--keep]
 //
-// Bounded: it gives up after --timeout seconds (default 1800) and always takes the cluster down.
+// Convergence is followed by watching pods and EndpointSlices (the moment it happens, not the
+// next poll). --profile DIR writes the daemon's CPU profile (and heap profile) into DIR when it
+// stops; --keep leaves the cluster home (store, daemon log) in place for inspection.
+// Bounded: it gives up after --timeout seconds and always takes the cluster down.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -19,18 +25,26 @@ const { ApiClient, resourceFor } = await import(path.join(root, 'dist/client/api
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
+  return i >= 0 ? process.argv[i + 1] : def;
 };
-const deployments = arg('deployments', 1000);
-const replicas = arg('replicas', 10);
+const flag = (name) => process.argv.includes(`--${name}`);
+const deployments = Number(arg('deployments', 1000));
+const replicas = Number(arg('replicas', 10));
 // 50 nodes: each node's /24 holds ~250 pod IPs, enough for 10,000 pods.
-const nodes = arg('nodes', 50);
-const timeoutS = arg('timeout', 1800);
+const nodes = Number(arg('nodes', 50));
+const timeoutS = Number(arg('timeout', 1800));
+const profileDir = arg('profile', undefined);
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kanzen-scale-'));
 const name = 'scale';
 const cli = path.join(root, 'dist/cli/main.js');
-const kanzen = (...a) => spawnSync(process.execPath, [cli, ...a, '--name', name, '--home', home], { encoding: 'utf8' });
+const env = { ...process.env };
+if (profileDir) {
+  fs.mkdirSync(profileDir, { recursive: true });
+  const dir = path.resolve(profileDir);
+  env.KANZEN_DAEMON_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${dir} --heap-prof --heap-prof-dir=${dir}`;
+}
+const kanzen = (...a) => spawnSync(process.execPath, [cli, ...a, '--name', name, '--home', home], { encoding: 'utf8', env });
 
 const port = await new Promise((resolve) => {
   const srv = net.createServer().listen(0, '127.0.0.1', () => {
@@ -48,14 +62,76 @@ const peakMemoryMiB = () => {
   const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 };
+/** CPU seconds (user + system) the daemon has used: comparable across runs on a shared machine, unlike the wall time. */
+const cpuSeconds = () => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
 const client = new ApiClient({ socketPath: path.join(home, 'run', 'apiserver.sock') }, 'scale-bench');
 const deploys = resourceFor('deployments', 'apps');
 const services = resourceFor('services');
 const pods = resourceFor('pods');
 const slices = resourceFor('endpointslices', 'discovery.k8s.io');
 
+/**
+ * Follows a resource in the default namespace by list + watch, calling onChange with each
+ * object's key and latest state (undefined once deleted). Returns a stop function.
+ */
+async function follow(info, onChange, onGone) {
+  const list = await client.list(info, 'default');
+  for (const o of list.items) onChange(o.metadata.name, o);
+  let stopped = false;
+  let handle;
+  const watchFrom = (rv) => {
+    handle = client.watch(info, 'default', { resourceVersion: rv, allowWatchBookmarks: true }, (ev) => {
+      if (ev.type === 'ERROR') return onGone(new Error(`watch ${info.resource}: ${JSON.stringify(ev.object)}`));
+      rv = ev.object.metadata.resourceVersion ?? rv;
+      if (ev.type === 'BOOKMARK') return;
+      onChange(ev.object.metadata.name, ev.type === 'DELETED' ? undefined : ev.object);
+    }, (err) => {
+      if (stopped) return;
+      if (err) onGone(err);
+      else watchFrom(rv);
+    });
+  };
+  watchFrom(list.metadata.resourceVersion);
+  return () => {
+    stopped = true;
+    handle?.stop();
+  };
+}
+
+const stops = [];
 try {
+  const want = deployments * replicas;
+  const running = new Set();
+  const readyPerSlice = new Map();
+  let readyEndpoints = 0;
+  let converged;
+  const done = new Promise((resolve, reject) => {
+    converged = { resolve, reject };
+  });
+  const check = () => {
+    if (running.size >= want && readyEndpoints >= want) converged.resolve();
+  };
+  stops.push(await follow(pods, (key, pod) => {
+    if (pod?.status?.phase === 'Running') running.add(key);
+    else running.delete(key);
+    check();
+  }, (e) => converged.reject(e)));
+  stops.push(await follow(slices, (key, slice) => {
+    // Only the bench's Services count (not the `kubernetes` Service's endpoint).
+    const ready = slice?.metadata.labels?.['kubernetes.io/service-name']?.startsWith('app-')
+      ? (slice.endpoints ?? []).filter((e) => e.conditions?.ready).length
+      : 0;
+    readyEndpoints += ready - (readyPerSlice.get(key) ?? 0);
+    readyPerSlice.set(key, ready);
+    check();
+  }, (e) => converged.reject(e)));
+  const startRevision = Number((await client.list(services, 'default', { limit: 1 })).metadata.resourceVersion);
+
   const started = Date.now();
+  const startCpu = cpuSeconds();
   const pool = async (n, fn, width = 16) => {
     let next = 0;
     await Promise.all(Array.from({ length: width }, async () => {
@@ -72,18 +148,22 @@ try {
   });
   const created = Date.now();
   console.log(`created ${deployments} Deployments and Services in ${((created - started) / 1000).toFixed(1)}s`);
-  const want = deployments * replicas;
-  for (;;) {
-    if (Date.now() - started > timeoutS * 1000) throw new Error('did not converge in time');
-    const running = (await client.list(pods, 'default', { fieldSelector: 'status.phase=Running' })).items.length;
-    const eps = (await client.list(slices, 'default')).items.reduce((n, s) => n + (s.endpoints ?? []).filter((e) => e.conditions?.ready).length, 0);
-    process.stdout.write(`\rrunning pods ${running}/${want}, ready endpoints ${eps}/${want}   `);
-    if (running >= want && eps >= want) break;
-    await new Promise((r) => setTimeout(r, 15_000));
+  const progress = setInterval(() => {
+    process.stdout.write(`\rrunning pods ${running.size}/${want}, ready endpoints ${readyEndpoints}/${want}   `);
+  }, 5000);
+  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('did not converge in time')), Math.max(0, timeoutS * 1000 - (Date.now() - started))).unref());
+  try {
+    await Promise.race([done, timeout]);
+  } finally {
+    clearInterval(progress);
   }
-  const done = Date.now();
-  console.log(`\nconverged: ${want} pods, ${deployments} Services on ${nodes} nodes in ${((done - started) / 1000).toFixed(1)}s; daemon peak memory ${peakMemoryMiB()} MiB`);
+  const finished = Date.now();
+  const cpu = cpuSeconds() - startCpu;
+  const writes = Number((await client.list(services, 'default', { limit: 1 })).metadata.resourceVersion) - startRevision;
+  console.log(`\nconverged: ${want} pods, ${deployments} Services on ${nodes} nodes in ${((finished - started) / 1000).toFixed(1)}s; daemon CPU ${cpu.toFixed(1)}s; ${writes} store writes; daemon peak memory ${peakMemoryMiB()} MiB`);
 } finally {
+  for (const stop of stops) stop();
   client.close();
-  kanzen('down', '--purge');
+  if (flag('keep')) console.log(`cluster home kept at ${home} (take it down with: node ${cli} down --purge --name ${name} --home ${home})`);
+  else kanzen('down', '--purge');
 }

@@ -21,6 +21,8 @@ import type { Strategy } from './strategy.js';
 import { matchesSelectors, type Selectors } from './selection.js';
 import { updateManagedFields } from '../api/patch/server-side-apply.js';
 import { rfc3339 } from '../api/time.js';
+import { deepCopy } from '../api/patch/json-value.js';
+import { objectFields } from '../api/fields.js';
 export { rfc3339 };
 
 export interface WriteContext {
@@ -64,23 +66,30 @@ export function generateName(base: string): string {
   return prefix + suffix;
 }
 
-/** Memoised decode: many watchers see the same KeyValue; parse it once. */
-const decoded = new WeakMap<KeyValue, KubeObject>();
-
-/** The decoded object shared by every reader of this KeyValue: never mutate it. */
-function decodeShared(kv: KeyValue): KubeObject {
-  let obj = decoded.get(kv);
-  if (!obj) {
-    obj = JSON.parse(kv.value) as KubeObject;
-    obj.metadata.resourceVersion = String(kv.modRevision);
-    decoded.set(kv, obj);
-  }
+/** A private copy of a stored object, safe to change: parsed afresh, which costs less than cloning. */
+export function decodeStored(kv: KeyValue): KubeObject {
+  const obj = JSON.parse(kv.value) as KubeObject;
+  obj.metadata.resourceVersion = String(kv.modRevision);
   return obj;
 }
 
-/** A private copy of a stored object, safe to change. */
-export function decodeStored(kv: KeyValue): KubeObject {
-  return structuredClone(decodeShared(kv));
+/** One stored write as every watcher of it sees it: decoded once, its field set computed on first use. */
+interface SharedDecode {
+  /** The typed object: read-only. */
+  object: KubeObject;
+  fields?: Record<string, string>;
+}
+
+/** Memoised decode: many watchers see the same KeyValue; parse it (and derive its fields) once. */
+const sharedDecodes = new WeakMap<KeyValue, SharedDecode>();
+
+function decodeShared(kv: KeyValue, typeMeta: { apiVersion: string; kind: string }): SharedDecode {
+  let d = sharedDecodes.get(kv);
+  if (!d) {
+    d = { object: { ...typeMeta, ...decodeStored(kv) } };
+    sharedDecodes.set(kv, d);
+  }
+  return d;
 }
 
 function encodeForStore(obj: KubeObject): string {
@@ -221,14 +230,15 @@ export class Registry {
       return this.store.watch(prefix, fromRevision, (ev: StoreEvent) => {
         // Every watcher sees the same write: decode it once and share it read-only (the
         // fan-out to many watchers is the API server's hot path).
-        const cur = { ...tm, ...decodeShared(ev.kv) };
-        const curMatch = matchesSelectors(this.strategy.fieldSelectors, this.info.namespaced, cur, selectors);
+        const shared = decodeShared(ev.kv, tm);
+        const cur = shared.object;
+        const curMatch = this.sharedMatches(shared, selectors);
         const raw = ev.kv;
         if (ev.type === 'delete') {
           if (curMatch) onEvent({ type: 'DELETED', object: cur, raw }, raw.modRevision);
           return;
         }
-        const prevMatch = ev.prev ? matchesSelectors(this.strategy.fieldSelectors, this.info.namespaced, decodeShared(ev.prev), selectors) : false;
+        const prevMatch = ev.prev ? this.sharedMatches(decodeShared(ev.prev, tm), selectors) : false;
         if (curMatch) onEvent({ type: prevMatch ? 'MODIFIED' : 'ADDED', object: cur, raw }, raw.modRevision);
         else if (prevMatch) onEvent({ type: 'DELETED', object: cur, raw }, raw.modRevision);
       });
@@ -236,6 +246,13 @@ export class Registry {
       if (e instanceof CompactedError) throw ApiError.expired(`too old resource version: ${e.requested} (${e.compacted})`);
       throw e;
     }
+  }
+
+  /** The selectors' verdict on a shared decode, its field set derived once for all watchers. */
+  private sharedMatches(d: SharedDecode, selectors: Selectors): boolean {
+    const fields = this.strategy.fieldSelectors;
+    const namespaced = this.info.namespaced;
+    return matchesSelectors(fields, namespaced, d.object, selectors, () => (d.fields ??= objectFields(fields, d.object, namespaced)));
   }
 
   /** Fills in name, namespace, uid, timestamps for a new object (upstream FillObjectMetaSystemFields + BeforeCreate). */
@@ -270,7 +287,7 @@ export class Registry {
   }
 
   async create(namespace: string | undefined, input: KubeObject, ctx: WriteContext): Promise<KubeObject> {
-    const obj = structuredClone(input);
+    const obj = deepCopy(input);
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw ApiError.badRequest('Object is not a valid JSON object');
     const triedGenerate = !obj.metadata?.name && !!obj.metadata?.generateName;
     for (let attempt = 0; ; attempt++) {
@@ -328,7 +345,8 @@ export class Registry {
         return { object: await this.create(namespace, next, ctx), created: true };
       }
       const current = { ...this.typeMeta(), ...decodeStored(kv) };
-      const next = structuredClone(mutate(structuredClone(current)));
+      // mutate gets a copy of its own; what it returns may be the caller's (a PUT body).
+      const next = deepCopy(mutate({ ...this.typeMeta(), ...decodeStored(kv) }));
       try {
         const object = await this.replace(current, kv, next, ctx);
         return { object, created: false };
@@ -371,11 +389,11 @@ export class Registry {
     if (this.info.namespaced === false) delete next.metadata.namespace;
     const subStrategy = ctx.subresource ? this.strategy.subresources?.[ctx.subresource] : undefined;
     if (subStrategy) {
-      next = subStrategy.prepareForUpdate(next, structuredClone(current));
+      next = subStrategy.prepareForUpdate(next, deepCopy(current));
     } else if (this.strategy.hasStatus && !ctx.bypassStrategy) {
       // Main writes keep status (a binding also writes the PodScheduled condition).
       if (current.status === undefined) delete next.status;
-      else next.status = structuredClone(current.status);
+      else next.status = deepCopy(current.status);
     }
     this.defaults(next);
     const mainWrite = !subStrategy && !ctx.bypassStrategy;
@@ -456,7 +474,7 @@ export class Registry {
           `Precondition failed: ResourceVersion in precondition: ${opts.preconditions.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
         );
       }
-      const next = structuredClone(current);
+      const next = deepCopy(current);
       const meta = next.metadata;
       const requested = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Background' : undefined);
       const finalizers = new Set(meta.finalizers ?? []);

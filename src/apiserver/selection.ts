@@ -16,8 +16,15 @@ export function parseSelectors(fields: FieldSelectors, labelSelector: string | n
   return sel;
 }
 
-export function matchesSelectors(fields: FieldSelectors, namespaced: boolean, obj: KubeObject, sel: Selectors): boolean {
+/** objFields lets a caller that matches one object against many selectors (watch fan-out) derive its field set once. */
+export function matchesSelectors(
+  fields: FieldSelectors,
+  namespaced: boolean,
+  obj: KubeObject,
+  sel: Selectors,
+  objFields: () => Record<string, string> = () => objectFields(fields, obj, namespaced),
+): boolean {
   if (sel.labelSelector && sel.labelSelector.length && !matchLabels(sel.labelSelector, obj.metadata.labels)) return false;
-  if (sel.fieldSelector && sel.fieldSelector.length && !matchFields(sel.fieldSelector, objectFields(fields, obj, namespaced))) return false;
+  if (sel.fieldSelector && sel.fieldSelector.length && !matchFields(sel.fieldSelector, objFields())) return false;
   return true;
 }

@@ -13,6 +13,8 @@ export class InformerFactory {
   constructor(
     private readonly client: ApiClient,
     private readonly logger?: Logger,
+    /** Options every informer of the factory gets (e.g. stripManagedFields). */
+    private readonly defaults: Pick<InformerOptions, 'stripManagedFields'> = {},
   ) {}
 
   /** The shared informer for a resource (optionally narrowed, e.g. pods of one node). */
@@ -20,7 +22,7 @@ export class InformerFactory {
     const key = `${info.group}/${info.resource}?${opts.namespace ?? ''}&${opts.labelSelector ?? ''}&${opts.fieldSelector ?? ''}`;
     let inf = this.informers.get(key);
     if (!inf) {
-      inf = new Informer(this.client, info, { ...opts, logger: this.logger });
+      inf = new Informer(this.client, info, { ...this.defaults, ...opts, logger: this.logger });
       this.informers.set(key, inf);
       if (this.started) inf.start();
     }

@@ -21,6 +21,13 @@ export interface InformerOptions {
   logger?: Logger;
   /** Page size of the initial list. */
   pageSize?: number;
+  /**
+   * Drop metadata.managedFields from cached objects, as kube-controller-manager's and
+   * kube-scheduler's informer factories do (WithTransform): nothing reconciles on them,
+   * and they are a large part of every object. An update built from a cached object then
+   * carries none, which keeps the stored ones.
+   */
+  stripManagedFields?: boolean;
 }
 
 export function objectKey(obj: { metadata: { namespace?: string; name?: string } }): string {
@@ -98,6 +105,17 @@ export class Informer<T extends KubeObject = KubeObject> {
     return [...(idx.map.get(value) ?? [])].map((k) => this.items.get(k)!).filter(Boolean);
   }
 
+  hasIndex(name: string): boolean {
+    return this.indexes.has(name);
+  }
+
+  /** How many objects an index holds under value, without listing them. */
+  countByIndex(name: string, value: string): number {
+    const idx = this.indexes.get(name);
+    if (!idx) throw new Error(`no index ${name}`);
+    return idx.map.get(value)?.size ?? 0;
+  }
+
   get(key: string): T | undefined {
     return this.items.get(key);
   }
@@ -130,10 +148,21 @@ export class Informer<T extends KubeObject = KubeObject> {
     this.watchHandle?.stop();
   }
 
+  private transform(obj: T): T {
+    if (this.opts.stripManagedFields && obj.metadata?.managedFields) delete obj.metadata.managedFields;
+    return obj;
+  }
+
   private setItem(key: string, obj: T | undefined): void {
     const old = this.items.get(key);
     for (const idx of this.indexes.values()) {
-      if (old) for (const v of idx.fn(old)) idx.map.get(v)?.delete(key);
+      if (old) {
+        for (const v of idx.fn(old)) {
+          const set = idx.map.get(v);
+          // Values come and go (a node's pods of one controller): drop emptied ones.
+          if (set?.delete(key) && set.size === 0) idx.map.delete(v);
+        }
+      }
       if (obj) for (const v of idx.fn(obj)) (idx.map.get(v) ?? idx.map.set(v, new Set()).get(v)!).add(key);
     }
     if (obj) this.items.set(key, obj);
@@ -171,7 +200,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         limit: this.opts.pageSize ?? 500,
         continue: cont,
       });
-      for (const item of page.items) fresh.set(objectKey(item), item);
+      for (const item of page.items) fresh.set(objectKey(item), this.transform(item));
       cont = page.metadata.continue;
       rv = page.metadata.resourceVersion ?? '';
     } while (cont);
@@ -237,7 +266,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       return;
     }
     this.retryMs = retryMinMs;
-    const obj = ev.object as T;
+    const obj = this.transform(ev.object as T);
     if (obj.metadata?.resourceVersion) this.resourceVersion = obj.metadata.resourceVersion;
     if (ev.type === 'BOOKMARK') return;
     const key = objectKey(obj);

@@ -68,7 +68,8 @@ export class WorkQueue {
     );
   }
 
-  private addRateLimited(key: string): void {
+  /** Adds the key after its per-key back-off (a failure handled outside reconcile, e.g. an asynchronous step). */
+  addRateLimited(key: string): void {
     const n = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, n);
     this.addAfter(key, Math.min(this.baseDelayMs * 2 ** (n - 1), this.maxDelayMs));

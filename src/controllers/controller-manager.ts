@@ -22,7 +22,7 @@ export interface ControllerManager {
 
 export function startControllerManager(opts: { socketPath: string; logger: Logger; options?: Partial<ControllerOptions> }): ControllerManager {
   const client = new ApiClient({ socketPath: opts.socketPath }, 'kube-controller-manager');
-  const informers = new InformerFactory(client, opts.logger);
+  const informers = new InformerFactory(client, opts.logger, { stripManagedFields: true });
   const recorders = new Map<string, EventRecorder>();
   const context: ControllerContext = {
     client,

@@ -3,7 +3,7 @@
 // Services to sync, and the slice index they look slices up by.
 import type { EndpointSlice, Pod, Service } from '../api/types.js';
 import type { Informer, InformerHandlers } from '../client/informer.js';
-import { labelServiceName, podServiceMemberships, serviceKey, servicesToUpdateOnPodChange, type EndpointSliceTracker } from './endpoint-util.js';
+import { hasSelector, labelServiceName, podServiceMemberships, serviceKey, servicesToUpdateOnPodChange, type EndpointSliceTracker } from './endpoint-util.js';
 
 /** onServiceUpdate/onServiceDelete: any change of a Service syncs it. */
 export function serviceHandlers(enqueue: (key: string) => void): InformerHandlers<Service> {
@@ -14,12 +14,36 @@ export function serviceHandlers(enqueue: (key: string) => void): InformerHandler
   };
 }
 
+/** Index of Services with a selector by "<namespace>/<key>=<value>" of one selector pair. */
+const serviceSelectorIndex = 'endpoint-service-selector';
+
+/**
+ * The Services that may select one of these pods: those indexed under one of the pods'
+ * label pairs (a superset; callers check the whole selector). A pod change then costs
+ * the Services that may select it, not every Service in the namespace.
+ */
+export function servicesThatMaySelect(services: Informer<Service>, ...pods: Pod[]): Service[] {
+  if (!services.hasIndex(serviceSelectorIndex)) {
+    services.addIndex(serviceSelectorIndex, (svc) => {
+      const first = hasSelector(svc) ? Object.entries(svc.spec.selector!)[0] : undefined;
+      return first ? [`${svc.metadata.namespace}/${first[0]}=${first[1]}`] : [];
+    });
+  }
+  const found = new Map<string, Service>();
+  for (const pod of pods) {
+    for (const [k, v] of Object.entries(pod.metadata.labels ?? {})) {
+      for (const svc of services.byIndex(serviceSelectorIndex, `${pod.metadata.namespace}/${k}=${v}`)) found.set(serviceKey(svc), svc);
+    }
+  }
+  return [...found.values()];
+}
+
 /** addPod/updatePod/deletePod: the Services selecting the pod (before or after an update) sync. */
 export function podHandlers(services: Informer<Service>, enqueue: (serviceKeys: Set<string>) => void): InformerHandlers<Pod> {
   return {
-    add: (p) => enqueue(podServiceMemberships(services.list(p.metadata.namespace), p)),
-    update: (o, p) => enqueue(servicesToUpdateOnPodChange(services.list(p.metadata.namespace), o, p)),
-    delete: (p) => enqueue(podServiceMemberships(services.list(p.metadata.namespace), p)),
+    add: (p) => enqueue(podServiceMemberships(servicesThatMaySelect(services, p), p)),
+    update: (o, p) => enqueue(servicesToUpdateOnPodChange(servicesThatMaySelect(services, o, p), o, p)),
+    delete: (p) => enqueue(podServiceMemberships(servicesThatMaySelect(services, p), p)),
   };
 }
 

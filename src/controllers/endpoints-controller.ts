@@ -43,6 +43,7 @@ export interface EndpointsControllerOptions {
    * endpoints, so latency here is the time a new pod waits for traffic.
    */
   endpointUpdatesBatchPeriodMs?: number;
+  /** Concurrent Service syncs (upstream --concurrent-endpoint-syncs, default 5). */
   workers?: number;
 }
 
@@ -330,7 +331,7 @@ export function newEndpointsController(ctx: ControllerContext, opts: EndpointsCo
     }
   }
 
-  const queue = new WorkQueue(syncService, { name: 'endpoint', workers: opts.workers ?? 2, logger: log });
+  const queue = new WorkQueue(syncService, { name: 'endpoint', workers: opts.workers ?? 5, logger: log });
   const enqueueForPod = (keys: Set<string>) => {
     for (const k of keys) queue.addAfter(k, batchMs);
   };

@@ -56,6 +56,29 @@ test('scheduler spreads pods over ready nodes and records Scheduled', async () =
   }
 });
 
+test('a burst of pods spreads evenly: pods bound but not yet seen bound count on their node', async () => {
+  const harness = await setup();
+  const { client, stop } = harness;
+  try {
+    for (const n of ['node-1', 'node-2', 'node-3']) await client.create(nodesInfo, undefined, node(n));
+    const owner = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'burst-abc', uid: 'rs-uid-burst', controller: true };
+    const owned = (name: string, nodeName?: string): Pod => ({ ...pod(name, nodeName ? { nodeName } : {}), metadata: { name, namespace: 'default', ownerReferences: [owner] } });
+    // Already placed: none on node-1, one on node-2, two on node-3.
+    for (const [name, nodeName] of [['placed-a', 'node-2'], ['placed-b', 'node-3'], ['placed-c', 'node-3']]) await client.create(podsInfo, 'default', owned(name, nodeName));
+    await waitFor(() => (harness.pods().filter((p) => p.metadata.name!.startsWith('placed-')).length === 3 ? true : undefined));
+    // Created together: the scheduler places them faster than their bindings come back, so
+    // only counting the ones it has just bound evens the nodes out (otherwise all go to node-1).
+    const names = ['burst-0', 'burst-1', 'burst-2'];
+    await Promise.all(names.map((n) => client.create(podsInfo, 'default', owned(n))));
+    const placed = await Promise.all(names.map((n) => nodeOf(client, n)));
+    const perNode = { 'node-1': 0, 'node-2': 1, 'node-3': 2 } as Record<string, number>;
+    for (const n of placed) perNode[n]++;
+    assert.deepEqual(perNode, { 'node-1': 2, 'node-2': 2, 'node-3': 2 }, `burst placed on ${placed.join(', ')}`);
+  } finally {
+    await stop();
+  }
+});
+
 test('scheduler honours nodeSelector, taints, unschedulable and readiness', async () => {
   const { client, stop } = await setup();
   try {

@@ -81,9 +81,10 @@ function hostPorts(pod: Pod): string[] {
 
 /**
  * The first failing filter's reason for this node, or undefined when the pod fits.
+ * `podsOnNode` lists the node's pods (asked only when the pod wants host ports);
  * `affinity` is the attempt's inter-pod affinity state (none: that filter is skipped).
  */
-export function filterNode(pod: Pod, node: Node, podsOnNode: Pod[], affinity?: InterPodAffinity, volumes?: PodVolumes): string | undefined {
+export function filterNode(pod: Pod, node: Node, podsOnNode: () => Pod[], affinity?: InterPodAffinity, volumes?: PodVolumes): string | undefined {
   const tolerations = pod.spec.tolerations;
   if (node.spec?.unschedulable && !toleratesTaint(tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) {
     return reasonUnschedulable;
@@ -93,7 +94,7 @@ export function filterNode(pod: Pod, node: Node, podsOnNode: Pod[], affinity?: I
   if (!matchesNodeAffinity(pod, node)) return reasonNodeAffinity;
   const wanted = hostPorts(pod);
   if (wanted.length) {
-    const used = new Set(podsOnNode.flatMap(hostPorts));
+    const used = new Set(podsOnNode().flatMap(hostPorts));
     if (wanted.some((p) => used.has(p))) return reasonNodePorts;
   }
   return volumes?.filter(node) ?? affinity?.filter(node);
@@ -141,6 +142,17 @@ function controllerUID(pod: Pod): string | undefined {
   return pod.metadata.ownerReferences?.find((r) => r.controller)?.uid;
 }
 
+/** Whether a pod carries inter-pod (anti-)affinity terms, which can matter to other pods' placement. */
+export function hasPodAffinityTerms(pod: Pod): boolean {
+  const a = pod.spec.affinity;
+  return !!(a?.podAffinity || a?.podAntiAffinity);
+}
+
+/** A pod the scheduler counts on its node (bound and not finished). */
+function placedOnNode(pod: Pod): boolean {
+  return !!pod.spec.nodeName && !isTerminal(pod);
+}
+
 /** Pods this scheduler must place. */
 export function needsScheduling(pod: Pod): boolean {
   return !pod.spec.nodeName && (pod.spec.schedulerName ?? schedulerName) === schedulerName && !pod.metadata.deletionTimestamp && !isTerminal(pod);
@@ -178,8 +190,17 @@ export function newScheduler(ctx: ControllerContext): Controller {
   const waitingForVolumes = new Set<string>();
   const recorder = ctx.recorder(schedulerName);
   const log = ctx.logger.child('scheduler');
+  // The scheduler cache's views of placed pods (upstream NodeInfo), kept by the informer
+  // as pods change, so an attempt costs the nodes, not every pod in the cluster.
   const podsByNode = 'scheduler/nodeName';
-  pods.addIndex(podsByNode, (p) => (p.spec.nodeName && !isTerminal(p) ? [p.spec.nodeName] : []));
+  const podsByNodeAndController = 'scheduler/nodeName+controller';
+  const podsWithPodAffinity = 'scheduler/podAffinity';
+  pods.addIndex(podsByNode, (p) => (placedOnNode(p) ? [p.spec.nodeName!] : []));
+  pods.addIndex(podsByNodeAndController, (p) => {
+    const owner = controllerUID(p);
+    return placedOnNode(p) && owner ? [`${p.spec.nodeName}/${owner}`] : [];
+  });
+  pods.addIndex(podsWithPodAffinity, (p) => (placedOnNode(p) && hasPodAffinityTerms(p) ? ['placed'] : []));
   /** Bound by us but not yet seen bound in the cache (upstream's assumed pods). */
   const assumed = new Map<string, { uid: string; node: string }>();
   /** Pods that fit nowhere at their last attempt: retried on node changes. */
@@ -187,14 +208,54 @@ export function newScheduler(ctx: ControllerContext): Controller {
   let tieBreak = 0;
   const queue = new WorkQueue((key) => schedulePod(key), { name: 'scheduler', workers: 1, logger: log });
 
-  function podsOn(node: string): Pod[] {
-    const bound = pods.byIndex(podsByNode, node);
-    const seen = new Set(bound.map((p) => p.metadata.uid));
+  /** The assumed pods, as placed on their nodes, by node. */
+  function assumedByNode(): Map<string, Pod[]> {
+    const out = new Map<string, Pod[]>();
     for (const [key, a] of assumed) {
       const p = pods.get(key);
-      if (a.node === node && p && !seen.has(p.metadata.uid) && p.metadata.uid === a.uid) bound.push({ ...p, spec: { ...p.spec, nodeName: node } });
+      // Once the cache shows the pod bound, the update handler forgets the assumption.
+      if (!p || p.metadata.uid !== a.uid || p.spec.nodeName) continue;
+      const list = out.get(a.node) ?? out.set(a.node, []).get(a.node)!;
+      list.push({ ...p, spec: { ...p.spec, nodeName: a.node } });
     }
-    return bound;
+    return out;
+  }
+
+  /** What one attempt knows about a node's pods: counts from the indexes, the list only on demand. */
+  interface NodeLoad {
+    node: Node;
+    pods(): Pod[];
+    count: number;
+    /** Pods of the controller with this uid on the node. */
+    owned(uid: string): number;
+  }
+
+  function nodeLoad(node: Node, assumedHere: Pod[]): NodeLoad {
+    const name = node.metadata.name!;
+    let list: Pod[] | undefined;
+    return {
+      node,
+      pods: () => (list ??= [...pods.byIndex(podsByNode, name), ...assumedHere]),
+      count: pods.countByIndex(podsByNode, name) + assumedHere.length,
+      owned: (uid) => pods.countByIndex(podsByNodeAndController, `${name}/${uid}`) + assumedHere.filter((p) => controllerUID(p) === uid).length,
+    };
+  }
+
+  /**
+   * The placed pods inter-pod affinity must look at: all of them when the pod has terms of
+   * its own; otherwise only those with terms (their anti-affinity and preferences toward the
+   * pod are all that can matter).
+   */
+  function placedPods(pod: Pod, loads: NodeLoad[], assumedOn: Map<string, Pod[]>): PlacedPod[] {
+    if (hasPodAffinityTerms(pod)) return loads.flatMap((l) => l.pods().map((p) => ({ pod: p, node: l.node })));
+    const byName = new Map(loads.map((l) => [l.node.metadata.name!, l.node]));
+    const out: PlacedPod[] = [];
+    const withTerms = [...pods.byIndex(podsWithPodAffinity, 'placed'), ...[...assumedOn.values()].flat().filter(hasPodAffinityTerms)];
+    for (const p of withTerms) {
+      const node = byName.get(p.spec.nodeName!);
+      if (node) out.push({ pod: p, node });
+    }
+    return out;
   }
 
   /**
@@ -204,15 +265,15 @@ export function newScheduler(ctx: ControllerContext): Controller {
    * hostnames), fewest pods overall (LeastAllocated with equal requests), fewest
    * PreferNoSchedule taints not tolerated; ties go round robin.
    */
-  function pickNode(pod: Pod, feasible: { node: Node; pods: Pod[] }[], affinity: InterPodAffinity): Node {
+  function pickNode(pod: Pod, feasible: NodeLoad[], affinity: InterPodAffinity): Node {
     const owner = controllerUID(pod);
     const feasibleNodes = feasible.map((f) => f.node);
     const podAffinity = affinity.scores(feasibleNodes);
     const nodeAffinity = nodeAffinityScores(pod, feasibleNodes);
-    const score = (f: { node: Node; pods: Pod[] }, i: number) => [
+    const score = (f: NodeLoad, i: number) => [
       -(2 * podAffinity[i] + 2 * nodeAffinity[i]),
-      owner ? f.pods.filter((p) => controllerUID(p) === owner).length : 0,
-      f.pods.length,
+      owner ? f.owned(owner) : 0,
+      f.count,
       (f.node.spec?.taints ?? []).filter((t) => t.effect === 'PreferNoSchedule' && !toleratesTaint(pod.spec.tolerations, t)).length,
     ];
     const scored = feasible.map((f, i) => ({ node: f.node, s: score(f, i) }));
@@ -232,10 +293,10 @@ export function newScheduler(ctx: ControllerContext): Controller {
     if (a && a.uid === pod.metadata.uid) return; // bound already; the cache has not caught up
     const allNodes = nodes.list().sort((x, y) => (x.metadata.name! < y.metadata.name! ? -1 : 1));
     const reasons = new Map<string, string>();
-    const feasible: { node: Node; pods: Pod[] }[] = [];
-    const onNode = new Map(allNodes.map((n) => [n.metadata.name!, podsOn(n.metadata.name!)]));
-    const placed: PlacedPod[] = allNodes.flatMap((node) => onNode.get(node.metadata.name!)!.map((p) => ({ pod: p, node })));
-    const affinity = new InterPodAffinity(pod, placed, namespaceLabels(() => namespaces.list()));
+    const feasible: NodeLoad[] = [];
+    const assumedOn = assumedByNode();
+    const loads = allNodes.map((n) => nodeLoad(n, assumedOn.get(n.metadata.name!) ?? []));
+    const affinity = new InterPodAffinity(pod, placedPods(pod, loads, assumedOn), namespaceLabels(() => namespaces.list()));
     const podVolumes = new PodVolumes(pod, volumeListers);
     if (podVolumes.preFilterFailure) {
       unschedulable.add(key);
@@ -243,11 +304,10 @@ export function newScheduler(ctx: ControllerContext): Controller {
       await recordFailure(pod, message);
       return { requeueAfterMs: unschedulableRetryMs };
     }
-    for (const node of allNodes) {
-      const on = onNode.get(node.metadata.name!)!;
-      const reason = filterNode(pod, node, on, affinity, podVolumes);
-      if (reason) reasons.set(node.metadata.name!, reason);
-      else feasible.push({ node, pods: on });
+    for (const load of loads) {
+      const reason = filterNode(pod, load.node, load.pods, affinity, podVolumes);
+      if (reason) reasons.set(load.node.metadata.name!, reason);
+      else feasible.push(load);
     }
     if (!feasible.length) {
       unschedulable.add(key);
@@ -263,6 +323,14 @@ export function newScheduler(ctx: ControllerContext): Controller {
       return { requeueAfterMs: unschedulableRetryMs };
     }
     waitingForVolumes.delete(key);
+    // Assume, then bind without waiting (upstream's binding cycle runs in its own
+    // goroutine): the next pod is placed meanwhile, counting this one on its node.
+    assumed.set(key, { uid: pod.metadata.uid!, node });
+    void bind(key, pod, node);
+  }
+
+  /** The binding cycle: on failure the assumption is forgotten and the pod retried with back-off. */
+  async function bind(key: string, pod: Pod, node: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     try {
       await ctx.client.post(podsInfo, namespace, name, 'binding', {
@@ -272,11 +340,13 @@ export function newScheduler(ctx: ControllerContext): Controller {
         target: { apiVersion: 'v1', kind: 'Node', name: node },
       });
     } catch (e) {
+      if (assumed.get(key)?.uid === pod.metadata.uid) assumed.delete(key);
       // Gone, or bound by someone else meanwhile: nothing left to do.
       if (isNotFound(e) || isConflict(e)) return;
-      throw e;
+      log.warn('binding failed, will retry', { pod: key, node, err: e instanceof Error ? e.message : String(e) });
+      queue.addRateLimited(key);
+      return;
     }
-    assumed.set(key, { uid: pod.metadata.uid!, node });
     recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${node}`);
   }
 

@@ -66,7 +66,8 @@ export abstract class KubeletBase {
     this.log = base.logger.child(`kubelet/${base.nodeName}`);
     this.now = base.now ?? (() => new Date());
     this.ipAllocator = new PodIPAllocator(base.podCIDR);
-    this.informers = new InformerFactory(base.client, this.log);
+    // The kubelet reads no managedFields: its caches keep none (kanzen's nodes may share one process).
+    this.informers = new InformerFactory(base.client, this.log, { stripManagedFields: true });
     this.queue = new WorkQueue((key) => this.syncPod(key), { name: `kubelet/${base.nodeName}`, workers: base.workers ?? defaultWorkers, logger: this.log });
     this.heartbeat = new NodeHeartbeat({
       client: base.client,

@@ -344,6 +344,25 @@ for (const [name, open] of backends) {
       assert.deepEqual(b, { key: '/k/b', value: 'b2', createRevision: 8, modRevision: 8 });
     }));
 
+    test('writes issued together apply in the order issued, each checked against the ones before it', withStore(open, async (s) => {
+      const events: string[] = [];
+      s.watch('/t/', 0, (ev) => events.push(summary(ev)));
+      // Not awaited one by one: a store may commit them together (SQLite's group commit).
+      const results = await Promise.allSettled([
+        s.create('/t/a', 'a1'),
+        s.update('/t/a', 'a2', 1),
+        s.create('/t/b', 'b1'),
+        s.create('/t/a', 'again'),
+        s.delete('/t/a', 2),
+        s.update('/t/b', 'b2', 99),
+      ]);
+      const outcome = results.map((r) => (r.status === 'fulfilled' ? r.value.modRevision : (r.reason as Error).name));
+      assert.deepEqual(outcome, [1, 2, 3, 'KeyExistsError', 4, 'RevisionMismatchError']);
+      assert.deepEqual(events, ['put /t/a@1=a1', 'put /t/a@2=a2 prev@1=a1', 'put /t/b@3=b1', 'delete /t/a@4=a2 prev@2=a2']);
+      assert.equal(await s.currentRevision(), 4);
+      assert.deepEqual((await s.list('/t/')).items.map((kv) => kv.value), ['b1']);
+    }));
+
     test('concurrent compare-and-swap increments lose no update', withStore(open, async (s) => {
       await s.create('/counter', '0');
       let conflicts = 0;
@@ -393,6 +412,29 @@ describe('sqlite store', () => {
     assert.deepEqual(events, ['put /r/b@3=b1', 'delete /r/b@4=b1 prev@3=b1']);
     assert.equal((await s2.create('/r/c', 'c')).modRevision, 5);
     await s2.close();
+  });
+
+  test('reads see acknowledged writes only; a write failing on an unacknowledged value fails once it is acknowledged', async () => {
+    const s = SqliteStore.open(join(tmp, 'acknowledged.db'));
+    try {
+      const order: string[] = [];
+      const events: string[] = [];
+      s.watch('/w/', 0, (ev) => events.push(summary(ev)));
+      const first = s.create('/w/a', 'a1').then((kv) => order.push(`created@${kv.modRevision}`));
+      // Appended but not yet synced: not visible, not announced.
+      assert.equal(await s.get('/w/a'), undefined);
+      assert.equal(await s.currentRevision(), 0);
+      assert.deepEqual((await s.list('/w/')).items, []);
+      assert.deepEqual(events, []);
+      const again = s.create('/w/a', 'a2').catch((e: Error) => order.push(e.name));
+      const stale = s.update('/w/a', 'a3', 7).catch((e: Error) => order.push(e.name));
+      await Promise.all([first, again, stale]);
+      assert.deepEqual(order, ['created@1', 'KeyExistsError', 'RevisionMismatchError']);
+      assert.deepEqual(events, ['put /w/a@1=a1']);
+      assert.equal((await s.get('/w/a'))?.value, 'a1');
+    } finally {
+      await s.close();
+    }
   });
 
   test('a compacted trailing delete does not rewind the revision on reopen', async () => {

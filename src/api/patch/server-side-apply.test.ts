@@ -120,6 +120,21 @@ test('updateManagedFields: create then label; "." on maps the update added', () 
   assert.equal(out.metadata.managedFields?.length, 2);
 });
 
+test('an update without managedFields keeps the others\' stored entries, encoded as a fresh encoding would be', () => {
+  const created = updateManagedFields(undefined, deployment(1), 'kubectl-create', 'Update', t1);
+  const labelled = updateManagedFields(created, { ...created, metadata: { ...created.metadata, labels: { app: 'web', tier: 'fe' } } }, 'kubectl-label', 'Update', t2);
+  // A controller's update (its cache keeps no managedFields): the stored entries are the base.
+  const { managedFields: stored, ...meta } = labelled.metadata;
+  const scaled = updateManagedFields(labelled, { ...labelled, metadata: meta, spec: { ...(labelled.spec as Obj), replicas: 3 } }, 'deployment-controller', 'Update', t2);
+  // The same update with the entries sent back (decoded from the request, so re-encoded).
+  const resent = updateManagedFields(labelled, { ...labelled, spec: { ...(labelled.spec as Obj), replicas: 3 } }, 'deployment-controller', 'Update', t2);
+  assert.equal(JSON.stringify(scaled.metadata.managedFields), JSON.stringify(resent.metadata.managedFields));
+  const byManager = (m: string) => scaled.metadata.managedFields?.find((e) => e.manager === m)?.fieldsV1;
+  assert.deepEqual(byManager('kubectl-label'), stored?.find((e) => e.manager === 'kubectl-label')?.fieldsV1);
+  assert.deepEqual((byManager('kubectl-create') as Obj)['f:spec']['f:replicas'], undefined, 'replicas moved to the controller');
+  assert.deepEqual(byManager('deployment-controller'), { 'f:spec': { 'f:replicas': {} } });
+});
+
 test('updates merge into the same manager entry and drop empty ones', () => {
   const created = updateManagedFields(undefined, deployment(1), 'kubectl-create', 'Update', t1);
   const scaled = updateManagedFields(created, { ...created, spec: { ...(created.spec as Obj), replicas: 2 } }, 'kubectl-create', 'Update', t2);

@@ -269,6 +269,12 @@ interface VersionedSet {
   info: ManagerInfo;
   set: FieldSet;
   time?: string;
+  /**
+   * The stored fieldsV1 this entry was decoded from and the set decoded from it: while
+   * set is still that set (field sets are never changed in place), encoding reuses it
+   * instead of re-encoding every manager on every write.
+   */
+  stored?: { set: FieldSet; fieldsV1: FieldsV1 };
 }
 
 type Managers = Map<string, VersionedSet>;
@@ -281,7 +287,8 @@ function managerId(info: ManagerInfo): string {
   return JSON.stringify(id);
 }
 
-function decodeManagedFields(entries: ManagedFieldsEntry[] | undefined): Managers {
+/** stored: the entries are the stored object's (encoded here), so their fieldsV1 may be reused. */
+function decodeManagedFields(entries: ManagedFieldsEntry[] | undefined, stored = false): Managers {
   const out: Managers = new Map();
   for (const e of entries ?? []) {
     if ((e.operation !== 'Apply' && e.operation !== 'Update') || !e.apiVersion || e.fieldsType !== 'FieldsV1') {
@@ -297,7 +304,7 @@ function decodeManagedFields(entries: ManagedFieldsEntry[] | undefined): Manager
       // A fieldsV1 that is not a field set ("zz", a bad key element) fails the decode too.
       return new Map();
     }
-    out.set(managerId(info), { info, set, time: e.time });
+    out.set(managerId(info), { info, set, time: e.time, ...(stored && e.fieldsV1 ? { stored: { set, fieldsV1: e.fieldsV1 } } : {}) });
   }
   return out;
 }
@@ -305,11 +312,11 @@ function decodeManagedFields(entries: ManagedFieldsEntry[] | undefined): Manager
 /** encodeManagedFields with sortEncodedManagedFields' order (operation, time, manager, apiVersion, subresource). */
 function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] | undefined {
   if (managers.size === 0) return undefined;
-  const entries: ManagedFieldsEntry[] = [...managers.values()].map(({ info, set, time }) => {
+  const entries: ManagedFieldsEntry[] = [...managers.values()].map(({ info, set, time, stored }) => {
     const e: ManagedFieldsEntry = { manager: info.manager, operation: info.operation, apiVersion: info.apiVersion };
     if (time) e.time = time;
     e.fieldsType = 'FieldsV1';
-    e.fieldsV1 = set.toFieldsV1();
+    e.fieldsV1 = stored?.set === set ? stored.fieldsV1 : set.toFieldsV1();
     if (info.subresource) e.subresource = info.subresource;
     return e;
   });
@@ -344,6 +351,21 @@ function withoutManagedFields(obj: KubeObject | JsonObject | undefined): JsonObj
     if (Object.keys(copy.metadata).length === 0) delete copy.metadata;
   }
   return copy;
+}
+
+/**
+ * The object as the field manager compares it, without its managedFields, for reading
+ * only: shares everything but the top level and metadata with obj (no deep copy per write).
+ */
+function comparableView(obj: KubeObject | undefined): JsonObject {
+  if (!obj) return {};
+  const view: JsonObject = { ...obj };
+  if (isObject(view.metadata)) {
+    const { managedFields: _m, ...metadata } = view.metadata;
+    if (Object.keys(metadata).length === 0) delete view.metadata;
+    else view.metadata = metadata;
+  }
+  return view;
 }
 
 /** merge.Updater.update: conflicts with other managers, and their loss of changed or removed fields. */
@@ -440,11 +462,11 @@ export function updateManagedFields(
   const requested = newObj.metadata?.managedFields;
   const reset = Array.isArray(requested) && (requested.length === 0 || (requested.length === 1 && Object.keys(requested[0]).length === 0));
   let managers: Managers;
-  if (subresource) managers = decodeManagedFields(oldObj?.metadata.managedFields);
+  if (subresource) managers = decodeManagedFields(oldObj?.metadata.managedFields, true);
   else if (reset) managers = new Map();
   else {
     managers = decodeManagedFields(requested);
-    if (managers.size === 0) managers = decodeManagedFields(oldObj?.metadata.managedFields);
+    if (managers.size === 0) managers = decodeManagedFields(oldObj?.metadata.managedFields, true);
   }
   const result = deepCopy(newObj);
   delete result.metadata.managedFields;
@@ -452,7 +474,7 @@ export function updateManagedFields(
 
   const info: ManagerInfo = { manager: manager || 'unknown', operation, apiVersion };
   if (subresource) info.subresource = subresource;
-  recordUpdate(withoutManagedFields(oldObj), withoutManagedFields(newObj), schema, managers, info, now);
+  recordUpdate(comparableView(oldObj), comparableView(newObj), schema, managers, info, now);
   const encoded = encodeManagedFields(managers);
   if (encoded) result.metadata.managedFields = encoded;
   return result;
@@ -470,7 +492,7 @@ export function applyPatch(live: KubeObject | undefined, applied: KubeObject, ma
   }
   const apiVersion = applied.apiVersion ?? '';
   const schema = schemaFor(apiVersion, applied.kind ?? '');
-  let managers = decodeManagedFields(live?.metadata.managedFields);
+  let managers = decodeManagedFields(live?.metadata.managedFields, true);
   let liveValue = withoutManagedFields(live);
 
   if (managers.size === 0 && live) {

@@ -37,6 +37,7 @@ export interface EndpointSliceControllerOptions {
    * slices, so latency here is the time a new pod waits for traffic.
    */
   endpointUpdatesBatchPeriodMs?: number;
+  /** Concurrent Service syncs (upstream --concurrent-service-endpoint-syncs, default 5). */
   workers?: number;
 }
 
@@ -95,7 +96,7 @@ export function newEndpointSliceController(ctx: ControllerContext, opts: Endpoin
     if (plan.errors.length > 0) throw new Error(plan.errors.join('; '));
   }
 
-  const queue = new WorkQueue(syncService, { name: 'endpoint_slice', workers: opts.workers ?? 2, logger: log });
+  const queue = new WorkQueue(syncService, { name: 'endpoint_slice', workers: opts.workers ?? 5, logger: log });
   const enqueueForPod = (keys: Set<string>) => {
     for (const k of keys) queue.addAfter(k, batchMs);
   };
