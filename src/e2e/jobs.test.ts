@@ -152,6 +152,8 @@ describe('jobs', { skip: !isRoot && 'needs root for network namespaces' }, () =>
       '      labels:',
       '        app: sleeper',
       '    spec:',
+      // sleep as PID 1 ignores SIGTERM: without a short grace period each deletion waits 30 s.
+      '      terminationGracePeriodSeconds: 1',
       '      containers:',
       '      - name: main',
       '        image: busybox:1.36',
