@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { eventually, kubectl127Bin, kubectl133Bin, parseTable, startCluster, writeTemp, type RunResult, type TestCluster } from './harness.js';
+import { eventually, clientVersion, parseTable, passClients, startCluster, writeTemp, type RunResult, type TestCluster } from './harness.js';
 
 let c: TestCluster;
 let dir: string;
@@ -115,10 +115,7 @@ function jsonDocuments(text: string): unknown[] {
   return out;
 }
 
-for (const [version, bin] of [
-  ['1.27', kubectl127Bin],
-  ['1.33', kubectl133Bin],
-] as const) {
+for (const [version, bin] of passClients.map((b) => [clientVersion(b), b] as const)) {
   describe(`DaemonSets with kubectl ${version}`, () => {
     const ns = `ds-${version.replace('.', '')}`;
     const kubectl = (args: string[]): Promise<RunResult> => c.kubectl(args, { bin, timeoutMs: 90_000 });

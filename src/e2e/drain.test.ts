@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { eventually, kubectl127Bin, kubectl133Bin, parseTable, startCluster, writeTemp, type RunResult, type TestCluster } from './harness.js';
+import { eventually, clientVersion, parseTable, passClients, startCluster, writeTemp, type RunResult, type TestCluster } from './harness.js';
 
 let c: TestCluster;
 let dir: string;
@@ -213,5 +213,7 @@ async function runningPodsIn(ns: string, n: number) {
   }, 60_000);
 }
 
-describe('PodDisruptionBudgets and drain with kubectl 1.27', () => scenario(kubectl127Bin, 'drain-127', 'kubectl 1.27'));
-describe('PodDisruptionBudgets and drain with kubectl 1.33', () => scenario(kubectl133Bin, 'drain-133', 'kubectl 1.33'));
+for (const bin of passClients) {
+  const v = clientVersion(bin);
+  describe(`PodDisruptionBudgets and drain with kubectl ${v}`, () => scenario(bin, `drain-${v.replace('.', '')}`, `kubectl ${v}`));
+}

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { Transport } from '../client/transport.js';
 import { waitFor } from '../testing/wait.js';
 
@@ -17,6 +18,14 @@ export const kubectlBin = process.env.KANZEN_KUBECTL ?? 'kubectl';
 /** The oldest and newest kubectl the project supports (SPDY-only and WebSocket streaming clients). */
 export const kubectl127Bin = '/usr/lib/google-cloud-sdk/bin/kubectl.1.27';
 export const kubectl133Bin = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
+/**
+ * The clients a test drives a long flow with: the pass's own when the runner names one
+ * ($KANZEN_KUBECTL: scripts/run-tests.mjs runs the suite once with the oldest and once with
+ * the newest client), else both, so a file run on its own still covers both.
+ */
+export const passClients: string[] = process.env.KANZEN_KUBECTL ? [process.env.KANZEN_KUBECTL] : [kubectl127Bin, kubectl133Bin].filter((b) => existsSync(b));
+/** "1.27" for …/kubectl.1.27; "" for a client whose file name says no version. */
+export const clientVersion = (bin: string): string => /kubectl\.(\d+\.\d+)$/.exec(bin)?.[1] ?? '';
 
 export interface RunResult {
   code: number;

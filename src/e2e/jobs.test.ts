@@ -12,11 +12,10 @@
 // Needs root (network namespaces).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { eventually, kubectl127Bin, kubectl133Bin, parseTable, startCluster, writeTemp, type TestCluster } from './harness.js';
+import { eventually, parseTable, passClients, startCluster, writeTemp, type TestCluster } from './harness.js';
 
 const isRoot = process.getuid?.() === 0;
-const clients = [kubectl133Bin, kubectl127Bin].filter((b) => fs.existsSync(b));
+const clients = passClients;
 let c: TestCluster;
 
 before(async () => {

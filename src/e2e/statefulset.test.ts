@@ -6,7 +6,7 @@
 // 3-replica set took to be Ready.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, kubectl127Bin, kubectl133Bin, parseTable, startCluster, type TestCluster } from './harness.js';
+import { eventually, clientVersion, kubectl133Bin, parseTable, passClients, startCluster, type TestCluster } from './harness.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -200,8 +200,10 @@ describe('StatefulSets with the fake runtime', () => {
     for (const f of figures) process.stdout.write(`# ${f}\n`);
   });
 
-  test('kubectl 1.33: ordered start, claims, scale, rolling update, history, undo, partition, Parallel, delete', () => controlPlaneFlow(c, kubectl133Bin, 'sts-133'));
-  test('kubectl 1.27: the same flow', () => controlPlaneFlow(c, kubectl127Bin, 'sts-127'));
+  for (const bin of passClients) {
+    const v = clientVersion(bin);
+    test(`kubectl ${v}: ordered start, claims, scale, rolling update, history, undo, partition, Parallel, delete`, () => controlPlaneFlow(c, bin, `sts-${v.replace('.', '')}`));
+  }
 });
 
 describe('StatefulSet pods in network namespaces', { skip: !isRoot && 'needs root for network namespaces' }, () => {
