@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '../../testing/wait.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 
@@ -9,7 +10,8 @@ test('pause sleeps until SIGTERM and exits 0', async () => {
   const child = spawn(process.execPath, [MAIN]);
   let err = '';
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  await new Promise((r) => setTimeout(r, 300));
+  // The warning comes once its signal handlers are in place (no fixed sleep: a loaded machine is slow).
+  await waitFor(() => err.includes('Warning: pause should be the first process\n'));
   assert.equal(child.exitCode, null);
   child.kill('SIGTERM');
   const code = await new Promise((r) => child.on('exit', r));

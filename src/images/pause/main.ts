@@ -8,8 +8,6 @@ if (process.argv.slice(2).some((a) => a.toLowerCase() === '-v')) {
   process.stdout.write(`pause.c v${PAUSE_VERSION}\n`);
   process.exit(0);
 }
-// Not an error upstream either: pause sees use outside of infra containers.
-if (process.pid !== 1) process.stderr.write('Warning: pause should be the first process\n');
 
 const shutdown = (description: string) => () => {
   process.stderr.write(`Shutting down, got signal: ${description}\n`);
@@ -17,4 +15,7 @@ const shutdown = (description: string) => () => {
 };
 process.on('SIGINT', shutdown('Interrupt'));
 process.on('SIGTERM', shutdown('Terminated'));
+// Not an error upstream either: pause sees use outside of infra containers. Written once the
+// handlers are in place, so whoever reads it may signal.
+if (process.pid !== 1) process.stderr.write('Warning: pause should be the first process\n');
 setInterval(() => undefined, 1 << 30);
