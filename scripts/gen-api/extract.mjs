@@ -44,6 +44,9 @@ const roots = [
   'discovery.v1.EndpointSlice', 'coordination.v1.Lease',
   'authorization.v1.SelfSubjectAccessReview', 'authorization.v1.SelfSubjectRulesReview',
   'authentication.v1.SelfSubjectReview', 'autoscaling.v1.Scale',
+  // The body of pods/eviction, published (with DeleteOptions and Preconditions) as upstream's
+  // documents publish it for POST .../pods/{name}/eviction.
+  'policy.v1.Eviction',
   // Definitions kanzen's OpenAPI refers to outside the kinds: list metadata (kinds.ts
   // synthesises each <Kind>List definition) and metav1.Condition.
   'meta.v1.ListMeta', 'meta.v1.Condition',
@@ -60,7 +63,7 @@ const protobufOnlyRoots = [
   'apps.v1.StatefulSetList', 'apps.v1.DaemonSetList', 'apps.v1.ControllerRevisionList', 'batch.v1.JobList',
   'batch.v1.CronJobList', 'core.v1.ReplicationControllerList', 'core.v1.PersistentVolumeList',
   'core.v1.PersistentVolumeClaimList', 'storage.v1.StorageClassList', 'policy.v1.PodDisruptionBudgetList',
-  'core.v1.Binding', 'meta.v1.DeleteOptions', 'policy.v1.Eviction', 'authentication.v1.TokenRequest',
+  'core.v1.Binding', 'meta.v1.DeleteOptions', 'authentication.v1.TokenRequest',
 ];
 
 /** Go types whose JSON is a scalar (custom MarshalJSON); kanzen decodes them itself (well-known.ts). */

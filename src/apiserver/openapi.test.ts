@@ -302,3 +302,38 @@ test('real kubectl explain prints kanzen\'s descriptions of the workload and sto
     assert.match(v2, /concurrencyPolicy\t<string>\n {5}What happens when a run is due/);
   });
 });
+
+// Upstream publishes POST pods/{name}/eviction and the policy/v1 Eviction it takes in the
+// core v1 document (and in v2); Eviction is no resource of its own, so kubectl explain
+// cannot name it there either.
+test('the eviction subresource and its Eviction body are published as upstream publishes them', () => {
+  type Op = { operationId: string; 'x-kubernetes-action': string; 'x-kubernetes-group-version-kind': unknown };
+  const core = openapiV3Document('api/v1')!.body as { paths: Record<string, Record<string, Op>>; components: { schemas: Record<string, Record<string, unknown>> } };
+  const path = core.paths['/api/v1/namespaces/{namespace}/pods/{name}/eviction'];
+  assert.deepEqual(Object.keys(path).filter((k) => k !== 'parameters'), ['post']);
+  assert.equal(path.post.operationId, 'createCoreV1NamespacedPodEviction');
+  assert.equal(path.post['x-kubernetes-action'], 'post');
+  assert.deepEqual(path.post['x-kubernetes-group-version-kind'], { group: 'policy', version: 'v1', kind: 'Eviction' });
+  const eviction = core.components.schemas['io.k8s.api.policy.v1.Eviction'];
+  assert.deepEqual(eviction['x-kubernetes-group-version-kind'], [{ group: 'policy', kind: 'Eviction', version: 'v1' }]);
+  assert.deepEqual(Object.keys(eviction.properties as object), ['apiVersion', 'deleteOptions', 'kind', 'metadata']);
+  assert.ok(core.components.schemas['io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions']);
+  assert.ok(core.components.schemas['io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions']);
+  const v2 = openapiV2Json() as { paths: Record<string, Record<string, Op>>; definitions: Record<string, unknown> };
+  assert.equal(v2.paths['/api/v1/namespaces/{namespace}/pods/{name}/eviction'].post.operationId, 'createCoreV1NamespacedPodEviction');
+  assert.ok(v2.definitions['io.k8s.api.policy.v1.Eviction']);
+});
+
+test('real kubectl explain eviction: no resource type, as upstream (it is a subresource)', { skip: clients.length === 0 && 'kubectl not installed' }, async () => {
+  await withProbeServer([], async (kubeconfig, dir) => {
+    for (const v of clients) {
+      const kubectl = join(kubectlDir, `kubectl.${v}`);
+      const failed = await run(kubectl, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, `cache-${v}`), 'explain', 'eviction']).then(
+        () => undefined,
+        (e: { stderr: string }) => e.stderr,
+      );
+      // kubectl 1.27 prints the mapper's error bare, later ones after "error: ".
+      assert.match(failed ?? '', /^(error: )?the server doesn't have a resource type "eviction"\n$/, `kubectl ${v}`);
+    }
+  });
+});

@@ -123,6 +123,16 @@ function pathsFor(r: ResourceInfo): PathSpec[] {
     },
   ];
   for (const s of r.subresources) {
+    if (s.name === 'eviction') {
+      // POST only: createCoreV1NamespacedPodEviction, body and answer a policy/v1 Eviction.
+      const target = { group: s.group ?? r.group, version: s.version ?? r.version, kind: s.kind };
+      out.push({
+        path: `${collection}/{name}/eviction`,
+        pathParams: [...scopeParams, 'name'],
+        operations: ops([['post', operationId('create', r, 'Eviction'), s.verbs.includes('create')]], target, definitionName(target)),
+      });
+      continue;
+    }
     if (s.name !== 'status' && s.name !== 'scale' && s.name !== 'ephemeralcontainers') continue;
     const target = s.group !== undefined ? { group: s.group, version: s.version ?? 'v1', kind: s.kind } : gvk;
     // readCoreV1NamespacedPodStatus, …Scale, …Ephemeralcontainers

@@ -52,6 +52,8 @@ export const patchKinds: Record<string, string> = {
   'v1/Service': 'core.v1.Service',
   'v1/ServiceAccount': 'core.v1.ServiceAccount',
   'discovery.k8s.io/v1/EndpointSlice': 'discovery.v1.EndpointSlice',
+  'v1/DeleteOptions': 'meta.v1.DeleteOptions',
+  'policy/v1/Eviction': 'policy.v1.Eviction',
   'policy/v1/PodDisruptionBudget': 'policy.v1.PodDisruptionBudget',
   'storage.k8s.io/v1/StorageClass': 'storage.v1.StorageClass',
 };

@@ -2319,6 +2319,18 @@ export const definitions: Record<string, Definition> = {
     },
     ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
   ),
+  'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      gracePeriodSeconds: 'integer',
+      preconditions: ref('io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions'),
+      orphanDependents: 'boolean',
+      propagationPolicy: 'string',
+      dryRun: list('string'),
+      ignoreStoreReadErrorWithClusterBreakingPotential: 'boolean',
+    },
+  ),
   'io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement': def(
     {
       key: 'string',
@@ -2389,6 +2401,20 @@ export const definitions: Record<string, Definition> = {
       blockOwnerDeletion: 'boolean',
     },
     ['apiVersion', 'kind', 'name', 'uid'],
+  ),
+  'io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions': def(
+    {
+      uid: 'string',
+      resourceVersion: 'string',
+    },
+  ),
+  'io.k8s.api.policy.v1.Eviction': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      deleteOptions: ref('io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions'),
+    },
   ),
   'io.k8s.api.policy.v1.PodDisruptionBudget': def(
     {
@@ -2761,6 +2787,14 @@ export const definitionDocs: Record<string, Record<string, string>> = {
     apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
   },
   'io.k8s.api.discovery.v1.EndpointSlice': {
+    kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
+    apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
+  },
+  'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions': {
+    kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
+    apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
+  },
+  'io.k8s.api.policy.v1.Eviction': {
     kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
     apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
   },

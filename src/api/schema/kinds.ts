@@ -25,14 +25,20 @@ function listDefinition(itemDefinition: string): Definition {
   );
 }
 
-/** The top-level kinds: each served resource's kind and list kind, plus autoscaling/v1 Scale. */
+/** Subresource kinds of another group with a definition of their own: Scale, Eviction. */
+const subresourceKinds: GroupVersionKind[] = [
+  { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+  { group: 'policy', version: 'v1', kind: 'Eviction' },
+];
+
+/** The top-level kinds: each served resource's kind and list kind, plus the subresource kinds. */
 export function servedKinds(): { gvk: GroupVersionKind; resource?: ResourceInfo }[] {
   const out: { gvk: GroupVersionKind; resource?: ResourceInfo }[] = [];
   for (const r of resources) {
     out.push({ gvk: { group: r.group, version: r.version, kind: r.kind }, resource: r });
     out.push({ gvk: { group: r.group, version: r.version, kind: r.listKind } });
   }
-  out.push({ gvk: { group: 'autoscaling', version: 'v1', kind: 'Scale' } });
+  for (const gvk of subresourceKinds) out.push({ gvk });
   return out;
 }
 
