@@ -16,6 +16,11 @@ export function isValidQuantity(s: string | number): boolean {
   return quantityRegexp.test(s.trim() === s ? s : '');
 }
 
+/** Value in base units of a quantity field; an unset (or unparsable) one is the zero Quantity. */
+export function quantityOrZero(q: string | number | undefined | null): number {
+  return q !== undefined && q !== null && isValidQuantity(q) ? parseQuantity(q) : 0;
+}
+
 /** Value in base units; throws on a malformed quantity. */
 export function parseQuantity(s: string | number): number {
   if (typeof s === 'number') {

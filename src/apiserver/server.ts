@@ -91,7 +91,7 @@ export class ApiServer {
       admitCreate: (info, namespace, name) => this.admitCreate(info, namespace, name),
     };
     for (const info of resources) {
-      this.registries.set(info, new Registry(info, strategyFor(info, deps), opts.store, (obj) => applyDefaults(info, obj)));
+      this.registries.set(info, new Registry(info, strategyFor(info, deps, this.handlerDeps), opts.store, (obj) => applyDefaults(info, obj)));
       this.handlers.set(info, subresourceHandlers(info, this.handlerDeps));
       this.upgrades.set(info, upgradeHandlers(info, this.handlerDeps));
     }

@@ -49,6 +49,12 @@ export interface Strategy {
   prepareForUpdate(obj: KubeObject, old: KubeObject, subresource?: string): void;
   validate(obj: KubeObject): FieldError[];
   validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
+  /**
+   * The resource's validating admission of an update, which may read other resources (upstream:
+   * the admission chain's Validate, which the store runs after the strategy's validation).
+   * Throws the ApiError to answer with.
+   */
+  admitUpdate?(obj: KubeObject, old: KubeObject): Promise<void>;
   /** Validation of a status-subresource write. */
   validateStatusUpdate(obj: KubeObject, old: KubeObject): FieldError[];
   /** The field selectors list and watch accept, and the values they match (upstream GetAttrs). */

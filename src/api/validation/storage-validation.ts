@@ -1,7 +1,7 @@
 // PersistentVolume, PersistentVolumeClaim (pkg/apis/core/validation) and StorageClass
 // (pkg/apis/storage/validation) validation, with upstream's messages and paths.
 import { field, type FieldError } from '../errors.js';
-import { isValidQuantity, parseQuantity, quantityFormatError } from '../quantity.js';
+import { isValidQuantity, parseQuantity, quantityFormatError, quantityOrZero } from '../quantity.js';
 import type { NodeSelector, PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimSpec, StorageClass } from '../types.js';
 import { isDNS1123Subdomain, nameIsDNSSubdomain, validateQualifiedName } from './names.js';
 import { jsonEqual, validateImmutableField, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
@@ -159,7 +159,8 @@ export function validatePersistentVolumeClaim(pvc: PersistentVolumeClaim): Field
 
 /**
  * ValidatePersistentVolumeClaimUpdate: the spec is immutable, except that volumeName may be
- * set once (the binder does) and a bound claim's storage request may grow (expansion).
+ * set once (the binder does) and a bound claim's storage request may change (expansion; the
+ * PersistentVolumeClaimResize admission says whether its class allows it).
  */
 export function validatePersistentVolumeClaimUpdate(pvc: PersistentVolumeClaim, old: PersistentVolumeClaim): FieldError[] {
   const errs = validateObjectMetaUpdate(pvc.metadata, old.metadata);
@@ -182,11 +183,14 @@ export function validatePersistentVolumeClaimUpdate(pvc: PersistentVolumeClaim, 
       ),
     );
   }
-  const oldSize = old.spec?.resources?.requests?.storage;
-  const newSize = pvc.spec?.resources?.requests?.storage;
-  if (oldSize !== undefined && newSize !== undefined && isValidQuantity(oldSize) && isValidQuantity(newSize) && parseQuantity(newSize) < parseQuantity(oldSize)) {
-    errs.push(field.forbidden('spec.resources.requests.storage', 'field can not be less than previous value'));
+  const newSize = quantityOrZero(pvc.spec?.resources?.requests?.storage);
+  // RecoverVolumeExpansionFailure (on by default in 1.33): a request may come back down after a
+  // failed expansion, but never to the capacity the volume already has.
+  if (newSize < quantityOrZero(old.spec?.resources?.requests?.storage) && newSize <= quantityOrZero(old.status?.capacity?.storage)) {
+    errs.push(field.forbidden('spec.resources.requests.storage', 'field can not be less than status.capacity'));
   }
+  // Upstream's path here is "volumeMode", not spec.volumeMode.
+  errs.push(...validateImmutableField(pvc.spec?.volumeMode, old.spec?.volumeMode, 'volumeMode'));
   return errs;
 }
 

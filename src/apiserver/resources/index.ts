@@ -78,8 +78,13 @@ export function resourceModule(info: ResourceInfo): ResourceModule {
   return modules.get(info.kind) ?? generic;
 }
 
-export function strategyFor(info: ResourceInfo, deps: StrategyDeps): Strategy {
-  return resourceModule(info).strategy(info, deps);
+/** The resource's strategy, with its module's update admission when the server's handler deps are given. */
+export function strategyFor(info: ResourceInfo, deps: StrategyDeps, handlerDeps?: HandlerDeps): Strategy {
+  const m = resourceModule(info);
+  const strategy = m.strategy(info, deps);
+  const admitUpdate = m.admitUpdate;
+  if (admitUpdate && handlerDeps) strategy.admitUpdate = (obj, old) => admitUpdate(obj, old, handlerDeps);
+  return strategy;
 }
 
 /** The subresources the resource serves with handlers of their own, by name. */

@@ -1,14 +1,16 @@
 // PersistentVolumeClaims (upstream pkg/registry/core/persistentvolumeclaim): a new claim
 // starts Pending; admission gives a claim without a class the default StorageClass
 // (DefaultStorageClass) and the pvc-protection finalizer (StorageObjectInUseProtection).
+import { ApiError } from '../../api/errors.js';
+import { quantityOrZero } from '../../api/quantity.js';
 import type { PersistentVolumeClaim, StorageClass } from '../../api/types.js';
 import { defaultPersistentVolumeClaim } from '../../api/defaults/storage.js';
-import { betaStorageClassAnnotation, defaultStorageClass } from '../../api/storage-helpers.js';
+import { betaStorageClassAnnotation, defaultStorageClass, persistentVolumeClaimClass } from '../../api/storage-helpers.js';
 import { validateObjectMetaUpdate } from '../../api/validation/object-meta.js';
 import { validatePersistentVolumeClaim, validatePersistentVolumeClaimUpdate } from '../../api/validation/storage-validation.js';
 import { defaultStrategy } from './default-strategy.js';
 import { persistentVolumeClaimPrinter } from '../../api/printers/persistentvolumeclaim-printer.js';
-import type { ResourceModule } from './resource-module.js';
+import type { HandlerDeps, ResourceModule } from './resource-module.js';
 import { addFinalizer, pvcProtectionFinalizer } from './storage-protection.js';
 
 export const persistentvolumeclaims: ResourceModule = {
@@ -24,6 +26,7 @@ export const persistentvolumeclaims: ResourceModule = {
     const def = defaultStorageClass(classes.items);
     if (def) pvc.spec.storageClassName = def.metadata.name;
   },
+  admitUpdate: (obj, old, deps) => admitResize(obj as PersistentVolumeClaim, old as PersistentVolumeClaim, deps),
   strategy: (info) =>
     defaultStrategy(info, {
       prepareForCreate(obj) {
@@ -34,3 +37,27 @@ export const persistentvolumeclaims: ResourceModule = {
       validateStatusUpdate: (obj, old) => validateObjectMetaUpdate(obj.metadata, old.metadata),
     }),
 };
+
+const claimsResource = { group: '', resource: 'persistentvolumeclaims' };
+
+/**
+ * PersistentVolumeClaimResize admission: a larger storage request needs a bound claim whose
+ * StorageClass (the same before and after) says allowVolumeExpansion: true. The standard
+ * class's local-path volumes cannot grow, so it does not.
+ */
+async function admitResize(pvc: PersistentVolumeClaim, old: PersistentVolumeClaim, deps: HandlerDeps): Promise<void> {
+  const grows = quantityOrZero(pvc.spec?.resources?.requests?.storage) > quantityOrZero(old.spec?.resources?.requests?.storage);
+  if (!grows) return;
+  const name = pvc.metadata.name ?? '';
+  if (old.status?.phase !== 'Bound') throw ApiError.forbidden(claimsResource, name, 'Only bound persistent volume claims can be expanded');
+  if (!(await allowResize(pvc, old, deps))) {
+    throw ApiError.forbidden(claimsResource, name, 'only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize');
+  }
+}
+
+async function allowResize(pvc: PersistentVolumeClaim, old: PersistentVolumeClaim, deps: HandlerDeps): Promise<boolean> {
+  const className = persistentVolumeClaimClass(pvc);
+  if (!className || className !== persistentVolumeClaimClass(old)) return false;
+  const sc = (await deps.registry('storageclasses', 'storage.k8s.io').tryGet(undefined, className)) as StorageClass | undefined;
+  return sc?.allowVolumeExpansion === true;
+}

@@ -96,6 +96,12 @@ export interface ResourceModule {
    * the admission plugins that act on this resource), with the server's registries.
    */
   admitCreate?(obj: KubeObject, namespace: string, deps: HandlerDeps): Promise<void>;
+  /**
+   * Validating admission of an update, after the strategy's validation (upstream: the
+   * admission plugins that check this resource's updates against others, e.g.
+   * PersistentVolumeClaimResize); throws the ApiError to answer with.
+   */
+  admitUpdate?(obj: KubeObject, old: KubeObject, deps: HandlerDeps): Promise<void>;
   /** Subresources with a handler of their own, by name. */
   handlers?(deps: HandlerDeps): Record<string, SubresourceHandler>;
   /** Subresources that take upgraded connections (upstream: Connecters such as pods/exec), by name. */

@@ -40,9 +40,28 @@ test('PVC: spec immutable after creation except volumeName once and a bound clai
   grown.status = { phase: 'Bound' };
   bound.status = { phase: 'Bound' };
   assert.deepEqual(s.validateUpdate(grown, bound), []);
+  // RecoverVolumeExpansionFailure: a request may come back down, but not to status.capacity.
+  bound.status = { phase: 'Bound', capacity: { storage: '1Gi' } };
   const shrunk = structuredClone(bound);
   shrunk.spec.resources!.requests!.storage = '512Mi';
-  assert.deepEqual(s.validateUpdate(shrunk, bound).map(fieldErrorString), ['spec.resources.requests.storage: Forbidden: field can not be less than previous value']);
+  assert.deepEqual(s.validateUpdate(shrunk, bound).map(fieldErrorString), ['spec.resources.requests.storage: Forbidden: field can not be less than status.capacity']);
+  const failedExpansion = structuredClone(bound);
+  failedExpansion.spec.resources!.requests!.storage = '4Gi';
+  const recovered = structuredClone(failedExpansion);
+  recovered.spec.resources!.requests!.storage = '2Gi';
+  assert.deepEqual(s.validateUpdate(recovered, failedExpansion), []);
+  recovered.spec.resources!.requests!.storage = '1Gi';
+  assert.deepEqual(s.validateUpdate(recovered, failedExpansion).map(fieldErrorString), ['spec.resources.requests.storage: Forbidden: field can not be less than status.capacity']);
+});
+
+test('PVC: volumeMode is immutable, reported at "volumeMode" after the spec diff', () => {
+  const old = defaulted('PersistentVolumeClaim', claim({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: 'standard' }));
+  const block = structuredClone(old);
+  block.spec.volumeMode = 'Block';
+  const errs = strategy('PersistentVolumeClaim').validateUpdate(block, old).map(fieldErrorString);
+  assert.equal(errs.length, 2);
+  assert.match(errs[0], /^spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n/);
+  assert.equal(errs[1], 'volumeMode: Invalid value: "Block": field is immutable');
 });
 
 test('PV: defaults (Retain, Filesystem), one source, capacity', () => {
