@@ -335,3 +335,37 @@ test('required node affinity matchFields metadata.name binds the pod to that nod
     await stop();
   }
 });
+
+test('a ReadWriteOncePod claim in use keeps a second pod Pending with VolumeRestrictions\' reason, until the first goes', async () => {
+  const { client, stop } = await setup();
+  try {
+    for (const n of ['node-1', 'node-2']) await client.create(nodesInfo, undefined, node(n));
+    await client.create(resourceFor('persistentvolumes'), undefined, {
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: 'pv-solo' },
+      spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOncePod'], hostPath: { path: '/tmp/pv-solo' }, claimRef: { namespace: 'default', name: 'solo' } },
+    });
+    await client.create(resourceFor('persistentvolumeclaims'), 'default', {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'solo', annotations: { 'pv.kubernetes.io/bind-completed': 'yes' } },
+      spec: { accessModes: ['ReadWriteOncePod'], resources: { requests: { storage: '1Gi' } }, volumeName: 'pv-solo', storageClassName: '' },
+    });
+    const volumes = [{ name: 'data', persistentVolumeClaim: { claimName: 'solo' } }];
+    await client.create(podsInfo, 'default', pod('first', { volumes }));
+    assert.ok(await nodeOf(client, 'first'));
+    await client.create(podsInfo, 'default', pod('second', { volumes }));
+    const want =
+      '0/2 nodes are available: 2 node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.';
+    const ev = await waitFor(async () =>
+      (await client.list<Event>(resourceFor('events'), 'default')).items.find((e) => e.involvedObject.name === 'second' && e.reason === 'FailedScheduling'),
+    );
+    assert.equal(ev.message, want);
+    // No kubelet here: deleted at once (a terminating pod still holds the claim).
+    await client.delete(podsInfo, 'default', 'first', { gracePeriodSeconds: 0 });
+    assert.ok(await nodeOf(client, 'second'));
+  } finally {
+    await stop();
+  }
+});

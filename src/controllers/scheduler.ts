@@ -1,6 +1,7 @@
 // The scheduler (upstream kube-scheduler with its default profile, reduced to what kanzen's
 // nodes need): pending pods of "default-scheduler" are filtered against every node
-// (NodeUnschedulable, TaintToleration, NodeAffinity, NodePorts, InterPodAffinity, in
+// (NodeUnschedulable, TaintToleration, NodeAffinity, NodePorts, VolumeRestrictions
+// (ReadWriteOncePod, scheduler-volume-restrictions.ts), VolumeBinding, InterPodAffinity, in
 // upstream's plugin order, the first failing filter giving the node's reason), the feasible
 // nodes are scored (preferred inter-pod and node affinity, then spreading), and the pod is
 // bound through pods/binding once its claims are bound (VolumeBinding, scheduler-volume-binding.ts).
@@ -16,6 +17,7 @@ import { WorkQueue, type ReconcileResult } from '../client/work-queue.js';
 import type { Controller, ControllerContext } from './controller-context.js';
 import { rfc3339 } from '../api/time.js';
 import { PodVolumes, type VolumeBinder } from './scheduler-volume-binding.js';
+import { podClaimKeys, readWriteOncePodConflict, reasonReadWriteOncePodConflict } from './scheduler-volume-restrictions.js';
 import { annSelectedNode } from './volume/volume-matching.js';
 import { InterPodAffinity, namespaceLabels, nodeAffinityScores, nodeSelectorTermMatches, reasonAntiAffinityRulesNotMatch, reasonExistingAntiAffinityRulesNotMatch, type PlacedPod } from './scheduler-affinity.js';
 
@@ -82,9 +84,10 @@ function hostPorts(pod: Pod): string[] {
 /**
  * The first failing filter's reason for this node, or undefined when the pod fits.
  * `podsOnNode` lists the node's pods (asked only when the pod wants host ports);
- * `affinity` is the attempt's inter-pod affinity state (none: that filter is skipped).
+ * `affinity` is the attempt's inter-pod affinity state (none: that filter is skipped);
+ * `claimInUse` says a ReadWriteOncePod claim of the pod is used by another pod.
  */
-export function filterNode(pod: Pod, node: Node, podsOnNode: () => Pod[], affinity?: InterPodAffinity, volumes?: PodVolumes): string | undefined {
+export function filterNode(pod: Pod, node: Node, podsOnNode: () => Pod[], affinity?: InterPodAffinity, volumes?: PodVolumes, claimInUse = false): string | undefined {
   const tolerations = pod.spec.tolerations;
   if (node.spec?.unschedulable && !toleratesTaint(tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) {
     return reasonUnschedulable;
@@ -97,14 +100,16 @@ export function filterNode(pod: Pod, node: Node, podsOnNode: () => Pod[], affini
     const used = new Set(podsOnNode().flatMap(hostPorts));
     if (wanted.some((p) => used.has(p))) return reasonNodePorts;
   }
+  if (claimInUse) return reasonReadWriteOncePodConflict;
   return volumes?.filter(node) ?? affinity?.filter(node);
 }
 
 /**
  * Filters whose failure preemption could resolve (upstream Unschedulable, not
- * UnschedulableAndUnresolvable): InterPodAffinity's anti-affinity reasons.
+ * UnschedulableAndUnresolvable): InterPodAffinity's anti-affinity reasons, VolumeRestrictions'
+ * claim in use.
  */
-const resolvableReasons = new Set([reasonAntiAffinityRulesNotMatch, reasonExistingAntiAffinityRulesNotMatch]);
+const resolvableReasons = new Set([reasonAntiAffinityRulesNotMatch, reasonExistingAntiAffinityRulesNotMatch, reasonReadWriteOncePodConflict]);
 
 /**
  * FitError.Error(): "0/N nodes are available: <count reason, …>." followed by the
@@ -195,12 +200,14 @@ export function newScheduler(ctx: ControllerContext): Controller {
   const podsByNode = 'scheduler/nodeName';
   const podsByNodeAndController = 'scheduler/nodeName+controller';
   const podsWithPodAffinity = 'scheduler/podAffinity';
+  const podsByClaim = 'scheduler/claim';
   pods.addIndex(podsByNode, (p) => (placedOnNode(p) ? [p.spec.nodeName!] : []));
   pods.addIndex(podsByNodeAndController, (p) => {
     const owner = controllerUID(p);
     return placedOnNode(p) && owner ? [`${p.spec.nodeName}/${owner}`] : [];
   });
   pods.addIndex(podsWithPodAffinity, (p) => (placedOnNode(p) && hasPodAffinityTerms(p) ? ['placed'] : []));
+  pods.addIndex(podsByClaim, (p) => (placedOnNode(p) ? podClaimKeys(p) : []));
   /** Bound by us but not yet seen bound in the cache (upstream's assumed pods). */
   const assumed = new Map<string, { uid: string; node: string }>();
   /** Pods that fit nowhere at their last attempt: retried on node changes. */
@@ -297,6 +304,8 @@ export function newScheduler(ctx: ControllerContext): Controller {
     const assumedOn = assumedByNode();
     const loads = allNodes.map((n) => nodeLoad(n, assumedOn.get(n.metadata.name!) ?? []));
     const affinity = new InterPodAffinity(pod, placedPods(pod, loads, assumedOn), namespaceLabels(() => namespaces.list()));
+    const assumedPods = [...assumedOn.values()].flat();
+    const claimInUse = readWriteOncePodConflict(pod, volumeListers.claim, (k) => pods.countByIndex(podsByClaim, k) > 0 || assumedPods.some((p) => podClaimKeys(p).includes(k)));
     const podVolumes = new PodVolumes(pod, volumeListers);
     if (podVolumes.preFilterFailure) {
       unschedulable.add(key);
@@ -305,7 +314,7 @@ export function newScheduler(ctx: ControllerContext): Controller {
       return { requeueAfterMs: unschedulableRetryMs };
     }
     for (const load of loads) {
-      const reason = filterNode(pod, load.node, load.pods, affinity, podVolumes);
+      const reason = filterNode(pod, load.node, load.pods, affinity, podVolumes, claimInUse);
       if (reason) reasons.set(load.node.metadata.name!, reason);
       else feasible.push(load);
     }
@@ -410,6 +419,8 @@ export function newScheduler(ctx: ControllerContext): Controller {
           // A pod just placed, or a placed pod's new labels, may satisfy a waiting pod's
           // affinity or stop violating its anti-affinity (upstream AssignedPodAdd/Update).
           if (p.spec.nodeName && !isTerminal(p) && (!o.spec.nodeName || !isDeepStrictEqual(o.metadata.labels, p.metadata.labels))) retryUnschedulable();
+          // A placed pod that finished leaves the scheduler's cache (AssignedPodDelete): its claims and ports are free.
+          else if (o.spec.nodeName && !isTerminal(o) && isTerminal(p)) retryUnschedulable();
           if (!needsScheduling(p)) return;
           if (unschedulable.has(key) && !schedulingRelevantChange(o, p)) return;
           queue.add(key);
