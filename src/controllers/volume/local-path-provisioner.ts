@@ -51,6 +51,14 @@ export function localPathVolume(pvc: PersistentVolumeClaim, sc: StorageClass, no
   };
 }
 
+/**
+ * The provisioner library's canProvision: local-path makes directories only, it is no
+ * BlockProvisioner, so a Block claim fails before any node or class check and stays Pending.
+ */
+export function localPathCannotProvision(pvc: PersistentVolumeClaim): string | undefined {
+  return pvc.spec.volumeMode === 'Block' ? `${localPathProvisionerName} does not support block volume provisioning` : undefined;
+}
+
 /** Why local-path cannot serve the claim (its provisionFor checks), or undefined. */
 export function localPathUnsupported(pvc: PersistentVolumeClaim, node: Node | undefined): string | undefined {
   if (pvc.spec.selector) return 'claim.Spec.Selector is not supported';
@@ -81,6 +89,11 @@ export function newLocalPathProvisioner(ctx: ControllerContext): Controller {
     if (!sc || sc.provisioner !== localPathProvisionerName || !storageDir) return;
     const pvName = `pvc-${pvc.metadata.uid}`;
     if (volumes.getByName(undefined, pvName)) return;
+    const cannot = localPathCannotProvision(pvc);
+    if (cannot) {
+      recorder.event(pvc, 'Warning', 'ProvisioningFailed', cannot);
+      return;
+    }
     const selected = pvc.metadata.annotations?.[annSelectedNode];
     const node = selected ? nodes.getByName(undefined, selected) : undefined;
     const unsupported = localPathUnsupported(pvc, node);
