@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../api/errors.js';
 import { decodeKubernetesProtobuf, protobufContentType } from '../api/protobuf/decode.js';
 import { checkYamlDepth, scanJson } from './json-scan.js';
+import { goJSON } from '../util/go-json.js';
 
 /** The API server's request body limit (apiserver's MaxRequestBodyBytes default, 3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
@@ -94,8 +95,8 @@ export function sendJSON(res: ServerResponse, code: number, body: unknown, heade
     res.end();
     return;
   }
-  // The API server's JSON serializer is a json.Encoder: every body ends in a newline.
-  const data = JSON.stringify(body) + '\n';
+  // The API server's JSON serializer is a json.Encoder: Go's escaping, and every body ends in a newline.
+  const data = goJSON(body) + '\n';
   res.writeHead(code, {
     'Content-Type': 'application/json',
     'Cache-Control': 'no-cache, private',

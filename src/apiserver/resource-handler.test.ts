@@ -127,3 +127,19 @@ test('an apply or a PUT that creates goes through the resource\'s create admissi
   // PVCs do not allow create on update: the PUT is a 404, and admission never saw it.
   assert.equal(put.status, 404);
 });
+
+test("JSON bodies and watch events escape <, > and & as Go's encoder does (\\u003c, \\u003e, \\u0026)", async () => {
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'escaped' }, data: { script: 'a && b > c < d' } };
+  const created = await t.request('POST', '/api/v1/namespaces/default/configmaps', cm);
+  assert.equal(created.status, 201);
+  assert.match(created.body.toString('utf8'), /"script":"a \\u0026\\u0026 b \\u003e c \\u003c d"/);
+  const got = await t.request('GET', '/api/v1/namespaces/default/configmaps/escaped');
+  assert.match(got.body.toString('utf8'), /"script":"a \\u0026\\u0026 b \\u003e c \\u003c d"/);
+  const watched = await new Promise<string>((resolve, reject) => {
+    const w = t.stream(`/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=0&fieldSelector=metadata.name%3Descaped`, (line) => {
+      w.close();
+      resolve(line);
+    }, (err) => (err ? reject(err) : undefined));
+  });
+  assert.match(watched, /"script":"a \\u0026\\u0026 b \\u003e c \\u003c d"/);
+});

@@ -12,6 +12,7 @@ import type { Registry, RegistryEvent } from './registry.js';
 import type { Selectors } from './selection.js';
 import { toTable, wantsTable, type IncludeObject } from './table-convertor.js';
 import { printerFor } from './resources/index.js';
+import { goJSON } from '../util/go-json.js';
 
 const bookmarkIntervalMs = 30_000;
 /** The encoded plain-JSON event of a stored write, shared by every watcher that sends it. */
@@ -52,12 +53,12 @@ export async function serveWatch(
   const encode = (type: string, obj: KubeObject, raw?: KeyValue): string => {
     if (asTable) {
       const table = toTable(printerFor(info), [{ ...obj, apiVersion: groupVersion(info), kind: info.kind }], { accept, includeObject, resourceVersion: obj.metadata.resourceVersion });
-      return JSON.stringify({ type, object: table }) + '\n';
+      return goJSON({ type, object: table }) + '\n';
     }
     // Plain JSON events are the same for every watcher of a write: encode them once.
     const cached = raw && encodedEvents.get(raw);
     if (cached?.type === type) return cached.line;
-    const line = JSON.stringify({ type, object: { ...obj, apiVersion: groupVersion(info), kind: info.kind } }) + '\n';
+    const line = goJSON({ type, object: { ...obj, apiVersion: groupVersion(info), kind: info.kind } }) + '\n';
     if (raw) encodedEvents.set(raw, { type, line });
     return line;
   };
@@ -97,7 +98,7 @@ export async function serveWatch(
     });
   } catch (e) {
     if (e instanceof ApiError) {
-      write(JSON.stringify({ type: 'ERROR', object: e.status }) + '\n');
+      write(goJSON({ type: 'ERROR', object: e.status }) + '\n');
       finish();
       return;
     }
@@ -109,7 +110,7 @@ export async function serveWatch(
   if (bookmarks) {
     timers.push(
       setInterval(() => {
-        write(JSON.stringify({ type: 'BOOKMARK', object: { kind: info.kind, apiVersion: groupVersion(info), metadata: { resourceVersion: String(lastRevision) } } }) + '\n');
+        write(goJSON({ type: 'BOOKMARK', object: { kind: info.kind, apiVersion: groupVersion(info), metadata: { resourceVersion: String(lastRevision) } } }) + '\n');
       }, bookmarkIntervalMs),
     );
   }

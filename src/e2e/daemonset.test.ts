@@ -131,7 +131,8 @@ for (const [version, bin] of passClients.map((b) => [clientVersion(b), b] as con
 
     test('one pod per node; get ds shows the counts with upstream columns', async () => {
       // Zero values Go's encoding leaves out (an empty env value, stdin: false) must not stop kubectl matching revisions.
-      const agent = `${daemonSetManifest('agent', ns, 'nginx:1.26-alpine')}        env:\n        - name: MODE\n          value: ""\n        stdin: false\n`;
+      // So is Go's escaping of <, > and & in the revision data kubectl compares (json.Marshal writes \u0026).
+      const agent = `${daemonSetManifest('agent', ns, 'nginx:1.26-alpine')}        env:\n        - name: MODE\n          value: ""\n        - name: PIPE\n          value: "a && b > c"\n        stdin: false\n`;
       assert.equal((await k(['apply', '-f', writeTemp(dir, `agent-${ns}.yaml`, agent)])).trim(), 'daemonset.apps/agent created');
       await settled(k, ns, 'agent', 'nginx:1.26-alpine', nodes);
       const row = await eventually(async () => {

@@ -1,7 +1,8 @@
 // agnhost porter (test/images/agnhost/porter/porter.go): for every environment variable
 // SERVE_PORT_<n> (or SERVE_TCP_PORT_<n>) serves its value over HTTP on port n, for
 // SERVE_UDP_PORT_<n> answers each datagram with it. TLS and SCTP ports are not served.
-import { createGoHttpServer, goJSON, goLog, goRespond } from '../shared/go-runtime.js';
+import { goJSON } from '../../util/go-json.js';
+import { createGoHttpServer, goLog, goRespond } from '../shared/go-runtime.js';
 import { bindUDP } from '../shared/listen.js';
 
 export interface PorterOptions {

@@ -2,6 +2,7 @@
 // `log` package's line prefix, time.Duration strings, encoding/json's escaping and
 // net/http's default response headers.
 import http from 'node:http';
+import { goJSON } from '../../util/go-json.js';
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
@@ -76,15 +77,6 @@ function trimFraction(v: number, div: number): string {
   return v.toFixed(digits).replace(/\.?0+$/, '') || '0';
 }
 
-/** json.Marshal's string escaping: like JSON.stringify, but <, > and & become \u003c etc. */
-export function goJSON(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
 
 /** json.Marshal of a map: keys in sorted order. */
 export function goJSONMap(m: Record<string, unknown>): string {
