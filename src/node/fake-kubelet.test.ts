@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Pod } from '../api/types.js';
+import type { Job, Pod } from '../api/types.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
 import { startApiFixture } from '../testing/api-fixture.js';
+import { startControllerHarness } from '../testing/controller-harness.js';
+import { newJobController } from '../controllers/job/job-controller.js';
+import { newScheduler } from '../controllers/scheduler.js';
 import { silentLogger } from '../util/logger.js';
 import { FakeKubelet, fakeImageID, normalizeImage, runningPodStatus } from './fake-kubelet.js';
 
@@ -266,4 +269,72 @@ test('a restarted kubelet re-adopts its pods without changing their IPs', async 
   assert.equal(a2?.metadata.resourceVersion, a.metadata.resourceVersion, 'nothing to rewrite');
   assert.ok(![a.status?.podIP, b.status?.podIP].includes(c.status?.podIP));
   assert.equal(second.ipAllocator.ipOf(a.metadata.uid!), a.status?.podIP);
+});
+
+const phase = (client: ApiClient, name: string, want: string) =>
+  waitFor(async () => {
+    const p = await getPod(client, name);
+    return p?.status?.phase === want && p;
+  });
+
+test('a command that ends (true, sh -c "sleep 1; exit 2") under Never terminates the container and finishes the pod', async (t) => {
+  const { client, startKubelet, user } = await setup(t);
+  await startKubelet(1);
+  const job = (name: string, command: string[], restartPolicy: Pod['spec']['restartPolicy']) =>
+    user.create<Pod>(pods, 'default', podOn(name, 'node-1', { restartPolicy, containers: [{ name: 'main', image: 'busybox', command }] }));
+  await job('done', ['true'], 'Never');
+  await job('fails', ['sh', '-c', 'sleep 1; exit 2'], 'Never');
+  await job('retried', ['sh', '-c', 'exit 1'], 'OnFailure');
+  await job('served', ['true'], 'Always');
+
+  const done = await phase(client, 'done', 'Succeeded');
+  const doneState = done.status!.containerStatuses![0];
+  assert.deepEqual([doneState.state?.terminated?.exitCode, doneState.state?.terminated?.reason, doneState.ready, doneState.started], [0, 'Completed', false, false]);
+  assert.deepEqual(
+    done.status!.conditions!.map((c) => [c.type, c.status, c.reason]),
+    [
+      ['PodReadyToStartContainers', 'False', undefined],
+      ['Initialized', 'True', undefined],
+      ['Ready', 'False', 'PodCompleted'],
+      ['ContainersReady', 'False', 'PodCompleted'],
+      ['PodScheduled', 'True', undefined],
+    ],
+  );
+
+  // Running for its second, then Error with the script's exit code.
+  assert.equal((await running(client, 'fails')).status?.containerStatuses?.[0].state?.running !== undefined, true);
+  const failed = await phase(client, 'fails', 'Failed');
+  const t0 = failed.status!.containerStatuses![0].state!.terminated!;
+  assert.deepEqual([t0.exitCode, t0.reason], [2, 'Error']);
+  assert.equal(Date.parse(t0.finishedAt!) - Date.parse(t0.startedAt!), 1000);
+
+  // Containers the restartPolicy would start again (a crash loop) are not modelled: they keep running.
+  for (const name of ['retried', 'served']) assert.equal((await running(client, name)).status?.containerStatuses?.[0].state?.running !== undefined, true);
+});
+
+test('Jobs run to completion on fake nodes: a succeeding Job completes, a failing one reaches its backoffLimit', async (t) => {
+  const h = await startControllerHarness({ controllers: [newScheduler, newJobController] });
+  const kubelet = new FakeKubelet({ client: h.fixture.client('kubelet'), nodeName: 'node-1', nodeIP: '172.18.0.2', podCIDR: '10.244.1.0/24', logger: silentLogger });
+  t.after(async () => {
+    await kubelet.stop();
+    await h.stop();
+  });
+  await kubelet.start();
+  const jobs = resourceFor('jobs', 'batch');
+  const job = (name: string, script: string, extra: Record<string, unknown>) =>
+    h.client.create<Job>(jobs, 'default', {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name },
+      spec: { ...extra, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', script] }] } } } as Job['spec'],
+    });
+  await job('ok', 'sleep 1', { completions: 2, parallelism: 2 });
+  await job('broken', 'exit 1', { backoffLimit: 1 });
+  const finished = (name: string, type: string) =>
+    waitFor(async () => (await h.client.get<Job>(jobs, 'default', name)).status?.conditions?.find((c) => c.type === type && c.status === 'True'), 60_000);
+  await finished('ok', 'Complete');
+  assert.equal((await h.client.get<Job>(jobs, 'default', 'ok')).status?.succeeded, 2);
+  const failed = await finished('broken', 'Failed');
+  assert.equal(failed.reason, 'BackoffLimitExceeded');
+  assert.equal((await h.client.get<Job>(jobs, 'default', 'broken')).status?.failed, 2);
 });

@@ -1,6 +1,6 @@
 // The fake kubelet: one node's agent that runs no processes (like kwok). It registers its
 // Node, heartbeats, and for every pod bound to it reports the status a real kubelet would
-// report for a pod whose containers started at once and never exit; when a pod is deleted
+// report for a pod whose containers started at once (and end only where their command says how, below); when a pod is deleted
 // it "stops" it after the grace period and confirms the deletion. It serves control-plane
 // tests and scale benchmarks, and its shape (register → heartbeat → one pods informer of
 // this node → queue → syncPod(key)) is the one the real node agent follows.
@@ -20,8 +20,12 @@
 //   (Ready/ContainersReady False, ContainersNotReady), e.g. to watch an endpoint leave a
 //   Service; removing it (or any other value) makes the pod ready again. It is read on every
 //   change, so `kubectl annotate pod P kanzen.io/fake-ready=false --overwrite` flips it live.
-// * Containers never exit, whatever their command and restartPolicy: a Never/OnFailure pod
-//   stays Running like a long-running process (there is nothing to run to completion).
+// * Containers keep running, except where the command alone says how it ends (fake-program.ts:
+//   `true`, `false`, `echo`, `sleep N`, `sh -c` scripts of those and `exit N`) and the pod's
+//   restartPolicy would not start it again (Never; OnFailure after exit code 0): then the
+//   container terminates after that time with that exit code (Completed or Error), and once
+//   every container has, the pod is Succeeded or Failed, so Jobs complete and fail here too.
+//   A container that would be restarted (crash loop) is not modelled and keeps running.
 // * Deletion: a pod with a deletionTimestamp is stopped when the grace period ends (at its
 //   deletionTimestamp, or earlier after deletionGraceCapMs for tests), reported terminal
 //   (containers terminated with exit code 0, phase Succeeded, as the kubelet does since 1.27)
@@ -44,6 +48,8 @@ import type { ReconcileResult } from '../client/work-queue.js';
 import { isTerminal, KubeletBase, type KubeletBaseOptions } from './kubelet-base.js';
 import { rfc3339 } from './node-registration.js';
 import { generatePodStatus, withMounts } from './pod-status.js';
+import { fakeProgramExit, type FakeExit } from './fake-program.js';
+import { shouldRestart, terminatedReason } from './kubelet/container-runtime.js';
 
 export { nodeSelectorMatches } from './kubelet-base.js';
 
@@ -122,6 +128,12 @@ function fakeContainerStatus(uid: string, c: Container, state: ContainerState, r
   return withMounts(s, c);
 }
 
+/** The container's end when its command decides it and the pod's restartPolicy would not start it again. */
+function endingExit(pod: Pod, c: Container): FakeExit | undefined {
+  const exit = fakeProgramExit(c.command, c.args);
+  return exit && !shouldRestart(pod.spec.restartPolicy ?? 'Always', exit.exitCode) ? exit : undefined;
+}
+
 /**
  * The status of a pod whose containers all started (at its startTime, or when a restarted
  * kubelet first reported them) and are still running. Also returns when it next changes by
@@ -141,7 +153,17 @@ export function runningPodStatus(pod: Pod, input: RunningStatusInput): { status:
 
   const containerStatuses = pod.spec.containers.map((c) => {
     const prev = old.containerStatuses?.find((s) => s.name === c.name);
+    if (prev?.state?.terminated) return prev;
     const startedAt = prev?.state?.running?.startedAt ?? nowText;
+    const exit = endingExit(pod, c);
+    if (exit) {
+      const finishedMs = Date.parse(startedAt) + exit.afterMs;
+      if (input.now.getTime() >= finishedMs) {
+        const terminated = { exitCode: exit.exitCode, reason: terminatedReason(exit.exitCode), startedAt, finishedAt: rfc3339(new Date(finishedMs)), containerID: fakeContainerID(uid, c.name) };
+        return fakeContainerStatus(uid, c, { terminated }, false, false);
+      }
+      nextChangeMs = Math.min(nextChangeMs ?? Infinity, finishedMs - input.now.getTime());
+    }
     const readyAtMs = Date.parse(startedAt) + readinessDelaySeconds(c) * 1000;
     const startedAtMs = Date.parse(startedAt) + (c.startupProbe?.initialDelaySeconds ?? 0) * 1000;
     const nowMs = input.now.getTime();
@@ -156,15 +178,19 @@ export function runningPodStatus(pod: Pod, input: RunningStatusInput): { status:
     return fakeContainerStatus(uid, c, { running: { startedAt } }, false);
   });
 
-  const status = generatePodStatus(pod, {
-    now: input.now,
-    hostIP: input.nodeIP,
-    podIP: input.podIP,
-    sandboxReady: true,
-    initContainerStatuses,
-    containerStatuses,
-    ephemeralContainerStatuses,
-  });
+  const generate = (sandboxReady: boolean) =>
+    generatePodStatus(pod, {
+      now: input.now,
+      hostIP: input.nodeIP,
+      podIP: input.podIP,
+      sandboxReady,
+      initContainerStatuses,
+      containerStatuses,
+      ephemeralContainerStatuses,
+    });
+  let status = generate(true);
+  // A finished pod's sandbox is torn down at once (the kubelet's SyncTerminatedPod).
+  if (status.phase === 'Succeeded' || status.phase === 'Failed') status = generate(false);
   status.startTime = startTime;
   return { status, nextChangeMs };
 }
