@@ -9,7 +9,7 @@ import { CronParseError, parseStandard } from '../../util/cron/cron-schedule.js'
 import { isKnownTimeZone } from '../../util/cron/zoned-time.js';
 import { GoLiteral, goLabelSelector } from './go-literal.js';
 import { isDNS1123Label, nameIsDNSSubdomain, validateNonnegativeField, validateQualifiedName } from './names.js';
-import { validateImmutableField, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
+import { validateImmutableField, validateImmutableStruct, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
 import { validatePodTemplateSpec } from './pod-validation.js';
 import { validateIndexesFormat } from '../job-indexes.js';
 
@@ -237,10 +237,10 @@ export function validateJobUpdate(job: Job, old: Job): FieldError[] {
   }
   errs.push(...validateTemplateUpdate(spec, oldSpec, !!oldSpec.suspend && !old.status?.startTime));
   errs.push(...validateImmutableField(spec.completionMode, oldSpec.completionMode, 'spec.completionMode'));
-  errs.push(...validateImmutableField(spec.podFailurePolicy, oldSpec.podFailurePolicy, 'spec.podFailurePolicy'));
+  errs.push(...validateImmutableStruct('batch.v1.PodFailurePolicy', spec.podFailurePolicy, oldSpec.podFailurePolicy, 'spec.podFailurePolicy'));
   errs.push(...validateImmutableField(spec.backoffLimitPerIndex, oldSpec.backoffLimitPerIndex, 'spec.backoffLimitPerIndex'));
   errs.push(...validateImmutableField(spec.managedBy, oldSpec.managedBy, 'spec.managedBy'));
-  errs.push(...validateImmutableField(spec.successPolicy, oldSpec.successPolicy, 'spec.successPolicy'));
+  errs.push(...validateImmutableStruct('batch.v1.SuccessPolicy', spec.successPolicy, oldSpec.successPolicy, 'spec.successPolicy'));
   return errs;
 }
 
@@ -267,7 +267,7 @@ function validateTemplateUpdate(spec: JobSpec, old: JobSpec, allowScheduling: bo
     oldTemplate.spec.affinity = Object.keys(affinity).length ? affinity : t?.spec?.affinity === undefined ? undefined : affinity;
     oldTemplate.metadata = { ...(oldTemplate.metadata ?? {}), labels: t?.metadata?.labels, annotations: t?.metadata?.annotations };
   }
-  return validateImmutableField(spec.template, oldTemplate, 'spec.template');
+  return validateImmutableStruct('core.v1.PodTemplateSpec', spec.template, oldTemplate, 'spec.template');
 }
 
 function conditionTrue(conditions: JobCondition[] | undefined, type: JobCondition['type']): boolean {

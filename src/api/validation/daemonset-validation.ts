@@ -10,7 +10,7 @@ import {
   templateMatchesSelector,
   validatePositiveIntOrPercent,
 } from './apps-validation.js';
-import { GoLiteral, goLabelSelector } from './go-literal.js';
+import { GoLiteral, goLabelSelector, goPointer } from './go-literal.js';
 import { nameIsDNSSubdomain, validateNonnegativeField } from './names.js';
 import { jsonEqual, validateImmutableField, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
 import { validatePodTemplateSpec } from './pod-validation.js';
@@ -28,13 +28,9 @@ export function validateRollingUpdateDaemonSet(ru: RollingUpdateDaemonSet, path:
   return errs;
 }
 
-/**
- * The strategy as Go's %#v prints it in the NotSupported error; a set rollingUpdate prints
- * as a pointer whose address upstream's message shows and kanzen has not.
- */
+/** The strategy as Go's %#v prints it in the NotSupported error (a set rollingUpdate as a pointer). */
 function goDaemonSetUpdateStrategy(s: DaemonSetUpdateStrategy): GoLiteral {
-  const ru = s.rollingUpdate ? '(*apps.RollingUpdateDaemonSet)(0xc000000000)' : '(*apps.RollingUpdateDaemonSet)(nil)';
-  return new GoLiteral(`apps.DaemonSetUpdateStrategy{Type:${JSON.stringify(s.type ?? '')}, RollingUpdate:${ru}}`);
+  return new GoLiteral(`apps.DaemonSetUpdateStrategy{Type:${JSON.stringify(s.type ?? '')}, RollingUpdate:${goPointer('apps.RollingUpdateDaemonSet', !!s.rollingUpdate, 0)}}`);
 }
 
 /** ValidateDaemonSetUpdateStrategy */

@@ -21,6 +21,20 @@ export class GoLiteral {
   }
 }
 
+/**
+ * The address fmt prints for a set pointer inside a struct (%#v). Upstream shows Go heap
+ * addresses, different on every request and meaningless to a reader; kanzen prints plausible
+ * ones (0xc000…, 16 bytes apart, by the pointer's slot in the value), the same every time.
+ */
+export function goPointerAddress(slot: number): string {
+  return `0xc000${(0x5a1c00 + slot * 0x10).toString(16).padStart(6, '0')}`;
+}
+
+/** A pointer field as %#v prints it: its type and an address, or nil. */
+export function goPointer(type: string, set: boolean, slot: number): string {
+  return `(*${type})(${set ? goPointerAddress(slot) : 'nil'})`;
+}
+
 /** intstr.IntOrString{Type:…, IntVal:…, StrVal:…} */
 export function goIntOrString(v: number | string | undefined): string {
   if (typeof v === 'string') return `intstr.IntOrString{Type:1, IntVal:0, StrVal:${goQuote(v)}}`;

@@ -2,6 +2,7 @@
 // wrapper (pkg/apis/core/validation ValidateObjectMeta adds the finalizer-name rule),
 // and the meta/v1 label and selector validators.
 import { field, type FieldError } from '../errors.js';
+import { goStructLiteral } from './go-struct-literal.js';
 import type { LabelSelector, ObjectMeta, OwnerReference } from '../types.js';
 import {
   isQualifiedName,
@@ -160,6 +161,15 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 
 export function validateImmutableField(newVal: unknown, oldVal: unknown, path: string): FieldError[] {
   return jsonEqual(newVal, oldVal) ? [] : [field.invalid(path, newVal ?? null, fieldImmutableErrorMsg)];
+}
+
+/**
+ * ValidateImmutableField of a struct (or a pointer to one, which the error dereferences): the
+ * new value printed as Go's %#v of its internal type, e.g. core.PodTemplateSpec{…}.
+ */
+export function validateImmutableStruct(message: string, newVal: unknown, oldVal: unknown, path: string): FieldError[] {
+  if (jsonEqual(newVal, oldVal)) return [];
+  return [field.invalid(path, newVal === undefined || newVal === null ? null : goStructLiteral(message, newVal), fieldImmutableErrorMsg)];
 }
 
 /**

@@ -3,19 +3,11 @@
 import { field, type FieldError } from '../errors.js';
 import type { PodDisruptionBudget, PodDisruptionBudgetSpec, PodDisruptionBudgetStatus } from '../types.js';
 import { isNotMoreThan100Percent, validatePositiveIntOrPercent } from './apps-validation.js';
-import { GoLiteral } from './go-literal.js';
+import { GoLiteral, goPointer } from './go-literal.js';
 import { isQualifiedName, nameIsDNSSubdomain, validateNonnegativeField } from './names.js';
 import { validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
 
 export const supportedUnhealthyPodEvictionPolicies = ['AlwaysAllow', 'IfHealthyBudget'];
-
-/**
- * A pointer field as fmt's %#v prints it inside a struct: its type and an address, or nil.
- * The address is the Go heap's and means nothing to a reader; any plausible one does.
- */
-function goPointer(type: string, set: boolean, slot: number): string {
-  return `(*${type})(${set ? `0xc000${(0x5a1c0 + slot * 0x20).toString(16)}` : 'nil'})`;
-}
 
 /** policy.PodDisruptionBudgetSpec{…} as %#v prints it for the "both set" error. */
 function goPodDisruptionBudgetSpec(spec: PodDisruptionBudgetSpec): GoLiteral {

@@ -86,6 +86,42 @@ test('Job update: the template and completions are immutable, parallelism is not
   );
 });
 
+// Upstream prints the template as Go's %#v of the internal core.PodTemplateSpec: every field
+// with its zero value, nested pointers as their type and an address (kanzen's are fixed).
+test('Job update: the immutable template is printed as core.PodTemplateSpec{…}, as upstream prints it', () => {
+  const old = created(newJob());
+  const changed = structuredClone(old);
+  changed.spec.template.spec.containers[0].image = 'busybox:2';
+  changed.spec.template.spec.containers[0].command = ['sh', '-c', 'echo a && b'];
+  const meta =
+    'ObjectMeta:v1.ObjectMeta{Name:"", GenerateName:"", Namespace:"", SelfLink:"", UID:"", ResourceVersion:"", Generation:0, ' +
+    'CreationTimestamp:time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC), DeletionTimestamp:<nil>, DeletionGracePeriodSeconds:(*int64)(nil), ' +
+    'Labels:map[string]string{"batch.kubernetes.io/controller-uid":"u-1", "batch.kubernetes.io/job-name":"pi", "controller-uid":"u-1", "job-name":"pi"}, ' +
+    'Annotations:map[string]string(nil), OwnerReferences:[]v1.OwnerReference(nil), Finalizers:[]string(nil), ManagedFields:[]v1.ManagedFieldsEntry(nil)}';
+  const container =
+    'core.Container{Name:"pi", Image:"busybox:2", Command:[]string{"sh", "-c", "echo a && b"}, Args:[]string(nil), WorkingDir:"", ' +
+    'Ports:[]core.ContainerPort(nil), EnvFrom:[]core.EnvFromSource(nil), Env:[]core.EnvVar(nil), ' +
+    'Resources:core.ResourceRequirements{Limits:core.ResourceList(nil), Requests:core.ResourceList(nil), Claims:[]core.ResourceClaim(nil)}, ' +
+    'ResizePolicy:[]core.ContainerResizePolicy(nil), RestartPolicy:(*core.ContainerRestartPolicy)(nil), VolumeMounts:[]core.VolumeMount(nil), ' +
+    'VolumeDevices:[]core.VolumeDevice(nil), LivenessProbe:(*core.Probe)(nil), ReadinessProbe:(*core.Probe)(nil), StartupProbe:(*core.Probe)(nil), ' +
+    'Lifecycle:(*core.Lifecycle)(nil), TerminationMessagePath:"/dev/termination-log", TerminationMessagePolicy:"File", ImagePullPolicy:"Always", ' +
+    'SecurityContext:(*core.SecurityContext)(nil), Stdin:false, StdinOnce:false, TTY:false}';
+  const spec =
+    `Spec:core.PodSpec{Volumes:[]core.Volume(nil), InitContainers:[]core.Container(nil), Containers:[]core.Container{${container}}, ` +
+    'EphemeralContainers:[]core.EphemeralContainer(nil), RestartPolicy:"Never", TerminationGracePeriodSeconds:(*int64)(0xc0005a1c00), ' +
+    'ActiveDeadlineSeconds:(*int64)(nil), DNSPolicy:"ClusterFirst", NodeSelector:map[string]string(nil), ServiceAccountName:"", ' +
+    'AutomountServiceAccountToken:(*bool)(nil), NodeName:"", SecurityContext:(*core.PodSecurityContext)(0xc0005a1c10), ' +
+    'ImagePullSecrets:[]core.LocalObjectReference(nil), Hostname:"", Subdomain:"", SetHostnameAsFQDN:(*bool)(nil), Affinity:(*core.Affinity)(nil), ' +
+    'SchedulerName:"default-scheduler", Tolerations:[]core.Toleration(nil), HostAliases:[]core.HostAlias(nil), PriorityClassName:"", ' +
+    'Priority:(*int32)(nil), PreemptionPolicy:(*core.PreemptionPolicy)(nil), DNSConfig:(*core.PodDNSConfig)(nil), ' +
+    'ReadinessGates:[]core.PodReadinessGate(nil), RuntimeClassName:(*string)(nil), Overhead:core.ResourceList(nil), EnableServiceLinks:(*bool)(nil), ' +
+    'TopologySpreadConstraints:[]core.TopologySpreadConstraint(nil), OS:(*core.PodOS)(nil), SchedulingGates:[]core.PodSchedulingGate(nil), ' +
+    'ResourceClaims:[]core.PodResourceClaim(nil), Resources:(*core.ResourceRequirements)(nil)}';
+  assert.deepEqual(strategy('Job').validateUpdate(changed, old).map(fieldErrorString), [
+    `spec.template: Invalid value: core.PodTemplateSpec{${meta}, ${spec}}: field is immutable`,
+  ]);
+});
+
 test('Job status writes may not undo a terminal condition or lower the failed count', () => {
   const old = created(newJob());
   old.status = { failed: 2, conditions: [{ type: 'FailureTarget', status: 'True' }] };
