@@ -22,6 +22,7 @@ import { newRootCACertPublisher } from './root-ca-cert-publisher.js';
 import { newPersistentVolumeController } from './volume/persistentvolume-controller.js';
 import { newLocalPathProvisioner } from './volume/local-path-provisioner.js';
 import { newPVCProtectionController } from './volume/pvc-protection-controller.js';
+import { newExpandController } from './volume/expand-controller.js';
 import { newPVProtectionController } from './volume/pv-protection-controller.js';
 import { newEphemeralVolumeController } from './volume/ephemeral-volume-controller.js';
 import { newDisruptionController } from './disruption/disruption-controller.js';
@@ -48,6 +49,7 @@ export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] 
   newPersistentVolumeController,
   newPVCProtectionController,
   newPVProtectionController,
+  newExpandController,
   newLocalPathProvisioner,
   newEphemeralVolumeController,
   newDisruptionController,
