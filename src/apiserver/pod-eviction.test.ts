@@ -1,19 +1,11 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PodDisruptionBudget } from '../api/types.js';
-import { resourceFor, type ApiClient } from '../client/api-client.js';
-import { startApiFixture, type ApiFixture } from '../testing/api-fixture.js';
+import { resourceFor } from '../client/api-client.js';
+import { fileApiFixture } from '../testing/api-fixture.js';
 import { createRunningPod } from '../testing/service-objects.js';
 
-let f: ApiFixture;
-let client: ApiClient;
-
-before(async () => {
-  f = await startApiFixture();
-  client = f.client();
-});
-
-after(() => f.stop());
+const api = fileApiFixture();
 
 const pdbs = resourceFor('poddisruptionbudgets', 'policy');
 
@@ -22,7 +14,7 @@ function budget(name: string, labels: Record<string, string>): PodDisruptionBudg
 }
 
 function evict(name: string) {
-  return client.transport.request('POST', `/api/v1/namespaces/default/pods/${name}/eviction`, {
+  return api.client.transport.request('POST', `/api/v1/namespaces/default/pods/${name}/eviction`, {
     apiVersion: 'policy/v1',
     kind: 'Eviction',
     metadata: { name, namespace: 'default' },
@@ -34,9 +26,9 @@ function evict(name: string) {
 // 500 with that Status (no Retry-After: client-go does not retry it, and kubectl drain gives
 // up on the pod with "error when evicting pods/...: <message>").
 test('a pod under two PodDisruptionBudgets is refused with a 500 Failure Status and stays', async () => {
-  await createRunningPod(client, 'shared', { app: 'shared', tier: 'web' }, '10.244.1.5', true);
-  await client.create(pdbs, 'default', budget('by-app', { app: 'shared' }));
-  await client.create(pdbs, 'default', budget('by-tier', { tier: 'web' }));
+  await createRunningPod(api.client, 'shared', { app: 'shared', tier: 'web' }, '10.244.1.5', true);
+  await api.client.create(pdbs, 'default', budget('by-app', { app: 'shared' }));
+  await api.client.create(pdbs, 'default', budget('by-tier', { tier: 'web' }));
 
   const r = await evict('shared');
   assert.equal(r.status, 500);
@@ -52,6 +44,6 @@ test('a pod under two PodDisruptionBudgets is refused with a 500 Failure Status 
       code: 500,
     }) + '\n',
   );
-  const pod = await client.get(resourceFor('pods'), 'default', 'shared');
+  const pod = await api.client.get(resourceFor('pods'), 'default', 'shared');
   assert.equal(pod.metadata.deletionTimestamp, undefined);
 });

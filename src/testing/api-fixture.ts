@@ -1,6 +1,7 @@
 // An API server on a unix socket over the in-memory store, for unit tests of anything
 // that talks to the API (controllers, informers, node agents).
 import fs from 'node:fs';
+import { after, before } from 'node:test';
 import os from 'node:os';
 import path from 'node:path';
 import { MemoryStore } from '../store/memory-store.js';
@@ -47,6 +48,28 @@ export async function startApiFixture(): Promise<ApiFixture> {
       await server.stop();
       await store.close();
       fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The API server a test file shares: started before its first test, stopped after its last.
+ * `client` is valid once the tests run.
+ */
+export function fileApiFixture(): { readonly fixture: ApiFixture; readonly client: ApiClient } {
+  let fixture: ApiFixture | undefined;
+  let client: ApiClient | undefined;
+  before(async () => {
+    fixture = await startApiFixture();
+    client = fixture.client();
+  });
+  after(() => fixture?.stop());
+  return {
+    get fixture() {
+      return fixture!;
+    },
+    get client() {
+      return client!;
     },
   };
 }

@@ -1,40 +1,32 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PersistentVolumeClaim, StorageClass } from '../../api/types.js';
-import { resourceFor, type ApiClient } from '../../client/api-client.js';
-import { startApiFixture, type ApiFixture } from '../../testing/api-fixture.js';
+import { resourceFor } from '../../client/api-client.js';
+import { fileApiFixture } from '../../testing/api-fixture.js';
 
-let f: ApiFixture;
-let client: ApiClient;
-
-before(async () => {
-  f = await startApiFixture();
-  client = f.client();
-});
-
-after(() => f.stop());
+const api = fileApiFixture();
 
 const claims = resourceFor('persistentvolumeclaims');
 const classes = resourceFor('storageclasses', 'storage.k8s.io');
 
 async function storageClass(name: string, allowVolumeExpansion?: boolean): Promise<void> {
-  await client.create<StorageClass>(classes, undefined, { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name }, provisioner: 'rancher.io/local-path', allowVolumeExpansion });
+  await api.client.create<StorageClass>(classes, undefined, { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name }, provisioner: 'rancher.io/local-path', allowVolumeExpansion });
 }
 
 /** A claim of class, bound to a volume of 1Gi as the binder leaves it. */
 async function boundClaim(name: string, className: string): Promise<void> {
-  const pvc = await client.create<PersistentVolumeClaim>(claims, 'default', {
+  const pvc = await api.client.create<PersistentVolumeClaim>(claims, 'default', {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
     metadata: { name },
     spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: className },
   });
-  const withVolume = await client.update<PersistentVolumeClaim>(claims, { ...pvc, spec: { ...pvc.spec, volumeName: `pv-${name}` } });
-  await client.updateStatus<PersistentVolumeClaim>(claims, { ...withVolume, status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' } } });
+  const withVolume = await api.client.update<PersistentVolumeClaim>(claims, { ...pvc, spec: { ...pvc.spec, volumeName: `pv-${name}` } });
+  await api.client.updateStatus<PersistentVolumeClaim>(claims, { ...withVolume, status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' } } });
 }
 
 function resize(name: string, storage: string) {
-  return client.transport.request('PATCH', `/api/v1/namespaces/default/persistentvolumeclaims/${name}`, { spec: { resources: { requests: { storage } } } }, { 'Content-Type': 'application/merge-patch+json' });
+  return api.client.transport.request('PATCH', `/api/v1/namespaces/default/persistentvolumeclaims/${name}`, { spec: { resources: { requests: { storage } } } }, { 'Content-Type': 'application/merge-patch+json' });
 }
 
 const bodyOf = (r: { body: Buffer }) => JSON.parse(r.body.toString('utf8')) as { code: number; reason: string; message: string };
@@ -63,12 +55,12 @@ test('PersistentVolumeClaimResize: growing a claim needs a class with allowVolum
 
   const grown = await resize('growable-data', '2Gi');
   assert.equal(grown.status, 200);
-  const pvc = await client.get<PersistentVolumeClaim>(claims, 'default', 'growable-data');
+  const pvc = await api.client.get<PersistentVolumeClaim>(claims, 'default', 'growable-data');
   assert.equal(pvc.spec.resources?.requests?.storage, '2Gi');
 });
 
 test('PersistentVolumeClaimResize: an unbound claim cannot grow (its spec is immutable first)', async () => {
-  await client.create<PersistentVolumeClaim>(claims, 'default', {
+  await api.client.create<PersistentVolumeClaim>(claims, 'default', {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
     metadata: { name: 'pending' },
