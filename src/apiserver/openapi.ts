@@ -22,6 +22,7 @@ import {
   type GroupVersionKind,
 } from '../api/schema/index.js';
 import { encodeOpenAPIv2Document } from './openapi-v2-proto.js';
+import { goJSON } from '../util/go-json.js';
 
 /** kube-openapi's handler answers both Accept spellings with this Content-Type. */
 export const openapiV2ProtobufContentType = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
@@ -351,7 +352,8 @@ function v3Entry(docPath: string): { body: JsonObject; hash: string; json: strin
   if (cached) return cached;
   const body = buildV3Document(docPath);
   if (!body) return undefined;
-  const json = JSON.stringify(body);
+  // The served bytes (Go's escaping), which kube-openapi's hash is of.
+  const json = goJSON(body);
   const entry = { body, hash: hashOf(json), json };
   v3Cache.set(docPath, entry);
   return entry;
@@ -436,6 +438,6 @@ export function openapiV2Protobuf(): Buffer {
 
 /** kube-openapi's ETag for /openapi/v2 (same hash for JSON and protobuf; Vary: Accept). */
 export function openapiV2Hash(): string {
-  return hashOf(JSON.stringify(openapiV2Json()));
+  return hashOf(goJSON(openapiV2Json()));
 }
 
