@@ -906,13 +906,13 @@ export interface AzureDiskVolumeSource {
   diskName: string;
   /** The disk's URI. */
   diskURI: string;
-  /** Host caching: None, ReadOnly or ReadWrite. */
+  /** Host caching: None, ReadOnly or ReadWrite (default). */
   cachingMode?: AzureDataDiskCachingMode;
   /** The file system on the disk (ext4, xfs). Default ext4. */
   fsType?: string;
   /** Mount the disk read-only. Default false. */
   readOnly?: boolean;
-  /** Shared, Dedicated or Managed (default): how the disk is provisioned. */
+  /** How the disk is provisioned: Shared (default, several blob disks per storage account), Dedicated (one per storage account) or Managed (an Azure managed disk). */
   kind?: AzureDataDiskKind;
 }
 
@@ -1418,7 +1418,7 @@ export interface EphemeralContainer extends EphemeralContainerCommon {
 
 /** core.v1.EphemeralContainerCommon */
 export interface EphemeralContainerCommon {
-  /** The container's name, unique within the pod (a DNS label). Cannot be changed. */
+  /** The ephemeral container's name, unique among all the pod's containers. */
   name: string;
   /** The container image, as a registry reference (nginx:1.27, registry.example.com/app@sha256:...). A missing tag means latest. */
   image?: string;
@@ -1428,29 +1428,29 @@ export interface EphemeralContainerCommon {
   args?: string[];
   /** The container's working directory. Unset: the image's. */
   workingDir?: string;
-  /** Ports the container listens on. Informational for the most part: a port not listed is still reachable. Named ports can be used as a Service's targetPort and in probes. */
+  /** Not allowed for ephemeral containers. */
   ports?: ContainerPort[];
   /** Sources (ConfigMaps, Secrets) whose every key becomes an environment variable. Variables in env win over these. */
   envFrom?: EnvFromSource[];
   /** Environment variables of the container, with values or references to fields, resources, ConfigMaps and Secrets. */
   env?: EnvVar[];
-  /** The cpu and memory the container requests (what scheduling counts) and its limits (what it may use at most: cpu is throttled, memory beyond the limit kills it). */
+  /** Not allowed for ephemeral containers: they use what the pod has already. */
   resources?: ResourceRequirements;
-  /** Whether a change of each resource in place needs a restart of the container. */
+  /** Not allowed for ephemeral containers. */
   resizePolicy?: ContainerResizePolicy[];
-  /** Only for init containers: Always makes the init container a sidecar, started before the app containers and kept running (restarted) alongside them. */
+  /** Not allowed for ephemeral containers: they are never restarted. */
   restartPolicy?: string;
   /** The pod's volumes mounted into the container's filesystem. */
   volumeMounts?: VolumeMount[];
   /** Block-mode volumes given to the container as raw devices. */
   volumeDevices?: VolumeDevice[];
-  /** A check the kubelet runs periodically; after failureThreshold failures in a row the container is killed and restarted per restartPolicy. */
+  /** Not allowed for ephemeral containers. */
   livenessProbe?: Probe;
-  /** A check whose failure takes the pod out of its Services' endpoints (the pod is not Ready) without restarting it. */
+  /** Not allowed for ephemeral containers. */
   readinessProbe?: Probe;
-  /** A check that must succeed once before the liveness and readiness probes start; its failure restarts the container. For slow-starting programs. */
+  /** Not allowed for ephemeral containers. */
   startupProbe?: Probe;
-  /** Actions run right after the container starts (postStart) and before it is stopped (preStop). */
+  /** Not allowed for ephemeral containers. */
   lifecycle?: Lifecycle;
   /** The file in the container whose content, written before it exits, becomes the terminated state's message. Default /dev/termination-log. */
   terminationMessagePath?: string;
@@ -1766,7 +1766,7 @@ export interface LifecycleHandler {
   exec?: ExecAction;
   /** Send an HTTP GET to the container. */
   httpGet?: HTTPGetAction;
-  /** Deprecated: kept for compatibility, does nothing useful; use exec or httpGet. */
+  /** Not supported for hooks: accepted for compatibility, but a hook using it fails when it runs. Use exec or httpGet. */
   tcpSocket?: TCPSocketAction;
   /** Wait a number of seconds. */
   sleep?: SleepAction;
@@ -1788,7 +1788,7 @@ export interface LoadBalancerIngress {
   ip?: string;
   /** The ingress point's DNS name, for load balancers known by name. */
   hostname?: string;
-  /** VIP (default): traffic arrives with the IP as destination and nodes answer it directly. Proxy: traffic arrives from the load balancer to the node. */
+  /** VIP (default): packets reach the nodes addressed to this IP and the nodes handle it as the Service's. Proxy: the load balancer forwards traffic to the nodes itself, so nodes do not capture the IP. */
   ipMode?: string;
   /** The state of each of the Service's ports at this ingress point. */
   ports?: PortStatus[];
@@ -2454,7 +2454,7 @@ export interface PodSpec {
   ephemeralContainers?: EphemeralContainer[];
   /** When the kubelet restarts a container that exited: Always (default), OnFailure (only after a non-zero exit) or Never. Applies to all containers of the pod. */
   restartPolicy?: RestartPolicy;
-  /** Seconds the containers get, after the stop signal (SIGTERM), to exit before they are killed. Default 30; 0 kills at once. A delete request can give a shorter period. */
+  /** Seconds the containers get, after the stop signal (SIGTERM), to exit before they are killed. Default 30; 0 kills at once. A delete request may set another period. */
   terminationGracePeriodSeconds?: number;
   /** Seconds the pod may run, from its start, before the kubelet stops it and marks it Failed (reason DeadlineExceeded). */
   activeDeadlineSeconds?: number;
@@ -2468,7 +2468,7 @@ export interface PodSpec {
   serviceAccount?: string;
   /** Whether a token of the service account is mounted at /var/run/secrets/kubernetes.io/serviceaccount. Unset: the ServiceAccount's setting, else true. */
   automountServiceAccountToken?: boolean;
-  /** The node the pod is bound to. The scheduler sets it; set it yourself to skip the scheduler and place the pod directly (then nodeSelector, affinity and resources are not checked by it). */
+  /** The node the pod is bound to. The scheduler sets it; setting it yourself skips the scheduler (the node's kubelet still rejects a pod that does not fit it). */
   nodeName?: string;
   /** Run the pod in the node's network namespace: it gets the node's IP and its ports are the node's. Default false. */
   hostNetwork?: boolean;
@@ -2530,7 +2530,7 @@ export interface PodSpec {
 export interface PodStatus {
   /** The metadata.generation of the pod the status was written for. */
   observedGeneration?: number;
-  /** Where the pod is overall: Pending (accepted, not all containers running yet, includes pulling images), Running (bound, containers started), Succeeded (all containers exited 0, none restarted), Failed (all terminated, one failed) or Unknown. */
+  /** Where the pod is overall: Pending (accepted, not all containers running yet, includes pulling images), Running (bound, containers started), Succeeded (all containers exited 0 and will not restart), Failed (all terminated, one failed) or Unknown. */
   phase?: PodPhase;
   /** The pod's conditions: PodScheduled, PodReadyToStartContainers, Initialized, ContainersReady and Ready. */
   conditions?: PodCondition[];
@@ -2860,7 +2860,7 @@ export interface SeccompProfile {
   localhostProfile?: string;
 }
 
-/** Sensitive data (passwords, tokens, keys) as key/value pairs, for pods to read as environment variables or files. Stored base64-encoded, not encrypted, unless the cluster encrypts data at rest. (core.v1.Secret) */
+/** Sensitive data (passwords, tokens, keys) as key/value pairs, for pods to read as environment variables or files. Values are base64-encoded in JSON and YAML, which is no protection: they are stored unencrypted unless the cluster encrypts data at rest. (core.v1.Secret) */
 export interface Secret extends KubeObject {
   /** true forbids changes to data (the Secret can only be deleted and recreated). Default false. */
   immutable?: boolean;
@@ -3162,7 +3162,7 @@ export interface TopologySpreadConstraint {
   whenUnsatisfiable: UnsatisfiableConstraintAction;
   /** The pods counted in each domain. */
   labelSelector?: LabelSelector;
-  /** The fewest domains the pods must be spread over; with fewer, each empty one counts as holding zero pods. Only with DoNotSchedule. */
+  /** The fewest domains the pods should be spread over: while fewer domains exist, the least-loaded count is taken as 0, so pods do not pile up in the existing ones. Only with DoNotSchedule. */
   minDomains?: number;
   /** Honor (default): count only nodes that match the pod's nodeSelector and affinity. Ignore: count all nodes. */
   nodeAffinityPolicy?: NodeInclusionPolicy;
@@ -3536,7 +3536,7 @@ export interface ObjectMeta {
   name?: string;
   /** A prefix from which the server makes a unique name when name is empty, by appending random characters (web- gives web-x7k2p). */
   generateName?: string;
-  /** The namespace the object lives in; empty for cluster-scoped kinds. Unset on create means the namespace of the request (default for kubectl unless -n is given). Cannot be changed. */
+  /** The namespace the object lives in; empty for cluster-scoped kinds. Unset on create: the namespace in the request's path (kubectl sends its context's namespace unless -n is given). Cannot be changed. */
   namespace?: string;
   /** Deprecated and no longer set by the server. */
   selfLink?: string;
