@@ -44,13 +44,13 @@ let skipped = 0;
  * Runs test files with node's runner: the spec report streams to the console, a TAP copy
  * goes to a file for the totals. A per-test timeout keeps a hung test from hanging CI.
  */
-function runNodeTests(files, env, label) {
+function runNodeTests(files, env, label, concurrency) {
   if (!files.length) return;
   console.log(`\n=== ${label}: ${files.length} file(s) ===`);
   const tap = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kanzen-tests-')), 'report.tap');
   const r = spawnSync(
     process.execPath,
-    ['--test', '--test-timeout=180000', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
+    ['--test', ...(concurrency ? [`--test-concurrency=${concurrency}`] : []), '--test-timeout=180000', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
     { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   const report = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
@@ -71,7 +71,9 @@ if (which === 'all' || which === 'e2e') {
     console.log('no kubectl found: end-to-end tests skipped');
   }
     // KANZEN_E2E_PASS lets tests that do not depend on the client run in the first pass only.
-  clients.forEach((k, i) => runNodeTests(e2e, { KANZEN_KUBECTL: k, KANZEN_E2E_PASS: String(i) }, `end-to-end tests with ${path.basename(k)}`));
+  // Two files at a time: each brings up its own cluster (own name, home, ports, namespaces),
+  // and most of an e2e file's time is spent waiting on pods and timers, not on the CPU.
+  clients.forEach((k, i) => runNodeTests(e2e, { KANZEN_KUBECTL: k, KANZEN_E2E_PASS: String(i) }, `end-to-end tests with ${path.basename(k)}`, 2));
 }
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed ? 1 : 0);

@@ -208,13 +208,17 @@ function scalarSchema(t: string): JsonObject {
 // referenced schema's name (<IntOrString>, <Quantity>) only when it has no primitive
 // type, so the v3 forms leave type out; swagger 2.0 (and kubectl 1.27's v2 parser)
 // keep type string.
+// kubectl explain prints their descriptions (kanzen's own) under a field's.
+const intOrStringDoc = 'A value written as either an integer or a string: a port number or a port name, a count or a percentage (25%).';
+const quantityDoc =
+  'An amount of a resource: a number with an optional suffix. Binary suffixes Ki, Mi, Gi, Ti (powers of 1024), decimal ones k, M, G, T (powers of 1000), m for thousandths (cpu: 250m is a quarter of a core).';
 const scalarDefinitions: Partial<Record<string, { name: string; v2: JsonObject; v3: JsonObject }>> = {
   'int-or-string': {
     name: 'io.k8s.apimachinery.pkg.util.intstr.IntOrString',
-    v2: { type: 'string', format: 'int-or-string' },
-    v3: { 'x-kubernetes-int-or-string': true },
+    v2: { description: intOrStringDoc, type: 'string', format: 'int-or-string' },
+    v3: { description: intOrStringDoc, 'x-kubernetes-int-or-string': true },
   },
-  quantity: { name: 'io.k8s.apimachinery.pkg.api.resource.Quantity', v2: { type: 'string' }, v3: {} },
+  quantity: { name: 'io.k8s.apimachinery.pkg.api.resource.Quantity', v2: { description: quantityDoc, type: 'string' }, v3: { description: quantityDoc } },
 };
 
 function refSchema(name: string, style: RefStyle): JsonObject {

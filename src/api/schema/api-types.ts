@@ -100,12 +100,17 @@ export interface DaemonSet extends KubeObject {
   status?: DaemonSetStatus;
 }
 
-/** apps.v1.DaemonSetCondition */
+/** One observation of a DaemonSet's state. (apps.v1.DaemonSetCondition) */
 export interface DaemonSetCondition {
+  /** The aspect observed. */
   type: string;
+  /** True, False or Unknown. */
   status: ConditionStatus;
+  /** When the status last changed. */
   lastTransitionTime?: Time;
+  /** A CamelCase reason for the status. */
   reason?: string;
+  /** A human-readable explanation of the status. */
   message?: string;
 }
 
@@ -161,19 +166,27 @@ export interface DaemonSetUpdateStrategy {
   rollingUpdate?: RollingUpdateDaemonSet;
 }
 
-/** apps.v1.Deployment */
+/** Runs a number of interchangeable pods from one template and rolls out changes to it: each template change gets a new ReplicaSet, scaled up while the old ones are scaled down. Rollouts can be paused, watched and undone (kubectl rollout). (apps.v1.Deployment) */
 export interface Deployment extends KubeObject {
+  /** What the Deployment runs: the replica count, selector, pod template and rollout strategy. */
   spec: DeploymentSpec;
+  /** What the controller last saw of the Deployment's pods and its rollout. Written by the system; read-only for users. */
   status?: DeploymentStatus;
 }
 
-/** apps.v1.DeploymentCondition */
+/** One observation of a Deployment's state. (apps.v1.DeploymentCondition) */
 export interface DeploymentCondition {
+  /** Available, Progressing or ReplicaFailure. */
   type: string;
+  /** True, False or Unknown. */
   status: ConditionStatus;
+  /** When the condition was last written, even without a change of status. */
   lastUpdateTime?: Time;
+  /** When the status last changed. */
   lastTransitionTime?: Time;
+  /** A CamelCase reason (MinimumReplicasAvailable, NewReplicaSetAvailable, ReplicaSetUpdated, ProgressDeadlineExceeded). */
   reason?: string;
+  /** A human-readable explanation of the status. */
   message?: string;
 }
 
@@ -183,49 +196,75 @@ export interface DeploymentList extends TypeMeta {
   items: Deployment[];
 }
 
-/** apps.v1.DeploymentSpec */
+/** The desired state of a Deployment. (apps.v1.DeploymentSpec) */
 export interface DeploymentSpec {
+  /** How many pods to run. Default 1. Leave it out when an autoscaler sets it. */
   replicas?: number;
+  /** A label query selecting the Deployment's pods; it must match the template's labels. Cannot be changed in apps/v1. */
   selector: LabelSelector;
+  /** The pod to run. A change to it starts a rollout; its restartPolicy must be Always. */
   template: PodTemplateSpec;
+  /** How old pods are replaced by new ones when the template changes. */
   strategy?: DeploymentStrategy;
+  /** Seconds a new pod must stay Ready, with no container crashing, before it counts as available. Default 0. */
   minReadySeconds?: number;
+  /** How many old ReplicaSets (scaled to zero) to keep for rollbacks. Default 10. */
   revisionHistoryLimit?: number;
+  /** true stops rollouts: template changes are recorded but not rolled out until it is false again (kubectl rollout pause / resume). */
   paused?: boolean;
+  /** Seconds a rollout may make no progress before the Progressing condition turns False with reason ProgressDeadlineExceeded; the rollout itself goes on. Default 600. */
   progressDeadlineSeconds?: number;
 }
 
-/** apps.v1.DeploymentStatus */
+/** The observed state of a Deployment. (apps.v1.DeploymentStatus) */
 export interface DeploymentStatus {
+  /** The metadata.generation the controller last acted on; a smaller value than metadata.generation means the status is not yet current. */
   observedGeneration?: number;
+  /** Pods of the Deployment (not terminating), old and new. */
   replicas?: number;
+  /** Pods of the current template. */
   updatedReplicas?: number;
+  /** Pods with a Ready condition. */
   readyReplicas?: number;
+  /** Pods that have been Ready for at least minReadySeconds. */
   availableReplicas?: number;
+  /** Pods still needed for the desired number of available pods: desired replicas minus available ones. */
   unavailableReplicas?: number;
+  /** Pods of the Deployment being terminated. */
   terminatingReplicas?: number;
+  /** The latest observations of the Deployment: Available (enough pods available), Progressing (the rollout advances or is done), ReplicaFailure (pods could not be created). */
   conditions?: DeploymentCondition[];
+  /** Counts hash collisions of ReplicaSet names; the controller mixes it into the pod-template-hash to find a free name. */
   collisionCount?: number;
 }
 
-/** apps.v1.DeploymentStrategy */
+/** How a Deployment replaces its pods. (apps.v1.DeploymentStrategy) */
 export interface DeploymentStrategy {
+  /** RollingUpdate (default): replace pods gradually within maxUnavailable and maxSurge. Recreate: delete all old pods before creating new ones. */
   type?: DeploymentStrategyType;
+  /** Settings of a RollingUpdate; only with that type. */
   rollingUpdate?: RollingUpdateDeployment;
 }
 
-/** apps.v1.ReplicaSet */
+/** Keeps a number of pods matching its selector running, creating them from its template and deleting extras. Usually made and managed by a Deployment. (apps.v1.ReplicaSet) */
 export interface ReplicaSet extends KubeObject {
+  /** How many pods to run, the selector finding them and the template making them. */
   spec: ReplicaSetSpec;
+  /** Counts of the ReplicaSet's pods. Written by the system; read-only for users. */
   status?: ReplicaSetStatus;
 }
 
-/** apps.v1.ReplicaSetCondition */
+/** One observation of a ReplicaSet's state. (apps.v1.ReplicaSetCondition) */
 export interface ReplicaSetCondition {
+  /** ReplicaFailure: pods could not be created or deleted. */
   type: string;
+  /** True, False or Unknown. */
   status: ConditionStatus;
+  /** When the status last changed. */
   lastTransitionTime?: Time;
+  /** A CamelCase reason for the status (FailedCreate, FailedDelete). */
   reason?: string;
+  /** A human-readable explanation of the status. */
   message?: string;
 }
 
@@ -235,22 +274,33 @@ export interface ReplicaSetList extends TypeMeta {
   items: ReplicaSet[];
 }
 
-/** apps.v1.ReplicaSetSpec */
+/** The desired state of a ReplicaSet. (apps.v1.ReplicaSetSpec) */
 export interface ReplicaSetSpec {
+  /** How many pods to keep running. Default 1. */
   replicas?: number;
+  /** Seconds a new pod must stay Ready, with no container crashing, before it counts as available. Default 0. */
   minReadySeconds?: number;
+  /** A label query selecting the pods counted toward replicas; it must match the template's labels. Matching pods without a controller are adopted. */
   selector: LabelSelector;
+  /** The pod created when there are too few. Changing it does not touch existing pods. */
   template?: PodTemplateSpec;
 }
 
-/** apps.v1.ReplicaSetStatus */
+/** The observed state of a ReplicaSet. (apps.v1.ReplicaSetStatus) */
 export interface ReplicaSetStatus {
+  /** Pods the ReplicaSet counts now (not terminating). */
   replicas: number;
+  /** Pods that carry all of the template's labels. */
   fullyLabeledReplicas?: number;
+  /** Pods with a Ready condition. */
   readyReplicas?: number;
+  /** Pods that have been Ready for at least minReadySeconds. */
   availableReplicas?: number;
+  /** Pods of the ReplicaSet being terminated. */
   terminatingReplicas?: number;
+  /** The metadata.generation the controller last acted on; a smaller value than metadata.generation means the status is not yet current. */
   observedGeneration?: number;
+  /** The latest observations of the ReplicaSet, such as ReplicaFailure when pods could not be created. */
   conditions?: ReplicaSetCondition[];
 }
 
@@ -262,9 +312,11 @@ export interface RollingUpdateDaemonSet {
   maxSurge?: IntOrString;
 }
 
-/** apps.v1.RollingUpdateDeployment */
+/** Limits on a Deployment's rolling update. (apps.v1.RollingUpdateDeployment) */
 export interface RollingUpdateDeployment {
+  /** How many of the desired pods may be unavailable during the update: a number, or a percentage of replicas rounded down. Default 25%. Cannot be 0 when maxSurge is 0. */
   maxUnavailable?: IntOrString;
+  /** How many pods may be created above the desired number during the update: a number, or a percentage of replicas rounded up. Default 25%. Cannot be 0 when maxUnavailable is 0. */
   maxSurge?: IntOrString;
 }
 
@@ -284,12 +336,17 @@ export interface StatefulSet extends KubeObject {
   status?: StatefulSetStatus;
 }
 
-/** apps.v1.StatefulSetCondition */
+/** One observation of a StatefulSet's state. (apps.v1.StatefulSetCondition) */
 export interface StatefulSetCondition {
+  /** The aspect observed. */
   type: string;
+  /** True, False or Unknown. */
   status: ConditionStatus;
+  /** When the status last changed. */
   lastTransitionTime?: Time;
+  /** A CamelCase reason for the status. */
   reason?: string;
+  /** A human-readable explanation of the status. */
   message?: string;
 }
 
@@ -371,149 +428,207 @@ export interface StatefulSetUpdateStrategy {
   rollingUpdate?: RollingUpdateStatefulSetStrategy;
 }
 
-/** authentication.v1.BoundObjectReference */
+/** An object a token is bound to. (authentication.v1.BoundObjectReference) */
 export interface BoundObjectReference {
+  /** Pod, Secret or Node. */
   kind?: string;
+  /** The object's API version. */
   apiVersion?: string;
+  /** The object's name. */
   name?: string;
+  /** The object's uid. */
   uid?: string;
 }
 
-/** authentication.v1.SelfSubjectReview */
+/** Asks who the caller is: the server answers with the user name, groups and extra attributes it authenticated the request as (kubectl auth whoami). (authentication.v1.SelfSubjectReview) */
 export interface SelfSubjectReview extends KubeObject {
+  /** The caller's identity. */
   status?: SelfSubjectReviewStatus;
 }
 
-/** authentication.v1.SelfSubjectReviewStatus */
+/** The result of a SelfSubjectReview. (authentication.v1.SelfSubjectReviewStatus) */
 export interface SelfSubjectReviewStatus {
+  /** The user the request was authenticated as. */
   userInfo?: UserInfo;
 }
 
-/** authentication.v1.TokenRequest */
+/** Asks for a token of a service account (the token subresource): kubectl create token posts one and gets a signed, time-limited token back. (authentication.v1.TokenRequest) */
 export interface TokenRequest extends KubeObject {
+  /** What the token is for and how long it lives. */
   spec: TokenRequestSpec;
+  /** The token issued. */
   status?: TokenRequestStatus;
 }
 
-/** authentication.v1.TokenRequestSpec */
+/** What a token is asked for. (authentication.v1.TokenRequestSpec) */
 export interface TokenRequestSpec {
+  /** Who the token is meant for. Default: the API server. */
   audiences: string[];
+  /** How long the token is valid. Default 3600; the server may shorten or lengthen it. */
   expirationSeconds?: number;
+  /** An object (pod, Secret, Node) the token is tied to: it stops being valid when that object is deleted. */
   boundObjectRef?: BoundObjectReference;
 }
 
-/** authentication.v1.TokenRequestStatus */
+/** A token issued. (authentication.v1.TokenRequestStatus) */
 export interface TokenRequestStatus {
+  /** The token, a signed JWT. */
   token: string;
+  /** When the token stops being valid. */
   expirationTimestamp: Time;
 }
 
-/** authentication.v1.UserInfo */
+/** An authenticated user. (authentication.v1.UserInfo) */
 export interface UserInfo {
+  /** The user's name. */
   username?: string;
+  /** A unique ID of the user, kept across name changes. */
   uid?: string;
+  /** The groups the user is in. */
   groups?: string[];
+  /** Further attributes from the authenticator. */
   extra?: Record<string, undefined>;
 }
 
-/** authorization.v1.FieldSelectorAttributes */
+/** A field selector of a request. (authorization.v1.FieldSelectorAttributes) */
 export interface FieldSelectorAttributes {
+  /** The selector as written in the query. */
   rawSelector?: string;
+  /** The selector, parsed. */
   requirements?: FieldSelectorRequirement[];
 }
 
-/** authorization.v1.LabelSelectorAttributes */
+/** A label selector of a request. (authorization.v1.LabelSelectorAttributes) */
 export interface LabelSelectorAttributes {
+  /** The selector as written in the query. */
   rawSelector?: string;
+  /** The selector, parsed. */
   requirements?: LabelSelectorRequirement[];
 }
 
-/** authorization.v1.NonResourceAttributes */
+/** A request on a non-resource path. (authorization.v1.NonResourceAttributes) */
 export interface NonResourceAttributes {
+  /** The URL path. */
   path?: string;
+  /** The HTTP verb, in lower case (get). */
   verb?: string;
 }
 
-/** authorization.v1.NonResourceRule */
+/** Actions allowed on non-resource paths. (authorization.v1.NonResourceRule) */
 export interface NonResourceRule {
+  /** The HTTP verbs allowed; * for all. */
   verbs: string[];
+  /** The paths; a trailing * matches a prefix. */
   nonResourceURLs?: string[];
 }
 
-/** authorization.v1.ResourceAttributes */
+/** A request on a resource. (authorization.v1.ResourceAttributes) */
 export interface ResourceAttributes {
+  /** The namespace. Empty: cluster-scoped resources, or all namespaces. */
   namespace?: string;
+  /** The verb: get, list, watch, create, update, patch, delete, deletecollection, or * for all. */
   verb?: string;
+  /** The API group; empty for the core group. */
   group?: string;
+  /** The API version. */
   version?: string;
+  /** The resource (pods, deployments). */
   resource?: string;
+  /** The subresource (log, status, scale). */
   subresource?: string;
+  /** The object's name; empty for all. */
   name?: string;
+  /** The field selector of a list or watch. */
   fieldSelector?: FieldSelectorAttributes;
+  /** The label selector of a list or watch. */
   labelSelector?: LabelSelectorAttributes;
 }
 
-/** authorization.v1.ResourceRule */
+/** Actions allowed on resources. (authorization.v1.ResourceRule) */
 export interface ResourceRule {
+  /** The verbs allowed; * for all. */
   verbs: string[];
+  /** The API groups; * for all. */
   apiGroups?: string[];
+  /** The resources; * for all. */
   resources?: string[];
+  /** The object names; empty for all. */
   resourceNames?: string[];
 }
 
-/** authorization.v1.SelfSubjectAccessReview */
+/** Asks whether the caller may perform an action (kubectl auth can-i): the server answers in status. (authorization.v1.SelfSubjectAccessReview) */
 export interface SelfSubjectAccessReview extends KubeObject {
+  /** The action asked about. */
   spec: SelfSubjectAccessReviewSpec;
+  /** Whether it is allowed. */
   status?: SubjectAccessReviewStatus;
 }
 
-/** authorization.v1.SelfSubjectAccessReviewSpec */
+/** An action to check; exactly one of its fields is set. (authorization.v1.SelfSubjectAccessReviewSpec) */
 export interface SelfSubjectAccessReviewSpec {
+  /** A request on a resource. */
   resourceAttributes?: ResourceAttributes;
+  /** A request on a path that is not a resource (/healthz). */
   nonResourceAttributes?: NonResourceAttributes;
 }
 
-/** authorization.v1.SelfSubjectRulesReview */
+/** Asks what the caller may do in a namespace (kubectl auth can-i --list). (authorization.v1.SelfSubjectRulesReview) */
 export interface SelfSubjectRulesReview extends KubeObject {
+  /** The namespace asked about. */
   spec: SelfSubjectRulesReviewSpec;
+  /** The caller's rules there. */
   status?: SubjectRulesReviewStatus;
 }
 
-/** authorization.v1.SelfSubjectRulesReviewSpec */
+/** A namespace to list rules in. (authorization.v1.SelfSubjectRulesReviewSpec) */
 export interface SelfSubjectRulesReviewSpec {
+  /** The namespace. */
   namespace?: string;
 }
 
-/** authorization.v1.SubjectAccessReviewStatus */
+/** Whether an action is allowed. (authorization.v1.SubjectAccessReviewStatus) */
 export interface SubjectAccessReviewStatus {
+  /** true: the action is allowed. */
   allowed: boolean;
+  /** true: an authorizer denied the action outright. Both false: no opinion, so not allowed. */
   denied?: boolean;
+  /** Why the action is (not) allowed. */
   reason?: string;
+  /** An error met while checking; the answer may be incomplete. */
   evaluationError?: string;
 }
 
-/** authorization.v1.SubjectRulesReviewStatus */
+/** What a user may do in a namespace. (authorization.v1.SubjectRulesReviewStatus) */
 export interface SubjectRulesReviewStatus {
+  /** What the user may do on resources. */
   resourceRules: ResourceRule[];
+  /** What the user may do on non-resource paths. */
   nonResourceRules: NonResourceRule[];
+  /** true when an authorizer cannot list its rules; the user may be allowed more. */
   incomplete: boolean;
+  /** An error met while listing the rules. */
   evaluationError?: string;
 }
 
-/** autoscaling.v1.Scale */
+/** The scale subresource of a workload (Deployment, ReplicaSet, StatefulSet, ReplicationController): its replica count, read and written by kubectl scale and autoscalers. (autoscaling.v1.Scale) */
 export interface Scale extends KubeObject {
+  /** The desired number of replicas. */
   spec: ScaleSpec;
+  /** The current number of replicas and the selector of the pods. */
   status?: ScaleStatus;
 }
 
-/** autoscaling.v1.ScaleSpec */
+/** The desired scale. (autoscaling.v1.ScaleSpec) */
 export interface ScaleSpec {
+  /** The desired number of replicas. */
   replicas?: number;
 }
 
-/** autoscaling.v1.ScaleStatus */
+/** The observed scale. (autoscaling.v1.ScaleStatus) */
 export interface ScaleStatus {
+  /** The number of replicas there are now. */
   replicas: number;
+  /** The label selector of the pods, as a string (app=web). */
   selector?: string;
 }
 
@@ -569,13 +684,19 @@ export interface Job extends KubeObject {
   status?: JobStatus;
 }
 
-/** batch.v1.JobCondition */
+/** One observation of a Job's state. (batch.v1.JobCondition) */
 export interface JobCondition {
+  /** Complete, Failed, Suspended, FailureTarget (the Job is failing, pods are being stopped) or SuccessCriteriaMet. */
   type: string;
+  /** True, False or Unknown. */
   status: ConditionStatus;
+  /** When the condition was last checked. */
   lastProbeTime?: Time;
+  /** When the status last changed. */
   lastTransitionTime?: Time;
+  /** A CamelCase reason (BackoffLimitExceeded, DeadlineExceeded, PodFailurePolicy, CompletionsReached). */
   reason?: string;
+  /** A human-readable explanation of the status. */
   message?: string;
 }
 
@@ -655,50 +776,65 @@ export interface JobTemplateSpec {
   spec: JobSpec;
 }
 
-/** batch.v1.PodFailurePolicy */
+/** Rules for a Job's failed pods, checked in order; the first match decides. (batch.v1.PodFailurePolicy) */
 export interface PodFailurePolicy {
+  /** The rules, at most 20. */
   rules: PodFailurePolicyRule[];
 }
 
-/** batch.v1.PodFailurePolicyOnExitCodesRequirement */
+/** Matches a failed pod by its containers' exit codes. (batch.v1.PodFailurePolicyOnExitCodesRequirement) */
 export interface PodFailurePolicyOnExitCodesRequirement {
+  /** Only this container's exit code. Unset: any container. */
   containerName?: string;
+  /** In: the exit code is one of values. NotIn: it is none of them. Exit code 0 is never matched. */
   operator: PodFailurePolicyOnExitCodesOperator;
+  /** The exit codes, sorted, at most 255. */
   values: number[];
 }
 
-/** batch.v1.PodFailurePolicyOnPodConditionsPattern */
+/** Matches a failed pod by one of its conditions. (batch.v1.PodFailurePolicyOnPodConditionsPattern) */
 export interface PodFailurePolicyOnPodConditionsPattern {
+  /** The condition type. */
   type: string;
+  /** The status it must have. Default True. */
   status: string;
 }
 
-/** batch.v1.PodFailurePolicyRule */
+/** A rule matching a failed pod by exit codes or conditions, and what to do. (batch.v1.PodFailurePolicyRule) */
 export interface PodFailurePolicyRule {
+  /** FailJob: fail the Job at once. FailIndex: fail the pod's index. Ignore: do not count the failure toward backoffLimit. Count: count it as usual. */
   action: PodFailurePolicyAction;
+  /** Exit codes of the pod's containers the rule matches. */
   onExitCodes?: PodFailurePolicyOnExitCodesRequirement;
+  /** Pod conditions the rule matches (DisruptionTarget for an evicted or preempted pod). */
   onPodConditions?: PodFailurePolicyOnPodConditionsPattern[];
 }
 
-/** batch.v1.SuccessPolicy */
+/** Rules under which an Indexed Job succeeds early; any matching rule suffices. (batch.v1.SuccessPolicy) */
 export interface SuccessPolicy {
+  /** The rules, at most 20. */
   rules: SuccessPolicyRule[];
 }
 
-/** batch.v1.SuccessPolicyRule */
+/** A set of indexes, or a count, that makes the Job succeed. (batch.v1.SuccessPolicyRule) */
 export interface SuccessPolicyRule {
+  /** Indexes that must all have succeeded, as ranges (0,2-4). */
   succeededIndexes?: string;
+  /** How many indexes (of succeededIndexes, if set) must have succeeded. */
   succeededCount?: number;
 }
 
-/** batch.v1.UncountedTerminatedPods */
+/** UIDs of finished pods the Job controller has not counted yet. (batch.v1.UncountedTerminatedPods) */
 export interface UncountedTerminatedPods {
+  /** Pods that succeeded. */
   succeeded?: string[];
+  /** Pods that failed. */
   failed?: string[];
 }
 
-/** coordination.v1.Lease */
+/** A short-lived claim that a holder (a leader-elected controller, a node's kubelet) is alive, renewed periodically; others take over when it is not renewed in time. (coordination.v1.Lease) */
 export interface Lease extends KubeObject {
+  /** Who holds the lease and for how long. */
   spec?: LeaseSpec;
 }
 
@@ -708,168 +844,249 @@ export interface LeaseList extends TypeMeta {
   items: Lease[];
 }
 
-/** coordination.v1.LeaseSpec */
+/** The state of a lease. (coordination.v1.LeaseSpec) */
 export interface LeaseSpec {
+  /** The identity of the current holder. */
   holderIdentity?: string;
+  /** How long the lease is valid after renewTime; others wait this long without a renewal before taking it. */
   leaseDurationSeconds?: number;
+  /** When the current holder took the lease. */
   acquireTime?: MicroTime;
+  /** When the holder last renewed the lease. */
   renewTime?: MicroTime;
+  /** How many times the lease changed holders. */
   leaseTransitions?: number;
+  /** The strategy for picking a leader in coordinated leader election (OldestEmulationVersion). */
   strategy?: string;
+  /** The holder coordinated leader election wants to take over; the current holder should give up the lease. */
   preferredHolder?: string;
 }
 
-/** core.v1.AWSElasticBlockStoreVolumeSource */
+/** Deprecated: an AWS EBS volume, now served by the ebs.csi.aws.com CSI driver. (core.v1.AWSElasticBlockStoreVolumeSource) */
 export interface AWSElasticBlockStoreVolumeSource {
+  /** The EBS volume's ID. */
   volumeID: string;
+  /** The file system on the volume (ext4, xfs). Default ext4. */
   fsType?: string;
+  /** The partition to mount; 0 or unset mounts the whole device. */
   partition?: number;
+  /** Mount the volume read-only. Default false. */
   readOnly?: boolean;
 }
 
-/** core.v1.Affinity */
+/** Scheduling preferences and requirements of a pod toward nodes and other pods. (core.v1.Affinity) */
 export interface Affinity {
+  /** Which nodes the pod may or prefers to run on, by node labels. */
   nodeAffinity?: NodeAffinity;
+  /** Place the pod in the same topology domain (node, zone) as pods matching a selector. */
   podAffinity?: PodAffinity;
+  /** Keep the pod out of topology domains (node, zone) that have pods matching a selector. */
   podAntiAffinity?: PodAntiAffinity;
 }
 
-/** core.v1.AppArmorProfile */
+/** An AppArmor profile. (core.v1.AppArmorProfile) */
 export interface AppArmorProfile {
+  /** RuntimeDefault, Unconfined or Localhost (a profile loaded on the node, named by localhostProfile). */
   type: AppArmorProfileType;
+  /** With type Localhost: the name of the profile loaded on the node. */
   localhostProfile?: string;
 }
 
-/** core.v1.AttachedVolume */
+/** A volume attached to a node. (core.v1.AttachedVolume) */
 export interface AttachedVolume {
+  /** The volume's name. */
   name: string;
+  /** Where the volume's device is on the node. */
   devicePath: string;
 }
 
-/** core.v1.AzureDiskVolumeSource */
+/** Deprecated: an Azure data disk, now served by the disk.csi.azure.com CSI driver. (core.v1.AzureDiskVolumeSource) */
 export interface AzureDiskVolumeSource {
+  /** The disk's name. */
   diskName: string;
+  /** The disk's URI. */
   diskURI: string;
+  /** Host caching: None, ReadOnly or ReadWrite (default). */
   cachingMode?: AzureDataDiskCachingMode;
+  /** The file system on the disk (ext4, xfs). Default ext4. */
   fsType?: string;
+  /** Mount the disk read-only. Default false. */
   readOnly?: boolean;
+  /** How the disk is provisioned: Shared (default, several blob disks per storage account), Dedicated (one per storage account) or Managed (an Azure managed disk). */
   kind?: AzureDataDiskKind;
 }
 
-/** core.v1.AzureFilePersistentVolumeSource */
+/** Deprecated: an Azure File share, now served by the file.csi.azure.com CSI driver. (core.v1.AzureFilePersistentVolumeSource) */
 export interface AzureFilePersistentVolumeSource {
+  /** The Secret with the storage account's name and key. */
   secretName: string;
+  /** The share's name. */
   shareName: string;
+  /** Mount the share read-only. Default false. */
   readOnly?: boolean;
+  /** The namespace of the Secret. Default: the pod's. */
   secretNamespace?: string;
 }
 
-/** core.v1.AzureFileVolumeSource */
+/** Deprecated: an Azure File share, now served by the file.csi.azure.com CSI driver. (core.v1.AzureFileVolumeSource) */
 export interface AzureFileVolumeSource {
+  /** The Secret with the storage account's name and key. */
   secretName: string;
+  /** The share's name. */
   shareName: string;
+  /** Mount the share read-only. Default false. */
   readOnly?: boolean;
 }
 
-/** core.v1.Binding */
+/** Binds a pod to a node: what the scheduler posts to a pod's binding subresource to set its spec.nodeName. (core.v1.Binding) */
 export interface Binding extends KubeObject {
+  /** The node to bind to. */
   target: ObjectReference;
 }
 
-/** core.v1.CSIPersistentVolumeSource */
+/** A volume served by a CSI driver. (core.v1.CSIPersistentVolumeSource) */
 export interface CSIPersistentVolumeSource {
+  /** The name of the CSI driver. */
   driver: string;
+  /** The driver's ID of the volume. */
   volumeHandle: string;
+  /** Mount the volume read-only. Default false. */
   readOnly?: boolean;
+  /** The file system to mount, such as ext4; passed to the driver. */
   fsType?: string;
+  /** Driver-specific attributes of the volume. */
   volumeAttributes?: Record<string, string>;
+  /** Credentials for attaching the volume to a node. */
   controllerPublishSecretRef?: SecretReference;
+  /** Credentials for staging the volume on a node. */
   nodeStageSecretRef?: SecretReference;
+  /** Credentials for mounting the volume into a pod. */
   nodePublishSecretRef?: SecretReference;
+  /** Credentials for growing the volume. */
   controllerExpandSecretRef?: SecretReference;
+  /** Credentials for growing the volume's file system on a node. */
   nodeExpandSecretRef?: SecretReference;
 }
 
-/** core.v1.CSIVolumeSource */
+/** An inline volume of a CSI driver. (core.v1.CSIVolumeSource) */
 export interface CSIVolumeSource {
+  /** The name of the CSI driver. */
   driver: string;
+  /** Mount the volume read-only. Default false. */
   readOnly?: boolean;
+  /** The file system to mount, such as ext4; passed to the driver. */
   fsType?: string;
+  /** Driver-specific settings of the volume. */
   volumeAttributes?: Record<string, string>;
+  /** A Secret with credentials the driver needs to mount the volume. */
   nodePublishSecretRef?: LocalObjectReference;
 }
 
-/** core.v1.Capabilities */
+/** Linux capabilities added to and dropped from the default set. (core.v1.Capabilities) */
 export interface Capabilities {
+  /** Capabilities to add (NET_ADMIN, SYS_TIME). */
   add?: string[];
+  /** Capabilities to remove; ALL removes every one. */
   drop?: string[];
 }
 
-/** core.v1.CephFSPersistentVolumeSource */
+/** Deprecated: a CephFS file system. (core.v1.CephFSPersistentVolumeSource) */
 export interface CephFSPersistentVolumeSource {
+  /** The Ceph monitors' addresses. */
   monitors: string[];
+  /** The path within the file system to mount. Default /. */
   path?: string;
+  /** The RADOS user. Default admin. */
   user?: string;
+  /** The path of the user's keyring on the node. Default /etc/ceph/user.secret. */
   secretFile?: string;
+  /** A Secret with the user's key, instead of secretFile. */
   secretRef?: SecretReference;
+  /** Mount read-only. Default false. */
   readOnly?: boolean;
 }
 
-/** core.v1.CephFSVolumeSource */
+/** Deprecated: a CephFS file system. (core.v1.CephFSVolumeSource) */
 export interface CephFSVolumeSource {
+  /** The Ceph monitors' addresses. */
   monitors: string[];
+  /** The path within the file system to mount. Default /. */
   path?: string;
+  /** The RADOS user. Default admin. */
   user?: string;
+  /** The path of the user's keyring on the node. Default /etc/ceph/user.secret. */
   secretFile?: string;
+  /** A Secret with the user's key, instead of secretFile. */
   secretRef?: LocalObjectReference;
+  /** Mount read-only. Default false. */
   readOnly?: boolean;
 }
 
-/** core.v1.CinderPersistentVolumeSource */
+/** Deprecated: an OpenStack Cinder volume, now served by the cinder.csi.openstack.org CSI driver. (core.v1.CinderPersistentVolumeSource) */
 export interface CinderPersistentVolumeSource {
+  /** The Cinder volume's ID. */
   volumeID: string;
+  /** The file system on the volume (ext4, xfs). Default ext4. */
   fsType?: string;
+  /** Mount the volume read-only. Default false. */
   readOnly?: boolean;
+  /** A Secret with the OpenStack credentials. */
   secretRef?: SecretReference;
 }
 
-/** core.v1.CinderVolumeSource */
+/** Deprecated: an OpenStack Cinder volume, now served by the cinder.csi.openstack.org CSI driver. (core.v1.CinderVolumeSource) */
 export interface CinderVolumeSource {
+  /** The Cinder volume's ID. */
   volumeID: string;
+  /** The file system on the volume (ext4, xfs). Default ext4. */
   fsType?: string;
+  /** Mount the volume read-only. Default false. */
   readOnly?: boolean;
+  /** A Secret with the OpenStack credentials. */
   secretRef?: LocalObjectReference;
 }
 
-/** core.v1.ClientIPConfig */
+/** Settings of ClientIP session affinity. (core.v1.ClientIPConfig) */
 export interface ClientIPConfig {
+  /** How long a client's connections keep going to the same pod after its last one, 1 to 86400 seconds. Default 10800 (3 hours). */
   timeoutSeconds?: number;
 }
 
-/** core.v1.ClusterTrustBundleProjection */
+/** Certificates of ClusterTrustBundles, as a PEM file in a projected volume. (core.v1.ClusterTrustBundleProjection) */
 export interface ClusterTrustBundleProjection {
+  /** The ClusterTrustBundle to read, by name. Not with signerName. */
   name?: string;
+  /** Read every ClusterTrustBundle of this signer (matching labelSelector). */
   signerName?: string;
+  /** With signerName, the labels the bundles must match. */
   labelSelector?: LabelSelector;
+  /** true: write an empty file when no bundle matches, instead of failing. */
   optional?: boolean;
+  /** The file's path, relative to the volume. */
   path: string;
 }
 
-/** core.v1.ConfigMap */
+/** Non-secret configuration as key/value pairs, for pods to read as environment variables, command arguments or files in a volume. (core.v1.ConfigMap) */
 export interface ConfigMap extends KubeObject {
+  /** true forbids changes to data and binaryData (the ConfigMap can only be deleted and recreated); kubelets then stop watching it. Default false. */
   immutable?: boolean;
+  /** The configuration as UTF-8 strings, by key. Keys are letters, digits, '-', '_' and '.'; a key may not be in both data and binaryData. */
   data?: Record<string, string>;
+  /** Configuration that is not UTF-8, base64-encoded in JSON and YAML, by key. */
   binaryData?: Record<string, string>;
 }
 
-/** core.v1.ConfigMapEnvSource */
+/** A ConfigMap whose keys become environment variables. (core.v1.ConfigMapEnvSource) */
 export interface ConfigMapEnvSource extends LocalObjectReference {
+  /** true: start the container even if the ConfigMap does not exist. */
   optional?: boolean;
 }
 
-/** core.v1.ConfigMapKeySelector */
+/** One key of a ConfigMap. (core.v1.ConfigMapKeySelector) */
 export interface ConfigMapKeySelector extends LocalObjectReference {
+  /** The key to read. */
   key: string;
+  /** true: start the container even if the ConfigMap or the key does not exist (the variable is then unset). */
   optional?: boolean;
 }
 
@@ -879,185 +1096,279 @@ export interface ConfigMapList extends TypeMeta {
   items: ConfigMap[];
 }
 
-/** core.v1.ConfigMapNodeConfigSource */
+/** Deprecated: a ConfigMap with kubelet configuration. (core.v1.ConfigMapNodeConfigSource) */
 export interface ConfigMapNodeConfigSource {
+  /** The ConfigMap's namespace. */
   namespace: string;
+  /** The ConfigMap's name. */
   name: string;
+  /** The ConfigMap's uid. */
   uid?: string;
+  /** The ConfigMap's resourceVersion. */
   resourceVersion?: string;
+  /** The key holding the configuration. */
   kubeletConfigKey: string;
 }
 
-/** core.v1.ConfigMapProjection */
+/** Keys of a ConfigMap in a projected volume. (core.v1.ConfigMapProjection) */
 export interface ConfigMapProjection extends LocalObjectReference {
+  /** The keys to project and their paths. Unset: every key. */
   items?: KeyToPath[];
+  /** true: go ahead even if the ConfigMap does not exist. */
   optional?: boolean;
 }
 
-/** core.v1.ConfigMapVolumeSource */
+/** A ConfigMap shown as files. (core.v1.ConfigMapVolumeSource) */
 export interface ConfigMapVolumeSource extends LocalObjectReference {
+  /** The keys to project and the file path of each. Unset: every key, as a file of its name. */
   items?: KeyToPath[];
+  /** The permission bits of the files, 0 to 0777 (octal in YAML, decimal in JSON). Default 0644. */
   defaultMode?: number;
+  /** true: start the pod even if the ConfigMap (or a listed key) does not exist. */
   optional?: boolean;
 }
 
-/** core.v1.Container */
+/** A container of a pod: the image it runs, its command, environment, ports, volume mounts, resources and probes. (core.v1.Container) */
 export interface Container {
+  /** The container's name, unique within the pod (a DNS label). Cannot be changed. */
   name: string;
+  /** The container image, as a registry reference (nginx:1.27, registry.example.com/app@sha256:...). A missing tag means latest. */
   image?: string;
+  /** The program run in the container, replacing the image's ENTRYPOINT; not run in a shell. $(VAR) is expanded from the container's environment, $$ escapes it. Unset: the image's ENTRYPOINT. */
   command?: string[];
+  /** Arguments to the command, replacing the image's CMD. $(VAR) is expanded as in command. Unset: the image's CMD. */
   args?: string[];
+  /** The container's working directory. Unset: the image's. */
   workingDir?: string;
+  /** Ports the container listens on. Informational for the most part: a port not listed is still reachable. Named ports can be used as a Service's targetPort and in probes. */
   ports?: ContainerPort[];
+  /** Sources (ConfigMaps, Secrets) whose every key becomes an environment variable. Variables in env win over these. */
   envFrom?: EnvFromSource[];
+  /** Environment variables of the container, with values or references to fields, resources, ConfigMaps and Secrets. */
   env?: EnvVar[];
+  /** The cpu and memory the container requests (what scheduling counts) and its limits (what it may use at most: cpu is throttled, memory beyond the limit kills it). */
   resources?: ResourceRequirements;
+  /** Whether a change of each resource in place needs a restart of the container. */
   resizePolicy?: ContainerResizePolicy[];
+  /** Only for init containers: Always makes the init container a sidecar, started before the app containers and kept running (restarted) alongside them. */
   restartPolicy?: string;
+  /** The pod's volumes mounted into the container's filesystem. */
   volumeMounts?: VolumeMount[];
+  /** Block-mode volumes given to the container as raw devices. */
   volumeDevices?: VolumeDevice[];
+  /** A check the kubelet runs periodically; after failureThreshold failures in a row the container is killed and restarted per restartPolicy. */
   livenessProbe?: Probe;
+  /** A check whose failure takes the pod out of its Services' endpoints (the pod is not Ready) without restarting it. */
   readinessProbe?: Probe;
+  /** A check that must succeed once before the liveness and readiness probes start; its failure restarts the container. For slow-starting programs. */
   startupProbe?: Probe;
+  /** Actions run right after the container starts (postStart) and before it is stopped (preStop). */
   lifecycle?: Lifecycle;
+  /** The file in the container whose content, written before it exits, becomes the terminated state's message. Default /dev/termination-log. */
   terminationMessagePath?: string;
+  /** File (default): the message comes from terminationMessagePath. FallbackToLogsOnError: when that file is empty and the container failed, the end of its log is used. */
   terminationMessagePolicy?: TerminationMessagePolicy;
+  /** When the image is pulled: Always, IfNotPresent (only when missing on the node) or Never. Default Always for a :latest or untagged image, else IfNotPresent. */
   imagePullPolicy?: PullPolicy;
+  /** Security settings of the container: user, capabilities, privileged mode, read-only root filesystem. Overrides the pod's securityContext where both set a field. */
   securityContext?: SecurityContext;
+  /** Keep a stdin open for the container (kubectl attach, kubectl run -i). Default false: reads from stdin get EOF. */
   stdin?: boolean;
+  /** Close stdin after the first attached client detaches; the container then sees EOF until it restarts. Default false. */
   stdinOnce?: boolean;
+  /** Give the container a terminal; needs stdin. Default false. */
   tty?: boolean;
 }
 
-/** core.v1.ContainerImage */
+/** An image on a node. (core.v1.ContainerImage) */
 export interface ContainerImage {
+  /** The image's names and digests. */
   names?: string[];
+  /** The image's size in bytes. */
   sizeBytes?: number;
 }
 
-/** core.v1.ContainerPort */
+/** A network port a container listens on. (core.v1.ContainerPort) */
 export interface ContainerPort {
+  /** A name for the port (an IANA service name, at most 15 characters), by which Services and probes can refer to it. */
   name?: string;
+  /** A port on the node forwarded to containerPort. Rarely needed: it limits where the pod can be scheduled. With hostNetwork it must equal containerPort. */
   hostPort?: number;
+  /** The port number the container listens on, 1 to 65535. */
   containerPort: number;
+  /** TCP (default), UDP or SCTP. */
   protocol?: Protocol;
+  /** The node address hostPort is bound on. */
   hostIP?: string;
 }
 
-/** core.v1.ContainerResizePolicy */
+/** Whether resizing one resource restarts the container. (core.v1.ContainerResizePolicy) */
 export interface ContainerResizePolicy {
+  /** cpu or memory. */
   resourceName: string;
+  /** NotRequired (default): resize in place. RestartContainer: restart the container to apply the new value. */
   restartPolicy: string;
 }
 
-/** core.v1.ContainerState */
+/** The state of a container; exactly one field is set. (core.v1.ContainerState) */
 export interface ContainerState {
+  /** The container is not running yet, or between restarts. */
   waiting?: ContainerStateWaiting;
+  /** The container is running. */
   running?: ContainerStateRunning;
+  /** The container's process has exited. */
   terminated?: ContainerStateTerminated;
 }
 
-/** core.v1.ContainerStateRunning */
+/** A running container. (core.v1.ContainerStateRunning) */
 export interface ContainerStateRunning {
+  /** When the container was last (re)started. */
   startedAt?: Time;
 }
 
-/** core.v1.ContainerStateTerminated */
+/** A container whose process exited. (core.v1.ContainerStateTerminated) */
 export interface ContainerStateTerminated {
+  /** The process's exit status; 128+n after signal n (137 for SIGKILL). */
   exitCode: number;
+  /** The signal that ended the process, when known. */
   signal?: number;
+  /** Why it ended: Completed (exit 0), Error, OOMKilled (above its memory limit), ContainerCannotRun. */
   reason?: string;
+  /** The termination message, or details of why it ended. */
   message?: string;
+  /** When the run started. */
   startedAt?: Time;
+  /** When the run ended. */
   finishedAt?: Time;
+  /** The runtime's ID of the container, as <runtime>://<id>. */
   containerID?: string;
 }
 
-/** core.v1.ContainerStateWaiting */
+/** A container waiting to run. (core.v1.ContainerStateWaiting) */
 export interface ContainerStateWaiting {
+  /** Why it waits: ContainerCreating, PodInitializing, ImagePullBackOff, ErrImagePull, CrashLoopBackOff (waiting to restart after crashing), CreateContainerConfigError. */
   reason?: string;
+  /** Details of why it waits. */
   message?: string;
 }
 
-/** core.v1.ContainerStatus */
+/** The observed state of one container of a pod. (core.v1.ContainerStatus) */
 export interface ContainerStatus {
+  /** The container's name, as in the pod's spec. */
   name: string;
+  /** What the container is doing now: waiting, running or terminated. */
   state?: ContainerState;
+  /** How the container's previous run ended: its terminated state, with the exit code and reason (OOMKilled, Error) of the last crash. */
   lastState?: ContainerState;
+  /** Whether the container passes its readiness probe (true with no probe once it runs). */
   ready: boolean;
+  /** How many times the container was restarted. */
   restartCount: number;
+  /** The image the container runs. */
   image: string;
+  /** The ID (digest) of the image the container runs. */
   imageID: string;
+  /** The container's ID in the runtime, as <runtime>://<id>. */
   containerID?: string;
+  /** Whether the container has started and its startup probe, if any, succeeded. */
   started?: boolean;
+  /** The resources the node allotted to the container. */
   allocatedResources?: Record<string, Quantity>;
+  /** The requests and limits the container runs with now (they differ from the spec during a resize). */
   resources?: ResourceRequirements;
+  /** The container's volume mounts as they are. */
   volumeMounts?: VolumeMountStatus[];
+  /** The user and groups the container's first process runs as. */
   user?: ContainerUser;
+  /** The health of the devices given to the container. */
   allocatedResourcesStatus?: ResourceStatus[];
+  /** The signal that stops the container. */
   stopSignal?: Signal;
 }
 
-/** core.v1.ContainerUser */
+/** The identity of a container's first process. (core.v1.ContainerUser) */
 export interface ContainerUser {
+  /** Its Linux user and groups. */
   linux?: LinuxContainerUser;
 }
 
-/** core.v1.DaemonEndpoint */
+/** A daemon's port. (core.v1.DaemonEndpoint) */
 export interface DaemonEndpoint {
+  /** The port number. */
   Port: number;
 }
 
-/** core.v1.DownwardAPIProjection */
+/** Pod fields, as files of a projected volume. (core.v1.DownwardAPIProjection) */
 export interface DownwardAPIProjection {
+  /** The files and the fields they hold. */
   items?: DownwardAPIVolumeFile[];
 }
 
-/** core.v1.DownwardAPIVolumeFile */
+/** One file of a downwardAPI volume. (core.v1.DownwardAPIVolumeFile) */
 export interface DownwardAPIVolumeFile {
+  /** The file's path, relative to the volume; must not contain '..'. */
   path: string;
+  /** A pod field: metadata.name, metadata.namespace, metadata.uid, metadata.labels, metadata.annotations (all of them, or one by ['<key>']). */
   fieldRef?: ObjectFieldSelector;
+  /** A container's resource limit or request (limits.cpu, requests.memory, ...). */
   resourceFieldRef?: ResourceFieldSelector;
+  /** The file's permission bits, 0 to 0777. Default: the volume's defaultMode. */
   mode?: number;
 }
 
-/** core.v1.DownwardAPIVolumeSource */
+/** Fields of the pod as files. (core.v1.DownwardAPIVolumeSource) */
 export interface DownwardAPIVolumeSource {
+  /** The files: each with a path and the pod field or container resource it holds. */
   items?: DownwardAPIVolumeFile[];
+  /** The permission bits of the files, 0 to 0777. Default 0644. */
   defaultMode?: number;
 }
 
-/** core.v1.EmptyDirVolumeSource */
+/** A directory that starts empty and lives as long as the pod on its node. (core.v1.EmptyDirVolumeSource) */
 export interface EmptyDirVolumeSource {
+  /** Where the directory is kept: empty (default) for the node's disk, Memory for a tmpfs (counted against the container's memory). */
   medium?: string;
+  /** The most the directory may hold (500Mi); a pod exceeding it is evicted. Unset: no limit of its own. */
   sizeLimit?: Quantity;
 }
 
-/** core.v1.EndpointAddress */
+/** An address of an endpoint. (core.v1.EndpointAddress) */
 export interface EndpointAddress {
+  /** The pod's IP. */
   ip: string;
+  /** The pod's hostname, when it sets one. */
   hostname?: string;
+  /** The node the pod runs on. */
   nodeName?: string;
+  /** The pod behind the address. */
   targetRef?: ObjectReference;
 }
 
-/** core.v1.EndpointPort */
+/** A port of an endpoint. (core.v1.EndpointPort) */
 export interface EndpointPort {
+  /** The name of the Service port this one serves; empty when the Service has a single unnamed port. */
   name?: string;
+  /** The port number on the endpoint. */
   port: number;
+  /** TCP (default), UDP or SCTP. */
   protocol?: Protocol;
+  /** The application protocol of the port, from the Service port. */
   appProtocol?: string;
 }
 
-/** core.v1.EndpointSubset */
+/** Addresses that all serve the same ports. (core.v1.EndpointSubset) */
 export interface EndpointSubset {
+  /** Addresses of ready pods, which receive traffic. */
   addresses?: EndpointAddress[];
+  /** Addresses of pods not ready yet (or terminating), which do not receive traffic unless the Service publishes not-ready addresses. */
   notReadyAddresses?: EndpointAddress[];
+  /** The ports, each with the name of the Service port it belongs to. */
   ports?: EndpointPort[];
 }
 
-/** core.v1.Endpoints */
+/** The addresses of the pods behind a Service, under the Service's name: the older form of EndpointSlice, still kept by the endpoints controller (at most 1000 addresses). Deprecated in favour of EndpointSlice. (core.v1.Endpoints) */
 export interface Endpoints extends KubeObject {
+  /** Groups of addresses that share the same ports. */
   subsets?: EndpointSubset[];
 }
 
@@ -1067,81 +1378,131 @@ export interface EndpointsList extends TypeMeta {
   items: Endpoints[];
 }
 
-/** core.v1.EnvFromSource */
+/** A ConfigMap or Secret whose keys all become environment variables. (core.v1.EnvFromSource) */
 export interface EnvFromSource {
+  /** A string put before each key to make the variable's name. */
   prefix?: string;
+  /** The ConfigMap to read. */
   configMapRef?: ConfigMapEnvSource;
+  /** The Secret to read. */
   secretRef?: SecretEnvSource;
 }
 
-/** core.v1.EnvVar */
+/** An environment variable of a container. (core.v1.EnvVar) */
 export interface EnvVar {
+  /** The variable's name. */
   name: string;
+  /** The variable's value. $(OTHER) is expanded from variables defined before it in the list; $$ escapes. Default empty. */
   value?: string;
+  /** Where the value comes from instead: a field of the pod, a container's resource, a ConfigMap key or a Secret key. Not with value. */
   valueFrom?: EnvVarSource;
 }
 
-/** core.v1.EnvVarSource */
+/** A source of an environment variable's value; exactly one of its fields is set. (core.v1.EnvVarSource) */
 export interface EnvVarSource {
+  /** A field of the pod: metadata.name, metadata.namespace, metadata.uid, metadata.labels['<key>'], metadata.annotations['<key>'], spec.nodeName, spec.serviceAccountName, status.hostIP, status.hostIPs, status.podIP, status.podIPs. */
   fieldRef?: ObjectFieldSelector;
+  /** A resource request or limit of a container (limits.cpu, requests.memory, ...), in units set by divisor. */
   resourceFieldRef?: ResourceFieldSelector;
+  /** A key of a ConfigMap in the pod's namespace. */
   configMapKeyRef?: ConfigMapKeySelector;
+  /** A key of a Secret in the pod's namespace. */
   secretKeyRef?: SecretKeySelector;
 }
 
-/** core.v1.EphemeralContainer */
+/** A container added to a running pod for debugging, by kubectl debug; it is not restarted and has no ports, probes or resources. (core.v1.EphemeralContainer) */
 export interface EphemeralContainer extends EphemeralContainerCommon {
+  /** The container whose process namespace the ephemeral container joins, so it can see that container's processes. */
   targetContainerName?: string;
 }
 
 /** core.v1.EphemeralContainerCommon */
 export interface EphemeralContainerCommon {
+  /** The ephemeral container's name, unique among all the pod's containers. */
   name: string;
+  /** The container image, as a registry reference (nginx:1.27, registry.example.com/app@sha256:...). A missing tag means latest. */
   image?: string;
+  /** The program run in the container, replacing the image's ENTRYPOINT; not run in a shell. $(VAR) is expanded from the container's environment, $$ escapes it. Unset: the image's ENTRYPOINT. */
   command?: string[];
+  /** Arguments to the command, replacing the image's CMD. $(VAR) is expanded as in command. Unset: the image's CMD. */
   args?: string[];
+  /** The container's working directory. Unset: the image's. */
   workingDir?: string;
+  /** Not allowed for ephemeral containers. */
   ports?: ContainerPort[];
+  /** Sources (ConfigMaps, Secrets) whose every key becomes an environment variable. Variables in env win over these. */
   envFrom?: EnvFromSource[];
+  /** Environment variables of the container, with values or references to fields, resources, ConfigMaps and Secrets. */
   env?: EnvVar[];
+  /** Not allowed for ephemeral containers: they use what the pod has already. */
   resources?: ResourceRequirements;
+  /** Not allowed for ephemeral containers. */
   resizePolicy?: ContainerResizePolicy[];
+  /** Not allowed for ephemeral containers: they are never restarted. */
   restartPolicy?: string;
+  /** The pod's volumes mounted into the container's filesystem. */
   volumeMounts?: VolumeMount[];
+  /** Block-mode volumes given to the container as raw devices. */
   volumeDevices?: VolumeDevice[];
+  /** Not allowed for ephemeral containers. */
   livenessProbe?: Probe;
+  /** Not allowed for ephemeral containers. */
   readinessProbe?: Probe;
+  /** Not allowed for ephemeral containers. */
   startupProbe?: Probe;
+  /** Not allowed for ephemeral containers. */
   lifecycle?: Lifecycle;
+  /** The file in the container whose content, written before it exits, becomes the terminated state's message. Default /dev/termination-log. */
   terminationMessagePath?: string;
+  /** File (default): the message comes from terminationMessagePath. FallbackToLogsOnError: when that file is empty and the container failed, the end of its log is used. */
   terminationMessagePolicy?: TerminationMessagePolicy;
+  /** When the image is pulled: Always, IfNotPresent (only when missing on the node) or Never. Default Always for a :latest or untagged image, else IfNotPresent. */
   imagePullPolicy?: PullPolicy;
+  /** Security settings of the container: user, capabilities, privileged mode, read-only root filesystem. Overrides the pod's securityContext where both set a field. */
   securityContext?: SecurityContext;
+  /** Keep a stdin open for the container (kubectl attach, kubectl run -i). Default false: reads from stdin get EOF. */
   stdin?: boolean;
+  /** Close stdin after the first attached client detaches; the container then sees EOF until it restarts. Default false. */
   stdinOnce?: boolean;
+  /** Give the container a terminal; needs stdin. Default false. */
   tty?: boolean;
 }
 
-/** core.v1.EphemeralVolumeSource */
+/** A volume claimed for the pod alone. (core.v1.EphemeralVolumeSource) */
 export interface EphemeralVolumeSource {
+  /** The claim made for the pod, named <pod>-<volume> and owned by the pod, so it is deleted with it. */
   volumeClaimTemplate?: PersistentVolumeClaimTemplate;
 }
 
-/** core.v1.Event */
+/** A report of something that happened to an object (a pod scheduled, an image pulled, a probe failed), written by a component; kubectl describe and kubectl events show them. Events are deleted after an hour by default. (core.v1.Event) */
 export interface Event extends KubeObject {
+  /** The object the event is about. */
   involvedObject: ObjectReference;
+  /** A short CamelCase reason for the event (Scheduled, Pulled, Killing, FailedScheduling). */
   reason?: string;
+  /** A human-readable description of what happened. */
   message?: string;
+  /** The component (and host) that reported the event. */
   source?: EventSource;
+  /** When the event was first seen. */
   firstTimestamp?: Time | null;
+  /** When the event was last seen; repeats raise count instead of making new events. */
   lastTimestamp?: Time | null;
+  /** How many times the event was seen. */
   count?: number;
+  /** Normal or Warning. */
   type?: string;
+  /** When the event was first seen, with microseconds. */
   eventTime?: MicroTime | null;
+  /** The repetitions of an event that keeps occurring. */
   series?: EventSeries;
+  /** What was done, or failed, about the object (Binding, Preempting). */
   action?: string;
+  /** A second object the event is about. */
   related?: ObjectReference;
+  /** The controller that emitted the event (kubelet, default-scheduler). */
   reportingComponent?: string;
+  /** The instance of the controller that emitted the event (the kubelet's node name). */
   reportingInstance?: string;
 }
 
@@ -1151,238 +1512,345 @@ export interface EventList extends TypeMeta {
   items: Event[];
 }
 
-/** core.v1.EventSeries */
+/** The repetitions of an event. (core.v1.EventSeries) */
 export interface EventSeries {
+  /** How many times it happened. */
   count?: number;
+  /** When it last happened. */
   lastObservedTime?: MicroTime;
 }
 
-/** core.v1.EventSource */
+/** Who reported an event. (core.v1.EventSource) */
 export interface EventSource {
+  /** The component (kubelet, default-scheduler). */
   component?: string;
+  /** The node the component runs on. */
   host?: string;
 }
 
-/** core.v1.ExecAction */
+/** A command run inside the container. (core.v1.ExecAction) */
 export interface ExecAction {
+  /** The command and its arguments, run directly, not in a shell (use ["sh", "-c", "..."] for one). Exit status 0 is success. */
   command?: string[];
 }
 
-/** core.v1.FCVolumeSource */
+/** A Fibre Channel disk, attached to the node and mounted into the pod. (core.v1.FCVolumeSource) */
 export interface FCVolumeSource {
+  /** The World Wide Names of the targets. */
   targetWWNs?: string[];
+  /** The logical unit number of the target. */
   lun?: number;
+  /** The file system on the disk (ext4, xfs). Default ext4. */
   fsType?: string;
+  /** Mount the disk read-only. Default false. */
   readOnly?: boolean;
+  /** The disk's World Wide Identifiers, instead of targetWWNs and lun. */
   wwids?: string[];
 }
 
-/** core.v1.FlexPersistentVolumeSource */
+/** Deprecated: a volume mounted by a FlexVolume driver installed on the node; use CSI. (core.v1.FlexPersistentVolumeSource) */
 export interface FlexPersistentVolumeSource {
+  /** The name of the driver. */
   driver: string;
+  /** The file system to mount. Default: the driver's. */
   fsType?: string;
+  /** A Secret passed to the driver. */
   secretRef?: SecretReference;
+  /** Mount read-only. Default false. */
   readOnly?: boolean;
+  /** Extra options passed to the driver. */
   options?: Record<string, string>;
 }
 
-/** core.v1.FlexVolumeSource */
+/** Deprecated: a volume mounted by a FlexVolume driver installed on the node; use CSI. (core.v1.FlexVolumeSource) */
 export interface FlexVolumeSource {
+  /** The name of the driver. */
   driver: string;
+  /** The file system to mount. Default: the driver's. */
   fsType?: string;
+  /** A Secret passed to the driver. */
   secretRef?: LocalObjectReference;
+  /** Mount read-only. Default false. */
   readOnly?: boolean;
+  /** Extra options passed to the driver. */
   options?: Record<string, string>;
 }
 
-/** core.v1.FlockerVolumeSource */
+/** Deprecated: a dataset of the Flocker agent on the node. (core.v1.FlockerVolumeSource) */
 export interface FlockerVolumeSource {
+  /** The dataset's name. */
   datasetName?: string;
+  /** The dataset's UUID. */
   datasetUUID?: string;
 }
 
-/** core.v1.GCEPersistentDiskVolumeSource */
+/** Deprecated: a Google Compute Engine persistent disk, now served by the pd.csi.storage.gke.io CSI driver. (core.v1.GCEPersistentDiskVolumeSource) */
 export interface GCEPersistentDiskVolumeSource {
+  /** The disk's name in GCE. */
   pdName: string;
+  /** The file system on the disk (ext4, xfs). Default ext4. */
   fsType?: string;
+  /** The partition to mount; 0 or unset mounts the whole disk. */
   partition?: number;
+  /** Mount the disk read-only. Default false. */
   readOnly?: boolean;
 }
 
-/** core.v1.GRPCAction */
+/** A call to the gRPC Health Checking service. (core.v1.GRPCAction) */
 export interface GRPCAction {
+  /** The port the gRPC server listens on. */
   port: number;
+  /** The service name sent in the health check request. Default empty: the server as a whole. */
   service?: string;
 }
 
-/** core.v1.GitRepoVolumeSource */
+/** Deprecated: a git repository cloned into an empty directory when the pod starts; clone it in an init container instead. (core.v1.GitRepoVolumeSource) */
 export interface GitRepoVolumeSource {
+  /** The repository's URL. */
   repository: string;
+  /** The commit to check out. */
   revision?: string;
+  /** The directory to clone into, relative to the volume; '.' clones into the volume's root. Default: the repository's name. */
   directory?: string;
 }
 
-/** core.v1.GlusterfsPersistentVolumeSource */
+/** Deprecated: a GlusterFS volume. (core.v1.GlusterfsPersistentVolumeSource) */
 export interface GlusterfsPersistentVolumeSource {
+  /** The Endpoints object listing the GlusterFS servers. */
   endpoints: string;
+  /** The GlusterFS volume's name. */
   path: string;
+  /** Mount read-only. Default false. */
   readOnly?: boolean;
+  /** The namespace of the Endpoints object. Default: the claim's. */
   endpointsNamespace?: string;
 }
 
-/** core.v1.GlusterfsVolumeSource */
+/** Deprecated: a GlusterFS volume. (core.v1.GlusterfsVolumeSource) */
 export interface GlusterfsVolumeSource {
+  /** The Endpoints object listing the GlusterFS servers. */
   endpoints: string;
+  /** The GlusterFS volume's name. */
   path: string;
+  /** Mount read-only. Default false. */
   readOnly?: boolean;
 }
 
-/** core.v1.HTTPGetAction */
+/** An HTTP GET request to the container. (core.v1.HTTPGetAction) */
 export interface HTTPGetAction {
+  /** The path to request. Default /. */
   path?: string;
+  /** The port to connect to: a number or the name of a container port. */
   port: IntOrString;
+  /** The host to connect to. Default: the pod's IP. To set the Host header, use httpHeaders. */
   host?: string;
+  /** HTTP (default) or HTTPS; HTTPS does not check the certificate. */
   scheme?: URIScheme;
+  /** Headers to send with the request. */
   httpHeaders?: HTTPHeader[];
 }
 
-/** core.v1.HTTPHeader */
+/** An HTTP header. (core.v1.HTTPHeader) */
 export interface HTTPHeader {
+  /** The header's name. */
   name: string;
+  /** The header's value. */
   value: string;
 }
 
-/** core.v1.HostAlias */
+/** An /etc/hosts entry. (core.v1.HostAlias) */
 export interface HostAlias {
+  /** The IP address. */
   ip: string;
+  /** The host names for it. */
   hostnames?: string[];
 }
 
-/** core.v1.HostIP */
+/** An IP address of a node. (core.v1.HostIP) */
 export interface HostIP {
+  /** The IP address. */
   ip: string;
 }
 
-/** core.v1.HostPathVolumeSource */
+/** A path on the node. (core.v1.HostPathVolumeSource) */
 export interface HostPathVolumeSource {
+  /** The path on the node; a symlink is followed. */
   path: string;
+  /** What must be at path: empty (default, no check), DirectoryOrCreate, Directory, FileOrCreate, File, Socket, CharDevice or BlockDevice. */
   type?: HostPathType;
 }
 
-/** core.v1.ISCSIPersistentVolumeSource */
+/** An iSCSI disk, attached to the node and mounted into the pod. (core.v1.ISCSIPersistentVolumeSource) */
 export interface ISCSIPersistentVolumeSource {
+  /** The target portal, as IP or IP:port (default port 3260). */
   targetPortal: string;
+  /** The iSCSI Qualified Name of the target. */
   iqn: string;
+  /** The logical unit number of the target. */
   lun: number;
+  /** The iSCSI interface to use. Default default (TCP). */
   iscsiInterface?: string;
+  /** The file system on the disk (ext4, xfs). Default ext4. */
   fsType?: string;
+  /** Mount the disk read-only. Default false. */
   readOnly?: boolean;
+  /** More target portals, for multipath. */
   portals?: string[];
+  /** Use CHAP authentication for discovery. */
   chapAuthDiscovery?: boolean;
+  /** Use CHAP authentication for the session. */
   chapAuthSession?: boolean;
+  /** A Secret with the CHAP credentials. */
   secretRef?: SecretReference;
+  /** A custom initiator name for the connection, with iscsiInterface. */
   initiatorName?: string;
 }
 
-/** core.v1.ISCSIVolumeSource */
+/** An iSCSI disk, attached to the node and mounted into the pod. (core.v1.ISCSIVolumeSource) */
 export interface ISCSIVolumeSource {
+  /** The target portal, as IP or IP:port (default port 3260). */
   targetPortal: string;
+  /** The iSCSI Qualified Name of the target. */
   iqn: string;
+  /** The logical unit number of the target. */
   lun: number;
+  /** The iSCSI interface to use. Default default (TCP). */
   iscsiInterface?: string;
+  /** The file system on the disk (ext4, xfs). Default ext4. */
   fsType?: string;
+  /** Mount the disk read-only. Default false. */
   readOnly?: boolean;
+  /** More target portals, for multipath. */
   portals?: string[];
+  /** Use CHAP authentication for discovery. */
   chapAuthDiscovery?: boolean;
+  /** Use CHAP authentication for the session. */
   chapAuthSession?: boolean;
+  /** A Secret with the CHAP credentials. */
   secretRef?: LocalObjectReference;
+  /** A custom initiator name for the connection, with iscsiInterface. */
   initiatorName?: string;
 }
 
-/** core.v1.ImageVolumeSource */
+/** An OCI image or artifact mounted as a read-only volume. (core.v1.ImageVolumeSource) */
 export interface ImageVolumeSource {
+  /** The image reference, as in a container's image. */
   reference?: string;
+  /** When the image is pulled: Always, Never or IfNotPresent; the default follows the rule of imagePullPolicy. */
   pullPolicy?: PullPolicy;
 }
 
-/** core.v1.KeyToPath */
+/** One key of a ConfigMap or Secret and the file it becomes. (core.v1.KeyToPath) */
 export interface KeyToPath {
+  /** The key. */
   key: string;
+  /** The file's path, relative to the volume; must not contain '..'. */
   path: string;
+  /** The file's permission bits, 0 to 0777. Default: the volume's defaultMode. */
   mode?: number;
 }
 
-/** core.v1.Lifecycle */
+/** Actions the kubelet runs at points of the container's life. (core.v1.Lifecycle) */
 export interface Lifecycle {
+  /** Run right after the container is created, alongside its entrypoint; if it fails, the container is killed and restarted per restartPolicy. */
   postStart?: LifecycleHandler;
+  /** Run before the container is stopped (deletion, a failed liveness probe, preemption), within the grace period; the stop signal follows when it ends. */
   preStop?: LifecycleHandler;
+  /** The signal sent to stop the container, instead of the image's STOPSIGNAL or SIGTERM. Needs spec.os.name. */
   stopSignal?: Signal;
 }
 
-/** core.v1.LifecycleHandler */
+/** An action of a lifecycle hook; exactly one field is set. (core.v1.LifecycleHandler) */
 export interface LifecycleHandler {
+  /** Run a command in the container. */
   exec?: ExecAction;
+  /** Send an HTTP GET to the container. */
   httpGet?: HTTPGetAction;
+  /** Not supported for hooks: accepted for compatibility, but a hook using it fails when it runs. Use exec or httpGet. */
   tcpSocket?: TCPSocketAction;
+  /** Wait a number of seconds. */
   sleep?: SleepAction;
 }
 
-/** core.v1.LinuxContainerUser */
+/** The Linux identity of a container's first process. (core.v1.LinuxContainerUser) */
 export interface LinuxContainerUser {
+  /** The user ID. */
   uid: number;
+  /** The primary group ID. */
   gid: number;
+  /** The supplementary group IDs. */
   supplementalGroups?: number[];
 }
 
-/** core.v1.LoadBalancerIngress */
+/** An address of a load balancer. (core.v1.LoadBalancerIngress) */
 export interface LoadBalancerIngress {
+  /** The ingress point's IP address. */
   ip?: string;
+  /** The ingress point's DNS name, for load balancers known by name. */
   hostname?: string;
+  /** VIP (default): packets reach the nodes addressed to this IP and the nodes handle it as the Service's. Proxy: the load balancer forwards traffic to the nodes itself, so nodes do not capture the IP. */
   ipMode?: string;
+  /** The state of each of the Service's ports at this ingress point. */
   ports?: PortStatus[];
 }
 
-/** core.v1.LoadBalancerStatus */
+/** The addresses of a load balancer. (core.v1.LoadBalancerStatus) */
 export interface LoadBalancerStatus {
+  /** The load balancer's ingress points; traffic sent to them reaches the Service. */
   ingress?: LoadBalancerIngress[];
 }
 
-/** core.v1.LocalObjectReference */
+/** Names an object in the referrer's namespace. (core.v1.LocalObjectReference) */
 export interface LocalObjectReference {
+  /** The name of the object. */
   name?: string;
 }
 
-/** core.v1.LocalVolumeSource */
+/** A local disk, partition or directory of a node. (core.v1.LocalVolumeSource) */
 export interface LocalVolumeSource {
+  /** The path on the node. */
   path: string;
+  /** For a block device: the file system to format and mount it with. Default: detected. */
   fsType?: string;
 }
 
-/** core.v1.ModifyVolumeStatus */
+/** Where a change of a claim's volume attributes class stands. (core.v1.ModifyVolumeStatus) */
 export interface ModifyVolumeStatus {
+  /** The class being applied. */
   targetVolumeAttributesClassName?: string;
+  /** Pending, InProgress or Infeasible. */
   status: PersistentVolumeClaimModifyVolumeStatus;
 }
 
-/** core.v1.NFSVolumeSource */
+/** An NFS export. (core.v1.NFSVolumeSource) */
 export interface NFSVolumeSource {
+  /** The NFS server's host name or IP address. */
   server: string;
+  /** The path exported by the server. */
   path: string;
+  /** Mount the export read-only. Default false. */
   readOnly?: boolean;
 }
 
-/** core.v1.Namespace */
+/** A scope for names: objects of namespaced kinds are unique by name within a namespace. Deleting a namespace deletes everything in it. (core.v1.Namespace) */
 export interface Namespace extends KubeObject {
+  /** The finalizers that must finish before the namespace is removed. */
   spec?: NamespaceSpec;
+  /** The namespace's phase and conditions. Written by the system. */
   status?: NamespaceStatus;
 }
 
-/** core.v1.NamespaceCondition */
+/** One observation of a namespace's state. (core.v1.NamespaceCondition) */
 export interface NamespaceCondition {
+  /** The aspect observed, such as NamespaceContentRemaining. */
   type: string;
+  /** True, False or Unknown. */
   status: ConditionStatus;
+  /** When the status last changed. */
   lastTransitionTime?: Time;
+  /** A CamelCase reason for the status. */
   reason?: string;
+  /** A human-readable explanation of the status. */
   message?: string;
 }
 
@@ -1392,65 +1860,87 @@ export interface NamespaceList extends TypeMeta {
   items: Namespace[];
 }
 
-/** core.v1.NamespaceSpec */
+/** The desired state of a namespace. (core.v1.NamespaceSpec) */
 export interface NamespaceSpec {
+  /** Cleanup that must happen before the namespace is removed; kubernetes is the deletion of all its content. */
   finalizers?: string[];
 }
 
-/** core.v1.NamespaceStatus */
+/** The observed state of a namespace. (core.v1.NamespaceStatus) */
 export interface NamespaceStatus {
+  /** Active, or Terminating once its deletion was asked for: the content is being deleted and no new objects may be created. */
   phase?: NamespacePhase;
+  /** The latest observations of the namespace, mostly about what blocks its deletion (NamespaceContentRemaining, NamespaceFinalizersRemaining, NamespaceDeletionDiscoveryFailure). */
   conditions?: NamespaceCondition[];
 }
 
-/** core.v1.Node */
+/** A machine (here a simulated one) that runs pods, registered by its kubelet, which reports its capacity, conditions and addresses. (core.v1.Node) */
 export interface Node extends KubeObject {
+  /** How the node is configured for scheduling: its pod CIDRs, taints and whether it is cordoned. */
   spec?: NodeSpec;
+  /** What the kubelet last reported: capacity, allocatable resources, conditions, addresses and system information. */
   status?: NodeStatus;
 }
 
-/** core.v1.NodeAddress */
+/** An address of a node. (core.v1.NodeAddress) */
 export interface NodeAddress {
+  /** Hostname, InternalIP, ExternalIP, InternalDNS or ExternalDNS. */
   type: string;
+  /** The address. */
   address: string;
 }
 
-/** core.v1.NodeAffinity */
+/** Node rules by labels. Both kinds are checked only at scheduling: a pod is not moved when node labels change later. (core.v1.NodeAffinity) */
 export interface NodeAffinity {
+  /** Nodes the pod may be scheduled onto: a node must match one of the terms. */
   requiredDuringSchedulingIgnoredDuringExecution?: NodeSelector;
+  /** Weighted preferences: nodes matching more (and heavier) terms score higher, but any node that fits can be used. */
   preferredDuringSchedulingIgnoredDuringExecution?: PreferredSchedulingTerm[];
 }
 
-/** core.v1.NodeCondition */
+/** One observation of a node's state. (core.v1.NodeCondition) */
 export interface NodeCondition {
+  /** Ready, MemoryPressure, DiskPressure, PIDPressure or NetworkUnavailable. */
   type: string;
+  /** True, False or Unknown (the kubelet has not reported for too long). */
   status: ConditionStatus;
+  /** When the kubelet last reported the condition. */
   lastHeartbeatTime?: Time;
+  /** When the status last changed. */
   lastTransitionTime?: Time;
+  /** A CamelCase reason for the status (KubeletReady, NodeStatusUnknown). */
   reason?: string;
+  /** A human-readable explanation of the status. */
   message?: string;
 }
 
-/** core.v1.NodeConfigSource */
+/** Deprecated: a source of kubelet configuration. (core.v1.NodeConfigSource) */
 export interface NodeConfigSource {
+  /** A ConfigMap with kubelet configuration. */
   configMap?: ConfigMapNodeConfigSource;
 }
 
-/** core.v1.NodeConfigStatus */
+/** Deprecated: the status of dynamic kubelet configuration. (core.v1.NodeConfigStatus) */
 export interface NodeConfigStatus {
+  /** The configuration the node was asked to use. */
   assigned?: NodeConfigSource;
+  /** The configuration the node uses. */
   active?: NodeConfigSource;
+  /** The configuration the node falls back to. */
   lastKnownGood?: NodeConfigSource;
+  /** An error with the configuration. */
   error?: string;
 }
 
-/** core.v1.NodeDaemonEndpoints */
+/** Ports of the daemons on a node. (core.v1.NodeDaemonEndpoints) */
 export interface NodeDaemonEndpoints {
+  /** The port the kubelet listens on. */
   kubeletEndpoint?: DaemonEndpoint;
 }
 
-/** core.v1.NodeFeatures */
+/** Features a node supports. (core.v1.NodeFeatures) */
 export interface NodeFeatures {
+  /** Whether the node honours a pod's supplementalGroupsPolicy. */
   supplementalGroupsPolicy?: boolean;
 }
 
@@ -1460,98 +1950,149 @@ export interface NodeList extends TypeMeta {
   items: Node[];
 }
 
-/** core.v1.NodeRuntimeHandler */
+/** A handler of the node's container runtime. (core.v1.NodeRuntimeHandler) */
 export interface NodeRuntimeHandler {
+  /** The handler's name; empty for the default one. */
   name?: string;
+  /** Features of the handler. */
   features?: NodeRuntimeHandlerFeatures;
 }
 
-/** core.v1.NodeRuntimeHandlerFeatures */
+/** Features of a runtime handler. (core.v1.NodeRuntimeHandlerFeatures) */
 export interface NodeRuntimeHandlerFeatures {
+  /** Whether it supports recursive read-only mounts. */
   recursiveReadOnlyMounts?: boolean;
+  /** Whether it supports user namespaces. */
   userNamespaces?: boolean;
 }
 
-/** core.v1.NodeSelector */
+/** Node terms, ORed: a node matches if it matches any term. (core.v1.NodeSelector) */
 export interface NodeSelector {
+  /** The terms; at least one. */
   nodeSelectorTerms: NodeSelectorTerm[];
 }
 
-/** core.v1.NodeSelectorRequirement */
+/** One requirement on a node label or field. (core.v1.NodeSelectorRequirement) */
 export interface NodeSelectorRequirement {
+  /** The label key (or field) the requirement applies to. */
   key: string;
+  /** In, NotIn, Exists, DoesNotExist, Gt or Lt (the value, read as an integer, is greater or less than the one value given). */
   operator: NodeSelectorOperator;
+  /** The values to compare with: any number for In and NotIn, none for Exists and DoesNotExist, one for Gt and Lt. */
   values?: string[];
 }
 
-/** core.v1.NodeSelectorTerm */
+/** Requirements on a node's labels and fields, ANDed. An empty term matches no node. (core.v1.NodeSelectorTerm) */
 export interface NodeSelectorTerm {
+  /** Requirements on the node's labels. */
   matchExpressions?: NodeSelectorRequirement[];
+  /** Requirements on the node's fields (only metadata.name). */
   matchFields?: NodeSelectorRequirement[];
 }
 
-/** core.v1.NodeSpec */
+/** The desired state of a node. (core.v1.NodeSpec) */
 export interface NodeSpec {
+  /** The range of pod IP addresses given to the node (the first of podCIDRs). */
   podCIDR?: string;
+  /** The ranges of pod IP addresses given to the node, at most one per IP family. */
   podCIDRs?: string[];
+  /** The node's ID at its cloud provider, as <provider>://<id>. */
   providerID?: string;
+  /** true cordons the node: no new pods are scheduled onto it, running ones stay (kubectl cordon / uncordon; kubectl drain also evicts them). Default false. */
   unschedulable?: boolean;
+  /** Taints that keep pods off the node, or evict them, unless they tolerate them. */
   taints?: Taint[];
+  /** Deprecated: no longer used. */
   configSource?: NodeConfigSource;
+  /** Deprecated: no longer used. */
   externalID?: string;
 }
 
-/** core.v1.NodeStatus */
+/** The observed state of a node, reported by its kubelet. (core.v1.NodeStatus) */
 export interface NodeStatus {
+  /** The node's total resources: cpu, memory, ephemeral-storage, pods (how many pods it can run). */
   capacity?: Record<string, Quantity>;
+  /** The resources left for pods after what is reserved for the system; the scheduler fits pods' requests into it. */
   allocatable?: Record<string, Quantity>;
+  /** Deprecated and not set. */
   phase?: NodePhase;
+  /** The node's conditions: Ready (the kubelet is healthy and can run pods), MemoryPressure, DiskPressure, PIDPressure and NetworkUnavailable. Ready is Unknown when the kubelet stops reporting. */
   conditions?: NodeCondition[];
+  /** The node's addresses: InternalIP, ExternalIP, Hostname and others. */
   addresses?: NodeAddress[];
+  /** The ports of the daemons on the node, such as the kubelet. */
   daemonEndpoints?: NodeDaemonEndpoints;
+  /** Versions and IDs of the node's system: kernel, OS, container runtime, kubelet. */
   nodeInfo?: NodeSystemInfo;
+  /** Images present on the node. */
   images?: ContainerImage[];
+  /** Volumes attached to the node and mounted by pods. */
   volumesInUse?: string[];
+  /** Volumes attached to the node. */
   volumesAttached?: AttachedVolume[];
+  /** Deprecated: the status of dynamic kubelet configuration. */
   config?: NodeConfigStatus;
+  /** The container runtime's handlers and their features. */
   runtimeHandlers?: NodeRuntimeHandler[];
+  /** Features the node supports. */
   features?: NodeFeatures;
 }
 
-/** core.v1.NodeSwapStatus */
+/** A node's swap memory. (core.v1.NodeSwapStatus) */
 export interface NodeSwapStatus {
+  /** The swap size in bytes. */
   capacity?: number;
 }
 
-/** core.v1.NodeSystemInfo */
+/** Versions and IDs of a node's system. (core.v1.NodeSystemInfo) */
 export interface NodeSystemInfo {
+  /** The machine ID (/etc/machine-id). */
   machineID: string;
+  /** The system UUID reported by the hardware. */
   systemUUID: string;
+  /** The ID of the current boot; changes when the node reboots. */
   bootID: string;
+  /** The kernel version (uname -r). */
   kernelVersion: string;
+  /** The operating system (from /etc/os-release). */
   osImage: string;
+  /** The container runtime and its version (containerd://1.7.0). */
   containerRuntimeVersion: string;
+  /** The kubelet's version. */
   kubeletVersion: string;
+  /** Deprecated: not reliably set. */
   kubeProxyVersion: string;
+  /** The operating system family: linux or windows. */
   operatingSystem: string;
+  /** The CPU architecture (amd64, arm64). */
   architecture: string;
+  /** The node's swap memory. */
   swap?: NodeSwapStatus;
 }
 
-/** core.v1.ObjectFieldSelector */
+/** A field of the pod, by path. (core.v1.ObjectFieldSelector) */
 export interface ObjectFieldSelector {
+  /** The API version the fieldPath is written in. Default v1. */
   apiVersion?: string;
+  /** The path of the field (metadata.name, status.podIP). */
   fieldPath: string;
 }
 
-/** core.v1.ObjectReference */
+/** A reference to an object, by kind, namespace, name and uid. (core.v1.ObjectReference) */
 export interface ObjectReference {
+  /** The object's kind. */
   kind?: string;
+  /** The object's namespace. */
   namespace?: string;
+  /** The object's name. */
   name?: string;
+  /** The object's uid. */
   uid?: string;
+  /** The object's API version. */
   apiVersion?: string;
+  /** The object's resourceVersion when the reference was made. */
   resourceVersion?: string;
+  /** A part of the object, such as spec.containers{web} for one container of a pod. */
   fieldPath?: string;
 }
 
@@ -1571,13 +2112,19 @@ export interface PersistentVolumeClaim extends KubeObject {
   status?: PersistentVolumeClaimStatus;
 }
 
-/** core.v1.PersistentVolumeClaimCondition */
+/** One observation of a claim's state. (core.v1.PersistentVolumeClaimCondition) */
 export interface PersistentVolumeClaimCondition {
+  /** Resizing, FileSystemResizePending, ModifyingVolume or ModifyVolumeError. */
   type: string;
+  /** True, False or Unknown. */
   status: ConditionStatus;
+  /** When the condition was last checked. */
   lastProbeTime?: Time;
+  /** When the status last changed. */
   lastTransitionTime?: Time;
+  /** A CamelCase reason for the status. */
   reason?: string;
+  /** A human-readable explanation of the status. */
   message?: string;
 }
 
@@ -1629,15 +2176,19 @@ export interface PersistentVolumeClaimStatus {
   modifyVolumeStatus?: ModifyVolumeStatus;
 }
 
-/** core.v1.PersistentVolumeClaimTemplate */
+/** The claim an ephemeral volume makes. (core.v1.PersistentVolumeClaimTemplate) */
 export interface PersistentVolumeClaimTemplate {
+  /** Labels and annotations given to the claim. */
   metadata?: ObjectMeta;
+  /** The claim's spec, copied unchanged. */
   spec: PersistentVolumeClaimSpec;
 }
 
-/** core.v1.PersistentVolumeClaimVolumeSource */
+/** A volume given by a PersistentVolumeClaim. (core.v1.PersistentVolumeClaimVolumeSource) */
 export interface PersistentVolumeClaimVolumeSource {
+  /** The claim's name, in the pod's namespace. */
   claimName: string;
+  /** Mount the volume read-only. Default false. */
   readOnly?: boolean;
 }
 
@@ -1649,29 +2200,47 @@ export interface PersistentVolumeList extends TypeMeta {
 
 /** core.v1.PersistentVolumeSource */
 export interface PersistentVolumeSource {
+  /** Deprecated: a Google Compute Engine persistent disk; use a PersistentVolumeClaim with the CSI driver. */
   gcePersistentDisk?: GCEPersistentDiskVolumeSource;
+  /** Deprecated: an AWS EBS volume; use a PersistentVolumeClaim with the CSI driver. */
   awsElasticBlockStore?: AWSElasticBlockStoreVolumeSource;
   /** A directory on the node's filesystem. For single-node development and tests only. */
   hostPath?: HostPathVolumeSource;
+  /** Deprecated: a GlusterFS volume. */
   glusterfs?: GlusterfsPersistentVolumeSource;
   /** An NFS export mounted on the node. */
   nfs?: NFSVolumeSource;
+  /** Deprecated: a Ceph RBD image. */
   rbd?: RBDPersistentVolumeSource;
+  /** An iSCSI disk. */
   iscsi?: ISCSIPersistentVolumeSource;
+  /** Deprecated: an OpenStack Cinder volume; use a PersistentVolumeClaim with the CSI driver. */
   cinder?: CinderPersistentVolumeSource;
+  /** Deprecated: a CephFS file system. */
   cephfs?: CephFSPersistentVolumeSource;
+  /** A Fibre Channel disk. */
   fc?: FCVolumeSource;
+  /** Deprecated: a Flocker dataset. */
   flocker?: FlockerVolumeSource;
+  /** Deprecated: a volume mounted by a FlexVolume driver; use CSI. */
   flexVolume?: FlexPersistentVolumeSource;
+  /** Deprecated: an Azure File share; use a PersistentVolumeClaim with the CSI driver. */
   azureFile?: AzureFilePersistentVolumeSource;
+  /** Deprecated: a vSphere disk; use a PersistentVolumeClaim with the CSI driver. */
   vsphereVolume?: VsphereVirtualDiskVolumeSource;
+  /** Deprecated: a Quobyte volume. */
   quobyte?: QuobyteVolumeSource;
+  /** Deprecated: an Azure data disk; use a PersistentVolumeClaim with the CSI driver. */
   azureDisk?: AzureDiskVolumeSource;
+  /** Deprecated: a Photon Controller disk. */
   photonPersistentDisk?: PhotonPersistentDiskVolumeSource;
+  /** Deprecated: a Portworx volume. */
   portworxVolume?: PortworxVolumeSource;
+  /** Deprecated: a ScaleIO volume. */
   scaleIO?: ScaleIOPersistentVolumeSource;
   /** A disk, partition or directory on one node; the volume's nodeAffinity must name that node. */
   local?: LocalVolumeSource;
+  /** Deprecated: a StorageOS volume. */
   storageos?: StorageOSPersistentVolumeSource;
   /** Storage served by an external CSI driver. */
   csi?: CSIPersistentVolumeSource;
@@ -1711,66 +2280,93 @@ export interface PersistentVolumeStatus {
   lastPhaseTransitionTime?: Time;
 }
 
-/** core.v1.PhotonPersistentDiskVolumeSource */
+/** Deprecated: a Photon Controller persistent disk. (core.v1.PhotonPersistentDiskVolumeSource) */
 export interface PhotonPersistentDiskVolumeSource {
+  /** The disk's ID. */
   pdID: string;
+  /** The file system on the disk. Default ext4. */
   fsType?: string;
 }
 
-/** core.v1.Pod */
+/** The smallest unit Kubernetes runs: one or more containers scheduled together onto a node, sharing a network namespace (one IP) and volumes. Usually created by a controller (Deployment, StatefulSet, Job) rather than directly. (core.v1.Pod) */
 export interface Pod extends KubeObject {
+  /** What the pod runs: its containers, volumes, scheduling constraints and restart policy. */
   spec: PodSpec;
+  /** Where the pod is in its lifecycle: phase, conditions, IPs and the state of each container. Written by the system; read-only for users. */
   status?: PodStatus;
 }
 
-/** core.v1.PodAffinity */
+/** Rules that place the pod near pods matching selectors. (core.v1.PodAffinity) */
 export interface PodAffinity {
+  /** Terms that must all hold: the pod only goes to a node whose topology domain has matching pods. */
   requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[];
+  /** Weighted terms: nodes whose domain has matching pods score higher. */
   preferredDuringSchedulingIgnoredDuringExecution?: WeightedPodAffinityTerm[];
 }
 
-/** core.v1.PodAffinityTerm */
+/** Pods (selected by labels and namespaces) and the topology key that defines "the same place" as them. (core.v1.PodAffinityTerm) */
 export interface PodAffinityTerm {
+  /** The pods the term is about. */
   labelSelector?: LabelSelector;
+  /** Namespaces the pods are looked for in. Unset and no namespaceSelector: the pod's own namespace. */
   namespaces?: string[];
+  /** The node label whose value defines a domain: kubernetes.io/hostname for a node, topology.kubernetes.io/zone for a zone. Required. */
   topologyKey: string;
+  /** Namespaces, by label, the pods are looked for in, added to namespaces. An empty selector means every namespace. */
   namespaceSelector?: LabelSelector;
+  /** Label keys whose values, taken from the incoming pod, are added to labelSelector with In (to tell revisions apart, say). */
   matchLabelKeys?: string[];
+  /** Label keys whose values, taken from the incoming pod, are added to labelSelector with NotIn. */
   mismatchLabelKeys?: string[];
 }
 
-/** core.v1.PodAntiAffinity */
+/** Rules that keep the pod away from pods matching selectors. (core.v1.PodAntiAffinity) */
 export interface PodAntiAffinity {
+  /** Terms that must all hold: the pod never goes to a node whose topology domain has matching pods (one replica per node with kubernetes.io/hostname). */
   requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[];
+  /** Weighted terms: nodes whose domain has matching pods score lower. */
   preferredDuringSchedulingIgnoredDuringExecution?: WeightedPodAffinityTerm[];
 }
 
-/** core.v1.PodCondition */
+/** One observation of a pod's state. (core.v1.PodCondition) */
 export interface PodCondition {
+  /** PodScheduled (bound to a node), PodReadyToStartContainers (sandbox and network ready), Initialized (init containers done), ContainersReady or Ready (may serve traffic: added to Service endpoints). */
   type: string;
+  /** The metadata.generation of the pod the condition was written for. */
   observedGeneration?: number;
+  /** True, False or Unknown. */
   status: ConditionStatus;
+  /** When the condition was last checked. */
   lastProbeTime?: Time | null;
+  /** When the status last changed. */
   lastTransitionTime?: Time;
+  /** A CamelCase reason for the status (Unschedulable, ContainersNotReady, PodCompleted). */
   reason?: string;
+  /** A human-readable explanation of the status. */
   message?: string;
 }
 
-/** core.v1.PodDNSConfig */
+/** DNS settings added to those of the pod's dnsPolicy. (core.v1.PodDNSConfig) */
 export interface PodDNSConfig {
+  /** DNS server IP addresses (at most 3 in total). */
   nameservers?: string[];
+  /** Search domains (at most 32 in total). */
   searches?: string[];
+  /** Resolver options (ndots, timeout, ...); one given here replaces the same one from dnsPolicy. */
   options?: PodDNSConfigOption[];
 }
 
-/** core.v1.PodDNSConfigOption */
+/** A resolver option. (core.v1.PodDNSConfigOption) */
 export interface PodDNSConfigOption {
+  /** The option's name. */
   name?: string;
+  /** The option's value, for options that take one. */
   value?: string;
 }
 
-/** core.v1.PodIP */
+/** An IP address of a pod. (core.v1.PodIP) */
 export interface PodIP {
+  /** The IP address. */
   ip: string;
 }
 
@@ -1780,197 +2376,319 @@ export interface PodList extends TypeMeta {
   items: Pod[];
 }
 
-/** core.v1.PodOS */
+/** The pod's operating system. (core.v1.PodOS) */
 export interface PodOS {
+  /** linux or windows. */
   name: string;
 }
 
-/** core.v1.PodReadinessGate */
+/** An extra condition the pod needs to be Ready. (core.v1.PodReadinessGate) */
 export interface PodReadinessGate {
+  /** The type of a pod condition that must be True. */
   conditionType: string;
 }
 
-/** core.v1.PodResourceClaim */
+/** A resource claim of the pod. (core.v1.PodResourceClaim) */
 export interface PodResourceClaim {
+  /** The name containers use for the claim in resources.claims. */
   name: string;
+  /** An existing ResourceClaim in the pod's namespace. */
   resourceClaimName?: string;
+  /** A ResourceClaimTemplate from which a claim is made for the pod. */
   resourceClaimTemplateName?: string;
 }
 
-/** core.v1.PodResourceClaimStatus */
+/** The ResourceClaim made for one of the pod's resourceClaims. (core.v1.PodResourceClaimStatus) */
 export interface PodResourceClaimStatus {
+  /** The entry of the pod's spec.resourceClaims. */
   name: string;
+  /** The ResourceClaim made for it, in the pod's namespace. */
   resourceClaimName?: string;
 }
 
-/** core.v1.PodSchedulingGate */
+/** A gate holding the pod back from scheduling. (core.v1.PodSchedulingGate) */
 export interface PodSchedulingGate {
+  /** The gate's name, unique in the pod. */
   name: string;
 }
 
-/** core.v1.PodSecurityContext */
+/** Security settings of a pod, applied to all its containers unless a container sets its own. (core.v1.PodSecurityContext) */
 export interface PodSecurityContext {
+  /** The SELinux context of all containers. */
   seLinuxOptions?: SELinuxOptions;
+  /** Settings for Windows containers. */
   windowsOptions?: WindowsSecurityContextOptions;
+  /** The user ID the containers' processes run as. Default: the image's user. */
   runAsUser?: number;
+  /** The group ID the containers' processes run as. Default: the runtime's. */
   runAsGroup?: number;
+  /** true: the kubelet refuses to start a container that would run as user 0. */
   runAsNonRoot?: boolean;
+  /** Extra group IDs for the first process of each container. */
   supplementalGroups?: number[];
+  /** Merge (default): add the groups of the image's /etc/group for the user as well. Strict: only the groups named here. */
   supplementalGroupsPolicy?: SupplementalGroupsPolicy;
+  /** A group ID given to the files of the pod's volumes, which are made group-writable; it is also added to the containers' supplemental groups. */
   fsGroup?: number;
+  /** Kernel parameters set in the pod's namespaces (net.ipv4.ip_local_port_range); unsafe ones must be allowed on the node. */
   sysctls?: Sysctl[];
+  /** Always (default): change the volumes' owner and permissions on every mount. OnRootMismatch: only when the volume's root does not match already. */
   fsGroupChangePolicy?: PodFSGroupChangePolicy;
+  /** The seccomp filter of the containers' system calls. */
   seccompProfile?: SeccompProfile;
+  /** The AppArmor profile of the containers. */
   appArmorProfile?: AppArmorProfile;
+  /** How SELinux labels reach the volumes: Recursive relabels every file, MountOption mounts with the label when possible. */
   seLinuxChangePolicy?: string;
 }
 
-/** core.v1.PodSpec */
+/** The desired state of a pod. Mostly fixed after creation; container images, activeDeadlineSeconds, tolerations (added only) and a few others may be updated. (core.v1.PodSpec) */
 export interface PodSpec {
+  /** Volumes the pod's containers can mount, by name: emptyDir, configMap, secret, persistentVolumeClaim, hostPath, projected and others. */
   volumes?: Volume[];
+  /** Containers run in order before the app containers, each to completion (unless its restartPolicy is Always, a sidecar that keeps running). A failing init container is retried per the pod's restartPolicy. */
   initContainers?: Container[];
+  /** The pod's app containers, started together once the init containers finished. At least one; cannot be added or removed after creation. */
   containers: Container[];
+  /** Containers added to a running pod for debugging (kubectl debug), through the ephemeralcontainers subresource. They have no ports, probes or resources and are not restarted. */
   ephemeralContainers?: EphemeralContainer[];
+  /** When the kubelet restarts a container that exited: Always (default), OnFailure (only after a non-zero exit) or Never. Applies to all containers of the pod. */
   restartPolicy?: RestartPolicy;
+  /** Seconds the containers get, after the stop signal (SIGTERM), to exit before they are killed. Default 30; 0 kills at once. A delete request may set another period. */
   terminationGracePeriodSeconds?: number;
+  /** Seconds the pod may run, from its start, before the kubelet stops it and marks it Failed (reason DeadlineExceeded). */
   activeDeadlineSeconds?: number;
+  /** How the pod's resolv.conf is made. ClusterFirst (default): cluster DNS, falling back to upstream servers. Default: the node's resolver. ClusterFirstWithHostNet: cluster DNS for a hostNetwork pod. None: only dnsConfig. */
   dnsPolicy?: DNSPolicy;
+  /** Labels a node must have, with these values, for the pod to be scheduled there (kubernetes.io/os: linux). */
   nodeSelector?: Record<string, string>;
+  /** The ServiceAccount the pod runs as; its token is mounted into the containers. Default: the namespace's default account. */
   serviceAccountName?: string;
+  /** Deprecated alias of serviceAccountName. */
   serviceAccount?: string;
+  /** Whether a token of the service account is mounted at /var/run/secrets/kubernetes.io/serviceaccount. Unset: the ServiceAccount's setting, else true. */
   automountServiceAccountToken?: boolean;
+  /** The node the pod is bound to. The scheduler sets it; setting it yourself skips the scheduler (the node's kubelet still rejects a pod that does not fit it). */
   nodeName?: string;
+  /** Run the pod in the node's network namespace: it gets the node's IP and its ports are the node's. Default false. */
   hostNetwork?: boolean;
+  /** Share the node's process ID namespace. Default false. */
   hostPID?: boolean;
+  /** Share the node's IPC namespace. Default false. */
   hostIPC?: boolean;
+  /** Give the pod's containers one process namespace, so they see and can signal each other's processes; the pause process is PID 1. Default false. */
   shareProcessNamespace?: boolean;
+  /** Security settings for the whole pod (user and group IDs, fsGroup, sysctls, seccomp); a container's own securityContext overrides the fields both have. */
   securityContext?: PodSecurityContext;
+  /** Secrets (of type kubernetes.io/dockerconfigjson) with registry credentials for pulling the pod's images; added to those of the ServiceAccount. */
   imagePullSecrets?: LocalObjectReference[];
+  /** The pod's hostname. Default: the pod's name. */
   hostname?: string;
+  /** With hostname, gives the pod the DNS name <hostname>.<subdomain>.<namespace>.svc.cluster.local when a headless Service named subdomain selects it. */
   subdomain?: string;
+  /** Rules that attract the pod to nodes (nodeAffinity) or place it near or away from other pods (podAffinity, podAntiAffinity). */
   affinity?: Affinity;
+  /** The scheduler that places the pod. Default default-scheduler. */
   schedulerName?: string;
+  /** Taints the pod tolerates: it may be scheduled onto (and keep running on) nodes with matching taints. */
   tolerations?: Toleration[];
+  /** Extra entries for the pod's /etc/hosts. */
   hostAliases?: HostAlias[];
+  /** The PriorityClass that gives the pod its priority; higher-priority pods are scheduled first and may preempt lower ones. system-node-critical and system-cluster-critical are built in. */
   priorityClassName?: string;
+  /** The pod's priority, filled in from priorityClassName on admission. The higher, the more important. */
   priority?: number;
+  /** DNS settings added to those dnsPolicy makes: nameservers, search domains and resolver options. */
   dnsConfig?: PodDNSConfig;
+  /** Extra pod conditions that must be True for the pod to be Ready, besides its containers being ready; set by external controllers. */
   readinessGates?: PodReadinessGate[];
+  /** The RuntimeClass whose container runtime handler runs the pod. Unset: the node's default runtime. */
   runtimeClassName?: string;
+  /** Whether the containers get environment variables for the Services of the namespace (WEB_SERVICE_HOST, WEB_SERVICE_PORT, ...), as Docker links did. Default true. */
   enableServiceLinks?: boolean;
+  /** Never: the pod waits for room instead of preempting lower-priority pods. PreemptLowerPriority (default): it may preempt them. */
   preemptionPolicy?: PreemptionPolicy;
+  /** Resources the pod's runtime uses beyond its containers, added for scheduling and quota; set from the RuntimeClass on admission. */
   overhead?: Record<string, Quantity>;
+  /** How the scheduler spreads matching pods over topology domains (nodes, zones), to limit how uneven their counts may get. */
   topologySpreadConstraints?: TopologySpreadConstraint[];
+  /** Set the container hostname to the pod's fully qualified domain name instead of its short name. Default false. */
   setHostnameAsFQDN?: boolean;
+  /** The operating system the pod's containers need (linux or windows); checks the pod's fields against it. */
   os?: PodOS;
+  /** false runs the pod in its own user namespace, its root mapped to an unprivileged user on the node. Default true: the node's user namespace. */
   hostUsers?: boolean;
+  /** Names that keep the pod from being scheduled while any is listed; controllers remove them when the pod may go ahead. Can only be removed after creation. */
   schedulingGates?: PodSchedulingGate[];
+  /** ResourceClaims (dynamic resource allocation, such as GPUs) the pod uses, by name for the containers' resources.claims. */
   resourceClaims?: PodResourceClaim[];
+  /** Resources for the whole pod, shared by its containers: requests and limits of cpu and memory at pod level. */
   resources?: ResourceRequirements;
 }
 
-/** core.v1.PodStatus */
+/** The observed state of a pod. A pod's status may be behind its actual state. (core.v1.PodStatus) */
 export interface PodStatus {
+  /** The metadata.generation of the pod the status was written for. */
   observedGeneration?: number;
+  /** Where the pod is overall: Pending (accepted, not all containers running yet, includes pulling images), Running (bound, containers started), Succeeded (all containers exited 0 and will not restart), Failed (all terminated, one failed) or Unknown. */
   phase?: PodPhase;
+  /** The pod's conditions: PodScheduled, PodReadyToStartContainers, Initialized, ContainersReady and Ready. */
   conditions?: PodCondition[];
+  /** A human-readable message on why the pod is in its state. */
   message?: string;
+  /** A short CamelCase reason the pod is in its state (Evicted, DeadlineExceeded). */
   reason?: string;
+  /** The node this pod preempted other pods on and waits for; it may still be scheduled elsewhere. */
   nominatedNodeName?: string;
+  /** The primary IP address of the pod's node. */
   hostIP?: string;
+  /** The IP addresses of the pod's node, primary first. */
   hostIPs?: HostIP[];
+  /** The pod's primary IP address, routable within the cluster. Empty until one is assigned. */
   podIP?: string;
+  /** The pod's IP addresses, at most one per IP family, podIP first. */
   podIPs?: PodIP[];
+  /** When the kubelet accepted the pod, before its images were pulled. */
   startTime?: Time;
+  /** The state of each init container. */
   initContainerStatuses?: ContainerStatus[];
+  /** The state of each app container: running, waiting or terminated, its restart count and readiness. */
   containerStatuses?: ContainerStatus[];
+  /** The pod's quality of service class from its resources: Guaranteed (every container's requests equal its limits), Burstable (some requests or limits) or BestEffort (none). Evictions under node pressure start with BestEffort. */
   qosClass?: PodQOSClass;
+  /** The state of each ephemeral container. */
   ephemeralContainerStatuses?: ContainerStatus[];
+  /** Deprecated: where an in-place resize of the pod's resources stands; see the PodResizePending and PodResizeInProgress conditions. */
   resize?: string;
+  /** The ResourceClaims made for the pod's resourceClaims. */
   resourceClaimStatuses?: PodResourceClaimStatus[];
 }
 
-/** core.v1.PodTemplateSpec */
+/** The pod a controller creates: metadata (labels the selector matches) and spec. (core.v1.PodTemplateSpec) */
 export interface PodTemplateSpec {
+  /** Labels and annotations given to each pod made from the template; the labels must match the controller's selector. */
   metadata?: ObjectMeta;
+  /** The spec of each pod made from the template. */
   spec: PodSpec;
 }
 
-/** core.v1.PortStatus */
+/** The state of a Service port at a load balancer. (core.v1.PortStatus) */
 export interface PortStatus {
+  /** The port number. */
   port: number;
+  /** TCP, UDP or SCTP. */
   protocol: Protocol;
+  /** Why the port does not work, as a CamelCase reason; empty when it does. */
   error?: string;
 }
 
-/** core.v1.PortworxVolumeSource */
+/** Deprecated: a Portworx volume, now served by the pxd.portworx.com CSI driver. (core.v1.PortworxVolumeSource) */
 export interface PortworxVolumeSource {
+  /** The volume's ID. */
   volumeID: string;
+  /** The file system on the volume. Default ext4. */
   fsType?: string;
+  /** Mount the volume read-only. Default false. */
   readOnly?: boolean;
 }
 
-/** core.v1.PreferredSchedulingTerm */
+/** A node term with a weight. (core.v1.PreferredSchedulingTerm) */
 export interface PreferredSchedulingTerm {
+  /** The weight added to a matching node's score, 1 to 100. */
   weight: number;
+  /** The node term. */
   preference: NodeSelectorTerm;
 }
 
-/** core.v1.Probe */
+/** A health check the kubelet runs on a container: an exec command, an HTTP GET, a TCP connection or a gRPC health call, with its timing. (core.v1.Probe) */
 export interface Probe extends ProbeHandler {
+  /** Seconds after the container started before the first probe. Default 0. */
   initialDelaySeconds?: number;
+  /** Seconds after which a probe attempt counts as failed. Default 1. */
   timeoutSeconds?: number;
+  /** Seconds between probes. Default 10. */
   periodSeconds?: number;
+  /** Successes in a row, after a failure, that count as passing. Default 1; must be 1 for liveness and startup probes. */
   successThreshold?: number;
+  /** Failures in a row that count as failing. Default 3. */
   failureThreshold?: number;
+  /** For liveness and startup probes: the grace period the container gets when the probe fails, instead of the pod's terminationGracePeriodSeconds. */
   terminationGracePeriodSeconds?: number;
 }
 
 /** core.v1.ProbeHandler */
 export interface ProbeHandler {
+  /** Run a command in the container; exit status 0 is success. */
   exec?: ExecAction;
+  /** Send an HTTP GET; a status from 200 to 399 is success. */
   httpGet?: HTTPGetAction;
+  /** Open a TCP connection; success if it connects. */
   tcpSocket?: TCPSocketAction;
+  /** Call the gRPC Health service; SERVING is success. */
   grpc?: GRPCAction;
 }
 
-/** core.v1.ProjectedVolumeSource */
+/** Several sources merged into one directory. (core.v1.ProjectedVolumeSource) */
 export interface ProjectedVolumeSource {
+  /** The sources, each a Secret, ConfigMap, downward API, service account token or cluster trust bundle. */
   sources?: VolumeProjection[];
+  /** The permission bits of the files, 0 to 0777. Default 0644. */
   defaultMode?: number;
 }
 
-/** core.v1.QuobyteVolumeSource */
+/** Deprecated: a Quobyte volume. (core.v1.QuobyteVolumeSource) */
 export interface QuobyteVolumeSource {
+  /** The Quobyte registry (host:port, comma-separated for several). */
   registry: string;
+  /** The Quobyte volume's name. */
   volume: string;
+  /** Mount read-only. Default false. */
   readOnly?: boolean;
+  /** The user the volume is accessed as. Default: serviceaccount. */
   user?: string;
+  /** The group the volume is accessed as. Default: none. */
   group?: string;
+  /** The tenant owning the volume. */
   tenant?: string;
 }
 
-/** core.v1.RBDPersistentVolumeSource */
+/** Deprecated: a Ceph RBD image. (core.v1.RBDPersistentVolumeSource) */
 export interface RBDPersistentVolumeSource {
+  /** The Ceph monitors' addresses. */
   monitors: string[];
+  /** The RBD image's name. */
   image: string;
+  /** The file system on the image (ext4, xfs). Default ext4. */
   fsType?: string;
+  /** The RADOS pool. Default rbd. */
   pool?: string;
+  /** The RADOS user. Default admin. */
   user?: string;
+  /** The path of the keyring on the node. Default /etc/ceph/keyring. */
   keyring?: string;
+  /** A Secret with the user's key, instead of keyring. */
   secretRef?: SecretReference;
+  /** Mount read-only. Default false. */
   readOnly?: boolean;
 }
 
-/** core.v1.RBDVolumeSource */
+/** Deprecated: a Ceph RBD image. (core.v1.RBDVolumeSource) */
 export interface RBDVolumeSource {
+  /** The Ceph monitors' addresses. */
   monitors: string[];
+  /** The RBD image's name. */
   image: string;
+  /** The file system on the image (ext4, xfs). Default ext4. */
   fsType?: string;
+  /** The RADOS pool. Default rbd. */
   pool?: string;
+  /** The RADOS user. Default admin. */
   user?: string;
+  /** The path of the keyring on the node. Default /etc/ceph/keyring. */
   keyring?: string;
+  /** A Secret with the user's key, instead of keyring. */
   secretRef?: LocalObjectReference;
+  /** Mount read-only. Default false. */
   readOnly?: boolean;
 }
 
@@ -1982,12 +2700,17 @@ export interface ReplicationController extends KubeObject {
   status?: ReplicationControllerStatus;
 }
 
-/** core.v1.ReplicationControllerCondition */
+/** One observation of a ReplicationController's state. (core.v1.ReplicationControllerCondition) */
 export interface ReplicationControllerCondition {
+  /** ReplicaFailure: pods could not be created or deleted. */
   type: string;
+  /** True, False or Unknown. */
   status: ConditionStatus;
+  /** When the status last changed. */
   lastTransitionTime?: Time;
+  /** A CamelCase reason for the status (FailedCreate, FailedDelete). */
   reason?: string;
+  /** A human-readable explanation of the status. */
   message?: string;
 }
 
@@ -2025,96 +2748,141 @@ export interface ReplicationControllerStatus {
   conditions?: ReplicationControllerCondition[];
 }
 
-/** core.v1.ResourceClaim */
+/** A pod resource claim a container uses. (core.v1.ResourceClaim) */
 export interface ResourceClaim {
+  /** The name of an entry of the pod's spec.resourceClaims. */
   name: string;
+  /** One request of the claim, when only part of it is for this container. */
   request?: string;
 }
 
-/** core.v1.ResourceFieldSelector */
+/** A resource request or limit of a container. (core.v1.ResourceFieldSelector) */
 export interface ResourceFieldSelector {
+  /** The container whose resources are read; required for volumes, optional (this container) for environment variables. */
   containerName?: string;
+  /** The resource: limits.cpu, limits.memory, limits.ephemeral-storage, requests.cpu, requests.memory or requests.ephemeral-storage. */
   resource: string;
+  /** The unit the value is given in (1m for millicores, 1Mi for mebibytes). Default 1. */
   divisor?: Quantity;
 }
 
-/** core.v1.ResourceHealth */
+/** The health of one device. (core.v1.ResourceHealth) */
 export interface ResourceHealth {
+  /** The device's ID. */
   resourceID: string;
+  /** Healthy, Unhealthy or Unknown. */
   health?: string;
 }
 
-/** core.v1.ResourceRequirements */
+/** The compute resources of a container: requests and limits of cpu, memory, ephemeral-storage and extended resources. (core.v1.ResourceRequirements) */
 export interface ResourceRequirements {
+  /** The most the container may use: cpu above it is throttled, memory above it gets the container killed (OOMKilled). Quantities such as cpu: 500m, memory: 256Mi. */
   limits?: Record<string, Quantity>;
+  /** What the container is guaranteed and what the scheduler counts when placing the pod. Unset: the limit, if one is given. */
   requests?: Record<string, Quantity>;
+  /** Names of the pod's resourceClaims the container uses. */
   claims?: ResourceClaim[];
 }
 
-/** core.v1.ResourceStatus */
+/** The health of the devices of one resource given to a container. (core.v1.ResourceStatus) */
 export interface ResourceStatus {
+  /** The resource's name. */
   name: string;
+  /** Each device and its health. */
   resources?: ResourceHealth[];
 }
 
-/** core.v1.SELinuxOptions */
+/** SELinux labels of a container. (core.v1.SELinuxOptions) */
 export interface SELinuxOptions {
+  /** The SELinux user label. */
   user?: string;
+  /** The SELinux role label. */
   role?: string;
+  /** The SELinux type label. */
   type?: string;
+  /** The SELinux level label. */
   level?: string;
 }
 
-/** core.v1.ScaleIOPersistentVolumeSource */
+/** Deprecated: a ScaleIO volume. (core.v1.ScaleIOPersistentVolumeSource) */
 export interface ScaleIOPersistentVolumeSource {
+  /** The ScaleIO API gateway's address. */
   gateway: string;
+  /** The ScaleIO storage system's name. */
   system: string;
+  /** A Secret with the ScaleIO user's credentials. */
   secretRef: SecretReference;
+  /** Talk to the gateway over TLS. Default false. */
   sslEnabled?: boolean;
+  /** The protection domain of the storage. */
   protectionDomain?: string;
+  /** The storage pool. */
   storagePool?: string;
+  /** ThickProvisioned or ThinProvisioned (default). */
   storageMode?: string;
+  /** The ScaleIO volume's name. */
   volumeName?: string;
+  /** The file system on the volume. Default xfs. */
   fsType?: string;
+  /** Mount the volume read-only. Default false. */
   readOnly?: boolean;
 }
 
-/** core.v1.ScaleIOVolumeSource */
+/** Deprecated: a ScaleIO volume. (core.v1.ScaleIOVolumeSource) */
 export interface ScaleIOVolumeSource {
+  /** The ScaleIO API gateway's address. */
   gateway: string;
+  /** The ScaleIO storage system's name. */
   system: string;
+  /** A Secret with the ScaleIO user's credentials. */
   secretRef: LocalObjectReference;
+  /** Talk to the gateway over TLS. Default false. */
   sslEnabled?: boolean;
+  /** The protection domain of the storage. */
   protectionDomain?: string;
+  /** The storage pool. */
   storagePool?: string;
+  /** ThickProvisioned or ThinProvisioned (default). */
   storageMode?: string;
+  /** The ScaleIO volume's name. */
   volumeName?: string;
+  /** The file system on the volume. Default xfs. */
   fsType?: string;
+  /** Mount the volume read-only. Default false. */
   readOnly?: boolean;
 }
 
-/** core.v1.SeccompProfile */
+/** A seccomp profile. (core.v1.SeccompProfile) */
 export interface SeccompProfile {
+  /** RuntimeDefault: the runtime's default profile. Unconfined: no filtering. Localhost: a profile file on the node, named by localhostProfile. */
   type: SeccompProfileType;
+  /** With type Localhost: the profile's path, relative to the kubelet's seccomp directory. */
   localhostProfile?: string;
 }
 
-/** core.v1.Secret */
+/** Sensitive data (passwords, tokens, keys) as key/value pairs, for pods to read as environment variables or files. Values are base64-encoded in JSON and YAML, which is no protection: they are stored unencrypted unless the cluster encrypts data at rest. (core.v1.Secret) */
 export interface Secret extends KubeObject {
+  /** true forbids changes to data (the Secret can only be deleted and recreated). Default false. */
   immutable?: boolean;
+  /** The secret data by key, each value base64-encoded in JSON and YAML. */
   data?: Record<string, string>;
+  /** Write-only convenience: values given as plain strings, merged into data (winning over it) when the Secret is stored. Never returned on reads. */
   stringData?: Record<string, string>;
+  /** What the data is for, checked against the keys it needs: Opaque (default, anything), kubernetes.io/tls (tls.crt, tls.key), kubernetes.io/dockerconfigjson (.dockerconfigjson), kubernetes.io/basic-auth, kubernetes.io/ssh-auth, kubernetes.io/service-account-token. Cannot be changed. */
   type?: string;
 }
 
-/** core.v1.SecretEnvSource */
+/** A Secret whose keys become environment variables. (core.v1.SecretEnvSource) */
 export interface SecretEnvSource extends LocalObjectReference {
+  /** true: start the container even if the Secret does not exist. */
   optional?: boolean;
 }
 
-/** core.v1.SecretKeySelector */
+/** One key of a Secret. (core.v1.SecretKeySelector) */
 export interface SecretKeySelector extends LocalObjectReference {
+  /** The key to read. */
   key: string;
+  /** true: start the container even if the Secret or the key does not exist (the variable is then unset). */
   optional?: boolean;
 }
 
@@ -2124,52 +2892,77 @@ export interface SecretList extends TypeMeta {
   items: Secret[];
 }
 
-/** core.v1.SecretProjection */
+/** Keys of a Secret in a projected volume. (core.v1.SecretProjection) */
 export interface SecretProjection extends LocalObjectReference {
+  /** The keys to project and their paths. Unset: every key. */
   items?: KeyToPath[];
+  /** true: go ahead even if the Secret does not exist. */
   optional?: boolean;
 }
 
-/** core.v1.SecretReference */
+/** A Secret, by name and namespace. (core.v1.SecretReference) */
 export interface SecretReference {
+  /** The Secret's name. */
   name?: string;
+  /** The Secret's namespace. */
   namespace?: string;
 }
 
-/** core.v1.SecretVolumeSource */
+/** A Secret shown as files. (core.v1.SecretVolumeSource) */
 export interface SecretVolumeSource {
+  /** The Secret's name, in the pod's namespace. */
   secretName?: string;
+  /** The keys to project and the file path of each. Unset: every key, as a file of its name. */
   items?: KeyToPath[];
+  /** The permission bits of the files, 0 to 0777 (octal in YAML, decimal in JSON). Default 0644. */
   defaultMode?: number;
+  /** true: start the pod even if the Secret (or a listed key) does not exist. */
   optional?: boolean;
 }
 
-/** core.v1.SecurityContext */
+/** Security settings of a container. Where the pod's securityContext sets the same field, the container's wins. (core.v1.SecurityContext) */
 export interface SecurityContext {
+  /** Linux capabilities to add to or drop from the runtime's default set. */
   capabilities?: Capabilities;
+  /** Run the container privileged: nearly the access of root on the node (all devices, all capabilities). Default false. */
   privileged?: boolean;
+  /** The SELinux context of the container. Default: chosen by the runtime. */
   seLinuxOptions?: SELinuxOptions;
+  /** Settings for Windows containers. */
   windowsOptions?: WindowsSecurityContextOptions;
+  /** The user ID the container's process runs as. Default: the image's user. */
   runAsUser?: number;
+  /** The group ID the container's process runs as. Default: the runtime's. */
   runAsGroup?: number;
+  /** true: the kubelet refuses to start the container if it would run as user 0. */
   runAsNonRoot?: boolean;
+  /** Mount the container's root filesystem read-only. Default false. */
   readOnlyRootFilesystem?: boolean;
+  /** Whether a process can get more privileges than its parent (the no_new_privs flag); always true when privileged or with CAP_SYS_ADMIN. */
   allowPrivilegeEscalation?: boolean;
+  /** Default masks parts of /proc as the runtime does; Unmasked leaves them visible (needs hostUsers false). */
   procMount?: ProcMountType;
+  /** The seccomp filter of the container's system calls. Overrides the pod's. */
   seccompProfile?: SeccompProfile;
+  /** The AppArmor profile of the container. Overrides the pod's. */
   appArmorProfile?: AppArmorProfile;
 }
 
-/** core.v1.Service */
+/** A stable virtual IP and DNS name (<name>.<namespace>.svc.cluster.local) in front of a changing set of pods, chosen by a label selector; connections to it are load balanced over the ready pods. (core.v1.Service) */
 export interface Service extends KubeObject {
+  /** How the Service is exposed: its type, ports, the pods it selects and its traffic policies. */
   spec: ServiceSpec;
+  /** The load balancer's addresses and the Service's conditions. Written by the system; read-only for users. */
   status?: ServiceStatus;
 }
 
-/** core.v1.ServiceAccount */
+/** An identity for processes in pods: pods run as a service account and get a token for it to talk to the API server. Every namespace has one named default. (core.v1.ServiceAccount) */
 export interface ServiceAccount extends KubeObject {
+  /** Deprecated for tokens: Secrets that pods of this account may use. Tokens are now requested for each pod and not stored in Secrets. */
   secrets?: ObjectReference[];
+  /** Registry credentials added to the imagePullSecrets of every pod that runs as this account. */
   imagePullSecrets?: LocalObjectReference[];
+  /** Whether pods of this account get its token mounted, unless the pod says otherwise. Default true. */
   automountServiceAccountToken?: boolean;
 }
 
@@ -2179,10 +2972,13 @@ export interface ServiceAccountList extends TypeMeta {
   items: ServiceAccount[];
 }
 
-/** core.v1.ServiceAccountTokenProjection */
+/** A service account token written to a file of a projected volume. (core.v1.ServiceAccountTokenProjection) */
 export interface ServiceAccountTokenProjection {
+  /** Who the token is meant for; a recipient must check it is among the token's audiences. Default: the API server. */
   audience?: string;
+  /** How long the token is valid, at least 600. Default 3600. The kubelet renews it when 80% of that has passed. */
   expirationSeconds?: number;
+  /** The token file's path, relative to the volume. */
   path: string;
 }
 
@@ -2192,284 +2988,437 @@ export interface ServiceList extends TypeMeta {
   items: Service[];
 }
 
-/** core.v1.ServicePort */
+/** A port of a Service. (core.v1.ServicePort) */
 export interface ServicePort {
+  /** The port's name; required when the Service has more than one port. EndpointSlice ports carry it. */
   name?: string;
+  /** TCP (default), UDP or SCTP. */
   protocol?: Protocol;
+  /** The application protocol of the port (http, h2c, kubernetes.io/ws), a hint for implementations. */
   appProtocol?: string;
+  /** The port the Service listens on, at its cluster IP. */
   port: number;
+  /** The port on the pods traffic goes to: a number, or the name of a container port (each pod may then use a different number). Default: the same as port. */
   targetPort?: IntOrString;
+  /** For NodePort and LoadBalancer: the port every node listens on for this Service, from the node port range (default 30000-32767). Allocated when unset. */
   nodePort?: number;
 }
 
-/** core.v1.ServiceSpec */
+/** The desired behaviour of a Service. (core.v1.ServiceSpec) */
 export interface ServiceSpec {
+  /** The ports the Service listens on and where each sends traffic in the pods. */
   ports?: ServicePort[];
+  /** Labels of the pods the Service sends traffic to; its EndpointSlices are kept up to date from them. Unset: no endpoints are managed, for Services whose EndpointSlices you write yourself. */
   selector?: Record<string, string>;
+  /** The virtual IP of the Service, allocated from the service range when unset. None makes a headless Service: no virtual IP, DNS answers with the pods' IPs. Cannot be changed, except to or from ExternalName. */
   clusterIP?: string;
+  /** The Service's virtual IPs, one per IP family, clusterIP first. */
   clusterIPs?: string[];
+  /** ClusterIP (default): a virtual IP reachable inside the cluster. NodePort: also a port on every node. LoadBalancer: also an external load balancer's address. ExternalName: a DNS CNAME to externalName, no proxying. */
   type?: ServiceType;
+  /** Extra IP addresses at which the nodes accept traffic for the Service; getting the traffic to a node is up to you. */
   externalIPs?: string[];
+  /** ClientIP: connections from one client IP go to the same pod (for sessionAffinityConfig.clientIP.timeoutSeconds). None (default): each connection is balanced on its own. */
   sessionAffinity?: ServiceAffinity;
+  /** Deprecated: the address to ask the load balancer for, where supported; use the implementation's annotation instead. */
   loadBalancerIP?: string;
+  /** Client CIDRs the load balancer accepts traffic from, where supported. Unset: any. */
   loadBalancerSourceRanges?: string[];
+  /** For type ExternalName: the DNS name the Service's name is an alias (CNAME) of. */
   externalName?: string;
+  /** For traffic from outside (NodePort, LoadBalancer). Cluster (default): sent to any ready pod, the client's address hidden by SNAT. Local: only to pods on the node that got it, keeping the client's address. */
   externalTrafficPolicy?: ServiceExternalTrafficPolicy;
+  /** With externalTrafficPolicy Local on a LoadBalancer: the node port on which the load balancer checks whether a node has local pods. Allocated when unset. */
   healthCheckNodePort?: number;
+  /** Include pods that are not ready in the endpoints (and in DNS), as StatefulSets often need for peer discovery. Default false. */
   publishNotReadyAddresses?: boolean;
+  /** Settings of the session affinity. */
   sessionAffinityConfig?: SessionAffinityConfig;
+  /** The IP families (IPv4, IPv6) of the Service's cluster IPs, primary first. Defaulted from ipFamilyPolicy and the cluster's configuration. */
   ipFamilies?: IPFamily[];
+  /** SingleStack (default): one IP family. PreferDualStack: both when the cluster has both. RequireDualStack: both, or fail. */
   ipFamilyPolicy?: IPFamilyPolicy;
+  /** For type LoadBalancer: whether node ports are allocated, for load balancers that need them. Default true. */
   allocateLoadBalancerNodePorts?: boolean;
+  /** The load balancer implementation that handles this LoadBalancer Service; unset means the cluster's default one. Cannot be changed. */
   loadBalancerClass?: string;
+  /** For traffic from inside the cluster. Cluster (default): any ready pod. Local: only pods on the client's node; dropped if there is none. */
   internalTrafficPolicy?: ServiceInternalTrafficPolicy;
+  /** A preference for where traffic goes, such as PreferClose: to endpoints in the client's zone when there are any. */
   trafficDistribution?: string;
 }
 
-/** core.v1.ServiceStatus */
+/** The observed state of a Service. (core.v1.ServiceStatus) */
 export interface ServiceStatus {
+  /** The addresses of the Service's load balancer, once there is one. */
   loadBalancer?: LoadBalancerStatus;
+  /** The latest observations of the Service. */
   conditions?: Condition[];
 }
 
-/** core.v1.SessionAffinityConfig */
+/** Settings of session affinity. (core.v1.SessionAffinityConfig) */
 export interface SessionAffinityConfig {
+  /** Settings of ClientIP affinity. */
   clientIP?: ClientIPConfig;
 }
 
-/** core.v1.SleepAction */
+/** A pause. (core.v1.SleepAction) */
 export interface SleepAction {
+  /** How many seconds to sleep. */
   seconds: number;
 }
 
-/** core.v1.StorageOSPersistentVolumeSource */
+/** Deprecated: a StorageOS volume. (core.v1.StorageOSPersistentVolumeSource) */
 export interface StorageOSPersistentVolumeSource {
+  /** The StorageOS volume's name, unique in its namespace. */
   volumeName?: string;
+  /** The StorageOS namespace of the volume. Default: the pod's namespace. */
   volumeNamespace?: string;
+  /** The file system on the volume. Default ext4. */
   fsType?: string;
+  /** Mount the volume read-only. Default false. */
   readOnly?: boolean;
+  /** A Secret with the StorageOS API credentials. */
   secretRef?: ObjectReference;
 }
 
-/** core.v1.StorageOSVolumeSource */
+/** Deprecated: a StorageOS volume. (core.v1.StorageOSVolumeSource) */
 export interface StorageOSVolumeSource {
+  /** The StorageOS volume's name, unique in its namespace. */
   volumeName?: string;
+  /** The StorageOS namespace of the volume. Default: the pod's namespace. */
   volumeNamespace?: string;
+  /** The file system on the volume. Default ext4. */
   fsType?: string;
+  /** Mount the volume read-only. Default false. */
   readOnly?: boolean;
+  /** A Secret with the StorageOS API credentials. */
   secretRef?: LocalObjectReference;
 }
 
-/** core.v1.Sysctl */
+/** A kernel parameter. (core.v1.Sysctl) */
 export interface Sysctl {
+  /** The parameter's name. */
   name: string;
+  /** The value to set. */
   value: string;
 }
 
-/** core.v1.TCPSocketAction */
+/** A TCP connection to the container. (core.v1.TCPSocketAction) */
 export interface TCPSocketAction {
+  /** The port to connect to: a number or the name of a container port. */
   port: IntOrString;
+  /** The host to connect to. Default: the pod's IP. */
   host?: string;
 }
 
-/** core.v1.Taint */
+/** Marks a node so that pods without a matching toleration are kept off it. (core.v1.Taint) */
 export interface Taint {
+  /** The taint's key (node.kubernetes.io/unschedulable, node-role.kubernetes.io/control-plane). */
   key: string;
+  /** The taint's value. */
   value?: string;
+  /** NoSchedule: pods that do not tolerate it are not scheduled here. PreferNoSchedule: avoided if possible. NoExecute: running pods that do not tolerate it are also evicted. */
   effect: TaintEffect;
+  /** When a NoExecute taint was added. */
   timeAdded?: Time;
 }
 
-/** core.v1.Toleration */
+/** Lets the pod be scheduled onto, or stay on, nodes with a matching taint. (core.v1.Toleration) */
 export interface Toleration {
+  /** The taint key to match. Empty with operator Exists matches every taint. */
   key?: string;
+  /** Equal (default): the taint's value must equal value. Exists: any value. */
   operator?: TolerationOperator;
+  /** The taint value to match with Equal. */
   value?: string;
+  /** The taint effect to match: NoSchedule, PreferNoSchedule or NoExecute. Empty matches all. */
   effect?: TaintEffect;
+  /** For NoExecute: how long the pod may stay on the node once the taint is added, then it is evicted. Unset: forever. */
   tolerationSeconds?: number;
 }
 
-/** core.v1.TopologySelectorLabelRequirement */
+/** A topology label and its allowed values. (core.v1.TopologySelectorLabelRequirement) */
 export interface TopologySelectorLabelRequirement {
+  /** The label key. */
   key: string;
+  /** The values allowed. */
   values: string[];
 }
 
-/** core.v1.TopologySelectorTerm */
+/** Topology labels, ANDed. (core.v1.TopologySelectorTerm) */
 export interface TopologySelectorTerm {
+  /** The label requirements. */
   matchLabelExpressions?: TopologySelectorLabelRequirement[];
 }
 
-/** core.v1.TopologySpreadConstraint */
+/** How matching pods are spread over the domains of a topology key. (core.v1.TopologySpreadConstraint) */
 export interface TopologySpreadConstraint {
+  /** The most the number of matching pods in one domain may exceed the number in the domain with the fewest. At least 1. */
   maxSkew: number;
+  /** The node label that defines the domains (kubernetes.io/hostname, topology.kubernetes.io/zone). */
   topologyKey: string;
+  /** DoNotSchedule (default): leave the pod pending rather than exceed maxSkew. ScheduleAnyway: prefer nodes that reduce the skew. */
   whenUnsatisfiable: UnsatisfiableConstraintAction;
+  /** The pods counted in each domain. */
   labelSelector?: LabelSelector;
+  /** The fewest domains the pods should be spread over: while fewer domains exist, the least-loaded count is taken as 0, so pods do not pile up in the existing ones. Only with DoNotSchedule. */
   minDomains?: number;
+  /** Honor (default): count only nodes that match the pod's nodeSelector and affinity. Ignore: count all nodes. */
   nodeAffinityPolicy?: NodeInclusionPolicy;
+  /** Honor: count only nodes whose taints the pod tolerates. Ignore (default): count all nodes. */
   nodeTaintsPolicy?: NodeInclusionPolicy;
+  /** Label keys whose values, taken from the incoming pod, are added to labelSelector, so that only pods of the same revision are counted. */
   matchLabelKeys?: string[];
 }
 
-/** core.v1.TypedLocalObjectReference */
+/** An object of any kind in the same namespace. (core.v1.TypedLocalObjectReference) */
 export interface TypedLocalObjectReference {
+  /** The object's API group; empty for the core group. */
   apiGroup?: string;
+  /** The object's kind. */
   kind: string;
+  /** The object's name. */
   name: string;
 }
 
-/** core.v1.TypedObjectReference */
+/** An object of any kind, possibly in another namespace. (core.v1.TypedObjectReference) */
 export interface TypedObjectReference {
+  /** The object's API group; empty for the core group. */
   apiGroup?: string;
+  /** The object's kind. */
   kind: string;
+  /** The object's name. */
   name: string;
+  /** The object's namespace; another namespace needs a ReferenceGrant there. */
   namespace?: string;
 }
 
-/** core.v1.Volume */
+/** A named volume of a pod: where its data comes from (exactly one source) and the name containers mount it by. (core.v1.Volume) */
 export interface Volume extends VolumeSource {
+  /** The volume's name, unique within the pod; volumeMounts refer to it. */
   name: string;
 }
 
-/** core.v1.VolumeDevice */
+/** A block volume given to a container as a device. (core.v1.VolumeDevice) */
 export interface VolumeDevice {
+  /** The name of the pod's persistentVolumeClaim volume. */
   name: string;
+  /** The path of the device inside the container. */
   devicePath: string;
 }
 
-/** core.v1.VolumeMount */
+/** A volume mounted into a container. (core.v1.VolumeMount) */
 export interface VolumeMount {
+  /** The name of the pod volume to mount. */
   name: string;
+  /** Mount the volume read-only. Default false. */
   readOnly?: boolean;
+  /** Whether a read-only mount is also read-only in its submounts: Disabled (default), IfPossible or Enabled. Needs readOnly. */
   recursiveReadOnly?: string;
+  /** Where in the container the volume appears; must not contain ':'. */
   mountPath: string;
+  /** A path inside the volume to mount instead of its root. Default empty: the whole volume. A subPath mount does not see updates of ConfigMap and Secret volumes. */
   subPath?: string;
+  /** Whether mounts made later propagate between the node and the container: None (default), HostToContainer or Bidirectional (privileged containers only). */
   mountPropagation?: MountPropagationMode;
+  /** Like subPath, but $(VAR) is expanded from the container's environment (such as a pod name from the downward API). Not with subPath. */
   subPathExpr?: string;
 }
 
-/** core.v1.VolumeMountStatus */
+/** A volume mount of a running container. (core.v1.VolumeMountStatus) */
 export interface VolumeMountStatus {
+  /** The volume's name. */
   name: string;
+  /** Where the volume is mounted. */
   mountPath: string;
+  /** Whether the mount is read-only. */
   readOnly?: boolean;
+  /** Whether the mount is read-only in its submounts too: Disabled or Enabled. */
   recursiveReadOnly?: string;
 }
 
-/** core.v1.VolumeNodeAffinity */
+/** The nodes a volume can be used from. (core.v1.VolumeNodeAffinity) */
 export interface VolumeNodeAffinity {
+  /** Node terms: the volume is reachable from nodes matching any of them. */
   required?: NodeSelector;
 }
 
-/** core.v1.VolumeProjection */
+/** One source of a projected volume; exactly one field is set. (core.v1.VolumeProjection) */
 export interface VolumeProjection {
+  /** Keys of a Secret. */
   secret?: SecretProjection;
+  /** Fields of the pod. */
   downwardAPI?: DownwardAPIProjection;
+  /** Keys of a ConfigMap. */
   configMap?: ConfigMapProjection;
+  /** A token of the pod's service account for an audience, renewed by the kubelet before it expires. */
   serviceAccountToken?: ServiceAccountTokenProjection;
+  /** Certificates of ClusterTrustBundle objects, as one PEM file. */
   clusterTrustBundle?: ClusterTrustBundleProjection;
 }
 
-/** core.v1.VolumeResourceRequirements */
+/** The storage a claim asks for. (core.v1.VolumeResourceRequirements) */
 export interface VolumeResourceRequirements {
+  /** The most storage the volume may have. */
   limits?: Record<string, Quantity>;
+  /** The least storage the volume must have (storage: 1Gi); raise it to grow the volume where the class allows it. */
   requests?: Record<string, Quantity>;
 }
 
 /** core.v1.VolumeSource */
 export interface VolumeSource {
+  /** A file or directory of the node's filesystem. Gives access to the node, so it is usually restricted; for system agents and tests. */
   hostPath?: HostPathVolumeSource;
+  /** An empty directory made when the pod starts on a node and deleted with the pod; shared by its containers, it survives container restarts. */
   emptyDir?: EmptyDirVolumeSource;
+  /** Deprecated: a Google Compute Engine persistent disk; use a PersistentVolumeClaim with the CSI driver. */
   gcePersistentDisk?: GCEPersistentDiskVolumeSource;
+  /** Deprecated: an AWS EBS volume; use a PersistentVolumeClaim with the CSI driver. */
   awsElasticBlockStore?: AWSElasticBlockStoreVolumeSource;
+  /** Deprecated: a git repository cloned into an emptyDir. Clone it in an init container instead. */
   gitRepo?: GitRepoVolumeSource;
+  /** The keys of a Secret as files, one per key. Kept up to date when the Secret changes (except with subPath). */
   secret?: SecretVolumeSource;
+  /** An NFS export mounted into the pod. */
   nfs?: NFSVolumeSource;
+  /** An iSCSI disk. */
   iscsi?: ISCSIVolumeSource;
+  /** Deprecated: a GlusterFS volume. */
   glusterfs?: GlusterfsVolumeSource;
+  /** The volume bound to a PersistentVolumeClaim in the pod's namespace: storage that outlives the pod. */
   persistentVolumeClaim?: PersistentVolumeClaimVolumeSource;
+  /** Deprecated: a Ceph RBD image. */
   rbd?: RBDVolumeSource;
+  /** Deprecated: a volume mounted by a FlexVolume driver; use CSI. */
   flexVolume?: FlexVolumeSource;
+  /** Deprecated: an OpenStack Cinder volume; use a PersistentVolumeClaim with the CSI driver. */
   cinder?: CinderVolumeSource;
+  /** Deprecated: a CephFS file system. */
   cephfs?: CephFSVolumeSource;
+  /** Deprecated: a Flocker dataset. */
   flocker?: FlockerVolumeSource;
+  /** Fields of the pod (labels, annotations, name, resources) as files. */
   downwardAPI?: DownwardAPIVolumeSource;
+  /** A Fibre Channel disk. */
   fc?: FCVolumeSource;
+  /** Deprecated: an Azure File share; use a PersistentVolumeClaim with the CSI driver. */
   azureFile?: AzureFileVolumeSource;
+  /** The keys of a ConfigMap as files, one per key. Kept up to date when the ConfigMap changes (except with subPath). */
   configMap?: ConfigMapVolumeSource;
+  /** Deprecated: a vSphere disk; use a PersistentVolumeClaim with the CSI driver. */
   vsphereVolume?: VsphereVirtualDiskVolumeSource;
+  /** Deprecated: a Quobyte volume. */
   quobyte?: QuobyteVolumeSource;
+  /** Deprecated: an Azure data disk; use a PersistentVolumeClaim with the CSI driver. */
   azureDisk?: AzureDiskVolumeSource;
+  /** Deprecated: a Photon Controller disk. */
   photonPersistentDisk?: PhotonPersistentDiskVolumeSource;
+  /** Several sources (Secrets, ConfigMaps, downward API, a service account token) merged into one directory. */
   projected?: ProjectedVolumeSource;
+  /** Deprecated: a Portworx volume. */
   portworxVolume?: PortworxVolumeSource;
+  /** Deprecated: a ScaleIO volume. */
   scaleIO?: ScaleIOVolumeSource;
+  /** Deprecated: a StorageOS volume. */
   storageos?: StorageOSVolumeSource;
+  /** An ephemeral volume provided by a CSI driver that supports inline volumes. */
   csi?: CSIVolumeSource;
+  /** A PersistentVolumeClaim made for the pod from a template and deleted with it: per-pod storage from a StorageClass. */
   ephemeral?: EphemeralVolumeSource;
+  /** The content of an OCI image (or artifact), mounted read-only. */
   image?: ImageVolumeSource;
 }
 
-/** core.v1.VsphereVirtualDiskVolumeSource */
+/** Deprecated: a vSphere virtual disk, now served by the csi.vsphere.vmware.com CSI driver. (core.v1.VsphereVirtualDiskVolumeSource) */
 export interface VsphereVirtualDiskVolumeSource {
+  /** The path of the disk's VMDK file. */
   volumePath: string;
+  /** The file system on the disk. Default ext4. */
   fsType?: string;
+  /** The storage policy of the disk. */
   storagePolicyName?: string;
+  /** The ID of the storage policy. */
   storagePolicyID?: string;
 }
 
-/** core.v1.WeightedPodAffinityTerm */
+/** A pod affinity term with a weight. (core.v1.WeightedPodAffinityTerm) */
 export interface WeightedPodAffinityTerm {
+  /** The weight added to (or taken from) a matching node's score, 1 to 100. */
   weight: number;
+  /** The term. */
   podAffinityTerm: PodAffinityTerm;
 }
 
-/** core.v1.WindowsSecurityContextOptions */
+/** Settings of Windows containers. (core.v1.WindowsSecurityContextOptions) */
 export interface WindowsSecurityContextOptions {
+  /** The GMSACredentialSpec object to use. */
   gmsaCredentialSpecName?: string;
+  /** The content of the GMSA credential spec. */
   gmsaCredentialSpec?: string;
+  /** The Windows user name the container's process runs as. */
   runAsUserName?: string;
+  /** Run the container as a Windows HostProcess container. */
   hostProcess?: boolean;
 }
 
-/** discovery.v1.Endpoint */
+/** One backend of a Service: usually a pod, with its addresses and conditions. (discovery.v1.Endpoint) */
 export interface Endpoint {
+  /** The endpoint's addresses, of the slice's addressType; consumers use the first. */
   addresses: string[];
+  /** Whether the endpoint is ready, serving and terminating. */
   conditions?: EndpointConditions;
+  /** The endpoint's hostname, for DNS (the pod's hostname when it sets one with a subdomain). */
   hostname?: string;
+  /** The object behind the endpoint, usually a pod. */
   targetRef?: ObjectReference;
+  /** Deprecated: topology labels; use nodeName and zone. */
   deprecatedTopology?: Record<string, string>;
+  /** The node the endpoint runs on. */
   nodeName?: string;
+  /** The zone the endpoint runs in. */
   zone?: string;
+  /** Where the endpoint should be used, for topology-aware routing. */
   hints?: EndpointHints;
 }
 
-/** discovery.v1.EndpointConditions */
+/** The state of an endpoint. (discovery.v1.EndpointConditions) */
 export interface EndpointConditions {
+  /** Whether the endpoint should get new traffic: for a pod, it is Ready and not terminating (or the Service publishes not-ready addresses). Unset means ready. */
   ready?: boolean;
+  /** Whether the endpoint can serve traffic, ignoring whether it is terminating: a terminating pod that is still Ready is serving but not ready. */
   serving?: boolean;
+  /** Whether the endpoint is shutting down (the pod has a deletionTimestamp). */
   terminating?: boolean;
 }
 
-/** discovery.v1.EndpointHints */
+/** Where an endpoint should be used. (discovery.v1.EndpointHints) */
 export interface EndpointHints {
+  /** Zones whose clients should be sent to this endpoint. */
   forZones?: ForZone[];
+  /** Nodes whose clients should be sent to this endpoint. */
   forNodes?: ForNode[];
 }
 
-/** discovery.v1.EndpointPort */
+/** A port of an endpoint. (discovery.v1.EndpointPort) */
 export interface DiscoveryEndpointPort {
+  /** The name of the Service port this one serves; empty when the Service has a single unnamed port. */
   name?: string;
+  /** TCP (default), UDP or SCTP. */
   protocol?: string;
+  /** The port number on the endpoint. */
   port?: number;
+  /** The application protocol of the port, from the Service port. */
   appProtocol?: string;
 }
 
-/** discovery.v1.EndpointSlice */
+/** A set of endpoints (pod addresses with their readiness) of a Service, labelled kubernetes.io/service-name. The EndpointSlice controller keeps them for Services with a selector; proxies and DNS read them. (discovery.v1.EndpointSlice) */
 export interface EndpointSlice extends KubeObject {
+  /** The kind of addresses in the slice: IPv4, IPv6 or FQDN. Cannot be changed. */
   addressType: string;
+  /** The endpoints, at most 1000 (100 by default from the controller). */
   endpoints: Endpoint[] | null;
+  /** The ports every endpoint of the slice serves. Empty means all ports. */
   ports?: DiscoveryEndpointPort[] | null;
 }
 
@@ -2479,107 +3428,163 @@ export interface EndpointSliceList extends TypeMeta {
   items: EndpointSlice[];
 }
 
-/** discovery.v1.ForNode */
+/** A node. (discovery.v1.ForNode) */
 export interface ForNode {
+  /** The node's name. */
   name: string;
 }
 
-/** discovery.v1.ForZone */
+/** A zone. (discovery.v1.ForZone) */
 export interface ForZone {
+  /** The zone's name. */
   name: string;
 }
 
-/** meta.v1.Condition */
+/** One observation of an object's state, in the standard form: a type, a True/False/Unknown status, and why. (meta.v1.Condition) */
 export interface Condition {
+  /** The aspect observed, in CamelCase (Ready, Available, Progressing). */
   type: string;
+  /** True, False or Unknown. */
   status: ConditionStatus;
+  /** The metadata.generation the condition was set for; smaller than the object's generation when the condition is stale. */
   observedGeneration?: number;
+  /** When the status last changed from one value to another. */
   lastTransitionTime: Time;
+  /** A CamelCase word for tools explaining the status. */
   reason: string;
+  /** A human-readable explanation of the status. */
   message: string;
 }
 
-/** meta.v1.DeleteOptions */
+/** Options of a delete request: grace period, preconditions and what happens to dependents. (meta.v1.DeleteOptions) */
 export interface DeleteOptions extends TypeMeta {
+  /** Seconds the object has to shut down before it is removed; 0 deletes at once. Unset: the kind's default (a pod's terminationGracePeriodSeconds). */
   gracePeriodSeconds?: number;
+  /** Conditions (uid, resourceVersion) the object must meet to be deleted. */
   preconditions?: Preconditions;
+  /** Deprecated: use propagationPolicy. true orphans the dependents. */
   orphanDependents?: boolean;
+  /** What happens to the object's dependents: Background (delete them after the owner), Foreground (delete them before the owner is removed) or Orphan (keep them). */
   propagationPolicy?: string;
+  /** All: run the request through admission and validation without storing anything. */
   dryRun?: string[];
+  /** Delete an object the server cannot decode from storage; may break whatever relies on it. */
   ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
 }
 
-/** meta.v1.FieldSelectorRequirement */
+/** One requirement on a field: a key, an operator and values. (meta.v1.FieldSelectorRequirement) */
 export interface FieldSelectorRequirement {
+  /** The field path the requirement applies to. */
   key: string;
+  /** In, NotIn, Exists or DoesNotExist. */
   operator: string;
+  /** The values In and NotIn compare with. */
   values?: string[];
 }
 
-/** meta.v1.LabelSelector */
+/** A label query. matchLabels and matchExpressions are ANDed; an empty selector matches every object, an unset one matches none (where that matters). (meta.v1.LabelSelector) */
 export interface LabelSelector {
+  /** Labels an object must have with exactly these values; each entry is the same as a matchExpressions entry with operator In and one value. */
   matchLabels?: Record<string, string>;
+  /** Requirements on labels, all of which must hold. */
   matchExpressions?: LabelSelectorRequirement[];
 }
 
-/** meta.v1.LabelSelectorRequirement */
+/** One requirement on a label: a key, an operator and values. (meta.v1.LabelSelectorRequirement) */
 export interface LabelSelectorRequirement {
+  /** The label key the requirement applies to. */
   key: string;
+  /** In or NotIn: the label's value is (not) one of values. Exists or DoesNotExist: the label is (not) present; values must then be empty. */
   operator: string;
+  /** The values In and NotIn compare with; empty for Exists and DoesNotExist. */
   values?: string[];
 }
 
-/** meta.v1.ListMeta */
+/** Metadata of a list response: the resourceVersion it was read at and a token to continue a paged list. (meta.v1.ListMeta) */
 export interface ListMeta {
+  /** Deprecated and no longer set by the server. */
   selfLink?: string;
+  /** The version of the collection the list was read at; start a watch from it to see every change after the list. */
   resourceVersion?: string;
+  /** Set when the list was cut by limit: send it as the continue parameter to get the next page. Expires when the data it points to is compacted. */
   continue?: string;
+  /** How many items remain after this page, when the server knows; an estimate if the list is changing. */
   remainingItemCount?: number;
 }
 
-/** meta.v1.ManagedFieldsEntry */
+/** One field manager's record in managedFields: who set which fields, how and when. (meta.v1.ManagedFieldsEntry) */
 export interface ManagedFieldsEntry {
+  /** The name of the field manager: the client that wrote the fields (kubectl-client-side-apply, kube-controller-manager). */
   manager?: string;
+  /** Apply for server-side apply, Update for any other write. */
   operation?: string;
+  /** The API version the fields are recorded in; field sets of other versions are converted. */
   apiVersion?: string;
+  /** When the manager last changed one of these fields. */
   time?: Time;
+  /** The format of fieldsV1; always FieldsV1. */
   fieldsType?: string;
+  /** The set of fields this manager owns, as a tree of f:<field>, k:<list key> and v:<value> entries. */
   fieldsV1?: FieldsV1;
+  /** The subresource the fields were written through (status, scale), empty for the main resource. */
   subresource?: string;
 }
 
-/** meta.v1.ObjectMeta */
+/** Metadata every persisted object carries: its name and namespace, labels and annotations, and the fields the server keeps (uid, resourceVersion, timestamps, owners, finalizers). (meta.v1.ObjectMeta) */
 export interface ObjectMeta {
+  /** The object's name, unique among objects of its kind in the namespace (or the cluster, for cluster-scoped kinds). Required on create unless generateName is set; cannot be changed. */
   name?: string;
+  /** A prefix from which the server makes a unique name when name is empty, by appending random characters (web- gives web-x7k2p). */
   generateName?: string;
+  /** The namespace the object lives in; empty for cluster-scoped kinds. Unset on create: the namespace in the request's path (kubectl sends its context's namespace unless -n is given). Cannot be changed. */
   namespace?: string;
+  /** Deprecated and no longer set by the server. */
   selfLink?: string;
+  /** A unique identifier the server gives the object when it is created; a new object of the same name gets a new uid. Read-only. */
   uid?: string;
+  /** An opaque version of the object, changed on every write. Send it back on an update to fail with a conflict if someone else wrote in between; watches resume from it. Read-only. */
   resourceVersion?: string;
+  /** A number the server raises when the desired state (usually spec) changes, not on status or metadata writes. Controllers report the generation they acted on as status.observedGeneration. Read-only. */
   generation?: number;
+  /** When the server created the object (RFC 3339, UTC). Read-only. */
   creationTimestamp?: Time;
+  /** Set when a deletion was asked for: the object goes away once its finalizers are removed (and, for a pod, once its containers stopped or the grace period ran out). Read-only. */
   deletionTimestamp?: Time;
+  /** The grace period, in seconds, the object was given when its deletion was asked for. Read-only. */
   deletionGracePeriodSeconds?: number;
+  /** Key/value pairs for selecting and grouping objects (app: web); Services, controllers and kubectl -l select by them. Keys are an optional DNS prefix and a name (app.kubernetes.io/name). */
   labels?: Record<string, string>;
+  /** Key/value pairs for tools and people, not used for selection; values may be large or structured (kubectl.kubernetes.io/last-applied-configuration). */
   annotations?: Record<string, string>;
+  /** The objects this one belongs to, such as the ReplicaSet owning a pod. The garbage collector deletes the object once all its owners are gone; at most one owner is the controller. */
   ownerReferences?: OwnerReference[];
+  /** Keys of pending cleanup that must be removed before a deleted object is actually removed; each is cleared by the controller responsible for it (kubernetes.io/pvc-protection, foregroundDeletion). */
   finalizers?: string[];
+  /** Which field manager (kubectl, a controller) last set which fields, with the operation and time: server-side apply's record for detecting conflicts. Shown by kubectl get --show-managed-fields. */
   managedFields?: ManagedFieldsEntry[];
 }
 
-/** meta.v1.OwnerReference */
+/** Names an owner of the object: the garbage collector deletes the object when its owners are gone. The owner must be in the same namespace, or cluster-scoped. (meta.v1.OwnerReference) */
 export interface OwnerReference {
+  /** The API version of the owner (apps/v1). */
   apiVersion: string;
+  /** The kind of the owner (ReplicaSet). */
   kind: string;
+  /** The name of the owner. */
   name: string;
+  /** The uid of the owner; a new object of the same name is not the owner. */
   uid: string;
+  /** true for the owner that manages the object (a pod's ReplicaSet). At most one owner reference is the controller. */
   controller?: boolean;
+  /** true: a foreground deletion of the owner waits until this object is gone. Setting it needs delete permission on the owner. */
   blockOwnerDeletion?: boolean;
 }
 
-/** meta.v1.Preconditions */
+/** Conditions an object must meet for the request to go ahead. (meta.v1.Preconditions) */
 export interface Preconditions {
+  /** The uid the object must have. */
   uid?: string;
+  /** The resourceVersion the object must have. */
   resourceVersion?: string;
 }
 
@@ -2591,8 +3596,9 @@ export interface TypeMeta {
   apiVersion?: string;
 }
 
-/** policy.v1.Eviction */
+/** Asks to delete a pod while respecting its PodDisruptionBudgets: posted to the pod's eviction subresource (kubectl drain does), refused with 429 when the eviction would break a budget. (policy.v1.Eviction) */
 export interface Eviction extends KubeObject {
+  /** Options of the pod's deletion, such as its grace period. */
   deleteOptions?: DeleteOptions;
 }
 
