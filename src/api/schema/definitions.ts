@@ -4394,6 +4394,17 @@ export const definitionDocs: Record<string, Record<string, string>> = {
     reason: 'A CamelCase word for tools explaining the status.',
     message: 'A human-readable explanation of the status.',
   },
+  'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions': {
+    '': 'Options of a delete request: grace period, preconditions and what happens to dependents.',
+    kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
+    apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
+    gracePeriodSeconds: 'Seconds the object has to shut down before it is removed; 0 deletes at once. Unset: the kind\'s default (a pod\'s terminationGracePeriodSeconds).',
+    preconditions: 'Conditions (uid, resourceVersion) the object must meet to be deleted.',
+    orphanDependents: 'Deprecated: use propagationPolicy. true orphans the dependents.',
+    propagationPolicy: 'What happens to the object\'s dependents: Background (delete them after the owner), Foreground (delete them before the owner is removed) or Orphan (keep them).',
+    dryRun: 'All: run the request through admission and validation without storing anything.',
+    ignoreStoreReadErrorWithClusterBreakingPotential: 'Delete an object the server cannot decode from storage; may break whatever relies on it.',
+  },
   'io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement': {
     '': 'One requirement on a field: a key, an operator and values.',
     key: 'The field path the requirement applies to.',
@@ -4455,13 +4466,17 @@ export const definitionDocs: Record<string, Record<string, string>> = {
     controller: 'true for the owner that manages the object (a pod\'s ReplicaSet). At most one owner reference is the controller.',
     blockOwnerDeletion: 'true: a foreground deletion of the owner waits until this object is gone. Setting it needs delete permission on the owner.',
   },
-  'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions': {
-    kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
-    apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
+  'io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions': {
+    '': 'Conditions an object must meet for the request to go ahead.',
+    uid: 'The uid the object must have.',
+    resourceVersion: 'The resourceVersion the object must have.',
   },
   'io.k8s.api.policy.v1.Eviction': {
+    '': 'Asks to delete a pod while respecting its PodDisruptionBudgets: posted to the pod\'s eviction subresource (kubectl drain does), refused with 429 when the eviction would break a budget.',
     kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
     apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
+    metadata: 'The name and namespace of the pod to evict.',
+    deleteOptions: 'Options of the pod\'s deletion, such as its grace period.',
   },
   'io.k8s.api.policy.v1.PodDisruptionBudget': {
     '': 'Bounds how many pods of an application voluntary disruptions may take down at once: an eviction (kubectl drain, an autoscaler) that would break the budget is refused.',
