@@ -4,7 +4,8 @@
 //     reaches its backoffLimit;
 //   - changing a Job's template is refused with upstream's core.PodTemplateSpec{…} value;
 //   - a bound claim of the standard class (no allowVolumeExpansion) cannot grow (403 from the
-//     PersistentVolumeClaimResize admission) nor shrink below its capacity (422).
+//     PersistentVolumeClaimResize admission) nor shrink below its capacity (422);
+//   - kubectl drain gives up on a pod under two PodDisruptionBudgets with the eviction's 500.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clientVersion, eventually, passClients, startCluster, type TestCluster } from './harness.js';
@@ -76,6 +77,24 @@ for (const bin of passClients) {
       const shrink = await c.kubectl(['patch', 'pvc', claim, '-p', '{"spec":{"resources":{"requests":{"storage":"5Mi"}}}}'], { bin });
       assert.equal(shrink.code, 1);
       assert.equal(shrink.stderr, `The PersistentVolumeClaim "${claim}" is invalid: spec.resources.requests.storage: Forbidden: field can not be less than status.capacity\n`);
+    });
+
+    test('kubectl drain gives up on a pod under two PodDisruptionBudgets (not retried as a 429 is)', async () => {
+      const pod = `shared-${v}`;
+      await kb(['run', pod, '--image=busybox:1.36', '--labels', `app=${pod},tier=${pod}`, '--command', '--', 'sleep', '3600']);
+      for (const [name, label] of [[`by-app-${v}`, 'app'], [`by-tier-${v}`, 'tier']]) {
+        await kb(['create', 'pdb', name, `--selector=${label}=${pod}`, '--max-unavailable=1']);
+      }
+      await eventually(async () => JSON.parse(await kb(['get', 'pod', pod, '-o', 'json'])).status.phase === 'Running', 60_000);
+      const drain = await c.kubectl(['drain', 'node-1', '--force', '--ignore-daemonsets', '--delete-emptydir-data', '--pod-selector', `app=${pod}`, '--timeout=30s'], { bin, timeoutMs: 60_000 });
+      await kb(['uncordon', 'node-1']);
+      assert.notEqual(drain.code, 0);
+      assert.ok(
+        drain.stderr.includes(`error when evicting pods/"${pod}" -n "default": This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.`),
+        drain.stderr,
+      );
+      assert.doesNotMatch(drain.stderr, /will retry after/);
+      assert.equal(JSON.parse(await kb(['get', 'pod', pod, '-o', 'json'])).metadata.deletionTimestamp, undefined);
     });
   });
 }
