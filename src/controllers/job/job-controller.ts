@@ -240,7 +240,7 @@ class JobController implements Controller {
     const pods = this.podsOf(job);
     if (finishedCondition(job)) {
       // Every pod of a finished Job has been counted: only finalizers are left to drop.
-      await Promise.all(pods.filter(hasTrackingFinalizer).map((p) => this.removeFinalizer(p)));
+      await this.forPods(pods.filter(hasTrackingFinalizer), (p) => this.removeFinalizer(p));
       return;
     }
     const now = this.ctx.now();
@@ -273,12 +273,10 @@ class JobController implements Controller {
     if (toRelease.length) {
       const removed = this.finalizersRemoved.get(key) ?? new Set<string>();
       this.finalizersRemoved.set(key, removed);
-      await Promise.all(
-        toRelease.map(async (p) => {
-          await this.removeFinalizer(p);
-          removed.add(p.metadata.uid!);
-        }),
-      );
+      await this.forPods(toRelease, async (p) => {
+        await this.removeFinalizer(p);
+        removed.add(p.metadata.uid!);
+      });
     }
     const status: JobStatus = structuredClone(job.status ?? {});
     status.succeeded = (status.succeeded ?? 0) + uncounted.succeeded.length;
@@ -333,7 +331,8 @@ class JobController implements Controller {
     // 4. Pods: all go once the outcome is known or while suspended; otherwise as many as parallelism wants.
     let finishing = false;
     if (target || suspended) {
-      await this.deletePods(job, census.active, !target);
+      // At most a burst a sync: the deletions' events bring the Job back for the rest.
+      await this.deletePods(job, census.active.slice(0, maxPodCreateDeletePerSync), !target);
       if (target) {
         // The terminal condition waits until no pod is left running or terminating.
         finishing = census.active.length === 0 && census.terminating.length === 0;
@@ -434,12 +433,16 @@ class JobController implements Controller {
       // Each index backs off on its own failures; indexes still waiting are skipped this time.
       failures = indexFailures(job, pods, now);
       const taken = new Set([...completed!, ...failedIndexes, ...byIndex.keys()]);
-      indexes = [];
-      for (const ix of firstPendingIndexes(taken, completions ?? 0, completions ?? 0)) {
-        const left = indexBackoffRemainingMs(failures.get(ix), now);
-        if (left > 0) wait = wait ? Math.min(wait, left) : left;
-        else if (indexes.length < missing) indexes.push(ix);
+      // Only indexes with failed pods can be backing off: look at those, not at every completion
+      // (up to 2^31-1), then take the lowest pending indexes past them.
+      for (const [ix, f] of failures) {
+        if (taken.has(ix) || ix >= (completions ?? 0)) continue;
+        const left = indexBackoffRemainingMs(f, now);
+        if (left <= 0) continue;
+        wait = wait ? Math.min(wait, left) : left;
+        taken.add(ix);
       }
+      indexes = firstPendingIndexes(taken, missing, completions ?? 0);
     } else {
       wait = remainingBackoffMs(this.backoff.get(key) ?? { failuresAfterLastSuccess: 0 }, now);
       if (wait > 0) return wait;
@@ -470,6 +473,16 @@ class JobController implements Controller {
       this.recorder.event(job, 'Warning', 'FailedCreate', `Error creating: ${e instanceof Error ? e.message : String(e)}`);
       throw e;
     }
+  }
+
+  /**
+   * Runs fn over pods in batches of maxPodCreateDeletePerSync, the event loop (which the API
+   * server shares) turning between batches; the first failing batch ends it with its error.
+   */
+  private async forPods(pods: Pod[], fn: (pod: Pod) => Promise<void>): Promise<void> {
+    let next = 0;
+    const { error } = await slowStartBatch(pods.length, maxPodCreateDeletePerSync, () => fn(pods[next++]), maxPodCreateDeletePerSync);
+    if (error) throw error;
   }
 
   /**
