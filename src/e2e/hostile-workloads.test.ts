@@ -5,7 +5,10 @@
 // `kubectl get` while the controllers work and records the worst latency (the bound is generous:
 // it catches a stall of seconds, it does not time anything precisely), checks that pods grow in
 // bounded bursts, that scale to 0 / delete cleans up, and that invalid sizes get upstream's error.
-// The fake runtime serves: no pod runs a process.
+// Cases: StatefulSets (Parallel, OrderedReady), Jobs (NonIndexed parallelism, Indexed at the
+// parallelism cap, the Indexed size limits), Deployment / ReplicaSet / ReplicationController
+// scaled through the scale subresource (and past int32), a CronJob decades late, an 8Ei claim.
+// The fake runtime serves: no pod runs a process. The worst latencies go to stderr.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
@@ -73,15 +76,24 @@ async function sampleLatency(ms: number): Promise<{ readyz: number; get: number;
   return out;
 }
 
+/** The number of pods matching selector, listed in pages (as kubectl does) to keep each answer small. */
 async function podCount(selector: string): Promise<number> {
-  const r = await api.request('GET', `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(selector)}`);
-  return (JSON.parse(r.body.toString()) as { items: unknown[] }).items.length;
+  let count = 0;
+  let cont = '';
+  do {
+    const q = `labelSelector=${encodeURIComponent(selector)}&limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
+    const r = await api.request('GET', `/api/v1/namespaces/${ns}/pods?${q}`);
+    const list = JSON.parse(r.body.toString()) as { items: unknown[]; metadata: { continue?: string } };
+    count += list.items.length;
+    cont = list.metadata.continue ?? '';
+  } while (cont);
+  return count;
 }
 
 /** Applies, samples the latency while pods appear, and returns the pod count seen. */
 async function applyAndSample(label: string, manifest: object, selector: string): Promise<number> {
   await c.k(['apply', '-n', ns, '-f', '-'], { input: JSON.stringify(manifest) });
-  const latency = await sampleLatency(3000);
+  const latency = await sampleLatency(2000);
   worst[label] = { readyz: Math.round(latency.readyz), get: Math.round(latency.get) };
   assert.ifError(latency.error);
   assert.ok(latency.readyz < answerBoundMs, `${label}: /readyz took ${latency.readyz} ms`);
@@ -95,25 +107,154 @@ const podTemplate = (labels: Record<string, string>, restartPolicy = 'Always') =
   spec: { restartPolicy, terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'pause' }] },
 });
 
+/** Waits until no pod matches selector (the cleanup of a hostile object). */
+async function noPodsLeft(selector: string): Promise<void> {
+  await eventually(async () => (await podCount(selector)) === 0, 60_000, 500);
+}
+
+/** kubectl create that must fail; its stderr. */
+async function rejected(manifest: object): Promise<string> {
+  const r = await c.kubectl(['create', '-n', ns, '-f', '-'], { input: JSON.stringify(manifest) });
+  assert.notEqual(r.code, 0, r.stdout);
+  return r.stderr.trim();
+}
+
+function statefulSet(name: string, podManagementPolicy: string): object {
+  const labels = { app: name };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name },
+    spec: { replicas: maxInt32, podManagementPolicy, serviceName: name, selector: { matchLabels: labels }, template: podTemplate(labels) },
+  };
+}
+
+function job(name: string, spec: Record<string, unknown>): object {
+  return { apiVersion: 'batch/v1', kind: 'Job', metadata: { name }, spec: { ...spec, template: podTemplate({ app: name }, 'Never') } };
+}
+
 describe('hostile workloads', { skip: !isRoot && 'the e2e harness runs as root' }, () => {
   test('a Parallel StatefulSet of 2^31-1 replicas creates in bursts; the API answers; scale 0 cleans up', async () => {
-    const labels = { app: 'big-sts' };
-    const sts = {
-      apiVersion: 'apps/v1',
-      kind: 'StatefulSet',
-      metadata: { name: 'big' },
-      spec: { replicas: maxInt32, podManagementPolicy: 'Parallel', serviceName: 'big', selector: { matchLabels: labels }, template: podTemplate(labels) },
-    };
-    const count = await applyAndSample('statefulset-parallel', sts, 'app=big-sts');
+    const count = await applyAndSample('statefulset-parallel', statefulSet('big', 'Parallel'), 'app=big');
     // The status counts the pods that exist (not 2^31-1 slots).
     const status = await eventually(async () => {
       const s = JSON.parse(await c.k(['get', 'sts', 'big', '-n', ns, '-o', 'json'])).status;
       return s?.observedGeneration === 1 && s.replicas > 0 && s;
     }, 30_000);
-    process.stderr.write(`statefulset: ${count} pods after 3 s, status.replicas ${status.replicas}\n`);
+    process.stderr.write(`statefulset: ${count} pods after 2 s, status.replicas ${status.replicas}\n`);
     assert.ok(count < 100_000, `${count} pods`);
     await c.k(['scale', 'sts', 'big', '-n', ns, '--replicas=0']);
-    await eventually(async () => (await podCount('app=big-sts')) === 0, 60_000, 500);
+    await noPodsLeft('app=big');
     await c.k(['delete', 'sts', 'big', '-n', ns]);
+  });
+
+  test('an OrderedReady StatefulSet of 2^31-1 replicas creates one pod at a time; delete cleans up', async () => {
+    const count = await applyAndSample('statefulset-ordered', statefulSet('ordered', 'OrderedReady'), 'app=ordered');
+    // One pod a sync, each waiting for the one before to be Running and Ready.
+    assert.ok(count < 500, `${count} pods`);
+    await c.k(['delete', 'sts', 'ordered', '-n', ns]);
+    await noPodsLeft('app=ordered');
+  });
+
+  test('a Job of parallelism 2^31-1 creates pods in bursts of at most 500 a sync; delete cleans up', async () => {
+    const count = await applyAndSample('job-parallelism', job('wide', { parallelism: maxInt32 }), 'app=wide');
+    process.stderr.write(`job: ${count} pods after 2 s\n`);
+    await c.k(['delete', 'job', 'wide', '-n', ns]);
+    await noPodsLeft('app=wide');
+  });
+
+  test('an Indexed Job of 2^31-1 completions at the parallelism cap runs the lowest indexes; delete cleans up', async () => {
+    await applyAndSample('job-indexed', job('indexed', { completionMode: 'Indexed', completions: maxInt32, parallelism: 100000 }), 'app=indexed');
+    const names = (await c.k(['get', 'pods', '-n', ns, '-l', 'app=indexed', '-o', 'name'])).split('\n').filter(Boolean);
+    assert.ok(names.some((n) => n.startsWith('pod/indexed-0-')), names.slice(0, 3).join(' '));
+    await c.k(['delete', 'job', 'indexed', '-n', ns]);
+    await noPodsLeft('app=indexed');
+  });
+
+  test('Indexed Jobs beyond upstream size limits get its validation errors', async () => {
+    assert.equal(
+      await rejected(job('too-wide', { completionMode: 'Indexed', completions: maxInt32, parallelism: maxInt32 })),
+      'The Job "too-wide" is invalid: spec.parallelism: Invalid value: 2147483647: must be less than or equal to 100000 when completion mode is Indexed',
+    );
+    assert.equal(
+      await rejected(job('per-index', { completionMode: 'Indexed', completions: maxInt32, parallelism: 20000, backoffLimitPerIndex: 1 })),
+      'The Job "per-index" is invalid: \n' +
+        '* spec.maxFailedIndexes: Required value: must be specified when completions is above 100000\n' +
+        '* spec.parallelism: Invalid value: 20000: must be less than or equal to 10000 when completions are above 100000 and used with backoff limit per index',
+    );
+  });
+
+  test('a Deployment, a ReplicaSet and a ReplicationController scaled to 2^31-1 create in bursts; scale 0 cleans up', async () => {
+    const workloads = ['deployment/dep-big', 'rs/rs-big', 'rc/rc-big'];
+    const labels = (app: string) => ({ app });
+    const dep = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'dep-big' }, spec: { replicas: 0, selector: { matchLabels: labels('dep-big') }, template: podTemplate(labels('dep-big')) } };
+    const rs = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'rs-big' }, spec: { replicas: 0, selector: { matchLabels: labels('rs-big') }, template: podTemplate(labels('rs-big')) } };
+    const rc = { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'rc-big' }, spec: { replicas: 0, selector: labels('rc-big'), template: podTemplate(labels('rc-big')) } };
+    await c.k(['apply', '-n', ns, '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [dep, rs, rc] }) });
+    await c.k(['scale', ...workloads, '-n', ns, `--replicas=${maxInt32}`]);
+    const latency = await sampleLatency(2000);
+    worst['deployment+rs+rc-scale'] = { readyz: Math.round(latency.readyz), get: Math.round(latency.get) };
+    assert.ifError(latency.error);
+    assert.ok(latency.readyz < answerBoundMs, `/readyz took ${latency.readyz} ms`);
+    for (const app of ['dep-big', 'rs-big', 'rc-big']) assert.ok((await podCount(`app=${app}`)) > 0, app);
+    await c.k(['scale', ...workloads, '-n', ns, '--replicas=0']);
+    await noPodsLeft('app in (dep-big,rs-big,rc-big)');
+    await c.k(['delete', ...workloads, '-n', ns]);
+  });
+
+  test('the scale subresource refuses replicas beyond int32 with a client error', async () => {
+    await c.k(['create', 'deployment', 'scaled', '-n', ns, '--image=pause', '--replicas=0']);
+    const r = await c.kubectl(['scale', 'deployment', 'scaled', '-n', ns, '--replicas=2147483648']);
+    process.stderr.write(`scale 2^31: ${r.code} ${r.stderr}\n`);
+    assert.notEqual(r.code, 0);
+    assert.doesNotMatch(r.stderr, /InternalError|Internal error|500/);
+    await c.k(['delete', 'deployment', 'scaled', '-n', ns]);
+  });
+
+  test('a CronJob every minute that last ran decades ago: too many missed start times, counted not walked', async () => {
+    const cj = {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'late' },
+      spec: { schedule: '* * * * *', suspend: true, jobTemplate: { spec: { template: podTemplate({ app: 'late' }, 'Never') } } },
+    };
+    await c.k(['apply', '-n', ns, '-f', '-'], { input: JSON.stringify(cj) });
+    await c.k(['patch', 'cronjob', 'late', '-n', ns, '--subresource=status', '--type=merge', '-p', '{"status":{"lastScheduleTime":"1971-01-01T00:00:00Z"}}']);
+    await c.k(['patch', 'cronjob', 'late', '-n', ns, '--type=merge', '-p', '{"spec":{"suspend":false}}']);
+    const latency = await sampleLatency(2000);
+    worst.cronjob = { readyz: Math.round(latency.readyz), get: Math.round(latency.get) };
+    assert.ifError(latency.error);
+    const event = await eventually(async () => {
+      const out = await c.k(['get', 'events', '-n', ns, '--field-selector', 'reason=TooManyMissedTimes', '-o', 'json']);
+      return (JSON.parse(out).items as { message: string; type: string }[])[0];
+    }, 20_000);
+    assert.deepEqual([event.type, event.message], ['Warning', 'too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew']);
+    await c.k(['delete', 'cronjob', 'late', '-n', ns]);
+  });
+
+  test('a claim for 8Ei binds to a local-path volume of 8Ei without allocating anything', async () => {
+    const pvc = {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'huge' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '8Ei' } } },
+    };
+    // The default class waits for a first consumer.
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'huge-user' },
+      spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'pause', volumeMounts: [{ name: 'd', mountPath: '/d' }] }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'huge' } }] },
+    };
+    await c.k(['apply', '-n', ns, '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [pvc, pod] }) });
+    const latency = await sampleLatency(1000);
+    worst.pvc = { readyz: Math.round(latency.readyz), get: Math.round(latency.get) };
+    assert.ifError(latency.error);
+    const bound = await eventually(async () => {
+      const claim = JSON.parse(await c.k(['get', 'pvc', 'huge', '-n', ns, '-o', 'json']));
+      return claim.status?.phase === 'Bound' && claim;
+    }, 30_000);
+    assert.equal(bound.status.capacity.storage, '8Ei');
+    await c.k(['delete', 'pod/huge-user', 'pvc/huge', '-n', ns]);
   });
 });

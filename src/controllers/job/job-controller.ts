@@ -17,7 +17,7 @@ import type { Controller, ControllerContext } from '../controller-context.js';
 import { ControllerExpectations } from '../replicaset/controller-expectations.js';
 import { controllerOf } from '../replicaset/controller-ref-manager.js';
 import { isPodReady } from '../replicaset/pod-conditions.js';
-import { slowStartBatch, slowStartInitialBatchSize } from '../replicaset/slow-start.js';
+import { maxBatchSize, settleInBatches, slowStartBatch, slowStartInitialBatchSize } from '../replicaset/slow-start.js';
 import { nextBackoffRecord, remainingBackoffMs, type BackoffRecord, type FinishedPod } from './job-backoff.js';
 import {
   conditionTrue,
@@ -104,7 +104,8 @@ class JobController implements Controller {
     this.recorder = ctx.recorder(this.name);
     this.expectations = new ControllerExpectations(() => ctx.now().getTime());
     this.queue = new WorkQueue((key) => this.syncJob(key), { name: this.name, workers, logger: ctx.logger });
-    this.orphanQueue = new WorkQueue((key) => this.syncOrphanPod(key), { name: `${this.name}-orphan-pods`, workers: 1, logger: ctx.logger });
+    // One orphan worker per sync worker, as upstream runs them.
+    this.orphanQueue = new WorkQueue((key) => this.syncOrphanPod(key), { name: `${this.name}-orphan-pods`, workers, logger: ctx.logger });
   }
 
   start(): void {
@@ -476,12 +477,12 @@ class JobController implements Controller {
   }
 
   /**
-   * Runs fn over pods in batches of maxPodCreateDeletePerSync, the event loop (which the API
+   * Runs fn over pods in batches of maxBatchSize, the event loop (which the API
    * server shares) turning between batches; the first failing batch ends it with its error.
    */
   private async forPods(pods: Pod[], fn: (pod: Pod) => Promise<void>): Promise<void> {
     let next = 0;
-    const { error } = await slowStartBatch(pods.length, maxPodCreateDeletePerSync, () => fn(pods[next++]), maxPodCreateDeletePerSync);
+    const { error } = await slowStartBatch(pods.length, maxBatchSize, () => fn(pods[next++]));
     if (error) throw error;
   }
 
@@ -494,26 +495,26 @@ class JobController implements Controller {
     if (!pods.length) return;
     const key = objectKey(job);
     this.expectations.expectDeletions(key, pods.map(objectKey));
-    await Promise.all(
-      pods.map(async (pod) => {
-        try {
-          if (notFailures && hasTrackingFinalizer(pod)) {
-            await this.removeFinalizer(pod);
-            const removed = this.finalizersRemoved.get(key) ?? new Set<string>();
-            this.finalizersRemoved.set(key, removed);
-            removed.add(pod.metadata.uid!);
-          }
-          await this.ctx.client.delete(podsResource, pod.metadata.namespace, pod.metadata.name!);
-          this.recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
-        } catch (e) {
-          this.expectations.deletionObserved(key, objectKey(pod));
-          if (!isNotFound(e)) {
-            this.recorder.event(job, 'Warning', 'FailedDelete', `Error deleting: ${e instanceof Error ? e.message : String(e)}`);
-            throw e;
-          }
+    const results = await settleInBatches(pods, async (pod) => {
+      try {
+        if (notFailures && hasTrackingFinalizer(pod)) {
+          await this.removeFinalizer(pod);
+          const removed = this.finalizersRemoved.get(key) ?? new Set<string>();
+          this.finalizersRemoved.set(key, removed);
+          removed.add(pod.metadata.uid!);
         }
-      }),
-    );
+        await this.ctx.client.delete(podsResource, pod.metadata.namespace, pod.metadata.name!);
+        this.recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+      } catch (e) {
+        this.expectations.deletionObserved(key, objectKey(pod));
+        if (!isNotFound(e)) {
+          this.recorder.event(job, 'Warning', 'FailedDelete', `Error deleting: ${e instanceof Error ? e.message : String(e)}`);
+          throw e;
+        }
+      }
+    });
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 }
 

@@ -3,7 +3,7 @@
 // the right revision, delete ordinals outside it from the highest down, then roll pods not at the
 // update revision from the highest ordinal down to the partition. OrderedReady ("monotonic")
 // does one step at a time and waits for Running and Ready; Parallel does them at once in
-// slow-start batches of at most maxBatchSize. A sync visits only the pods that exist and the
+// slow-start batches. A sync visits only the pods that exist and the
 // missing ordinals due now (statefulset-ordinals.ts), never spec.replicas slots.
 import type { ControllerRevision, Pod, StatefulSet, StatefulSetStatus } from '../../api/types.js';
 import { isNotFound } from '../../api/errors.js';
@@ -11,7 +11,7 @@ import { labelSelectorAsRequirements } from '../../api/labels.js';
 import type { ApiClient } from '../../client/api-client.js';
 import type { Informer } from '../../client/informer.js';
 import { equalRevision, findEqualRevisions, sortControllerRevisions, type ControllerHistory } from '../history/controller-history.js';
-import { slowStartBatch } from '../replicaset/slow-start.js';
+import { slowStartBatch, slowStartInitialBatchSize } from '../replicaset/slow-start.js';
 import { ordinalsDue, statefulSetBurstReplicas } from './statefulset-ordinals.js';
 import type { StatefulPodControl } from './stateful-pod-control.js';
 import { applyRevision, newRevision, nextRevision } from './statefulset-revision.js';
@@ -45,9 +45,6 @@ export interface StatefulSetControlDeps {
   now(): Date;
 }
 
-/** MaxBatchSize: the most pods created or deleted at once by a Parallel set. */
-export const maxBatchSize = 500;
-
 /** What a step returns: whether the (monotonic) pass must stop here. */
 type Step = (i: number) => Promise<boolean>;
 
@@ -61,14 +58,9 @@ async function runForAll(count: number, step: Step, monotonic: boolean): Promise
     return false;
   }
   let next = 0;
-  const { error } = await slowStartBatch(
-    count,
-    1,
-    async () => {
-      await step(next++);
-    },
-    maxBatchSize,
-  );
+  const { error } = await slowStartBatch(count, slowStartInitialBatchSize, async () => {
+    await step(next++);
+  });
   if (error) throw error;
   return false;
 }
