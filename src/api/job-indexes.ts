@@ -33,18 +33,24 @@ export function validateIndexesFormat(indexes: string, completions: number): num
   return total;
 }
 
-/** The indexes an interval string names (malformed fragments are skipped, as the controller does). */
-export function parseIndexes(indexes: string | undefined, completions: number): Set<number> {
-  const out = new Set<number>();
+/** The intervals an interval string names, as written (malformed fragments are skipped, as the controller does). */
+export function parseIndexIntervals(indexes: string | undefined, completions: number): [number, number][] {
+  const out: [number, number][] = [];
   for (const interval of (indexes ?? '').split(',')) {
     if (!interval) continue;
     try {
-      const [x, y] = parseIndexInterval(interval, completions);
-      for (let i = x; i <= y; i++) out.add(i);
+      out.push(parseIndexInterval(interval, completions));
     } catch {
       // skipped
     }
   }
+  return out;
+}
+
+/** The indexes an interval string names (malformed fragments are skipped, as the controller does). */
+export function parseIndexes(indexes: string | undefined, completions: number): Set<number> {
+  const out = new Set<number>();
+  for (const [x, y] of parseIndexIntervals(indexes, completions)) for (let i = x; i <= y; i++) out.add(i);
   return out;
 }
 

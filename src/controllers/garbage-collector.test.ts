@@ -4,7 +4,7 @@ import { resourceFor, type ApiClient } from '../client/api-client.js';
 import type { ConfigMap, Deployment, KubeObject, OwnerReference, Pod, ReplicaSet } from '../api/types.js';
 import { startControllerHarness, type ControllerHarness } from '../testing/controller-harness.js';
 import { isGone, waitFor } from '../testing/wait.js';
-import { newGarbageCollector } from './garbage-collector.js';
+import { AbsentOwnerCache, newGarbageCollector } from './garbage-collector.js';
 
 const deployments = resourceFor('deployments', 'apps');
 const replicasets = resourceFor('replicasets', 'apps');
@@ -121,4 +121,16 @@ test('an owner that never existed, or has another uid, counts as absent; a live 
   } finally {
     await stop();
   }
+});
+
+test('AbsentOwnerCache remembers owners found gone, per namespace, forgetting the oldest beyond its size', () => {
+  const cache = new AbsentOwnerCache(2);
+  cache.add('a', 'u1');
+  cache.add('a', 'u2');
+  assert.equal(cache.has('a', 'u1'), true);
+  assert.equal(cache.has('b', 'u1'), false);
+  cache.add(undefined, 'u3');
+  assert.equal(cache.has('a', 'u1'), false);
+  assert.equal(cache.has('a', 'u2'), true);
+  assert.equal(cache.has(undefined, 'u3'), true);
 });

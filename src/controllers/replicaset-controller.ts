@@ -14,7 +14,7 @@ import { WorkQueue, type ReconcileResult } from '../client/work-queue.js';
 import type { Controller, ControllerContext } from './controller-context.js';
 import { ControllerExpectations } from './replicaset/controller-expectations.js';
 import { getPodFromTemplate } from './replicaset/pod-from-template.js';
-import { slowStartBatch, slowStartInitialBatchSize } from './replicaset/slow-start.js';
+import { settleInBatches, slowStartBatch, slowStartInitialBatchSize } from './replicaset/slow-start.js';
 import { getPodsToDelete } from './replicaset/active-pods-with-ranks.js';
 import { isPodActive, isPodReady } from './replicaset/pod-conditions.js';
 import { calculateReplicaSetStatus, replicaSetStatusChanged } from './replicaset/replicaset-status.js';
@@ -274,7 +274,7 @@ class ReplicaSetController implements Controller {
       diff = Math.min(diff, burstReplicas);
       const podsToDelete = getPodsToDelete(pods, this.indirectlyRelatedPods(rs), diff, this.ctx.now().getTime());
       this.expectations.expectDeletions(key, podsToDelete.map(objectKey));
-      const results = await Promise.allSettled(podsToDelete.map((pod) => this.deletePodOf(rs, pod)));
+      const results = await settleInBatches(podsToDelete, (pod) => this.deletePodOf(rs, pod));
       for (let i = 0; i < results.length; i++) {
         const r = results[i];
         if (r.status === 'rejected') {

@@ -20,6 +20,12 @@ export const legacyJobNameLabel = 'job-name';
 export const legacyControllerUidLabel = 'controller-uid';
 
 const maxParallelismForIndexedJob = 100000;
+/** Caps the length of status.completedIndexes and status.failedIndexes. */
+const maxFailedIndexesForIndexedJob = 100_000;
+/** Above this many completions, backoffLimitPerIndex needs tighter bounds (the per-index state). */
+const completionsSoftLimit = 100_000;
+const parallelismLimitForHighCompletions = 10_000;
+const maxFailedIndexesLimitForHighCompletions = 10_000;
 const maxPodFailurePolicyRules = 20;
 const maxPodFailurePolicyOnExitCodesValues = 255;
 const maxPodFailurePolicyOnPodConditionsPatterns = 20;
@@ -97,6 +103,20 @@ function validateJobSpecWithSelector(spec: JobSpec, path: string): FieldError[] 
   return errs;
 }
 
+/** An Indexed Job with backoffLimitPerIndex and over completionsSoftLimit completions. */
+function validateHighCompletionsWithBackoffLimitPerIndex(spec: JobSpec, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const why = `when completions are above ${completionsSoftLimit} and used with backoff limit per index`;
+  if (spec.maxFailedIndexes == null) errs.push(field.required(`${path}.maxFailedIndexes`, `must be specified when completions is above ${completionsSoftLimit}`));
+  if (spec.parallelism != null && spec.parallelism > parallelismLimitForHighCompletions) {
+    errs.push(field.invalid(`${path}.parallelism`, spec.parallelism, `must be less than or equal to ${parallelismLimitForHighCompletions} ${why}`));
+  }
+  if (spec.maxFailedIndexes != null && spec.maxFailedIndexes > maxFailedIndexesLimitForHighCompletions) {
+    errs.push(field.invalid(`${path}.maxFailedIndexes`, spec.maxFailedIndexes, `must be less than or equal to ${maxFailedIndexesLimitForHighCompletions} ${why}`));
+  }
+  return errs;
+}
+
 function validateJobSpec(spec: JobSpec, path: string): FieldError[] {
   const errs: FieldError[] = [];
   for (const key of ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished', 'backoffLimitPerIndex', 'maxFailedIndexes'] as const) {
@@ -116,6 +136,12 @@ function validateJobSpec(spec: JobSpec, path: string): FieldError[] {
       }
       if (spec.completions != null && spec.maxFailedIndexes != null && spec.maxFailedIndexes > spec.completions) {
         errs.push(field.invalid(`${path}.maxFailedIndexes`, spec.maxFailedIndexes, 'must be less than or equal to completions'));
+      }
+      if (spec.maxFailedIndexes != null && spec.maxFailedIndexes > maxFailedIndexesForIndexedJob) {
+        errs.push(field.invalid(`${path}.maxFailedIndexes`, spec.maxFailedIndexes, `must be less than or equal to ${maxFailedIndexesForIndexedJob}`));
+      }
+      if (spec.completions != null && spec.completions > completionsSoftLimit && spec.backoffLimitPerIndex != null) {
+        errs.push(...validateHighCompletionsWithBackoffLimitPerIndex(spec, path));
       }
     }
   }

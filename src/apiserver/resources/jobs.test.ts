@@ -72,6 +72,23 @@ test('Job validation messages', () => {
   assert.deepEqual(strategy('Job').validate(manual).map(fieldErrorString), ['spec.template.metadata.labels: Invalid value: map[string]string(nil): `selector` does not match template `labels`']);
 });
 
+test('Indexed Job size limits (upstream maxParallelismForIndexedJob, completionsSoftLimit and friends)', () => {
+  const errors = (spec: Record<string, unknown>) => strategy('Job').validate(created(newJob({ completionMode: 'Indexed', ...spec }))).map(fieldErrorString);
+  assert.deepEqual(errors({ completions: 2147483647, parallelism: 2147483647 }), [
+    'spec.parallelism: Invalid value: 2147483647: must be less than or equal to 100000 when completion mode is Indexed',
+  ]);
+  assert.deepEqual(errors({ completions: 2147483647, parallelism: 100000 }), []);
+  assert.deepEqual(errors({ completions: 2147483647, parallelism: 20000, backoffLimitPerIndex: 1 }), [
+    'spec.maxFailedIndexes: Required value: must be specified when completions is above 100000',
+    'spec.parallelism: Invalid value: 20000: must be less than or equal to 10000 when completions are above 100000 and used with backoff limit per index',
+  ]);
+  assert.deepEqual(errors({ completions: 2147483647, parallelism: 10, backoffLimitPerIndex: 1, maxFailedIndexes: 200000 }), [
+    'spec.maxFailedIndexes: Invalid value: 200000: must be less than or equal to 100000',
+    'spec.maxFailedIndexes: Invalid value: 200000: must be less than or equal to 10000 when completions are above 100000 and used with backoff limit per index',
+  ]);
+  assert.deepEqual(errors({ completions: 2147483647, parallelism: 10000, backoffLimitPerIndex: 1, maxFailedIndexes: 10000 }), []);
+});
+
 test('Job update: the template and completions are immutable, parallelism is not', () => {
   const old = created(newJob());
   const scaled = structuredClone(old);

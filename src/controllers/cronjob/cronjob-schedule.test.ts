@@ -36,6 +36,24 @@ test('more than 100 missed runs are many; startingDeadlineSeconds bounds how far
   assert.equal(b.mostRecent?.toISOString(), '2024-05-01T05:00:00.000Z');
 });
 
+test('decades of missed minutes are counted, not walked: the schedule is asked a few times', () => {
+  const cj = cronJob('* * * * *', '1970-01-01T00:00:00Z', {}, '1971-01-01T00:00:00Z');
+  const sched = parseCronJobSchedule(cj, 'UTC');
+  let calls = 0;
+  const counting = { ...sched, next: (t: Date) => (calls++, sched.next(t)) };
+  const r = mostRecentScheduleTime(cj, new Date('2026-12-07T16:45:30Z'), counting, true);
+  assert.equal(r.missed, 'many');
+  assert.equal(r.mostRecent?.toISOString(), '2026-12-07T16:45:00.000Z');
+  assert.ok(calls < 10, `${calls} calls to next`);
+  // Weekdays at 9: the interval between the first two runs is a day or three; still a handful of calls.
+  calls = 0;
+  const weekdays = parseCronJobSchedule(cronJob('0 9 * * 1-5', '1980-01-01T00:00:00Z'), 'UTC');
+  const countingWeekdays = { ...weekdays, next: (t: Date) => (calls++, weekdays.next(t)) };
+  const w = mostRecentScheduleTime(cronJob('0 9 * * 1-5', '1980-01-01T00:00:00Z'), new Date('2026-12-07T16:45:30Z'), countingWeekdays, true);
+  assert.equal(w.mostRecent?.toISOString(), '2026-12-07T09:00:00.000Z');
+  assert.ok(calls < 20, `${calls} calls to next`);
+});
+
 test('an impossible schedule never runs; the next run is requeued 100ms after it is due', () => {
   const never = cronJob('0 0 31 2 *', '2024-01-01T00:00:00Z');
   assert.equal(mostRecentScheduleTime(never, new Date('2024-05-01T00:00:00Z'), parseCronJobSchedule(never, 'UTC'), true).mostRecent, undefined);

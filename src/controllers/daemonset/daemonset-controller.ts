@@ -21,7 +21,7 @@ import { ControllerExpectations } from '../replicaset/controller-expectations.js
 import { isPodReady } from '../replicaset/pod-conditions.js';
 import { claimPods, controllerOf, newControllerRef } from '../replicaset/controller-ref-manager.js';
 import { getPodFromTemplate } from '../replicaset/pod-from-template.js';
-import { slowStartBatch, slowStartInitialBatchSize } from '../replicaset/slow-start.js';
+import { settleInBatches, slowStartBatch, slowStartInitialBatchSize } from '../replicaset/slow-start.js';
 import { controllerRevisionHashLabel, createPodTemplate, replaceNodeNameNodeAffinity, targetNodeName } from './daemon-pods.js';
 import { DaemonSetHistory, daemonSetKind, daemonSetsResource } from './daemonset-history.js';
 import { calculateDaemonSetCounts, daemonSetStatusCurrent, serialisedDaemonSetStatus } from './daemonset-status.js';
@@ -340,7 +340,7 @@ class DaemonSetsController implements Controller {
       // Creations never attempted after a failing batch are not expected either.
       for (let i = next; i < creates.length; i++) this.expectations.creationObserved(key);
     }
-    const results = await Promise.allSettled(deletes.map((name) => this.deletePodOf(ds, name)));
+    const results = await settleInBatches(deletes, (name) => this.deletePodOf(ds, name));
     results.forEach((r, i) => {
       if (r.status === 'fulfilled') return;
       this.expectations.deletionObserved(key, `${ds.metadata.namespace}/${deletes[i]}`);

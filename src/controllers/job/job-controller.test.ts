@@ -244,3 +244,30 @@ test('backoffLimitPerIndex: a failed index is kept in failedIndexes and fails th
     );
   });
 });
+
+test('backoffLimitPerIndex over 2^31-1 completions: a failed index backs off and the next indexes start, without walking every index', async () => {
+  await withJobController(async (h) => {
+    const spec = { completions: 2 ** 31 - 1, parallelism: 2, completionMode: 'Indexed' as const, backoffLimitPerIndex: 1, maxFailedIndexes: 10 };
+    await h.client.create(jobsResource, 'default', newJob('huge', spec));
+    const pods = await waitFor(() => {
+      const running = podsOf(h, 'huge').filter((p) => p.status?.phase === 'Running');
+      return running.length === 2 ? running : undefined;
+    });
+    const index = (p: Pod) => p.metadata.annotations?.['batch.kubernetes.io/job-completion-index'];
+    assert.deepEqual(pods.map(index).sort(), ['0', '1']);
+    // Index 0 fails once: it waits out its back-off, so index 2 takes its place meanwhile.
+    await finish(h, pods.find((p) => index(p) === '0')!, 1);
+    const next = await waitFor(() => podsOf(h, 'huge').find((p) => index(p) === '2'), 10_000, 'index 2 started');
+    assert.equal(next.metadata.annotations?.['batch.kubernetes.io/job-index-failure-count'], '0');
+  });
+});
+
+test('a NonIndexed Job of parallelism 2^31-1 creates pods in bursts of at most 500 a sync', async () => {
+  await withJobController(async (h) => {
+    await h.client.create(jobsResource, 'default', newJob('wide', { parallelism: 2 ** 31 - 1 }));
+    // The first sync creates 500; the next burst follows once the creations are observed.
+    await waitFor(() => podsOf(h, 'wide').length > 500 || undefined, 30_000, 'a second burst');
+    // The status counts the pods that exist.
+    await jobWhen(h, 'wide', (j) => (j.status?.active ?? 0) >= 500, 'active counted');
+  });
+});

@@ -17,7 +17,7 @@ import type { Controller, ControllerContext } from '../controller-context.js';
 import { ControllerExpectations } from '../replicaset/controller-expectations.js';
 import { controllerOf } from '../replicaset/controller-ref-manager.js';
 import { isPodReady } from '../replicaset/pod-conditions.js';
-import { slowStartBatch, slowStartInitialBatchSize } from '../replicaset/slow-start.js';
+import { maxBatchSize, settleInBatches, slowStartBatch, slowStartInitialBatchSize } from '../replicaset/slow-start.js';
 import { nextBackoffRecord, remainingBackoffMs, type BackoffRecord, type FinishedPod } from './job-backoff.js';
 import {
   conditionTrue,
@@ -104,7 +104,8 @@ class JobController implements Controller {
     this.recorder = ctx.recorder(this.name);
     this.expectations = new ControllerExpectations(() => ctx.now().getTime());
     this.queue = new WorkQueue((key) => this.syncJob(key), { name: this.name, workers, logger: ctx.logger });
-    this.orphanQueue = new WorkQueue((key) => this.syncOrphanPod(key), { name: `${this.name}-orphan-pods`, workers: 1, logger: ctx.logger });
+    // One orphan worker per sync worker, as upstream runs them.
+    this.orphanQueue = new WorkQueue((key) => this.syncOrphanPod(key), { name: `${this.name}-orphan-pods`, workers, logger: ctx.logger });
   }
 
   start(): void {
@@ -240,7 +241,7 @@ class JobController implements Controller {
     const pods = this.podsOf(job);
     if (finishedCondition(job)) {
       // Every pod of a finished Job has been counted: only finalizers are left to drop.
-      await Promise.all(pods.filter(hasTrackingFinalizer).map((p) => this.removeFinalizer(p)));
+      await this.forPods(pods.filter(hasTrackingFinalizer), (p) => this.removeFinalizer(p));
       return;
     }
     const now = this.ctx.now();
@@ -273,12 +274,10 @@ class JobController implements Controller {
     if (toRelease.length) {
       const removed = this.finalizersRemoved.get(key) ?? new Set<string>();
       this.finalizersRemoved.set(key, removed);
-      await Promise.all(
-        toRelease.map(async (p) => {
-          await this.removeFinalizer(p);
-          removed.add(p.metadata.uid!);
-        }),
-      );
+      await this.forPods(toRelease, async (p) => {
+        await this.removeFinalizer(p);
+        removed.add(p.metadata.uid!);
+      });
     }
     const status: JobStatus = structuredClone(job.status ?? {});
     status.succeeded = (status.succeeded ?? 0) + uncounted.succeeded.length;
@@ -333,7 +332,8 @@ class JobController implements Controller {
     // 4. Pods: all go once the outcome is known or while suspended; otherwise as many as parallelism wants.
     let finishing = false;
     if (target || suspended) {
-      await this.deletePods(job, census.active, !target);
+      // At most a burst a sync: the deletions' events bring the Job back for the rest.
+      await this.deletePods(job, census.active.slice(0, maxPodCreateDeletePerSync), !target);
       if (target) {
         // The terminal condition waits until no pod is left running or terminating.
         finishing = census.active.length === 0 && census.terminating.length === 0;
@@ -434,12 +434,16 @@ class JobController implements Controller {
       // Each index backs off on its own failures; indexes still waiting are skipped this time.
       failures = indexFailures(job, pods, now);
       const taken = new Set([...completed!, ...failedIndexes, ...byIndex.keys()]);
-      indexes = [];
-      for (const ix of firstPendingIndexes(taken, completions ?? 0, completions ?? 0)) {
-        const left = indexBackoffRemainingMs(failures.get(ix), now);
-        if (left > 0) wait = wait ? Math.min(wait, left) : left;
-        else if (indexes.length < missing) indexes.push(ix);
+      // Only indexes with failed pods can be backing off: look at those, not at every completion
+      // (up to 2^31-1), then take the lowest pending indexes past them.
+      for (const [ix, f] of failures) {
+        if (taken.has(ix) || ix >= (completions ?? 0)) continue;
+        const left = indexBackoffRemainingMs(f, now);
+        if (left <= 0) continue;
+        wait = wait ? Math.min(wait, left) : left;
+        taken.add(ix);
       }
+      indexes = firstPendingIndexes(taken, missing, completions ?? 0);
     } else {
       wait = remainingBackoffMs(this.backoff.get(key) ?? { failuresAfterLastSuccess: 0 }, now);
       if (wait > 0) return wait;
@@ -473,6 +477,16 @@ class JobController implements Controller {
   }
 
   /**
+   * Runs fn over pods in batches of maxBatchSize, the event loop (which the API
+   * server shares) turning between batches; the first failing batch ends it with its error.
+   */
+  private async forPods(pods: Pod[], fn: (pod: Pod) => Promise<void>): Promise<void> {
+    let next = 0;
+    const { error } = await slowStartBatch(pods.length, maxBatchSize, () => fn(pods[next++]));
+    if (error) throw error;
+  }
+
+  /**
    * Deletes pods. Pods removed for suspension or scale-down lose their finalizer first, so they
    * are never counted (upstream deleteJobPods); pods of a Job whose outcome is known keep it
    * and are counted by the next sync (deleteActivePods).
@@ -481,26 +495,26 @@ class JobController implements Controller {
     if (!pods.length) return;
     const key = objectKey(job);
     this.expectations.expectDeletions(key, pods.map(objectKey));
-    await Promise.all(
-      pods.map(async (pod) => {
-        try {
-          if (notFailures && hasTrackingFinalizer(pod)) {
-            await this.removeFinalizer(pod);
-            const removed = this.finalizersRemoved.get(key) ?? new Set<string>();
-            this.finalizersRemoved.set(key, removed);
-            removed.add(pod.metadata.uid!);
-          }
-          await this.ctx.client.delete(podsResource, pod.metadata.namespace, pod.metadata.name!);
-          this.recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
-        } catch (e) {
-          this.expectations.deletionObserved(key, objectKey(pod));
-          if (!isNotFound(e)) {
-            this.recorder.event(job, 'Warning', 'FailedDelete', `Error deleting: ${e instanceof Error ? e.message : String(e)}`);
-            throw e;
-          }
+    const results = await settleInBatches(pods, async (pod) => {
+      try {
+        if (notFailures && hasTrackingFinalizer(pod)) {
+          await this.removeFinalizer(pod);
+          const removed = this.finalizersRemoved.get(key) ?? new Set<string>();
+          this.finalizersRemoved.set(key, removed);
+          removed.add(pod.metadata.uid!);
         }
-      }),
-    );
+        await this.ctx.client.delete(podsResource, pod.metadata.namespace, pod.metadata.name!);
+        this.recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+      } catch (e) {
+        this.expectations.deletionObserved(key, objectKey(pod));
+        if (!isNotFound(e)) {
+          this.recorder.event(job, 'Warning', 'FailedDelete', `Error deleting: ${e instanceof Error ? e.message : String(e)}`);
+          throw e;
+        }
+      }
+    });
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 }
 

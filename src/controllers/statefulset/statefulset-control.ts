@@ -2,14 +2,17 @@
 // find or make the current and update revisions, bring every ordinal in [start, end] to life at
 // the right revision, delete ordinals outside it from the highest down, then roll pods not at the
 // update revision from the highest ordinal down to the partition. OrderedReady ("monotonic")
-// does one step at a time and waits for Running and Ready; Parallel does them all at once.
+// does one step at a time and waits for Running and Ready; Parallel does them at once in
+// slow-start batches. A sync visits only the pods that exist and the
+// missing ordinals due now (statefulset-ordinals.ts), never spec.replicas slots.
 import type { ControllerRevision, Pod, StatefulSet, StatefulSetStatus } from '../../api/types.js';
 import { isNotFound } from '../../api/errors.js';
 import { labelSelectorAsRequirements } from '../../api/labels.js';
 import type { ApiClient } from '../../client/api-client.js';
 import type { Informer } from '../../client/informer.js';
 import { equalRevision, findEqualRevisions, sortControllerRevisions, type ControllerHistory } from '../history/controller-history.js';
-import { slowStartBatch } from '../replicaset/slow-start.js';
+import { slowStartBatch, slowStartInitialBatchSize } from '../replicaset/slow-start.js';
+import { ordinalsDue, statefulSetBurstReplicas } from './statefulset-ordinals.js';
 import type { StatefulPodControl } from './stateful-pod-control.js';
 import { applyRevision, newRevision, nextRevision } from './statefulset-revision.js';
 import { completeRollingUpdate, inconsistentStatus, updateStatefulSetStatus } from './statefulset-status.js';
@@ -55,7 +58,7 @@ async function runForAll(count: number, step: Step, monotonic: boolean): Promise
     return false;
   }
   let next = 0;
-  const { error } = await slowStartBatch(count, 1, async () => {
+  const { error } = await slowStartBatch(count, slowStartInitialBatchSize, async () => {
     await step(next++);
   });
   if (error) throw error;
@@ -195,17 +198,18 @@ export class StatefulSetControl {
     updateStatus(status, set, currentRevision, updateRevision, now, pods);
 
     const start = getStartOrdinal(set);
-    const end = getEndOrdinal(set);
-    const replicas: (Pod | undefined)[] = new Array(Math.max(0, end - start + 1)).fill(undefined);
+    const byOrdinal = new Map<number, Pod>();
     const condemned: Pod[] = [];
     for (const pod of pods) {
-      if (podInOrdinalRange(pod, set)) replicas[getOrdinal(pod) - start] = pod;
+      if (podInOrdinalRange(pod, set)) byOrdinal.set(getOrdinal(pod), pod);
       else if (getOrdinal(pod) >= 0) condemned.push(pod);
     }
-    for (let ord = start; ord <= end; ord++) {
-      replicas[ord - start] ??= newVersionedStatefulSetPod(currentSet, updateSet, currentRevision.metadata.name!, updateRevision.metadata.name!, ord);
-    }
-    const live = replicas as Pod[];
+    const monotonic = !allowsBurst(set);
+    const present = [...byOrdinal.keys()].sort((a, b) => a - b);
+    const due = ordinalsDue(present, start, getEndOrdinal(set), monotonic ? 1 : statefulSetBurstReplicas);
+    const live = due.ordinals.map(
+      (ord) => byOrdinal.get(ord) ?? newVersionedStatefulSetPod(currentSet, updateSet, currentRevision.metadata.name!, updateRevision.metadata.name!, ord),
+    );
     condemned.sort(byDescendingOrdinal);
     // The first unhealthy pod: among the replicas in order, else the lowest condemned one.
     const firstUnhealthy = live.find((p) => isUnavailable(p, minReady, now)) ?? [...condemned].reverse().find((p) => isUnavailable(p, minReady, now));
@@ -213,7 +217,6 @@ export class StatefulSetControl {
 
     // A set being deleted only reports status.
     if (set.metadata.deletionTimestamp) return;
-    const monotonic = !allowsBurst(set);
     try {
       if (await runForAll(live.length, (i) => this.processReplica(set, updateSet, monotonic, live, i, now), monotonic)) return;
       const fixClaims: Step = async (i) => {
@@ -227,6 +230,9 @@ export class StatefulSetControl {
     }
     // OnDelete: pods are updated when their user deletes them.
     if (set.spec.updateStrategy?.type === 'OnDelete') return;
+    // Ordinals still to create come in the next syncs (their pods' events bring the set back);
+    // the rolling update starts once every ordinal has a pod, as upstream's single pass would.
+    if (due.missingLeft > 0) return;
     const updateMin = set.spec.updateStrategy?.rollingUpdate?.partition ?? 0;
     // The highest ordinal not at the update revision is deleted; it comes back updated.
     for (let target = live.length - 1; target >= updateMin; target--) {

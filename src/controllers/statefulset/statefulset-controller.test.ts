@@ -275,3 +275,25 @@ test('OnDelete leaves pods alone until they are deleted; ordinals may start abov
     await h.stop();
   }
 });
+
+test('Parallel with 2^31-1 replicas creates the lowest ordinals in bursts and counts only the pods that exist', async () => {
+  const h = await startHarness();
+  try {
+    await h.client.create(sets, 'default', webSet(2 ** 31 - 1, { podManagementPolicy: 'Parallel' }));
+    const status = await waitFor(async () => {
+      const s = (await getSet(h)).status;
+      return s && (s.replicas ?? 0) >= 500 ? s : undefined;
+    }, 30_000, 'a burst of pods counted');
+    // Whatever the number so far, the pods are the lowest ordinals, without gaps.
+    const ordinals = livePods(h)
+      .map((p) => Number(p.metadata.name!.slice('web-'.length)))
+      .sort((a, b) => a - b);
+    assert.deepEqual(ordinals, ordinals.map((_, i) => i));
+    assert.ok((status.replicas ?? 0) <= ordinals.length + 500, `${status.replicas} counted, ${ordinals.length} seen`);
+    // Scaling down to 0 removes them all.
+    await h.client.patch(sets, 'default', 'web', 'merge', { spec: { replicas: 0 } });
+    await waitFor(() => (livePods(h).length === 0 ? true : undefined), 30_000, 'no pod left');
+  } finally {
+    await h.stop();
+  }
+});
