@@ -18,7 +18,14 @@ export interface ClusterConfig {
   nodePortRange: string;
   /** Loopback range for LoadBalancer ingress IPs. */
   lbPool: string;
+  /** Pods a node takes (the kubelet's --max-pods, its allocatable "pods"); 110 when absent. */
+  maxPods?: number;
   store: string;
+}
+
+/** The node status.capacity overrides a cluster's config asks for (`--max-pods`). */
+export function nodeCapacity(cfg: Pick<ClusterConfig, 'maxPods'>): Record<string, string> | undefined {
+  return cfg.maxPods ? { pods: String(cfg.maxPods) } : undefined;
 }
 
 export const defaultConfig = (name: string, home: string): ClusterConfig => ({

@@ -19,7 +19,7 @@ import { installLocalPathStorage } from './local-path-storage-addon.js';
 import { socketInNetns } from '../node/netns-socket.js';
 import { nodeSocketPaths } from '../node/node-agent.js';
 import { ensurePki, ensureToken } from './pki.js';
-import { readConfig, resolveHome, type ClusterHome } from './cluster-home.js';
+import { nodeCapacity, readConfig, resolveHome, type ClusterHome } from './cluster-home.js';
 import { apiServerSANs, clusterNetwork } from './cluster-network.js';
 import { envInt } from '../util/env.js';
 
@@ -107,7 +107,7 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
     if (cfg.runtime === 'fake') {
       nodeClient = new ApiClient({ socketPath: home.socket }, 'kubelet');
       // Fake containers stop at once on SIGTERM: a short cap keeps deletions as quick as nginx's.
-      nodes = await startFakeNodes({ client: nodeClient, nodes: cfg.nodes, podCIDR: cfg.podCIDR, nodeIP: (i) => net.nodes[i - 1].nodeIP, logger: log.child('fake-kubelet'), deletionGraceCapMs: 1000 });
+      nodes = await startFakeNodes({ client: nodeClient, nodes: cfg.nodes, podCIDR: cfg.podCIDR, nodeIP: (i) => net.nodes[i - 1].nodeIP, logger: log.child('fake-kubelet'), deletionGraceCapMs: 1000, capacity: nodeCapacity(cfg) });
     } else {
       // The `kubernetes` Service's endpoint, inside the cluster network (the supervisor made
       // it): pods reach the API. Without it the cluster still works, minus that; say why.

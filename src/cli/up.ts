@@ -25,6 +25,7 @@ export interface UpOptions {
   images?: ImageSources;
   store?: string;
   lbPool?: string;
+  maxPods?: number;
   waitSeconds?: number;
 }
 
@@ -138,6 +139,10 @@ export async function up(opts: UpOptions): Promise<void> {
   if (opts.runtime) cfg.runtime = opts.runtime;
   if (opts.images) cfg.images = opts.images;
   if (opts.store) cfg.store = opts.store;
+  if (opts.maxPods !== undefined) {
+    if (!(opts.maxPods >= 1)) throw new CliError(`--max-pods must be at least 1, got ${opts.maxPods}`);
+    cfg.maxPods = opts.maxPods;
+  }
   if (opts.lbPool) {
     if (!/^127\.\d+\.\d+\.\d+\/(2[4-9]|3[0-2])$/.test(opts.lbPool)) throw new CliError(`--lb-pool must be a loopback range (127.x.y.z/24 to /32), got "${opts.lbPool}"`);
     cfg.lbPool = opts.lbPool;

@@ -131,10 +131,42 @@ test('unschedulable pod gets FailedScheduling and PodScheduled=False, then fits 
   }
 });
 
+test('NodeResourcesFit: Too many pods past allocatable pods, Insufficient cpu past what placed pods requested; a node that grows takes the pod', async () => {
+  const { client, stop } = await setup();
+  try {
+    const sized = (name: string, cpu: string) => {
+      const n = node(name);
+      n.status!.allocatable = { cpu, memory: '1Gi', pods: '2' };
+      return n;
+    };
+    await client.create(nodesInfo, undefined, sized('node-1', '1'));
+    await client.create(nodesInfo, undefined, sized('node-2', '1'));
+    const busy = (name: string) => pod(name, { nodeName: 'node-1', containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '300m' } } }] });
+    await client.create(podsInfo, 'default', busy('busy-1'));
+    await client.create(podsInfo, 'default', busy('busy-2'));
+    await client.create(podsInfo, 'default', pod('big', { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '1500m', memory: '64Mi' } } }] }));
+    const want =
+      '0/2 nodes are available: 1 Too many pods, 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.';
+    const cond = await waitFor(async () => (await client.get<Pod>(podsInfo, 'default', 'big')).status?.conditions?.find((c) => c.type === 'PodScheduled'));
+    assert.equal(cond.reason, 'Unschedulable');
+    assert.equal(cond.message, want);
+    // The kubelet reports more CPU (allocatable changes): the waiting pod is tried again.
+    const n2 = await client.get<Node>(nodesInfo, undefined, 'node-2');
+    n2.status!.allocatable = { cpu: '2', memory: '1Gi', pods: '2' };
+    await client.updateStatus(nodesInfo, n2);
+    assert.equal(await nodeOf(client, 'big'), 'node-2');
+    // A pod without requests fits anywhere there is room for one more pod.
+    await client.create(podsInfo, 'default', pod('small'));
+    assert.equal(await nodeOf(client, 'small'), 'node-2');
+  } finally {
+    await stop();
+  }
+});
+
 test('FailedScheduling message matches upstream for selector mismatch on every node', () => {
   const reasons = new Map([
-    ['node-1', "node(s) didn't match Pod's node affinity/selector"],
-    ['node-2', "node(s) didn't match Pod's node affinity/selector"],
+    ['node-1', ["node(s) didn't match Pod's node affinity/selector"]],
+    ['node-2', ["node(s) didn't match Pod's node affinity/selector"]],
   ]);
   assert.equal(
     fitErrorMessage(pod('x'), reasons),

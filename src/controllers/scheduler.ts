@@ -1,6 +1,7 @@
 // The scheduler (upstream kube-scheduler with its default profile, reduced to what kanzen's
 // nodes need): pending pods of "default-scheduler" are filtered against every node
-// (NodeUnschedulable, TaintToleration, NodeAffinity, NodePorts, VolumeRestrictions
+// (NodeUnschedulable, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit
+// (scheduler-resources-fit.ts), VolumeRestrictions
 // (ReadWriteOncePod, scheduler-volume-restrictions.ts), VolumeBinding, InterPodAffinity, in
 // upstream's plugin order, the first failing filter giving the node's reason), the feasible
 // nodes are scored (preferred inter-pod and node affinity, then spreading), and the pod is
@@ -17,6 +18,7 @@ import { WorkQueue, type ReconcileResult } from '../client/work-queue.js';
 import type { Controller, ControllerContext } from './controller-context.js';
 import { rfc3339 } from '../api/time.js';
 import { PodVolumes, type VolumeBinder } from './scheduler-volume-binding.js';
+import { insufficient, podRequests, reasonTooManyPods, resourcesFitReasons, type Amounts } from './scheduler-resources-fit.js';
 import { podClaimKeys, readWriteOncePodConflict, reasonReadWriteOncePodConflict } from './scheduler-volume-restrictions.js';
 import { annSelectedNode } from './volume/volume-matching.js';
 import { InterPodAffinity, namespaceLabels, nodeAffinityScores, nodeSelectorTermMatches, reasonAntiAffinityRulesNotMatch, reasonExistingAntiAffinityRulesNotMatch, type PlacedPod } from './scheduler-affinity.js';
@@ -81,35 +83,52 @@ function hostPorts(pod: Pod): string[] {
   return out;
 }
 
+/** What the filters know of one attempt beyond the pod and the node. */
+export interface FilterState {
+  /** The node's pods, assumed ones included (asked only when a filter needs the list). */
+  podsOnNode(): Pod[];
+  /** How many pods the node has, assumed ones included. */
+  podCount: number;
+  /** The pod's effective request (podRequests). */
+  requests: Amounts;
+  /** The attempt's inter-pod affinity state (none: that filter is skipped). */
+  affinity?: InterPodAffinity;
+  volumes?: PodVolumes;
+  /** A ReadWriteOncePod claim of the pod is used by another pod. */
+  claimInUse?: boolean;
+}
+
 /**
- * The first failing filter's reason for this node, or undefined when the pod fits.
- * `podsOnNode` lists the node's pods (asked only when the pod wants host ports);
- * `affinity` is the attempt's inter-pod affinity state (none: that filter is skipped);
- * `claimInUse` says a ReadWriteOncePod claim of the pod is used by another pod.
+ * The first failing filter's reasons for this node (NodeResourcesFit may give several), empty
+ * when the pod fits.
  */
-export function filterNode(pod: Pod, node: Node, podsOnNode: () => Pod[], affinity?: InterPodAffinity, volumes?: PodVolumes, claimInUse = false): string | undefined {
+export function filterNode(pod: Pod, node: Node, s: FilterState): string[] {
   const tolerations = pod.spec.tolerations;
   if (node.spec?.unschedulable && !toleratesTaint(tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) {
-    return reasonUnschedulable;
+    return [reasonUnschedulable];
   }
   const taint = effectiveTaints(node).find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !toleratesTaint(tolerations, t));
-  if (taint) return untoleratedTaint(taint);
-  if (!matchesNodeAffinity(pod, node)) return reasonNodeAffinity;
+  if (taint) return [untoleratedTaint(taint)];
+  if (!matchesNodeAffinity(pod, node)) return [reasonNodeAffinity];
   const wanted = hostPorts(pod);
   if (wanted.length) {
-    const used = new Set(podsOnNode().flatMap(hostPorts));
-    if (wanted.some((p) => used.has(p))) return reasonNodePorts;
+    const used = new Set(s.podsOnNode().flatMap(hostPorts));
+    if (wanted.some((p) => used.has(p))) return [reasonNodePorts];
   }
-  if (claimInUse) return reasonReadWriteOncePodConflict;
-  return volumes?.filter(node) ?? affinity?.filter(node);
+  const fit = resourcesFitReasons(pod, s.requests, node, s.podCount, s.podsOnNode);
+  if (fit.length) return fit;
+  if (s.claimInUse) return [reasonReadWriteOncePodConflict];
+  const other = s.volumes?.filter(node) ?? s.affinity?.filter(node);
+  return other ? [other] : [];
 }
 
 /**
  * Filters whose failure preemption could resolve (upstream Unschedulable, not
  * UnschedulableAndUnresolvable): InterPodAffinity's anti-affinity reasons, VolumeRestrictions'
- * claim in use.
+ * claim in use, NodeResourcesFit's too many pods and insufficient resources.
  */
-const resolvableReasons = new Set([reasonAntiAffinityRulesNotMatch, reasonExistingAntiAffinityRulesNotMatch, reasonReadWriteOncePodConflict]);
+const resolvableReasons = new Set([reasonAntiAffinityRulesNotMatch, reasonExistingAntiAffinityRulesNotMatch, reasonReadWriteOncePodConflict, reasonTooManyPods]);
+const resolvable = (reason: string): boolean => resolvableReasons.has(reason) || reason.startsWith(insufficient(''));
 
 /**
  * FitError.Error(): "0/N nodes are available: <count reason, …>." followed by the
@@ -118,7 +137,7 @@ const resolvableReasons = new Set([reasonAntiAffinityRulesNotMatch, reasonExisti
  * victims of lower priority, and kanzen's pods all share one priority, so
  * SelectVictimsOnNode finds none ("No preemption victims found for incoming pod").
  */
-export function fitErrorMessage(pod: Pod, reasons: Map<string, string>, preFilterMessage?: string): string {
+export function fitErrorMessage(pod: Pod, reasons: Map<string, string[]>, preFilterMessage?: string): string {
   const total = reasons.size;
   const histogram = (values: Iterable<string>) => {
     const counts = new Map<string, number>();
@@ -129,10 +148,10 @@ export function fitErrorMessage(pod: Pod, reasons: Map<string, string>, preFilte
     (pod.spec as { preemptionPolicy?: string }).preemptionPolicy === 'Never'
       ? 'not eligible due to preemptionPolicy=Never'
       : `0/${total} nodes are available: ${histogram(
-          [...reasons.values()].map((r) => (resolvableReasons.has(r) ? 'No preemption victims found for incoming pod' : 'Preemption is not helpful for scheduling')),
+          [...reasons.values()].map((r) => (resolvable(r[0]) ? 'No preemption victims found for incoming pod' : 'Preemption is not helpful for scheduling')),
         ).join(', ')}`;
   // A PreFilter failure is the whole reason, not counted per node (upstream FitError.Error).
-  const why = preFilterMessage ?? histogram(reasons.values()).join(', ');
+  const why = preFilterMessage ?? histogram([...reasons.values()].flat()).join(', ');
   return `0/${total} nodes are available: ${why}. preemption: ${preemption}.`;
 }
 
@@ -299,7 +318,7 @@ export function newScheduler(ctx: ControllerContext): Controller {
     const a = assumed.get(key);
     if (a && a.uid === pod.metadata.uid) return; // bound already; the cache has not caught up
     const allNodes = nodes.list().sort((x, y) => (x.metadata.name! < y.metadata.name! ? -1 : 1));
-    const reasons = new Map<string, string>();
+    const reasons = new Map<string, string[]>();
     const feasible: NodeLoad[] = [];
     const assumedOn = assumedByNode();
     const loads = allNodes.map((n) => nodeLoad(n, assumedOn.get(n.metadata.name!) ?? []));
@@ -309,13 +328,14 @@ export function newScheduler(ctx: ControllerContext): Controller {
     const podVolumes = new PodVolumes(pod, volumeListers);
     if (podVolumes.preFilterFailure) {
       unschedulable.add(key);
-      const message = allNodes.length ? fitErrorMessage(pod, new Map(allNodes.map((n) => [n.metadata.name!, podVolumes.preFilterFailure!])), podVolumes.preFilterFailure) : noNodesAvailableMessage;
+      const message = allNodes.length ? fitErrorMessage(pod, new Map(allNodes.map((n) => [n.metadata.name!, [podVolumes.preFilterFailure!]])), podVolumes.preFilterFailure) : noNodesAvailableMessage;
       await recordFailure(pod, message);
       return { requeueAfterMs: unschedulableRetryMs };
     }
+    const requests = podRequests(pod);
     for (const load of loads) {
-      const reason = filterNode(pod, load.node, load.pods, affinity, podVolumes, claimInUse);
-      if (reason) reasons.set(load.node.metadata.name!, reason);
+      const failed = filterNode(pod, load.node, { podsOnNode: load.pods, podCount: load.count, requests, affinity, volumes: podVolumes, claimInUse });
+      if (failed.length) reasons.set(load.node.metadata.name!, failed);
       else feasible.push(load);
     }
     if (!feasible.length) {
@@ -400,6 +420,7 @@ export function newScheduler(ctx: ControllerContext): Controller {
     return (
       !isDeepStrictEqual(oldNode.spec, newNode.spec) ||
       !isDeepStrictEqual(oldNode.metadata.labels, newNode.metadata.labels) ||
+      !isDeepStrictEqual(oldNode.status?.allocatable, newNode.status?.allocatable) ||
       readyCondition(oldNode)?.status !== readyCondition(newNode)?.status
     );
   }

@@ -11,7 +11,7 @@ import { ApiEventRecorder } from '../client/event-recorder.js';
 import { InformerFactory } from '../client/informer-factory.js';
 import type { Logger } from '../util/logger.js';
 import { serviceIPByIndex } from '../apiserver/allocators/clusterip-allocator.js';
-import type { ClusterConfig, ClusterHome } from '../cli/cluster-home.js';
+import { nodeCapacity, type ClusterConfig, type ClusterHome } from '../cli/cluster-home.js';
 import type { EndpointSlice, Node, Service } from '../api/types.js';
 import { resourceFor } from '../client/api-client.js';
 import { Proxier } from '../proxy/proxier.js';
@@ -127,6 +127,7 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
     drainTimeoutMs,
     serviceAccountToken: (pod, src) => tokens.token(pod, src),
     podLogsRoot: path.join(sockets.dir, 'pod-logs'),
+    capacity: nodeCapacity(cfg),
   });
   await kubelet.start();
 
