@@ -15,6 +15,8 @@ import type { Logger } from '../util/logger.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { openapiV2Json, openapiV2Protobuf, openapiV3Document, openapiV3Index } from './openapi.js';
 import { sendError, sendJSON, sendText } from './http.js';
+import { inProcessServer } from './in-process.js';
+import type { InProcessServer } from '../client/transport.js';
 import { Registry } from './registry.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import { handleResource } from './resource-handler.js';
@@ -147,6 +149,14 @@ export class ApiServer {
       sendError(res, err);
     });
   };
+
+  /**
+   * This server for clients in its own process (the daemon's controllers and kubelets): the
+   * unix socket's handler — trusted as that socket is — without the socket.
+   */
+  inProcess(): InProcessServer {
+    return inProcessServer(this.handler(true));
+  }
 
   /** The HTTPS endpoint: TLS and bearer tokens, as kubectl and pods reach it. */
   private httpsServer(tls: { cert: string; key: string }): https.Server {
