@@ -111,7 +111,14 @@ function compareWalk(l0: unknown, r: unknown, node: Schema, path: FieldPath, c: 
     if (l === undefined) c.added.insert(path);
     else if (r === undefined) c.removed.insert(path);
     const keys = new Set([...Object.keys(lm ?? {}), ...Object.keys(rm ?? {})]);
-    for (const k of keys) compareWalk(lm?.[k], rm?.[k], childSchema(node, k), [...path, fieldPE(k)], c, lm !== undefined);
+    for (const k of keys) {
+      const lv = lm?.[k];
+      const rv = rm?.[k];
+      // An unchanged field has no changes below it: most updates change a few fields of a
+      // large object (a status, a label), and walking the rest builds paths for nothing.
+      if (lv === rv || (typeof lv === 'object' && lv !== null && deepEqual(lv, rv))) continue;
+      compareWalk(lv, rv, childSchema(node, k), [...path, fieldPE(k)], c, lm !== undefined);
+    }
     return;
   }
   if (Array.isArray(l) || Array.isArray(r)) {
