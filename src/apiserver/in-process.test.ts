@@ -125,3 +125,30 @@ test('a watch the server refuses ends with its error', async () => {
   assert.ok(ended instanceof ApiError);
   assert.equal(ended.code, 400);
 });
+
+test('a stopping server ends its in-process watches, as it drops its connections', async () => {
+  const own = await startApiFixture();
+  // Not one of the fixture's clients: those are closed before the server stops.
+  const client = new ApiClient({ socketPath: own.socketPath, inProcess: own.server.inProcess() }, 'test');
+  const ended = new Promise<Error | undefined>((resolve) => {
+    client.watch(configmaps, 'default', {}, () => undefined, resolve);
+  });
+  // The watch is open once its first (empty) batch could have come: then stop the server.
+  await new Promise((r) => setImmediate(r));
+  await own.stop();
+  const err = await ended;
+  client.close();
+  assert.ok(err instanceof Error);
+});
+
+test('a closed client\'s in-process watches end and see nothing more', async () => {
+  const client = new ApiClient({ socketPath: f.socketPath, inProcess: f.server.inProcess() }, 'test');
+  const events: string[] = [];
+  const ends: (Error | undefined)[] = [];
+  client.watch(configmaps, 'default', { resourceVersion: (await local.list(configmaps, 'default')).metadata.resourceVersion }, (ev) => events.push(ev.type), (e) => ends.push(e));
+  client.close();
+  await local.create(configmaps, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-close' } });
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(events, []);
+  assert.deepEqual(ends, []);
+});

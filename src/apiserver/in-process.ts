@@ -178,9 +178,15 @@ function rawResponse(status: number, headers: IncomingHttpHeaders, chunks: Buffe
   };
 }
 
+/** The server's side: the open streams end when it stops, as its sockets' connections do. */
+export interface InProcessConnections extends InProcessServer {
+  closeAll(): void;
+}
+
 /** The transport's side of the server: requests and streams handed to the handler directly. */
-export function inProcessServer(handle: Handler): InProcessServer {
+export function inProcessServer(handle: Handler): InProcessConnections {
   const serve = (req: InProcessRequest, res: InProcessResponse) => handle(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+  const open = new Set<InProcessResponse>();
   return {
     request(method, path, headers, body) {
       return new Promise<RawResponse>((resolve, reject) => {
@@ -200,7 +206,11 @@ export function inProcessServer(handle: Handler): InProcessServer {
       });
     },
     stream(path, headers, sink) {
-      return streamTo(serve, new InProcessRequest('GET', path, lowerCased(headers), undefined), sink);
+      return streamTo(serve, new InProcessRequest('GET', path, lowerCased(headers), undefined), sink, open);
+    },
+    closeAll() {
+      for (const res of open) res.destroy();
+      open.clear();
     },
   };
 }
@@ -210,7 +220,12 @@ export function inProcessServer(handle: Handler): InProcessServer {
  * socket's data would be, in order and in batches: a client's handler never runs inside
  * the write that caused the event (the store's dispatch to every watcher completes first).
  */
-function streamTo(serve: (req: InProcessRequest, res: InProcessResponse) => void, req: InProcessRequest, sink: StreamSink): { close(): void } {
+function streamTo(
+  serve: (req: InProcessRequest, res: InProcessResponse) => void,
+  req: InProcessRequest,
+  sink: StreamSink,
+  open: Set<InProcessResponse>,
+): { close(): void } {
   let pending: (() => void)[] = [];
   let scheduled = false;
   let closed = false;
@@ -234,12 +249,19 @@ function streamTo(serve: (req: InProcessRequest, res: InProcessResponse) => void
       later(() => sink.data(text));
     },
     object: (o) => later(() => sink.data(JSON.stringify(o) + '\n')),
-    end: (err) => later(() => ((closed = true), sink.end(err))),
+    end: (err) => {
+      open.delete(res);
+      later(() => ((closed = true), sink.end(err)));
+    },
   });
+  // A dropped connection: the handler's request closes too (the watch stops).
+  res.on('close', () => req.destroy());
+  open.add(res);
   serve(req, res);
   return {
     close() {
       closed = true;
+      open.delete(res);
       res.clientClosed();
       req.destroy();
     },

@@ -15,7 +15,7 @@ import type { Logger } from '../util/logger.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { openapiV2Json, openapiV2Protobuf, openapiV3Document, openapiV3Index } from './openapi.js';
 import { sendError, sendJSON, sendText } from './http.js';
-import { inProcessServer } from './in-process.js';
+import { inProcessServer, type InProcessConnections } from './in-process.js';
 import type { InProcessServer } from '../client/transport.js';
 import { Registry } from './registry.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
@@ -74,6 +74,7 @@ export class ApiServer {
   private tcpServer?: https.Server;
   private readonly extraServers: https.Server[] = [];
   private unixServer?: http.Server;
+  private inProcessConnections?: InProcessConnections;
   private readonly tokenBuf: Buffer;
   private readonly saTokens?: ServiceAccountTokens;
   private ready = false;
@@ -155,7 +156,8 @@ export class ApiServer {
    * unix socket's handler — trusted as that socket is — without the socket.
    */
   inProcess(): InProcessServer {
-    return inProcessServer(this.handler(true));
+    this.inProcessConnections ??= inProcessServer(this.handler(true));
+    return this.inProcessConnections;
   }
 
   /** The HTTPS endpoint: TLS and bearer tokens, as kubectl and pods reach it. */
@@ -215,6 +217,7 @@ export class ApiServer {
         s.close(() => resolve());
         s.closeAllConnections();
       });
+    this.inProcessConnections?.closeAll();
     await Promise.all([close(this.tcpServer), close(this.unixServer), ...this.extraServers.map(close)]);
   }
 

@@ -45,6 +45,8 @@ export interface InProcessServer {
 
 export class Transport {
   private readonly agent: http.Agent;
+  /** Streams to the API server in this process, ended by close() as the agent's sockets are. */
+  private readonly localStreams = new Set<{ close(): void }>();
 
   constructor(private readonly opts: TransportOptions) {
     this.agent = opts.socketPath
@@ -114,13 +116,21 @@ export class Transport {
       onEnd(err);
     };
     if (this.opts.inProcess) {
-      const s = this.streamInProcess(this.opts.inProcess, path, onLine, end);
-      return {
+      let s: { close(): void } | undefined = undefined;
+      const local = {
         close: () => {
           ended = true;
-          s.close();
+          this.localStreams.delete(local);
+          s?.close();
         },
       };
+      const finished = (err?: Error) => {
+        this.localStreams.delete(local);
+        end(err);
+      };
+      this.localStreams.add(local);
+      s = this.streamInProcess(this.opts.inProcess, path, onLine, finished);
+      return local;
     }
     const req = this.send(this.requestOptions('GET', path, {}), (res) => {
       if ((res.statusCode ?? 0) >= 300) {
@@ -159,6 +169,7 @@ export class Transport {
 
   close(): void {
     this.agent.destroy();
+    for (const s of [...this.localStreams]) s.close();
   }
 }
 
