@@ -6,6 +6,7 @@ import { ApiError } from '../api/errors.js';
 import { decodeKubernetesProtobuf, protobufContentType } from '../api/protobuf/decode.js';
 import { checkYamlDepth, scanJson } from './json-scan.js';
 import { goJSON } from '../util/go-json.js';
+import { InProcessRequest, InProcessResponse } from './in-process.js';
 
 /** The API server's request body limit (apiserver's MaxRequestBodyBytes default, 3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
@@ -90,6 +91,20 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
   return decodeRequestBody(body, contentType).value;
 }
 
+/**
+ * The request's body, decoded by its media type: read and decoded, or — from a client in
+ * this process (in-process.ts) — the object it handed over, which is what decoding its JSON
+ * gives (a JSON object has no duplicate keys). Other media types go the way of the bytes.
+ */
+export async function requestBody(req: IncomingMessage, contentType: string | undefined = req.headers['content-type']): Promise<DecodedBody> {
+  if (req instanceof InProcessRequest) {
+    const ct = mediaType(contentType) || 'application/json';
+    const given = jsonMediaTypes.has(ct) || yamlMediaTypes.has(ct) ? req.takeObjectBody() : undefined;
+    if (given) return { value: given.value, duplicates: [] };
+  }
+  return decodeRequestBody(await readBody(req), contentType);
+}
+
 export function sendJSON(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.end();
@@ -104,6 +119,15 @@ export function sendJSON(res: ServerResponse, code: number, body: unknown, heade
     ...headers,
   });
   res.end(data);
+}
+
+/**
+ * Sends an object built for this response alone (a fresh decode of the store, never shared):
+ * a client in this process takes the object itself, others get its JSON.
+ */
+export function sendObject(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res instanceof InProcessResponse) return res.endWithObject(code, body, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', ...headers });
+  sendJSON(res, code, body, headers);
 }
 
 /** Adds a `Warning: 299 - "…"` header (warning.AddWarning), keeping any already set. */

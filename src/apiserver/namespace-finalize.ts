@@ -3,12 +3,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../api/errors.js';
 import type { Namespace } from '../api/types.js';
-import { decodeBody, readBody, sendJSON } from './http.js';
+import { requestBody, sendJSON } from './http.js';
 import type { Registry } from './registry.js';
 import type { RequestInfo } from './request-info.js';
 
 export async function finalizeNamespace(namespaces: Registry, ri: RequestInfo, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  const body = decodeBody(await readBody(req), req.headers['content-type']) as Namespace;
+  const body = (await requestBody(req)).value as Namespace;
   const name = ri.name!;
   const { object } = await namespaces.update(
     undefined,

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, field, orderedStatus } from '../api/errors.js';
 import type { KubeObject, Pod } from '../api/types.js';
-import { decodeBody, readBody, sendJSON } from './http.js';
+import { requestBody, sendJSON } from './http.js';
 import type { Registry } from './registry.js';
 import type { RequestInfo } from './request-info.js';
 import { rfc3339 } from '../api/time.js';
@@ -13,7 +13,7 @@ interface Binding extends KubeObject {
 }
 
 export async function handleBinding(pods: Registry, ri: RequestInfo, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  const binding = decodeBody(await readBody(req), req.headers['content-type']) as Binding;
+  const binding = (await requestBody(req)).value as Binding;
   const name = ri.name!;
   const target = binding?.target?.name;
   if (!target) throw ApiError.invalid('', 'Binding', name, [field.required('target.name', '')]);

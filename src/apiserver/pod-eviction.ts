@@ -10,7 +10,7 @@ import { labelSelectorAsRequirements, matchLabels } from '../api/labels.js';
 import { updateDisruptionAllowedCondition } from '../api/poddisruptionbudget.js';
 import { rfc3339 } from '../api/time.js';
 import type { DeleteOptions, Eviction, Pod, PodDisruptionBudget, Status } from '../api/types.js';
-import { decodeBody, readBody, sendJSON } from './http.js';
+import { requestBody, sendJSON } from './http.js';
 import type { Registry } from './registry.js';
 import type { RequestInfo } from './request-info.js';
 
@@ -253,7 +253,7 @@ function success(): { code: number; status: Status } {
 
 /** POST pods/<name>/eviction: decodes the Eviction (policy/v1 or v1beta1) and answers with a Status. */
 export async function handleEviction(deps: EvictionDeps, ri: RequestInfo, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  const body = decodeBody(await readBody(req), req.headers['content-type']) as Eviction | null;
+  const body = (await requestBody(req)).value as Eviction | null;
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw ApiError.badRequest('Object is not a valid JSON object');
   if (body.kind !== undefined && body.kind !== 'Eviction') throw ApiError.badRequest(`not a Eviction object: ${body.kind}`);
   const { code, status } = await new EvictionREST(deps).evict(ri.namespace!, ri.name!, { ...body, metadata: body.metadata ?? {} }, url);

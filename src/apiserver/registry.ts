@@ -325,7 +325,10 @@ export class Registry {
 
   /**
    * Replaces an object (PUT, and the last step of every patch). `mutate` builds the new object
-   * from the current one; it is re-run on a revision conflict when `retryOnConflict`.
+   * from the current one (a private copy it may change and return); it is re-run on a
+   * revision conflict when `retryOnConflict`. What it returns becomes the registry's, which
+   * changes it (server-set metadata, defaults): an object used once (a request body), never
+   * one the caller keeps or returns again.
    */
   async update(
     namespace: string | undefined,
@@ -345,8 +348,8 @@ export class Registry {
         return { object: await this.create(namespace, next, ctx), created: true };
       }
       const current = { ...this.typeMeta(), ...decodeStored(kv) };
-      // mutate gets a copy of its own; what it returns may be the caller's (a PUT body).
-      const next = deepCopy(mutate({ ...this.typeMeta(), ...decodeStored(kv) }));
+      // mutate gets a copy of its own; what it returns is the registry's to change.
+      const next = mutate({ ...this.typeMeta(), ...decodeStored(kv) });
       try {
         const object = await this.replace(current, kv, next, ctx);
         return { object, created: false };
@@ -389,7 +392,8 @@ export class Registry {
     if (this.info.namespaced === false) delete next.metadata.namespace;
     const subStrategy = ctx.subresource ? this.strategy.subresources?.[ctx.subresource] : undefined;
     if (subStrategy) {
-      next = subStrategy.prepareForUpdate(next, deepCopy(current));
+      // A copy of the current object of its own (a fresh parse costs less than a clone).
+      next = subStrategy.prepareForUpdate(next, { ...tm, ...decodeStored(kv) });
     } else if (this.strategy.hasStatus && !ctx.bypassStrategy) {
       // Main writes keep status (a binding also writes the PodScheduled condition).
       if (current.status === undefined) delete next.status;

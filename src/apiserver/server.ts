@@ -15,6 +15,8 @@ import type { Logger } from '../util/logger.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { openapiV2Json, openapiV2Protobuf, openapiV3Document, openapiV3Index } from './openapi.js';
 import { sendError, sendJSON, sendText } from './http.js';
+import { inProcessServer, type InProcessConnections } from './in-process.js';
+import type { InProcessServer } from '../client/transport.js';
 import { Registry } from './registry.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import { handleResource } from './resource-handler.js';
@@ -72,6 +74,7 @@ export class ApiServer {
   private tcpServer?: https.Server;
   private readonly extraServers: https.Server[] = [];
   private unixServer?: http.Server;
+  private inProcessConnections?: InProcessConnections;
   private readonly tokenBuf: Buffer;
   private readonly saTokens?: ServiceAccountTokens;
   private ready = false;
@@ -148,6 +151,15 @@ export class ApiServer {
     });
   };
 
+  /**
+   * This server for clients in its own process (the daemon's controllers and kubelets): the
+   * unix socket's handler — trusted as that socket is — without the socket.
+   */
+  inProcess(): InProcessServer {
+    this.inProcessConnections ??= inProcessServer(this.handler(true));
+    return this.inProcessConnections;
+  }
+
   /** The HTTPS endpoint: TLS and bearer tokens, as kubectl and pods reach it. */
   private httpsServer(tls: { cert: string; key: string }): https.Server {
     const server = https.createServer({ cert: tls.cert, key: tls.key }, this.handler(false));
@@ -205,6 +217,7 @@ export class ApiServer {
         s.close(() => resolve());
         s.closeAllConnections();
       });
+    this.inProcessConnections?.closeAll();
     await Promise.all([close(this.tcpServer), close(this.unixServer), ...this.extraServers.map(close)]);
   }
 

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, field } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
-import { decodeBody, readBody, sendJSON } from './http.js';
+import { requestBody, sendJSON } from './http.js';
 import type { RequestInfo } from './request-info.js';
 import { defaultApiAudiences, type ServiceAccountTokens } from './serviceaccount-token.js';
 
@@ -32,7 +32,7 @@ const maxSeconds = 2 ** 32;
 export async function serveTokenRequest(deps: TokenRequestDeps, ri: RequestInfo, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const ns = ri.namespace ?? 'default';
   const name = ri.name ?? '';
-  const body = (decodeBody(await readBody(req), req.headers['content-type']) ?? {}) as TokenRequest;
+  const body = ((await requestBody(req)).value ?? {}) as TokenRequest;
   const spec = body.spec ?? {};
   const seconds = spec.expirationSeconds ?? 3600;
   if (seconds < minSeconds) throw ApiError.invalid('authentication.k8s.io', 'TokenRequest', name, [field.invalid('spec.expirationSeconds', seconds, 'may not specify a duration less than 10 minutes')]);

@@ -91,8 +91,11 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
       advertiseAddress: net.apiServerAddress,
       advertisePort: cfg.apiPort,
     });
+    // The controllers, the add-on installer and the fake kubelets run in this process: they
+    // reach the API server's handler directly (client/transport.ts), as the socket would.
+    const inProcess = server.inProcess();
     {
-      const addons = new ApiClient({ socketPath: home.socket }, 'kubeadm');
+      const addons = new ApiClient({ socketPath: home.socket, inProcess }, 'kubeadm');
       await installLocalPathStorage(addons)
         .then(() => installClusterDNS(addons, serviceIPByIndex(cfg.serviceCIDR, 10), home.socket, cfg.nodes))
         .finally(() => addons.close());
@@ -101,11 +104,12 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
     const nodeMonitorGracePeriodMs = envInt('KANZEN_NODE_MONITOR_GRACE_PERIOD_MS', 1);
     controllers = startControllerManager({
       socketPath: home.socket,
+      inProcess,
       logger: log.child('controllers'),
       options: { loadBalancerPool: cfg.lbPool, rootCACert: pki.caCert, localPathStorageDir: home.storageDir, ...(nodeMonitorGracePeriodMs ? { nodeMonitorGracePeriodMs } : {}) },
     });
     if (cfg.runtime === 'fake') {
-      nodeClient = new ApiClient({ socketPath: home.socket }, 'kubelet');
+      nodeClient = new ApiClient({ socketPath: home.socket, inProcess }, 'kubelet');
       // Fake containers stop at once on SIGTERM: a short cap keeps deletions as quick as nginx's.
       nodes = await startFakeNodes({ client: nodeClient, nodes: cfg.nodes, podCIDR: cfg.podCIDR, nodeIP: (i) => net.nodes[i - 1].nodeIP, logger: log.child('fake-kubelet'), deletionGraceCapMs: 1000, capacity: nodeCapacity(cfg) });
     } else {

@@ -67,6 +67,8 @@ export class ApiClient {
   private async call<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
     const r = await this.transport.request(method, path, body, headers);
     if (r.status >= 300) throw toApiError(r.status, r.body);
+    // In process, the server hands over the decoded object (its own, a fresh decode): no JSON between.
+    if (r.object !== undefined) return r.object as T;
     return JSON.parse(r.body.toString('utf8')) as T;
   }
 

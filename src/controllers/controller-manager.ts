@@ -1,12 +1,13 @@
 // Runs the control-plane controllers in the daemon (upstream kube-controller-manager plus
-// the scheduler): one API client over the unix socket, one set of shared informers, one
-// event recorder per component. The informers start and list first; the controllers start
+// the scheduler): one API client (in the daemon, straight to the API server's handler), one
+// set of shared informers, one event recorder per component. The informers start and list first; the controllers start
 // only once every cache has synced (upstream WaitForCacheSync before the workers run): a
 // controller working from a half-listed cache — a ReplicaSet seen before its pods, a pod
 // before its Node — would create surplus pods or drop endpoints, which after a daemon
 // restart would disturb a cluster that is running fine. Their handlers, added late, replay
 // the caches as adds.
 import { ApiClient } from '../client/api-client.js';
+import type { InProcessServer } from '../client/transport.js';
 import { InformerFactory } from '../client/informer-factory.js';
 import { ApiEventRecorder, type EventRecorder } from '../client/event-recorder.js';
 import type { Logger } from '../util/logger.js';
@@ -20,8 +21,8 @@ export interface ControllerManager {
   stop(): void;
 }
 
-export function startControllerManager(opts: { socketPath: string; logger: Logger; options?: Partial<ControllerOptions> }): ControllerManager {
-  const client = new ApiClient({ socketPath: opts.socketPath }, 'kube-controller-manager');
+export function startControllerManager(opts: { socketPath: string; inProcess?: InProcessServer; logger: Logger; options?: Partial<ControllerOptions> }): ControllerManager {
+  const client = new ApiClient({ socketPath: opts.socketPath, inProcess: opts.inProcess }, 'kube-controller-manager');
   const informers = new InformerFactory(client, opts.logger, { stripManagedFields: true });
   const recorders = new Map<string, EventRecorder>();
   const context: ControllerContext = {

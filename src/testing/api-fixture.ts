@@ -1,5 +1,7 @@
 // An API server on a unix socket over the in-memory store, for unit tests of anything
-// that talks to the API (controllers, informers, node agents).
+// that talks to the API (controllers, informers, node agents). Its clients reach it as the
+// daemon's controllers and kubelets do, in process (client/transport.ts); a test that needs
+// the socket itself makes its own client on socketPath.
 import fs from 'node:fs';
 import { after, before } from 'node:test';
 import os from 'node:os';
@@ -39,7 +41,7 @@ export async function startApiFixture(): Promise<ApiFixture> {
     store,
     socketPath,
     client(fieldManager = 'test') {
-      const c = new ApiClient({ socketPath }, fieldManager);
+      const c = new ApiClient({ socketPath, inProcess: server.inProcess() }, fieldManager);
       clients.push(c);
       return c;
     },

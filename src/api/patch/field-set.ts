@@ -209,6 +209,18 @@ export class FieldSet {
     return out;
   }
 
+  /** The same fields (as sets: order does not matter). */
+  equals(other: FieldSet): boolean {
+    if (this === other) return true;
+    if (this.members.size !== other.members.size || this.children.size !== other.children.size) return false;
+    for (const k of this.members.keys()) if (!other.members.has(k)) return false;
+    for (const [k, c] of this.children) {
+      const theirs = other.children.get(k);
+      if (!theirs || !c.set.equals(theirs.set)) return false;
+    }
+    return true;
+  }
+
   copy(): FieldSet {
     const out = new FieldSet();
     for (const [k, pe] of this.members) out.members.set(k, pe);
@@ -226,16 +238,16 @@ export class FieldSet {
 
   /** The fieldsV1 encoding (Set.ToJSON). */
   toFieldsV1(): JsonObject {
+    // Each element once, under the key it is stored by (no re-serializing), in upstream's order.
+    const entries: [string, PathElement][] = [...this.members];
+    for (const [k, c] of this.children) if (!c.set.empty() && !this.members.has(k)) entries.push([k, c.pe]);
+    if (entries.length > 1) entries.sort((a, b) => comparePE(a[1], b[1]));
     const out: JsonObject = {};
-    const all = new Map<string, PathElement>(this.members);
-    for (const [k, c] of this.children) if (!c.set.empty()) all.set(k, c.pe);
-    for (const pe of sortPEs([...all.values()])) {
-      const key = serializePE(pe);
+    for (const [key] of entries) {
       const node = this.children.get(key);
       if (node && !node.set.empty()) {
-        const inner: JsonObject = this.members.has(key) ? { '.': {} } : {};
-        Object.assign(inner, node.set.toFieldsV1());
-        out[key] = inner;
+        const inner = node.set.toFieldsV1();
+        out[key] = this.members.has(key) ? { '.': {}, ...inner } : inner;
       } else {
         out[key] = {};
       }

@@ -111,7 +111,14 @@ function compareWalk(l0: unknown, r: unknown, node: Schema, path: FieldPath, c: 
     if (l === undefined) c.added.insert(path);
     else if (r === undefined) c.removed.insert(path);
     const keys = new Set([...Object.keys(lm ?? {}), ...Object.keys(rm ?? {})]);
-    for (const k of keys) compareWalk(lm?.[k], rm?.[k], childSchema(node, k), [...path, fieldPE(k)], c, lm !== undefined);
+    for (const k of keys) {
+      const lv = lm?.[k];
+      const rv = rm?.[k];
+      // An unchanged field has no changes below it: most updates change a few fields of a
+      // large object (a status, a label), and walking the rest builds paths for nothing.
+      if (lv === rv || (typeof lv === 'object' && lv !== null && deepEqual(lv, rv))) continue;
+      compareWalk(lv, rv, childSchema(node, k), [...path, fieldPE(k)], c, lm !== undefined);
+    }
     return;
   }
   if (Array.isArray(l) || Array.isArray(r)) {
@@ -271,7 +278,7 @@ interface VersionedSet {
   time?: string;
   /**
    * The stored fieldsV1 this entry was decoded from and the set decoded from it: while
-   * set is still that set (field sets are never changed in place), encoding reuses it
+   * set holds the same fields (field sets are never changed in place), encoding reuses it
    * instead of re-encoding every manager on every write.
    */
   stored?: { set: FieldSet; fieldsV1: FieldsV1 };
@@ -316,7 +323,9 @@ function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] | undefin
     const e: ManagedFieldsEntry = { manager: info.manager, operation: info.operation, apiVersion: info.apiVersion };
     if (time) e.time = time;
     e.fieldsType = 'FieldsV1';
-    e.fieldsV1 = stored?.set === set ? stored.fieldsV1 : set.toFieldsV1();
+    // A manager whose fields did not change keeps its stored encoding (most updates change
+    // only what their manager already owns): no re-encoding.
+    e.fieldsV1 = stored && stored.set.equals(set) ? stored.fieldsV1 : set.toFieldsV1();
     if (info.subresource) e.subresource = info.subresource;
     return e;
   });
@@ -436,7 +445,8 @@ function recordUpdate(lhs: JsonObject, rhs: JsonObject, schema: Schema, managers
   if (set.empty()) return;
   const id = managerId(info);
   const previous = managers.get(id);
-  managers.set(id, { info, set: previous ? set.union(previous.set) : set, time: now });
+  // Its stored encoding stays with it: reused if the union adds nothing new.
+  managers.set(id, { info, set: previous ? set.union(previous.set) : set, time: now, ...(previous?.stored ? { stored: previous.stored } : {}) });
 }
 
 /** The field set an object specifies, in managedFields' fieldsV1 encoding. */
@@ -468,8 +478,10 @@ export function updateManagedFields(
     managers = decodeManagedFields(requested);
     if (managers.size === 0) managers = decodeManagedFields(oldObj?.metadata.managedFields, true);
   }
-  const result = deepCopy(newObj);
-  delete result.metadata.managedFields;
+  // The new object is the caller's to give (the registry's own next object): only its
+  // metadata, which gets the managed fields, is copied.
+  const { managedFields: _m, ...metadata } = newObj.metadata;
+  const result: KubeObject = { ...newObj, metadata };
   if (managers.size === 0 && oldObj?.metadata.uid) return result;
 
   const info: ManagerInfo = { manager: manager || 'unknown', operation, apiVersion };

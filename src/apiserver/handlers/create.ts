@@ -1,6 +1,6 @@
 // POST to a collection (upstream: handlers/create.go CreateResource): decode, check fields,
 // admit, create — or the resource's own create, for those that store nothing.
-import { decodeRequestBody, readBody, sendJSON } from '../http.js';
+import { requestBody, sendObject } from '../http.js';
 import { ownCreate } from '../resources/index.js';
 import { checkFields, resourceKind } from './field-validation.js';
 import { asObject } from './object-body.js';
@@ -11,10 +11,10 @@ export async function createResource({ deps, info, registry, namespace, user, re
   const serve = ownCreate(info);
   if (serve) return serve({ info, user, req, res });
   const ctx = writeContext(url);
-  const decoded = decodeRequestBody(await readBody(req), req.headers['content-type']);
+  const decoded = await requestBody(req);
   const body = asObject(decoded.value);
   checkFields(resourceKind(info), body, url, res, { duplicates: decoded.duplicates });
   await deps.admitCreate(info, namespace, body.metadata.name ?? body.metadata.generateName ?? '', body);
   const created = await registry.create(namespace, body, ctx);
-  sendJSON(res, 201, created);
+  sendObject(res, 201, created);
 }

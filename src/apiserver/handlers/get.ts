@@ -1,6 +1,6 @@
 // GET of one object (upstream: handlers/get.go GetResource): the object, or a Table of it
 // when the client asks for one.
-import { sendJSON } from '../http.js';
+import { sendJSON, sendObject } from '../http.js';
 import { toTable, wantsTable, type IncludeObject } from '../table-convertor.js';
 import type { ItemScope } from './request-scope.js';
 
@@ -12,5 +12,5 @@ export async function getResource({ storage, req, res, url }: ItemScope): Promis
     sendJSON(res, 200, toTable(storage.printer, [obj], { accept, includeObject, resourceVersion: obj.metadata.resourceVersion }));
     return;
   }
-  sendJSON(res, 200, obj);
+  sendObject(res, 200, obj);
 }

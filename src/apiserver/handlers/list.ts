@@ -1,7 +1,7 @@
 // GET of a collection (upstream: handlers/get.go ListResource): a list, a Table of it, or —
 // with ?watch — a watch stream.
 import { parseResourceVersion, queryBool, queryInt64 } from '../../api/query-params.js';
-import { sendJSON } from '../http.js';
+import { sendJSON, sendObject } from '../http.js';
 import { parseSelectors } from '../selection.js';
 import { toTable, wantsTable, type IncludeObject } from '../table-convertor.js';
 import type { RequestScope } from './request-scope.js';
@@ -38,5 +38,5 @@ export async function listResource(scope: RequestScope): Promise<void> {
     return;
   }
   // Items in a list carry no apiVersion/kind upstream.
-  sendJSON(res, 200, { ...list, items: list.items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest) });
+  sendObject(res, 200, { ...list, items: list.items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest) });
 }

@@ -10,7 +10,7 @@ import { isObject } from '../../api/patch/json-value.js';
 import { applyStrategicMergePatch } from '../../api/patch/strategic-merge-patch.js';
 import { applyPatch as serverSideApply } from '../../api/patch/server-side-apply.js';
 import { rfc3339 } from '../../api/time.js';
-import { decodeRequestBody, mediaType, patchMediaTypes, readBody, sendJSON } from '../http.js';
+import { mediaType, patchMediaTypes, requestBody, sendObject } from '../http.js';
 import type { WriteContext } from '../registry.js';
 import { checkFields, type BodyKind } from './field-validation.js';
 import { asObject } from './object-body.js';
@@ -25,7 +25,7 @@ export async function patchResource(scope: ItemScope): Promise<void> {
   const ctx = writeContext(url, subresource);
   const contentType = mediaType(req.headers['content-type']);
   if (!patchTypes.has(contentType)) throw ApiError.unsupportedMediaType(patchMediaTypes);
-  const decoded = decodeRequestBody(await readBody(req), contentType);
+  const decoded = await requestBody(req, contentType);
   if (contentType === applyPatchType) return apply(scope, ctx, asObject(decoded.value), decoded.duplicates);
   return patch(scope, ctx, contentType, decoded.value, decoded.duplicates);
 }
@@ -45,7 +45,7 @@ async function apply({ deps, info, namespace, name, storage, res, url }: ItemSco
     await deps.admitCreate(info, namespace, name, fresh);
   }
   const { object, created } = await storage.update((cur) => (cur || !fresh ? applyTo(cur) : fresh), { ...ctx, operation: 'Apply' }, true);
-  sendJSON(res, created ? 201 : 200, object);
+  sendObject(res, created ? 201 : 200, object);
 }
 
 async function patch({ info, name, storage, res, url }: ItemScope, ctx: WriteContext, contentType: string, body: unknown, duplicates: string[]): Promise<void> {
@@ -68,7 +68,7 @@ async function patch({ info, name, storage, res, url }: ItemScope, ctx: WriteCon
     ctx,
     true,
   );
-  sendJSON(res, 200, object);
+  sendObject(res, 200, object);
 }
 
 function applyPatchBody(contentType: string, current: KubeObject, patch: unknown, as: BodyKind): KubeObject {

@@ -1,7 +1,7 @@
 // PUT of one object or subresource (upstream: handlers/update.go UpdateResource): decode,
 // check fields and the name, admit a create-on-update, store.
 import { ApiError } from '../../api/errors.js';
-import { decodeRequestBody, readBody, sendJSON } from '../http.js';
+import { requestBody, sendObject } from '../http.js';
 import { checkFields } from './field-validation.js';
 import { asObject } from './object-body.js';
 import type { ItemScope } from './request-scope.js';
@@ -9,7 +9,7 @@ import { writeContext } from './write-context.js';
 
 export async function updateResource({ deps, info, registry, namespace, name, subresource, storage, req, res, url }: ItemScope): Promise<void> {
   const ctx = writeContext(url, subresource);
-  const decoded = decodeRequestBody(await readBody(req), req.headers['content-type']);
+  const decoded = await requestBody(req);
   const body = asObject(decoded.value);
   checkFields(storage.bodyKind, body, url, res, { duplicates: decoded.duplicates });
   if (body.metadata.name !== undefined && body.metadata.name !== name) {
@@ -19,5 +19,5 @@ export async function updateResource({ deps, info, registry, namespace, name, su
     await deps.admitCreate(info, namespace, name, body);
   }
   const { object, created } = await storage.update(() => body, ctx);
-  sendJSON(res, created ? 201 : 200, object);
+  sendObject(res, created ? 201 : 200, object);
 }
