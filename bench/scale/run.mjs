@@ -32,6 +32,9 @@ const deployments = Number(arg('deployments', 1000));
 const replicas = Number(arg('replicas', 10));
 // 50 nodes: each node's /24 holds ~250 pod IPs, enough for 10,000 pods.
 const nodes = Number(arg('nodes', 50));
+// 200 pods a node is past the kubelet's default 110 (the scheduler's "Too many pods"): the
+// nodes are given room for their share plus the add-ons, as a kubelet's --max-pods would.
+const maxPods = Math.max(110, Math.ceil((deployments * replicas) / nodes) + 10);
 const timeoutS = Number(arg('timeout', 1800));
 const profileDir = arg('profile', undefined);
 
@@ -52,7 +55,7 @@ const port = await new Promise((resolve) => {
     srv.close(() => resolve(p));
   });
 });
-const up = kanzen('up', '--runtime', 'fake', '--nodes', String(nodes), '--api-port', String(port), '--no-kubeconfig', '--store', `sqlite:${path.join(home, 'state.db')}`);
+const up = kanzen('up', '--runtime', 'fake', '--nodes', String(nodes), '--max-pods', String(maxPods), '--api-port', String(port), '--no-kubeconfig', '--store', `sqlite:${path.join(home, 'state.db')}`);
 if (up.status !== 0) {
   console.error(up.stderr);
   process.exit(1);
