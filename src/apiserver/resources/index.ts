@@ -22,6 +22,10 @@ import { nodes } from './nodes.js';
 import { persistentvolumeclaims } from './persistentvolumeclaims.js';
 import { persistentvolumes } from './persistentvolumes.js';
 import { poddisruptionbudgets } from './poddisruptionbudgets.js';
+import { clusterrolebindings } from './clusterrolebindings.js';
+import { clusterroles } from './clusterroles.js';
+import { rolebindings } from './rolebindings.js';
+import { roles } from './roles.js';
 import { pods } from './pods.js';
 import { replicasets } from './replicasets.js';
 import type { CreateRequest, HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler, UpgradeHandler } from './resource-module.js';
@@ -65,6 +69,10 @@ const modules = new Map<string, ResourceModule>([
   ['SelfSubjectReview', selfsubjectreviews],
   ['SelfSubjectAccessReview', selfsubjectaccessreviews],
   ['SelfSubjectRulesReview', selfsubjectrulesreviews],
+  ['Role', roles],
+  ['ClusterRole', clusterroles],
+  ['RoleBinding', rolebindings],
+  ['ClusterRoleBinding', clusterrolebindings],
 ]);
 
 /**

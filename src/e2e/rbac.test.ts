@@ -1,0 +1,58 @@
+// RBAC with the real kubectl (1.27 and 1.33), on the fake runtime:
+//   - kubectl create role/clusterrole/rolebinding/clusterrolebinding; get prints upstream's
+//     columns (NAME CREATED AT; NAME ROLE AGE, -o wide USERS GROUPS SERVICEACCOUNTS);
+//   - a binding's roleRef is immutable ("cannot change roleRef").
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseTable, passClients, startCluster, type TestCluster } from './harness.js';
+
+let c: TestCluster;
+
+before(async () => {
+  c = await startCluster();
+});
+
+after(() => {
+  c?.down(true);
+});
+
+describe('rbac objects', () => {
+  for (const bin of passClients) {
+    const v = bin.endsWith('1.27') ? '127' : '133';
+    test(`kubectl ${v}: create role, clusterrole and their bindings; get shows upstream's columns`, async () => {
+      const role = await c.kubectl(['create', 'role', `pod-reader-${v}`, '--verb=get,list', '--resource=pods'], { bin });
+      assert.equal(role.code, 0, role.stderr);
+      assert.equal(role.stdout.trim(), `role.rbac.authorization.k8s.io/pod-reader-${v} created`);
+      const cr = await c.kubectl(['create', 'clusterrole', `node-reader-${v}`, '--verb=get', '--resource=nodes'], { bin });
+      assert.equal(cr.stdout.trim(), `clusterrole.rbac.authorization.k8s.io/node-reader-${v} created`, cr.stderr);
+      const rb = await c.kubectl(['create', 'rolebinding', `rb-${v}`, `--role=pod-reader-${v}`, '--user=alice', '--group=devs', '--serviceaccount=default:robot'], { bin });
+      assert.equal(rb.stdout.trim(), `rolebinding.rbac.authorization.k8s.io/rb-${v} created`, rb.stderr);
+      const crb = await c.kubectl(['create', 'clusterrolebinding', `crb-${v}`, `--clusterrole=node-reader-${v}`, '--user=bob'], { bin });
+      assert.equal(crb.stdout.trim(), `clusterrolebinding.rbac.authorization.k8s.io/crb-${v} created`, crb.stderr);
+
+      const roleOut = (await c.kubectl(['get', 'role', `pod-reader-${v}`], { bin })).stdout;
+      assert.match(roleOut.split('\n')[0], /^NAME\s+CREATED AT$/);
+      assert.match(parseTable(roleOut)[0]['CREATED AT'], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      const rbOut = (await c.kubectl(['get', 'rolebinding', `rb-${v}`, '-o', 'wide'], { bin })).stdout;
+      assert.match(rbOut.split('\n')[0], /^NAME\s+ROLE\s+AGE\s+USERS\s+GROUPS\s+SERVICEACCOUNTS$/);
+      const row = parseTable(rbOut)[0];
+      assert.equal(row.ROLE, `Role/pod-reader-${v}`);
+      assert.equal(row.USERS, 'alice');
+      assert.equal(row.GROUPS, 'devs');
+      assert.equal(row.SERVICEACCOUNTS, 'default/robot');
+      const crbOut = (await c.kubectl(['get', 'clusterrolebinding', `crb-${v}`], { bin })).stdout;
+      assert.match(crbOut.split('\n')[0], /^NAME\s+ROLE\s+AGE$/);
+      assert.equal(parseTable(crbOut)[0].ROLE, `ClusterRole/node-reader-${v}`);
+    });
+
+    test(`kubectl ${v}: a binding's roleRef cannot change`, async () => {
+      await c.k(['create', 'rolebinding', `fixed-${v}`, '--clusterrole=view', '--user=carol']);
+      const r = await c.kubectl(['patch', 'rolebinding', `fixed-${v}`, '--type=merge', '-p', '{"roleRef":{"name":"edit"}}'], { bin });
+      assert.notEqual(r.code, 0);
+      assert.match(
+        r.stderr,
+        new RegExp(`The RoleBinding "fixed-${v}" is invalid: roleRef: Invalid value: rbac.RoleRef\\{APIGroup:"rbac.authorization.k8s.io", Kind:"ClusterRole", Name:"edit"\\}: cannot change roleRef`),
+      );
+    });
+  }
+});
