@@ -56,3 +56,44 @@ describe('rbac objects', () => {
     });
   }
 });
+
+describe('rbac enforced', () => {
+  /** A kubeconfig-free kubectl call as the service account, with a token from kubectl create token. */
+  const asToken = (bin: string, token: string, args: string[]) => c.kubectl([`--token=${token}`, ...args], { bin });
+
+  for (const bin of passClients) {
+    const v = bin.endsWith('1.27') ? '127' : '133';
+    test(`kubectl ${v}: a service account bound to view lists pods but cannot read secrets or delete pods`, async () => {
+      const ns = `rbac-${v}`;
+      await c.k(['create', 'namespace', ns]);
+      await c.k(['-n', ns, 'create', 'serviceaccount', 'sa']);
+      await c.k(['-n', ns, 'create', 'rolebinding', 'sa-view', '--clusterrole=view', `--serviceaccount=${ns}:sa`]);
+      await c.k(['-n', ns, 'run', 'web', '--image=nginx']);
+      const token = (await c.k(['-n', ns, 'create', 'token', 'sa'])).trim();
+      const user = `system:serviceaccount:${ns}:sa`;
+
+      const pods = await asToken(bin, token, ['-n', ns, 'get', 'pods', '-o', 'name']);
+      assert.equal(pods.code, 0, pods.stderr);
+      assert.equal(pods.stdout.trim(), 'pod/web');
+
+      const secrets = await asToken(bin, token, ['-n', ns, 'get', 'secrets']);
+      assert.notEqual(secrets.code, 0);
+      assert.match(secrets.stderr, new RegExp(`secrets is forbidden: User "${user}" cannot list resource "secrets" in API group "" in the namespace "${ns}"`));
+
+      const del = await asToken(bin, token, ['-n', ns, 'delete', 'pod', 'web']);
+      assert.notEqual(del.code, 0);
+      assert.match(del.stderr, new RegExp(`pods "web" is forbidden: User "${user}" cannot delete resource "pods" in API group "" in the namespace "${ns}"`));
+
+      const nodes = await asToken(bin, token, ['get', 'nodes']);
+      assert.match(nodes.stderr, new RegExp(`nodes is forbidden: User "${user}" cannot list resource "nodes" in API group "" at the cluster scope`));
+
+      const other = await asToken(bin, token, ['-n', 'default', 'get', 'pods']);
+      assert.match(other.stderr, new RegExp(`pods is forbidden: User "${user}" cannot list resource "pods" in API group "" in the namespace "default"`));
+    });
+  }
+
+  test('the aggregated view role is filled in from system:aggregate-to-view', async () => {
+    const view = JSON.parse(await c.k(['get', 'clusterrole', 'view', '-o', 'json'])) as { rules?: { resources?: string[] }[] };
+    assert.ok(view.rules?.some((r) => r.resources?.includes('pods/log')));
+  });
+});
