@@ -38,7 +38,8 @@ import type { PodStreamingDeps } from './pod-streaming-proxy.js';
 import type { ProxyDeps } from './proxy-subresource.js';
 import { ServiceAccountTokens } from './serviceaccount-token.js';
 import { adminUser, type UserInfo } from './user-info.js';
-import { requestAttributes } from './authorization/attributes.js';
+import { requestAttributes, type Attributes } from './authorization/attributes.js';
+import { impersonate } from './authorization/impersonation.js';
 import { forbidden } from './authorization/forbidden.js';
 import { RBACAuthorizer } from './authorization/rbac-authorizer.js';
 import { registryRuleSource } from './authorization/registry-rule-source.js';
@@ -254,11 +255,19 @@ export class ApiServer {
   }
 
 
-  /** The authorization step (upstream's WithAuthorization filter): RBAC allows the request or it is answered 403. */
-  private async authorize(user: UserInfo, req: IncomingMessage, url: URL): Promise<void> {
-    const attrs = requestAttributes(user, req.method ?? 'GET', parseRequestInfo(url.pathname), url.searchParams);
-    const { decision, reason } = await this.authorizer.authorize(attrs);
-    if (decision !== 'Allow') throw forbidden(attrs, reason);
+  /**
+   * After authentication, upstream's WithImpersonation and WithAuthorization filters: the
+   * user the request acts as (whom its Impersonate-* headers name, if RBAC lets the caller
+   * impersonate them), which RBAC must allow the request or it is answered 403.
+   */
+  private async authorize(user: UserInfo, req: IncomingMessage, url: URL): Promise<UserInfo> {
+    const allow = async (attrs: Attributes) => {
+      const { decision, reason } = await this.authorizer.authorize(attrs);
+      if (decision !== 'Allow') throw forbidden(attrs, reason);
+    };
+    const actingAs = await impersonate(user, req.headers, allow);
+    await allow(requestAttributes(actingAs, req.method ?? 'GET', parseRequestInfo(url.pathname), url.searchParams));
+    return actingAs;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse, trusted: boolean): Promise<void> {
@@ -266,9 +275,9 @@ export class ApiServer {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const healthPath = path.split('/')[1] ? `/${path.split('/')[1]}` : path;
     // The unix socket is the cluster's own components: they act as the admin does.
-    const user = trusted ? adminUser : await this.authenticate(req);
-    if (!user && !publicPaths.has(healthPath)) throw ApiError.unauthorized();
-    if (user && !trusted) await this.authorize(user, req, url);
+    const authenticated = trusted ? adminUser : await this.authenticate(req);
+    if (!authenticated && !publicPaths.has(healthPath)) throw ApiError.unauthorized();
+    const user = authenticated && !trusted ? await this.authorize(authenticated, req, url) : authenticated;
     this.opts.logger.debug('request', { method: req.method, url: req.url });
 
     if (healthPath === '/healthz' || healthPath === '/livez' || healthPath === '/readyz') {
