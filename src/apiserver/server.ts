@@ -318,6 +318,7 @@ export class ApiServer {
         registryFor: (i) => this.registries.get(i)!,
         admitCreate: (i, ns, name, obj) => this.admitCreate(i, ns, name, obj),
         subresource: (i, r, rq, rs, u) => this.subresource(i, r, rq, rs, u),
+        authorizer: this.authorizer,
       },
       info,
       ri,

@@ -126,3 +126,48 @@ describe('impersonation', () => {
     });
   }
 });
+
+describe('access reviews', () => {
+  before(async () => {
+    await c.k(['create', 'namespace', 'review']);
+    await c.k(['-n', 'review', 'create', 'serviceaccount', 'sa']);
+    await c.k(['-n', 'review', 'create', 'rolebinding', 'sa-view', '--clusterrole=view', '--serviceaccount=review:sa']);
+  });
+  const as = '--as=system:serviceaccount:review:sa';
+
+  for (const bin of passClients) {
+    const v = bin.endsWith('1.27') ? '127' : '133';
+    test(`kubectl ${v}: auth can-i answers from RBAC, with and without --as`, async () => {
+      const admin = await c.kubectl(['auth', 'can-i', 'delete', 'nodes'], { bin });
+      assert.deepEqual([admin.code, admin.stdout], [0, 'yes\n']);
+      const list = await c.kubectl(['-n', 'review', 'auth', 'can-i', 'list', 'pods', as], { bin });
+      assert.deepEqual([list.code, list.stdout], [0, 'yes\n']);
+      const secrets = await c.kubectl(['-n', 'review', 'auth', 'can-i', 'get', 'secrets', as], { bin });
+      assert.deepEqual([secrets.code, secrets.stdout], [1, 'no\n']);
+      const other = await c.kubectl(['-n', 'default', 'auth', 'can-i', 'list', 'pods', as], { bin });
+      assert.deepEqual([other.code, other.stdout], [1, 'no\n']);
+    });
+
+    test(`kubectl ${v}: auth can-i --list prints the account's rules`, async () => {
+      const r = await c.kubectl(['-n', 'review', 'auth', 'can-i', '--list', as], { bin });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^Resources\s+Non-Resource URLs\s+Resource Names\s+Verbs$/m);
+      assert.match(r.stdout, /^pods\s+\[\]\s+\[\]\s+\[get list watch\]$/m);
+      assert.match(r.stdout, /^deployments\.apps\s+\[\]\s+\[\]\s+\[get list watch\]$/m);
+      assert.match(r.stdout, /^selfsubjectaccessreviews\.authorization\.k8s\.io\s+\[\]\s+\[\]\s+\[create\]$/m);
+      assert.match(r.stdout, /^\s+\[\/api\/\*\]\s+\[\]\s+\[get\]$/m);
+      assert.doesNotMatch(r.stdout, /^secrets/m);
+    });
+  }
+
+  test('a SelfSubjectAccessReview says which binding allowed it; a SubjectAccessReview asks for another user', async () => {
+    const ssar = { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { namespace: 'review', verb: 'list', resource: 'pods' } } };
+    const self = JSON.parse(await c.k(['create', '-f', '-', '-o', 'json', '--validate=false', as], { input: JSON.stringify(ssar) }));
+    assert.deepEqual(self.status, { allowed: true, reason: 'RBAC: allowed by RoleBinding "sa-view/review" of ClusterRole "view" to ServiceAccount "sa/review"' });
+    const sar = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: 'kubernetes-admin', groups: ['kubeadm:cluster-admins'], resourceAttributes: { verb: 'delete', resource: 'nodes' } } };
+    const other = JSON.parse(await c.k(['create', '-f', '-', '-o', 'json', '--validate=false'], { input: JSON.stringify(sar) }));
+    assert.deepEqual(other.status, { allowed: true, reason: 'RBAC: allowed by ClusterRoleBinding "kubeadm:cluster-admins" of ClusterRole "cluster-admin" to Group "kubeadm:cluster-admins"' });
+    const invalid = await c.kubectl(['create', '-f', '-', '--validate=false'], { input: JSON.stringify({ ...sar, spec: { resourceAttributes: { verb: 'get', resource: 'pods' } } }) });
+    assert.match(invalid.stderr, /spec\.user: Invalid value: "": at least one of user or group must be specified/);
+  });
+});

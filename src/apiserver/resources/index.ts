@@ -35,6 +35,7 @@ import { secrets } from './secrets.js';
 import { selfsubjectaccessreviews } from './selfsubjectaccessreviews.js';
 import { selfsubjectreviews } from './selfsubjectreviews.js';
 import { selfsubjectrulesreviews } from './selfsubjectrulesreviews.js';
+import { subjectaccessreviews } from './subjectaccessreviews.js';
 import { serviceaccounts } from './serviceaccounts.js';
 import { services } from './services.js';
 import { storageclasses } from './storageclasses.js';
@@ -69,6 +70,7 @@ const modules = new Map<string, ResourceModule>([
   ['SelfSubjectReview', selfsubjectreviews],
   ['SelfSubjectAccessReview', selfsubjectaccessreviews],
   ['SelfSubjectRulesReview', selfsubjectrulesreviews],
+  ['SubjectAccessReview', subjectaccessreviews],
   ['Role', roles],
   ['ClusterRole', clusterroles],
   ['RoleBinding', rolebindings],
