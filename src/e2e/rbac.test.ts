@@ -87,6 +87,11 @@ describe('rbac enforced', () => {
       const nodes = await asToken(bin, token, ['get', 'nodes']);
       assert.match(nodes.stderr, new RegExp(`nodes is forbidden: User "${user}" cannot list resource "nodes" in API group "" at the cluster scope`));
 
+      // exec is a pods subresource the view role does not grant (SPDY POST: create; WebSocket GET: get).
+      const exec = await asToken(bin, token, ['-n', ns, 'exec', 'web', '--', 'true']);
+      assert.notEqual(exec.code, 0);
+      assert.match(exec.stderr, new RegExp(`pods "web" is forbidden: User "${user}" cannot (create|get) resource "pods/exec" in API group "" in the namespace "${ns}"`));
+
       const other = await asToken(bin, token, ['-n', 'default', 'get', 'pods']);
       assert.match(other.stderr, new RegExp(`pods is forbidden: User "${user}" cannot list resource "pods" in API group "" in the namespace "default"`));
     });
