@@ -8,6 +8,7 @@ import type { KubeObject } from '../../api/types.js';
 import type { ScaleStrategy, Strategy } from '../strategy.js';
 import { configmaps } from './configmaps.js';
 import { cronjobs } from './cronjobs.js';
+import { customresourcedefinitions } from './customresourcedefinitions.js';
 import { controllerrevisions } from './controllerrevisions.js';
 import { daemonsets } from './daemonsets.js';
 import { defaultStrategy } from './default-strategy.js';
@@ -65,6 +66,7 @@ const modules = new Map<string, ResourceModule>([
   ['SelfSubjectReview', selfsubjectreviews],
   ['SelfSubjectAccessReview', selfsubjectaccessreviews],
   ['SelfSubjectRulesReview', selfsubjectrulesreviews],
+  ['CustomResourceDefinition', customresourcedefinitions],
 ]);
 
 /**
