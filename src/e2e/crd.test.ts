@@ -126,6 +126,71 @@ for (const bin of passClients) {
       assert.match(explained.stdout, /shortNames\s+<\[\]string>/);
     });
 
+    test('its objects are created, read, patched, scaled and deleted, namespaced, in both versions', async () => {
+      const widget = (name: string, replicas: number, apiVersion = 'v1') => `apiVersion: ${group}/${apiVersion}
+kind: Widget
+metadata:
+  name: ${name}
+  namespace: default
+spec:
+  replicas: ${replicas}
+  color: red
+`;
+      const created = await kb(['apply', '-f', '-'], widget('w1', 2));
+      assert.equal(created.code, 0, created.stderr);
+      assert.equal(created.stdout.trim(), `widget.${group}/w1 created`);
+      // The other served version reads the same object (conversion None).
+      const beta = JSON.parse((await kb(['get', `widgets.v1beta1.${group}`, 'w1', '-o', 'json'])).stdout);
+      assert.equal(beta.apiVersion, `${group}/v1beta1`);
+      assert.equal(beta.spec.replicas, 2);
+      assert.equal(beta.metadata.generation, 1);
+
+      const merge = await kb(['patch', `widget.${group}`, 'w1', '--type', 'merge', '-p', '{"spec":{"color":"blue"}}']);
+      assert.equal(merge.code, 0, merge.stderr);
+      assert.equal(merge.stdout.trim(), `widget.${group}/w1 patched`);
+      const json = await kb(['patch', `widget.${group}`, 'w1', '--type', 'json', '-p', '[{"op":"replace","path":"/spec/replicas","value":3}]']);
+      assert.equal(json.code, 0, json.stderr);
+      const smp = await kb(['patch', `widget.${group}`, 'w1', '-p', '{"spec":{"color":"green"}}']);
+      assert.equal(smp.code, 1);
+      // The API server's 415, as kubectl words it for a kind without strategic merge patch.
+      assert.equal(
+        smp.stderr.trim(),
+        `error: application/strategic-merge-patch+json is not supported by ${group}/v1, Kind=Widget: the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+      );
+
+      const scaled = await kb(['scale', `widget.${group}/w1`, '--replicas=5']);
+      assert.equal(scaled.code, 0, scaled.stderr);
+      assert.equal(scaled.stdout.trim(), `widget.${group}/w1 scaled`);
+      const after = JSON.parse((await kb(['get', `widget.${group}`, 'w1', '-o', 'json'])).stdout);
+      assert.deepEqual([after.spec.replicas, after.spec.color, after.metadata.generation], [5, 'blue', 4]);
+
+      const byName = await kb(['get', `widgets.${group}`, '--field-selector', 'metadata.name=w1', '-o', 'name']);
+      assert.equal(byName.stdout.trim(), `widget.${group}/w1`);
+      const deleted = await kb(['delete', `widget.${group}`, 'w1']);
+      assert.equal(deleted.stdout.trim(), `widget.${group} "w1" deleted`);
+    });
+
+    test('deleting the CRD deletes its objects, and the resource leaves discovery', async () => {
+      for (const n of ['a', 'b']) {
+        const r = await kb(['create', '-f', '-'], `{"apiVersion":"${group}/v1","kind":"Widget","metadata":{"name":"${n}","namespace":"default"},"spec":{"color":"red"}}`);
+        assert.equal(r.code, 0, r.stderr);
+      }
+      const del = await kb(['delete', 'crd', `widgets.${group}`]);
+      assert.equal(del.code, 0, del.stderr);
+      assert.equal(del.stdout.trim(), `customresourcedefinition.apiextensions.k8s.io "widgets.${group}" deleted`);
+      const gone = await kb(['get', 'crd', `widgets.${group}`]);
+      assert.match(gone.stderr, /NotFound/);
+      const groups = JSON.parse((await kb(['get', '--raw', '/apis'])).stdout).groups.map((g: { name: string }) => g.name);
+      assert.ok(!groups.includes(group));
+      // Recreated, the resource starts empty: the old objects went with the CRD.
+      const file = writeTemp(dir, `crd-again-${v}.yaml`, widgetCRD(group));
+      assert.equal((await kb(['apply', '-f', file])).code, 0);
+      assert.equal((await kb(['wait', '--for', 'condition=established', '--timeout=30s', `crd/widgets.${group}`])).code, 0);
+      const list = await kb(['get', `widgets.${group}`, '-A', '-o', 'name']);
+      assert.equal(list.code, 0, list.stderr);
+      assert.equal(list.stdout.trim(), '');
+    });
+
     test('a CRD whose name is not <plural>.<group> is refused as upstream refuses it', async () => {
       const file = writeTemp(dir, `bad-crd-${v}.yaml`, widgetCRD(group).replace(`name: widgets.${group}`, `name: gadgets.${group}`));
       const r = await kb(['apply', '-f', file]);

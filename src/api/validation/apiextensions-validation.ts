@@ -29,7 +29,7 @@ export function validateCustomResourceDefinition(crd: CustomResourceDefinition):
     return errs;
   };
   return [
-    ...validateObjectMeta(crd.metadata, false, nameFn),
+    ...validateObjectMeta(crd.metadata, false, nameFn, 'metadata', false),
     ...validateSpec(spec, 'spec'),
     ...validateNames(crd.status?.acceptedNames, 'status.acceptedNames'),
     ...validateStoredVersions(crd.status?.storedVersions, spec.versions ?? []),
@@ -38,7 +38,7 @@ export function validateCustomResourceDefinition(crd: CustomResourceDefinition):
 
 /** ValidateCustomResourceDefinitionUpdate: the create rules, metadata update rules, scope fixed once established. */
 export function validateCustomResourceDefinitionUpdate(crd: CustomResourceDefinition, old: CustomResourceDefinition): FieldError[] {
-  const errs = [...validateObjectMetaUpdate(crd.metadata, old.metadata), ...validateCustomResourceDefinition(crd).filter((e) => !e.field.startsWith('metadata.'))];
+  const errs = [...validateObjectMetaUpdate(crd.metadata, old.metadata, 'metadata', false), ...validateCustomResourceDefinition(crd).filter((e) => !e.field.startsWith('metadata.'))];
   if (isEstablished(old) && crd.spec.scope !== old.spec.scope) errs.push(field.invalid('spec.scope', crd.spec.scope, 'field is immutable'));
   return errs;
 }
@@ -46,7 +46,7 @@ export function validateCustomResourceDefinitionUpdate(crd: CustomResourceDefini
 /** The status subresource: accepted names and stored versions (upstream ValidateUpdateCustomResourceDefinitionStatus). */
 export function validateCustomResourceDefinitionStatusUpdate(crd: CustomResourceDefinition, old: CustomResourceDefinition): FieldError[] {
   return [
-    ...validateObjectMetaUpdate(crd.metadata, old.metadata),
+    ...validateObjectMetaUpdate(crd.metadata, old.metadata, 'metadata', false),
     ...validateNames(crd.status?.acceptedNames, 'status.acceptedNames'),
     ...validateStoredVersions(crd.status?.storedVersions, crd.spec.versions ?? []),
   ];

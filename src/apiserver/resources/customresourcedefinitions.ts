@@ -9,6 +9,7 @@ import {
   validateCustomResourceDefinitionStatusUpdate,
   validateCustomResourceDefinitionUpdate,
 } from '../../api/validation/apiextensions-validation.js';
+import { customResourceCleanupFinalizer } from '../../api/custom-resource-info.js';
 import { defaultStrategy } from './default-strategy.js';
 import type { ResourceModule } from './resource-module.js';
 
@@ -19,6 +20,26 @@ function recordStorageVersion(crd: CustomResourceDefinition): void {
   if (!storage) return;
   status.storedVersions ??= [];
   if (!status.storedVersions.includes(storage.name)) status.storedVersions.push(storage.name);
+}
+
+
+/**
+ * Deleting a CRD first marks it Terminating with the cleanup finalizer (upstream's CRD REST
+ * Delete); the finalizer controller deletes its objects, then lets it go.
+ */
+function startDeletion(crd: CustomResourceDefinition): void {
+  const meta = crd.metadata;
+  if (!meta.finalizers?.includes(customResourceCleanupFinalizer)) meta.finalizers = [...(meta.finalizers ?? []), customResourceCleanupFinalizer];
+  const status = (crd.status ??= {});
+  const conditions = (status.conditions ?? []).filter((c) => c.type !== 'Terminating');
+  conditions.push({
+    type: 'Terminating',
+    status: 'True',
+    lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    reason: 'InstanceDeletionPending',
+    message: 'CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon',
+  });
+  status.conditions = conditions;
 }
 
 export const customresourcedefinitions: ResourceModule = {
@@ -35,6 +56,7 @@ export const customresourcedefinitions: ResourceModule = {
         base.prepareForUpdate(obj, old, subresource);
         if (!subresource) recordStorageVersion(obj as CustomResourceDefinition);
       },
+      prepareForDelete: (obj) => startDeletion(obj as CustomResourceDefinition),
       validate: (obj) => validateCustomResourceDefinition(obj as CustomResourceDefinition),
       validateUpdate: (obj, old) => validateCustomResourceDefinitionUpdate(obj as CustomResourceDefinition, old as CustomResourceDefinition),
       validateStatusUpdate: (obj, old) => validateCustomResourceDefinitionStatusUpdate(obj as CustomResourceDefinition, old as CustomResourceDefinition),

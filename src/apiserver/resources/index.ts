@@ -76,8 +76,20 @@ const modules = new Map<string, ResourceModule>([
  */
 const generic: ResourceModule = { strategy: (info) => defaultStrategy(info), scale: labelSelectorScale };
 
+/** Modules of resources served while something defines them (custom resources), by their ResourceInfo. */
+const dynamicModules = new Map<ResourceInfo, ResourceModule>();
+
+/** Serves a dynamically added resource with module (set before its registry is built). */
+export function setResourceModule(info: ResourceInfo, module: ResourceModule): void {
+  dynamicModules.set(info, module);
+}
+
+export function dropResourceModule(info: ResourceInfo): void {
+  dynamicModules.delete(info);
+}
+
 export function resourceModule(info: ResourceInfo): ResourceModule {
-  return modules.get(info.kind) ?? generic;
+  return dynamicModules.get(info) ?? modules.get(info.kind) ?? generic;
 }
 
 /** The resource's strategy, with its module's update admission when the server's handler deps are given. */

@@ -1,0 +1,90 @@
+// The module of one served version of a CustomResourceDefinition (upstream apiextensions-apiserver
+// pkg/registry/customresource): built from the CRD when it is established and set in the module
+// table for its ResourceInfo, so the generic registry and handlers serve custom objects as they
+// serve built-in ones. ObjectMeta rules, generation tracking, the status and scale subresources
+// as the version declares them, and the patch types upstream accepts for custom resources
+// (no strategic merge patch: custom objects have no patch strategy tags).
+import { ApiError } from '../../api/errors.js';
+import type { ResourceInfo } from '../../api/resources.js';
+import type { CustomResourceDefinitionVersion, KubeObject, Scale } from '../../api/types.js';
+import type { ScaleStrategy } from '../strategy.js';
+import { nameIsDNSSubdomain } from '../../api/validation/names.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation/object-meta.js';
+import { defaultStrategy } from './default-strategy.js';
+import type { ResourceModule } from './resource-module.js';
+
+export const customResourcePatchTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
+
+/** A simple JSON path (.spec.replicas) as its keys. */
+const keys = (jsonPath: string): string[] => jsonPath.replace(/^\./, '').split('.').filter(Boolean);
+
+function readPath(obj: unknown, jsonPath: string): unknown {
+  let cur = obj;
+  for (const k of keys(jsonPath)) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
+  return cur;
+}
+
+function writePath(obj: Record<string, unknown>, jsonPath: string, value: unknown): void {
+  const path = keys(jsonPath);
+  let cur = obj;
+  for (const k of path.slice(0, -1)) {
+    if (!cur[k] || typeof cur[k] !== 'object') cur[k] = {};
+    cur = cur[k] as Record<string, unknown>;
+  }
+  cur[path[path.length - 1]] = value;
+}
+
+/** The scale subresource over the paths the CRD names (upstream customresource ScaleREST). */
+function customResourceScale(paths: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string }): ScaleStrategy {
+  return {
+    toScale(obj: KubeObject): Scale {
+      const selector = paths.labelSelectorPath ? readPath(obj, paths.labelSelectorPath) : undefined;
+      const replicas = readPath(obj, paths.specReplicasPath);
+      const status = readPath(obj, paths.statusReplicasPath);
+      return {
+        kind: 'Scale',
+        apiVersion: 'autoscaling/v1',
+        metadata: {
+          name: obj.metadata.name,
+          namespace: obj.metadata.namespace,
+          uid: obj.metadata.uid,
+          resourceVersion: obj.metadata.resourceVersion,
+          creationTimestamp: obj.metadata.creationTimestamp,
+        },
+        spec: { replicas: typeof replicas === 'number' ? replicas : 0 },
+        status: { replicas: typeof status === 'number' ? status : 0, ...(typeof selector === 'string' ? { selector } : {}) },
+      };
+    },
+    fromScale(obj, scale, info: ResourceInfo) {
+      const s = scale as Scale;
+      const replicas = s.spec?.replicas;
+      if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 0)) {
+        throw ApiError.invalid('autoscaling', 'Scale', obj.metadata.name ?? '', [
+          { type: 'FieldValueInvalid', field: 'spec.replicas', badValue: replicas, detail: 'must be greater than or equal to 0' },
+        ]);
+      }
+      if (s.metadata?.resourceVersion && s.metadata.resourceVersion !== obj.metadata.resourceVersion) {
+        throw ApiError.conflict({ group: info.group, resource: info.resource }, obj.metadata.name ?? '', 'the object has been modified; please apply your changes to the latest version and try again');
+      }
+      const next = structuredClone(obj) as KubeObject & Record<string, unknown>;
+      writePath(next, paths.specReplicasPath, replicas ?? 0);
+      return next;
+    },
+  };
+}
+
+export function customResourceModule(version: CustomResourceDefinitionVersion): ResourceModule {
+  const scale = version.subresources?.scale;
+  return {
+    // apimachinery's generic ObjectMeta rules (any qualified finalizer name), as upstream validates custom objects.
+    strategy: (info) =>
+      defaultStrategy(info, {
+        tracksGeneration: true,
+        validate: (obj) => validateObjectMeta(obj.metadata, info.namespaced, nameIsDNSSubdomain, 'metadata', false),
+        validateUpdate: (obj, old) => validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', false),
+        validateStatusUpdate: (obj, old) => validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', false),
+      }),
+    ...(scale ? { scale: customResourceScale(scale) } : {}),
+    patchTypes: customResourcePatchTypes,
+  };
+}
