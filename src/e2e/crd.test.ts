@@ -164,10 +164,29 @@ spec:
       const after = JSON.parse((await kb(['get', `widget.${group}`, 'w1', '-o', 'json'])).stdout);
       assert.deepEqual([after.spec.replicas, after.spec.color, after.metadata.generation], [5, 'blue', 4]);
 
+      const table = (await kb(['get', 'wd', '-n', 'default'])).stdout;
+      assert.match(table, /^NAME\s+REPLICAS\s+COLOR\s+AGE\n/);
+      assert.match(table, /^w1\s+5\s+blue\s+\d+s\n/m);
+      const all = (await kb(['get', 'all', '-n', 'default'])).stdout;
+      assert.match(all, new RegExp(`^widget\\.${group.replace(/\./g, '\\.')}/w1\\s+5\\s+blue`, 'm'));
+
       const byName = await kb(['get', `widgets.${group}`, '--field-selector', 'metadata.name=w1', '-o', 'name']);
       assert.equal(byName.stdout.trim(), `widget.${group}/w1`);
       const deleted = await kb(['delete', `widget.${group}`, 'w1']);
       assert.equal(deleted.stdout.trim(), `widget.${group} "w1" deleted`);
+    });
+
+    test('objects are pruned, defaulted and validated against the schema, errors printed as kubectl prints them', async () => {
+      const bad = await kb(['apply', '-f', '-'], `{"apiVersion":"${group}/v1","kind":"Widget","metadata":{"name":"bad","namespace":"default"},"spec":{"replicas":0,"color":"red"}}`);
+      assert.equal(bad.code, 1);
+      assert.equal(bad.stderr.trim(), 'The Widget "bad" is invalid: spec.replicas: Invalid value: 0: spec.replicas in body should be greater than or equal to 1');
+      const missing = await kb(['create', '-f', '-'], `{"apiVersion":"${group}/v1","kind":"Widget","metadata":{"name":"bad","namespace":"default"},"spec":{"color":"purple"}}`);
+      assert.equal(missing.code, 1);
+      assert.equal(missing.stderr.trim(), 'The Widget "bad" is invalid: spec.color: Unsupported value: "purple": supported values: "red", "green", "blue"');
+      const ok = await kb(['create', '-f', '-'], `{"apiVersion":"${group}/v1","kind":"Widget","metadata":{"name":"pruned","namespace":"default"},"spec":{"color":"red","bogus":1,"extra":{"kept":true}}}`);
+      assert.equal(ok.code, 0, ok.stderr);
+      const got = JSON.parse((await kb(['get', `widget.${group}`, 'pruned', '-o', 'json'])).stdout);
+      assert.deepEqual(got.spec, { color: 'red', extra: { kept: true }, replicas: 1 });
     });
 
     test('deleting the CRD deletes its objects, and the resource leaves discovery', async () => {
@@ -189,6 +208,8 @@ spec:
       const list = await kb(['get', `widgets.${group}`, '-A', '-o', 'name']);
       assert.equal(list.code, 0, list.stderr);
       assert.equal(list.stdout.trim(), '');
+      // The next client's CRD reuses the short name wd: this one goes.
+      assert.equal((await kb(['delete', 'crd', `widgets.${group}`])).code, 0);
     });
 
     test('a CRD whose name is not <plural>.<group> is refused as upstream refuses it', async () => {

@@ -3,13 +3,16 @@
 // table for its ResourceInfo, so the generic registry and handlers serve custom objects as they
 // serve built-in ones. ObjectMeta rules, generation tracking, the status and scale subresources
 // as the version declares them, and the patch types upstream accepts for custom resources
-// (no strategic merge patch: custom objects have no patch strategy tags).
+// (no strategic merge patch: custom objects have no patch strategy tags), and the version's
+// structural schema: pruning, defaulting and validation (api/validation/custom-resource-schema.ts).
 import { ApiError } from '../../api/errors.js';
+import { customResourcePrinter } from '../../api/printers/custom-resource-printer.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { CustomResourceDefinitionVersion, KubeObject, Scale } from '../../api/types.js';
 import type { ScaleStrategy } from '../strategy.js';
 import { nameIsDNSSubdomain } from '../../api/validation/names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation/object-meta.js';
+import { applyDefaults, prune, validateValue } from '../../api/validation/custom-resource-schema.js';
 import { defaultStrategy } from './default-strategy.js';
 import type { ResourceModule } from './resource-module.js';
 
@@ -75,15 +78,24 @@ function customResourceScale(paths: { specReplicasPath: string; statusReplicasPa
 
 export function customResourceModule(version: CustomResourceDefinitionVersion): ResourceModule {
   const scale = version.subresources?.scale;
+  const schema = version.schema?.openAPIV3Schema;
+  const validateSchema = (obj: KubeObject) => (schema ? validateValue(obj, schema, '', true) : []);
   return {
+    // Pruning then defaulting, as upstream decodes a custom object.
+    defaults: (obj) => {
+      if (!schema) return;
+      prune(obj, schema, true);
+      applyDefaults(obj, schema);
+    },
     // apimachinery's generic ObjectMeta rules (any qualified finalizer name), as upstream validates custom objects.
     strategy: (info) =>
       defaultStrategy(info, {
         tracksGeneration: true,
-        validate: (obj) => validateObjectMeta(obj.metadata, info.namespaced, nameIsDNSSubdomain, 'metadata', false),
-        validateUpdate: (obj, old) => validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', false),
-        validateStatusUpdate: (obj, old) => validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', false),
+        validate: (obj) => [...validateObjectMeta(obj.metadata, info.namespaced, nameIsDNSSubdomain, 'metadata', false), ...validateSchema(obj)],
+        validateUpdate: (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', false), ...validateSchema(obj)],
+        validateStatusUpdate: (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', false), ...validateSchema(obj)],
       }),
+    printer: customResourcePrinter(version.additionalPrinterColumns),
     ...(scale ? { scale: customResourceScale(scale) } : {}),
     patchTypes: customResourcePatchTypes,
   };
