@@ -5,11 +5,10 @@
 // as the version declares them, and the patch types upstream accepts for custom resources
 // (no strategic merge patch: custom objects have no patch strategy tags), and the version's
 // structural schema: pruning, defaulting and validation (api/validation/custom-resource-schema.ts).
-import { ApiError } from '../../api/errors.js';
-import { customResourcePrinter } from '../../api/printers/custom-resource-printer.js';
-import type { ResourceInfo } from '../../api/resources.js';
-import type { CustomResourceDefinitionVersion, KubeObject, Scale } from '../../api/types.js';
+import { customResourcePrinter, readJsonPath } from '../../api/printers/custom-resource-printer.js';
+import type { CustomResourceDefinitionVersion, KubeObject } from '../../api/types.js';
 import type { ScaleStrategy } from '../strategy.js';
+import { replicaScale } from './scale-strategy.js';
 import { nameIsDNSSubdomain } from '../../api/validation/names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation/object-meta.js';
 import { applyDefaults, prune, validateValue } from '../../api/validation/custom-resource-schema.js';
@@ -20,12 +19,6 @@ export const customResourcePatchTypes = ['application/json-patch+json', 'applica
 
 /** A simple JSON path (.spec.replicas) as its keys. */
 const keys = (jsonPath: string): string[] => jsonPath.replace(/^\./, '').split('.').filter(Boolean);
-
-function readPath(obj: unknown, jsonPath: string): unknown {
-  let cur = obj;
-  for (const k of keys(jsonPath)) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
-  return cur;
-}
 
 function writePath(obj: Record<string, unknown>, jsonPath: string, value: unknown): void {
   const path = keys(jsonPath);
@@ -39,41 +32,16 @@ function writePath(obj: Record<string, unknown>, jsonPath: string, value: unknow
 
 /** The scale subresource over the paths the CRD names (upstream customresource ScaleREST). */
 function customResourceScale(paths: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string }): ScaleStrategy {
-  return {
-    toScale(obj: KubeObject): Scale {
-      const selector = paths.labelSelectorPath ? readPath(obj, paths.labelSelectorPath) : undefined;
-      const replicas = readPath(obj, paths.specReplicasPath);
-      const status = readPath(obj, paths.statusReplicasPath);
-      return {
-        kind: 'Scale',
-        apiVersion: 'autoscaling/v1',
-        metadata: {
-          name: obj.metadata.name,
-          namespace: obj.metadata.namespace,
-          uid: obj.metadata.uid,
-          resourceVersion: obj.metadata.resourceVersion,
-          creationTimestamp: obj.metadata.creationTimestamp,
-        },
-        spec: { replicas: typeof replicas === 'number' ? replicas : 0 },
-        status: { replicas: typeof status === 'number' ? status : 0, ...(typeof selector === 'string' ? { selector } : {}) },
-      };
+  const count = (v: unknown) => (typeof v === 'number' ? v : 0);
+  return replicaScale({
+    specReplicas: (obj) => count(readJsonPath(obj, paths.specReplicasPath)),
+    statusReplicas: (obj) => count(readJsonPath(obj, paths.statusReplicasPath)),
+    selector: (obj) => {
+      const selector = paths.labelSelectorPath ? readJsonPath(obj, paths.labelSelectorPath) : undefined;
+      return typeof selector === 'string' ? selector : undefined;
     },
-    fromScale(obj, scale, info: ResourceInfo) {
-      const s = scale as Scale;
-      const replicas = s.spec?.replicas;
-      if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 0)) {
-        throw ApiError.invalid('autoscaling', 'Scale', obj.metadata.name ?? '', [
-          { type: 'FieldValueInvalid', field: 'spec.replicas', badValue: replicas, detail: 'must be greater than or equal to 0' },
-        ]);
-      }
-      if (s.metadata?.resourceVersion && s.metadata.resourceVersion !== obj.metadata.resourceVersion) {
-        throw ApiError.conflict({ group: info.group, resource: info.resource }, obj.metadata.name ?? '', 'the object has been modified; please apply your changes to the latest version and try again');
-      }
-      const next = structuredClone(obj) as KubeObject & Record<string, unknown>;
-      writePath(next, paths.specReplicasPath, replicas ?? 0);
-      return next;
-    },
-  };
+    setReplicas: (obj, replicas) => writePath(obj as KubeObject & Record<string, unknown>, paths.specReplicasPath, replicas),
+  });
 }
 
 export function customResourceModule(version: CustomResourceDefinitionVersion): ResourceModule {
