@@ -170,6 +170,14 @@ spec:
       const all = (await kb(['get', 'all', '-n', 'default'])).stdout;
       assert.match(all, new RegExp(`^widget\\.${group.replace(/\./g, '\\.')}/w1\\s+5\\s+blue`, 'm'));
 
+      const ssa = await kb(['apply', '--server-side', '-f', '-'], widget('w2', 2));
+      assert.equal(ssa.code, 0, ssa.stderr);
+      assert.equal(ssa.stdout.trim(), `widget.${group}/w2 serverside-applied`);
+      const reapplied = await kb(['apply', '--server-side', '-f', '-'], widget('w2', 4));
+      assert.equal(reapplied.code, 0, reapplied.stderr);
+      assert.equal(JSON.parse((await kb(['get', `widget.${group}`, 'w2', '-o', 'json'])).stdout).spec.replicas, 4);
+      assert.equal((await kb(['delete', `widget.${group}`, 'w2'])).code, 0);
+
       const byName = await kb(['get', `widgets.${group}`, '--field-selector', 'metadata.name=w1', '-o', 'name']);
       assert.equal(byName.stdout.trim(), `widget.${group}/w1`);
       const deleted = await kb(['delete', `widget.${group}`, 'w1']);
