@@ -7,7 +7,11 @@
 // v1.33.0. Bring them with the session's fetch tool (github:kubernetes/api,
 // github:kubernetes/apimachinery) or `git clone --bare`, and pass their git directories:
 //
-//   node scripts/gen-api/extract.mjs [--api <git dir>] [--apimachinery <git dir>] [--tag v0.33.0]
+//   node scripts/gen-api/extract.mjs [--api <git dir>] [--apimachinery <git dir>]
+//     [--apiextensions <git dir>] [--tag v0.33.0]
+//
+// CustomResourceDefinition's types come from k8s.io/apiextensions-apiserver
+// (github:kubernetes/apiextensions-apiserver) at the same tag.
 //
 // Network is needed only to get the mirrors; CI never runs this. To add a kind, add it to
 // `roots` below, re-run this script, then `npm run gen:api`.
@@ -55,6 +59,13 @@ const roots = [
 ];
 
 /**
+ * Kinds published as OpenAPI definitions only: kanzen's clients send and read them as JSON, and
+ * their Go types carry custom JSON encodings (JSON, JSONSchemaPropsOrArray, ...) that the protobuf
+ * tables cannot express. JSONSchemaProps refers to itself; the walk records each type once.
+ */
+const openapiOnlyRoots = ['apiextensions.v1.CustomResourceDefinition'];
+
+/**
  * Messages kanzen decodes from protobuf request bodies but does not publish as OpenAPI
  * definitions (list kinds are synthesised by kinds.ts; the others are subresource or option bodies).
  */
@@ -73,6 +84,9 @@ const protobufOnlyRoots = [
 const scalarTypes = new Set([
   'meta.v1.Time', 'meta.v1.MicroTime', 'meta.v1.Duration', 'meta.v1.FieldsV1',
   'api.resource.Quantity', 'util.intstr.IntOrString', 'runtime.RawExtension',
+  // apiextensions' arbitrary JSON and its "schema or list/bool/strings" unions (MarshalJSON picks the form).
+  'apiextensions.v1.JSON', 'apiextensions.v1.JSONSchemaPropsOrArray', 'apiextensions.v1.JSONSchemaPropsOrBool',
+  'apiextensions.v1.JSONSchemaPropsOrStringArray',
 ]);
 
 /**
@@ -95,11 +109,14 @@ const tag = arg('tag', 'v0.33.0');
 const repos = {
   api: arg('api', '/work/.mirror/kubernetes+api/repo'),
   apimachinery: arg('apimachinery', '/work/.mirror/kubernetes+apimachinery/repo'),
+  apiextensions: arg('apiextensions', '/work/.mirror/kubernetes+apiextensions-apiserver/repo'),
 };
 
 /** Where a short package name (core.v1, meta.v1, api.resource) lives. */
 function packageDir(pkg) {
   if (pkg === 'meta.v1') return { repo: repos.apimachinery, dir: 'pkg/apis/meta/v1', proto: 'k8s.io.apimachinery.pkg.apis.meta.v1' };
+  // Published as OpenAPI only (openapiOnlyRoots): its protobuf tags are not read.
+  if (pkg.startsWith('apiextensions.')) return { repo: repos.apiextensions, dir: `pkg/apis/apiextensions/${pkg.split('.')[1]}`, noProto: true };
   const [group, version] = pkg.split('.');
   return { repo: repos.api, dir: `${group}/${version}`, proto: `k8s.io.api.${pkg}` };
 }
@@ -140,6 +157,13 @@ function loadPackage(pkg) {
     const marker = /^\s*\/\/\s*(\+[\w.:-]+(?:=.*)?)$/.exec(line);
     if (marker) { markers.push(marker[1].trim()); continue; }
     if (/^\s*\/\//.test(line)) continue;
+    // An empty struct (CustomResourceSubresourceStatus): an object with no fields.
+    const empty = /^type (\w+) struct\s*\{\}$/.exec(line);
+    if (empty) {
+      out.structs.set(empty[1], { markers, fields: [] });
+      markers = [];
+      continue;
+    }
     const struct = /^type (\w+) struct \{$/.exec(line);
     if (struct) {
       const body = [];
@@ -160,7 +184,7 @@ function loadPackage(pkg) {
     }
     if (line.trim() !== '') markers = [];
   }
-  const protoText = git(repo, 'show', `${tag}:${dir}/generated.proto`);
+  const protoText = packageDir(pkg).noProto ? '' : git(repo, 'show', `${tag}:${dir}/generated.proto`);
   for (const m of protoText.matchAll(/^message (\w+) \{\n([\s\S]*?)^\}/gm)) {
     const fields = new Map();
     for (const f of m[2].matchAll(/^\s*(optional|repeated|map<\s*string,\s*([\w.]+)>)\s*([\w.]*)\s+(\w+) = (\d+);/gm)) {
@@ -207,6 +231,9 @@ function goShape(goType, pkg) {
   const m = /^map\[[^\]]+\](.*)$/.exec(t);
   if (m) { shape.map = true; t = m[1]; }
   if (t.startsWith('*')) t = t.slice(1);
+  // A package's named list or map type (type ValidationRules []ValidationRule): its shape.
+  const named = /^[A-Z]/.test(t) && !t.includes('.') && !shape.list && !shape.map ? loadPackage(pkg).named.get(t)?.type : undefined;
+  if (named && /^(\[\]|map\[)/.test(named)) return { ...goShape(named, pkg), pointer: shape.pointer };
   if (t.includes('.')) {
     const [alias, name] = t.split('.');
     shape.base = `${goImports[alias] ?? alias}.${name}`;
@@ -252,7 +279,7 @@ function visit(short, reach, publish = reach) {
     if (json === '-') continue;
     const inline = opts.includes('inline');
     const omitempty = opts.includes('omitempty');
-    const pb = f.tags.protobuf ? Number(f.tags.protobuf.split(',')[1]) : 0;
+    const pb = f.tags.protobuf && !packageDir(pkg).noProto ? Number(f.tags.protobuf.split(',')[1]) : 0;
     const shape = goShape(f.goType, pkg);
     const ov = overrides[`${short}.${json}`];
     let type;
@@ -281,7 +308,7 @@ function visit(short, reach, publish = reach) {
 
 /** Go builtin / named string types → the proto scalar letter (fields without a protobuf tag). */
 function goScalar(base, pkg) {
-  const builtin = { string: 's', int32: 'i', int64: 'l', bool: 'b', '[]byte': 'y', 'types.UID': 's' };
+  const builtin = { string: 's', int32: 'i', int64: 'l', bool: 'b', '[]byte': 'y', 'types.UID': 's', float64: 'd' };
   if (builtin[base]) return builtin[base];
   const [p, n] = [base.split('.').slice(0, 2).join('.'), base.split('.').slice(2).join('.')];
   if (!n || p !== pkg) return undefined;
@@ -338,6 +365,7 @@ function follow(row, reach) {
 
 for (const r of roots) visit(r, { openapi: true, protobuf: true });
 for (const r of protobufOnlyRoots) visit(r, { openapi: false, protobuf: true });
+for (const r of openapiOnlyRoots) visit(r, { openapi: true, protobuf: false });
 
 /** Required JSON fields, an inline member's own required fields included (as openapi-gen does). */
 function requiredOf(name) {
@@ -361,14 +389,14 @@ const facts = {
     'Facts of the Kubernetes v1.33 API types kanzen serves, extracted by scripts/gen-api/extract.mjs from',
     `k8s.io/api and k8s.io/apimachinery ${tag}; npm run gen:api renders kanzen's schema tables from it.`,
     'types: proto-style name → { fields: [json, type, protobuf number (0: none), flags, extra?] }.',
-    'type: s string, i int32, l int64, b bool, y bytes, or a type name. flags: r repeated, m map,',
+    'type: s string, i int32, l int64, b bool, y bytes, d float64, or a type name. flags: r repeated, m map,',
     'o omitempty, p pointer, i inline. extra: listType, listMapKeys, patchStrategy, patchMergeKey,',
     'mapType, structType, default, enum (+ enumType, its Go name), openapi (an override). openapi/protobuf',
     'false: not published as an OpenAPI definition / not decoded as a protobuf message.',
     'explain: kanzen\'s own descriptions (OpenAPI, kubectl explain); descriptions: table column docs.',
     'Both keyed GoType or GoType.field.',
   ],
-  upstream: { 'k8s.io/api': tag, 'k8s.io/apimachinery': tag },
+  upstream: { 'k8s.io/api': tag, 'k8s.io/apimachinery': tag, 'k8s.io/apiextensions-apiserver': tag },
   groups: Object.fromEntries([...new Set([...types.keys()].map((n) => n.split('.')[0]))].sort().map((p) => [p, groupOf(p)])),
   types: {},
   explain: previous.explain ?? {},

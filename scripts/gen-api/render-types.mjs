@@ -14,8 +14,12 @@ const scalarAliases = {
   'util.intstr.IntOrString': 'IntOrString',
   'meta.v1.FieldsV1': 'FieldsV1',
   'runtime.RawExtension': 'RawExtension',
+  'apiextensions.v1.JSON': 'JSON',
+  'apiextensions.v1.JSONSchemaPropsOrArray': 'JSONSchemaPropsOrArray',
+  'apiextensions.v1.JSONSchemaPropsOrBool': 'JSONSchemaPropsOrBool',
+  'apiextensions.v1.JSONSchemaPropsOrStringArray': 'JSONSchemaPropsOrStringArray',
 };
-const scalarWire = { s: 'string', y: 'string', i: 'number', l: 'number', b: 'boolean' };
+const scalarWire = { s: 'string', y: 'string', i: 'number', l: 'number', b: 'boolean', d: 'number' };
 
 // Where kanzen's shapes differ from upstream's markers; everything else follows the fact file's
 // `required` (fields without omitempty/+optional). Upstream marks `spec` optional, but kanzen's
@@ -121,6 +125,14 @@ export function renderTypes(facts) {
     'export type FieldsV1 = Record<string, unknown>;',
     '/** runtime.RawExtension: embedded raw JSON (usually an object), passed through as decoded. */',
     'export type RawExtension = unknown;',
+    '/** apiextensions JSON: any JSON value (a schema\'s default, enum values, example). */',
+    'export type JSON = unknown;',
+    '/** A schema, or a list of schemas (JSONSchemaProps.items). */',
+    'export type JSONSchemaPropsOrArray = JSONSchemaProps | JSONSchemaProps[];',
+    '/** A schema, or a boolean allowing or forbidding what it would describe. */',
+    'export type JSONSchemaPropsOrBool = JSONSchemaProps | boolean;',
+    '/** A schema, or a list of property names (JSONSchemaProps.dependencies). */',
+    'export type JSONSchemaPropsOrStringArray = JSONSchemaProps | string[];',
     '/**',
     " * The `status` of every condition: upstream's ConditionStatus constants. The Go string type has no",
     ' * +enum marker, so the fact file lists no enum for it.',

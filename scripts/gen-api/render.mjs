@@ -9,6 +9,7 @@ export function openapiName(short) {
   const [head] = short.split('.');
   if (head === 'meta') return `io.k8s.apimachinery.pkg.apis.${short}`;
   if (head === 'api' || head === 'util' || head === 'runtime') return `io.k8s.apimachinery.pkg.${short}`;
+  if (head === 'apiextensions') return `io.k8s.apiextensions-apiserver.pkg.apis.${short}`;
   return `io.k8s.api.${short}`;
 }
 
@@ -22,8 +23,13 @@ const scalarMessages = {
   'util.intstr.IntOrString': 'int-or-string',
   'meta.v1.FieldsV1': 'object-any',
   'runtime.RawExtension': 'object-any',
+  // apiextensions' arbitrary JSON (default, enum, example) and its schema-or-list/bool/strings unions.
+  'apiextensions.v1.JSON': 'object-any',
+  'apiextensions.v1.JSONSchemaPropsOrArray': 'object-any',
+  'apiextensions.v1.JSONSchemaPropsOrBool': 'object-any',
+  'apiextensions.v1.JSONSchemaPropsOrStringArray': 'object-any',
 };
-const scalarWire = { s: 'string', y: 'string', i: 'integer', l: 'integer', b: 'boolean' };
+const scalarWire = { s: 'string', y: 'string', i: 'integer', l: 'integer', b: 'boolean', d: 'number' };
 
 /** A field row's OpenAPI FieldType: its element type, wrapped as list (r) or map (m). */
 function fieldType([, type, , flags, extra]) {

@@ -129,6 +129,11 @@ export const resources: ResourceInfo[] = [
   resource('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true),
   resource('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true),
   resource('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false, { shortNames: ['sc'] }),
+  resource('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, {
+    shortNames: ['crd', 'crds'],
+    categories: ['api-extensions'],
+    subresources: [status('CustomResourceDefinition')],
+  }),
   resource('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
   resource('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
 ];
@@ -167,4 +172,31 @@ export function storagePrefix(r: ResourceInfo, namespace?: string): string {
   const base = r.group ? `/registry/${r.group}/${r.resource}/` : `/registry/${r.resource}/`;
   if (!r.namespaced) return base;
   return namespace ? `${base}${namespace}/` : base;
+}
+
+/**
+ * Resources served while something defines them (CustomResourceDefinitions; an APIService's
+ * group could be listed the same way): added to and removed from `resources`, so discovery,
+ * routing, OpenAPI and clients see them exactly as the built-in ones. Listeners hear of each change.
+ */
+const resourceListeners = new Set<() => void>();
+
+export function addResource(info: ResourceInfo): void {
+  const i = resources.findIndex((r) => r.group === info.group && r.version === info.version && r.resource === info.resource);
+  if (i >= 0) resources[i] = info;
+  else resources.push(info);
+  for (const l of resourceListeners) l();
+}
+
+export function removeResource(info: Pick<ResourceInfo, 'group' | 'version' | 'resource'>): void {
+  const i = resources.findIndex((r) => r.group === info.group && r.version === info.version && r.resource === info.resource);
+  if (i < 0) return;
+  resources.splice(i, 1);
+  for (const l of resourceListeners) l();
+}
+
+/** Calls fn after every addResource / removeResource (caches of derived documents drop themselves). */
+export function onResourcesChanged(fn: () => void): () => void {
+  resourceListeners.add(fn);
+  return () => resourceListeners.delete(fn);
 }

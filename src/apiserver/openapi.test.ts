@@ -97,6 +97,7 @@ test('/openapi/v3 index and documents', () => {
     'apis/policy/v1',
     'apis/rbac.authorization.k8s.io/v1',
     'apis/storage.k8s.io/v1',
+    'apis/apiextensions.k8s.io/v1',
     'apis/coordination.k8s.io/v1',
     'apis/discovery.k8s.io/v1',
   ]);

@@ -7,7 +7,7 @@
 // /openapi/v3 (JSON); 1.27 and 1.28 read only /openapi/v2 as gnostic protobuf.
 // kubectl explain (1.27+) reads components.schemas from the v3 documents.
 import { createHash } from 'node:crypto';
-import { resources, type ResourceInfo } from '../api/resources.js';
+import { onResourcesChanged, resources, type ResourceInfo } from '../api/resources.js';
 import {
   allDefinitions,
   definitionDocs,
@@ -433,6 +433,13 @@ export function openapiV2Json(): JsonObject {
 }
 
 let v2Proto: Buffer | undefined;
+
+// A resource added or removed (a CRD established or deleted) changes the documents: build them again.
+onResourcesChanged(() => {
+  v3Cache.clear();
+  v2Json = undefined;
+  v2Proto = undefined;
+});
 
 /** /openapi/v2 as the gnostic openapi_v2.Document protobuf kubectl 1.27/1.28 ask for. */
 export function openapiV2Protobuf(): Buffer {

@@ -67,8 +67,11 @@ export function generateName(base: string): string {
 }
 
 /** A private copy of a stored object, safe to change: parsed afresh, which costs less than cloning. */
-export function decodeStored(kv: KeyValue): KubeObject {
+export function decodeStored(kv: KeyValue, apiVersion?: string): KubeObject {
   const obj = JSON.parse(kv.value) as KubeObject;
+  // Every served version of a custom resource reads the one stored object (conversion None):
+  // it answers in the version asked for.
+  if (apiVersion && obj.apiVersion) obj.apiVersion = apiVersion;
   obj.metadata.resourceVersion = String(kv.modRevision);
   return obj;
 }
@@ -85,8 +88,8 @@ const sharedDecodes = new WeakMap<KeyValue, SharedDecode>();
 
 function decodeShared(kv: KeyValue, typeMeta: { apiVersion: string; kind: string }): SharedDecode {
   let d = sharedDecodes.get(kv);
-  if (!d) {
-    d = { object: { ...typeMeta, ...decodeStored(kv) } };
+  if (!d || d.object.apiVersion !== typeMeta.apiVersion) {
+    d = { object: { ...typeMeta, ...decodeStored(kv, typeMeta.apiVersion) } };
     sharedDecodes.set(kv, d);
   }
   return d;
@@ -152,12 +155,12 @@ export class Registry {
   async get(namespace: string | undefined, name: string): Promise<KubeObject> {
     const kv = await this.store.get(this.key(namespace, name));
     if (!kv) throw ApiError.notFound(this.gr, name);
-    return { ...this.typeMeta(), ...decodeStored(kv) };
+    return { ...this.typeMeta(), ...decodeStored(kv, groupVersion(this.info)) };
   }
 
   async tryGet(namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
     const kv = await this.store.get(this.key(namespace, name));
-    return kv ? { ...this.typeMeta(), ...decodeStored(kv) } : undefined;
+    return kv ? { ...this.typeMeta(), ...decodeStored(kv, groupVersion(this.info)) } : undefined;
   }
 
   async list(namespace: string | undefined, opts: ListOptions = {}): Promise<KubeList> {
@@ -187,7 +190,7 @@ export class Registry {
             break;
           }
           lastKey = kv.key;
-          const obj = decodeStored(kv);
+          const obj = decodeStored(kv, groupVersion(this.info));
           if (matchesSelectors(this.strategy.fieldSelectors, this.info.namespaced, obj, opts)) items.push(obj);
         }
         if (limit && items.length >= limit) {
@@ -308,7 +311,7 @@ export class Registry {
         }
         const kv = await this.store.create(this.key(obj.metadata.namespace, obj.metadata.name!), encodeForStore(withFields));
         txn?.commit();
-        return { ...this.typeMeta(), ...decodeStored(kv) };
+        return { ...this.typeMeta(), ...decodeStored(kv, groupVersion(this.info)) };
       } catch (e) {
         txn?.revert();
         if (e instanceof KeyExistsError) {
@@ -347,9 +350,9 @@ export class Registry {
         next.metadata = { ...next.metadata, name };
         return { object: await this.create(namespace, next, ctx), created: true };
       }
-      const current = { ...this.typeMeta(), ...decodeStored(kv) };
+      const current = { ...this.typeMeta(), ...decodeStored(kv, groupVersion(this.info)) };
       // mutate gets a copy of its own; what it returns is the registry's to change.
-      const next = mutate({ ...this.typeMeta(), ...decodeStored(kv) });
+      const next = mutate({ ...this.typeMeta(), ...decodeStored(kv, groupVersion(this.info)) });
       try {
         const object = await this.replace(current, kv, next, ctx);
         return { object, created: false };
@@ -393,7 +396,7 @@ export class Registry {
     const subStrategy = ctx.subresource ? this.strategy.subresources?.[ctx.subresource] : undefined;
     if (subStrategy) {
       // A copy of the current object of its own (a fresh parse costs less than a clone).
-      next = subStrategy.prepareForUpdate(next, { ...tm, ...decodeStored(kv) });
+      next = subStrategy.prepareForUpdate(next, { ...tm, ...decodeStored(kv, groupVersion(this.info)) });
     } else if (this.strategy.hasStatus && !ctx.bypassStrategy) {
       // Main writes keep status (a binding also writes the PodScheduled condition).
       if (current.status === undefined) delete next.status;
@@ -437,13 +440,13 @@ export class Registry {
       if (removeNow) {
         txn?.revert();
         const gone = await this.store.delete(kv.key, kv.modRevision);
-        const obj = { ...tm, ...decodeStored(gone) };
+        const obj = { ...tm, ...decodeStored(gone, groupVersion(this.info)) };
         this.strategy.afterDelete?.(obj);
         return obj;
       }
       const written = await this.store.update(kv.key, encodeForStore(finalObj), kv.modRevision);
       txn?.commit();
-      return { ...tm, ...decodeStored(written) };
+      return { ...tm, ...decodeStored(written, groupVersion(this.info)) };
     } catch (e) {
       txn?.revert();
       if (e instanceof RevisionMismatchError) throw ApiError.modified(this.gr, name);
@@ -468,7 +471,7 @@ export class Registry {
       const key = this.key(namespace, name);
       const kv = await this.store.get(key);
       if (!kv) throw ApiError.notFound(this.gr, name);
-      const current = { ...this.typeMeta(), ...decodeStored(kv) };
+      const current = { ...this.typeMeta(), ...decodeStored(kv, groupVersion(this.info)) };
       if (opts.preconditions?.uid && opts.preconditions.uid !== current.metadata.uid) {
         throw ApiError.conflict(this.gr, name, `Precondition failed: UID in precondition: ${opts.preconditions.uid}, UID in object meta: ${current.metadata.uid}`);
       }
@@ -514,7 +517,7 @@ export class Registry {
         if (ctx.dryRun) return { object: next, removed: false };
         try {
           const written = await this.store.update(key, encodeForStore(next), kv.modRevision);
-          return { object: { ...this.typeMeta(), ...decodeStored(written) }, removed: false };
+          return { object: { ...this.typeMeta(), ...decodeStored(written, groupVersion(this.info)) }, removed: false };
         } catch (e) {
           if (e instanceof RevisionMismatchError && attempt < maxPatchRetries) continue;
           throw e;
@@ -523,7 +526,7 @@ export class Registry {
       if (ctx.dryRun) return { object: current, removed: true };
       try {
         const gone = await this.store.delete(key, kv.modRevision);
-        const obj = { ...this.typeMeta(), ...decodeStored(gone) };
+        const obj = { ...this.typeMeta(), ...decodeStored(gone, groupVersion(this.info)) };
         this.strategy.afterDelete?.(obj);
         return { object: obj, removed: true };
       } catch (e) {

@@ -9,7 +9,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ApiError } from '../api/errors.js';
 import type { Endpoints, KubeObject, Namespace, Pod, Service } from '../api/types.js';
-import { findResource, resources, type ResourceInfo } from '../api/resources.js';
+import { addResource, findResource, removeResource, resources, type ResourceInfo } from '../api/resources.js';
+import { CustomResourceServing } from './custom-resource-serving.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/logger.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
@@ -23,10 +24,13 @@ import { handleResource } from './resource-handler.js';
 import {
   admitCreate as admitResource,
   applyDefaults,
+  dropResourceModule,
+  setResourceModule,
   strategyFor,
   subresourceHandlers,
   upgradeHandlers,
   type HandlerDeps,
+  type ResourceModule,
   type StrategyDeps,
   type SubresourceHandler,
   type UpgradeHandler,
@@ -85,6 +89,8 @@ export class ApiServer {
   /** RBAC over this server's own Roles and bindings; the unix socket and in-process clients bypass it. */
   readonly authorizer = new RBACAuthorizer(registryRuleSource((resource, group) => this.registry(resource, group)));
   private ready = false;
+  private readonly strategyDeps: StrategyDeps;
+  private readonly customResources: CustomResourceServing;
   /** Where a node's kubelet server listens (logs/exec/attach are proxied there). */
   private kubeletSocket: (nodeName: string) => string | undefined = () => undefined;
 
@@ -93,6 +99,7 @@ export class ApiServer {
     if (opts.serviceAccountKey) this.saTokens = new ServiceAccountTokens(opts.serviceAccountKey);
     this.serviceAllocation = new ServiceAllocator(new ClusterIPAllocator(opts.serviceCIDR), new NodePortAllocator(opts.nodePortRange));
     const deps: StrategyDeps = { serviceAllocation: this.serviceAllocation, mountServiceAccountTokens: !!this.saTokens };
+    this.strategyDeps = deps;
     this.handlerDeps = {
       registry: (resource, group) => this.registry(resource, group),
       serviceAccountTokens: this.saTokens,
@@ -100,11 +107,32 @@ export class ApiServer {
       podStreaming: () => this.podStreaming(),
       admitCreate: (info, namespace, name) => this.admitCreate(info, namespace, name),
     };
-    for (const info of resources) {
-      this.registries.set(info, new Registry(info, strategyFor(info, deps, this.handlerDeps), opts.store, (obj) => applyDefaults(info, obj)));
-      this.handlers.set(info, subresourceHandlers(info, this.handlerDeps));
-      this.upgrades.set(info, upgradeHandlers(info, this.handlerDeps));
-    }
+    for (const info of resources) this.buildRegistry(info);
+    this.customResources = new CustomResourceServing(this.registry('customresourcedefinitions', 'apiextensions.k8s.io'), {
+      serve: (info, module) => this.serveResource(info, module),
+      unserve: (info) => this.unserveResource(info),
+    }, opts.logger);
+  }
+
+  private buildRegistry(info: ResourceInfo): void {
+    this.registries.set(info, new Registry(info, strategyFor(info, this.strategyDeps, this.handlerDeps), this.opts.store, (obj) => applyDefaults(info, obj)));
+    this.handlers.set(info, subresourceHandlers(info, this.handlerDeps));
+    this.upgrades.set(info, upgradeHandlers(info, this.handlerDeps));
+  }
+
+  /** Serves a resource defined at run time (a custom resource) with its module, through the same registry and handlers. */
+  serveResource(info: ResourceInfo, module: ResourceModule): void {
+    setResourceModule(info, module);
+    this.buildRegistry(info);
+    addResource(info);
+  }
+
+  unserveResource(info: ResourceInfo): void {
+    removeResource(info);
+    this.registries.delete(info);
+    this.handlers.delete(info);
+    this.upgrades.delete(info);
+    dropResourceModule(info);
   }
 
   setKubeletSocket(fn: (nodeName: string) => string | undefined): void {
@@ -196,6 +224,7 @@ export class ApiServer {
 
   async start(): Promise<{ port: number }> {
     await this.repairAllocations();
+    await this.customResources.start();
     const handler = this.handler;
     if (this.opts.tls) {
       this.tcpServer = this.httpsServer(this.opts.tls);
@@ -222,6 +251,7 @@ export class ApiServer {
 
   async stop(): Promise<void> {
     this.ready = false;
+    this.customResources.stop();
     const close = (s?: http.Server | https.Server) =>
       new Promise<void>((resolve) => {
         if (!s) return resolve();

@@ -27,6 +27,8 @@ import { newPVProtectionController } from './volume/pv-protection-controller.js'
 import { newEphemeralVolumeController } from './volume/ephemeral-volume-controller.js';
 import { newDisruptionController } from './disruption/disruption-controller.js';
 import { newClusterRoleAggregationController } from './clusterrole-aggregation-controller.js';
+import { newCRDConditionsController } from './crd-conditions-controller.js';
+import { newCRDFinalizerController } from './crd-finalizer-controller.js';
 
 export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] = [
   newDeploymentController,
@@ -55,4 +57,6 @@ export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] 
   newEphemeralVolumeController,
   newDisruptionController,
   newClusterRoleAggregationController,
+  newCRDConditionsController,
+  newCRDFinalizerController,
 ];

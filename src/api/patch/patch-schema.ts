@@ -27,6 +27,7 @@ export interface PatchType {
 
 /** apiVersion/kind → the type describing it. */
 export const patchKinds: Record<string, string> = {
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': 'apiextensions.v1.CustomResourceDefinition',
   'apps/v1/ControllerRevision': 'apps.v1.ControllerRevision',
   'apps/v1/DaemonSet': 'apps.v1.DaemonSet',
   'apps/v1/Deployment': 'apps.v1.Deployment',
@@ -64,6 +65,25 @@ export const patchKinds: Record<string, string> = {
 };
 
 export const patchTypes: Record<string, PatchType> = {
+  'apiextensions.v1.CustomResourceColumnDefinition': { fields: [] },
+  'apiextensions.v1.CustomResourceConversion': { fields: [['webhook', 'apiextensions.v1.WebhookConversion', 'op']] },
+  'apiextensions.v1.CustomResourceDefinition': { fields: [['metadata', 'meta.v1.ObjectMeta', 'o'], ['spec', 'apiextensions.v1.CustomResourceDefinitionSpec', ''], ['status', 'apiextensions.v1.CustomResourceDefinitionStatus', 'o']] },
+  'apiextensions.v1.CustomResourceDefinitionCondition': { fields: [] },
+  'apiextensions.v1.CustomResourceDefinitionNames': { fields: [['shortNames', '', 'ro', { listType: 'atomic' }], ['categories', '', 'ro', { listType: 'atomic' }]] },
+  'apiextensions.v1.CustomResourceDefinitionSpec': { fields: [['names', 'apiextensions.v1.CustomResourceDefinitionNames', ''], ['versions', 'apiextensions.v1.CustomResourceDefinitionVersion', 'r', { listType: 'atomic' }], ['conversion', 'apiextensions.v1.CustomResourceConversion', 'op']] },
+  'apiextensions.v1.CustomResourceDefinitionStatus': { fields: [['conditions', 'apiextensions.v1.CustomResourceDefinitionCondition', 'r', { listType: 'map', listMapKeys: ['type'] }], ['acceptedNames', 'apiextensions.v1.CustomResourceDefinitionNames', ''], ['storedVersions', '', 'r', { listType: 'atomic' }]] },
+  'apiextensions.v1.CustomResourceDefinitionVersion': { fields: [['schema', 'apiextensions.v1.CustomResourceValidation', 'op'], ['subresources', 'apiextensions.v1.CustomResourceSubresources', 'op'], ['additionalPrinterColumns', 'apiextensions.v1.CustomResourceColumnDefinition', 'ro', { listType: 'atomic' }], ['selectableFields', 'apiextensions.v1.SelectableField', 'ro', { listType: 'atomic' }]] },
+  'apiextensions.v1.CustomResourceSubresourceScale': { fields: [] },
+  'apiextensions.v1.CustomResourceSubresourceStatus': { fields: [] },
+  'apiextensions.v1.CustomResourceSubresources': { fields: [['status', 'apiextensions.v1.CustomResourceSubresourceStatus', 'op'], ['scale', 'apiextensions.v1.CustomResourceSubresourceScale', 'op']] },
+  'apiextensions.v1.CustomResourceValidation': { fields: [['openAPIV3Schema', 'apiextensions.v1.JSONSchemaProps', 'op']] },
+  'apiextensions.v1.ExternalDocumentation': { fields: [] },
+  'apiextensions.v1.JSONSchemaProps': { fields: [['enum', '', 'ro', { listType: 'atomic' }], ['required', '', 'ro', { listType: 'atomic' }], ['allOf', 'apiextensions.v1.JSONSchemaProps', 'ro', { listType: 'atomic' }], ['oneOf', 'apiextensions.v1.JSONSchemaProps', 'ro', { listType: 'atomic' }], ['anyOf', 'apiextensions.v1.JSONSchemaProps', 'ro', { listType: 'atomic' }], ['not', 'apiextensions.v1.JSONSchemaProps', 'op'], ['properties', 'apiextensions.v1.JSONSchemaProps', 'mo'], ['patternProperties', 'apiextensions.v1.JSONSchemaProps', 'mo'], ['dependencies', '', 'mo'], ['definitions', 'apiextensions.v1.JSONSchemaProps', 'mo'], ['externalDocs', 'apiextensions.v1.ExternalDocumentation', 'op'], ['x-kubernetes-list-map-keys', '', 'ro', { listType: 'atomic' }], ['x-kubernetes-validations', 'apiextensions.v1.ValidationRule', 'ro', { listType: 'map', listMapKeys: ['rule'], patchStrategy: 'merge', patchMergeKey: 'rule' }]] },
+  'apiextensions.v1.SelectableField': { fields: [] },
+  'apiextensions.v1.ServiceReference': { fields: [] },
+  'apiextensions.v1.ValidationRule': { fields: [] },
+  'apiextensions.v1.WebhookClientConfig': { fields: [['service', 'apiextensions.v1.ServiceReference', 'op']] },
+  'apiextensions.v1.WebhookConversion': { fields: [['clientConfig', 'apiextensions.v1.WebhookClientConfig', 'op'], ['conversionReviewVersions', '', 'r', { listType: 'atomic' }]] },
   'apps.v1.ControllerRevision': { fields: [['metadata', 'meta.v1.ObjectMeta', 'o']] },
   'apps.v1.ControllerRevisionList': { fields: [['metadata', 'meta.v1.ListMeta', 'o'], ['items', 'apps.v1.ControllerRevision', 'r']] },
   'apps.v1.DaemonSet': { fields: [['metadata', 'meta.v1.ObjectMeta', 'o'], ['spec', 'apps.v1.DaemonSetSpec', 'o'], ['status', 'apps.v1.DaemonSetStatus', 'o']] },

@@ -332,6 +332,7 @@ export const messages: Record<string, readonly FieldRow[]> = {
 /** Message tables live under the proto package's short name; this maps API groups to it. */
 export const packageOfGroup: Record<string, string> = {
   '': 'core',
+  'apiextensions.k8s.io': 'apiextensions',
   'apps': 'apps',
   'authentication.k8s.io': 'authentication',
   'authorization.k8s.io': 'authorization',

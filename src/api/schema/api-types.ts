@@ -20,6 +20,14 @@ export type IntOrString = number | string;
 export type FieldsV1 = Record<string, unknown>;
 /** runtime.RawExtension: embedded raw JSON (usually an object), passed through as decoded. */
 export type RawExtension = unknown;
+/** apiextensions JSON: any JSON value (a schema's default, enum values, example). */
+export type JSON = unknown;
+/** A schema, or a list of schemas (JSONSchemaProps.items). */
+export type JSONSchemaPropsOrArray = JSONSchemaProps | JSONSchemaProps[];
+/** A schema, or a boolean allowing or forbidding what it would describe. */
+export type JSONSchemaPropsOrBool = JSONSchemaProps | boolean;
+/** A schema, or a list of property names (JSONSchemaProps.dependencies). */
+export type JSONSchemaPropsOrStringArray = JSONSchemaProps | string[];
 /**
  * The `status` of every condition: upstream's ConditionStatus constants. The Go string type has no
  * +enum marker, so the fact file lists no enum for it.
@@ -36,6 +44,7 @@ export type ConcurrencyPolicy = 'Allow' | 'Forbid' | 'Replace';
 export type DaemonSetUpdateStrategyType = 'RollingUpdate' | 'OnDelete';
 export type DeploymentStrategyType = 'Recreate' | 'RollingUpdate';
 export type DNSPolicy = 'ClusterFirstWithHostNet' | 'ClusterFirst' | 'Default' | 'None';
+export type FieldValueErrorReason = 'FieldValueRequired' | 'FieldValueDuplicate' | 'FieldValueInvalid' | 'FieldValueForbidden';
 export type HostPathType = '' | 'DirectoryOrCreate' | 'Directory' | 'FileOrCreate' | 'File' | 'Socket' | 'CharDevice' | 'BlockDevice';
 export type IPFamily = 'IPv4' | 'IPv6' | '';
 export type IPFamilyPolicy = 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
@@ -77,6 +86,296 @@ export type UnhealthyPodEvictionPolicyType = 'IfHealthyBudget' | 'AlwaysAllow';
 export type UnsatisfiableConstraintAction = 'DoNotSchedule' | 'ScheduleAnyway';
 export type URIScheme = 'HTTP' | 'HTTPS';
 export type VolumeBindingMode = 'Immediate' | 'WaitForFirstConsumer';
+
+/** One column kubectl get prints for a custom resource. (apiextensions.v1.CustomResourceColumnDefinition) */
+export interface CustomResourceColumnDefinition {
+  /** The column's header. */
+  name: string;
+  /** The column's OpenAPI type: integer, number, string, boolean or date (a date prints as an age). */
+  type: string;
+  /** An optional OpenAPI format refining the type (int32, date-time, ...). */
+  format?: string;
+  /** What the column shows, for clients that display it. */
+  description?: string;
+  /** 0 for columns always printed; higher numbers only with kubectl get -o wide. */
+  priority?: number;
+  /** Simple JSON path, evaluated against each object, whose value the column shows (.spec.replicas). */
+  jsonPath: string;
+}
+
+/** How objects are converted between the definition's versions. (apiextensions.v1.CustomResourceConversion) */
+export interface CustomResourceConversion {
+  /** None (only apiVersion changes; the versions' schemas must be compatible) or Webhook (a conversion service is called). */
+  strategy: string;
+  /** The conversion service, when the strategy is Webhook. */
+  webhook?: WebhookConversion;
+}
+
+/** Adds a resource type to the API: once its names are accepted and it is established, objects of the kind it names are served under /apis/<group>/<version>, validated against its schema. Deleting it deletes every object of the kind. (apiextensions.v1.CustomResourceDefinition) */
+export interface CustomResourceDefinition extends KubeObject {
+  /** The resource type being added: its group, names, scope and served versions. */
+  spec: CustomResourceDefinitionSpec;
+  /** What the API server made of the definition: the names it accepted, its conditions and the versions objects have been stored in. */
+  status?: CustomResourceDefinitionStatus;
+}
+
+/** One aspect of a definition's state. (apiextensions.v1.CustomResourceDefinitionCondition) */
+export interface CustomResourceDefinitionCondition {
+  /** The aspect: NamesAccepted, Established or Terminating. */
+  type: string;
+  /** True, False or Unknown. */
+  status: ConditionStatus;
+  /** When the status last changed. */
+  lastTransitionTime?: Time;
+  /** A CamelCase reason for the status (NoConflicts, InitialNamesAccepted). */
+  reason?: string;
+  /** A human-readable account of the status. */
+  message?: string;
+}
+
+/** The names a custom resource is addressed by in URLs, manifests and kubectl. (apiextensions.v1.CustomResourceDefinitionNames) */
+export interface CustomResourceDefinitionNames {
+  /** The lower-case plural used in URLs (/apis/<group>/<version>/<plural>); the definition is named after it. */
+  plural: string;
+  /** The lower-case singular name kubectl accepts. Defaults to the kind in lower case. */
+  singular?: string;
+  /** Abbreviations kubectl accepts in place of the resource name, such as crd for customresourcedefinitions. */
+  shortNames?: string[];
+  /** The CamelCase kind objects of the resource carry in their kind field. */
+  kind: string;
+  /** The kind of a list of these objects. Defaults to the kind followed by List. */
+  listKind?: string;
+  /** Groups of resources this one belongs to; kubectl get <category> lists all of them (all is the category kubectl get all uses). */
+  categories?: string[];
+}
+
+/** The group, names, scope and versions of a custom resource type. (apiextensions.v1.CustomResourceDefinitionSpec) */
+export interface CustomResourceDefinitionSpec {
+  /** The API group the resource is served in (/apis/<group>/...). A DNS subdomain with at least one dot, such as stable.example.com. */
+  group: string;
+  /** The plural, singular, kind and short names the resource is known by; they must not clash with another resource of the group. */
+  names: CustomResourceDefinitionNames;
+  /** Whether objects live in a namespace (Namespaced) or cluster-wide (Cluster). */
+  scope: string;
+  /** The versions the resource is served in. Exactly one is the storage version, the one objects are written to storage in; a version may be served or not, and deprecated. */
+  versions: CustomResourceDefinitionVersion[];
+  /** How objects are converted between versions: None only rewrites apiVersion, Webhook calls a conversion service. */
+  conversion?: CustomResourceConversion;
+  /** Legacy switch that keeps fields the schema does not declare. Must be false (the default) for apiextensions.k8s.io/v1; use x-kubernetes-preserve-unknown-fields in the schema instead. */
+  preserveUnknownFields?: boolean;
+}
+
+/** The state of a custom resource definition as the API server sees it. (apiextensions.v1.CustomResourceDefinitionStatus) */
+export interface CustomResourceDefinitionStatus {
+  /** NamesAccepted (no name clashes with the group's other resources), Established (the resource is served) and Terminating (the definition and its objects are being deleted). */
+  conditions?: CustomResourceDefinitionCondition[];
+  /** The names actually served; they trail spec.names until a name clash is resolved. */
+  acceptedNames?: CustomResourceDefinitionNames;
+  /** Every version objects have ever been stored in. A version stays listed until a storage migration removes it, and may not be dropped from spec.versions while listed. */
+  storedVersions?: string[];
+}
+
+/** One served version of a custom resource: its schema, subresources and table columns. (apiextensions.v1.CustomResourceDefinitionVersion) */
+export interface CustomResourceDefinitionVersion {
+  /** The version as it appears in URLs and apiVersion (v1, v1beta1). */
+  name: string;
+  /** Whether the version is served over the REST API. */
+  served: boolean;
+  /** Whether objects are written to storage in this version; exactly one version has it. */
+  storage: boolean;
+  /** Marks the version deprecated: requests to it are answered with a warning. */
+  deprecated?: boolean;
+  /** The warning deprecated-version requests carry instead of the generated one. */
+  deprecationWarning?: string;
+  /** The OpenAPI v3 schema objects of this version are validated, defaulted and pruned with. */
+  schema?: CustomResourceValidation;
+  /** The status and scale subresources objects of this version have. */
+  subresources?: CustomResourceSubresources;
+  /** Extra columns kubectl get prints for the resource, each read from the object by a JSON path. Without any, NAME and AGE are printed. */
+  additionalPrinterColumns?: CustomResourceColumnDefinition[];
+  /** Fields of the object (JSON paths) list and watch requests may filter on with field selectors, besides metadata.name and metadata.namespace. */
+  selectableFields?: SelectableField[];
+}
+
+/** Where the scale subresource finds the replica counts and selector in a custom object. (apiextensions.v1.CustomResourceSubresourceScale) */
+export interface CustomResourceSubresourceScale {
+  /** JSON path under .spec of the desired replica count (Scale spec.replicas), such as .spec.replicas. */
+  specReplicasPath: string;
+  /** JSON path under .status of the observed replica count (Scale status.replicas). */
+  statusReplicasPath: string;
+  /** JSON path under .spec or .status of a label selector in string form, served as Scale status.selector. */
+  labelSelectorPath?: string;
+}
+
+/** Turns on the status subresource; it has no settings. (apiextensions.v1.CustomResourceSubresourceStatus) */
+export interface CustomResourceSubresourceStatus {
+}
+
+/** Which subresources a custom resource serves. (apiextensions.v1.CustomResourceSubresources) */
+export interface CustomResourceSubresources {
+  /** When set, the object has a /status subresource: status is written only through it, and writes to the object itself leave status alone and bump metadata.generation on spec changes. */
+  status?: CustomResourceSubresourceStatus;
+  /** When set, the object has a /scale subresource (kubectl scale, autoscalers) reading and writing the replica fields named here. */
+  scale?: CustomResourceSubresourceScale;
+}
+
+/** Holder of a version's OpenAPI v3 schema. (apiextensions.v1.CustomResourceValidation) */
+export interface CustomResourceValidation {
+  /** The structural OpenAPI v3 schema of the whole object: every field has a type, and unknown fields are dropped unless x-kubernetes-preserve-unknown-fields says otherwise. */
+  openAPIV3Schema?: JSONSchemaProps;
+}
+
+/** A link to documentation outside the schema. (apiextensions.v1.ExternalDocumentation) */
+export interface ExternalDocumentation {
+  /** What the linked documentation covers. */
+  description?: string;
+  /** Where the documentation is. */
+  url?: string;
+}
+
+/** An OpenAPI v3 schema node (a subset of JSON Schema) with Kubernetes extensions; nodes nest through properties, items and additionalProperties. (apiextensions.v1.JSONSchemaProps) */
+export interface JSONSchemaProps {
+  /** Not supported in custom resource schemas. */
+  id?: string;
+  /** The JSON Schema dialect; not used by the API server. */
+  $schema?: string;
+  /** Not supported in custom resource schemas: write the schema inline. */
+  $ref?: string;
+  /** Documentation of the field, printed by kubectl explain. */
+  description?: string;
+  /** The value's type: object, array, string, integer, number or boolean. Required on every node of a structural schema. */
+  type?: string;
+  /** A format refining the type: int32, int64, date-time, byte, ... */
+  format?: string;
+  /** A short title for the field. */
+  title?: string;
+  /** The value set when the field is absent, on create and when an object is read from storage. */
+  default?: JSON;
+  /** The largest allowed number. */
+  maximum?: number;
+  /** The maximum itself is not allowed. */
+  exclusiveMaximum?: boolean;
+  /** The smallest allowed number. */
+  minimum?: number;
+  /** The minimum itself is not allowed. */
+  exclusiveMinimum?: boolean;
+  /** The longest allowed string, in characters. */
+  maxLength?: number;
+  /** The shortest allowed string, in characters. */
+  minLength?: number;
+  /** A regular expression strings must match. */
+  pattern?: string;
+  /** The most items an array may have. */
+  maxItems?: number;
+  /** The fewest items an array may have. */
+  minItems?: number;
+  /** Array items must differ; not allowed in custom resource schemas (use x-kubernetes-list-type: set). */
+  uniqueItems?: boolean;
+  /** Numbers must be a multiple of this. */
+  multipleOf?: number;
+  /** The only values allowed. */
+  enum?: JSON[];
+  /** The most properties an object may have. */
+  maxProperties?: number;
+  /** The fewest properties an object may have. */
+  minProperties?: number;
+  /** The properties an object must have. */
+  required?: string[];
+  /** The schema of an array's items. */
+  items?: JSONSchemaPropsOrArray;
+  /** Schemas the value must all satisfy (validation only; they may not add types or fields). */
+  allOf?: JSONSchemaProps[];
+  /** Schemas of which the value must satisfy exactly one. */
+  oneOf?: JSONSchemaProps[];
+  /** Schemas of which the value must satisfy at least one. */
+  anyOf?: JSONSchemaProps[];
+  /** A schema the value must not satisfy. */
+  not?: JSONSchemaProps;
+  /** The schemas of an object's fields, by name. */
+  properties?: Record<string, JSONSchemaProps>;
+  /** The schema of every value of a map-like object whose keys are not known in advance; exclusive with properties. */
+  additionalProperties?: JSONSchemaPropsOrBool;
+  /** Not supported in custom resource schemas. */
+  patternProperties?: Record<string, JSONSchemaProps>;
+  /** Not supported in custom resource schemas. */
+  dependencies?: Record<string, JSONSchemaPropsOrStringArray>;
+  /** Not supported in custom resource schemas. */
+  additionalItems?: JSONSchemaPropsOrBool;
+  /** Not supported in custom resource schemas. */
+  definitions?: Record<string, JSONSchemaProps>;
+  /** A link to documentation of the field. */
+  externalDocs?: ExternalDocumentation;
+  /** An example value. */
+  example?: JSON;
+  /** null is accepted (and kept) as the value, instead of being dropped or rejected. */
+  nullable?: boolean;
+  /** Keep fields the schema does not declare at this node and below, instead of pruning them. */
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
+  /** The value is a whole Kubernetes object (apiVersion, kind, metadata), validated as one. */
+  'x-kubernetes-embedded-resource'?: boolean;
+  /** The value may be an integer or a string (a port number or name, a percentage). */
+  'x-kubernetes-int-or-string'?: boolean;
+  /** For x-kubernetes-list-type map: the item fields that identify an item. */
+  'x-kubernetes-list-map-keys'?: string[];
+  /** How server-side apply merges the array: atomic (replaced whole), set (scalar items, unique) or map (items keyed by x-kubernetes-list-map-keys). */
+  'x-kubernetes-list-type'?: string;
+  /** How server-side apply merges the object: granular (field by field) or atomic (replaced whole). */
+  'x-kubernetes-map-type'?: string;
+  /** CEL rules the value must satisfy. */
+  'x-kubernetes-validations'?: ValidationRule[];
+}
+
+/** A field custom objects can be selected by in field selectors. (apiextensions.v1.SelectableField) */
+export interface SelectableField {
+  /** Simple JSON path to a string, integer or boolean field outside metadata, such as .spec.color. */
+  jsonPath: string;
+}
+
+/** A service by namespace and name, with the path and port to call. (apiextensions.v1.ServiceReference) */
+export interface ServiceReference {
+  /** The service's namespace. */
+  namespace: string;
+  /** The service's name. */
+  name: string;
+  /** The URL path requests are sent to. */
+  path?: string;
+  /** The service port to call; 443 when not set. */
+  port?: number;
+}
+
+/** A CEL expression every object must satisfy at this point of the schema. (apiextensions.v1.ValidationRule) */
+export interface ValidationRule {
+  /** The CEL expression; self is the value here, oldSelf the previous value on update. */
+  rule: string;
+  /** The message returned when the rule fails. */
+  message?: string;
+  /** A CEL expression producing the failure message, instead of a fixed one. */
+  messageExpression?: string;
+  /** The reason the failure is reported with: FieldValueInvalid (default), FieldValueForbidden, FieldValueRequired or FieldValueDuplicate. */
+  reason?: FieldValueErrorReason;
+  /** The field the failure is reported at, relative to this point of the schema. */
+  fieldPath?: string;
+  /** Run the rule on create too, with oldSelf an absent optional value. */
+  optionalOldSelf?: boolean;
+}
+
+/** How the API server reaches a webhook: a URL or an in-cluster service, and the CA to trust. (apiextensions.v1.WebhookClientConfig) */
+export interface WebhookClientConfig {
+  /** The webhook's https URL, for a webhook outside the cluster. */
+  url?: string;
+  /** The in-cluster service the webhook runs behind. */
+  service?: ServiceReference;
+  /** PEM certificates the webhook's serving certificate is checked against; the system roots when empty. */
+  caBundle?: string;
+}
+
+/** The conversion webhook and the ConversionReview versions it understands. (apiextensions.v1.WebhookConversion) */
+export interface WebhookConversion {
+  /** How to reach the webhook. */
+  clientConfig?: WebhookClientConfig;
+  /** The ConversionReview API versions the webhook accepts, preferred first; the server sends the first one it knows. */
+  conversionReviewVersions: string[];
+}
 
 /** An immutable snapshot of a workload's pod template, kept by the StatefulSet and DaemonSet controllers for rollouts and rollbacks (kubectl rollout history and undo). Not meant to be written by hand. (apps.v1.ControllerRevision) */
 export interface ControllerRevision extends KubeObject {

@@ -13,6 +13,8 @@ export interface GroupVersionKind {
 export const listMetaDefinition = 'io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta';
 
 export function definitionName(gvk: GroupVersionKind): string {
+  // CustomResourceDefinition's types live in k8s.io/apiextensions-apiserver.
+  if (gvk.group === 'apiextensions.k8s.io') return `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.${gvk.version}.${gvk.kind}`;
   const pkg = gvk.group === '' ? 'core' : gvk.group.split('.')[0];
   return `io.k8s.api.${pkg}.${gvk.version}.${gvk.kind}`;
 }

@@ -74,14 +74,19 @@ export function validateOwnerReferences(refs: OwnerReference[] | undefined, path
 
 const standardFinalizers = new Set(['kubernetes', 'orphan', 'foregroundDeletion']);
 
-/** apimachinery ValidateFinalizers (path without index) then core's per-index check. */
-export function validateFinalizers(finalizers: string[] | undefined, path: string): FieldError[] {
+/**
+ * apimachinery ValidateFinalizers (path without index) then core's per-index check; `core` false
+ * for kinds validated by apimachinery's generic ObjectMeta rules only (apiextensions' CRDs and
+ * custom resources), which take any qualified finalizer name.
+ */
+export function validateFinalizers(finalizers: string[] | undefined, path: string, core = true): FieldError[] {
   const list = finalizers ?? [];
   const errs: FieldError[] = [];
   for (const f of list) errs.push(...isQualifiedName(f).map((m) => field.invalid(path, f, m)));
   if (list.includes('orphan') && list.includes('foregroundDeletion')) {
     errs.push(field.invalid(path, list, 'finalizer orphan and foregroundDeletion cannot be both set'));
   }
+  if (!core) return errs;
   list.forEach((f, i) => {
     const p = `${path}[${i}]`;
     errs.push(...isQualifiedName(f).map((m) => field.invalid(p, f, m)));
@@ -121,7 +126,7 @@ export function validateLabelSelector(sel: LabelSelector | undefined, path: stri
  * kinds the server clears metadata.namespace first (as the registry does), so the
  * Forbidden rule only fires if it did not.
  */
-export function validateObjectMeta(meta: ObjectMeta | undefined, requiresNamespace: boolean, nameFn: NameValidator, path = 'metadata'): FieldError[] {
+export function validateObjectMeta(meta: ObjectMeta | undefined, requiresNamespace: boolean, nameFn: NameValidator, path = 'metadata', core = true): FieldError[] {
   const m = meta ?? {};
   const errs: FieldError[] = [];
   if (m.generateName) {
@@ -142,7 +147,7 @@ export function validateObjectMeta(meta: ObjectMeta | undefined, requiresNamespa
   errs.push(...validateLabels(m.labels, `${path}.labels`));
   errs.push(...validateAnnotations(m.annotations, `${path}.annotations`));
   errs.push(...validateOwnerReferences(m.ownerReferences, `${path}.ownerReferences`));
-  errs.push(...validateFinalizers(m.finalizers, `${path}.finalizers`));
+  errs.push(...validateFinalizers(m.finalizers, `${path}.finalizers`, core));
   return errs;
 }
 
@@ -176,7 +181,7 @@ export function validateImmutableStruct(message: string, newVal: unknown, oldVal
  * ValidateObjectMetaUpdate. The "resourceVersion must be specified" rule is left to the
  * API server, which fills it in for unconditional updates before validating.
  */
-export function validateObjectMetaUpdate(meta: ObjectMeta | undefined, old: ObjectMeta | undefined, path = 'metadata'): FieldError[] {
+export function validateObjectMetaUpdate(meta: ObjectMeta | undefined, old: ObjectMeta | undefined, path = 'metadata', core = true): FieldError[] {
   const m = meta ?? {};
   const o = old ?? {};
   const errs: FieldError[] = [];
@@ -202,7 +207,7 @@ export function validateObjectMetaUpdate(meta: ObjectMeta | undefined, old: Obje
   errs.push(...validateAnnotations(m.annotations, `${path}.annotations`));
   errs.push(...validateOwnerReferences(m.ownerReferences, `${path}.ownerReferences`));
   // Core's wrapper re-checks finalizer names per index on update too.
-  (m.finalizers ?? []).forEach((f, i) => {
+  if (core) (m.finalizers ?? []).forEach((f, i) => {
     const p = `${path}.finalizers[${i}]`;
     errs.push(...isQualifiedName(f).map((msg) => field.invalid(p, f, msg)));
     if (!f.includes('/') && !standardFinalizers.has(f)) errs.push(field.invalid(p, f, 'name is neither a standard finalizer name nor is it fully qualified'));

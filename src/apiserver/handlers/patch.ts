@@ -16,6 +16,7 @@ import { checkFields, type BodyKind } from './field-validation.js';
 import { asObject } from './object-body.js';
 import type { ItemScope } from './request-scope.js';
 import { writeContext } from './write-context.js';
+import { resourceModule } from '../resources/index.js';
 
 const patchTypes = new Set<string>(patchMediaTypes);
 const applyPatchType = 'application/apply-patch+yaml';
@@ -24,7 +25,8 @@ export async function patchResource(scope: ItemScope): Promise<void> {
   const { req, url, subresource } = scope;
   const ctx = writeContext(url, subresource);
   const contentType = mediaType(req.headers['content-type']);
-  if (!patchTypes.has(contentType)) throw ApiError.unsupportedMediaType(patchMediaTypes);
+  const accepted = resourceModule(scope.info).patchTypes ?? patchMediaTypes;
+  if (!patchTypes.has(contentType) || !accepted.includes(contentType)) throw ApiError.unsupportedMediaType(accepted);
   const decoded = await requestBody(req, contentType);
   if (contentType === applyPatchType) return apply(scope, ctx, asObject(decoded.value), decoded.duplicates);
   return patch(scope, ctx, contentType, decoded.value, decoded.duplicates);

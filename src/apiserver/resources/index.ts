@@ -8,6 +8,7 @@ import type { KubeObject } from '../../api/types.js';
 import type { ScaleStrategy, Strategy } from '../strategy.js';
 import { configmaps } from './configmaps.js';
 import { cronjobs } from './cronjobs.js';
+import { customresourcedefinitions } from './customresourcedefinitions.js';
 import { controllerrevisions } from './controllerrevisions.js';
 import { daemonsets } from './daemonsets.js';
 import { defaultStrategy } from './default-strategy.js';
@@ -75,6 +76,7 @@ const modules = new Map<string, ResourceModule>([
   ['ClusterRole', clusterroles],
   ['RoleBinding', rolebindings],
   ['ClusterRoleBinding', clusterrolebindings],
+  ['CustomResourceDefinition', customresourcedefinitions],
 ]);
 
 /**
@@ -84,8 +86,20 @@ const modules = new Map<string, ResourceModule>([
  */
 const generic: ResourceModule = { strategy: (info) => defaultStrategy(info), scale: labelSelectorScale };
 
+/** Modules of resources served while something defines them (custom resources), by their ResourceInfo. */
+const dynamicModules = new Map<ResourceInfo, ResourceModule>();
+
+/** Serves a dynamically added resource with module (set before its registry is built). */
+export function setResourceModule(info: ResourceInfo, module: ResourceModule): void {
+  dynamicModules.set(info, module);
+}
+
+export function dropResourceModule(info: ResourceInfo): void {
+  dynamicModules.delete(info);
+}
+
 export function resourceModule(info: ResourceInfo): ResourceModule {
-  return modules.get(info.kind) ?? generic;
+  return dynamicModules.get(info) ?? modules.get(info.kind) ?? generic;
 }
 
 /** The resource's strategy, with its module's update admission when the server's handler deps are given. */

@@ -118,6 +118,8 @@ export interface ResourceModule {
    * as the self reviews are); the resource's verbs in api/resources.ts say which others it has.
    */
   create?(r: CreateRequest): Promise<void>;
+  /** The patch media types PATCH accepts, when not all of them (custom resources: no strategic merge). */
+  patchTypes?: readonly string[];
 }
 
 /** A handler that serves one method only. */

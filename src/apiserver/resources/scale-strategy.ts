@@ -13,12 +13,21 @@ interface ReplicasSpec {
   selector?: unknown;
 }
 
-/** A Scale over spec.replicas / status.replicas; selector writes spec.selector in Scale.status.selector's string form. */
-export function scaleStrategy(selector: (specSelector: unknown) => string): ScaleStrategy {
+/** Where a kind keeps what its Scale shows: desired and observed replicas, the selector string. */
+export interface ReplicaFields {
+  specReplicas(obj: KubeObject): number;
+  statusReplicas(obj: KubeObject): number;
+  /** Scale status.selector; undefined leaves it out. */
+  selector(obj: KubeObject): string | undefined;
+  /** Writes the desired replicas into (a copy of) the object. */
+  setReplicas(obj: KubeObject, replicas: number): void;
+}
+
+/** A Scale over the replica fields fields names (upstream: each registry's ScaleREST). */
+export function replicaScale(fields: ReplicaFields): ScaleStrategy {
   return {
     toScale(obj: KubeObject): Scale {
-      const spec = (obj.spec ?? {}) as ReplicasSpec;
-      const status = (obj.status ?? {}) as { replicas?: number };
+      const selector = fields.selector(obj);
       return {
         kind: 'Scale',
         apiVersion: 'autoscaling/v1',
@@ -29,8 +38,8 @@ export function scaleStrategy(selector: (specSelector: unknown) => string): Scal
           resourceVersion: obj.metadata.resourceVersion,
           creationTimestamp: obj.metadata.creationTimestamp,
         },
-        spec: { replicas: spec.replicas ?? 0 },
-        status: { replicas: status.replicas ?? 0, selector: selector(spec.selector) },
+        spec: { replicas: fields.specReplicas(obj) },
+        status: { replicas: fields.statusReplicas(obj), ...(selector === undefined ? {} : { selector }) },
       };
     },
     fromScale(obj, scale, info) {
@@ -47,10 +56,22 @@ export function scaleStrategy(selector: (specSelector: unknown) => string): Scal
         throw ApiError.conflict({ group: info.group, resource: info.resource }, obj.metadata.name ?? '', 'the object has been modified; please apply your changes to the latest version and try again');
       }
       const next = structuredClone(obj);
-      (next.spec as ReplicasSpec).replicas = replicas ?? 0;
+      fields.setReplicas(next, replicas ?? 0);
       return next;
     },
   };
+}
+
+/** A Scale over spec.replicas / status.replicas; selector writes spec.selector in Scale.status.selector's string form. */
+export function scaleStrategy(selector: (specSelector: unknown) => string): ScaleStrategy {
+  return replicaScale({
+    specReplicas: (obj) => ((obj.spec ?? {}) as ReplicasSpec).replicas ?? 0,
+    statusReplicas: (obj) => ((obj.status ?? {}) as { replicas?: number }).replicas ?? 0,
+    selector: (obj) => selector(((obj.spec ?? {}) as ReplicasSpec).selector),
+    setReplicas: (obj, replicas) => {
+      (obj.spec as ReplicasSpec).replicas = replicas;
+    },
+  });
 }
 
 /** apps/v1 workloads: metav1.LabelSelectorAsSelector(spec.selector).String() ("" when none). */
