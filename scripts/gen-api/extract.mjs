@@ -42,6 +42,7 @@ const roots = [
   'core.v1.PersistentVolume', 'core.v1.PersistentVolumeClaim', 'storage.v1.StorageClass',
   'policy.v1.PodDisruptionBudget',
   'discovery.v1.EndpointSlice', 'coordination.v1.Lease',
+  'scheduling.v1.PriorityClass', 'core.v1.LimitRange', 'core.v1.ResourceQuota',
   'authorization.v1.SelfSubjectAccessReview', 'authorization.v1.SelfSubjectRulesReview',
   'authentication.v1.SelfSubjectReview', 'autoscaling.v1.Scale',
   // The body of pods/eviction, published (with DeleteOptions and Preconditions) as upstream's
@@ -63,6 +64,7 @@ const protobufOnlyRoots = [
   'apps.v1.StatefulSetList', 'apps.v1.DaemonSetList', 'apps.v1.ControllerRevisionList', 'batch.v1.JobList',
   'batch.v1.CronJobList', 'core.v1.ReplicationControllerList', 'core.v1.PersistentVolumeList',
   'core.v1.PersistentVolumeClaimList', 'storage.v1.StorageClassList', 'policy.v1.PodDisruptionBudgetList',
+  'scheduling.v1.PriorityClassList', 'core.v1.LimitRangeList', 'core.v1.ResourceQuotaList',
   'core.v1.Binding', 'meta.v1.DeleteOptions', 'authentication.v1.TokenRequest',
 ];
 

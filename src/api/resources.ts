@@ -124,6 +124,8 @@ export const resources: ResourceInfo[] = [
   resource('batch', 'v1', 'cronjobs', 'CronJob', true, { shortNames: ['cj'], categories: ['all'], subresources: [status('CronJob')] }),
   resource('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, { shortNames: ['pdb'], subresources: [status('PodDisruptionBudget')] }),
   resource('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false, { shortNames: ['sc'] }),
+  // Upstream's discovery order: scheduling.k8s.io before coordination.k8s.io.
+  resource('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', false, { shortNames: ['pc'] }),
   resource('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
   resource('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
 ];

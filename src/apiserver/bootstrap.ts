@@ -2,6 +2,7 @@
 // namespaces controller and the kubernetes Service/endpoint reconciler).
 import { ApiError } from '../api/errors.js';
 import type { EndpointSubset, Endpoints, EndpointSlice, KubeObject, Service } from '../api/types.js';
+import { systemPriorityClasses } from '../api/validation/scheduling-validation.js';
 import type { ApiServer } from './server.js';
 
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -86,4 +87,14 @@ export async function bootstrapCluster(server: ApiServer, opts: BootstrapOptions
   };
   await ensure(server, 'services', '', 'default', svc);
   await reconcileKubernetesEndpoints(server, opts);
+  // The built-in PriorityClasses (upstream: the scheduling REST storage's post-start hook).
+  for (const pc of systemPriorityClasses) {
+    await ensure(server, 'priorityclasses', 'scheduling.k8s.io', undefined, {
+      apiVersion: 'scheduling.k8s.io/v1',
+      kind: 'PriorityClass',
+      metadata: { name: pc.name },
+      value: pc.value,
+      description: pc.description,
+    });
+  }
 }

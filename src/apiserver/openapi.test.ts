@@ -96,6 +96,7 @@ test('/openapi/v3 index and documents', () => {
     'apis/batch/v1',
     'apis/policy/v1',
     'apis/storage.k8s.io/v1',
+    'apis/scheduling.k8s.io/v1',
     'apis/coordination.k8s.io/v1',
     'apis/discovery.k8s.io/v1',
   ]);

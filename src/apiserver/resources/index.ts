@@ -23,6 +23,7 @@ import { persistentvolumeclaims } from './persistentvolumeclaims.js';
 import { persistentvolumes } from './persistentvolumes.js';
 import { poddisruptionbudgets } from './poddisruptionbudgets.js';
 import { pods } from './pods.js';
+import { priorityclasses } from './priorityclasses.js';
 import { replicasets } from './replicasets.js';
 import type { CreateRequest, HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler, UpgradeHandler } from './resource-module.js';
 import { labelSelectorScale } from './scale-strategy.js';
@@ -55,6 +56,7 @@ const modules = new Map<string, ResourceModule>([
   ['PersistentVolume', persistentvolumes],
   ['PersistentVolumeClaim', persistentvolumeclaims],
   ['StorageClass', storageclasses],
+  ['PriorityClass', priorityclasses],
   ['Job', jobs],
   ['CronJob', cronjobs],
   ['ReplicationController', replicationcontrollers],
