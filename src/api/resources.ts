@@ -93,6 +93,7 @@ export const resources: ResourceInfo[] = [
     categories: ['all'],
     subresources: [status('ReplicationController'), scale],
   }),
+  resource('', 'v1', 'limitranges', 'LimitRange', true, { shortNames: ['limits'] }),
   resource('', 'v1', 'secrets', 'Secret', true),
   resource('', 'v1', 'serviceaccounts', 'ServiceAccount', true, {
     shortNames: ['sa'],

@@ -17,6 +17,7 @@ import { endpointslices } from './endpointslices.js';
 import { events } from './events.js';
 import { jobs } from './jobs.js';
 import { leases } from './leases.js';
+import { limitranges } from './limitranges.js';
 import { namespaces } from './namespaces.js';
 import { nodes } from './nodes.js';
 import { persistentvolumeclaims } from './persistentvolumeclaims.js';
@@ -57,6 +58,7 @@ const modules = new Map<string, ResourceModule>([
   ['PersistentVolumeClaim', persistentvolumeclaims],
   ['StorageClass', storageclasses],
   ['PriorityClass', priorityclasses],
+  ['LimitRange', limitranges],
   ['Job', jobs],
   ['CronJob', cronjobs],
   ['ReplicationController', replicationcontrollers],

@@ -10,6 +10,7 @@ import { defaultStrategy } from './default-strategy.js';
 import { anyMethod, onlyMethod, type HandlerDeps, type ResourceModule, type SubresourceHandler, type UpgradeHandler } from './resource-module.js';
 import { mountServiceAccountToken } from '../serviceaccount-admission.js';
 import { admitPodPriority } from '../priority-admission.js';
+import { admitPodLimitRanges } from '../limitranger-admission.js';
 import { handleBinding } from '../pod-binding.js';
 import { handleEviction } from '../pod-eviction.js';
 import { handlePodStreamUpgrade, servePodStreamRequest } from '../pod-streaming-proxy.js';
@@ -117,6 +118,9 @@ export const pods: ResourceModule = {
   /** The mutating admission plugins that act on new pods, in upstream's order. */
   async admitCreate(obj, namespace, deps) {
     const pod = obj as Pod;
+    // Admission sees the pod defaulted, as upstream's decoder leaves it (requests from limits).
+    if (pod.spec) defaultPod(pod);
+    await admitPodLimitRanges(pod, namespace, deps);
     await admitServiceAccountPullSecrets(pod, namespace, deps);
     await admitPodPriority(pod, deps);
   },
