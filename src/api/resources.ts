@@ -94,6 +94,7 @@ export const resources: ResourceInfo[] = [
     subresources: [status('ReplicationController'), scale],
   }),
   resource('', 'v1', 'limitranges', 'LimitRange', true, { shortNames: ['limits'] }),
+  resource('', 'v1', 'resourcequotas', 'ResourceQuota', true, { shortNames: ['quota'], subresources: [status('ResourceQuota')] }),
   resource('', 'v1', 'secrets', 'Secret', true),
   resource('', 'v1', 'serviceaccounts', 'ServiceAccount', true, {
     shortNames: ['sa'],

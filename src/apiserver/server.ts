@@ -35,6 +35,7 @@ import { ServiceAllocator } from './allocators/service-allocation.js';
 import { ClusterIPAllocator } from './allocators/clusterip-allocator.js';
 import { NodePortAllocator } from './allocators/nodeport-allocator.js';
 import type { PodStreamingDeps } from './pod-streaming-proxy.js';
+import { admitResourceQuota } from './resourcequota-admission.js';
 import type { ProxyDeps } from './proxy-subresource.js';
 import { ServiceAccountTokens } from './serviceaccount-token.js';
 import { adminUser, type UserInfo } from './user-info.js';
@@ -340,7 +341,11 @@ export class ApiServer {
       err.status.details!.causes = [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }];
       throw err;
     }
-    if (obj) await admitResource(info, obj, namespace, this.handlerDeps);
+    if (obj) {
+      await admitResource(info, obj, namespace, this.handlerDeps);
+      // ResourceQuota comes last, as upstream orders it: it charges what the others made.
+      await admitResourceQuota(info, obj, namespace, this.handlerDeps, new Date());
+    }
   }
 
   private proxyDeps(): ProxyDeps {

@@ -26,6 +26,7 @@ import { newExpandController } from './volume/expand-controller.js';
 import { newPVProtectionController } from './volume/pv-protection-controller.js';
 import { newEphemeralVolumeController } from './volume/ephemeral-volume-controller.js';
 import { newDisruptionController } from './disruption/disruption-controller.js';
+import { newResourceQuotaController } from './resourcequota-controller.js';
 
 export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] = [
   newDeploymentController,
@@ -53,4 +54,5 @@ export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] 
   newLocalPathProvisioner,
   newEphemeralVolumeController,
   newDisruptionController,
+  newResourceQuotaController,
 ];

@@ -26,6 +26,7 @@ import { poddisruptionbudgets } from './poddisruptionbudgets.js';
 import { pods } from './pods.js';
 import { priorityclasses } from './priorityclasses.js';
 import { replicasets } from './replicasets.js';
+import { resourcequotas } from './resourcequotas.js';
 import type { CreateRequest, HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler, UpgradeHandler } from './resource-module.js';
 import { labelSelectorScale } from './scale-strategy.js';
 import { replicationcontrollers } from './replicationcontrollers.js';
@@ -59,6 +60,7 @@ const modules = new Map<string, ResourceModule>([
   ['StorageClass', storageclasses],
   ['PriorityClass', priorityclasses],
   ['LimitRange', limitranges],
+  ['ResourceQuota', resourcequotas],
   ['Job', jobs],
   ['CronJob', cronjobs],
   ['ReplicationController', replicationcontrollers],

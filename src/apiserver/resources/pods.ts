@@ -2,7 +2,7 @@
 // class; deletion of a scheduled, unfinished pod is graceful so its node can stop it first;
 // pods/ephemeralcontainers changes spec.ephemeralContainers and nothing else.
 import type { DeleteOptions, KubeObject, ObjectMeta, Pod, ServiceAccount } from '../../api/types.js';
-import { defaultPod } from '../../api/defaults/pod.js';
+import { defaultPod, defaultRequestsFromLimits } from '../../api/defaults/pod.js';
 import type { FieldSelectors } from '../../api/fields.js';
 import { validatePod, validatePodEphemeralContainersUpdate, validatePodStatusUpdate, validatePodUpdate } from '../../api/validation/pod-validation.js';
 import type { SubresourceStrategy } from '../strategy.js';
@@ -118,8 +118,8 @@ export const pods: ResourceModule = {
   /** The mutating admission plugins that act on new pods, in upstream's order. */
   async admitCreate(obj, namespace, deps) {
     const pod = obj as Pod;
-    // Admission sees the pod defaulted, as upstream's decoder leaves it (requests from limits).
-    if (pod.spec) defaultPod(pod);
+    // Admission sees the requests defaulted from limits, as upstream's decoder leaves them.
+    if (pod.spec) defaultRequestsFromLimits(pod);
     await admitPodLimitRanges(pod, namespace, deps);
     await admitServiceAccountPullSecrets(pod, namespace, deps);
     await admitPodPriority(pod, deps);
