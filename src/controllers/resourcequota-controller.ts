@@ -65,7 +65,11 @@ export function newResourceQuotaController(ctx: ControllerContext): Controller {
   return {
     name: 'resourcequota-controller',
     start() {
-      quotas.addHandlers({ add: (q) => queue.add(objectKey(q)), update: (_o, q) => queue.add(objectKey(q)) });
+      // Admission's own charges (status writes) are not a reason to recount: a recount racing a
+      // create it just admitted would lower status.used below what is being stored (upstream
+      // enqueues on a spec change, or a status.hard that differs from it, only).
+      const needsRecount = (old: ResourceQuota, q: ResourceQuota) => !jsonEqual(old.spec, q.spec) || !jsonEqual(q.status?.hard ?? {}, q.spec?.hard ?? {});
+      quotas.addHandlers({ add: (q) => queue.add(objectKey(q)), update: (old, q) => needsRecount(old, q) && queue.add(objectKey(q)) });
       // The full resync runs beside the queue: a delayed add would hold back the short replenishment delays.
       resync = setInterval(() => {
         for (const q of quotas.list()) queue.add(objectKey(q));
