@@ -31,7 +31,7 @@ function charge(quota: ResourceQuota, requested: Usage, forbidden: (reason: stri
   return { ...quota, status: { ...quota.status, used: usageToList(next, hard) } };
 }
 
-export async function admitResourceQuota(info: ResourceInfo, obj: KubeObject, namespace: string, deps: Registries, now: Date): Promise<void> {
+export async function admitResourceQuota(info: ResourceInfo, obj: KubeObject, namespace: string, deps: Registries, now: Date, dryRun = false): Promise<void> {
   const quotasRegistry = deps.registry('resourcequotas');
   const quotas = (await quotasRegistry.list(namespace)).items as ResourceQuota[];
   if (!quotas.length) return;
@@ -53,6 +53,8 @@ export async function admitResourceQuota(info: ResourceInfo, obj: KubeObject, na
   for (const { quota, restricted } of interesting) {
     const requested: Usage = new Map(restricted.filter((r) => (usage.get(r) ?? 0) !== 0).map((r) => [r, usage.get(r)!]));
     if (!requested.size) continue;
-    await quotasRegistry.update(namespace, quota.metadata.name!, (current) => charge((current ?? quota) as ResourceQuota, requested, forbidden), ctx, true);
+    // A dry run is checked as a create would be, but charges nothing.
+    if (dryRun) charge(quota, requested, forbidden);
+    else await quotasRegistry.update(namespace, quota.metadata.name!, (current) => charge((current ?? quota) as ResourceQuota, requested, forbidden), ctx, true);
   }
 }

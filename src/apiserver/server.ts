@@ -291,7 +291,7 @@ export class ApiServer {
     await handleResource(
       {
         registryFor: (i) => this.registries.get(i)!,
-        admitCreate: (i, ns, name, obj) => this.admitCreate(i, ns, name, obj),
+        admitCreate: (i, ns, name, obj, dryRun) => this.admitCreate(i, ns, name, obj, dryRun),
         subresource: (i, r, rq, rs, u) => this.subresource(i, r, rq, rs, u),
       },
       info,
@@ -325,7 +325,7 @@ export class ApiServer {
    * terminating. Then the resource's own mutating admission (a pod's service account
    * pull secrets), from its module.
    */
-  private async admitCreate(info: ResourceInfo, namespace: string | undefined, name: string, obj?: KubeObject): Promise<void> {
+  private async admitCreate(info: ResourceInfo, namespace: string | undefined, name: string, obj?: KubeObject, dryRun = false): Promise<void> {
     // Cluster-scoped objects have no namespace to check, only their module's admission
     // (e.g. a PersistentVolume's pv-protection finalizer).
     if (!info.namespaced) {
@@ -344,7 +344,7 @@ export class ApiServer {
     if (obj) {
       await admitResource(info, obj, namespace, this.handlerDeps);
       // ResourceQuota comes last, as upstream orders it: it charges what the others made.
-      await admitResourceQuota(info, obj, namespace, this.handlerDeps, new Date());
+      await admitResourceQuota(info, obj, namespace, this.handlerDeps, new Date(), dryRun);
     }
   }
 

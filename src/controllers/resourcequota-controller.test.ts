@@ -68,6 +68,10 @@ test('a quota on requests.cpu wants every container to set it', async (t) => {
   const bare = await client.transport.request('POST', '/api/v1/namespaces/default/pods', pod('bare'));
   assert.equal(JSON.parse(bare.body.toString()).message, 'pods "bare" is forbidden: failed quota: cpu: must specify limits.cpu for: c; requests.cpu for: c');
   await client.create(pods, 'default', pod('half', '600m'));
+  // A server-side dry run is checked but charges nothing.
+  const dry = await client.transport.request('POST', '/api/v1/namespaces/default/pods?dryRun=All', pod('dry', '300m'));
+  assert.equal(dry.status, 201);
+  assert.equal((await client.get<ResourceQuota>(quotas, 'default', 'cpu')).status?.used?.['requests.cpu'], '600m');
   const over = await client.transport.request('POST', '/api/v1/namespaces/default/pods', pod('more', '600m'));
   assert.equal(JSON.parse(over.body.toString()).message, 'pods "more" is forbidden: exceeded quota: cpu, requested: requests.cpu=600m, used: requests.cpu=600m, limited: requests.cpu=1');
   const q = await waitFor(async () => {
