@@ -45,6 +45,8 @@ const roots = [
   'scheduling.v1.PriorityClass', 'core.v1.LimitRange', 'core.v1.ResourceQuota',
   'authorization.v1.SelfSubjectAccessReview', 'authorization.v1.SelfSubjectRulesReview',
   'authentication.v1.SelfSubjectReview', 'autoscaling.v1.Scale',
+  'authorization.v1.SubjectAccessReview',
+  'rbac.v1.Role', 'rbac.v1.ClusterRole', 'rbac.v1.RoleBinding', 'rbac.v1.ClusterRoleBinding',
   // The body of pods/eviction, published (with DeleteOptions and Preconditions) as upstream's
   // documents publish it for POST .../pods/{name}/eviction.
   'policy.v1.Eviction',
@@ -65,6 +67,7 @@ const protobufOnlyRoots = [
   'batch.v1.CronJobList', 'core.v1.ReplicationControllerList', 'core.v1.PersistentVolumeList',
   'core.v1.PersistentVolumeClaimList', 'storage.v1.StorageClassList', 'policy.v1.PodDisruptionBudgetList',
   'scheduling.v1.PriorityClassList', 'core.v1.LimitRangeList', 'core.v1.ResourceQuotaList',
+  'rbac.v1.RoleList', 'rbac.v1.ClusterRoleList', 'rbac.v1.RoleBindingList', 'rbac.v1.ClusterRoleBindingList',
   'core.v1.Binding', 'meta.v1.DeleteOptions', 'authentication.v1.TokenRequest',
 ];
 
@@ -76,12 +79,13 @@ const scalarTypes = new Set([
 
 /**
  * Deliberate deviations from upstream, kept on purpose.
- * UserInfo.extra is map[string]ExtraValue with `type ExtraValue []string`: its protobuf message
+ * UserInfo.extra (and SubjectAccessReviewSpec.extra) is map[string]ExtraValue with `type ExtraValue []string`: its protobuf message
  * wraps the list ({items: [...]}) while its JSON is a bare list, which kanzen's field tables
  * cannot express, so kanzen publishes it in OpenAPI but does not decode it from protobuf.
  */
 const overrides = {
   'authentication.v1.UserInfo.extra': { protobuf: false, openapi: { map: { list: 'string' } } },
+  'authorization.v1.SubjectAccessReviewSpec.extra': { protobuf: false, openapi: { map: { list: 'string' } } },
 };
 
 const args = process.argv.slice(2);

@@ -11,6 +11,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { InProcessServer, RawResponse, StreamSink } from '../client/transport.js';
+import { goJSON } from '../util/go-json.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -164,7 +165,7 @@ function lowerCased(headers: Record<string, string>): IncomingHttpHeaders {
   return out;
 }
 
-/** A response whose body is the object a handler sent, or the bytes it wrote (JSON of the object on demand). */
+/** A response whose body is the object a handler sent, or the bytes it wrote (the JSON HTTP would carry, on demand). */
 function rawResponse(status: number, headers: IncomingHttpHeaders, chunks: Buffer[], object: unknown): RawResponse {
   let body: Buffer | undefined;
   return {
@@ -172,7 +173,7 @@ function rawResponse(status: number, headers: IncomingHttpHeaders, chunks: Buffe
     headers,
     object,
     get body(): Buffer {
-      body ??= object !== undefined ? Buffer.from(JSON.stringify(object) + '\n') : Buffer.concat(chunks);
+      body ??= object !== undefined ? Buffer.from(goJSON(object) + '\n') : Buffer.concat(chunks);
       return body;
     },
   };
@@ -248,7 +249,7 @@ function streamTo(
       const text = typeof c === 'string' ? c : c.toString('utf8');
       later(() => sink.data(text));
     },
-    object: (o) => later(() => sink.data(JSON.stringify(o) + '\n')),
+    object: (o) => later(() => sink.data(goJSON(o) + '\n')),
     end: (err) => {
       open.delete(res);
       later(() => ((closed = true), sink.end(err)));

@@ -95,6 +95,7 @@ test('/openapi/v3 index and documents', () => {
     'apis/authorization.k8s.io/v1',
     'apis/batch/v1',
     'apis/policy/v1',
+    'apis/rbac.authorization.k8s.io/v1',
     'apis/storage.k8s.io/v1',
     'apis/scheduling.k8s.io/v1',
     'apis/coordination.k8s.io/v1',

@@ -39,6 +39,11 @@ import { admitResourceQuota } from './resourcequota-admission.js';
 import type { ProxyDeps } from './proxy-subresource.js';
 import { ServiceAccountTokens } from './serviceaccount-token.js';
 import { adminUser, type UserInfo } from './user-info.js';
+import { requestAttributes, type Attributes } from './authorization/attributes.js';
+import { impersonate } from './authorization/impersonation.js';
+import { forbidden } from './authorization/forbidden.js';
+import { RBACAuthorizer } from './authorization/rbac-authorizer.js';
+import { registryRuleSource } from './authorization/registry-rule-source.js';
 
 /** The Kubernetes version kanzen is compatible with; the kubectl dispatcher picks its client by the minor. */
 export const kubernetesVersion = { major: '1', minor: '33', gitVersion: 'v1.33.0+kanzen' };
@@ -78,6 +83,8 @@ export class ApiServer {
   private inProcessConnections?: InProcessConnections;
   private readonly tokenBuf: Buffer;
   private readonly saTokens?: ServiceAccountTokens;
+  /** RBAC over this server's own Roles and bindings; the unix socket and in-process clients bypass it. */
+  readonly authorizer = new RBACAuthorizer(registryRuleSource((resource, group) => this.registry(resource, group)));
   private ready = false;
   /** Where a node's kubelet server listens (logs/exec/attach are proxied there). */
   private kubeletSocket: (nodeName: string) => string | undefined = () => undefined;
@@ -122,7 +129,11 @@ export class ApiServer {
     return {
       getPod: async (ns, name) => (await this.registry('pods').get(ns, name)) as Pod,
       nodeAgentSocket: (node) => this.kubeletSocket(node),
-      authenticate: async (req) => (await this.authenticate(req)) !== undefined,
+      authenticate: async (req) => {
+        const user = await this.authenticate(req);
+        if (user) await this.authorize(user, req, new URL(req.url ?? '/', 'https://kanzen.local'));
+        return user !== undefined;
+      },
       logger: this.opts.logger,
     };
   }
@@ -245,14 +256,29 @@ export class ApiServer {
   }
 
 
+  /**
+   * After authentication, upstream's WithImpersonation and WithAuthorization filters: the
+   * user the request acts as (whom its Impersonate-* headers name, if RBAC lets the caller
+   * impersonate them), which RBAC must allow the request or it is answered 403.
+   */
+  private async authorize(user: UserInfo, req: IncomingMessage, url: URL): Promise<UserInfo> {
+    const allow = async (attrs: Attributes) => {
+      const { decision, reason } = await this.authorizer.authorize(attrs);
+      if (decision !== 'Allow') throw forbidden(attrs, reason);
+    };
+    const actingAs = await impersonate(user, req.headers, allow);
+    await allow(requestAttributes(actingAs, req.method ?? 'GET', parseRequestInfo(url.pathname), url.searchParams));
+    return actingAs;
+  }
 
   private async handle(req: IncomingMessage, res: ServerResponse, trusted: boolean): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://kanzen.local');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const healthPath = path.split('/')[1] ? `/${path.split('/')[1]}` : path;
     // The unix socket is the cluster's own components: they act as the admin does.
-    const user = trusted ? adminUser : await this.authenticate(req);
-    if (!user && !publicPaths.has(healthPath)) throw ApiError.unauthorized();
+    const authenticated = trusted ? adminUser : await this.authenticate(req);
+    if (!authenticated && !publicPaths.has(healthPath)) throw ApiError.unauthorized();
+    const user = authenticated && !trusted ? await this.authorize(authenticated, req, url) : authenticated;
     this.opts.logger.debug('request', { method: req.method, url: req.url });
 
     if (healthPath === '/healthz' || healthPath === '/livez' || healthPath === '/readyz') {
@@ -293,6 +319,7 @@ export class ApiServer {
         registryFor: (i) => this.registries.get(i)!,
         admitCreate: (i, ns, name, obj, dryRun) => this.admitCreate(i, ns, name, obj, dryRun),
         subresource: (i, r, rq, rs, u) => this.subresource(i, r, rq, rs, u),
+        authorizer: this.authorizer,
       },
       info,
       ri,

@@ -27,6 +27,7 @@ import { newPVProtectionController } from './volume/pv-protection-controller.js'
 import { newEphemeralVolumeController } from './volume/ephemeral-volume-controller.js';
 import { newDisruptionController } from './disruption/disruption-controller.js';
 import { newResourceQuotaController } from './resourcequota-controller.js';
+import { newClusterRoleAggregationController } from './clusterrole-aggregation-controller.js';
 
 export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] = [
   newDeploymentController,
@@ -55,4 +56,5 @@ export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] 
   newEphemeralVolumeController,
   newDisruptionController,
   newResourceQuotaController,
+  newClusterRoleAggregationController,
 ];

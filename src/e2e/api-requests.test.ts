@@ -183,13 +183,16 @@ describe('responses as the API server writes them', () => {
 });
 
 describe('service account tokens', () => {
-  test('a token for another audience is 401; the default audience authenticates', async () => {
+  test('a token for another audience is 401; the default audience authenticates (and RBAC then decides)', async () => {
     const vault = (await c.k(['create', 'token', 'default', '--audience=vault'])).trim();
     const denied = await request('GET', '/api/v1/secrets', undefined, { token: vault });
     assert.equal(denied.status, 401);
     assert.equal(JSON.parse(denied.body).reason, 'Unauthorized');
     assert.equal((await request('POST', '/api/v1/namespaces/kube-system/configmaps', configMap('by-vault'), { token: vault })).status, 401);
     const api = (await c.k(['create', 'token', 'default'])).trim();
+    assert.equal((await request('GET', '/api/v1/secrets', undefined, { token: api })).status, 403);
+    await c.k(['create', 'clusterrole', 'secret-lister', '--verb=list', '--resource=secrets']);
+    await c.k(['create', 'clusterrolebinding', 'default-lists-secrets', '--clusterrole=secret-lister', '--serviceaccount=default:default']);
     assert.equal((await request('GET', '/api/v1/secrets', undefined, { token: api })).status, 200);
   });
 });

@@ -307,6 +307,9 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
     const denied = JSON.parse(await sh('client', 'curl -sk -m 5 https://kubernetes.default.svc/api/v1/namespaces'));
     assert.deepEqual([denied.code, denied.reason], [401, 'Unauthorized']);
     const sa = '/var/run/secrets/kubernetes.io/serviceaccount';
+    // RBAC: the pod's account may read its namespace once bound to view there.
+    const podNs = (await sh('client', `cat ${sa}/namespace`)).trim();
+    await c.k(['-n', podNs, 'create', 'rolebinding', 'default-view', '--clusterrole=view', `--serviceaccount=${podNs}:default`]);
     const listed = JSON.parse(await sh('client', `curl -s -m 5 --cacert ${sa}/ca.crt -H "Authorization: Bearer $(cat ${sa}/token)" https://kubernetes.default.svc/api/v1/namespaces/$(cat ${sa}/namespace)/pods`));
     assert.equal(listed.kind, 'PodList');
     assert.ok(listed.items.some((p: { metadata: { name: string } }) => p.metadata.name === 'client'));

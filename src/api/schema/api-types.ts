@@ -588,6 +588,30 @@ export interface SelfSubjectRulesReviewSpec {
   namespace?: string;
 }
 
+/** Asks whether a given user (with its groups, extra attributes and uid) may perform an action: the API server answers in status from its authorizer and keeps nothing. Used by components that authorize their own callers by delegating to the API server. (authorization.v1.SubjectAccessReview) */
+export interface SubjectAccessReview extends KubeObject {
+  /** The user and the action being asked about. */
+  spec: SubjectAccessReviewSpec;
+  /** The answer, filled in by the server: whether the action is allowed, explicitly denied, and why. */
+  status?: SubjectAccessReviewStatus;
+}
+
+/** Who is asking to do what. Exactly one of resourceAttributes and nonResourceAttributes is set; at least one of user and groups is set. (authorization.v1.SubjectAccessReviewSpec) */
+export interface SubjectAccessReviewSpec {
+  /** The action on an API resource being asked about (verb, group, resource, subresource, namespace, name). */
+  resourceAttributes?: ResourceAttributes;
+  /** The action on a path outside the resource API (such as /healthz or /metrics) being asked about. */
+  nonResourceAttributes?: NonResourceAttributes;
+  /** The user name to ask for, as an authenticator would report it (system:serviceaccount:<namespace>:<name> for a service account). */
+  user?: string;
+  /** The groups the user belongs to; bindings to any of them count. */
+  groups?: string[];
+  /** Any further attributes the authenticator reported for the user, keyed by name, each a list of strings. */
+  extra?: Record<string, undefined>;
+  /** The unique identifier of the user, when the authenticator gave one. */
+  uid?: string;
+}
+
 /** Whether an action is allowed. (authorization.v1.SubjectAccessReviewStatus) */
 export interface SubjectAccessReviewStatus {
   /** true: the action is allowed. */
@@ -3728,6 +3752,102 @@ export interface PodDisruptionBudgetStatus {
   expectedPods: number;
   /** The latest observations of the budget; DisruptionAllowed tells whether an eviction is possible now. */
   conditions?: Condition[];
+}
+
+/** How an aggregated ClusterRole finds the ClusterRoles whose rules it collects. (rbac.v1.AggregationRule) */
+export interface AggregationRule {
+  /** Label selectors: every ClusterRole matching any of them contributes its rules. With no selectors the aggregated ClusterRole has no rules. */
+  clusterRoleSelectors?: LabelSelector[];
+}
+
+/** A cluster-wide set of permissions: rules over resources in any namespace, cluster-scoped resources and non-resource paths. Bound in one namespace by a RoleBinding, or everywhere by a ClusterRoleBinding. An aggregated ClusterRole's rules are filled in by the control plane from the ClusterRoles its aggregationRule selects. (rbac.v1.ClusterRole) */
+export interface ClusterRole extends KubeObject {
+  /** The permissions this ClusterRole grants, each rule adding to the others. With an aggregationRule the control plane owns this list and overwrites what is written here. */
+  rules?: PolicyRule[];
+  /** Makes this an aggregated ClusterRole: its rules become the union of the rules of every ClusterRole matching one of the selectors, kept up to date as those change. */
+  aggregationRule?: AggregationRule;
+}
+
+/** Grants the permissions of a ClusterRole in every namespace and at the cluster scope to a list of users, groups or service accounts. (rbac.v1.ClusterRoleBinding) */
+export interface ClusterRoleBinding extends KubeObject {
+  /** Who receives the permissions: users, groups and service accounts. */
+  subjects?: Subject[];
+  /** The ClusterRole whose permissions are granted. It cannot be changed once set: delete and recreate the binding to point it elsewhere. */
+  roleRef: RoleRef;
+}
+
+/** rbac.v1.ClusterRoleBindingList */
+export interface ClusterRoleBindingList extends TypeMeta {
+  metadata?: ListMeta;
+  items: ClusterRoleBinding[];
+}
+
+/** rbac.v1.ClusterRoleList */
+export interface ClusterRoleList extends TypeMeta {
+  metadata?: ListMeta;
+  items: ClusterRole[];
+}
+
+/** One permission: the verbs allowed on the resources of some API groups (optionally only the objects with given names), or the verbs allowed on some non-resource paths. (rbac.v1.PolicyRule) */
+export interface PolicyRule {
+  /** The actions allowed, such as get, list, watch, create, update, patch, delete, deletecollection, or * for every verb. */
+  verbs: string[];
+  /** The API groups of the resources; "" is the core group and * is every group. */
+  apiGroups?: string[];
+  /** The resources the rule applies to, by plural name; a subresource is written resource/subresource (pods/log), and * matches every resource. */
+  resources?: string[];
+  /** When set, only objects with these names are covered. Leave it empty for verbs that do not name an object (list, create, deletecollection). */
+  resourceNames?: string[];
+  /** Paths outside the resource API that the rule covers, such as /healthz; a trailing * matches any suffix. Only meaningful in a ClusterRole bound by a ClusterRoleBinding, and only with resource fields left empty. */
+  nonResourceURLs?: string[];
+}
+
+/** A namespaced set of permissions: rules that allow verbs on resources (or particular named objects) in the Role's own namespace. It grants nothing until a RoleBinding binds it to subjects. (rbac.v1.Role) */
+export interface Role extends KubeObject {
+  /** The permissions this Role grants, each rule adding to the others. There are no deny rules. */
+  rules?: PolicyRule[];
+}
+
+/** Grants the permissions of a Role, or of a ClusterRole limited to this namespace, to a list of users, groups or service accounts. (rbac.v1.RoleBinding) */
+export interface RoleBinding extends KubeObject {
+  /** Who receives the permissions: users, groups and service accounts. */
+  subjects?: Subject[];
+  /** The Role in this namespace, or the ClusterRole, whose permissions are granted. It cannot be changed once set: delete and recreate the binding to point it elsewhere. */
+  roleRef: RoleRef;
+}
+
+/** rbac.v1.RoleBindingList */
+export interface RoleBindingList extends TypeMeta {
+  metadata?: ListMeta;
+  items: RoleBinding[];
+}
+
+/** rbac.v1.RoleList */
+export interface RoleList extends TypeMeta {
+  metadata?: ListMeta;
+  items: Role[];
+}
+
+/** Names the role a binding grants. (rbac.v1.RoleRef) */
+export interface RoleRef {
+  /** The API group of the role: rbac.authorization.k8s.io. */
+  apiGroup: string;
+  /** Role or ClusterRole. */
+  kind: string;
+  /** The name of the role. */
+  name: string;
+}
+
+/** Who a binding grants permissions to: a user, a group or a service account. (rbac.v1.Subject) */
+export interface Subject {
+  /** User, Group or ServiceAccount. */
+  kind: string;
+  /** The API group of the subject: "" for a ServiceAccount, rbac.authorization.k8s.io for a User or a Group. */
+  apiGroup?: string;
+  /** The name of the user, group or service account. */
+  name: string;
+  /** The namespace of a ServiceAccount subject; users and groups have none. */
+  namespace?: string;
 }
 
 /** Maps a class name to a scheduling priority. Pods name a class in spec.priorityClassName; admission turns it into spec.priority, and the scheduler places higher-priority pods first and may evict lower-priority ones to make room. Cluster-scoped. (scheduling.v1.PriorityClass) */

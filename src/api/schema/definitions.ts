@@ -343,6 +343,26 @@ export const definitions: Record<string, Definition> = {
       namespace: 'string',
     },
   ),
+  'io.k8s.api.authorization.v1.SubjectAccessReview': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      spec: ref('io.k8s.api.authorization.v1.SubjectAccessReviewSpec'),
+      status: ref('io.k8s.api.authorization.v1.SubjectAccessReviewStatus'),
+    },
+    ['spec'],
+  ),
+  'io.k8s.api.authorization.v1.SubjectAccessReviewSpec': def(
+    {
+      resourceAttributes: ref('io.k8s.api.authorization.v1.ResourceAttributes'),
+      nonResourceAttributes: ref('io.k8s.api.authorization.v1.NonResourceAttributes'),
+      user: 'string',
+      groups: list('string'),
+      extra: map(list('string')),
+      uid: 'string',
+    },
+  ),
   'io.k8s.api.authorization.v1.SubjectAccessReviewStatus': def(
     {
       allowed: 'boolean',
@@ -2505,6 +2525,75 @@ export const definitions: Record<string, Definition> = {
     },
     ['disruptionsAllowed', 'currentHealthy', 'desiredHealthy', 'expectedPods'],
   ),
+  'io.k8s.api.rbac.v1.AggregationRule': def(
+    {
+      clusterRoleSelectors: list(ref('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector')),
+    },
+  ),
+  'io.k8s.api.rbac.v1.ClusterRole': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      rules: list(ref('io.k8s.api.rbac.v1.PolicyRule')),
+      aggregationRule: ref('io.k8s.api.rbac.v1.AggregationRule'),
+    },
+  ),
+  'io.k8s.api.rbac.v1.ClusterRoleBinding': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      subjects: list(ref('io.k8s.api.rbac.v1.Subject')),
+      roleRef: ref('io.k8s.api.rbac.v1.RoleRef'),
+    },
+    ['roleRef'],
+  ),
+  'io.k8s.api.rbac.v1.PolicyRule': def(
+    {
+      verbs: list('string'),
+      apiGroups: list('string'),
+      resources: list('string'),
+      resourceNames: list('string'),
+      nonResourceURLs: list('string'),
+    },
+    ['verbs'],
+  ),
+  'io.k8s.api.rbac.v1.Role': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      rules: list(ref('io.k8s.api.rbac.v1.PolicyRule')),
+    },
+  ),
+  'io.k8s.api.rbac.v1.RoleBinding': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      subjects: list(ref('io.k8s.api.rbac.v1.Subject')),
+      roleRef: ref('io.k8s.api.rbac.v1.RoleRef'),
+    },
+    ['roleRef'],
+  ),
+  'io.k8s.api.rbac.v1.RoleRef': def(
+    {
+      apiGroup: 'string',
+      kind: 'string',
+      name: 'string',
+    },
+    ['apiGroup', 'kind', 'name'],
+  ),
+  'io.k8s.api.rbac.v1.Subject': def(
+    {
+      kind: 'string',
+      apiGroup: 'string',
+      name: 'string',
+      namespace: 'string',
+    },
+    ['kind', 'name'],
+  ),
   'io.k8s.api.scheduling.v1.PriorityClass': def(
     {
       kind: 'string',
@@ -2817,6 +2906,23 @@ export const definitionDocs: Record<string, Record<string, string>> = {
   'io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec': {
     '': 'A namespace to list rules in.',
     namespace: 'The namespace.',
+  },
+  'io.k8s.api.authorization.v1.SubjectAccessReview': {
+    '': 'Asks whether a given user (with its groups, extra attributes and uid) may perform an action: the API server answers in status from its authorizer and keeps nothing. Used by components that authorize their own callers by delegating to the API server.',
+    kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
+    apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
+    metadata: 'Standard object metadata.',
+    spec: 'The user and the action being asked about.',
+    status: 'The answer, filled in by the server: whether the action is allowed, explicitly denied, and why.',
+  },
+  'io.k8s.api.authorization.v1.SubjectAccessReviewSpec': {
+    '': 'Who is asking to do what. Exactly one of resourceAttributes and nonResourceAttributes is set; at least one of user and groups is set.',
+    resourceAttributes: 'The action on an API resource being asked about (verb, group, resource, subresource, namespace, name).',
+    nonResourceAttributes: 'The action on a path outside the resource API (such as /healthz or /metrics) being asked about.',
+    user: 'The user name to ask for, as an authenticator would report it (system:serviceaccount:<namespace>:<name> for a service account).',
+    groups: 'The groups the user belongs to; bindings to any of them count.',
+    extra: 'Any further attributes the authenticator reported for the user, keyed by name, each a list of strings.',
+    uid: 'The unique identifier of the user, when the authenticator gave one.',
   },
   'io.k8s.api.authorization.v1.SubjectAccessReviewStatus': {
     '': 'Whether an action is allowed.',
@@ -4623,6 +4729,62 @@ export const definitionDocs: Record<string, Record<string, string>> = {
     desiredHealthy: 'The fewest healthy pods the budget requires.',
     expectedPods: 'How many pods the budget covers, counted from their controllers\' replicas.',
     conditions: 'The latest observations of the budget; DisruptionAllowed tells whether an eviction is possible now.',
+  },
+  'io.k8s.api.rbac.v1.AggregationRule': {
+    '': 'How an aggregated ClusterRole finds the ClusterRoles whose rules it collects.',
+    clusterRoleSelectors: 'Label selectors: every ClusterRole matching any of them contributes its rules. With no selectors the aggregated ClusterRole has no rules.',
+  },
+  'io.k8s.api.rbac.v1.ClusterRole': {
+    '': 'A cluster-wide set of permissions: rules over resources in any namespace, cluster-scoped resources and non-resource paths. Bound in one namespace by a RoleBinding, or everywhere by a ClusterRoleBinding. An aggregated ClusterRole\'s rules are filled in by the control plane from the ClusterRoles its aggregationRule selects.',
+    kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
+    apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
+    metadata: 'Standard object metadata.',
+    rules: 'The permissions this ClusterRole grants, each rule adding to the others. With an aggregationRule the control plane owns this list and overwrites what is written here.',
+    aggregationRule: 'Makes this an aggregated ClusterRole: its rules become the union of the rules of every ClusterRole matching one of the selectors, kept up to date as those change.',
+  },
+  'io.k8s.api.rbac.v1.ClusterRoleBinding': {
+    '': 'Grants the permissions of a ClusterRole in every namespace and at the cluster scope to a list of users, groups or service accounts.',
+    kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
+    apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
+    metadata: 'Standard object metadata.',
+    subjects: 'Who receives the permissions: users, groups and service accounts.',
+    roleRef: 'The ClusterRole whose permissions are granted. It cannot be changed once set: delete and recreate the binding to point it elsewhere.',
+  },
+  'io.k8s.api.rbac.v1.PolicyRule': {
+    '': 'One permission: the verbs allowed on the resources of some API groups (optionally only the objects with given names), or the verbs allowed on some non-resource paths.',
+    verbs: 'The actions allowed, such as get, list, watch, create, update, patch, delete, deletecollection, or * for every verb.',
+    apiGroups: 'The API groups of the resources; "" is the core group and * is every group.',
+    resources: 'The resources the rule applies to, by plural name; a subresource is written resource/subresource (pods/log), and * matches every resource.',
+    resourceNames: 'When set, only objects with these names are covered. Leave it empty for verbs that do not name an object (list, create, deletecollection).',
+    nonResourceURLs: 'Paths outside the resource API that the rule covers, such as /healthz; a trailing * matches any suffix. Only meaningful in a ClusterRole bound by a ClusterRoleBinding, and only with resource fields left empty.',
+  },
+  'io.k8s.api.rbac.v1.Role': {
+    '': 'A namespaced set of permissions: rules that allow verbs on resources (or particular named objects) in the Role\'s own namespace. It grants nothing until a RoleBinding binds it to subjects.',
+    kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
+    apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
+    metadata: 'Standard object metadata.',
+    rules: 'The permissions this Role grants, each rule adding to the others. There are no deny rules.',
+  },
+  'io.k8s.api.rbac.v1.RoleBinding': {
+    '': 'Grants the permissions of a Role, or of a ClusterRole limited to this namespace, to a list of users, groups or service accounts.',
+    kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
+    apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
+    metadata: 'Standard object metadata.',
+    subjects: 'Who receives the permissions: users, groups and service accounts.',
+    roleRef: 'The Role in this namespace, or the ClusterRole, whose permissions are granted. It cannot be changed once set: delete and recreate the binding to point it elsewhere.',
+  },
+  'io.k8s.api.rbac.v1.RoleRef': {
+    '': 'Names the role a binding grants.',
+    apiGroup: 'The API group of the role: rbac.authorization.k8s.io.',
+    kind: 'Role or ClusterRole.',
+    name: 'The name of the role.',
+  },
+  'io.k8s.api.rbac.v1.Subject': {
+    '': 'Who a binding grants permissions to: a user, a group or a service account.',
+    kind: 'User, Group or ServiceAccount.',
+    apiGroup: 'The API group of the subject: "" for a ServiceAccount, rbac.authorization.k8s.io for a User or a Group.',
+    name: 'The name of the user, group or service account.',
+    namespace: 'The namespace of a ServiceAccount subject; users and groups have none.',
   },
   'io.k8s.api.scheduling.v1.PriorityClass': {
     '': 'Maps a class name to a scheduling priority. Pods name a class in spec.priorityClassName; admission turns it into spec.priority, and the scheduler places higher-priority pods first and may evict lower-priority ones to make room. Cluster-scoped.',

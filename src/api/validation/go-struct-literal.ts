@@ -13,6 +13,9 @@ import { GoLiteral, goIntOrString, goPointerAddress } from './go-literal.js';
 /** Go field names that are not the JSON name with its first letter upper-cased. */
 const goFieldNames: Record<string, string> = {
   uid: 'UID',
+  apiGroup: 'APIGroup',
+  apiGroups: 'APIGroups',
+  nonResourceURLs: 'NonResourceURLs',
   tty: 'TTY',
   apiVersion: 'APIVersion',
   hostIP: 'HostIP',

@@ -9,7 +9,7 @@ import { writeContext } from './write-context.js';
 
 export async function createResource({ deps, info, registry, namespace, user, req, res, url }: RequestScope): Promise<void> {
   const serve = ownCreate(info);
-  if (serve) return serve({ info, user, req, res });
+  if (serve) return serve({ info, user, req, res, authorizer: deps.authorizer });
   const ctx = writeContext(url);
   const decoded = await requestBody(req);
   const body = asObject(decoded.value);

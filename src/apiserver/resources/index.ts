@@ -23,6 +23,10 @@ import { nodes } from './nodes.js';
 import { persistentvolumeclaims } from './persistentvolumeclaims.js';
 import { persistentvolumes } from './persistentvolumes.js';
 import { poddisruptionbudgets } from './poddisruptionbudgets.js';
+import { clusterrolebindings } from './clusterrolebindings.js';
+import { clusterroles } from './clusterroles.js';
+import { rolebindings } from './rolebindings.js';
+import { roles } from './roles.js';
 import { pods } from './pods.js';
 import { priorityclasses } from './priorityclasses.js';
 import { replicasets } from './replicasets.js';
@@ -34,6 +38,7 @@ import { secrets } from './secrets.js';
 import { selfsubjectaccessreviews } from './selfsubjectaccessreviews.js';
 import { selfsubjectreviews } from './selfsubjectreviews.js';
 import { selfsubjectrulesreviews } from './selfsubjectrulesreviews.js';
+import { subjectaccessreviews } from './subjectaccessreviews.js';
 import { serviceaccounts } from './serviceaccounts.js';
 import { services } from './services.js';
 import { storageclasses } from './storageclasses.js';
@@ -71,6 +76,11 @@ const modules = new Map<string, ResourceModule>([
   ['SelfSubjectReview', selfsubjectreviews],
   ['SelfSubjectAccessReview', selfsubjectaccessreviews],
   ['SelfSubjectRulesReview', selfsubjectrulesreviews],
+  ['SubjectAccessReview', subjectaccessreviews],
+  ['Role', roles],
+  ['ClusterRole', clusterroles],
+  ['RoleBinding', rolebindings],
+  ['ClusterRoleBinding', clusterrolebindings],
 ]);
 
 /**

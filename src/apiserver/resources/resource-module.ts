@@ -26,6 +26,7 @@ import type { Registry } from '../registry.js';
 import type { RequestInfo } from '../request-info.js';
 import type { ServiceAccountTokens } from '../serviceaccount-token.js';
 import type { UserInfo } from '../user-info.js';
+import type { RBACAuthorizer } from '../authorization/rbac-authorizer.js';
 import type { ScaleStrategy, Strategy } from '../strategy.js';
 
 /** What strategies may need from the server they run in. */
@@ -82,6 +83,8 @@ export interface CreateRequest {
   user: UserInfo;
   req: IncomingMessage;
   res: ServerResponse;
+  /** The server's authorizer (the access reviews answer from it). */
+  authorizer: RBACAuthorizer;
 }
 
 export interface ResourceModule {

@@ -1,26 +1,15 @@
 // SelfSubjectAccessReviews (upstream pkg/registry/authorization/selfsubjectaccessreview):
-// `kubectl auth can-i` — allowed, once the spec names exactly one kind of attributes.
-import { ApiError, field } from '../../api/errors.js';
+// `kubectl auth can-i` — whether the requesting user may, by the server's authorizer.
 import { defaultStrategy } from './default-strategy.js';
 import type { ResourceModule } from './resource-module.js';
-import { answerReview, type ReviewSpec } from './review.js';
-
-/** ValidateSelfSubjectAccessReviewSpec: exactly one of the two attribute sets. */
-function validateSpec(spec: ReviewSpec, group: string, kind: string): void {
-  const hasResource = !!spec.resourceAttributes;
-  const hasNonResource = !!spec.nonResourceAttributes;
-  if (hasResource !== hasNonResource) return;
-  const errs = hasResource
-    ? [field.invalid('spec.nonResourceAttributes', spec.nonResourceAttributes, 'cannot be specified in combination with resourceAttributes')]
-    : [field.invalid('spec.resourceAttributes', null, 'exactly one of nonResourceAttributes or resourceAttributes must be specified')];
-  throw ApiError.invalid(group, kind, '', errs);
-}
+import { answerReview } from './review.js';
+import { accessReviewStatus, throwIfInvalid, validateAttributes, type AccessReviewSpec } from './access-review.js';
 
 export const selfsubjectaccessreviews: ResourceModule = {
   strategy: (info) => defaultStrategy(info),
   create: (r) =>
-    answerReview(r, (spec) => {
-      validateSpec(spec, r.info.group, r.info.kind);
-      return { spec, status: { allowed: true } };
+    answerReview(r, async (spec: AccessReviewSpec) => {
+      throwIfInvalid(r.info.group, r.info.kind, validateAttributes(spec));
+      return { spec, status: await accessReviewStatus(r.authorizer, r.user, spec) };
     }),
 };

@@ -175,18 +175,23 @@ test('liveness probe failure restarts the container; readiness follows its probe
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.after(() => new Promise<void>((r) => server.close(() => r())));
   const port = (server.address() as AddressInfo).port;
+  // The script says when its SIGTERM handler is in place: a kill before that (a slow start on
+  // a busy machine) would end it with 143, not the 0 the handler gives.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kz-live-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const handlerSet = path.join(dir, 'handler-set');
   const h = harness(t, {
     containers: [
       {
         name: 'app',
         image: 'node:script',
-        command: ['process.on("SIGTERM", () => process.exit(0)); setInterval(() => {}, 1000)'],
+        command: [`process.on("SIGTERM", () => process.exit(0)); require("fs").writeFileSync(${JSON.stringify(handlerSet)}, ""); setInterval(() => {}, 1000)`],
         readinessProbe: { httpGet: { path: '/ready', port }, periodSeconds: 1, timeoutSeconds: 60 },
         livenessProbe: { httpGet: { path: '/healthz', port }, periodSeconds: 1, timeoutSeconds: 60, failureThreshold: 2 },
       },
     ],
   });
-  await waitFor(() => h.rt.statuses().containers[0]?.ready);
+  await waitFor(() => h.rt.statuses().containers[0]?.ready && fs.existsSync(handlerSet));
   healthy = false;
   await waitFor(() => h.rt.record('app')!.restartCount >= 1);
   assert.ok(h.events.includes(`Warning Unhealthy Liveness probe failed: HTTP probe failed with statuscode: 500`));
