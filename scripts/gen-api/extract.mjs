@@ -46,6 +46,7 @@ const roots = [
   'core.v1.PersistentVolume', 'core.v1.PersistentVolumeClaim', 'storage.v1.StorageClass',
   'policy.v1.PodDisruptionBudget',
   'discovery.v1.EndpointSlice', 'coordination.v1.Lease',
+  'scheduling.v1.PriorityClass', 'core.v1.LimitRange', 'core.v1.ResourceQuota',
   'authorization.v1.SelfSubjectAccessReview', 'authorization.v1.SelfSubjectRulesReview',
   'authentication.v1.SelfSubjectReview', 'autoscaling.v1.Scale',
   'authorization.v1.SubjectAccessReview',
@@ -76,6 +77,7 @@ const protobufOnlyRoots = [
   'apps.v1.StatefulSetList', 'apps.v1.DaemonSetList', 'apps.v1.ControllerRevisionList', 'batch.v1.JobList',
   'batch.v1.CronJobList', 'core.v1.ReplicationControllerList', 'core.v1.PersistentVolumeList',
   'core.v1.PersistentVolumeClaimList', 'storage.v1.StorageClassList', 'policy.v1.PodDisruptionBudgetList',
+  'scheduling.v1.PriorityClassList', 'core.v1.LimitRangeList', 'core.v1.ResourceQuotaList',
   'rbac.v1.RoleList', 'rbac.v1.ClusterRoleList', 'rbac.v1.RoleBindingList', 'rbac.v1.ClusterRoleBindingList',
   'core.v1.Binding', 'meta.v1.DeleteOptions', 'authentication.v1.TokenRequest',
 ];

@@ -35,3 +35,37 @@ export function parseQuantity(s: string | number): number {
   if (suffix in decimalSuffixes) return num * decimalSuffixes[suffix];
   return num * 10 ** Number.parseInt(suffix.slice(1), 10);
 }
+
+const binaryUnits: [string, number][] = [['Ei', 2 ** 60], ['Pi', 2 ** 50], ['Ti', 2 ** 40], ['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]];
+const decimalUnits: [string, number][] = [['E', 18], ['P', 15], ['T', 12], ['G', 9], ['M', 6], ['k', 3], ['', 0], ['m', -3], ['u', -6], ['n', -9]];
+
+/** Whether a quantity is written in binary SI (Ki, Mi, ...), the format its sums keep. */
+export function isBinaryQuantity(q: string | number): boolean {
+  return typeof q === 'string' && /(Ki|Mi|Gi|Ti|Pi|Ei)$/.test(q);
+}
+
+/**
+ * A value in base units as apimachinery's Quantity.String() writes it: the largest unit that
+ * keeps the number whole (1500m, 2, 1k; 256Mi in binary SI, falling back to decimal when no
+ * binary unit divides it), rounded up to nanounits.
+ */
+export function formatQuantity(value: number, binary = false): string {
+  if (value === 0) return '0';
+  const sign = value < 0 ? '-' : '';
+  const abs = Math.abs(value);
+  if (binary && Number.isInteger(abs)) {
+    for (const [suffix, unit] of binaryUnits) if (abs >= unit && abs % unit === 0) return `${sign}${abs / unit}${suffix}`;
+    if (abs < 1024) return `${sign}${abs}`;
+  }
+  const nanos = BigInt(Math.ceil(Math.round(abs * 1e9 * 1000) / 1000));
+  for (const [suffix, exp] of decimalUnits) {
+    const unit = 10n ** BigInt(exp + 9);
+    if (nanos % unit === 0n) return `${sign}${nanos / unit}${suffix}`;
+  }
+  return `${sign}${nanos}n`;
+}
+
+/** A quantity in its canonical form ("1000m" → "1", "1024Ki" → "1Mi"). */
+export function canonicalQuantity(q: string | number): string {
+  return formatQuantity(parseQuantity(q), isBinaryQuantity(q));
+}

@@ -93,6 +93,8 @@ export const resources: ResourceInfo[] = [
     categories: ['all'],
     subresources: [status('ReplicationController'), scale],
   }),
+  resource('', 'v1', 'limitranges', 'LimitRange', true, { shortNames: ['limits'] }),
+  resource('', 'v1', 'resourcequotas', 'ResourceQuota', true, { shortNames: ['quota'], subresources: [status('ResourceQuota')] }),
   resource('', 'v1', 'secrets', 'Secret', true),
   resource('', 'v1', 'serviceaccounts', 'ServiceAccount', true, {
     shortNames: ['sa'],
@@ -134,6 +136,8 @@ export const resources: ResourceInfo[] = [
     categories: ['api-extensions'],
     subresources: [status('CustomResourceDefinition')],
   }),
+  // Upstream's discovery order: apiextensions.k8s.io, scheduling.k8s.io, then coordination.k8s.io.
+  resource('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', false, { shortNames: ['pc'] }),
   resource('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
   resource('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
 ];

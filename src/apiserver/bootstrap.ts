@@ -2,6 +2,7 @@
 // namespaces controller and the kubernetes Service/endpoint reconciler).
 import { ApiError } from '../api/errors.js';
 import type { EndpointSubset, Endpoints, EndpointSlice, KubeObject, Service } from '../api/types.js';
+import { systemPriorityClasses } from '../api/validation/scheduling-validation.js';
 import type { ApiServer } from './server.js';
 import { clusterRoleBindings, clusterRoles } from './authorization/bootstrap-policy.js';
 
@@ -90,4 +91,14 @@ export async function bootstrapCluster(server: ApiServer, opts: BootstrapOptions
   for (const role of clusterRoles) await ensure(server, 'clusterroles', 'rbac.authorization.k8s.io', undefined, role);
   for (const b of clusterRoleBindings) await ensure(server, 'clusterrolebindings', 'rbac.authorization.k8s.io', undefined, b);
   await reconcileKubernetesEndpoints(server, opts);
+  // The built-in PriorityClasses (upstream: the scheduling REST storage's post-start hook).
+  for (const pc of systemPriorityClasses) {
+    await ensure(server, 'priorityclasses', 'scheduling.k8s.io', undefined, {
+      apiVersion: 'scheduling.k8s.io/v1',
+      kind: 'PriorityClass',
+      metadata: { name: pc.name },
+      value: pc.value,
+      description: pc.description,
+    });
+  }
 }

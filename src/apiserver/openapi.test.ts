@@ -98,6 +98,7 @@ test('/openapi/v3 index and documents', () => {
     'apis/rbac.authorization.k8s.io/v1',
     'apis/storage.k8s.io/v1',
     'apis/apiextensions.k8s.io/v1',
+    'apis/scheduling.k8s.io/v1',
     'apis/coordination.k8s.io/v1',
     'apis/discovery.k8s.io/v1',
   ]);

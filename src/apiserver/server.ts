@@ -39,6 +39,7 @@ import { ServiceAllocator } from './allocators/service-allocation.js';
 import { ClusterIPAllocator } from './allocators/clusterip-allocator.js';
 import { NodePortAllocator } from './allocators/nodeport-allocator.js';
 import type { PodStreamingDeps } from './pod-streaming-proxy.js';
+import { admitResourceQuota } from './resourcequota-admission.js';
 import type { ProxyDeps } from './proxy-subresource.js';
 import { ServiceAccountTokens } from './serviceaccount-token.js';
 import { adminUser, type UserInfo } from './user-info.js';
@@ -346,7 +347,7 @@ export class ApiServer {
     await handleResource(
       {
         registryFor: (i) => this.registries.get(i)!,
-        admitCreate: (i, ns, name, obj) => this.admitCreate(i, ns, name, obj),
+        admitCreate: (i, ns, name, obj, dryRun) => this.admitCreate(i, ns, name, obj, dryRun),
         subresource: (i, r, rq, rs, u) => this.subresource(i, r, rq, rs, u),
         authorizer: this.authorizer,
       },
@@ -381,7 +382,7 @@ export class ApiServer {
    * terminating. Then the resource's own mutating admission (a pod's service account
    * pull secrets), from its module.
    */
-  private async admitCreate(info: ResourceInfo, namespace: string | undefined, name: string, obj?: KubeObject): Promise<void> {
+  private async admitCreate(info: ResourceInfo, namespace: string | undefined, name: string, obj?: KubeObject, dryRun = false): Promise<void> {
     // Cluster-scoped objects have no namespace to check, only their module's admission
     // (e.g. a PersistentVolume's pv-protection finalizer).
     if (!info.namespaced) {
@@ -397,7 +398,11 @@ export class ApiServer {
       err.status.details!.causes = [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }];
       throw err;
     }
-    if (obj) await admitResource(info, obj, namespace, this.handlerDeps);
+    if (obj) {
+      await admitResource(info, obj, namespace, this.handlerDeps);
+      // ResourceQuota comes last, as upstream orders it: it charges what the others made.
+      await admitResourceQuota(info, obj, namespace, this.handlerDeps, new Date(), dryRun);
+    }
   }
 
   private proxyDeps(): ProxyDeps {

@@ -76,6 +76,8 @@ export function coreDNSDeployment(apiSocket: string): Deployment {
         metadata: { labels },
         spec: {
           dnsPolicy: 'Default',
+          // As upstream's CoreDNS manifest: DNS outranks user workloads for scheduling and preemption.
+          priorityClassName: 'system-cluster-critical',
           // kubeadm's manifest: replicas prefer different nodes (the scheduler's InterPodAffinity score).
           affinity: {
             podAntiAffinity: {

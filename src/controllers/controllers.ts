@@ -26,6 +26,7 @@ import { newExpandController } from './volume/expand-controller.js';
 import { newPVProtectionController } from './volume/pv-protection-controller.js';
 import { newEphemeralVolumeController } from './volume/ephemeral-volume-controller.js';
 import { newDisruptionController } from './disruption/disruption-controller.js';
+import { newResourceQuotaController } from './resourcequota-controller.js';
 import { newClusterRoleAggregationController } from './clusterrole-aggregation-controller.js';
 import { newCRDConditionsController } from './crd-conditions-controller.js';
 import { newCRDFinalizerController } from './crd-finalizer-controller.js';
@@ -56,6 +57,7 @@ export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] 
   newLocalPathProvisioner,
   newEphemeralVolumeController,
   newDisruptionController,
+  newResourceQuotaController,
   newClusterRoleAggregationController,
   newCRDConditionsController,
   newCRDFinalizerController,

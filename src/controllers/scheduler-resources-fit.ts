@@ -2,59 +2,14 @@
 // a node fits a pod when one more pod stays within its allocatable "pods" and each resource
 // the pod requests fits in what the node's pods have not requested yet. Requests, not use:
 // a node is full when its pods asked for all of it, whatever they consume.
-import type { Node, Pod, Quantity } from '../api/types.js';
-import { parseQuantity } from '../api/quantity.js';
+import type { Node, Pod } from '../api/types.js';
+import { podRequests, resourceAmount as amount, type Amounts } from '../api/pod-resources.js';
 
 export const reasonTooManyPods = 'Too many pods';
 /** "Insufficient cpu", "Insufficient memory", "Insufficient example.com/gpu". */
 export const insufficient = (resource: string): string => `Insufficient ${resource}`;
 
-/** Amounts by resource name, cpu in millicores and the rest in units (bytes, devices). */
-export type Amounts = Map<string, number>;
-
-/** A quantity as upstream's scheduler counts it: MilliValue for cpu, Value (rounded up) for the rest. */
-function amount(resource: string, q: Quantity): number {
-  const v = parseQuantity(q);
-  return Math.ceil(resource === 'cpu' ? v * 1000 : v);
-}
-
-function add(into: Amounts, list: Record<string, Quantity> | undefined): void {
-  for (const [name, q] of Object.entries(list ?? {})) into.set(name, (into.get(name) ?? 0) + amount(name, q));
-}
-
-function maxInto(into: Amounts, other: Amounts): void {
-  for (const [name, v] of other) if (v > (into.get(name) ?? 0)) into.set(name, v);
-}
-
-/**
- * A pod's effective request (upstream resourcehelper.PodRequests): its containers' sum, or more
- * when an init container needs more while it runs; sidecars (init containers that restart
- * Always) keep running, so they add to both; plus the pod's overhead.
- */
-export function podRequests(pod: Pod): Amounts {
-  const reqs: Amounts = new Map();
-  for (const c of pod.spec.containers ?? []) add(reqs, c.resources?.requests);
-  const sidecars: Amounts = new Map();
-  const initPeak: Amounts = new Map();
-  for (const c of pod.spec.initContainers ?? []) {
-    const own: Amounts = new Map();
-    add(own, c.resources?.requests);
-    if (c.restartPolicy === 'Always') {
-      for (const [n, v] of own) {
-        reqs.set(n, (reqs.get(n) ?? 0) + v);
-        sidecars.set(n, (sidecars.get(n) ?? 0) + v);
-      }
-      maxInto(initPeak, sidecars);
-    } else {
-      const whileRunning = new Map(sidecars);
-      for (const [n, v] of own) whileRunning.set(n, (whileRunning.get(n) ?? 0) + v);
-      maxInto(initPeak, whileRunning);
-    }
-  }
-  maxInto(reqs, initPeak);
-  add(reqs, pod.spec.overhead);
-  return reqs;
-}
+export { type Amounts, podRequests };
 
 /**
  * Why the node cannot take the pod (upstream fitsRequest's reasons, in its order: pods, cpu,

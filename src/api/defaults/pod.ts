@@ -12,13 +12,7 @@ export function defaultPod(pod: Pod): void {
   const spec = pod.spec;
   defaultPodSpec(spec);
   spec.enableServiceLinks ??= true;
-  // SetDefaults_Pod: a container with limits but no request for a resource requests its limit.
-  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
-    const limits = c.resources?.limits;
-    if (!limits || !c.resources) continue;
-    const requests = (c.resources.requests ??= {});
-    for (const [name, q] of Object.entries(limits)) if (requests[name] === undefined) requests[name] = q;
-  }
+  defaultRequestsFromLimits(pod);
   // ServiceAccount admission; serviceAccount is the deprecated mirror of serviceAccountName.
   spec.serviceAccountName ||= spec.serviceAccount || 'default';
   spec.serviceAccount ||= spec.serviceAccountName;
@@ -26,6 +20,16 @@ export function defaultPod(pod: Pod): void {
   spec.priority ??= 0;
   (spec as { preemptionPolicy?: string }).preemptionPolicy ??= 'PreemptLowerPriority';
   addDefaultTolerations(spec.tolerations ??= []);
+}
+
+/** SetDefaults_Pod: a container with limits but no request for a resource requests its limit. */
+export function defaultRequestsFromLimits(pod: Pod): void {
+  for (const c of [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])]) {
+    const limits = c.resources?.limits;
+    if (!limits || !c.resources) continue;
+    const requests = (c.resources.requests ??= {});
+    for (const [name, q] of Object.entries(limits)) if (requests[name] === undefined) requests[name] = q;
+  }
 }
 
 function addDefaultTolerations(tolerations: Toleration[]): void {

@@ -70,7 +70,9 @@ export type PreemptionPolicy = 'PreemptLowerPriority' | 'Never';
 export type ProcMountType = 'Default' | 'Unmasked';
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 export type PullPolicy = 'Always' | 'Never' | 'IfNotPresent';
+export type ResourceQuotaScope = 'Terminating' | 'NotTerminating' | 'BestEffort' | 'NotBestEffort' | 'PriorityClass' | 'CrossNamespacePodAffinity' | 'VolumeAttributesClass';
 export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
+export type ScopeSelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
 export type SeccompProfileType = 'Unconfined' | 'RuntimeDefault' | 'Localhost';
 export type ServiceAffinity = 'ClientIP' | 'None';
 export type ServiceExternalTrafficPolicy = 'Cluster' | 'Local';
@@ -2095,6 +2097,40 @@ export interface LifecycleHandler {
   sleep?: SleepAction;
 }
 
+/** Per-namespace bounds and defaults for the compute resources and storage of containers, pods and PersistentVolumeClaims. Admission fills in missing requests and limits from it and rejects objects outside its bounds. (core.v1.LimitRange) */
+export interface LimitRange extends KubeObject {
+  /** The limits the LimitRange enforces. */
+  spec: LimitRangeSpec;
+}
+
+/** Bounds and defaults for one kind of object, per resource name (cpu, memory, storage, ...). (core.v1.LimitRangeItem) */
+export interface LimitRangeItem {
+  /** What the entry applies to: Container, Pod or PersistentVolumeClaim. */
+  type: string;
+  /** The largest amount of each resource an object of this type may ask for (its limit, or its request where limits do not apply). */
+  max?: Record<string, Quantity>;
+  /** The smallest amount of each resource an object of this type must request. */
+  min?: Record<string, Quantity>;
+  /** The limit a container gets for a resource it sets no limit for (Container entries only). */
+  default?: Record<string, Quantity>;
+  /** The request a container gets for a resource it sets no request for (Container entries only); without it the default limit is used. */
+  defaultRequest?: Record<string, Quantity>;
+  /** The largest allowed ratio of limit to request for each resource; the object must then set both. */
+  maxLimitRequestRatio?: Record<string, Quantity>;
+}
+
+/** core.v1.LimitRangeList */
+export interface LimitRangeList extends TypeMeta {
+  metadata?: ListMeta;
+  items: LimitRange[];
+}
+
+/** The list of limits of a LimitRange. (core.v1.LimitRangeSpec) */
+export interface LimitRangeSpec {
+  /** The limits, one entry per kind of object (Container, Pod, PersistentVolumeClaim) they apply to. */
+  limits: LimitRangeItem[];
+}
+
 /** The Linux identity of a container's first process. (core.v1.LinuxContainerUser) */
 export interface LinuxContainerUser {
   /** The user ID. */
@@ -3097,6 +3133,38 @@ export interface ResourceHealth {
   health?: string;
 }
 
+/** Caps the total amount of resources and the number of objects a namespace may use. Creations that would go over a limit are refused; the quota controller keeps the current usage in status. (core.v1.ResourceQuota) */
+export interface ResourceQuota extends KubeObject {
+  /** The limits the quota sets and which objects it counts. */
+  spec: ResourceQuotaSpec;
+  /** The limits in force and what the namespace uses now. Written by the system; read-only for users. */
+  status?: ResourceQuotaStatus;
+}
+
+/** core.v1.ResourceQuotaList */
+export interface ResourceQuotaList extends TypeMeta {
+  metadata?: ListMeta;
+  items: ResourceQuota[];
+}
+
+/** The desired limits of a ResourceQuota. (core.v1.ResourceQuotaSpec) */
+export interface ResourceQuotaSpec {
+  /** The limit for each named resource: pods, services, requests.cpu, limits.memory, requests.storage, count/<resource>.<group> and so on. */
+  hard?: Record<string, Quantity>;
+  /** Counts only objects in all of these scopes (Terminating, NotTerminating, BestEffort, NotBestEffort, PriorityClass, ...). */
+  scopes?: ResourceQuotaScope[];
+  /** Like scopes, with operators and values: e.g. only pods whose PriorityClass is in a list. */
+  scopeSelector?: ScopeSelector;
+}
+
+/** The observed state of a ResourceQuota. (core.v1.ResourceQuotaStatus) */
+export interface ResourceQuotaStatus {
+  /** The limits in force, as last read from spec.hard. */
+  hard?: Record<string, Quantity>;
+  /** How much of each limited resource the namespace uses now. */
+  used?: Record<string, Quantity>;
+}
+
 /** The compute resources of a container: requests and limits of cpu, memory, ephemeral-storage and extended resources. (core.v1.ResourceRequirements) */
 export interface ResourceRequirements {
   /** The most the container may use: cpu above it is throttled, memory above it gets the container killed (OOMKilled). Quantities such as cpu: 500m, memory: 256Mi. */
@@ -3173,6 +3241,22 @@ export interface ScaleIOVolumeSource {
   fsType?: string;
   /** Mount the volume read-only. Default false. */
   readOnly?: boolean;
+}
+
+/** Selects the objects a quota counts by their scopes; all expressions must match. (core.v1.ScopeSelector) */
+export interface ScopeSelector {
+  /** The scope expressions, all of which must hold. */
+  matchExpressions?: ScopedResourceSelectorRequirement[];
+}
+
+/** One condition on a scope: a scope name, an operator and values. (core.v1.ScopedResourceSelectorRequirement) */
+export interface ScopedResourceSelectorRequirement {
+  /** The scope the condition is about (e.g. PriorityClass). */
+  scopeName: ResourceQuotaScope;
+  /** How the scope relates to the values: In, NotIn, Exists or DoesNotExist. */
+  operator: ScopeSelectorOperator;
+  /** The values for In and NotIn; empty for Exists and DoesNotExist. */
+  values?: string[];
 }
 
 /** A seccomp profile. (core.v1.SeccompProfile) */
@@ -4063,6 +4147,24 @@ export interface Subject {
   name: string;
   /** The namespace of a ServiceAccount subject; users and groups have none. */
   namespace?: string;
+}
+
+/** Maps a class name to a scheduling priority. Pods name a class in spec.priorityClassName; admission turns it into spec.priority, and the scheduler places higher-priority pods first and may evict lower-priority ones to make room. Cluster-scoped. (scheduling.v1.PriorityClass) */
+export interface PriorityClass extends KubeObject {
+  /** The priority pods of this class get: the higher, the more important. User classes may use at most 1000000000; larger values belong to the system classes. Cannot be changed after creation. */
+  value: number;
+  /** Makes this class the one pods without a priorityClassName get. At most one class may be the global default; without one such pods get priority 0. */
+  globalDefault?: boolean;
+  /** Free text saying when pods should use this class. */
+  description?: string;
+  /** Whether pods of this class may evict lower-priority pods to be scheduled: PreemptLowerPriority (the default) or Never. Copied into the pod's spec.preemptionPolicy. */
+  preemptionPolicy?: string;
+}
+
+/** scheduling.v1.PriorityClassList */
+export interface PriorityClassList extends TypeMeta {
+  metadata?: ListMeta;
+  items: PriorityClass[];
 }
 
 /** A kind of storage the cluster offers: the provisioner that makes volumes for claims naming the class, with its parameters, reclaim policy and binding mode. Cluster-scoped; the annotation storageclass.kubernetes.io/is-default-class: "true" marks the class claims get when they name none. (storage.v1.StorageClass) */

@@ -1393,6 +1393,31 @@ export const definitions: Record<string, Definition> = {
       sleep: ref('io.k8s.api.core.v1.SleepAction'),
     },
   ),
+  'io.k8s.api.core.v1.LimitRange': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      spec: ref('io.k8s.api.core.v1.LimitRangeSpec'),
+    },
+  ),
+  'io.k8s.api.core.v1.LimitRangeItem': def(
+    {
+      type: 'string',
+      max: map('quantity'),
+      min: map('quantity'),
+      default: map('quantity'),
+      defaultRequest: map('quantity'),
+      maxLimitRequestRatio: map('quantity'),
+    },
+    ['type'],
+  ),
+  'io.k8s.api.core.v1.LimitRangeSpec': def(
+    {
+      limits: list(ref('io.k8s.api.core.v1.LimitRangeItem')),
+    },
+    ['limits'],
+  ),
   'io.k8s.api.core.v1.LinuxContainerUser': def(
     {
       uid: 'integer',
@@ -2069,6 +2094,28 @@ export const definitions: Record<string, Definition> = {
     },
     ['resourceID'],
   ),
+  'io.k8s.api.core.v1.ResourceQuota': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      spec: ref('io.k8s.api.core.v1.ResourceQuotaSpec'),
+      status: ref('io.k8s.api.core.v1.ResourceQuotaStatus'),
+    },
+  ),
+  'io.k8s.api.core.v1.ResourceQuotaSpec': def(
+    {
+      hard: map('quantity'),
+      scopes: list('string'),
+      scopeSelector: ref('io.k8s.api.core.v1.ScopeSelector'),
+    },
+  ),
+  'io.k8s.api.core.v1.ResourceQuotaStatus': def(
+    {
+      hard: map('quantity'),
+      used: map('quantity'),
+    },
+  ),
   'io.k8s.api.core.v1.ResourceRequirements': def(
     {
       limits: map('quantity'),
@@ -2120,6 +2167,19 @@ export const definitions: Record<string, Definition> = {
       readOnly: 'boolean',
     },
     ['gateway', 'system', 'secretRef'],
+  ),
+  'io.k8s.api.core.v1.ScopeSelector': def(
+    {
+      matchExpressions: list(ref('io.k8s.api.core.v1.ScopedResourceSelectorRequirement')),
+    },
+  ),
+  'io.k8s.api.core.v1.ScopedResourceSelectorRequirement': def(
+    {
+      scopeName: 'string',
+      operator: 'string',
+      values: list('string'),
+    },
+    ['scopeName', 'operator'],
   ),
   'io.k8s.api.core.v1.SeccompProfile': def(
     {
@@ -2731,6 +2791,18 @@ export const definitions: Record<string, Definition> = {
       namespace: 'string',
     },
     ['kind', 'name'],
+  ),
+  'io.k8s.api.scheduling.v1.PriorityClass': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      value: 'integer',
+      globalDefault: 'boolean',
+      description: 'string',
+      preemptionPolicy: 'string',
+    },
+    ['value'],
   ),
   'io.k8s.api.storage.v1.StorageClass': def(
     {
@@ -3904,6 +3976,26 @@ export const definitionDocs: Record<string, Record<string, string>> = {
     tcpSocket: 'Not supported for hooks: accepted for compatibility, but a hook using it fails when it runs. Use exec or httpGet.',
     sleep: 'Wait a number of seconds.',
   },
+  'io.k8s.api.core.v1.LimitRange': {
+    '': 'Per-namespace bounds and defaults for the compute resources and storage of containers, pods and PersistentVolumeClaims. Admission fills in missing requests and limits from it and rejects objects outside its bounds.',
+    kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
+    apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
+    metadata: 'Standard object metadata: name, namespace, labels, annotations.',
+    spec: 'The limits the LimitRange enforces.',
+  },
+  'io.k8s.api.core.v1.LimitRangeItem': {
+    '': 'Bounds and defaults for one kind of object, per resource name (cpu, memory, storage, ...).',
+    type: 'What the entry applies to: Container, Pod or PersistentVolumeClaim.',
+    max: 'The largest amount of each resource an object of this type may ask for (its limit, or its request where limits do not apply).',
+    min: 'The smallest amount of each resource an object of this type must request.',
+    default: 'The limit a container gets for a resource it sets no limit for (Container entries only).',
+    defaultRequest: 'The request a container gets for a resource it sets no request for (Container entries only); without it the default limit is used.',
+    maxLimitRequestRatio: 'The largest allowed ratio of limit to request for each resource; the object must then set both.',
+  },
+  'io.k8s.api.core.v1.LimitRangeSpec': {
+    '': 'The list of limits of a LimitRange.',
+    limits: 'The limits, one entry per kind of object (Container, Pod, PersistentVolumeClaim) they apply to.',
+  },
   'io.k8s.api.core.v1.LinuxContainerUser': {
     '': 'The Linux identity of a container\'s first process.',
     uid: 'The user ID.',
@@ -4473,6 +4565,25 @@ export const definitionDocs: Record<string, Record<string, string>> = {
     resourceID: 'The device\'s ID.',
     health: 'Healthy, Unhealthy or Unknown.',
   },
+  'io.k8s.api.core.v1.ResourceQuota': {
+    '': 'Caps the total amount of resources and the number of objects a namespace may use. Creations that would go over a limit are refused; the quota controller keeps the current usage in status.',
+    kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
+    apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
+    metadata: 'Standard object metadata: name, namespace, labels, annotations.',
+    spec: 'The limits the quota sets and which objects it counts.',
+    status: 'The limits in force and what the namespace uses now. Written by the system; read-only for users.',
+  },
+  'io.k8s.api.core.v1.ResourceQuotaSpec': {
+    '': 'The desired limits of a ResourceQuota.',
+    hard: 'The limit for each named resource: pods, services, requests.cpu, limits.memory, requests.storage, count/<resource>.<group> and so on.',
+    scopes: 'Counts only objects in all of these scopes (Terminating, NotTerminating, BestEffort, NotBestEffort, PriorityClass, ...).',
+    scopeSelector: 'Like scopes, with operators and values: e.g. only pods whose PriorityClass is in a list.',
+  },
+  'io.k8s.api.core.v1.ResourceQuotaStatus': {
+    '': 'The observed state of a ResourceQuota.',
+    hard: 'The limits in force, as last read from spec.hard.',
+    used: 'How much of each limited resource the namespace uses now.',
+  },
   'io.k8s.api.core.v1.ResourceRequirements': {
     '': 'The compute resources of a container: requests and limits of cpu, memory, ephemeral-storage and extended resources.',
     limits: 'The most the container may use: cpu above it is throttled, memory above it gets the container killed (OOMKilled). Quantities such as cpu: 500m, memory: 256Mi.',
@@ -4516,6 +4627,16 @@ export const definitionDocs: Record<string, Record<string, string>> = {
     volumeName: 'The ScaleIO volume\'s name.',
     fsType: 'The file system on the volume. Default xfs.',
     readOnly: 'Mount the volume read-only. Default false.',
+  },
+  'io.k8s.api.core.v1.ScopeSelector': {
+    '': 'Selects the objects a quota counts by their scopes; all expressions must match.',
+    matchExpressions: 'The scope expressions, all of which must hold.',
+  },
+  'io.k8s.api.core.v1.ScopedResourceSelectorRequirement': {
+    '': 'One condition on a scope: a scope name, an operator and values.',
+    scopeName: 'The scope the condition is about (e.g. PriorityClass).',
+    operator: 'How the scope relates to the values: In, NotIn, Exists or DoesNotExist.',
+    values: 'The values for In and NotIn; empty for Exists and DoesNotExist.',
   },
   'io.k8s.api.core.v1.SeccompProfile': {
     '': 'A seccomp profile.',
@@ -5030,6 +5151,16 @@ export const definitionDocs: Record<string, Record<string, string>> = {
     name: 'The name of the user, group or service account.',
     namespace: 'The namespace of a ServiceAccount subject; users and groups have none.',
   },
+  'io.k8s.api.scheduling.v1.PriorityClass': {
+    '': 'Maps a class name to a scheduling priority. Pods name a class in spec.priorityClassName; admission turns it into spec.priority, and the scheduler places higher-priority pods first and may evict lower-priority ones to make room. Cluster-scoped.',
+    kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
+    apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
+    metadata: 'Standard object metadata: name, labels, annotations. Names starting with system- are reserved for the built-in classes.',
+    value: 'The priority pods of this class get: the higher, the more important. User classes may use at most 1000000000; larger values belong to the system classes. Cannot be changed after creation.',
+    globalDefault: 'Makes this class the one pods without a priorityClassName get. At most one class may be the global default; without one such pods get priority 0.',
+    description: 'Free text saying when pods should use this class.',
+    preemptionPolicy: 'Whether pods of this class may evict lower-priority pods to be scheduled: PreemptLowerPriority (the default) or Never. Copied into the pod\'s spec.preemptionPolicy.',
+  },
   'io.k8s.api.storage.v1.StorageClass': {
     '': 'A kind of storage the cluster offers: the provisioner that makes volumes for claims naming the class, with its parameters, reclaim policy and binding mode. Cluster-scoped; the annotation storageclass.kubernetes.io/is-default-class: "true" marks the class claims get when they name none.',
     kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
@@ -5079,6 +5210,7 @@ export const definitionEnums: Record<string, Record<string, readonly string[]>> 
   'io.k8s.api.core.v1.PodSpec': { restartPolicy: ['Always', 'Never', 'OnFailure'], dnsPolicy: ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'], preemptionPolicy: ['Never', 'PreemptLowerPriority'] },
   'io.k8s.api.core.v1.PodStatus': { phase: ['Failed', 'Pending', 'Running', 'Succeeded', 'Unknown'], qosClass: ['BestEffort', 'Burstable', 'Guaranteed'] },
   'io.k8s.api.core.v1.PortStatus': { protocol: ['SCTP', 'TCP', 'UDP'] },
+  'io.k8s.api.core.v1.ScopedResourceSelectorRequirement': { scopeName: ['BestEffort', 'CrossNamespacePodAffinity', 'NotBestEffort', 'NotTerminating', 'PriorityClass', 'Terminating', 'VolumeAttributesClass'], operator: ['DoesNotExist', 'Exists', 'In', 'NotIn'] },
   'io.k8s.api.core.v1.SeccompProfile': { type: ['Localhost', 'RuntimeDefault', 'Unconfined'] },
   'io.k8s.api.core.v1.SecurityContext': { procMount: ['Default', 'Unmasked'] },
   'io.k8s.api.core.v1.ServicePort': { protocol: ['SCTP', 'TCP', 'UDP'] },

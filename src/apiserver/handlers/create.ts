@@ -14,7 +14,7 @@ export async function createResource({ deps, info, registry, namespace, user, re
   const decoded = await requestBody(req);
   const body = asObject(decoded.value);
   checkFields(resourceKind(info), body, url, res, { duplicates: decoded.duplicates });
-  await deps.admitCreate(info, namespace, body.metadata.name ?? body.metadata.generateName ?? '', body);
+  await deps.admitCreate(info, namespace, body.metadata.name ?? body.metadata.generateName ?? '', body, ctx.dryRun);
   const created = await registry.create(namespace, body, ctx);
   sendObject(res, 201, created);
 }

@@ -44,7 +44,7 @@ async function apply({ deps, info, namespace, name, storage, res, url }: ItemSco
   let fresh: KubeObject | undefined;
   if (!(await storage.exists())) {
     fresh = applyTo(undefined);
-    await deps.admitCreate(info, namespace, name, fresh);
+    await deps.admitCreate(info, namespace, name, fresh, ctx.dryRun);
   }
   const { object, created } = await storage.update((cur) => (cur || !fresh ? applyTo(cur) : fresh), { ...ctx, operation: 'Apply' }, true);
   sendObject(res, created ? 201 : 200, object);

@@ -14,7 +14,8 @@ import type { RBACAuthorizer } from '../authorization/rbac-authorizer.js';
 export interface ResourceHandlerDeps {
   registryFor(info: ResourceInfo): Registry;
   /** Admission that needs other resources (the namespace must exist and not be terminating; a pod gets its service account's pull secrets). */
-  admitCreate(info: ResourceInfo, namespace: string | undefined, name: string, obj?: KubeObject): Promise<void>;
+  /** dryRun: admission checks but records nothing (ResourceQuota charges nothing). */
+  admitCreate(info: ResourceInfo, namespace: string | undefined, name: string, obj?: KubeObject, dryRun?: boolean): Promise<void>;
   /** Subresources served elsewhere (log, exec, attach, binding); returns true when handled. */
   subresource?(info: ResourceInfo, ri: RequestInfo, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
   /** The server's authorizer, which the access reviews ask. */

@@ -16,7 +16,7 @@ export async function updateResource({ deps, info, registry, namespace, name, su
     throw ApiError.badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
   }
   if (!subresource && registry.strategy.allowCreateOnUpdate && !(await storage.exists())) {
-    await deps.admitCreate(info, namespace, name, body);
+    await deps.admitCreate(info, namespace, name, body, ctx.dryRun);
   }
   const { object, created } = await storage.update(() => body, ctx);
   sendObject(res, created ? 201 : 200, object);

@@ -18,6 +18,7 @@ import { endpointslices } from './endpointslices.js';
 import { events } from './events.js';
 import { jobs } from './jobs.js';
 import { leases } from './leases.js';
+import { limitranges } from './limitranges.js';
 import { namespaces } from './namespaces.js';
 import { nodes } from './nodes.js';
 import { persistentvolumeclaims } from './persistentvolumeclaims.js';
@@ -28,7 +29,9 @@ import { clusterroles } from './clusterroles.js';
 import { rolebindings } from './rolebindings.js';
 import { roles } from './roles.js';
 import { pods } from './pods.js';
+import { priorityclasses } from './priorityclasses.js';
 import { replicasets } from './replicasets.js';
+import { resourcequotas } from './resourcequotas.js';
 import type { CreateRequest, HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler, UpgradeHandler } from './resource-module.js';
 import { labelSelectorScale } from './scale-strategy.js';
 import { replicationcontrollers } from './replicationcontrollers.js';
@@ -61,6 +64,9 @@ const modules = new Map<string, ResourceModule>([
   ['PersistentVolume', persistentvolumes],
   ['PersistentVolumeClaim', persistentvolumeclaims],
   ['StorageClass', storageclasses],
+  ['PriorityClass', priorityclasses],
+  ['LimitRange', limitranges],
+  ['ResourceQuota', resourcequotas],
   ['Job', jobs],
   ['CronJob', cronjobs],
   ['ReplicationController', replicationcontrollers],

@@ -12,12 +12,14 @@ import { defaultStrategy } from './default-strategy.js';
 import { persistentVolumeClaimPrinter } from '../../api/printers/persistentvolumeclaim-printer.js';
 import type { HandlerDeps, ResourceModule } from './resource-module.js';
 import { addFinalizer, pvcProtectionFinalizer } from './storage-protection.js';
+import { admitClaimLimitRanges } from '../limitranger-admission.js';
 
 export const persistentvolumeclaims: ResourceModule = {
   printer: persistentVolumeClaimPrinter,
   defaults: (obj) => defaultPersistentVolumeClaim(obj as PersistentVolumeClaim),
-  async admitCreate(obj, _namespace, deps) {
+  async admitCreate(obj, namespace, deps) {
     const pvc = obj as PersistentVolumeClaim;
+    await admitClaimLimitRanges(pvc, namespace, deps);
     addFinalizer(pvc, pvcProtectionFinalizer);
     // DefaultStorageClass: only a claim that names no class at all (storageClassName "" asks for none).
     if (!pvc.spec || (pvc.spec.storageClassName !== undefined && pvc.spec.storageClassName !== null)) return;

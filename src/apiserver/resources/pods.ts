@@ -2,13 +2,15 @@
 // class; deletion of a scheduled, unfinished pod is graceful so its node can stop it first;
 // pods/ephemeralcontainers changes spec.ephemeralContainers and nothing else.
 import type { DeleteOptions, KubeObject, ObjectMeta, Pod, ServiceAccount } from '../../api/types.js';
-import { defaultPod } from '../../api/defaults/pod.js';
+import { defaultPod, defaultRequestsFromLimits } from '../../api/defaults/pod.js';
 import type { FieldSelectors } from '../../api/fields.js';
 import { validatePod, validatePodEphemeralContainersUpdate, validatePodStatusUpdate, validatePodUpdate } from '../../api/validation/pod-validation.js';
 import type { SubresourceStrategy } from '../strategy.js';
 import { defaultStrategy } from './default-strategy.js';
-import { anyMethod, onlyMethod, type ResourceModule, type SubresourceHandler, type UpgradeHandler } from './resource-module.js';
+import { anyMethod, onlyMethod, type HandlerDeps, type ResourceModule, type SubresourceHandler, type UpgradeHandler } from './resource-module.js';
 import { mountServiceAccountToken } from '../serviceaccount-admission.js';
+import { admitPodPriority } from '../priority-admission.js';
+import { admitPodLimitRanges } from '../limitranger-admission.js';
 import { handleBinding } from '../pod-binding.js';
 import { handleEviction } from '../pod-eviction.js';
 import { handlePodStreamUpgrade, servePodStreamRequest } from '../pod-streaming-proxy.js';
@@ -97,21 +99,30 @@ const podFieldSelectors: FieldSelectors = {
   },
 };
 
+/**
+ * The ServiceAccount admission's mutation of a new pod: without pull secrets of its own,
+ * it gets its service account's imagePullSecrets (upstream
+ * plugin/pkg/admission/serviceaccount), so `kubectl patch serviceaccount default -p
+ * '{"imagePullSecrets":[{"name":"regcred"}]}'` gives every new pod the registry login.
+ */
+async function admitServiceAccountPullSecrets(pod: Pod, namespace: string, deps: HandlerDeps): Promise<void> {
+  if (!pod.spec || pod.spec.imagePullSecrets?.length) return;
+  const sa = (await deps.registry('serviceaccounts').tryGet(namespace, pod.spec.serviceAccountName || 'default')) as ServiceAccount | undefined;
+  const secrets = (sa?.imagePullSecrets ?? []).filter((s) => s.name);
+  if (secrets.length) pod.spec.imagePullSecrets = secrets.map((s) => ({ name: s.name }));
+}
+
 export const pods: ResourceModule = {
   printer: podPrinter,
   defaults: (obj) => defaultPod(obj as Pod),
-  /**
-   * The ServiceAccount admission's mutation of a new pod: without pull secrets of its own,
-   * it gets its service account's imagePullSecrets (upstream
-   * plugin/pkg/admission/serviceaccount), so `kubectl patch serviceaccount default -p
-   * '{"imagePullSecrets":[{"name":"regcred"}]}'` gives every new pod the registry login.
-   */
+  /** The mutating admission plugins that act on new pods, in upstream's order. */
   async admitCreate(obj, namespace, deps) {
     const pod = obj as Pod;
-    if (!pod.spec || pod.spec.imagePullSecrets?.length) return;
-    const sa = (await deps.registry('serviceaccounts').tryGet(namespace, pod.spec.serviceAccountName || 'default')) as ServiceAccount | undefined;
-    const secrets = (sa?.imagePullSecrets ?? []).filter((s) => s.name);
-    if (secrets.length) pod.spec.imagePullSecrets = secrets.map((s) => ({ name: s.name }));
+    // Admission sees the requests defaulted from limits, as upstream's decoder leaves them.
+    if (pod.spec) defaultRequestsFromLimits(pod);
+    await admitPodLimitRanges(pod, namespace, deps);
+    await admitServiceAccountPullSecrets(pod, namespace, deps);
+    await admitPodPriority(pod, deps);
   },
   strategy: (info, { mountServiceAccountTokens: mountTokens }) =>
     defaultStrategy(info, {

@@ -1,0 +1,125 @@
+// PriorityClass, LimitRange and ResourceQuota on a fake-runtime cluster, driven by the real
+// kubectl 1.27 and 1.33: the built-in classes and a pod's resolved priority, LimitRanger
+// defaults and refusals, quota refusals as kubectl prints them, kubectl describe of both
+// policies, and a Deployment whose ReplicaSet records FailedCreate past its quota.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { clientVersion, eventually, parseTable, passClients, startCluster, type TestCluster } from './harness.js';
+
+let c: TestCluster;
+
+before(async () => {
+  c = await startCluster({ nodes: 1 });
+});
+
+after(() => {
+  c?.down(true);
+});
+
+const podManifest = (name: string, ns: string, extra = '') => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  namespace: ${ns}
+spec:
+${extra}  containers:
+  - name: app
+    image: nginx
+`;
+
+for (const bin of passClients) {
+  const v = clientVersion(bin).replace('.', '');
+  const run = (args: string[], input?: string) => c.kubectl(args, { input, bin });
+  const k = async (args: string[], input?: string): Promise<string> => {
+    const r = await run(args, input);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
+    return r.stdout;
+  };
+
+  describe(`policy resources with kubectl ${clientVersion(bin)}`, () => {
+    test('PriorityClass: the system classes, a pod resolved to its class, an unknown class refused', async () => {
+      const rows = parseTable(await k(['get', 'pc']));
+      assert.deepEqual(Object.keys(rows[0]), ['NAME', 'VALUE', 'GLOBAL-DEFAULT', 'AGE', 'PREEMPTIONPOLICY']);
+      const system = rows.find((r) => r.NAME === 'system-node-critical');
+      assert.deepEqual([system?.VALUE, system?.['GLOBAL-DEFAULT'], system?.PREEMPTIONPOLICY], ['2000001000', 'false', 'PreemptLowerPriority']);
+      assert.equal(rows.find((r) => r.NAME === 'system-cluster-critical')?.VALUE, '2000000000');
+
+      const ns = `prio-${v}`;
+      await k(['create', 'namespace', ns]);
+      await k(['create', 'priorityclass', `high-${v}`, '--value=1000', '--description=important']);
+      await k(['create', '-f', '-'], podManifest('urgent', ns, `  priorityClassName: high-${v}\n`));
+      assert.equal(await k(['get', 'pod', 'urgent', '-n', ns, '-o', 'jsonpath={.spec.priority} {.spec.preemptionPolicy}']), '1000 PreemptLowerPriority');
+      const unknown = await run(['create', '-f', '-'], podManifest('x', ns, '  priorityClassName: foo\n'));
+      assert.notEqual(unknown.code, 0);
+      assert.equal(unknown.stderr, 'Error from server (Forbidden): error when creating "STDIN": pods "x" is forbidden: no PriorityClass with name foo was found\n');
+      // Cluster DNS runs as upstream's CoreDNS does.
+      assert.equal(await k(['get', 'deployment', 'coredns', '-n', 'kube-system', '-o', 'jsonpath={.spec.template.spec.priorityClassName}']), 'system-cluster-critical');
+    });
+
+    test('LimitRange: defaults a pod, refuses a container past max, and kubectl describe prints it', async () => {
+      const ns = `limits-${v}`;
+      await k(['create', 'namespace', ns]);
+      await k(['apply', '-f', '-'], `apiVersion: v1
+kind: LimitRange
+metadata:
+  name: bounds
+  namespace: ${ns}
+spec:
+  limits:
+  - type: Container
+    max:
+      cpu: "1"
+    default:
+      cpu: 500m
+      memory: 256Mi
+    defaultRequest:
+      cpu: 100m
+      memory: 128Mi
+`);
+      assert.deepEqual(parseTable(await k(['get', 'limits', '-n', ns])).map((r) => r.NAME), ['bounds']);
+      await k(['run', 'plain', '--image=nginx', '-n', ns]);
+      const resources = JSON.parse(await k(['get', 'pod', 'plain', '-n', ns, '-o', 'jsonpath={.spec.containers[0].resources}']));
+      assert.deepEqual(resources, { limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '100m', memory: '128Mi' } });
+      const big = await run(['run', 'big', '--image=nginx', '-n', ns, '--overrides', JSON.stringify({ spec: { containers: [{ name: 'big', image: 'nginx', resources: { limits: { cpu: '2' } } }] } })]);
+      assert.notEqual(big.code, 0);
+      assert.equal(big.stderr, 'Error from server (Forbidden): pods "big" is forbidden: maximum cpu usage per Container is 1, but limit is 2\n');
+      const described = await k(['describe', 'limitrange', 'bounds', '-n', ns]);
+      assert.match(described, /^Name:\s+bounds$/m);
+      assert.match(described, /^Type\s+Resource\s+Min\s+Max\s+Default Request\s+Default Limit\s+Max Limit\/Request Ratio$/m);
+      assert.match(described, /^Container\s+cpu\s+-\s+1\s+100m\s+500m\s+-$/m);
+      assert.match(described, /^Container\s+memory\s+-\s+-\s+128Mi\s+256Mi\s+-$/m);
+    });
+
+    test('ResourceQuota: kubectl create quota, the third pod refused as kubectl prints it, describe and get show Used/Hard', async () => {
+      const ns = `quota-${v}`;
+      await k(['create', 'namespace', ns]);
+      await k(['create', 'quota', 'q', '--hard=pods=2', '-n', ns]);
+      await eventually(async () => (await k(['get', 'quota', 'q', '-n', ns, '-o', 'jsonpath={.status.used.pods}'])) === '0');
+      await k(['run', 'p1', '--image=nginx', '-n', ns]);
+      await k(['run', 'p2', '--image=nginx', '-n', ns]);
+      const third = await run(['run', 'p3', '--image=nginx', '-n', ns]);
+      assert.notEqual(third.code, 0);
+      assert.equal(third.stderr, 'Error from server (Forbidden): pods "p3" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2\n');
+      const described = await k(['describe', 'quota', 'q', '-n', ns]);
+      assert.match(described, /^Resource\s+Used\s+Hard$/m);
+      assert.match(described, /^pods\s+2\s+2$/m);
+      const [row] = parseTable(await k(['get', 'quota', '-n', ns]));
+      assert.deepEqual([row.NAME, row.REQUEST, row.LIMIT], ['q', 'pods: 2/2', '']);
+    });
+
+    test('a Deployment past its quota: the ReplicaSet records FailedCreate with the quota message', async () => {
+      const ns = `deploy-quota-${v}`;
+      await k(['create', 'namespace', ns]);
+      await k(['create', 'quota', 'q', '--hard=pods=2', '-n', ns]);
+      await eventually(async () => (await k(['get', 'quota', 'q', '-n', ns, '-o', 'jsonpath={.status.used.pods}'])) === '0');
+      await k(['create', 'deployment', 'web', '--image=nginx', '--replicas=3', '-n', ns]);
+      const message = await eventually(async () => {
+        const events = JSON.parse(await k(['get', 'events', '-n', ns, '-o', 'json'])) as { items: { reason: string; message: string; involvedObject: { kind: string } }[] };
+        return events.items.find((e) => e.reason === 'FailedCreate' && e.involvedObject.kind === 'ReplicaSet')?.message;
+      }, 60_000);
+      assert.match(message, /^Error creating: pods "web-[a-z0-9]+-" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2$/);
+      assert.equal((await k(['get', 'pods', '-n', ns, '-o', 'name'])).trim().split('\n').length, 2);
+      assert.equal(await k(['get', 'quota', 'q', '-n', ns, '-o', 'jsonpath={.status.used.pods}']), '2');
+    });
+  });
+}
