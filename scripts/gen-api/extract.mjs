@@ -2,10 +2,10 @@
 // Writes src/api/schema/kubernetes-1.33.schema.json: the facts kanzen's API schema tables are
 // generated from (`npm run gen:api`), read off upstream's Go API types and their generated.proto.
 //
-// Inputs: git mirrors of k8s.io/api and k8s.io/apimachinery (the repositories published from
-// kubernetes/kubernetes staging/src/k8s.io/{api,apimachinery}) at tag v0.33.0, i.e. Kubernetes
+// Inputs: git mirrors of k8s.io/api, k8s.io/apimachinery, k8s.io/kube-aggregator and k8s.io/metrics (the repositories published from
+// kubernetes/kubernetes staging/src/k8s.io/{api,apimachinery,kube-aggregator,metrics}) at tag v0.33.0, i.e. Kubernetes
 // v1.33.0. Bring them with the session's fetch tool (github:kubernetes/api,
-// github:kubernetes/apimachinery) or `git clone --bare`, and pass their git directories:
+// github:kubernetes/apimachinery, github:kubernetes/kube-aggregator, github:kubernetes/metrics) or `git clone --bare`, and pass their git directories:
 //
 //   node scripts/gen-api/extract.mjs [--api <git dir>] [--apimachinery <git dir>] [--tag v0.33.0]
 //
@@ -44,6 +44,10 @@ const roots = [
   'discovery.v1.EndpointSlice', 'coordination.v1.Lease',
   'authorization.v1.SelfSubjectAccessReview', 'authorization.v1.SelfSubjectRulesReview',
   'authentication.v1.SelfSubjectReview', 'autoscaling.v1.Scale',
+  // From k8s.io/kube-aggregator: how an API group/version is served (locally or by a Service).
+  'apiregistration.v1.APIService',
+  // From k8s.io/metrics: the resource metrics API (metrics-server's; kanzen serves it itself).
+  'metrics.v1beta1.NodeMetrics', 'metrics.v1beta1.PodMetrics',
   // The body of pods/eviction, published (with DeleteOptions and Preconditions) as upstream's
   // documents publish it for POST .../pods/{name}/eviction.
   'policy.v1.Eviction',
@@ -63,6 +67,7 @@ const protobufOnlyRoots = [
   'apps.v1.StatefulSetList', 'apps.v1.DaemonSetList', 'apps.v1.ControllerRevisionList', 'batch.v1.JobList',
   'batch.v1.CronJobList', 'core.v1.ReplicationControllerList', 'core.v1.PersistentVolumeList',
   'core.v1.PersistentVolumeClaimList', 'storage.v1.StorageClassList', 'policy.v1.PodDisruptionBudgetList',
+  'apiregistration.v1.APIServiceList', 'metrics.v1beta1.NodeMetricsList', 'metrics.v1beta1.PodMetricsList',
   'core.v1.Binding', 'meta.v1.DeleteOptions', 'authentication.v1.TokenRequest',
 ];
 
@@ -91,11 +96,20 @@ const tag = arg('tag', 'v0.33.0');
 const repos = {
   api: arg('api', '/work/.mirror/kubernetes+api/repo'),
   apimachinery: arg('apimachinery', '/work/.mirror/kubernetes+apimachinery/repo'),
+  kubeAggregator: arg('kube-aggregator', '/work/.mirror/kubernetes+kube-aggregator/repo'),
+  metrics: arg('metrics', '/work/.mirror/kubernetes+metrics/repo'),
 };
 
 /** Where a short package name (core.v1, meta.v1, api.resource) lives. */
 function packageDir(pkg) {
   if (pkg === 'meta.v1') return { repo: repos.apimachinery, dir: 'pkg/apis/meta/v1', proto: 'k8s.io.apimachinery.pkg.apis.meta.v1' };
+  if (pkg === 'apiregistration.v1') {
+    return { repo: repos.kubeAggregator, dir: 'pkg/apis/apiregistration/v1', proto: 'k8s.io.kube_aggregator.pkg.apis.apiregistration.v1' };
+  }
+  if (pkg.startsWith('metrics.')) {
+    const version = pkg.split('.')[1];
+    return { repo: repos.metrics, dir: `pkg/apis/metrics/${version}`, proto: `k8s.io.metrics.pkg.apis.metrics.${version}` };
+  }
   const [group, version] = pkg.split('.');
   return { repo: repos.api, dir: `${group}/${version}`, proto: `k8s.io.api.${pkg}` };
 }
@@ -112,6 +126,8 @@ const goImports = {
 function shortProto(name) {
   return name
     .replace(/^k8s\.io\.api\./, '')
+    .replace(/^k8s\.io\.kube_aggregator\.pkg\.apis\./, '')
+    .replace(/^k8s\.io\.metrics\.pkg\.apis\./, '')
     .replace(/^k8s\.io\.apimachinery\.pkg\.apis\./, '')
     .replace(/^k8s\.io\.apimachinery\.pkg\./, '');
 }
@@ -345,7 +361,8 @@ function requiredOf(name) {
 /** The API group a Go package serves (register.go's GroupName); core and meta have none. */
 function groupOf(pkg) {
   if (pkg === 'core' || pkg === 'meta') return '';
-  const { repo, dir } = packageDir(`${pkg}.v1`);
+  // metrics.k8s.io has no v1; its register.go names the group in every version.
+  const { repo, dir } = packageDir(pkg === 'metrics' ? 'metrics.v1beta1' : `${pkg}.v1`);
   const m = /const GroupName = "([\w.]+)"/.exec(git(repo, 'show', `${tag}:${dir}/register.go`));
   if (!m) throw new Error(`no GroupName in ${dir}/register.go`);
   return m[1];
@@ -364,7 +381,7 @@ const facts = {
     'explain: kanzen\'s own descriptions (OpenAPI, kubectl explain); descriptions: table column docs.',
     'Both keyed GoType or GoType.field.',
   ],
-  upstream: { 'k8s.io/api': tag, 'k8s.io/apimachinery': tag },
+  upstream: { 'k8s.io/api': tag, 'k8s.io/apimachinery': tag, 'k8s.io/kube-aggregator': tag, 'k8s.io/metrics': tag },
   groups: Object.fromEntries([...new Set([...types.keys()].map((n) => n.split('.')[0]))].sort().map((p) => [p, groupOf(p)])),
   types: {},
   explain: previous.explain ?? {},

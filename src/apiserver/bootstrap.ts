@@ -2,6 +2,7 @@
 // namespaces controller and the kubernetes Service/endpoint reconciler).
 import { ApiError } from '../api/errors.js';
 import type { EndpointSubset, Endpoints, EndpointSlice, KubeObject, Service } from '../api/types.js';
+import { registerAPIServices } from './apiservice-autoregister.js';
 import type { ApiServer } from './server.js';
 
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -86,4 +87,5 @@ export async function bootstrapCluster(server: ApiServer, opts: BootstrapOptions
   };
   await ensure(server, 'services', '', 'default', svc);
   await reconcileKubernetesEndpoints(server, opts);
+  await registerAPIServices(server);
 }

@@ -27,6 +27,7 @@ export interface PatchType {
 
 /** apiVersion/kind → the type describing it. */
 export const patchKinds: Record<string, string> = {
+  'apiregistration.k8s.io/v1/APIService': 'apiregistration.v1.APIService',
   'apps/v1/ControllerRevision': 'apps.v1.ControllerRevision',
   'apps/v1/DaemonSet': 'apps.v1.DaemonSet',
   'apps/v1/Deployment': 'apps.v1.Deployment',
@@ -53,12 +54,20 @@ export const patchKinds: Record<string, string> = {
   'v1/ServiceAccount': 'core.v1.ServiceAccount',
   'discovery.k8s.io/v1/EndpointSlice': 'discovery.v1.EndpointSlice',
   'v1/DeleteOptions': 'meta.v1.DeleteOptions',
+  'metrics.k8s.io/v1beta1/NodeMetrics': 'metrics.v1beta1.NodeMetrics',
+  'metrics.k8s.io/v1beta1/PodMetrics': 'metrics.v1beta1.PodMetrics',
   'policy/v1/Eviction': 'policy.v1.Eviction',
   'policy/v1/PodDisruptionBudget': 'policy.v1.PodDisruptionBudget',
   'storage.k8s.io/v1/StorageClass': 'storage.v1.StorageClass',
 };
 
 export const patchTypes: Record<string, PatchType> = {
+  'apiregistration.v1.APIService': { fields: [['metadata', 'meta.v1.ObjectMeta', 'o'], ['spec', 'apiregistration.v1.APIServiceSpec', 'o'], ['status', 'apiregistration.v1.APIServiceStatus', 'o']] },
+  'apiregistration.v1.APIServiceCondition': { fields: [] },
+  'apiregistration.v1.APIServiceList': { fields: [['metadata', 'meta.v1.ListMeta', 'o'], ['items', 'apiregistration.v1.APIService', 'r']] },
+  'apiregistration.v1.APIServiceSpec': { fields: [['service', 'apiregistration.v1.ServiceReference', 'op'], ['caBundle', '', 'o', { listType: 'atomic' }]] },
+  'apiregistration.v1.APIServiceStatus': { fields: [['conditions', 'apiregistration.v1.APIServiceCondition', 'ro', { listType: 'map', listMapKeys: ['type'], patchStrategy: 'merge', patchMergeKey: 'type' }]] },
+  'apiregistration.v1.ServiceReference': { fields: [] },
   'apps.v1.ControllerRevision': { fields: [['metadata', 'meta.v1.ObjectMeta', 'o']] },
   'apps.v1.ControllerRevisionList': { fields: [['metadata', 'meta.v1.ListMeta', 'o'], ['items', 'apps.v1.ControllerRevision', 'r']] },
   'apps.v1.DaemonSet': { fields: [['metadata', 'meta.v1.ObjectMeta', 'o'], ['spec', 'apps.v1.DaemonSetSpec', 'o'], ['status', 'apps.v1.DaemonSetStatus', 'o']] },
@@ -351,6 +360,11 @@ export const patchTypes: Record<string, PatchType> = {
   'meta.v1.OwnerReference': { atomic: true, fields: [] },
   'meta.v1.Preconditions': { fields: [] },
   'meta.v1.TypeMeta': { fields: [] },
+  'metrics.v1beta1.ContainerMetrics': { fields: [['usage', '', 'm']] },
+  'metrics.v1beta1.NodeMetrics': { fields: [['metadata', 'meta.v1.ObjectMeta', 'o'], ['usage', '', 'm']] },
+  'metrics.v1beta1.NodeMetricsList': { fields: [['metadata', 'meta.v1.ListMeta', 'o'], ['items', 'metrics.v1beta1.NodeMetrics', 'r']] },
+  'metrics.v1beta1.PodMetrics': { fields: [['metadata', 'meta.v1.ObjectMeta', 'o'], ['containers', 'metrics.v1beta1.ContainerMetrics', 'r', { listType: 'atomic' }]] },
+  'metrics.v1beta1.PodMetricsList': { fields: [['metadata', 'meta.v1.ListMeta', 'o'], ['items', 'metrics.v1beta1.PodMetrics', 'r']] },
   'policy.v1.Eviction': { fields: [['metadata', 'meta.v1.ObjectMeta', 'o'], ['deleteOptions', 'meta.v1.DeleteOptions', 'op']] },
   'policy.v1.PodDisruptionBudget': { fields: [['metadata', 'meta.v1.ObjectMeta', 'o'], ['spec', 'policy.v1.PodDisruptionBudgetSpec', 'o'], ['status', 'policy.v1.PodDisruptionBudgetStatus', 'o']] },
   'policy.v1.PodDisruptionBudgetList': { fields: [['metadata', 'meta.v1.ListMeta', 'o'], ['items', 'policy.v1.PodDisruptionBudget', 'r']] },

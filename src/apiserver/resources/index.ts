@@ -6,6 +6,7 @@ import { defaultPrinter, type Printer } from '../../api/printers/index.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import type { ScaleStrategy, Strategy } from '../strategy.js';
+import { apiservices } from './apiservices.js';
 import { configmaps } from './configmaps.js';
 import { cronjobs } from './cronjobs.js';
 import { controllerrevisions } from './controllerrevisions.js';
@@ -50,6 +51,7 @@ const modules = new Map<string, ResourceModule>([
   ['EndpointSlice', endpointslices],
   ['Event', events],
   ['Lease', leases],
+  ['APIService', apiservices],
   ['Deployment', deployments],
   ['ReplicaSet', replicasets],
   ['PersistentVolume', persistentvolumes],
