@@ -131,8 +131,8 @@ export const resources: ResourceInfo[] = [
   // The resource metrics API, registered by the v1beta1.metrics.k8s.io APIService (an extension
   // group, so last in /apis). metrics-server serves only get and list; kanzen computes the objects
   // on request (apiserver/resources/nodemetrics.ts, podmetrics.ts) and stores none.
-  resource('metrics.k8s.io', 'v1beta1', 'nodes', 'NodeMetrics', false, { singular: 'node', verbs: ['get', 'list'] }),
-  resource('metrics.k8s.io', 'v1beta1', 'pods', 'PodMetrics', true, { singular: 'pod', verbs: ['get', 'list'] }),
+  resource('metrics.k8s.io', 'v1beta1', 'nodes', 'NodeMetrics', false, { verbs: ['get', 'list'] }),
+  resource('metrics.k8s.io', 'v1beta1', 'pods', 'PodMetrics', true, { verbs: ['get', 'list'] }),
 ];
 
 export function groupVersion(r: Pick<ResourceInfo, 'group' | 'version'>): string {

@@ -5,6 +5,7 @@
 import { defaultPrinter, type Printer } from '../../api/printers/index.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
+import type { ComputedSource } from '../computed-registry.js';
 import type { ScaleStrategy, Strategy } from '../strategy.js';
 import { apiservices } from './apiservices.js';
 import { configmaps } from './configmaps.js';
@@ -19,10 +20,12 @@ import { events } from './events.js';
 import { jobs } from './jobs.js';
 import { leases } from './leases.js';
 import { namespaces } from './namespaces.js';
+import { nodemetrics } from './nodemetrics.js';
 import { nodes } from './nodes.js';
 import { persistentvolumeclaims } from './persistentvolumeclaims.js';
 import { persistentvolumes } from './persistentvolumes.js';
 import { poddisruptionbudgets } from './poddisruptionbudgets.js';
+import { podmetrics } from './podmetrics.js';
 import { pods } from './pods.js';
 import { replicasets } from './replicasets.js';
 import type { CreateRequest, HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler, UpgradeHandler } from './resource-module.js';
@@ -52,6 +55,8 @@ const modules = new Map<string, ResourceModule>([
   ['Event', events],
   ['Lease', leases],
   ['APIService', apiservices],
+  ['NodeMetrics', nodemetrics],
+  ['PodMetrics', podmetrics],
   ['Deployment', deployments],
   ['ReplicaSet', replicasets],
   ['PersistentVolume', persistentvolumes],
@@ -107,6 +112,11 @@ export function printerFor(info: ResourceInfo): Printer {
 /** The resource's scale subresource, if its module declares one. */
 export function scaleFor(info: ResourceInfo): ScaleStrategy | undefined {
   return resourceModule(info).scale;
+}
+
+/** The source of a resource computed on request instead of stored, if it is one. */
+export function computedSource(info: ResourceInfo, deps: HandlerDeps): ComputedSource | undefined {
+  return resourceModule(info).computed?.(deps);
 }
 
 /** The create the resource serves itself instead of storing, if it has one. */
