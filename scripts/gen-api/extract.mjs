@@ -2,10 +2,10 @@
 // Writes src/api/schema/kubernetes-1.33.schema.json: the facts kanzen's API schema tables are
 // generated from (`npm run gen:api`), read off upstream's Go API types and their generated.proto.
 //
-// Inputs: git mirrors of k8s.io/api and k8s.io/apimachinery (the repositories published from
-// kubernetes/kubernetes staging/src/k8s.io/{api,apimachinery}) at tag v0.33.0, i.e. Kubernetes
+// Inputs: git mirrors of k8s.io/api, k8s.io/apimachinery, k8s.io/kube-aggregator and k8s.io/metrics (the repositories published from
+// kubernetes/kubernetes staging/src/k8s.io/{api,apimachinery,kube-aggregator,metrics}) at tag v0.33.0, i.e. Kubernetes
 // v1.33.0. Bring them with the session's fetch tool (github:kubernetes/api,
-// github:kubernetes/apimachinery) or `git clone --bare`, and pass their git directories:
+// github:kubernetes/apimachinery, github:kubernetes/kube-aggregator, github:kubernetes/metrics) or `git clone --bare`, and pass their git directories:
 //
 //   node scripts/gen-api/extract.mjs [--api <git dir>] [--apimachinery <git dir>]
 //     [--apiextensions <git dir>] [--tag v0.33.0]
@@ -51,6 +51,10 @@ const roots = [
   'authentication.v1.SelfSubjectReview', 'autoscaling.v1.Scale',
   'authorization.v1.SubjectAccessReview',
   'rbac.v1.Role', 'rbac.v1.ClusterRole', 'rbac.v1.RoleBinding', 'rbac.v1.ClusterRoleBinding',
+  // From k8s.io/kube-aggregator: how an API group/version is served (locally or by a Service).
+  'apiregistration.v1.APIService',
+  // From k8s.io/metrics: the resource metrics API (metrics-server's; kanzen serves it itself).
+  'metrics.v1beta1.NodeMetrics', 'metrics.v1beta1.PodMetrics',
   // The body of pods/eviction, published (with DeleteOptions and Preconditions) as upstream's
   // documents publish it for POST .../pods/{name}/eviction.
   'policy.v1.Eviction',
@@ -79,6 +83,7 @@ const protobufOnlyRoots = [
   'core.v1.PersistentVolumeClaimList', 'storage.v1.StorageClassList', 'policy.v1.PodDisruptionBudgetList',
   'scheduling.v1.PriorityClassList', 'core.v1.LimitRangeList', 'core.v1.ResourceQuotaList',
   'rbac.v1.RoleList', 'rbac.v1.ClusterRoleList', 'rbac.v1.RoleBindingList', 'rbac.v1.ClusterRoleBindingList',
+  'apiregistration.v1.APIServiceList', 'metrics.v1beta1.NodeMetricsList', 'metrics.v1beta1.PodMetricsList',
   'core.v1.Binding', 'meta.v1.DeleteOptions', 'authentication.v1.TokenRequest',
 ];
 
@@ -112,6 +117,8 @@ const repos = {
   api: arg('api', '/work/.mirror/kubernetes+api/repo'),
   apimachinery: arg('apimachinery', '/work/.mirror/kubernetes+apimachinery/repo'),
   apiextensions: arg('apiextensions', '/work/.mirror/kubernetes+apiextensions-apiserver/repo'),
+  kubeAggregator: arg('kube-aggregator', '/work/.mirror/kubernetes+kube-aggregator/repo'),
+  metrics: arg('metrics', '/work/.mirror/kubernetes+metrics/repo'),
 };
 
 /** Where a short package name (core.v1, meta.v1, api.resource) lives. */
@@ -119,6 +126,13 @@ function packageDir(pkg) {
   if (pkg === 'meta.v1') return { repo: repos.apimachinery, dir: 'pkg/apis/meta/v1', proto: 'k8s.io.apimachinery.pkg.apis.meta.v1' };
   // Published as OpenAPI only (openapiOnlyRoots): its protobuf tags are not read.
   if (pkg.startsWith('apiextensions.')) return { repo: repos.apiextensions, dir: `pkg/apis/apiextensions/${pkg.split('.')[1]}`, noProto: true };
+  if (pkg === 'apiregistration.v1') {
+    return { repo: repos.kubeAggregator, dir: 'pkg/apis/apiregistration/v1', proto: 'k8s.io.kube_aggregator.pkg.apis.apiregistration.v1' };
+  }
+  if (pkg.startsWith('metrics.')) {
+    const version = pkg.split('.')[1];
+    return { repo: repos.metrics, dir: `pkg/apis/metrics/${version}`, proto: `k8s.io.metrics.pkg.apis.metrics.${version}` };
+  }
   const [group, version] = pkg.split('.');
   return { repo: repos.api, dir: `${group}/${version}`, proto: `k8s.io.api.${pkg}` };
 }
@@ -135,6 +149,8 @@ const goImports = {
 function shortProto(name) {
   return name
     .replace(/^k8s\.io\.api\./, '')
+    .replace(/^k8s\.io\.kube_aggregator\.pkg\.apis\./, '')
+    .replace(/^k8s\.io\.metrics\.pkg\.apis\./, '')
     .replace(/^k8s\.io\.apimachinery\.pkg\.apis\./, '')
     .replace(/^k8s\.io\.apimachinery\.pkg\./, '');
 }
@@ -379,7 +395,8 @@ function requiredOf(name) {
 /** The API group a Go package serves (register.go's GroupName); core and meta have none. */
 function groupOf(pkg) {
   if (pkg === 'core' || pkg === 'meta') return '';
-  const { repo, dir } = packageDir(`${pkg}.v1`);
+  // metrics.k8s.io has no v1; its register.go names the group in every version.
+  const { repo, dir } = packageDir(pkg === 'metrics' ? 'metrics.v1beta1' : `${pkg}.v1`);
   const m = /const GroupName = "([\w.]+)"/.exec(git(repo, 'show', `${tag}:${dir}/register.go`));
   if (!m) throw new Error(`no GroupName in ${dir}/register.go`);
   return m[1];
@@ -398,7 +415,7 @@ const facts = {
     'explain: kanzen\'s own descriptions (OpenAPI, kubectl explain); descriptions: table column docs.',
     'Both keyed GoType or GoType.field.',
   ],
-  upstream: { 'k8s.io/api': tag, 'k8s.io/apimachinery': tag, 'k8s.io/apiextensions-apiserver': tag },
+  upstream: { 'k8s.io/api': tag, 'k8s.io/apimachinery': tag, 'k8s.io/apiextensions-apiserver': tag, 'k8s.io/kube-aggregator': tag, 'k8s.io/metrics': tag },
   groups: Object.fromEntries([...new Set([...types.keys()].map((n) => n.split('.')[0]))].sort().map((p) => [p, groupOf(p)])),
   types: {},
   explain: previous.explain ?? {},

@@ -10,6 +10,9 @@ export function openapiName(short) {
   if (head === 'meta') return `io.k8s.apimachinery.pkg.apis.${short}`;
   if (head === 'api' || head === 'util' || head === 'runtime') return `io.k8s.apimachinery.pkg.${short}`;
   if (head === 'apiextensions') return `io.k8s.apiextensions-apiserver.pkg.apis.${short}`;
+  // Groups published outside k8s.io/api keep their repository's Go package in the name.
+  if (head === 'apiregistration') return `io.k8s.kube-aggregator.pkg.apis.${short}`;
+  if (head === 'metrics') return `io.k8s.metrics.pkg.apis.${short}`;
   return `io.k8s.api.${short}`;
 }
 

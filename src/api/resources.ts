@@ -101,6 +101,8 @@ export const resources: ResourceInfo[] = [
     subresources: [{ name: 'token', verbs: ['create'], kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1' }],
   }),
   resource('', 'v1', 'events', 'Event', true, { shortNames: ['ev'] }),
+  // Who serves each group/version (kube-aggregator); listed first in /apis as upstream lists it.
+  resource('apiregistration.k8s.io', 'v1', 'apiservices', 'APIService', false, { categories: ['api-extensions'], subresources: [status('APIService')] }),
   resource('apps', 'v1', 'deployments', 'Deployment', true, {
     shortNames: ['deploy'],
     categories: ['all'],
@@ -140,6 +142,11 @@ export const resources: ResourceInfo[] = [
   resource('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', false, { shortNames: ['pc'] }),
   resource('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
   resource('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
+  // The resource metrics API, registered by the v1beta1.metrics.k8s.io APIService (an extension
+  // group, so last in /apis). metrics-server serves only get and list; kanzen computes the objects
+  // on request (apiserver/resources/nodemetrics.ts, podmetrics.ts) and stores none.
+  resource('metrics.k8s.io', 'v1beta1', 'nodes', 'NodeMetrics', false, { verbs: ['get', 'list'] }),
+  resource('metrics.k8s.io', 'v1beta1', 'pods', 'PodMetrics', true, { verbs: ['get', 'list'] }),
 ];
 
 export function groupVersion(r: Pick<ResourceInfo, 'group' | 'version'>): string {

@@ -3,6 +3,7 @@
 import { ApiError } from '../api/errors.js';
 import type { EndpointSubset, Endpoints, EndpointSlice, KubeObject, Service } from '../api/types.js';
 import { systemPriorityClasses } from '../api/validation/scheduling-validation.js';
+import { registerAPIServices } from './apiservice-autoregister.js';
 import type { ApiServer } from './server.js';
 import { clusterRoleBindings, clusterRoles } from './authorization/bootstrap-policy.js';
 
@@ -101,4 +102,5 @@ export async function bootstrapCluster(server: ApiServer, opts: BootstrapOptions
       description: pc.description,
     });
   }
+  await registerAPIServices(server);
 }

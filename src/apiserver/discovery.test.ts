@@ -9,7 +9,7 @@ test('/api and /apis', () => {
   assert.equal(groups.kind, 'APIGroupList');
   assert.deepEqual(
     groups.groups.map((g) => g.name),
-    ['apps', 'authentication.k8s.io', 'authorization.k8s.io', 'batch', 'policy', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'apiextensions.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io'],
+    ['apiregistration.k8s.io', 'apps', 'authentication.k8s.io', 'authorization.k8s.io', 'batch', 'policy', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'apiextensions.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'metrics.k8s.io'],
   );
   assert.deepEqual(apiGroup('apps'), {
     kind: 'APIGroup',
@@ -60,4 +60,17 @@ test('scale subresources name autoscaling/v1 Scale', () => {
   // As a 1.33 API server publishes them.
   assert.equal(list?.resources.find((r) => r.name === 'statefulsets')?.storageVersionHash, 'H+vl74LkKdo=');
   assert.equal(apiResourceList('batch', 'v1')?.resources.find((r) => r.name === 'cronjobs')?.storageVersionHash, 'sd5LIXh4Fjs=');
+});
+
+test('metrics.k8s.io/v1beta1: nodes and pods, get and list only (as metrics-server publishes them)', () => {
+  const list = apiResourceList('metrics.k8s.io', 'v1beta1');
+  assert.deepEqual(
+    list?.resources.map((r) => [r.name, r.kind, r.namespaced, r.verbs]),
+    [
+      ['nodes', 'NodeMetrics', false, ['get', 'list']],
+      ['pods', 'PodMetrics', true, ['get', 'list']],
+    ],
+  );
+  assert.deepEqual(apiGroup('metrics.k8s.io')?.preferredVersion, { groupVersion: 'metrics.k8s.io/v1beta1', version: 'v1beta1' });
+  assert.deepEqual(apiResourceList('apiregistration.k8s.io', 'v1')?.resources.map((r) => r.name), ['apiservices', 'apiservices/status']);
 });

@@ -90,6 +90,7 @@ test('/openapi/v3 index and documents', () => {
   const index = openapiV3Index();
   assert.deepEqual(Object.keys(index.paths), [
     'api/v1',
+    'apis/apiregistration.k8s.io/v1',
     'apis/apps/v1',
     'apis/authentication.k8s.io/v1',
     'apis/authorization.k8s.io/v1',
@@ -101,6 +102,7 @@ test('/openapi/v3 index and documents', () => {
     'apis/scheduling.k8s.io/v1',
     'apis/coordination.k8s.io/v1',
     'apis/discovery.k8s.io/v1',
+    'apis/metrics.k8s.io/v1beta1',
   ]);
   const doc = openapiV3Document('apis/apps/v1');
   assert.ok(doc);

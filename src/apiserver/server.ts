@@ -19,11 +19,15 @@ import { sendError, sendJSON, sendText } from './http.js';
 import { inProcessServer, type InProcessConnections } from './in-process.js';
 import type { InProcessServer } from '../client/transport.js';
 import { Registry } from './registry.js';
+import { ComputedRegistry } from './computed-registry.js';
+import { MetricsScraper } from './metrics/metrics-scraper.js';
+import type { NodeResourceUsage } from '../api/node-resource-usage.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import { handleResource } from './resource-handler.js';
 import {
   admitCreate as admitResource,
   applyDefaults,
+  computedSource,
   dropResourceModule,
   setResourceModule,
   strategyFor,
@@ -94,6 +98,7 @@ export class ApiServer {
   private readonly customResources: CustomResourceServing;
   /** Where a node's kubelet server listens (logs/exec/attach are proxied there). */
   private kubeletSocket: (nodeName: string) => string | undefined = () => undefined;
+  private metricsScraper?: MetricsScraper;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.tokenBuf = Buffer.from(opts.token);
@@ -107,6 +112,7 @@ export class ApiServer {
       proxy: () => this.proxyDeps(),
       podStreaming: () => this.podStreaming(),
       admitCreate: (info, namespace, name) => this.admitCreate(info, namespace, name),
+      resourceMetrics: () => this.metricsScraper?.pairs() ?? [],
     };
     for (const info of resources) this.buildRegistry(info);
     this.customResources = new CustomResourceServing(this.registry('customresourcedefinitions', 'apiextensions.k8s.io'), {
@@ -116,7 +122,9 @@ export class ApiServer {
   }
 
   private buildRegistry(info: ResourceInfo): void {
-    this.registries.set(info, new Registry(info, strategyFor(info, this.strategyDeps, this.handlerDeps), this.opts.store, (obj) => applyDefaults(info, obj)));
+    const stored = new Registry(info, strategyFor(info, this.strategyDeps, this.handlerDeps), this.opts.store, (obj) => applyDefaults(info, obj));
+    const computed = computedSource(info, this.handlerDeps);
+    this.registries.set(info, computed ? new ComputedRegistry(stored, computed) : stored);
     this.handlers.set(info, subresourceHandlers(info, this.handlerDeps));
     this.upgrades.set(info, upgradeHandlers(info, this.handlerDeps));
   }
@@ -138,6 +146,20 @@ export class ApiServer {
 
   setKubeletSocket(fn: (nodeName: string) => string | undefined): void {
     this.kubeletSocket = fn;
+  }
+
+  /**
+   * Starts serving metrics.k8s.io from the nodes' resource usage, read by `scrape` every metric
+   * resolution (metrics-server's role; kanzen runs it inside the API server).
+   */
+  startResourceMetrics(scrape: (nodeName: string) => Promise<NodeResourceUsage>, resolutionMs?: number): void {
+    const nodes = async () => (await this.registry('nodes').list(undefined)).items.map((n) => n.metadata.name ?? '');
+    this.metricsScraper = new MetricsScraper({ nodes, scrape, resolutionMs, logger: this.opts.logger.child('metrics-scraper') });
+    this.metricsScraper.start();
+  }
+
+  async stopResourceMetrics(): Promise<void> {
+    await this.metricsScraper?.stop();
   }
 
   registry(resource: string, group = ''): Registry {

@@ -22,6 +22,8 @@ import { ensurePki, ensureToken } from './pki.js';
 import { nodeCapacity, readConfig, resolveHome, type ClusterHome } from './cluster-home.js';
 import { apiServerSANs, clusterNetwork } from './cluster-network.js';
 import { envInt } from '../util/env.js';
+import { scrapeKubelet } from '../apiserver/metrics/kubelet-client.js';
+import { fakeNodeUsage } from '../node/resource-usage.js';
 
 /** How much history the store keeps for watches to resume from (upstream compacts every 5 minutes). */
 const compactionIntervalMs = 5 * 60_000;
@@ -56,6 +58,7 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
     stopping = true;
     log.info('shutting down');
     for (const t of timers) clearInterval(t);
+    await server?.stopResourceMetrics().catch(() => undefined);
     await nodes?.stop().catch(() => undefined);
     nodeClient?.close();
     controllers?.stop();
@@ -102,6 +105,8 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
     }
     // KANZEN_NODE_MONITOR_GRACE_PERIOD_MS shortens the node lifecycle controller's grace (tests).
     const nodeMonitorGracePeriodMs = envInt('KANZEN_NODE_MONITOR_GRACE_PERIOD_MS', 1);
+    // KANZEN_METRIC_RESOLUTION_MS: how often node usage is read (metrics-server's --metric-resolution, 15 s).
+    const metricResolutionMs = envInt('KANZEN_METRIC_RESOLUTION_MS', 100);
     controllers = startControllerManager({
       socketPath: home.socket,
       inProcess,
@@ -111,7 +116,10 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
     if (cfg.runtime === 'fake') {
       nodeClient = new ApiClient({ socketPath: home.socket, inProcess }, 'kubelet');
       // Fake containers stop at once on SIGTERM: a short cap keeps deletions as quick as nginx's.
-      nodes = await startFakeNodes({ client: nodeClient, nodes: cfg.nodes, podCIDR: cfg.podCIDR, nodeIP: (i) => net.nodes[i - 1].nodeIP, logger: log.child('fake-kubelet'), deletionGraceCapMs: 1000, capacity: nodeCapacity(cfg) });
+      const fake = await startFakeNodes({ client: nodeClient, nodes: cfg.nodes, podCIDR: cfg.podCIDR, nodeIP: (i) => net.nodes[i - 1].nodeIP, logger: log.child('fake-kubelet'), deletionGraceCapMs: 1000, capacity: nodeCapacity(cfg) });
+      nodes = fake;
+      // The fake kubelets run here: their readings need no socket.
+      server.startResourceMetrics(async (nodeName) => fakeNodeUsage(fake.kubelets.find((k) => k.nodeName === nodeName)), metricResolutionMs);
     } else {
       // The `kubernetes` Service's endpoint, inside the cluster network (the supervisor made
       // it): pods reach the API. Without it the cluster still works, minus that; say why.
@@ -119,6 +127,7 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
         .then((handle) => server!.listenOnHandle(handle as object))
         .catch((e) => log.warn('pods cannot reach the API server (kubernetes Service)', { err: (e as Error).message }));
       server.setKubeletSocket((nodeName) => nodeSocketPaths(home, nodeName).kubelet);
+      server.startResourceMetrics((nodeName) => scrapeKubelet(nodeSocketPaths(home, nodeName).kubelet), metricResolutionMs);
     }
     const s = store;
     timers.push(

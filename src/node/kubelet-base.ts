@@ -120,6 +120,11 @@ export abstract class KubeletBase {
   /** Brings one pod's reported state to what this node runs (upstream syncPod + status manager). */
   protected abstract syncPod(key: string): Promise<ReconcileResult>;
 
+  /** The pods bound to this node as this kubelet's cache holds them (its resource metrics read these). */
+  boundPods(): Pod[] {
+    return this.pods?.list() ?? [];
+  }
+
   /** Takes over what a previous kubelet left for this node's pods (at least their IPs). */
   protected abstract adopt(pods: Pod[]): void | Promise<void>;
 

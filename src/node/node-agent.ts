@@ -42,6 +42,7 @@ import type { StreamHandle } from '../proxy/userspace/libuv-stream.js';
 import { startMetricsSocket, startProxyStatusServers, type ProxyStatus, type StatusServer } from './metrics-server.js';
 import { UnsupportedProtocolReporter } from './unsupported-protocol-reporter.js';
 import { envInt } from '../util/env.js';
+import { cgroupNodeUsage } from './kubelet/resource-analyzer.js';
 
 /** Where a node's sockets live: the API server proxies logs/exec to kubelet.sock; metrics.sock serves the proxy's metrics. */
 export function nodeSocketPaths(home: ClusterHome, nodeName: string): { dir: string; kubelet: string; metrics: string } {
@@ -178,7 +179,7 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
   let metricsSocket: StatusServer | undefined;
   let statusServers: StatusServer | undefined;
   try {
-    kubeletServer = await startKubeletServer({ socketPath: sockets.kubelet, runtime: kubeletStreamingRuntime(kubelet, client, (pod) => (pod.spec.hostNetwork ? undefined : path.join(netnsRunDir, podNetnsName(cfg.name, pod.metadata.uid ?? ''))), launcher), logger: logger.child('kubelet-server') });
+    kubeletServer = await startKubeletServer({ socketPath: sockets.kubelet, runtime: kubeletStreamingRuntime(kubelet, client, (pod) => (pod.spec.hostNetwork ? undefined : path.join(netnsRunDir, podNetnsName(cfg.name, pod.metadata.uid ?? ''))), launcher), logger: logger.child('kubelet-server'), resourceUsage: () => cgroupNodeUsage(kubelet, cfg.name) });
     metricsSocket = await startMetricsSocket({ socketPath: sockets.metrics, status: proxyStatus, logger: logger.child('proxy') });
     statusServers = await startProxyStatusServers({ address: node.nodeIP, status: proxyStatus, logger: logger.child('proxy') });
   } catch (e) {

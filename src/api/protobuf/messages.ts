@@ -15,6 +15,12 @@
 export type FieldRow = readonly [number: number, json: string, type: string, flags?: string];
 
 export const messages: Record<string, readonly FieldRow[]> = {
+  'apiregistration.v1.APIService': [[1, 'metadata', 'meta.v1.ObjectMeta', 'o'], [2, 'spec', 'apiregistration.v1.APIServiceSpec', 'o'], [3, 'status', 'apiregistration.v1.APIServiceStatus', 'o']],
+  'apiregistration.v1.APIServiceCondition': [[1, 'type', 's'], [2, 'status', 's'], [3, 'lastTransitionTime', 'meta.v1.Time', 'o'], [4, 'reason', 's', 'o'], [5, 'message', 's', 'o']],
+  'apiregistration.v1.APIServiceList': [[1, 'metadata', 'meta.v1.ListMeta', 'o'], [2, 'items', 'apiregistration.v1.APIService', 'r']],
+  'apiregistration.v1.APIServiceSpec': [[1, 'service', 'apiregistration.v1.ServiceReference', 'op'], [2, 'group', 's', 'o'], [3, 'version', 's', 'o'], [4, 'insecureSkipTLSVerify', 'b', 'o'], [5, 'caBundle', 'y', 'o'], [7, 'groupPriorityMinimum', 'i'], [8, 'versionPriority', 'i']],
+  'apiregistration.v1.APIServiceStatus': [[1, 'conditions', 'apiregistration.v1.APIServiceCondition', 'ro']],
+  'apiregistration.v1.ServiceReference': [[1, 'namespace', 's', 'o'], [2, 'name', 's', 'o'], [3, 'port', 'i', 'op']],
   'apps.v1.ControllerRevision': [[1, 'metadata', 'meta.v1.ObjectMeta', 'o'], [2, 'data', 'runtime.RawExtension', 'o'], [3, 'revision', 'l']],
   'apps.v1.ControllerRevisionList': [[1, 'metadata', 'meta.v1.ListMeta', 'o'], [2, 'items', 'apps.v1.ControllerRevision', 'r']],
   'apps.v1.DaemonSet': [[1, 'metadata', 'meta.v1.ObjectMeta', 'o'], [2, 'spec', 'apps.v1.DaemonSetSpec', 'o'], [3, 'status', 'apps.v1.DaemonSetStatus', 'o']],
@@ -318,6 +324,11 @@ export const messages: Record<string, readonly FieldRow[]> = {
   'meta.v1.ObjectMeta': [[1, 'name', 's', 'o'], [2, 'generateName', 's', 'o'], [3, 'namespace', 's', 'o'], [4, 'selfLink', 's', 'o'], [5, 'uid', 's', 'o'], [6, 'resourceVersion', 's', 'o'], [7, 'generation', 'l', 'o'], [8, 'creationTimestamp', 'meta.v1.Time', 'o'], [9, 'deletionTimestamp', 'meta.v1.Time', 'op'], [10, 'deletionGracePeriodSeconds', 'l', 'op'], [11, 'labels', 's', 'mo'], [12, 'annotations', 's', 'mo'], [13, 'ownerReferences', 'meta.v1.OwnerReference', 'ro'], [14, 'finalizers', 's', 'ro'], [17, 'managedFields', 'meta.v1.ManagedFieldsEntry', 'ro']],
   'meta.v1.OwnerReference': [[5, 'apiVersion', 's'], [1, 'kind', 's'], [3, 'name', 's'], [4, 'uid', 's'], [6, 'controller', 'b', 'op'], [7, 'blockOwnerDeletion', 'b', 'op']],
   'meta.v1.Preconditions': [[1, 'uid', 's', 'op'], [2, 'resourceVersion', 's', 'op']],
+  'metrics.v1beta1.ContainerMetrics': [[1, 'name', 's'], [2, 'usage', 'api.resource.Quantity', 'm']],
+  'metrics.v1beta1.NodeMetrics': [[1, 'metadata', 'meta.v1.ObjectMeta', 'o'], [2, 'timestamp', 'meta.v1.Time'], [3, 'window', 'meta.v1.Duration'], [4, 'usage', 'api.resource.Quantity', 'm']],
+  'metrics.v1beta1.NodeMetricsList': [[1, 'metadata', 'meta.v1.ListMeta', 'o'], [2, 'items', 'metrics.v1beta1.NodeMetrics', 'r']],
+  'metrics.v1beta1.PodMetrics': [[1, 'metadata', 'meta.v1.ObjectMeta', 'o'], [2, 'timestamp', 'meta.v1.Time'], [3, 'window', 'meta.v1.Duration'], [4, 'containers', 'metrics.v1beta1.ContainerMetrics', 'r']],
+  'metrics.v1beta1.PodMetricsList': [[1, 'metadata', 'meta.v1.ListMeta', 'o'], [2, 'items', 'metrics.v1beta1.PodMetrics', 'r']],
   'policy.v1.Eviction': [[1, 'metadata', 'meta.v1.ObjectMeta', 'o'], [2, 'deleteOptions', 'meta.v1.DeleteOptions', 'op']],
   'policy.v1.PodDisruptionBudget': [[1, 'metadata', 'meta.v1.ObjectMeta', 'o'], [2, 'spec', 'policy.v1.PodDisruptionBudgetSpec', 'o'], [3, 'status', 'policy.v1.PodDisruptionBudgetStatus', 'o']],
   'policy.v1.PodDisruptionBudgetList': [[1, 'metadata', 'meta.v1.ListMeta', 'o'], [2, 'items', 'policy.v1.PodDisruptionBudget', 'r']],
@@ -345,6 +356,7 @@ export const messages: Record<string, readonly FieldRow[]> = {
 export const packageOfGroup: Record<string, string> = {
   '': 'core',
   'apiextensions.k8s.io': 'apiextensions',
+  'apiregistration.k8s.io': 'apiregistration',
   'apps': 'apps',
   'authentication.k8s.io': 'authentication',
   'authorization.k8s.io': 'authorization',
@@ -353,6 +365,7 @@ export const packageOfGroup: Record<string, string> = {
   'coordination.k8s.io': 'coordination',
   'discovery.k8s.io': 'discovery',
   'meta.k8s.io': 'meta',
+  'metrics.k8s.io': 'metrics',
   'policy': 'policy',
   'rbac.authorization.k8s.io': 'rbac',
   'scheduling.k8s.io': 'scheduling',

@@ -333,15 +333,15 @@ export interface SelectableField {
   jsonPath: string;
 }
 
-/** A service by namespace and name, with the path and port to call. (apiextensions.v1.ServiceReference) */
+/** Names a Service (namespace, name, port) that requests are sent to. (apiextensions.v1.ServiceReference) */
 export interface ServiceReference {
-  /** The service's namespace. */
+  /** The namespace of the Service. */
   namespace: string;
-  /** The service's name. */
+  /** The name of the Service. */
   name: string;
   /** The URL path requests are sent to. */
   path?: string;
-  /** The service port to call; 443 when not set. */
+  /** The port of the Service to connect to; 443 when left out. */
   port?: number;
 }
 
@@ -377,6 +377,68 @@ export interface WebhookConversion {
   clientConfig?: WebhookClientConfig;
   /** The ConversionReview API versions the webhook accepts, preferred first; the server sends the first one it knows. */
   conversionReviewVersions: string[];
+}
+
+/** Says who serves one API group/version: the API server itself (no service) or an extension API server behind a Service, such as metrics-server for metrics.k8s.io. Discovery lists the group/version it registers. (apiregistration.v1.APIService) */
+export interface APIService extends KubeObject {
+  /** Which group/version this is, who serves it and where it sorts in discovery. */
+  spec: APIServiceSpec;
+  /** Whether the group/version can be reached now. */
+  status?: APIServiceStatus;
+}
+
+/** One condition of an APIService. (apiregistration.v1.APIServiceCondition) */
+export interface APIServiceCondition {
+  /** The kind of condition: Available. */
+  type: string;
+  /** True, False or Unknown. */
+  status: ConditionStatus;
+  /** When the status last changed. */
+  lastTransitionTime?: Time;
+  /** A one-word CamelCase reason for the last change (Local, Passed, ServiceNotFound, FailedDiscoveryCheck, ...). */
+  reason?: string;
+  /** A human-readable explanation of the last change. */
+  message?: string;
+}
+
+/** apiregistration.v1.APIServiceList */
+export interface APIServiceList extends TypeMeta {
+  metadata?: ListMeta;
+  items: APIService[];
+}
+
+/** The group/version, the Service that serves it (none when the API server serves it itself), and its discovery priority. (apiregistration.v1.APIServiceSpec) */
+export interface APIServiceSpec {
+  /** The Service in front of the extension API server. Left out when the API server serves the group/version itself (a Local APIService). */
+  service?: ApiregistrationServiceReference;
+  /** The API group, e.g. metrics.k8s.io. */
+  group?: string;
+  /** The API version within the group, e.g. v1beta1. */
+  version?: string;
+  /** Talk TLS to the Service without checking its certificate. Discouraged; give caBundle instead. */
+  insecureSkipTLSVerify?: boolean;
+  /** PEM CA certificates that sign the serving certificate of the Service. */
+  caBundle?: string;
+  /** The priority of the group in discovery: groups with higher numbers come first (the built-in groups use 16000 to 18000; extensions typically 100 to 1000). Required. */
+  groupPriorityMinimum: number;
+  /** The order of this version among the versions of its group: higher comes first; equal priorities sort by Kubernetes version rules (v1 before v1beta1). Required. */
+  versionPriority: number;
+}
+
+/** The observed state of an APIService. (apiregistration.v1.APIServiceStatus) */
+export interface APIServiceStatus {
+  /** The current conditions; Available says whether requests to the group/version can be served. */
+  conditions?: APIServiceCondition[];
+}
+
+/** Names a Service (namespace, name, port) that requests are sent to. (apiregistration.v1.ServiceReference) */
+export interface ApiregistrationServiceReference {
+  /** The namespace of the Service. */
+  namespace?: string;
+  /** The name of the Service. */
+  name?: string;
+  /** The port of the Service to connect to; 443 when left out. */
+  port?: number;
 }
 
 /** An immutable snapshot of a workload's pod template, kept by the StatefulSet and DaemonSet controllers for rollouts and rollbacks (kubectl rollout history and undo). Not meant to be written by hand. (apps.v1.ControllerRevision) */
@@ -4001,6 +4063,46 @@ export interface TypeMeta {
   kind?: string;
   /** The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group. */
   apiVersion?: string;
+}
+
+/** The resource usage of one container. (metrics.v1beta1.ContainerMetrics) */
+export interface ContainerMetrics {
+  /** The name of the container, as in the pod spec. */
+  name: string;
+  /** The usage by resource name: cpu in cores (nanocores), memory as the working set in bytes. */
+  usage: Record<string, Quantity>;
+}
+
+/** The resource usage of one node, averaged over a short window (what kubectl top nodes prints). Computed on request, never stored. (metrics.v1beta1.NodeMetrics) */
+export interface NodeMetrics extends KubeObject {
+  /** The end of the window the usage was measured over. */
+  timestamp: Time;
+  /** The length of the window the usage was measured over, e.g. 10s. */
+  window: Duration;
+  /** The usage by resource name: cpu in cores (nanocores, e.g. 250000000n), memory as the working set in bytes (e.g. 1048576Ki). */
+  usage: Record<string, Quantity>;
+}
+
+/** metrics.v1beta1.NodeMetricsList */
+export interface NodeMetricsList extends TypeMeta {
+  metadata?: ListMeta;
+  items: NodeMetrics[];
+}
+
+/** The resource usage of the containers of one pod, averaged over a short window (what kubectl top pods prints). Computed on request, never stored. (metrics.v1beta1.PodMetrics) */
+export interface PodMetrics extends KubeObject {
+  /** The end of the window the usage was measured over. */
+  timestamp: Time;
+  /** The length of the window the usage was measured over, e.g. 10s. */
+  window: Duration;
+  /** The usage of each running container of the pod. */
+  containers: ContainerMetrics[];
+}
+
+/** metrics.v1beta1.PodMetricsList */
+export interface PodMetricsList extends TypeMeta {
+  metadata?: ListMeta;
+  items: PodMetrics[];
 }
 
 /** Asks to delete a pod while respecting its PodDisruptionBudgets: posted to the pod's eviction subresource (kubectl drain does), refused with 429 when the eviction would break a budget. (policy.v1.Eviction) */

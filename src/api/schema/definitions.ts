@@ -205,6 +205,49 @@ export const definitions: Record<string, Definition> = {
     },
     ['conversionReviewVersions'],
   ),
+  'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      spec: ref('io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec'),
+      status: ref('io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus'),
+    },
+  ),
+  'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition': def(
+    {
+      type: 'string',
+      status: 'string',
+      lastTransitionTime: 'string',
+      reason: 'string',
+      message: 'string',
+    },
+    ['type', 'status'],
+  ),
+  'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec': def(
+    {
+      service: ref('io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.ServiceReference'),
+      group: 'string',
+      version: 'string',
+      insecureSkipTLSVerify: 'boolean',
+      caBundle: 'string',
+      groupPriorityMinimum: 'integer',
+      versionPriority: 'integer',
+    },
+    ['groupPriorityMinimum', 'versionPriority'],
+  ),
+  'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus': def(
+    {
+      conditions: list(ref('io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition')),
+    },
+  ),
+  'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.ServiceReference': def(
+    {
+      namespace: 'string',
+      name: 'string',
+      port: 'integer',
+    },
+  ),
   'io.k8s.api.apps.v1.ControllerRevision': def(
     {
       kind: 'string',
@@ -2686,6 +2729,35 @@ export const definitions: Record<string, Definition> = {
       resourceVersion: 'string',
     },
   ),
+  'io.k8s.metrics.pkg.apis.metrics.v1beta1.ContainerMetrics': def(
+    {
+      name: 'string',
+      usage: map('quantity'),
+    },
+    ['name', 'usage'],
+  ),
+  'io.k8s.metrics.pkg.apis.metrics.v1beta1.NodeMetrics': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      timestamp: 'string',
+      window: 'string',
+      usage: map('quantity'),
+    },
+    ['timestamp', 'window', 'usage'],
+  ),
+  'io.k8s.metrics.pkg.apis.metrics.v1beta1.PodMetrics': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      timestamp: 'string',
+      window: 'string',
+      containers: list(ref('io.k8s.metrics.pkg.apis.metrics.v1beta1.ContainerMetrics')),
+    },
+    ['timestamp', 'window', 'containers'],
+  ),
   'io.k8s.api.policy.v1.Eviction': def(
     {
       kind: 'string',
@@ -2964,11 +3036,11 @@ export const definitionDocs: Record<string, Record<string, string>> = {
     jsonPath: 'Simple JSON path to a string, integer or boolean field outside metadata, such as .spec.color.',
   },
   'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ServiceReference': {
-    '': 'A service by namespace and name, with the path and port to call.',
-    namespace: 'The service\'s namespace.',
-    name: 'The service\'s name.',
+    '': 'Names a Service (namespace, name, port) that requests are sent to.',
+    namespace: 'The namespace of the Service.',
+    name: 'The name of the Service.',
     path: 'The URL path requests are sent to.',
-    port: 'The service port to call; 443 when not set.',
+    port: 'The port of the Service to connect to; 443 when left out.',
   },
   'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ValidationRule': {
     '': 'A CEL expression every object must satisfy at this point of the schema.',
@@ -2989,6 +3061,42 @@ export const definitionDocs: Record<string, Record<string, string>> = {
     '': 'The conversion webhook and the ConversionReview versions it understands.',
     clientConfig: 'How to reach the webhook.',
     conversionReviewVersions: 'The ConversionReview API versions the webhook accepts, preferred first; the server sends the first one it knows.',
+  },
+  'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService': {
+    '': 'Says who serves one API group/version: the API server itself (no service) or an extension API server behind a Service, such as metrics-server for metrics.k8s.io. Discovery lists the group/version it registers.',
+    kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
+    apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
+    metadata: 'The object metadata; the name is <version>.<group>, e.g. v1beta1.metrics.k8s.io.',
+    spec: 'Which group/version this is, who serves it and where it sorts in discovery.',
+    status: 'Whether the group/version can be reached now.',
+  },
+  'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition': {
+    '': 'One condition of an APIService.',
+    type: 'The kind of condition: Available.',
+    status: 'True, False or Unknown.',
+    lastTransitionTime: 'When the status last changed.',
+    reason: 'A one-word CamelCase reason for the last change (Local, Passed, ServiceNotFound, FailedDiscoveryCheck, ...).',
+    message: 'A human-readable explanation of the last change.',
+  },
+  'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec': {
+    '': 'The group/version, the Service that serves it (none when the API server serves it itself), and its discovery priority.',
+    service: 'The Service in front of the extension API server. Left out when the API server serves the group/version itself (a Local APIService).',
+    group: 'The API group, e.g. metrics.k8s.io.',
+    version: 'The API version within the group, e.g. v1beta1.',
+    insecureSkipTLSVerify: 'Talk TLS to the Service without checking its certificate. Discouraged; give caBundle instead.',
+    caBundle: 'PEM CA certificates that sign the serving certificate of the Service.',
+    groupPriorityMinimum: 'The priority of the group in discovery: groups with higher numbers come first (the built-in groups use 16000 to 18000; extensions typically 100 to 1000). Required.',
+    versionPriority: 'The order of this version among the versions of its group: higher comes first; equal priorities sort by Kubernetes version rules (v1 before v1beta1). Required.',
+  },
+  'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus': {
+    '': 'The observed state of an APIService.',
+    conditions: 'The current conditions; Available says whether requests to the group/version can be served.',
+  },
+  'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.ServiceReference': {
+    '': 'Names a Service (namespace, name, port) that requests are sent to.',
+    namespace: 'The namespace of the Service.',
+    name: 'The name of the Service.',
+    port: 'The port of the Service to connect to; 443 when left out.',
   },
   'io.k8s.api.apps.v1.ControllerRevision': {
     '': 'An immutable snapshot of a workload\'s pod template, kept by the StatefulSet and DaemonSet controllers for rollouts and rollbacks (kubectl rollout history and undo). Not meant to be written by hand.',
@@ -5062,6 +5170,29 @@ export const definitionDocs: Record<string, Record<string, string>> = {
     '': 'Conditions an object must meet for the request to go ahead.',
     uid: 'The uid the object must have.',
     resourceVersion: 'The resourceVersion the object must have.',
+  },
+  'io.k8s.metrics.pkg.apis.metrics.v1beta1.ContainerMetrics': {
+    '': 'The resource usage of one container.',
+    name: 'The name of the container, as in the pod spec.',
+    usage: 'The usage by resource name: cpu in cores (nanocores), memory as the working set in bytes.',
+  },
+  'io.k8s.metrics.pkg.apis.metrics.v1beta1.NodeMetrics': {
+    '': 'The resource usage of one node, averaged over a short window (what kubectl top nodes prints). Computed on request, never stored.',
+    kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
+    apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
+    metadata: 'The object metadata: the node\'s name and labels.',
+    timestamp: 'The end of the window the usage was measured over.',
+    window: 'The length of the window the usage was measured over, e.g. 10s.',
+    usage: 'The usage by resource name: cpu in cores (nanocores, e.g. 250000000n), memory as the working set in bytes (e.g. 1048576Ki).',
+  },
+  'io.k8s.metrics.pkg.apis.metrics.v1beta1.PodMetrics': {
+    '': 'The resource usage of the containers of one pod, averaged over a short window (what kubectl top pods prints). Computed on request, never stored.',
+    kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
+    apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
+    metadata: 'The object metadata: the pod\'s name, namespace and labels.',
+    timestamp: 'The end of the window the usage was measured over.',
+    window: 'The length of the window the usage was measured over, e.g. 10s.',
+    containers: 'The usage of each running container of the pod.',
   },
   'io.k8s.api.policy.v1.Eviction': {
     '': 'Asks to delete a pod while respecting its PodDisruptionBudgets: posted to the pod\'s eviction subresource (kubectl drain does), refused with 429 when the eviction would break a budget.',

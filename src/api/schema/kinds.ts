@@ -12,11 +12,17 @@ export interface GroupVersionKind {
 
 export const listMetaDefinition = 'io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta';
 
+/** Groups published outside k8s.io/api: their definitions carry their repository's Go package. */
+const goPackagePrefix: Record<string, string> = {
+  'apiregistration.k8s.io': 'io.k8s.kube-aggregator.pkg.apis',
+  'metrics.k8s.io': 'io.k8s.metrics.pkg.apis',
+};
+
 export function definitionName(gvk: GroupVersionKind): string {
   // CustomResourceDefinition's types live in k8s.io/apiextensions-apiserver.
   if (gvk.group === 'apiextensions.k8s.io') return `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.${gvk.version}.${gvk.kind}`;
   const pkg = gvk.group === '' ? 'core' : gvk.group.split('.')[0];
-  return `io.k8s.api.${pkg}.${gvk.version}.${gvk.kind}`;
+  return `${goPackagePrefix[gvk.group] ?? 'io.k8s.api'}.${pkg}.${gvk.version}.${gvk.kind}`;
 }
 
 /** A <Kind>List definition, shaped like every upstream list type. */

@@ -403,3 +403,11 @@ export function validatePortNumOrName(port: number | string | undefined, path: s
   if (typeof port === 'string') return isValidPortName(port).map((m) => field.invalid(path, port, m));
   return isValidPortNum(0).map((m) => field.invalid(path, 0, m));
 }
+
+// ---- path segments (apimachinery/pkg/api/validation/path) ----
+
+/** IsValidPathSegmentName: a name that can stand as one segment of a URL path. */
+export function isValidPathSegmentName(name: string): string[] {
+  for (const illegal of ['.', '..']) if (name === illegal) return [`may not be '${illegal}'`];
+  return ['/', '%'].filter((c) => name.includes(c)).map((c) => `may not contain '${c}'`);
+}

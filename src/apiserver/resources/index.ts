@@ -5,7 +5,9 @@
 import { defaultPrinter, type Printer } from '../../api/printers/index.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
+import type { ComputedSource } from '../computed-registry.js';
 import type { ScaleStrategy, Strategy } from '../strategy.js';
+import { apiservices } from './apiservices.js';
 import { configmaps } from './configmaps.js';
 import { cronjobs } from './cronjobs.js';
 import { customresourcedefinitions } from './customresourcedefinitions.js';
@@ -20,6 +22,7 @@ import { jobs } from './jobs.js';
 import { leases } from './leases.js';
 import { limitranges } from './limitranges.js';
 import { namespaces } from './namespaces.js';
+import { nodemetrics } from './nodemetrics.js';
 import { nodes } from './nodes.js';
 import { persistentvolumeclaims } from './persistentvolumeclaims.js';
 import { persistentvolumes } from './persistentvolumes.js';
@@ -28,6 +31,7 @@ import { clusterrolebindings } from './clusterrolebindings.js';
 import { clusterroles } from './clusterroles.js';
 import { rolebindings } from './rolebindings.js';
 import { roles } from './roles.js';
+import { podmetrics } from './podmetrics.js';
 import { pods } from './pods.js';
 import { priorityclasses } from './priorityclasses.js';
 import { replicasets } from './replicasets.js';
@@ -59,6 +63,9 @@ const modules = new Map<string, ResourceModule>([
   ['EndpointSlice', endpointslices],
   ['Event', events],
   ['Lease', leases],
+  ['APIService', apiservices],
+  ['NodeMetrics', nodemetrics],
+  ['PodMetrics', podmetrics],
   ['Deployment', deployments],
   ['ReplicaSet', replicasets],
   ['PersistentVolume', persistentvolumes],
@@ -135,6 +142,11 @@ export function printerFor(info: ResourceInfo): Printer {
 /** The resource's scale subresource, if its module declares one. */
 export function scaleFor(info: ResourceInfo): ScaleStrategy | undefined {
   return resourceModule(info).scale;
+}
+
+/** The source of a resource computed on request instead of stored, if it is one. */
+export function computedSource(info: ResourceInfo, deps: HandlerDeps): ComputedSource | undefined {
+  return resourceModule(info).computed?.(deps);
 }
 
 /** The create the resource serves itself instead of storing, if it has one. */

@@ -22,6 +22,8 @@ import type { KubeObject } from '../../api/types.js';
 import type { ServiceAllocator } from '../allocators/service-allocation.js';
 import type { PodStreamingDeps } from '../pod-streaming-proxy.js';
 import type { ProxyDeps } from '../proxy-subresource.js';
+import type { ComputedSource } from '../computed-registry.js';
+import type { ReadingPair } from '../metrics/resource-metrics.js';
 import type { Registry } from '../registry.js';
 import type { RequestInfo } from '../request-info.js';
 import type { ServiceAccountTokens } from '../serviceaccount-token.js';
@@ -43,6 +45,8 @@ export interface HandlerDeps {
   serviceAccountTokens?: ServiceAccountTokens;
   proxy(): ProxyDeps;
   podStreaming(): PodStreamingDeps;
+  /** The last two resource readings of each node (metrics-server's store), for metrics.k8s.io. */
+  resourceMetrics(): ReadingPair[];
   /** NamespaceLifecycle admission of a create (subresources that create, such as pods/eviction). */
   admitCreate(info: ResourceInfo, namespace: string | undefined, name: string): Promise<void>;
 }
@@ -120,6 +124,11 @@ export interface ResourceModule {
   create?(r: CreateRequest): Promise<void>;
   /** The patch media types PATCH accepts, when not all of them (custom resources: no strategic merge). */
   patchTypes?: readonly string[];
+  /**
+   * The objects, computed on request and never stored (upstream: a REST that is only a Getter and
+   * a Lister, as metrics-server's); the resource's verbs in api/resources.ts are get and list.
+   */
+  computed?(deps: HandlerDeps): ComputedSource;
 }
 
 /** A handler that serves one method only. */

@@ -6,12 +6,16 @@
 //   GET /attach/{ns}/{pod}/{container}?input=1&output=1&error=1&tty=1
 //   GET /portForward/{ns}/{pod}?port=80&port=…   (upgrade: SPDY/3.1, a WebSocket tunneling SPDY, or WebSocket channels v4)
 //   CONNECT {pod IP}:{port}         (a tunnel to a pod: the API server's pods/proxy and services/proxy)
+//   GET /metrics/resource           (the node's and its containers' CPU and memory, scraped for metrics.k8s.io)
 import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApiError } from '../../api/errors.js';
 import { queryBool } from '../../api/query-params.js';
 import type { Logger } from '../../util/logger.js';
+import { prometheusContentType } from '../metrics-server.js';
+import { renderResourceMetrics } from '../../api/resource-metrics-text.js';
+import type { NodeResourceUsage } from '../../api/node-resource-usage.js';
 import { parseLogOptions, streamContainerLog } from './container-logs.js';
 import { exitStatus, serveRemoteCommand, successStatus, type RemoteCommandTransport } from './remotecommand.js';
 import { acceptSpdy, isSpdyUpgrade, negotiateSpdyProtocol, spdyNegotiationError } from './spdy-remotecommand.js';
@@ -25,6 +29,8 @@ export interface KubeletServerOptions {
   socketPath: string;
   runtime: StreamingRuntime;
   logger: Logger;
+  /** The node's resource usage now (upstream: the kubelet's resource metrics collector). */
+  resourceUsage?: () => NodeResourceUsage;
 }
 
 export interface KubeletServer {
@@ -87,6 +93,10 @@ export function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletS
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://kubelet');
+    if (url.pathname === '/metrics/resource' && req.method === 'GET' && opts.resourceUsage) {
+      res.writeHead(200, { 'Content-Type': prometheusContentType }).end(renderResourceMetrics(opts.resourceUsage()));
+      return;
+    }
     const r = route(url.pathname);
     if (!r || req.method !== 'GET') {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('404 page not found\n');

@@ -1,0 +1,107 @@
+// The resource metrics API with the real kubectl 1.27 and 1.33 on a fake-runtime cluster:
+// APIServices as a cluster with metrics-server lists them, metrics.k8s.io in discovery (which is
+// how kubectl top finds the Metrics API), and kubectl top's tables. The fake runtime's containers
+// run nothing: their usage is a fixed stand-in (1m CPU, 4Mi memory each, node/resource-usage.ts),
+// so these tests check the shape and the arithmetic, not a measurement (tutorial-netns measures).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { clientVersion, eventually, parseTable, passClients, startCluster, type TestCluster } from './harness.js';
+
+let c: TestCluster;
+
+before(async () => {
+  // Node usage read every second instead of metrics-server's 15 s, so the first window comes soon.
+  process.env.KANZEN_METRIC_RESOLUTION_MS = '1000';
+  c = await startCluster({ nodes: 2 });
+  await c.k(['create', 'namespace', 'top']);
+  await c.k(['-n', 'top', 'create', 'deployment', 'web', '--image=nginx', '--replicas=2']);
+  await c.k(['-n', 'top', 'run', 'solo', '--image=nginx', '--labels=tier=solo']);
+  await eventually(async () => {
+    const pods = JSON.parse(await c.k(['get', 'podmetrics', '-n', 'top', '-o', 'json'])).items;
+    return pods.length === 3;
+  }, 60_000);
+});
+
+after(() => {
+  c?.down(true);
+});
+
+for (const bin of passClients) {
+  describe(`kubectl ${clientVersion(bin)}`, () => {
+    const kk = async (args: string[]) => {
+      const r = await c.kubectl(args, { bin });
+      assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+      return r.stdout;
+    };
+
+    test('kubectl get apiservices: Local built-in groups and metrics-server\'s', async () => {
+      const out = await kk(['get', 'apiservices']);
+      assert.deepEqual(out.split('\n')[0].trim().split(/\s{2,}/), ['NAME', 'SERVICE', 'AVAILABLE', 'AGE']);
+      const rows = parseTable(out);
+      const row = (name: string) => rows.find((r) => r.NAME === name);
+      assert.deepEqual([row('v1.apps')?.SERVICE, row('v1.apps')?.AVAILABLE], ['Local', 'True']);
+      assert.deepEqual([row('v1.')?.SERVICE, row('v1.apiregistration.k8s.io')?.SERVICE], ['Local', 'Local']);
+      assert.deepEqual([row('v1beta1.metrics.k8s.io')?.SERVICE, row('v1beta1.metrics.k8s.io')?.AVAILABLE], ['kube-system/metrics-server', 'True']);
+      const svc = JSON.parse(await kk(['get', 'apiservice', 'v1beta1.metrics.k8s.io', '-o', 'json']));
+      assert.equal(svc.spec.groupPriorityMinimum, 100);
+      assert.deepEqual(
+        svc.status.conditions.map((x: { type: string; status: string; reason: string; message: string }) => [x.type, x.status, x.reason, x.message]),
+        [['Available', 'True', 'Passed', 'all checks passed']],
+      );
+    });
+
+    test('metrics.k8s.io in discovery: nodes and pods, get and list', async () => {
+      const out = await kk(['api-resources', '--api-group=metrics.k8s.io']);
+      const rows = parseTable(out);
+      assert.deepEqual(rows.map((r) => [r.NAME, r.APIVERSION, r.NAMESPACED, r.KIND]), [
+        ['nodes', 'metrics.k8s.io/v1beta1', 'false', 'NodeMetrics'],
+        ['pods', 'metrics.k8s.io/v1beta1', 'true', 'PodMetrics'],
+      ]);
+      const groups = JSON.parse(await kk(['get', '--raw', '/apis'])).groups.map((g: { name: string }) => g.name);
+      assert.equal(groups[0], 'apiregistration.k8s.io');
+      assert.equal(groups.at(-1), 'metrics.k8s.io');
+      const err = await c.kubectl(['create', '-f', '-'], {
+        bin,
+        input: JSON.stringify({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: 'wrong' }, spec: { group: 'x.io', version: 'v1', groupPriorityMinimum: 1, versionPriority: 1 } }),
+      });
+      assert.notEqual(err.code, 0);
+      assert.match(err.stderr, /metadata.name: Invalid value: "wrong": must be `spec.version\+"."\+spec.group`: "v1.x.io"/);
+    });
+
+    test('kubectl top pods, --containers, -l, -A and --sort-by=cpu', async () => {
+      const out = await kk(['top', 'pods', '-n', 'top']);
+      assert.deepEqual(out.split('\n')[0].trim().split(/\s{2,}/), ['NAME', 'CPU(cores)', 'MEMORY(bytes)']);
+      const rows = parseTable(out);
+      assert.equal(rows.length, 3);
+      for (const r of rows) assert.deepEqual([r['CPU(cores)'], r['MEMORY(bytes)']], ['1m', '4Mi']);
+      const containers = parseTable(await kk(['top', 'pods', '-n', 'top', '--containers']));
+      assert.deepEqual(Object.keys(containers[0]), ['POD', 'NAME', 'CPU(cores)', 'MEMORY(bytes)']);
+      assert.deepEqual(containers.find((r) => r.POD === 'solo'), { POD: 'solo', NAME: 'solo', 'CPU(cores)': '1m', 'MEMORY(bytes)': '4Mi' });
+      assert.deepEqual(parseTable(await kk(['top', 'pods', '-n', 'top', '-l', 'tier=solo'])).map((r) => r.NAME), ['solo']);
+      const all = parseTable(await kk(['top', 'pods', '-A', '--sort-by=cpu']));
+      assert.deepEqual(Object.keys(all[0]), ['NAMESPACE', 'NAME', 'CPU(cores)', 'MEMORY(bytes)']);
+      assert.ok(all.filter((r) => r.NAMESPACE === 'top').length === 3);
+      const pod = JSON.parse(await kk(['get', '--raw', '/apis/metrics.k8s.io/v1beta1/namespaces/top/pods/solo']));
+      assert.equal(pod.kind, 'PodMetrics');
+      assert.match(pod.containers[0].usage.cpu, /^\d+n$/);
+      assert.match(pod.window, /^\d+(\.\d+)?m?s$/);
+    });
+
+    test('kubectl top nodes: each node\'s pods\' usage against its allocatable', async () => {
+      const out = await kk(['top', 'nodes']);
+      // kubectl 1.33 writes the percentages' headers CPU(%) and MEMORY(%); 1.27 CPU% and MEMORY%.
+      const pct = clientVersion(bin) === '1.27' ? ['CPU%', 'MEMORY%'] : ['CPU(%)', 'MEMORY(%)'];
+      assert.deepEqual(out.split('\n')[0].trim().split(/\s{2,}/), ['NAME', 'CPU(cores)', pct[0], 'MEMORY(bytes)', pct[1]]);
+      const rows = parseTable(out);
+      assert.deepEqual(rows.map((r) => r.NAME).sort(), ['node-1', 'node-2']);
+      const list = JSON.parse(await kk(['get', '--raw', '/apis/metrics.k8s.io/v1beta1/nodes']));
+      const perNode = new Map<string, number>();
+      const pods = JSON.parse(await kk(['get', 'pods', '-A', '-o', 'json'])).items as { spec: { nodeName: string; containers: unknown[] }; status: { phase: string } }[];
+      for (const p of pods) if (p.status.phase === 'Running') perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + p.spec.containers.length);
+      for (const n of list.items) {
+        // The node's usage is the sum of its containers' stand-in usage: 4Mi each.
+        assert.equal(n.usage.memory, `${4 * (perNode.get(n.metadata.name) ?? 0)}Mi`, n.metadata.name);
+      }
+    });
+  });
+}
