@@ -90,6 +90,14 @@ export const clusterRoles: ClusterRole[] = [
     ],
     { [aggregateTo('view')]: 'true' },
   ),
+  // Not upstream's default policy but metrics-server's manifest: kanzen serves metrics.k8s.io
+  // itself, so it brings the role that lets view, edit and admin read it (kubectl top).
+  {
+    apiVersion: `${rbacGroup}/v1`,
+    kind: 'ClusterRole',
+    metadata: { name: 'system:aggregated-metrics-reader', labels: { 'k8s-app': 'metrics-server', [aggregateTo('admin')]: 'true', [aggregateTo('edit')]: 'true', [aggregateTo('view')]: 'true' } },
+    rules: [rule(read, ['metrics.k8s.io'], ['pods', 'nodes'])],
+  },
 ];
 
 export const clusterRoleBindings: ClusterRoleBinding[] = [

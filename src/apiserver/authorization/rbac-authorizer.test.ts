@@ -53,6 +53,8 @@ test('view bound in a namespace: read pods there, not secrets, not writes, not o
   assert.equal((await authz.authorize(req(sa, 'get', 'secrets'))).decision, 'NoOpinion');
   assert.equal((await authz.authorize(req(sa, 'delete', 'pods', 'default', '', 'web'))).decision, 'NoOpinion');
   assert.equal((await authz.authorize(req(sa, 'list', 'pods', 'other'))).decision, 'NoOpinion');
+  // metrics-server's aggregated reader: view may read the pods' metrics (kubectl top pods).
+  assert.equal((await authz.authorize(req(sa, 'list', 'pods', 'default', 'metrics.k8s.io'))).decision, 'Allow');
 });
 
 test('a Role in the namespace; a binding to a missing role is the denial reason', async () => {
@@ -70,11 +72,13 @@ test('a Role in the namespace; a binding to a missing role is the denial reason'
   });
 });
 
-test('aggregation: admin collects edit, edit collects view, view collects system:aggregate-to-view', () => {
+test('aggregation: admin collects edit, edit collects view, view collects system:aggregate-to-view and the metrics reader', () => {
   const roles = bootstrapped();
   const byName = (n: string) => roles.find((c) => c.metadata.name === n)!;
   const view = byName('view').rules!;
-  assert.deepEqual(view, byName('system:aggregate-to-view').rules);
+  const sources = [...byName('system:aggregate-to-view').rules!, ...byName('system:aggregated-metrics-reader').rules!];
+  assert.equal(view.length, sources.length);
+  assert.ok(sources.every((r) => view.includes(r)));
   const edit = byName('edit').rules!;
   assert.ok(byName('system:aggregate-to-edit').rules!.every((r) => edit.includes(r)));
   assert.ok(!edit.some((r) => r.resources?.includes('rolebindings')));
