@@ -34,6 +34,7 @@ function kubectlWith(bin: string, args: string[], timeoutMs = 90_000): Promise<R
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.on('error', () => undefined); // kubectl may exit before reading stdin (EPIPE)
     child.stdin.end();
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code) => {

@@ -97,6 +97,9 @@ export async function startCluster(opts: { nodes?: number; extraArgs?: string[] 
           clearTimeout(timer);
           resolve({ code: code ?? -1, stdout, stderr });
         });
+        // kubectl may exit before it reads its stdin (most commands never do): the write then
+        // fails with EPIPE, which is no failure of the command.
+        child.stdin.on('error', () => undefined);
         child.stdin.end(o.input ?? '');
       });
     },
@@ -193,6 +196,7 @@ export function kubectlOnTty(c: Pick<TestCluster, 'kubeconfig'>, bin: string, ar
   const cmd = [bin, `--kubeconfig=${c.kubeconfig}`, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   return new Promise((resolve) => {
     const child = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.on('error', () => undefined); // the session may end before the input is written (EPIPE)
     let stdout = '';
     let typed = false;
     child.stdout.on('data', (d: Buffer) => {
