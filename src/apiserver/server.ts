@@ -11,6 +11,7 @@ import { ApiError } from '../api/errors.js';
 import type { Endpoints, KubeObject, Namespace, Pod, Service } from '../api/types.js';
 import { addResource, findResource, removeResource, resources, type ResourceInfo } from '../api/resources.js';
 import { CustomResourceServing } from './custom-resource-serving.js';
+import { APIServiceServing } from './apiservice-serving.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/logger.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
@@ -96,6 +97,7 @@ export class ApiServer {
   private ready = false;
   private readonly strategyDeps: StrategyDeps;
   private readonly customResources: CustomResourceServing;
+  private readonly apiServiceServing: APIServiceServing;
   /** Where a node's kubelet server listens (logs/exec/attach are proxied there). */
   private kubeletSocket: (nodeName: string) => string | undefined = () => undefined;
   private metricsScraper?: MetricsScraper;
@@ -119,6 +121,11 @@ export class ApiServer {
       serve: (info, module) => this.serveResource(info, module),
       unserve: (info) => this.unserveResource(info),
     }, opts.logger);
+    this.apiServiceServing = new APIServiceServing({
+      registry: (resource, group) => this.registry(resource, group),
+      server: { serve: (info, module) => this.serveResource(info, module), unserve: (info) => this.unserveResource(info) },
+      logger: opts.logger.child('apiservices'),
+    });
   }
 
   private buildRegistry(info: ResourceInfo): void {
@@ -248,6 +255,7 @@ export class ApiServer {
   async start(): Promise<{ port: number }> {
     await this.repairAllocations();
     await this.customResources.start();
+    await this.apiServiceServing.start();
     const handler = this.handler;
     if (this.opts.tls) {
       this.tcpServer = this.httpsServer(this.opts.tls);
@@ -275,6 +283,7 @@ export class ApiServer {
   async stop(): Promise<void> {
     this.ready = false;
     this.customResources.stop();
+    await this.apiServiceServing.stop();
     const close = (s?: http.Server | https.Server) =>
       new Promise<void>((resolve) => {
         if (!s) return resolve();
@@ -359,6 +368,7 @@ export class ApiServer {
         if (g) return sendJSON(res, 200, g);
       }
       if (ri.version && (path === '/api/v1' || path === `/apis/${ri.group}/${ri.version}`)) {
+        if (this.apiServiceServing.unavailable(ri.group, ri.version)) return sendText(res, 503, 'service unavailable\n');
         const list = apiResourceList(ri.group, ri.version);
         if (list) return sendJSON(res, 200, list);
       }
@@ -366,6 +376,8 @@ export class ApiServer {
     }
     const info = findResource(ri.group, ri.version, ri.resource);
     if (!info) throw notFoundPath();
+    // The aggregator's proxy answers this, in plain text, while the group's APIService is not Available.
+    if (this.apiServiceServing.unavailable(ri.group, ri.version)) return sendText(res, 503, 'service unavailable\n');
     await handleResource(
       {
         registryFor: (i) => this.registries.get(i)!,
