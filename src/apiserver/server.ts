@@ -22,6 +22,8 @@ import type { InProcessServer } from '../client/transport.js';
 import { Registry } from './registry.js';
 import { ComputedRegistry } from './computed-registry.js';
 import { MetricsScraper } from './metrics/metrics-scraper.js';
+import { watchScrapeTriggers } from './metrics/scrape-triggers.js';
+import type { Watcher } from '../store/store.js';
 import type { NodeResourceUsage } from '../api/node-resource-usage.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import { handleResource } from './resource-handler.js';
@@ -101,6 +103,7 @@ export class ApiServer {
   /** Where a node's kubelet server listens (logs/exec/attach are proxied there). */
   private kubeletSocket: (nodeName: string) => string | undefined = () => undefined;
   private metricsScraper?: MetricsScraper;
+  private scrapeTriggers?: Promise<Watcher[]>;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.tokenBuf = Buffer.from(opts.token);
@@ -161,11 +164,14 @@ export class ApiServer {
    */
   startResourceMetrics(scrape: (nodeName: string) => Promise<NodeResourceUsage>, resolutionMs?: number): void {
     const nodes = async () => (await this.registry('nodes').list(undefined)).items.map((n) => n.metadata.name ?? '');
-    this.metricsScraper = new MetricsScraper({ nodes, scrape, resolutionMs, logger: this.opts.logger.child('metrics-scraper') });
-    this.metricsScraper.start();
+    const scraper = new MetricsScraper({ nodes, scrape, resolutionMs, logger: this.opts.logger.child('metrics-scraper') });
+    this.metricsScraper = scraper;
+    scraper.start();
+    this.scrapeTriggers = watchScrapeTriggers(this.registry('pods'), this.registry('nodes'), (delayMs) => scraper.requestScrape(delayMs));
   }
 
   async stopResourceMetrics(): Promise<void> {
+    for (const w of (await this.scrapeTriggers?.catch(() => [])) ?? []) w.stop();
     await this.metricsScraper?.stop();
   }
 
