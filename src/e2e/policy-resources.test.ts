@@ -107,6 +107,56 @@ spec:
       assert.deepEqual([row.NAME, row.REQUEST, row.LIMIT], ['q', 'pods: 2/2', '']);
     });
 
+    test('quota on updates: a Service turned NodePort or LoadBalancer is charged its node ports and load balancer', async () => {
+      const ns = `svc-quota-${v}`;
+      await k(['create', 'namespace', ns]);
+      await k(['create', 'quota', 'q', '--hard=services.nodeports=1,services.loadbalancers=0', '-n', ns]);
+      await eventually(async () => (await k(['get', 'quota', 'q', '-n', ns, '-o', 'jsonpath={.status.used.services\\.nodeports}'])) === '0');
+      await k(['create', 'service', 'clusterip', 'web', '--tcp=80:80,81:81', '-n', ns]);
+      const nodePort = await run(['patch', 'service', 'web', '-n', ns, '-p', '{"spec":{"type":"NodePort"}}']);
+      assert.notEqual(nodePort.code, 0);
+      assert.equal(nodePort.stderr, 'Error from server (Forbidden): services "web" is forbidden: exceeded quota: q, requested: services.nodeports=2, used: services.nodeports=0, limited: services.nodeports=1\n');
+      await k(['create', 'service', 'clusterip', 'one', '--tcp=80:80', '-n', ns]);
+      await k(['patch', 'service', 'one', '-n', ns, '-p', '{"spec":{"type":"NodePort"}}']);
+      assert.equal(await k(['get', 'quota', 'q', '-n', ns, '-o', 'jsonpath={.status.used.services\\.nodeports}']), '1');
+      const lb = await run(['patch', 'service', 'one', '-n', ns, '-p', '{"spec":{"type":"LoadBalancer"}}']);
+      assert.equal(lb.stderr, 'Error from server (Forbidden): services "one" is forbidden: exceeded quota: q, requested: services.loadbalancers=1, used: services.loadbalancers=0, limited: services.loadbalancers=0\n');
+      // Back to ClusterIP costs nothing; the controller gives the node port back.
+      await k(['patch', 'service', 'one', '-n', ns, '--type=merge', '-p', '{"spec":{"type":"ClusterIP","ports":[{"port":80,"targetPort":80,"nodePort":null}]}}']);
+      await eventually(async () => (await k(['get', 'quota', 'q', '-n', ns, '-o', 'jsonpath={.status.used.services\\.nodeports}'])) === '0');
+    });
+
+    test('updates of claims: LimitRanger refuses a resize past its max, quota one past requests.storage', async () => {
+      const ns = `pvc-policy-${v}`;
+      await k(['create', 'namespace', ns]);
+      await k(['apply', '-f', '-'], JSON.stringify({
+        apiVersion: 'storage.k8s.io/v1',
+        kind: 'StorageClass',
+        metadata: { name: `expandable-${v}` },
+        provisioner: 'rancher.io/local-path',
+        volumeBindingMode: 'WaitForFirstConsumer',
+        allowVolumeExpansion: true,
+      }));
+      await k(['apply', '-f', '-'], JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'data', namespace: ns },
+        spec: { storageClassName: `expandable-${v}`, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Mi' } } },
+      }));
+      await k(['run', 'user', '--image=nginx', '-n', ns, '--overrides', JSON.stringify({ spec: { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }], containers: [{ name: 'user', image: 'nginx', volumeMounts: [{ name: 'd', mountPath: '/d' }] }] } })]);
+      await eventually(async () => (await k(['get', 'pvc', 'data', '-n', ns, '-o', 'jsonpath={.status.phase}'])) === 'Bound', 60_000);
+      await k(['create', 'quota', 'q', '--hard=requests.storage=15Mi', '-n', ns]);
+      await eventually(async () => (await k(['get', 'quota', 'q', '-n', ns, '-o', 'jsonpath={.status.used.requests\\.storage}'])) === '10Mi');
+      const grow = (size: string) => run(['patch', 'pvc', 'data', '-n', ns, '-p', JSON.stringify({ spec: { resources: { requests: { storage: size } } } })]);
+      const past = await grow('20Mi');
+      assert.equal(past.stderr, 'Error from server (Forbidden): persistentvolumeclaims "data" is forbidden: exceeded quota: q, requested: requests.storage=10Mi, used: requests.storage=10Mi, limited: requests.storage=15Mi\n');
+      await k(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'claims', namespace: ns }, spec: { limits: [{ type: 'PersistentVolumeClaim', max: { storage: '12Mi' } }] } }));
+      const limited = await grow('14Mi');
+      assert.equal(limited.stderr, 'Error from server (Forbidden): persistentvolumeclaims "data" is forbidden: maximum storage usage per PersistentVolumeClaim is 12Mi, but request is 14Mi\n');
+      (await grow('12Mi')).code === 0 || assert.fail('a resize within the range and the quota is allowed');
+      await eventually(async () => (await k(['get', 'quota', 'q', '-n', ns, '-o', 'jsonpath={.status.used.requests\\.storage}'])) === '12Mi');
+    });
+
     test('a Deployment past its quota: the ReplicaSet records FailedCreate with the quota message', async () => {
       const ns = `deploy-quota-${v}`;
       await k(['create', 'namespace', ns]);
