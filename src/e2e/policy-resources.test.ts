@@ -157,6 +157,32 @@ spec:
       await eventually(async () => (await k(['get', 'quota', 'q', '-n', ns, '-o', 'jsonpath={.status.used.requests\\.storage}'])) === '12Mi');
     });
 
+    test('quota scopes: BestEffort counts only pods without requests, a PriorityClass scopeSelector only its class; kubectl describe quota names them', async () => {
+      const ns = `scoped-${v}`;
+      await k(['create', 'namespace', ns]);
+      await k(['create', 'quota', 'best', '--hard=pods=1', '--scopes=BestEffort', '-n', ns]);
+      await k(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: `high-${v}` }, value: 1000 }));
+      await k(['apply', '-f', '-'], JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ResourceQuota',
+        metadata: { name: 'high', namespace: ns },
+        spec: { hard: { pods: '0' }, scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [`high-${v}`] }] } },
+      }));
+      await eventually(async () => (await k(['get', 'quota', '-n', ns, '-o', 'jsonpath={.items[*].status.used.pods}'])) === '0 0');
+      await k(['run', 'free1', '--image=nginx', '-n', ns]);
+      const second = await run(['run', 'free2', '--image=nginx', '-n', ns]);
+      assert.equal(second.stderr, 'Error from server (Forbidden): pods "free2" is forbidden: exceeded quota: best, requested: pods=1, used: pods=1, limited: pods=1\n');
+      // Requests make it Burstable: no BestEffort quota counts it.
+      await k(['run', 'sized', '--image=nginx', '-n', ns, '--overrides', JSON.stringify({ spec: { containers: [{ name: 'sized', image: 'nginx', resources: { requests: { cpu: '10m' } } }] } })]);
+      const high = await run(['run', 'vip', '--image=nginx', '-n', ns, '--overrides', JSON.stringify({ spec: { priorityClassName: `high-${v}`, containers: [{ name: 'vip', image: 'nginx', resources: { requests: { cpu: '10m' } } }] } })]);
+      assert.equal(high.stderr, 'Error from server (Forbidden): pods "vip" is forbidden: exceeded quota: high, requested: pods=1, used: pods=0, limited: pods=0\n');
+      const described = await k(['describe', 'quota', 'best', '-n', ns]);
+      assert.match(described, /^Scopes:\s+BestEffort$/m);
+      assert.match(described, /^ \* Matches all pods that do not have resource requirements set\. These pods have a best effort quality of service\.$/m);
+      assert.match(described, /^pods\s+1\s+1$/m);
+      await k(['delete', 'priorityclass', `high-${v}`]);
+    });
+
     test('a Deployment past its quota: the ReplicaSet records FailedCreate with the quota message', async () => {
       const ns = `deploy-quota-${v}`;
       await k(['create', 'namespace', ns]);
