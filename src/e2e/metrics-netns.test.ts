@@ -18,6 +18,8 @@ before(async () => {
   c = await startCluster({ nodes: 1, extraArgs: ['--runtime', 'netns'] });
   await c.k(['run', 'busy', '--image=busybox:1.36', '--restart=Never', '--command', '--', 'sh', '-c', "timeout 120 sh -c 'while :; do :; done'; sleep 3600"]);
   await c.k(['run', 'idle', '--image=busybox:1.36', '--restart=Never', '--command', '--', 'sleep', '3600']);
+  await c.k(['create', 'namespace', 'probe']);
+  await c.k(['-n', 'probe', 'run', 'curl', '--image=curlimages/curl:latest', '--restart=Never', '--command', '--', 'sleep', '3600']);
 });
 
 after(() => {
@@ -46,5 +48,13 @@ describe('kubectl top on netns pods', { skip: !isRoot && 'needs root for network
     const node = parseTable((await c.k(['top', 'nodes'])))[0];
     assert.ok(millicores(node['CPU(cores)']) >= millicores(busy['CPU(cores)']) - 1, `node ${node['CPU(cores)']}`);
     process.stdout.write(`# measured: busy ${busy['CPU(cores)']} ${raw.containers[0].usage.cpu} ${memory}, idle ${idle['CPU(cores)']} ${idle['MEMORY(bytes)']}, node ${node['CPU(cores)']} ${node['MEMORY(bytes)']}\n`);
+  });
+
+  test('metrics-server\'s Service reaches the API server that serves the group: a pod\'s token is refused by RBAC there', async () => {
+    await c.k(['-n', 'probe', 'wait', '--for=condition=Ready', 'pod/curl', '--timeout=120s']);
+    const script = 'curl -sk -H "Authorization: Bearer $(cat /var/run/secrets/kubernetes.io/serviceaccount/token)" https://metrics-server.kube-system.svc/apis/metrics.k8s.io/v1beta1/nodes';
+    const body = JSON.parse(await c.k(['-n', 'probe', 'exec', 'curl', '--', 'sh', '-c', script]));
+    assert.deepEqual([body.kind, body.code, body.reason], ['Status', 403, 'Forbidden']);
+    assert.equal(body.message, 'nodes.metrics.k8s.io is forbidden: User "system:serviceaccount:probe:default" cannot list resource "nodes" in API group "metrics.k8s.io" at the cluster scope');
   });
 });
