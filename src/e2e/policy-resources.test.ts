@@ -124,6 +124,9 @@ spec:
       await k(['create', 'service', 'clusterip', 'one', '--tcp=80:80', '-n', ns]);
       await k(['patch', 'service', 'one', '-n', ns, '-p', '{"spec":{"type":"NodePort"}}']);
       assert.equal(await used(ns, 'services.nodeports'), '1');
+      const described = await k(['describe', 'quota', 'q', '-n', ns]);
+      assert.match(described, /^services\.loadbalancers\s+0\s+0$/m);
+      assert.match(described, /^services\.nodeports\s+1\s+1$/m);
       const lb = await run(['patch', 'service', 'one', '-n', ns, '-p', '{"spec":{"type":"LoadBalancer"}}']);
       assert.equal(lb.stderr, 'Error from server (Forbidden): services "one" is forbidden: exceeded quota: q, requested: services.loadbalancers=1, used: services.loadbalancers=0, limited: services.loadbalancers=0\n');
       // Back to ClusterIP costs nothing; the controller gives the node port back.
@@ -156,6 +159,7 @@ spec:
       const past = await grow('20Mi');
       assert.equal(past.stderr, 'Error from server (Forbidden): persistentvolumeclaims "data" is forbidden: exceeded quota: q, requested: requests.storage=10Mi, used: requests.storage=10Mi, limited: requests.storage=15Mi\n');
       await k(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'claims', namespace: ns }, spec: { limits: [{ type: 'PersistentVolumeClaim', max: { storage: '12Mi' } }] } }));
+      assert.match(await k(['describe', 'limits', 'claims', '-n', ns]), /^PersistentVolumeClaim\s+storage\s+-\s+12Mi\s+-\s+-\s+-$/m);
       const limited = await grow('14Mi');
       assert.equal(limited.stderr, 'Error from server (Forbidden): persistentvolumeclaims "data" is forbidden: maximum storage usage per PersistentVolumeClaim is 12Mi, but request is 14Mi\n');
       (await grow('12Mi')).code === 0 || assert.fail('a resize within the range and the quota is allowed');
