@@ -121,6 +121,8 @@ export function strategyFor(info: ResourceInfo, deps: StrategyDeps, handlerDeps?
   const strategy = m.strategy(info, deps);
   const admitUpdate = m.admitUpdate;
   if (admitUpdate && handlerDeps) strategy.admitUpdate = (obj, old) => admitUpdate(obj, old, handlerDeps);
+  const authorizeWrite = m.authorizeWrite;
+  if (authorizeWrite && handlerDeps) strategy.authorizeWrite = (obj, old, user) => authorizeWrite(obj, old, user, handlerDeps);
   return strategy;
 }
 
