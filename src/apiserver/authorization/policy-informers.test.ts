@@ -32,3 +32,12 @@ test('a new Role and RoleBinding allow once their watch events arrive; deleting 
   await api.client.delete(resourceFor('rolebindings', rbac), 'default', 'late');
   await waitFor(() => server.authorizer.authorize(listSecrets).decision === 'NoOpinion', 10_000, 'the binding gone from the cache');
 });
+
+test('a role is in the cache by the time its create has answered (a binding written next can see it)', async () => {
+  // The store publishes a write to its watchers before acknowledging it, and the in-process
+  // watch delivers at once: the escalation check of a binding that follows finds the role.
+  for (let i = 0; i < 20; i++) {
+    await api.client.create(resourceFor('roles', rbac), 'default', { apiVersion: `${rbac}/v1`, kind: 'Role', metadata: { name: `next-${i}` }, rules: [] });
+    assert.deepEqual(api.fixture.server.authorizer.roleReferenceRules({ kind: 'Role', name: `next-${i}` }, 'default'), []);
+  }
+});
