@@ -1,7 +1,14 @@
 // RBAC with the real kubectl (1.27 and 1.33), on the fake runtime:
 //   - kubectl create role/clusterrole/rolebinding/clusterrolebinding; get prints upstream's
 //     columns (NAME CREATED AT; NAME ROLE AGE, -o wide USERS GROUPS SERVICEACCOUNTS);
-//   - a binding's roleRef is immutable ("cannot change roleRef").
+//   - a binding's roleRef is immutable ("cannot change roleRef");
+//   - a bound service account may do what its roles say and nothing else (403 as upstream);
+//   - escalation prevention: roles and bindings grant only what the writer holds, unless it
+//     may escalate or bind;
+//   - a new binding is seen at once (the authorizer's informer caches);
+//   - impersonation, the access reviews (can-i, --list), whoami (1.27: not served, as 1.33);
+//   - anonymous requests (no credentials) are system:anonymous;
+//   - the bootstrap policy is reconciled at start (restart of the cluster, last).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
