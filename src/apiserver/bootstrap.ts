@@ -5,7 +5,6 @@ import type { EndpointSubset, Endpoints, EndpointSlice, KubeObject, Service } fr
 import { systemPriorityClasses } from '../api/validation/scheduling-validation.js';
 import { registerAPIServices } from './apiservice-autoregister.js';
 import type { ApiServer } from './server.js';
-import { clusterRoleBindings, clusterRoles } from './authorization/bootstrap-policy.js';
 
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -103,9 +102,6 @@ export async function bootstrapCluster(server: ApiServer, opts: BootstrapOptions
     },
   };
   await ensure(server, 'services', '', 'default', svc);
-  // RBAC's bootstrap policy (upstream's rbac/bootstrap-roles post-start hook).
-  for (const role of clusterRoles) await ensure(server, 'clusterroles', 'rbac.authorization.k8s.io', undefined, role);
-  for (const b of clusterRoleBindings) await ensure(server, 'clusterrolebindings', 'rbac.authorization.k8s.io', undefined, b);
   await reconcileAPIServerEndpoints(server, 'default', 'kubernetes', opts);
   // The built-in PriorityClasses (upstream: the scheduling REST storage's post-start hook).
   for (const pc of systemPriorityClasses) {

@@ -18,6 +18,7 @@ import {
   type Watcher,
 } from '../store/store.js';
 import type { Strategy } from './strategy.js';
+import type { UserInfo } from './user-info.js';
 import { matchesSelectors, type Selectors } from './selection.js';
 import { updateManagedFields } from '../api/patch/server-side-apply.js';
 import { rfc3339 } from '../api/time.js';
@@ -36,6 +37,8 @@ export interface WriteContext {
    * allocation or validation), as upstream's BindingREST updates storage itself.
    */
   bypassStrategy?: boolean;
+  /** Who the write is for (upstream: the user in the request's context); absent for the server's own writes. */
+  user?: UserInfo;
 }
 
 export interface ListOptions extends Selectors {
@@ -296,6 +299,7 @@ export class Registry {
     for (let attempt = 0; ; attempt++) {
       this.prepareNew(namespace, obj);
       this.defaults(obj);
+      if (ctx.user) this.strategy.authorizeWrite?.(obj, undefined, ctx.user);
       this.strategy.prepareForCreate(obj);
       // Allocation precedes validation, as upstream's BeginCreate hook does.
       const txn = this.strategy.beginCreate?.(obj, ctx.dryRun);
@@ -404,6 +408,7 @@ export class Registry {
     }
     this.defaults(next);
     const mainWrite = !subStrategy && !ctx.bypassStrategy;
+    if (mainWrite && ctx.user) this.strategy.authorizeWrite?.(next, current, ctx.user);
     if (mainWrite) this.strategy.prepareForUpdate(next, current, ctx.subresource);
     // Allocation precedes validation, as upstream's BeginUpdate hook does.
     const txn = mainWrite ? this.strategy.beginUpdate?.(next, current, ctx.dryRun) : undefined;

@@ -49,12 +49,15 @@ import type { PodStreamingDeps } from './pod-streaming-proxy.js';
 import { admitResourceQuota } from './resourcequota-admission.js';
 import type { ProxyDeps } from './proxy-subresource.js';
 import { ServiceAccountTokens } from './serviceaccount-token.js';
-import { adminUser, type UserInfo } from './user-info.js';
+import { adminUser, anonymousUser, type UserInfo } from './user-info.js';
 import { requestAttributes, type Attributes } from './authorization/attributes.js';
 import { impersonate } from './authorization/impersonation.js';
 import { forbidden } from './authorization/forbidden.js';
 import { RBACAuthorizer } from './authorization/rbac-authorizer.js';
-import { registryRuleSource } from './authorization/registry-rule-source.js';
+import { PolicyInformers } from './authorization/policy-informers.js';
+import { authorizerChain, type Authorizer } from './authorization/authorizer.js';
+import { ensureBootstrapPolicy } from './authorization/bootstrap-policy-reconcile.js';
+import { ApiClient } from '../client/api-client.js';
 
 /** The Kubernetes version kanzen is compatible with; the kubectl dispatcher picks its client by the minor. */
 export const kubernetesVersion = { major: '1', minor: '33', gitVersion: 'v1.33.0+kanzen' };
@@ -76,9 +79,6 @@ export interface ApiServerOptions {
   serviceAccountKey?: string;
 }
 
-/** Paths anyone may read without a token, as the apiserver's system:public-info-viewer allows. */
-const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
-
 export class ApiServer {
   readonly registries = new Map<ResourceInfo, Registry>();
   /** Each resource's subresources with handlers of their own (binding, log, proxy, token, …). */
@@ -94,8 +94,10 @@ export class ApiServer {
   private inProcessConnections?: InProcessConnections;
   private readonly tokenBuf: Buffer;
   private readonly saTokens?: ServiceAccountTokens;
-  /** RBAC over this server's own Roles and bindings; the unix socket and in-process clients bypass it. */
-  readonly authorizer = new RBACAuthorizer(registryRuleSource((resource, group) => this.registry(resource, group)));
+  /** The RBAC policy's informer caches, fed by this server in process; started (and synced) before serving. */
+  private readonly policy: PolicyInformers;
+  /** system:masters, then RBAC over the cached policy; the unix socket and in-process clients bypass it. */
+  readonly authorizer: Authorizer;
   private ready = false;
   private readonly strategyDeps: StrategyDeps;
   private readonly customResources: CustomResourceServing;
@@ -111,6 +113,8 @@ export class ApiServer {
     this.serviceAllocation = new ServiceAllocator(new ClusterIPAllocator(opts.serviceCIDR), new NodePortAllocator(opts.nodePortRange));
     const deps: StrategyDeps = { serviceAllocation: this.serviceAllocation, mountServiceAccountTokens: !!this.saTokens };
     this.strategyDeps = deps;
+    this.policy = new PolicyInformers(new ApiClient({ inProcess: this.inProcess() }, 'kube-apiserver'), opts.logger.child('rbac'));
+    this.authorizer = authorizerChain(new RBACAuthorizer(this.policy));
     this.handlerDeps = {
       registry: (resource, group) => this.registry(resource, group),
       serviceAccountTokens: this.saTokens,
@@ -118,6 +122,7 @@ export class ApiServer {
       podStreaming: () => this.podStreaming(),
       admitCreate: (info, namespace, name) => this.admitCreate(info, namespace, name),
       resourceMetrics: () => this.metricsScraper?.pairs() ?? [],
+      authorizer: this.authorizer,
     };
     for (const info of resources) this.buildRegistry(info);
     this.customResources = new CustomResourceServing(this.registry('customresourcedefinitions', 'apiextensions.k8s.io'), {
@@ -261,6 +266,10 @@ export class ApiServer {
   async start(): Promise<{ port: number }> {
     await this.repairAllocations();
     await this.customResources.start();
+    // The rbac/bootstrap-roles post-start hook, then the policy caches: served requests are
+    // authorized against the whole policy from the first one (upstream's readyz waits for both).
+    await ensureBootstrapPolicy((resource) => this.registry(resource, 'rbac.authorization.k8s.io'), this.opts.logger.child('rbac'));
+    await this.policy.start();
     await this.apiServiceServing.start();
     const handler = this.handler;
     if (this.opts.tls) {
@@ -290,6 +299,7 @@ export class ApiServer {
     this.ready = false;
     this.customResources.stop();
     await this.apiServiceServing.stop();
+    this.policy.stop();
     const close = (s?: http.Server | https.Server) =>
       new Promise<void>((resolve) => {
         if (!s) return resolve();
@@ -300,14 +310,20 @@ export class ApiServer {
     await Promise.all([close(this.tcpServer), close(this.unixServer), ...this.extraServers.map(close)]);
   }
 
-  /** Who is calling: the admin token's user, or a service account whose token this cluster signed and whose account (and pod, if bound) still exist. */
+  /**
+   * Who is calling: the admin token's user, or a service account whose token this cluster
+   * signed and whose account (and pod, if bound) still exist; undefined (401) for a bearer
+   * token that is neither. No bearer token at all (no Authorization header, an empty token,
+   * or another scheme such as Basic, which no authenticator reads) is the anonymous user:
+   * upstream puts the anonymous authenticator behind the others with FailOnError, so a bad
+   * token is never anonymous.
+   */
   private async authenticate(req: IncomingMessage): Promise<UserInfo | undefined> {
-    const auth = req.headers.authorization ?? '';
-    const m = /^Bearer\s+(.+)$/i.exec(auth);
-    if (!m) return undefined;
-    const given = Buffer.from(m[1].trim());
+    const [scheme, token] = (req.headers.authorization ?? '').trim().split(' ');
+    if (scheme?.toLowerCase() !== 'bearer' || !token) return anonymousUser;
+    const given = Buffer.from(token);
     if (given.length === this.tokenBuf.length && timingSafeEqual(given, this.tokenBuf)) return adminUser;
-    const subject = this.saTokens?.verify(m[1].trim());
+    const subject = this.saTokens?.verify(token);
     if (!subject) return undefined;
     const sa = await this.registry('serviceaccounts').tryGet(subject.namespace, subject.name);
     if (!sa || sa.metadata.uid !== subject.uid) return undefined;
@@ -330,7 +346,7 @@ export class ApiServer {
    */
   private async authorize(user: UserInfo, req: IncomingMessage, url: URL): Promise<UserInfo> {
     const allow = async (attrs: Attributes) => {
-      const { decision, reason } = await this.authorizer.authorize(attrs);
+      const { decision, reason } = this.authorizer.authorize(attrs);
       if (decision !== 'Allow') throw forbidden(attrs, reason);
     };
     const actingAs = await impersonate(user, req.headers, allow);
@@ -344,8 +360,8 @@ export class ApiServer {
     const healthPath = path.split('/')[1] ? `/${path.split('/')[1]}` : path;
     // The unix socket is the cluster's own components: they act as the admin does.
     const authenticated = trusted ? adminUser : await this.authenticate(req);
-    if (!authenticated && !publicPaths.has(healthPath)) throw ApiError.unauthorized();
-    const user = authenticated && !trusted ? await this.authorize(authenticated, req, url) : authenticated;
+    if (!authenticated) throw ApiError.unauthorized();
+    const user = trusted ? authenticated : await this.authorize(authenticated, req, url);
     this.opts.logger.debug('request', { method: req.method, url: req.url });
 
     if (healthPath === '/healthz' || healthPath === '/livez' || healthPath === '/readyz') {
@@ -396,7 +412,7 @@ export class ApiServer {
       req,
       res,
       url,
-      user ?? adminUser,
+      user,
     );
   }
 

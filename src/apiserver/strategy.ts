@@ -6,6 +6,7 @@ import type { FieldError } from '../api/errors.js';
 import type { FieldSelectors } from '../api/fields.js';
 import type { DeleteOptions, KubeObject, Scale } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
+import type { UserInfo } from './user-info.js';
 
 /** An allocation begun for a write; committed when the write lands, reverted if it fails. */
 export interface Transaction {
@@ -55,6 +56,12 @@ export interface Strategy {
    * Throws the ApiError to answer with.
    */
   admitUpdate?(obj: KubeObject, old: KubeObject, dryRun: boolean): Promise<void>;
+  /**
+   * Whether the user may write this content, beyond the verb the authorizer allowed (upstream:
+   * RBAC's policy-based storage and its escalation check), before validation; old is absent on
+   * a create. Throws the ApiError to answer with. Runs for requests only (WriteContext.user).
+   */
+  authorizeWrite?(obj: KubeObject, old: KubeObject | undefined, user: UserInfo): void;
   /** Validation of a status-subresource write. */
   validateStatusUpdate(obj: KubeObject, old: KubeObject): FieldError[];
   /** The field selectors list and watch accept, and the values they match (upstream GetAttrs). */

@@ -3,6 +3,7 @@
 // cluster name, home and port, and always takes it down, even when a test fails.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -133,6 +134,19 @@ export async function startCluster(opts: { nodes?: number; extraArgs?: string[] 
     throw new Error(`kanzen up failed (${r.code}): ${r.stderr}\n${log}`);
   }
   return cluster;
+}
+
+/** A GET straight to the cluster's HTTPS API, no kubectl, with only the headers given (none: a client without credentials). */
+export function httpsGet(c: Pick<TestCluster, 'port'>, p: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    https
+      .get({ host: '127.0.0.1', port: c.port, path: p, rejectUnauthorized: false, headers }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
 }
 
 /** Column values of a kubectl table output, by header name. */

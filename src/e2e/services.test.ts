@@ -302,10 +302,11 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
       const out = await sh('client', `curl -sk -m 5 https://${host}/version`);
       assert.equal(JSON.parse(out).gitVersion, version, out);
     }
-    // Without a token, anything but the public paths is 401; with the pod's projected
-    // service account token and CA (as in-cluster clients read them), the API answers.
+    // Without a token the pod is system:anonymous, which RBAC lets read only the public paths;
+    // with the pod's projected service account token and CA (as in-cluster clients read them),
+    // the API answers.
     const denied = JSON.parse(await sh('client', 'curl -sk -m 5 https://kubernetes.default.svc/api/v1/namespaces'));
-    assert.deepEqual([denied.code, denied.reason], [401, 'Unauthorized']);
+    assert.deepEqual([denied.code, denied.reason, denied.message], [403, 'Forbidden', 'namespaces is forbidden: User "system:anonymous" cannot list resource "namespaces" in API group "" at the cluster scope']);
     const sa = '/var/run/secrets/kubernetes.io/serviceaccount';
     // RBAC: the pod's account may read its namespace once bound to view there.
     const podNs = (await sh('client', `cat ${sa}/namespace`)).trim();

@@ -59,6 +59,8 @@ export const clusterRoles: ClusterRole[] = [
   clusterRole(
     'system:aggregate-to-edit',
     [
+      // Read on the escalating resources view leaves out.
+      rule(read, [''], ['pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'secrets', 'services/proxy']),
       rule(['impersonate'], [''], ['serviceaccounts']),
       rule(readWrite, [''], ['pods', 'pods/attach', 'pods/proxy', 'pods/exec', 'pods/portforward']),
       rule(['create'], [''], ['pods/eviction']),

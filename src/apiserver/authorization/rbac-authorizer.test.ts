@@ -11,10 +11,10 @@ const g = 'rbac.authorization.k8s.io';
 
 function source(crs: ClusterRole[], crbs: ClusterRoleBinding[], roles: Role[] = [], rbs: RoleBinding[] = []): RuleSource {
   return {
-    clusterRoleBindings: async () => crbs,
-    roleBindings: async (ns) => rbs.filter((b) => b.metadata.namespace === ns),
-    clusterRole: async (name) => crs.find((c) => c.metadata.name === name),
-    role: async (ns, name) => roles.find((r) => r.metadata.namespace === ns && r.metadata.name === name),
+    clusterRoleBindings: () => crbs,
+    roleBindings: (ns) => rbs.filter((b) => b.metadata.namespace === ns),
+    clusterRole: (name) => crs.find((c) => c.metadata.name === name),
+    role: (ns, name) => roles.find((r) => r.metadata.namespace === ns && r.metadata.name === name),
   };
 }
 

@@ -10,7 +10,7 @@ import { writeContext } from './write-context.js';
 export async function createResource({ deps, info, registry, namespace, user, req, res, url }: RequestScope): Promise<void> {
   const serve = ownCreate(info);
   if (serve) return serve({ info, user, req, res, authorizer: deps.authorizer });
-  const ctx = writeContext(url);
+  const ctx = writeContext(url, undefined, user);
   const decoded = await requestBody(req);
   const body = asObject(decoded.value);
   checkFields(resourceKind(info), body, url, res, { duplicates: decoded.duplicates });

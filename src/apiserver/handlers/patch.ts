@@ -23,7 +23,7 @@ const applyPatchType = 'application/apply-patch+yaml';
 
 export async function patchResource(scope: ItemScope): Promise<void> {
   const { req, url, subresource } = scope;
-  const ctx = writeContext(url, subresource);
+  const ctx = writeContext(url, subresource, scope.user);
   const contentType = mediaType(req.headers['content-type']);
   const accepted = resourceModule(scope.info).patchTypes ?? patchMediaTypes;
   if (!patchTypes.has(contentType) || !accepted.includes(contentType)) throw ApiError.unsupportedMediaType(accepted);

@@ -9,7 +9,7 @@ import type { Registry } from '../registry.js';
 import type { RequestInfo } from '../request-info.js';
 import type { UserInfo } from '../user-info.js';
 import type { ItemStorage } from './item-storage.js';
-import type { RBACAuthorizer } from '../authorization/rbac-authorizer.js';
+import type { Authorizer } from '../authorization/authorizer.js';
 
 export interface ResourceHandlerDeps {
   registryFor(info: ResourceInfo): Registry;
@@ -19,7 +19,7 @@ export interface ResourceHandlerDeps {
   /** Subresources served elsewhere (log, exec, attach, binding); returns true when handled. */
   subresource?(info: ResourceInfo, ri: RequestInfo, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
   /** The server's authorizer, which the access reviews ask. */
-  authorizer: RBACAuthorizer;
+  authorizer: Authorizer;
 }
 
 /** A request to a resource's collection. */

@@ -7,8 +7,8 @@ import { asObject } from './object-body.js';
 import type { ItemScope } from './request-scope.js';
 import { writeContext } from './write-context.js';
 
-export async function updateResource({ deps, info, registry, namespace, name, subresource, storage, req, res, url }: ItemScope): Promise<void> {
-  const ctx = writeContext(url, subresource);
+export async function updateResource({ deps, info, registry, namespace, name, subresource, storage, req, res, url, user }: ItemScope): Promise<void> {
+  const ctx = writeContext(url, subresource, user);
   const decoded = await requestBody(req);
   const body = asObject(decoded.value);
   checkFields(storage.bodyKind, body, url, res, { duplicates: decoded.duplicates });

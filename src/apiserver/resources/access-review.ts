@@ -5,7 +5,7 @@
 import { ApiError, field, type FieldError } from '../../api/errors.js';
 import type { NonResourceAttributes, ResourceAttributes } from '../../api/types.js';
 import type { Attributes } from '../authorization/attributes.js';
-import type { RBACAuthorizer } from '../authorization/rbac-authorizer.js';
+import type { Authorizer } from '../authorization/authorizer.js';
 import type { UserInfo } from '../user-info.js';
 
 export interface AccessReviewSpec {
@@ -46,7 +46,7 @@ function attributesFrom(user: UserInfo, spec: AccessReviewSpec): Attributes {
 }
 
 /** The review's status: allowed (RBAC never denies outright) and the authorizer's reason. */
-export async function accessReviewStatus(authorizer: RBACAuthorizer, user: UserInfo, spec: AccessReviewSpec): Promise<{ allowed: boolean; reason?: string }> {
+export async function accessReviewStatus(authorizer: Authorizer, user: UserInfo, spec: AccessReviewSpec): Promise<{ allowed: boolean; reason?: string }> {
   const { decision, reason } = await authorizer.authorize(attributesFrom(user, spec));
   return { allowed: decision === 'Allow', ...(reason ? { reason } : {}) };
 }

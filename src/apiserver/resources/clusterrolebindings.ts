@@ -6,6 +6,7 @@ import { validateClusterRoleBinding, validateClusterRoleBindingUpdate } from '..
 import { clusterRoleBindingPrinter } from '../../api/printers/rbac-printers.js';
 import { defaultStrategy } from './default-strategy.js';
 import type { ResourceModule } from './resource-module.js';
+import { confirmBindingWrite, onlyGCFieldsChange } from '../authorization/escalation.js';
 
 export const clusterrolebindings: ResourceModule = {
   printer: clusterRoleBindingPrinter,
@@ -15,4 +16,9 @@ export const clusterrolebindings: ResourceModule = {
       validate: (obj) => validateClusterRoleBinding(obj as ClusterRoleBinding),
       validateUpdate: (obj, old) => validateClusterRoleBindingUpdate(obj as ClusterRoleBinding, old as ClusterRoleBinding),
     }),
+  // A role is bound only by who holds its rules or may bind it (upstream clusterrolebinding/policybased).
+  authorizeWrite: (obj, old, user, deps) => {
+    if (old && onlyGCFieldsChange(obj, old)) return;
+    confirmBindingWrite(deps.authorizer, user, 'clusterrolebindings', obj as ClusterRoleBinding);
+  },
 };

@@ -5,6 +5,7 @@ import { validateClusterRole, validateClusterRoleUpdate } from '../../api/valida
 import { clusterRolePrinter } from '../../api/printers/rbac-printers.js';
 import { defaultStrategy } from './default-strategy.js';
 import type { ResourceModule } from './resource-module.js';
+import { confirmRoleWrite, onlyGCFieldsChange } from '../authorization/escalation.js';
 
 export const clusterroles: ResourceModule = {
   printer: clusterRolePrinter,
@@ -13,4 +14,9 @@ export const clusterroles: ResourceModule = {
       validate: (obj) => validateClusterRole(obj as ClusterRole),
       validateUpdate: (obj, old) => validateClusterRoleUpdate(obj as ClusterRole, old as ClusterRole),
     }),
+  // Rules the writer does not hold are refused unless they may escalate (upstream clusterrole/policybased).
+  authorizeWrite: (obj, old, user, deps) => {
+    if (old && onlyGCFieldsChange(obj, old)) return;
+    confirmRoleWrite(deps.authorizer, user, { resource: 'clusterroles', role: obj as ClusterRole, requestName: old ? (obj.metadata.name ?? '') : '' });
+  },
 };

@@ -127,6 +127,8 @@ export function strategyFor(info: ResourceInfo, deps: StrategyDeps, handlerDeps?
     await admitUpdate?.(obj, old, handlerDeps);
     await admitResourceQuotaUpdate(info, obj, old, handlerDeps, new Date(), dryRun);
   };
+  const authorizeWrite = m.authorizeWrite;
+  if (authorizeWrite) strategy.authorizeWrite = (obj, old, user) => authorizeWrite(obj, old, user, handlerDeps);
   return strategy;
 }
 

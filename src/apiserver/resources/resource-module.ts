@@ -28,7 +28,7 @@ import type { Registry } from '../registry.js';
 import type { RequestInfo } from '../request-info.js';
 import type { ServiceAccountTokens } from '../serviceaccount-token.js';
 import type { UserInfo } from '../user-info.js';
-import type { RBACAuthorizer } from '../authorization/rbac-authorizer.js';
+import type { Authorizer } from '../authorization/authorizer.js';
 import type { ScaleStrategy, Strategy } from '../strategy.js';
 
 /** What strategies may need from the server they run in. */
@@ -49,6 +49,8 @@ export interface HandlerDeps {
   resourceMetrics(): ReadingPair[];
   /** NamespaceLifecycle admission of a create (subresources that create, such as pods/eviction). */
   admitCreate(info: ResourceInfo, namespace: string | undefined, name: string): Promise<void>;
+  /** The server's authorizer chain (RBAC's escalation check asks it). */
+  authorizer: Authorizer;
 }
 
 /** A request to a subresource its resource serves with a handler of its own. */
@@ -88,7 +90,7 @@ export interface CreateRequest {
   req: IncomingMessage;
   res: ServerResponse;
   /** The server's authorizer (the access reviews answer from it). */
-  authorizer: RBACAuthorizer;
+  authorizer: Authorizer;
 }
 
 export interface ResourceModule {
@@ -109,6 +111,8 @@ export interface ResourceModule {
    * PersistentVolumeClaimResize); throws the ApiError to answer with.
    */
   admitUpdate?(obj: KubeObject, old: KubeObject, deps: HandlerDeps): Promise<void>;
+  /** Authorizes the written content for the requesting user (see Strategy.authorizeWrite: RBAC's escalation check). */
+  authorizeWrite?(obj: KubeObject, old: KubeObject | undefined, user: UserInfo, deps: HandlerDeps): void;
   /** Subresources with a handler of their own, by name. */
   handlers?(deps: HandlerDeps): Record<string, SubresourceHandler>;
   /** Subresources that take upgraded connections (upstream: Connecters such as pods/exec), by name. */

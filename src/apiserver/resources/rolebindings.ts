@@ -6,6 +6,7 @@ import { validateRoleBinding, validateRoleBindingUpdate } from '../../api/valida
 import { roleBindingPrinter } from '../../api/printers/rbac-printers.js';
 import { defaultStrategy } from './default-strategy.js';
 import type { ResourceModule } from './resource-module.js';
+import { confirmBindingWrite, onlyGCFieldsChange } from '../authorization/escalation.js';
 
 export const rolebindings: ResourceModule = {
   printer: roleBindingPrinter,
@@ -15,4 +16,9 @@ export const rolebindings: ResourceModule = {
       validate: (obj) => validateRoleBinding(obj as RoleBinding),
       validateUpdate: (obj, old) => validateRoleBindingUpdate(obj as RoleBinding, old as RoleBinding),
     }),
+  // A role is bound only by who holds its rules or may bind it (upstream rolebinding/policybased).
+  authorizeWrite: (obj, old, user, deps) => {
+    if (old && onlyGCFieldsChange(obj, old)) return;
+    confirmBindingWrite(deps.authorizer, user, 'rolebindings', obj as RoleBinding);
+  },
 };

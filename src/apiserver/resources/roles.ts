@@ -4,6 +4,7 @@ import { validateRole, validateRoleUpdate } from '../../api/validation/rbac-vali
 import { rolePrinter } from '../../api/printers/rbac-printers.js';
 import { defaultStrategy } from './default-strategy.js';
 import type { ResourceModule } from './resource-module.js';
+import { confirmRoleWrite, onlyGCFieldsChange } from '../authorization/escalation.js';
 
 export const roles: ResourceModule = {
   printer: rolePrinter,
@@ -12,4 +13,9 @@ export const roles: ResourceModule = {
       validate: (obj) => validateRole(obj as Role),
       validateUpdate: (obj, old) => validateRoleUpdate(obj as Role, old as Role),
     }),
+  // Rules the writer does not hold are refused unless they may escalate (upstream role/policybased).
+  authorizeWrite: (obj, old, user, deps) => {
+    if (old && onlyGCFieldsChange(obj, old)) return;
+    confirmRoleWrite(deps.authorizer, user, { resource: 'roles', role: obj as Role, requestName: old ? (obj.metadata.name ?? '') : '' });
+  },
 };
