@@ -22,6 +22,7 @@ import {
   type GroupVersionKind,
 } from '../api/schema/index.js';
 import { encodeOpenAPIv2Document } from './openapi-v2-proto.js';
+import { customResourceDependencies, customResourceModelName, customResourceSchemas, type OpenAPIStyle } from './custom-resource-openapi.js';
 import { goJSON } from '../util/go-json.js';
 
 /** kube-openapi's handler answers both Accept spellings with this Content-Type. */
@@ -84,13 +85,18 @@ function operationId(verb: string, r: ResourceInfo, suffix = ''): string {
   return `${verb}${g[0].toUpperCase()}${g.slice(1)}${scope}${r.kind}${suffix}`;
 }
 
+/** The definition a served kind is published under: a custom kind's is named after its group reversed. */
+function modelName(r: ResourceInfo, kind: string): string {
+  return r.custom ? customResourceModelName(r.group, r.version, kind) : definitionName({ group: r.group, version: r.version, kind });
+}
+
 function pathsFor(r: ResourceInfo): PathSpec[] {
   const prefix = r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
   const scope = r.namespaced ? '/namespaces/{namespace}' : '';
   const collection = `${prefix}${scope}/${r.resource}`;
   const scopeParams = r.namespaced ? ['namespace'] : [];
   const gvk = { group: r.group, version: r.version, kind: r.kind };
-  const def = definitionName(gvk);
+  const def = modelName(r, r.kind);
   const has = (verb: string) => r.verbs.includes(verb);
   const ops = (list: [Action, string, boolean][], target: GroupVersionKind, resp: string): Operation[] =>
     list.filter(([, , ok]) => ok).map(([action, id]) => ({ action, gvk: target, operationId: id, responseDefinition: resp }));
@@ -106,7 +112,7 @@ function pathsFor(r: ResourceInfo): PathSpec[] {
         ],
         gvk,
         def,
-      ).map((o) => (o.action === 'list' ? { ...o, responseDefinition: definitionName({ ...gvk, kind: r.listKind }) } : o)),
+      ).map((o) => (o.action === 'list' ? { ...o, responseDefinition: modelName(r, r.listKind) } : o)),
     },
     {
       path: `${collection}/{name}`,
@@ -187,7 +193,20 @@ function gvkByDefinition(): Map<string, GroupVersionKind> {
 
 // ---- schemas ----------------------------------------------------------------------
 
-type RefStyle = 'v2' | 'v3';
+type RefStyle = OpenAPIStyle;
+
+/** The definitions of the given resources: the field schema's closure over roots, and each custom resource's own. */
+function definitionsFor(served: ResourceInfo[], roots: string[], style: RefStyle): JsonObject {
+  const custom = served.filter((r) => r.custom);
+  const gvks = gvkByDefinition();
+  const defs = allDefinitions();
+  const out: JsonObject = {};
+  const all = custom.length ? [...roots, ...customResourceDependencies] : roots;
+  for (const name of closure(all)) out[name] = definitionSchema(name, defs[name], style, gvks.get(name));
+  for (const r of custom) Object.assign(out, customResourceSchemas(r, style));
+  Object.assign(out, extraDefinitions(style));
+  return out;
+}
 
 function scalarSchema(t: string): JsonObject {
   switch (t) {
@@ -331,11 +350,7 @@ function buildV3Document(docPath: string): JsonObject | undefined {
       for (const op of p.operations) roots.push(op.responseDefinition);
     }
   }
-  const gvks = gvkByDefinition();
-  const defs = allDefinitions();
-  const schemas: JsonObject = {};
-  for (const name of closure(roots)) schemas[name] = definitionSchema(name, defs[name], 'v3', gvks.get(name));
-  Object.assign(schemas, extraDefinitions('v3'));
+  const schemas = definitionsFor(served, roots, 'v3');
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: kubernetesVersion },
@@ -423,11 +438,7 @@ export function openapiV2Json(): JsonObject {
       paths[p.path] = item;
     }
   }
-  const gvks = gvkByDefinition();
-  const defs = allDefinitions();
-  const definitions: JsonObject = {};
-  for (const name of closure(roots)) definitions[name] = definitionSchema(name, defs[name], 'v2', gvks.get(name));
-  Object.assign(definitions, extraDefinitions('v2'));
+  const definitions = definitionsFor(resources, roots, 'v2');
   v2Json = { swagger: '2.0', info: { title: 'Kubernetes', version: kubernetesVersion }, paths, definitions };
   return v2Json;
 }
