@@ -22,6 +22,7 @@ import {
   type GroupVersionKind,
 } from '../api/schema/index.js';
 import { encodeOpenAPIv2Document } from './openapi-v2-proto.js';
+import { customResourcePatchTypes } from './resources/custom-resources.js';
 import { customResourceDependencies, customResourceModelName, customResourceSchemas, type OpenAPIStyle } from './custom-resource-openapi.js';
 import { goJSON } from '../util/go-json.js';
 
@@ -54,6 +55,8 @@ interface Operation {
   operationId: string;
   /** The definition the response (and, except for patch, the body) is. */
   responseDefinition: string;
+  /** Patch types a custom resource accepts (no strategic merge: kubectl 1.28+ sends one where the document offers it). */
+  patchTypes?: string[];
 }
 
 interface PathSpec {
@@ -158,7 +161,9 @@ function pathsFor(r: ResourceInfo): PathSpec[] {
       ),
     });
   }
-  return out.filter((p) => p.operations.length > 0);
+  const served = out.filter((p) => p.operations.length > 0);
+  if (!r.custom) return served;
+  return served.map((p) => ({ ...p, operations: p.operations.map((o) => (o.action === 'patch' ? { ...o, patchTypes: [...customResourcePatchTypes].sort() } : o)) }));
 }
 
 function queryParamsFor(action: Action): { name: string; description: string }[] {
@@ -312,7 +317,7 @@ function v3Operation(op: Operation, tag: string): JsonObject {
   };
   if (op.action === 'patch') {
     o.requestBody = {
-      content: Object.fromEntries(patchContentTypes.map((c) => [c, { schema: { $ref: `#/components/schemas/${patchDefinition}` } }])),
+      content: Object.fromEntries((op.patchTypes ?? patchContentTypes).map((c) => [c, { schema: { $ref: `#/components/schemas/${patchDefinition}` } }])),
       required: true,
     };
   } else if (op.action === 'post' || op.action === 'put') {
@@ -407,7 +412,7 @@ function v2Operation(op: Operation, tag: string): JsonObject {
   }
   return {
     description: `${op.action} ${op.gvk.kind}`,
-    consumes: op.action === 'patch' ? patchContentTypes : ['*/*'],
+    consumes: op.action === 'patch' ? (op.patchTypes ?? patchContentTypes) : ['*/*'],
     produces: ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'],
     schemes: ['https'],
     tags: [tag],

@@ -101,6 +101,21 @@ for (const bin of passClients) {
       }
     });
 
+    test('kubectl apply patches a custom object as the published PATCH operation allows (no strategic merge)', async () => {
+      const gizmo = (size: number) => JSON.stringify({ apiVersion: `${group}/v1`, kind: 'Gizmo', metadata: { name: 'g1', namespace: 'default' }, spec: { size, mode: 'fast' } });
+      const created = await kb(['apply', '-f', '-'], gizmo(1));
+      assert.equal(created.code, 0, created.stderr);
+      assert.equal(created.stdout.trim(), `gizmo.${group}/g1 created`);
+      const configured = await kb(['apply', '-f', '-'], gizmo(3));
+      assert.equal(configured.code, 0, configured.stderr);
+      assert.equal(configured.stdout.trim(), `gizmo.${group}/g1 configured`);
+      assert.equal(JSON.parse((await kb(['get', `gizmos.${group}`, 'g1', '-n', 'default', '-o', 'json'])).stdout).spec.size, 3);
+      const doc = JSON.parse((await kb(['get', '--raw', `/openapi/v3/apis/${group}/v1`])).stdout);
+      const patch = doc.paths[`/apis/${group}/v1/namespaces/{namespace}/gizmos/{name}`].patch;
+      assert.deepEqual(Object.keys(patch.requestBody.content), ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json']);
+      assert.equal((await kb(['delete', `gizmos.${group}`, 'g1', '-n', 'default'])).code, 0);
+    });
+
     test('explain follows a version added to the CRD', async () => {
       const applied = await kb(['apply', '-f', '-'], gizmoCRD(group, ['v1', 'v2']));
       assert.equal(applied.code, 0, applied.stderr);
