@@ -13,6 +13,7 @@ import type {
 } from '../types.js';
 import { isDNS1035Label, isDNS1123Subdomain, nameIsDNSSubdomain } from './names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
+import { validateSchemaRules } from './custom-resource-cel.js';
 
 const scopes = ['Cluster', 'Namespaced'];
 const schemaTypes = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
@@ -103,7 +104,10 @@ function validateVersion(v: CustomResourceDefinitionVersion, path: string): Fiel
     if (hasStatus && schema.type && schema.type !== 'object') {
       errs.push(field.invalid(`${path}.schema.openAPIV3Schema.type`, schema.type, 'only "object" is allowed as the type at the root of the schema if the status subresource is enabled'));
     }
-    errs.push(...validateStructural(schema, `${path}.schema.openAPIV3Schema`, 'root'));
+    const structural = validateStructural(schema, `${path}.schema.openAPIV3Schema`, 'root');
+    errs.push(...structural);
+    // Rules are compiled against the schema's types, so only a structural schema's.
+    if (structural.length === 0) errs.push(...validateSchemaRules(schema, `${path}.schema.openAPIV3Schema`));
   }
   const scale = v.subresources?.scale;
   if (scale) {

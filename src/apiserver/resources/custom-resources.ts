@@ -12,6 +12,8 @@ import { replicaScale } from './scale-strategy.js';
 import { nameIsDNSSubdomain } from '../../api/validation/names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation/object-meta.js';
 import { applyDefaults, prune, validateValue } from '../../api/validation/custom-resource-schema.js';
+import { validateRules } from '../../api/validation/custom-resource-cel.js';
+import { ApiError, field } from '../../api/errors.js';
 import { defaultStrategy } from './default-strategy.js';
 import type { ResourceModule } from './resource-module.js';
 
@@ -44,10 +46,32 @@ function customResourceScale(paths: { specReplicasPath: string; statusReplicasPa
   });
 }
 
-export function customResourceModule(version: CustomResourceDefinitionVersion): ResourceModule {
+/** upstream crdHandler: no new objects while the CRD's instances are being deleted. */
+function refuseWhileTerminating(info: { group: string; resource: string }): never {
+  const err = new ApiError(405, 'MethodNotAllowed', 'create not allowed while custom resource definition is terminating', {
+    group: info.group,
+    kind: info.resource,
+  });
+  throw err;
+}
+
+/**
+ * The module serving one version; terminating: the CRD is being deleted (its Terminating
+ * condition is True), when creates are refused.
+ */
+export function customResourceModule(version: CustomResourceDefinitionVersion, info?: { group: string; resource: string; terminating: boolean }): ResourceModule {
   const scale = version.subresources?.scale;
   const schema = version.schema?.openAPIV3Schema;
-  const validateSchema = (obj: KubeObject) => (schema ? validateValue(obj, schema, '', true) : []);
+  // The schema's value validations, then its CEL rules (transition rules see the stored object).
+  const validateSchema = (obj: KubeObject, old?: KubeObject) => {
+    if (!schema) return [];
+    const errs = validateValue(obj, schema, '', true);
+    // A value of the wrong type blocks the rules (upstream hasBlockingErr), which says so.
+    if (errs.some((e) => e.detail?.includes(' in body must be of type '))) {
+      return [...errs, field.invalid('<nil>', 'null', 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation')];
+    }
+    return [...errs, ...validateRules(obj, old, schema)];
+  };
   return {
     // Pruning then defaulting, as upstream decodes a custom object.
     defaults: (obj) => {
@@ -60,11 +84,12 @@ export function customResourceModule(version: CustomResourceDefinitionVersion): 
       defaultStrategy(info, {
         tracksGeneration: true,
         validate: (obj) => [...validateObjectMeta(obj.metadata, info.namespaced, nameIsDNSSubdomain, 'metadata', false), ...validateSchema(obj)],
-        validateUpdate: (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', false), ...validateSchema(obj)],
-        validateStatusUpdate: (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', false), ...validateSchema(obj)],
+        validateUpdate: (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', false), ...validateSchema(obj, old)],
+        validateStatusUpdate: (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', false), ...validateSchema(obj, old)],
       }),
     printer: customResourcePrinter(version.additionalPrinterColumns),
     ...(scale ? { scale: customResourceScale(scale) } : {}),
     patchTypes: customResourcePatchTypes,
+    ...(info?.terminating ? { admitCreate: async () => refuseWhileTerminating(info) } : {}),
   };
 }
