@@ -77,3 +77,13 @@ test('a version without a schema, or whose root keeps unknown fields in v2, is a
   const open: JSONSchemaProps = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
   assert.deepEqual(customResourceSchemas(info(open), 'v2')['com.example.stable.v1.CronTab'], { type: 'object', 'x-kubernetes-group-version-kind': gvk });
 });
+
+test('selectable fields are published on the kind and its list', () => {
+  const withFields = { ...info(schema), custom: { schema, selectableFields: ['.spec.schedule'] } };
+  for (const style of ['v2', 'v3'] as const) {
+    const defs = customResourceSchemas(withFields, style);
+    for (const name of ['com.example.stable.v1.CronTab', 'com.example.stable.v1.CronTabList']) {
+      assert.deepEqual((defs[name] as Record<string, unknown>)['x-kubernetes-selectable-fields'], [{ fieldPath: 'spec.schedule' }]);
+    }
+  }
+});

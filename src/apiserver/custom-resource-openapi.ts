@@ -132,14 +132,18 @@ function typeMetaProperties(): JsonObject {
   };
 }
 
-function gvkExtension(group: string, version: string, kind: string): JsonObject {
-  return { 'x-kubernetes-group-version-kind': [{ group, kind, version }] };
+/** The kind's GVK, and the fields a field selector may name (x-kubernetes-selectable-fields). */
+function kindExtensions(info: ResourceInfo, kind: string): JsonObject {
+  const out: JsonObject = { 'x-kubernetes-group-version-kind': [{ group: info.group, kind, version: info.version }] };
+  const selectable = info.custom?.selectableFields ?? [];
+  if (selectable.length) out['x-kubernetes-selectable-fields'] = selectable.map((p) => ({ fieldPath: p.replace(/^\./, '') }));
+  return out;
 }
 
 /** The kind's definition. */
 function kindSchema(info: ResourceInfo, style: OpenAPIStyle): JsonObject {
   const schema = info.custom?.schema;
-  const gvk = gvkExtension(info.group, info.version, info.kind);
+  const gvk = kindExtensions(info, info.kind);
   if (!schema || (style === 'v2' && schema['x-kubernetes-preserve-unknown-fields'])) return { type: 'object', ...gvk };
   const out = publish(schema, style);
   if (style === 'v2') dropNullableRequired(schema, out);
@@ -164,7 +168,7 @@ function listSchema(info: ResourceInfo, style: OpenAPIStyle): JsonObject {
       },
       metadata: ref(listMetaDefinition, style, listMetaDoc),
     },
-    ...gvkExtension(info.group, info.version, info.listKind),
+    ...kindExtensions(info, info.listKind),
   };
 }
 

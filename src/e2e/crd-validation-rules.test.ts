@@ -2,7 +2,8 @@
 // of new objects while a CRD is terminating, driven by the real kubectl 1.27 and 1.33 on a
 // fake-runtime cluster: failing rules are printed as upstream words them (default message,
 // message, messageExpression, fieldPath, reason), transition rules see the stored object, and a
-// CRD whose rule does not compile is refused.
+// CRD whose rule does not compile is refused. The version's selectableFields serve field
+// selectors in list and watch; other labels are "field label not supported".
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clientVersion, eventually, passClients, startCluster, type TestCluster } from './harness.js';
@@ -31,6 +32,7 @@ function thingCRD(group: string, rules: unknown[] = defaultRules): string {
           name: 'v1',
           served: true,
           storage: true,
+          selectableFields: [{ jsonPath: '.spec.mode' }, { jsonPath: '.spec.replicas' }],
           schema: {
             openAPIV3Schema: {
               type: 'object',
@@ -90,6 +92,25 @@ for (const bin of passClients) {
       assert.equal(changed.stderr.trim(), 'The Thing "good" is invalid: spec.mode: Invalid value: "string": mode is immutable');
       const same = await kb(['patch', `things.${group}`, 'good', '-n', 'default', '--type', 'merge', '-p', '{"spec":{"mode":"a","replicas":2}}']);
       assert.equal(same.code, 0, same.stderr);
+    });
+
+    test('field selectors select on the selectable fields, in list and watch', async () => {
+      const other = await kb(['create', '-f', '-'], thing('other', { replicas: 2, maxReplicas: 2, mode: 'z' }));
+      assert.equal(other.code, 0, other.stderr);
+      const byMode = await kb(['get', `things.${group}`, '-n', 'default', '--field-selector', 'spec.mode=z', '-o', 'name']);
+      assert.equal(byMode.code, 0, byMode.stderr);
+      assert.equal(byMode.stdout.trim(), `thing.${group}/other`);
+      const byReplicas = await kb(['get', `things.${group}`, '-n', 'default', '--field-selector', 'spec.replicas!=2,metadata.namespace=default', '-o', 'name']);
+      assert.equal(byReplicas.stdout.trim(), '');
+      // A watch with the selector is accepted and sees only the matching object.
+      const watched = await kb(['get', `things.${group}`, '-n', 'default', '--field-selector', 'spec.mode=z', '--watch', '--request-timeout=2s', '-o', 'name']);
+      assert.equal(watched.stdout.trim(), `thing.${group}/other`);
+      const unsupported = await kb(['get', `things.${group}`, '-n', 'default', '--field-selector', 'spec.maxReplicas=2']);
+      assert.equal(unsupported.code, 1);
+      assert.match(unsupported.stderr, /field label not supported: spec\.maxReplicas/);
+      const raw = await kb(['get', '--raw', `/apis/${group}/v1/things?fieldSelector=spec.maxReplicas%3D2`]);
+      assert.match(raw.stderr, /Error from server \(BadRequest\): field label not supported: spec\.maxReplicas/);
+      assert.equal((await kb(['delete', `things.${group}`, 'other', '-n', 'default'])).code, 0);
     });
 
     test('a CRD whose rule does not compile is refused with the compiler error', async () => {

@@ -16,6 +16,7 @@ import { Environment } from '@marcbachmann/cel-js';
 import { field, goQuote, type FieldError } from '../errors.js';
 import type { JSONSchemaProps, ValidationRule } from '../types.js';
 import { registerKubernetesLibraries } from './cel-libraries.js';
+import { schemaFieldPath } from './schema-field-path.js';
 
 type Json = unknown;
 type Obj = Record<string, Json>;
@@ -200,7 +201,7 @@ export function validateSchemaRules(s: JSONSchemaProps, path: string, root = tru
     if (rule.messageExpression !== undefined && !rule.messageExpression.trim()) errs.push(field.required(`${at}.messageExpression`, 'messageExpression must be non-empty if specified'));
     if (rule.reason !== undefined && !supportedReasons.includes(rule.reason)) errs.push(field.notSupported(`${at}.reason`, rule.reason, supportedReasons));
     if (rule.fieldPath !== undefined && !rule.fieldPath.trim()) errs.push(field.invalid(`${at}.fieldPath`, rule.fieldPath, 'must be non-empty if specified'));
-    else if (rule.fieldPath && !fieldPathOf(rule.fieldPath)) errs.push(field.invalid(`${at}.fieldPath`, rule.fieldPath, 'must be a valid path'));
+    else if (rule.fieldPath && 'error' in schemaFieldPath(rule.fieldPath, s)) errs.push(field.invalid(`${at}.fieldPath`, rule.fieldPath, 'must be a valid path'));
     if (error) errs.push(field.invalid(`${at}.rule`, ruleValue(rule), error));
     if (messageError) errs.push(field.invalid(`${at}.messageExpression`, ruleValue(rule), `messageExpression ${messageError}`));
   });
@@ -210,21 +211,6 @@ export function validateSchemaRules(s: JSONSchemaProps, path: string, root = tru
   const additional = subSchema(s.additionalProperties);
   if (additional) errs.push(...validateSchemaRules(additional, `${path}.additionalProperties`, false));
   return errs;
-}
-
-/** A rule's fieldPath (.spec.x, .map['key']) as the field path it names, or undefined when malformed. */
-function fieldPathOf(jsonPath: string): string | undefined {
-  const parts: string[] = [];
-  const re = /\.([A-Za-z_$][\w$-]*)|\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]/y;
-  let at = 0;
-  while (at < jsonPath.length) {
-    re.lastIndex = at;
-    const m = re.exec(jsonPath);
-    if (!m) return undefined;
-    parts.push(m[1] !== undefined ? `.${m[1]}` : m[2] !== undefined ? `[${m[2]}]` : `[${m[3]}]`);
-    at = re.lastIndex;
-  }
-  return parts.length ? parts.join('') : undefined;
 }
 
 // ---- evaluating -----------------------------------------------------------------------
@@ -284,6 +270,14 @@ function messageOf(c: CompiledRule, activation: Obj): string {
   return r.message?.trim() ? r.message.trim() : `failed rule: ${r.rule.trim()}`;
 }
 
+/** The node's path extended by a rule's fieldPath (relative to the node). */
+function withFieldPath(path: string, fieldPath: string, s: JSONSchemaProps): string {
+  const found = schemaFieldPath(fieldPath, s);
+  if ('error' in found || !found.path) return path || '<nil>';
+  if (!path) return found.path;
+  return found.path.startsWith('[') ? `${path}${found.path}` : `${path}.${found.path}`;
+}
+
 function runRules(v: Json, old: Json, s: JSONSchemaProps, path: string, root: boolean, errs: FieldError[]): void {
   const rules = compile(s, root);
   if (rules.length === 0) return;
@@ -310,8 +304,7 @@ function runRules(v: Json, old: Json, s: JSONSchemaProps, path: string, root: bo
       continue;
     }
     if (result === true) continue;
-    const extra = c.rule.fieldPath ? fieldPathOf(c.rule.fieldPath) : undefined;
-    const where = extra ? (path ? `${path}${extra}` : extra.replace(/^\./, '')) : at;
+    const where = c.rule.fieldPath ? withFieldPath(path, c.rule.fieldPath, s) : at;
     errs.push(failure(where, type, c.rule, messageOf(c, activation)));
   }
 }

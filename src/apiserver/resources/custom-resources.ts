@@ -8,6 +8,7 @@
 import { customResourcePrinter, readJsonPath } from '../../api/printers/custom-resource-printer.js';
 import type { CustomResourceDefinitionVersion, KubeObject } from '../../api/types.js';
 import type { ScaleStrategy } from '../strategy.js';
+import type { FieldSelectors } from '../../api/fields.js';
 import { replicaScale } from './scale-strategy.js';
 import { nameIsDNSSubdomain } from '../../api/validation/names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation/object-meta.js';
@@ -46,6 +47,27 @@ function customResourceScale(paths: { specReplicasPath: string; statusReplicasPa
   });
 }
 
+/**
+ * Field selectors of a custom resource (upstream crConverter.ConvertFieldLabel and the
+ * strategy's selectable field set): metadata.name, metadata.namespace when namespaced, and the
+ * version's selectableFields; any other label is "field label not supported". A selectable
+ * field absent from an object selects as the empty string.
+ */
+export function customResourceFieldSelectors(selectable: string[], namespaced: boolean): FieldSelectors {
+  const names = selectable.map((p) => p.replace(/^\./, ''));
+  return {
+    labels: ['metadata.name', ...(namespaced ? ['metadata.namespace'] : []), ...names],
+    fields: (obj) => {
+      const out: Record<string, string> = {};
+      names.forEach((name, i) => {
+        const v = readJsonPath(obj, selectable[i]);
+        out[name] = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+      });
+      return out;
+    },
+  };
+}
+
 /** upstream crdHandler: no new objects while the CRD's instances are being deleted. */
 function refuseWhileTerminating(info: { group: string; resource: string }): never {
   const err = new ApiError(405, 'MethodNotAllowed', 'create not allowed while custom resource definition is terminating', {
@@ -59,7 +81,7 @@ function refuseWhileTerminating(info: { group: string; resource: string }): neve
  * The module serving one version; terminating: the CRD is being deleted (its Terminating
  * condition is True), when creates are refused.
  */
-export function customResourceModule(version: CustomResourceDefinitionVersion, info?: { group: string; resource: string; terminating: boolean }): ResourceModule {
+export function customResourceModule(version: CustomResourceDefinitionVersion, crd?: { group: string; resource: string; terminating: boolean }): ResourceModule {
   const scale = version.subresources?.scale;
   const schema = version.schema?.openAPIV3Schema;
   // The schema's value validations, then its CEL rules (transition rules see the stored object).
@@ -83,6 +105,7 @@ export function customResourceModule(version: CustomResourceDefinitionVersion, i
     strategy: (info) =>
       defaultStrategy(info, {
         tracksGeneration: true,
+        fieldSelectors: customResourceFieldSelectors((version.selectableFields ?? []).map((f) => f.jsonPath), info.namespaced),
         validate: (obj) => [...validateObjectMeta(obj.metadata, info.namespaced, nameIsDNSSubdomain, 'metadata', false), ...validateSchema(obj)],
         validateUpdate: (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', false), ...validateSchema(obj, old)],
         validateStatusUpdate: (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', false), ...validateSchema(obj, old)],
@@ -90,6 +113,6 @@ export function customResourceModule(version: CustomResourceDefinitionVersion, i
     printer: customResourcePrinter(version.additionalPrinterColumns),
     ...(scale ? { scale: customResourceScale(scale) } : {}),
     patchTypes: customResourcePatchTypes,
-    ...(info?.terminating ? { admitCreate: async () => refuseWhileTerminating(info) } : {}),
+    ...(crd?.terminating ? { admitCreate: async () => refuseWhileTerminating(crd) } : {}),
   };
 }
