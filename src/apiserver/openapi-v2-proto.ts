@@ -81,6 +81,26 @@ function vendorExtensions(field: number, o: JsonObject): Buffer {
   );
 }
 
+/** Schema keywords of one scalar each, by how their field is written. */
+const asDouble = (f: number, v: unknown) => doubleField(f, asNumber(v));
+const asInt64 = (f: number, v: unknown) => int64Field(f, asNumber(v));
+const asBool = (f: number, v: unknown) => boolField(f, v === true);
+const valueValidations: [keyof typeof F.schema, (field: number, v: unknown) => Buffer][] = [
+  ['multipleOf', asDouble],
+  ['maximum', asDouble],
+  ['exclusiveMaximum', asBool],
+  ['minimum', asDouble],
+  ['exclusiveMinimum', asBool],
+  ['maxLength', asInt64],
+  ['minLength', asInt64],
+  ['pattern', (f, v) => stringField(f, asString(v))],
+  ['maxItems', asInt64],
+  ['minItems', asInt64],
+  ['uniqueItems', asBool],
+  ['maxProperties', asInt64],
+  ['minProperties', asInt64],
+];
+
 export function encodeSchema(s: JsonObject): Buffer {
   const parts: Buffer[] = [
     stringField(F.schema.ref, asString(s.$ref)),
@@ -88,19 +108,7 @@ export function encodeSchema(s: JsonObject): Buffer {
     stringField(F.schema.title, asString(s.title)),
     stringField(F.schema.description, asString(s.description)),
     // A custom resource's value validations (built-in definitions have none).
-    doubleField(F.schema.multipleOf, asNumber(s.multipleOf)),
-    doubleField(F.schema.maximum, asNumber(s.maximum)),
-    boolField(F.schema.exclusiveMaximum, s.exclusiveMaximum === true),
-    doubleField(F.schema.minimum, asNumber(s.minimum)),
-    boolField(F.schema.exclusiveMinimum, s.exclusiveMinimum === true),
-    int64Field(F.schema.maxLength, asNumber(s.maxLength)),
-    int64Field(F.schema.minLength, asNumber(s.minLength)),
-    stringField(F.schema.pattern, asString(s.pattern)),
-    int64Field(F.schema.maxItems, asNumber(s.maxItems)),
-    int64Field(F.schema.minItems, asNumber(s.minItems)),
-    boolField(F.schema.uniqueItems, s.uniqueItems === true),
-    int64Field(F.schema.maxProperties, asNumber(s.maxProperties)),
-    int64Field(F.schema.minProperties, asNumber(s.minProperties)),
+    ...valueValidations.map(([key, write]) => write(F.schema[key], s[key])),
     repeatedStringField(F.schema.required, asStrings(s.required)),
     ...asArray(s.enum).map((v) => messageField(F.schema.enum, stringField(F.any.yaml, YAML.stringify(v)))),
   ];

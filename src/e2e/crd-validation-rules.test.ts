@@ -7,6 +7,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clientVersion, eventually, passClients, startCluster, type TestCluster } from './harness.js';
+import { ruleSchema } from '../testing/custom-resource-objects.js';
+import type { ValidationRule } from '../api/types.js';
 
 let c: TestCluster;
 
@@ -18,7 +20,7 @@ after(() => {
   c?.down(true);
 });
 
-function thingCRD(group: string, rules: unknown[] = defaultRules): string {
+function thingCRD(group: string, rules: ValidationRule[] = defaultRules): string {
   return JSON.stringify({
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -34,21 +36,12 @@ function thingCRD(group: string, rules: unknown[] = defaultRules): string {
           storage: true,
           selectableFields: [{ jsonPath: '.spec.mode' }, { jsonPath: '.spec.replicas' }],
           schema: {
-            openAPIV3Schema: {
-              type: 'object',
-              properties: {
-                spec: {
-                  type: 'object',
-                  'x-kubernetes-validations': rules,
-                  properties: {
-                    replicas: { type: 'integer' },
-                    maxReplicas: { type: 'integer' },
-                    mode: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'mode is immutable' }] },
-                    memory: { type: 'string' },
-                  },
-                },
-              },
-            },
+            openAPIV3Schema: ruleSchema(rules, {
+              replicas: { type: 'integer' },
+              maxReplicas: { type: 'integer' },
+              mode: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'mode is immutable' }] },
+              memory: { type: 'string' },
+            }),
           },
         },
       ],
@@ -56,7 +49,7 @@ function thingCRD(group: string, rules: unknown[] = defaultRules): string {
   });
 }
 
-const defaultRules = [
+const defaultRules: ValidationRule[] = [
   { rule: 'self.replicas <= self.maxReplicas', message: 'replicas must not exceed maxReplicas' },
   { rule: '!has(self.memory) || quantity(self.memory).isLessThan(quantity("1Gi"))', messageExpression: '"memory " + self.memory + " is too much"', fieldPath: '.memory' },
   { rule: 'self.replicas >= 0' },

@@ -3,35 +3,27 @@ import assert from 'node:assert/strict';
 import { validateRules, validateSchemaRules } from './custom-resource-cel.js';
 import { fieldErrorString } from '../errors.js';
 import type { JSONSchemaProps } from '../types.js';
+import { ruleSchema } from '../../testing/custom-resource-objects.js';
 
-const schema = (rules: JSONSchemaProps['x-kubernetes-validations'], extra: Record<string, JSONSchemaProps> = {}): JSONSchemaProps => ({
-  type: 'object',
-  properties: {
-    spec: {
-      type: 'object',
-      'x-kubernetes-validations': rules,
-      properties: {
-        replicas: { type: 'integer' },
-        maxReplicas: { type: 'integer' },
-        ratio: { type: 'number' },
-        name: { type: 'string' },
-        tags: { type: 'array', items: { type: 'string' } },
-        labels: { type: 'object', additionalProperties: { type: 'string' } },
-        ports: {
-          type: 'array',
-          'x-kubernetes-list-type': 'map',
-          'x-kubernetes-list-map-keys': ['name'],
-          items: {
-            type: 'object',
-            properties: { name: { type: 'string' }, port: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'port is immutable' }] } },
-          },
-        },
-        memory: { type: 'string' },
-        ...extra,
+const schema = (rules: JSONSchemaProps['x-kubernetes-validations']): JSONSchemaProps =>
+  ruleSchema(rules, {
+    replicas: { type: 'integer' },
+    maxReplicas: { type: 'integer' },
+    ratio: { type: 'number' },
+    name: { type: 'string' },
+    tags: { type: 'array', items: { type: 'string' } },
+    labels: { type: 'object', additionalProperties: { type: 'string' } },
+    ports: {
+      type: 'array',
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['name'],
+      items: {
+        type: 'object',
+        properties: { name: { type: 'string' }, port: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'port is immutable' }] } },
       },
     },
-  },
-});
+    memory: { type: 'string' },
+  });
 
 const obj = (spec: Record<string, unknown>) => ({ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' }, spec });
 const messages = (s: JSONSchemaProps, v: unknown, old?: unknown) => validateRules(v, old, s).map(fieldErrorString);
