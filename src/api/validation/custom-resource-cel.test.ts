@@ -94,3 +94,12 @@ test("the CRD's validation rejects rules that do not compile, and malformed rule
   assert.equal(errs[4], `${at}[4].rule: Required value: rule is not specified`);
   assert.equal(errs[5], `${at}[4].reason: Unsupported value: "Bogus": supported values: "FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired"`);
 });
+
+test('optionalOldSelf is refused: without oldSelf as upstream words it, with oldSelf as kanzen cannot run it', () => {
+  const s = schema([{ rule: 'self.replicas > 0', optionalOldSelf: true }, { rule: '!oldSelf.hasValue() || self.replicas >= oldSelf.value().replicas', optionalOldSelf: true }]);
+  const at = 'x.properties[spec].x-kubernetes-validations';
+  assert.deepEqual(validateSchemaRules(s, 'x').map(fieldErrorString), [
+    `${at}[0].optionalOldSelf: Invalid value: true: may not be set if oldSelf is not used in rule`,
+    `${at}[1].optionalOldSelf: Forbidden: not supported by kanzen: its CEL library cannot evaluate optional oldSelf values`,
+  ]);
+});

@@ -9,7 +9,8 @@
 //
 // The CEL implementation is @marcbachmann/cel-js: type checking uses the schema's types, and
 // evaluation runs on the same values untyped (the library's typed objects do not reach into
-// list items and map values). Not modelled: the cost budget and estimated-cost limits, the
+// list items and map values). Not modelled: optionalOldSelf (refused in the CRD), the cost
+// budget and estimated-cost limits, the
 // compiler's exact wording of type errors (the library's own text follows "ERROR: <input>:L:C:"),
 // ratcheting of unchanged values, and the libraries cel-libraries.ts lists as not provided.
 import { Environment } from '@marcbachmann/cel-js';
@@ -165,7 +166,8 @@ function compile(s: JSONSchemaProps, root: boolean): CompiledRule[] {
   let env: Environment | undefined;
   const out = rules.map((rule): CompiledRule => {
     env ??= typedEnvironment(s, root);
-    const error = rule.rule?.trim() ? checkExpression(env, rule.rule, 'bool') : undefined;
+    // A rule with optionalOldSelf is refused as a whole (validateSchemaRules), not compiled.
+    const error = rule.rule?.trim() && rule.optionalOldSelf === undefined ? checkExpression(env, rule.rule, 'bool') : undefined;
     const messageError = rule.messageExpression?.trim() ? checkExpression(env, rule.messageExpression, 'string') : undefined;
     return { rule, error, messageError, usesOldSelf: refersToOldSelf(rule.rule ?? '') };
   });
@@ -202,6 +204,12 @@ export function validateSchemaRules(s: JSONSchemaProps, path: string, root = tru
     if (rule.reason !== undefined && !supportedReasons.includes(rule.reason)) errs.push(field.notSupported(`${at}.reason`, rule.reason, supportedReasons));
     if (rule.fieldPath !== undefined && !rule.fieldPath.trim()) errs.push(field.invalid(`${at}.fieldPath`, rule.fieldPath, 'must be non-empty if specified'));
     else if (rule.fieldPath && 'error' in schemaFieldPath(rule.fieldPath, s)) errs.push(field.invalid(`${at}.fieldPath`, rule.fieldPath, 'must be a valid path'));
+    if (rule.optionalOldSelf !== undefined) {
+      // upstream evaluates such rules on create with oldSelf an empty optional; the library's
+      // optional values do not compare, so kanzen refuses the field rather than run it wrongly.
+      if (!refersToOldSelf(rule.rule ?? '')) errs.push(field.invalid(`${at}.optionalOldSelf`, rule.optionalOldSelf, 'may not be set if oldSelf is not used in rule'));
+      else errs.push(field.forbidden(`${at}.optionalOldSelf`, 'not supported by kanzen: its CEL library cannot evaluate optional oldSelf values'));
+    }
     if (error) errs.push(field.invalid(`${at}.rule`, ruleValue(rule), error));
     if (messageError) errs.push(field.invalid(`${at}.messageExpression`, ruleValue(rule), `messageExpression ${messageError}`));
   });
