@@ -2,12 +2,14 @@
 // environment, as far as kanzen provides them: lists (isSorted, sum, min, max, indexOf,
 // lastIndexOf), the extended strings (charAt, upperAscii, replace, substring, trim,
 // lastIndexOf), regex (find, findAll), URLs (url, isURL and the URL getters) and quantities
-// (quantity, isQuantity and Quantity's comparisons and arithmetic).
+// (quantity, isQuantity and Quantity's comparisons and arithmetic), IPs and CIDRs (ip, isIP,
+// cidr, isCIDR and their methods).
 //
 // Not provided (a rule using them does not compile, with upstream's "undeclared reference"
-// wording): ip/cidr, format.named, authz, semver, the CEL "two-variable" comprehensions and
+// wording): ip.isCanonical, format.named, authz, semver, the CEL "two-variable" comprehensions and
 // sets.contains/intersects/equivalent; strings with format date-time/duration/byte are plain strings.
 import type { Environment } from '@marcbachmann/cel-js';
+import { isIPv6 } from 'node:net';
 import { isValidQuantity, parseQuantity } from '../quantity.js';
 
 /** A resource.Quantity value in CEL: its text and its value in base units. */
@@ -141,11 +143,116 @@ function registerQuantities(env: Environment): void {
   env.registerOperator('Quantity == Quantity', (a: Quantity, b: Quantity) => a.value === b.value);
 }
 
+/** An address of the ip library: its family and its value as a 32- or 128-bit number. */
+export class CelIP {
+  constructor(readonly family: 4 | 6, readonly value: bigint) {}
+  toString(): string {
+    if (this.family === 4) return [24n, 16n, 8n, 0n].map((s) => String((this.value >> s) & 255n)).join('.');
+    const groups = Array.from({ length: 8 }, (_, i) => ((this.value >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
+    // The longest run of zero groups (two or more) becomes "::", as Go prints it.
+    let best = [-1, 0];
+    for (let i = 0; i < 8; ) {
+      let j = i;
+      while (j < 8 && groups[j] === '0') j++;
+      if (j - i > best[1] && j - i > 1) best = [i, j - i];
+      i = j === i ? i + 1 : j;
+    }
+    if (best[0] < 0) return groups.join(':');
+    return `${groups.slice(0, best[0]).join(':')}::${groups.slice(best[0] + best[1]).join(':')}`;
+  }
+}
+
+/** A prefix of the cidr library. */
+export class CelCIDR {
+  constructor(readonly ip: CelIP, readonly prefix: number) {}
+  get bits(): number {
+    return this.ip.family === 4 ? 32 : 128;
+  }
+  masked(): CelIP {
+    const host = (1n << BigInt(this.bits - this.prefix)) - 1n;
+    return new CelIP(this.ip.family, this.ip.value & ~host);
+  }
+  contains(ip: CelIP): boolean {
+    if (ip.family !== this.ip.family) return false;
+    const shift = BigInt(this.bits - this.prefix);
+    return ip.value >> shift === this.ip.value >> shift;
+  }
+}
+
+/** Go's netip.ParseAddr as the ip library uses it: no zones, no IPv4 leading zeros, no IPv4-mapped IPv6. */
+function parseIP(s: string): CelIP | undefined {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (v4) {
+    const parts = v4.slice(1).map((p) => (p.length > 1 && p.startsWith('0') ? NaN : Number(p)));
+    if (parts.some((p) => !(p >= 0 && p <= 255))) return undefined;
+    return new CelIP(4, parts.reduce((a, p) => (a << 8n) | BigInt(p), 0n));
+  }
+  if (!isIPv6(s) || s.includes('%') || s.includes('.')) return undefined;
+  const [head, tail] = s.includes('::') ? s.split('::') : [s, undefined];
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  return new CelIP(6, groups.reduce((a, g) => (a << 16n) | BigInt(parseInt(g, 16)), 0n));
+}
+
+function parseCIDR(s: string): CelCIDR | undefined {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(s);
+  const ip = m ? parseIP(m[1]) : undefined;
+  if (!m || !ip) return undefined;
+  const prefix = Number(m[2]);
+  if (prefix > (ip.family === 4 ? 32 : 128) || (m[2].length > 1 && m[2].startsWith('0'))) return undefined;
+  return new CelCIDR(ip, prefix);
+}
+
+function registerNetworks(env: Environment): void {
+  env.registerType('net.IP', CelIP);
+  env.registerType('net.CIDR', CelCIDR);
+  env.registerFunction('isIP(string): bool', (s: string) => parseIP(s) !== undefined);
+  env.registerFunction('ip(string): net.IP', (s: string) => {
+    const ip = parseIP(s);
+    if (!ip) throw new Error(`IP Address "${s}" parse error during conversion from string: ParseAddr("${s}"): unable to parse IP`);
+    return ip;
+  });
+  env.registerFunction('net.IP.family(): int', (ip: CelIP) => BigInt(ip.family));
+  env.registerFunction('net.IP.isUnspecified(): bool', (ip: CelIP) => ip.value === 0n);
+  env.registerFunction('net.IP.isLoopback(): bool', (ip: CelIP) => (ip.family === 4 ? ip.value >> 24n === 127n : ip.value === 1n));
+  env.registerFunction('net.IP.isLinkLocalMulticast(): bool', (ip: CelIP) => (ip.family === 4 ? ip.value >> 8n === 0xe00000n : ip.value >> 112n === 0xff02n));
+  env.registerFunction('net.IP.isLinkLocalUnicast(): bool', (ip: CelIP) => (ip.family === 4 ? ip.value >> 16n === 0xa9fen : ip.value >> 118n === 0x3fan));
+  env.registerFunction('net.IP.isGlobalUnicast(): bool', (ip: CelIP) => {
+    if (ip.value === 0n) return false;
+    if (ip.family === 4) return !(ip.value >> 24n === 127n || ip.value >> 16n === 0xa9fen || ip.value >> 28n === 0xen || ip.value === 0xffffffffn);
+    return !(ip.value === 1n || ip.value >> 118n === 0x3fan || ip.value >> 120n === 0xffn);
+  });
+  env.registerFunction('string(net.IP): string', (ip: CelIP) => ip.toString());
+  env.registerOperator('net.IP == net.IP', (a: CelIP, b: CelIP) => a.family === b.family && a.value === b.value);
+  env.registerFunction('isCIDR(string): bool', (s: string) => parseCIDR(s) !== undefined);
+  env.registerFunction('cidr(string): net.CIDR', (s: string) => {
+    const c = parseCIDR(s);
+    if (!c) throw new Error(`network address parse error during conversion from string: network address parse error during conversion from string: netip.ParsePrefix("${s}"): invalid`);
+    return c;
+  });
+  env.registerFunction('net.CIDR.containsIP(net.IP): bool', (c: CelCIDR, ip: CelIP) => c.contains(ip));
+  env.registerFunction('net.CIDR.containsIP(string): bool', (c: CelCIDR, s: string) => {
+    const ip = parseIP(s);
+    return ip !== undefined && c.contains(ip);
+  });
+  env.registerFunction('net.CIDR.containsCIDR(net.CIDR): bool', (c: CelCIDR, o: CelCIDR) => o.prefix >= c.prefix && c.contains(o.ip));
+  env.registerFunction('net.CIDR.containsCIDR(string): bool', (c: CelCIDR, s: string) => {
+    const o = parseCIDR(s);
+    return o !== undefined && o.prefix >= c.prefix && c.contains(o.ip);
+  });
+  env.registerFunction('net.CIDR.ip(): net.IP', (c: CelCIDR) => c.ip);
+  env.registerFunction('net.CIDR.masked(): net.CIDR', (c: CelCIDR) => new CelCIDR(c.masked(), c.prefix));
+  env.registerFunction('net.CIDR.prefixLength(): int', (c: CelCIDR) => BigInt(c.prefix));
+  env.registerFunction('string(net.CIDR): string', (c: CelCIDR) => `${c.ip.toString()}/${c.prefix}`);
+}
+
 /** Registers the Kubernetes CEL libraries on env (before its variables). */
 export function registerKubernetesLibraries(env: Environment): Environment {
   registerLists(env);
   registerStringsAndRegex(env);
   registerURLs(env);
   registerQuantities(env);
+  registerNetworks(env);
   return env;
 }
