@@ -87,3 +87,16 @@ test('selectable fields are published on the kind and its list', () => {
     }
   }
 });
+
+test('an embedded resource gets apiVersion, kind and metadata, kind and apiVersion required', () => {
+  const embedded: JSONSchemaProps = {
+    type: 'object',
+    properties: { template: { type: 'object', 'x-kubernetes-embedded-resource': true, properties: { spec: { type: 'object' } } } },
+  };
+  for (const style of ['v2', 'v3'] as const) {
+    const kind = customResourceSchemas(info(embedded), style)['com.example.stable.v1.CronTab'] as Record<string, any>;
+    const template = kind.properties.template;
+    assert.deepEqual(Object.keys(template.properties).sort(), ['apiVersion', 'kind', 'metadata', 'spec']);
+    assert.deepEqual(template.required, ['kind', 'apiVersion']);
+  }
+});

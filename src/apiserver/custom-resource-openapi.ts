@@ -88,9 +88,22 @@ function publish(s: JSONSchemaProps, style: OpenAPIStyle): JsonObject {
     if (s.not) out.not = publish(s.not, style);
     // Upstream unfolds int-or-string into the anyOf it stands for.
     if (s['x-kubernetes-int-or-string'] && !s.anyOf && !s.allOf) out.anyOf = [{ type: 'integer' }, { type: 'string' }];
-    return out;
+    return withEmbeddedMeta(s, out, style);
   }
-  return toSwagger(out);
+  return withEmbeddedMeta(s, toSwagger(out), style);
+}
+
+/**
+ * An embedded resource (x-kubernetes-embedded-resource) gets apiVersion, kind and metadata, and
+ * requires the first two (upstream addEmbeddedProperties; not where v2 keeps unknown fields).
+ */
+function withEmbeddedMeta(s: JSONSchemaProps, out: JsonObject, style: OpenAPIStyle): JsonObject {
+  if (!s['x-kubernetes-embedded-resource'] || (style === 'v2' && s['x-kubernetes-preserve-unknown-fields'])) return out;
+  out.properties = { ...((out.properties as JsonObject | undefined) ?? {}), ...typeMetaProperties(), metadata: ref(objectMetaDefinition, style, objectMetaDoc) };
+  const required = (out.required as string[] | undefined) ?? [];
+  for (const k of ['kind', 'apiVersion']) if (!required.includes(k)) required.push(k);
+  out.required = required;
+  return out;
 }
 
 /** What swagger 2.0 cannot say, removed (upstream ToStructuralOpenAPIV2, defaults pruned). */
