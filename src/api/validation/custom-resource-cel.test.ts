@@ -103,3 +103,10 @@ test('optionalOldSelf is refused: without oldSelf as upstream words it, with old
     `${at}[1].optionalOldSelf: Forbidden: not supported by kanzen: its CEL library cannot evaluate optional oldSelf values`,
   ]);
 });
+
+test('ratcheting: a rule that fails on a value left as stored does not fail the update', () => {
+  const s = schema([{ rule: 'self.replicas <= self.maxReplicas' }]);
+  const stored = obj({ replicas: 3, maxReplicas: 2 });
+  assert.deepEqual(messages(s, obj({ replicas: 3, maxReplicas: 2 }), stored), []);
+  assert.deepEqual(messages(s, obj({ replicas: 4, maxReplicas: 2 }), stored), ['spec: Invalid value: "object": failed rule: self.replicas <= self.maxReplicas']);
+});

@@ -9,7 +9,9 @@
 //
 // The CEL implementation is @marcbachmann/cel-js: type checking uses the schema's types, and
 // evaluation runs on the same values untyped (the library's typed objects do not reach into
-// list items and map values). Not modelled: optionalOldSelf (refused in the CRD), the cost
+// list items and map values). Rules ratchet: a value unchanged from the stored object passes
+// (upstream warns). Not modelled: ratcheting of the schema's value validations (only rules
+// ratchet), optionalOldSelf (refused in the CRD), the cost
 // budget and estimated-cost limits, the
 // compiler's exact wording of type errors (the library's own text follows "ERROR: <input>:L:C:"),
 // ratcheting of unchanged values, and the libraries cel-libraries.ts lists as not provided.
@@ -312,10 +314,15 @@ function runRules(v: Json, old: Json, s: JSONSchemaProps, path: string, root: bo
       continue;
     }
     if (result === true) continue;
+    // Ratcheting (CRDValidationRatcheting): a value left as it was stored keeps passing a rule
+    // that does not look at oldSelf (upstream turns the error into a warning).
+    if (!c.usesOldSelf && oldSelf !== undefined && sameJson(v, old)) continue;
     const where = c.rule.fieldPath ? withFieldPath(path, c.rule.fieldPath, s) : at;
     errs.push(failure(where, type, c.rule, messageOf(c, activation)));
   }
 }
+
+const sameJson = (a: Json, b: Json): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** Keys of a list-type=map list item, to find the old item that correlates with a new one. */
 function listMapKey(item: Json, keys: string[]): string | undefined {
