@@ -50,6 +50,10 @@ export function customResourceInfos(crd: CustomResourceDefinition): { info: Reso
       ...(names.categories?.length ? { categories: names.categories } : {}),
       verbs: allVerbs,
       subresources,
+      custom: {
+        ...(version.schema?.openAPIV3Schema ? { schema: version.schema.openAPIV3Schema } : {}),
+        selectableFields: (version.selectableFields ?? []).map((f) => f.jsonPath),
+      },
       ...(version.deprecated ? { deprecationWarning: version.deprecationWarning ?? `${crd.spec.group}/${version.name} ${names.kind} is deprecated` } : {}),
     };
     return { info, version };

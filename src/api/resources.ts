@@ -2,6 +2,7 @@
 // (names, short names, categories, verbs, subresources). Discovery, OpenAPI, routing
 // and storage keys are all derived from this one table. Groups come in the order upstream's
 // /apis lists them.
+import type { JSONSchemaProps } from './schema/api-types.js';
 
 export const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
@@ -27,6 +28,16 @@ export interface ResourceInfo {
   subresources: SubresourceInfo[];
   /** The warning every request to a deprecated API version carries (the apiserver's deprecation filter). */
   deprecationWarning?: string;
+  /** Set for a custom resource: what its CRD version publishes (OpenAPI is built from it, not from the field schema). */
+  custom?: CustomResourceFacts;
+}
+
+/** A served CRD version's published facts (upstream apiextensions-apiserver's OpenAPI builder input). */
+export interface CustomResourceFacts {
+  /** spec.versions[].schema.openAPIV3Schema, when the version has one. */
+  schema?: JSONSchemaProps;
+  /** spec.versions[].selectableFields' JSON paths (.spec.color). */
+  selectableFields: string[];
 }
 
 const status = (kind: string): SubresourceInfo => ({ name: 'status', verbs: ['get', 'patch', 'update'], kind });

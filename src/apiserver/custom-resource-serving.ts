@@ -17,7 +17,8 @@ export interface ResourceServer {
   unserve(info: ResourceInfo): void;
 }
 
-const established = (crd: CustomResourceDefinition) => crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
+const conditionTrue = (crd: CustomResourceDefinition, type: string) => crd.status?.conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
+const established = (crd: CustomResourceDefinition) => conditionTrue(crd, 'Established');
 
 export class CustomResourceServing {
   /** What each CRD serves now, by CRD name, with the JSON it was built from (to skip no-op rebuilds). */
@@ -42,11 +43,12 @@ export class CustomResourceServing {
   /** Serves what crd defines now (nothing when it is gone or not yet established). */
   private sync(name: string, crd: CustomResourceDefinition | undefined): void {
     const wanted = crd && established(crd) ? customResourceInfos(crd) : [];
-    const from = JSON.stringify([crd?.spec, crd?.status?.acceptedNames, wanted.length > 0]);
+    const terminating = crd !== undefined && conditionTrue(crd, 'Terminating');
+    const from = JSON.stringify([crd?.spec, crd?.status?.acceptedNames, wanted.length > 0, terminating]);
     const current = this.served.get(name);
     if (current?.from === from) return;
     for (const info of current?.infos ?? []) this.server.unserve(info);
-    for (const { info, version } of wanted) this.server.serve(info, customResourceModule(version));
+    for (const { info, version } of wanted) this.server.serve(info, customResourceModule(version, { group: info.group, resource: info.resource, terminating }));
     if (wanted.length) this.served.set(name, { infos: wanted.map((w) => w.info), from });
     else this.served.delete(name);
     this.logger.info('custom resources', { crd: name, serving: wanted.map((w) => w.info.version) });

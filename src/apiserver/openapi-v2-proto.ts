@@ -4,7 +4,7 @@
 // uses are encoded: info, paths (operations, parameters, responses, vendor extensions)
 // and definitions (schemas). Vendor extension values are YAML, as gnostic stores them.
 import YAML from 'yaml';
-import { boolField, messageField, repeatedStringField, stringField } from './protowire.js';
+import { boolField, doubleField, int64Field, messageField, repeatedStringField, stringField } from './protowire.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -12,6 +12,7 @@ const asObject = (v: unknown): JsonObject => (typeof v === 'object' && v !== nul
 const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const asString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const asStrings = (v: unknown): string[] => asArray(v).filter((x): x is string => typeof x === 'string');
+const asNumber = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
 // Field numbers from OpenAPIv2.proto.
 const F = {
@@ -36,8 +37,23 @@ const F = {
   schema: {
     ref: 1,
     format: 2,
+    title: 3,
     description: 4,
+    multipleOf: 6,
+    maximum: 7,
+    exclusiveMaximum: 8,
+    minimum: 9,
+    exclusiveMinimum: 10,
+    maxLength: 11,
+    minLength: 12,
+    pattern: 13,
+    maxItems: 14,
+    minItems: 15,
+    uniqueItems: 16,
+    maxProperties: 17,
+    minProperties: 18,
     required: 19,
+    enum: 20,
     additionalProperties: 21,
     type: 22,
     items: 23,
@@ -45,7 +61,7 @@ const F = {
     properties: 25,
     vendorExtension: 31,
   },
-  additionalPropertiesItem: { schema: 1 },
+  additionalPropertiesItem: { schema: 1, boolean: 2 },
   typeItem: { value: 1 },
   itemsItem: { schema: 1 },
   properties: { additionalProperties: 1 },
@@ -65,14 +81,40 @@ function vendorExtensions(field: number, o: JsonObject): Buffer {
   );
 }
 
+/** Schema keywords of one scalar each, by how their field is written. */
+const asDouble = (f: number, v: unknown) => doubleField(f, asNumber(v));
+const asInt64 = (f: number, v: unknown) => int64Field(f, asNumber(v));
+const asBool = (f: number, v: unknown) => boolField(f, v === true);
+const valueValidations: [keyof typeof F.schema, (field: number, v: unknown) => Buffer][] = [
+  ['multipleOf', asDouble],
+  ['maximum', asDouble],
+  ['exclusiveMaximum', asBool],
+  ['minimum', asDouble],
+  ['exclusiveMinimum', asBool],
+  ['maxLength', asInt64],
+  ['minLength', asInt64],
+  ['pattern', (f, v) => stringField(f, asString(v))],
+  ['maxItems', asInt64],
+  ['minItems', asInt64],
+  ['uniqueItems', asBool],
+  ['maxProperties', asInt64],
+  ['minProperties', asInt64],
+];
+
 export function encodeSchema(s: JsonObject): Buffer {
   const parts: Buffer[] = [
     stringField(F.schema.ref, asString(s.$ref)),
     stringField(F.schema.format, asString(s.format)),
+    stringField(F.schema.title, asString(s.title)),
     stringField(F.schema.description, asString(s.description)),
+    // A custom resource's value validations (built-in definitions have none).
+    ...valueValidations.map(([key, write]) => write(F.schema[key], s[key])),
     repeatedStringField(F.schema.required, asStrings(s.required)),
+    ...asArray(s.enum).map((v) => messageField(F.schema.enum, stringField(F.any.yaml, YAML.stringify(v)))),
   ];
-  if (s.additionalProperties !== undefined) {
+  if (typeof s.additionalProperties === 'boolean') {
+    parts.push(messageField(F.schema.additionalProperties, boolField(F.additionalPropertiesItem.boolean, s.additionalProperties)));
+  } else if (s.additionalProperties !== undefined) {
     parts.push(messageField(F.schema.additionalProperties, messageField(F.additionalPropertiesItem.schema, encodeSchema(asObject(s.additionalProperties)))));
   }
   if (typeof s.type === 'string') parts.push(messageField(F.schema.type, stringField(F.typeItem.value, s.type)));

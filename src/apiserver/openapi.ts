@@ -22,6 +22,8 @@ import {
   type GroupVersionKind,
 } from '../api/schema/index.js';
 import { encodeOpenAPIv2Document } from './openapi-v2-proto.js';
+import { customResourcePatchTypes } from './resources/custom-resources.js';
+import { customResourceDependencies, customResourceModelName, customResourceSchemas, type OpenAPIStyle } from './custom-resource-openapi.js';
 import { goJSON } from '../util/go-json.js';
 
 /** kube-openapi's handler answers both Accept spellings with this Content-Type. */
@@ -53,6 +55,8 @@ interface Operation {
   operationId: string;
   /** The definition the response (and, except for patch, the body) is. */
   responseDefinition: string;
+  /** Patch types a custom resource accepts (no strategic merge: kubectl 1.28+ sends one where the document offers it). */
+  patchTypes?: string[];
 }
 
 interface PathSpec {
@@ -84,13 +88,18 @@ function operationId(verb: string, r: ResourceInfo, suffix = ''): string {
   return `${verb}${g[0].toUpperCase()}${g.slice(1)}${scope}${r.kind}${suffix}`;
 }
 
+/** The definition a served kind is published under: a custom kind's is named after its group reversed. */
+function modelName(r: ResourceInfo, kind: string): string {
+  return r.custom ? customResourceModelName(r.group, r.version, kind) : definitionName({ group: r.group, version: r.version, kind });
+}
+
 function pathsFor(r: ResourceInfo): PathSpec[] {
   const prefix = r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
   const scope = r.namespaced ? '/namespaces/{namespace}' : '';
   const collection = `${prefix}${scope}/${r.resource}`;
   const scopeParams = r.namespaced ? ['namespace'] : [];
   const gvk = { group: r.group, version: r.version, kind: r.kind };
-  const def = definitionName(gvk);
+  const def = modelName(r, r.kind);
   const has = (verb: string) => r.verbs.includes(verb);
   const ops = (list: [Action, string, boolean][], target: GroupVersionKind, resp: string): Operation[] =>
     list.filter(([, , ok]) => ok).map(([action, id]) => ({ action, gvk: target, operationId: id, responseDefinition: resp }));
@@ -106,7 +115,7 @@ function pathsFor(r: ResourceInfo): PathSpec[] {
         ],
         gvk,
         def,
-      ).map((o) => (o.action === 'list' ? { ...o, responseDefinition: definitionName({ ...gvk, kind: r.listKind }) } : o)),
+      ).map((o) => (o.action === 'list' ? { ...o, responseDefinition: modelName(r, r.listKind) } : o)),
     },
     {
       path: `${collection}/{name}`,
@@ -152,7 +161,9 @@ function pathsFor(r: ResourceInfo): PathSpec[] {
       ),
     });
   }
-  return out.filter((p) => p.operations.length > 0);
+  const served = out.filter((p) => p.operations.length > 0);
+  if (!r.custom) return served;
+  return served.map((p) => ({ ...p, operations: p.operations.map((o) => (o.action === 'patch' ? { ...o, patchTypes: [...customResourcePatchTypes].sort() } : o)) }));
 }
 
 function queryParamsFor(action: Action): { name: string; description: string }[] {
@@ -187,7 +198,20 @@ function gvkByDefinition(): Map<string, GroupVersionKind> {
 
 // ---- schemas ----------------------------------------------------------------------
 
-type RefStyle = 'v2' | 'v3';
+type RefStyle = OpenAPIStyle;
+
+/** The definitions of the given resources: the field schema's closure over roots, and each custom resource's own. */
+function definitionsFor(served: ResourceInfo[], roots: string[], style: RefStyle): JsonObject {
+  const custom = served.filter((r) => r.custom);
+  const gvks = gvkByDefinition();
+  const defs = allDefinitions();
+  const out: JsonObject = {};
+  const all = custom.length ? [...roots, ...customResourceDependencies] : roots;
+  for (const name of closure(all)) out[name] = definitionSchema(name, defs[name], style, gvks.get(name));
+  for (const r of custom) Object.assign(out, customResourceSchemas(r, style));
+  Object.assign(out, extraDefinitions(style));
+  return out;
+}
 
 function scalarSchema(t: string): JsonObject {
   switch (t) {
@@ -293,7 +317,7 @@ function v3Operation(op: Operation, tag: string): JsonObject {
   };
   if (op.action === 'patch') {
     o.requestBody = {
-      content: Object.fromEntries(patchContentTypes.map((c) => [c, { schema: { $ref: `#/components/schemas/${patchDefinition}` } }])),
+      content: Object.fromEntries((op.patchTypes ?? patchContentTypes).map((c) => [c, { schema: { $ref: `#/components/schemas/${patchDefinition}` } }])),
       required: true,
     };
   } else if (op.action === 'post' || op.action === 'put') {
@@ -331,11 +355,7 @@ function buildV3Document(docPath: string): JsonObject | undefined {
       for (const op of p.operations) roots.push(op.responseDefinition);
     }
   }
-  const gvks = gvkByDefinition();
-  const defs = allDefinitions();
-  const schemas: JsonObject = {};
-  for (const name of closure(roots)) schemas[name] = definitionSchema(name, defs[name], 'v3', gvks.get(name));
-  Object.assign(schemas, extraDefinitions('v3'));
+  const schemas = definitionsFor(served, roots, 'v3');
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: kubernetesVersion },
@@ -392,7 +412,7 @@ function v2Operation(op: Operation, tag: string): JsonObject {
   }
   return {
     description: `${op.action} ${op.gvk.kind}`,
-    consumes: op.action === 'patch' ? patchContentTypes : ['*/*'],
+    consumes: op.action === 'patch' ? (op.patchTypes ?? patchContentTypes) : ['*/*'],
     produces: ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'],
     schemes: ['https'],
     tags: [tag],
@@ -423,11 +443,7 @@ export function openapiV2Json(): JsonObject {
       paths[p.path] = item;
     }
   }
-  const gvks = gvkByDefinition();
-  const defs = allDefinitions();
-  const definitions: JsonObject = {};
-  for (const name of closure(roots)) definitions[name] = definitionSchema(name, defs[name], 'v2', gvks.get(name));
-  Object.assign(definitions, extraDefinitions('v2'));
+  const definitions = definitionsFor(resources, roots, 'v2');
   v2Json = { swagger: '2.0', info: { title: 'Kubernetes', version: kubernetesVersion }, paths, definitions };
   return v2Json;
 }

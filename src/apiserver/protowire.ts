@@ -3,6 +3,7 @@
 // A message is the concatenation of its fields; proto3 omits default values.
 
 const wireVarint = 0;
+const wireFixed64 = 1;
 const wireLengthDelimited = 2;
 
 export function varint(n: number): Buffer {
@@ -34,6 +35,19 @@ export function repeatedStringField(field: number, values: readonly string[] | u
 
 export function boolField(field: number, b: boolean | undefined): Buffer {
   return b ? Buffer.concat([key(field, wireVarint), varint(1)]) : Buffer.alloc(0);
+}
+
+/** A non-negative int64 (proto3 omits 0). */
+export function int64Field(field: number, n: number | undefined): Buffer {
+  return n ? Buffer.concat([key(field, wireVarint), varint(n)]) : Buffer.alloc(0);
+}
+
+/** A double, little-endian fixed64 (proto3 omits 0). */
+export function doubleField(field: number, n: number | undefined): Buffer {
+  if (!n) return Buffer.alloc(0);
+  const b = Buffer.alloc(8);
+  b.writeDoubleLE(n);
+  return Buffer.concat([key(field, wireFixed64), b]);
 }
 
 /** An embedded message; written even when empty, because presence matters for oneofs. */

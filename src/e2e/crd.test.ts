@@ -220,6 +220,50 @@ spec:
       assert.equal((await kb(['delete', 'crd', `widgets.${group}`])).code, 0);
     });
 
+    test('a deprecated version warns on every request; priority columns show only with -o wide; storedVersions follow the storage version', async () => {
+      const crd = (storage: string) => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gauges.${group}
+spec:
+  group: ${group}
+  scope: Namespaced
+  names: {plural: gauges, singular: gauge, kind: Gauge}
+  versions:
+  - name: v1beta1
+    served: true
+    storage: ${storage === 'v1beta1'}
+    deprecated: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+  - name: v1
+    served: true
+    storage: ${storage === 'v1'}
+    additionalPrinterColumns:
+    - {name: Level, type: integer, jsonPath: .spec.level}
+    - {name: Unit, type: string, jsonPath: .spec.unit, priority: 1}
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, properties: {level: {type: integer}, unit: {type: string}}}
+`;
+      assert.equal((await kb(['apply', '-f', '-'], crd('v1beta1'))).code, 0);
+      assert.equal((await kb(['wait', '--for', 'condition=established', '--timeout=30s', `crd/gauges.${group}`])).code, 0);
+      const old = await kb(['create', '-f', '-'], `{"apiVersion":"${group}/v1beta1","kind":"Gauge","metadata":{"name":"g","namespace":"default"},"spec":{"level":3,"unit":"bar"}}`);
+      assert.equal(old.code, 0, old.stderr);
+      assert.equal(old.stderr.trim(), `Warning: ${group}/v1beta1 Gauge is deprecated`);
+      const plain = await kb(['get', `gauges.v1.${group}`, '-n', 'default']);
+      assert.match(plain.stdout, /^NAME\s+LEVEL\n/);
+      assert.equal(plain.stderr, '');
+      const wide = await kb(['get', `gauges.v1.${group}`, '-n', 'default', '-o', 'wide']);
+      assert.match(wide.stdout, /^NAME\s+LEVEL\s+UNIT\ng\s+3\s+bar\n/);
+      // Moving storage to v1 records it; v1beta1 stays stored until removed from the status.
+      assert.equal((await kb(['apply', '-f', '-'], crd('v1'))).code, 0);
+      const stored = JSON.parse((await kb(['get', 'crd', `gauges.${group}`, '-o', 'json'])).stdout).status.storedVersions;
+      assert.deepEqual(stored, ['v1beta1', 'v1']);
+      assert.equal((await kb(['delete', 'crd', `gauges.${group}`])).code, 0);
+    });
+
     test('a CRD whose name is not <plural>.<group> is refused as upstream refuses it', async () => {
       const file = writeTemp(dir, `bad-crd-${v}.yaml`, widgetCRD(group).replace(`name: widgets.${group}`, `name: gadgets.${group}`));
       const r = await kb(['apply', '-f', file]);

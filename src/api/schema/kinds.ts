@@ -39,10 +39,14 @@ const subresourceKinds: GroupVersionKind[] = [
   { group: 'policy', version: 'v1', kind: 'Eviction' },
 ];
 
-/** The top-level kinds: each served resource's kind and list kind, plus the subresource kinds. */
+/**
+ * The top-level kinds: each served built-in resource's kind and list kind, plus the subresource
+ * kinds. Custom resources have no definition here: their CRD's schema describes them.
+ */
 export function servedKinds(): { gvk: GroupVersionKind; resource?: ResourceInfo }[] {
   const out: { gvk: GroupVersionKind; resource?: ResourceInfo }[] = [];
   for (const r of resources) {
+    if (r.custom) continue;
     out.push({ gvk: { group: r.group, version: r.version, kind: r.kind }, resource: r });
     out.push({ gvk: { group: r.group, version: r.version, kind: r.listKind } });
   }
@@ -57,6 +61,7 @@ export function allDefinitions(): Record<string, Definition> {
   if (all) return all;
   all = { ...definitions };
   for (const r of resources) {
+    if (r.custom) continue;
     const item = definitionName(r);
     all[definitionName({ ...r, kind: r.listKind })] = listDefinition(item);
   }

@@ -96,3 +96,33 @@ test('scale subresource paths', () => {
     ['spec.versions[0].subresources.scale.specReplicasPath: Invalid value: ".replicas": should be a json path under .spec'],
   );
 });
+
+test('selectable fields point at string, boolean or integer fields of the schema, outside metadata, once each, at most 8', () => {
+  const withFields = (...paths: string[]) =>
+    crd((c) => {
+      c.spec.versions[0].schema!.openAPIV3Schema!.properties!.spec.properties!.color = { type: 'string' };
+      c.spec.versions[0].schema!.openAPIV3Schema!.properties!.spec.properties!.tags = { type: 'array', items: { type: 'string' } };
+      c.spec.versions[0].selectableFields = paths.map((jsonPath) => ({ jsonPath }));
+    });
+  assert.deepEqual(messages(withFields('.spec.color', '.spec.replicas')), []);
+  const at = 'spec.versions[0].selectableFields';
+  assert.deepEqual(messages(withFields('.spec.nope', '.spec.tags', '.spec.color', '.spec.color', '')), [
+    `${at}[0].jsonPath: Invalid value: ".spec.nope": is an invalid path: does not refer to a valid field`,
+    `${at}[1].jsonPath: Invalid value: ".spec.tags": must point to a field of type string, boolean or integer. Enum string fields and strings with formats are allowed.`,
+    `${at}[3].jsonPath: Duplicate value: ".spec.color"`,
+    `${at}[4].jsonPath: Required value`,
+  ]);
+  const many = crd((c) => {
+    const props = c.spec.versions[0].schema!.openAPIV3Schema!.properties!.spec.properties!;
+    for (let i = 0; i < 9; i++) props[`f${i}`] = { type: 'string' };
+    c.spec.versions[0].selectableFields = Object.keys(props).filter((k) => k.startsWith('f')).map((k) => ({ jsonPath: `.spec.${k}` }));
+  });
+  assert.deepEqual(messages(many), [`${at}: Too many: 9: must have at most 8 items`]);
+});
+
+test('a CRD rule that does not compile is refused', () => {
+  const c = crd((x) => (x.spec.versions[0].schema!.openAPIV3Schema!.properties!.spec['x-kubernetes-validations'] = [{ rule: 'self.replicas == "1"' }]));
+  const [msg, ...rest] = messages(c);
+  assert.equal(rest.length, 0);
+  assert.match(msg, /^spec\.versions\[0\]\.schema\.openAPIV3Schema\.properties\[spec\]\.x-kubernetes-validations\[0\]\.rule: Invalid value: apiextensions\.ValidationRule\{Rule:"self\.replicas == \\"1\\"".*compilation failed: ERROR: <input>:1:15: found no matching overload for '_==_' applied to '\(int, string\)'/);
+});

@@ -13,6 +13,8 @@ import type {
 } from '../types.js';
 import { isDNS1035Label, isDNS1123Subdomain, nameIsDNSSubdomain } from './names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
+import { validateSchemaRules } from './custom-resource-cel.js';
+import { schemaFieldPath } from './schema-field-path.js';
 
 const scopes = ['Cluster', 'Namespaced'];
 const schemaTypes = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
@@ -103,8 +105,12 @@ function validateVersion(v: CustomResourceDefinitionVersion, path: string): Fiel
     if (hasStatus && schema.type && schema.type !== 'object') {
       errs.push(field.invalid(`${path}.schema.openAPIV3Schema.type`, schema.type, 'only "object" is allowed as the type at the root of the schema if the status subresource is enabled'));
     }
-    errs.push(...validateStructural(schema, `${path}.schema.openAPIV3Schema`, 'root'));
+    const structural = validateStructural(schema, `${path}.schema.openAPIV3Schema`, 'root');
+    errs.push(...structural);
+    // Rules are compiled against the schema's types, so only a structural schema's.
+    if (structural.length === 0) errs.push(...validateSchemaRules(schema, `${path}.schema.openAPIV3Schema`));
   }
+  errs.push(...validateSelectableFields(v, `${path}.selectableFields`));
   const scale = v.subresources?.scale;
   if (scale) {
     if (!scale.specReplicasPath) errs.push(field.required(`${path}.subresources.scale.specReplicasPath`, ''));
@@ -122,6 +128,34 @@ function validateVersion(v: CustomResourceDefinitionVersion, path: string): Fiel
     if (c.format && !printerColumnFormats.includes(c.format)) errs.push(field.invalid(`${cp}.format`, c.format, `must be one of ${printerColumnFormats.join(',')}`));
     if (!c.jsonPath) errs.push(field.required(`${cp}.JSONPath`, ''));
   });
+  return errs;
+}
+
+/** upstream MaxSelectableFields. */
+const maxSelectableFields = 8;
+
+/** A version's selectableFields (upstream ValidateCustomResourceSelectableFields). */
+function validateSelectableFields(v: CustomResourceDefinitionVersion, path: string): FieldError[] {
+  const fields = v.selectableFields ?? [];
+  if (fields.length === 0) return [];
+  const schema = v.schema?.openAPIV3Schema;
+  // upstream's wording, "is not included" for "is included".
+  if (!schema) return [field.invalid(path, '', 'may only be set when `version.schema.openAPIV3Schema` is not included')];
+  const errs: FieldError[] = [];
+  const unique = new Set<string>();
+  fields.forEach((f, i) => {
+    const at = `${path}[${i}].jsonPath`;
+    if (!f.jsonPath) return errs.push(field.required(at, ''));
+    const found = schemaFieldPath(f.jsonPath, schema, false);
+    if ('error' in found) return errs.push(field.invalid(at, f.jsonPath, `is an invalid path: ${found.error}`));
+    if (found.path.split(/[.[]/)[0] === 'metadata') errs.push(field.invalid(at, f.jsonPath, 'must not point to fields in metadata'));
+    if (!['string', 'boolean', 'integer'].includes(found.schema.type ?? '')) {
+      errs.push(field.invalid(at, f.jsonPath, 'must point to a field of type string, boolean or integer. Enum string fields and strings with formats are allowed.'));
+    }
+    if (unique.has(found.path)) errs.push(field.duplicate(at, f.jsonPath));
+    else unique.add(found.path);
+  });
+  if (unique.size > maxSelectableFields) errs.push(field.tooMany(path, unique.size, maxSelectableFields));
   return errs;
 }
 

@@ -8,10 +8,13 @@
 import { customResourcePrinter, readJsonPath } from '../../api/printers/custom-resource-printer.js';
 import type { CustomResourceDefinitionVersion, KubeObject } from '../../api/types.js';
 import type { ScaleStrategy } from '../strategy.js';
+import type { FieldSelectors } from '../../api/fields.js';
 import { replicaScale } from './scale-strategy.js';
 import { nameIsDNSSubdomain } from '../../api/validation/names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation/object-meta.js';
 import { applyDefaults, prune, validateValue } from '../../api/validation/custom-resource-schema.js';
+import { validateRules } from '../../api/validation/custom-resource-cel.js';
+import { ApiError, field } from '../../api/errors.js';
 import { defaultStrategy } from './default-strategy.js';
 import type { ResourceModule } from './resource-module.js';
 
@@ -44,10 +47,53 @@ function customResourceScale(paths: { specReplicasPath: string; statusReplicasPa
   });
 }
 
-export function customResourceModule(version: CustomResourceDefinitionVersion): ResourceModule {
+/**
+ * Field selectors of a custom resource (upstream crConverter.ConvertFieldLabel and the
+ * strategy's selectable field set): metadata.name, metadata.namespace when namespaced, and the
+ * version's selectableFields; any other label is "field label not supported". A selectable
+ * field absent from an object selects as the empty string.
+ */
+export function customResourceFieldSelectors(selectable: string[], namespaced: boolean): FieldSelectors {
+  const names = selectable.map((p) => p.replace(/^\./, ''));
+  return {
+    labels: ['metadata.name', ...(namespaced ? ['metadata.namespace'] : []), ...names],
+    fields: (obj) => {
+      const out: Record<string, string> = {};
+      names.forEach((name, i) => {
+        const v = readJsonPath(obj, selectable[i]);
+        out[name] = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+      });
+      return out;
+    },
+  };
+}
+
+/** upstream crdHandler: no new objects while the CRD's instances are being deleted. */
+function refuseWhileTerminating(info: { group: string; resource: string }): never {
+  const err = new ApiError(405, 'MethodNotAllowed', 'create not allowed while custom resource definition is terminating', {
+    group: info.group,
+    kind: info.resource,
+  });
+  throw err;
+}
+
+/**
+ * The module serving one version; terminating: the CRD is being deleted (its Terminating
+ * condition is True), when creates are refused.
+ */
+export function customResourceModule(version: CustomResourceDefinitionVersion, crd?: { group: string; resource: string; terminating: boolean }): ResourceModule {
   const scale = version.subresources?.scale;
   const schema = version.schema?.openAPIV3Schema;
-  const validateSchema = (obj: KubeObject) => (schema ? validateValue(obj, schema, '', true) : []);
+  // The schema's value validations, then its CEL rules (transition rules see the stored object).
+  const validateSchema = (obj: KubeObject, old?: KubeObject) => {
+    if (!schema) return [];
+    const errs = validateValue(obj, schema, '', true);
+    // A value of the wrong type blocks the rules (upstream hasBlockingErr), which says so.
+    if (errs.some((e) => e.detail?.includes(' in body must be of type '))) {
+      return [...errs, field.invalid('<nil>', 'null', 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation')];
+    }
+    return [...errs, ...validateRules(obj, old, schema)];
+  };
   return {
     // Pruning then defaulting, as upstream decodes a custom object.
     defaults: (obj) => {
@@ -59,12 +105,14 @@ export function customResourceModule(version: CustomResourceDefinitionVersion): 
     strategy: (info) =>
       defaultStrategy(info, {
         tracksGeneration: true,
+        fieldSelectors: customResourceFieldSelectors((version.selectableFields ?? []).map((f) => f.jsonPath), info.namespaced),
         validate: (obj) => [...validateObjectMeta(obj.metadata, info.namespaced, nameIsDNSSubdomain, 'metadata', false), ...validateSchema(obj)],
-        validateUpdate: (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', false), ...validateSchema(obj)],
-        validateStatusUpdate: (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', false), ...validateSchema(obj)],
+        validateUpdate: (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', false), ...validateSchema(obj, old)],
+        validateStatusUpdate: (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', false), ...validateSchema(obj, old)],
       }),
     printer: customResourcePrinter(version.additionalPrinterColumns),
     ...(scale ? { scale: customResourceScale(scale) } : {}),
     patchTypes: customResourcePatchTypes,
+    ...(crd?.terminating ? { admitCreate: async () => refuseWhileTerminating(crd) } : {}),
   };
 }

@@ -1,0 +1,112 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateRules, validateSchemaRules } from './custom-resource-cel.js';
+import { fieldErrorString } from '../errors.js';
+import type { JSONSchemaProps } from '../types.js';
+import { ruleSchema } from '../../testing/custom-resource-objects.js';
+
+const schema = (rules: JSONSchemaProps['x-kubernetes-validations']): JSONSchemaProps =>
+  ruleSchema(rules, {
+    replicas: { type: 'integer' },
+    maxReplicas: { type: 'integer' },
+    ratio: { type: 'number' },
+    name: { type: 'string' },
+    tags: { type: 'array', items: { type: 'string' } },
+    labels: { type: 'object', additionalProperties: { type: 'string' } },
+    ports: {
+      type: 'array',
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['name'],
+      items: {
+        type: 'object',
+        properties: { name: { type: 'string' }, port: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'port is immutable' }] } },
+      },
+    },
+    memory: { type: 'string' },
+  });
+
+const obj = (spec: Record<string, unknown>) => ({ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' }, spec });
+const messages = (s: JSONSchemaProps, v: unknown, old?: unknown) => validateRules(v, old, s).map(fieldErrorString);
+
+test('a rule that holds passes; one that fails reports the node with the default message', () => {
+  const s = schema([{ rule: 'self.replicas <= self.maxReplicas' }]);
+  assert.deepEqual(messages(s, obj({ replicas: 1, maxReplicas: 2 })), []);
+  assert.deepEqual(messages(s, obj({ replicas: 3, maxReplicas: 2 })), ['spec: Invalid value: "object": failed rule: self.replicas <= self.maxReplicas']);
+});
+
+test('message, messageExpression, reason and fieldPath shape the error as upstream', () => {
+  const s = schema([
+    { rule: 'self.replicas <= self.maxReplicas', message: 'replicas must not exceed maxReplicas' },
+    { rule: 'self.replicas > 0', messageExpression: '"replicas is " + string(self.replicas)', fieldPath: '.replicas', reason: 'FieldValueForbidden' },
+    { rule: 'has(self.name)', reason: 'FieldValueRequired', fieldPath: '.name', message: 'a name is required' },
+  ]);
+  assert.deepEqual(messages(s, obj({ replicas: 0, maxReplicas: -1 })), [
+    'spec: Invalid value: "object": replicas must not exceed maxReplicas',
+    'spec.replicas: Forbidden: replicas is 0',
+    'spec.name: Required value: a name is required',
+  ]);
+});
+
+test('rules see integers as int, numbers as double, lists, maps and the Kubernetes libraries', () => {
+  const s = schema([
+    { rule: 'self.ratio < 1.5 && self.replicas == 2' },
+    { rule: 'self.tags.all(t, t.startsWith("x")) && self.tags.isSorted() && "a" in self.labels' },
+    { rule: 'self.labels.a.matches("^v[0-9]+$") && self.name.find("[0-9]+") == "42"' },
+    { rule: 'quantity(self.memory).isLessThan(quantity("1Gi")) && isQuantity(self.memory)' },
+    { rule: 'url("https://example.com:8443/p?q=1").getPort() == "8443" && [3, 1, 2].max() == 3' },
+    { rule: 'self.?maxReplicas.orValue(5) == 5' },
+  ]);
+  assert.deepEqual(messages(s, obj({ ratio: 1, replicas: 2, tags: ['xa', 'xb'], labels: { a: 'v1' }, name: 'n42', memory: '512Mi' })), []);
+  assert.deepEqual(messages(s, obj({ ratio: 1, replicas: 2, tags: ['xb', 'xa'], labels: { a: 'v1' }, name: 'n42', memory: '2Gi' })), [
+    'spec: Invalid value: "object": failed rule: self.tags.all(t, t.startsWith("x")) && self.tags.isSorted() && "a" in self.labels',
+    'spec: Invalid value: "object": failed rule: quantity(self.memory).isLessThan(quantity("1Gi")) && isQuantity(self.memory)',
+  ]);
+});
+
+test('transition rules run only on update, where the old value correlates (list-type=map by key)', () => {
+  const s = schema([{ rule: 'self.replicas >= oldSelf.replicas', message: 'replicas may not decrease' }]);
+  assert.deepEqual(messages(s, obj({ replicas: 1 })), []);
+  assert.deepEqual(messages(s, obj({ replicas: 1 }), obj({ replicas: 2 })), ['spec: Invalid value: "object": replicas may not decrease']);
+  const v = obj({ replicas: 2, ports: [{ name: 'b', port: 2 }, { name: 'a', port: 9 }] });
+  const old = obj({ replicas: 2, ports: [{ name: 'a', port: 1 }] });
+  assert.deepEqual(messages(s, v, old), ['spec.ports[1].port: Invalid value: "integer": port is immutable']);
+});
+
+test('a root rule sees apiVersion, kind and the metadata name; its path prints as <nil>', () => {
+  const s: JSONSchemaProps = { type: 'object', 'x-kubernetes-validations': [{ rule: 'self.metadata.name.startsWith("x") && self.kind == "Thing"' }] };
+  assert.deepEqual(messages(s, obj({})), ['<nil>: Invalid value: "object": failed rule: self.metadata.name.startsWith("x") && self.kind == "Thing"']);
+});
+
+test('a runtime error is reported with the rule', () => {
+  const s = schema([{ rule: 'self.replicas > 0' }]);
+  assert.deepEqual(messages(s, obj({})), ['spec: Invalid value: "object": no such key: replicas evaluating rule: self.replicas > 0']);
+});
+
+test("the CRD's validation rejects rules that do not compile, and malformed rule fields, as upstream", () => {
+  const s = schema([{ rule: 'self.replicas < "a"' }, { rule: 'self.nope > 1' }, { rule: 'self.replicas +' }, { rule: 'self.replicas' }, { rule: '', reason: 'Bogus' as never }]);
+  const errs = validateSchemaRules(s, 'spec.versions[0].schema.openAPIV3Schema').map(fieldErrorString);
+  const at = 'spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations';
+  assert.equal(errs.length, 6, errs.join('\n'));
+  assert.match(errs[0], new RegExp(`^${at.replace(/[[\].]/g, '\\$&')}\\[0\\]\\.rule: Invalid value: apiextensions\\.ValidationRule\\{Rule:"self\\.replicas < \\\\"a\\\\"", Message:"", MessageExpression:"", Reason:\\(\\*apiextensions\\.FieldValueErrorReason\\)\\(nil\\), FieldPath:"", OptionalOldSelf:\\(\\*bool\\)\\(nil\\)\\}: compilation failed: ERROR: <input>:1:15: found no matching overload for '_<_' applied to '\\(int, string\\)'\\n \\| self\\.replicas < "a"\\n \\| \\.{14}\\^$`));
+  assert.match(errs[1], /\[1\]\.rule: Invalid value: .*compilation failed: ERROR: <input>:1:6: undefined field 'nope'/);
+  assert.match(errs[2], /\[2\]\.rule: Invalid value: .*compilation failed: ERROR: <input>:1:\d+: /);
+  assert.match(errs[3], /\[3\]\.rule: Invalid value: .*: cel expression must evaluate to a bool$/);
+  assert.equal(errs[4], `${at}[4].rule: Required value: rule is not specified`);
+  assert.equal(errs[5], `${at}[4].reason: Unsupported value: "Bogus": supported values: "FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired"`);
+});
+
+test('optionalOldSelf is refused: without oldSelf as upstream words it, with oldSelf as kanzen cannot run it', () => {
+  const s = schema([{ rule: 'self.replicas > 0', optionalOldSelf: true }, { rule: '!oldSelf.hasValue() || self.replicas >= oldSelf.value().replicas', optionalOldSelf: true }]);
+  const at = 'x.properties[spec].x-kubernetes-validations';
+  assert.deepEqual(validateSchemaRules(s, 'x').map(fieldErrorString), [
+    `${at}[0].optionalOldSelf: Invalid value: true: may not be set if oldSelf is not used in rule`,
+    `${at}[1].optionalOldSelf: Forbidden: not supported by kanzen: its CEL library cannot evaluate optional oldSelf values`,
+  ]);
+});
+
+test('ratcheting: a rule that fails on a value left as stored does not fail the update', () => {
+  const s = schema([{ rule: 'self.replicas <= self.maxReplicas' }]);
+  const stored = obj({ replicas: 3, maxReplicas: 2 });
+  assert.deepEqual(messages(s, obj({ replicas: 3, maxReplicas: 2 }), stored), []);
+  assert.deepEqual(messages(s, obj({ replicas: 4, maxReplicas: 2 }), stored), ['spec: Invalid value: "object": failed rule: self.replicas <= self.maxReplicas']);
+});
