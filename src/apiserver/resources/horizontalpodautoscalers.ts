@@ -11,6 +11,7 @@ import {
   validateHorizontalPodAutoscalerStatusUpdate,
   validateHorizontalPodAutoscalerUpdate,
 } from '../../api/validation/autoscaling-validation.js';
+import { horizontalPodAutoscalerPrinter } from '../../api/printers/horizontalpodautoscaler-printer.js';
 import { defaultStrategy } from './default-strategy.js';
 import type { ResourceModule } from './resource-module.js';
 
@@ -23,6 +24,7 @@ function dropTolerance(hpa: HorizontalPodAutoscaler): void {
 }
 
 export const horizontalpodautoscalers: ResourceModule = {
+  printer: horizontalPodAutoscalerPrinter,
   defaults(obj) {
     if ((obj as HorizontalPodAutoscaler).spec) defaultHorizontalPodAutoscaler(obj as HorizontalPodAutoscaler);
   },
