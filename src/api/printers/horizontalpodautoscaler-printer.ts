@@ -66,7 +66,7 @@ function formatMetric(spec: MetricSpec, status: MetricStatus | undefined): strin
 }
 
 /** formatHPAMetrics: the first two metrics, then how many more. */
-export function formatHPAMetrics(specs: MetricSpec[] | undefined, statuses: MetricStatus[] | undefined): string {
+export function formatHPAMetrics(specs: MetricSpec[] | undefined, statuses: MetricStatus[] | undefined | null): string {
   if (!specs?.length) return '<none>';
   const list = specs.map((spec, i) => formatMetric(spec, statuses?.[i]));
   if (list.length <= shownMetrics) return list.join(', ');
