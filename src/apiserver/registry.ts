@@ -184,11 +184,19 @@ export class Registry {
   /**
    * Managed fields are recorded in the version of the request (upstream's field manager works on
    * the versioned object): the update from old to next as this registry serves them, set on next.
+   * A main-resource write of a resource with a status subresource owns no status fields (upstream's
+   * ResetFieldsStrategy resets status there), whatever status the strategy gave a new object.
    */
   private withManagedFields(old: KubeObject | undefined, next: KubeObject, ctx: WriteContext, subresource: string | undefined): KubeObject {
+    const resetStatus = this.strategy.hasStatus && !subresource;
+    const view = (o: KubeObject): KubeObject => {
+      const served = this.served(o);
+      if (!resetStatus) return served;
+      const { status: _status, ...rest } = served;
+      return rest as KubeObject;
+    };
     const stamp = rfc3339(this.now());
-    if (!this.conversion) return updateManagedFields(old, next, ctx.fieldManager ?? 'unknown', 'Update', stamp, subresource);
-    const fields = updateManagedFields(old && this.served(old), this.served(next), ctx.fieldManager ?? 'unknown', 'Update', stamp, subresource).metadata.managedFields;
+    const fields = updateManagedFields(old && view(old), view(next), ctx.fieldManager ?? 'unknown', 'Update', stamp, subresource).metadata.managedFields;
     const { managedFields: _m, ...metadata } = next.metadata;
     return { ...next, metadata: fields ? { ...metadata, managedFields: fields } : metadata };
   }
