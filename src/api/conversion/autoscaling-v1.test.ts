@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AutoscalingV1HorizontalPodAutoscaler, HorizontalPodAutoscaler } from '../types.js';
+import { defaultHorizontalPodAutoscaler } from '../defaults/horizontalpodautoscaler.js';
 import { behaviorAnnotation, conditionsAnnotation, horizontalPodAutoscalerFromV1, horizontalPodAutoscalerToV1, metricSpecsAnnotation, metricStatusesAnnotation } from './autoscaling-v1.js';
 
 const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' };
@@ -38,7 +39,7 @@ test('a v1 autoscaler without a target gets the 80% cpu metric (conversion appli
   assert.equal(horizontalPodAutoscalerToV1(v2).spec.targetCPUUtilizationPercentage, 80);
 });
 
-const full: HorizontalPodAutoscaler = {
+const full: HorizontalPodAutoscaler = defaulted({
   apiVersion: 'autoscaling/v2',
   kind: 'HorizontalPodAutoscaler',
   metadata: { name: 'web', namespace: 'default', annotations: { team: 'a' } },
@@ -51,17 +52,8 @@ const full: HorizontalPodAutoscaler = {
       { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } },
       { type: 'Pods', pods: { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: '10' } } },
     ],
-    behavior: {
-      scaleUp: {
-        stabilizationWindowSeconds: 0,
-        selectPolicy: 'Max',
-        policies: [
-          { type: 'Pods', value: 4, periodSeconds: 15 },
-          { type: 'Percent', value: 100, periodSeconds: 15 },
-        ],
-      },
-      scaleDown: { selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] },
-    },
+    // The behavior as v2 defaulting completes an empty one.
+    behavior: {},
   },
   status: {
     currentReplicas: 3,
@@ -72,7 +64,12 @@ const full: HorizontalPodAutoscaler = {
     ],
     conditions: [{ type: 'AbleToScale', status: 'True', lastTransitionTime: '2025-01-01T00:00:00Z', reason: 'ReadyForNewScale', message: 'recommended size matches current size' }],
   },
-};
+});
+
+function defaulted(hpa: HorizontalPodAutoscaler): HorizontalPodAutoscaler {
+  defaultHorizontalPodAutoscaler(hpa);
+  return hpa;
+}
 
 test('v2 → v1: other metrics, current metrics, conditions and behavior in the round-trip annotations', () => {
   const view = horizontalPodAutoscalerToV1(full);

@@ -9,6 +9,9 @@
 import { ApiError } from '../errors.js';
 import type {
   AutoscalingV1HorizontalPodAutoscaler as V1HPA,
+  CrossVersionObjectReference,
+  LabelSelector,
+  MetricIdentifier,
   AutoscalingV1MetricSpec as V1MetricSpec,
   AutoscalingV1MetricStatus as V1MetricStatus,
   HPAScalingRules,
@@ -58,6 +61,12 @@ function parseAnnotation<T>(metadata: ObjectMeta | undefined, key: string): T | 
   }
 }
 
+/** A v2 object reference as v1 writes it (apiVersion omitted when empty). */
+const refToV1 = (r: CrossVersionObjectReference) => compact({ kind: r.kind, name: r.name, apiVersion: r.apiVersion || undefined });
+const refFromV1 = (r: CrossVersionObjectReference | undefined) => compact({ kind: r?.kind ?? '', name: r?.name ?? '', apiVersion: r?.apiVersion });
+/** A v2 MetricIdentifier from v1's separate name and selector fields. */
+const identifier = (name: string, selector: LabelSelector | undefined | null): MetricIdentifier => compact({ name, selector: selector ?? undefined });
+
 const isCPUUtilization = (m: MetricSpec) => m.type === 'Resource' && m.resource?.name === 'cpu' && m.resource.target?.averageUtilization != null;
 
 // ---- metric specs and statuses (the annotations' v1 shapes) ----
@@ -66,7 +75,7 @@ function metricSpecToV1(m: MetricSpec): V1MetricSpec {
   const out: V1MetricSpec = { type: m.type as MetricSourceType };
   if (m.object) {
     out.object = compact({
-      target: compact({ kind: m.object.describedObject.kind, name: m.object.describedObject.name, apiVersion: m.object.describedObject.apiVersion || undefined }),
+      target: refToV1(m.object.describedObject),
       metricName: m.object.metric.name,
       targetValue: m.object.target.value ?? zeroQuantity,
       selector: m.object.metric.selector ?? undefined,
@@ -96,14 +105,14 @@ function metricSpecFromV1(m: V1MetricSpec): MetricSpec {
   const out: MetricSpec = { type: m.type };
   if (m.object) {
     out.object = {
-      describedObject: compact({ kind: m.object.target?.kind, name: m.object.target?.name, apiVersion: m.object.target?.apiVersion }),
+      describedObject: refFromV1(m.object.target),
       target: compact({ type: m.object.averageValue == null ? 'Value' : 'AverageValue', value: m.object.targetValue ?? zeroQuantity, averageValue: m.object.averageValue ?? undefined }),
-      metric: compact({ name: m.object.metricName, selector: m.object.selector ?? undefined }),
+      metric: identifier(m.object.metricName, m.object.selector),
     };
   }
   if (m.pods) {
     out.pods = {
-      metric: compact({ name: m.pods.metricName, selector: m.pods.selector ?? undefined }),
+      metric: identifier(m.pods.metricName, m.pods.selector),
       target: { type: 'AverageValue', averageValue: m.pods.targetAverageValue ?? zeroQuantity },
     };
   }
@@ -116,7 +125,7 @@ function metricSpecFromV1(m: V1MetricSpec): MetricSpec {
   }
   if (m.external) {
     out.external = {
-      metric: compact({ name: m.external.metricName, selector: m.external.metricSelector ?? undefined }),
+      metric: identifier(m.external.metricName, m.external.metricSelector),
       target: compact({ type: m.external.targetValue == null ? 'AverageValue' : 'Value', value: m.external.targetValue ?? undefined, averageValue: m.external.targetAverageValue ?? undefined }),
     };
   }
@@ -127,7 +136,7 @@ function metricStatusToV1(m: MetricStatus): V1MetricStatus {
   const out: V1MetricStatus = { type: m.type as MetricSourceType };
   if (m.object) {
     out.object = compact({
-      target: compact({ kind: m.object.describedObject.kind, name: m.object.describedObject.name, apiVersion: m.object.describedObject.apiVersion || undefined }),
+      target: refToV1(m.object.describedObject),
       metricName: m.object.metric.name,
       currentValue: m.object.current.value ?? zeroQuantity,
       selector: m.object.metric.selector ?? undefined,
@@ -163,12 +172,12 @@ function metricStatusFromV1(m: V1MetricStatus): MetricStatus {
   const out: MetricStatus = { type: m.type };
   if (m.object) {
     out.object = {
-      metric: compact({ name: m.object.metricName, selector: m.object.selector ?? undefined }),
+      metric: identifier(m.object.metricName, m.object.selector),
       current: compact({ value: m.object.currentValue ?? zeroQuantity, averageValue: m.object.averageValue ?? undefined }),
-      describedObject: compact({ kind: m.object.target?.kind, name: m.object.target?.name, apiVersion: m.object.target?.apiVersion }),
+      describedObject: refFromV1(m.object.target),
     };
   }
-  if (m.pods) out.pods = { metric: compact({ name: m.pods.metricName, selector: m.pods.selector ?? undefined }), current: { averageValue: m.pods.currentAverageValue ?? zeroQuantity } };
+  if (m.pods) out.pods = { metric: identifier(m.pods.metricName, m.pods.selector), current: { averageValue: m.pods.currentAverageValue ?? zeroQuantity } };
   if (m.resource) {
     out.resource = { name: m.resource.name, current: compact({ averageValue: m.resource.currentAverageValue ?? zeroQuantity, averageUtilization: m.resource.currentAverageUtilization ?? undefined }) };
   }
@@ -178,7 +187,7 @@ function metricStatusFromV1(m: V1MetricStatus): MetricStatus {
   }
   if (m.external) {
     out.external = {
-      metric: compact({ name: m.external.metricName, selector: m.external.metricSelector ?? undefined }),
+      metric: identifier(m.external.metricName, m.external.metricSelector),
       current: compact({ value: m.external.currentValue ?? zeroQuantity, averageValue: m.external.currentAverageValue ?? undefined }),
     };
   }
@@ -259,13 +268,12 @@ export function horizontalPodAutoscalerToV1(hpa: HorizontalPodAutoscaler): V1HPA
   if (status?.conditions?.length) annotations[conditionsAnnotation] = JSON.stringify(status.conditions.map(conditionToV1));
   if (spec.behavior) annotations[behaviorAnnotation] = JSON.stringify({ ScaleUp: rulesToGo(spec.behavior.scaleUp), ScaleDown: rulesToGo(spec.behavior.scaleDown) });
   if (Object.keys(annotations).length) metadata.annotations = { ...metadata.annotations, ...annotations };
-  const ref = spec.scaleTargetRef;
   return {
     ...hpa,
     apiVersion: 'autoscaling/v1',
     metadata,
     spec: compact({
-      scaleTargetRef: compact({ kind: ref?.kind, name: ref?.name, apiVersion: ref?.apiVersion || undefined }),
+      scaleTargetRef: refToV1(spec.scaleTargetRef),
       minReplicas: spec.minReplicas ?? undefined,
       maxReplicas: spec.maxReplicas,
       targetCPUUtilizationPercentage: cpu?.resource?.target.averageUtilization ?? undefined,
@@ -300,13 +308,12 @@ export function horizontalPodAutoscalerFromV1(hpa: V1HPA): HorizontalPodAutoscal
   if (statuses) currentMetrics = statuses.map(metricStatusFromV1);
   const conditions = parseAnnotation<HorizontalPodAutoscalerCondition[]>(hpa.metadata, conditionsAnnotation);
   const behavior = behaviorFromAnnotation(hpa.metadata?.annotations?.[behaviorAnnotation]);
-  const ref = spec.scaleTargetRef;
   const out: HorizontalPodAutoscaler = {
     ...(hpa as KubeObject),
     apiVersion: 'autoscaling/v2',
     metadata: withoutRoundTripAnnotations(hpa.metadata),
     spec: compact({
-      scaleTargetRef: compact({ kind: ref?.kind, name: ref?.name, apiVersion: ref?.apiVersion }),
+      scaleTargetRef: refFromV1(spec.scaleTargetRef),
       minReplicas: spec.minReplicas ?? undefined,
       maxReplicas: spec.maxReplicas,
       metrics,
