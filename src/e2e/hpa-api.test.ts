@@ -47,11 +47,15 @@ for (const bin of passClients) {
       assert.equal((await run(['get', 'hpa', 'web', '-n', ns])).stderr, `Error from server (NotFound): horizontalpodautoscalers.autoscaling "web" not found\n`);
 
       assert.equal(await k(['autoscale', 'deployment', 'web', '--cpu-percent=50', '--min=1', '--max=5', '-n', ns]), 'horizontalpodautoscaler.autoscaling/web autoscaled\n');
+      await k(['autoscale', 'deployment', 'web', '--name=web-status', '--cpu-percent=50', '--max=5', '-n', ns]);
       const rows = parseTable(await k(['get', 'hpa', '-n', ns]));
       assert.deepEqual(Object.keys(rows[0]), ['NAME', 'REFERENCE', 'TARGETS', 'MINPODS', 'MAXPODS', 'REPLICAS', 'AGE']);
       assert.deepEqual(
         rows.map((r) => [r.NAME, r.REFERENCE, r.TARGETS, r.MINPODS, r.MAXPODS, r.REPLICAS]),
-        [['web', 'Deployment/web', 'cpu: <unknown>/50%', '1', '5', '0']],
+        [
+          ['web', 'Deployment/web', 'cpu: <unknown>/50%', '1', '5', '0'],
+          ['web-status', 'Deployment/web', 'cpu: <unknown>/50%', '1', '5', '0'],
+        ],
       );
       // kubectl get all lists it (category all).
       assert.match(await k(['get', 'all', '-n', ns]), /horizontalpodautoscaler\.autoscaling\/web\s+Deployment\/web\s+cpu: <unknown>\/50%/);
@@ -78,6 +82,38 @@ for (const bin of passClients) {
       assert.deepEqual(v1.status, { currentReplicas: 0, desiredReplicas: 0 });
       // The v1 table is the same row.
       assert.equal(parseTable(await k(['get', 'horizontalpodautoscalers.v1.autoscaling', '-n', ns]))[0].TARGETS, 'cpu: <unknown>/50%');
+    });
+
+    test('a status written through the status subresource: TARGETS, describe and the v1 view show it', async () => {
+      const status = {
+        status: {
+          currentReplicas: 2,
+          desiredReplicas: 2,
+          currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 12, averageValue: '60m' } } }],
+          conditions: [
+            { type: 'AbleToScale', status: 'True', lastTransitionTime: '2025-01-01T00:00:00Z', reason: 'ReadyForNewScale', message: 'recommended size matches current size' },
+          ],
+        },
+      };
+      await k(['patch', 'hpa', 'web-status', '-n', ns, '--subresource=status', '--type=merge', '-p', JSON.stringify(status)]);
+      const row = parseTable(await k(['get', 'hpa', 'web-status', '-n', ns]))[0];
+      assert.deepEqual([row.TARGETS, row.REPLICAS], ['cpu: 12%/50%', '2']);
+      const out = await k(['describe', 'hpa', 'web-status', '-n', ns]);
+      assert.match(out, /^ {2}resource cpu on pods {2}\(as a percentage of request\): {2}12% \(60m\) \/ 50%$/m);
+      assert.match(out, /^Conditions:\n {2}Type\s+Status\s+Reason\s+Message\n {2}----\s+------\s+------\s+-------\n {2}AbleToScale\s+True\s+ReadyForNewScale\s+recommended size matches current size$/m);
+      const v1 = JSON.parse(await k(['get', 'horizontalpodautoscalers.v1.autoscaling', 'web-status', '-n', ns, '-o', 'json'])) as {
+        status: unknown;
+        metadata: { annotations: Record<string, string> };
+      };
+      assert.deepEqual(v1.status, { currentReplicas: 2, desiredReplicas: 2, currentCPUUtilizationPercentage: 12 });
+      assert.equal(
+        v1.metadata.annotations['autoscaling.alpha.kubernetes.io/current-metrics'],
+        '[{"type":"Resource","resource":{"name":"cpu","currentAverageUtilization":12,"currentAverageValue":"60m"}}]',
+      );
+      // A spec write keeps the status.
+      await k(['patch', 'hpa', 'web-status', '-n', ns, '--type=merge', '-p', '{"spec":{"maxReplicas":4},"status":{"desiredReplicas":9}}']);
+      assert.equal(await k(['get', 'hpa', 'web-status', '-n', ns, '-o', 'jsonpath={.spec.maxReplicas} {.status.desiredReplicas}']), '4 2');
+      await k(['delete', 'hpa', 'web-status', '-n', ns]);
     });
 
     test('kubectl describe hpa', async () => {
