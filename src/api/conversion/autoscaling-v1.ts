@@ -69,6 +69,8 @@ const refToV1 = (r: CrossVersionObjectReference) => compact({ kind: r.kind, name
 const refFromV1 = (r: CrossVersionObjectReference | undefined) => compact({ kind: r?.kind ?? '', name: r?.name ?? '', apiVersion: r?.apiVersion });
 /** A v2 MetricIdentifier from v1's separate name and selector fields. */
 const identifier = (name: string, selector: LabelSelector | undefined | null): MetricIdentifier => compact({ name, selector: selector ?? undefined });
+/** A MetricIdentifier as v1's External sources and statuses name it. */
+const externalMetricV1 = (id: MetricIdentifier) => ({ metricName: id.name, metricSelector: id.selector ?? undefined });
 
 const isCPUUtilization = (m: MetricSpec) => m.type === 'Resource' && m.resource?.name === 'cpu' && m.resource.target?.averageUtilization != null;
 
@@ -94,12 +96,8 @@ function metricSpecToV1(m: MetricSpec): V1MetricSpec {
     out.containerResource = compact({ name: c.name, targetAverageUtilization: c.target.averageUtilization ?? undefined, targetAverageValue: c.target.averageValue ?? undefined, container: c.container });
   }
   if (m.external) {
-    out.external = compact({
-      metricName: m.external.metric.name,
-      metricSelector: m.external.metric.selector ?? undefined,
-      targetValue: m.external.target.value ?? undefined,
-      targetAverageValue: m.external.target.averageValue ?? undefined,
-    });
+    const { target } = m.external;
+    out.external = compact({ ...externalMetricV1(m.external.metric), targetValue: target.value ?? undefined, targetAverageValue: target.averageValue ?? undefined });
   }
   return out;
 }
@@ -161,12 +159,8 @@ function metricStatusToV1(m: MetricStatus): V1MetricStatus {
     });
   }
   if (m.external) {
-    out.external = compact({
-      metricName: m.external.metric.name,
-      metricSelector: m.external.metric.selector ?? undefined,
-      currentValue: m.external.current.value ?? zeroQuantity,
-      currentAverageValue: m.external.current.averageValue ?? undefined,
-    });
+    const { current } = m.external;
+    out.external = compact({ ...externalMetricV1(m.external.metric), currentValue: current.value ?? zeroQuantity, currentAverageValue: current.averageValue ?? undefined });
   }
   return out;
 }
