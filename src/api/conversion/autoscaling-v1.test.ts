@@ -122,3 +122,34 @@ test('v1 → v2: the annotations are read and dropped; a malformed or empty beha
   }
   assert.throws(() => horizontalPodAutoscalerFromV1(v1({}, { [metricSpecsAnnotation]: '[' })), /autoscaling.alpha.kubernetes.io\/metrics/);
 });
+
+test('external and object metrics in the v1 annotations: v1 field names, zero quantities where v1 requires one', () => {
+  const hpa: HorizontalPodAutoscaler = {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'q' },
+    spec: {
+      scaleTargetRef: ref,
+      maxReplicas: 3,
+      metrics: [
+        { type: 'External', external: { metric: { name: 'queue', selector: { matchLabels: { q: 'jobs' } } }, target: { type: 'AverageValue', averageValue: '30' } } },
+        { type: 'Object', object: { describedObject: { apiVersion: 'v1', kind: 'Service', name: 'web' }, metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: '2k' } } },
+      ],
+    },
+    status: {
+      desiredReplicas: 1,
+      currentMetrics: [{ type: 'External', external: { metric: { name: 'queue' }, current: { averageValue: '12' } } }],
+    },
+  };
+  const a = horizontalPodAutoscalerToV1(hpa).metadata.annotations!;
+  assert.equal(
+    a[metricSpecsAnnotation],
+    '[{"type":"External","external":{"metricName":"queue","metricSelector":{"matchLabels":{"q":"jobs"}},"targetAverageValue":"30"}},' +
+      '{"type":"Object","object":{"target":{"kind":"Service","name":"web","apiVersion":"v1"},"metricName":"rps","targetValue":"0","averageValue":"2k"}}]',
+  );
+  assert.equal(a[metricStatusesAnnotation], '[{"type":"External","external":{"metricName":"queue","currentValue":"0","currentAverageValue":"12"}}]');
+  const back = horizontalPodAutoscalerFromV1(horizontalPodAutoscalerToV1(hpa));
+  // The v1 shape has no "unset" for these values: they come back as 0.
+  assert.deepEqual(back.spec.metrics?.[1].object?.target, { type: 'AverageValue', value: '0', averageValue: '2k' });
+  assert.deepEqual(back.status?.currentMetrics?.[0].external?.current, { value: '0', averageValue: '12' });
+});
