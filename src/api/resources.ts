@@ -28,6 +28,12 @@ export interface ResourceInfo {
   subresources: SubresourceInfo[];
   /** The warning every request to a deprecated API version carries (the apiserver's deprecation filter). */
   deprecationWarning?: string;
+  /**
+   * The version objects are stored in when it is not this one: this version is served by
+   * conversion (the resource module's `conversions`), as autoscaling/v1 HorizontalPodAutoscalers
+   * are stored as autoscaling/v2.
+   */
+  storageVersion?: string;
   /** Set for a custom resource: what its CRD version publishes (OpenAPI is built from it, not from the field schema). */
   custom?: CustomResourceFacts;
 }
@@ -49,7 +55,7 @@ function resource(
   resourceName: string,
   kind: string,
   namespaced: boolean,
-  extra: Partial<Pick<ResourceInfo, 'shortNames' | 'categories' | 'subresources' | 'verbs' | 'singular' | 'deprecationWarning'>> = {},
+  extra: Partial<Pick<ResourceInfo, 'shortNames' | 'categories' | 'subresources' | 'verbs' | 'singular' | 'deprecationWarning' | 'storageVersion'>> = {},
 ): ResourceInfo {
   return {
     group,
@@ -64,6 +70,7 @@ function resource(
     verbs: extra.verbs ?? allVerbs,
     subresources: extra.subresources ?? [],
     ...(extra.deprecationWarning ? { deprecationWarning: extra.deprecationWarning } : {}),
+    ...(extra.storageVersion ? { storageVersion: extra.storageVersion } : {}),
   };
 }
 
@@ -136,6 +143,18 @@ export const resources: ResourceInfo[] = [
   resource('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, { verbs: ['create'] }),
   resource('authorization.k8s.io', 'v1', 'selfsubjectrulesreviews', 'SelfSubjectRulesReview', false, { verbs: ['create'] }),
   resource('authorization.k8s.io', 'v1', 'subjectaccessreviews', 'SubjectAccessReview', false, { verbs: ['create'] }),
+  // autoscaling/v2 is stored and preferred; autoscaling/v1 is served from it by conversion.
+  resource('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, {
+    shortNames: ['hpa'],
+    categories: ['all'],
+    subresources: [status('HorizontalPodAutoscaler')],
+  }),
+  resource('autoscaling', 'v1', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, {
+    shortNames: ['hpa'],
+    categories: ['all'],
+    subresources: [status('HorizontalPodAutoscaler')],
+    storageVersion: 'v2',
+  }),
   resource('batch', 'v1', 'jobs', 'Job', true, { categories: ['all'], subresources: [status('Job')] }),
   resource('batch', 'v1', 'cronjobs', 'CronJob', true, { shortNames: ['cj'], categories: ['all'], subresources: [status('CronJob')] }),
   resource('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, { shortNames: ['pdb'], subresources: [status('PodDisruptionBudget')] }),
@@ -189,6 +208,11 @@ export function findByKind(apiVersion: string, kind: string): ResourceInfo | und
 /** The resource for a kind regardless of version, e.g. for ownerReferences and events. */
 export function findKind(kind: string): ResourceInfo | undefined {
   return resources.find((r) => r.kind === kind);
+}
+
+/** The version a resource's objects are stored in. */
+export function storageVersionOf(r: Pick<ResourceInfo, 'version' | 'storageVersion'>): string {
+  return r.storageVersion ?? r.version;
 }
 
 /** Storage key, laid out as Kubernetes lays out etcd: /registry/<group>/<resource>/<ns>/<name>. */

@@ -10,7 +10,7 @@ test('/api and /apis', () => {
   assert.equal(groups.kind, 'APIGroupList');
   assert.deepEqual(
     groups.groups.map((g) => g.name),
-    ['apiregistration.k8s.io', 'apps', 'authentication.k8s.io', 'authorization.k8s.io', 'batch', 'policy', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'apiextensions.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io'],
+    ['apiregistration.k8s.io', 'apps', 'authentication.k8s.io', 'authorization.k8s.io', 'autoscaling', 'batch', 'policy', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'apiextensions.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io'],
   );
   assert.deepEqual(apiGroup('apps'), {
     kind: 'APIGroup',
@@ -20,6 +20,19 @@ test('/api and /apis', () => {
     preferredVersion: { groupVersion: 'apps/v1', version: 'v1' },
   });
   assert.equal(apiGroup('extensions'), undefined);
+  // Several versions of one group: the first listed is preferred.
+  assert.deepEqual(apiGroup('autoscaling')?.preferredVersion, { groupVersion: 'autoscaling/v2', version: 'v2' });
+  assert.deepEqual(
+    apiGroup('autoscaling')?.versions.map((v) => v.version),
+    ['v2', 'v1'],
+  );
+});
+
+test('a version served by conversion names the storage version in its hash, and has the same short names and categories', () => {
+  const hpa = (version: string) => apiResourceList('autoscaling', version)?.resources.find((r) => r.name === 'horizontalpodautoscalers');
+  assert.equal(hpa('v1')?.storageVersionHash, hpa('v2')?.storageVersionHash);
+  assert.deepEqual([hpa('v1')?.shortNames, hpa('v1')?.categories], [['hpa'], ['all']]);
+  assert.ok(apiResourceList('autoscaling', 'v1')?.resources.some((r) => r.name === 'horizontalpodautoscalers/status'));
 });
 
 test('/api/v1 lists resources with short names, categories and subresources', () => {
