@@ -49,6 +49,8 @@ const roots = [
   'scheduling.v1.PriorityClass', 'core.v1.LimitRange', 'core.v1.ResourceQuota',
   'authorization.v1.SelfSubjectAccessReview', 'authorization.v1.SelfSubjectRulesReview',
   'authentication.v1.SelfSubjectReview', 'autoscaling.v1.Scale',
+  // HorizontalPodAutoscaler: autoscaling/v2 (stored, preferred) and autoscaling/v1 (served by conversion).
+  'autoscaling.v2.HorizontalPodAutoscaler', 'autoscaling.v1.HorizontalPodAutoscaler',
   'authorization.v1.SubjectAccessReview',
   'rbac.v1.Role', 'rbac.v1.ClusterRole', 'rbac.v1.RoleBinding', 'rbac.v1.ClusterRoleBinding',
   // From k8s.io/kube-aggregator: how an API group/version is served (locally or by a Service).
@@ -84,8 +86,16 @@ const protobufOnlyRoots = [
   'scheduling.v1.PriorityClassList', 'core.v1.LimitRangeList', 'core.v1.ResourceQuotaList',
   'rbac.v1.RoleList', 'rbac.v1.ClusterRoleList', 'rbac.v1.RoleBindingList', 'rbac.v1.ClusterRoleBindingList',
   'apiregistration.v1.APIServiceList', 'metrics.v1beta1.NodeMetricsList', 'metrics.v1beta1.PodMetricsList',
+  'autoscaling.v2.HorizontalPodAutoscalerList', 'autoscaling.v1.HorizontalPodAutoscalerList',
   'core.v1.Binding', 'meta.v1.DeleteOptions', 'authentication.v1.TokenRequest',
 ];
+
+/**
+ * Types kanzen reads and writes only as JSON inside other objects, never published nor decoded
+ * from protobuf: autoscaling/v1's metric specs, statuses and conditions, which the v1 view of a
+ * HorizontalPodAutoscaler carries in its autoscaling.alpha.kubernetes.io/* annotations.
+ */
+const typeOnlyRoots = ['autoscaling.v1.MetricSpec', 'autoscaling.v1.MetricStatus', 'autoscaling.v1.HorizontalPodAutoscalerCondition'];
 
 /** Go types whose JSON is a scalar (custom MarshalJSON); kanzen decodes them itself (well-known.ts). */
 const scalarTypes = new Set([
@@ -384,6 +394,7 @@ function follow(row, reach) {
 for (const r of roots) visit(r, { openapi: true, protobuf: true });
 for (const r of protobufOnlyRoots) visit(r, { openapi: false, protobuf: true });
 for (const r of openapiOnlyRoots) visit(r, { openapi: true, protobuf: false });
+for (const r of typeOnlyRoots) visit(r, { openapi: false, protobuf: false });
 
 /** Required JSON fields, an inline member's own required fields included (as openapi-gen does). */
 function requiredOf(name) {

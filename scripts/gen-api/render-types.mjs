@@ -39,13 +39,40 @@ const nullable = new Set([
   'discovery.v1.EndpointSlice.ports',
 ]);
 
-/** TypeScript names: the Go type's name; a name two packages share gets its package prefixed. */
+/** Whether version a is newer than b in Kubernetes' order (v2 > v1 > v1beta1 > v1alpha1). */
+function newerVersion(a, b) {
+  const rank = (v) => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    return m ? [m[2] === 'alpha' ? 0 : m[2] === 'beta' ? 1 : 2, Number(m[1]), Number(m[3] ?? 0)] : [0, 0, 0];
+  };
+  const [ra, rb] = [rank(a), rank(b)];
+  for (let i = 0; i < 3; i++) if (ra[i] !== rb[i]) return ra[i] > rb[i];
+  return false;
+}
+
+/**
+ * TypeScript names: the Go type's name; a name two packages share gets its package prefixed. Within
+ * one group the newest version keeps the plain name (autoscaling/v2's HorizontalPodAutoscaler, the
+ * version kanzen stores) and an older one is named with group and version
+ * (AutoscalingV1HorizontalPodAutoscaler).
+ */
 export function typeNames(facts) {
   const names = {};
   const taken = new Set();
-  for (const name of Object.keys(facts.types)) {
+  const keys = Object.keys(facts.types);
+  const capital = (s) => `${s[0].toUpperCase()}${s.slice(1)}`;
+  for (const name of keys) {
+    const [pkg, version, short] = name.split('.');
+    const superseded = keys.some((k) => {
+      const [p, v, s] = k.split('.');
+      return p === pkg && s === short && newerVersion(v, version);
+    });
+    if (superseded) names[name] = `${capital(pkg)}${capital(version)}${short}`;
+  }
+  for (const name of keys) {
+    if (names[name]) continue;
     const [pkg, , short] = name.split('.');
-    const ts = taken.has(short) ? `${pkg[0].toUpperCase()}${pkg.slice(1)}${short}` : short;
+    const ts = taken.has(short) ? `${capital(pkg)}${short}` : short;
     taken.add(ts);
     names[name] = ts;
   }

@@ -94,6 +94,7 @@ test('/openapi/v3 index and documents', () => {
     'apis/apps/v1',
     'apis/authentication.k8s.io/v1',
     'apis/authorization.k8s.io/v1',
+    'apis/autoscaling/v2',
     'apis/batch/v1',
     'apis/policy/v1',
     'apis/rbac.authorization.k8s.io/v1',

@@ -48,6 +48,7 @@ export type FieldValueErrorReason = 'FieldValueRequired' | 'FieldValueDuplicate'
 export type HostPathType = '' | 'DirectoryOrCreate' | 'Directory' | 'FileOrCreate' | 'File' | 'Socket' | 'CharDevice' | 'BlockDevice';
 export type IPFamily = 'IPv4' | 'IPv6' | '';
 export type IPFamilyPolicy = 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
+export type MetricSourceType = 'Object' | 'Pods' | 'Resource' | 'ContainerResource' | 'External';
 export type MountPropagationMode = 'None' | 'HostToContainer' | 'Bidirectional';
 export type NamespacePhase = 'Active' | 'Terminating';
 export type NodeInclusionPolicy = 'Ignore' | 'Honor';
@@ -997,6 +998,189 @@ export interface SubjectRulesReviewStatus {
   evaluationError?: string;
 }
 
+/** A resource metric of one container in each pod of the target. (autoscaling.v1.ContainerResourceMetricSource) */
+export interface AutoscalingV1ContainerResourceMetricSource {
+  /** The resource: cpu or memory. */
+  name: string;
+  targetAverageUtilization?: number;
+  targetAverageValue?: Quantity;
+  /** The name of the container in the target's pods. */
+  container: string;
+}
+
+/** The current value of a resource metric of one container in the pods. (autoscaling.v1.ContainerResourceMetricStatus) */
+export interface AutoscalingV1ContainerResourceMetricStatus {
+  /** The resource: cpu or memory. */
+  name: string;
+  currentAverageUtilization?: number;
+  currentAverageValue: Quantity;
+  /** The name of the container. */
+  container: string;
+}
+
+/** A reference to an object in the same namespace, by kind, name and API version. (autoscaling.v1.CrossVersionObjectReference) */
+export interface AutoscalingV1CrossVersionObjectReference {
+  /** The kind of the object (Deployment). */
+  kind: string;
+  /** The name of the object. */
+  name: string;
+  /** The API version of the object (apps/v1). */
+  apiVersion?: string;
+}
+
+/** A metric of something outside the cluster. (autoscaling.v1.ExternalMetricSource) */
+export interface AutoscalingV1ExternalMetricSource {
+  metricName: string;
+  metricSelector?: LabelSelector;
+  targetValue?: Quantity;
+  targetAverageValue?: Quantity;
+}
+
+/** The current value of an external metric. (autoscaling.v1.ExternalMetricStatus) */
+export interface AutoscalingV1ExternalMetricStatus {
+  metricName: string;
+  metricSelector?: LabelSelector;
+  currentValue: Quantity;
+  currentAverageValue?: Quantity;
+}
+
+/** An autoscaler that sets the replica count of a workload (anything with a scale subresource: Deployment, ReplicaSet, StatefulSet, ReplicationController, a custom resource) from the metrics it observes. autoscaling/v2 is the full API; autoscaling/v1 knows only a CPU utilization target. (autoscaling.v1.HorizontalPodAutoscaler) */
+export interface AutoscalingV1HorizontalPodAutoscaler extends KubeObject {
+  /** What to scale, between which bounds, on which metrics and how fast. */
+  spec: AutoscalingV1HorizontalPodAutoscalerSpec;
+  /** What the autoscaler last observed and decided, written by the horizontal-pod-autoscaler controller. */
+  status?: AutoscalingV1HorizontalPodAutoscalerStatus;
+}
+
+/** One state of an autoscaler, true, false or unknown, with why. (autoscaling.v1.HorizontalPodAutoscalerCondition) */
+export interface AutoscalingV1HorizontalPodAutoscalerCondition {
+  /** AbleToScale (the target's scale can be read and written), ScalingActive (metrics can be read and scaling is on) or ScalingLimited (the wanted count is outside minReplicas..maxReplicas or the behavior's rate limits). */
+  type: string;
+  /** True, False or Unknown. */
+  status: ConditionStatus;
+  /** When the status last changed. */
+  lastTransitionTime?: Time;
+  /** A CamelCase word saying why (SucceededGetScale, ValidMetricFound, TooFewReplicas, ...). */
+  reason?: string;
+  /** The reason in a sentence. */
+  message?: string;
+}
+
+/** autoscaling.v1.HorizontalPodAutoscalerList */
+export interface AutoscalingV1HorizontalPodAutoscalerList extends TypeMeta {
+  metadata?: ListMeta;
+  items: AutoscalingV1HorizontalPodAutoscaler[];
+}
+
+/** What an autoscaler scales and how. (autoscaling.v1.HorizontalPodAutoscalerSpec) */
+export interface AutoscalingV1HorizontalPodAutoscalerSpec {
+  /** The workload to scale, by kind, name and API version; it must serve the scale subresource and lives in the autoscaler's namespace. */
+  scaleTargetRef: AutoscalingV1CrossVersionObjectReference;
+  /** The fewest replicas the autoscaler scales down to. Default: 1. 0 is allowed only with the HPAScaleToZero feature and an Object or External metric. */
+  minReplicas?: number;
+  /** The most replicas the autoscaler scales up to; at least minReplicas. */
+  maxReplicas: number;
+  /** autoscaling/v1: the average CPU usage of the pods to aim for, in percent of their CPU request. Unset: 80% (autoscaling/v2 shows it as a Resource metric on cpu). */
+  targetCPUUtilizationPercentage?: number;
+}
+
+/** What an autoscaler last observed and decided. (autoscaling.v1.HorizontalPodAutoscalerStatus) */
+export interface AutoscalingV1HorizontalPodAutoscalerStatus {
+  /** The metadata.generation of the spec the controller last acted on. */
+  observedGeneration?: number;
+  /** When the autoscaler last changed the replica count. */
+  lastScaleTime?: Time;
+  /** The replica count of the target when the autoscaler last looked. */
+  currentReplicas: number;
+  /** The replica count the autoscaler last computed. */
+  desiredReplicas: number;
+  /** autoscaling/v1: the pods' average CPU usage in percent of their CPU request, when last measured. */
+  currentCPUUtilizationPercentage?: number;
+}
+
+/** One metric to scale on: its type names the one source field that is set. (autoscaling.v1.MetricSpec) */
+export interface AutoscalingV1MetricSpec {
+  /** Which source is set: Resource, ContainerResource, Pods, Object or External. */
+  type: MetricSourceType;
+  /** A custom metric of one other object in the namespace (an Ingress's requests per second). */
+  object?: AutoscalingV1ObjectMetricSource;
+  /** A custom metric of each pod (custom.metrics.k8s.io), averaged over the pods. */
+  pods?: AutoscalingV1PodsMetricSource;
+  /** A resource (cpu, memory) of the pods, from their requests and the metrics API, averaged over the pods. */
+  resource?: AutoscalingV1ResourceMetricSource;
+  /** A resource of one named container in each pod, averaged over the pods. */
+  containerResource?: AutoscalingV1ContainerResourceMetricSource;
+  /** A metric of something outside the cluster (external.metrics.k8s.io), such as a queue's length. */
+  external?: AutoscalingV1ExternalMetricSource;
+}
+
+/** The last value read of one metric, in the source field its type names. (autoscaling.v1.MetricStatus) */
+export interface AutoscalingV1MetricStatus {
+  /** Which source is set: Resource, ContainerResource, Pods, Object or External. */
+  type: MetricSourceType;
+  /** The current value of another object's metric. */
+  object?: AutoscalingV1ObjectMetricStatus;
+  /** The current value of a per-pod custom metric. */
+  pods?: AutoscalingV1PodsMetricStatus;
+  /** The current value of a resource metric of the pods. */
+  resource?: AutoscalingV1ResourceMetricStatus;
+  /** The current value of a resource metric of one container in the pods. */
+  containerResource?: AutoscalingV1ContainerResourceMetricStatus;
+  /** The current value of an external metric. */
+  external?: AutoscalingV1ExternalMetricStatus;
+}
+
+/** A custom metric that describes one other object in the namespace. (autoscaling.v1.ObjectMetricSource) */
+export interface AutoscalingV1ObjectMetricSource {
+  /** The value to aim for: Value or AverageValue. */
+  target: AutoscalingV1CrossVersionObjectReference;
+  metricName: string;
+  targetValue: Quantity;
+  selector?: LabelSelector;
+  averageValue?: Quantity;
+}
+
+/** The current value of another object's metric. (autoscaling.v1.ObjectMetricStatus) */
+export interface AutoscalingV1ObjectMetricStatus {
+  target: AutoscalingV1CrossVersionObjectReference;
+  metricName: string;
+  currentValue: Quantity;
+  selector?: LabelSelector;
+  averageValue?: Quantity;
+}
+
+/** A custom metric of each pod of the target, averaged before it is compared with the target. (autoscaling.v1.PodsMetricSource) */
+export interface AutoscalingV1PodsMetricSource {
+  metricName: string;
+  targetAverageValue: Quantity;
+  selector?: LabelSelector;
+}
+
+/** The current value of a per-pod custom metric. (autoscaling.v1.PodsMetricStatus) */
+export interface AutoscalingV1PodsMetricStatus {
+  metricName: string;
+  currentAverageValue: Quantity;
+  selector?: LabelSelector;
+}
+
+/** A resource metric of the pods (cpu, memory), as the metrics API reports it and the pods request it. (autoscaling.v1.ResourceMetricSource) */
+export interface AutoscalingV1ResourceMetricSource {
+  /** The resource: cpu or memory. */
+  name: string;
+  /** autoscaling/v1 annotation form: the average utilization to aim for, in percent of the request. */
+  targetAverageUtilization?: number;
+  /** autoscaling/v1 annotation form: the average value per pod to aim for. */
+  targetAverageValue?: Quantity;
+}
+
+/** The current value of a resource metric of the pods. (autoscaling.v1.ResourceMetricStatus) */
+export interface AutoscalingV1ResourceMetricStatus {
+  /** The resource: cpu or memory. */
+  name: string;
+  currentAverageUtilization?: number;
+  currentAverageValue: Quantity;
+}
+
 /** The scale subresource of a workload (Deployment, ReplicaSet, StatefulSet, ReplicationController): its replica count, read and written by kubectl scale and autoscalers. (autoscaling.v1.Scale) */
 export interface Scale extends KubeObject {
   /** The desired number of replicas. */
@@ -1017,6 +1201,254 @@ export interface ScaleStatus {
   replicas: number;
   /** The label selector of the pods, as a string (app=web). */
   selector?: string;
+}
+
+/** A resource metric of one container in each pod of the target. (autoscaling.v2.ContainerResourceMetricSource) */
+export interface ContainerResourceMetricSource {
+  /** The resource: cpu or memory. */
+  name: string;
+  /** The value to aim for: Utilization or AverageValue. */
+  target: MetricTarget;
+  /** The name of the container in the target's pods. */
+  container: string;
+}
+
+/** The current value of a resource metric of one container in the pods. (autoscaling.v2.ContainerResourceMetricStatus) */
+export interface ContainerResourceMetricStatus {
+  /** The resource: cpu or memory. */
+  name: string;
+  /** Its current value. */
+  current: MetricValueStatus;
+  /** The name of the container. */
+  container: string;
+}
+
+/** A reference to an object in the same namespace, by kind, name and API version. (autoscaling.v2.CrossVersionObjectReference) */
+export interface CrossVersionObjectReference {
+  /** The kind of the object (Deployment). */
+  kind: string;
+  /** The name of the object. */
+  name: string;
+  /** The API version of the object (apps/v1). */
+  apiVersion?: string;
+}
+
+/** A metric of something outside the cluster. (autoscaling.v2.ExternalMetricSource) */
+export interface ExternalMetricSource {
+  /** Which metric. */
+  metric: MetricIdentifier;
+  /** The value to aim for: Value or AverageValue. */
+  target: MetricTarget;
+}
+
+/** The current value of an external metric. (autoscaling.v2.ExternalMetricStatus) */
+export interface ExternalMetricStatus {
+  /** Which metric. */
+  metric: MetricIdentifier;
+  /** Its current value. */
+  current: MetricValueStatus;
+}
+
+/** One rate limit: at most value pods, or value percent of the current count, per periodSeconds. (autoscaling.v2.HPAScalingPolicy) */
+export interface HPAScalingPolicy {
+  /** Pods (an absolute number of pods) or Percent (a percentage of the current replicas). */
+  type: string;
+  /** How many pods, or what percentage, may change within the period; more than 0. */
+  value: number;
+  /** The window the limit applies to, 1 to 1800 seconds. */
+  periodSeconds: number;
+}
+
+/** How fast one direction may scale: a stabilization window, then rate-limit policies. (autoscaling.v2.HPAScalingRules) */
+export interface HPAScalingRules {
+  /** For this many seconds past, the autoscaler looks at every count it computed and picks the most conservative one (the highest when scaling down, the lowest when scaling up), so flapping metrics do not flap replicas. 0 to 3600. Default: 0 up, 300 down. */
+  stabilizationWindowSeconds?: number;
+  /** Which policy wins when several allow different changes: Max (the largest change), Min (the smallest) or Disabled (never scale in this direction). Default: Max. */
+  selectPolicy?: string;
+  /** Rate limits, each a change per period. The autoscaler applies the one selectPolicy picks. */
+  policies?: HPAScalingPolicy[];
+  /** The relative distance from the target (0.1 = 10%) within which the autoscaler does not scale in this direction. Unset: the controller's tolerance (10%). Needs the HPAConfigurableTolerance feature. */
+  tolerance?: Quantity;
+}
+
+/** An autoscaler that sets the replica count of a workload (anything with a scale subresource: Deployment, ReplicaSet, StatefulSet, ReplicationController, a custom resource) from the metrics it observes. autoscaling/v2 is the full API; autoscaling/v1 knows only a CPU utilization target. (autoscaling.v2.HorizontalPodAutoscaler) */
+export interface HorizontalPodAutoscaler extends KubeObject {
+  /** What to scale, between which bounds, on which metrics and how fast. */
+  spec: HorizontalPodAutoscalerSpec;
+  /** What the autoscaler last observed and decided, written by the horizontal-pod-autoscaler controller. */
+  status?: HorizontalPodAutoscalerStatus;
+}
+
+/** Scaling speed rules, one set for each direction. (autoscaling.v2.HorizontalPodAutoscalerBehavior) */
+export interface HorizontalPodAutoscalerBehavior {
+  /** Rules for adding replicas. Default: no stabilization window; per 15 seconds add at most 4 pods or double the count, whichever is more. */
+  scaleUp?: HPAScalingRules;
+  /** Rules for removing replicas. Default: a 300-second stabilization window (the controller's flag); per 15 seconds remove at most all the pods above the target. */
+  scaleDown?: HPAScalingRules;
+}
+
+/** One state of an autoscaler, true, false or unknown, with why. (autoscaling.v2.HorizontalPodAutoscalerCondition) */
+export interface HorizontalPodAutoscalerCondition {
+  /** AbleToScale (the target's scale can be read and written), ScalingActive (metrics can be read and scaling is on) or ScalingLimited (the wanted count is outside minReplicas..maxReplicas or the behavior's rate limits). */
+  type: string;
+  /** True, False or Unknown. */
+  status: ConditionStatus;
+  /** When the status last changed. */
+  lastTransitionTime?: Time;
+  /** A CamelCase word saying why (SucceededGetScale, ValidMetricFound, TooFewReplicas, ...). */
+  reason?: string;
+  /** The reason in a sentence. */
+  message?: string;
+}
+
+/** autoscaling.v2.HorizontalPodAutoscalerList */
+export interface HorizontalPodAutoscalerList extends TypeMeta {
+  metadata?: ListMeta;
+  items: HorizontalPodAutoscaler[];
+}
+
+/** What an autoscaler scales and how. (autoscaling.v2.HorizontalPodAutoscalerSpec) */
+export interface HorizontalPodAutoscalerSpec {
+  /** The workload to scale, by kind, name and API version; it must serve the scale subresource and lives in the autoscaler's namespace. */
+  scaleTargetRef: CrossVersionObjectReference;
+  /** The fewest replicas the autoscaler scales down to. Default: 1. 0 is allowed only with the HPAScaleToZero feature and an Object or External metric. */
+  minReplicas?: number;
+  /** The most replicas the autoscaler scales up to; at least minReplicas. */
+  maxReplicas: number;
+  /** The metrics to scale on. The autoscaler computes a replica count from each and takes the largest. Default: one Resource metric, cpu at 80% average utilization. */
+  metrics?: MetricSpec[];
+  /** How fast the autoscaler may scale up and down (stabilization windows and rate limits). Unset: the controller's defaults. Once set, the rule left out of scaleUp and scaleDown is filled with the defaults. */
+  behavior?: HorizontalPodAutoscalerBehavior;
+}
+
+/** What an autoscaler last observed and decided. (autoscaling.v2.HorizontalPodAutoscalerStatus) */
+export interface HorizontalPodAutoscalerStatus {
+  /** The metadata.generation of the spec the controller last acted on. */
+  observedGeneration?: number;
+  /** When the autoscaler last changed the replica count. */
+  lastScaleTime?: Time;
+  /** The replica count of the target when the autoscaler last looked. */
+  currentReplicas?: number;
+  /** The replica count the autoscaler last computed. */
+  desiredReplicas: number;
+  /** The last value read of each metric in spec.metrics. */
+  currentMetrics?: MetricStatus[];
+  /** The autoscaler's conditions: AbleToScale, ScalingActive and ScalingLimited, each with a reason and a message. */
+  conditions?: HorizontalPodAutoscalerCondition[];
+}
+
+/** Which metric: its name, and a label selector when the name alone is ambiguous. (autoscaling.v2.MetricIdentifier) */
+export interface MetricIdentifier {
+  /** The name of the metric. */
+  name: string;
+  /** Labels passed to the metrics server to narrow the metric down. Unset: the name alone. */
+  selector?: LabelSelector;
+}
+
+/** One metric to scale on: its type names the one source field that is set. (autoscaling.v2.MetricSpec) */
+export interface MetricSpec {
+  /** Which source is set: Resource, ContainerResource, Pods, Object or External. */
+  type: string;
+  /** A custom metric of one other object in the namespace (an Ingress's requests per second). */
+  object?: ObjectMetricSource;
+  /** A custom metric of each pod (custom.metrics.k8s.io), averaged over the pods. */
+  pods?: PodsMetricSource;
+  /** A resource (cpu, memory) of the pods, from their requests and the metrics API, averaged over the pods. */
+  resource?: ResourceMetricSource;
+  /** A resource of one named container in each pod, averaged over the pods. */
+  containerResource?: ContainerResourceMetricSource;
+  /** A metric of something outside the cluster (external.metrics.k8s.io), such as a queue's length. */
+  external?: ExternalMetricSource;
+}
+
+/** The last value read of one metric, in the source field its type names. (autoscaling.v2.MetricStatus) */
+export interface MetricStatus {
+  /** Which source is set: Resource, ContainerResource, Pods, Object or External. */
+  type: string;
+  /** The current value of another object's metric. */
+  object?: ObjectMetricStatus;
+  /** The current value of a per-pod custom metric. */
+  pods?: PodsMetricStatus;
+  /** The current value of a resource metric of the pods. */
+  resource?: ResourceMetricStatus;
+  /** The current value of a resource metric of one container in the pods. */
+  containerResource?: ContainerResourceMetricStatus;
+  /** The current value of an external metric. */
+  external?: ExternalMetricStatus;
+}
+
+/** The value to aim for: an absolute value, an average per pod, or an average utilization in percent of the request. (autoscaling.v2.MetricTarget) */
+export interface MetricTarget {
+  /** Utilization (averageUtilization), Value (value) or AverageValue (averageValue). */
+  type: string;
+  /** The value of the whole metric to aim for (a quantity). */
+  value?: Quantity;
+  /** The value per pod to aim for, the metric divided by the number of pods (a quantity, such as 100Mi). */
+  averageValue?: Quantity;
+  /** The pods' average usage to aim for, in percent of their requests of the resource. Resource and ContainerResource metrics only. */
+  averageUtilization?: number;
+}
+
+/** A metric's current value, in the same forms a target takes. (autoscaling.v2.MetricValueStatus) */
+export interface MetricValueStatus {
+  /** The value of the whole metric. */
+  value?: Quantity;
+  /** The value per pod. */
+  averageValue?: Quantity;
+  /** The pods' average usage in percent of their requests. */
+  averageUtilization?: number;
+}
+
+/** A custom metric that describes one other object in the namespace. (autoscaling.v2.ObjectMetricSource) */
+export interface ObjectMetricSource {
+  /** The object the metric describes. */
+  describedObject: CrossVersionObjectReference;
+  /** The value to aim for: Value or AverageValue. */
+  target: MetricTarget;
+  /** Which metric. */
+  metric: MetricIdentifier;
+}
+
+/** The current value of another object's metric. (autoscaling.v2.ObjectMetricStatus) */
+export interface ObjectMetricStatus {
+  /** Which metric. */
+  metric: MetricIdentifier;
+  /** Its current value. */
+  current: MetricValueStatus;
+  /** The object the metric describes. */
+  describedObject: CrossVersionObjectReference;
+}
+
+/** A custom metric of each pod of the target, averaged before it is compared with the target. (autoscaling.v2.PodsMetricSource) */
+export interface PodsMetricSource {
+  /** Which metric. */
+  metric: MetricIdentifier;
+  /** The value to aim for; only AverageValue. */
+  target: MetricTarget;
+}
+
+/** The current value of a per-pod custom metric. (autoscaling.v2.PodsMetricStatus) */
+export interface PodsMetricStatus {
+  /** Which metric. */
+  metric: MetricIdentifier;
+  /** Its current value. */
+  current: MetricValueStatus;
+}
+
+/** A resource metric of the pods (cpu, memory), as the metrics API reports it and the pods request it. (autoscaling.v2.ResourceMetricSource) */
+export interface ResourceMetricSource {
+  /** The resource: cpu or memory. */
+  name: string;
+  /** The value to aim for: Utilization (percent of the request) or AverageValue. */
+  target: MetricTarget;
+}
+
+/** The current value of a resource metric of the pods. (autoscaling.v2.ResourceMetricStatus) */
+export interface ResourceMetricStatus {
+  /** The resource: cpu or memory. */
+  name: string;
+  /** Its current value. */
+  current: MetricValueStatus;
 }
 
 /** Creates a Job from a template on a cron schedule, for recurring work such as backups or reports. (batch.v1.CronJob) */

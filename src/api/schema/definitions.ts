@@ -622,6 +622,42 @@ export const definitions: Record<string, Definition> = {
     },
     ['resourceRules', 'nonResourceRules', 'incomplete'],
   ),
+  'io.k8s.api.autoscaling.v1.CrossVersionObjectReference': def(
+    {
+      kind: 'string',
+      name: 'string',
+      apiVersion: 'string',
+    },
+    ['kind', 'name'],
+  ),
+  'io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      spec: ref('io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec'),
+      status: ref('io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus'),
+    },
+  ),
+  'io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec': def(
+    {
+      scaleTargetRef: ref('io.k8s.api.autoscaling.v1.CrossVersionObjectReference'),
+      minReplicas: 'integer',
+      maxReplicas: 'integer',
+      targetCPUUtilizationPercentage: 'integer',
+    },
+    ['scaleTargetRef', 'maxReplicas'],
+  ),
+  'io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus': def(
+    {
+      observedGeneration: 'integer',
+      lastScaleTime: 'string',
+      currentReplicas: 'integer',
+      desiredReplicas: 'integer',
+      currentCPUUtilizationPercentage: 'integer',
+    },
+    ['currentReplicas', 'desiredReplicas'],
+  ),
   'io.k8s.api.autoscaling.v1.Scale': def(
     {
       kind: 'string',
@@ -642,6 +678,195 @@ export const definitions: Record<string, Definition> = {
       selector: 'string',
     },
     ['replicas'],
+  ),
+  'io.k8s.api.autoscaling.v2.ContainerResourceMetricSource': def(
+    {
+      name: 'string',
+      target: ref('io.k8s.api.autoscaling.v2.MetricTarget'),
+      container: 'string',
+    },
+    ['name', 'target', 'container'],
+  ),
+  'io.k8s.api.autoscaling.v2.ContainerResourceMetricStatus': def(
+    {
+      name: 'string',
+      current: ref('io.k8s.api.autoscaling.v2.MetricValueStatus'),
+      container: 'string',
+    },
+    ['name', 'current', 'container'],
+  ),
+  'io.k8s.api.autoscaling.v2.CrossVersionObjectReference': def(
+    {
+      kind: 'string',
+      name: 'string',
+      apiVersion: 'string',
+    },
+    ['kind', 'name'],
+  ),
+  'io.k8s.api.autoscaling.v2.ExternalMetricSource': def(
+    {
+      metric: ref('io.k8s.api.autoscaling.v2.MetricIdentifier'),
+      target: ref('io.k8s.api.autoscaling.v2.MetricTarget'),
+    },
+    ['metric', 'target'],
+  ),
+  'io.k8s.api.autoscaling.v2.ExternalMetricStatus': def(
+    {
+      metric: ref('io.k8s.api.autoscaling.v2.MetricIdentifier'),
+      current: ref('io.k8s.api.autoscaling.v2.MetricValueStatus'),
+    },
+    ['metric', 'current'],
+  ),
+  'io.k8s.api.autoscaling.v2.HPAScalingPolicy': def(
+    {
+      type: 'string',
+      value: 'integer',
+      periodSeconds: 'integer',
+    },
+    ['type', 'value', 'periodSeconds'],
+  ),
+  'io.k8s.api.autoscaling.v2.HPAScalingRules': def(
+    {
+      stabilizationWindowSeconds: 'integer',
+      selectPolicy: 'string',
+      policies: list(ref('io.k8s.api.autoscaling.v2.HPAScalingPolicy')),
+      tolerance: 'quantity',
+    },
+  ),
+  'io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      spec: ref('io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec'),
+      status: ref('io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus'),
+    },
+  ),
+  'io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior': def(
+    {
+      scaleUp: ref('io.k8s.api.autoscaling.v2.HPAScalingRules'),
+      scaleDown: ref('io.k8s.api.autoscaling.v2.HPAScalingRules'),
+    },
+  ),
+  'io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerCondition': def(
+    {
+      type: 'string',
+      status: 'string',
+      lastTransitionTime: 'string',
+      reason: 'string',
+      message: 'string',
+    },
+    ['type', 'status'],
+  ),
+  'io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec': def(
+    {
+      scaleTargetRef: ref('io.k8s.api.autoscaling.v2.CrossVersionObjectReference'),
+      minReplicas: 'integer',
+      maxReplicas: 'integer',
+      metrics: list(ref('io.k8s.api.autoscaling.v2.MetricSpec')),
+      behavior: ref('io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior'),
+    },
+    ['scaleTargetRef', 'maxReplicas'],
+  ),
+  'io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus': def(
+    {
+      observedGeneration: 'integer',
+      lastScaleTime: 'string',
+      currentReplicas: 'integer',
+      desiredReplicas: 'integer',
+      currentMetrics: list(ref('io.k8s.api.autoscaling.v2.MetricStatus')),
+      conditions: list(ref('io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerCondition')),
+    },
+    ['desiredReplicas'],
+  ),
+  'io.k8s.api.autoscaling.v2.MetricIdentifier': def(
+    {
+      name: 'string',
+      selector: ref('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector'),
+    },
+    ['name'],
+  ),
+  'io.k8s.api.autoscaling.v2.MetricSpec': def(
+    {
+      type: 'string',
+      object: ref('io.k8s.api.autoscaling.v2.ObjectMetricSource'),
+      pods: ref('io.k8s.api.autoscaling.v2.PodsMetricSource'),
+      resource: ref('io.k8s.api.autoscaling.v2.ResourceMetricSource'),
+      containerResource: ref('io.k8s.api.autoscaling.v2.ContainerResourceMetricSource'),
+      external: ref('io.k8s.api.autoscaling.v2.ExternalMetricSource'),
+    },
+    ['type'],
+  ),
+  'io.k8s.api.autoscaling.v2.MetricStatus': def(
+    {
+      type: 'string',
+      object: ref('io.k8s.api.autoscaling.v2.ObjectMetricStatus'),
+      pods: ref('io.k8s.api.autoscaling.v2.PodsMetricStatus'),
+      resource: ref('io.k8s.api.autoscaling.v2.ResourceMetricStatus'),
+      containerResource: ref('io.k8s.api.autoscaling.v2.ContainerResourceMetricStatus'),
+      external: ref('io.k8s.api.autoscaling.v2.ExternalMetricStatus'),
+    },
+    ['type'],
+  ),
+  'io.k8s.api.autoscaling.v2.MetricTarget': def(
+    {
+      type: 'string',
+      value: 'quantity',
+      averageValue: 'quantity',
+      averageUtilization: 'integer',
+    },
+    ['type'],
+  ),
+  'io.k8s.api.autoscaling.v2.MetricValueStatus': def(
+    {
+      value: 'quantity',
+      averageValue: 'quantity',
+      averageUtilization: 'integer',
+    },
+  ),
+  'io.k8s.api.autoscaling.v2.ObjectMetricSource': def(
+    {
+      describedObject: ref('io.k8s.api.autoscaling.v2.CrossVersionObjectReference'),
+      target: ref('io.k8s.api.autoscaling.v2.MetricTarget'),
+      metric: ref('io.k8s.api.autoscaling.v2.MetricIdentifier'),
+    },
+    ['describedObject', 'target', 'metric'],
+  ),
+  'io.k8s.api.autoscaling.v2.ObjectMetricStatus': def(
+    {
+      metric: ref('io.k8s.api.autoscaling.v2.MetricIdentifier'),
+      current: ref('io.k8s.api.autoscaling.v2.MetricValueStatus'),
+      describedObject: ref('io.k8s.api.autoscaling.v2.CrossVersionObjectReference'),
+    },
+    ['metric', 'current', 'describedObject'],
+  ),
+  'io.k8s.api.autoscaling.v2.PodsMetricSource': def(
+    {
+      metric: ref('io.k8s.api.autoscaling.v2.MetricIdentifier'),
+      target: ref('io.k8s.api.autoscaling.v2.MetricTarget'),
+    },
+    ['metric', 'target'],
+  ),
+  'io.k8s.api.autoscaling.v2.PodsMetricStatus': def(
+    {
+      metric: ref('io.k8s.api.autoscaling.v2.MetricIdentifier'),
+      current: ref('io.k8s.api.autoscaling.v2.MetricValueStatus'),
+    },
+    ['metric', 'current'],
+  ),
+  'io.k8s.api.autoscaling.v2.ResourceMetricSource': def(
+    {
+      name: 'string',
+      target: ref('io.k8s.api.autoscaling.v2.MetricTarget'),
+    },
+    ['name', 'target'],
+  ),
+  'io.k8s.api.autoscaling.v2.ResourceMetricStatus': def(
+    {
+      name: 'string',
+      current: ref('io.k8s.api.autoscaling.v2.MetricValueStatus'),
+    },
+    ['name', 'current'],
   ),
   'io.k8s.api.batch.v1.CronJob': def(
     {
@@ -3411,6 +3636,35 @@ export const definitionDocs: Record<string, Record<string, string>> = {
     incomplete: 'true when an authorizer cannot list its rules; the user may be allowed more.',
     evaluationError: 'An error met while listing the rules.',
   },
+  'io.k8s.api.autoscaling.v1.CrossVersionObjectReference': {
+    '': 'A reference to an object in the same namespace, by kind, name and API version.',
+    kind: 'The kind of the object (Deployment).',
+    name: 'The name of the object.',
+    apiVersion: 'The API version of the object (apps/v1).',
+  },
+  'io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler': {
+    '': 'An autoscaler that sets the replica count of a workload (anything with a scale subresource: Deployment, ReplicaSet, StatefulSet, ReplicationController, a custom resource) from the metrics it observes. autoscaling/v2 is the full API; autoscaling/v1 knows only a CPU utilization target.',
+    kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
+    apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
+    metadata: 'The object\'s metadata.',
+    spec: 'What to scale, between which bounds, on which metrics and how fast.',
+    status: 'What the autoscaler last observed and decided, written by the horizontal-pod-autoscaler controller.',
+  },
+  'io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec': {
+    '': 'What an autoscaler scales and how.',
+    scaleTargetRef: 'The workload to scale, by kind, name and API version; it must serve the scale subresource and lives in the autoscaler\'s namespace.',
+    minReplicas: 'The fewest replicas the autoscaler scales down to. Default: 1. 0 is allowed only with the HPAScaleToZero feature and an Object or External metric.',
+    maxReplicas: 'The most replicas the autoscaler scales up to; at least minReplicas.',
+    targetCPUUtilizationPercentage: 'autoscaling/v1: the average CPU usage of the pods to aim for, in percent of their CPU request. Unset: 80% (autoscaling/v2 shows it as a Resource metric on cpu).',
+  },
+  'io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus': {
+    '': 'What an autoscaler last observed and decided.',
+    observedGeneration: 'The metadata.generation of the spec the controller last acted on.',
+    lastScaleTime: 'When the autoscaler last changed the replica count.',
+    currentReplicas: 'The replica count of the target when the autoscaler last looked.',
+    desiredReplicas: 'The replica count the autoscaler last computed.',
+    currentCPUUtilizationPercentage: 'autoscaling/v1: the pods\' average CPU usage in percent of their CPU request, when last measured.',
+  },
   'io.k8s.api.autoscaling.v1.Scale': {
     '': 'The scale subresource of a workload (Deployment, ReplicaSet, StatefulSet, ReplicationController): its replica count, read and written by kubectl scale and autoscalers.',
     kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
@@ -3427,6 +3681,153 @@ export const definitionDocs: Record<string, Record<string, string>> = {
     '': 'The observed scale.',
     replicas: 'The number of replicas there are now.',
     selector: 'The label selector of the pods, as a string (app=web).',
+  },
+  'io.k8s.api.autoscaling.v2.ContainerResourceMetricSource': {
+    '': 'A resource metric of one container in each pod of the target.',
+    name: 'The resource: cpu or memory.',
+    target: 'The value to aim for: Utilization or AverageValue.',
+    container: 'The name of the container in the target\'s pods.',
+  },
+  'io.k8s.api.autoscaling.v2.ContainerResourceMetricStatus': {
+    '': 'The current value of a resource metric of one container in the pods.',
+    name: 'The resource: cpu or memory.',
+    current: 'Its current value.',
+    container: 'The name of the container.',
+  },
+  'io.k8s.api.autoscaling.v2.CrossVersionObjectReference': {
+    '': 'A reference to an object in the same namespace, by kind, name and API version.',
+    kind: 'The kind of the object (Deployment).',
+    name: 'The name of the object.',
+    apiVersion: 'The API version of the object (apps/v1).',
+  },
+  'io.k8s.api.autoscaling.v2.ExternalMetricSource': {
+    '': 'A metric of something outside the cluster.',
+    metric: 'Which metric.',
+    target: 'The value to aim for: Value or AverageValue.',
+  },
+  'io.k8s.api.autoscaling.v2.ExternalMetricStatus': {
+    '': 'The current value of an external metric.',
+    metric: 'Which metric.',
+    current: 'Its current value.',
+  },
+  'io.k8s.api.autoscaling.v2.HPAScalingPolicy': {
+    '': 'One rate limit: at most value pods, or value percent of the current count, per periodSeconds.',
+    type: 'Pods (an absolute number of pods) or Percent (a percentage of the current replicas).',
+    value: 'How many pods, or what percentage, may change within the period; more than 0.',
+    periodSeconds: 'The window the limit applies to, 1 to 1800 seconds.',
+  },
+  'io.k8s.api.autoscaling.v2.HPAScalingRules': {
+    '': 'How fast one direction may scale: a stabilization window, then rate-limit policies.',
+    stabilizationWindowSeconds: 'For this many seconds past, the autoscaler looks at every count it computed and picks the most conservative one (the highest when scaling down, the lowest when scaling up), so flapping metrics do not flap replicas. 0 to 3600. Default: 0 up, 300 down.',
+    selectPolicy: 'Which policy wins when several allow different changes: Max (the largest change), Min (the smallest) or Disabled (never scale in this direction). Default: Max.',
+    policies: 'Rate limits, each a change per period. The autoscaler applies the one selectPolicy picks.',
+    tolerance: 'The relative distance from the target (0.1 = 10%) within which the autoscaler does not scale in this direction. Unset: the controller\'s tolerance (10%). Needs the HPAConfigurableTolerance feature.',
+  },
+  'io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler': {
+    '': 'An autoscaler that sets the replica count of a workload (anything with a scale subresource: Deployment, ReplicaSet, StatefulSet, ReplicationController, a custom resource) from the metrics it observes. autoscaling/v2 is the full API; autoscaling/v1 knows only a CPU utilization target.',
+    kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
+    apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
+    metadata: 'The object\'s metadata.',
+    spec: 'What to scale, between which bounds, on which metrics and how fast.',
+    status: 'What the autoscaler last observed and decided, written by the horizontal-pod-autoscaler controller.',
+  },
+  'io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior': {
+    '': 'Scaling speed rules, one set for each direction.',
+    scaleUp: 'Rules for adding replicas. Default: no stabilization window; per 15 seconds add at most 4 pods or double the count, whichever is more.',
+    scaleDown: 'Rules for removing replicas. Default: a 300-second stabilization window (the controller\'s flag); per 15 seconds remove at most all the pods above the target.',
+  },
+  'io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerCondition': {
+    '': 'One state of an autoscaler, true, false or unknown, with why.',
+    type: 'AbleToScale (the target\'s scale can be read and written), ScalingActive (metrics can be read and scaling is on) or ScalingLimited (the wanted count is outside minReplicas..maxReplicas or the behavior\'s rate limits).',
+    status: 'True, False or Unknown.',
+    lastTransitionTime: 'When the status last changed.',
+    reason: 'A CamelCase word saying why (SucceededGetScale, ValidMetricFound, TooFewReplicas, ...).',
+    message: 'The reason in a sentence.',
+  },
+  'io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec': {
+    '': 'What an autoscaler scales and how.',
+    scaleTargetRef: 'The workload to scale, by kind, name and API version; it must serve the scale subresource and lives in the autoscaler\'s namespace.',
+    minReplicas: 'The fewest replicas the autoscaler scales down to. Default: 1. 0 is allowed only with the HPAScaleToZero feature and an Object or External metric.',
+    maxReplicas: 'The most replicas the autoscaler scales up to; at least minReplicas.',
+    metrics: 'The metrics to scale on. The autoscaler computes a replica count from each and takes the largest. Default: one Resource metric, cpu at 80% average utilization.',
+    behavior: 'How fast the autoscaler may scale up and down (stabilization windows and rate limits). Unset: the controller\'s defaults. Once set, the rule left out of scaleUp and scaleDown is filled with the defaults.',
+  },
+  'io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus': {
+    '': 'What an autoscaler last observed and decided.',
+    observedGeneration: 'The metadata.generation of the spec the controller last acted on.',
+    lastScaleTime: 'When the autoscaler last changed the replica count.',
+    currentReplicas: 'The replica count of the target when the autoscaler last looked.',
+    desiredReplicas: 'The replica count the autoscaler last computed.',
+    currentMetrics: 'The last value read of each metric in spec.metrics.',
+    conditions: 'The autoscaler\'s conditions: AbleToScale, ScalingActive and ScalingLimited, each with a reason and a message.',
+  },
+  'io.k8s.api.autoscaling.v2.MetricIdentifier': {
+    '': 'Which metric: its name, and a label selector when the name alone is ambiguous.',
+    name: 'The name of the metric.',
+    selector: 'Labels passed to the metrics server to narrow the metric down. Unset: the name alone.',
+  },
+  'io.k8s.api.autoscaling.v2.MetricSpec': {
+    '': 'One metric to scale on: its type names the one source field that is set.',
+    type: 'Which source is set: Resource, ContainerResource, Pods, Object or External.',
+    object: 'A custom metric of one other object in the namespace (an Ingress\'s requests per second).',
+    pods: 'A custom metric of each pod (custom.metrics.k8s.io), averaged over the pods.',
+    resource: 'A resource (cpu, memory) of the pods, from their requests and the metrics API, averaged over the pods.',
+    containerResource: 'A resource of one named container in each pod, averaged over the pods.',
+    external: 'A metric of something outside the cluster (external.metrics.k8s.io), such as a queue\'s length.',
+  },
+  'io.k8s.api.autoscaling.v2.MetricStatus': {
+    '': 'The last value read of one metric, in the source field its type names.',
+    type: 'Which source is set: Resource, ContainerResource, Pods, Object or External.',
+    object: 'The current value of another object\'s metric.',
+    pods: 'The current value of a per-pod custom metric.',
+    resource: 'The current value of a resource metric of the pods.',
+    containerResource: 'The current value of a resource metric of one container in the pods.',
+    external: 'The current value of an external metric.',
+  },
+  'io.k8s.api.autoscaling.v2.MetricTarget': {
+    '': 'The value to aim for: an absolute value, an average per pod, or an average utilization in percent of the request.',
+    type: 'Utilization (averageUtilization), Value (value) or AverageValue (averageValue).',
+    value: 'The value of the whole metric to aim for (a quantity).',
+    averageValue: 'The value per pod to aim for, the metric divided by the number of pods (a quantity, such as 100Mi).',
+    averageUtilization: 'The pods\' average usage to aim for, in percent of their requests of the resource. Resource and ContainerResource metrics only.',
+  },
+  'io.k8s.api.autoscaling.v2.MetricValueStatus': {
+    '': 'A metric\'s current value, in the same forms a target takes.',
+    value: 'The value of the whole metric.',
+    averageValue: 'The value per pod.',
+    averageUtilization: 'The pods\' average usage in percent of their requests.',
+  },
+  'io.k8s.api.autoscaling.v2.ObjectMetricSource': {
+    '': 'A custom metric that describes one other object in the namespace.',
+    describedObject: 'The object the metric describes.',
+    target: 'The value to aim for: Value or AverageValue.',
+    metric: 'Which metric.',
+  },
+  'io.k8s.api.autoscaling.v2.ObjectMetricStatus': {
+    '': 'The current value of another object\'s metric.',
+    metric: 'Which metric.',
+    current: 'Its current value.',
+    describedObject: 'The object the metric describes.',
+  },
+  'io.k8s.api.autoscaling.v2.PodsMetricSource': {
+    '': 'A custom metric of each pod of the target, averaged before it is compared with the target.',
+    metric: 'Which metric.',
+    target: 'The value to aim for; only AverageValue.',
+  },
+  'io.k8s.api.autoscaling.v2.PodsMetricStatus': {
+    '': 'The current value of a per-pod custom metric.',
+    metric: 'Which metric.',
+    current: 'Its current value.',
+  },
+  'io.k8s.api.autoscaling.v2.ResourceMetricSource': {
+    '': 'A resource metric of the pods (cpu, memory), as the metrics API reports it and the pods request it.',
+    name: 'The resource: cpu or memory.',
+    target: 'The value to aim for: Utilization (percent of the request) or AverageValue.',
+  },
+  'io.k8s.api.autoscaling.v2.ResourceMetricStatus': {
+    '': 'The current value of a resource metric of the pods.',
+    name: 'The resource: cpu or memory.',
+    current: 'Its current value.',
   },
   'io.k8s.api.batch.v1.CronJob': {
     '': 'Creates a Job from a template on a cron schedule, for recurring work such as backups or reports.',

@@ -185,6 +185,11 @@ function struct(message: string, obj: Record<string, unknown>, slots: PointerSlo
     .join(', ')}}`;
 }
 
+/** A resource.Quantity as %#v prints it (a bad value of a quantity field: Quantity is no fmt.Stringer, its String has a pointer receiver). */
+export function goQuantityLiteral(value: string | number): GoLiteral {
+  return new GoLiteral(goQuantity(value, new PointerSlots()));
+}
+
 /** The value of type `message` (e.g. 'core.v1.PodTemplateSpec') as %#v prints its internal form. */
 export function goStructLiteral(message: string, value: unknown): GoLiteral {
   return new GoLiteral(struct(message, (value ?? {}) as Record<string, unknown>, new PointerSlots()));

@@ -163,16 +163,20 @@ function validateVolumeMounts(c: Container, volumes: Set<string>, path: string):
 
 const standardContainerResources = new Set(['cpu', 'memory', 'ephemeral-storage']);
 
+/** ValidateContainerResourceName: a qualified name, and a standard container resource when unprefixed. */
+export function validateContainerResourceName(name: string, path: string): FieldError[] {
+  const errs = validateQualifiedName(name, path);
+  if (!name.includes('/') && !standardContainerResources.has(name) && !name.startsWith('hugepages-')) {
+    errs.push(field.invalid(path, name, 'must be a standard resource for containers'));
+  }
+  return errs;
+}
+
 function validateResourceRequirements(c: Container, path: string): FieldError[] {
   const errs: FieldError[] = [];
   const limits = c.resources?.limits ?? {};
   const requests = c.resources?.requests ?? {};
-  const checkName = (name: string, p: string) => {
-    errs.push(...validateQualifiedName(name, p));
-    if (!name.includes('/') && !standardContainerResources.has(name) && !name.startsWith('hugepages-')) {
-      errs.push(field.invalid(p, name, 'must be a standard resource for containers'));
-    }
-  };
+  const checkName = (name: string, p: string) => errs.push(...validateContainerResourceName(name, p));
   const checkQuantity = (q: string | number, p: string): number | undefined => {
     if (!isValidQuantity(q)) {
       errs.push(field.invalid(p, String(q), quantityFormatError));

@@ -18,6 +18,7 @@ import { deployments } from './deployments.js';
 import { endpoints } from './endpoints.js';
 import { endpointslices } from './endpointslices.js';
 import { events } from './events.js';
+import { horizontalpodautoscalers } from './horizontalpodautoscalers.js';
 import { jobs } from './jobs.js';
 import { leases } from './leases.js';
 import { limitranges } from './limitranges.js';
@@ -81,6 +82,7 @@ const modules = new Map<string, ResourceModule>([
   ['StatefulSet', statefulsets],
   ['ControllerRevision', controllerrevisions],
   ['DaemonSet', daemonsets],
+  ['HorizontalPodAutoscaler', horizontalpodautoscalers],
   ['SelfSubjectReview', selfsubjectreviews],
   ['SelfSubjectAccessReview', selfsubjectaccessreviews],
   ['SelfSubjectRulesReview', selfsubjectrulesreviews],

@@ -1,0 +1,42 @@
+// HorizontalPodAutoscalers (upstream pkg/registry/autoscaling/horizontalpodautoscaler): stored as
+// autoscaling/v2; a create starts with an empty status, spec writes keep the status and status
+// writes keep the spec (the default strategy's status subresource). No generation is kept (the
+// upstream strategy sets none). The HPAConfigurableTolerance feature (alpha in 1.33, off) is not
+// enabled, so a behavior's tolerance is dropped unless the stored object already uses one
+// (dropDisabledFields).
+import type { HorizontalPodAutoscaler, HorizontalPodAutoscalerBehavior } from '../../api/types.js';
+import { defaultHorizontalPodAutoscaler } from '../../api/defaults/horizontalpodautoscaler.js';
+import {
+  validateHorizontalPodAutoscaler,
+  validateHorizontalPodAutoscalerStatusUpdate,
+  validateHorizontalPodAutoscalerUpdate,
+} from '../../api/validation/autoscaling-validation.js';
+import { defaultStrategy } from './default-strategy.js';
+import type { ResourceModule } from './resource-module.js';
+
+const usesTolerance = (b: HorizontalPodAutoscalerBehavior | undefined | null) => b?.scaleUp?.tolerance != null || b?.scaleDown?.tolerance != null;
+
+function dropTolerance(hpa: HorizontalPodAutoscaler): void {
+  const behavior = hpa.spec?.behavior;
+  if (behavior?.scaleUp) delete behavior.scaleUp.tolerance;
+  if (behavior?.scaleDown) delete behavior.scaleDown.tolerance;
+}
+
+export const horizontalpodautoscalers: ResourceModule = {
+  defaults(obj) {
+    if ((obj as HorizontalPodAutoscaler).spec) defaultHorizontalPodAutoscaler(obj as HorizontalPodAutoscaler);
+  },
+  strategy: (info) =>
+    defaultStrategy(info, {
+      prepareForCreate(obj) {
+        obj.status = {};
+        dropTolerance(obj as HorizontalPodAutoscaler);
+      },
+      prepareForUpdate(obj, old) {
+        if (!usesTolerance((old as HorizontalPodAutoscaler).spec?.behavior)) dropTolerance(obj as HorizontalPodAutoscaler);
+      },
+      validate: (obj) => validateHorizontalPodAutoscaler(obj as HorizontalPodAutoscaler),
+      validateUpdate: (obj, old) => validateHorizontalPodAutoscalerUpdate(obj as HorizontalPodAutoscaler, old as HorizontalPodAutoscaler),
+      validateStatusUpdate: (obj, old) => validateHorizontalPodAutoscalerStatusUpdate(obj as HorizontalPodAutoscaler, old as HorizontalPodAutoscaler),
+    }),
+};
