@@ -1,10 +1,9 @@
 // HPA status conditions (upstream horizontal.go setCondition/setConditionInList): one per type,
 // its lastTransitionTime moved only when its status changes.
 import { rfc3339 } from '../../api/time.js';
-import type { HorizontalPodAutoscaler, HorizontalPodAutoscalerCondition } from './hpa-types.js';
+import type { ConditionStatus, HorizontalPodAutoscaler, HorizontalPodAutoscalerCondition } from '../../api/types.js';
 
 export type ConditionType = 'AbleToScale' | 'ScalingActive' | 'ScalingLimited';
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 export interface ConditionValue {
   type: ConditionType;
@@ -18,10 +17,10 @@ export function setCondition(hpa: HorizontalPodAutoscaler, c: ConditionValue, no
   const list = (hpa.status.conditions ??= []);
   let existing: HorizontalPodAutoscalerCondition | undefined = list.find((x) => x.type === c.type);
   if (!existing) {
-    existing = { type: c.type, status: '' };
+    existing = { type: c.type, status: 'Unknown' };
     list.push(existing);
   }
-  if (existing.status !== c.status) existing.lastTransitionTime = rfc3339(now);
+  if (existing.status !== c.status || !existing.lastTransitionTime) existing.lastTransitionTime = rfc3339(now);
   existing.status = c.status;
   existing.reason = c.reason;
   existing.message = c.message;

@@ -2,9 +2,8 @@
 // normalizeDesiredReplicas / normalizeDesiredReplicasWithBehaviors): stabilized over recent
 // recommendations, limited by min/max and the scale rate, with the AbleToScale and
 // ScalingLimited conditions that say which of these decided.
-import type { HorizontalPodAutoscaler } from './hpa-types.js';
+import type { HorizontalPodAutoscaler } from '../../api/types.js';
 import { setCondition } from './conditions.js';
-import { generateHPAScaleDownRules, generateHPAScaleUpRules } from './scaling-rules.js';
 import { convertDesiredReplicasWithRules, type LimitedReplicas, type ScalingHistory } from './scaling-history.js';
 
 const readyForNewScale = { reason: 'ReadyForNewScale', message: 'recommended size matches current size' };
@@ -30,12 +29,13 @@ export function normalizeDesiredReplicas(hpa: HorizontalPodAutoscaler, history: 
 
 /** With a behavior: its stabilization windows, then its policies' rates and min/max. */
 export function normalizeDesiredReplicasWithBehaviors(hpa: HorizontalPodAutoscaler, history: ScalingHistory, key: string, currentReplicas: number, prenormalized: number, minReplicas: number, now: Date): number {
-  const scaleDown = generateHPAScaleDownRules(hpa.spec.behavior?.scaleDown);
-  // The API leaves the scale-down window unset: the controller's own window applies.
-  scaleDown.stabilizationWindowSeconds ??= Math.trunc(history.downscaleStabilisationWindowMs / 1000);
+  // The API completed both directions' rules (defaults) but leaves the scale-down window unset:
+  // the controller's own --horizontal-pod-autoscaler-downscale-stabilization applies.
+  const behavior = hpa.spec.behavior ?? {};
+  const scaleDown = { ...behavior.scaleDown, stabilizationWindowSeconds: behavior.scaleDown?.stabilizationWindowSeconds ?? Math.trunc(history.downscaleStabilisationWindowMs / 1000) };
   const arg = {
     key,
-    scaleUpBehavior: generateHPAScaleUpRules(hpa.spec.behavior?.scaleUp),
+    scaleUpBehavior: behavior.scaleUp ?? {},
     scaleDownBehavior: scaleDown,
     minReplicas,
     maxReplicas: hpa.spec.maxReplicas,

@@ -10,7 +10,7 @@ import { milliValue } from '../../api/quantity.js';
 import { podReadyCondition } from '../replicaset/pod-conditions.js';
 import type { MetricsClient, PodMetricsInfo } from './metrics/metrics-client.js';
 import { getMetricUsageRatio, getResourceUtilizationRatio } from './metrics/utilization.js';
-import type { CrossVersionObjectReference } from './hpa-types.js';
+import type { CrossVersionObjectReference } from '../../api/types.js';
 
 /** How far the usage ratio may stray from 1 before the count changes (--horizontal-pod-autoscaler-tolerance). */
 export interface Tolerances {

@@ -3,14 +3,21 @@
 // (stabilization windows), on a fixed clock.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HPAScalingRules } from './hpa-types.js';
-import { generateHPAScaleDownRules, generateHPAScaleUpRules } from './scaling-rules.js';
+import type { HorizontalPodAutoscaler, HPAScalingRules } from '../../api/types.js';
+import { defaultHorizontalPodAutoscaler } from '../../api/defaults/horizontalpodautoscaler.js';
 import { getReplicasChangePerPeriod, ScalingHistory, type TimestampedRecommendation, type TimestampedScaleEvent } from './scaling-history.js';
 
 const now = Date.parse('2026-06-01T12:00:00Z');
 const clock = () => new Date(now);
 const key = 'ns/hpa';
 const min = (m: number) => now - m * 60_000;
+
+/** Both directions' rules as the API completes them (SetDefaults_HorizontalPodAutoscalerBehavior). */
+function defaulted(up?: HPAScalingRules, down?: HPAScalingRules): { scaleUpBehavior: HPAScalingRules; scaleDownBehavior: HPAScalingRules } {
+  const hpa = { spec: { maxReplicas: 1, scaleTargetRef: { kind: 'Deployment', name: 'x' }, behavior: { scaleUp: up, scaleDown: down } } } as HorizontalPodAutoscaler;
+  defaultHorizontalPodAutoscaler(hpa);
+  return { scaleUpBehavior: hpa.spec.behavior!.scaleUp!, scaleDownBehavior: hpa.spec.behavior!.scaleDown! };
+}
 
 function rules(pods: number, podsPeriod: number, percent: number, percentPeriod: number, window: number): HPAScalingRules {
   const r: HPAScalingRules = { stabilizationWindowSeconds: window, selectPolicy: 'Max', policies: [] };
@@ -74,8 +81,7 @@ describe('convertDesiredReplicasWithBehaviorRate (TestScalingWithRules)', () => 
       h.scaleDownEvents.set(key, c.downs ?? []);
       const r = h.convertDesiredReplicasWithBehaviorRate({
         key,
-        scaleUpBehavior: generateHPAScaleUpRules(c.up),
-        scaleDownBehavior: generateHPAScaleDownRules(c.down),
+        ...defaulted(c.up, c.down),
         minReplicas: c.min,
         maxReplicas: c.max,
         currentReplicas: c.current,
@@ -87,12 +93,12 @@ describe('convertDesiredReplicasWithBehaviorRate (TestScalingWithRules)', () => 
 
   test('selectPolicy Min takes the smallest change, Disabled none', () => {
     const h = new ScalingHistory(clock, 300_000);
-    const base = { key, minReplicas: 1, maxReplicas: 1000, currentReplicas: 10, scaleDownBehavior: generateHPAScaleDownRules() };
+    const base = { key, minReplicas: 1, maxReplicas: 1000, currentReplicas: 10, scaleDownBehavior: defaulted().scaleDownBehavior };
     const minUp = h.convertDesiredReplicasWithBehaviorRate({ ...base, desiredReplicas: 500, scaleUpBehavior: { ...rules(2, 60, 100, 60, 0), selectPolicy: 'Min' } });
     assert.deepEqual([minUp.replicas, minUp.reason], [12, 'ScaleUpLimit']);
     const disabled = h.convertDesiredReplicasWithBehaviorRate({ ...base, desiredReplicas: 500, scaleUpBehavior: { ...rules(2, 60, 100, 60, 0), selectPolicy: 'Disabled' } });
     assert.deepEqual([disabled.replicas, disabled.reason], [10, 'ScaleUpLimit']);
-    const minDown = h.convertDesiredReplicasWithBehaviorRate({ ...base, scaleUpBehavior: generateHPAScaleUpRules(), desiredReplicas: 1, scaleDownBehavior: { ...rules(2, 60, 50, 60, 300), selectPolicy: 'Min' } });
+    const minDown = h.convertDesiredReplicasWithBehaviorRate({ ...base, scaleUpBehavior: defaulted().scaleUpBehavior, desiredReplicas: 1, scaleDownBehavior: { ...rules(2, 60, 50, 60, 300), selectPolicy: 'Min' } });
     assert.deepEqual([minDown.replicas, minDown.reason], [8, 'ScaleDownLimit']);
   });
 });

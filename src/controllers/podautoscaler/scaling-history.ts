@@ -2,7 +2,7 @@
 // recommendations, scaleUpEvents and scaleDownEvents): the unstabilized recommendations, for
 // the stabilization windows, and the scale changes it made, for the policies' periods. Old
 // entries are reused in place rather than appended, as upstream keeps the lists short.
-import type { HorizontalPodAutoscalerBehavior, HPAScalingRules } from './hpa-types.js';
+import type { HorizontalPodAutoscalerBehavior, HPAScalingRules } from '../../api/types.js';
 
 export interface TimestampedRecommendation {
   recommendation: number;

@@ -7,7 +7,7 @@ import type { PodMetrics } from '../../../api/types.js';
 import { milliValue } from '../../../api/quantity.js';
 import { resourceFor, type ApiClient } from '../../../client/api-client.js';
 import { parseGoDuration } from '../../../util/cron/go-duration.js';
-import type { CrossVersionObjectReference } from '../hpa-types.js';
+import type { CrossVersionObjectReference } from '../../../api/types.js';
 
 /** One pod's usage of a resource or metric, in milli-units, over a window ending at timestamp. */
 export interface PodMetric {
