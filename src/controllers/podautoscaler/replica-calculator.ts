@@ -18,8 +18,6 @@ export interface Tolerances {
   scaleUp: number;
 }
 
-export const defaultTolerance = 0.1;
-
 export function withinTolerance(t: Tolerances, usageRatio: number): boolean {
   return 1 - t.scaleDown <= usageRatio && usageRatio <= 1 + t.scaleUp;
 }
@@ -36,9 +34,6 @@ export interface ReplicaCalculatorOptions {
   delayOfInitialReadinessStatusMs: number;
   now: () => Date;
 }
-
-export const defaultCPUInitializationPeriodMs = 5 * 60_000;
-export const defaultDelayOfInitialReadinessStatusMs = 30_000;
 
 export interface ResourceReplicas {
   replicas: number;

@@ -1,0 +1,174 @@
+// The HorizontalPodAutoscaler controller against a real API server: a Deployment's pods (run by
+// the test kubelet) report cpu through the metrics.k8s.io API (the API server's scraper reading
+// usage this test sets), and the autoscaler scales the Deployment up under load and down after
+// it, with upstream's status, conditions and events; and the failures upstream reports when the
+// target or a metric cannot be read.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Deployment, Event, HorizontalPodAutoscaler, Node, Pod } from '../../api/types.js';
+import type { ContainerUsage, NodeResourceUsage } from '../../api/node-resource-usage.js';
+import { resourceFor } from '../../client/api-client.js';
+import { startControllerHarness, type ControllerHarness } from '../../testing/controller-harness.js';
+import { testDeployment } from '../../testing/workload-objects.js';
+import { waitFor } from '../../testing/wait.js';
+import { newDeploymentController } from '../deployment/deployment-controller.js';
+import { newReplicaSetController } from '../replicaset-controller.js';
+import { newHorizontalController } from './horizontal.js';
+
+const hpaInfo = resourceFor('horizontalpodautoscalers', 'autoscaling');
+const deployments = resourceFor('deployments', 'apps');
+const ns = 'default';
+
+let h: ControllerHarness;
+/** The cpu (cores) each running pod of the web Deployment uses now. */
+let perPodCores = 0;
+const cpuSeconds = new Map<string, number>();
+let lastScrape = Date.now();
+
+/** The node's reading: each pod's cumulative cpu grown by its current rate since the last reading. */
+function scrape(): NodeResourceUsage {
+  const now = Date.now();
+  const dt = (now - lastScrape) / 1000;
+  lastScrape = now;
+  const containers: ContainerUsage[] = h.pods(ns)
+    .filter((p: Pod) => p.status?.phase === 'Running')
+    .map((p) => {
+      const key = p.metadata.name!;
+      const rate = p.metadata.labels?.app === 'web' ? perPodCores : 0.001;
+      cpuSeconds.set(key, (cpuSeconds.get(key) ?? 0) + rate * dt);
+      return { namespace: ns, pod: key, container: p.spec.containers[0].name, cpuCoreSeconds: cpuSeconds.get(key)!, memoryWorkingSetBytes: 4 << 20 };
+    });
+  return { time: new Date(now), node: { cpuCoreSeconds: [...cpuSeconds.values()].reduce((a, b) => a + b, 0), memoryWorkingSetBytes: 64 << 20 }, containers };
+}
+
+function hpa(name: string, target: string, spec: Partial<HorizontalPodAutoscaler['spec']> = {}): HorizontalPodAutoscaler {
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name },
+    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: target }, minReplicas: 1, maxReplicas: 4, ...spec },
+  };
+}
+
+const getHPA = (name: string) => h.client.get<HorizontalPodAutoscaler>(hpaInfo, ns, name);
+const condition = (x: HorizontalPodAutoscaler, type: string) => x.status?.conditions?.find((c) => c.type === type);
+const eventsOf = async (name: string) => (await h.events(ns)).filter((e: Event) => e.involvedObject.kind === 'HorizontalPodAutoscaler' && e.involvedObject.name === name);
+
+before(async () => {
+  h = await startControllerHarness({
+    controllers: [newDeploymentController, newReplicaSetController, newHorizontalController],
+    kubelet: true,
+    options: { horizontalPodAutoscalerSyncPeriodMs: 100 },
+    seed: (client) => client.create<Node>(resourceFor('nodes'), undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1' } }),
+  });
+  h.fixture.server.startResourceMetrics(async () => scrape(), 100);
+});
+
+after(async () => {
+  await h.fixture.server.stopResourceMetrics();
+  await h.stop();
+});
+
+describe('horizontal-pod-autoscaler', () => {
+  test('scales a Deployment up under cpu load and back down when it ends', async () => {
+    const web = testDeployment('web', 1);
+    web.spec.template.spec!.containers[0].resources = { requests: { cpu: '100m' } };
+    await h.client.create<Deployment>(deployments, ns, web);
+    perPodCores = 0.1; // 100% of the request against a 50% target
+    await h.client.create<HorizontalPodAutoscaler>(hpaInfo, ns, hpa('web', 'web', {
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
+      behavior: { scaleDown: { stabilizationWindowSeconds: 1 } },
+    }));
+
+    const up = await waitFor(async () => {
+      const x = await getHPA('web');
+      return x.status?.currentReplicas === 4 && condition(x, 'ScalingLimited')?.reason === 'TooManyReplicas' ? x : undefined;
+    }, 30_000, 'scale up to maxReplicas');
+    assert.equal(up.status?.desiredReplicas, 4);
+    assert.ok(up.status?.lastScaleTime);
+    assert.deepEqual([condition(up, 'ScalingActive')?.status, condition(up, 'ScalingActive')?.reason, condition(up, 'ScalingActive')?.message], ['True', 'ValidMetricFound', 'the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)']);
+    assert.deepEqual([condition(up, 'ScalingLimited')?.status, condition(up, 'ScalingLimited')?.message], ['True', 'the desired replica count is more than the maximum replica count']);
+    const metric = up.status?.currentMetrics?.[0];
+    assert.equal(metric?.type, 'Resource');
+    assert.equal(metric?.resource?.name, 'cpu');
+    assert.ok((metric?.resource?.current.averageUtilization ?? 0) >= 50, JSON.stringify(metric));
+    assert.equal((await h.client.get<Deployment>(deployments, ns, 'web')).spec.replicas, 4);
+    const rescales = (await eventsOf('web')).filter((e) => e.reason === 'SuccessfulRescale');
+    assert.ok(rescales.length >= 1);
+    for (const e of rescales) assert.match(e.message!, /^New size: [234]; reason: cpu resource utilization \(percentage of request\) above target$/);
+    assert.equal(rescales[0].source?.component, 'horizontal-pod-autoscaler');
+
+    perPodCores = 0.005; // 5%: one pod is enough
+    const down = await waitFor(async () => {
+      const x = await getHPA('web');
+      return x.status?.currentReplicas === 1 && x.status.desiredReplicas === 1 ? x : undefined;
+    }, 30_000, 'scale down to minReplicas');
+    assert.equal(condition(down, 'AbleToScale')?.status, 'True');
+    assert.equal((await h.client.get<Deployment>(deployments, ns, 'web')).spec.replicas, 1);
+    const downs = (await eventsOf('web')).filter((e) => e.reason === 'SuccessfulRescale' && e.message!.endsWith('reason: All metrics below target'));
+    assert.deepEqual(downs.map((e) => e.message), ['New size: 1; reason: All metrics below target']);
+  });
+
+  test('a missing target: AbleToScale False FailedGetScale with the API error, and its event', async () => {
+    await h.client.create<HorizontalPodAutoscaler>(hpaInfo, ns, hpa('ghost', 'nothing-here'));
+    const x = await waitFor(async () => {
+      const o = await getHPA('ghost');
+      return condition(o, 'AbleToScale') ? o : undefined;
+    }, 10_000, 'AbleToScale condition');
+    const c = condition(x, 'AbleToScale')!;
+    assert.deepEqual([c.status, c.reason, c.message], ['False', 'FailedGetScale', `the HPA controller was unable to get the target's current scale: deployments.apps "nothing-here" not found`]);
+    const ev = await waitFor(async () => (await eventsOf('ghost')).find((e) => e.reason === 'FailedGetScale'));
+    assert.deepEqual([ev.type, ev.message], ['Warning', 'deployments.apps "nothing-here" not found']);
+  });
+
+  test('a kind the API does not serve: no matches for kind', async () => {
+    await h.client.create<HorizontalPodAutoscaler>(hpaInfo, ns, hpa('odd', 'x', { scaleTargetRef: { apiVersion: 'example.com/v1', kind: 'Widget', name: 'x' } }));
+    const x = await waitFor(async () => {
+      const o = await getHPA('odd');
+      return condition(o, 'AbleToScale') ? o : undefined;
+    });
+    assert.equal(condition(x, 'AbleToScale')?.message, `the HPA controller was unable to get the target's current scale: no matches for kind "Widget" in group "example.com"`);
+  });
+
+  test('a Pods metric without a custom metrics API: ScalingActive False FailedGetPodsMetric, FailedComputeMetricsReplicas', async () => {
+    await h.client.create<Deployment>(deployments, ns, testDeployment('qps', 1));
+    await h.client.create<HorizontalPodAutoscaler>(hpaInfo, ns, hpa('qps', 'qps', { metrics: [{ type: 'Pods', pods: { metric: { name: 'packets-per-second' }, target: { type: 'AverageValue', averageValue: '1k' } } }] }));
+    const x = await waitFor(async () => {
+      const o = await getHPA('qps');
+      return condition(o, 'ScalingActive') ? o : undefined;
+    });
+    const c = condition(x, 'ScalingActive')!;
+    const cause = 'unable to get metric packets-per-second: unable to fetch metrics from custom metrics API: no custom metrics API (custom.metrics.k8s.io) registered';
+    assert.deepEqual([c.status, c.reason, c.message], ['False', 'FailedGetPodsMetric', `the HPA was unable to compute the replica count: ${cause}`]);
+    assert.deepEqual([condition(x, 'AbleToScale')?.reason, x.status?.currentReplicas], ['SucceededGetScale', 1]);
+    const events = await waitFor(async () => {
+      const evs = await eventsOf('qps');
+      return evs.some((e) => e.reason === 'FailedComputeMetricsReplicas') ? evs : undefined;
+    });
+    assert.equal(events.find((e) => e.reason === 'FailedGetPodsMetric')?.message, cause);
+    assert.equal(events.find((e) => e.reason === 'FailedComputeMetricsReplicas')?.message, `invalid metrics (1 invalid out of 1), first error is: failed to get pods metric value: ${cause}`);
+  });
+
+  test('a target scaled to zero: ScalingActive False ScalingDisabled, left at zero', async () => {
+    await h.client.create<Deployment>(deployments, ns, testDeployment('idle', 0));
+    await h.client.create<HorizontalPodAutoscaler>(hpaInfo, ns, hpa('idle', 'idle'));
+    const x = await waitFor(async () => {
+      const o = await getHPA('idle');
+      return condition(o, 'ScalingActive') ? o : undefined;
+    });
+    const c = condition(x, 'ScalingActive')!;
+    assert.deepEqual([c.status, c.reason, c.message], ['False', 'ScalingDisabled', 'scaling is disabled since the replica count of the target is zero']);
+    assert.deepEqual([x.status?.currentReplicas, x.status?.desiredReplicas], [0, 0]);
+    assert.equal((await h.client.get<Deployment>(deployments, ns, 'idle')).spec.replicas, 0);
+  });
+
+  test('no cpu request: FailedGetResourceMetric names the container', async () => {
+    await h.client.create<Deployment>(deployments, ns, testDeployment('noreq', 1));
+    await h.client.create<HorizontalPodAutoscaler>(hpaInfo, ns, hpa('noreq', 'noreq', { metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }] }));
+    const x = await waitFor(async () => {
+      const o = await getHPA('noreq');
+      return condition(o, 'ScalingActive')?.reason === 'FailedGetResourceMetric' && /missing request/.test(condition(o, 'ScalingActive')!.message!) ? o : undefined;
+    }, 15_000, 'FailedGetResourceMetric');
+    assert.match(condition(x, 'ScalingActive')!.message!, /^the HPA was unable to compute the replica count: failed to get cpu utilization: missing request for cpu in container nginx of Pod noreq-[a-z0-9]+-[a-z0-9]+$/);
+  });
+});
