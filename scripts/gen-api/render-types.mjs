@@ -37,6 +37,7 @@ const nullable = new Set([
   // Slices without omitempty: a nil one is null.
   'discovery.v1.EndpointSlice.endpoints',
   'discovery.v1.EndpointSlice.ports',
+  'autoscaling.v2.HorizontalPodAutoscalerStatus.currentMetrics',
 ]);
 
 /** Whether version a is newer than b in Kubernetes' order (v2 > v1 > v1beta1 > v1alpha1). */

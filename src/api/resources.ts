@@ -27,6 +27,12 @@ export interface ResourceInfo {
   subresources: SubresourceInfo[];
   /** The warning every request to a deprecated API version carries (the apiserver's deprecation filter). */
   deprecationWarning?: string;
+  /**
+   * The version objects are stored in when it is not this one: this version is served by
+   * conversion (the resource module's `conversions`), as autoscaling/v1 HorizontalPodAutoscalers
+   * are stored as autoscaling/v2.
+   */
+  storageVersion?: string;
 }
 
 const status = (kind: string): SubresourceInfo => ({ name: 'status', verbs: ['get', 'patch', 'update'], kind });
@@ -38,7 +44,7 @@ function resource(
   resourceName: string,
   kind: string,
   namespaced: boolean,
-  extra: Partial<Pick<ResourceInfo, 'shortNames' | 'categories' | 'subresources' | 'verbs' | 'singular' | 'deprecationWarning'>> = {},
+  extra: Partial<Pick<ResourceInfo, 'shortNames' | 'categories' | 'subresources' | 'verbs' | 'singular' | 'deprecationWarning' | 'storageVersion'>> = {},
 ): ResourceInfo {
   return {
     group,
@@ -53,6 +59,7 @@ function resource(
     verbs: extra.verbs ?? allVerbs,
     subresources: extra.subresources ?? [],
     ...(extra.deprecationWarning ? { deprecationWarning: extra.deprecationWarning } : {}),
+    ...(extra.storageVersion ? { storageVersion: extra.storageVersion } : {}),
   };
 }
 
@@ -131,6 +138,12 @@ export const resources: ResourceInfo[] = [
     categories: ['all'],
     subresources: [status('HorizontalPodAutoscaler')],
   }),
+  resource('autoscaling', 'v1', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, {
+    shortNames: ['hpa'],
+    categories: ['all'],
+    subresources: [status('HorizontalPodAutoscaler')],
+    storageVersion: 'v2',
+  }),
   resource('batch', 'v1', 'jobs', 'Job', true, { categories: ['all'], subresources: [status('Job')] }),
   resource('batch', 'v1', 'cronjobs', 'CronJob', true, { shortNames: ['cj'], categories: ['all'], subresources: [status('CronJob')] }),
   resource('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, { shortNames: ['pdb'], subresources: [status('PodDisruptionBudget')] }),
@@ -177,6 +190,11 @@ export function findByKind(apiVersion: string, kind: string): ResourceInfo | und
 /** The resource for a kind regardless of version, e.g. for ownerReferences and events. */
 export function findKind(kind: string): ResourceInfo | undefined {
   return resources.find((r) => r.kind === kind);
+}
+
+/** The version a resource's objects are stored in. */
+export function storageVersionOf(r: Pick<ResourceInfo, 'version' | 'storageVersion'>): string {
+  return r.storageVersion ?? r.version;
 }
 
 /** Storage key, laid out as Kubernetes lays out etcd: /registry/<group>/<resource>/<ns>/<name>. */

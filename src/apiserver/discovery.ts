@@ -3,7 +3,7 @@
 // accepts even when it asks for aggregated discovery first. Derived from the resource
 // table, so a resource appears here exactly when it is routed and stored.
 import { createHash } from 'node:crypto';
-import { groupVersion, groupVersions, resources, type ResourceInfo } from '../api/resources.js';
+import { groupVersion, groupVersions, resources, storageVersionOf, type ResourceInfo } from '../api/resources.js';
 
 export interface ServerAddressByClientCIDR {
   clientCIDR: string;
@@ -109,7 +109,8 @@ function resourceEntries(r: ResourceInfo): APIResource[] {
   };
   if (r.shortNames?.length) main.shortNames = r.shortNames;
   if (r.categories?.length) main.categories = r.categories;
-  main.storageVersionHash = storageVersionHash(r.group, r.version, r.kind);
+  // Every served version names the one the objects are stored in.
+  main.storageVersionHash = storageVersionHash(r.group, storageVersionOf(r), r.kind);
   const subs = r.subresources.map((s): APIResource => {
     const name = `${r.resource}/${s.name}`;
     // A subresource in another group/version (scale → autoscaling/v1 Scale) says so;

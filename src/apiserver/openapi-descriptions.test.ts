@@ -366,6 +366,17 @@ const commonPaths = [
   'replicaset.spec.template',
   'replicaset.status.fullyLabeledReplicas',
   'replicaset.status.availableReplicas',
+  // HorizontalPodAutoscaler (autoscaling/v2, the preferred version)
+  'horizontalpodautoscaler',
+  'horizontalpodautoscaler.spec.scaleTargetRef',
+  'horizontalpodautoscaler.spec.minReplicas',
+  'horizontalpodautoscaler.spec.metrics',
+  'horizontalpodautoscaler.spec.metrics.resource.target.averageUtilization',
+  'horizontalpodautoscaler.spec.metrics.pods.metric.selector',
+  'horizontalpodautoscaler.spec.behavior.scaleDown.stabilizationWindowSeconds',
+  'horizontalpodautoscaler.spec.behavior.scaleUp.policies.periodSeconds',
+  'horizontalpodautoscaler.status.currentMetrics.resource.current.averageValue',
+  'horizontalpodautoscaler.status.conditions.reason',
   // Config, identity, cluster
   'configmap',
   'configmap.data',

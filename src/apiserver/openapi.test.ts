@@ -95,6 +95,7 @@ test('/openapi/v3 index and documents', () => {
     'apis/authentication.k8s.io/v1',
     'apis/authorization.k8s.io/v1',
     'apis/autoscaling/v2',
+    'apis/autoscaling/v1',
     'apis/batch/v1',
     'apis/policy/v1',
     'apis/rbac.authorization.k8s.io/v1',

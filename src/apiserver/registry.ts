@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { ApiError, type FieldError } from '../api/errors.js';
 import type { DeleteOptions, KubeList, KubeObject, OwnerReference } from '../api/types.js';
-import { groupVersion, storageKey, storagePrefix, type ResourceInfo } from '../api/resources.js';
+import { groupVersion, storageKey, storagePrefix, storageVersionOf, type ResourceInfo } from '../api/resources.js';
 import {
   CompactedError,
   KeyExistsError,
@@ -18,6 +18,7 @@ import {
   type Watcher,
 } from '../store/store.js';
 import type { Strategy } from './strategy.js';
+import type { VersionConversion } from './version-conversion.js';
 import { matchesSelectors, type Selectors } from './selection.js';
 import { updateManagedFields } from '../api/patch/server-side-apply.js';
 import { rfc3339 } from '../api/time.js';
@@ -86,10 +87,11 @@ interface SharedDecode {
 /** Memoised decode: many watchers see the same KeyValue; parse it (and derive its fields) once. */
 const sharedDecodes = new WeakMap<KeyValue, SharedDecode>();
 
-function decodeShared(kv: KeyValue, typeMeta: { apiVersion: string; kind: string }): SharedDecode {
+/** The shared decode of kv in apiVersion (decoded again when a watcher of another version asks). */
+function decodeShared(kv: KeyValue, apiVersion: string, decode: (kv: KeyValue) => KubeObject): SharedDecode {
   let d = sharedDecodes.get(kv);
-  if (!d || d.object.apiVersion !== typeMeta.apiVersion) {
-    d = { object: { ...typeMeta, ...decodeStored(kv, typeMeta.apiVersion) } };
+  if (!d || d.object.apiVersion !== apiVersion) {
+    d = { object: decode(kv) };
     sharedDecodes.set(kv, d);
   }
   return d;
@@ -130,22 +132,73 @@ function decodeContinue(token: string): ContinueToken {
 export class Registry {
   readonly gr: { group: string; resource: string };
 
+  /**
+   * `defaults` are the storage version's. A version stored as another (info.storageVersion) is
+   * served through `conversion`: requests and answers are in this version, the strategy and the
+   * store see the storage version's objects.
+   */
   constructor(
     readonly info: ResourceInfo,
     readonly strategy: Strategy,
     private readonly store: Store,
     private readonly defaults: (obj: KubeObject) => void,
     private readonly now: () => Date = () => new Date(),
+    private readonly conversion?: VersionConversion,
   ) {
     this.gr = { group: info.group, resource: info.resource };
+    if (storageVersionOf(info) !== info.version && !conversion) throw new Error(`${info.resource}.${info.group}/${info.version}: stored as ${info.storageVersion} without a conversion`);
   }
 
   private key(namespace: string | undefined, name: string): string {
     return storageKey(this.info, this.info.namespaced ? namespace : undefined, name);
   }
 
+  /** The type of the objects this registry serves. */
   private typeMeta(): { apiVersion: string; kind: string } {
     return { apiVersion: groupVersion(this.info), kind: this.info.kind };
+  }
+
+  /** A stored value as the storage version's object (the strategy's view). */
+  private decodeStorage(kv: KeyValue): KubeObject {
+    const apiVersion = groupVersion({ group: this.info.group, version: storageVersionOf(this.info) });
+    return { apiVersion, kind: this.info.kind, ...decodeStored(kv, apiVersion) };
+  }
+
+  /** A stored value as this registry serves it. */
+  private decode(kv: KeyValue): KubeObject {
+    return this.served(this.decodeStorage(kv));
+  }
+
+  /** A storage version's object as this registry serves it. */
+  private served(obj: KubeObject): KubeObject {
+    return this.conversion ? this.conversion.fromStorage(obj) : obj;
+  }
+
+  /** A request's object of the served version, with that version's defaults, as the storage version's. */
+  private toStorage(obj: KubeObject): KubeObject {
+    if (!this.conversion) return obj;
+    this.conversion.defaults?.(obj);
+    return this.conversion.toStorage(obj);
+  }
+
+  /**
+   * Managed fields are recorded in the version of the request (upstream's field manager works on
+   * the versioned object): the update from old to next as this registry serves them, set on next.
+   * A main-resource write of a resource with a status subresource owns no status fields (upstream's
+   * ResetFieldsStrategy resets status there), whatever status the strategy gave a new object.
+   */
+  private withManagedFields(old: KubeObject | undefined, next: KubeObject, ctx: WriteContext, subresource: string | undefined): KubeObject {
+    const resetStatus = this.strategy.hasStatus && !subresource;
+    const view = (o: KubeObject): KubeObject => {
+      const served = this.served(o);
+      if (!resetStatus) return served;
+      const { status: _status, ...rest } = served;
+      return rest as KubeObject;
+    };
+    const stamp = rfc3339(this.now());
+    const fields = updateManagedFields(old && view(old), view(next), ctx.fieldManager ?? 'unknown', 'Update', stamp, subresource).metadata.managedFields;
+    const { managedFields: _m, ...metadata } = next.metadata;
+    return { ...next, metadata: fields ? { ...metadata, managedFields: fields } : metadata };
   }
 
   private invalid(name: string, errs: FieldError[]): ApiError {
@@ -155,12 +208,12 @@ export class Registry {
   async get(namespace: string | undefined, name: string): Promise<KubeObject> {
     const kv = await this.store.get(this.key(namespace, name));
     if (!kv) throw ApiError.notFound(this.gr, name);
-    return { ...this.typeMeta(), ...decodeStored(kv, groupVersion(this.info)) };
+    return this.decode(kv);
   }
 
   async tryGet(namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
     const kv = await this.store.get(this.key(namespace, name));
-    return kv ? { ...this.typeMeta(), ...decodeStored(kv, groupVersion(this.info)) } : undefined;
+    return kv ? this.decode(kv) : undefined;
   }
 
   async list(namespace: string | undefined, opts: ListOptions = {}): Promise<KubeList> {
@@ -190,7 +243,7 @@ export class Registry {
             break;
           }
           lastKey = kv.key;
-          const obj = decodeStored(kv, groupVersion(this.info));
+          const obj = this.decode(kv);
           if (matchesSelectors(this.strategy.fieldSelectors, this.info.namespaced, obj, opts)) items.push(obj);
         }
         if (limit && items.length >= limit) {
@@ -228,12 +281,13 @@ export class Registry {
    */
   watch(namespace: string | undefined, fromRevision: number, selectors: Selectors, onEvent: (ev: RegistryEvent, revision: number) => void): Watcher {
     const prefix = storagePrefix(this.info, namespace);
-    const tm = this.typeMeta();
+    const apiVersion = groupVersion(this.info);
+    const decode = (kv: KeyValue) => this.decode(kv);
     try {
       return this.store.watch(prefix, fromRevision, (ev: StoreEvent) => {
         // Every watcher sees the same write: decode it once and share it read-only (the
         // fan-out to many watchers is the API server's hot path).
-        const shared = decodeShared(ev.kv, tm);
+        const shared = decodeShared(ev.kv, apiVersion, decode);
         const cur = shared.object;
         const curMatch = this.sharedMatches(shared, selectors);
         const raw = ev.kv;
@@ -241,7 +295,7 @@ export class Registry {
           if (curMatch) onEvent({ type: 'DELETED', object: cur, raw }, raw.modRevision);
           return;
         }
-        const prevMatch = ev.prev ? this.sharedMatches(decodeShared(ev.prev, tm), selectors) : false;
+        const prevMatch = ev.prev ? this.sharedMatches(decodeShared(ev.prev, apiVersion, decode), selectors) : false;
         if (curMatch) onEvent({ type: prevMatch ? 'MODIFIED' : 'ADDED', object: cur, raw }, raw.modRevision);
         else if (prevMatch) onEvent({ type: 'DELETED', object: cur, raw }, raw.modRevision);
       });
@@ -295,23 +349,23 @@ export class Registry {
     const triedGenerate = !obj.metadata?.name && !!obj.metadata?.generateName;
     for (let attempt = 0; ; attempt++) {
       this.prepareNew(namespace, obj);
-      this.defaults(obj);
-      this.strategy.prepareForCreate(obj);
+      const stored = this.toStorage(obj);
+      this.defaults(stored);
+      this.strategy.prepareForCreate(stored);
       // Allocation precedes validation, as upstream's BeginCreate hook does.
-      const txn = this.strategy.beginCreate?.(obj, ctx.dryRun);
+      const txn = this.strategy.beginCreate?.(stored, ctx.dryRun);
       try {
-        const errs = this.strategy.validate(obj);
-        if (errs.length) throw this.invalid(obj.metadata.name ?? '', errs);
+        const errs = this.strategy.validate(stored);
+        if (errs.length) throw this.invalid(stored.metadata.name ?? '', errs);
         // An apply has already recorded its own managed fields.
-        const withFields =
-          ctx.operation === 'Apply' ? obj : updateManagedFields(undefined, obj, ctx.fieldManager ?? 'unknown', 'Update', rfc3339(this.now()), ctx.subresource);
+        const withFields = ctx.operation === 'Apply' ? stored : this.withManagedFields(undefined, stored, ctx, ctx.subresource);
         if (ctx.dryRun) {
           txn?.revert();
-          return withFields;
+          return this.served(withFields);
         }
-        const kv = await this.store.create(this.key(obj.metadata.namespace, obj.metadata.name!), encodeForStore(withFields));
+        const kv = await this.store.create(this.key(stored.metadata.namespace, stored.metadata.name!), encodeForStore(withFields));
         txn?.commit();
-        return { ...this.typeMeta(), ...decodeStored(kv, groupVersion(this.info)) };
+        return this.decode(kv);
       } catch (e) {
         txn?.revert();
         if (e instanceof KeyExistsError) {
@@ -319,7 +373,7 @@ export class Registry {
             delete obj.metadata.name;
             continue;
           }
-          throw ApiError.alreadyExists(this.gr, obj.metadata.name!);
+          throw ApiError.alreadyExists(this.gr, stored.metadata.name!);
         }
         throw e;
       }
@@ -350,9 +404,9 @@ export class Registry {
         next.metadata = { ...next.metadata, name };
         return { object: await this.create(namespace, next, ctx), created: true };
       }
-      const current = { ...this.typeMeta(), ...decodeStored(kv, groupVersion(this.info)) };
+      const current = this.decodeStorage(kv);
       // mutate gets a copy of its own; what it returns is the registry's to change.
-      const next = mutate({ ...this.typeMeta(), ...decodeStored(kv, groupVersion(this.info)) });
+      const next = mutate(this.decode(kv));
       try {
         const object = await this.replace(current, kv, next, ctx);
         return { object, created: false };
@@ -363,7 +417,9 @@ export class Registry {
     }
   }
 
-  private async replace(current: KubeObject, kv: KeyValue, next: KubeObject, ctx: WriteContext): Promise<KubeObject> {
+  /** current: the stored object (storage version); next: the request's, in the served version. */
+  private async replace(current: KubeObject, kv: KeyValue, served: KubeObject, ctx: WriteContext): Promise<KubeObject> {
+    let next = served;
     const name = current.metadata.name!;
     const tm = this.typeMeta();
     if (next.apiVersion !== undefined && next.apiVersion !== tm.apiVersion) {
@@ -393,10 +449,11 @@ export class Registry {
       delete next.metadata.deletionGracePeriodSeconds;
     }
     if (this.info.namespaced === false) delete next.metadata.namespace;
+    next = this.toStorage(next);
     const subStrategy = ctx.subresource ? this.strategy.subresources?.[ctx.subresource] : undefined;
     if (subStrategy) {
       // A copy of the current object of its own (a fresh parse costs less than a clone).
-      next = subStrategy.prepareForUpdate(next, { ...tm, ...decodeStored(kv, groupVersion(this.info)) });
+      next = subStrategy.prepareForUpdate(next, this.decodeStorage(kv));
     } else if (this.strategy.hasStatus && !ctx.bypassStrategy) {
       // Main writes keep status (a binding also writes the PodScheduled condition).
       if (current.status === undefined) delete next.status;
@@ -425,28 +482,24 @@ export class Registry {
       const removeNow =
         !!next.metadata.deletionTimestamp && !next.metadata.finalizers?.length && (this.strategy.readyToRemove?.(next) ?? true) && !this.isGracefulPending(next);
       // An apply has already recorded its own managed fields.
-      const finalObj =
-        ctx.operation === 'Apply'
-          ? next
-          : updateManagedFields(current, next, ctx.fieldManager ?? 'unknown', 'Update', rfc3339(this.now()), subStrategy ? ctx.subresource : undefined);
+      const finalObj = ctx.operation === 'Apply' ? next : this.withManagedFields(current, next, ctx, subStrategy ? ctx.subresource : undefined);
       if (this.unchanged(current, finalObj)) {
         txn?.revert();
-        return current;
+        return this.served(current);
       }
       if (ctx.dryRun) {
         txn?.revert();
-        return finalObj;
+        return this.served(finalObj);
       }
       if (removeNow) {
         txn?.revert();
-        const gone = await this.store.delete(kv.key, kv.modRevision);
-        const obj = { ...tm, ...decodeStored(gone, groupVersion(this.info)) };
-        this.strategy.afterDelete?.(obj);
-        return obj;
+        const gone = this.decodeStorage(await this.store.delete(kv.key, kv.modRevision));
+        this.strategy.afterDelete?.(gone);
+        return this.served(gone);
       }
       const written = await this.store.update(kv.key, encodeForStore(finalObj), kv.modRevision);
       txn?.commit();
-      return { ...tm, ...decodeStored(written, groupVersion(this.info)) };
+      return this.decode(written);
     } catch (e) {
       txn?.revert();
       if (e instanceof RevisionMismatchError) throw ApiError.modified(this.gr, name);
@@ -471,7 +524,7 @@ export class Registry {
       const key = this.key(namespace, name);
       const kv = await this.store.get(key);
       if (!kv) throw ApiError.notFound(this.gr, name);
-      const current = { ...this.typeMeta(), ...decodeStored(kv, groupVersion(this.info)) };
+      const current = this.decodeStorage(kv);
       if (opts.preconditions?.uid && opts.preconditions.uid !== current.metadata.uid) {
         throw ApiError.conflict(this.gr, name, `Precondition failed: UID in precondition: ${opts.preconditions.uid}, UID in object meta: ${current.metadata.uid}`);
       }
@@ -513,22 +566,21 @@ export class Registry {
           meta.deletionTimestamp = rfc3339(proposed);
           meta.deletionGracePeriodSeconds = grace;
         }
-        if (isDeepStrictEqual(next, current)) return { object: current, removed: false };
-        if (ctx.dryRun) return { object: next, removed: false };
+        if (isDeepStrictEqual(next, current)) return { object: this.served(current), removed: false };
+        if (ctx.dryRun) return { object: this.served(next), removed: false };
         try {
           const written = await this.store.update(key, encodeForStore(next), kv.modRevision);
-          return { object: { ...this.typeMeta(), ...decodeStored(written, groupVersion(this.info)) }, removed: false };
+          return { object: this.decode(written), removed: false };
         } catch (e) {
           if (e instanceof RevisionMismatchError && attempt < maxPatchRetries) continue;
           throw e;
         }
       }
-      if (ctx.dryRun) return { object: current, removed: true };
+      if (ctx.dryRun) return { object: this.served(current), removed: true };
       try {
-        const gone = await this.store.delete(key, kv.modRevision);
-        const obj = { ...this.typeMeta(), ...decodeStored(gone, groupVersion(this.info)) };
-        this.strategy.afterDelete?.(obj);
-        return { object: obj, removed: true };
+        const gone = this.decodeStorage(await this.store.delete(key, kv.modRevision));
+        this.strategy.afterDelete?.(gone);
+        return { object: this.served(gone), removed: true };
       } catch (e) {
         if ((e instanceof RevisionMismatchError || e instanceof KeyNotFoundError) && attempt < maxPatchRetries) continue;
         throw e;

@@ -28,6 +28,7 @@ import {
   admitCreate as admitResource,
   applyDefaults,
   computedSource,
+  conversionFor,
   dropResourceModule,
   setResourceModule,
   strategyFor,
@@ -122,7 +123,8 @@ export class ApiServer {
   }
 
   private buildRegistry(info: ResourceInfo): void {
-    const stored = new Registry(info, strategyFor(info, this.strategyDeps, this.handlerDeps), this.opts.store, (obj) => applyDefaults(info, obj));
+    const strategy = strategyFor(info, this.strategyDeps, this.handlerDeps);
+    const stored = new Registry(info, strategy, this.opts.store, (obj) => applyDefaults(info, obj), undefined, conversionFor(info));
     const computed = computedSource(info, this.handlerDeps);
     this.registries.set(info, computed ? new ComputedRegistry(stored, computed) : stored);
     this.handlers.set(info, subresourceHandlers(info, this.handlerDeps));

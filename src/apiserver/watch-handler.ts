@@ -16,7 +16,7 @@ import { goJSON } from '../util/go-json.js';
 
 const bookmarkIntervalMs = 30_000;
 /** The encoded plain-JSON event of a stored write, shared by every watcher that sends it. */
-const encodedEvents = new WeakMap<KeyValue, { type: string; line: string }>();
+const encodedEvents = new WeakMap<KeyValue, { type: string; apiVersion: string; line: string }>();
 /** A watcher that falls this far behind is cut off, as the apiserver drops slow watchers. */
 const maxBufferedBytes = 64 * 1024 * 1024;
 /** Upstream's default request timeout for watches is randomised in [minRequestTimeout, 2×). */
@@ -56,10 +56,12 @@ export async function serveWatch(
       return goJSON({ type, object: table }) + '\n';
     }
     // Plain JSON events are the same for every watcher of a write: encode them once.
+    // Keyed by the write and the version: watchers of another served version see it converted.
+    const apiVersion = groupVersion(info);
     const cached = raw && encodedEvents.get(raw);
-    if (cached?.type === type) return cached.line;
-    const line = goJSON({ type, object: { ...obj, apiVersion: groupVersion(info), kind: info.kind } }) + '\n';
-    if (raw) encodedEvents.set(raw, { type, line });
+    if (cached?.type === type && cached.apiVersion === apiVersion) return cached.line;
+    const line = goJSON({ type, object: { ...obj, apiVersion, kind: info.kind } }) + '\n';
+    if (raw) encodedEvents.set(raw, { type, apiVersion, line });
     return line;
   };
 

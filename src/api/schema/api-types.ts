@@ -1332,7 +1332,7 @@ export interface HorizontalPodAutoscalerStatus {
   /** The replica count the autoscaler last computed. */
   desiredReplicas: number;
   /** The last value read of each metric in spec.metrics. */
-  currentMetrics?: MetricStatus[];
+  currentMetrics?: MetricStatus[] | null;
   /** The autoscaler's conditions: AbleToScale, ScalingActive and ScalingLimited, each with a reason and a message. */
   conditions?: HorizontalPodAutoscalerCondition[];
 }

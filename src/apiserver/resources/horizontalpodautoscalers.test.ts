@@ -31,7 +31,7 @@ test('v2 defaults: minReplicas 1 and 80% cpu; no behavior stays none', () => {
   assert.equal(hpa.spec.minReplicas, 1);
   assert.deepEqual(hpa.spec.metrics, [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }]);
   assert.equal(hpa.spec.behavior, undefined);
-  assert.deepEqual(hpa.status, {});
+  assert.deepEqual(hpa.status, { desiredReplicas: 0, currentMetrics: null });
   assert.deepEqual(strategyOfKind('HorizontalPodAutoscaler').validate(hpa), []);
 });
 

@@ -7,6 +7,7 @@ import type { ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import type { ComputedSource } from '../computed-registry.js';
 import type { ScaleStrategy, Strategy } from '../strategy.js';
+import type { VersionConversion } from '../version-conversion.js';
 import { apiservices } from './apiservices.js';
 import { configmaps } from './configmaps.js';
 import { cronjobs } from './cronjobs.js';
@@ -136,9 +137,24 @@ export function upgradeHandlers(info: ResourceInfo, deps: HandlerDeps): Record<s
   return resourceModule(info).upgrades?.(deps) ?? {};
 }
 
-/** The resource's Table columns: its module's printer, or the default NAME / CREATED AT. */
+/** How a version served by conversion converts to and from its storage version; undefined for a stored version. */
+export function conversionFor(info: ResourceInfo): VersionConversion | undefined {
+  if (!info.storageVersion || info.storageVersion === info.version) return undefined;
+  const conversion = resourceModule(info).conversions?.[info.version];
+  if (!conversion) throw new Error(`${info.resource}.${info.group}/${info.version} has no conversion from ${info.storageVersion}`);
+  return conversion;
+}
+
+/**
+ * The resource's Table columns: its module's printer, or the default NAME / CREATED AT. A version
+ * served by conversion prints its objects as the storage version's (upstream prints the internal
+ * object), so every version shows the same rows.
+ */
 export function printerFor(info: ResourceInfo): Printer {
-  return resourceModule(info).printer ?? defaultPrinter;
+  const printer = resourceModule(info).printer ?? defaultPrinter;
+  const conversion = conversionFor(info);
+  if (!conversion) return printer;
+  return { columns: printer.columns, row: (obj, now) => ({ ...printer.row(conversion.toStorage(obj), now), object: obj }) };
 }
 
 /** The resource's scale subresource, if its module declares one. */

@@ -30,6 +30,7 @@ import type { ServiceAccountTokens } from '../serviceaccount-token.js';
 import type { UserInfo } from '../user-info.js';
 import type { RBACAuthorizer } from '../authorization/rbac-authorizer.js';
 import type { ScaleStrategy, Strategy } from '../strategy.js';
+import type { VersionConversion } from '../version-conversion.js';
 
 /** What strategies may need from the server they run in. */
 export interface StrategyDeps {
@@ -124,6 +125,12 @@ export interface ResourceModule {
   create?(r: CreateRequest): Promise<void>;
   /** The patch media types PATCH accepts, when not all of them (custom resources: no strategic merge). */
   patchTypes?: readonly string[];
+  /**
+   * The served versions that are not the storage version (api/resources.ts names it in each
+   * version's `storageVersion`), by version: how their objects convert. The module's defaults,
+   * strategy and printer are the storage version's.
+   */
+  conversions?: Record<string, VersionConversion>;
   /**
    * The objects, computed on request and never stored (upstream: a REST that is only a Getter and
    * a Lister, as metrics-server's); the resource's verbs in api/resources.ts are get and list.
