@@ -8,7 +8,7 @@
 // (KANZEN_HPA_SYNC_PERIOD_MS, KANZEN_METRIC_RESOLUTION_MS) instead of every 15 s.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clientVersion, eventually, passClients, startCluster, type TestCluster } from './harness.js';
+import { clientVersion, eventually, parseTable, passClients, startCluster, type TestCluster } from './harness.js';
 
 const isRoot = process.getuid?.() === 0;
 process.env.KANZEN_HPA_SYNC_PERIOD_MS = '1000';
@@ -195,6 +195,9 @@ spec:
     assert.deepEqual([cond(up, 'AbleToScale')?.status, cond(up, 'ScalingActive')?.status, cond(up, 'ScalingActive')?.reason], ['True', 'True', 'ValidMetricFound']);
     assert.equal(JSON.parse(await c.k(['get', 'deployment', 'busy', '-o', 'json'])).spec.replicas, 3);
     for (const bin of passClients) {
+      const row = parseTable((await c.kubectl(['get', 'hpa', 'busy'], { bin })).stdout)[0];
+      assert.deepEqual([row.REFERENCE, row.MINPODS, row.MAXPODS, row.REPLICAS], ['Deployment/busy', '1', '3', '3'], `kubectl ${clientVersion(bin)}`);
+      assert.match(row.TARGETS, /^cpu: \d+%\/50%$/);
       const r = await c.kubectl(['describe', 'hpa', 'busy'], { bin });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /\nReference:\s+Deployment\/busy\n/);
@@ -217,6 +220,7 @@ spec:
     assert.ok((down.currentMetrics?.[0].resource?.current.averageUtilization ?? 100) < 50, JSON.stringify(down.currentMetrics));
     assert.equal(JSON.parse(await c.k(['get', 'deployment', 'busy', '-o', 'json'])).spec.replicas, 1);
     for (const bin of passClients) {
+      assert.equal(parseTable((await c.kubectl(['get', 'hpa', 'busy'], { bin })).stdout)[0].REPLICAS, '1');
       const r = await c.kubectl(['describe', 'hpa', 'busy'], { bin });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /\nDeployment pods:\s+1 current \/ 1 desired\n/, `kubectl ${clientVersion(bin)}`);
@@ -225,6 +229,7 @@ spec:
       const conditions = describedConditions(r.stdout);
       assert.deepEqual(conditions.map((x) => x[0]), ['AbleToScale', 'ScalingActive', 'ScalingLimited']);
     }
+    process.stdout.write(`# describe after scale-down:\n${(await c.k(['describe', 'hpa', 'busy'])).replace(/^/gm, '#   ')}\n`);
     process.stdout.write(`# measured: scale up 1→3 ${(upMs / 1000).toFixed(1)} s after the autoscaler was created, down 3→1 ${(downMs / 1000).toFixed(1)} s later\n`);
   });
 });
