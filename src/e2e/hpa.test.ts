@@ -31,6 +31,21 @@ interface HPAStatus {
 const hpaStatus = async (c: TestCluster, name: string): Promise<HPAStatus> => JSON.parse(await c.k(['get', 'hpa', name, '-o', 'json'])).status ?? {};
 const cond = (s: HPAStatus, type: string) => s.conditions?.find((x) => x.type === type);
 
+/** An autoscaling/v2 HorizontalPodAutoscaler of a Deployment, cpu at 50% of requests unless metrics say otherwise. */
+function hpaManifest(name: string, target: string, extra = ''): string {
+  return `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: ${name}}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: ${target}}
+  minReplicas: 1
+  maxReplicas: 3
+${extra || `  metrics:
+  - type: Resource
+    resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
+`}`;
+}
+
 /** The rows of describe's Conditions table: [type, status, reason, message]. */
 function describedConditions(out: string): string[][] {
   const block = out.split('\nConditions:\n')[1]?.split(/\n(?=\S)/)[0] ?? '';
@@ -59,35 +74,14 @@ describe('autoscaler failures upstream reports (fake runtime)', () => {
     await c.k(['create', 'deployment', 'noreq', '--image=nginx']);
     await c.k(['create', 'deployment', 'pps', '--image=nginx']);
     await c.k(['apply', '-f', '-'], {
-      input: `apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata: {name: noreq}
-spec:
-  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: noreq}
-  minReplicas: 1
-  maxReplicas: 3
-  metrics:
-  - type: Resource
-    resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
----
-apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata: {name: pps}
-spec:
-  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: pps}
-  minReplicas: 1
-  maxReplicas: 3
-  metrics:
+      input: [
+        hpaManifest('noreq', 'noreq'),
+        hpaManifest('pps', 'pps', `  metrics:
   - type: Pods
     pods: {metric: {name: packets-per-second}, target: {type: AverageValue, averageValue: 1k}}
----
-apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata: {name: ghost}
-spec:
-  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: ghost}
-  maxReplicas: 3
-`,
+`),
+        hpaManifest('ghost', 'ghost'),
+      ].join('---\n'),
     });
   });
   after(() => {
@@ -170,17 +164,9 @@ spec:
     await eventually(async () => JSON.parse(await c.k(['get', 'deployment', 'busy', '-o', 'json'])).status?.readyReplicas === 1, 60_000);
     const start = Date.now();
     await c.k(['apply', '-f', '-'], {
-      input: `apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata: {name: busy}
-spec:
-  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: busy}
-  minReplicas: 1
-  maxReplicas: 3
-  metrics:
-  - type: Resource
-    resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
-  behavior:
+      input:
+        hpaManifest('busy', 'busy') +
+        `  behavior:
     scaleDown: {stabilizationWindowSeconds: 5}
 `,
     });

@@ -58,19 +58,8 @@ export class ReplicaCalculator {
 
   /** The count for a target utilization (percentage of the pods' requests) of a resource. */
   async getResourceReplicas(currentReplicas: number, targetUtilization: number, resource: string, tolerances: Tolerances, namespace: string, selector: string, container: string): Promise<ResourceReplicas> {
-    let fetched: { metrics: PodMetricsInfo; timestamp: Date };
-    try {
-      fetched = await this.opts.metrics.getResourceMetric(resource, namespace, selector, container);
-    } catch (e) {
-      throw new Error(`unable to get metrics for resource ${resource}: ${(e as Error).message}`);
-    }
-    const { metrics, timestamp } = fetched;
-    const pods = this.opts.pods(namespace, selector);
-    if (pods.length === 0) throw new Error('no pods returned by selector while calculating replica count');
-    const groups = groupPods(pods, metrics, resource, this.opts);
-    for (const p of groups.ignored) metrics.delete(p);
-    for (const p of groups.unready) metrics.delete(p);
-    if (metrics.size === 0) throw new Error('did not receive metrics for targeted pods (pods might be unready)');
+    const { metrics, timestamp } = await this.resourceMetric(resource, namespace, selector, container);
+    const { pods, groups } = this.countedPods(metrics, namespace, selector, resource);
     const requests = calculateRequests(pods, container, resource);
     const { usageRatio, utilization, rawAverageValue } = getResourceUtilizationRatio(metrics, requests, targetUtilization);
     const result = (replicas: number): ResourceReplicas => ({ replicas, utilization, rawUtilization: rawAverageValue, timestamp });
@@ -94,12 +83,7 @@ export class ReplicaCalculator {
 
   /** The count for a target average usage (milli-units) of a resource. */
   async getRawResourceReplicas(currentReplicas: number, targetUsage: number, resource: string, tolerances: Tolerances, namespace: string, selector: string, container: string): Promise<UsageReplicas> {
-    let fetched: { metrics: PodMetricsInfo; timestamp: Date };
-    try {
-      fetched = await this.opts.metrics.getResourceMetric(resource, namespace, selector, container);
-    } catch (e) {
-      throw new Error(`unable to get metrics for resource ${resource}: ${(e as Error).message}`);
-    }
+    const fetched = await this.resourceMetric(resource, namespace, selector, container);
     const { replicas, usage } = this.calcPlainMetricReplicas(fetched.metrics, currentReplicas, targetUsage, tolerances, namespace, selector, resource);
     return { replicas, usage, timestamp: fetched.timestamp };
   }
@@ -159,13 +143,27 @@ export class ReplicaCalculator {
     }
   }
 
-  private calcPlainMetricReplicas(metrics: PodMetricsInfo, currentReplicas: number, targetUsage: number, tolerances: Tolerances, namespace: string, selector: string, resource: string): { replicas: number; usage: number } {
+  private async resourceMetric(resource: string, namespace: string, selector: string, container: string): Promise<{ metrics: PodMetricsInfo; timestamp: Date }> {
+    try {
+      return await this.opts.metrics.getResourceMetric(resource, namespace, selector, container);
+    } catch (e) {
+      throw new Error(`unable to get metrics for resource ${resource}: ${(e as Error).message}`);
+    }
+  }
+
+  /** The selected pods, grouped; the metrics of ignored and unready pods dropped (none left is an error). */
+  private countedPods(metrics: PodMetricsInfo, namespace: string, selector: string, resource: string): { pods: Pod[]; groups: PodGroups } {
     const pods = this.opts.pods(namespace, selector);
     if (pods.length === 0) throw new Error('no pods returned by selector while calculating replica count');
     const groups = groupPods(pods, metrics, resource, this.opts);
     for (const p of groups.ignored) metrics.delete(p);
     for (const p of groups.unready) metrics.delete(p);
     if (metrics.size === 0) throw new Error('did not receive metrics for targeted pods (pods might be unready)');
+    return { pods, groups };
+  }
+
+  private calcPlainMetricReplicas(metrics: PodMetricsInfo, currentReplicas: number, targetUsage: number, tolerances: Tolerances, namespace: string, selector: string, resource: string): { replicas: number; usage: number } {
+    const { groups } = this.countedPods(metrics, namespace, selector, resource);
     const { usageRatio, usage } = getMetricUsageRatio(metrics, targetUsage);
     const scaleUpWithUnready = groups.unready.size > 0 && usageRatio > 1;
     if (!scaleUpWithUnready && groups.missing.size === 0) {
