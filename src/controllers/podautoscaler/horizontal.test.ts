@@ -5,7 +5,8 @@
 // target or a metric cannot be read.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Deployment, Event, HorizontalPodAutoscaler, Node, Pod } from '../../api/types.js';
+import type { CustomResourceDefinition, Deployment, Event, HorizontalPodAutoscaler, KubeObject, Node, Pod } from '../../api/types.js';
+import { findByKind } from '../../api/resources.js';
 import type { ContainerUsage, NodeResourceUsage } from '../../api/node-resource-usage.js';
 import { resourceFor } from '../../client/api-client.js';
 import { startControllerHarness, type ControllerHarness } from '../../testing/controller-harness.js';
@@ -13,6 +14,7 @@ import { testDeployment } from '../../testing/workload-objects.js';
 import { waitFor } from '../../testing/wait.js';
 import { newDeploymentController } from '../deployment/deployment-controller.js';
 import { newReplicaSetController } from '../replicaset-controller.js';
+import { newCRDConditionsController } from '../crd-conditions-controller.js';
 import { newHorizontalController } from './horizontal.js';
 
 const hpaInfo = resourceFor('horizontalpodautoscalers', 'autoscaling');
@@ -56,7 +58,7 @@ const eventsOf = async (name: string) => (await h.events(ns)).filter((e: Event) 
 
 before(async () => {
   h = await startControllerHarness({
-    controllers: [newDeploymentController, newReplicaSetController, newHorizontalController],
+    controllers: [newDeploymentController, newReplicaSetController, newCRDConditionsController, newHorizontalController],
     kubelet: true,
     options: { horizontalPodAutoscalerSyncPeriodMs: 100 },
     seed: (client) => client.create<Node>(resourceFor('nodes'), undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1' } }),
@@ -109,6 +111,44 @@ describe('horizontal-pod-autoscaler', () => {
     assert.deepEqual(downs.map((e) => e.message), ['New size: 1; reason: All metrics below target']);
   });
 
+  test('a custom resource through its scale subresource: above maxReplicas, scaled down to it; without a selector, InvalidSelector', async () => {
+    const crd: CustomResourceDefinition = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.example.com' },
+      spec: {
+        group: 'example.com',
+        scope: 'Namespaced',
+        names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            subresources: { status: {}, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' } },
+            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+          },
+        ],
+      },
+    };
+    await h.client.create(resourceFor('customresourcedefinitions', 'apiextensions.k8s.io'), undefined, crd);
+    const widgets = await waitFor(() => findByKind('example.com/v1', 'Widget'), 10_000, 'Widget served');
+    await h.client.create<KubeObject>(widgets, ns, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { replicas: 5 } } as KubeObject);
+    await h.client.create<HorizontalPodAutoscaler>(hpaInfo, ns, hpa('widget', 'w', { scaleTargetRef: { apiVersion: 'example.com/v1', kind: 'Widget', name: 'w' } }));
+    await waitFor(async () => ((await h.client.get<KubeObject & { spec: { replicas: number } }>(widgets, ns, 'w')).spec.replicas === 4 ? true : undefined), 10_000, 'widget scaled to maxReplicas').catch(async (e) => {
+      throw new Error(`${(e as Error).message}: ${JSON.stringify((await getHPA('widget')).status)}`);
+    });
+    const ev = await waitFor(async () => (await eventsOf('widget')).find((e) => e.reason === 'SuccessfulRescale'));
+    assert.equal(ev.message, 'New size: 4; reason: Current number of replicas above Spec.MaxReplicas');
+    // Within range now, the metrics need the pods: the CRD names no labelSelectorPath.
+    const x = await waitFor(async () => {
+      const o = await getHPA('widget');
+      return condition(o, 'ScalingActive')?.reason === 'InvalidSelector' ? o : undefined;
+    });
+    assert.deepEqual([condition(x, 'ScalingActive')?.status, condition(x, 'ScalingActive')?.message], ['False', "the HPA target's scale is missing a selector"]);
+    assert.ok((await eventsOf('widget')).some((e) => e.reason === 'SelectorRequired' && e.message === 'selector is required'));
+  });
+
   test('a missing target: AbleToScale False FailedGetScale with the API error, and its event', async () => {
     await h.client.create<HorizontalPodAutoscaler>(hpaInfo, ns, hpa('ghost', 'nothing-here'));
     const x = await waitFor(async () => {
@@ -122,12 +162,12 @@ describe('horizontal-pod-autoscaler', () => {
   });
 
   test('a kind the API does not serve: no matches for kind', async () => {
-    await h.client.create<HorizontalPodAutoscaler>(hpaInfo, ns, hpa('odd', 'x', { scaleTargetRef: { apiVersion: 'example.com/v1', kind: 'Widget', name: 'x' } }));
+    await h.client.create<HorizontalPodAutoscaler>(hpaInfo, ns, hpa('odd', 'x', { scaleTargetRef: { apiVersion: 'example.com/v1', kind: 'Gadget', name: 'x' } }));
     const x = await waitFor(async () => {
       const o = await getHPA('odd');
       return condition(o, 'AbleToScale') ? o : undefined;
     });
-    assert.equal(condition(x, 'AbleToScale')?.message, `the HPA controller was unable to get the target's current scale: no matches for kind "Widget" in group "example.com"`);
+    assert.equal(condition(x, 'AbleToScale')?.message, `the HPA controller was unable to get the target's current scale: no matches for kind "Gadget" in group "example.com"`);
   });
 
   test('a Pods metric without a custom metrics API: ScalingActive False FailedGetPodsMetric, FailedComputeMetricsReplicas', async () => {
