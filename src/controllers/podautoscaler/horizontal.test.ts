@@ -189,6 +189,21 @@ describe('horizontal-pod-autoscaler', () => {
     assert.equal(events.find((e) => e.reason === 'FailedComputeMetricsReplicas')?.message, `invalid metrics (1 invalid out of 1), first error is: failed to get pods metric value: ${cause}`);
   });
 
+  test('two autoscalers of one Deployment: AmbiguousSelector on both', async () => {
+    await h.client.create<Deployment>(deployments, ns, testDeployment('twice', 1));
+    await h.client.create<HorizontalPodAutoscaler>(hpaInfo, ns, hpa('twice-a', 'twice'));
+    await h.client.create<HorizontalPodAutoscaler>(hpaInfo, ns, hpa('twice-b', 'twice'));
+    const message = 'pods by selector app=twice are controlled by multiple HPAs: [default/twice-a default/twice-b]';
+    for (const name of ['twice-a', 'twice-b']) {
+      const x = await waitFor(async () => {
+        const o = await getHPA(name);
+        return condition(o, 'ScalingActive')?.reason === 'AmbiguousSelector' ? o : undefined;
+      }, 10_000, `${name} AmbiguousSelector`);
+      assert.deepEqual([condition(x, 'ScalingActive')?.status, condition(x, 'ScalingActive')?.message], ['False', message]);
+      assert.ok((await eventsOf(name)).some((e) => e.reason === 'AmbiguousSelector' && e.message === message));
+    }
+  });
+
   test('a target scaled to zero: ScalingActive False ScalingDisabled, left at zero', async () => {
     await h.client.create<Deployment>(deployments, ns, testDeployment('idle', 0));
     await h.client.create<HorizontalPodAutoscaler>(hpaInfo, ns, hpa('idle', 'idle'));
