@@ -57,8 +57,8 @@ export function isBinaryQuantity(q: string | number): boolean {
 
 /**
  * A value in base units as apimachinery's Quantity.String() writes it: the largest unit that
- * keeps the number whole (1500m, 2, 1k; 256Mi in binary SI, falling back to decimal when no
- * binary unit divides it), rounded up to nanounits.
+ * keeps the number whole (1500m, 2, 1k; 256Mi in binary SI, a plain whole number when no binary
+ * unit divides it, decimal when it is not whole), rounded up to nanounits.
  */
 export function formatQuantity(value: number, binary = false): string {
   if (value === 0) return '0';
@@ -66,7 +66,8 @@ export function formatQuantity(value: number, binary = false): string {
   const abs = Math.abs(value);
   if (binary && Number.isInteger(abs)) {
     for (const [suffix, unit] of binaryUnits) if (abs >= unit && abs % unit === 0) return `${sign}${abs / unit}${suffix}`;
-    if (abs < 1024) return `${sign}${abs}`;
+    // A whole number no binary unit divides stays whole in binary SI (1000000, not 1M).
+    return `${sign}${abs}`;
   }
   const nanos = BigInt(Math.ceil(Math.round(abs * 1e9 * 1000) / 1000));
   for (const [suffix, exp] of decimalUnits) {

@@ -161,9 +161,16 @@ export const resources: ResourceInfo[] = [
   resource('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', false, { shortNames: ['pc'] }),
   resource('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
   resource('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
-  // The resource metrics API, registered by the v1beta1.metrics.k8s.io APIService (an extension
-  // group, so last in /apis). metrics-server serves only get and list; kanzen computes the objects
-  // on request (apiserver/resources/nodemetrics.ts, podmetrics.ts) and stores none.
+];
+
+/**
+ * The resource metrics API: not in `resources` from the start but served while the
+ * v1beta1.metrics.k8s.io APIService exists (apiserver/apiservice-serving.ts), as the aggregator
+ * serves a group only while its APIService is registered — an extension group, so last in /apis.
+ * metrics-server serves only get and list; kanzen computes the objects on request
+ * (apiserver/resources/nodemetrics.ts, podmetrics.ts) and stores none.
+ */
+export const metricsResources: readonly ResourceInfo[] = [
   resource('metrics.k8s.io', 'v1beta1', 'nodes', 'NodeMetrics', false, { verbs: ['get', 'list'] }),
   resource('metrics.k8s.io', 'v1beta1', 'pods', 'PodMetrics', true, { verbs: ['get', 'list'] }),
 ];
@@ -210,8 +217,8 @@ export function storagePrefix(r: ResourceInfo, namespace?: string): string {
 }
 
 /**
- * Resources served while something defines them (CustomResourceDefinitions; an APIService's
- * group could be listed the same way): added to and removed from `resources`, so discovery,
+ * Resources served while something defines them (CustomResourceDefinitions; the APIService of a
+ * group the API server serves itself): added to and removed from `resources`, so discovery,
  * routing, OpenAPI and clients see them exactly as the built-in ones. Listeners hear of each change.
  */
 const resourceListeners = new Set<() => void>();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateAPIService } from '../api/validation/apiregistration-validation.js';
-import { autoregisteredAPIServices, availableCondition, localAPIService } from './apiservice-autoregister.js';
+import { autoregisteredAPIServices, localAPIService } from './apiservice-autoregister.js';
 
 test('a Local APIService per served group/version with upstream\'s priorities, and metrics-server\'s', () => {
   const all = autoregisteredAPIServices();
@@ -12,13 +12,4 @@ test('a Local APIService per served group/version with upstream\'s priorities, a
   assert.deepEqual(localAPIService('', 'v1')?.spec, { group: '', version: 'v1', groupPriorityMinimum: 18000, versionPriority: 1 });
   const metrics = all.find((s) => s.metadata.name === 'v1beta1.metrics.k8s.io')!;
   assert.deepEqual(metrics.spec.service, { namespace: 'kube-system', name: 'metrics-server', port: 443 });
-});
-
-test('Available: Local ones always, the others once their checks pass', () => {
-  const now = new Date('2025-01-01T00:00:00Z');
-  assert.deepEqual(availableCondition(localAPIService('apps', 'v1')!, now), {
-    type: 'Available', status: 'True', lastTransitionTime: '2025-01-01T00:00:00Z', reason: 'Local', message: 'Local APIServices are always available',
-  });
-  const metrics = autoregisteredAPIServices().find((s) => s.spec.service)!;
-  assert.equal(availableCondition(metrics, now).reason, 'Passed');
 });

@@ -1,13 +1,11 @@
 // The APIServices every cluster has (upstream: kube-apiserver's autoregister controller, which
 // writes one Local APIService per built-in group/version with the priorities of
-// apiVersionPriorities / DefaultGenericAPIServicePriorities, and the aggregator's
-// AvailableConditionController, which marks them Available). kanzen also registers
-// v1beta1.metrics.k8s.io as metrics-server's manifest does; the group is served by the API server
-// itself, so it is Available as soon as the server answers it.
+// apiVersionPriorities / DefaultGenericAPIServicePriorities). kanzen also registers
+// v1beta1.metrics.k8s.io as metrics-server's manifest does, backed by the metrics-server Service
+// (bootstrap.ts), whose endpoint is the API server itself: the process that serves the group.
 import { ApiError } from '../api/errors.js';
 import { groupVersions } from '../api/resources.js';
-import { rfc3339 } from '../api/time.js';
-import type { APIService, APIServiceCondition } from '../api/types.js';
+import type { APIService } from '../api/types.js';
 import type { ApiServer } from './server.js';
 
 interface Priority {
@@ -61,45 +59,30 @@ export function localAPIService(group: string, version: string): APIService | un
   };
 }
 
-/** The Available condition upstream writes: Local ones always; a Service-backed one once discovery answers. */
-export function availableCondition(svc: APIService, now: Date): APIServiceCondition {
-  const lastTransitionTime = rfc3339(now);
-  if (!svc.spec.service) return { type: 'Available', status: 'True', lastTransitionTime, reason: 'Local', message: 'Local APIServices are always available' };
-  return { type: 'Available', status: 'True', lastTransitionTime, reason: 'Passed', message: 'all checks passed' };
-}
-
-/** The APIServices kanzen registers at start: one per served group/version. */
+/** The APIServices kanzen registers at start: a Local one per built-in group/version, and metrics-server's. */
 export function autoregisteredAPIServices(): APIService[] {
   const out: APIService[] = [];
   for (const gv of groupVersions()) {
-    if (gv.group === metricsAPIService.spec.group) out.push(metricsAPIService);
-    else {
-      const local = localAPIService(gv.group, gv.version);
-      if (local) out.push(local);
-    }
+    const local = localAPIService(gv.group, gv.version);
+    if (local) out.push(local);
   }
-  return out;
+  return [...out, metricsAPIService];
 }
 
 const ctx = { dryRun: false, fieldManager: 'kube-apiserver' };
 
-/** Creates the missing APIServices and marks each Available, as the aggregator's controllers do. */
-export async function registerAPIServices(server: ApiServer, now = () => new Date()): Promise<void> {
+/**
+ * Creates the missing APIServices (their Available condition is the availability
+ * controller's, apiservice-serving.ts). As upstream's "onstart" registrations and an add-on
+ * manager's manifests, a deleted one comes back at the next start of the control plane.
+ */
+export async function registerAPIServices(server: ApiServer): Promise<void> {
   const reg = server.registry('apiservices', 'apiregistration.k8s.io');
   for (const svc of autoregisteredAPIServices()) {
-    const name = svc.metadata.name!;
-    const existing = ((await reg.tryGet(undefined, name)) ?? (await reg.create(undefined, structuredClone(svc), ctx).catch(async (e) => {
+    if (await reg.tryGet(undefined, svc.metadata.name!)) continue;
+    await reg.create(undefined, structuredClone(svc), ctx).catch((e) => {
       // Another control plane on the same store made it first.
-      if (e instanceof ApiError && e.reason === 'AlreadyExists') return reg.get(undefined, name);
-      throw e;
-    }))) as APIService;
-    if (existing.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True')) continue;
-    await reg.update(
-      undefined,
-      name,
-      (cur) => ({ ...cur!, status: { conditions: [availableCondition(cur as APIService, now())] } }),
-      { ...ctx, subresource: 'status' },
-      true,
-    );
+      if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
+    });
   }
 }

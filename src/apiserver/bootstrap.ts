@@ -31,44 +31,59 @@ async function ensure(server: ApiServer, resource: string, group: string, namesp
   }
 }
 
-/** The endpoints of `kubernetes` follow the API server's advertised address; keep them current. */
-async function reconcileKubernetesEndpoints(server: ApiServer, opts: BootstrapOptions): Promise<void> {
+/**
+ * The endpoints of a Service whose only backend is the API server itself (`kubernetes`, and
+ * metrics-server's): they follow the server's advertised address; keep them current. Neither
+ * Service has a selector, so no endpoints controller writes them.
+ */
+async function reconcileAPIServerEndpoints(server: ApiServer, namespace: string, name: string, opts: BootstrapOptions): Promise<void> {
   const subsets: EndpointSubset[] = [{ addresses: [{ ip: opts.advertiseAddress }], ports: [{ name: 'https', port: opts.advertisePort, protocol: 'TCP' }] }];
   await server.registry('endpoints').update(
-    'default',
-    'kubernetes',
+    namespace,
+    name,
     (cur) => {
-      const ep = (cur ?? { metadata: { name: 'kubernetes', namespace: 'default' } }) as Endpoints;
+      const ep = (cur ?? { metadata: { name, namespace } }) as Endpoints;
       ep.metadata.labels = { 'endpointslice.kubernetes.io/skip-mirror': 'true' };
       ep.subsets = subsets;
       return ep;
     },
     ctx,
   );
-  await server.registry('endpointslices', 'discovery.k8s.io').update(
-    'default',
-    'kubernetes',
-    (cur) => {
-      const slice = (cur ?? { metadata: { name: 'kubernetes', namespace: 'default' } }) as EndpointSlice;
-      slice.metadata.labels = { 'kubernetes.io/service-name': 'kubernetes' };
-      slice.addressType = 'IPv4';
-      slice.endpoints = [{ addresses: [opts.advertiseAddress], conditions: { ready: true } }];
-      slice.ports = [{ name: 'https', port: opts.advertisePort, protocol: 'TCP' }];
-      return slice;
-    },
-    { ...ctx, operation: 'Update' },
-  ).catch(async (e) => {
-    // EndpointSlices do not allow create-on-update: create it the first time.
-    if (!(e instanceof ApiError && e.code === 404)) throw e;
-    await server.registry('endpointslices', 'discovery.k8s.io').create('default', {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
-      addressType: 'IPv4',
-      endpoints: [{ addresses: [opts.advertiseAddress], conditions: { ready: true } }],
-      ports: [{ name: 'https', port: opts.advertisePort, protocol: 'TCP' }],
-    } as EndpointSlice, ctx);
+  const slice = (cur?: EndpointSlice): EndpointSlice => ({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    ...cur,
+    metadata: { ...cur?.metadata, name, namespace, labels: { 'kubernetes.io/service-name': name } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [opts.advertiseAddress], conditions: { ready: true } }],
+    ports: [{ name: 'https', port: opts.advertisePort, protocol: 'TCP' }],
   });
+  await server
+    .registry('endpointslices', 'discovery.k8s.io')
+    .update(namespace, name, (cur) => slice(cur as EndpointSlice), { ...ctx, operation: 'Update' })
+    .catch(async (e) => {
+      // EndpointSlices do not allow create-on-update: create it the first time.
+      if (!(e instanceof ApiError && e.code === 404)) throw e;
+      await server.registry('endpointslices', 'discovery.k8s.io').create(namespace, slice(), ctx);
+    });
+}
+
+/**
+ * metrics-server's Service, which its APIService (v1beta1.metrics.k8s.io) names. kanzen's API
+ * server serves metrics.k8s.io itself, so rather than an APIService marked Local (which would
+ * say "built in" where every cluster with metrics-server says kube-system/metrics-server), the
+ * Service exists as in metrics-server's manifest, port 443 named https, but without a selector:
+ * its one endpoint is the API server's own address. `kubectl get apiservice` and `kubectl get
+ * svc -n kube-system` then agree, the availability checks (Service, port, endpoints) pass for a
+ * real reason, and a pod that calls the Service reaches the process that answers the group.
+ */
+function metricsServerService(opts: BootstrapOptions): Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'metrics-server', namespace: 'kube-system', labels: { 'k8s-app': 'metrics-server' } },
+    spec: { type: 'ClusterIP', ports: [{ name: 'https', protocol: 'TCP', port: 443, targetPort: opts.advertisePort }], sessionAffinity: 'None' },
+  };
 }
 
 export async function bootstrapCluster(server: ApiServer, opts: BootstrapOptions): Promise<void> {
@@ -91,7 +106,7 @@ export async function bootstrapCluster(server: ApiServer, opts: BootstrapOptions
   // RBAC's bootstrap policy (upstream's rbac/bootstrap-roles post-start hook).
   for (const role of clusterRoles) await ensure(server, 'clusterroles', 'rbac.authorization.k8s.io', undefined, role);
   for (const b of clusterRoleBindings) await ensure(server, 'clusterrolebindings', 'rbac.authorization.k8s.io', undefined, b);
-  await reconcileKubernetesEndpoints(server, opts);
+  await reconcileAPIServerEndpoints(server, 'default', 'kubernetes', opts);
   // The built-in PriorityClasses (upstream: the scheduling REST storage's post-start hook).
   for (const pc of systemPriorityClasses) {
     await ensure(server, 'priorityclasses', 'scheduling.k8s.io', undefined, {
@@ -102,5 +117,7 @@ export async function bootstrapCluster(server: ApiServer, opts: BootstrapOptions
       description: pc.description,
     });
   }
+  await ensure(server, 'services', '', 'kube-system', metricsServerService(opts));
+  await reconcileAPIServerEndpoints(server, 'kube-system', 'metrics-server', opts);
   await registerAPIServices(server);
 }

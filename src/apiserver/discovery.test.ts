@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { addResource, metricsResources, removeResource } from '../api/resources.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 
 test('/api and /apis', () => {
@@ -9,7 +10,7 @@ test('/api and /apis', () => {
   assert.equal(groups.kind, 'APIGroupList');
   assert.deepEqual(
     groups.groups.map((g) => g.name),
-    ['apiregistration.k8s.io', 'apps', 'authentication.k8s.io', 'authorization.k8s.io', 'autoscaling', 'batch', 'policy', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'apiextensions.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'metrics.k8s.io'],
+    ['apiregistration.k8s.io', 'apps', 'authentication.k8s.io', 'authorization.k8s.io', 'autoscaling', 'batch', 'policy', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'apiextensions.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io'],
   );
   assert.deepEqual(apiGroup('apps'), {
     kind: 'APIGroup',
@@ -19,6 +20,19 @@ test('/api and /apis', () => {
     preferredVersion: { groupVersion: 'apps/v1', version: 'v1' },
   });
   assert.equal(apiGroup('extensions'), undefined);
+  // Several versions of one group: the first listed is preferred.
+  assert.deepEqual(apiGroup('autoscaling')?.preferredVersion, { groupVersion: 'autoscaling/v2', version: 'v2' });
+  assert.deepEqual(
+    apiGroup('autoscaling')?.versions.map((v) => v.version),
+    ['v2', 'v1'],
+  );
+});
+
+test('a version served by conversion names the storage version in its hash, and has the same short names and categories', () => {
+  const hpa = (version: string) => apiResourceList('autoscaling', version)?.resources.find((r) => r.name === 'horizontalpodautoscalers');
+  assert.equal(hpa('v1')?.storageVersionHash, hpa('v2')?.storageVersionHash);
+  assert.deepEqual([hpa('v1')?.shortNames, hpa('v1')?.categories], [['hpa'], ['all']]);
+  assert.ok(apiResourceList('autoscaling', 'v1')?.resources.some((r) => r.name === 'horizontalpodautoscalers/status'));
 });
 
 test('/api/v1 lists resources with short names, categories and subresources', () => {
@@ -62,7 +76,10 @@ test('scale subresources name autoscaling/v1 Scale', () => {
   assert.equal(apiResourceList('batch', 'v1')?.resources.find((r) => r.name === 'cronjobs')?.storageVersionHash, 'sd5LIXh4Fjs=');
 });
 
-test('metrics.k8s.io/v1beta1: nodes and pods, get and list only (as metrics-server publishes them)', () => {
+test('metrics.k8s.io/v1beta1 while its APIService serves it: nodes and pods, get and list only (as metrics-server publishes them)', () => {
+  assert.equal(apiGroup('metrics.k8s.io'), undefined);
+  for (const info of metricsResources) addResource(info);
+  assert.equal(apiGroupList().groups.at(-1)?.name, 'metrics.k8s.io');
   const list = apiResourceList('metrics.k8s.io', 'v1beta1');
   assert.deepEqual(
     list?.resources.map((r) => [r.name, r.kind, r.namespaced, r.verbs]),
@@ -73,4 +90,7 @@ test('metrics.k8s.io/v1beta1: nodes and pods, get and list only (as metrics-serv
   );
   assert.deepEqual(apiGroup('metrics.k8s.io')?.preferredVersion, { groupVersion: 'metrics.k8s.io/v1beta1', version: 'v1beta1' });
   assert.deepEqual(apiResourceList('apiregistration.k8s.io', 'v1')?.resources.map((r) => r.name), ['apiservices', 'apiservices/status']);
+  for (const info of metricsResources) removeResource(info);
+  assert.equal(apiResourceList('metrics.k8s.io', 'v1beta1'), undefined);
+  assert.ok(!apiGroupList().groups.some((g) => g.name === 'metrics.k8s.io'));
 });

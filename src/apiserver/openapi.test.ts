@@ -104,7 +104,6 @@ test('/openapi/v3 index and documents', () => {
     'apis/scheduling.k8s.io/v1',
     'apis/coordination.k8s.io/v1',
     'apis/discovery.k8s.io/v1',
-    'apis/metrics.k8s.io/v1beta1',
   ]);
   const doc = openapiV3Document('apis/apps/v1');
   assert.ok(doc);

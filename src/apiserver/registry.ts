@@ -472,7 +472,7 @@ export class Registry {
         // Bindings set spec.nodeName directly, bypassing pod update validation (upstream BindingREST).
         const errs = this.strategy.validateUpdate(next, current);
         if (errs.length) throw this.invalid(name, errs);
-        await this.strategy.admitUpdate?.(next, current);
+        await this.strategy.admitUpdate?.(next, current, ctx.dryRun);
       }
       if (this.strategy.tracksGeneration) {
         const gen = current.metadata.generation ?? 1;

@@ -11,6 +11,7 @@ import { ApiError } from '../api/errors.js';
 import type { Endpoints, KubeObject, Namespace, Pod, Service } from '../api/types.js';
 import { addResource, findResource, removeResource, resources, type ResourceInfo } from '../api/resources.js';
 import { CustomResourceServing } from './custom-resource-serving.js';
+import { APIServiceServing } from './apiservice-serving.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/logger.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
@@ -21,6 +22,8 @@ import type { InProcessServer } from '../client/transport.js';
 import { Registry } from './registry.js';
 import { ComputedRegistry } from './computed-registry.js';
 import { MetricsScraper } from './metrics/metrics-scraper.js';
+import { watchScrapeTriggers } from './metrics/scrape-triggers.js';
+import type { Watcher } from '../store/store.js';
 import type { NodeResourceUsage } from '../api/node-resource-usage.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import { handleResource } from './resource-handler.js';
@@ -97,9 +100,11 @@ export class ApiServer {
   private ready = false;
   private readonly strategyDeps: StrategyDeps;
   private readonly customResources: CustomResourceServing;
+  private readonly apiServiceServing: APIServiceServing;
   /** Where a node's kubelet server listens (logs/exec/attach are proxied there). */
   private kubeletSocket: (nodeName: string) => string | undefined = () => undefined;
   private metricsScraper?: MetricsScraper;
+  private scrapeTriggers?: Promise<Watcher[]>;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.tokenBuf = Buffer.from(opts.token);
@@ -120,6 +125,11 @@ export class ApiServer {
       serve: (info, module) => this.serveResource(info, module),
       unserve: (info) => this.unserveResource(info),
     }, opts.logger);
+    this.apiServiceServing = new APIServiceServing({
+      registry: (resource, group) => this.registry(resource, group),
+      server: { serve: (info, module) => this.serveResource(info, module), unserve: (info) => this.unserveResource(info) },
+      logger: opts.logger.child('apiservices'),
+    });
   }
 
   private buildRegistry(info: ResourceInfo): void {
@@ -156,11 +166,14 @@ export class ApiServer {
    */
   startResourceMetrics(scrape: (nodeName: string) => Promise<NodeResourceUsage>, resolutionMs?: number): void {
     const nodes = async () => (await this.registry('nodes').list(undefined)).items.map((n) => n.metadata.name ?? '');
-    this.metricsScraper = new MetricsScraper({ nodes, scrape, resolutionMs, logger: this.opts.logger.child('metrics-scraper') });
-    this.metricsScraper.start();
+    const scraper = new MetricsScraper({ nodes, scrape, resolutionMs, logger: this.opts.logger.child('metrics-scraper') });
+    this.metricsScraper = scraper;
+    scraper.start();
+    this.scrapeTriggers = watchScrapeTriggers(this.registry('pods'), this.registry('nodes'), (delayMs) => scraper.requestScrape(delayMs));
   }
 
   async stopResourceMetrics(): Promise<void> {
+    for (const w of (await this.scrapeTriggers?.catch(() => [])) ?? []) w.stop();
     await this.metricsScraper?.stop();
   }
 
@@ -250,6 +263,7 @@ export class ApiServer {
   async start(): Promise<{ port: number }> {
     await this.repairAllocations();
     await this.customResources.start();
+    await this.apiServiceServing.start();
     const handler = this.handler;
     if (this.opts.tls) {
       this.tcpServer = this.httpsServer(this.opts.tls);
@@ -277,6 +291,7 @@ export class ApiServer {
   async stop(): Promise<void> {
     this.ready = false;
     this.customResources.stop();
+    await this.apiServiceServing.stop();
     const close = (s?: http.Server | https.Server) =>
       new Promise<void>((resolve) => {
         if (!s) return resolve();
@@ -361,6 +376,7 @@ export class ApiServer {
         if (g) return sendJSON(res, 200, g);
       }
       if (ri.version && (path === '/api/v1' || path === `/apis/${ri.group}/${ri.version}`)) {
+        if (this.apiServiceServing.unavailable(ri.group, ri.version)) return sendText(res, 503, 'service unavailable\n');
         const list = apiResourceList(ri.group, ri.version);
         if (list) return sendJSON(res, 200, list);
       }
@@ -368,6 +384,8 @@ export class ApiServer {
     }
     const info = findResource(ri.group, ri.version, ri.resource);
     if (!info) throw notFoundPath();
+    // The aggregator's proxy answers this, in plain text, while the group's APIService is not Available.
+    if (this.apiServiceServing.unavailable(ri.group, ri.version)) return sendText(res, 503, 'service unavailable\n');
     await handleResource(
       {
         registryFor: (i) => this.registries.get(i)!,

@@ -54,7 +54,7 @@ export interface Strategy {
    * the admission chain's Validate, which the store runs after the strategy's validation).
    * Throws the ApiError to answer with.
    */
-  admitUpdate?(obj: KubeObject, old: KubeObject): Promise<void>;
+  admitUpdate?(obj: KubeObject, old: KubeObject, dryRun: boolean): Promise<void>;
   /** Validation of a status-subresource write. */
   validateStatusUpdate(obj: KubeObject, old: KubeObject): FieldError[];
   /** The field selectors list and watch accept, and the values they match (upstream GetAttrs). */

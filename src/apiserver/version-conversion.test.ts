@@ -8,6 +8,7 @@ import type { AutoscalingV1HorizontalPodAutoscaler, HorizontalPodAutoscaler, Kub
 import { fileApiFixture } from '../testing/api-fixture.js';
 import { waitFor } from '../testing/wait.js';
 import type { RegistryEvent } from './registry.js';
+import { applyPatch } from '../api/patch/server-side-apply.js';
 
 const api = fileApiFixture();
 const registry = (version: 'v1' | 'v2') => api.fixture.server.registries.get(findResource('autoscaling', version, 'horizontalpodautoscalers')!)!;
@@ -85,4 +86,23 @@ test('watchers of each version see the same write in their own version', async (
   } finally {
     for (const w of watchers) w.stop();
   }
+});
+
+test('server-side apply by one manager in v1, then in v2: nothing the v1 set named is pruned by mistake', async () => {
+  const applyIn = (version: 'v1' | 'v2', applied: KubeObject) =>
+    registry(version).update('default', 'd', (cur) => applyPatch(cur, applied, 'kubectl', false, '2025-01-01T00:00:00Z'), { ...write, fieldManager: 'kubectl', operation: 'Apply' });
+  await applyIn('v1', v1Object('d'));
+  const ref = v1Object('d').spec.scaleTargetRef;
+  const { object } = await applyIn('v2', {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'd' },
+    spec: { scaleTargetRef: ref, maxReplicas: 6, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 40 } } }] },
+  });
+  const hpa = object as HorizontalPodAutoscaler;
+  assert.deepEqual([hpa.spec.scaleTargetRef, hpa.spec.maxReplicas, hpa.spec.metrics?.[0].resource?.target.averageUtilization], [ref, 6, 40]);
+  assert.deepEqual(
+    hpa.metadata.managedFields?.map((m) => [m.manager, m.operation, m.apiVersion]),
+    [['kubectl', 'Apply', 'autoscaling/v2']],
+  );
 });

@@ -157,6 +157,29 @@ spec:
 `), 'horizontalpodautoscaler.autoscaling/api unchanged (server dry run)\n');
     });
 
+    test('server-side apply in v1, then the same manager in v2', async () => {
+      const v1 = `apiVersion: autoscaling/v1
+kind: HorizontalPodAutoscaler
+metadata: {name: ssa, namespace: ${ns}}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: 4
+  targetCPUUtilizationPercentage: 40
+`;
+      assert.equal(await k(['apply', '--server-side', '-f', '-'], v1), 'horizontalpodautoscaler.autoscaling/ssa serverside-applied\n');
+      assert.equal(await k(['get', 'hpa', 'ssa', '-n', ns, '-o', 'jsonpath={.metadata.managedFields[0].apiVersion}', '--show-managed-fields']), 'autoscaling/v1');
+      const v2 = v1
+        .replace('autoscaling/v1', 'autoscaling/v2')
+        .replace('maxReplicas: 4', 'maxReplicas: 6')
+        .replace('targetCPUUtilizationPercentage: 40', 'metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 40}}}]');
+      await k(['apply', '--server-side', '-f', '-'], v2);
+      assert.equal(
+        await k(['get', 'hpa', 'ssa', '-n', ns, '-o', 'jsonpath={.spec.scaleTargetRef.name} {.spec.maxReplicas} {.metadata.managedFields[0].apiVersion}', '--show-managed-fields']),
+        'web 6 autoscaling/v2',
+      );
+      await k(['delete', 'hpa', 'ssa', '-n', ns]);
+    });
+
     test('validation messages as upstream writes them', async () => {
       const bad = await run(['apply', '-f', '-'], `apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler

@@ -40,8 +40,11 @@ function compact<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** The metadata with the round-trip annotations removed (DropRoundTripHorizontalPodAutoscalerAnnotations). */
-function withoutRoundTripAnnotations(metadata: ObjectMeta | undefined): ObjectMeta {
+/**
+ * The metadata with the round-trip annotations removed (DropRoundTripHorizontalPodAutoscalerAnnotations):
+ * they belong to v1 views only, and upstream's v2 conversion drops them from v2 objects too.
+ */
+export function withoutRoundTripAnnotations(metadata: ObjectMeta | undefined): ObjectMeta {
   const out: ObjectMeta = { ...metadata };
   if (!out.annotations) return out;
   const annotations = Object.fromEntries(Object.entries(out.annotations).filter(([k]) => !roundTripAnnotations.includes(k)));

@@ -517,7 +517,11 @@ export function applyPatch(live: KubeObject | undefined, applied: KubeObject, ma
   const id = managerId(info);
   const config = withoutManagedFields(applied);
   let merged = mergeValues(liveValue, config, schema) as JsonObject;
-  const lastSet = managers.get(id)?.set;
+  // What this manager applied before, when it applied it in this API version. Upstream prunes a
+  // set recorded in another version after converting the object to it (merge.Updater.prune);
+  // kanzen keeps such fields instead, as paths of another version's shape would remove the wrong ones.
+  const previous = managers.get(id);
+  const lastSet = previous?.info.apiVersion === apiVersion ? previous.set : undefined;
   const appliedSet = fieldSetOf(config, schema);
   managers.set(id, { info, set: appliedSet, time: managers.get(id)?.time });
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Pod, PodPhase, ResourceQuota, Service } from '../types.js';
-import { countedResources, podConstraintViolation, prettyPrint, quotaMatches, tracks, usageOf, usageToList } from './evaluator.js';
+import type { PersistentVolumeClaim, Pod, PodPhase, ResourceQuota, Service } from '../types.js';
+import { countedResources, evaluatesUpdate, podConstraintViolation, prettyPrint, quotaMatches, tracks, usageDelta, usageOf, usageToList } from './evaluator.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const pods = { group: '', resource: 'pods' };
@@ -66,4 +66,26 @@ test('containers must set what a quota limits (upstream message); prettyPrint so
   assert.equal(podConstraintViolation(p, ['pods', 'requests.cpu', 'limits.cpu', 'requests.memory']), 'must specify limits.cpu for: c; requests.cpu for: c');
   assert.equal(podConstraintViolation(p, ['pods', 'requests.memory']), undefined);
   assert.equal(prettyPrint(new Map([['requests.memory', 512 * 2 ** 20 * 1000], ['pods', 1000]]), { 'requests.memory': '1Gi' }), 'pods=1,requests.memory=512Mi');
+});
+
+test('updates quota evaluates: services and claims always, a pod only when its Terminating scope changes, other objects never', () => {
+  const svc = (type: NonNullable<Service['spec']>['type']): Service => ({ metadata: { name: 's' }, spec: { type, ports: [{ port: 80 }, { port: 81 }] } });
+  const services = { group: '', resource: 'services' };
+  assert.equal(evaluatesUpdate(services, svc('NodePort'), svc('ClusterIP')), true);
+  assert.equal(evaluatesUpdate({ group: '', resource: 'persistentvolumeclaims' }, { metadata: {} }, { metadata: {} }), true);
+  assert.equal(evaluatesUpdate(pods, pod([{ name: 'a' }], { activeDeadlineSeconds: 30 }), pod([{ name: 'a' }])), true);
+  assert.equal(evaluatesUpdate(pods, pod([{ name: 'a' }], { activeDeadlineSeconds: 30 }), pod([{ name: 'a' }], { activeDeadlineSeconds: 60 })), false);
+  assert.equal(evaluatesUpdate({ group: '', resource: 'configmaps' }, { metadata: {} }, { metadata: {} }), false);
+  assert.equal(evaluatesUpdate({ group: 'apps', resource: 'deployments' }, { metadata: {} }, { metadata: {} }), false);
+  // ClusterIP → LoadBalancer: a load balancer and a node port per port; nothing given back below zero.
+  const delta = usageDelta(usageOf(services, svc('LoadBalancer'), now), usageOf(services, svc('ClusterIP'), now));
+  assert.deepEqual(usageToList(delta, { 'services.nodeports': '0' }), { 'services.loadbalancers': '1', 'services.nodeports': '2' });
+  assert.equal(usageDelta(usageOf(services, svc('ClusterIP'), now), usageOf(services, svc('NodePort'), now)).size, 0);
+  const claim = (storage: string): PersistentVolumeClaim => ({ metadata: { name: 'c' }, spec: { storageClassName: 'fast', resources: { requests: { storage } } } });
+  const claims = { group: '', resource: 'persistentvolumeclaims' };
+  const grown = usageDelta(usageOf(claims, claim('15Mi'), now), usageOf(claims, claim('10Mi'), now));
+  assert.deepEqual(usageToList(grown, { 'requests.storage': '1Gi', 'fast.storageclass.storage.k8s.io/requests.storage': '1Gi' }), {
+    'requests.storage': '5Mi',
+    'fast.storageclass.storage.k8s.io/requests.storage': '5Mi',
+  });
 });

@@ -87,6 +87,34 @@ export function usageOf(gr: GroupResource, obj: KubeObject, now: Date): Usage {
   return usage;
 }
 
+/** A pod in the Terminating scope: one with an activeDeadlineSeconds (IsTerminating). */
+function podIsTerminating(pod: Pod): boolean {
+  const s = pod.spec?.activeDeadlineSeconds;
+  return s !== undefined && s !== null && s >= 0;
+}
+
+/**
+ * Whether quota evaluates an update of the object (the evaluators' Handles): services (their
+ * type can change to NodePort or LoadBalancer) and claims (a resize) always; a pod only when
+ * its Terminating scope changes (activeDeadlineSeconds set); other objects are counted once, on
+ * create. (A pod's resize subresource, which upstream also evaluates, kanzen does not serve.)
+ */
+export function evaluatesUpdate(gr: GroupResource, obj: KubeObject, old: KubeObject): boolean {
+  if (gr.group) return false;
+  if (gr.resource === 'services' || gr.resource === 'persistentvolumeclaims') return true;
+  return gr.resource === 'pods' && podIsTerminating(obj as Pod) !== podIsTerminating(old as Pod);
+}
+
+/** What an update adds to usage: the new usage less the old, never below zero, zeros dropped (SubtractWithNonNegativeResult, RemoveZeros). */
+export function usageDelta(cur: Usage, prev: Usage): Usage {
+  const out: Usage = new Map();
+  for (const [k, v] of cur) {
+    const d = v - (prev.get(k) ?? 0);
+    if (d > 0) out.set(k, d);
+  }
+  return out;
+}
+
 /** Whether a hard limit named `name` is about objects of this resource (the evaluator's MatchingResources). */
 export function tracks(gr: GroupResource, name: string): boolean {
   if (name === objectCountName(gr)) return true;
@@ -130,9 +158,9 @@ export function quotaMatches(quota: ResourceQuota, gr: GroupResource, obj: KubeO
   return selectors.every((s) => {
     switch (s.scopeName) {
       case 'Terminating':
-        return pod.spec?.activeDeadlineSeconds !== undefined && pod.spec.activeDeadlineSeconds !== null && pod.spec.activeDeadlineSeconds >= 0;
+        return podIsTerminating(pod);
       case 'NotTerminating':
-        return pod.spec?.activeDeadlineSeconds === undefined || pod.spec.activeDeadlineSeconds === null;
+        return !podIsTerminating(pod);
       case 'BestEffort':
         return podQOSIsBestEffort(pod);
       case 'NotBestEffort':

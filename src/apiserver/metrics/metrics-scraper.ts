@@ -2,12 +2,25 @@
 // usage (the kubelet's /metrics/resource) and keep the last two readings per node, from which
 // resource-metrics.ts computes the metrics.k8s.io objects. A node that fails to answer keeps
 // its earlier readings out of the answer (metrics-server drops nodes it could not scrape).
+//
+// A rate needs two readings, so metrics-server has nothing for a pod until its second scrape,
+// up to a whole resolution (15 s) after it started. kanzen keeps that rule but takes the first
+// two readings quickly: it reads at start and soon after a pod starts (requestScrape), and when
+// a reading shows a node or container seen for the first time it reads again after
+// firstWindowMs instead of waiting for the next resolution.
 import type { Logger } from '../../util/logger.js';
 import type { NodeResourceUsage } from '../../api/node-resource-usage.js';
 import type { ReadingPair } from './resource-metrics.js';
 
 /** metrics-server's default --metric-resolution. */
 export const defaultMetricResolutionMs = 15_000;
+
+/**
+ * How soon a node or container seen for the first time is read again, and the shortest window a
+ * rate is taken over: long enough for a CPU counter to have moved, short enough that `kubectl
+ * top` has numbers for a new pod within a couple of seconds.
+ */
+export const firstWindowMs = 1_000;
 
 export interface MetricsScraperOptions {
   /** The names of the cluster's nodes now. */
@@ -18,25 +31,93 @@ export interface MetricsScraperOptions {
   logger: Logger;
 }
 
+interface NodeReadings {
+  prev?: NodeResourceUsage;
+  cur: NodeResourceUsage;
+}
+
+const containerKey = (c: { namespace: string; pod: string; container: string }) => `${c.namespace}/${c.pod}/${c.container}`;
+
+/**
+ * The node's readings with a new one: it becomes the current reading, and the current one the
+ * previous, unless it comes less than minWindowMs after the current one — then it only replaces
+ * the current reading, so a window is never shorter than that.
+ */
+export function withReading(last: NodeReadings | undefined, reading: NodeResourceUsage, minWindowMs: number): NodeReadings {
+  if (!last) return { cur: reading };
+  if (reading.time.getTime() - last.cur.time.getTime() < minWindowMs) return { prev: last.prev, cur: reading };
+  return { prev: last.cur, cur: reading };
+}
+
+/** Whether the readings lack a rate for something: the node read once, or a container not in the previous reading (new, or restarted). */
+export function lacksRate(r: NodeReadings): boolean {
+  if (!r.prev) return true;
+  const before = new Map(r.prev.containers.map((c) => [containerKey(c), c.cpuCoreSeconds]));
+  return r.cur.containers.some((c) => {
+    const cpu = before.get(containerKey(c));
+    return cpu === undefined || cpu > c.cpuCoreSeconds;
+  });
+}
+
 export class MetricsScraper {
-  private readonly readings = new Map<string, { prev?: NodeResourceUsage; cur: NodeResourceUsage }>();
+  private readonly readings = new Map<string, NodeReadings>();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  /** A scrape asked for while one runs: run again when it ends. */
+  private rerun = false;
+  private soon?: { timer: NodeJS.Timeout; due: number };
+  private stopped = false;
 
   constructor(private readonly opts: MetricsScraperOptions) {}
 
+  private get resolutionMs(): number {
+    return this.opts.resolutionMs ?? defaultMetricResolutionMs;
+  }
+
+  private get firstWindowMs(): number {
+    return Math.min(firstWindowMs, this.resolutionMs);
+  }
+
   start(): void {
-    const tick = () => {
-      this.running ??= this.scrapeAll().finally(() => (this.running = undefined));
-    };
-    tick();
-    this.timer = setInterval(tick, this.opts.resolutionMs ?? defaultMetricResolutionMs);
+    this.tick(false);
+    this.timer = setInterval(() => this.tick(false), this.resolutionMs);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.soon?.timer);
     await this.running;
+  }
+
+  /** Reads every node within delayMs (a pod started, a node joined); requests meanwhile share the read. */
+  requestScrape(delayMs = 0): void {
+    if (this.stopped) return;
+    const due = Date.now() + delayMs;
+    if (this.soon && this.soon.due <= due) return;
+    clearTimeout(this.soon?.timer);
+    const timer = setTimeout(() => {
+      this.soon = undefined;
+      this.tick(true);
+    }, delayMs);
+    timer.unref();
+    this.soon = { timer, due };
+  }
+
+  private tick(requested: boolean): void {
+    if (this.running) {
+      // A resolution tick during a slow round is skipped, as metrics-server's; a request is kept.
+      this.rerun ||= requested;
+      return;
+    }
+    this.running = this.scrapeAll().finally(() => {
+      this.running = undefined;
+      if (this.rerun && !this.stopped) {
+        this.rerun = false;
+        this.tick(true);
+      }
+    });
   }
 
   /** One round over every node (exported for tests that drive the scraper themselves). */
@@ -46,15 +127,15 @@ export class MetricsScraper {
     await Promise.all(
       nodes.map(async (node) => {
         try {
-          const cur = await this.opts.scrape(node);
-          const last = this.readings.get(node);
-          this.readings.set(node, { prev: last?.cur, cur });
+          const reading = await this.opts.scrape(node);
+          this.readings.set(node, withReading(this.readings.get(node), reading, this.firstWindowMs));
         } catch (e) {
           this.readings.delete(node);
           this.opts.logger.warn('Failed to scrape node', { node, err: e instanceof Error ? e.message : String(e) });
         }
       }),
     );
+    if ([...this.readings.values()].some(lacksRate)) this.requestScrape(this.firstWindowMs);
   }
 
   /** The nodes with two readings: what the metrics API can answer from. */

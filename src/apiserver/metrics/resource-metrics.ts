@@ -3,6 +3,7 @@
 // nanocores: "1234567n"), memory as the latest working set (bytes, "1234Ki") — as NodeMetrics
 // and PodMetrics. A container seen once has no rate yet, and a pod is reported only when every
 // one of its running containers has one, as metrics-server reports them.
+import { formatQuantity } from '../../api/quantity.js';
 import { goDuration } from '../../api/protobuf/well-known.js';
 import { rfc3339 } from '../../api/time.js';
 import type { NodeMetrics, PodMetrics } from '../../api/types.js';
@@ -16,20 +17,14 @@ export interface ReadingPair {
   cur: NodeResourceUsage;
 }
 
-/** CPU cores as metrics-server writes them: a whole number of nanocores. */
+/** CPU cores as metrics-server writes them: whole nanocores, in Quantity's canonical form ("1234567n", "2m", "0"). */
 export function cpuQuantity(cores: number): string {
-  return `${Math.max(0, Math.round(cores * 1e9))}n`;
+  return formatQuantity(Math.max(0, Math.round(cores * 1e9)) / 1e9);
 }
 
-/** Bytes as a BinarySI quantity: the largest suffix that divides it exactly (resource.NewQuantity(b, BinarySI)). */
+/** Bytes as a BinarySI quantity (resource.NewQuantity(b, BinarySI)): "1635148Ki", "4Mi", "1000". */
 export function memoryQuantity(bytes: number): string {
-  let n = Math.max(0, Math.round(bytes));
-  if (n === 0) return '0';
-  for (const suffix of ['', 'Ki', 'Mi', 'Gi', 'Ti']) {
-    if (n % 1024 !== 0 || suffix === 'Ti') return `${n}${suffix}`;
-    n /= 1024;
-  }
-  return `${n}Pi`;
+  return formatQuantity(Math.max(0, Math.round(bytes)), true);
 }
 
 function usageOver(prev: Usage, cur: Usage, seconds: number): { cpu: string; memory: string } {

@@ -33,6 +33,10 @@ test('v2 defaults: minReplicas 1 and 80% cpu; no behavior stays none', () => {
   assert.equal(hpa.spec.behavior, undefined);
   assert.deepEqual(hpa.status, { desiredReplicas: 0, currentMetrics: null });
   assert.deepEqual(strategyOfKind('HorizontalPodAutoscaler').validate(hpa), []);
+  // v1's round-trip annotations are dropped from v2 objects too.
+  const annotated = newHPA();
+  annotated.metadata.annotations = { 'autoscaling.alpha.kubernetes.io/conditions': '[]', team: 'a' };
+  assert.deepEqual(created(annotated).metadata.annotations, { team: 'a' });
 });
 
 test('v2 defaults: a behavior for one direction gets both rules completed, scale-down without a window', () => {

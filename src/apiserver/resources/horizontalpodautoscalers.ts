@@ -6,7 +6,7 @@
 // (dropDisabledFields).
 import type { AutoscalingV1HorizontalPodAutoscaler, HorizontalPodAutoscaler, HorizontalPodAutoscalerBehavior } from '../../api/types.js';
 import { defaultHorizontalPodAutoscaler, defaultHorizontalPodAutoscalerV1 } from '../../api/defaults/horizontalpodautoscaler.js';
-import { horizontalPodAutoscalerFromV1, horizontalPodAutoscalerToV1 } from '../../api/conversion/autoscaling-v1.js';
+import { horizontalPodAutoscalerFromV1, horizontalPodAutoscalerToV1, withoutRoundTripAnnotations } from '../../api/conversion/autoscaling-v1.js';
 import {
   validateHorizontalPodAutoscaler,
   validateHorizontalPodAutoscalerStatusUpdate,
@@ -27,6 +27,8 @@ function dropTolerance(hpa: HorizontalPodAutoscaler): void {
 export const horizontalpodautoscalers: ResourceModule = {
   printer: horizontalPodAutoscalerPrinter,
   defaults(obj) {
+    // v1's round-trip annotations never reach storage, whichever version a request came in.
+    obj.metadata = withoutRoundTripAnnotations(obj.metadata);
     if ((obj as HorizontalPodAutoscaler).spec) defaultHorizontalPodAutoscaler(obj as HorizontalPodAutoscaler);
   },
   conversions: {

@@ -50,6 +50,7 @@ import { serviceaccounts } from './serviceaccounts.js';
 import { services } from './services.js';
 import { storageclasses } from './storageclasses.js';
 import { statefulsets } from './statefulsets.js';
+import { admitResourceQuotaUpdate } from '../resourcequota-admission.js';
 
 export type { CreateRequest, HandlerDeps, ResourceModule, StrategyDeps, SubresourceHandler, SubresourceRequest, UpgradeHandler, UpgradeRequest } from './resource-module.js';
 
@@ -123,7 +124,12 @@ export function strategyFor(info: ResourceInfo, deps: StrategyDeps, handlerDeps?
   const m = resourceModule(info);
   const strategy = m.strategy(info, deps);
   const admitUpdate = m.admitUpdate;
-  if (admitUpdate && handlerDeps) strategy.admitUpdate = (obj, old) => admitUpdate(obj, old, handlerDeps);
+  if (!handlerDeps) return strategy;
+  // The resource's own update admission, then ResourceQuota's, last as upstream orders it.
+  strategy.admitUpdate = async (obj, old, dryRun) => {
+    await admitUpdate?.(obj, old, handlerDeps);
+    await admitResourceQuotaUpdate(info, obj, old, handlerDeps, new Date(), dryRun);
+  };
   return strategy;
 }
 

@@ -28,7 +28,11 @@ export const persistentvolumeclaims: ResourceModule = {
     const def = defaultStorageClass(classes.items);
     if (def) pvc.spec.storageClassName = def.metadata.name;
   },
-  admitUpdate: (obj, old, deps) => admitResize(obj as PersistentVolumeClaim, old as PersistentVolumeClaim, deps),
+  async admitUpdate(obj, old, deps) {
+    // LimitRanger checks claims on update too (a resize past a range's max), unless the claim is being deleted.
+    if (!old.metadata.deletionTimestamp) await admitClaimLimitRanges(obj as PersistentVolumeClaim, obj.metadata.namespace ?? '', deps);
+    await admitResize(obj as PersistentVolumeClaim, old as PersistentVolumeClaim, deps);
+  },
   strategy: (info) =>
     defaultStrategy(info, {
       prepareForCreate(obj) {
