@@ -36,6 +36,17 @@ export function parseQuantity(s: string | number): number {
   return num * 10 ** Number.parseInt(suffix.slice(1), 10);
 }
 
+/**
+ * Quantity.MilliValue(): the value in thousandths, rounded up (the HPA's metrics and requests
+ * are compared in milli-units: millicores, milli-bytes). A value that is whole up to float
+ * noise stays whole, so "300m" is 300 and not 301.
+ */
+export function milliValue(q: string | number): number {
+  const m = parseQuantity(q) * 1000;
+  const whole = Math.round(m);
+  return Math.abs(m - whole) <= Math.abs(m) * 1e-12 + 1e-9 ? whole : Math.ceil(m);
+}
+
 const binaryUnits: [string, number][] = [['Ei', 2 ** 60], ['Pi', 2 ** 50], ['Ti', 2 ** 40], ['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]];
 const decimalUnits: [string, number][] = [['E', 18], ['P', 15], ['T', 12], ['G', 9], ['M', 6], ['k', 3], ['', 0], ['m', -3], ['u', -6], ['n', -9]];
 

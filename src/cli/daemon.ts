@@ -107,11 +107,13 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
     const nodeMonitorGracePeriodMs = envInt('KANZEN_NODE_MONITOR_GRACE_PERIOD_MS', 1);
     // KANZEN_METRIC_RESOLUTION_MS: how often node usage is read (metrics-server's --metric-resolution, 15 s).
     const metricResolutionMs = envInt('KANZEN_METRIC_RESOLUTION_MS', 100);
+    // KANZEN_HPA_SYNC_PERIOD_MS: how often autoscalers are synced (--horizontal-pod-autoscaler-sync-period, 15 s).
+    const hpaSyncPeriodMs = envInt('KANZEN_HPA_SYNC_PERIOD_MS', 100);
     controllers = startControllerManager({
       socketPath: home.socket,
       inProcess,
       logger: log.child('controllers'),
-      options: { loadBalancerPool: cfg.lbPool, rootCACert: pki.caCert, localPathStorageDir: home.storageDir, ...(nodeMonitorGracePeriodMs ? { nodeMonitorGracePeriodMs } : {}) },
+      options: { loadBalancerPool: cfg.lbPool, rootCACert: pki.caCert, localPathStorageDir: home.storageDir, ...(nodeMonitorGracePeriodMs ? { nodeMonitorGracePeriodMs } : {}), ...(hpaSyncPeriodMs ? { horizontalPodAutoscalerSyncPeriodMs: hpaSyncPeriodMs } : {}) },
     });
     if (cfg.runtime === 'fake') {
       nodeClient = new ApiClient({ socketPath: home.socket, inProcess }, 'kubelet');

@@ -72,8 +72,8 @@ export class ApiClient {
     return JSON.parse(r.body.toString('utf8')) as T;
   }
 
-  get<T extends KubeObject = KubeObject>(info: ResourceInfo, namespace: string | undefined, name: string): Promise<T> {
-    return this.call<T>('GET', resourcePath(info, namespace, name));
+  get<T extends KubeObject = KubeObject>(info: ResourceInfo, namespace: string | undefined, name: string, subresource?: string): Promise<T> {
+    return this.call<T>('GET', resourcePath(info, namespace, name, subresource));
   }
 
   list<T extends KubeObject = KubeObject>(info: ResourceInfo, namespace?: string, params: ListParams = {}): Promise<KubeList<T>> {

@@ -17,12 +17,27 @@ export interface ControllerOptions {
   rootCACert?: string;
   /** Where the local-path provisioner makes volume directories (<home>/storage); none: it provisions nothing. */
   localPathStorageDir?: string;
+  /** How often each HorizontalPodAutoscaler is synced (upstream --horizontal-pod-autoscaler-sync-period, 15s). */
+  horizontalPodAutoscalerSyncPeriodMs: number;
+  /** The scale-down stabilization window of autoscalers that set none (--horizontal-pod-autoscaler-downscale-stabilization, 5m). */
+  horizontalPodAutoscalerDownscaleStabilizationMs: number;
+  /** The usage ratio's distance from 1 within which autoscalers keep the count (--horizontal-pod-autoscaler-tolerance, 0.1). */
+  horizontalPodAutoscalerTolerance: number;
+  /** How long after a pod starts its cpu is read only once it is ready (--horizontal-pod-autoscaler-cpu-initialization-period, 5m). */
+  horizontalPodAutoscalerCPUInitializationPeriodMs: number;
+  /** How soon after its start a pod's readiness change still counts as its first (--horizontal-pod-autoscaler-initial-readiness-delay, 30s). */
+  horizontalPodAutoscalerInitialReadinessDelayMs: number;
 }
 
 export const defaultControllerOptions: ControllerOptions = {
   nodeMonitorGracePeriodMs: 40_000,
   podEvictionTimeoutMs: 300_000,
   loadBalancerPool: '127.0.100.0/24',
+  horizontalPodAutoscalerSyncPeriodMs: 15_000,
+  horizontalPodAutoscalerDownscaleStabilizationMs: 300_000,
+  horizontalPodAutoscalerTolerance: 0.1,
+  horizontalPodAutoscalerCPUInitializationPeriodMs: 300_000,
+  horizontalPodAutoscalerInitialReadinessDelayMs: 30_000,
 };
 
 export interface ControllerContext {

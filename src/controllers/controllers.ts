@@ -30,6 +30,7 @@ import { newResourceQuotaController } from './resourcequota-controller.js';
 import { newClusterRoleAggregationController } from './clusterrole-aggregation-controller.js';
 import { newCRDConditionsController } from './crd-conditions-controller.js';
 import { newCRDFinalizerController } from './crd-finalizer-controller.js';
+import { newHorizontalController } from './podautoscaler/horizontal.js';
 
 export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] = [
   newDeploymentController,
@@ -61,4 +62,5 @@ export const controllerConstructors: ((ctx: ControllerContext) => Controller)[] 
   newClusterRoleAggregationController,
   newCRDConditionsController,
   newCRDFinalizerController,
+  newHorizontalController,
 ];
