@@ -11,7 +11,7 @@ const at = (ms: number, containers: [string, number][] = []): NodeResourceUsage 
   containers: containers.map(([pod, cpu]) => ({ namespace: 'ns', pod, container: 'c', cpuCoreSeconds: cpu, memoryWorkingSetBytes: 1 })),
 });
 
-test('a reading shifts the pair, unless it comes sooner than the shortest window after the last: then it only replaces it', () => {
+test('the previous reading is the newest at least the shortest window older; closer ones wait their turn', () => {
   const one = withReading(undefined, at(0), 1000);
   assert.deepEqual(one, { cur: at(0) });
   const two = withReading(one, at(1000), 1000);
@@ -19,7 +19,16 @@ test('a reading shifts the pair, unless it comes sooner than the shortest window
   const soon = withReading(two, at(1400), 1000);
   assert.deepEqual([soon.prev?.time, soon.cur.time], [new Date(0), new Date(1400)]);
   const first = withReading(one, at(300), 1000);
-  assert.deepEqual(first, { prev: undefined, cur: at(300) });
+  assert.deepEqual([first.prev, first.cur.time], [undefined, new Date(300)]);
+  assert.deepEqual(withReading(first, at(1100), 1000).prev?.time, new Date(0));
+});
+
+test('reads closer together than the shortest window (a short resolution plus extra reads) keep the window bounded', () => {
+  let r = withReading(undefined, at(0), 1000);
+  // Regular reads every 900 ms with an extra read 100 ms after each.
+  for (let t = 900; t <= 20_000; t += 900) r = withReading(withReading(r, at(t), 1000), at(t + 100), 1000);
+  const window = r.cur.time.getTime() - r.prev!.time.getTime();
+  assert.ok(window >= 1000 && window <= 1900, `window ${window} ms`);
 });
 
 test('a rate is lacking for a node read once and for a container new or restarted since the previous reading', () => {

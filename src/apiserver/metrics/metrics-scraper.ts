@@ -34,19 +34,30 @@ export interface MetricsScraperOptions {
 interface NodeReadings {
   prev?: NodeResourceUsage;
   cur: NodeResourceUsage;
+  /** Readings after prev and before cur, each the next prev once it is minWindowMs older than a new reading. */
+  between?: NodeResourceUsage[];
 }
 
 const containerKey = (c: { namespace: string; pod: string; container: string }) => `${c.namespace}/${c.pod}/${c.container}`;
 
+/** More readings than this inside one shortest window are not kept (only the newest). */
+const maxBetween = 8;
+
 /**
- * The node's readings with a new one: it becomes the current reading, and the current one the
- * previous, unless it comes less than minWindowMs after the current one — then it only replaces
- * the current reading, so a window is never shorter than that.
+ * The node's readings with a new one: it becomes the current reading, and the previous reading
+ * is the newest one at least minWindowMs older, so a window is never shorter than that and never
+ * much longer than the gap between reads. Readings too recent to be that are kept as later
+ * candidates: extra reads between the regular ones (a pod starting) must not pin an old
+ * previous reading while the current one is replaced again and again.
  */
 export function withReading(last: NodeReadings | undefined, reading: NodeResourceUsage, minWindowMs: number): NodeReadings {
   if (!last) return { cur: reading };
-  if (reading.time.getTime() - last.cur.time.getTime() < minWindowMs) return { prev: last.prev, cur: reading };
-  return { prev: last.cur, cur: reading };
+  const earlier = [...(last.prev ? [last.prev] : []), ...(last.between ?? []), last.cur];
+  const cutoff = reading.time.getTime() - minWindowMs;
+  let p = -1;
+  for (let i = 0; i < earlier.length; i++) if (earlier[i].time.getTime() <= cutoff) p = i;
+  const between = earlier.slice(p + 1).slice(-maxBetween);
+  return { ...(p >= 0 ? { prev: earlier[p] } : {}), cur: reading, ...(between.length ? { between } : {}) };
 }
 
 /** Whether the readings lack a rate for something: the node read once, or a container not in the previous reading (new, or restarted). */
