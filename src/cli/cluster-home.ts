@@ -20,6 +20,8 @@ export interface ClusterConfig {
   lbPool: string;
   /** Pods a node takes (the kubelet's --max-pods, its allocatable "pods"); 110 when absent. */
   maxPods?: number;
+  /** Which controllers run (`kanzen up --controllers`, kube-controller-manager's flag); all when absent. */
+  controllers?: string[];
   store: string;
 }
 

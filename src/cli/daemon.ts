@@ -113,6 +113,7 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
       socketPath: home.socket,
       inProcess,
       logger: log.child('controllers'),
+      ...(cfg.controllers ? { controllers: cfg.controllers } : {}),
       options: { loadBalancerPool: cfg.lbPool, rootCACert: pki.caCert, localPathStorageDir: home.storageDir, ...(nodeMonitorGracePeriodMs ? { nodeMonitorGracePeriodMs } : {}), ...(hpaSyncPeriodMs ? { horizontalPodAutoscalerSyncPeriodMs: hpaSyncPeriodMs } : {}) },
     });
     if (cfg.runtime === 'fake') {

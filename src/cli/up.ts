@@ -26,6 +26,7 @@ export interface UpOptions {
   store?: string;
   lbPool?: string;
   maxPods?: number;
+  controllers?: string;
   waitSeconds?: number;
 }
 
@@ -41,12 +42,17 @@ function mainScript(): string {
   return path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.js');
 }
 
+/** The daemon's start failure, which it writes before it exits (a failing controller manager comes after the API is ready). */
+function throwStartError(home: ClusterHome): void {
+  if (fs.existsSync(home.errorFile)) throw new CliError(fs.readFileSync(home.errorFile, 'utf8').trim());
+}
+
 async function waitReady(home: ClusterHome, pid: number, timeoutMs: number): Promise<void> {
   const t = new Transport({ socketPath: home.socket, timeoutMs: 2000 });
   const deadline = Date.now() + timeoutMs;
   try {
     while (Date.now() < deadline) {
-      if (fs.existsSync(home.errorFile)) throw new CliError(fs.readFileSync(home.errorFile, 'utf8').trim());
+      throwStartError(home);
       try {
         process.kill(pid, 0);
       } catch {
@@ -79,6 +85,7 @@ async function waitNodesReady(home: ClusterHome, count: number, timeoutMs: numbe
   let ready = 0;
   try {
     while (Date.now() < deadline) {
+      throwStartError(home);
       try {
         const r = await t.request('GET', '/api/v1/nodes');
         if (r.status === 200) {
@@ -103,6 +110,7 @@ async function waitDNSReady(home: ClusterHome, timeoutMs: number): Promise<void>
   const deadline = Date.now() + timeoutMs;
   try {
     while (Date.now() < deadline) {
+      throwStartError(home);
       try {
         const r = await t.request('GET', '/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkube-dns');
         if (r.status === 200) {
@@ -142,6 +150,11 @@ export async function up(opts: UpOptions): Promise<void> {
   if (opts.maxPods !== undefined) {
     if (!(opts.maxPods >= 1)) throw new CliError(`--max-pods must be at least 1, got ${opts.maxPods}`);
     cfg.maxPods = opts.maxPods;
+  }
+  if (opts.controllers !== undefined) {
+    const items = opts.controllers.split(',').map((c) => c.trim());
+    if (items.some((c) => !c)) throw new CliError(`--controllers takes a comma-separated list of controller names, '*' or '-name', got "${opts.controllers}"`);
+    cfg.controllers = items;
   }
   if (opts.lbPool) {
     if (!/^127\.\d+\.\d+\.\d+\/(2[4-9]|3[0-2])$/.test(opts.lbPool)) throw new CliError(`--lb-pool must be a loopback range (127.x.y.z/24 to /32), got "${opts.lbPool}"`);

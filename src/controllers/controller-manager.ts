@@ -13,6 +13,7 @@ import { ApiEventRecorder, type EventRecorder } from '../client/event-recorder.j
 import type { Logger } from '../util/logger.js';
 import { defaultControllerOptions, type Controller, type ControllerContext, type ControllerOptions } from './controller-context.js';
 import { controllerConstructors } from './controllers.js';
+import { allControllers, controllerEnabled, unknownControllerErrors } from './controller-selection.js';
 
 export interface ControllerManager {
   context: ControllerContext;
@@ -21,7 +22,14 @@ export interface ControllerManager {
   stop(): void;
 }
 
-export function startControllerManager(opts: { socketPath: string; inProcess?: InProcessServer; logger: Logger; options?: Partial<ControllerOptions> }): ControllerManager {
+export function startControllerManager(opts: {
+  socketPath: string;
+  inProcess?: InProcessServer;
+  logger: Logger;
+  options?: Partial<ControllerOptions>;
+  /** Which controllers run (upstream --controllers; default '*'). Throws on an unknown name. */
+  controllers?: readonly string[];
+}): ControllerManager {
   const client = new ApiClient({ socketPath: opts.socketPath, inProcess: opts.inProcess }, 'kube-controller-manager');
   const informers = new InformerFactory(client, opts.logger, { stripManagedFields: true });
   const recorders = new Map<string, EventRecorder>();
@@ -37,7 +45,16 @@ export function startControllerManager(opts: { socketPath: string; inProcess?: I
     now: () => new Date(),
     options: { ...defaultControllerOptions, ...(opts.options ?? {}) },
   };
-  const controllers: Controller[] = controllerConstructors.map((make) => make(context));
+  // Building a controller only creates it (handlers are wired in start), so the names are
+  // known before any runs.
+  const selection = opts.controllers ?? allControllers;
+  const built: Controller[] = controllerConstructors.map((make) => make(context));
+  const errors = unknownControllerErrors(selection, built.map((c) => c.name));
+  if (errors.length) {
+    client.close();
+    throw new Error(`--controllers: ${errors.join(', ')}`);
+  }
+  const controllers = built.filter((c) => controllerEnabled(c.name, selection));
   let stopped = false;
   let started = false;
   informers.start();
