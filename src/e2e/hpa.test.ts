@@ -213,7 +213,10 @@ spec:
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /\nDeployment pods:\s+1 current \/ 1 desired\n/, `kubectl ${clientVersion(bin)}`);
       const downs = describedEvents(r.stdout).filter((e) => e[1] === 'SuccessfulRescale' && e[4].endsWith('reason: All metrics below target'));
-      assert.deepEqual(downs.map((e) => e[4]), ['New size: 1; reason: All metrics below target'], r.stdout);
+      // Each pod's load ends 25 s after it started: when the three started apart (a busy
+      // machine), the autoscaler may step down through 2 before 1.
+      const sizes = downs.map((e) => Number(/^New size: (\d+);/.exec(e[4])?.[1]));
+      assert.ok(sizes.length >= 1 && sizes.length <= 2 && sizes.at(-1) === 1 && sizes.every((n, i) => n >= 1 && n <= 2 && (i === 0 || n < sizes[i - 1])), r.stdout);
       const conditions = describedConditions(r.stdout);
       assert.deepEqual(conditions.map((x) => x[0]), ['AbleToScale', 'ScalingActive', 'ScalingLimited']);
     }
