@@ -1,0 +1,192 @@
+// The nftables backend against the real kernel (root): throwaway namespaces (netns-lab.ts),
+// tiny TCP/UDP servers on three endpoint addresses, the backend's rules applied with the
+// real nft in the lab's node namespace, and a client connecting from outside the pod
+// network to the Services' virtual IPs.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { EndpointInfo } from '../endpoint.js';
+import type { ServicePortInfo } from '../service-port.js';
+import { servicePortProgram } from '../topology.js';
+import { createNetnsLab, type NetnsLab } from '../../testing/netns-lab.js';
+import { nftListJson } from '../../util/nftables.js';
+import { NftablesBackend } from './nftables-backend.js';
+
+const isRoot = process.getuid?.() === 0;
+const podIPs = ['10.244.1.2', '10.244.1.3', '10.244.1.4'];
+
+// Each endpoint answers with its own address and the client address it saw.
+const serverSource = `
+import net from 'node:net';
+import dgram from 'node:dgram';
+const ips = process.argv.slice(1).filter((a) => a !== '--');
+let pending = ips.length * 3;
+const up = () => { if (--pending === 0) console.log('ready'); };
+for (const ip of ips) {
+  for (const port of [8080, 8081]) net.createServer((s) => s.end(ip + ' ' + s.remoteAddress + '\\n')).listen(port, ip, up);
+  const u = dgram.createSocket('udp4');
+  u.on('message', (_m, r) => u.send(ip, r.port, r.address));
+  u.bind(5353, ip, up);
+}
+`;
+
+// Connects `count` times in turn; prints one line per connection: the reply or ERR:<code>.
+const tcpClientSource = `
+import net from 'node:net';
+const [host, port, count] = process.argv.slice(1).filter((a) => a !== '--');
+for (let i = 0; i < Number(count); i++) {
+  const line = await new Promise((resolve) => {
+    const s = net.connect(Number(port), host);
+    let data = '';
+    s.on('data', (d) => (data += d));
+    s.on('end', () => resolve(data.trim()));
+    s.on('error', (e) => resolve('ERR:' + e.code));
+    s.setTimeout(3000, () => { s.destroy(); resolve('TIMEOUT'); });
+  });
+  console.log(line);
+}
+`;
+
+// One datagram from a fixed source port (so every run is the same conntrack entry); prints the reply.
+const udpClientSource = `
+import dgram from 'node:dgram';
+const [host, port, srcPort] = process.argv.slice(1).filter((a) => a !== '--');
+const s = dgram.createSocket('udp4');
+s.bind(Number(srcPort), () => {
+  s.connect(Number(port), host, () => s.send('hi'));
+});
+s.on('message', (m) => { console.log(m.toString()); s.close(); });
+s.on('error', (e) => { console.log('ERR:' + e.code); s.close(); });
+setTimeout(() => { console.log('TIMEOUT'); s.close(); }, 2000).unref();
+`;
+
+function info(name: string, clusterIP: string, o: Partial<ServicePortInfo> = {}): ServicePortInfo {
+  const protocol = o.protocol ?? 'TCP';
+  return {
+    key: `test/${name}:p/${protocol}`,
+    name: { namespace: 'test', name, port: 'p', protocol },
+    serviceKey: `test/${name}`,
+    clusterIPs: [clusterIP],
+    port: 80,
+    protocol,
+    nodePort: 0,
+    externalIPs: [],
+    loadBalancerIPs: [],
+    stickyMaxAgeSeconds: 0,
+    externalPolicyLocal: false,
+    internalPolicyLocal: false,
+    healthCheckNodePort: 0,
+    hintsAnnotation: '',
+    trafficDistribution: '',
+    ...o,
+  };
+}
+
+function endpoints(ips: readonly string[], port = 8080): EndpointInfo[] {
+  return ips.map((ip) => ({ key: `${ip}:${port}`, ip, port, ready: true, serving: true, terminating: false, nodeName: 'node-1' }));
+}
+
+let lab: NetnsLab;
+let backend: NftablesBackend;
+
+async function program(i: ServicePortInfo, eps: EndpointInfo[]): Promise<void> {
+  await backend.syncServicePort(i.key, servicePortProgram(i, eps, 'node-1'));
+  await backend.commit();
+}
+
+async function connect(host: string, count: number): Promise<string[]> {
+  return (await lab.script(lab.client, tcpClientSource, [host, '80', String(count)])).trim().split('\n');
+}
+
+before(async () => {
+  if (!isRoot) return;
+  lab = await createNetnsLab(`nfttest-${process.pid}`, podIPs);
+  await lab.daemon(lab.pods, serverSource, podIPs);
+  backend = new NftablesBackend({ table: 'kanzen-nfttest-proxy', nodePortAddresses: [lab.nodeClientIP], clusterCIDRs: ['10.244.0.0/16'], netns: lab.node, statsIntervalMs: 0 });
+});
+
+after(async () => {
+  if (!isRoot) return;
+  await backend?.stop();
+  await lab?.remove();
+});
+
+test('round robin: connections to the ClusterIP reach the endpoints in turn, masqueraded, and are counted', { skip: !isRoot && 'needs root' }, async () => {
+  const svc = info('rr', '10.96.0.10');
+  await program(svc, endpoints(podIPs));
+  const replies = await connect('10.96.0.10', 6);
+  assert.deepEqual(
+    replies.map((r) => r.split(' ')[0]),
+    [...podIPs, ...podIPs],
+  );
+  // From outside the cluster CIDR: the endpoint sees the node's address.
+  for (const r of replies) assert.equal(r.split(' ')[1], lab.nodePodIP);
+  await backend.refreshStats();
+  const src = [...backend.statsSources()].find((s) => s.stats.service === 'rr')!;
+  assert.deepEqual(
+    [...src.endpointStats()].map((e) => [e.endpoint, e.totalConnections]),
+    podIPs.map((ip) => [`${ip}:8080`, 2]),
+  );
+  assert.equal(src.stats.totalConnections, 6);
+});
+
+test('a Service without endpoints is refused at once (TCP reset, ICMP port unreachable for UDP)', { skip: !isRoot && 'needs root' }, async () => {
+  await program(info('none', '10.96.0.11'), []);
+  assert.deepEqual(await connect('10.96.0.11', 1), ['ERR:ECONNREFUSED']);
+  await program(info('none-udp', '10.96.0.12', { protocol: 'UDP' }), []);
+  assert.equal((await lab.script(lab.client, udpClientSource, ['10.96.0.12', '80', '40001'])).trim(), 'ERR:ECONNREFUSED');
+});
+
+test('ClientIP affinity: every connection of a client goes to the endpoint it got first', { skip: !isRoot && 'needs root' }, async () => {
+  await program(info('sticky', '10.96.0.13', { stickyMaxAgeSeconds: 600 }), endpoints(podIPs));
+  const replies = await connect('10.96.0.13', 5);
+  assert.equal(new Set(replies.map((r) => r.split(' ')[0])).size, 1, replies.join(', '));
+  assert.ok(podIPs.includes(replies[0].split(' ')[0]));
+});
+
+test('removing an endpoint takes effect in one partial transaction; the drain gate sees it gone', { skip: !isRoot && 'needs root' }, async () => {
+  // Port 8081: no other Service of these tests uses it.
+  const svc = info('shrink', '10.96.0.14');
+  await program(svc, endpoints(podIPs, 8081));
+  assert.equal(backend.routesNewConnectionsTo('10.244.1.3', 8081), true);
+  await program(svc, endpoints(['10.244.1.2', '10.244.1.4'], 8081));
+  assert.doesNotMatch(backend.lastTransaction, /delete table/);
+  assert.match(backend.lastTransaction, /delete chain ip kanzen-nfttest-proxy endpoint-[A-Z2-7]{8}-test\/shrink\/tcp\/p__10\.244\.1\.3\/8081/);
+  assert.equal(backend.routesNewConnectionsTo('10.244.1.3', 8081), false);
+  assert.equal(backend.routesNewConnectionsTo('10.244.1.3'), true, 'other Services still route to that pod');
+  const replies = (await connect('10.96.0.14', 4)).map((r) => r.split(' ')[0]);
+  assert.deepEqual(replies, ['10.244.1.2', '10.244.1.4', '10.244.1.2', '10.244.1.4']);
+  // The kernel holds no chain of the removed endpoint.
+  const chains = await nftListJson(['list', 'chains', 'ip'], { netns: lab.node });
+  const names = chains.map((c) => (c.chain as { name?: string } | undefined)?.name ?? '');
+  assert.equal(names.filter((n) => n.includes('test/shrink/tcp/p__10.244.1.3/8081')).length, 0);
+  assert.equal(names.filter((n) => n.includes('test/shrink/')).length, 3);
+});
+
+test('UDP: when an endpoint goes, its conntrack entries go too, so a steady client moves on', { skip: !isRoot && 'needs root' }, async () => {
+  const svc = info('dns', '10.96.0.15', { protocol: 'UDP', port: 80 });
+  await program(svc, endpoints(['10.244.1.2'], 5353));
+  const first = (await lab.script(lab.client, udpClientSource, ['10.96.0.15', '80', '40002'])).trim();
+  assert.equal(first, '10.244.1.2');
+  await program(svc, endpoints(['10.244.1.3'], 5353));
+  // The same source port: without the cleanup the old entry would still DNAT to 10.244.1.2 (which still answers).
+  const second = (await lab.script(lab.client, udpClientSource, ['10.96.0.15', '80', '40002'])).trim();
+  assert.equal(second, '10.244.1.3');
+});
+
+test('a Service port removed: its address is no longer a Service; a full rebuild keeps counter totals', { skip: !isRoot && 'needs root' }, async () => {
+  await backend.refreshStats();
+  const before = [...backend.statsSources()].find((s) => s.stats.service === 'rr')!.stats.totalConnections;
+  await backend.syncServicePort('test/shrink:p/TCP', undefined);
+  await backend.commit();
+  assert.equal(backend.routesNewConnectionsTo('10.244.1.4', 8080), true, 'rr still routes there');
+  // Force a rebuild, as after a failed transaction.
+  (backend as unknown as { needFull: boolean }).needFull = true;
+  await backend.commit();
+  assert.match(backend.lastTransaction, /^add table ip kanzen-nfttest-proxy\ndelete table ip kanzen-nfttest-proxy\n/);
+  await connect('10.96.0.10', 3);
+  await backend.refreshStats();
+  assert.equal([...backend.statsSources()].find((s) => s.stats.service === 'rr')!.stats.totalConnections, before + 3);
+  // 10.96.0.14 is in the node's service range no more: nothing answers (no route in the lab).
+  const r = await connect('10.96.0.14', 1);
+  assert.match(r[0], /^(ERR:|TIMEOUT)/);
+});
