@@ -56,8 +56,9 @@ export class NftablesBackend implements ProxyBackend {
   private readonly log: Logger;
   private readonly statsTimer?: NodeJS.Timeout;
   private committing: Promise<void> = Promise.resolve();
-  /** The last transaction written (diagnostics and tests). */
+  /** The last transaction written and how long `nft -f` took to apply it (diagnostics, tests, benchmarks). */
   lastTransaction = '';
+  lastApplyMs = 0;
 
   constructor(private readonly opts: NftablesBackendOptions) {
     this.log = (opts.logger ?? silentLogger).child('nftables');
@@ -106,7 +107,9 @@ export class NftablesBackend implements ProxyBackend {
     if (text) {
       this.lastTransaction = text;
       try {
+        const t0 = performance.now();
         await nftApply(text, this.target);
+        this.lastApplyMs = performance.now() - t0;
       } catch (err) {
         this.needFull = true;
         throw err;

@@ -93,7 +93,14 @@ export function renderServicePort(program: ServicePortProgram, opts: RenderOptio
     o.chains.set(names.chain, rules);
   }
 
-  /** Rules choosing among `eps`: the client's affinity first, then numgen. */
+  /**
+   * Rules choosing among `eps`: the client's affinity first, then numgen over an
+   * anonymous verdict map, as upstream. Measured alternative: one shared named map with a
+   * numgen `offset` range per chain avoids anonymous sets (whose naming makes the kernel
+   * scan every set of the table: a full sync grows quadratically), but every element added
+   * to a map bound by 10,000 rules makes the kernel's loop check walk all its bindings —
+   * a one-endpoint change took 36 s instead of 0.4 s at 10,000 Service ports.
+   */
   const dispatch = (eps: readonly EndpointInfo[]): string[] => {
     const chains = eps.filter((ep) => !ep.ip.includes(':')).map((ep) => endpointObjectNames(program, ep));
     const rules: string[] = [];
