@@ -11,30 +11,14 @@ import { dist, opt } from '../lib.mjs';
 
 const { NftablesBackend } = await import(pathToFileURL(path.join(dist, 'proxy/nftables/nftables-backend.js')).href);
 const { servicePortProgram } = await import(pathToFileURL(path.join(dist, 'proxy/topology.js')).href);
+const { testServicePortInfo } = await import(pathToFileURL(path.join(dist, 'testing/service-port-info.js')).href);
 
 const sizes = opt('services', '1000,10000').split(',').map(Number);
 const changes = Number(opt('changes', '50'));
 const netns = `nftbench-${process.pid}`;
 
 function info(i) {
-  const name = `svc-${i}`;
-  return {
-    key: `bench/${name}:http/TCP`,
-    name: { namespace: 'bench', name, port: 'http', protocol: 'TCP' },
-    serviceKey: `bench/${name}`,
-    clusterIPs: [`10.96.${(i >> 8) & 255}.${i & 255}`],
-    port: 80,
-    protocol: 'TCP',
-    nodePort: 0,
-    externalIPs: [],
-    loadBalancerIPs: [],
-    stickyMaxAgeSeconds: 0,
-    externalPolicyLocal: false,
-    internalPolicyLocal: false,
-    healthCheckNodePort: 0,
-    hintsAnnotation: '',
-    trafficDistribution: '',
-  };
+  return testServicePortInfo({ namespace: 'bench', service: `svc-${i}`, portName: 'http', clusterIPs: [`10.96.${(i >> 8) & 255}.${i & 255}`] });
 }
 
 function endpoints(i, gen = 0) {

@@ -8,6 +8,7 @@ import type { EndpointInfo } from '../endpoint.js';
 import type { ServicePortInfo } from '../service-port.js';
 import { servicePortProgram } from '../topology.js';
 import { createNetnsLab, type NetnsLab } from '../../testing/netns-lab.js';
+import { testServicePortInfo } from '../../testing/service-port-info.js';
 import { nftListJson } from '../../util/nftables.js';
 import { NftablesBackend } from './nftables-backend.js';
 
@@ -60,25 +61,7 @@ setTimeout(() => { console.log('TIMEOUT'); s.close(); }, 2000).unref();
 `;
 
 function info(name: string, clusterIP: string, o: Partial<ServicePortInfo> = {}): ServicePortInfo {
-  const protocol = o.protocol ?? 'TCP';
-  return {
-    key: `test/${name}:p/${protocol}`,
-    name: { namespace: 'test', name, port: 'p', protocol },
-    serviceKey: `test/${name}`,
-    clusterIPs: [clusterIP],
-    port: 80,
-    protocol,
-    nodePort: 0,
-    externalIPs: [],
-    loadBalancerIPs: [],
-    stickyMaxAgeSeconds: 0,
-    externalPolicyLocal: false,
-    internalPolicyLocal: false,
-    healthCheckNodePort: 0,
-    hintsAnnotation: '',
-    trafficDistribution: '',
-    ...o,
-  };
+  return testServicePortInfo({ namespace: 'test', service: name, portName: 'p', clusterIPs: [clusterIP], ...o });
 }
 
 function endpoints(ips: readonly string[], port = 8080): EndpointInfo[] {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { EndpointInfo } from '../endpoint.js';
 import type { ServicePortInfo } from '../service-port.js';
 import { servicePortProgram } from '../topology.js';
+import { testServicePortInfo } from '../../testing/service-port-info.js';
 import { renderServicePort, type RenderOptions } from './service-port-rules.js';
 import { partialTransaction } from './transaction.js';
 
@@ -13,25 +14,7 @@ const node = 'node-1';
 const opts: RenderOptions = { clusterCIDRs: ['10.244.0.0/16'], balance: 'round-robin' };
 
 function svc(o: Partial<ServicePortInfo> = {}): ServicePortInfo {
-  const port = o.name?.port ?? 'p80';
-  return {
-    key: `ns1/svc1:${port}/TCP`,
-    name: { namespace: 'ns1', name: 'svc1', port, protocol: o.protocol ?? 'TCP' },
-    serviceKey: 'ns1/svc1',
-    clusterIPs: ['10.96.0.41'],
-    port: 80,
-    protocol: 'TCP',
-    nodePort: 0,
-    externalIPs: [],
-    loadBalancerIPs: [],
-    stickyMaxAgeSeconds: 0,
-    externalPolicyLocal: false,
-    internalPolicyLocal: false,
-    healthCheckNodePort: 0,
-    hintsAnnotation: '',
-    trafficDistribution: '',
-    ...o,
-  };
+  return testServicePortInfo({ namespace: 'ns1', service: 'svc1', portName: 'p80', clusterIPs: ['10.96.0.41'], ...o });
 }
 
 function ep(ip: string, o: { local?: boolean; ready?: boolean; terminating?: boolean; serving?: boolean; port?: number } = {}): EndpointInfo {
@@ -208,7 +191,7 @@ test('terminating fallback: with no ready endpoint, serving terminating ones are
 });
 
 test('UDP: udp in the map key, the masquerade match and the DNAT', () => {
-  const udp = svc({ protocol: 'UDP', key: 'ns1/svc1:dns/UDP', name: { namespace: 'ns1', name: 'svc1', port: 'dns', protocol: 'UDP' }, port: 53 });
+  const udp = testServicePortInfo({ namespace: 'ns1', service: 'svc1', portName: 'dns', protocol: 'UDP', clusterIPs: ['10.96.0.41'], port: 53 });
   const out = rendered(udp, [ep('10.244.1.2', { port: 53 })]);
   assert.match(out, /meta l4proto udp dnat to 10\.244\.1\.2:53\n/);
   assert.match(out, /ip daddr 10\.96\.0\.41 udp dport 53 ip saddr != 10\.244\.0\.0\/16 jump mark-for-masquerade/);

@@ -5,26 +5,11 @@ import assert from 'node:assert/strict';
 import type { EndpointInfo } from '../endpoint.js';
 import type { ServicePortInfo } from '../service-port.js';
 import { servicePortProgram } from '../topology.js';
+import { testServicePortInfo } from '../../testing/service-port-info.js';
 import { renderServicePort } from './service-port-rules.js';
 import { fullTransaction, partialTransaction, setsRedeclared } from './transaction.js';
 
-const info: ServicePortInfo = {
-  key: 'ns1/svc1:p80/TCP',
-  name: { namespace: 'ns1', name: 'svc1', port: 'p80', protocol: 'TCP' },
-  serviceKey: 'ns1/svc1',
-  clusterIPs: ['10.96.0.41'],
-  port: 80,
-  protocol: 'TCP',
-  nodePort: 0,
-  externalIPs: [],
-  loadBalancerIPs: [],
-  stickyMaxAgeSeconds: 0,
-  externalPolicyLocal: false,
-  internalPolicyLocal: false,
-  healthCheckNodePort: 0,
-  hintsAnnotation: '',
-  trafficDistribution: '',
-};
+const info = testServicePortInfo({ namespace: 'ns1', service: 'svc1', portName: 'p80', clusterIPs: ['10.96.0.41'] });
 
 function ep(ip: string): EndpointInfo {
   return { key: `${ip}:8080`, ip, port: 8080, ready: true, serving: true, terminating: false, nodeName: 'node-1' };
