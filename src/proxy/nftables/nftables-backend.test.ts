@@ -33,10 +33,10 @@ for (const ip of ips) {
 // Connects `count` times in turn; prints one line per connection: the reply or ERR:<code>.
 const tcpClientSource = `
 import net from 'node:net';
-const [host, port, count] = process.argv.slice(1).filter((a) => a !== '--');
+const [host, port, count, localAddress] = process.argv.slice(1).filter((a) => a !== '--');
 for (let i = 0; i < Number(count); i++) {
   const line = await new Promise((resolve) => {
-    const s = net.connect(Number(port), host);
+    const s = net.connect({ port: Number(port), host, localAddress });
     let data = '';
     s.on('data', (d) => (data += d));
     s.on('end', () => resolve(data.trim()));
@@ -76,8 +76,8 @@ async function program(i: ServicePortInfo, eps: EndpointInfo[]): Promise<void> {
   await backend.commit();
 }
 
-async function connect(host: string, count: number): Promise<string[]> {
-  return (await lab.script(lab.client, tcpClientSource, [host, '80', String(count)])).trim().split('\n');
+async function connect(host: string, count: number, port = 80): Promise<string[]> {
+  return (await lab.script(lab.client, tcpClientSource, [host, String(port), String(count)])).trim().split('\n');
 }
 
 before(async () => {
@@ -172,4 +172,23 @@ test('a Service port removed: its address is no longer a Service; a full rebuild
   // 10.96.0.14 is in the node's service range no more: nothing answers (no route in the lab).
   const r = await connect('10.96.0.14', 1);
   assert.match(r[0], /^(ERR:|TIMEOUT)/);
+});
+
+test('NodePort and LoadBalancer IP: Cluster policy masquerades, Local policy keeps the client address', { skip: !isRoot && 'needs root' }, async () => {
+  await program(info('np', '10.96.0.16', { nodePort: 30080, loadBalancerIPs: ['192.168.99.22'] }), endpoints(['10.244.1.2']));
+  const viaNodePort = await connect(lab.nodeClientIP, 1, 30080);
+  assert.deepEqual(viaNodePort, [`10.244.1.2 ${lab.nodePodIP}`]);
+  assert.deepEqual(await connect('192.168.99.22', 1), [`10.244.1.2 ${lab.nodePodIP}`]);
+  // externalTrafficPolicy Local with an endpoint on this node: no masquerade, the endpoint sees the client.
+  await program(info('np-local', '10.96.0.17', { nodePort: 30081, externalPolicyLocal: true }), endpoints(['10.244.1.3']));
+  assert.deepEqual(await connect(lab.nodeClientIP, 1, 30081), [`10.244.1.3 ${lab.clientIP}`]);
+  // …and with none on this node, outside traffic is dropped (the connection times out, no reset).
+  await program(info('np-remote', '10.96.0.18', { nodePort: 30082, externalPolicyLocal: true }), [{ ...endpoints(['10.244.1.4'])[0], nodeName: 'node-2' }]);
+  assert.deepEqual(await connect(lab.nodeClientIP, 1, 30082), ['TIMEOUT']);
+});
+
+test('hairpin: an endpoint reaching itself through its Service sees the node as the client', { skip: !isRoot && 'needs root' }, async () => {
+  await program(info('hairpin', '10.96.0.19'), endpoints(['10.244.1.2']));
+  const out = (await lab.script(lab.pods, tcpClientSource, ['10.96.0.19', '80', '1', '10.244.1.2'])).trim();
+  assert.equal(out, `10.244.1.2 ${lab.nodePodIP}`);
 });
