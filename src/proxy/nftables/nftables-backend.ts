@@ -12,7 +12,7 @@ import type { ProxyBackend } from '../provider.js';
 import type { BalanceMode } from '../service-port.js';
 import type { ServicePortProgram } from '../userspace/service-port-route.js';
 import { runConntrack, udpConntrackCleanups } from './conntrack.js';
-import { CounterTotals, readCounters } from './endpoint-counters.js';
+import { CounterTotals, readCounters, type CounterValue } from './endpoint-counters.js';
 import { sameObjects, type NftObjects } from './nft-objects.js';
 import { endpointObjectNames, renderServicePort, type RenderOptions } from './service-port-rules.js';
 import { fullTransaction, partialTransaction, setsRedeclared, type ObjectsChange } from './transaction.js';
@@ -86,24 +86,31 @@ export class NftablesBackend implements ProxyBackend {
   }
 
   private async commitNow(): Promise<void> {
+    // What this commit writes, taken now: syncServicePort calls made while nft runs belong to the next commit.
     const keys = this.needFull ? new Set([...this.applied.keys(), ...this.desired.keys()]) : new Set(this.pending);
+    this.pending.clear();
+    const target = new Map<string, PortState | undefined>();
+    for (const key of keys) target.set(key, this.desired.get(key));
     const changes: ObjectsChange[] = [];
-    for (const key of keys) {
-      const change = { before: this.applied.get(key)?.objects, after: this.desired.get(key)?.objects };
+    for (const [key, after] of target) {
+      const change = { before: this.applied.get(key)?.objects, after: after?.objects };
       if (setsRedeclared(change)) this.needFull = true;
       if (change.before && change.after && sameObjects(change.before, change.after)) continue;
       changes.push(change);
     }
     const full = this.needFull;
-    this.pending.clear();
-    let text: string;
     if (full) {
-      this.totals.rebuilding(await readCounters(this.opts.table, this.target).catch(() => new Map()));
-      const ordered = [...this.desired.keys()].sort().map((k) => this.desired.get(k)!.objects);
-      text = fullTransaction({ table: this.opts.table, nodePortAddresses: this.opts.nodePortAddresses }, ordered);
-    } else {
-      text = partialTransaction(this.opts.table, changes);
+      // The pending keys are a subset of all: a rebuild writes every desired port.
+      for (const key of [...this.applied.keys(), ...this.desired.keys()]) if (!target.has(key)) target.set(key, this.desired.get(key));
     }
+    const text = full
+      ? fullTransaction(
+          { table: this.opts.table, nodePortAddresses: this.opts.nodePortAddresses },
+          [...target.keys()].sort().flatMap((k) => target.get(k)?.objects ?? []),
+        )
+      : partialTransaction(this.opts.table, changes);
+    // What the counters hold before a rebuild zeroes them (kept as a baseline once it succeeded).
+    const counted = full ? await readCounters(this.opts.table, this.target).catch(() => new Map<string, CounterValue>()) : undefined;
     if (text) {
       this.lastTransaction = text;
       try {
@@ -116,11 +123,10 @@ export class NftablesBackend implements ProxyBackend {
       }
     }
     this.needFull = false;
+    if (counted) this.totals.rebuilding(counted);
     const cleanups: string[][] = [];
-    const allKeys = full ? new Set([...this.applied.keys(), ...this.desired.keys()]) : keys;
-    for (const key of allKeys) {
+    for (const [key, after] of target) {
       const before = this.applied.get(key);
-      const after = this.desired.get(key);
       cleanups.push(...udpConntrackCleanups(before?.program, after?.program));
       for (const name of before?.objects.counters ?? []) if (!after?.objects.counters.has(name)) this.totals.forget(name);
       if (after) this.applied.set(key, after);
@@ -130,7 +136,7 @@ export class NftablesBackend implements ProxyBackend {
     for (const args of cleanups) {
       await runConntrack(args, this.target).catch((err) => this.log.warn('deleting stale UDP conntrack entries failed', { err }));
     }
-    if (text) this.log.debug(full ? 'table rebuilt' : 'partial sync written', { servicePorts: full ? this.desired.size : changes.length });
+    if (text) this.log.debug(full ? 'table rebuilt' : 'partial sync written', { servicePorts: full ? target.size : changes.length });
   }
 
   /** Reads the endpoint counters now (statsSources() reports the last reading). */
