@@ -163,7 +163,7 @@ test('a Service port removed: its address is no longer a Service; a full rebuild
   await backend.commit();
   assert.equal(backend.routesNewConnectionsTo('10.244.1.4', 8080), true, 'rr still routes there');
   // Force a rebuild, as after a failed transaction.
-  (backend as unknown as { needFull: boolean }).needFull = true;
+  backend.requestRebuild();
   await backend.commit();
   assert.match(backend.lastTransaction, /^add table ip kanzen-nfttest-proxy\ndelete table ip kanzen-nfttest-proxy\n/);
   await connect('10.96.0.10', 3);

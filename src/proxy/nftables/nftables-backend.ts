@@ -139,6 +139,11 @@ export class NftablesBackend implements ProxyBackend {
     if (text) this.log.debug(full ? 'table rebuilt' : 'partial sync written', { servicePorts: full ? target.size : changes.length });
   }
 
+  /** The next commit rebuilds the whole table (as after a refused transaction), e.g. to repair rules changed behind kanzen's back. */
+  requestRebuild(): void {
+    this.needFull = true;
+  }
+
   /** Reads the endpoint counters now (statsSources() reports the last reading). */
   async refreshStats(): Promise<void> {
     this.totals.update(await readCounters(this.opts.table, this.target));
