@@ -110,6 +110,12 @@ test('round robin: connections to the ClusterIP reach the endpoints in turn, mas
     podIPs.map((ip) => [`${ip}:8080`, 2]),
   );
   assert.equal(src.stats.totalConnections, 6);
+  // Bytes each way, counted after DNAT: at least the replies' payload ("10.244.1.x 10.244.1.1\n") went out.
+  for (const e of src.endpointStats()) {
+    assert.ok(e.bytesIn > 0, `${e.endpoint} bytes in`);
+    assert.ok(e.bytesOut >= 2 * '10.244.1.2 10.244.1.1\n'.length, `${e.endpoint} bytes out ${e.bytesOut}`);
+  }
+  assert.equal(src.stats.bytesOut, [...src.endpointStats()].reduce((n, e) => n + e.bytesOut, 0));
 });
 
 test('a Service without endpoints is refused at once (TCP reset, ICMP port unreachable for UDP)', { skip: !isRoot && 'needs root' }, async () => {

@@ -13,6 +13,7 @@ import type { BalanceMode } from '../service-port.js';
 import type { ServicePortProgram } from '../userspace/service-port-route.js';
 import { runConntrack, udpConntrackCleanups } from './conntrack.js';
 import { CounterTotals, readCounters, type CounterValue } from './endpoint-counters.js';
+import { byteCounterNames, EndpointMarks } from './endpoint-marks.js';
 import { sameObjects, type NftObjects } from './nft-objects.js';
 import { endpointObjectNames, renderServicePort, type RenderOptions } from './service-port-rules.js';
 import { fullTransaction, partialTransaction, setsRedeclared, type ObjectsChange } from './transaction.js';
@@ -53,6 +54,7 @@ export class NftablesBackend implements ProxyBackend {
   private readonly render: RenderOptions;
   private readonly target: NftTarget;
   private readonly totals = new CounterTotals();
+  private readonly marks = new EndpointMarks();
   private readonly log: Logger;
   private readonly statsTimer?: NodeJS.Timeout;
   private committing: Promise<void> = Promise.resolve();
@@ -72,8 +74,10 @@ export class NftablesBackend implements ProxyBackend {
   }
 
   async syncServicePort(key: string, program: ServicePortProgram | undefined): Promise<void> {
-    if (program) this.desired.set(key, { program, objects: renderServicePort(program, this.render) });
+    const marks = this.marks.forPort(key);
+    if (program) this.desired.set(key, { program, objects: renderServicePort(program, this.render, marks.markOf) });
     else this.desired.delete(key);
+    marks.done();
     this.pending.add(key);
   }
 
@@ -169,8 +173,14 @@ export class NftablesBackend implements ProxyBackend {
       for (const ep of [...program.internal, ...program.external]) {
         if (endpoints.has(ep.key) || ep.ip.includes(':')) continue;
         const s = new EndpointStats(ep.key);
-        s.totalConnections = this.totals.connections(endpointObjectNames(program, ep).chain);
+        const chain = endpointObjectNames(program, ep).chain;
+        const bytes = byteCounterNames(chain);
+        s.totalConnections = this.totals.connections(chain);
+        s.bytesIn = this.totals.bytes(bytes.in);
+        s.bytesOut = this.totals.bytes(bytes.out);
         stats.totalConnections += s.totalConnections;
+        stats.bytesIn += s.bytesIn;
+        stats.bytesOut += s.bytesOut;
         endpoints.set(ep.key, s);
       }
       out.push({ stats, endpointStats: () => endpoints.values() });
