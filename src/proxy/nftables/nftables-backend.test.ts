@@ -120,7 +120,9 @@ describe('nftables backend on the real kernel', { skip: !isRoot && 'needs root' 
 
   test('a Service without endpoints is refused at once (TCP reset, ICMP port unreachable for UDP)', async () => {
     await program(info('none', '10.96.0.11'), []);
-    assert.deepEqual(await connect('10.96.0.11', 1), ['ERR:ECONNREFUSED']);
+    assert.deepEqual(await connect('10.96.0.11', 2), ['ERR:ECONNREFUSED', 'ERR:ECONNREFUSED']);
+    await backend.refreshStats();
+    assert.equal([...backend.statsSources()].find((s) => s.stats.service === 'none')!.stats.refusedConnections, 2);
     await program(info('none-udp', '10.96.0.12', { protocol: 'UDP' }), []);
     assert.equal((await lab.script(lab.client, udpClientSource, ['10.96.0.12', '80', '40001'])).trim(), 'ERR:ECONNREFUSED');
   });
@@ -191,6 +193,9 @@ describe('nftables backend on the real kernel', { skip: !isRoot && 'needs root' 
     // …and with none on this node, outside traffic is dropped (the connection times out, no reset).
     await program(info('np-remote', '10.96.0.18', { nodePort: 30082, externalPolicyLocal: true }), [{ ...endpoints(['10.244.1.4'])[0], nodeName: 'node-2' }]);
     assert.deepEqual(await connect(lab.nodeClientIP, 1, 30082), ['TIMEOUT']);
+    await backend.refreshStats();
+    // Every SYN (with its retransmissions) of the connection was dropped and counted.
+    assert.ok([...backend.statsSources()].find((s) => s.stats.service === 'np-remote')!.stats.droppedConnections >= 1);
   });
 
   test('hairpin: an endpoint reaching itself through its Service sees the node as the client', async () => {
