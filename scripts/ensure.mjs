@@ -53,6 +53,8 @@ const tools = {
   ip: 'iproute2',
   nsenter: 'util-linux',
   nft: 'nftables',
+  // The nftables Service proxy deletes stale UDP conntrack entries (src/proxy/nftables/conntrack.ts).
+  conntrack: 'conntrack',
   curl: 'curl',
   runc: 'runc',
   tar: 'tar',

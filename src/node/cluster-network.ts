@@ -22,6 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { addressInCIDR, parseCIDR } from '../api/ipv4.js';
 import type { Logger } from '../util/logger.js';
+import { nftApply } from '../util/nftables.js';
 
 /** Where `ip netns add` puts the namespace handles (iproute2's NETNS_RUN_DIR). */
 export const netnsRunDir = '/run/netns';
@@ -307,7 +308,7 @@ async function setupTransparentReturnPath(node: NodeNetwork, cluster: string, lo
     '',
   ].join('\n');
   try {
-    await runCommand('ip', ['netns', 'exec', node.netns, 'nft', '-f', '-'], ruleset);
+    await nftApply(ruleset, { netns: node.netns });
   } catch (err) {
     logger?.warn('no nftables in the node namespace: backends will see the node address, not client IPs', { node: node.nodeName, error: (err as Error).message });
     return;

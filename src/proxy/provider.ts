@@ -10,6 +10,12 @@ export type { ServicePortProgram };
 export interface ProxyBackend {
   /** Programs one Service port; `undefined` removes it. Throws when it could not (retried by a full sync). */
   syncServicePort(key: string, program: ServicePortProgram | undefined): Promise<void>;
+  /**
+   * Ends a sync: a backend that batches (nftables: one transaction per sync) writes what
+   * the syncServicePort calls since the last commit asked for. Throws when nothing of it
+   * was applied (retried by a full sync). Backends that apply each port at once omit it.
+   */
+  commit?(): Promise<void>;
   /** True while some Service port may still send new connections to this endpoint. */
   routesNewConnectionsTo(ip: string, port?: number): boolean;
   /** Keys of the Service ports currently programmed. */

@@ -21,7 +21,7 @@ import { ServiceChangeTracker } from './service-change-tracker.js';
 import { ServiceMap } from './service-map.js';
 import { maxResourceVersion } from './resource-version.js';
 import type { BalanceMode, ServicePortInfo } from './service-port.js';
-import { categorizeEndpoints, externalEndpoints, internalEndpoints } from './topology.js';
+import { servicePortProgram } from './topology.js';
 import { UserspaceBackend } from './userspace/userspace-backend.js';
 import type { StreamHandle } from './userspace/libuv-stream.js';
 import type { ClientIPPolicy } from './userspace/tcp-listener.js';
@@ -271,6 +271,15 @@ export class Proxier {
       }),
     );
     for (const r of results) if (r.status === 'rejected') errors.push(String((r.reason as Error)?.message ?? r.reason));
+    let committed = true;
+    if (this.backend.commit) {
+      try {
+        await this.backend.commit();
+      } catch (e) {
+        committed = false;
+        errors.push((e as Error).message);
+      }
+    }
 
     const hcServices = full ? new Set([...this.healthCheckPorts.keys(), ...[...this.serviceMap.values()].map((i) => i.serviceKey)]) : svcResult.updatedServices;
     for (const svcKey of hcServices) {
@@ -320,7 +329,8 @@ export class Proxier {
     // Even a sync with errors applied the endpoint sets: a backend programs a port's route
     // before it opens listeners, and only listening fails (a port in use), so a stuck
     // listener does not hold every terminating pod to the drain timeout.
-    if (slicesRV !== this.appliedSlicesRV) {
+    // A commit that failed applied nothing: the revision is not programmed yet.
+    if (committed && slicesRV !== this.appliedSlicesRV) {
       this.appliedSlicesRV = maxResourceVersion(this.appliedSlicesRV, slicesRV);
       for (const fn of this.syncedListeners) {
         try {
@@ -337,10 +347,7 @@ export class Proxier {
   }
 
   private programFor(info: ServicePortInfo, endpoints: readonly EndpointInfo[]): ServicePortProgram {
-    const c = categorizeEndpoints(endpoints, info, this.opts.nodeName, this.opts.nodeLabels);
-    const serving = new Set<string>();
-    for (const ep of endpoints) if (ep.serving) serving.add(ep.key);
-    return { info, internal: internalEndpoints(c, info), external: externalEndpoints(c, info), hasAnyEndpoints: c.hasAnyEndpoints, serving };
+    return servicePortProgram(info, endpoints, this.opts.nodeName, this.opts.nodeLabels);
   }
 
   /** Upstream EndpointsMap.LocalReadyEndpoints, kept incrementally: local ready endpoints summed over a Service's ports. */

@@ -3,6 +3,7 @@
 // forwarding state.
 import type { EndpointInfo } from './endpoint.js';
 import { usesClusterEndpoints, usesLocalEndpoints, type ServicePortInfo } from './service-port.js';
+import type { ServicePortProgram } from './userspace/service-port-route.js';
 
 /** Upstream v1.LabelTopologyZone. */
 export const labelTopologyZone = 'topology.kubernetes.io/zone';
@@ -114,4 +115,17 @@ export function internalEndpoints(c: CategorizedEndpoints, svc: ServicePortInfo)
 /** Endpoints for traffic to NodePorts, externalIPs and LoadBalancer IPs (externalTrafficPolicy). */
 export function externalEndpoints(c: CategorizedEndpoints, svc: ServicePortInfo): EndpointInfo[] {
   return (svc.externalPolicyLocal ? c.localEndpoints : c.clusterEndpoints) ?? [];
+}
+
+/** What a backend programs for one Service port on this node: the endpoints each kind of traffic may use. */
+export function servicePortProgram(
+  info: ServicePortInfo,
+  endpoints: readonly EndpointInfo[],
+  nodeName: string,
+  nodeLabels: Record<string, string> = {},
+): ServicePortProgram {
+  const c = categorizeEndpoints(endpoints, info, nodeName, nodeLabels);
+  const serving = new Set<string>();
+  for (const ep of endpoints) if (ep.serving) serving.add(ep.key);
+  return { info, internal: internalEndpoints(c, info), external: externalEndpoints(c, info), hasAnyEndpoints: c.hasAnyEndpoints, serving };
 }
