@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CliError } from './output.js';
 import type { ImageSources } from '../node/images/image-sources.js';
+import type { ProxyMode } from '../proxy/proxy-mode.js';
 
 export interface ClusterConfig {
   name: string;
@@ -20,6 +21,8 @@ export interface ClusterConfig {
   lbPool: string;
   /** Pods a node takes (the kubelet's --max-pods, its allocatable "pods"); 110 when absent. */
   maxPods?: number;
+  /** The Service data plane asked for (`kanzen up --proxy-mode`); nftables where the kernel can, when absent. */
+  proxyMode?: ProxyMode;
   store: string;
 }
 

@@ -6,6 +6,7 @@ import { InformerFactory } from '../client/informer-factory.js';
 import { startApiFixture } from '../testing/api-fixture.js';
 import { silentLogger } from '../util/logger.js';
 import { proxySyncAnnotation, ProxySyncReporter, type ProxySyncSource } from './proxy-sync-reporter.js';
+import { proxyModeAnnotation } from '../proxy/proxy-mode.js';
 
 const nodes = resourceFor('nodes');
 
@@ -66,4 +67,30 @@ test('the proxy\'s applied revision is published on its Node, coalesced, and res
   const n = await client.get<Node>(nodes, undefined, 'node-1');
   await client.update<Node>(nodes, { ...n, metadata: { ...n.metadata, annotations: { keep: 'me' } } });
   await until(async () => (await annotation())[proxySyncAnnotation] === '12');
+});
+
+test('the proxy mode is published with the revision and restored when removed', async (t) => {
+  const api = await startApiFixture();
+  t.after(() => api.stop());
+  const client = api.client('kube-proxy');
+  await client.create<Node>(nodes, undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1' } });
+  const informers = new InformerFactory(client, silentLogger);
+  const proxy = new FakeProxy();
+  const reporter = new ProxySyncReporter({ client, nodeName: 'node-1', proxy, proxyMode: 'nftables', nodes: informers.for<Node>(nodes), logger: silentLogger });
+  reporter.start();
+  informers.start();
+  t.after(() => {
+    reporter.stop();
+    informers.stop();
+  });
+  const annotations = async () => (await client.get<Node>(nodes, undefined, 'node-1')).metadata.annotations ?? {};
+
+  proxy.synced('7');
+  await until(async () => (await annotations())[proxySyncAnnotation] === '7');
+  assert.equal((await annotations())[proxyModeAnnotation], 'nftables');
+
+  // The mode alone is stripped (the revision stays): it comes back.
+  const n = await client.get<Node>(nodes, undefined, 'node-1');
+  await client.update<Node>(nodes, { ...n, metadata: { ...n.metadata, annotations: { [proxySyncAnnotation]: '7' } } });
+  await until(async () => (await annotations())[proxyModeAnnotation] === 'nftables');
 });
