@@ -14,6 +14,7 @@ import { NftablesBackend } from './nftables/nftables-backend.js';
 import { newTcpServer } from './userspace/libuv-stream.js';
 import { UserspaceBackend } from './userspace/userspace-backend.js';
 import { waitFor } from '../testing/wait.js';
+import { servicePortInfo } from '../testing/service-port-info.js';
 
 const isRoot = process.getuid?.() === 0;
 const skip = !isRoot && 'needs root for a network namespace';
@@ -26,25 +27,9 @@ let server: net.Server;
 let backend: HostPathBackend;
 const requested: string[] = [];
 
+/** test/web:http, a LoadBalancer port: a NodePort and a loopback LoadBalancer IP, so host sockets. */
 function info(o: Partial<ServicePortInfo> = {}): ServicePortInfo {
-  return {
-    key: 'test/web:http/TCP',
-    name: { namespace: 'test', name: 'web', port: 'http', protocol: 'TCP' },
-    serviceKey: 'test/web',
-    clusterIPs: ['10.96.0.50'],
-    port: 80,
-    protocol: 'TCP',
-    nodePort,
-    externalIPs: [],
-    loadBalancerIPs: ['127.0.100.7'],
-    stickyMaxAgeSeconds: 0,
-    externalPolicyLocal: false,
-    internalPolicyLocal: false,
-    healthCheckNodePort: 0,
-    hintsAnnotation: '',
-    trafficDistribution: '',
-    ...o,
-  };
+  return servicePortInfo({ name: { namespace: 'test', name: 'web', port: 'http', protocol: 'TCP' }, clusterIPs: ['10.96.0.50'], nodePort, loadBalancerIPs: ['127.0.100.7'], ...o });
 }
 
 function endpoint(ip: string, nodeName = 'node-1'): EndpointInfo {
@@ -145,7 +130,8 @@ test('externalTrafficPolicy Local without a local endpoint: the host socket is g
 
 test('a Service port without host sockets is the kernel\'s alone; a removed one leaves neither half routing', { skip }, async () => {
   const key = 'test/internal:http/TCP';
-  const internal = info({ key, name: { namespace: 'test', name: 'internal', port: 'http', protocol: 'TCP' }, serviceKey: 'test/internal', nodePort: 0, loadBalancerIPs: [], clusterIPs: ['10.96.0.51'] });
+  const internal = servicePortInfo({ name: { namespace: 'test', name: 'internal', port: 'http', protocol: 'TCP' }, clusterIPs: ['10.96.0.51'] });
+  assert.equal(internal.key, key);
   await sync(key, program({ info: internal, internal: [endpoint('127.0.31.3')], external: [endpoint('127.0.31.3')] }));
   assert.ok(backend.routesNewConnectionsTo('127.0.31.3'));
   await sync(key, undefined);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { EndpointInfo } from './endpoint.js';
 import type { ServicePortInfo } from './service-port.js';
 import { categorizeEndpoints, labelTopologyZone } from './topology.js';
+import { servicePortInfo } from '../testing/service-port-info.js';
 
 const node = 'node-1';
 
@@ -23,26 +24,7 @@ function ep(key: string, o: { ready?: boolean; serving?: boolean; terminating?: 
   };
 }
 
-function svc(o: Partial<ServicePortInfo> = {}): ServicePortInfo {
-  return {
-    key: 'ns/svc/TCP',
-    name: { namespace: 'ns', name: 'svc', port: '', protocol: 'TCP' },
-    serviceKey: 'ns/svc',
-    clusterIPs: ['10.96.0.10'],
-    port: 80,
-    protocol: 'TCP',
-    nodePort: 0,
-    externalIPs: [],
-    loadBalancerIPs: [],
-    stickyMaxAgeSeconds: 0,
-    externalPolicyLocal: false,
-    internalPolicyLocal: false,
-    healthCheckNodePort: 0,
-    hintsAnnotation: '',
-    trafficDistribution: '',
-    ...o,
-  };
-}
+const svc = servicePortInfo;
 
 interface Case {
   name: string;
