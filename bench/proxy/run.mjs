@@ -343,6 +343,7 @@ try {
   for (const t of targets) wrk(t, ['-c', '50', '-t', '1'], 2);
 
   results = Object.fromEntries(loads.map((l) => [l.key, Object.fromEntries(targets.map((t) => [t.key, []]))]));
+  const loadBefore = os.loadavg()[0];
   for (let round = 0; round < rounds; round++) {
     for (const load of loads) {
       // Rotate the order each round so no path always runs first (or right after another).
@@ -368,7 +369,8 @@ try {
       }
     }
   }
-  info = { targets, podIPs, pods, clusterIP, lbIP, nodeIP, nodePort, hport, idle, daemonPid, agent1, agent2, nft: n };
+  const loadAverage = [loadBefore, os.loadavg()[0]];
+  info = { loadAverage, targets, podIPs, pods, clusterIP, lbIP, nodeIP, nodePort, hport, idle, daemonPid, agent1, agent2, nft: n };
 } catch (e) {
   console.error(e);
   cleanup();
@@ -443,7 +445,7 @@ section += `Measured ${new Date().toISOString().slice(0, 10)} with \`node bench/
 section += `The machine is shared and noisy: ${rounds} interleaved rounds of ${duration} s per path and load, order rotated each round; req/s, p50 and p99 are medians over the rounds, "per proxy core" is all requests of all rounds divided by the proxy's CPU seconds (utime+stime from /proc).\n\n`;
 section += `Setup: two 2-node netns clusters, one per proxy mode (\`kanzen up --proxy-mode userspace\` and \`nftables\`), run at the same time; in each, 3 built-in nginx:1.26-alpine pods (${info.pods.map((p) => `${p.status.podIP} on ${p.spec.nodeName}`).join(', ')}) behind one LoadBalancer Service (ClusterIP ${info.clusterIP}, NodePort ${info.nodePort}, LB IP ${info.lbIP}; in the nftables cluster ${info.nft.pods.map((p) => `${p.status.podIP} on ${p.spec.nodeName}`).join(', ')}, ClusterIP ${info.nft.clusterIP}, NodePort ${info.nft.nodePort}, LB IP ${info.nft.lbIP}). `;
 section += `HAProxy runs in node-1's network namespace (\`mode tcp\`, \`balance roundrobin\`, \`nbthread 1\`, bound to ${info.nodeIP}:${info.hport}) with the same three pods; kanzen's proxy is node-1's node agent (single event loop). wrk runs in node-1's namespace for direct, ClusterIP, NodePort (node IP) and HAProxy, on the host for 127.0.0.1:NodePort and the LB IP. `;
-section += `Proxy CPU counted: the node-1 agent for the in-node kanzen paths; both node agents for the host paths (the supervisor creates the host's sockets and hands them to the agents, which accept on them directly: it carries no traffic); haproxy's pid for HAProxy. The agents also run a kubelet and informers: their idle cost, measured for ${idleSecondsReport} s before the runs (node-1 agent ${f3(idleOf(info.agent1))} s/s, node-2 agent ${f3(idleOf(info.agent2))} s/s), is subtracted over each run's wall time; the gross figure is shown beside the net one. Not counted: the agents' container-log writer thread, which writes the pods' output (the nginx pods log a line per request, for HAProxy's requests too) — the container runtime's work, containerd-shim's beside a real kube-proxy. Runs before 2026-12-07 (issue 9) counted that work, which then ran on the agent's main thread. In the nftables rows the kernel forwards: the node-1 agent's CPU is shown for the in-node paths (it only programs rules), both agents' for the host paths, which the agents still accept and splice (\`src/proxy/host-path-backend.ts\`). "Machine CPU per request" is the whole machine's busy time during the run (/proc/stat: user, nice, system, irq, softirq, steal) divided by the requests: wrk, nginx, the proxy and the kernel together, plus whatever else ran on the shared machine meanwhile.\n\n`;
+section += `Proxy CPU counted: the node-1 agent for the in-node kanzen paths; both node agents for the host paths (the supervisor creates the host's sockets and hands them to the agents, which accept on them directly: it carries no traffic); haproxy's pid for HAProxy. The agents also run a kubelet and informers: their idle cost, measured for ${idleSecondsReport} s before the runs (node-1 agent ${f3(idleOf(info.agent1))} s/s, node-2 agent ${f3(idleOf(info.agent2))} s/s), is subtracted over each run's wall time; the gross figure is shown beside the net one. Not counted: the agents' container-log writer thread, which writes the pods' output (the nginx pods log a line per request, for HAProxy's requests too) — the container runtime's work, containerd-shim's beside a real kube-proxy. Runs before 2026-12-07 (issue 9) counted that work, which then ran on the agent's main thread. In the nftables rows the kernel forwards: the node-1 agent's CPU is shown for the in-node paths (it only programs rules), both agents' for the host paths, which the agents still accept and splice (\`src/proxy/host-path-backend.ts\`). The 1-minute load average was ${info.loadAverage.map((l) => l.toFixed(1)).join(' at the start, ')} at the end of the runs: machine CPU figures include whatever else ran meanwhile, so they compare well only on a quiet machine. "Machine CPU per request" is the whole machine's busy time during the run (/proc/stat: user, nice, system, irq, softirq, steal) divided by the requests: wrk, nginx, the proxy and the kernel together, plus whatever else ran on the shared machine meanwhile.\n\n`;
 for (const l of loads) {
   section += `### ${l.title} (${l.how})\n\n`;
   section += `| path | req/s | p50 (ms) | p99 (ms) | proxy CPU per run, net (gross) (s) | req/s per proxy core | machine CPU per request (µs) | errors | req/s per round |\n|---|---|---|---|---|---|---|---|---|\n`;
@@ -461,7 +463,7 @@ for (const r of ratioRows) {
   section += `| ${r.label} | ${mark(r.keepalive, (v) => v >= 0.8)} | ${mark(r.close, (v) => v >= 0.5)} | ${mark(r.p50, (v) => v <= 1.2)} | ${mark(r.p99, (v) => v <= 2)} | ${f3(r.addedP50[0])} / ${f3(r.addedP50[1])} | ${f3(r.addedP99[0])} / ${f3(r.addedP99[1])} |\n`;
 }
 section += `\n### The nftables mode against direct-to-pod (same run)\n\n`;
-section += `Targets (issue 13) for the nftables ClusterIP: keep-alive req/s ≥ 0.95× direct, new connections/s ≥ 0.9× direct, machine CPU per request ≤ 1.1× direct, light-load added p50 ≤ 0.01 ms. The userspace ClusterIP and HAProxy rows are there for scale.\n\n`;
+section += `Targets (issue 13) for the nftables ClusterIP: keep-alive req/s ≥ 0.95× direct, new connections/s ≥ 0.9× direct, machine CPU per request ≤ 1.1× direct, light-load added p50 ≤ 0.01 ms. The userspace ClusterIP and HAProxy rows are there for scale. The direct path reaches one pod (${info.pods[0].status.podIP} on ${info.pods[0].spec.nodeName}); the Services spread over three, and a pod on the other node costs the extra veth and bridge hop whatever the proxy.\n\n`;
 section += `| path | keep-alive req/s | new conn/s | machine CPU per request, keep-alive | machine CPU per request, new connections | added light-load p50 (ms) |\n|---|---|---|---|---|---|\n`;
 for (const r of directRows) {
   const goal = r.key === 'nft-clusterip';
