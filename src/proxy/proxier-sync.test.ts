@@ -150,3 +150,52 @@ test('onEndpointsChanged reports the programmed Service ports; Prometheus text c
   assert.match(text, /^# TYPE kubeproxy_network_programming_duration_seconds histogram$/m);
   await p.stop();
 });
+
+/** A backend that batches a sync into one commit (as the nftables backend does). */
+class BatchingBackend extends RecordingBackend {
+  commits: string[][] = [];
+  failCommit = false;
+  private staged: string[] = [];
+  override async syncServicePort(key: string, p: ServicePortProgram | undefined) {
+    await super.syncServicePort(key, p);
+    this.staged.push(key);
+  }
+  async commit() {
+    const batch = this.staged.sort();
+    this.staged = [];
+    if (this.failCommit) {
+      this.failCommit = false;
+      throw new Error('nft -f -: transaction refused');
+    }
+    this.commits.push(batch);
+  }
+}
+
+test('a batching backend commits once per sync; a refused commit is not reported applied and forces a full sync', async () => {
+  const services = new FakeInformer();
+  const slices = new FakeInformer();
+  const informers = { for: (info: { resource: string }) => (info.resource === 'services' ? services : slices) } as unknown as InformerFactory;
+  const backend = new BatchingBackend();
+  const p = new Proxier({ informers, nodeName: 'node-1', nodeIPs: [], backend, syncPeriodMs: 60_000, retryPeriodMs: 60_000, minSyncPeriodMs: 60_000 });
+  p.start();
+  services.markSynced();
+  slices.markSynced();
+  services.add(svc('a'));
+  services.add(svc('b'));
+  await p.syncProxyRules();
+  assert.deepEqual(backend.commits, [['ns/a/TCP', 'ns/b/TCP']]);
+
+  const rv = (s: EndpointSlice, v: string): EndpointSlice => ({ ...s, metadata: { ...s.metadata, resourceVersion: v } });
+  const applied: string[] = [];
+  p.onSynced((v) => applied.push(v));
+  backend.failCommit = true;
+  slices.add(rv(slice('a', '10.244.1.5'), '7'));
+  await p.syncProxyRules();
+  assert.equal(p.appliedEndpointSlicesResourceVersion(), '', 'nothing of the refused transaction reached the kernel');
+  assert.equal(p.metrics().sync.syncFailures, 1);
+  await p.syncProxyRules();
+  assert.deepEqual(backend.commits.at(-1), ['ns/a/TCP', 'ns/b/TCP'], 'the retry is a full sync');
+  assert.equal(p.appliedEndpointSlicesResourceVersion(), '7');
+  assert.deepEqual(applied, ['7']);
+  await p.stop();
+});
