@@ -14,7 +14,7 @@ import { NftablesBackend } from './nftables/nftables-backend.js';
 import { newTcpServer } from './userspace/libuv-stream.js';
 import { UserspaceBackend } from './userspace/userspace-backend.js';
 import { waitFor } from '../testing/wait.js';
-import { servicePortInfo } from '../testing/service-port-info.js';
+import { testServicePortInfo, type TestServicePort } from '../testing/service-port-info.js';
 
 const isRoot = process.getuid?.() === 0;
 const skip = !isRoot && 'needs root for a network namespace';
@@ -28,8 +28,8 @@ let backend: HostPathBackend;
 const requested: string[] = [];
 
 /** test/web:http, a LoadBalancer port: a NodePort and a loopback LoadBalancer IP, so host sockets. */
-function info(o: Partial<ServicePortInfo> = {}): ServicePortInfo {
-  return servicePortInfo({ name: { namespace: 'test', name: 'web', port: 'http', protocol: 'TCP' }, clusterIPs: ['10.96.0.50'], nodePort, loadBalancerIPs: ['127.0.100.7'], ...o });
+function info(o: TestServicePort = {}): ServicePortInfo {
+  return testServicePortInfo({ namespace: 'test', service: 'web', portName: 'http', clusterIPs: ['10.96.0.50'], nodePort, loadBalancerIPs: ['127.0.100.7'], ...o });
 }
 
 function endpoint(ip: string, nodeName = 'node-1'): EndpointInfo {
@@ -130,7 +130,7 @@ test('externalTrafficPolicy Local without a local endpoint: the host socket is g
 
 test('a Service port without host sockets is the kernel\'s alone; a removed one leaves neither half routing', { skip }, async () => {
   const key = 'test/internal:http/TCP';
-  const internal = servicePortInfo({ name: { namespace: 'test', name: 'internal', port: 'http', protocol: 'TCP' }, clusterIPs: ['10.96.0.51'] });
+  const internal = testServicePortInfo({ namespace: 'test', service: 'internal', portName: 'http', clusterIPs: ['10.96.0.51'] });
   assert.equal(internal.key, key);
   await sync(key, program({ info: internal, internal: [endpoint('127.0.31.3')], external: [endpoint('127.0.31.3')] }));
   assert.ok(backend.routesNewConnectionsTo('127.0.31.3'));

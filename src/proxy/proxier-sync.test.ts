@@ -73,11 +73,10 @@ function slice(service: string, ip: string): EndpointSlice {
   };
 }
 
-function setup() {
+function setup<B extends RecordingBackend>(backend: B = new RecordingBackend() as B) {
   const services = new FakeInformer();
   const slices = new FakeInformer();
   const informers = { for: (info: { resource: string }) => (info.resource === 'services' ? services : slices) } as unknown as InformerFactory;
-  const backend = new RecordingBackend();
   const p = new Proxier({ informers, nodeName: 'node-1', nodeIPs: [], backend, syncPeriodMs: 60_000, retryPeriodMs: 60_000, minSyncPeriodMs: 60_000 });
   // The runner's own syncs are held off by minSyncPeriodMs, so the test drives every sync.
   p.start();
@@ -172,12 +171,7 @@ class BatchingBackend extends RecordingBackend {
 }
 
 test('a batching backend commits once per sync; a refused commit is not reported applied and forces a full sync', async () => {
-  const services = new FakeInformer();
-  const slices = new FakeInformer();
-  const informers = { for: (info: { resource: string }) => (info.resource === 'services' ? services : slices) } as unknown as InformerFactory;
-  const backend = new BatchingBackend();
-  const p = new Proxier({ informers, nodeName: 'node-1', nodeIPs: [], backend, syncPeriodMs: 60_000, retryPeriodMs: 60_000, minSyncPeriodMs: 60_000 });
-  p.start();
+  const { p, services, slices, backend } = setup(new BatchingBackend());
   services.markSynced();
   slices.markSynced();
   services.add(svc('a'));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { EndpointInfo } from './endpoint.js';
 import type { ServicePortInfo } from './service-port.js';
 import { categorizeEndpoints, labelTopologyZone } from './topology.js';
-import { servicePortInfo } from '../testing/service-port-info.js';
+import { testServicePortInfo } from '../testing/service-port-info.js';
 
 const node = 'node-1';
 
@@ -24,7 +24,7 @@ function ep(key: string, o: { ready?: boolean; serving?: boolean; terminating?: 
   };
 }
 
-const svc = servicePortInfo;
+const svc = (o: Partial<ServicePortInfo> = {}) => testServicePortInfo(o);
 
 interface Case {
   name: string;

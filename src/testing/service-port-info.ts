@@ -1,16 +1,21 @@
-// A proxy ServicePortInfo for unit tests of the proxy's pure parts and backends: a plain
-// ClusterIP TCP port unless the overrides say otherwise; key and serviceKey follow the name.
-import { servicePortKey, type ServicePortInfo } from '../proxy/service-port.js';
+// A Service port as the proxy sees it (ServicePortInfo), for data-plane tests and
+// benchmarks: a ClusterIP TCP port 80 with nothing else, unless the test says otherwise.
+import { servicePortKey, type Protocol, type ServicePortInfo, type ServicePortName } from '../proxy/service-port.js';
 
-export function servicePortInfo(o: Partial<ServicePortInfo> = {}): ServicePortInfo {
-  const name = o.name ?? { namespace: 'ns', name: 'svc', port: '', protocol: o.protocol ?? 'TCP' };
+export interface TestServicePort extends Partial<Omit<ServicePortInfo, 'name' | 'key' | 'serviceKey'>> {
+  namespace?: string;
+  service?: string;
+  /** The port's name ('' for an unnamed port). */
+  portName?: string;
+}
+
+export function testServicePortInfo(o: TestServicePort = {}): ServicePortInfo {
+  const { namespace = 'ns', service = 'svc', portName = '', ...rest } = o;
+  const protocol: Protocol = rest.protocol ?? 'TCP';
+  const name: ServicePortName = { namespace, name: service, port: portName, protocol };
   return {
-    key: servicePortKey(name),
-    name,
-    serviceKey: `${name.namespace}/${name.name}`,
     clusterIPs: ['10.96.0.10'],
     port: 80,
-    protocol: name.protocol,
     nodePort: 0,
     externalIPs: [],
     loadBalancerIPs: [],
@@ -20,6 +25,10 @@ export function servicePortInfo(o: Partial<ServicePortInfo> = {}): ServicePortIn
     healthCheckNodePort: 0,
     hintsAnnotation: '',
     trafficDistribution: '',
-    ...o,
+    ...rest,
+    protocol,
+    key: servicePortKey(name),
+    name,
+    serviceKey: `${namespace}/${service}`,
   };
 }

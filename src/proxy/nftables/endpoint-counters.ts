@@ -1,7 +1,7 @@
-// Per-endpoint connection counters in nftables mode: every endpoint chain has a named
-// counter that its DNAT rule bumps. The nat hooks see only the first packet of each
-// connection (conntrack handles the rest), so its packet count is the number of
-// connections (UDP: flows) sent to the endpoint. A full sync recreates the table and
+// Per-endpoint counters in nftables mode: every endpoint chain has a named counter that
+// its DNAT rule bumps. The nat hooks see only the first packet of each connection
+// (conntrack handles the rest), so its packet count is the number of connections (UDP:
+// flows) sent to the endpoint. Two more count its bytes each way (endpoint-marks.ts). A full sync recreates the table and
 // with it the counters; what they held is kept as a baseline, so totals never go back.
 import { nftListJson, type NftTarget } from '../../util/nftables.js';
 import { tableRef } from './base-ruleset.js';
@@ -30,7 +30,7 @@ export async function readCounters(table: string, target: NftTarget): Promise<Ma
 
 /** Counter totals that survive the table being rebuilt. */
 export class CounterTotals {
-  private readonly baseline = new Map<string, number>();
+  private readonly baseline = new Map<string, CounterValue>();
   private current = new Map<string, CounterValue>();
 
   /** The latest reading of the kernel's counters. */
@@ -40,7 +40,10 @@ export class CounterTotals {
 
   /** Before the table is rebuilt: what the counters hold now becomes the baseline. */
   rebuilding(values: Map<string, CounterValue>): void {
-    for (const [name, v] of values) this.baseline.set(name, (this.baseline.get(name) ?? 0) + v.packets);
+    for (const [name, v] of values) {
+      const b = this.baseline.get(name);
+      this.baseline.set(name, { packets: (b?.packets ?? 0) + v.packets, bytes: (b?.bytes ?? 0) + v.bytes });
+    }
     this.current = new Map();
   }
 
@@ -51,6 +54,10 @@ export class CounterTotals {
   }
 
   connections(name: string): number {
-    return (this.baseline.get(name) ?? 0) + (this.current.get(name)?.packets ?? 0);
+    return (this.baseline.get(name)?.packets ?? 0) + (this.current.get(name)?.packets ?? 0);
+  }
+
+  bytes(name: string): number {
+    return (this.baseline.get(name)?.bytes ?? 0) + (this.current.get(name)?.bytes ?? 0);
   }
 }

@@ -8,6 +8,7 @@ import type { EndpointInfo } from '../endpoint.js';
 import type { ServicePortInfo } from '../service-port.js';
 import { servicePortProgram } from '../topology.js';
 import { createNetnsLab, type NetnsLab } from '../../testing/netns-lab.js';
+import { testServicePortInfo } from '../../testing/service-port-info.js';
 import { nftListJson } from '../../util/nftables.js';
 import { NftablesBackend } from './nftables-backend.js';
 
@@ -32,10 +33,10 @@ for (const ip of ips) {
 // Connects `count` times in turn; prints one line per connection: the reply or ERR:<code>.
 const tcpClientSource = `
 import net from 'node:net';
-const [host, port, count] = process.argv.slice(1).filter((a) => a !== '--');
+const [host, port, count, localAddress] = process.argv.slice(1).filter((a) => a !== '--');
 for (let i = 0; i < Number(count); i++) {
   const line = await new Promise((resolve) => {
-    const s = net.connect(Number(port), host);
+    const s = net.connect({ port: Number(port), host, localAddress });
     let data = '';
     s.on('data', (d) => (data += d));
     s.on('end', () => resolve(data.trim()));
@@ -60,25 +61,7 @@ setTimeout(() => { console.log('TIMEOUT'); s.close(); }, 2000).unref();
 `;
 
 function info(name: string, clusterIP: string, o: Partial<ServicePortInfo> = {}): ServicePortInfo {
-  const protocol = o.protocol ?? 'TCP';
-  return {
-    key: `test/${name}:p/${protocol}`,
-    name: { namespace: 'test', name, port: 'p', protocol },
-    serviceKey: `test/${name}`,
-    clusterIPs: [clusterIP],
-    port: 80,
-    protocol,
-    nodePort: 0,
-    externalIPs: [],
-    loadBalancerIPs: [],
-    stickyMaxAgeSeconds: 0,
-    externalPolicyLocal: false,
-    internalPolicyLocal: false,
-    healthCheckNodePort: 0,
-    hintsAnnotation: '',
-    trafficDistribution: '',
-    ...o,
-  };
+  return testServicePortInfo({ namespace: 'test', service: name, portName: 'p', clusterIPs: [clusterIP], ...o });
 }
 
 function endpoints(ips: readonly string[], port = 8080): EndpointInfo[] {
@@ -93,8 +76,8 @@ async function program(i: ServicePortInfo, eps: EndpointInfo[]): Promise<void> {
   await backend.commit();
 }
 
-async function connect(host: string, count: number): Promise<string[]> {
-  return (await lab.script(lab.client, tcpClientSource, [host, '80', String(count)])).trim().split('\n');
+async function connect(host: string, count: number, port = 80): Promise<string[]> {
+  return (await lab.script(lab.client, tcpClientSource, [host, String(port), String(count)])).trim().split('\n');
 }
 
 before(async () => {
@@ -127,6 +110,12 @@ test('round robin: connections to the ClusterIP reach the endpoints in turn, mas
     podIPs.map((ip) => [`${ip}:8080`, 2]),
   );
   assert.equal(src.stats.totalConnections, 6);
+  // Bytes each way, counted after DNAT: at least the replies' payload ("10.244.1.x 10.244.1.1\n") went out.
+  for (const e of src.endpointStats()) {
+    assert.ok(e.bytesIn > 0, `${e.endpoint} bytes in`);
+    assert.ok(e.bytesOut >= 2 * '10.244.1.2 10.244.1.1\n'.length, `${e.endpoint} bytes out ${e.bytesOut}`);
+  }
+  assert.equal(src.stats.bytesOut, [...src.endpointStats()].reduce((n, e) => n + e.bytesOut, 0));
 });
 
 test('a Service without endpoints is refused at once (TCP reset, ICMP port unreachable for UDP)', { skip: !isRoot && 'needs root' }, async () => {
@@ -180,7 +169,7 @@ test('a Service port removed: its address is no longer a Service; a full rebuild
   await backend.commit();
   assert.equal(backend.routesNewConnectionsTo('10.244.1.4', 8080), true, 'rr still routes there');
   // Force a rebuild, as after a failed transaction.
-  (backend as unknown as { needFull: boolean }).needFull = true;
+  backend.requestRebuild();
   await backend.commit();
   assert.match(backend.lastTransaction, /^add table ip kanzen-nfttest-proxy\ndelete table ip kanzen-nfttest-proxy\n/);
   await connect('10.96.0.10', 3);
@@ -189,4 +178,23 @@ test('a Service port removed: its address is no longer a Service; a full rebuild
   // 10.96.0.14 is in the node's service range no more: nothing answers (no route in the lab).
   const r = await connect('10.96.0.14', 1);
   assert.match(r[0], /^(ERR:|TIMEOUT)/);
+});
+
+test('NodePort and LoadBalancer IP: Cluster policy masquerades, Local policy keeps the client address', { skip: !isRoot && 'needs root' }, async () => {
+  await program(info('np', '10.96.0.16', { nodePort: 30080, loadBalancerIPs: ['192.168.99.22'] }), endpoints(['10.244.1.2']));
+  const viaNodePort = await connect(lab.nodeClientIP, 1, 30080);
+  assert.deepEqual(viaNodePort, [`10.244.1.2 ${lab.nodePodIP}`]);
+  assert.deepEqual(await connect('192.168.99.22', 1), [`10.244.1.2 ${lab.nodePodIP}`]);
+  // externalTrafficPolicy Local with an endpoint on this node: no masquerade, the endpoint sees the client.
+  await program(info('np-local', '10.96.0.17', { nodePort: 30081, externalPolicyLocal: true }), endpoints(['10.244.1.3']));
+  assert.deepEqual(await connect(lab.nodeClientIP, 1, 30081), [`10.244.1.3 ${lab.clientIP}`]);
+  // …and with none on this node, outside traffic is dropped (the connection times out, no reset).
+  await program(info('np-remote', '10.96.0.18', { nodePort: 30082, externalPolicyLocal: true }), [{ ...endpoints(['10.244.1.4'])[0], nodeName: 'node-2' }]);
+  assert.deepEqual(await connect(lab.nodeClientIP, 1, 30082), ['TIMEOUT']);
+});
+
+test('hairpin: an endpoint reaching itself through its Service sees the node as the client', { skip: !isRoot && 'needs root' }, async () => {
+  await program(info('hairpin', '10.96.0.19'), endpoints(['10.244.1.2']));
+  const out = (await lab.script(lab.pods, tcpClientSource, ['10.96.0.19', '80', '1', '10.244.1.2'])).trim();
+  assert.equal(out, `10.244.1.2 ${lab.nodePodIP}`);
 });

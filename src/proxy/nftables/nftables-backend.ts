@@ -12,7 +12,8 @@ import type { ProxyBackend } from '../provider.js';
 import type { BalanceMode } from '../service-port.js';
 import type { ServicePortProgram } from '../userspace/service-port-route.js';
 import { runConntrack, udpConntrackCleanups } from './conntrack.js';
-import { CounterTotals, readCounters } from './endpoint-counters.js';
+import { CounterTotals, readCounters, type CounterValue } from './endpoint-counters.js';
+import { byteCounterNames, EndpointMarks } from './endpoint-marks.js';
 import { sameObjects, type NftObjects } from './nft-objects.js';
 import { endpointObjectNames, renderServicePort, type RenderOptions } from './service-port-rules.js';
 import { fullTransaction, partialTransaction, setsRedeclared, type ObjectsChange } from './transaction.js';
@@ -53,11 +54,13 @@ export class NftablesBackend implements ProxyBackend {
   private readonly render: RenderOptions;
   private readonly target: NftTarget;
   private readonly totals = new CounterTotals();
+  private readonly marks = new EndpointMarks();
   private readonly log: Logger;
   private readonly statsTimer?: NodeJS.Timeout;
   private committing: Promise<void> = Promise.resolve();
-  /** The last transaction written (diagnostics and tests). */
+  /** The last transaction written and how long `nft -f` took to apply it (diagnostics, tests, benchmarks). */
   lastTransaction = '';
+  lastApplyMs = 0;
 
   constructor(private readonly opts: NftablesBackendOptions) {
     this.log = (opts.logger ?? silentLogger).child('nftables');
@@ -71,8 +74,10 @@ export class NftablesBackend implements ProxyBackend {
   }
 
   async syncServicePort(key: string, program: ServicePortProgram | undefined): Promise<void> {
-    if (program) this.desired.set(key, { program, objects: renderServicePort(program, this.render) });
+    const marks = this.marks.forPort(key);
+    if (program) this.desired.set(key, { program, objects: renderServicePort(program, this.render, marks.markOf) });
     else this.desired.delete(key);
+    marks.done();
     this.pending.add(key);
   }
 
@@ -85,39 +90,47 @@ export class NftablesBackend implements ProxyBackend {
   }
 
   private async commitNow(): Promise<void> {
+    // What this commit writes, taken now: syncServicePort calls made while nft runs belong to the next commit.
     const keys = this.needFull ? new Set([...this.applied.keys(), ...this.desired.keys()]) : new Set(this.pending);
+    this.pending.clear();
+    const target = new Map<string, PortState | undefined>();
+    for (const key of keys) target.set(key, this.desired.get(key));
     const changes: ObjectsChange[] = [];
-    for (const key of keys) {
-      const change = { before: this.applied.get(key)?.objects, after: this.desired.get(key)?.objects };
+    for (const [key, after] of target) {
+      const change = { before: this.applied.get(key)?.objects, after: after?.objects };
       if (setsRedeclared(change)) this.needFull = true;
       if (change.before && change.after && sameObjects(change.before, change.after)) continue;
       changes.push(change);
     }
     const full = this.needFull;
-    this.pending.clear();
-    let text: string;
     if (full) {
-      this.totals.rebuilding(await readCounters(this.opts.table, this.target).catch(() => new Map()));
-      const ordered = [...this.desired.keys()].sort().map((k) => this.desired.get(k)!.objects);
-      text = fullTransaction({ table: this.opts.table, nodePortAddresses: this.opts.nodePortAddresses }, ordered);
-    } else {
-      text = partialTransaction(this.opts.table, changes);
+      // The pending keys are a subset of all: a rebuild writes every desired port.
+      for (const key of [...this.applied.keys(), ...this.desired.keys()]) if (!target.has(key)) target.set(key, this.desired.get(key));
     }
+    const text = full
+      ? fullTransaction(
+          { table: this.opts.table, nodePortAddresses: this.opts.nodePortAddresses },
+          [...target.keys()].sort().flatMap((k) => target.get(k)?.objects ?? []),
+        )
+      : partialTransaction(this.opts.table, changes);
+    // What the counters hold before a rebuild zeroes them (kept as a baseline once it succeeded).
+    const counted = full ? await readCounters(this.opts.table, this.target).catch(() => new Map<string, CounterValue>()) : undefined;
     if (text) {
       this.lastTransaction = text;
       try {
+        const t0 = performance.now();
         await nftApply(text, this.target);
+        this.lastApplyMs = performance.now() - t0;
       } catch (err) {
         this.needFull = true;
         throw err;
       }
     }
     this.needFull = false;
+    if (counted) this.totals.rebuilding(counted);
     const cleanups: string[][] = [];
-    const allKeys = full ? new Set([...this.applied.keys(), ...this.desired.keys()]) : keys;
-    for (const key of allKeys) {
+    for (const [key, after] of target) {
       const before = this.applied.get(key);
-      const after = this.desired.get(key);
       cleanups.push(...udpConntrackCleanups(before?.program, after?.program));
       for (const name of before?.objects.counters ?? []) if (!after?.objects.counters.has(name)) this.totals.forget(name);
       if (after) this.applied.set(key, after);
@@ -127,7 +140,12 @@ export class NftablesBackend implements ProxyBackend {
     for (const args of cleanups) {
       await runConntrack(args, this.target).catch((err) => this.log.warn('deleting stale UDP conntrack entries failed', { err }));
     }
-    if (text) this.log.debug(full ? 'table rebuilt' : 'partial sync written', { servicePorts: full ? this.desired.size : changes.length });
+    if (text) this.log.debug(full ? 'table rebuilt' : 'partial sync written', { servicePorts: full ? target.size : changes.length });
+  }
+
+  /** The next commit rebuilds the whole table (as after a refused transaction), e.g. to repair rules changed behind kanzen's back. */
+  requestRebuild(): void {
+    this.needFull = true;
   }
 
   /** Reads the endpoint counters now (statsSources() reports the last reading). */
@@ -155,8 +173,14 @@ export class NftablesBackend implements ProxyBackend {
       for (const ep of [...program.internal, ...program.external]) {
         if (endpoints.has(ep.key) || ep.ip.includes(':')) continue;
         const s = new EndpointStats(ep.key);
-        s.totalConnections = this.totals.connections(endpointObjectNames(program, ep).chain);
+        const chain = endpointObjectNames(program, ep).chain;
+        const bytes = byteCounterNames(chain);
+        s.totalConnections = this.totals.connections(chain);
+        s.bytesIn = this.totals.bytes(bytes.in);
+        s.bytesOut = this.totals.bytes(bytes.out);
         stats.totalConnections += s.totalConnections;
+        stats.bytesIn += s.bytesIn;
+        stats.bytesOut += s.bytesOut;
         endpoints.set(ep.key, s);
       }
       out.push({ stats, endpointStats: () => endpoints.values() });

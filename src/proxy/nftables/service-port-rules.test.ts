@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import type { EndpointInfo } from '../endpoint.js';
 import type { ServicePortInfo } from '../service-port.js';
 import { servicePortProgram } from '../topology.js';
+import { testServicePortInfo } from '../../testing/service-port-info.js';
+import { EndpointMarks } from './endpoint-marks.js';
 import { renderServicePort, type RenderOptions } from './service-port-rules.js';
 import { partialTransaction } from './transaction.js';
 
@@ -13,25 +15,7 @@ const node = 'node-1';
 const opts: RenderOptions = { clusterCIDRs: ['10.244.0.0/16'], balance: 'round-robin' };
 
 function svc(o: Partial<ServicePortInfo> = {}): ServicePortInfo {
-  const port = o.name?.port ?? 'p80';
-  return {
-    key: `ns1/svc1:${port}/TCP`,
-    name: { namespace: 'ns1', name: 'svc1', port, protocol: o.protocol ?? 'TCP' },
-    serviceKey: 'ns1/svc1',
-    clusterIPs: ['10.96.0.41'],
-    port: 80,
-    protocol: 'TCP',
-    nodePort: 0,
-    externalIPs: [],
-    loadBalancerIPs: [],
-    stickyMaxAgeSeconds: 0,
-    externalPolicyLocal: false,
-    internalPolicyLocal: false,
-    healthCheckNodePort: 0,
-    hintsAnnotation: '',
-    trafficDistribution: '',
-    ...o,
-  };
+  return testServicePortInfo({ namespace: 'ns1', service: 'svc1', portName: 'p80', clusterIPs: ['10.96.0.41'], ...o });
 }
 
 function ep(ip: string, o: { local?: boolean; ready?: boolean; terminating?: boolean; serving?: boolean; port?: number } = {}): EndpointInfo {
@@ -42,7 +26,8 @@ function ep(ip: string, o: { local?: boolean; ready?: boolean; terminating?: boo
 
 function rendered(info: ServicePortInfo, endpoints: EndpointInfo[], o: RenderOptions = opts): string {
   const program = servicePortProgram(info, endpoints, node);
-  return partialTransaction('kanzen-test-proxy', [{ after: renderServicePort(program, o) }]);
+  // Conntrack marks are handed out in the order endpoints are rendered: 1, 2, …
+  return partialTransaction('kanzen-test-proxy', [{ after: renderServicePort(program, o, new EndpointMarks().forPort(info.key).markOf) }]);
 }
 
 function golden(lines: string): string {
@@ -60,20 +45,29 @@ const ep2 = 'endpoint-PXYJRAYN-ns1/svc1/tcp/p80__10.244.2.3/8080';
 const svcChain = 'service-ULMVA6XW-ns1/svc1/tcp/p80';
 const extChain = 'external-ULMVA6XW-ns1/svc1/tcp/p80';
 
-/** The endpoint chains every shape with these endpoints starts with. */
-function endpointChains(...eps: [string, string][]): string {
+type E = [chain: string, address: string, mark: number];
+/** The endpoint chains and counters every shape with these endpoints starts with. */
+function endpointChains(...eps: E[]): string {
   return [
-    ...eps.map(([chain]) => `add counter ip kanzen-test-proxy ${chain}`),
+    ...eps.flatMap(([chain]) => [chain, `${chain}/in`, `${chain}/out`].map((c) => `add counter ip kanzen-test-proxy ${c}`)),
     ...eps.map(([chain]) => `add chain ip kanzen-test-proxy ${chain}`),
   ].join('\n');
 }
-function endpointRules(...eps: [string, string][]): string {
+function endpointRules(...eps: E[]): string {
   return eps
-    .map(([chain, addr]) => `${T} ${chain} ip saddr ${addr.split(':')[0]} jump mark-for-masquerade\n${T} ${chain} counter name "${chain}" meta l4proto tcp dnat to ${addr}`)
+    .map(
+      ([chain, addr, mark]) =>
+        `${T} ${chain} ip saddr ${addr.split(':')[0]} jump mark-for-masquerade\n${T} ${chain} ct mark set ${mark}\n${T} ${chain} counter name "${chain}" meta l4proto tcp dnat to ${addr}`,
+    )
     .join('\n');
 }
-const E1: [string, string] = [ep1, '10.244.1.2:8080'];
-const E2: [string, string] = [ep2, '10.244.2.3:8080'];
+/** Each endpoint's conntrack mark finds its byte counters. */
+function bytesElements(...eps: E[]): string {
+  const items = eps.flatMap(([chain, , mark]) => [`original . ${mark} : "${chain}/in"`, `reply . ${mark} : "${chain}/out"`]);
+  return `add element ip kanzen-test-proxy endpoint-bytes { ${items.join(', ')} }`;
+}
+const E1: E = [ep1, '10.244.1.2:8080', 1];
+const E2: E = [ep2, '10.244.2.3:8080', 2];
 
 test('chain names: hash and readable part as upstream (ULMVA6XW-ns1/svc1/tcp/p80 is upstream\'s own example)', () => {
   assert.match(rendered(svc(), [ep('10.244.1.2')]), /service-ULMVA6XW-ns1\/svc1\/tcp\/p80/);
@@ -88,6 +82,7 @@ test('ClusterIP: masquerade from outside the pod network, round robin over the e
       ${endpointRules(E1, E2)}
       ${T} ${svcChain} ip daddr 10.96.0.41 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
       ${T} ${svcChain} numgen inc mod 2 vmap { 0 : goto ${ep1}, 1 : goto ${ep2} }
+      ${bytesElements(E1, E2)}
       add element ip kanzen-test-proxy service-ips { 10.96.0.41 . tcp . 80 : goto ${svcChain} }
     `),
   );
@@ -122,6 +117,7 @@ test('NodePort (externalTrafficPolicy Cluster): the external chain masquerades, 
       ${T} ${svcChain} numgen inc mod 2 vmap { 0 : goto ${ep1}, 1 : goto ${ep2} }
       ${T} ${extChain} jump mark-for-masquerade
       ${T} ${extChain} numgen inc mod 2 vmap { 0 : goto ${ep1}, 1 : goto ${ep2} }
+      ${bytesElements(E1, E2)}
       add element ip kanzen-test-proxy service-ips { 10.96.0.41 . tcp . 80 : goto ${svcChain} }
       add element ip kanzen-test-proxy service-nodeports { tcp . 30080 : goto ${extChain} }
     `),
@@ -151,14 +147,17 @@ test('ClientIP affinity: a set per endpoint, filled by the endpoint chain, check
       add chain ip kanzen-test-proxy ${svcChain}
       ${T} ${ep1} ip saddr 10.244.1.2 jump mark-for-masquerade
       ${T} ${ep1} update @${a1} { ip saddr }
+      ${T} ${ep1} ct mark set 1
       ${T} ${ep1} counter name "${ep1}" meta l4proto tcp dnat to 10.244.1.2:8080
       ${T} ${ep2} ip saddr 10.244.2.3 jump mark-for-masquerade
       ${T} ${ep2} update @${a2} { ip saddr }
+      ${T} ${ep2} ct mark set 2
       ${T} ${ep2} counter name "${ep2}" meta l4proto tcp dnat to 10.244.2.3:8080
       ${T} ${svcChain} ip daddr 10.96.0.41 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
       ${T} ${svcChain} ip saddr @${a1} goto ${ep1}
       ${T} ${svcChain} ip saddr @${a2} goto ${ep2}
       ${T} ${svcChain} numgen inc mod 2 vmap { 0 : goto ${ep1}, 1 : goto ${ep2} }
+      ${bytesElements(E1, E2)}
       add element ip kanzen-test-proxy service-ips { 10.96.0.41 . tcp . 80 : goto ${svcChain} }
     `),
   );
@@ -200,6 +199,7 @@ test('terminating fallback: with no ready endpoint, serving terminating ones are
       ${endpointRules(E1)}
       ${T} ${svcChain} ip daddr 10.96.0.41 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
       ${T} ${svcChain} numgen inc mod 1 vmap { 0 : goto ${ep1} }
+      ${bytesElements(E1)}
       add element ip kanzen-test-proxy service-ips { 10.96.0.41 . tcp . 80 : goto ${svcChain} }
     `),
   );
@@ -208,7 +208,7 @@ test('terminating fallback: with no ready endpoint, serving terminating ones are
 });
 
 test('UDP: udp in the map key, the masquerade match and the DNAT', () => {
-  const udp = svc({ protocol: 'UDP', key: 'ns1/svc1:dns/UDP', name: { namespace: 'ns1', name: 'svc1', port: 'dns', protocol: 'UDP' }, port: 53 });
+  const udp = testServicePortInfo({ namespace: 'ns1', service: 'svc1', portName: 'dns', protocol: 'UDP', clusterIPs: ['10.96.0.41'], port: 53 });
   const out = rendered(udp, [ep('10.244.1.2', { port: 53 })]);
   assert.match(out, /meta l4proto udp dnat to 10\.244\.1\.2:53\n/);
   assert.match(out, /ip daddr 10\.96\.0\.41 udp dport 53 ip saddr != 10\.244\.0\.0\/16 jump mark-for-masquerade/);

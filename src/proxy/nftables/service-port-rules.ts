@@ -24,6 +24,7 @@ import {
   serviceChainPrefix,
   servicePortChainNameBase,
 } from './chain-names.js';
+import { byteCounterNames, endpointBytesMap } from './endpoint-marks.js';
 import { addElement, emptyObjects, type NftObjects } from './nft-objects.js';
 
 export interface RenderOptions {
@@ -62,7 +63,8 @@ export function endpointObjectNames(program: ServicePortProgram, ep: Pick<Endpoi
   return { chain: endpointChainPrefix + base, affinitySet: affinitySetPrefix + base };
 }
 
-export function renderServicePort(program: ServicePortProgram, opts: RenderOptions): NftObjects {
+/** `markOf`: the conntrack mark of an endpoint chain (endpoint-marks.ts), for its byte counters. */
+export function renderServicePort(program: ServicePortProgram, opts: RenderOptions, markOf: (endpointChain: string) => number): NftObjects {
   const o = emptyObjects();
   const info = program.info;
   const proto = info.protocol.toLowerCase();
@@ -89,11 +91,25 @@ export function renderServicePort(program: ServicePortProgram, opts: RenderOptio
     }
     // The nat hooks see the first packet of a connection only: the counter counts connections (UDP: flows).
     o.counters.add(names.chain);
+    const mark = markOf(names.chain);
+    const bytes = byteCounterNames(names.chain);
+    o.counters.add(bytes.in);
+    o.counters.add(bytes.out);
+    addElement(o, endpointBytesMap, `original . ${mark}`, `"${bytes.in}"`);
+    addElement(o, endpointBytesMap, `reply . ${mark}`, `"${bytes.out}"`);
+    rules.push(`ct mark set ${mark}`);
     rules.push(`counter name "${names.chain}" meta l4proto ${proto} dnat to ${ep.ip}:${ep.port}`);
     o.chains.set(names.chain, rules);
   }
 
-  /** Rules choosing among `eps`: the client's affinity first, then numgen. */
+  /**
+   * Rules choosing among `eps`: the client's affinity first, then numgen over an
+   * anonymous verdict map, as upstream. Measured alternative: one shared named map with a
+   * numgen `offset` range per chain avoids anonymous sets (whose naming makes the kernel
+   * scan every set of the table: a full sync grows quadratically), but every element added
+   * to a map bound by 10,000 rules makes the kernel's loop check walk all its bindings —
+   * a one-endpoint change took 36 s instead of 0.4 s at 10,000 Service ports.
+   */
   const dispatch = (eps: readonly EndpointInfo[]): string[] => {
     const chains = eps.filter((ep) => !ep.ip.includes(':')).map((ep) => endpointObjectNames(program, ep));
     const rules: string[] = [];

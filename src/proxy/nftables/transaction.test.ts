@@ -5,37 +5,29 @@ import assert from 'node:assert/strict';
 import type { EndpointInfo } from '../endpoint.js';
 import type { ServicePortInfo } from '../service-port.js';
 import { servicePortProgram } from '../topology.js';
+import { testServicePortInfo } from '../../testing/service-port-info.js';
+import { EndpointMarks } from './endpoint-marks.js';
 import { renderServicePort } from './service-port-rules.js';
 import { fullTransaction, partialTransaction, setsRedeclared } from './transaction.js';
 
-const info: ServicePortInfo = {
-  key: 'ns1/svc1:p80/TCP',
-  name: { namespace: 'ns1', name: 'svc1', port: 'p80', protocol: 'TCP' },
-  serviceKey: 'ns1/svc1',
-  clusterIPs: ['10.96.0.41'],
-  port: 80,
-  protocol: 'TCP',
-  nodePort: 0,
-  externalIPs: [],
-  loadBalancerIPs: [],
-  stickyMaxAgeSeconds: 0,
-  externalPolicyLocal: false,
-  internalPolicyLocal: false,
-  healthCheckNodePort: 0,
-  hintsAnnotation: '',
-  trafficDistribution: '',
-};
+const info = testServicePortInfo({ namespace: 'ns1', service: 'svc1', portName: 'p80', clusterIPs: ['10.96.0.41'] });
 
 function ep(ip: string): EndpointInfo {
   return { key: `${ip}:8080`, ip, port: 8080, ready: true, serving: true, terminating: false, nodeName: 'node-1' };
 }
 
-const render = (i: ServicePortInfo, eps: EndpointInfo[]) => renderServicePort(servicePortProgram(i, eps, 'node-1'), { clusterCIDRs: [], balance: 'round-robin' });
+const marks = new EndpointMarks();
+const render = (i: ServicePortInfo, eps: EndpointInfo[]) => {
+  const m = marks.forPort(i.key);
+  const objects = renderServicePort(servicePortProgram(i, eps, 'node-1'), { clusterCIDRs: [], balance: 'round-robin' }, m.markOf);
+  m.done();
+  return objects;
+};
 const ep1 = 'endpoint-Z3J52OID-ns1/svc1/tcp/p80__10.244.1.2/8080';
 const ep2 = 'endpoint-PXYJRAYN-ns1/svc1/tcp/p80__10.244.2.3/8080';
 const svcChain = 'service-ULMVA6XW-ns1/svc1/tcp/p80';
 
-test('an endpoint leaves: the service chain is refilled, then the endpoint chain flushed and deleted with its counter', () => {
+test('an endpoint leaves: the service chain is refilled, then its byte-count elements, chain and counters deleted', () => {
   const before = render(info, [ep('10.244.1.2'), ep('10.244.2.3')]);
   const after = render(info, [ep('10.244.1.2')]);
   assert.equal(
@@ -44,8 +36,11 @@ test('an endpoint leaves: the service chain is refilled, then the endpoint chain
       `flush chain ip t ${svcChain}`,
       `add rule ip t ${svcChain} numgen inc mod 1 vmap { 0 : goto ${ep1} }`,
       `flush chain ip t ${ep2}`,
+      'delete element ip t endpoint-bytes { original . 2, reply . 2 }',
       `delete chain ip t ${ep2}`,
       `delete counter ip t ${ep2}`,
+      `delete counter ip t ${ep2}/in`,
+      `delete counter ip t ${ep2}/out`,
       '',
     ].join('\n'),
   );
@@ -59,11 +54,14 @@ test('the last endpoint leaves: the map element moves to no-endpoint-services be
     [
       `flush chain ip t ${ep1}`,
       `flush chain ip t ${svcChain}`,
+      'delete element ip t endpoint-bytes { original . 1, reply . 1 }',
       'delete element ip t service-ips { 10.96.0.41 . tcp . 80 }',
       'add element ip t no-endpoint-services { 10.96.0.41 . tcp . 80 : goto reject-chain }',
       `delete chain ip t ${ep1}`,
       `delete chain ip t ${svcChain}`,
       `delete counter ip t ${ep1}`,
+      `delete counter ip t ${ep1}/in`,
+      `delete counter ip t ${ep1}/out`,
       '',
     ].join('\n'),
   );
