@@ -52,5 +52,7 @@ export const serviceChainPrefix = 'service-';
 export const externalChainPrefix = 'external-';
 /** DNAT to one endpoint (and the affinity record and counter). */
 export const endpointChainPrefix = 'endpoint-';
+/** Counts, then rejects (no endpoint anywhere) or drops (none for this traffic here), a port's traffic. */
+export const noEndpointsChainPrefix = 'no-endpoints-';
 /** The ClientIP affinity set of one endpoint (a set, not a chain). */
 export const affinitySetPrefix = 'affinity-';

@@ -2,7 +2,7 @@
 // tiny TCP/UDP servers on three endpoint addresses, the backend's rules applied with the
 // real nft in the lab's node namespace, and a client connecting from outside the pod
 // network to the Services' virtual IPs.
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EndpointInfo } from '../endpoint.js';
 import type { ServicePortInfo } from '../service-port.js';
@@ -80,121 +80,127 @@ async function connect(host: string, count: number, port = 80): Promise<string[]
   return (await lab.script(lab.client, tcpClientSource, [host, String(port), String(count)])).trim().split('\n');
 }
 
-before(async () => {
-  if (!isRoot) return;
-  lab = await createNetnsLab(`nfttest-${process.pid}`, podIPs);
-  await lab.daemon(lab.pods, serverSource, podIPs);
-  backend = new NftablesBackend({ table: 'kanzen-nfttest-proxy', nodePortAddresses: [lab.nodeClientIP], clusterCIDRs: ['10.244.0.0/16'], netns: lab.node, statsIntervalMs: 0 });
-});
+// A suite, so that its after hook is awaited however the runner runs the file.
+describe('nftables backend on the real kernel', { skip: !isRoot && 'needs root' }, () => {
+  before(async () => {
+    lab = await createNetnsLab(`nfttest-${process.pid}`, podIPs);
+    await lab.daemon(lab.pods, serverSource, podIPs);
+    backend = new NftablesBackend({ table: 'kanzen-nfttest-proxy', nodePortAddresses: [lab.nodeClientIP], clusterCIDRs: ['10.244.0.0/16'], netns: lab.node, statsIntervalMs: 0 });
+  });
 
-after(async () => {
-  if (!isRoot) return;
-  await backend?.stop();
-  await lab?.remove();
-});
+  after(async () => {
+    await backend?.stop();
+    await lab?.remove();
+  });
 
-test('round robin: connections to the ClusterIP reach the endpoints in turn, masqueraded, and are counted', { skip: !isRoot && 'needs root' }, async () => {
-  const svc = info('rr', '10.96.0.10');
-  await program(svc, endpoints(podIPs));
-  const replies = await connect('10.96.0.10', 6);
-  assert.deepEqual(
-    replies.map((r) => r.split(' ')[0]),
-    [...podIPs, ...podIPs],
-  );
-  // From outside the cluster CIDR: the endpoint sees the node's address.
-  for (const r of replies) assert.equal(r.split(' ')[1], lab.nodePodIP);
-  await backend.refreshStats();
-  const src = [...backend.statsSources()].find((s) => s.stats.service === 'rr')!;
-  assert.deepEqual(
-    [...src.endpointStats()].map((e) => [e.endpoint, e.totalConnections]),
-    podIPs.map((ip) => [`${ip}:8080`, 2]),
-  );
-  assert.equal(src.stats.totalConnections, 6);
-  // Bytes each way, counted after DNAT: at least the replies' payload ("10.244.1.x 10.244.1.1\n") went out.
-  for (const e of src.endpointStats()) {
-    assert.ok(e.bytesIn > 0, `${e.endpoint} bytes in`);
-    assert.ok(e.bytesOut >= 2 * '10.244.1.2 10.244.1.1\n'.length, `${e.endpoint} bytes out ${e.bytesOut}`);
-  }
-  assert.equal(src.stats.bytesOut, [...src.endpointStats()].reduce((n, e) => n + e.bytesOut, 0));
-});
+  test('round robin: connections to the ClusterIP reach the endpoints in turn, masqueraded, and are counted', async () => {
+    const svc = info('rr', '10.96.0.10');
+    await program(svc, endpoints(podIPs));
+    const replies = await connect('10.96.0.10', 6);
+    assert.deepEqual(
+      replies.map((r) => r.split(' ')[0]),
+      [...podIPs, ...podIPs],
+    );
+    // From outside the cluster CIDR: the endpoint sees the node's address.
+    for (const r of replies) assert.equal(r.split(' ')[1], lab.nodePodIP);
+    await backend.refreshStats();
+    const src = [...backend.statsSources()].find((s) => s.stats.service === 'rr')!;
+    assert.deepEqual(
+      [...src.endpointStats()].map((e) => [e.endpoint, e.totalConnections]),
+      podIPs.map((ip) => [`${ip}:8080`, 2]),
+    );
+    assert.equal(src.stats.totalConnections, 6);
+    // Bytes each way, counted after DNAT: at least the replies' payload ("10.244.1.x 10.244.1.1\n") went out.
+    for (const e of src.endpointStats()) {
+      assert.ok(e.bytesIn > 0, `${e.endpoint} bytes in`);
+      assert.ok(e.bytesOut >= 2 * '10.244.1.2 10.244.1.1\n'.length, `${e.endpoint} bytes out ${e.bytesOut}`);
+    }
+    assert.equal(src.stats.bytesOut, [...src.endpointStats()].reduce((n, e) => n + e.bytesOut, 0));
+  });
 
-test('a Service without endpoints is refused at once (TCP reset, ICMP port unreachable for UDP)', { skip: !isRoot && 'needs root' }, async () => {
-  await program(info('none', '10.96.0.11'), []);
-  assert.deepEqual(await connect('10.96.0.11', 1), ['ERR:ECONNREFUSED']);
-  await program(info('none-udp', '10.96.0.12', { protocol: 'UDP' }), []);
-  assert.equal((await lab.script(lab.client, udpClientSource, ['10.96.0.12', '80', '40001'])).trim(), 'ERR:ECONNREFUSED');
-});
+  test('a Service without endpoints is refused at once (TCP reset, ICMP port unreachable for UDP)', async () => {
+    await program(info('none', '10.96.0.11'), []);
+    assert.deepEqual(await connect('10.96.0.11', 2), ['ERR:ECONNREFUSED', 'ERR:ECONNREFUSED']);
+    await backend.refreshStats();
+    assert.equal([...backend.statsSources()].find((s) => s.stats.service === 'none')!.stats.refusedConnections, 2);
+    await program(info('none-udp', '10.96.0.12', { protocol: 'UDP' }), []);
+    assert.equal((await lab.script(lab.client, udpClientSource, ['10.96.0.12', '80', '40001'])).trim(), 'ERR:ECONNREFUSED');
+  });
 
-test('ClientIP affinity: every connection of a client goes to the endpoint it got first', { skip: !isRoot && 'needs root' }, async () => {
-  await program(info('sticky', '10.96.0.13', { stickyMaxAgeSeconds: 600 }), endpoints(podIPs));
-  const replies = await connect('10.96.0.13', 5);
-  assert.equal(new Set(replies.map((r) => r.split(' ')[0])).size, 1, replies.join(', '));
-  assert.ok(podIPs.includes(replies[0].split(' ')[0]));
-});
+  test('ClientIP affinity: every connection of a client goes to the endpoint it got first', async () => {
+    await program(info('sticky', '10.96.0.13', { stickyMaxAgeSeconds: 600 }), endpoints(podIPs));
+    const replies = await connect('10.96.0.13', 5);
+    assert.equal(new Set(replies.map((r) => r.split(' ')[0])).size, 1, replies.join(', '));
+    assert.ok(podIPs.includes(replies[0].split(' ')[0]));
+  });
 
-test('removing an endpoint takes effect in one partial transaction; the drain gate sees it gone', { skip: !isRoot && 'needs root' }, async () => {
-  // Port 8081: no other Service of these tests uses it.
-  const svc = info('shrink', '10.96.0.14');
-  await program(svc, endpoints(podIPs, 8081));
-  assert.equal(backend.routesNewConnectionsTo('10.244.1.3', 8081), true);
-  await program(svc, endpoints(['10.244.1.2', '10.244.1.4'], 8081));
-  assert.doesNotMatch(backend.lastTransaction, /delete table/);
-  assert.match(backend.lastTransaction, /delete chain ip kanzen-nfttest-proxy endpoint-[A-Z2-7]{8}-test\/shrink\/tcp\/p__10\.244\.1\.3\/8081/);
-  assert.equal(backend.routesNewConnectionsTo('10.244.1.3', 8081), false);
-  assert.equal(backend.routesNewConnectionsTo('10.244.1.3'), true, 'other Services still route to that pod');
-  const replies = (await connect('10.96.0.14', 4)).map((r) => r.split(' ')[0]);
-  assert.deepEqual(replies, ['10.244.1.2', '10.244.1.4', '10.244.1.2', '10.244.1.4']);
-  // The kernel holds no chain of the removed endpoint.
-  const chains = await nftListJson(['list', 'chains', 'ip'], { netns: lab.node });
-  const names = chains.map((c) => (c.chain as { name?: string } | undefined)?.name ?? '');
-  assert.equal(names.filter((n) => n.includes('test/shrink/tcp/p__10.244.1.3/8081')).length, 0);
-  assert.equal(names.filter((n) => n.includes('test/shrink/')).length, 3);
-});
+  test('removing an endpoint takes effect in one partial transaction; the drain gate sees it gone', async () => {
+    // Port 8081: no other Service of these tests uses it.
+    const svc = info('shrink', '10.96.0.14');
+    await program(svc, endpoints(podIPs, 8081));
+    assert.equal(backend.routesNewConnectionsTo('10.244.1.3', 8081), true);
+    await program(svc, endpoints(['10.244.1.2', '10.244.1.4'], 8081));
+    assert.doesNotMatch(backend.lastTransaction, /delete table/);
+    assert.match(backend.lastTransaction, /delete chain ip kanzen-nfttest-proxy endpoint-[A-Z2-7]{8}-test\/shrink\/tcp\/p__10\.244\.1\.3\/8081/);
+    assert.equal(backend.routesNewConnectionsTo('10.244.1.3', 8081), false);
+    assert.equal(backend.routesNewConnectionsTo('10.244.1.3'), true, 'other Services still route to that pod');
+    const replies = (await connect('10.96.0.14', 4)).map((r) => r.split(' ')[0]);
+    assert.deepEqual(replies, ['10.244.1.2', '10.244.1.4', '10.244.1.2', '10.244.1.4']);
+    // The kernel holds no chain of the removed endpoint.
+    const chains = await nftListJson(['list', 'chains', 'ip'], { netns: lab.node });
+    const names = chains.map((c) => (c.chain as { name?: string } | undefined)?.name ?? '');
+    assert.equal(names.filter((n) => n.includes('test/shrink/tcp/p__10.244.1.3/8081')).length, 0);
+    assert.equal(names.filter((n) => n.includes('test/shrink/')).length, 3);
+  });
 
-test('UDP: when an endpoint goes, its conntrack entries go too, so a steady client moves on', { skip: !isRoot && 'needs root' }, async () => {
-  const svc = info('dns', '10.96.0.15', { protocol: 'UDP', port: 80 });
-  await program(svc, endpoints(['10.244.1.2'], 5353));
-  const first = (await lab.script(lab.client, udpClientSource, ['10.96.0.15', '80', '40002'])).trim();
-  assert.equal(first, '10.244.1.2');
-  await program(svc, endpoints(['10.244.1.3'], 5353));
-  // The same source port: without the cleanup the old entry would still DNAT to 10.244.1.2 (which still answers).
-  const second = (await lab.script(lab.client, udpClientSource, ['10.96.0.15', '80', '40002'])).trim();
-  assert.equal(second, '10.244.1.3');
-});
+  test('UDP: when an endpoint goes, its conntrack entries go too, so a steady client moves on', async () => {
+    const svc = info('dns', '10.96.0.15', { protocol: 'UDP', port: 80 });
+    await program(svc, endpoints(['10.244.1.2'], 5353));
+    const first = (await lab.script(lab.client, udpClientSource, ['10.96.0.15', '80', '40002'])).trim();
+    assert.equal(first, '10.244.1.2');
+    await program(svc, endpoints(['10.244.1.3'], 5353));
+    // The same source port: without the cleanup the old entry would still DNAT to 10.244.1.2 (which still answers).
+    const second = (await lab.script(lab.client, udpClientSource, ['10.96.0.15', '80', '40002'])).trim();
+    assert.equal(second, '10.244.1.3');
+  });
 
-test('a Service port removed: its address is no longer a Service; a full rebuild keeps counter totals', { skip: !isRoot && 'needs root' }, async () => {
-  await backend.refreshStats();
-  const before = [...backend.statsSources()].find((s) => s.stats.service === 'rr')!.stats.totalConnections;
-  await backend.syncServicePort('test/shrink:p/TCP', undefined);
-  await backend.commit();
-  assert.equal(backend.routesNewConnectionsTo('10.244.1.4', 8080), true, 'rr still routes there');
-  // Force a rebuild, as after a failed transaction.
-  backend.requestRebuild();
-  await backend.commit();
-  assert.match(backend.lastTransaction, /^add table ip kanzen-nfttest-proxy\ndelete table ip kanzen-nfttest-proxy\n/);
-  await connect('10.96.0.10', 3);
-  await backend.refreshStats();
-  assert.equal([...backend.statsSources()].find((s) => s.stats.service === 'rr')!.stats.totalConnections, before + 3);
-  // 10.96.0.14 is in the node's service range no more: nothing answers (no route in the lab).
-  const r = await connect('10.96.0.14', 1);
-  assert.match(r[0], /^(ERR:|TIMEOUT)/);
-});
+  test('a Service port removed: its address is no longer a Service; a full rebuild keeps counter totals', async () => {
+    await backend.refreshStats();
+    const before = [...backend.statsSources()].find((s) => s.stats.service === 'rr')!.stats.totalConnections;
+    await backend.syncServicePort('test/shrink:p/TCP', undefined);
+    await backend.commit();
+    assert.equal(backend.routesNewConnectionsTo('10.244.1.4', 8080), true, 'rr still routes there');
+    // Force a rebuild, as after a failed transaction.
+    backend.requestRebuild();
+    await backend.commit();
+    assert.match(backend.lastTransaction, /^add table ip kanzen-nfttest-proxy\ndelete table ip kanzen-nfttest-proxy\n/);
+    await connect('10.96.0.10', 3);
+    await backend.refreshStats();
+    assert.equal([...backend.statsSources()].find((s) => s.stats.service === 'rr')!.stats.totalConnections, before + 3);
+    // 10.96.0.14 is in the node's service range no more: nothing answers (no route in the lab).
+    const r = await connect('10.96.0.14', 1);
+    assert.match(r[0], /^(ERR:|TIMEOUT)/);
+  });
 
-test('NodePort and LoadBalancer IP: Cluster policy masquerades, Local policy keeps the client address', { skip: !isRoot && 'needs root' }, async () => {
-  await program(info('np', '10.96.0.16', { nodePort: 30080, loadBalancerIPs: ['192.168.99.22'] }), endpoints(['10.244.1.2']));
-  const viaNodePort = await connect(lab.nodeClientIP, 1, 30080);
-  assert.deepEqual(viaNodePort, [`10.244.1.2 ${lab.nodePodIP}`]);
-  assert.deepEqual(await connect('192.168.99.22', 1), [`10.244.1.2 ${lab.nodePodIP}`]);
-  // externalTrafficPolicy Local with an endpoint on this node: no masquerade, the endpoint sees the client.
-  await program(info('np-local', '10.96.0.17', { nodePort: 30081, externalPolicyLocal: true }), endpoints(['10.244.1.3']));
-  assert.deepEqual(await connect(lab.nodeClientIP, 1, 30081), [`10.244.1.3 ${lab.clientIP}`]);
-  // …and with none on this node, outside traffic is dropped (the connection times out, no reset).
-  await program(info('np-remote', '10.96.0.18', { nodePort: 30082, externalPolicyLocal: true }), [{ ...endpoints(['10.244.1.4'])[0], nodeName: 'node-2' }]);
-  assert.deepEqual(await connect(lab.nodeClientIP, 1, 30082), ['TIMEOUT']);
-});
+  test('NodePort and LoadBalancer IP: Cluster policy masquerades, Local policy keeps the client address', async () => {
+    await program(info('np', '10.96.0.16', { nodePort: 30080, loadBalancerIPs: ['192.168.99.22'] }), endpoints(['10.244.1.2']));
+    const viaNodePort = await connect(lab.nodeClientIP, 1, 30080);
+    assert.deepEqual(viaNodePort, [`10.244.1.2 ${lab.nodePodIP}`]);
+    assert.deepEqual(await connect('192.168.99.22', 1), [`10.244.1.2 ${lab.nodePodIP}`]);
+    // externalTrafficPolicy Local with an endpoint on this node: no masquerade, the endpoint sees the client.
+    await program(info('np-local', '10.96.0.17', { nodePort: 30081, externalPolicyLocal: true }), endpoints(['10.244.1.3']));
+    assert.deepEqual(await connect(lab.nodeClientIP, 1, 30081), [`10.244.1.3 ${lab.clientIP}`]);
+    // …and with none on this node, outside traffic is dropped (the connection times out, no reset).
+    await program(info('np-remote', '10.96.0.18', { nodePort: 30082, externalPolicyLocal: true }), [{ ...endpoints(['10.244.1.4'])[0], nodeName: 'node-2' }]);
+    assert.deepEqual(await connect(lab.nodeClientIP, 1, 30082), ['TIMEOUT']);
+    await backend.refreshStats();
+    // Every SYN (with its retransmissions) of the connection was dropped and counted.
+    assert.ok([...backend.statsSources()].find((s) => s.stats.service === 'np-remote')!.stats.droppedConnections >= 1);
+  });
 
-test('hairpin: an endpoint reaching itself through its Service sees the node as the client', { skip: !isRoot && 'needs root' }, async () => {
-  await program(info('hairpin', '10.96.0.19'), endpoints(['10.244.1.2']));
-  const out = (await lab.script(lab.pods, tcpClientSource, ['10.96.0.19', '80', '1', '10.244.1.2'])).trim();
-  assert.equal(out, `10.244.1.2 ${lab.nodePodIP}`);
+  test('hairpin: an endpoint reaching itself through its Service sees the node as the client', async () => {
+    await program(info('hairpin', '10.96.0.19'), endpoints(['10.244.1.2']));
+    const out = (await lab.script(lab.pods, tcpClientSource, ['10.96.0.19', '80', '1', '10.244.1.2'])).trim();
+    assert.equal(out, `10.244.1.2 ${lab.nodePodIP}`);
+  });
 });

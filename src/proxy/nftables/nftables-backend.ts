@@ -15,7 +15,7 @@ import { runConntrack, udpConntrackCleanups } from './conntrack.js';
 import { CounterTotals, readCounters, type CounterValue } from './endpoint-counters.js';
 import { byteCounterNames, EndpointMarks } from './endpoint-marks.js';
 import { sameObjects, type NftObjects } from './nft-objects.js';
-import { endpointObjectNames, renderServicePort, type RenderOptions } from './service-port-rules.js';
+import { endpointObjectNames, renderServicePort, servicePortObjectNames, type RenderOptions } from './service-port-rules.js';
 import { fullTransaction, partialTransaction, setsRedeclared, type ObjectsChange } from './transaction.js';
 
 /** The Service proxy's table in a node namespace of a cluster. */
@@ -183,6 +183,9 @@ export class NftablesBackend implements ProxyBackend {
         stats.bytesOut += s.bytesOut;
         endpoints.set(ep.key, s);
       }
+      const counted = servicePortObjectNames(program);
+      stats.refusedConnections = this.totals.connections(counted.refusedCounter);
+      stats.droppedConnections = this.totals.connections(counted.droppedCounter);
       out.push({ stats, endpointStats: () => endpoints.values() });
     }
     return out;

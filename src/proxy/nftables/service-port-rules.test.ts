@@ -95,12 +95,17 @@ test('balance: random is kube-proxy\'s numgen random; least-connections has no k
   assert.match(rendered(svc({ balance: 'round-robin' }), [ep('10.244.1.2')], { ...opts, balance: 'random' }), /numgen inc mod 1 vmap/);
 });
 
-test('no endpoints: ClusterIP, externalIP and NodePort go to the reject chain', () => {
+const noEndpoints = 'no-endpoints-ULMVA6XW-ns1/svc1/tcp/p80';
+
+test('no endpoints: ClusterIP, externalIP and NodePort are counted as refused and go to the reject chain', () => {
   assert.equal(
     rendered(svc({ nodePort: 30080, externalIPs: ['192.168.99.11'] }), []),
     golden(`
-      add element ip kanzen-test-proxy no-endpoint-services { 10.96.0.41 . tcp . 80 : goto reject-chain, 192.168.99.11 . tcp . 80 : goto reject-chain }
-      add element ip kanzen-test-proxy no-endpoint-nodeports { tcp . 30080 : goto reject-chain }
+      add counter ip kanzen-test-proxy refused-ULMVA6XW-ns1/svc1/tcp/p80
+      add chain ip kanzen-test-proxy ${noEndpoints}
+      ${T} ${noEndpoints} counter name "refused-ULMVA6XW-ns1/svc1/tcp/p80" goto reject-chain
+      add element ip kanzen-test-proxy no-endpoint-services { 10.96.0.41 . tcp . 80 : goto ${noEndpoints}, 192.168.99.11 . tcp . 80 : goto ${noEndpoints} }
+      add element ip kanzen-test-proxy no-endpoint-nodeports { tcp . 30080 : goto ${noEndpoints} }
     `),
   );
 });
@@ -178,13 +183,21 @@ test('externalTrafficPolicy Local: pods and the node go to any endpoint, outside
 test('externalTrafficPolicy Local without a local endpoint: outside traffic is dropped, pods still served', () => {
   const out = rendered(svc({ nodePort: 30080, externalPolicyLocal: true }), [ep('10.244.2.3')]);
   const external = out.split('\n').filter((l) => l.startsWith(`${T} ${extChain} `));
-  assert.equal(external.at(-1), `${T} ${extChain} drop`);
+  assert.equal(external.at(-1), `${T} ${extChain} counter name "dropped-ULMVA6XW-ns1/svc1/tcp/p80" drop`);
   assert.equal(external[0], `${T} ${extChain} ip saddr 10.244.0.0/16 goto ${svcChain}`);
   assert.ok(out.includes(`add element ip kanzen-test-proxy service-nodeports { tcp . 30080 : goto ${extChain} }`));
 });
 
 test('internalTrafficPolicy Local without a local endpoint: ClusterIP traffic is dropped, not rejected', () => {
-  assert.equal(rendered(svc({ internalPolicyLocal: true }), [ep('10.244.2.3')]), golden('add element ip kanzen-test-proxy no-endpoint-services { 10.96.0.41 . tcp . 80 : drop }'));
+  assert.equal(
+    rendered(svc({ internalPolicyLocal: true }), [ep('10.244.2.3')]),
+    golden(`
+      add counter ip kanzen-test-proxy dropped-ULMVA6XW-ns1/svc1/tcp/p80
+      add chain ip kanzen-test-proxy ${noEndpoints}
+      ${T} ${noEndpoints} counter name "dropped-ULMVA6XW-ns1/svc1/tcp/p80" drop
+      add element ip kanzen-test-proxy no-endpoint-services { 10.96.0.41 . tcp . 80 : goto ${noEndpoints} }
+    `),
+  );
   const local = rendered(svc({ internalPolicyLocal: true }), [ep('10.244.1.2', { local: true }), ep('10.244.2.3')]);
   assert.match(local, /numgen inc mod 1 vmap \{ 0 : goto endpoint-Z3J52OID/);
   assert.doesNotMatch(local, /10\.244\.2\.3/);

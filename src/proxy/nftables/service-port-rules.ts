@@ -21,6 +21,7 @@ import {
   endpointChainNameBase,
   endpointChainPrefix,
   externalChainPrefix,
+  noEndpointsChainPrefix,
   serviceChainPrefix,
   servicePortChainNameBase,
 } from './chain-names.js';
@@ -64,6 +65,12 @@ export function endpointObjectNames(program: ServicePortProgram, ep: Pick<Endpoi
 }
 
 /** `markOf`: the conntrack mark of an endpoint chain (endpoint-marks.ts), for its byte counters. */
+/** The chain and counters of a port's refused and dropped traffic. */
+export function servicePortObjectNames(program: ServicePortProgram): { noEndpointsChain: string; refusedCounter: string; droppedCounter: string } {
+  const base = servicePortChainNameBase(program.info.name);
+  return { noEndpointsChain: noEndpointsChainPrefix + base, refusedCounter: `refused-${base}`, droppedCounter: `dropped-${base}` };
+}
+
 export function renderServicePort(program: ServicePortProgram, opts: RenderOptions, markOf: (endpointChain: string) => number): NftObjects {
   const o = emptyObjects();
   const info = program.info;
@@ -73,7 +80,20 @@ export function renderServicePort(program: ServicePortProgram, opts: RenderOptio
   const externalChain = externalChainPrefix + base;
   const affinity = info.stickyMaxAgeSeconds > 0;
   const numgen = numgenMode(info.balance ?? opts.balance);
-  const noEndpointVerdict = program.hasAnyEndpoints ? 'drop' : `goto ${rejectChain}`;
+  const names = servicePortObjectNames(program);
+  // Refused or dropped traffic goes through a chain of the port's own, which counts it
+  // (created only while the port has traffic to refuse or drop).
+  const noEndpointVerdict = `goto ${names.noEndpointsChain}`;
+  let noEndpointsUsed = false;
+  const useNoEndpoints = (): string => {
+    if (!noEndpointsUsed) {
+      noEndpointsUsed = true;
+      const counter = program.hasAnyEndpoints ? names.droppedCounter : names.refusedCounter;
+      o.counters.add(counter);
+      o.chains.set(names.noEndpointsChain, [`counter name "${counter}" ${program.hasAnyEndpoints ? 'drop' : `goto ${rejectChain}`}`]);
+    }
+    return noEndpointVerdict;
+  };
 
   // One endpoint chain per endpoint some traffic may reach.
   const endpoints = new Map<string, EndpointInfo>();
@@ -130,7 +150,7 @@ export function renderServicePort(program: ServicePortProgram, opts: RenderOptio
     o.chains.set(serviceChain, rules);
   }
   for (const ip of clusterIPs) {
-    addElement(o, hasInternal ? serviceIPsMap : noEndpointServicesMap, `${ip} . ${proto} . ${info.port}`, hasInternal ? `goto ${serviceChain}` : noEndpointVerdict);
+    addElement(o, hasInternal ? serviceIPsMap : noEndpointServicesMap, `${ip} . ${proto} . ${info.port}`, hasInternal ? `goto ${serviceChain}` : useNoEndpoints());
   }
 
   if (!externallyAccessible(info)) return o;
@@ -149,15 +169,18 @@ export function renderServicePort(program: ServicePortProgram, opts: RenderOptio
     }
     // Local policy and no local endpoint: external traffic is dropped here (pods and the node were sent on above).
     if (program.external.length) rules.push(...dispatch(program.external));
-    else rules.push('drop');
+    else {
+      o.counters.add(names.droppedCounter);
+      rules.push(`counter name "${names.droppedCounter}" drop`);
+    }
     o.chains.set(externalChain, rules);
   }
   const externalIPs = ipv4([...info.externalIPs, ...info.loadBalancerIPs]);
   for (const ip of externalIPs) {
-    addElement(o, hasExternalChain ? serviceIPsMap : noEndpointServicesMap, `${ip} . ${proto} . ${info.port}`, hasExternalChain ? `goto ${externalChain}` : noEndpointVerdict);
+    addElement(o, hasExternalChain ? serviceIPsMap : noEndpointServicesMap, `${ip} . ${proto} . ${info.port}`, hasExternalChain ? `goto ${externalChain}` : useNoEndpoints());
   }
   if (info.nodePort) {
-    addElement(o, hasExternalChain ? serviceNodePortsMap : noEndpointNodePortsMap, `${proto} . ${info.nodePort}`, hasExternalChain ? `goto ${externalChain}` : noEndpointVerdict);
+    addElement(o, hasExternalChain ? serviceNodePortsMap : noEndpointNodePortsMap, `${proto} . ${info.nodePort}`, hasExternalChain ? `goto ${externalChain}` : useNoEndpoints());
   }
   return o;
 }

@@ -26,6 +26,7 @@ const render = (i: ServicePortInfo, eps: EndpointInfo[]) => {
 const ep1 = 'endpoint-Z3J52OID-ns1/svc1/tcp/p80__10.244.1.2/8080';
 const ep2 = 'endpoint-PXYJRAYN-ns1/svc1/tcp/p80__10.244.2.3/8080';
 const svcChain = 'service-ULMVA6XW-ns1/svc1/tcp/p80';
+const noEndpoints = 'no-endpoints-ULMVA6XW-ns1/svc1/tcp/p80';
 
 test('an endpoint leaves: the service chain is refilled, then its byte-count elements, chain and counters deleted', () => {
   const before = render(info, [ep('10.244.1.2'), ep('10.244.2.3')]);
@@ -46,17 +47,20 @@ test('an endpoint leaves: the service chain is refilled, then its byte-count ele
   );
 });
 
-test('the last endpoint leaves: the map element moves to no-endpoint-services before the chains go', () => {
+test('the last endpoint leaves: the refusing chain exists before the map element moves to no-endpoint-services, the chains go after', () => {
   const before = render(info, [ep('10.244.1.2')]);
   const after = render(info, []);
   assert.equal(
     partialTransaction('t', [{ before, after }]),
     [
+      'add counter ip t refused-ULMVA6XW-ns1/svc1/tcp/p80',
+      `add chain ip t ${noEndpoints}`,
+      `add rule ip t ${noEndpoints} counter name "refused-ULMVA6XW-ns1/svc1/tcp/p80" goto reject-chain`,
       `flush chain ip t ${ep1}`,
       `flush chain ip t ${svcChain}`,
       'delete element ip t endpoint-bytes { original . 1, reply . 1 }',
       'delete element ip t service-ips { 10.96.0.41 . tcp . 80 }',
-      'add element ip t no-endpoint-services { 10.96.0.41 . tcp . 80 : goto reject-chain }',
+      `add element ip t no-endpoint-services { 10.96.0.41 . tcp . 80 : goto ${noEndpoints} }`,
       `delete chain ip t ${ep1}`,
       `delete chain ip t ${svcChain}`,
       `delete counter ip t ${ep1}`,
