@@ -8,13 +8,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { eventually, nodeProxyMode, parseTable, runKanzen, startCluster, writeTemp, type TestCluster } from './harness.js';
+import { eventually, parseTable, runKanzen, startCluster, writeTemp, type TestCluster } from './harness.js';
 
 const isRoot = process.getuid?.() === 0;
 
 let c: TestCluster;
-/** The proxy mode the nodes run (harness nodeProxyMode): the nftables backend counts connections and bytes per endpoint, not refusals. */
-let mode: string;
 
 const manifests = `apiVersion: apps/v1
 kind: Deployment
@@ -62,7 +60,6 @@ async function programmedEndpoints(node: string): Promise<string[]> {
 before(async () => {
   if (!isRoot) return;
   c = await startCluster({ nodes: 2, extraArgs: ['--runtime', 'netns'] });
-  mode = await nodeProxyMode(c);
   await c.k(['apply', '-f', writeTemp(c.home, 'web.yaml', manifests)]);
   await c.k(['run', 'client', '--image=curlimages/curl:latest', '--restart=Never', '--', 'sleep', '3600']);
   await c.k(['wait', '--for=condition=Ready', 'pod/client', '--timeout=90s']);
@@ -114,7 +111,7 @@ describe('data plane observability', { skip: !isRoot && 'needs root for network 
     assert.match(out.stdout, /^Service default\/web: 30 connections \(\d+ active\), 0 refused, 0 dropped; counted by the proxies of 2 nodes$/m);
   });
 
-  test('kanzen traffic counts refused connections and names a missing Service', async (t) => {
+  test('kanzen traffic counts refused connections and names a missing Service', async () => {
     await c.k(['create', 'service', 'clusterip', 'empty', '--tcp=80:80']);
     const ip = (await c.k(['get', 'svc', 'empty', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
     await eventually(async () => {
@@ -128,8 +125,6 @@ describe('data plane observability', { skip: !isRoot && 'needs root for network 
     const missing = runKanzen(['traffic', 'nope', '--name', c.name, '--home', c.home]);
     assert.equal(missing.code, 1);
     assert.equal(missing.stderr, 'ERROR: services "nope" not found in namespace "default"\n');
-    // The kernel rejects (nftables mode) without counting: a known gap there.
-    if (mode === 'nftables') t.todo('the nftables backend does not count refused connections');
     assert.match(out.stdout, /^Service default\/empty: 0 connections \(0 active\), [1-9]\d* refused, 0 dropped;/m);
   });
 
