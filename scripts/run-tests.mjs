@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every test: unit tests (dist/**/*.test.js beside the code), then the end-to-end
 // suite (dist/e2e) once with the oldest and once with the newest kubectl client on the
-// machine. Prints node's test summaries and a final "N passed, N failed" line.
+// machine, each pass with its own Service data plane (nftables, then userspace), so every
+// netns Service test runs in both proxy modes without a third pass. Prints node's test summaries and a final "N passed, N failed" line.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -77,9 +78,11 @@ if (which === 'all' || which === 'e2e') {
   // check (raw mode set before output arrives, stdin reaching a shell) is timing a busy CPU
   // can upset.
   const interactive = ['debug', 'run-interactive', 'container-logs', 'shell-images'].map((n) => path.join(dist, 'e2e', `${n}.test.js`));
+  // The first pass (which also runs the client-independent slow tests) has the default mode.
+  const proxyModes = clients.length > 1 ? ['nftables', 'userspace'] : [];
   clients.forEach((k, i) => {
-    const env = { KANZEN_KUBECTL: k, KANZEN_E2E_PASS: String(i) };
-    runNodeTests(e2e.filter((f) => !interactive.includes(f)), env, `end-to-end tests with ${path.basename(k)}`, 2);
+    const env = { KANZEN_KUBECTL: k, KANZEN_E2E_PASS: String(i), ...(proxyModes[i] ? { KANZEN_PROXY_MODE: proxyModes[i] } : {}) };
+    runNodeTests(e2e.filter((f) => !interactive.includes(f)), env, `end-to-end tests with ${path.basename(k)}${env.KANZEN_PROXY_MODE ? `, proxy mode ${env.KANZEN_PROXY_MODE}` : ''}`, 2);
     runNodeTests(e2e.filter((f) => interactive.includes(f)), env, `end-to-end tests with ${path.basename(k)} on a terminal or stdin, one at a time`, 1);
   });
 }

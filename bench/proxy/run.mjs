@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// Service proxy benchmark: kanzen's userspace proxy side by side with HAProxy 2.6, in one run.
+// Service proxy benchmark: kanzen's two proxy modes (nftables, userspace) side by side with
+// HAProxy 2.6 and direct-to-pod, in one run.
 //
-// It brings up its own 2-node netns cluster, deploys 3 nginx pods (the built-in
-// nginx:1.26-alpine) behind one LoadBalancer Service (so it has a ClusterIP, a NodePort and a
-// LoadBalancer IP), and starts HAProxy in TCP mode (`balance roundrobin`, one thread) inside
-// node-1's network namespace, bound to node-1's IP, with the same 3 pod IPs as backends.
+// It brings up two 2-node netns clusters, one per proxy mode (`kanzen up --proxy-mode`), each
+// with 3 nginx pods (the built-in nginx:1.26-alpine) behind one LoadBalancer Service (so it
+// has a ClusterIP, a NodePort and a LoadBalancer IP), and starts HAProxy in TCP mode
+// (`balance roundrobin`, one thread) inside the userspace cluster's node-1 network namespace,
+// bound to node-1's IP, with the same 3 pod IPs as backends.
 // wrk then runs against every path, interleaved and repeated (--rounds, default 3) because a
 // 2-core machine is noisy:
 //
@@ -15,6 +17,9 @@
 //                    the node agents: whichever accepts proxies → pod)
 //   LB IP (host)     host → <LoadBalancer IP>:80 (the same, on the LoadBalancer IP)
 //   HAProxy          node-1 netns → node IP:<port> (haproxy → pod)
+//   nftables …       the same ClusterIP, NodePort and host paths on the nftables cluster (the
+//                    kernel forwards in the node namespace; the host paths are still accepted
+//                    by the agents, src/proxy/host-path-backend.ts)
 //
 // Loads: keep-alive (`wrk -c50 -t1 -d5s`), a new connection per request (same, with
 // `-H 'Connection: close'`) and light load (`-c1 -t1`), all with `--latency`. For each run
@@ -22,6 +27,10 @@
 // agent of node-1 for the in-node paths, both node agents for the host paths (the agents
 // also run the kubelet: their idle cost is measured first and taken off each run, and the
 // gross figure is reported beside the net one), HAProxy's own pid for HAProxy. Requests per proxy CPU second ("per proxy core") is the figure compared.
+// The kernel's forwarding is charged to no process (softirq time lands on whichever task
+// was running), so every run also reads the whole machine's busy time from /proc/stat:
+// machine CPU per request (wrk, nginx, the proxy and the kernel together) is what compares
+// the nftables mode with direct-to-pod.
 // The results, the ratios to HAProxy, machine info and the rerun command replace the
 // "## Service proxy" section of docs/benchmarks.md (other sections are kept; the
 // "### Endpoint change to routable" subsection written by endpoint-latency.mjs is kept too,
@@ -46,6 +55,7 @@ const rounds = Number(opt('rounds', 3));
 const duration = Number(opt('duration', 5));
 const clusterName = opt('name', 'pbench');
 const lbPool = opt('lb-pool', '127.0.158.0/24');
+const nftLbPool = opt('nft-lb-pool', '127.0.159.0/24');
 const clkTck = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 const idleSecondsReport = 5;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -103,6 +113,13 @@ function cpuTicks(pid) {
 }
 const cpuSeconds = (pids) => pids.reduce((n, p) => n + cpuTicks(p), 0) / clkTck;
 
+/** The whole machine's busy CPU seconds so far (/proc/stat: every state but idle and iowait, softirq included). */
+function machineBusySeconds() {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
+  return (user + nice + system + irq + softirq + steal) / clkTck;
+}
+
 function toMs(v, unit) {
   const n = Number(v);
   return unit === 'us' ? n / 1000 : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n;
@@ -133,17 +150,31 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-// ---------------------------------------------------------------- cluster
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kanzen-proxybench-'));
+// ---------------------------------------------------------------- clusters
 const cli = path.join(dist, 'cli/main.js');
-const kanzen = (...a) => spawnSync(process.execPath, [cli, ...a, '--name', clusterName, '--home', home], { encoding: 'utf8' });
-const kubeconfig = path.join(home, 'kubeconfig');
-const kubectl = (...a) => {
-  const r = spawnSync('kubectl', ['--kubeconfig', kubeconfig, ...a], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`kubectl ${a.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
-const nodeNs = (i) => `kz-${clusterName}-node-${i}`;
+
+/** A cluster of this run: its CLI, kubectl and namespaces (nothing started yet). */
+function benchCluster(name, mode, pool) {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), `kanzen-proxybench-${mode}-`));
+  const kubeconfig = path.join(home, 'kubeconfig');
+  return {
+    name,
+    mode,
+    lbPool: pool,
+    home,
+    kanzen: (...a) => spawnSync(process.execPath, [cli, ...a, '--name', name, '--home', home], { encoding: 'utf8' }),
+    kubectl: (...a) => {
+      const r = spawnSync('kubectl', ['--kubeconfig', kubeconfig, ...a], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`kubectl ${a.join(' ')}: ${r.stderr}`);
+      return r.stdout;
+    },
+    nodeNs: (i) => `kz-${name}-node-${i}`,
+  };
+}
+const userspace = benchCluster(clusterName, 'userspace', lbPool);
+const nft = benchCluster(`${clusterName}nft`, 'nftables', nftLbPool);
+const clusters = [userspace, nft];
+const nodeNs = userspace.nodeNs;
 let haproxy;
 let cleaned = false;
 
@@ -151,9 +182,11 @@ function cleanup() {
   if (cleaned) return;
   cleaned = true;
   if (haproxy && haproxy.exitCode === null) haproxy.kill('SIGTERM');
-  const r = kanzen('down', '--purge');
-  if (r.status !== 0) console.error(r.stderr);
-  fs.rmSync(home, { recursive: true, force: true, maxRetries: 5 });
+  for (const c of clusters) {
+    const r = c.kanzen('down', '--purge');
+    if (r.status !== 0) console.error(r.stderr);
+    fs.rmSync(c.home, { recursive: true, force: true, maxRetries: 5 });
+  }
 }
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
@@ -188,15 +221,14 @@ const loads = [
   { key: 'light', title: 'Light load', args: ['-c', '1', '-t', '1'], how: '`wrk -c1 -t1 -d5s --latency`' },
 ].map((l) => ({ ...l, how: l.how.replace('5s', `${duration}s`) }));
 
-const raw = [];
-let results;
-let info;
-try {
+/** Brings a cluster up with 3 nginx pods behind a LoadBalancer Service; returns its addresses and processes. */
+async function deployWeb(c, nodePort) {
+  const { kubectl, home } = c;
   const apiPort = await freePort();
-  const nodePort = await freeNodePort();
-  console.log(`cluster ${clusterName} in ${home} (API port ${apiPort}, NodePort ${nodePort})`);
-  const up = kanzen('up', '--api-port', String(apiPort), '--no-kubeconfig', '--lb-pool', lbPool, '--nodes', '2');
+  console.log(`cluster ${c.name} (${c.mode}) in ${home} (API port ${apiPort}, NodePort ${nodePort})`);
+  const up = c.kanzen('up', '--api-port', String(apiPort), '--no-kubeconfig', '--lb-pool', c.lbPool, '--nodes', '2', '--proxy-mode', c.mode);
   if (up.status !== 0) throw new Error(`up failed: ${up.stdout}${up.stderr}`);
+  if (!up.stderr.includes(`Proxy mode: ${c.mode}\n`)) throw new Error(`${c.name} does not run the ${c.mode} proxy:\n${up.stderr}`);
 
   const manifest = {
     apiVersion: 'v1',
@@ -238,12 +270,23 @@ try {
   const lbIP = svc.status.loadBalancer.ingress[0].ip;
   const nodeIP = JSON.parse(kubectl('get', 'node', 'node-1', '-o', 'json')).status.addresses.find((a) => a.type === 'InternalIP').address;
   const daemonPid = Number(fs.readFileSync(path.join(home, 'daemon.pid'), 'utf8'));
-  const agent1 = nodeAgentPid(home, 1);
-  const agent2 = nodeAgentPid(home, 2);
+  return { pods, podIPs, clusterIP, lbIP, nodeIP, nodePort, daemonPid, agent1: nodeAgentPid(home, 1), agent2: nodeAgentPid(home, 2) };
+}
+
+const raw = [];
+let results;
+let info;
+try {
+  const u = await deployWeb(userspace, await freeNodePort());
+  let nftNodePort;
+  do nftNodePort = await freeNodePort();
+  while (nftNodePort === u.nodePort);
+  const n = await deployWeb(nft, nftNodePort);
+  const { pods, podIPs, clusterIP, lbIP, nodeIP, nodePort, daemonPid, agent1, agent2 } = u;
 
   // HAProxy inside node-1, on node-1's IP, the same three pods.
   const hport = 18080;
-  const cfg = path.join(home, 'haproxy.cfg');
+  const cfg = path.join(userspace.home, 'haproxy.cfg');
   fs.writeFileSync(
     cfg,
     [
@@ -281,12 +324,17 @@ try {
     { key: 'nodeport-host', label: 'kanzen NodePort (host 127.0.0.1)', ns: undefined, url: `http://127.0.0.1:${nodePort}/`, pids: [agent1, agent2], proxy: 'both agents' },
     { key: 'lb-host', label: `kanzen LB IP (host ${lbIP})`, ns: undefined, url: `http://${lbIP}/`, pids: [agent1, agent2], proxy: 'both agents' },
     { key: 'haproxy', label: 'HAProxy 2.6 (node IP)', ns: nodeNs(1), url: `http://${nodeIP}:${hport}/`, pids: [haproxy.pid], proxy: 'haproxy' },
+    // The kernel forwards: no process is the proxy (its agents' CPU is shown; it should be ~0).
+    { key: 'nft-clusterip', label: 'kanzen nftables ClusterIP', ns: nft.nodeNs(1), url: `http://${n.clusterIP}/`, pids: [n.agent1], proxy: 'kernel' },
+    { key: 'nft-nodeport', label: 'kanzen nftables NodePort (node IP)', ns: nft.nodeNs(1), url: `http://${n.nodeIP}:${n.nodePort}/`, pids: [n.agent1], proxy: 'kernel' },
+    { key: 'nft-nodeport-host', label: 'kanzen nftables NodePort (host 127.0.0.1)', ns: undefined, url: `http://127.0.0.1:${n.nodePort}/`, pids: [n.agent1, n.agent2], proxy: 'both agents' },
+    { key: 'nft-lb-host', label: `kanzen nftables LB IP (host ${n.lbIP})`, ns: undefined, url: `http://${n.lbIP}/`, pids: [n.agent1, n.agent2], proxy: 'both agents' },
   ];
   for (const t of targets) await waitHttp(t.url, t.ns);
 
   // Idle cost of the processes counted as kanzen's proxy (kubelet, informers, API server).
   const idleSeconds = idleSecondsReport;
-  const idlePids = [daemonPid, agent1, agent2];
+  const idlePids = [daemonPid, agent1, agent2, n.daemonPid, n.agent1, n.agent2];
   const idle0 = idlePids.map((p) => cpuTicks(p));
   await sleep(idleSeconds * 1000);
   const idle = Object.fromEntries(idlePids.map((p, i) => [p, (cpuTicks(p) - idle0[i]) / clkTck / idleSeconds]));
@@ -295,30 +343,34 @@ try {
   for (const t of targets) wrk(t, ['-c', '50', '-t', '1'], 2);
 
   results = Object.fromEntries(loads.map((l) => [l.key, Object.fromEntries(targets.map((t) => [t.key, []]))]));
+  const loadBefore = os.loadavg()[0];
   for (let round = 0; round < rounds; round++) {
     for (const load of loads) {
       // Rotate the order each round so no path always runs first (or right after another).
       const order = targets.map((_, i) => targets[(i + round) % targets.length]);
       for (const t of order) {
         const c0 = t.pids.length ? cpuSeconds(t.pids) : 0;
+        const m0 = machineBusySeconds();
         const w0 = Date.now();
         const r = wrk(t, load.args, duration);
         const wall = (Date.now() - w0) / 1000;
+        const machine = machineBusySeconds() - m0;
         // The agents' own background work (kubelet, informers), measured idle above, is not
         // proxy work: it is taken off, so kanzen's agents and HAProxy compare like for like.
         const background = t.pids.reduce((n, p) => n + (idle[p] ?? 0) * wall, 0);
         const gross = t.pids.length ? cpuSeconds(t.pids) - c0 : NaN;
         const cpu = gross - background;
         if (!Number.isFinite(r.rps)) console.log(r.raw);
-        results[load.key][t.key].push({ ...r, cpu, gross });
+        results[load.key][t.key].push({ ...r, cpu, gross, machine });
         console.log(
-          `round ${round + 1} ${load.key.padEnd(9)} ${t.label.padEnd(40)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(3)} ms  p99 ${r.p99.toFixed(3)} ms  cpu ${Number.isFinite(cpu) ? cpu.toFixed(2) : '-'} s${r.errors ? `  errors ${r.errors}` : ''}`,
+          `round ${round + 1} ${load.key.padEnd(9)} ${t.label.padEnd(40)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(3)} ms  p99 ${r.p99.toFixed(3)} ms  cpu ${Number.isFinite(cpu) ? cpu.toFixed(2) : '-'} s  machine ${((machine / r.requests) * 1e6).toFixed(1)} µs/req${r.errors ? `  errors ${r.errors}` : ''}`,
         );
         raw.push(`### round ${round + 1} ${load.key} ${t.label}\n${r.raw}`);
       }
     }
   }
-  info = { targets, podIPs, pods, clusterIP, lbIP, nodeIP, nodePort, hport, idle, daemonPid, agent1, agent2 };
+  const loadAverage = [loadBefore, os.loadavg()[0]];
+  info = { loadAverage, targets, podIPs, pods, clusterIP, lbIP, nodeIP, nodePort, hport, idle, daemonPid, agent1, agent2, nft: n };
 } catch (e) {
   console.error(e);
   cleanup();
@@ -331,7 +383,9 @@ function summarize(runs) {
   const requests = runs.reduce((n, r) => n + r.requests, 0);
   const cpu = runs.reduce((n, r) => n + r.cpu, 0);
   const gross = runs.reduce((n, r) => n + r.gross, 0);
+  const machine = runs.reduce((n, r) => n + r.machine, 0);
   return {
+    machinePerRequest: requests > 0 ? (machine / requests) * 1e6 : NaN,
     grossPerRun: gross / runs.length,
     rps: median(runs.map((r) => r.rps)),
     p50: median(runs.map((r) => r.p50)),
@@ -344,6 +398,7 @@ function summarize(runs) {
 }
 const S = Object.fromEntries(loads.map((l) => [l.key, Object.fromEntries(info.targets.map((t) => [t.key, summarize(results[l.key][t.key])]))]));
 const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '–');
+const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '–');
 const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 const f3 = (x) => (Number.isFinite(x) ? x.toFixed(3) : '–');
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
@@ -368,6 +423,19 @@ for (const k of kanzenPaths) {
   });
 }
 
+// The nftables mode against direct-to-pod (issue 13's goals): throughput, and the machine's
+// CPU per request, since the kernel's forwarding is nobody's process time.
+const nftPaths = ['nft-clusterip', 'nft-nodeport', 'nft-nodeport-host', 'nft-lb-host', 'clusterip', 'haproxy'];
+const directRows = nftPaths.map((k) => ({
+  key: k,
+  label: info.targets.find((t) => t.key === k).label,
+  keepalive: ratio(S.keepalive[k].rps, S.keepalive.direct.rps),
+  close: ratio(S.close[k].rps, S.close.direct.rps),
+  machine: ratio(S.keepalive[k].machinePerRequest, S.keepalive.direct.machinePerRequest),
+  machineClose: ratio(S.close[k].machinePerRequest, S.close.direct.machinePerRequest),
+  addedP50: S.light[k].p50 - S.light.direct.p50,
+}));
+
 const cpuModel = os.cpus()[0]?.model ?? 'unknown CPU';
 const haproxyVersion = spawnSync('haproxy', ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0].replace(/ - https.*/, '');
 const wrkVersion = (spawnSync('wrk', ['-v'], { encoding: 'utf8' }).stdout || '').split('\n')[0].replace(/ Copyright.*/, '');
@@ -375,15 +443,15 @@ const idleOf = (pid) => info.idle[pid] ?? 0;
 let section = '## Service proxy\n\n';
 section += `Measured ${new Date().toISOString().slice(0, 10)} with \`node bench/proxy/run.mjs\` (rerun: \`npx tsc -p tsconfig.json && node bench/proxy/run.mjs --rounds ${rounds} --duration ${duration}\`) on ${cpuModel} × ${os.cpus().length}, Linux ${os.release()}, Node ${process.version}, ${haproxyVersion}, ${wrkVersion}. `;
 section += `The machine is shared and noisy: ${rounds} interleaved rounds of ${duration} s per path and load, order rotated each round; req/s, p50 and p99 are medians over the rounds, "per proxy core" is all requests of all rounds divided by the proxy's CPU seconds (utime+stime from /proc).\n\n`;
-section += `Setup: a 2-node netns cluster, 3 built-in nginx:1.26-alpine pods (${info.pods.map((p) => `${p.status.podIP} on ${p.spec.nodeName}`).join(', ')}) behind one LoadBalancer Service (ClusterIP ${info.clusterIP}, NodePort ${info.nodePort}, LB IP ${info.lbIP}). `;
+section += `Setup: two 2-node netns clusters, one per proxy mode (\`kanzen up --proxy-mode userspace\` and \`nftables\`), run at the same time; in each, 3 built-in nginx:1.26-alpine pods (${info.pods.map((p) => `${p.status.podIP} on ${p.spec.nodeName}`).join(', ')}) behind one LoadBalancer Service (ClusterIP ${info.clusterIP}, NodePort ${info.nodePort}, LB IP ${info.lbIP}; in the nftables cluster ${info.nft.pods.map((p) => `${p.status.podIP} on ${p.spec.nodeName}`).join(', ')}, ClusterIP ${info.nft.clusterIP}, NodePort ${info.nft.nodePort}, LB IP ${info.nft.lbIP}). `;
 section += `HAProxy runs in node-1's network namespace (\`mode tcp\`, \`balance roundrobin\`, \`nbthread 1\`, bound to ${info.nodeIP}:${info.hport}) with the same three pods; kanzen's proxy is node-1's node agent (single event loop). wrk runs in node-1's namespace for direct, ClusterIP, NodePort (node IP) and HAProxy, on the host for 127.0.0.1:NodePort and the LB IP. `;
-section += `Proxy CPU counted: the node-1 agent for the in-node kanzen paths; both node agents for the host paths (the supervisor creates the host's sockets and hands them to the agents, which accept on them directly: it carries no traffic); haproxy's pid for HAProxy. The agents also run a kubelet and informers: their idle cost, measured for ${idleSecondsReport} s before the runs (node-1 agent ${f3(idleOf(info.agent1))} s/s, node-2 agent ${f3(idleOf(info.agent2))} s/s), is subtracted over each run's wall time; the gross figure is shown beside the net one. Not counted: the agents' container-log writer thread, which writes the pods' output (the nginx pods log a line per request, for HAProxy's requests too) — the container runtime's work, containerd-shim's beside a real kube-proxy. Runs before 2026-12-07 (issue 9) counted that work, which then ran on the agent's main thread.\n\n`;
+section += `Proxy CPU counted: the node-1 agent for the in-node kanzen paths; both node agents for the host paths (the supervisor creates the host's sockets and hands them to the agents, which accept on them directly: it carries no traffic); haproxy's pid for HAProxy. The agents also run a kubelet and informers: their idle cost, measured for ${idleSecondsReport} s before the runs (node-1 agent ${f3(idleOf(info.agent1))} s/s, node-2 agent ${f3(idleOf(info.agent2))} s/s), is subtracted over each run's wall time; the gross figure is shown beside the net one. Not counted: the agents' container-log writer thread, which writes the pods' output (the nginx pods log a line per request, for HAProxy's requests too) — the container runtime's work, containerd-shim's beside a real kube-proxy. Runs before 2026-12-07 (issue 9) counted that work, which then ran on the agent's main thread. In the nftables rows the kernel forwards: the node-1 agent's CPU is shown for the in-node paths (it only programs rules), both agents' for the host paths, which the agents still accept and splice (\`src/proxy/host-path-backend.ts\`). The 1-minute load average was ${info.loadAverage.map((l) => l.toFixed(1)).join(' at the start, ')} at the end of the runs: machine CPU figures include whatever else ran meanwhile, so they compare well only on a quiet machine. "Machine CPU per request" is the whole machine's busy time during the run (/proc/stat: user, nice, system, irq, softirq, steal) divided by the requests: wrk, nginx, the proxy and the kernel together, plus whatever else ran on the shared machine meanwhile.\n\n`;
 for (const l of loads) {
   section += `### ${l.title} (${l.how})\n\n`;
-  section += `| path | req/s | p50 (ms) | p99 (ms) | proxy CPU per run, net (gross) (s) | req/s per proxy core | errors | req/s per round |\n|---|---|---|---|---|---|---|---|\n`;
+  section += `| path | req/s | p50 (ms) | p99 (ms) | proxy CPU per run, net (gross) (s) | req/s per proxy core | machine CPU per request (µs) | errors | req/s per round |\n|---|---|---|---|---|---|---|---|---|\n`;
   for (const t of info.targets) {
     const s = S[l.key][t.key];
-    section += `| ${t.label} | ${f0(s.rps)} | ${f3(s.p50)} | ${f3(s.p99)} | ${t.pids.length ? `${f2(s.cpuPerRun)} (${f2(s.grossPerRun)})` : '–'} | ${f0(s.perCore)} | ${s.errors} | ${s.rpsAll.map(f0).join(' / ')} |\n`;
+    section += `| ${t.label} | ${f0(s.rps)} | ${f3(s.p50)} | ${f3(s.p99)} | ${t.pids.length ? `${f2(s.cpuPerRun)} (${f2(s.grossPerRun)})` : '–'} | ${t.proxy === 'kernel' ? '– (kernel)' : f0(s.perCore)} | ${f1(s.machinePerRequest)} | ${s.errors} | ${s.rpsAll.map(f0).join(' / ')} |\n`;
   }
   section += '\n';
 }
@@ -394,11 +462,19 @@ const mark = (v, ok) => (Number.isFinite(v) ? `${v.toFixed(2)}× ${ok(v) ? '✓'
 for (const r of ratioRows) {
   section += `| ${r.label} | ${mark(r.keepalive, (v) => v >= 0.8)} | ${mark(r.close, (v) => v >= 0.5)} | ${mark(r.p50, (v) => v <= 1.2)} | ${mark(r.p99, (v) => v <= 2)} | ${f3(r.addedP50[0])} / ${f3(r.addedP50[1])} | ${f3(r.addedP99[0])} / ${f3(r.addedP99[1])} |\n`;
 }
+section += `\n### The nftables mode against direct-to-pod (same run)\n\n`;
+section += `Targets (issue 13) for the nftables ClusterIP: keep-alive req/s ≥ 0.95× direct, new connections/s ≥ 0.9× direct, machine CPU per request ≤ 1.1× direct, light-load added p50 ≤ 0.01 ms. The userspace ClusterIP and HAProxy rows are there for scale. The direct path reaches one pod (${info.pods[0].status.podIP} on ${info.pods[0].spec.nodeName}); the Services spread over three, and a pod on the other node costs the extra veth and bridge hop whatever the proxy.\n\n`;
+section += `| path | keep-alive req/s | new conn/s | machine CPU per request, keep-alive | machine CPU per request, new connections | added light-load p50 (ms) |\n|---|---|---|---|---|---|\n`;
+for (const r of directRows) {
+  const goal = r.key === 'nft-clusterip';
+  const m = (v, ok) => (goal ? mark(v, ok) : Number.isFinite(v) ? `${v.toFixed(2)}×` : '–');
+  section += `| ${r.label} | ${m(r.keepalive, (v) => v >= 0.95)} | ${m(r.close, (v) => v >= 0.9)} | ${m(r.machine, (v) => v <= 1.1)} | ${m(r.machineClose, (v) => v <= 1.1)} | ${f3(r.addedP50)}${goal && Number.isFinite(r.addedP50) ? (r.addedP50 <= 0.01 ? ' ✓' : ' ✗') : ''} |\n`;
+}
 section += `\nReading the figures: the in-node rows are the like-for-like comparison (one proxy process in node-1 against HAProxy in node-1, same clients, same pods). The host rows count both agents, since either may accept a host connection; an agent on node-2 reaches node-1's pod across the cluster bridge, and the kernel charges that extra veth/bridge traversal to the sending process, which HAProxy in node-1 mostly does not pay. How kanzen gets here: TCP is spliced on Node's libuv handles (\`src/proxy/userspace/libuv-stream.ts\`, \`tcp-proxy-connection.ts\`): no net.Socket, stream state or per-read buffer per connection, one pooled 16 KiB buffer per direction, one read and one write per chunk; node namespaces reuse TIME_WAIT ports (\`net.ipv4.tcp_tw_reuse=1\`), without which new-connection loads stall on port search for HAProxy and kanzen alike.\n`;
 
 const rawPath = path.join(os.tmpdir(), `kanzen-proxybench-${Date.now()}.txt`);
 fs.writeFileSync(rawPath, raw.join('\n'));
-fs.writeFileSync(rawPath.replace(/\.txt$/, '.json'), JSON.stringify({ summary: S, ratios: ratioRows, results }, null, 1));
+fs.writeFileSync(rawPath.replace(/\.txt$/, '.json'), JSON.stringify({ summary: S, ratios: ratioRows, direct: directRows, results }, null, 1));
 console.log(`\n${section}\nraw wrk output: ${rawPath}`);
 
 if (!flag('no-write')) {

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CliError } from './output.js';
 import type { ImageSources } from '../node/images/image-sources.js';
+import type { ProxyMode } from '../proxy/proxy-mode.js';
 
 export interface ClusterConfig {
   name: string;
@@ -22,6 +23,8 @@ export interface ClusterConfig {
   maxPods?: number;
   /** Which controllers run (`kanzen up --controllers`, kube-controller-manager's flag); all when absent. */
   controllers?: string[];
+  /** The Service data plane asked for (`kanzen up --proxy-mode`); nftables where the kernel can, when absent. */
+  proxyMode?: ProxyMode;
   store: string;
 }
 

@@ -31,6 +31,7 @@ clusterOptions(program.command('up').description('start a cluster in the backgro
   .option('--store <spec>', 'store: sqlite:<path> (default) or memory:')
   .option('--max-pods <n>', "pods per node, as the kubelet's --max-pods (default 110)", int)
   .option('--controllers <list>', "controllers to run, as kube-controller-manager's flag: '*' all, 'foo' enable, '-foo' disable (default '*')")
+  .option('--proxy-mode <mode>', 'Service data plane: nftables (the kernel, as kube-proxy; default where the kernel can) or userspace (kanzen\'s splice proxy)')
   .option('--lb-pool <cidr>', 'loopback range for LoadBalancer IPs (default 127.0.100.0/24)')
   .option('--images <sources>', 'where images come from: auto (store, registry, then built-in stand-ins; default), registry (no stand-ins) or builtin (never the network)')
   .option('--no-kubeconfig', 'do not merge the context into your kubeconfig')
@@ -38,7 +39,7 @@ clusterOptions(program.command('up').description('start a cluster in the backgro
   .action(async (o) => {
     if (o.runtime && o.runtime !== 'fake' && o.runtime !== 'netns') throw new CliError(`unknown runtime "${o.runtime}": use fake or netns`);
     if (o.images && !imageSourceModes.includes(o.images)) throw new CliError(`unknown image sources "${o.images}": use ${imageSourceModes.join(', ')}`);
-    await up({ name: o.name, home: o.home, nodes: o.nodes, apiPort: o.apiPort, kubeconfig: o.kubeconfig, runtime: o.runtime, images: o.images, store: o.store, lbPool: o.lbPool, maxPods: o.maxPods, controllers: o.controllers, waitSeconds: o.wait });
+    await up({ name: o.name, home: o.home, nodes: o.nodes, apiPort: o.apiPort, kubeconfig: o.kubeconfig, runtime: o.runtime, images: o.images, store: o.store, lbPool: o.lbPool, maxPods: o.maxPods, controllers: o.controllers, proxyMode: o.proxyMode, waitSeconds: o.wait });
   });
 
 clusterOptions(program.command('down').description('stop a cluster and everything it started'))

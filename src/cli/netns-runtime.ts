@@ -29,6 +29,8 @@ import { nodeSocketPaths } from '../node/node-agent.js';
 import { removeClusterRuncContainers } from '../node/kubelet/runc-launcher.js';
 import type { AgentChannel } from '../proxy/host-port-mappings.js';
 import { RestartBackoff } from './restart-backoff.js';
+import { decideProxyMode, defaultProxyMode, describeProxyMode, type ProxyModeDecision } from '../proxy/proxy-mode.js';
+import { nftablesUnavailable, nftCheckIn } from '../proxy/nftables-support.js';
 
 const agentMain = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'node', 'node-agent-main.js');
 const stopTimeoutMs = 10_000;
@@ -166,6 +168,20 @@ async function ensureClusterNetwork(cfg: ClusterConfig, log: Logger): Promise<Cl
   return setupClusterNetwork(opts);
 }
 
+/**
+ * The proxy mode the agents run: the cluster's choice, after the kernel check in the first
+ * node's namespace when that is nftables (every node shares the kernel and its modules).
+ * A fallback is one warning in the supervisor log, and `kanzen up` prints it.
+ */
+async function checkProxyMode(cfg: ClusterConfig, net: ClusterNetwork, log: Logger): Promise<ProxyModeDecision> {
+  const requested = cfg.proxyMode ?? defaultProxyMode;
+  const missing = requested === 'nftables' ? await nftablesUnavailable(nftCheckIn(net.nodes[0].netns), cfg.name) : undefined;
+  const decision = decideProxyMode(requested, missing);
+  if (decision.reason) log.warn(describeProxyMode(decision));
+  else log.info(describeProxyMode(decision));
+  return decision;
+}
+
 export interface AgentStatus {
   pid?: number;
   restarts: number;
@@ -178,6 +194,8 @@ export interface NetnsRuntime {
   agents(): Iterable<AgentChannel>;
   /** Called with every message an agent sends over its IPC channel. */
   onAgentMessage(fn: (agent: AgentChannel, message: unknown) => void): void;
+  /** The Service data plane every node agent runs (the kernel check's decision). */
+  readonly proxyMode: ProxyModeDecision;
   /** Each node's agent PID and restart count. */
   agentStatus(): Record<string, AgentStatus>;
   /** Stops the agents and removes the cluster network with its pods (kanzen down). */
@@ -189,6 +207,7 @@ export async function startNetnsRuntime(home: ClusterHome, cfg: ClusterConfig, l
   const orphans = await stopRecordedAgents(home);
   if (orphans.length > 0) log.info('stopped the node agents of a previous run', { pids: orphans });
   const net = await ensureClusterNetwork(cfg, log);
+  const proxyMode = await checkProxyMode(cfg, net, log);
   const children = new Map<string, ChildProcess>();
   const channels = new Map<string, AgentChannel>();
   const status = new Map<string, AgentStatus>();
@@ -202,7 +221,7 @@ export async function startNetnsRuntime(home: ClusterHome, cfg: ClusterConfig, l
     // nsenter, not `ip netns exec`: the latter also gives the agent a mount namespace of its
     // own, and the pod namespaces the agent then creates (bind mounts in /run/netns) would be
     // invisible to the supervisor's teardown.
-    const child = spawn('nsenter', [`--net=/run/netns/${netns}`, process.execPath, agentMain, '--name', cfg.name, '--home', home.dir, '--index', String(index)], {
+    const child = spawn('nsenter', [`--net=/run/netns/${netns}`, process.execPath, agentMain, '--name', cfg.name, '--home', home.dir, '--index', String(index), '--proxy-mode', proxyMode.mode], {
       // The IPC channel carries the host's NodePort and LoadBalancer sockets (host-port-mappings.ts).
       stdio: ['ignore', logFd, logFd, 'ipc'],
       // The agent's logger writes the rotating log file; raw output (a crash) lands there too.
@@ -246,6 +265,7 @@ export async function startNetnsRuntime(home: ClusterHome, cfg: ClusterConfig, l
     startAgents() {
       for (const n of net.nodes) if (!children.has(n.nodeName)) startAgent(n.nodeName, n.netns, n.index, new RestartBackoff());
     },
+    proxyMode,
     agents: () => channels.values(),
     onAgentMessage: (fn) => void messageHandlers.push(fn),
     agentStatus: () => Object.fromEntries([...status].map(([k, v]) => [k, { ...v }])),

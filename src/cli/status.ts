@@ -4,6 +4,8 @@ import { Transport } from '../client/transport.js';
 import { readConfig, resolveHome, runningDaemonPid, runningPid, validateClusterName } from './cluster-home.js';
 import { readSupervisorState } from './supervisor.js';
 import { CliError } from './output.js';
+import { proxyModeAnnotation } from '../proxy/proxy-mode.js';
+import type { Node } from '../api/types.js';
 
 export async function status(opts: { name: string; home?: string }): Promise<number> {
   const bad = validateClusterName(opts.name);
@@ -37,8 +39,11 @@ export async function status(opts: { name: string; home?: string }): Promise<num
       console.log(`Health:      ${r.status === 200 ? 'ready' : `not ready (${r.status})`}`);
       const nodes = await t.request('GET', '/api/v1/nodes');
       if (nodes.status === 200) {
-        const list = JSON.parse(nodes.body.toString()) as { items: { metadata: { name: string } }[] };
+        const list = JSON.parse(nodes.body.toString()) as { items: Node[] };
         console.log(`Nodes:       ${list.items.map((n) => n.metadata.name).join(', ') || '(none yet)'}`);
+        // Each node's proxy publishes the mode it runs (proxy-sync-reporter.ts); the fake runtime has no proxies.
+        const modes = list.items.filter((n) => n.metadata.annotations?.[proxyModeAnnotation]).map((n) => `${n.metadata.name} ${n.metadata.annotations![proxyModeAnnotation]}`);
+        if (modes.length) console.log(`Proxy mode:  ${modes.join(', ')}${sup?.proxy?.reason ? ` (${sup.proxy.requested} is not usable here: ${sup.proxy.reason})` : ''}`);
       }
     } catch (e) {
       console.log(`Health:      unreachable (${(e as Error).message})`);

@@ -20,6 +20,7 @@ import { ApiClient } from '../client/api-client.js';
 import { InformerFactory } from '../client/informer-factory.js';
 import { HostPortMappings } from '../proxy/host-port-mappings.js';
 import { createLogger } from '../util/logger.js';
+import type { ProxyModeDecision } from '../proxy/proxy-mode.js';
 import { readConfig, recordedPid, resolveHome, type ClusterHome } from './cluster-home.js';
 import { daemonReadyMessage } from './daemon.js';
 import { startNetnsRuntime, stopProcess, type AgentStatus, type NetnsRuntime } from './netns-runtime.js';
@@ -40,6 +41,8 @@ export interface SupervisorState {
   pid: number;
   daemon: { pid?: number; restarts: number; lastExit?: { code: number | null; signal: string | null; at: string } };
   agents: Record<string, AgentStatus>;
+  /** The Service data plane the node agents run, decided by the kernel check at start (netns runtime). */
+  proxy?: ProxyModeDecision;
 }
 
 export function readSupervisorState(home: ClusterHome): SupervisorState | undefined {
@@ -71,6 +74,7 @@ export async function runSupervisor(homeDir: string, name: string): Promise<void
   let netns: NetnsRuntime | undefined;
   const saveState = () => {
     state.agents = netns?.agentStatus() ?? {};
+    state.proxy = netns?.proxyMode;
     try {
       fs.writeFileSync(home.supervisorState, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
     } catch (e) {

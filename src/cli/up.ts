@@ -14,6 +14,8 @@ import { apiServerSANs } from './cluster-network.js';
 import { CliError, progress } from './output.js';
 import { isRoot } from './netns-runtime.js';
 import type { ImageSources } from '../node/images/image-sources.js';
+import { describeProxyMode, isProxyMode, proxyModes } from '../proxy/proxy-mode.js';
+import { readSupervisorState } from './supervisor.js';
 
 export interface UpOptions {
   name: string;
@@ -27,6 +29,7 @@ export interface UpOptions {
   lbPool?: string;
   maxPods?: number;
   controllers?: string;
+  proxyMode?: string;
   waitSeconds?: number;
 }
 
@@ -156,6 +159,10 @@ export async function up(opts: UpOptions): Promise<void> {
     if (items.some((c) => !c)) throw new CliError(`--controllers takes a comma-separated list of controller names, '*' or '-name', got "${opts.controllers}"`);
     cfg.controllers = items;
   }
+  if (opts.proxyMode !== undefined) {
+    if (!isProxyMode(opts.proxyMode)) throw new CliError(`unknown proxy mode "${opts.proxyMode}": use ${proxyModes.join(' or ')}`);
+    cfg.proxyMode = opts.proxyMode;
+  }
   if (opts.lbPool) {
     if (!/^127\.\d+\.\d+\.\d+\/(2[4-9]|3[0-2])$/.test(opts.lbPool)) throw new CliError(`--lb-pool must be a loopback range (127.x.y.z/24 to /32), got "${opts.lbPool}"`);
     cfg.lbPool = opts.lbPool;
@@ -192,6 +199,9 @@ export async function up(opts: UpOptions): Promise<void> {
   step('Waiting for the API server to be ready');
   await waitReady(home, child.pid!, (opts.waitSeconds ?? 60) * 1000);
 
+  // The supervisor checked the kernel before it started the node agents (nftables-support.ts).
+  const proxy = readSupervisorState(home)?.proxy;
+  if (proxy) process.stderr.write(` • ${describeProxyMode(proxy)}\n`);
   step(`Waiting for ${cfg.nodes} node(s) to be Ready`);
   await waitNodesReady(home, cfg.nodes, (opts.waitSeconds ?? 60) * 1000);
   step('Waiting for cluster DNS (kube-system/kube-dns)');

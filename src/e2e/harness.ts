@@ -25,6 +25,12 @@ export const kubectl133Bin = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
  * the newest client), else both, so a file run on its own still covers both.
  */
 export const passClients: string[] = process.env.KANZEN_KUBECTL ? [process.env.KANZEN_KUBECTL] : [kubectl127Bin, kubectl133Bin].filter((b) => existsSync(b));
+/**
+ * The Service data plane of this pass's netns clusters ($KANZEN_PROXY_MODE: scripts/run-tests.mjs
+ * gives each kubectl pass its own mode, so every Service e2e runs in both at no extra pass);
+ * unset, a cluster runs the default (nftables where the kernel can). Explicit --proxy-mode wins.
+ */
+export const passProxyMode: string | undefined = process.env.KANZEN_PROXY_MODE || undefined;
 /** "1.27" for …/kubectl.1.27; "" for a client whose file name says no version. */
 export const clientVersion = (bin: string): string => /kubectl\.(\d+\.\d+)$/.exec(bin)?.[1] ?? '';
 
@@ -73,6 +79,7 @@ export function hasCommand(cmd: string): boolean {
 /** A cluster for one test file; the fake runtime unless extraArgs names another (API-only tests need no root). */
 export async function startCluster(opts: { nodes?: number; extraArgs?: string[] } = {}): Promise<TestCluster> {
   if (!opts.extraArgs?.includes('--runtime')) opts = { ...opts, extraArgs: [...(opts.extraArgs ?? []), '--runtime', 'fake'] };
+  if (passProxyMode && !opts.extraArgs?.includes('--proxy-mode')) opts = { ...opts, extraArgs: [...(opts.extraArgs ?? []), '--proxy-mode', passProxyMode] };
   const name = `e2e-${randomBytes(3).toString('hex')}`;
   const home = fs.mkdtempSync(path.join(os.tmpdir(), `kanzen-${name}-`));
   const port = await freePort();
@@ -134,6 +141,11 @@ export async function startCluster(opts: { nodes?: number; extraArgs?: string[] 
     throw new Error(`kanzen up failed (${r.code}): ${r.stderr}\n${log}`);
   }
   return cluster;
+}
+
+/** The proxy mode a netns cluster's nodes run, once node-1's proxy has published it (proxy-sync-reporter.ts). */
+export function nodeProxyMode(c: Pick<TestCluster, 'k'>, timeoutMs = 30_000): Promise<string> {
+  return eventually(async () => (await c.k(['get', 'node', 'node-1', '-o', 'jsonpath={.metadata.annotations.kanzen\\.io/proxy-mode}'])).trim(), timeoutMs);
 }
 
 /** A GET straight to the cluster's HTTPS API, no kubectl, with only the headers given (none: a client without credentials). */

@@ -287,6 +287,19 @@ export function planClusterNetwork(opts: ClusterNetworkOptions): ClusterNetwork 
   };
 }
 
+/**
+ * Where br_netfilter is loaded (Docker loads it), bridged frames meet the IP hooks too, and
+ * a pod reaching itself through its Service (hairpin) is DNATed on the bridge, then bridged
+ * back out the port it came in on — which a bridge never does — so the connect hangs until
+ * a retransmit picks another endpoint, and the nftables mode's hairpin masquerade is never
+ * reached. Pods reach each other through their node (routed), so the node namespace needs
+ * no netfilter on bridged frames: it is turned off there (a per-namespace sysctl; the host's
+ * own setting is untouched). kubelet's --hairpin-mode answers the same problem on the ports.
+ */
+function bridgeNetfilterOff(): Record<string, string> {
+  return fs.existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables') ? { 'net.bridge.bridge-nf-call-iptables': '0' } : {};
+}
+
 /** The packet mark and routing table of the transparent proxy's return path ("KZ"). */
 export const transparentMark = 0x4b5a;
 
@@ -389,6 +402,7 @@ export async function setupClusterNetwork(opts: ClusterNetworkOptions): Promise<
         [`net.ipv4.conf.${podBridgeName}.send_redirects`]: '0',
         // The proxy binds the client's address before making its socket transparent.
         'net.ipv4.ip_nonlocal_bind': '1',
+        ...bridgeNetfilterOff(),
       });
       await setupTransparentReturnPath(node, net.cluster, opts.logger);
     }

@@ -30,7 +30,7 @@ function freePort(): Promise<number> {
 }
 
 function status(over: Partial<ProxyStatus> = {}): ProxyStatus {
-  return { metrics: () => 'kubeproxy_sync_proxy_rules_service_changes_total 3\n', healthy: () => true, lastUpdated: () => undefined, nodeEligible: () => true, ...over };
+  return { metrics: () => 'kubeproxy_sync_proxy_rules_service_changes_total 3\n', proxyMode: 'nftables', healthy: () => true, lastUpdated: () => undefined, nodeEligible: () => true, ...over };
 }
 
 test('goTimeString prints Go time.Time.String() in UTC', () => {
@@ -75,7 +75,7 @@ test("the status servers answer on kube-proxy's paths; healthz is 503 when the n
   try {
     assert.equal((await get({ port: metricsPort }, '/metrics')).body, 'kubeproxy_sync_proxy_rules_service_changes_total 3\n');
     assert.deepEqual(await get({ port: metricsPort }, '/healthz'), { status: 200, type: 'text/plain; charset=utf-8', body: 'ok' });
-    assert.equal((await get({ port: metricsPort }, '/proxyMode')).body, 'userspace');
+    assert.equal((await get({ port: metricsPort }, '/proxyMode')).body, 'nftables');
     const h = await get({ port: healthzPort }, '/healthz');
     assert.equal(h.status, 200);
     assert.equal(h.type, 'application/json');

@@ -16,8 +16,10 @@ export const proxyHealthzPort = 10256;
 
 /** What the proxy status servers read from the node agent on each request. */
 export interface ProxyStatus {
-  /** The Prometheus text exposition of the proxy's metrics. */
-  metrics(): string;
+  /** The Prometheus text exposition of the proxy's metrics (nftables: after reading the kernel's counters). */
+  metrics(): string | Promise<string>;
+  /** What kube-proxy's /proxyMode answers: the backend this node runs (proxy-mode.ts). */
+  proxyMode: string;
   /** Upstream proxierHealthServer.isHealthy(): the proxy is programming changes in time. */
   healthy(): boolean;
   /** When the data plane was last programmed successfully (undefined: never). */
@@ -66,7 +68,7 @@ export function proxyHealthzBody(status: { healthy: boolean; lastUpdated?: Date;
   return withNodeEligible ? `${head}, "nodeEligible": ${status.nodeEligible}}` : `${head}}`;
 }
 
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 
 function notFound(res: http.ServerResponse): void {
   // Go's http.NotFound.
@@ -79,19 +81,23 @@ function router(routes: Record<string, Handler>): Handler {
     const path = (req.url ?? '/').split('?')[0];
     const h = routes[path];
     if (!h) return notFound(res);
-    try {
-      h(req, res);
-    } catch (e) {
+    const failed = (e: unknown) => {
       res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(`${(e as Error).message}\n`);
+    };
+    try {
+      void Promise.resolve(h(req, res)).catch(failed);
+    } catch (e) {
+      failed(e);
     }
   };
 }
 
 function metricsHandler(status: ProxyStatus): Handler {
-  return (_req, res) => {
+  return async (_req, res) => {
+    const text = await status.metrics();
     res.writeHead(200, { 'Content-Type': prometheusContentType });
-    res.end(status.metrics());
+    res.end(text);
   };
 }
 
@@ -161,7 +167,7 @@ export async function startProxyStatusServers(opts: { address: string; status: P
         },
         '/proxyMode': (_req, res) => {
           res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
-          res.end('userspace');
+          res.end(opts.status.proxyMode);
         },
       },
     ],

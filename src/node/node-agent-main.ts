@@ -1,9 +1,10 @@
-// Entry point of a node agent process: `node dist/node/node-agent-main.js --home DIR --index N`,
+// Entry point of a node agent process: `node dist/node/node-agent-main.js --home DIR --index N --proxy-mode MODE`,
 // started (and restarted when it dies) by the cluster supervisor inside the node's network
 // namespace (`nsenter --net`); it outlives daemon restarts, reconnecting to the API.
 import { readConfig, resolveHome } from '../cli/cluster-home.js';
 import { createLogger } from '../util/logger.js';
 import { startNodeAgent } from './node-agent.js';
+import { isProxyMode } from '../proxy/proxy-mode.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -19,7 +20,9 @@ async function main(): Promise<void> {
   const cfg = readConfig(home);
   if (!cfg) throw new Error(`no cluster configuration in ${home.dir}`);
   const log = createLogger(`node-${index}`);
-  const agent = await startNodeAgent({ home, cfg, index, logger: log });
+  // The supervisor passes the mode its kernel check chose; without one, the proxy that needs nothing of the kernel.
+  const mode = arg('proxy-mode');
+  const agent = await startNodeAgent({ home, cfg, index, logger: log, proxyMode: isProxyMode(mode) ? mode : 'userspace' });
   log.info('node agent ready');
   let stopping = false;
   const stop = async () => {

@@ -43,6 +43,10 @@ import { startMetricsSocket, startProxyStatusServers, type ProxyStatus, type Sta
 import { UnsupportedProtocolReporter } from './unsupported-protocol-reporter.js';
 import { envInt } from '../util/env.js';
 import { cgroupNodeUsage } from './kubelet/resource-analyzer.js';
+import type { ProxyMode } from '../proxy/proxy-mode.js';
+import { NftablesBackend, proxyTableName } from '../proxy/nftables/nftables-backend.js';
+import { HostPathBackend } from '../proxy/host-path-backend.js';
+import { UserspaceBackend } from '../proxy/userspace/userspace-backend.js';
 
 /** Where a node's sockets live: the API server proxies logs/exec to kubelet.sock; metrics.sock serves the proxy's metrics. */
 export function nodeSocketPaths(home: ClusterHome, nodeName: string): { dir: string; kubelet: string; metrics: string } {
@@ -73,8 +77,16 @@ export interface NodeAgent {
   stop(): Promise<void>;
 }
 
-export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConfig; index: number; logger: Logger; endpointDrainTimeoutMs?: number }): Promise<NodeAgent> {
-  const { home, cfg, index, logger } = opts;
+export async function startNodeAgent(opts: {
+  home: ClusterHome;
+  cfg: ClusterConfig;
+  index: number;
+  logger: Logger;
+  endpointDrainTimeoutMs?: number;
+  /** The Service data plane, as the supervisor's kernel check decided (proxy-mode.ts). */
+  proxyMode: ProxyMode;
+}): Promise<NodeAgent> {
+  const { home, cfg, index, logger, proxyMode } = opts;
   const net = clusterNetwork(cfg);
   const node = net.nodes[index - 1];
   if (!node) throw new Error(`no node ${index} in a ${cfg.nodes}-node cluster`);
@@ -135,6 +147,10 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
   // Two descriptors per proxied connection: raise RLIMIT_NOFILE before the proxy sizes its budget (fd-limit.ts).
   const fds = raiseNoFileLimit();
   logger.info('open-file limit', { ...fds.limit, ...(fds.error ? { reason: fds.error } : {}) });
+  // A host socket given back (externalTrafficPolicy Local, no local endpoint) is asked for again.
+  const requestHostSocket = (ip: string, port: number) => process.send?.(agentMessage({ kind: 'kanzen.host-socket', op: 'request', ip, port }));
+  logger.info('proxy mode', { mode: proxyMode });
+  const backend = proxyMode === 'nftables' ? nftablesBackend(cfg, node.nodeIP, requestHostSocket, logger.child('proxy')) : undefined;
   const proxier = new Proxier({
     informers: proxyInformers,
     nodeName: node.nodeName,
@@ -142,9 +158,10 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
     // Upstream --iptables-min-sync-period (1 s there, 0 here): a lagging proxy, to show
     // that zero-loss termination does not depend on proxies being fast.
     minSyncPeriodMs: envInt('KANZEN_PROXY_MIN_SYNC_PERIOD_MS'),
-    preserveClientIP: await clientIPPreservation(node.podCIDR, logger),
-    // A host socket given back (externalTrafficPolicy Local, no local endpoint) is asked for again.
-    requestHostSocket: (ip, port) => process.send?.(agentMessage({ kind: 'kanzen.host-socket', op: 'request', ip, port })),
+    // The kernel keeps client addresses itself (DNAT without masquerade where kube-proxy does).
+    preserveClientIP: proxyMode === 'userspace' ? await clientIPPreservation(node.podCIDR, logger) : undefined,
+    requestHostSocket,
+    backend,
     logger: logger.child('proxy'),
   });
   proxier.start();
@@ -152,6 +169,7 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
     client: proxyClient,
     nodeName: node.nodeName,
     proxy: proxier,
+    proxyMode,
     nodes: proxyInformers.for<Node>(resourceFor('nodes')),
     logger: logger.child('proxy'),
   });
@@ -164,7 +182,7 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
     }).start();
   }
   proxyInformers.start();
-  const proxyStatus = nodeProxyStatus(proxier, proxyInformers.for<Node>(resourceFor('nodes')), node.nodeName);
+  const proxyStatus = nodeProxyStatus(proxier, backend, proxyMode, proxyInformers.for<Node>(resourceFor('nodes')), node.nodeName);
 
   // The supervisor hands over the host's NodePort and LoadBalancer sockets (host-port-mappings.ts).
   const onDaemonMessage = (m: unknown, handle?: unknown): void => {
@@ -203,15 +221,32 @@ export async function startNodeAgent(opts: { home: ClusterHome; cfg: ClusterConf
   };
 }
 
+/**
+ * The nftables mode: the kernel serves every address of the node namespace (ClusterIPs,
+ * NodePorts on the node IP, externalIPs, LoadBalancer IPs), and a userspace backend
+ * without listeners of its own serves the host's sockets (host-path-backend.ts says why).
+ */
+function nftablesBackend(cfg: ClusterConfig, nodeIP: string, requestHostSocket: (ip: string, port: number) => void, logger: Logger): HostPathBackend {
+  return new HostPathBackend(
+    new NftablesBackend({ table: proxyTableName(cfg.name), nodePortAddresses: [nodeIP], clusterCIDRs: [cfg.podCIDR], logger }),
+    new UserspaceBackend({ nodePortAddresses: [], hostSocketsOnly: true, requestHostSocket, logger }),
+  );
+}
+
 /** Upstream ToBeDeletedTaint: a node the cluster autoscaler is removing takes no new load-balancer traffic. */
 const toBeDeletedTaint = 'ToBeDeletedByClusterAutoscaler';
 
 /** What the proxy status servers report: healthy once synced (as the health-check node ports), eligible until the Node goes away. */
-function nodeProxyStatus(proxier: Proxier, nodes: { getByName(ns: string | undefined, name: string): Node | undefined }, nodeName: string): ProxyStatus {
+function nodeProxyStatus(proxier: Proxier, backend: HostPathBackend | undefined, proxyMode: ProxyMode, nodes: { getByName(ns: string | undefined, name: string): Node | undefined }, nodeName: string): ProxyStatus {
   let synced = false;
   void proxier.waitForSync().then(() => (synced = true));
   return {
-    metrics: () => proxier.prometheusMetrics(),
+    // The kernel's counters are read when asked for, so `kanzen traffic` sees every connection made before it ran.
+    metrics: async () => {
+      await backend?.refreshStats();
+      return proxier.prometheusMetrics();
+    },
+    proxyMode,
     healthy: () => synced,
     lastUpdated: () => {
       const s = proxier.metrics().sync.lastSyncTimestampSeconds;

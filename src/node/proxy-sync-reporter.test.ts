@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node } from '../api/types.js';
 import { resourceFor } from '../client/api-client.js';
@@ -6,6 +6,7 @@ import { InformerFactory } from '../client/informer-factory.js';
 import { startApiFixture } from '../testing/api-fixture.js';
 import { silentLogger } from '../util/logger.js';
 import { proxySyncAnnotation, ProxySyncReporter, type ProxySyncSource } from './proxy-sync-reporter.js';
+import { proxyModeAnnotation, type ProxyMode } from '../proxy/proxy-mode.js';
 
 const nodes = resourceFor('nodes');
 
@@ -35,14 +36,15 @@ async function until<T>(fn: () => Promise<T | undefined | false>, ms = 5000): Pr
   }
 }
 
-test('the proxy\'s applied revision is published on its Node, coalesced, and restored when removed', async (t) => {
+/** An API server with node-1 (carrying `annotations`) and a started reporter for it. */
+async function reporterFor(t: TestContext, annotations: Record<string, string>, proxyMode?: ProxyMode) {
   const api = await startApiFixture();
   t.after(() => api.stop());
   const client = api.client('kube-proxy');
-  await client.create<Node>(nodes, undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', annotations: { keep: 'me' } } });
+  await client.create<Node>(nodes, undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', annotations } });
   const informers = new InformerFactory(client, silentLogger);
   const proxy = new FakeProxy();
-  const reporter = new ProxySyncReporter({ client, nodeName: 'node-1', proxy, nodes: informers.for<Node>(nodes), logger: silentLogger });
+  const reporter = new ProxySyncReporter({ client, nodeName: 'node-1', proxy, proxyMode, nodes: informers.for<Node>(nodes), logger: silentLogger });
   reporter.start();
   informers.start();
   t.after(() => {
@@ -50,6 +52,11 @@ test('the proxy\'s applied revision is published on its Node, coalesced, and res
     informers.stop();
   });
   const annotation = async () => (await client.get<Node>(nodes, undefined, 'node-1')).metadata.annotations ?? {};
+  return { client, proxy, reporter, annotation };
+}
+
+test('the proxy\'s applied revision is published on its Node, coalesced, and restored when removed', async (t) => {
+  const { client, proxy, reporter, annotation } = await reporterFor(t, { keep: 'me' });
 
   // Nothing applied yet: nothing written.
   await new Promise((r) => setTimeout(r, 50));
@@ -66,4 +73,17 @@ test('the proxy\'s applied revision is published on its Node, coalesced, and res
   const n = await client.get<Node>(nodes, undefined, 'node-1');
   await client.update<Node>(nodes, { ...n, metadata: { ...n.metadata, annotations: { keep: 'me' } } });
   await until(async () => (await annotation())[proxySyncAnnotation] === '12');
+});
+
+test('the proxy mode is published with the revision and restored when removed', async (t) => {
+  const { client, proxy, annotation: annotations } = await reporterFor(t, {}, 'nftables');
+
+  proxy.synced('7');
+  await until(async () => (await annotations())[proxySyncAnnotation] === '7');
+  assert.equal((await annotations())[proxyModeAnnotation], 'nftables');
+
+  // The mode alone is stripped (the revision stays): it comes back.
+  const n = await client.get<Node>(nodes, undefined, 'node-1');
+  await client.update<Node>(nodes, { ...n, metadata: { ...n.metadata, annotations: { [proxySyncAnnotation]: '7' } } });
+  await until(async () => (await annotations())[proxyModeAnnotation] === 'nftables');
 });

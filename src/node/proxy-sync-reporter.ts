@@ -7,12 +7,14 @@
 // Level-triggered and cheap: the desired value is the proxy's applied revision; a merge
 // patch of the Node's metadata is sent when the value differs from what this reporter last
 // wrote or from what the Node (seen through an informer) carries. One patch in flight at a
-// time; later revisions coalesce into the next patch.
+// time; later revisions coalesce into the next patch. The same patch carries the proxy's
+// mode (`kanzen.io/proxy-mode: nftables|userspace`, proxy-mode.ts) for `kanzen status`.
 import type { Node } from '../api/types.js';
 import { isNotFound } from '../api/errors.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
 import type { Informer } from '../client/informer.js';
 import type { Logger } from '../util/logger.js';
+import { proxyModeAnnotation, type ProxyMode } from '../proxy/proxy-mode.js';
 
 export const proxySyncAnnotation = 'kanzen.io/proxy-endpointslices-rv';
 
@@ -28,6 +30,8 @@ export interface ProxySyncReporterOptions {
   client: ApiClient;
   nodeName: string;
   proxy: ProxySyncSource;
+  /** The backend the proxy runs, published beside its progress. */
+  proxyMode?: ProxyMode;
   /** The cluster's Nodes (shared informer): a Node that lost the annotation gets it back. */
   nodes?: Informer<Node>;
   /** Pause between two patches (default 0: a waiting kubelet wants the news at once). */
@@ -69,9 +73,10 @@ export class ProxySyncReporter {
   private onNode(n: Node): void {
     if (n.metadata.name !== this.opts.nodeName) return;
     const onNode = n.metadata.annotations?.[proxySyncAnnotation] ?? '';
-    // Someone (a re-registration, a user) removed or changed the annotation: write it again.
-    if (!this.inFlight && onNode !== this.written) {
-      this.written = onNode;
+    const modeLost = this.opts.proxyMode !== undefined && n.metadata.annotations?.[proxyModeAnnotation] !== this.opts.proxyMode;
+    // Someone (a re-registration, a user) removed or changed an annotation: write them again.
+    if (!this.inFlight && (onNode !== this.written || modeLost)) {
+      this.written = modeLost ? '' : onNode;
       this.kick();
     }
   }
@@ -96,7 +101,7 @@ export class ProxySyncReporter {
 
   private async patch(rv: string): Promise<boolean> {
     try {
-      await this.opts.client.patch<Node>(nodesInfo, undefined, this.opts.nodeName, 'merge', { metadata: { annotations: { [proxySyncAnnotation]: rv } } });
+      await this.opts.client.patch<Node>(nodesInfo, undefined, this.opts.nodeName, 'merge', { metadata: { annotations: { [proxySyncAnnotation]: rv, ...(this.opts.proxyMode ? { [proxyModeAnnotation]: this.opts.proxyMode } : {}) } } });
       this.written = rv;
       return true;
     } catch (e) {

@@ -36,6 +36,11 @@ export interface UserspaceBackendOptions {
   requestHostSocket?: (ip: string, port: number) => void;
   /** Most connections at once (default: from the open-file limit, fd-limit.ts). */
   maxConnections?: number;
+  /**
+   * Accept only on the host's sockets (adoptHostSocket), no listener of its own: the
+   * nftables mode, where the kernel serves every address of the node (host-path-backend.ts).
+   */
+  hostSocketsOnly?: boolean;
 }
 
 type Listener = TcpServiceListener | UdpServiceListener;
@@ -246,6 +251,7 @@ export class UserspaceBackend implements ProxyBackend {
 
   private desiredListeners(p: ServicePortProgram): Map<string, DesiredListener> {
     const out = new Map<string, DesiredListener>();
+    if (this.opts.hostSocketsOnly) return out;
     const proto = p.info.protocol;
     // kube-proxy REJECTs UDP to a Service without endpoints (ICMP port unreachable). With
     // no socket bound, the node's kernel answers exactly that: the port has no listener
