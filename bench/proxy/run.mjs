@@ -49,7 +49,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { dist, ensurePackages, flag, freePort, has, nodeAgentPid, opt, root } from '../lib.mjs';
+
+const { podNetnsName } = await import(pathToFileURL(path.join(dist, 'node/cluster-network.js')).href);
 
 const rounds = Number(opt('rounds', 3));
 const duration = Number(opt('duration', 5));
@@ -258,6 +261,8 @@ async function deployWeb(c, nodePort) {
     if (i > 100) throw new Error('3 ready pods expected');
     await sleep(300);
   }
+  // node-1's pods first: "direct" reaches a pod on the node the clients run on.
+  pods.sort((a, b) => Number(b.spec.nodeName === 'node-1') - Number(a.spec.nodeName === 'node-1'));
   let svc;
   for (let i = 0; ; i++) {
     svc = JSON.parse(kubectl('get', 'service', 'web', '-o', 'json'));
@@ -270,7 +275,52 @@ async function deployWeb(c, nodePort) {
   const lbIP = svc.status.loadBalancer.ingress[0].ip;
   const nodeIP = JSON.parse(kubectl('get', 'node', 'node-1', '-o', 'json')).status.addresses.find((a) => a.type === 'InternalIP').address;
   const daemonPid = Number(fs.readFileSync(path.join(home, 'daemon.pid'), 'utf8'));
-  return { pods, podIPs, clusterIP, lbIP, nodeIP, nodePort, daemonPid, agent1: nodeAgentPid(home, 1), agent2: nodeAgentPid(home, 2) };
+  const extra = c.mode === 'nftables' ? await deployPodClientAndOneEndpoint(c, pods[0]) : {};
+  return { ...extra, pods, podIPs, clusterIP, lbIP, nodeIP, nodePort, daemonPid, agent1: nodeAgentPid(home, 1), agent2: nodeAgentPid(home, 2) };
+}
+
+/**
+ * For the nftables mode's comparison with direct-to-pod: a client pod on node-1 (pod-to-Service
+ * traffic is not masqueraded, node-to-Service traffic is, as kube-proxy does) and a Service
+ * whose only endpoint is the pod "direct" reaches (no selector, a hand-made EndpointSlice), so
+ * the Service's own cost is measured against the very same pod.
+ */
+async function deployPodClientAndOneEndpoint(c, pod) {
+  const { kubectl, home } = c;
+  const manifest = {
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'client' },
+        spec: { nodeName: 'node-1', containers: [{ name: 'sleep', image: 'busybox', command: ['sleep', '100000'] }] },
+      },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'one' }, spec: { ports: [{ port: 80, targetPort: 80 }] } },
+      {
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: { name: 'one-1', labels: { 'kubernetes.io/service-name': 'one' } },
+        addressType: 'IPv4',
+        endpoints: [{ addresses: [pod.status.podIP], conditions: { ready: true }, nodeName: pod.spec.nodeName }],
+        ports: [{ name: '', port: 80, protocol: 'TCP' }],
+      },
+    ],
+  };
+  const mf = path.join(home, 'client.json');
+  fs.writeFileSync(mf, JSON.stringify(manifest));
+  kubectl('apply', '-f', mf);
+  kubectl('wait', '--for=condition=Ready', 'pod/client', '--timeout=120s');
+  const client = JSON.parse(kubectl('get', 'pod', 'client', '-o', 'json'));
+  const clientNs = podNetnsName(c.name, client.metadata.uid);
+  // wrk's namespace is tuned as the node namespaces are (cluster-network.ts): without TIME_WAIT
+  // reuse, a client making thousands of connections a second to one address stalls on its own
+  // ephemeral port search, whatever the path.
+  const tw = spawnSync('ip', ['netns', 'exec', clientNs, 'sysctl', '-qw', 'net.ipv4.tcp_tw_reuse=1'], { encoding: 'utf8' });
+  if (tw.status !== 0) throw new Error(`tcp_tw_reuse in ${clientNs}: ${tw.stderr}`);
+  const oneIP = JSON.parse(kubectl('get', 'service', 'one', '-o', 'json')).spec.clusterIP;
+  return { clientNs, clientIP: client.status.podIP, oneIP };
 }
 
 const raw = [];
@@ -325,7 +375,12 @@ try {
     { key: 'lb-host', label: `kanzen LB IP (host ${lbIP})`, ns: undefined, url: `http://${lbIP}/`, pids: [agent1, agent2], proxy: 'both agents' },
     { key: 'haproxy', label: 'HAProxy 2.6 (node IP)', ns: nodeNs(1), url: `http://${nodeIP}:${hport}/`, pids: [haproxy.pid], proxy: 'haproxy' },
     // The kernel forwards: no process is the proxy (its agents' CPU is shown; it should be ~0).
+    { key: 'nft-direct', label: `direct in the nftables cluster (pod ${n.podIPs[0]}, ${n.pods[0].spec.nodeName})`, ns: nft.nodeNs(1), url: `http://${n.podIPs[0]}/`, pids: [], proxy: 'none' },
     { key: 'nft-clusterip', label: 'kanzen nftables ClusterIP', ns: nft.nodeNs(1), url: `http://${n.clusterIP}/`, pids: [n.agent1], proxy: 'kernel' },
+    { key: 'nft-one', label: `kanzen nftables ClusterIP, one endpoint (${n.podIPs[0]})`, ns: nft.nodeNs(1), url: `http://${n.oneIP}/`, pids: [n.agent1], proxy: 'kernel' },
+    { key: 'pod-direct', label: `from a pod: direct (${n.podIPs[0]})`, ns: n.clientNs, url: `http://${n.podIPs[0]}/`, pids: [], proxy: 'none' },
+    { key: 'pod-nft-clusterip', label: 'from a pod: kanzen nftables ClusterIP', ns: n.clientNs, url: `http://${n.clusterIP}/`, pids: [n.agent1], proxy: 'kernel' },
+    { key: 'pod-nft-one', label: `from a pod: kanzen nftables ClusterIP, one endpoint (${n.podIPs[0]})`, ns: n.clientNs, url: `http://${n.oneIP}/`, pids: [n.agent1], proxy: 'kernel' },
     { key: 'nft-nodeport', label: 'kanzen nftables NodePort (node IP)', ns: nft.nodeNs(1), url: `http://${n.nodeIP}:${n.nodePort}/`, pids: [n.agent1], proxy: 'kernel' },
     { key: 'nft-nodeport-host', label: 'kanzen nftables NodePort (host 127.0.0.1)', ns: undefined, url: `http://127.0.0.1:${n.nodePort}/`, pids: [n.agent1, n.agent2], proxy: 'both agents' },
     { key: 'nft-lb-host', label: `kanzen nftables LB IP (host ${n.lbIP})`, ns: undefined, url: `http://${n.lbIP}/`, pids: [n.agent1, n.agent2], proxy: 'both agents' },
@@ -424,16 +479,33 @@ for (const k of kanzenPaths) {
 }
 
 // The nftables mode against direct-to-pod (issue 13's goals): throughput, and the machine's
-// CPU per request, since the kernel's forwarding is nobody's process time.
-const nftPaths = ['nft-clusterip', 'nft-nodeport', 'nft-nodeport-host', 'nft-lb-host', 'clusterip', 'haproxy'];
-const directRows = nftPaths.map((k) => ({
+// CPU per request, since the kernel's forwarding is nobody's process time. Each path is
+// compared with direct-to-pod from the same client in the same cluster: a kube-proxy node
+// tracks every connection once NAT rules exist, so direct connections from the nftables
+// cluster's node pay conntrack too, as they would on any kube-proxy node, while the userspace
+// cluster's node namespace has no conntrack at all.
+const nftPaths = [
+  ['nft-clusterip', 'nft-direct'],
+  ['nft-one', 'nft-direct'],
+  ['pod-nft-clusterip', 'pod-direct'],
+  ['pod-nft-one', 'pod-direct'],
+  ['nft-nodeport', 'nft-direct'],
+  ['nft-nodeport-host', 'nft-direct'],
+  ['nft-lb-host', 'nft-direct'],
+  ['clusterip', 'direct'],
+  ['haproxy', 'direct'],
+];
+// The goals are judged where the Service is the only difference: the same pod behind it.
+const goalPaths = new Set(['nft-one', 'pod-nft-one']);
+const directRows = nftPaths.map(([k, ref]) => ({
   key: k,
   label: info.targets.find((t) => t.key === k).label,
-  keepalive: ratio(S.keepalive[k].rps, S.keepalive.direct.rps),
-  close: ratio(S.close[k].rps, S.close.direct.rps),
-  machine: ratio(S.keepalive[k].machinePerRequest, S.keepalive.direct.machinePerRequest),
-  machineClose: ratio(S.close[k].machinePerRequest, S.close.direct.machinePerRequest),
-  addedP50: S.light[k].p50 - S.light.direct.p50,
+  reference: info.targets.find((t) => t.key === ref).label,
+  keepalive: ratio(S.keepalive[k].rps, S.keepalive[ref].rps),
+  close: ratio(S.close[k].rps, S.close[ref].rps),
+  machine: ratio(S.keepalive[k].machinePerRequest, S.keepalive[ref].machinePerRequest),
+  machineClose: ratio(S.close[k].machinePerRequest, S.close[ref].machinePerRequest),
+  addedP50: S.light[k].p50 - S.light[ref].p50,
 }));
 
 const cpuModel = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -444,7 +516,7 @@ let section = '## Service proxy\n\n';
 section += `Measured ${new Date().toISOString().slice(0, 10)} with \`node bench/proxy/run.mjs\` (rerun: \`npx tsc -p tsconfig.json && node bench/proxy/run.mjs --rounds ${rounds} --duration ${duration}\`) on ${cpuModel} × ${os.cpus().length}, Linux ${os.release()}, Node ${process.version}, ${haproxyVersion}, ${wrkVersion}. `;
 section += `The machine is shared and noisy: ${rounds} interleaved rounds of ${duration} s per path and load, order rotated each round; req/s, p50 and p99 are medians over the rounds, "per proxy core" is all requests of all rounds divided by the proxy's CPU seconds (utime+stime from /proc).\n\n`;
 section += `Setup: two 2-node netns clusters, one per proxy mode (\`kanzen up --proxy-mode userspace\` and \`nftables\`), run at the same time; in each, 3 built-in nginx:1.26-alpine pods (${info.pods.map((p) => `${p.status.podIP} on ${p.spec.nodeName}`).join(', ')}) behind one LoadBalancer Service (ClusterIP ${info.clusterIP}, NodePort ${info.nodePort}, LB IP ${info.lbIP}; in the nftables cluster ${info.nft.pods.map((p) => `${p.status.podIP} on ${p.spec.nodeName}`).join(', ')}, ClusterIP ${info.nft.clusterIP}, NodePort ${info.nft.nodePort}, LB IP ${info.nft.lbIP}). `;
-section += `HAProxy runs in node-1's network namespace (\`mode tcp\`, \`balance roundrobin\`, \`nbthread 1\`, bound to ${info.nodeIP}:${info.hport}) with the same three pods; kanzen's proxy is node-1's node agent (single event loop). wrk runs in node-1's namespace for direct, ClusterIP, NodePort (node IP) and HAProxy, on the host for 127.0.0.1:NodePort and the LB IP. `;
+section += `HAProxy runs in node-1's network namespace (\`mode tcp\`, \`balance roundrobin\`, \`nbthread 1\`, bound to ${info.nodeIP}:${info.hport}) with the same three pods; kanzen's proxy is node-1's node agent (single event loop). wrk runs in node-1's namespace for direct, ClusterIP, NodePort (node IP) and HAProxy, on the host for 127.0.0.1:NodePort and the LB IP, and in the nftables cluster also in a client pod's namespace on node-1 (\`from a pod\` rows). `;
 section += `Proxy CPU counted: the node-1 agent for the in-node kanzen paths; both node agents for the host paths (the supervisor creates the host's sockets and hands them to the agents, which accept on them directly: it carries no traffic); haproxy's pid for HAProxy. The agents also run a kubelet and informers: their idle cost, measured for ${idleSecondsReport} s before the runs (node-1 agent ${f3(idleOf(info.agent1))} s/s, node-2 agent ${f3(idleOf(info.agent2))} s/s), is subtracted over each run's wall time; the gross figure is shown beside the net one. Not counted: the agents' container-log writer thread, which writes the pods' output (the nginx pods log a line per request, for HAProxy's requests too) — the container runtime's work, containerd-shim's beside a real kube-proxy. Runs before 2026-12-07 (issue 9) counted that work, which then ran on the agent's main thread. In the nftables rows the kernel forwards: the node-1 agent's CPU is shown for the in-node paths (it only programs rules), both agents' for the host paths, which the agents still accept and splice (\`src/proxy/host-path-backend.ts\`). The 1-minute load average was ${info.loadAverage.map((l) => l.toFixed(1)).join(' at the start, ')} at the end of the runs: machine CPU figures include whatever else ran meanwhile, so they compare well only on a quiet machine. "Machine CPU per request" is the whole machine's busy time during the run (/proc/stat: user, nice, system, irq, softirq, steal) divided by the requests: wrk, nginx, the proxy and the kernel together, plus whatever else ran on the shared machine meanwhile.\n\n`;
 for (const l of loads) {
   section += `### ${l.title} (${l.how})\n\n`;
@@ -463,12 +535,12 @@ for (const r of ratioRows) {
   section += `| ${r.label} | ${mark(r.keepalive, (v) => v >= 0.8)} | ${mark(r.close, (v) => v >= 0.5)} | ${mark(r.p50, (v) => v <= 1.2)} | ${mark(r.p99, (v) => v <= 2)} | ${f3(r.addedP50[0])} / ${f3(r.addedP50[1])} | ${f3(r.addedP99[0])} / ${f3(r.addedP99[1])} |\n`;
 }
 section += `\n### The nftables mode against direct-to-pod (same run)\n\n`;
-section += `Targets (issue 13) for the nftables ClusterIP: keep-alive req/s ≥ 0.95× direct, new connections/s ≥ 0.9× direct, machine CPU per request ≤ 1.1× direct, light-load added p50 ≤ 0.01 ms. The userspace ClusterIP and HAProxy rows are there for scale. The direct path reaches one pod (${info.pods[0].status.podIP} on ${info.pods[0].spec.nodeName}); the Services spread over three, and a pod on the other node costs the extra veth and bridge hop whatever the proxy.\n\n`;
-section += `| path | keep-alive req/s | new conn/s | machine CPU per request, keep-alive | machine CPU per request, new connections | added light-load p50 (ms) |\n|---|---|---|---|---|---|\n`;
+section += `Targets (issue 13) for the nftables ClusterIP: keep-alive req/s ≥ 0.95× direct, new connections/s ≥ 0.9× direct, machine CPU per request ≤ 1.1× direct, light-load added p50 ≤ 0.01 ms; they are marked on the one-endpoint rows, where the Service is the only difference from the direct path (the three-pod Services are faster than one pod with keep-alive, since three nginx share the load, which says nothing of the proxy). Each path is compared with direct-to-pod from the same client in the same cluster (the reference column): from node-1's namespace (kube-proxy masquerades node-to-Service traffic) and from a pod on node-1 (\`client\`, busybox; pod-to-Service traffic is not masqueraded). "One endpoint" is a Service whose only endpoint is the pod the direct rows reach (no selector, a hand-made EndpointSlice): the Service's own cost, same pod. The other Services spread over three pods, and the one on node-2 costs an extra veth and bridge hop whatever the proxy. A kube-proxy node tracks every connection once NAT rules exist, so in the nftables cluster the direct rows pay conntrack too; the userspace cluster's node namespace has no conntrack, which is why its rows have their own reference. The userspace ClusterIP and HAProxy rows are there for scale.\n\n`;
+section += `| path | reference | keep-alive req/s | new conn/s | machine CPU per request, keep-alive | machine CPU per request, new connections | added light-load p50 (ms) |\n|---|---|---|---|---|---|---|\n`;
 for (const r of directRows) {
-  const goal = r.key === 'nft-clusterip';
+  const goal = goalPaths.has(r.key);
   const m = (v, ok) => (goal ? mark(v, ok) : Number.isFinite(v) ? `${v.toFixed(2)}×` : '–');
-  section += `| ${r.label} | ${m(r.keepalive, (v) => v >= 0.95)} | ${m(r.close, (v) => v >= 0.9)} | ${m(r.machine, (v) => v <= 1.1)} | ${m(r.machineClose, (v) => v <= 1.1)} | ${f3(r.addedP50)}${goal && Number.isFinite(r.addedP50) ? (r.addedP50 <= 0.01 ? ' ✓' : ' ✗') : ''} |\n`;
+  section += `| ${r.label} | ${r.reference} | ${m(r.keepalive, (v) => v >= 0.95)} | ${m(r.close, (v) => v >= 0.9)} | ${m(r.machine, (v) => v <= 1.1)} | ${m(r.machineClose, (v) => v <= 1.1)} | ${f3(r.addedP50)}${goal && Number.isFinite(r.addedP50) ? (r.addedP50 <= 0.01 ? ' ✓' : ' ✗') : ''} |\n`;
 }
 section += `\nReading the figures: the in-node rows are the like-for-like comparison (one proxy process in node-1 against HAProxy in node-1, same clients, same pods). The host rows count both agents, since either may accept a host connection; an agent on node-2 reaches node-1's pod across the cluster bridge, and the kernel charges that extra veth/bridge traversal to the sending process, which HAProxy in node-1 mostly does not pay. How kanzen gets here: TCP is spliced on Node's libuv handles (\`src/proxy/userspace/libuv-stream.ts\`, \`tcp-proxy-connection.ts\`): no net.Socket, stream state or per-read buffer per connection, one pooled 16 KiB buffer per direction, one read and one write per chunk; node namespaces reuse TIME_WAIT ports (\`net.ipv4.tcp_tw_reuse=1\`), without which new-connection loads stall on port search for HAProxy and kanzen alike.\n`;
 
