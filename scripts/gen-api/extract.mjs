@@ -60,6 +60,8 @@ const roots = [
   // The body of pods/eviction, published (with DeleteOptions and Preconditions) as upstream's
   // documents publish it for POST .../pods/{name}/eviction.
   'policy.v1.Eviction',
+  // networking.k8s.io/v1: Ingress (with its status), IngressClass and NetworkPolicy.
+  'networking.v1.Ingress', 'networking.v1.IngressClass', 'networking.v1.NetworkPolicy',
   // Definitions kanzen's OpenAPI refers to outside the kinds: list metadata (kinds.ts
   // synthesises each <Kind>List definition) and metav1.Condition.
   'meta.v1.ListMeta', 'meta.v1.Condition',
@@ -87,6 +89,7 @@ const protobufOnlyRoots = [
   'rbac.v1.RoleList', 'rbac.v1.ClusterRoleList', 'rbac.v1.RoleBindingList', 'rbac.v1.ClusterRoleBindingList',
   'apiregistration.v1.APIServiceList', 'metrics.v1beta1.NodeMetricsList', 'metrics.v1beta1.PodMetricsList',
   'autoscaling.v2.HorizontalPodAutoscalerList', 'autoscaling.v1.HorizontalPodAutoscalerList',
+  'networking.v1.IngressList', 'networking.v1.IngressClassList', 'networking.v1.NetworkPolicyList',
   'core.v1.Binding', 'meta.v1.DeleteOptions', 'authentication.v1.TokenRequest',
 ];
 

@@ -157,6 +157,10 @@ export const resources: ResourceInfo[] = [
   }),
   resource('batch', 'v1', 'jobs', 'Job', true, { categories: ['all'], subresources: [status('Job')] }),
   resource('batch', 'v1', 'cronjobs', 'CronJob', true, { shortNames: ['cj'], categories: ['all'], subresources: [status('CronJob')] }),
+  // networking.k8s.io/v1 (upstream pkg/registry/networking): no categories, so `kubectl get all` skips them.
+  resource('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', false),
+  resource('networking.k8s.io', 'v1', 'ingresses', 'Ingress', true, { shortNames: ['ing'], subresources: [status('Ingress')] }),
+  resource('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true, { shortNames: ['netpol'] }),
   resource('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, { shortNames: ['pdb'], subresources: [status('PodDisruptionBudget')] }),
   resource('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false),
   resource('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),

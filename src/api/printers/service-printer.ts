@@ -16,9 +16,10 @@ export const serviceColumns = [
   wideColumn('Selector', 'string', swaggerDoc['ServiceSpec.selector']),
 ];
 
-// loadBalancerStatusStringer: unique ingress IPs (else hostnames), sorted. The server
-// always prints wide, so the 16-character clipping of the non-wide form never applies.
-function loadBalancerStatusString(ingress: LoadBalancerIngress[] | undefined): string {
+// loadBalancerStatusStringer (and ingressLoadBalancerStatusStringer, the same over an Ingress's
+// status): unique ingress IPs (else hostnames), sorted. The server always prints wide, so the
+// 16-character clipping of the non-wide form never applies.
+export function loadBalancerStatusString(ingress: Pick<LoadBalancerIngress, 'ip' | 'hostname'>[] | undefined): string {
   const result = new Set<string>();
   for (const ing of ingress ?? []) {
     if (ing.ip) result.add(ing.ip);

@@ -67,6 +67,7 @@ export type PodManagementPolicyType = 'OrderedReady' | 'Parallel';
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
 export type PodQOSClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
 export type PodReplacementPolicy = 'TerminatingOrFailed' | 'Failed';
+export type PolicyType = 'Ingress' | 'Egress';
 export type PreemptionPolicy = 'PreemptLowerPriority' | 'Never';
 export type ProcMountType = 'Default' | 'Unmasked';
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
@@ -4535,6 +4536,173 @@ export interface PodMetrics extends KubeObject {
 export interface PodMetricsList extends TypeMeta {
   metadata?: ListMeta;
   items: PodMetrics[];
+}
+
+/** networking.v1.HTTPIngressPath */
+export interface HTTPIngressPath {
+  path?: string;
+  pathType: string;
+  backend: IngressBackend;
+}
+
+/** networking.v1.HTTPIngressRuleValue */
+export interface HTTPIngressRuleValue {
+  paths: HTTPIngressPath[];
+}
+
+/** networking.v1.IPBlock */
+export interface IPBlock {
+  cidr: string;
+  except?: string[];
+}
+
+/** networking.v1.Ingress */
+export interface Ingress extends KubeObject {
+  spec: IngressSpec;
+  status?: IngressStatus;
+}
+
+/** networking.v1.IngressBackend */
+export interface IngressBackend {
+  service?: IngressServiceBackend;
+  resource?: TypedLocalObjectReference;
+}
+
+/** networking.v1.IngressClass */
+export interface IngressClass extends KubeObject {
+  spec: IngressClassSpec;
+}
+
+/** networking.v1.IngressClassList */
+export interface IngressClassList extends TypeMeta {
+  metadata?: ListMeta;
+  items: IngressClass[];
+}
+
+/** networking.v1.IngressClassParametersReference */
+export interface IngressClassParametersReference {
+  apiGroup?: string;
+  kind: string;
+  name: string;
+  scope?: string;
+  namespace?: string;
+}
+
+/** networking.v1.IngressClassSpec */
+export interface IngressClassSpec {
+  controller?: string;
+  parameters?: IngressClassParametersReference;
+}
+
+/** networking.v1.IngressList */
+export interface IngressList extends TypeMeta {
+  metadata?: ListMeta;
+  items: Ingress[];
+}
+
+/** networking.v1.IngressLoadBalancerIngress */
+export interface IngressLoadBalancerIngress {
+  ip?: string;
+  hostname?: string;
+  ports?: IngressPortStatus[];
+}
+
+/** networking.v1.IngressLoadBalancerStatus */
+export interface IngressLoadBalancerStatus {
+  ingress?: IngressLoadBalancerIngress[];
+}
+
+/** networking.v1.IngressPortStatus */
+export interface IngressPortStatus {
+  port: number;
+  protocol: string;
+  error?: string;
+}
+
+/** networking.v1.IngressRule */
+export interface IngressRule extends IngressRuleValue {
+  host?: string;
+}
+
+/** networking.v1.IngressRuleValue */
+export interface IngressRuleValue {
+  http?: HTTPIngressRuleValue;
+}
+
+/** networking.v1.IngressServiceBackend */
+export interface IngressServiceBackend {
+  name: string;
+  port?: ServiceBackendPort;
+}
+
+/** networking.v1.IngressSpec */
+export interface IngressSpec {
+  ingressClassName?: string;
+  defaultBackend?: IngressBackend;
+  tls?: IngressTLS[];
+  rules?: IngressRule[];
+}
+
+/** networking.v1.IngressStatus */
+export interface IngressStatus {
+  loadBalancer?: IngressLoadBalancerStatus;
+}
+
+/** networking.v1.IngressTLS */
+export interface IngressTLS {
+  hosts?: string[];
+  secretName?: string;
+}
+
+/** networking.v1.NetworkPolicy */
+export interface NetworkPolicy extends KubeObject {
+  spec: NetworkPolicySpec;
+}
+
+/** networking.v1.NetworkPolicyEgressRule */
+export interface NetworkPolicyEgressRule {
+  ports?: NetworkPolicyPort[];
+  to?: NetworkPolicyPeer[];
+}
+
+/** networking.v1.NetworkPolicyIngressRule */
+export interface NetworkPolicyIngressRule {
+  ports?: NetworkPolicyPort[];
+  from?: NetworkPolicyPeer[];
+}
+
+/** networking.v1.NetworkPolicyList */
+export interface NetworkPolicyList extends TypeMeta {
+  metadata?: ListMeta;
+  items: NetworkPolicy[];
+}
+
+/** networking.v1.NetworkPolicyPeer */
+export interface NetworkPolicyPeer {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+  ipBlock?: IPBlock;
+}
+
+/** networking.v1.NetworkPolicyPort */
+export interface NetworkPolicyPort {
+  protocol?: string;
+  port?: IntOrString;
+  endPort?: number;
+}
+
+/** networking.v1.NetworkPolicySpec */
+export interface NetworkPolicySpec {
+  podSelector: LabelSelector;
+  ingress?: NetworkPolicyIngressRule[];
+  egress?: NetworkPolicyEgressRule[];
+  policyTypes?: PolicyType[];
+}
+
+/** networking.v1.ServiceBackendPort */
+export interface ServiceBackendPort {
+  name?: string;
+  number?: number;
 }
 
 /** Asks to delete a pod while respecting its PodDisruptionBudgets: posted to the pod's eviction subresource (kubectl drain does), refused with 429 when the eviction would break a budget. (policy.v1.Eviction) */

@@ -2983,6 +2983,167 @@ export const definitions: Record<string, Definition> = {
     },
     ['timestamp', 'window', 'containers'],
   ),
+  'io.k8s.api.networking.v1.HTTPIngressPath': def(
+    {
+      path: 'string',
+      pathType: 'string',
+      backend: ref('io.k8s.api.networking.v1.IngressBackend'),
+    },
+    ['pathType', 'backend'],
+  ),
+  'io.k8s.api.networking.v1.HTTPIngressRuleValue': def(
+    {
+      paths: list(ref('io.k8s.api.networking.v1.HTTPIngressPath')),
+    },
+    ['paths'],
+  ),
+  'io.k8s.api.networking.v1.IPBlock': def(
+    {
+      cidr: 'string',
+      except: list('string'),
+    },
+    ['cidr'],
+  ),
+  'io.k8s.api.networking.v1.Ingress': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      spec: ref('io.k8s.api.networking.v1.IngressSpec'),
+      status: ref('io.k8s.api.networking.v1.IngressStatus'),
+    },
+  ),
+  'io.k8s.api.networking.v1.IngressBackend': def(
+    {
+      service: ref('io.k8s.api.networking.v1.IngressServiceBackend'),
+      resource: ref('io.k8s.api.core.v1.TypedLocalObjectReference'),
+    },
+  ),
+  'io.k8s.api.networking.v1.IngressClass': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      spec: ref('io.k8s.api.networking.v1.IngressClassSpec'),
+    },
+  ),
+  'io.k8s.api.networking.v1.IngressClassParametersReference': def(
+    {
+      apiGroup: 'string',
+      kind: 'string',
+      name: 'string',
+      scope: 'string',
+      namespace: 'string',
+    },
+    ['kind', 'name'],
+  ),
+  'io.k8s.api.networking.v1.IngressClassSpec': def(
+    {
+      controller: 'string',
+      parameters: ref('io.k8s.api.networking.v1.IngressClassParametersReference'),
+    },
+  ),
+  'io.k8s.api.networking.v1.IngressLoadBalancerIngress': def(
+    {
+      ip: 'string',
+      hostname: 'string',
+      ports: list(ref('io.k8s.api.networking.v1.IngressPortStatus')),
+    },
+  ),
+  'io.k8s.api.networking.v1.IngressLoadBalancerStatus': def(
+    {
+      ingress: list(ref('io.k8s.api.networking.v1.IngressLoadBalancerIngress')),
+    },
+  ),
+  'io.k8s.api.networking.v1.IngressPortStatus': def(
+    {
+      port: 'integer',
+      protocol: 'string',
+      error: 'string',
+    },
+    ['port', 'protocol'],
+  ),
+  'io.k8s.api.networking.v1.IngressRule': def(
+    {
+      host: 'string',
+      http: ref('io.k8s.api.networking.v1.HTTPIngressRuleValue'),
+    },
+  ),
+  'io.k8s.api.networking.v1.IngressServiceBackend': def(
+    {
+      name: 'string',
+      port: ref('io.k8s.api.networking.v1.ServiceBackendPort'),
+    },
+    ['name'],
+  ),
+  'io.k8s.api.networking.v1.IngressSpec': def(
+    {
+      ingressClassName: 'string',
+      defaultBackend: ref('io.k8s.api.networking.v1.IngressBackend'),
+      tls: list(ref('io.k8s.api.networking.v1.IngressTLS')),
+      rules: list(ref('io.k8s.api.networking.v1.IngressRule')),
+    },
+  ),
+  'io.k8s.api.networking.v1.IngressStatus': def(
+    {
+      loadBalancer: ref('io.k8s.api.networking.v1.IngressLoadBalancerStatus'),
+    },
+  ),
+  'io.k8s.api.networking.v1.IngressTLS': def(
+    {
+      hosts: list('string'),
+      secretName: 'string',
+    },
+  ),
+  'io.k8s.api.networking.v1.NetworkPolicy': def(
+    {
+      kind: 'string',
+      apiVersion: 'string',
+      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+      spec: ref('io.k8s.api.networking.v1.NetworkPolicySpec'),
+    },
+  ),
+  'io.k8s.api.networking.v1.NetworkPolicyEgressRule': def(
+    {
+      ports: list(ref('io.k8s.api.networking.v1.NetworkPolicyPort')),
+      to: list(ref('io.k8s.api.networking.v1.NetworkPolicyPeer')),
+    },
+  ),
+  'io.k8s.api.networking.v1.NetworkPolicyIngressRule': def(
+    {
+      ports: list(ref('io.k8s.api.networking.v1.NetworkPolicyPort')),
+      from: list(ref('io.k8s.api.networking.v1.NetworkPolicyPeer')),
+    },
+  ),
+  'io.k8s.api.networking.v1.NetworkPolicyPeer': def(
+    {
+      podSelector: ref('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector'),
+      namespaceSelector: ref('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector'),
+      ipBlock: ref('io.k8s.api.networking.v1.IPBlock'),
+    },
+  ),
+  'io.k8s.api.networking.v1.NetworkPolicyPort': def(
+    {
+      protocol: 'string',
+      port: 'int-or-string',
+      endPort: 'integer',
+    },
+  ),
+  'io.k8s.api.networking.v1.NetworkPolicySpec': def(
+    {
+      podSelector: ref('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector'),
+      ingress: list(ref('io.k8s.api.networking.v1.NetworkPolicyIngressRule')),
+      egress: list(ref('io.k8s.api.networking.v1.NetworkPolicyEgressRule')),
+      policyTypes: list('string'),
+    },
+    ['podSelector'],
+  ),
+  'io.k8s.api.networking.v1.ServiceBackendPort': def(
+    {
+      name: 'string',
+      number: 'integer',
+    },
+  ),
   'io.k8s.api.policy.v1.Eviction': def(
     {
       kind: 'string',
@@ -5594,6 +5755,18 @@ export const definitionDocs: Record<string, Record<string, string>> = {
     timestamp: 'The end of the window the usage was measured over.',
     window: 'The length of the window the usage was measured over, e.g. 10s.',
     containers: 'The usage of each running container of the pod.',
+  },
+  'io.k8s.api.networking.v1.Ingress': {
+    kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
+    apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
+  },
+  'io.k8s.api.networking.v1.IngressClass': {
+    kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
+    apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
+  },
+  'io.k8s.api.networking.v1.NetworkPolicy': {
+    kind: 'The type of the object, in CamelCase (Pod, StatefulSet). Fixed for an object; a server may infer it from the URL it is sent to.',
+    apiVersion: 'The API group and version this object is written in: apps/v1, batch/v1, or just v1 for the core group.',
   },
   'io.k8s.api.policy.v1.Eviction': {
     '': 'Asks to delete a pod while respecting its PodDisruptionBudgets: posted to the pod\'s eviction subresource (kubectl drain does), refused with 429 when the eviction would break a budget.',

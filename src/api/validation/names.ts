@@ -68,6 +68,34 @@ export function isDNS1035Label(value: string): string[] {
   return errs;
 }
 
+const wildcardDNS1123SubdomainFmt = `\\*\\.${dns1123SubdomainFmt}`;
+const wildcardDNS1123SubdomainErrMsg =
+  "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character";
+const wildcardDNS1123SubdomainRegexp = new RegExp(`^${wildcardDNS1123SubdomainFmt}$`);
+
+/** validation.IsWildcardDNS1123Subdomain: "*." and a DNS subdomain (Ingress hosts, TLS hosts). */
+export function isWildcardDNS1123Subdomain(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > DNS1123SubdomainMaxLength) errs.push(maxLenError(DNS1123SubdomainMaxLength));
+  if (!wildcardDNS1123SubdomainRegexp.test(value)) errs.push(regexError(wildcardDNS1123SubdomainErrMsg, wildcardDNS1123SubdomainFmt, '*.example.com'));
+  return errs;
+}
+
+const httpPathFmt = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+";
+const httpPathRegexp = new RegExp(`^${httpPathFmt}$`);
+
+/** validation.IsDomainPrefixedPath: a DNS subdomain, "/", and an RFC 3986 path (IngressClass controllers). */
+export function isDomainPrefixedPath(path: string, value: string): FieldError[] {
+  if (value.length === 0) return [field.required(path, '')];
+  const slash = value.indexOf('/');
+  const host = slash < 0 ? value : value.slice(0, slash);
+  const rest = slash < 0 ? '' : value.slice(slash + 1);
+  if (slash < 0 || host.length === 0 || rest.length === 0) return [field.invalid(path, value, 'must be a domain-prefixed path (such as "acme.io/foo")')];
+  const errs = isDNS1123Subdomain(host).map((m) => field.invalid(path, host, m));
+  if (!httpPathRegexp.test(rest)) errs.push(field.invalid(path, rest, regexError('Invalid path', httpPathFmt)));
+  return errs;
+}
+
 // ---- qualified names (label keys, annotation keys, finalizers) and label values ----
 
 const qnameCharFmt = '[A-Za-z0-9]';
@@ -333,6 +361,9 @@ interface ParsedCIDR {
   family: IPFamily;
   canonical: string;
   hostBitsSet: boolean;
+  /** The network address's bytes (4 for IPv4, 16 for IPv6) and its prefix length in that family. */
+  network: number[];
+  prefixLen: number;
 }
 
 function parseCIDRSloppy(value: string): ParsedCIDR | undefined {
@@ -354,7 +385,8 @@ function parseCIDRSloppy(value: string): ParsedCIDR | undefined {
   const family: IPFamily = ip.family === 'IPv4' && !isV6Text ? 'IPv4' : ip.family;
   const text = family === 'IPv4' ? masked.slice(-4).join('.') : formatIPv6(masked);
   const prefixLen = family === 'IPv4' && isV6Text ? bits - 96 : bits;
-  return { family, canonical: `${text}/${prefixLen}`, hostBitsSet };
+  const network = family === 'IPv4' ? masked.slice(-4) : masked;
+  return { family, canonical: `${text}/${prefixLen}`, hostBitsSet, network, prefixLen };
 }
 
 /** validation.IsValidCIDR: strict and canonical. */
@@ -371,6 +403,33 @@ export function isValidCIDR(path: string, value: string): FieldError[] {
   if (cidr.hostBitsSet) return [field.invalid(path, value, 'must not have bits set beyond the prefix length')];
   if (cidr.canonical !== value) return [field.invalid(path, value, `must be in canonical form (${JSON.stringify(cidr.canonical)})`)];
   return [];
+}
+
+/**
+ * validation.IsValidCIDRForLegacyField with StrictIPCIDRValidation off (1.33): any CIDR
+ * ParseCIDRSloppy reads, host bits and leading zeros allowed; values the old object already
+ * held pass unchecked on update.
+ */
+export function isValidCIDRForLegacyField(path: string, value: string, validOldCIDRs: readonly string[] = []): FieldError[] {
+  if (validOldCIDRs.includes(value)) return [];
+  return parseCIDRSloppy(value) ? [] : [field.invalid(path, value, 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)')];
+}
+
+/**
+ * Whether `inner` is a strict subset of `outer` (both as ParseCIDRSloppy reads them): the
+ * outer network contains the inner network's address and has the shorter prefix, as
+ * NetworkPolicy's ipBlock.except requires.
+ */
+export function isStrictCIDRSubset(inner: string, outer: string): boolean {
+  const a = parseCIDRSloppy(outer);
+  const b = parseCIDRSloppy(inner);
+  if (!a || !b || a.family !== b.family) return false;
+  if (a.prefixLen >= b.prefixLen) return false;
+  return a.network.every((byte, i) => {
+    const keep = Math.max(0, Math.min(8, a.prefixLen - i * 8));
+    const mask = (0xff << (8 - keep)) & 0xff;
+    return (b.network[i] & mask) === byte;
+  });
 }
 
 export function cidrFamilyOf(value: string): IPFamily | undefined {

@@ -20,10 +20,13 @@ import { endpoints } from './endpoints.js';
 import { endpointslices } from './endpointslices.js';
 import { events } from './events.js';
 import { horizontalpodautoscalers } from './horizontalpodautoscalers.js';
+import { ingressclasses } from './ingressclasses.js';
+import { ingresses } from './ingresses.js';
 import { jobs } from './jobs.js';
 import { leases } from './leases.js';
 import { limitranges } from './limitranges.js';
 import { namespaces } from './namespaces.js';
+import { networkpolicies } from './networkpolicies.js';
 import { nodemetrics } from './nodemetrics.js';
 import { nodes } from './nodes.js';
 import { persistentvolumeclaims } from './persistentvolumeclaims.js';
@@ -94,6 +97,9 @@ const modules = new Map<string, ResourceModule>([
   ['RoleBinding', rolebindings],
   ['ClusterRoleBinding', clusterrolebindings],
   ['CustomResourceDefinition', customresourcedefinitions],
+  ['Ingress', ingresses],
+  ['IngressClass', ingressclasses],
+  ['NetworkPolicy', networkpolicies],
 ]);
 
 /**
