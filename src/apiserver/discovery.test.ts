@@ -10,7 +10,7 @@ test('/api and /apis', () => {
   assert.equal(groups.kind, 'APIGroupList');
   assert.deepEqual(
     groups.groups.map((g) => g.name),
-    ['apiregistration.k8s.io', 'apps', 'authentication.k8s.io', 'authorization.k8s.io', 'autoscaling', 'batch', 'policy', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'apiextensions.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io'],
+    ['apiregistration.k8s.io', 'apps', 'authentication.k8s.io', 'authorization.k8s.io', 'autoscaling', 'batch', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'apiextensions.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io'],
   );
   assert.deepEqual(apiGroup('apps'), {
     kind: 'APIGroup',
@@ -74,6 +74,19 @@ test('scale subresources name autoscaling/v1 Scale', () => {
   // As a 1.33 API server publishes them.
   assert.equal(list?.resources.find((r) => r.name === 'statefulsets')?.storageVersionHash, 'H+vl74LkKdo=');
   assert.equal(apiResourceList('batch', 'v1')?.resources.find((r) => r.name === 'cronjobs')?.storageVersionHash, 'sd5LIXh4Fjs=');
+});
+
+test('networking.k8s.io/v1: ingresses (ing) with status, ingressclasses, networkpolicies (netpol), as a 1.33 API server lists them', () => {
+  const list = apiResourceList('networking.k8s.io', 'v1');
+  assert.deepEqual(
+    list?.resources.map((r) => [r.name, r.namespaced, r.shortNames ?? [], r.storageVersionHash ?? '']),
+    [
+      ['ingressclasses', false, [], 'l/iqIbDgFyQ='],
+      ['ingresses', true, ['ing'], '39NQlfNR+bo='],
+      ['ingresses/status', true, [], ''],
+      ['networkpolicies', true, ['netpol'], 'YpfwF18m1G8='],
+    ],
+  );
 });
 
 test('metrics.k8s.io/v1beta1 while its APIService serves it: nodes and pods, get and list only (as metrics-server publishes them)', () => {

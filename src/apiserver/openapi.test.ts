@@ -97,6 +97,7 @@ test('/openapi/v3 index and documents', () => {
     'apis/autoscaling/v2',
     'apis/autoscaling/v1',
     'apis/batch/v1',
+    'apis/networking.k8s.io/v1',
     'apis/policy/v1',
     'apis/rbac.authorization.k8s.io/v1',
     'apis/storage.k8s.io/v1',

@@ -4538,38 +4538,49 @@ export interface PodMetricsList extends TypeMeta {
   items: PodMetrics[];
 }
 
-/** networking.v1.HTTPIngressPath */
+/** A path and the backend its requests go to. (networking.v1.HTTPIngressPath) */
 export interface HTTPIngressPath {
+  /** The request path to match; starts with "/". Required for Exact and Prefix. */
   path?: string;
+  /** How the path matches: Exact (the whole path), Prefix (element by element, split on "/": /foo matches /foo/bar but not /foobar) or ImplementationSpecific (as the class's controller decides). Required. */
   pathType: string;
+  /** Where matching requests go. */
   backend: IngressBackend;
 }
 
-/** networking.v1.HTTPIngressRuleValue */
+/** A list of paths and the backends they go to. (networking.v1.HTTPIngressRuleValue) */
 export interface HTTPIngressRuleValue {
+  /** The paths, each with its backend. At least one. */
   paths: HTTPIngressPath[];
 }
 
-/** networking.v1.IPBlock */
+/** A CIDR range, less some ranges inside it. (networking.v1.IPBlock) */
 export interface IPBlock {
+  /** The range, as 192.168.1.0/24 or 2001:db8::/64. */
   cidr: string;
+  /** Ranges inside cidr that are not part of the block. */
   except?: string[];
 }
 
-/** networking.v1.Ingress */
+/** Routes HTTP and HTTPS requests from outside the cluster to Services, by host name and path; an ingress controller of the Ingress's class serves it. (networking.v1.Ingress) */
 export interface Ingress extends KubeObject {
+  /** The routing rules, the default backend, TLS and the class. */
   spec: IngressSpec;
+  /** Where the ingress controller serves this Ingress, written by the controller. */
   status?: IngressStatus;
 }
 
-/** networking.v1.IngressBackend */
+/** A Service port, or another resource in the Ingress's namespace, that receives requests. Exactly one of service or resource. (networking.v1.IngressBackend) */
 export interface IngressBackend {
+  /** A Service in the Ingress's namespace and one of its ports. */
   service?: IngressServiceBackend;
+  /** Another kind of object in the Ingress's namespace (a storage bucket, say), for controllers that support one. */
   resource?: TypedLocalObjectReference;
 }
 
-/** networking.v1.IngressClass */
+/** A kind of Ingress, and the controller that serves Ingresses of that kind. Annotated ingressclass.kubernetes.io/is-default-class: "true", it is given to new Ingresses that name no class. (networking.v1.IngressClass) */
 export interface IngressClass extends KubeObject {
+  /** The controller and its parameters. */
   spec: IngressClassSpec;
 }
 
@@ -4579,18 +4590,25 @@ export interface IngressClassList extends TypeMeta {
   items: IngressClass[];
 }
 
-/** networking.v1.IngressClassParametersReference */
+/** An object that configures the class's controller. (networking.v1.IngressClassParametersReference) */
 export interface IngressClassParametersReference {
+  /** The object's API group; empty for the core group. */
   apiGroup?: string;
+  /** The object's kind. */
   kind: string;
+  /** The object's name. */
   name: string;
+  /** Cluster (a cluster-scoped object, the default) or Namespace (an object in the namespace given). */
   scope?: string;
+  /** The object's namespace; set exactly when scope is Namespace. */
   namespace?: string;
 }
 
-/** networking.v1.IngressClassSpec */
+/** Which controller serves the class, with what parameters. (networking.v1.IngressClassSpec) */
 export interface IngressClassSpec {
+  /** The controller that serves this class, as a domain-prefixed path (example.com/ingress-controller). Cannot be changed. */
   controller?: string;
+  /** An object holding the controller's configuration for this class. */
   parameters?: IngressClassParametersReference;
 }
 
@@ -4600,74 +4618,97 @@ export interface IngressList extends TypeMeta {
   items: Ingress[];
 }
 
-/** networking.v1.IngressLoadBalancerIngress */
+/** One address of the load balancer. (networking.v1.IngressLoadBalancerIngress) */
 export interface IngressLoadBalancerIngress {
+  /** The IP address clients send to. */
   ip?: string;
+  /** A DNS name clients send to (for load balancers named rather than numbered). */
   hostname?: string;
+  /** The state of each port on this address. */
   ports?: IngressPortStatus[];
 }
 
-/** networking.v1.IngressLoadBalancerStatus */
+/** The load balancer's addresses. (networking.v1.IngressLoadBalancerStatus) */
 export interface IngressLoadBalancerStatus {
+  /** One entry per address: an IP, or a host name. */
   ingress?: IngressLoadBalancerIngress[];
 }
 
-/** networking.v1.IngressPortStatus */
+/** The state of one port of a load balancer address. (networking.v1.IngressPortStatus) */
 export interface IngressPortStatus {
+  /** The port number. */
   port: number;
+  /** The port's protocol: TCP, UDP or SCTP. */
   protocol: string;
+  /** Why the port is not working, if it is not (a CamelCase reason, or domain-prefixed). */
   error?: string;
 }
 
-/** networking.v1.IngressRule */
+/** The paths served for one host (or for every host). (networking.v1.IngressRule) */
 export interface IngressRule extends IngressRuleValue {
+  /** A DNS name (not an IP address) the request's Host must match; a leading "*." matches exactly one more label. Empty: every host. */
   host?: string;
 }
 
-/** networking.v1.IngressRuleValue */
+/** What a rule serves: HTTP paths. (networking.v1.IngressRuleValue) */
 export interface IngressRuleValue {
+  /** The HTTP paths of this host. */
   http?: HTTPIngressRuleValue;
 }
 
-/** networking.v1.IngressServiceBackend */
+/** A Service and a port of it. (networking.v1.IngressServiceBackend) */
 export interface IngressServiceBackend {
+  /** The Service's name, in the Ingress's namespace. */
   name: string;
+  /** The Service port, by name or by number. */
   port?: ServiceBackendPort;
 }
 
-/** networking.v1.IngressSpec */
+/** How requests are routed to backends. (networking.v1.IngressSpec) */
 export interface IngressSpec {
+  /** The IngressClass whose controller serves this Ingress. Left out, the default class (the one annotated ingressclass.kubernetes.io/is-default-class: "true") is filled in on create. */
   ingressClassName?: string;
+  /** Where requests that match no rule go. Without it, the controller decides (commonly a 404). */
   defaultBackend?: IngressBackend;
+  /** TLS termination: which hosts are served with which certificate Secret. */
   tls?: IngressTLS[];
+  /** Host rules, matched in order of host then path. Without rules, every request goes to the default backend. */
   rules?: IngressRule[];
 }
 
-/** networking.v1.IngressStatus */
+/** Where the Ingress is served. (networking.v1.IngressStatus) */
 export interface IngressStatus {
+  /** The addresses of the load balancer serving this Ingress. */
   loadBalancer?: IngressLoadBalancerStatus;
 }
 
-/** networking.v1.IngressTLS */
+/** Hosts served over TLS with one certificate. (networking.v1.IngressTLS) */
 export interface IngressTLS {
+  /** The hosts the certificate is used for; they should match hosts of the rules. Empty: the controller's default. */
   hosts?: string[];
+  /** The kubernetes.io/tls Secret (in the Ingress's namespace) holding the certificate and key. Empty: SNI routing only, no termination. */
   secretName?: string;
 }
 
-/** networking.v1.NetworkPolicy */
+/** Which traffic the pods it selects may receive and send. Pods no policy selects accept everything; once selected for a direction, a pod allows only what some policy's rules allow. (networking.v1.NetworkPolicy) */
 export interface NetworkPolicy extends KubeObject {
+  /** The pods the policy applies to and the traffic it allows. */
   spec: NetworkPolicySpec;
 }
 
-/** networking.v1.NetworkPolicyEgressRule */
+/** Outgoing traffic allowed: to these peers, on these ports. (networking.v1.NetworkPolicyEgressRule) */
 export interface NetworkPolicyEgressRule {
+  /** The ports traffic may go to. Empty: every port. */
   ports?: NetworkPolicyPort[];
+  /** The destinations traffic may go to. Empty: any destination. */
   to?: NetworkPolicyPeer[];
 }
 
-/** networking.v1.NetworkPolicyIngressRule */
+/** Incoming traffic allowed: from these peers, to these ports. (networking.v1.NetworkPolicyIngressRule) */
 export interface NetworkPolicyIngressRule {
+  /** The ports traffic may go to. Empty: every port. */
   ports?: NetworkPolicyPort[];
+  /** The sources traffic may come from. Empty: any source. */
   from?: NetworkPolicyPeer[];
 }
 
@@ -4677,31 +4718,43 @@ export interface NetworkPolicyList extends TypeMeta {
   items: NetworkPolicy[];
 }
 
-/** networking.v1.NetworkPolicyPeer */
+/** A set of peers: pods (podSelector, in namespaces namespaceSelector picks, else the policy's own), or an IP range (ipBlock, alone). (networking.v1.NetworkPolicyPeer) */
 export interface NetworkPolicyPeer {
+  /** Pods, in the policy's namespace or in the namespaces namespaceSelector selects. Empty: every pod there. */
   podSelector?: LabelSelector;
+  /** Namespaces whose pods (all, or those podSelector selects) are peers. Empty: every namespace. */
   namespaceSelector?: LabelSelector;
+  /** An IP range, for traffic from or to outside the cluster. Not with the selectors. */
   ipBlock?: IPBlock;
 }
 
-/** networking.v1.NetworkPolicyPort */
+/** A port, or range of ports, and its protocol. (networking.v1.NetworkPolicyPort) */
 export interface NetworkPolicyPort {
+  /** TCP (the default), UDP or SCTP. */
   protocol?: string;
+  /** A port number, or a named container port of the pods. Left out: every port. */
   port?: IntOrString;
+  /** With a numeric port: the last port of the range port..endPort. */
   endPort?: number;
 }
 
-/** networking.v1.NetworkPolicySpec */
+/** The pods a policy selects and the traffic it allows them. (networking.v1.NetworkPolicySpec) */
 export interface NetworkPolicySpec {
+  /** The pods in the policy's namespace it applies to. Empty: every pod of the namespace. */
   podSelector: LabelSelector;
+  /** Traffic the selected pods may receive: allowed if any rule matches. No rules (with Ingress in policyTypes): nothing is allowed in. */
   ingress?: NetworkPolicyIngressRule[];
+  /** Traffic the selected pods may send: allowed if any rule matches. No rules (with Egress in policyTypes): nothing is allowed out. */
   egress?: NetworkPolicyEgressRule[];
+  /** The directions the policy isolates: Ingress, Egress or both. Left out: Ingress, plus Egress when there are egress rules. */
   policyTypes?: PolicyType[];
 }
 
-/** networking.v1.ServiceBackendPort */
+/** A Service port, by name or by number (one of the two). (networking.v1.ServiceBackendPort) */
 export interface ServiceBackendPort {
+  /** The port's name in the Service. */
   name?: string;
+  /** The port's number in the Service. */
   number?: number;
 }
 
