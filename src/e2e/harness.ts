@@ -209,6 +209,20 @@ export function runningPods(c: TestCluster, selector: string | undefined, n: num
   }, timeoutMs);
 }
 
+/**
+ * One kubectl binary against the cluster, for files that run their tests once per client:
+ * `run` answers code and output, `k` must succeed and answers stdout.
+ */
+export function kubectlClient(c: Pick<TestCluster, 'kubectl'>, bin: string) {
+  const run = (args: string[], input?: string) => c.kubectl(args, { input, bin });
+  const k = async (args: string[], input?: string): Promise<string> => {
+    const r = await run(args, input);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
+    return r.stdout;
+  };
+  return { run, k };
+}
+
 /** waitFor at the pace of kubectl round trips; any falsy value (an empty output too) is "not yet". */
 export function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, intervalMs = 200): Promise<T> {
   return waitFor(async () => (await fn()) || undefined, timeoutMs, `condition (${timeoutMs} ms)`, intervalMs);

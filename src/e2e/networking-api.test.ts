@@ -7,7 +7,7 @@
 // NetworkPolicy manifests from the Kubernetes documentation.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clientVersion, eventually, parseTable, passClients, startCluster, type TestCluster } from './harness.js';
+import { clientVersion, eventually, kubectlClient, parseTable, passClients, startCluster, type TestCluster } from './harness.js';
 
 let c: TestCluster;
 
@@ -102,12 +102,9 @@ spec:
 
 for (const bin of passClients) {
   const v = clientVersion(bin).replace('.', '');
-  const run = (args: string[], input?: string) => c.kubectl(args, { input, bin });
-  const k = async (args: string[], input?: string): Promise<string> => {
-    const r = await run(args, input);
-    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
-    return r.stdout;
-  };
+  // Resolved when the tests run: the cluster starts in before().
+  const run = (args: string[], input?: string) => kubectlClient(c, bin).run(args, input);
+  const k = (args: string[], input?: string) => kubectlClient(c, bin).k(args, input);
 
   describe(`networking.k8s.io/v1 with kubectl ${clientVersion(bin)}`, () => {
     test('discovery: ingresses (ing) with status, ingressclasses cluster-scoped, networkpolicies (netpol)', async () => {
