@@ -191,6 +191,13 @@ Annotations: <none>
 Events: <none>`),
       );
 
+      // A backend whose Service does not exist: the describer prints its first failed lookup's error
+      // (kubectl 1.27 reads the Endpoints first; 1.33 lists EndpointSlices, then gets the Service).
+      await k(['create', 'ingress', 'orphan', '-n', ns, '--class=other', '--rule=orphan.example.com/*=missing:http']);
+      const lookup = v === '127' ? 'endpoints' : 'services';
+      assert.match(await k(['describe', 'ing', 'orphan', '-n', ns]), new RegExp(`^ +/ +missing:http \\(<error: ${lookup} "missing" not found>\\)$`, 'm'));
+      await k(['delete', 'ing', 'orphan', '-n', ns]);
+
       // Spec changes bump the generation; the status (what the ingress controller writes) shows as ADDRESS.
       await k(['patch', 'ing', 'simple', '-n', ns, '--type=merge', '-p', '{"spec":{"rules":[{"host":"bar.com","http":{"paths":[{"path":"/","pathType":"Prefix","backend":{"service":{"name":"web","port":{"number":80}}}}]}}]}}']);
       await k(['patch', 'ing', 'simple', '-n', ns, '--subresource=status', '--type=merge', '-p', '{"status":{"loadBalancer":{"ingress":[{"ip":"127.0.100.5"}]}}}']);
