@@ -158,6 +158,10 @@ test('NetworkPolicy peers: at least one, ipBlock alone, except strictly inside c
     'spec.ingress[0].from[0].ipBlock.except[1]: Invalid value: "172.18.0.0/24": must be a strict subset of `cidr`',
     'spec.ingress[0].from[0].ipBlock.except[2]: Invalid value: "172.17.0.0/16": must be a strict subset of `cidr`',
   ]);
+  assert.deepEqual(from({ ipBlock: { cidr: '2001:db8::/32', except: ['2001:db8:1::/48', '2001:db9::/48', '10.0.0.0/8'] } }), [
+    'spec.ingress[0].from[0].ipBlock.except[1]: Invalid value: "2001:db9::/48": must be a strict subset of `cidr`',
+    'spec.ingress[0].from[0].ipBlock.except[2]: Invalid value: "10.0.0.0/8": must be a strict subset of `cidr`',
+  ]);
   // Legacy CIDR parsing: host bits set are allowed in 1.33 (StrictIPCIDRValidation is off).
   assert.deepEqual(from({ ipBlock: { cidr: '10.1.2.3/8', except: ['10.1.2.0/24'] } }), []);
   const egress = policyMessages(policy({ podSelector: {}, egress: [{ to: [{}] }] }));
