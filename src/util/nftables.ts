@@ -25,6 +25,9 @@ function run(target: NftTarget, args: readonly string[], input?: string): Promis
       }
       resolve(String(stdout));
     });
+    // nft (or `ip netns exec`, for a namespace that is gone) may exit before reading its
+    // input: the write then fails with EPIPE, which the exit status already reports.
+    child.stdin?.on('error', () => undefined);
     if (input !== undefined) child.stdin?.end(input);
   });
 }
