@@ -177,3 +177,8 @@ test('an expensive rule runs off the event loop: timers fire while it is evaluat
   assert.deepEqual(result, []);
   assert.ok(ticks > 0, 'the event loop ran while the rules were evaluated');
 });
+
+test('data a rule may read but the object lacks costs nothing at runtime (an unbounded string the estimate would price high)', async () => {
+  const s = schema([{ rule: '!has(self.memory) || quantity(self.memory).isLessThan(quantity("1Gi"))' }, { rule: 'self.replicas > 0', messageExpression: '"replicas is " + string(self.replicas)' }]);
+  assert.deepEqual(await messages(s, obj({ replicas: 0 })), ['spec: Invalid value: "object": replicas is 0']);
+});

@@ -416,7 +416,7 @@ interface Budget {
 
 /** The sizes of the value's data at a path (list items, map entries, string length), the largest of them. */
 function valueSizes(activation: Obj): SizeOracle {
-  const cache = new Map<string, Range | undefined>();
+  const cache = new Map<string, Range>();
   return (path) => {
     const key = path.join('\u0000');
     if (cache.has(key)) return cache.get(key);
@@ -428,7 +428,8 @@ function valueSizes(activation: Obj): SizeOracle {
       else values = values.flatMap((v) => (isObj(v) && v[name] !== undefined ? [v[name]] : []));
     }
     const size = (v: Json) => (typeof v === 'string' ? v.length : Array.isArray(v) ? v.length : isObj(v) ? Object.keys(v).length : 1);
-    const found = values.length ? { min: 0, max: Math.max(...values.map(size)) } : undefined;
+    // Nothing there: the rule cannot read anything of it (evaluating it errors).
+    const found = { min: 0, max: values.reduce<number>((m, v) => Math.max(m, size(v)), 0) };
     cache.set(key, found);
     return found;
   };
