@@ -390,56 +390,45 @@ class Coster {
     const body = args.slice(1).map((a) => this.cost(a));
     this.pop(iterVar);
     const c = (i: number) => body[i]?.cost ?? fixed(0);
-    let init: Range;
+    const quantifier = quantifiers[name];
+    const init = fixed(quantifier?.init ?? listCreateBaseCost);
     let perItem: Range;
-    let result: Range;
+    const result = fixed(quantifier?.result ?? 1);
     let size: Range | undefined;
     let entrySize: Range | undefined;
-    switch (name) {
-      case 'all':
-        // init true; condition @not_strictly_false(r) = 2; step r && p = 1 + p; result r = 1
-        init = fixed(0);
-        perItem = add(fixed(3), c(0));
-        result = fixed(1);
-        size = fixed(1);
-        break;
-      case 'exists':
-        // condition @not_strictly_false(!r) = 3; step r || p = 1 + p
-        init = fixed(0);
-        perItem = add(fixed(4), c(0));
-        result = fixed(1);
-        size = fixed(1);
-        break;
-      case 'exists_one':
-        // init 0; condition true = 0; step p ? r + 1 : r = p + 2; result r == 1 = 2
-        init = fixed(0);
-        perItem = add(c(0), { min: 1, max: 2 });
-        result = fixed(2);
-        size = fixed(1);
-        break;
-      case 'map': {
-        // init []; condition true; step r + [f] = 12 + f (with a filter: p ? r + [f] : r)
-        init = fixed(listCreateBaseCost);
-        const fn = args.length === 3 ? c(1) : c(0);
-        perItem = add(fixed(12), fn);
-        if (args.length === 3) perItem = add(c(0), union(perItem, fixed(1)));
-        result = fixed(1);
-        size = rangeCount;
-        entrySize = (args.length === 3 ? body[1] : body[0])?.size;
-        break;
-      }
-      default:
-        // filter: init []; step p ? r + [x] : r = p + 13
-        init = fixed(listCreateBaseCost);
-        perItem = add(c(0), union(fixed(13), fixed(1)));
-        result = fixed(1);
-        size = rangeCount;
-        entrySize = range.entrySize;
+    if (quantifier) {
+      perItem = add(quantifier.perItem, c(0));
+      size = fixed(1);
+    } else if (name === 'map') {
+      // init []; condition true; step r + [f] = 12 + f (with a filter: p ? r + [f] : r)
+      const fn = args.length === 3 ? c(1) : c(0);
+      perItem = add(fixed(12), fn);
+      if (args.length === 3) perItem = add(c(0), union(perItem, fixed(1)));
+      size = rangeCount;
+      entrySize = (args.length === 3 ? body[1] : body[0])?.size;
+    } else {
+      // filter: init []; step p ? r + [x] : r = p + 13
+      perItem = add(c(0), fixed(13));
+      size = rangeCount;
+      entrySize = range.entrySize;
     }
     const cost = add(add(add(range.cost, init), result), mul(rangeCount, perItem));
     return { cost, path: [], size, entrySize };
   }
 }
+
+/**
+ * The quantifier macros as cel-go expands them: the cost of the accumulator's init, of each
+ * iteration besides the predicate's, and of the result.
+ */
+const quantifiers: Record<string, { init: number; perItem: Range; result: number }> = {
+  // init true; condition @not_strictly_false(r) = 2; step r && p = 1 + p; result r = 1
+  all: { init: 0, perItem: fixed(3), result: 1 },
+  // condition @not_strictly_false(!r) = 3; step r || p = 1 + p
+  exists: { init: 0, perItem: fixed(4), result: 1 },
+  // init 0; condition true = 0; step p ? r + 1 : r = p + (1 or 2); result r == 1 = 2
+  exists_one: { init: 0, perItem: { min: 1, max: 2 }, result: 2 },
+};
 
 /** The Kubernetes strings library's size of replace's result. */
 function replaceSize(sz: Range, toReplace: Range, replaceWith: Range): Range {
