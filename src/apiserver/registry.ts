@@ -359,7 +359,7 @@ export class Registry {
       // Allocation precedes validation, as upstream's BeginCreate hook does.
       const txn = this.strategy.beginCreate?.(stored, ctx.dryRun);
       try {
-        const errs = this.strategy.validate(stored);
+        const errs = [...this.strategy.validate(stored), ...((await this.strategy.validateAsync?.(stored, undefined)) ?? [])];
         if (errs.length) throw this.invalid(stored.metadata.name ?? '', errs);
         // An apply has already recorded its own managed fields.
         const withFields = ctx.operation === 'Apply' ? stored : this.withManagedFields(undefined, stored, ctx, ctx.subresource);
@@ -471,11 +471,11 @@ export class Registry {
     const txn = mainWrite ? this.strategy.beginUpdate?.(next, current, ctx.dryRun) : undefined;
     try {
       if (subStrategy) {
-        const errs = subStrategy.validateUpdate(next, current);
+        const errs = [...subStrategy.validateUpdate(next, current), ...((await subStrategy.validateAsync?.(next, current)) ?? [])];
         if (errs.length) throw this.invalid(name, errs);
       } else if (mainWrite) {
         // Bindings set spec.nodeName directly, bypassing pod update validation (upstream BindingREST).
-        const errs = this.strategy.validateUpdate(next, current);
+        const errs = [...this.strategy.validateUpdate(next, current), ...((await this.strategy.validateAsync?.(next, current)) ?? [])];
         if (errs.length) throw this.invalid(name, errs);
         await this.strategy.admitUpdate?.(next, current, ctx.dryRun);
       }

@@ -24,6 +24,8 @@ export interface SubresourceStrategy {
   /** What is stored: the stored object with only what this subresource may change taken from the request. */
   prepareForUpdate(obj: KubeObject, old: KubeObject): KubeObject;
   validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
+  /** As Strategy.validateAsync, for writes through this subresource. */
+  validateAsync?(obj: KubeObject, old: KubeObject): Promise<FieldError[]>;
 }
 
 /**
@@ -50,6 +52,12 @@ export interface Strategy {
   prepareForUpdate(obj: KubeObject, old: KubeObject, subresource?: string): void;
   validate(obj: KubeObject): FieldError[];
   validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
+  /**
+   * Validation that may take long and so is awaited (a custom resource's CEL rules, which may run
+   * on a worker thread so that other requests are answered meanwhile): its errors follow
+   * validate's, validateUpdate's or validateStatusUpdate's. old: the stored object on update.
+   */
+  validateAsync?(obj: KubeObject, old: KubeObject | undefined): Promise<FieldError[]>;
   /**
    * The resource's validating admission of an update, which may read other resources (upstream:
    * the admission chain's Validate, which the store runs after the strategy's validation).

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { fieldErrorString } from '../errors.js';
 import type { CustomResourceDefinition } from '../types.js';
 import { defaultCustomResourceDefinition } from '../defaults/apiextensions.js';
-import { validateCustomResourceDefinition } from './apiextensions-validation.js';
+import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from './apiextensions-validation.js';
 
 function crd(mutate: (c: CustomResourceDefinition) => void = () => {}): CustomResourceDefinition {
   const c: CustomResourceDefinition = {
@@ -125,4 +125,30 @@ test('a CRD rule that does not compile is refused', () => {
   const [msg, ...rest] = messages(c);
   assert.equal(rest.length, 0);
   assert.match(msg, /^spec\.versions\[0\]\.schema\.openAPIV3Schema\.properties\[spec\]\.x-kubernetes-validations\[0\]\.rule: Invalid value: apiextensions\.ValidationRule\{Rule:"self\.replicas == \\"1\\"".*compilation failed: ERROR: <input>:1:15: found no matching overload for '_==_' applied to '\(int, string\)'/);
+});
+
+test("an expensive rule is refused on create; an update that leaves the version's schema as it was keeps it (upstream ratcheting)", () => {
+  // 1,500 one-character tags compared pairwise: 13,509,003, over the 10,000,000 of one rule.
+  const expensive = (c: CustomResourceDefinition) => {
+    const spec = c.spec.versions[0].schema!.openAPIV3Schema!.properties!.spec;
+    spec.properties!.tags = { type: 'array', maxItems: 1500, items: { type: 'string', maxLength: 1 } };
+    spec['x-kubernetes-validations'] = [{ rule: 'self.tags.all(a, self.tags.all(b, a == b))' }];
+  };
+  const forbidden =
+    'spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of 1.350900x ' +
+    '(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)';
+  assert.deepEqual(messages(crd(expensive)), [forbidden]);
+  // A CRD stored before the limits existed: an unrelated update passes.
+  const stored = crd(expensive);
+  const relabelled = crd((c) => {
+    expensive(c);
+    c.metadata.labels = { a: 'b' };
+  });
+  assert.deepEqual(validateCustomResourceDefinitionUpdate(relabelled, stored).map(fieldErrorString), []);
+  // Changing the schema holds every rule of that version to the limit again.
+  const changed = crd((c) => {
+    expensive(c);
+    c.spec.versions[0].schema!.openAPIV3Schema!.properties!.spec.properties!.replicas.minimum = 0;
+  });
+  assert.deepEqual(validateCustomResourceDefinitionUpdate(changed, stored).map(fieldErrorString), [forbidden]);
 });

@@ -1,8 +1,10 @@
 // CustomResourceDefinition validation (upstream apiextensions-apiserver
 // pkg/apis/apiextensions/validation and pkg/apiserver/schema's structural checks): the rules a
-// Helm chart's CRD most often breaks, with upstream's paths and messages. Not covered: CEL
-// rules (x-kubernetes-validations are accepted unchecked), conversion webhooks' client config,
+// Helm chart's CRD most often breaks, with upstream's paths and messages; CEL rules are
+// compiled and their estimated cost checked (custom-resource-cel.ts). Not covered: conversion
+// webhooks' client config,
 // defaults pruning and the per-version "identical values" rules.
+import { isDeepStrictEqual } from 'node:util';
 import { field, omitValue, type FieldError } from '../errors.js';
 import type {
   CustomResourceDefinition,
@@ -21,8 +23,12 @@ const schemaTypes = ['array', 'boolean', 'integer', 'number', 'object', 'string'
 const printerColumnTypes = ['boolean', 'date', 'integer', 'number', 'string'];
 const printerColumnFormats = ['byte', 'date', 'date-time', 'double', 'float', 'int32', 'int64', 'password'];
 
-/** ValidateCustomResourceDefinition: metadata, spec, accepted names and stored versions. */
-export function validateCustomResourceDefinition(crd: CustomResourceDefinition): FieldError[] {
+/**
+ * ValidateCustomResourceDefinition: metadata, spec, accepted names and stored versions.
+ * unchangedSchemas: on update, the versions whose schema the update leaves as it was (their
+ * rules are not held to the per-rule cost limit again, upstream's ratcheting of expensive rules).
+ */
+export function validateCustomResourceDefinition(crd: CustomResourceDefinition, unchangedSchemas = new Set<string>()): FieldError[] {
   const spec = crd.spec;
   const requiredName = `${spec.names?.plural ?? ''}.${spec.group ?? ''}`;
   const nameFn = (name: string, prefix: boolean): string[] => {
@@ -32,7 +38,7 @@ export function validateCustomResourceDefinition(crd: CustomResourceDefinition):
   };
   return [
     ...validateObjectMeta(crd.metadata, false, nameFn, 'metadata', false),
-    ...validateSpec(spec, 'spec'),
+    ...validateSpec(spec, 'spec', unchangedSchemas),
     ...validateNames(crd.status?.acceptedNames, 'status.acceptedNames'),
     ...validateStoredVersions(crd.status?.storedVersions, spec.versions ?? []),
   ];
@@ -40,9 +46,22 @@ export function validateCustomResourceDefinition(crd: CustomResourceDefinition):
 
 /** ValidateCustomResourceDefinitionUpdate: the create rules, metadata update rules, scope fixed once established. */
 export function validateCustomResourceDefinitionUpdate(crd: CustomResourceDefinition, old: CustomResourceDefinition): FieldError[] {
-  const errs = [...validateObjectMetaUpdate(crd.metadata, old.metadata, 'metadata', false), ...validateCustomResourceDefinition(crd).filter((e) => !e.field.startsWith('metadata.'))];
+  const errs = [
+    ...validateObjectMetaUpdate(crd.metadata, old.metadata, 'metadata', false),
+    ...validateCustomResourceDefinition(crd, versionsWithUnchangedSchemas(crd, old)).filter((e) => !e.field.startsWith('metadata.')),
+  ];
   if (isEstablished(old) && crd.spec.scope !== old.spec.scope) errs.push(field.invalid('spec.scope', crd.spec.scope, 'field is immutable'));
   return errs;
+}
+
+/** upstream findVersionsWithUnchangedSchemas. */
+function versionsWithUnchangedSchemas(crd: CustomResourceDefinition, old: CustomResourceDefinition): Set<string> {
+  const unchanged = new Set<string>();
+  for (const v of crd.spec.versions ?? []) {
+    const was = old.spec.versions?.find((o) => o.name === v.name);
+    if (was?.schema && v.schema && isDeepStrictEqual(was.schema, v.schema)) unchanged.add(v.name);
+  }
+  return unchanged;
 }
 
 /** The status subresource: accepted names and stored versions (upstream ValidateUpdateCustomResourceDefinitionStatus). */
@@ -58,7 +77,7 @@ export function isEstablished(crd: CustomResourceDefinition): boolean {
   return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
 }
 
-function validateSpec(spec: CustomResourceDefinitionSpec, path: string): FieldError[] {
+function validateSpec(spec: CustomResourceDefinitionSpec, path: string, unchangedSchemas: Set<string>): FieldError[] {
   const errs: FieldError[] = [];
   if (!spec.group) errs.push(field.required(`${path}.group`, ''));
   else if (isDNS1123Subdomain(spec.group).length) errs.push(field.invalid(`${path}.group`, spec.group, isDNS1123Subdomain(spec.group).join(',')));
@@ -78,7 +97,7 @@ function validateSpec(spec: CustomResourceDefinitionSpec, path: string): FieldEr
     seen.add(v.name);
     const nameErrs = isDNS1035Label(v.name ?? '');
     if (nameErrs.length) errs.push(field.invalid(`${vp}.name`, v.name, nameErrs.join(',')));
-    errs.push(...validateVersion(v, vp));
+    errs.push(...validateVersion(v, vp, unchangedSchemas.has(v.name)));
   });
   // Upstream prints the whole versions list here; kanzen leaves the Go struct dump out.
   if (!unique) errs.push(field.invalid(`${path}.versions`, omitValue, 'must contain unique version names'));
@@ -96,7 +115,7 @@ function validateSpec(spec: CustomResourceDefinitionSpec, path: string): FieldEr
   return errs;
 }
 
-function validateVersion(v: CustomResourceDefinitionVersion, path: string): FieldError[] {
+function validateVersion(v: CustomResourceDefinitionVersion, path: string, unchangedSchema: boolean): FieldError[] {
   const errs: FieldError[] = [];
   const schema = v.schema?.openAPIV3Schema;
   if (!schema) errs.push(field.required(`${path}.schema.openAPIV3Schema`, 'schemas are required'));
@@ -108,7 +127,7 @@ function validateVersion(v: CustomResourceDefinitionVersion, path: string): Fiel
     const structural = validateStructural(schema, `${path}.schema.openAPIV3Schema`, 'root');
     errs.push(...structural);
     // Rules are compiled against the schema's types, so only a structural schema's.
-    if (structural.length === 0) errs.push(...validateSchemaRules(schema, `${path}.schema.openAPIV3Schema`));
+    if (structural.length === 0) errs.push(...validateSchemaRules(schema, `${path}.schema.openAPIV3Schema`, { unchangedSchema }));
   }
   errs.push(...validateSelectableFields(v, `${path}.selectableFields`));
   const scale = v.subresources?.scale;

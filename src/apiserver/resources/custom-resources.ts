@@ -84,15 +84,16 @@ function refuseWhileTerminating(info: { group: string; resource: string }): neve
 export function customResourceModule(version: CustomResourceDefinitionVersion, crd?: { group: string; resource: string; terminating: boolean }): ResourceModule {
   const scale = version.subresources?.scale;
   const schema = version.schema?.openAPIV3Schema;
-  // The schema's value validations, then its CEL rules (transition rules see the stored object).
-  const validateSchema = (obj: KubeObject, old?: KubeObject) => {
+  // The schema's value validations, then its CEL rules (transition rules see the stored object),
+  // awaited: expensive rules run off the event loop.
+  const validateSchema = async (obj: KubeObject, old?: KubeObject) => {
     if (!schema) return [];
     const errs = validateValue(obj, schema, '', true);
     // A value of the wrong type blocks the rules (upstream hasBlockingErr), which says so.
     if (errs.some((e) => e.detail?.includes(' in body must be of type '))) {
       return [...errs, field.invalid('<nil>', 'null', 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation')];
     }
-    return [...errs, ...validateRules(obj, old, schema)];
+    return [...errs, ...(await validateRules(obj, old, schema))];
   };
   return {
     // Pruning then defaulting, as upstream decodes a custom object.
@@ -106,9 +107,10 @@ export function customResourceModule(version: CustomResourceDefinitionVersion, c
       defaultStrategy(info, {
         tracksGeneration: true,
         fieldSelectors: customResourceFieldSelectors((version.selectableFields ?? []).map((f) => f.jsonPath), info.namespaced),
-        validate: (obj) => [...validateObjectMeta(obj.metadata, info.namespaced, nameIsDNSSubdomain, 'metadata', false), ...validateSchema(obj)],
-        validateUpdate: (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', false), ...validateSchema(obj, old)],
-        validateStatusUpdate: (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', false), ...validateSchema(obj, old)],
+        validate: (obj) => validateObjectMeta(obj.metadata, info.namespaced, nameIsDNSSubdomain, 'metadata', false),
+        validateUpdate: (obj, old) => validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', false),
+        validateStatusUpdate: (obj, old) => validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', false),
+        validateAsync: validateSchema,
       }),
     printer: customResourcePrinter(version.additionalPrinterColumns),
     ...(scale ? { scale: customResourceScale(scale) } : {}),

@@ -47,6 +47,7 @@ function statusStrategy(strategy: Strategy): SubresourceStrategy {
       return merged;
     },
     validateUpdate: (obj, old) => strategy.validateStatusUpdate(obj, old),
+    ...(strategy.validateAsync ? { validateAsync: strategy.validateAsync } : {}),
   };
 }
 
