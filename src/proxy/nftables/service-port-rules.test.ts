@@ -81,7 +81,8 @@ test('ClusterIP: masquerade from outside the pod network, round robin over the e
       add chain ip kanzen-test-proxy ${svcChain}
       ${endpointRules(E1, E2)}
       ${T} ${svcChain} ip daddr 10.96.0.41 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
-      ${T} ${svcChain} numgen inc mod 2 vmap { 0 : goto ${ep1}, 1 : goto ${ep2} }
+      ${T} ${svcChain} numgen inc mod 2 0 goto ${ep1}
+      ${T} ${svcChain} goto ${ep2}
       ${bytesElements(E1, E2)}
       add element ip kanzen-test-proxy service-ips { 10.96.0.41 . tcp . 80 : goto ${svcChain} }
     `),
@@ -89,10 +90,14 @@ test('ClusterIP: masquerade from outside the pod network, round robin over the e
 });
 
 test('balance: random is kube-proxy\'s numgen random; least-connections has no kernel form and is round robin', () => {
-  assert.match(rendered(svc({ balance: 'random' }), [ep('10.244.1.2'), ep('10.244.2.3')]), /numgen random mod 2 vmap/);
-  assert.match(rendered(svc(), [ep('10.244.1.2')], { ...opts, balance: 'random' }), /numgen random mod 1 vmap/);
-  assert.match(rendered(svc({ balance: 'least-connections' }), [ep('10.244.1.2')]), /numgen inc mod 1 vmap/);
-  assert.match(rendered(svc({ balance: 'round-robin' }), [ep('10.244.1.2')], { ...opts, balance: 'random' }), /numgen inc mod 1 vmap/);
+  const three = [ep('10.244.1.2'), ep('10.244.2.3'), ep('10.244.3.4')];
+  // Endpoint i of n is taken with probability 1/(n-i) of what is left: uniform for random, in turn for inc.
+  assert.match(rendered(svc({ balance: 'random' }), three), /numgen random mod 3 0 goto endpoint-\S+\n.*numgen random mod 2 0 goto endpoint-\S+\n.* goto endpoint-\S+__10\.244\.3\.4\/8080\n/);
+  assert.match(rendered(svc(), three, { ...opts, balance: 'random' }), /numgen random mod 3 0 goto/);
+  assert.match(rendered(svc({ balance: 'least-connections' }), three), /numgen inc mod 3 0 goto/);
+  assert.match(rendered(svc({ balance: 'round-robin' }), three, { ...opts, balance: 'random' }), /numgen inc mod 3 0 goto/);
+  // One endpoint: no choice to make.
+  assert.doesNotMatch(rendered(svc({ balance: 'random' }), [ep('10.244.1.2')]), /numgen/);
 });
 
 const noEndpoints = 'no-endpoints-ULMVA6XW-ns1/svc1/tcp/p80';
@@ -119,9 +124,11 @@ test('NodePort (externalTrafficPolicy Cluster): the external chain masquerades, 
       add chain ip kanzen-test-proxy ${extChain}
       ${endpointRules(E1, E2)}
       ${T} ${svcChain} ip daddr 10.96.0.41 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
-      ${T} ${svcChain} numgen inc mod 2 vmap { 0 : goto ${ep1}, 1 : goto ${ep2} }
+      ${T} ${svcChain} numgen inc mod 2 0 goto ${ep1}
+      ${T} ${svcChain} goto ${ep2}
       ${T} ${extChain} jump mark-for-masquerade
-      ${T} ${extChain} numgen inc mod 2 vmap { 0 : goto ${ep1}, 1 : goto ${ep2} }
+      ${T} ${extChain} numgen inc mod 2 0 goto ${ep1}
+      ${T} ${extChain} goto ${ep2}
       ${bytesElements(E1, E2)}
       add element ip kanzen-test-proxy service-ips { 10.96.0.41 . tcp . 80 : goto ${svcChain} }
       add element ip kanzen-test-proxy service-nodeports { tcp . 30080 : goto ${extChain} }
@@ -161,7 +168,8 @@ test('ClientIP affinity: a set per endpoint, filled by the endpoint chain, check
       ${T} ${svcChain} ip daddr 10.96.0.41 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
       ${T} ${svcChain} ip saddr @${a1} goto ${ep1}
       ${T} ${svcChain} ip saddr @${a2} goto ${ep2}
-      ${T} ${svcChain} numgen inc mod 2 vmap { 0 : goto ${ep1}, 1 : goto ${ep2} }
+      ${T} ${svcChain} numgen inc mod 2 0 goto ${ep1}
+      ${T} ${svcChain} goto ${ep2}
       ${bytesElements(E1, E2)}
       add element ip kanzen-test-proxy service-ips { 10.96.0.41 . tcp . 80 : goto ${svcChain} }
     `),
@@ -175,9 +183,9 @@ test('externalTrafficPolicy Local: pods and the node go to any endpoint, outside
     `${T} ${extChain} ip saddr 10.244.0.0/16 goto ${svcChain}`,
     `${T} ${extChain} fib saddr type local jump mark-for-masquerade`,
     `${T} ${extChain} fib saddr type local goto ${svcChain}`,
-    `${T} ${extChain} numgen inc mod 1 vmap { 0 : goto ${ep1} }`,
+    `${T} ${extChain} goto ${ep1}`,
   ]);
-  assert.match(out, new RegExp(`${svcChain.replace(/[/.]/g, '\\$&')} numgen inc mod 2 vmap`));
+  assert.match(out, new RegExp(`${svcChain.replace(/[/.]/g, '\\$&')} numgen inc mod 2 0 goto`));
 });
 
 test('externalTrafficPolicy Local without a local endpoint: outside traffic is dropped, pods still served', () => {
@@ -199,7 +207,7 @@ test('internalTrafficPolicy Local without a local endpoint: ClusterIP traffic is
     `),
   );
   const local = rendered(svc({ internalPolicyLocal: true }), [ep('10.244.1.2', { local: true }), ep('10.244.2.3')]);
-  assert.match(local, /numgen inc mod 1 vmap \{ 0 : goto endpoint-Z3J52OID/);
+  assert.match(local, /service-ULMVA6XW-ns1\/svc1\/tcp\/p80 goto endpoint-Z3J52OID/);
   assert.doesNotMatch(local, /10\.244\.2\.3/);
 });
 
@@ -211,7 +219,7 @@ test('terminating fallback: with no ready endpoint, serving terminating ones are
       add chain ip kanzen-test-proxy ${svcChain}
       ${endpointRules(E1)}
       ${T} ${svcChain} ip daddr 10.96.0.41 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
-      ${T} ${svcChain} numgen inc mod 1 vmap { 0 : goto ${ep1} }
+      ${T} ${svcChain} goto ${ep1}
       ${bytesElements(E1)}
       add element ip kanzen-test-proxy service-ips { 10.96.0.41 . tcp . 80 : goto ${svcChain} }
     `),

@@ -35,7 +35,7 @@ test('an endpoint leaves: the service chain is refilled, then its byte-count ele
     partialTransaction('t', [{ before, after }]),
     [
       `flush chain ip t ${svcChain}`,
-      `add rule ip t ${svcChain} numgen inc mod 1 vmap { 0 : goto ${ep1} }`,
+      `add rule ip t ${svcChain} goto ${ep1}`,
       `flush chain ip t ${ep2}`,
       'delete element ip t endpoint-bytes { original . 2, reply . 2 }',
       `delete chain ip t ${ep2}`,
