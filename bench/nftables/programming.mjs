@@ -35,7 +35,7 @@ const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 10
 execFileSync('ip', ['netns', 'add', netns]);
 try {
   for (const n of sizes) {
-    const backend = new NftablesBackend({ table: 'kanzen-bench-proxy', nodePortAddresses: ['172.18.0.2'], clusterCIDRs: ['10.244.0.0/16'], netns, statsIntervalMs: 0 });
+    const backend = new NftablesBackend({ table: 'kanzen-bench-proxy', nodePortAddresses: ['172.18.0.2'], clusterCIDRs: ['10.244.0.0/16'], netns });
     for (let i = 0; i < n; i++) await backend.syncServicePort(info(i).key, servicePortProgram(info(i), endpoints(i), 'node-1'));
     let t0 = performance.now();
     await backend.commit();

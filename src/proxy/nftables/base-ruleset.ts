@@ -2,7 +2,7 @@
 // setupNFTables): the base chains hooked into netfilter, the shared verdict maps every
 // Service port adds elements to, and the masquerade and reject machinery. Written on a
 // full sync only; partial syncs touch Service-port chains and map elements.
-import { endpointBytesMap } from './endpoint-marks.js';
+import { endpointBytesSet, endpointConnectionsSet } from './endpoint-marks.js';
 
 /** Packet mark bit asking for masquerade at postrouting (upstream uses 0x4000; kanzen's transparent return path marks 0x4b5a, which contains that bit). */
 export const masqueradeBit = 0x8000;
@@ -76,9 +76,10 @@ export function baseRuleset(opts: BaseRulesetOptions): string[] {
     rule('filter-output', 'ct state new jump nodeport-endpoints-check'),
 
     // Bytes per endpoint: after DNAT, in both directions (endpoint-marks.ts).
-    `add map ${t} ${endpointBytesMap} { type ct_dir . mark : counter; comment "conntrack direction and endpoint mark to the endpoint's byte counter"; }`,
+    `add set ${t} ${endpointConnectionsSet} { type mark; counter; comment "connections per endpoint mark"; }`,
+    `add set ${t} ${endpointBytesSet} { type ct_dir . mark; counter; comment "bytes per conntrack direction and endpoint mark"; }`,
     chain('endpoint-bytes-count'),
-    rule('endpoint-bytes-count', `ct mark != 0 counter name ct direction . ct mark map @${endpointBytesMap}`),
+    rule('endpoint-bytes-count', `ct mark != 0 ct direction . ct mark @${endpointBytesSet}`),
     chain('filter-forward', 'type filter hook forward priority filter; policy accept;'),
     rule('filter-forward', 'jump endpoint-bytes-count'),
     chain('filter-input', 'type filter hook input priority filter; policy accept;'),

@@ -10,7 +10,7 @@ export interface NftObjects {
   sets: Map<string, string>;
   /** Named counters. */
   counters: Set<string>;
-  /** Shared map name → element key → value (a verdict), e.g. "10.96.0.10 . tcp . 80" → "goto service-…". */
+  /** Shared map or set name → element key → value (a verdict; '' in a set), e.g. "10.96.0.10 . tcp . 80" → "goto service-…". */
   elements: Map<string, Map<string, string>>;
 }
 

@@ -85,7 +85,7 @@ describe('nftables backend on the real kernel', { skip: !isRoot && 'needs root' 
   before(async () => {
     lab = await createNetnsLab(`nfttest-${process.pid}`, podIPs);
     await lab.daemon(lab.pods, serverSource, podIPs);
-    backend = new NftablesBackend({ table: 'kanzen-nfttest-proxy', nodePortAddresses: [lab.nodeClientIP], clusterCIDRs: ['10.244.0.0/16'], netns: lab.node, statsIntervalMs: 0 });
+    backend = new NftablesBackend({ table: 'kanzen-nfttest-proxy', nodePortAddresses: [lab.nodeClientIP], clusterCIDRs: ['10.244.0.0/16'], netns: lab.node });
   });
 
   after(async () => {

@@ -13,7 +13,7 @@ import type { BalanceMode } from '../service-port.js';
 import type { ServicePortProgram } from '../userspace/service-port-route.js';
 import { runConntrack, udpConntrackCleanups } from './conntrack.js';
 import { CounterTotals, readCounters, type CounterValue } from './endpoint-counters.js';
-import { byteCounterNames, EndpointMarks } from './endpoint-marks.js';
+import { countingElements, elementCounterName, endpointBytesSet, endpointConnectionsSet, EndpointMarks } from './endpoint-marks.js';
 import { sameObjects, type NftObjects } from './nft-objects.js';
 import { endpointObjectNames, renderServicePort, servicePortObjectNames, type RenderOptions } from './service-port-rules.js';
 import { fullTransaction, partialTransaction, setsRedeclared, type ObjectsChange } from './transaction.js';
@@ -35,13 +35,20 @@ export interface NftablesBackendOptions {
   logger?: Logger;
   /** Run nft and conntrack in this named namespace (tests, benchmarks); default: this process's own. */
   netns?: string;
-  /** How often the endpoint counters are read for statsSources() (default 2 s; 0: only by refreshStats()). */
-  statsIntervalMs?: number;
 }
 
 interface PortState {
   program: ServicePortProgram;
   objects: NftObjects;
+  /** Endpoint key → the conntrack mark its counters are found by (statsSources). */
+  marks: Map<string, number>;
+}
+
+/** The set elements that count, as endpoint-counters.ts names their counters. */
+function countingElementNames(o: NftObjects | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const set of [endpointConnectionsSet, endpointBytesSet]) for (const key of o?.elements.get(set)?.keys() ?? []) out.add(elementCounterName(set, key));
+  return out;
 }
 
 export class NftablesBackend implements ProxyBackend {
@@ -56,8 +63,9 @@ export class NftablesBackend implements ProxyBackend {
   private readonly totals = new CounterTotals();
   private readonly marks = new EndpointMarks();
   private readonly log: Logger;
-  private readonly statsTimer?: NodeJS.Timeout;
   private committing: Promise<void> = Promise.resolve();
+  /** The reading under way: concurrent refreshStats() calls share it. */
+  private reading?: Promise<void>;
   /** The last transaction written and how long `nft -f` took to apply it (diagnostics, tests, benchmarks). */
   lastTransaction = '';
   lastApplyMs = 0;
@@ -66,17 +74,25 @@ export class NftablesBackend implements ProxyBackend {
     this.log = (opts.logger ?? silentLogger).child('nftables');
     this.render = { clusterCIDRs: opts.clusterCIDRs ?? [], balance: opts.balance ?? 'round-robin' };
     this.target = opts.netns ? { netns: opts.netns } : {};
-    const every = opts.statsIntervalMs ?? 2000;
-    if (every > 0) {
-      this.statsTimer = setInterval(() => void this.refreshStats().catch((err) => this.log.debug('reading counters failed', { err })), every);
-      this.statsTimer.unref();
-    }
   }
 
   async syncServicePort(key: string, program: ServicePortProgram | undefined): Promise<void> {
     const marks = this.marks.forPort(key);
-    if (program) this.desired.set(key, { program, objects: renderServicePort(program, this.render, marks.markOf) });
-    else this.desired.delete(key);
+    if (program) {
+      const byChain = new Map<string, number>();
+      const objects = renderServicePort(program, this.render, (chain) => {
+        const m = marks.markOf(chain);
+        byChain.set(chain, m);
+        return m;
+      });
+      // Names hashed once here, so statsSources() (every metrics scrape and health check) hashes nothing.
+      const byEndpoint = new Map<string, number>();
+      for (const ep of [...program.internal, ...program.external]) {
+        const m = byChain.get(endpointObjectNames(program, ep).chain);
+        if (m !== undefined) byEndpoint.set(ep.key, m);
+      }
+      this.desired.set(key, { program, objects, marks: byEndpoint });
+    } else this.desired.delete(key);
     marks.done();
     this.pending.add(key);
   }
@@ -133,6 +149,8 @@ export class NftablesBackend implements ProxyBackend {
       const before = this.applied.get(key);
       cleanups.push(...udpConntrackCleanups(before?.program, after?.program));
       for (const name of before?.objects.counters ?? []) if (!after?.objects.counters.has(name)) this.totals.forget(name);
+      const counting = countingElementNames(after?.objects);
+      for (const name of countingElementNames(before?.objects)) if (!counting.has(name)) this.totals.forget(name);
       if (after) this.applied.set(key, after);
       else this.applied.delete(key);
     }
@@ -148,9 +166,15 @@ export class NftablesBackend implements ProxyBackend {
     this.needFull = true;
   }
 
-  /** Reads the endpoint counters now (statsSources() reports the last reading). */
-  async refreshStats(): Promise<void> {
-    this.totals.update(await readCounters(this.opts.table, this.target));
+  /** Reads the counters now (statsSources() reports the last reading); nothing reads them on a timer. */
+  refreshStats(): Promise<void> {
+    if (!this.reading) {
+      // In line with the commits: a reading taken before a rebuild must not land after it (totals would count twice).
+      const run = this.committing.then(() => readCounters(this.opts.table, this.target)).then((values) => this.totals.update(values));
+      this.committing = run.catch(() => undefined);
+      this.reading = run.finally(() => (this.reading = undefined));
+    }
+    return this.reading;
   }
 
   routesNewConnectionsTo(ip: string, port?: number): boolean {
@@ -166,18 +190,20 @@ export class NftablesBackend implements ProxyBackend {
 
   statsSources(): Iterable<StatsSource> {
     const out: StatsSource[] = [];
-    for (const { program } of this.applied.values()) {
+    for (const { program, marks } of this.applied.values()) {
       const n = program.info.name;
       const stats = new ServicePortStats(n.namespace, n.name, n.port, n.protocol);
       const endpoints = new Map<string, EndpointStats>();
       for (const ep of [...program.internal, ...program.external]) {
         if (endpoints.has(ep.key) || ep.ip.includes(':')) continue;
         const s = new EndpointStats(ep.key);
-        const chain = endpointObjectNames(program, ep).chain;
-        const bytes = byteCounterNames(chain);
-        s.totalConnections = this.totals.connections(chain);
-        s.bytesIn = this.totals.bytes(bytes.in);
-        s.bytesOut = this.totals.bytes(bytes.out);
+        const mark = marks.get(ep.key);
+        if (mark !== undefined) {
+          const c = countingElements(mark);
+          s.totalConnections = this.totals.connections(elementCounterName(endpointConnectionsSet, c.connections));
+          s.bytesIn = this.totals.bytes(elementCounterName(endpointBytesSet, c.bytesIn));
+          s.bytesOut = this.totals.bytes(elementCounterName(endpointBytesSet, c.bytesOut));
+        }
         stats.totalConnections += s.totalConnections;
         stats.bytesIn += s.bytesIn;
         stats.bytesOut += s.bytesOut;
@@ -193,7 +219,6 @@ export class NftablesBackend implements ProxyBackend {
 
   /** Removes the table: the node forwards nothing for Services any more. */
   async stop(): Promise<void> {
-    if (this.statsTimer) clearInterval(this.statsTimer);
     await this.committing;
     const t = `ip ${this.opts.table}`;
     await nftApply(`add table ${t}\ndelete table ${t}\n`, this.target).catch((err) => this.log.warn('removing the nftables table failed', { err }));

@@ -46,25 +46,25 @@ const svcChain = 'service-ULMVA6XW-ns1/svc1/tcp/p80';
 const extChain = 'external-ULMVA6XW-ns1/svc1/tcp/p80';
 
 type E = [chain: string, address: string, mark: number];
-/** The endpoint chains and counters every shape with these endpoints starts with. */
+/** The endpoint chains every shape with these endpoints starts with. */
 function endpointChains(...eps: E[]): string {
-  return [
-    ...eps.flatMap(([chain]) => [chain, `${chain}/in`, `${chain}/out`].map((c) => `add counter ip kanzen-test-proxy ${c}`)),
-    ...eps.map(([chain]) => `add chain ip kanzen-test-proxy ${chain}`),
-  ].join('\n');
+  return eps.map(([chain]) => `add chain ip kanzen-test-proxy ${chain}`).join('\n');
 }
 function endpointRules(...eps: E[]): string {
   return eps
     .map(
       ([chain, addr, mark]) =>
-        `${T} ${chain} ip saddr ${addr.split(':')[0]} jump mark-for-masquerade\n${T} ${chain} ct mark set ${mark}\n${T} ${chain} counter name "${chain}" meta l4proto tcp dnat to ${addr}`,
+        `${T} ${chain} ip saddr ${addr.split(':')[0]} jump mark-for-masquerade\n${T} ${chain} ct mark set ${mark} ct mark @endpoint-connections\n${T} ${chain} meta l4proto tcp dnat to ${addr}`,
     )
     .join('\n');
 }
-/** Each endpoint's conntrack mark finds its byte counters. */
+/** Each endpoint's conntrack mark is an element of the counting sets: its connections, its bytes in and out. */
 function bytesElements(...eps: E[]): string {
-  const items = eps.flatMap(([chain, , mark]) => [`original . ${mark} : "${chain}/in"`, `reply . ${mark} : "${chain}/out"`]);
-  return `add element ip kanzen-test-proxy endpoint-bytes { ${items.join(', ')} }`;
+  const bytes = eps.flatMap(([, , mark]) => [`original . ${mark}`, `reply . ${mark}`]);
+  return [
+    `add element ip kanzen-test-proxy endpoint-connections { ${eps.map(([, , mark]) => mark).join(', ')} }`,
+    `add element ip kanzen-test-proxy endpoint-bytes { ${bytes.join(', ')} }`,
+  ].join('\n');
 }
 const E1: E = [ep1, '10.244.1.2:8080', 1];
 const E2: E = [ep2, '10.244.2.3:8080', 2];
@@ -159,12 +159,12 @@ test('ClientIP affinity: a set per endpoint, filled by the endpoint chain, check
       add chain ip kanzen-test-proxy ${svcChain}
       ${T} ${ep1} ip saddr 10.244.1.2 jump mark-for-masquerade
       ${T} ${ep1} update @${a1} { ip saddr }
-      ${T} ${ep1} ct mark set 1
-      ${T} ${ep1} counter name "${ep1}" meta l4proto tcp dnat to 10.244.1.2:8080
+      ${T} ${ep1} ct mark set 1 ct mark @endpoint-connections
+      ${T} ${ep1} meta l4proto tcp dnat to 10.244.1.2:8080
       ${T} ${ep2} ip saddr 10.244.2.3 jump mark-for-masquerade
       ${T} ${ep2} update @${a2} { ip saddr }
-      ${T} ${ep2} ct mark set 2
-      ${T} ${ep2} counter name "${ep2}" meta l4proto tcp dnat to 10.244.2.3:8080
+      ${T} ${ep2} ct mark set 2 ct mark @endpoint-connections
+      ${T} ${ep2} meta l4proto tcp dnat to 10.244.2.3:8080
       ${T} ${svcChain} ip daddr 10.96.0.41 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
       ${T} ${svcChain} ip saddr @${a1} goto ${ep1}
       ${T} ${svcChain} ip saddr @${a2} goto ${ep2}

@@ -25,7 +25,7 @@ import {
   serviceChainPrefix,
   servicePortChainNameBase,
 } from './chain-names.js';
-import { byteCounterNames, endpointBytesMap } from './endpoint-marks.js';
+import { countingElements, endpointBytesSet, endpointConnectionsSet } from './endpoint-marks.js';
 import { addElement, emptyObjects, type NftObjects } from './nft-objects.js';
 
 export interface RenderOptions {
@@ -64,13 +64,13 @@ export function endpointObjectNames(program: ServicePortProgram, ep: Pick<Endpoi
   return { chain: endpointChainPrefix + base, affinitySet: affinitySetPrefix + base };
 }
 
-/** `markOf`: the conntrack mark of an endpoint chain (endpoint-marks.ts), for its byte counters. */
 /** The chain and counters of a port's refused and dropped traffic. */
 export function servicePortObjectNames(program: ServicePortProgram): { noEndpointsChain: string; refusedCounter: string; droppedCounter: string } {
   const base = servicePortChainNameBase(program.info.name);
   return { noEndpointsChain: noEndpointsChainPrefix + base, refusedCounter: `refused-${base}`, droppedCounter: `dropped-${base}` };
 }
 
+/** `markOf`: the conntrack mark of an endpoint chain (endpoint-marks.ts), which its counters are found by. */
 export function renderServicePort(program: ServicePortProgram, opts: RenderOptions, markOf: (endpointChain: string) => number): NftObjects {
   const o = emptyObjects();
   const info = program.info;
@@ -109,16 +109,14 @@ export function renderServicePort(program: ServicePortProgram, opts: RenderOptio
       o.sets.set(names.affinitySet, `{ type ipv4_addr; flags dynamic,timeout; timeout ${info.stickyMaxAgeSeconds}s; }`);
       rules.push(`update @${names.affinitySet} { ip saddr }`);
     }
-    // The nat hooks see the first packet of a connection only: the counter counts connections (UDP: flows).
-    o.counters.add(names.chain);
     const mark = markOf(names.chain);
-    const bytes = byteCounterNames(names.chain);
-    o.counters.add(bytes.in);
-    o.counters.add(bytes.out);
-    addElement(o, endpointBytesMap, `original . ${mark}`, `"${bytes.in}"`);
-    addElement(o, endpointBytesMap, `reply . ${mark}`, `"${bytes.out}"`);
-    rules.push(`ct mark set ${mark}`);
-    rules.push(`counter name "${names.chain}" meta l4proto ${proto} dnat to ${ep.ip}:${ep.port}`);
+    const counting = countingElements(mark);
+    addElement(o, endpointConnectionsSet, counting.connections, '');
+    addElement(o, endpointBytesSet, counting.bytesIn, '');
+    addElement(o, endpointBytesSet, counting.bytesOut, '');
+    // The nat hooks see the first packet of a connection only: the lookup counts connections (UDP: flows).
+    rules.push(`ct mark set ${mark} ct mark @${endpointConnectionsSet}`);
+    rules.push(`meta l4proto ${proto} dnat to ${ep.ip}:${ep.port}`);
     o.chains.set(names.chain, rules);
   }
 

@@ -28,7 +28,7 @@ const ep2 = 'endpoint-PXYJRAYN-ns1/svc1/tcp/p80__10.244.2.3/8080';
 const svcChain = 'service-ULMVA6XW-ns1/svc1/tcp/p80';
 const noEndpoints = 'no-endpoints-ULMVA6XW-ns1/svc1/tcp/p80';
 
-test('an endpoint leaves: the service chain is refilled, then its byte-count elements, chain and counters deleted', () => {
+test('an endpoint leaves: the service chain is refilled, then its counting elements and chain deleted', () => {
   const before = render(info, [ep('10.244.1.2'), ep('10.244.2.3')]);
   const after = render(info, [ep('10.244.1.2')]);
   assert.equal(
@@ -37,11 +37,9 @@ test('an endpoint leaves: the service chain is refilled, then its byte-count ele
       `flush chain ip t ${svcChain}`,
       `add rule ip t ${svcChain} goto ${ep1}`,
       `flush chain ip t ${ep2}`,
+      'delete element ip t endpoint-connections { 2 }',
       'delete element ip t endpoint-bytes { original . 2, reply . 2 }',
       `delete chain ip t ${ep2}`,
-      `delete counter ip t ${ep2}`,
-      `delete counter ip t ${ep2}/in`,
-      `delete counter ip t ${ep2}/out`,
       '',
     ].join('\n'),
   );
@@ -58,14 +56,12 @@ test('the last endpoint leaves: the refusing chain exists before the map element
       `add rule ip t ${noEndpoints} counter name "refused-ULMVA6XW-ns1/svc1/tcp/p80" goto reject-chain`,
       `flush chain ip t ${ep1}`,
       `flush chain ip t ${svcChain}`,
+      'delete element ip t endpoint-connections { 1 }',
       'delete element ip t endpoint-bytes { original . 1, reply . 1 }',
       'delete element ip t service-ips { 10.96.0.41 . tcp . 80 }',
       `add element ip t no-endpoint-services { 10.96.0.41 . tcp . 80 : goto ${noEndpoints} }`,
       `delete chain ip t ${ep1}`,
       `delete chain ip t ${svcChain}`,
-      `delete counter ip t ${ep1}`,
-      `delete counter ip t ${ep1}/in`,
-      `delete counter ip t ${ep1}/out`,
       '',
     ].join('\n'),
   );

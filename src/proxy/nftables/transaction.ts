@@ -63,7 +63,7 @@ function writeChange(p: Phases, t: string, change: ObjectsChange): void {
   }
   for (const [map, elems] of after?.elements ?? []) {
     const old = before?.elements.get(map);
-    for (const [key, value] of elems) if (old?.get(key) !== value) p.element(p.addElements, map, `${key} : ${value}`);
+    for (const [key, value] of elems) if (old?.get(key) !== value) p.element(p.addElements, map, value ? `${key} : ${value}` : key);
   }
   for (const name of before?.sets.keys() ?? []) if (!after?.sets.has(name)) p.remove.push(`delete set ${t} ${name}`);
   for (const name of before?.counters ?? []) if (!after?.counters.has(name)) p.remove.push(`delete counter ${t} ${name}`);
