@@ -1,12 +1,13 @@
-// Counters in nftables mode: each endpoint's connections and bytes are counters of
-// elements of two sets (endpoint-marks.ts); a Service port's refused and dropped
-// connections are named counters. The nat hooks see only the first packet of each
-// connection (conntrack handles the rest), so the connection counts are packet counts of
-// lookups made there. A full sync recreates the table and with it the counters; what
+// Counters in nftables mode: each endpoint's connections and bytes, and a Service port's
+// refused and dropped connections, are counters of elements of two sets
+// (endpoint-marks.ts). The nat hooks and the no-endpoint checks see only the first
+// packet of each connection (conntrack handles the rest), so the connection counts are
+// packet counts of lookups made there. A full sync recreates the table and with it the counters; what
 // they held is kept as a baseline, so totals never go back.
 //
 // Read when somebody asks (a metrics scrape, `kanzen traffic`, before a full sync), not
-// on a timer: at 10,000 Service ports a reading lists 75,000 elements.
+// on a timer: at 10,000 Service ports a reading lists 75,000 elements. Only the two sets
+// are listed: nft 1.0.6 loads the whole table (every rule and element) to list counters.
 import { nftListJson, type NftTarget } from '../../util/nftables.js';
 import { tableRef } from './base-ruleset.js';
 import { elementCounterName, endpointBytesSet, endpointConnectionsSet } from './endpoint-marks.js';
@@ -34,21 +35,11 @@ function elementKey(val: unknown): string {
   return Array.isArray(concat) ? concat.map(String).join(' . ') : String(val);
 }
 
-/**
- * Reads the table's counters: named counters by name, set elements' counters as
- * elementCounterName(set, key). Empty when the table does not exist yet.
- */
+/** Reads the counting sets' counters, as elementCounterName(set, key). Empty when the table does not exist yet. */
 export async function readCounters(table: string, target: NftTarget): Promise<Map<string, CounterValue>> {
   const [family, name] = tableRef(table).split(' ');
-  const [named, ...sets] = await Promise.all([
-    list(['counters', 'table', family, name], target),
-    ...[endpointConnectionsSet, endpointBytesSet].map((set) => list(['set', family, name, set], target)),
-  ]);
+  const sets = await Promise.all([endpointConnectionsSet, endpointBytesSet].map((set) => list(['set', family, name, set], target)));
   const out = new Map<string, CounterValue>();
-  for (const item of named) {
-    const c = item.counter as { name?: string; packets?: number; bytes?: number } | undefined;
-    if (c?.name) out.set(c.name, { packets: c.packets ?? 0, bytes: c.bytes ?? 0 });
-  }
   for (const item of sets.flat()) {
     const set = item.set as { name?: string; elem?: { elem?: { val?: unknown; counter?: CounterValue } }[] } | undefined;
     for (const e of set?.elem ?? []) {

@@ -42,6 +42,9 @@ interface PortState {
   objects: NftObjects;
   /** Endpoint key → the conntrack mark its counters are found by (statsSources). */
   marks: Map<string, number>;
+  /** The marks of the port's refused and dropped counts, while it has them. */
+  refusedMark?: number;
+  droppedMark?: number;
 }
 
 /** The set elements that count, as endpoint-counters.ts names their counters. */
@@ -79,19 +82,20 @@ export class NftablesBackend implements ProxyBackend {
   async syncServicePort(key: string, program: ServicePortProgram | undefined): Promise<void> {
     const marks = this.marks.forPort(key);
     if (program) {
-      const byChain = new Map<string, number>();
-      const objects = renderServicePort(program, this.render, (chain) => {
-        const m = marks.markOf(chain);
-        byChain.set(chain, m);
+      const byKey = new Map<string, number>();
+      const objects = renderServicePort(program, this.render, (k) => {
+        const m = marks.markOf(k);
+        byKey.set(k, m);
         return m;
       });
       // Names hashed once here, so statsSources() (every metrics scrape and health check) hashes nothing.
-      const byEndpoint = new Map<string, number>();
+      const counted = new Map<string, number>();
       for (const ep of [...program.internal, ...program.external]) {
-        const m = byChain.get(endpointObjectNames(program, ep).chain);
-        if (m !== undefined) byEndpoint.set(ep.key, m);
+        const m = byKey.get(endpointObjectNames(program, ep).chain);
+        if (m !== undefined) counted.set(ep.key, m);
       }
-      this.desired.set(key, { program, objects, marks: byEndpoint });
+      const names = servicePortObjectNames(program);
+      this.desired.set(key, { program, objects, marks: counted, refusedMark: byKey.get(names.refusedCounter), droppedMark: byKey.get(names.droppedCounter) });
     } else this.desired.delete(key);
     marks.done();
     this.pending.add(key);
@@ -148,7 +152,6 @@ export class NftablesBackend implements ProxyBackend {
     for (const [key, after] of target) {
       const before = this.applied.get(key);
       cleanups.push(...udpConntrackCleanups(before?.program, after?.program));
-      for (const name of before?.objects.counters ?? []) if (!after?.objects.counters.has(name)) this.totals.forget(name);
       const counting = countingElementNames(after?.objects);
       for (const name of countingElementNames(before?.objects)) if (!counting.has(name)) this.totals.forget(name);
       if (after) this.applied.set(key, after);
@@ -190,7 +193,7 @@ export class NftablesBackend implements ProxyBackend {
 
   statsSources(): Iterable<StatsSource> {
     const out: StatsSource[] = [];
-    for (const { program, marks } of this.applied.values()) {
+    for (const { program, marks, refusedMark, droppedMark } of this.applied.values()) {
       const n = program.info.name;
       const stats = new ServicePortStats(n.namespace, n.name, n.port, n.protocol);
       const endpoints = new Map<string, EndpointStats>();
@@ -198,9 +201,9 @@ export class NftablesBackend implements ProxyBackend {
         if (endpoints.has(ep.key) || ep.ip.includes(':')) continue;
         const s = new EndpointStats(ep.key);
         const mark = marks.get(ep.key);
+        s.totalConnections = this.connections(mark);
         if (mark !== undefined) {
           const c = countingElements(mark);
-          s.totalConnections = this.totals.connections(elementCounterName(endpointConnectionsSet, c.connections));
           s.bytesIn = this.totals.bytes(elementCounterName(endpointBytesSet, c.bytesIn));
           s.bytesOut = this.totals.bytes(elementCounterName(endpointBytesSet, c.bytesOut));
         }
@@ -209,12 +212,16 @@ export class NftablesBackend implements ProxyBackend {
         stats.bytesOut += s.bytesOut;
         endpoints.set(ep.key, s);
       }
-      const counted = servicePortObjectNames(program);
-      stats.refusedConnections = this.totals.connections(counted.refusedCounter);
-      stats.droppedConnections = this.totals.connections(counted.droppedCounter);
+      stats.refusedConnections = this.connections(refusedMark);
+      stats.droppedConnections = this.connections(droppedMark);
       out.push({ stats, endpointStats: () => endpoints.values() });
     }
     return out;
+  }
+
+  /** The connections counted for a mark (its endpoint-connections element). */
+  private connections(mark: number | undefined): number {
+    return mark === undefined ? 0 : this.totals.connections(elementCounterName(endpointConnectionsSet, countingElements(mark).connections));
   }
 
   /** Removes the table: the node forwards nothing for Services any more. */

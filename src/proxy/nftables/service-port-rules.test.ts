@@ -106,9 +106,10 @@ test('no endpoints: ClusterIP, externalIP and NodePort are counted as refused an
   assert.equal(
     rendered(svc({ nodePort: 30080, externalIPs: ['192.168.99.11'] }), []),
     golden(`
-      add counter ip kanzen-test-proxy refused-ULMVA6XW-ns1/svc1/tcp/p80
       add chain ip kanzen-test-proxy ${noEndpoints}
-      ${T} ${noEndpoints} counter name "refused-ULMVA6XW-ns1/svc1/tcp/p80" goto reject-chain
+      ${T} ${noEndpoints} ct mark set 1 ct mark @endpoint-connections
+      ${T} ${noEndpoints} goto reject-chain
+      add element ip kanzen-test-proxy endpoint-connections { 1 }
       add element ip kanzen-test-proxy no-endpoint-services { 10.96.0.41 . tcp . 80 : goto ${noEndpoints}, 192.168.99.11 . tcp . 80 : goto ${noEndpoints} }
       add element ip kanzen-test-proxy no-endpoint-nodeports { tcp . 30080 : goto ${noEndpoints} }
     `),
@@ -191,7 +192,9 @@ test('externalTrafficPolicy Local: pods and the node go to any endpoint, outside
 test('externalTrafficPolicy Local without a local endpoint: outside traffic is dropped, pods still served', () => {
   const out = rendered(svc({ nodePort: 30080, externalPolicyLocal: true }), [ep('10.244.2.3')]);
   const external = out.split('\n').filter((l) => l.startsWith(`${T} ${extChain} `));
-  assert.equal(external.at(-1), `${T} ${extChain} counter name "dropped-ULMVA6XW-ns1/svc1/tcp/p80" drop`);
+  // Counted under a mark of its own (the endpoint has 1), then dropped.
+  assert.deepEqual(external.slice(-2), [`${T} ${extChain} ct mark set 2 ct mark @endpoint-connections`, `${T} ${extChain} drop`]);
+  assert.match(out, /add element ip kanzen-test-proxy endpoint-connections \{ 1, 2 \}/);
   assert.equal(external[0], `${T} ${extChain} ip saddr 10.244.0.0/16 goto ${svcChain}`);
   assert.ok(out.includes(`add element ip kanzen-test-proxy service-nodeports { tcp . 30080 : goto ${extChain} }`));
 });
@@ -200,9 +203,10 @@ test('internalTrafficPolicy Local without a local endpoint: ClusterIP traffic is
   assert.equal(
     rendered(svc({ internalPolicyLocal: true }), [ep('10.244.2.3')]),
     golden(`
-      add counter ip kanzen-test-proxy dropped-ULMVA6XW-ns1/svc1/tcp/p80
       add chain ip kanzen-test-proxy ${noEndpoints}
-      ${T} ${noEndpoints} counter name "dropped-ULMVA6XW-ns1/svc1/tcp/p80" drop
+      ${T} ${noEndpoints} ct mark set 1 ct mark @endpoint-connections
+      ${T} ${noEndpoints} drop
+      add element ip kanzen-test-proxy endpoint-connections { 1 }
       add element ip kanzen-test-proxy no-endpoint-services { 10.96.0.41 . tcp . 80 : goto ${noEndpoints} }
     `),
   );

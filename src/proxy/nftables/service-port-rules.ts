@@ -64,14 +64,14 @@ export function endpointObjectNames(program: ServicePortProgram, ep: Pick<Endpoi
   return { chain: endpointChainPrefix + base, affinitySet: affinitySetPrefix + base };
 }
 
-/** The chain and counters of a port's refused and dropped traffic. */
+/** The chain of a port's refused and dropped traffic, and the keys its counts' marks are handed out by (endpoint-marks.ts). */
 export function servicePortObjectNames(program: ServicePortProgram): { noEndpointsChain: string; refusedCounter: string; droppedCounter: string } {
   const base = servicePortChainNameBase(program.info.name);
   return { noEndpointsChain: noEndpointsChainPrefix + base, refusedCounter: `refused-${base}`, droppedCounter: `dropped-${base}` };
 }
 
-/** `markOf`: the conntrack mark of an endpoint chain (endpoint-marks.ts), which its counters are found by. */
-export function renderServicePort(program: ServicePortProgram, opts: RenderOptions, markOf: (endpointChain: string) => number): NftObjects {
+/** `markOf`: the conntrack mark of an endpoint chain or of a refused/dropped count (endpoint-marks.ts), which its counters are found by. */
+export function renderServicePort(program: ServicePortProgram, opts: RenderOptions, markOf: (key: string) => number): NftObjects {
   const o = emptyObjects();
   const info = program.info;
   const proto = info.protocol.toLowerCase();
@@ -81,6 +81,12 @@ export function renderServicePort(program: ServicePortProgram, opts: RenderOptio
   const affinity = info.stickyMaxAgeSeconds > 0;
   const numgen = numgenMode(info.balance ?? opts.balance);
   const names = servicePortObjectNames(program);
+  /** A rule counting a connection (its first packet) as `key`'s: the mark's element in endpoint-connections. */
+  const countAs = (key: string): string => {
+    const mark = markOf(key);
+    addElement(o, endpointConnectionsSet, countingElements(mark).connections, '');
+    return `ct mark set ${mark} ct mark @${endpointConnectionsSet}`;
+  };
   // Refused or dropped traffic goes through a chain of the port's own, which counts it
   // (created only while the port has traffic to refuse or drop).
   const noEndpointVerdict = `goto ${names.noEndpointsChain}`;
@@ -88,9 +94,8 @@ export function renderServicePort(program: ServicePortProgram, opts: RenderOptio
   const useNoEndpoints = (): string => {
     if (!noEndpointsUsed) {
       noEndpointsUsed = true;
-      const counter = program.hasAnyEndpoints ? names.droppedCounter : names.refusedCounter;
-      o.counters.add(counter);
-      o.chains.set(names.noEndpointsChain, [`counter name "${counter}" ${program.hasAnyEndpoints ? 'drop' : `goto ${rejectChain}`}`]);
+      const count = countAs(program.hasAnyEndpoints ? names.droppedCounter : names.refusedCounter);
+      o.chains.set(names.noEndpointsChain, [count, program.hasAnyEndpoints ? 'drop' : `goto ${rejectChain}`]);
     }
     return noEndpointVerdict;
   };
@@ -109,13 +114,11 @@ export function renderServicePort(program: ServicePortProgram, opts: RenderOptio
       o.sets.set(names.affinitySet, `{ type ipv4_addr; flags dynamic,timeout; timeout ${info.stickyMaxAgeSeconds}s; }`);
       rules.push(`update @${names.affinitySet} { ip saddr }`);
     }
-    const mark = markOf(names.chain);
-    const counting = countingElements(mark);
-    addElement(o, endpointConnectionsSet, counting.connections, '');
+    // The nat hooks see the first packet of a connection only: the lookup counts connections (UDP: flows).
+    rules.push(countAs(names.chain));
+    const counting = countingElements(markOf(names.chain));
     addElement(o, endpointBytesSet, counting.bytesIn, '');
     addElement(o, endpointBytesSet, counting.bytesOut, '');
-    // The nat hooks see the first packet of a connection only: the lookup counts connections (UDP: flows).
-    rules.push(`ct mark set ${mark} ct mark @${endpointConnectionsSet}`);
     rules.push(`meta l4proto ${proto} dnat to ${ep.ip}:${ep.port}`);
     o.chains.set(names.chain, rules);
   }
@@ -178,10 +181,7 @@ export function renderServicePort(program: ServicePortProgram, opts: RenderOptio
     }
     // Local policy and no local endpoint: external traffic is dropped here (pods and the node were sent on above).
     if (program.external.length) rules.push(...dispatch(program.external));
-    else {
-      o.counters.add(names.droppedCounter);
-      rules.push(`counter name "${names.droppedCounter}" drop`);
-    }
+    else rules.push(countAs(names.droppedCounter), 'drop');
     o.chains.set(externalChain, rules);
   }
   const externalIPs = ipv4([...info.externalIPs, ...info.loadBalancerIPs]);

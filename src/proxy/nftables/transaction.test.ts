@@ -51,14 +51,16 @@ test('the last endpoint leaves: the refusing chain exists before the map element
   assert.equal(
     partialTransaction('t', [{ before, after }]),
     [
-      'add counter ip t refused-ULMVA6XW-ns1/svc1/tcp/p80',
       `add chain ip t ${noEndpoints}`,
-      `add rule ip t ${noEndpoints} counter name "refused-ULMVA6XW-ns1/svc1/tcp/p80" goto reject-chain`,
+      // Refused connections are counted under a new mark (1 and 2 went to endpoints).
+      `add rule ip t ${noEndpoints} ct mark set 3 ct mark @endpoint-connections`,
+      `add rule ip t ${noEndpoints} goto reject-chain`,
       `flush chain ip t ${ep1}`,
       `flush chain ip t ${svcChain}`,
       'delete element ip t endpoint-connections { 1 }',
       'delete element ip t endpoint-bytes { original . 1, reply . 1 }',
       'delete element ip t service-ips { 10.96.0.41 . tcp . 80 }',
+      'add element ip t endpoint-connections { 3 }',
       `add element ip t no-endpoint-services { 10.96.0.41 . tcp . 80 : goto ${noEndpoints} }`,
       `delete chain ip t ${ep1}`,
       `delete chain ip t ${svcChain}`,
