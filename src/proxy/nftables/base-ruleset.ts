@@ -17,6 +17,13 @@ export const noEndpointServicesMap = 'no-endpoint-services';
 export const noEndpointNodePortsMap = 'no-endpoint-nodeports';
 /** The node addresses NodePorts answer on. */
 export const nodePortIPsSet = 'nodeport-ips';
+/**
+ * "<endpoint> . <endpoint>" for every endpoint address of every Service port: a connection
+ * DNATed back to its own source (a pod reaching itself through its Service, hairpin) is
+ * masqueraded, so the reply comes back through the node. Upstream's endpoint chain checks
+ * `ip saddr <endpoint>` before its DNAT; kanzen has no endpoint chains (service-port-rules.ts).
+ */
+export const hairpinSet = 'hairpin';
 export const markForMasqueradeChain = 'mark-for-masquerade';
 export const rejectChain = 'reject-chain';
 
@@ -44,6 +51,7 @@ export function baseRuleset(opts: BaseRulesetOptions): string[] {
     `add map ${t} ${noEndpointServicesMap} { type ipv4_addr . inet_proto . inet_service : verdict; comment "vmap to drop or reject packets to services with no endpoints"; }`,
     `add map ${t} ${noEndpointNodePortsMap} { type inet_proto . inet_service : verdict; comment "vmap to drop or reject packets to service nodeports with no endpoints"; }`,
     `add set ${t} ${nodePortIPsSet} { type ipv4_addr; comment "IPs that accept NodePort traffic"; }`,
+    `add set ${t} ${hairpinSet} { type ipv4_addr . ipv4_addr; comment "endpoint address twice: connections DNATed back to their source"; }`,
     ...(nodeIPs.length ? [`add element ${t} ${nodePortIPsSet} { ${nodeIPs.join(', ')} }`] : []),
 
     // Masquerade: a chain marks, postrouting masquerades what is marked (and clears the mark).
@@ -54,6 +62,7 @@ export function baseRuleset(opts: BaseRulesetOptions): string[] {
     rule('masquerading', `meta mark set meta mark ^ ${hex(masqueradeBit)}`),
     rule('masquerading', 'masquerade fully-random'),
     chain('nat-postrouting', 'type nat hook postrouting priority srcnat; policy accept;'),
+    rule('nat-postrouting', `ct status dnat ip saddr . ip daddr @${hairpinSet} masquerade fully-random`),
     rule('nat-postrouting', 'jump masquerading'),
 
     // No endpoints: refused before DNAT is even considered, as the userspace proxy refuses

@@ -13,8 +13,9 @@ import type { BalanceMode } from '../service-port.js';
 import type { ServicePortProgram } from '../userspace/service-port-route.js';
 import { runConntrack, udpConntrackCleanups } from './conntrack.js';
 import { CounterTotals, readCounters, type CounterValue } from './endpoint-counters.js';
+import { HairpinAddresses } from './hairpin-addresses.js';
 import { countingElements, elementCounterName, endpointBytesSet, endpointConnectionsSet, EndpointMarks } from './endpoint-marks.js';
-import { sameObjects, type NftObjects } from './nft-objects.js';
+import { emptyObjects, sameObjects, type NftObjects } from './nft-objects.js';
 import { endpointObjectNames, renderServicePort, servicePortObjectNames, type RenderOptions } from './service-port-rules.js';
 import { fullTransaction, partialTransaction, setsRedeclared, type ObjectsChange } from './transaction.js';
 
@@ -65,6 +66,7 @@ export class NftablesBackend implements ProxyBackend {
   private readonly target: NftTarget;
   private readonly totals = new CounterTotals();
   private readonly marks = new EndpointMarks();
+  private readonly hairpin = new HairpinAddresses();
   private readonly log: Logger;
   private committing: Promise<void> = Promise.resolve();
   /** The reading under way: concurrent refreshStats() calls share it. */
@@ -127,12 +129,16 @@ export class NftablesBackend implements ProxyBackend {
       // The pending keys are a subset of all: a rebuild writes every desired port.
       for (const key of [...this.applied.keys(), ...this.desired.keys()]) if (!target.has(key)) target.set(key, this.desired.get(key));
     }
+    const hairpin = this.hairpin.change(
+      [...target].map(([key, after]) => [this.applied.get(key)?.program, after?.program]),
+      full,
+    );
     const text = full
       ? fullTransaction(
           { table: this.opts.table, nodePortAddresses: this.opts.nodePortAddresses },
-          [...target.keys()].sort().flatMap((k) => target.get(k)?.objects ?? []),
+          [...[...target.keys()].sort().flatMap((k) => target.get(k)?.objects ?? []), hairpin.change.after ?? emptyObjects()],
         )
-      : partialTransaction(this.opts.table, changes);
+      : partialTransaction(this.opts.table, [...changes, hairpin.change]);
     // What the counters hold before a rebuild zeroes them (kept as a baseline once it succeeded).
     const counted = full ? await readCounters(this.opts.table, this.target).catch(() => new Map<string, CounterValue>()) : undefined;
     if (text) {
@@ -147,6 +153,7 @@ export class NftablesBackend implements ProxyBackend {
       }
     }
     this.needFull = false;
+    hairpin.done();
     if (counted) this.totals.rebuilding(counted);
     const cleanups: string[][] = [];
     for (const [key, after] of target) {

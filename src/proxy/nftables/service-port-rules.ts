@@ -100,27 +100,28 @@ export function renderServicePort(program: ServicePortProgram, opts: RenderOptio
     return noEndpointVerdict;
   };
 
-  // One endpoint chain per endpoint some traffic may reach.
+  // What a connection sent to an endpoint gets: upstream's endpoint chain, folded into the
+  // rules that choose the endpoint (no chain per endpoint: nft before 1.1.3 lists every
+  // chain of the namespace for each partial sync, and the kernel validates every chain at
+  // each commit). The hairpin masquerade of upstream's endpoint chain is done in
+  // postrouting instead (base-ruleset.ts, hairpinSet).
   const endpoints = new Map<string, EndpointInfo>();
   for (const ep of [...program.internal, ...program.external]) if (!ep.ip.includes(':')) endpoints.set(ep.key, ep);
+  const statements = new Map<string, string>();
   for (const ep of endpoints.values()) {
     const names = endpointObjectNames(program, ep);
-    const rules = [
-      // Hairpin: an endpoint reaching itself through the Service must see the reply come
-      // back through the node, so its source becomes the node's.
-      `ip saddr ${ep.ip} jump ${markForMasqueradeChain}`,
-    ];
+    const parts: string[] = [];
     if (affinity) {
       o.sets.set(names.affinitySet, `{ type ipv4_addr; flags dynamic,timeout; timeout ${info.stickyMaxAgeSeconds}s; }`);
-      rules.push(`update @${names.affinitySet} { ip saddr }`);
+      parts.push(`update @${names.affinitySet} { ip saddr }`);
     }
     // The nat hooks see the first packet of a connection only: the lookup counts connections (UDP: flows).
-    rules.push(countAs(names.chain));
+    parts.push(countAs(names.chain));
     const counting = countingElements(markOf(names.chain));
     addElement(o, endpointBytesSet, counting.bytesIn, '');
     addElement(o, endpointBytesSet, counting.bytesOut, '');
-    rules.push(`meta l4proto ${proto} dnat to ${ep.ip}:${ep.port}`);
-    o.chains.set(names.chain, rules);
+    parts.push(`meta l4proto ${proto} dnat to ${ep.ip}:${ep.port}`);
+    statements.set(ep.key, parts.join(' '));
   }
 
   /**
@@ -129,7 +130,7 @@ export function renderServicePort(program: ServicePortProgram, opts: RenderOptio
    * probability 1/(n-i) of what the rules before it left: each rule has a numgen of its
    * own (a counter per rule for `inc`, starting at 0), so `inc` visits the endpoints in
    * turn (0, 1, …, n-1, 0, …) and `random` picks each with probability 1/n; the last
-   * endpoint (the only one, for n = 1) is plain `goto`.
+   * endpoint (the only one, for n = 1) needs no numgen.
    *
    * Not upstream's `numgen … vmap { … }`: every such anonymous map is a set the kernel
    * names by scanning all the table's sets and looks up by scanning the transaction, so a
@@ -140,12 +141,12 @@ export function renderServicePort(program: ServicePortProgram, opts: RenderOptio
    * per endpoint passed over, nothing per Service; later packets follow conntrack.
    */
   const dispatch = (eps: readonly EndpointInfo[]): string[] => {
-    const chains = eps.filter((ep) => !ep.ip.includes(':')).map((ep) => endpointObjectNames(program, ep));
+    const chosen = eps.filter((ep) => !ep.ip.includes(':')).map((ep) => ({ names: endpointObjectNames(program, ep), then: statements.get(ep.key) ?? '' }));
     const rules: string[] = [];
-    if (affinity) for (const n of chains) rules.push(`ip saddr @${n.affinitySet} goto ${n.chain}`);
-    chains.forEach((n, i) => {
-      const left = chains.length - i;
-      rules.push(left > 1 ? `numgen ${numgen} mod ${left} 0 goto ${n.chain}` : `goto ${n.chain}`);
+    if (affinity) for (const e of chosen) rules.push(`ip saddr @${e.names.affinitySet} ${e.then}`);
+    chosen.forEach((e, i) => {
+      const left = chosen.length - i;
+      rules.push(left > 1 ? `numgen ${numgen} mod ${left} 0 ${e.then}` : e.then);
     });
     return rules;
   };
