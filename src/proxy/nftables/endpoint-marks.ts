@@ -1,11 +1,12 @@
 // Counting per endpoint. The nat hooks see a connection's first packet only, so bytes are
 // counted in filter hooks, where the packet no longer says which Service port chose the
-// endpoint. The endpoint chain therefore stamps the connection's conntrack mark with a
-// number of its own (so do a port's refused and dropped counts, whose connections end there), and the counters are elements of two sets that keep a counter per
-// element (`counter` in the set's declaration; a rule's lookup bumps the element it
-// matched): endpoint-connections ("<mark>", looked up once per new connection by the
-// endpoint chain) and endpoint-bytes ("original . <mark>": bytes in, "reply . <mark>":
-// bytes out, looked up by every packet after DNAT).
+// endpoint. The rule that sends a connection to an endpoint therefore stamps its conntrack
+// mark with a number of the endpoint's own (so do a port's refused and dropped counts,
+// whose connections end there), and the counters are elements of two sets that keep a
+// counter per element (`counter` in the set's declaration; a rule's lookup bumps the
+// element it matched): endpoint-connections ("<mark>", looked up once per new connection
+// by that rule) and endpoint-bytes ("original . <mark>": bytes in, "reply . <mark>": bytes
+// out, looked up by every packet after DNAT).
 //
 // Elements, not named counters: nft before 1.1.3 loads every named object of the
 // namespace for any rule or element it adds, so three counters per endpoint made a
@@ -28,8 +29,8 @@ export function elementCounterName(set: string, key: string): string {
 }
 
 /**
- * Hands out conntrack marks to endpoint chains (and to a port's refused and dropped
- * counts, by their names). A chain keeps its mark while it exists;
+ * Hands out conntrack marks to endpoints (by their upstream endpoint chain names) and to a
+ * port's refused and dropped counts (by their names). A key keeps its mark while it is used;
  * marks are never reused (connections still carrying an old mark would be counted for
  * the wrong endpoint); 2^32 marks outlast any cluster.
  */

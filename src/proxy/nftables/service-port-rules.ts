@@ -58,7 +58,7 @@ function setExpr(items: readonly string[]): string {
   return items.length === 1 ? items[0] : `{ ${items.join(', ')} }`;
 }
 
-/** The endpoint chain and affinity set names of one endpoint. */
+/** Names of one endpoint: upstream's endpoint chain name (the key of its conntrack mark) and its affinity set. */
 export function endpointObjectNames(program: ServicePortProgram, ep: Pick<EndpointInfo, 'ip' | 'port'>): { chain: string; affinitySet: string } {
   const base = endpointChainNameBase(program.info.name, ep);
   return { chain: endpointChainPrefix + base, affinitySet: affinitySetPrefix + base };
@@ -70,7 +70,7 @@ export function servicePortObjectNames(program: ServicePortProgram): { noEndpoin
   return { noEndpointsChain: noEndpointsChainPrefix + base, refusedCounter: `refused-${base}`, droppedCounter: `dropped-${base}` };
 }
 
-/** `markOf`: the conntrack mark of an endpoint chain or of a refused/dropped count (endpoint-marks.ts), which its counters are found by. */
+/** `markOf`: the conntrack mark of an endpoint (by its chain name) or of a refused/dropped count (endpoint-marks.ts), which its counters are found by. */
 export function renderServicePort(program: ServicePortProgram, opts: RenderOptions, markOf: (key: string) => number): NftObjects {
   const o = emptyObjects();
   const info = program.info;
