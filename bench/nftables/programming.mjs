@@ -1,10 +1,12 @@
 // Programming time of the nftables Service proxy (issue 13; KEP-3866 publishes kube-proxy
 // nftables' figures): `nft -f` for a full sync of N Service ports with 2–3 endpoints each,
-// and for one endpoint change (p50/p99 over --changes partial syncs). Runs the backend
+// and for one endpoint change (p50/p99 over --changes partial syncs), and what one reading
+// of the endpoint counters costs (as a metrics scrape makes it). Runs the backend
 // against the real kernel in a throwaway network namespace named after the benchmark
 // (removed at the end); no packet is sent. Root only.
 //   node bench/nftables/programming.mjs [--services 1000,10000] [--changes 50]
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { dist, opt } from '../lib.mjs';
@@ -30,12 +32,18 @@ function endpoints(i, gen = 0) {
   });
 }
 
+/** CPU ms of this process's reaped children (nft), from /proc/self/stat (cutime + cstime, 100 ticks a second). */
+function childCpuMs() {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 execFileSync('ip', ['netns', 'add', netns]);
 try {
   for (const n of sizes) {
-    const backend = new NftablesBackend({ table: 'kanzen-bench-proxy', nodePortAddresses: ['172.18.0.2'], clusterCIDRs: ['10.244.0.0/16'], netns, statsIntervalMs: 0 });
+    const backend = new NftablesBackend({ table: 'kanzen-bench-proxy', nodePortAddresses: ['172.18.0.2'], clusterCIDRs: ['10.244.0.0/16'], netns });
     for (let i = 0; i < n; i++) await backend.syncServicePort(info(i).key, servicePortProgram(info(i), endpoints(i), 'node-1'));
     let t0 = performance.now();
     await backend.commit();
@@ -54,6 +62,14 @@ try {
       commits.push(performance.now() - t0);
       times.push(backend.lastApplyMs);
     }
+    // One counter reading: wall time, the CPU of nft and of this process.
+    const cpu0 = process.cpuUsage();
+    const nft0 = childCpuMs();
+    t0 = performance.now();
+    await backend.refreshStats();
+    const counterReadMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const nftCpu = childCpuMs() - nft0;
     times.sort((a, b) => a - b);
     commits.sort((a, b) => a - b);
     console.log(
@@ -65,6 +81,9 @@ try {
         fullSyncBytes: bytes,
         endpointChangeNftMs: { p50: +pct(times, 50).toFixed(1), p99: +pct(times, 99).toFixed(1) },
         endpointChangeCommitMs: { p50: +pct(commits, 50).toFixed(1), p99: +pct(commits, 99).toFixed(1) },
+        counterReadMs: Math.round(counterReadMs),
+        counterReadNftCpuMs: nftCpu,
+        counterReadAgentCpuMs: Math.round((cpu.user + cpu.system) / 1000),
         changes,
       }),
     );

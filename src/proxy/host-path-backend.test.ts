@@ -72,7 +72,7 @@ before(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.31.1', () => r()));
   endpointPort = (server.address() as net.AddressInfo).port;
   backend = new HostPathBackend(
-    new NftablesBackend({ table, nodePortAddresses: ['172.18.0.2'], clusterCIDRs: ['10.244.0.0/16'], netns, statsIntervalMs: 0 }),
+    new NftablesBackend({ table, nodePortAddresses: ['172.18.0.2'], clusterCIDRs: ['10.244.0.0/16'], netns }),
     new UserspaceBackend({ nodePortAddresses: [], hostSocketsOnly: true, requestHostSocket: (ip, port) => requested.push(`${ip}:${port}`) }),
   );
 });

@@ -2,7 +2,7 @@
 // setupNFTables): the base chains hooked into netfilter, the shared verdict maps every
 // Service port adds elements to, and the masquerade and reject machinery. Written on a
 // full sync only; partial syncs touch Service-port chains and map elements.
-import { endpointBytesMap } from './endpoint-marks.js';
+import { endpointBytesSet, endpointConnectionsSet } from './endpoint-marks.js';
 
 /** Packet mark bit asking for masquerade at postrouting (upstream uses 0x4000; kanzen's transparent return path marks 0x4b5a, which contains that bit). */
 export const masqueradeBit = 0x8000;
@@ -17,6 +17,13 @@ export const noEndpointServicesMap = 'no-endpoint-services';
 export const noEndpointNodePortsMap = 'no-endpoint-nodeports';
 /** The node addresses NodePorts answer on. */
 export const nodePortIPsSet = 'nodeport-ips';
+/**
+ * "<endpoint> . <endpoint>" for every endpoint address of every Service port: a connection
+ * DNATed back to its own source (a pod reaching itself through its Service, hairpin) is
+ * masqueraded, so the reply comes back through the node. Upstream's endpoint chain checks
+ * `ip saddr <endpoint>` before its DNAT; kanzen has no endpoint chains (service-port-rules.ts).
+ */
+export const hairpinSet = 'hairpin';
 export const markForMasqueradeChain = 'mark-for-masquerade';
 export const rejectChain = 'reject-chain';
 
@@ -44,6 +51,7 @@ export function baseRuleset(opts: BaseRulesetOptions): string[] {
     `add map ${t} ${noEndpointServicesMap} { type ipv4_addr . inet_proto . inet_service : verdict; comment "vmap to drop or reject packets to services with no endpoints"; }`,
     `add map ${t} ${noEndpointNodePortsMap} { type inet_proto . inet_service : verdict; comment "vmap to drop or reject packets to service nodeports with no endpoints"; }`,
     `add set ${t} ${nodePortIPsSet} { type ipv4_addr; comment "IPs that accept NodePort traffic"; }`,
+    `add set ${t} ${hairpinSet} { type ipv4_addr . ipv4_addr; comment "endpoint address twice: connections DNATed back to their source"; }`,
     ...(nodeIPs.length ? [`add element ${t} ${nodePortIPsSet} { ${nodeIPs.join(', ')} }`] : []),
 
     // Masquerade: a chain marks, postrouting masquerades what is marked (and clears the mark).
@@ -54,6 +62,7 @@ export function baseRuleset(opts: BaseRulesetOptions): string[] {
     rule('masquerading', `meta mark set meta mark ^ ${hex(masqueradeBit)}`),
     rule('masquerading', 'masquerade fully-random'),
     chain('nat-postrouting', 'type nat hook postrouting priority srcnat; policy accept;'),
+    rule('nat-postrouting', `ct status dnat ip saddr . ip daddr @${hairpinSet} masquerade fully-random`),
     rule('nat-postrouting', 'jump masquerading'),
 
     // No endpoints: refused before DNAT is even considered, as the userspace proxy refuses
@@ -76,9 +85,10 @@ export function baseRuleset(opts: BaseRulesetOptions): string[] {
     rule('filter-output', 'ct state new jump nodeport-endpoints-check'),
 
     // Bytes per endpoint: after DNAT, in both directions (endpoint-marks.ts).
-    `add map ${t} ${endpointBytesMap} { type ct_dir . mark : counter; comment "conntrack direction and endpoint mark to the endpoint's byte counter"; }`,
+    `add set ${t} ${endpointConnectionsSet} { type mark; counter; comment "connections per endpoint mark"; }`,
+    `add set ${t} ${endpointBytesSet} { type ct_dir . mark; counter; comment "bytes per conntrack direction and endpoint mark"; }`,
     chain('endpoint-bytes-count'),
-    rule('endpoint-bytes-count', `ct mark != 0 counter name ct direction . ct mark map @${endpointBytesMap}`),
+    rule('endpoint-bytes-count', `ct mark != 0 ct direction . ct mark @${endpointBytesSet}`),
     chain('filter-forward', 'type filter hook forward priority filter; policy accept;'),
     rule('filter-forward', 'jump endpoint-bytes-count'),
     chain('filter-input', 'type filter hook input priority filter; policy accept;'),

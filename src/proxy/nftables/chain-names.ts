@@ -50,7 +50,7 @@ export function endpointChainNameBase(spn: ServicePortName, ep: Pick<EndpointInf
 export const serviceChainPrefix = 'service-';
 /** Traffic to a NodePort, externalIP or LoadBalancer IP (externalTrafficPolicy). */
 export const externalChainPrefix = 'external-';
-/** DNAT to one endpoint (and the affinity record and counter). */
+/** One endpoint of a Service port: upstream's endpoint chain; in kanzen the key its conntrack mark is handed out by (service-port-rules.ts folds the chain into the rules that choose the endpoint). */
 export const endpointChainPrefix = 'endpoint-';
 /** Counts, then rejects (no endpoint anywhere) or drops (none for this traffic here), a port's traffic. */
 export const noEndpointsChainPrefix = 'no-endpoints-';

@@ -1,29 +1,50 @@
-// Per-endpoint counters in nftables mode: every endpoint chain has a named counter that
-// its DNAT rule bumps. The nat hooks see only the first packet of each connection
-// (conntrack handles the rest), so its packet count is the number of connections (UDP:
-// flows) sent to the endpoint. Two more count its bytes each way (endpoint-marks.ts). A full sync recreates the table and
-// with it the counters; what they held is kept as a baseline, so totals never go back.
+// Counters in nftables mode: each endpoint's connections and bytes, and a Service port's
+// refused and dropped connections, are counters of elements of two sets
+// (endpoint-marks.ts). The nat hooks and the no-endpoint checks see only the first
+// packet of each connection (conntrack handles the rest), so the connection counts are
+// packet counts of lookups made there. A full sync recreates the table and with it the counters; what
+// they held is kept as a baseline, so totals never go back.
+//
+// Read when somebody asks (a metrics scrape, `kanzen traffic`, before a full sync), not
+// on a timer: at 10,000 Service ports a reading lists 75,000 elements. Only the two sets
+// are listed: nft 1.0.6 loads the whole table (every rule and element) to list counters.
 import { nftListJson, type NftTarget } from '../../util/nftables.js';
 import { tableRef } from './base-ruleset.js';
+import { elementCounterName, endpointBytesSet, endpointConnectionsSet } from './endpoint-marks.js';
 
 export interface CounterValue {
   packets: number;
   bytes: number;
 }
 
-/** Reads the table's named counters; empty when the table does not exist yet. */
-export async function readCounters(table: string, target: NftTarget): Promise<Map<string, CounterValue>> {
-  const out = new Map<string, CounterValue>();
-  let items: Record<string, unknown>[];
+type Listing = Record<string, unknown>[];
+
+/** `nft -j list …` of the table; empty when the table does not exist (yet). */
+async function list(what: string[], target: NftTarget): Promise<Listing> {
   try {
-    items = await nftListJson(['list', 'counters', 'table', ...tableRef(table).split(' ')], target);
+    return await nftListJson(['list', ...what], target);
   } catch (err) {
-    if (/No such file or directory/.test((err as Error).message)) return out;
+    if (/No such file or directory/.test((err as Error).message)) return [];
     throw err;
   }
-  for (const item of items) {
-    const c = item.counter as { name?: string; packets?: number; bytes?: number } | undefined;
-    if (c?.name) out.set(c.name, { packets: c.packets ?? 0, bytes: c.bytes ?? 0 });
+}
+
+/** An element's key as the transactions write it: "17", "original . 17". */
+function elementKey(val: unknown): string {
+  const concat = (val as { concat?: unknown[] } | undefined)?.concat;
+  return Array.isArray(concat) ? concat.map(String).join(' . ') : String(val);
+}
+
+/** Reads the counting sets' counters, as elementCounterName(set, key). Empty when the table does not exist yet. */
+export async function readCounters(table: string, target: NftTarget): Promise<Map<string, CounterValue>> {
+  const [family, name] = tableRef(table).split(' ');
+  const sets = await Promise.all([endpointConnectionsSet, endpointBytesSet].map((set) => list(['set', family, name, set], target)));
+  const out = new Map<string, CounterValue>();
+  for (const item of sets.flat()) {
+    const set = item.set as { name?: string; elem?: { elem?: { val?: unknown; counter?: CounterValue } }[] } | undefined;
+    for (const e of set?.elem ?? []) {
+      if (set?.name && e.elem?.counter) out.set(elementCounterName(set.name, elementKey(e.elem.val)), { packets: e.elem.counter.packets ?? 0, bytes: e.elem.counter.bytes ?? 0 });
+    }
   }
   return out;
 }

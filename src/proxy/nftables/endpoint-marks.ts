@@ -1,19 +1,36 @@
-// Byte counting per endpoint. The nat hooks see a connection's first packet only, so bytes
-// are counted in filter hooks, where the packet no longer says which Service port chose
-// the endpoint. The endpoint chain therefore stamps the connection's conntrack mark with a
-// number of its own; `ct direction . ct mark` then finds the endpoint's byte counters
-// (bytes in: original direction, bytes out: reply) in the endpoint-bytes map.
+// Counting per endpoint. The nat hooks see a connection's first packet only, so bytes are
+// counted in filter hooks, where the packet no longer says which Service port chose the
+// endpoint. The rule that sends a connection to an endpoint therefore stamps its conntrack
+// mark with a number of the endpoint's own (so do a port's refused and dropped counts,
+// whose connections end there), and the counters are elements of two sets that keep a
+// counter per element (`counter` in the set's declaration; a rule's lookup bumps the
+// element it matched): endpoint-connections ("<mark>", looked up once per new connection
+// by that rule) and endpoint-bytes ("original . <mark>": bytes in, "reply . <mark>": bytes
+// out, looked up by every packet after DNAT).
+//
+// Elements, not named counters: nft before 1.1.3 loads every named object of the
+// namespace for any rule or element it adds, so three counters per endpoint made a
+// one-endpoint change at 10,000 Service ports spend most of its second listing 75,000
+// counters.
 
-/** The map: "original . <mark>" / "reply . <mark>" → a named counter. */
-export const endpointBytesMap = 'endpoint-bytes';
+/** The set counting each endpoint's connections (UDP: flows): "<mark>". */
+export const endpointConnectionsSet = 'endpoint-connections';
+/** The set counting each endpoint's bytes: "original . <mark>" (in) and "reply . <mark>" (out). */
+export const endpointBytesSet = 'endpoint-bytes';
 
-/** The byte counters of an endpoint chain. */
-export function byteCounterNames(endpointChain: string): { in: string; out: string } {
-  return { in: `${endpointChain}/in`, out: `${endpointChain}/out` };
+/** The counting elements of the endpoint with `mark`: set → element key. */
+export function countingElements(mark: number): { connections: string; bytesIn: string; bytesOut: string } {
+  return { connections: String(mark), bytesIn: `original . ${mark}`, bytesOut: `reply . ${mark}` };
+}
+
+/** How endpoint-counters.ts names an element's counter: "<set> <element key>". */
+export function elementCounterName(set: string, key: string): string {
+  return `${set} ${key}`;
 }
 
 /**
- * Hands out conntrack marks to endpoint chains. A chain keeps its mark while it exists;
+ * Hands out conntrack marks to endpoints (by their upstream endpoint chain names) and to a
+ * port's refused and dropped counts (by their names). A key keeps its mark while it is used;
  * marks are never reused (connections still carrying an old mark would be counted for
  * the wrong endpoint); 2^32 marks outlast any cluster.
  */

@@ -1,5 +1,5 @@
 // The nftables objects one Service port owns, as data: chains with their rules, affinity
-// sets, endpoint counters and the elements it puts into the shared verdict maps. Kept as
+// sets and the elements it puts into the shared maps and counting sets. Kept as
 // data so a sync can compare what a Service port had with what it gets and write only the
 // difference (transaction.ts), and so golden tests can print them.
 
@@ -8,14 +8,12 @@ export interface NftObjects {
   chains: Map<string, string[]>;
   /** Set name → its declaration ("{ type …; }"). */
   sets: Map<string, string>;
-  /** Named counters. */
-  counters: Set<string>;
-  /** Shared map name → element key → value (a verdict), e.g. "10.96.0.10 . tcp . 80" → "goto service-…". */
+  /** Shared map or set name → element key → value (a verdict; '' in a set), e.g. "10.96.0.10 . tcp . 80" → "goto service-…". */
   elements: Map<string, Map<string, string>>;
 }
 
 export function emptyObjects(): NftObjects {
-  return { chains: new Map(), sets: new Map(), counters: new Set(), elements: new Map() };
+  return { chains: new Map(), sets: new Map(), elements: new Map() };
 }
 
 export function addElement(o: NftObjects, map: string, key: string, value: string): void {
@@ -30,13 +28,12 @@ function sameRules(a: readonly string[], b: readonly string[]): boolean {
 
 /** True when two renderings of a Service port are the same (nothing to write). */
 export function sameObjects(a: NftObjects, b: NftObjects): boolean {
-  if (a.chains.size !== b.chains.size || a.sets.size !== b.sets.size || a.counters.size !== b.counters.size || a.elements.size !== b.elements.size) return false;
+  if (a.chains.size !== b.chains.size || a.sets.size !== b.sets.size || a.elements.size !== b.elements.size) return false;
   for (const [name, rules] of a.chains) {
     const other = b.chains.get(name);
     if (!other || !sameRules(rules, other)) return false;
   }
   for (const [name, decl] of a.sets) if (b.sets.get(name) !== decl) return false;
-  for (const name of a.counters) if (!b.counters.has(name)) return false;
   for (const [map, elems] of a.elements) {
     const other = b.elements.get(map);
     if (!other || other.size !== elems.size) return false;

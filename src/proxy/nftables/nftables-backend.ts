@@ -13,8 +13,9 @@ import type { BalanceMode } from '../service-port.js';
 import type { ServicePortProgram } from '../userspace/service-port-route.js';
 import { runConntrack, udpConntrackCleanups } from './conntrack.js';
 import { CounterTotals, readCounters, type CounterValue } from './endpoint-counters.js';
-import { byteCounterNames, EndpointMarks } from './endpoint-marks.js';
-import { sameObjects, type NftObjects } from './nft-objects.js';
+import { HairpinAddresses } from './hairpin-addresses.js';
+import { countingElements, elementCounterName, endpointBytesSet, endpointConnectionsSet, EndpointMarks } from './endpoint-marks.js';
+import { emptyObjects, sameObjects, type NftObjects } from './nft-objects.js';
 import { endpointObjectNames, renderServicePort, servicePortObjectNames, type RenderOptions } from './service-port-rules.js';
 import { fullTransaction, partialTransaction, setsRedeclared, type ObjectsChange } from './transaction.js';
 
@@ -35,13 +36,23 @@ export interface NftablesBackendOptions {
   logger?: Logger;
   /** Run nft and conntrack in this named namespace (tests, benchmarks); default: this process's own. */
   netns?: string;
-  /** How often the endpoint counters are read for statsSources() (default 2 s; 0: only by refreshStats()). */
-  statsIntervalMs?: number;
 }
 
 interface PortState {
   program: ServicePortProgram;
   objects: NftObjects;
+  /** Endpoint key → the conntrack mark its counters are found by (statsSources). */
+  marks: Map<string, number>;
+  /** The marks of the port's refused and dropped counts, while it has them. */
+  refusedMark?: number;
+  droppedMark?: number;
+}
+
+/** The set elements that count, as endpoint-counters.ts names their counters. */
+function countingElementNames(o: NftObjects | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const set of [endpointConnectionsSet, endpointBytesSet]) for (const key of o?.elements.get(set)?.keys() ?? []) out.add(elementCounterName(set, key));
+  return out;
 }
 
 export class NftablesBackend implements ProxyBackend {
@@ -55,9 +66,11 @@ export class NftablesBackend implements ProxyBackend {
   private readonly target: NftTarget;
   private readonly totals = new CounterTotals();
   private readonly marks = new EndpointMarks();
+  private readonly hairpin = new HairpinAddresses();
   private readonly log: Logger;
-  private readonly statsTimer?: NodeJS.Timeout;
   private committing: Promise<void> = Promise.resolve();
+  /** The reading under way: concurrent refreshStats() calls share it. */
+  private reading?: Promise<void>;
   /** The last transaction written and how long `nft -f` took to apply it (diagnostics, tests, benchmarks). */
   lastTransaction = '';
   lastApplyMs = 0;
@@ -66,17 +79,26 @@ export class NftablesBackend implements ProxyBackend {
     this.log = (opts.logger ?? silentLogger).child('nftables');
     this.render = { clusterCIDRs: opts.clusterCIDRs ?? [], balance: opts.balance ?? 'round-robin' };
     this.target = opts.netns ? { netns: opts.netns } : {};
-    const every = opts.statsIntervalMs ?? 2000;
-    if (every > 0) {
-      this.statsTimer = setInterval(() => void this.refreshStats().catch((err) => this.log.debug('reading counters failed', { err })), every);
-      this.statsTimer.unref();
-    }
   }
 
   async syncServicePort(key: string, program: ServicePortProgram | undefined): Promise<void> {
     const marks = this.marks.forPort(key);
-    if (program) this.desired.set(key, { program, objects: renderServicePort(program, this.render, marks.markOf) });
-    else this.desired.delete(key);
+    if (program) {
+      const byKey = new Map<string, number>();
+      const objects = renderServicePort(program, this.render, (k) => {
+        const m = marks.markOf(k);
+        byKey.set(k, m);
+        return m;
+      });
+      // Names hashed once here, so statsSources() (every metrics scrape and health check) hashes nothing.
+      const counted = new Map<string, number>();
+      for (const ep of [...program.internal, ...program.external]) {
+        const m = byKey.get(endpointObjectNames(program, ep).chain);
+        if (m !== undefined) counted.set(ep.key, m);
+      }
+      const names = servicePortObjectNames(program);
+      this.desired.set(key, { program, objects, marks: counted, refusedMark: byKey.get(names.refusedCounter), droppedMark: byKey.get(names.droppedCounter) });
+    } else this.desired.delete(key);
     marks.done();
     this.pending.add(key);
   }
@@ -107,12 +129,16 @@ export class NftablesBackend implements ProxyBackend {
       // The pending keys are a subset of all: a rebuild writes every desired port.
       for (const key of [...this.applied.keys(), ...this.desired.keys()]) if (!target.has(key)) target.set(key, this.desired.get(key));
     }
+    const hairpin = this.hairpin.change(
+      [...target].map(([key, after]) => [this.applied.get(key)?.program, after?.program]),
+      full,
+    );
     const text = full
       ? fullTransaction(
           { table: this.opts.table, nodePortAddresses: this.opts.nodePortAddresses },
-          [...target.keys()].sort().flatMap((k) => target.get(k)?.objects ?? []),
+          [...[...target.keys()].sort().flatMap((k) => target.get(k)?.objects ?? []), hairpin.change.after ?? emptyObjects()],
         )
-      : partialTransaction(this.opts.table, changes);
+      : partialTransaction(this.opts.table, [...changes, hairpin.change]);
     // What the counters hold before a rebuild zeroes them (kept as a baseline once it succeeded).
     const counted = full ? await readCounters(this.opts.table, this.target).catch(() => new Map<string, CounterValue>()) : undefined;
     if (text) {
@@ -127,12 +153,14 @@ export class NftablesBackend implements ProxyBackend {
       }
     }
     this.needFull = false;
+    hairpin.done();
     if (counted) this.totals.rebuilding(counted);
     const cleanups: string[][] = [];
     for (const [key, after] of target) {
       const before = this.applied.get(key);
       cleanups.push(...udpConntrackCleanups(before?.program, after?.program));
-      for (const name of before?.objects.counters ?? []) if (!after?.objects.counters.has(name)) this.totals.forget(name);
+      const counting = countingElementNames(after?.objects);
+      for (const name of countingElementNames(before?.objects)) if (!counting.has(name)) this.totals.forget(name);
       if (after) this.applied.set(key, after);
       else this.applied.delete(key);
     }
@@ -148,9 +176,15 @@ export class NftablesBackend implements ProxyBackend {
     this.needFull = true;
   }
 
-  /** Reads the endpoint counters now (statsSources() reports the last reading). */
-  async refreshStats(): Promise<void> {
-    this.totals.update(await readCounters(this.opts.table, this.target));
+  /** Reads the counters now (statsSources() reports the last reading); nothing reads them on a timer. */
+  refreshStats(): Promise<void> {
+    if (!this.reading) {
+      // In line with the commits: a reading taken before a rebuild must not land after it (totals would count twice).
+      const run = this.committing.then(() => readCounters(this.opts.table, this.target)).then((values) => this.totals.update(values));
+      this.committing = run.catch(() => undefined);
+      this.reading = run.finally(() => (this.reading = undefined));
+    }
+    return this.reading;
   }
 
   routesNewConnectionsTo(ip: string, port?: number): boolean {
@@ -166,34 +200,39 @@ export class NftablesBackend implements ProxyBackend {
 
   statsSources(): Iterable<StatsSource> {
     const out: StatsSource[] = [];
-    for (const { program } of this.applied.values()) {
+    for (const { program, marks, refusedMark, droppedMark } of this.applied.values()) {
       const n = program.info.name;
       const stats = new ServicePortStats(n.namespace, n.name, n.port, n.protocol);
       const endpoints = new Map<string, EndpointStats>();
       for (const ep of [...program.internal, ...program.external]) {
         if (endpoints.has(ep.key) || ep.ip.includes(':')) continue;
         const s = new EndpointStats(ep.key);
-        const chain = endpointObjectNames(program, ep).chain;
-        const bytes = byteCounterNames(chain);
-        s.totalConnections = this.totals.connections(chain);
-        s.bytesIn = this.totals.bytes(bytes.in);
-        s.bytesOut = this.totals.bytes(bytes.out);
+        const mark = marks.get(ep.key);
+        s.totalConnections = this.connections(mark);
+        if (mark !== undefined) {
+          const c = countingElements(mark);
+          s.bytesIn = this.totals.bytes(elementCounterName(endpointBytesSet, c.bytesIn));
+          s.bytesOut = this.totals.bytes(elementCounterName(endpointBytesSet, c.bytesOut));
+        }
         stats.totalConnections += s.totalConnections;
         stats.bytesIn += s.bytesIn;
         stats.bytesOut += s.bytesOut;
         endpoints.set(ep.key, s);
       }
-      const counted = servicePortObjectNames(program);
-      stats.refusedConnections = this.totals.connections(counted.refusedCounter);
-      stats.droppedConnections = this.totals.connections(counted.droppedCounter);
+      stats.refusedConnections = this.connections(refusedMark);
+      stats.droppedConnections = this.connections(droppedMark);
       out.push({ stats, endpointStats: () => endpoints.values() });
     }
     return out;
   }
 
+  /** The connections counted for a mark (its endpoint-connections element). */
+  private connections(mark: number | undefined): number {
+    return mark === undefined ? 0 : this.totals.connections(elementCounterName(endpointConnectionsSet, countingElements(mark).connections));
+  }
+
   /** Removes the table: the node forwards nothing for Services any more. */
   async stop(): Promise<void> {
-    if (this.statsTimer) clearInterval(this.statsTimer);
     await this.committing;
     const t = `ip ${this.opts.table}`;
     await nftApply(`add table ${t}\ndelete table ${t}\n`, this.target).catch((err) => this.log.warn('removing the nftables table failed', { err }));

@@ -46,25 +46,17 @@ const svcChain = 'service-ULMVA6XW-ns1/svc1/tcp/p80';
 const extChain = 'external-ULMVA6XW-ns1/svc1/tcp/p80';
 
 type E = [chain: string, address: string, mark: number];
-/** The endpoint chains and counters every shape with these endpoints starts with. */
-function endpointChains(...eps: E[]): string {
-  return [
-    ...eps.flatMap(([chain]) => [chain, `${chain}/in`, `${chain}/out`].map((c) => `add counter ip kanzen-test-proxy ${c}`)),
-    ...eps.map(([chain]) => `add chain ip kanzen-test-proxy ${chain}`),
-  ].join('\n');
+/** What a connection sent to the endpoint gets (upstream's endpoint chain, in the rule that chooses it): counted, DNATed. */
+function then([, addr, mark]: E): string {
+  return `ct mark set ${mark} ct mark @endpoint-connections meta l4proto tcp dnat to ${addr}`;
 }
-function endpointRules(...eps: E[]): string {
-  return eps
-    .map(
-      ([chain, addr, mark]) =>
-        `${T} ${chain} ip saddr ${addr.split(':')[0]} jump mark-for-masquerade\n${T} ${chain} ct mark set ${mark}\n${T} ${chain} counter name "${chain}" meta l4proto tcp dnat to ${addr}`,
-    )
-    .join('\n');
-}
-/** Each endpoint's conntrack mark finds its byte counters. */
+/** Each endpoint's conntrack mark is an element of the counting sets: its connections, its bytes in and out. */
 function bytesElements(...eps: E[]): string {
-  const items = eps.flatMap(([chain, , mark]) => [`original . ${mark} : "${chain}/in"`, `reply . ${mark} : "${chain}/out"`]);
-  return `add element ip kanzen-test-proxy endpoint-bytes { ${items.join(', ')} }`;
+  const bytes = eps.flatMap(([, , mark]) => [`original . ${mark}`, `reply . ${mark}`]);
+  return [
+    `add element ip kanzen-test-proxy endpoint-connections { ${eps.map(([, , mark]) => mark).join(', ')} }`,
+    `add element ip kanzen-test-proxy endpoint-bytes { ${bytes.join(', ')} }`,
+  ].join('\n');
 }
 const E1: E = [ep1, '10.244.1.2:8080', 1];
 const E2: E = [ep2, '10.244.2.3:8080', 2];
@@ -77,11 +69,10 @@ test('ClusterIP: masquerade from outside the pod network, round robin over the e
   assert.equal(
     rendered(svc(), [ep('10.244.1.2'), ep('10.244.2.3')]),
     golden(`
-      ${endpointChains(E1, E2)}
       add chain ip kanzen-test-proxy ${svcChain}
-      ${endpointRules(E1, E2)}
       ${T} ${svcChain} ip daddr 10.96.0.41 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
-      ${T} ${svcChain} numgen inc mod 2 vmap { 0 : goto ${ep1}, 1 : goto ${ep2} }
+      ${T} ${svcChain} numgen inc mod 2 0 ${then(E1)}
+      ${T} ${svcChain} ${then(E2)}
       ${bytesElements(E1, E2)}
       add element ip kanzen-test-proxy service-ips { 10.96.0.41 . tcp . 80 : goto ${svcChain} }
     `),
@@ -89,10 +80,14 @@ test('ClusterIP: masquerade from outside the pod network, round robin over the e
 });
 
 test('balance: random is kube-proxy\'s numgen random; least-connections has no kernel form and is round robin', () => {
-  assert.match(rendered(svc({ balance: 'random' }), [ep('10.244.1.2'), ep('10.244.2.3')]), /numgen random mod 2 vmap/);
-  assert.match(rendered(svc(), [ep('10.244.1.2')], { ...opts, balance: 'random' }), /numgen random mod 1 vmap/);
-  assert.match(rendered(svc({ balance: 'least-connections' }), [ep('10.244.1.2')]), /numgen inc mod 1 vmap/);
-  assert.match(rendered(svc({ balance: 'round-robin' }), [ep('10.244.1.2')], { ...opts, balance: 'random' }), /numgen inc mod 1 vmap/);
+  const three = [ep('10.244.1.2'), ep('10.244.2.3'), ep('10.244.3.4')];
+  // Endpoint i of n is taken with probability 1/(n-i) of what is left: uniform for random, in turn for inc.
+  assert.match(rendered(svc({ balance: 'random' }), three), /numgen random mod 3 0 ct mark set 1 .* dnat to 10\.244\.1\.2:8080\n.*numgen random mod 2 0 ct mark set 2 .* dnat to 10\.244\.2\.3:8080\n.*p80 ct mark set 3 .* dnat to 10\.244\.3\.4:8080\n/);
+  assert.match(rendered(svc(), three, { ...opts, balance: 'random' }), /numgen random mod 3 0 ct mark/);
+  assert.match(rendered(svc({ balance: 'least-connections' }), three), /numgen inc mod 3 0 ct mark/);
+  assert.match(rendered(svc({ balance: 'round-robin' }), three, { ...opts, balance: 'random' }), /numgen inc mod 3 0 ct mark/);
+  // One endpoint: no choice to make.
+  assert.doesNotMatch(rendered(svc({ balance: 'random' }), [ep('10.244.1.2')]), /numgen/);
 });
 
 const noEndpoints = 'no-endpoints-ULMVA6XW-ns1/svc1/tcp/p80';
@@ -101,9 +96,10 @@ test('no endpoints: ClusterIP, externalIP and NodePort are counted as refused an
   assert.equal(
     rendered(svc({ nodePort: 30080, externalIPs: ['192.168.99.11'] }), []),
     golden(`
-      add counter ip kanzen-test-proxy refused-ULMVA6XW-ns1/svc1/tcp/p80
       add chain ip kanzen-test-proxy ${noEndpoints}
-      ${T} ${noEndpoints} counter name "refused-ULMVA6XW-ns1/svc1/tcp/p80" goto reject-chain
+      ${T} ${noEndpoints} ct mark set 1 ct mark @endpoint-connections
+      ${T} ${noEndpoints} goto reject-chain
+      add element ip kanzen-test-proxy endpoint-connections { 1 }
       add element ip kanzen-test-proxy no-endpoint-services { 10.96.0.41 . tcp . 80 : goto ${noEndpoints}, 192.168.99.11 . tcp . 80 : goto ${noEndpoints} }
       add element ip kanzen-test-proxy no-endpoint-nodeports { tcp . 30080 : goto ${noEndpoints} }
     `),
@@ -114,14 +110,14 @@ test('NodePort (externalTrafficPolicy Cluster): the external chain masquerades, 
   assert.equal(
     rendered(svc({ nodePort: 30080 }), [ep('10.244.1.2'), ep('10.244.2.3')]),
     golden(`
-      ${endpointChains(E1, E2)}
       add chain ip kanzen-test-proxy ${svcChain}
       add chain ip kanzen-test-proxy ${extChain}
-      ${endpointRules(E1, E2)}
       ${T} ${svcChain} ip daddr 10.96.0.41 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
-      ${T} ${svcChain} numgen inc mod 2 vmap { 0 : goto ${ep1}, 1 : goto ${ep2} }
+      ${T} ${svcChain} numgen inc mod 2 0 ${then(E1)}
+      ${T} ${svcChain} ${then(E2)}
       ${T} ${extChain} jump mark-for-masquerade
-      ${T} ${extChain} numgen inc mod 2 vmap { 0 : goto ${ep1}, 1 : goto ${ep2} }
+      ${T} ${extChain} numgen inc mod 2 0 ${then(E1)}
+      ${T} ${extChain} ${then(E2)}
       ${bytesElements(E1, E2)}
       add element ip kanzen-test-proxy service-ips { 10.96.0.41 . tcp . 80 : goto ${svcChain} }
       add element ip kanzen-test-proxy service-nodeports { tcp . 30080 : goto ${extChain} }
@@ -140,7 +136,7 @@ test('LoadBalancer and externalIPs: their addresses go to the external chain', (
   assert.ok(out.includes(`add element ip kanzen-test-proxy service-nodeports { tcp . 30080 : goto ${extChain} }\n`), out);
 });
 
-test('ClientIP affinity: a set per endpoint, filled by the endpoint chain, checked before numgen', () => {
+test('ClientIP affinity: a set per endpoint, filled when the endpoint is chosen, checked before numgen', () => {
   const a1 = ep1.replace('endpoint-', 'affinity-');
   const a2 = ep2.replace('endpoint-', 'affinity-');
   assert.equal(
@@ -148,20 +144,12 @@ test('ClientIP affinity: a set per endpoint, filled by the endpoint chain, check
     golden(`
       add set ip kanzen-test-proxy ${a1} { type ipv4_addr; flags dynamic,timeout; timeout 600s; }
       add set ip kanzen-test-proxy ${a2} { type ipv4_addr; flags dynamic,timeout; timeout 600s; }
-      ${endpointChains(E1, E2)}
       add chain ip kanzen-test-proxy ${svcChain}
-      ${T} ${ep1} ip saddr 10.244.1.2 jump mark-for-masquerade
-      ${T} ${ep1} update @${a1} { ip saddr }
-      ${T} ${ep1} ct mark set 1
-      ${T} ${ep1} counter name "${ep1}" meta l4proto tcp dnat to 10.244.1.2:8080
-      ${T} ${ep2} ip saddr 10.244.2.3 jump mark-for-masquerade
-      ${T} ${ep2} update @${a2} { ip saddr }
-      ${T} ${ep2} ct mark set 2
-      ${T} ${ep2} counter name "${ep2}" meta l4proto tcp dnat to 10.244.2.3:8080
       ${T} ${svcChain} ip daddr 10.96.0.41 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
-      ${T} ${svcChain} ip saddr @${a1} goto ${ep1}
-      ${T} ${svcChain} ip saddr @${a2} goto ${ep2}
-      ${T} ${svcChain} numgen inc mod 2 vmap { 0 : goto ${ep1}, 1 : goto ${ep2} }
+      ${T} ${svcChain} ip saddr @${a1} update @${a1} { ip saddr } ${then(E1)}
+      ${T} ${svcChain} ip saddr @${a2} update @${a2} { ip saddr } ${then(E2)}
+      ${T} ${svcChain} numgen inc mod 2 0 update @${a1} { ip saddr } ${then(E1)}
+      ${T} ${svcChain} update @${a2} { ip saddr } ${then(E2)}
       ${bytesElements(E1, E2)}
       add element ip kanzen-test-proxy service-ips { 10.96.0.41 . tcp . 80 : goto ${svcChain} }
     `),
@@ -175,15 +163,17 @@ test('externalTrafficPolicy Local: pods and the node go to any endpoint, outside
     `${T} ${extChain} ip saddr 10.244.0.0/16 goto ${svcChain}`,
     `${T} ${extChain} fib saddr type local jump mark-for-masquerade`,
     `${T} ${extChain} fib saddr type local goto ${svcChain}`,
-    `${T} ${extChain} numgen inc mod 1 vmap { 0 : goto ${ep1} }`,
+    `${T} ${extChain} ${then(E1)}`,
   ]);
-  assert.match(out, new RegExp(`${svcChain.replace(/[/.]/g, '\\$&')} numgen inc mod 2 vmap`));
+  assert.ok(out.includes(`${T} ${svcChain} numgen inc mod 2 0 ${then(E1)}\n${T} ${svcChain} ${then(E2)}\n`), out);
 });
 
 test('externalTrafficPolicy Local without a local endpoint: outside traffic is dropped, pods still served', () => {
   const out = rendered(svc({ nodePort: 30080, externalPolicyLocal: true }), [ep('10.244.2.3')]);
   const external = out.split('\n').filter((l) => l.startsWith(`${T} ${extChain} `));
-  assert.equal(external.at(-1), `${T} ${extChain} counter name "dropped-ULMVA6XW-ns1/svc1/tcp/p80" drop`);
+  // Counted under a mark of its own (the endpoint has 1), then dropped.
+  assert.deepEqual(external.slice(-2), [`${T} ${extChain} ct mark set 2 ct mark @endpoint-connections`, `${T} ${extChain} drop`]);
+  assert.match(out, /add element ip kanzen-test-proxy endpoint-connections \{ 1, 2 \}/);
   assert.equal(external[0], `${T} ${extChain} ip saddr 10.244.0.0/16 goto ${svcChain}`);
   assert.ok(out.includes(`add element ip kanzen-test-proxy service-nodeports { tcp . 30080 : goto ${extChain} }`));
 });
@@ -192,14 +182,15 @@ test('internalTrafficPolicy Local without a local endpoint: ClusterIP traffic is
   assert.equal(
     rendered(svc({ internalPolicyLocal: true }), [ep('10.244.2.3')]),
     golden(`
-      add counter ip kanzen-test-proxy dropped-ULMVA6XW-ns1/svc1/tcp/p80
       add chain ip kanzen-test-proxy ${noEndpoints}
-      ${T} ${noEndpoints} counter name "dropped-ULMVA6XW-ns1/svc1/tcp/p80" drop
+      ${T} ${noEndpoints} ct mark set 1 ct mark @endpoint-connections
+      ${T} ${noEndpoints} drop
+      add element ip kanzen-test-proxy endpoint-connections { 1 }
       add element ip kanzen-test-proxy no-endpoint-services { 10.96.0.41 . tcp . 80 : goto ${noEndpoints} }
     `),
   );
   const local = rendered(svc({ internalPolicyLocal: true }), [ep('10.244.1.2', { local: true }), ep('10.244.2.3')]);
-  assert.match(local, /numgen inc mod 1 vmap \{ 0 : goto endpoint-Z3J52OID/);
+  assert.ok(local.includes(`${T} ${svcChain} ${then(E1)}\n`), local);
   assert.doesNotMatch(local, /10\.244\.2\.3/);
 });
 
@@ -207,11 +198,9 @@ test('terminating fallback: with no ready endpoint, serving terminating ones are
   assert.equal(
     rendered(svc(), [ep('10.244.1.2', { ready: false, serving: true, terminating: true }), ep('10.244.2.3', { ready: false, serving: false, terminating: true })]),
     golden(`
-      ${endpointChains(E1)}
       add chain ip kanzen-test-proxy ${svcChain}
-      ${endpointRules(E1)}
       ${T} ${svcChain} ip daddr 10.96.0.41 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
-      ${T} ${svcChain} numgen inc mod 1 vmap { 0 : goto ${ep1} }
+      ${T} ${svcChain} ${then(E1)}
       ${bytesElements(E1)}
       add element ip kanzen-test-proxy service-ips { 10.96.0.41 . tcp . 80 : goto ${svcChain} }
     `),

@@ -23,25 +23,20 @@ const render = (i: ServicePortInfo, eps: EndpointInfo[]) => {
   m.done();
   return objects;
 };
-const ep1 = 'endpoint-Z3J52OID-ns1/svc1/tcp/p80__10.244.1.2/8080';
-const ep2 = 'endpoint-PXYJRAYN-ns1/svc1/tcp/p80__10.244.2.3/8080';
+const toEp1 = 'ct mark set 1 ct mark @endpoint-connections meta l4proto tcp dnat to 10.244.1.2:8080';
 const svcChain = 'service-ULMVA6XW-ns1/svc1/tcp/p80';
 const noEndpoints = 'no-endpoints-ULMVA6XW-ns1/svc1/tcp/p80';
 
-test('an endpoint leaves: the service chain is refilled, then its byte-count elements, chain and counters deleted', () => {
+test('an endpoint leaves: the service chain is refilled, then its counting elements deleted', () => {
   const before = render(info, [ep('10.244.1.2'), ep('10.244.2.3')]);
   const after = render(info, [ep('10.244.1.2')]);
   assert.equal(
     partialTransaction('t', [{ before, after }]),
     [
       `flush chain ip t ${svcChain}`,
-      `add rule ip t ${svcChain} numgen inc mod 1 vmap { 0 : goto ${ep1} }`,
-      `flush chain ip t ${ep2}`,
+      `add rule ip t ${svcChain} ${toEp1}`,
+      'delete element ip t endpoint-connections { 2 }',
       'delete element ip t endpoint-bytes { original . 2, reply . 2 }',
-      `delete chain ip t ${ep2}`,
-      `delete counter ip t ${ep2}`,
-      `delete counter ip t ${ep2}/in`,
-      `delete counter ip t ${ep2}/out`,
       '',
     ].join('\n'),
   );
@@ -53,19 +48,17 @@ test('the last endpoint leaves: the refusing chain exists before the map element
   assert.equal(
     partialTransaction('t', [{ before, after }]),
     [
-      'add counter ip t refused-ULMVA6XW-ns1/svc1/tcp/p80',
       `add chain ip t ${noEndpoints}`,
-      `add rule ip t ${noEndpoints} counter name "refused-ULMVA6XW-ns1/svc1/tcp/p80" goto reject-chain`,
-      `flush chain ip t ${ep1}`,
+      // Refused connections are counted under a new mark (1 and 2 went to endpoints).
+      `add rule ip t ${noEndpoints} ct mark set 3 ct mark @endpoint-connections`,
+      `add rule ip t ${noEndpoints} goto reject-chain`,
       `flush chain ip t ${svcChain}`,
+      'delete element ip t endpoint-connections { 1 }',
       'delete element ip t endpoint-bytes { original . 1, reply . 1 }',
       'delete element ip t service-ips { 10.96.0.41 . tcp . 80 }',
+      'add element ip t endpoint-connections { 3 }',
       `add element ip t no-endpoint-services { 10.96.0.41 . tcp . 80 : goto ${noEndpoints} }`,
-      `delete chain ip t ${ep1}`,
       `delete chain ip t ${svcChain}`,
-      `delete counter ip t ${ep1}`,
-      `delete counter ip t ${ep1}/in`,
-      `delete counter ip t ${ep1}/out`,
       '',
     ].join('\n'),
   );

@@ -1,10 +1,10 @@
 // One sync as one nftables transaction (upstream's nftables proxier writes one per sync
 // too). A full sync replaces the whole table; a partial sync writes only what changed,
 // in an order the kernel accepts within one transaction:
-//   1. new chains, sets and counters exist before anything refers to them;
+//   1. new chains and sets exist before anything refers to them;
 //   2. changed chains are flushed and refilled, stale ones flushed (their jumps go);
 //   3. map elements are deleted and added (nothing points at a stale chain any more);
-//   4. stale chains, sets and counters are deleted.
+//   4. stale chains and sets are deleted.
 // The kernel applies the transaction atomically: a packet sees the old rules or the new.
 import { baseRuleset, tableRef, type BaseRulesetOptions } from './base-ruleset.js';
 import type { NftObjects } from './nft-objects.js';
@@ -46,7 +46,6 @@ function writeChange(p: Phases, t: string, change: ObjectsChange): void {
   const before = change.before;
   const after = change.after;
   for (const [name, decl] of after?.sets ?? []) if (!before?.sets.has(name)) p.create.push(`add set ${t} ${name} ${decl}`);
-  for (const name of after?.counters ?? []) if (!before?.counters.has(name)) p.create.push(`add counter ${t} ${name}`);
   for (const [name, rules] of after?.chains ?? []) {
     const old = before?.chains.get(name);
     if (old && old.length === rules.length && old.every((r, i) => r === rules[i])) continue;
@@ -63,10 +62,9 @@ function writeChange(p: Phases, t: string, change: ObjectsChange): void {
   }
   for (const [map, elems] of after?.elements ?? []) {
     const old = before?.elements.get(map);
-    for (const [key, value] of elems) if (old?.get(key) !== value) p.element(p.addElements, map, `${key} : ${value}`);
+    for (const [key, value] of elems) if (old?.get(key) !== value) p.element(p.addElements, map, value ? `${key} : ${value}` : key);
   }
   for (const name of before?.sets.keys() ?? []) if (!after?.sets.has(name)) p.remove.push(`delete set ${t} ${name}`);
-  for (const name of before?.counters ?? []) if (!after?.counters.has(name)) p.remove.push(`delete counter ${t} ${name}`);
 }
 
 /**
