@@ -3,6 +3,8 @@
 // real nft in the lab's node namespace, and a client connecting from outside the pod
 // network to the Services' virtual IPs.
 import { after, before, describe, test } from 'node:test';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
 import type { EndpointInfo } from '../endpoint.js';
 import type { ServicePortInfo } from '../service-port.js';
@@ -11,8 +13,10 @@ import { createNetnsLab, type NetnsLab } from '../../testing/netns-lab.js';
 import { testServicePortInfo } from '../../testing/service-port-info.js';
 import { nftListJson } from '../../util/nftables.js';
 import { NftablesBackend } from './nftables-backend.js';
+import { endpointObjectNames } from './service-port-rules.js';
 
 const isRoot = process.getuid?.() === 0;
+const execFileP = promisify(execFile);
 const podIPs = ['10.244.1.2', '10.244.1.3', '10.244.1.4'];
 
 // Each endpoint answers with its own address and the client address it saw.
@@ -85,6 +89,8 @@ describe('nftables backend on the real kernel', { skip: !isRoot && 'needs root' 
   before(async () => {
     lab = await createNetnsLab(`nfttest-${process.pid}`, podIPs);
     await lab.daemon(lab.pods, serverSource, podIPs);
+    // A second client address (affinity).
+    await execFileP('ip', ['-n', lab.client, 'addr', 'add', '10.0.0.3/24', 'dev', 'eth0']);
     backend = new NftablesBackend({ table: 'kanzen-nfttest-proxy', nodePortAddresses: [lab.nodeClientIP], clusterCIDRs: ['10.244.0.0/16'], netns: lab.node, statsIntervalMs: 0 });
   });
 
@@ -170,10 +176,11 @@ describe('nftables backend on the real kernel', { skip: !isRoot && 'needs root' 
     await backend.syncServicePort('test/shrink:p/TCP', undefined);
     await backend.commit();
     assert.equal(backend.routesNewConnectionsTo('10.244.1.4', 8080), true, 'rr still routes there');
-    // Force a rebuild, as after a failed transaction.
+    // Force a rebuild, as after a failed transaction: in place, the removed port's leftovers are not listed again.
     backend.requestRebuild();
     await backend.commit();
-    assert.match(backend.lastTransaction, /^add table ip kanzen-nfttest-proxy\ndelete table ip kanzen-nfttest-proxy\n/);
+    assert.doesNotMatch(backend.lastTransaction, /delete table/);
+    assert.doesNotMatch(backend.lastTransaction, /test\/shrink\//);
     await connect('10.96.0.10', 3);
     await backend.refreshStats();
     assert.equal([...backend.statsSources()].find((s) => s.stats.service === 'rr')!.stats.totalConnections, before + 3);
@@ -202,5 +209,44 @@ describe('nftables backend on the real kernel', { skip: !isRoot && 'needs root' 
     await program(info('hairpin', '10.96.0.19'), endpoints(['10.244.1.2']));
     const out = (await lab.script(lab.pods, tcpClientSource, ['10.96.0.19', '80', '1', '10.244.1.2'])).trim();
     assert.equal(out, `10.244.1.2 ${lab.nodePodIP}`);
+  });
+
+  // Two client addresses: each client gets pinned to another endpoint, so a fresh round
+  // robin (which starts at the first endpoint again) cannot pass for affinity.
+  const pinnedSvc = info('pinned', '10.96.0.20', { stickyMaxAgeSeconds: 600 });
+  const pinnedEps = endpoints(podIPs);
+  const pinnedFrom = async (client: string) => (await lab.script(lab.client, tcpClientSource, ['10.96.0.20', '80', '1', client])).trim().split(' ')[0];
+  let pinned = '';
+  let pinnedConnections = 0;
+
+  test('ClientIP affinity and counters survive a rebuild of the table', async () => {
+    await program(pinnedSvc, pinnedEps);
+    assert.equal(await pinnedFrom('10.0.0.3'), podIPs[0]);
+    pinned = await pinnedFrom(lab.clientIP);
+    assert.equal(pinned, podIPs[1]);
+    backend.requestRebuild();
+    await backend.commit();
+    assert.doesNotMatch(backend.lastTransaction, /delete table/);
+    assert.equal(await pinnedFrom(lab.clientIP), pinned, 'after a rebuild');
+    await backend.refreshStats();
+    pinnedConnections = [...backend.statsSources()].find((s) => s.stats.service === 'pinned')!.stats.totalConnections;
+    assert.equal(pinnedConnections, 3);
+  });
+
+  test('a rebuild the kernel refuses in place is retried from an empty table', async () => {
+    const clash = info('clash', '10.96.0.23', { stickyMaxAgeSeconds: 600 });
+    const eps = endpoints(['10.244.1.2']);
+    const prog = servicePortProgram(clash, eps, 'node-1');
+    // A set of the wanted name and timeout but another type: neither a partial sync nor an
+    // in-place rebuild (which keeps such a set) can declare it.
+    const set = endpointObjectNames(prog, eps[0]).affinitySet;
+    await execFileP('ip', ['netns', 'exec', lab.node, 'nft', `add set ip kanzen-nfttest-proxy ${set} { type inet_service; flags timeout; timeout 600s; }`]);
+    await backend.syncServicePort(clash.key, prog);
+    await assert.rejects(backend.commit(), /^Error: nft -f -/);
+    await assert.rejects(backend.commit(), /^Error: nft -f -/);
+    assert.doesNotMatch(backend.lastTransaction, /delete table/);
+    await backend.commit();
+    assert.match(backend.lastTransaction, /^add table ip kanzen-nfttest-proxy\ndelete table ip kanzen-nfttest-proxy\n/);
+    assert.match((await connect('10.96.0.23', 1))[0], /^10\.244\.1\.2 /);
   });
 });

@@ -16,7 +16,8 @@ import { CounterTotals, readCounters, type CounterValue } from './endpoint-count
 import { byteCounterNames, EndpointMarks } from './endpoint-marks.js';
 import { sameObjects, type NftObjects } from './nft-objects.js';
 import { endpointObjectNames, renderServicePort, servicePortObjectNames, type RenderOptions } from './service-port-rules.js';
-import { fullTransaction, partialTransaction, setsRedeclared, type ObjectsChange } from './transaction.js';
+import { emptyTableContents, listTableContents, type TableContents } from './table-contents.js';
+import { fullTransaction, inPlaceFullTransaction, partialTransaction, setsRedeclared, type ObjectsChange } from './transaction.js';
 
 /** The Service proxy's table in a node namespace of a cluster. */
 export function proxyTableName(cluster: string): string {
@@ -51,6 +52,8 @@ export class NftablesBackend implements ProxyBackend {
   private readonly applied = new Map<string, PortState>();
   private readonly pending = new Set<string>();
   private needFull = true;
+  /** The next full sync deletes the table first (the last in-place one was refused). */
+  private recreateNext = false;
   private readonly render: RenderOptions;
   private readonly target: NftTarget;
   private readonly totals = new CounterTotals();
@@ -107,14 +110,14 @@ export class NftablesBackend implements ProxyBackend {
       // The pending keys are a subset of all: a rebuild writes every desired port.
       for (const key of [...this.applied.keys(), ...this.desired.keys()]) if (!target.has(key)) target.set(key, this.desired.get(key));
     }
-    const text = full
-      ? fullTransaction(
-          { table: this.opts.table, nodePortAddresses: this.opts.nodePortAddresses },
-          [...target.keys()].sort().flatMap((k) => target.get(k)?.objects ?? []),
-        )
-      : partialTransaction(this.opts.table, changes);
-    // What the counters hold before a rebuild zeroes them (kept as a baseline once it succeeded).
-    const counted = full ? await readCounters(this.opts.table, this.target).catch(() => new Map<string, CounterValue>()) : undefined;
+    const base = { table: this.opts.table, nodePortAddresses: this.opts.nodePortAddresses };
+    const ports = full ? [...target.keys()].sort().flatMap((k) => target.get(k)?.objects ?? []) : [];
+    // A rebuild keeps the table and its affinity sets and counters (inPlaceFullTransaction);
+    // only after the kernel refused that does one start from an empty table.
+    const recreate = full && this.recreateNext;
+    const text = !full ? partialTransaction(this.opts.table, changes) : recreate ? fullTransaction(base, ports) : inPlaceFullTransaction(base, ports, await this.listTable());
+    // What the counters hold before recreating the table zeroes them (kept as a baseline once it succeeded).
+    const counted = recreate ? await readCounters(this.opts.table, this.target).catch(() => new Map<string, CounterValue>()) : undefined;
     if (text) {
       this.lastTransaction = text;
       try {
@@ -123,10 +126,12 @@ export class NftablesBackend implements ProxyBackend {
         this.lastApplyMs = performance.now() - t0;
       } catch (err) {
         this.needFull = true;
+        if (full) this.recreateNext = !recreate;
         throw err;
       }
     }
     this.needFull = false;
+    this.recreateNext = false;
     if (counted) this.totals.rebuilding(counted);
     const cleanups: string[][] = [];
     for (const [key, after] of target) {
@@ -141,6 +146,14 @@ export class NftablesBackend implements ProxyBackend {
       await runConntrack(args, this.target).catch((err) => this.log.warn('deleting stale UDP conntrack entries failed', { err }));
     }
     if (text) this.log.debug(full ? 'table rebuilt' : 'partial sync written', { servicePorts: full ? target.size : changes.length });
+  }
+
+  /** The table's objects now; none when they cannot be listed (the transaction then fails on a conflict and the next one recreates the table). */
+  private async listTable(): Promise<TableContents> {
+    return listTableContents(this.opts.table, this.target).catch((err) => {
+      this.log.warn('listing the nftables table failed', { err });
+      return emptyTableContents();
+    });
   }
 
   /** The next commit rebuilds the whole table (as after a refused transaction), e.g. to repair rules changed behind kanzen's back. */

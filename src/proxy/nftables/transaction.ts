@@ -8,6 +8,7 @@
 // The kernel applies the transaction atomically: a packet sees the old rules or the new.
 import { baseRuleset, tableRef, type BaseRulesetOptions } from './base-ruleset.js';
 import type { NftObjects } from './nft-objects.js';
+import { declaredTimeout, type TableContents } from './table-contents.js';
 
 /** A Service port's objects before and after a sync (undefined: it has none). */
 export interface ObjectsChange {
@@ -90,7 +91,42 @@ export function setsRedeclared(change: ObjectsChange): boolean {
   return false;
 }
 
-/** A full sync: the table is deleted and written anew (created first, so the delete cannot fail). */
+/**
+ * A full sync that keeps the table's state: what the kernel learnt and counted lives in
+ * ClientIP affinity sets (which client goes to which endpoint, with its expiry) and in
+ * named counters, so those are kept when they are still wanted, as upstream's full sync
+ * adds its affinity sets without flushing them. Everything else the table has
+ * (`existing`, listed just before) is flushed and deleted, then the base and every
+ * Service port written anew: a chain or map of an older kanzen with another definition
+ * (a restarted agent after an upgrade) cannot make the transaction fail. One
+ * transaction, so a packet meets the old rules or the new, never none.
+ */
+export function inPlaceFullTransaction(base: BaseRulesetOptions, ports: readonly NftObjects[], existing: TableContents): string {
+  const t = tableRef(base.table);
+  const wantedSets = new Map<string, string>();
+  const wantedCounters = new Set<string>();
+  for (const o of ports) {
+    for (const [name, decl] of o.sets) wantedSets.set(name, decl);
+    for (const name of o.counters) wantedCounters.add(name);
+  }
+  const out = [`add table ${t}`];
+  // Rules go first: then nothing refers to a map, set, counter or chain any more.
+  for (const name of existing.chains) out.push(`flush chain ${t} ${name}`);
+  for (const name of existing.maps) out.push(`delete map ${t} ${name}`);
+  for (const [name, timeout] of existing.sets) {
+    const decl = wantedSets.get(name);
+    // A new sticky timeout cannot be given to an existing set: that port's affinity starts over.
+    if (decl === undefined || declaredTimeout(decl) !== timeout) out.push(`delete set ${t} ${name}`);
+  }
+  for (const name of existing.chains) out.push(`delete chain ${t} ${name}`);
+  for (const name of existing.counters) if (!wantedCounters.has(name)) out.push(`delete counter ${t} ${name}`);
+  // Kept sets and counters are added again: "add" of an existing one with the same declaration changes nothing.
+  const p = new Phases(t);
+  for (const after of ports) writeChange(p, t, { after });
+  return [...out, ...baseRuleset(base)].join('\n') + '\n' + p.text();
+}
+
+/** A full sync that starts from nothing: the table is deleted and written anew (created first, so the delete cannot fail). */
 export function fullTransaction(base: BaseRulesetOptions, ports: Iterable<NftObjects>): string {
   const t = tableRef(base.table);
   const p = new Phases(t);
