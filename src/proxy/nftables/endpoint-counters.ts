@@ -5,6 +5,7 @@
 // with it the counters; what they held is kept as a baseline, so totals never go back.
 import { nftListJson, type NftTarget } from '../../util/nftables.js';
 import { tableRef } from './base-ruleset.js';
+import { endpointBytesMap } from './endpoint-marks.js';
 
 export interface CounterValue {
   packets: number;
@@ -60,4 +61,27 @@ export class CounterTotals {
   bytes(name: string): number {
     return (this.baseline.get(name)?.bytes ?? 0) + (this.current.get(name)?.bytes ?? 0);
   }
+}
+
+/** The endpoint marks the table's endpoint-bytes map holds ("original . <mark>" → "<chain>/in"); none when there is no table. */
+export async function readEndpointMarks(table: string, target: NftTarget): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  let items: Record<string, unknown>[];
+  try {
+    items = await nftListJson(['list', 'map', ...tableRef(table).split(' '), endpointBytesMap], target);
+  } catch (err) {
+    if (/No such file or directory/.test((err as Error).message)) return out;
+    throw err;
+  }
+  for (const item of items) {
+    const elems = (item.map as { elem?: unknown[] } | undefined)?.elem ?? [];
+    for (const e of elems) {
+      // [{ concat: ["original", 7] }, "endpoint-…/in"]
+      const [key, value] = Array.isArray(e) ? e : [];
+      const parts = (key as { concat?: unknown[] } | undefined)?.concat;
+      if (typeof value !== 'string' || !value.endsWith('/in') || !Array.isArray(parts) || typeof parts[1] !== 'number') continue;
+      out.set(value.slice(0, -'/in'.length), parts[1]);
+    }
+  }
+  return out;
 }

@@ -233,6 +233,30 @@ describe('nftables backend on the real kernel', { skip: !isRoot && 'needs root' 
     assert.equal(pinnedConnections, 3);
   });
 
+  test('stop() leaves the rules forwarding; a restarted backend keeps the pin, the counters and the endpoints\' marks, and drops the rest', async () => {
+    const markRules = () => backend.lastTransaction.split('\n').filter((l) => l.includes('test/pinned/') && l.includes('ct mark set'));
+    backend.requestRebuild();
+    await backend.commit();
+    const marks = markRules();
+    assert.equal(marks.length, 3);
+    // An agent stopping cleanly leaves the table: the kernel keeps forwarding meanwhile.
+    await backend.stop();
+    assert.equal(await pinnedFrom(lab.clientIP), pinned, 'while no backend runs');
+    // The next agent's first commit replaces the contents in one transaction: the pin and
+    // the counters stay, what the old agent had and the new one does not want goes.
+    backend = new NftablesBackend({ table: 'kanzen-nfttest-proxy', nodePortAddresses: [lab.nodeClientIP], clusterCIDRs: ['10.244.0.0/16'], netns: lab.node, statsIntervalMs: 0 });
+    await program(pinnedSvc, pinnedEps);
+    assert.doesNotMatch(backend.lastTransaction, /delete table/);
+    assert.equal(await pinnedFrom(lab.clientIP), pinned, 'after a restart');
+    // The endpoints kept their conntrack marks, so open connections stay counted where they belong.
+    assert.deepEqual(markRules(), marks);
+    await backend.refreshStats();
+    assert.equal([...backend.statsSources()].find((s) => s.stats.service === 'pinned')!.stats.totalConnections, pinnedConnections + 2);
+    const chains = (await nftListJson(['list', 'chains', 'ip'], { netns: lab.node })).map((c) => (c.chain as { name?: string } | undefined)?.name ?? '');
+    assert.deepEqual(chains.filter((n) => n.includes('test/rr/')), [], 'the old agent\'s Services are gone');
+    assert.equal(chains.filter((n) => n.includes('test/pinned/')).length, 4);
+  });
+
   test('a rebuild the kernel refuses in place is retried from an empty table', async () => {
     const clash = info('clash', '10.96.0.23', { stickyMaxAgeSeconds: 600 });
     const eps = endpoints(['10.244.1.2']);

@@ -12,7 +12,7 @@ import type { ProxyBackend } from '../provider.js';
 import type { BalanceMode } from '../service-port.js';
 import type { ServicePortProgram } from '../userspace/service-port-route.js';
 import { runConntrack, udpConntrackCleanups } from './conntrack.js';
-import { CounterTotals, readCounters, type CounterValue } from './endpoint-counters.js';
+import { CounterTotals, readCounters, readEndpointMarks, type CounterValue } from './endpoint-counters.js';
 import { byteCounterNames, EndpointMarks } from './endpoint-marks.js';
 import { sameObjects, type NftObjects } from './nft-objects.js';
 import { endpointObjectNames, renderServicePort, servicePortObjectNames, type RenderOptions } from './service-port-rules.js';
@@ -58,6 +58,7 @@ export class NftablesBackend implements ProxyBackend {
   private readonly target: NftTarget;
   private readonly totals = new CounterTotals();
   private readonly marks = new EndpointMarks();
+  private readonly adopting: Promise<void>;
   private readonly log: Logger;
   private readonly statsTimer?: NodeJS.Timeout;
   private committing: Promise<void> = Promise.resolve();
@@ -69,6 +70,11 @@ export class NftablesBackend implements ProxyBackend {
     this.log = (opts.logger ?? silentLogger).child('nftables');
     this.render = { clusterCIDRs: opts.clusterCIDRs ?? [], balance: opts.balance ?? 'round-robin' };
     this.target = opts.netns ? { netns: opts.netns } : {};
+    // A previous agent's table (stop() leaves it): its endpoints keep their marks.
+    this.adopting = readEndpointMarks(opts.table, this.target).then(
+      (marks) => this.marks.adopt(marks),
+      (err) => this.log.warn('reading the endpoint marks of the existing table failed', { err }),
+    );
     const every = opts.statsIntervalMs ?? 2000;
     if (every > 0) {
       this.statsTimer = setInterval(() => void this.refreshStats().catch((err) => this.log.debug('reading counters failed', { err })), every);
@@ -77,6 +83,7 @@ export class NftablesBackend implements ProxyBackend {
   }
 
   async syncServicePort(key: string, program: ServicePortProgram | undefined): Promise<void> {
+    await this.adopting;
     const marks = this.marks.forPort(key);
     if (program) this.desired.set(key, { program, objects: renderServicePort(program, this.render, marks.markOf) });
     else this.desired.delete(key);
@@ -145,7 +152,9 @@ export class NftablesBackend implements ProxyBackend {
     for (const args of cleanups) {
       await runConntrack(args, this.target).catch((err) => this.log.warn('deleting stale UDP conntrack entries failed', { err }));
     }
-    if (text) this.log.debug(full ? 'table rebuilt' : 'partial sync written', { servicePorts: full ? target.size : changes.length });
+    // A full sync is rare (the agent's first, after a refused transaction): worth a line at info.
+    if (full) this.log.info('nftables table written', { servicePorts: target.size, kept: recreate ? 'nothing (recreated)' : 'affinity sets and counters' });
+    else if (text) this.log.debug('partial sync written', { servicePorts: changes.length });
   }
 
   /** The table's objects now; none when they cannot be listed (the transaction then fails on a conflict and the next one recreates the table). */
@@ -204,13 +213,22 @@ export class NftablesBackend implements ProxyBackend {
     return out;
   }
 
-  /** Removes the table: the node forwards nothing for Services any more. */
+  /**
+   * Stops reading counters and writing rules, and leaves the table in place, as kube-proxy
+   * leaves its rules on exit: the kernel keeps forwarding while the agent restarts, and the
+   * next agent's first commit replaces the table's contents atomically. Removing it is a
+   * separate step (removeProxyTable; the node namespace goes with `kanzen down`).
+   */
   async stop(): Promise<void> {
     if (this.statsTimer) clearInterval(this.statsTimer);
     await this.committing;
-    const t = `ip ${this.opts.table}`;
-    await nftApply(`add table ${t}\ndelete table ${t}\n`, this.target).catch((err) => this.log.warn('removing the nftables table failed', { err }));
     this.applied.clear();
     this.desired.clear();
   }
+}
+
+/** Deletes a Service proxy table if there is one (upstream CleanupLeftovers): a node that runs the userspace proxy must not keep a previous run's DNAT rules. */
+export async function removeProxyTable(table: string, target: NftTarget = {}): Promise<void> {
+  const t = `ip ${table}`;
+  await nftApply(`add table ${t}\ndelete table ${t}\n`, target);
 }
