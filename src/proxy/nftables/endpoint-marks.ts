@@ -34,6 +34,11 @@ export class EndpointMarks {
     }
   }
 
+  /** The mark an endpoint chain has now, if any. */
+  current(chain: string): number | undefined {
+    return this.marks.get(chain);
+  }
+
   /** A mark lookup for rendering one Service port; `done` then forgets the chains it no longer has. */
   forPort(key: string): { markOf: (chain: string) => number; done: () => void } {
     const used = new Set<string>();

@@ -12,6 +12,7 @@ import { servicePortProgram } from '../topology.js';
 import { createNetnsLab, type NetnsLab } from '../../testing/netns-lab.js';
 import { testServicePortInfo } from '../../testing/service-port-info.js';
 import { nftListJson } from '../../util/nftables.js';
+import { waitFor } from '../../testing/wait.js';
 import { NftablesBackend } from './nftables-backend.js';
 import { endpointObjectNames } from './service-port-rules.js';
 
@@ -24,10 +25,12 @@ const serverSource = `
 import net from 'node:net';
 import dgram from 'node:dgram';
 const ips = process.argv.slice(1).filter((a) => a !== '--');
-let pending = ips.length * 3;
+let pending = ips.length * 4;
 const up = () => { if (--pending === 0) console.log('ready'); };
 for (const ip of ips) {
   for (const port of [8080, 8081]) net.createServer((s) => s.end(ip + ' ' + s.remoteAddress + '\\n')).listen(port, ip, up);
+  // 8082 holds a connection open until the client closes it.
+  net.createServer((s) => { s.write(ip + '\\n'); s.on('end', () => s.end()); }).listen(8082, ip, up);
   const u = dgram.createSocket('udp4');
   u.on('message', (_m, r) => u.send(ip, r.port, r.address));
   u.bind(5353, ip, up);
@@ -48,6 +51,17 @@ for (let i = 0; i < Number(count); i++) {
     s.setTimeout(3000, () => { s.destroy(); resolve('TIMEOUT'); });
   });
   console.log(line);
+}
+`;
+
+// Opens `count` connections and holds them; prints "ready" once every one has its greeting.
+const holdingClientSource = `
+import net from 'node:net';
+const [host, port, count] = process.argv.slice(1).filter((a) => a !== '--');
+let greeted = 0;
+for (let i = 0; i < Number(count); i++) {
+  const s = net.connect({ port: Number(port), host });
+  s.once('data', () => { if (++greeted === Number(count)) console.log('ready'); });
 }
 `;
 
@@ -209,6 +223,21 @@ describe('nftables backend on the real kernel', { skip: !isRoot && 'needs root' 
     await program(info('hairpin', '10.96.0.19'), endpoints(['10.244.1.2']));
     const out = (await lab.script(lab.pods, tcpClientSource, ['10.96.0.19', '80', '1', '10.244.1.2'])).trim();
     assert.equal(out, `10.244.1.2 ${lab.nodePodIP}`);
+  });
+
+  test('open connections per endpoint come from conntrack: held ones count, closed ones do not', async () => {
+    await program(info('held', '10.96.0.21'), endpoints(podIPs, 8082));
+    const client = await lab.daemon(lab.client, holdingClientSource, ['10.96.0.21', '80', '2']);
+    const active = async () => {
+      await backend.refreshStats();
+      const src = [...backend.statsSources()].find((s) => s.stats.service === 'held')!;
+      return { service: src.stats.activeConnections, endpoints: [...src.endpointStats()].map((e) => e.activeConnections) };
+    };
+    // Round robin: one connection each on the first two endpoints.
+    assert.deepEqual(await active(), { service: 2, endpoints: [1, 1, 0] });
+    client.kill('SIGKILL');
+    await waitFor(async () => (await active()).service === 0, 10_000, 'the closed connections to leave the count');
+    assert.deepEqual((await active()).endpoints, [0, 0, 0]);
   });
 
   // Two client addresses: each client gets pinned to another endpoint, so a fresh round

@@ -11,6 +11,7 @@ import { EndpointStats, ServicePortStats, type StatsSource } from '../metrics.js
 import type { ProxyBackend } from '../provider.js';
 import type { BalanceMode } from '../service-port.js';
 import type { ServicePortProgram } from '../userspace/service-port-route.js';
+import { ActiveConnections } from './active-connections.js';
 import { runConntrack, udpConntrackCleanups } from './conntrack.js';
 import { CounterTotals, readCounters, readEndpointMarks, type CounterValue } from './endpoint-counters.js';
 import { byteCounterNames, EndpointMarks } from './endpoint-marks.js';
@@ -58,6 +59,7 @@ export class NftablesBackend implements ProxyBackend {
   private readonly target: NftTarget;
   private readonly totals = new CounterTotals();
   private readonly marks = new EndpointMarks();
+  private readonly active: ActiveConnections;
   private readonly adopting: Promise<void>;
   private readonly log: Logger;
   private readonly statsTimer?: NodeJS.Timeout;
@@ -70,6 +72,7 @@ export class NftablesBackend implements ProxyBackend {
     this.log = (opts.logger ?? silentLogger).child('nftables');
     this.render = { clusterCIDRs: opts.clusterCIDRs ?? [], balance: opts.balance ?? 'round-robin' };
     this.target = opts.netns ? { netns: opts.netns } : {};
+    this.active = new ActiveConnections(this.target);
     // A previous agent's table (stop() leaves it): its endpoints keep their marks.
     this.adopting = readEndpointMarks(opts.table, this.target).then(
       (marks) => this.marks.adopt(marks),
@@ -172,7 +175,11 @@ export class NftablesBackend implements ProxyBackend {
 
   /** Reads the endpoint counters now (statsSources() reports the last reading). */
   async refreshStats(): Promise<void> {
-    this.totals.update(await readCounters(this.opts.table, this.target));
+    const [values] = await Promise.all([
+      readCounters(this.opts.table, this.target),
+      this.active.refresh().catch((err) => this.log.debug('reading open connections from conntrack failed', { err })),
+    ]);
+    this.totals.update(values);
   }
 
   routesNewConnectionsTo(ip: string, port?: number): boolean {
@@ -198,6 +205,8 @@ export class NftablesBackend implements ProxyBackend {
         const chain = endpointObjectNames(program, ep).chain;
         const bytes = byteCounterNames(chain);
         s.totalConnections = this.totals.connections(chain);
+        s.activeConnections = this.active.of(this.marks.current(chain));
+        stats.activeConnections += s.activeConnections;
         s.bytesIn = this.totals.bytes(bytes.in);
         s.bytesOut = this.totals.bytes(bytes.out);
         stats.totalConnections += s.totalConnections;
