@@ -212,14 +212,16 @@ function hostLoad(url: string, max: number, ms: number, conc: number, gapMs: num
 }
 
 /** One GET from the host on a new connection; rejects after 5 s. */
-function hostGet(url: string): Promise<string> {
+/** A GET from the host, from a source address of its loopback if `localAddress` is given. */
+function hostGet(url: string, o: { localAddress?: string; timeoutMs?: number } = {}): Promise<string> {
+  const timeout = o.timeoutMs ?? 5000;
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: 5000 }, (res) => {
+    const req = http.get(url, { agent: false, timeout, localAddress: o.localAddress }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => resolve(body));
     });
-    req.on('timeout', () => req.destroy(new Error(`${url}: no answer in 5 s`)));
+    req.on('timeout', () => req.destroy(new Error(`${url}: no answer in ${timeout} ms`)));
     req.on('error', reject);
   });
 }
@@ -273,6 +275,7 @@ before(async () => {
     service('sticky', 'echo', '  sessionAffinity: ClientIP\n  sessionAffinityConfig: { clientIP: { timeoutSeconds: 2 } }\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
     service('nothing', 'nothing', '  ports:\n  - { name: http, port: 80, targetPort: 8080 }\n  - { name: dns, port: 53, protocol: UDP }\n'),
     service('echo-cluster', 'echo', '  type: NodePort\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
+    service('fenced', 'echo', '  type: LoadBalancer\n  loadBalancerSourceRanges: [127.0.0.8/29]\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
     netexec('local', 1, '      nodeSelector: { kubernetes.io/hostname: node-2 }\n'),
     service('local-etp', 'local', '  type: NodePort\n  externalTrafficPolicy: Local\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
     service('local-itp', 'local', '  internalTrafficPolicy: Local\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
@@ -446,6 +449,21 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
     // nodes: only node-2 takes the connections, so every request is answered.
     const nodePort = (await c.k(['get', 'svc', 'local-etp', '-o', 'jsonpath={.spec.ports[0].nodePort}'])).trim();
     for (let i = 0; i < 8; i++) assert.equal(await hostGet(`http://127.0.0.1:${nodePort}/hostname`), pod);
+  });
+
+  // LoadBalancer IPs are loopback addresses of the host (ARCHITECTURE.md), served by the
+  // agents from the host's sockets in both modes: clients differ by their loopback source.
+  test('loadBalancerSourceRanges: a host client inside the ranges reaches the LoadBalancer IP, one outside gets no answer; the NodePort is not fenced', async () => {
+    const lbIP = await eventually(async () => (await c.k(['get', 'svc', 'fenced', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])).trim() || undefined, 30_000);
+    const pods = (await readyPods('app=echo', 3)).map((p) => p.NAME);
+    const inside = await eventually(async () => hostGet(`http://${lbIP}/hostname`, { localAddress: '127.0.0.9' }).catch(() => undefined), 30_000);
+    assert.ok(pods.includes(inside), inside);
+    await assert.rejects(hostGet(`http://${lbIP}/hostname`, { localAddress: '127.0.0.20', timeoutMs: 2000 }), /no answer in 2000 ms/);
+    const nodePort = (await c.k(['get', 'svc', 'fenced', '-o', 'jsonpath={.spec.ports[0].nodePort}'])).trim();
+    assert.ok(pods.includes(await hostGet(`http://127.0.0.1:${nodePort}/hostname`, { localAddress: '127.0.0.20' })));
+    // Invalid ranges are refused as upstream validates them.
+    const bad = await c.kubectl(['patch', 'svc', 'fenced', '-p', '{"spec":{"loadBalancerSourceRanges":["127.0.0.300/29"]}}']);
+    assert.match(bad.stderr, /spec\.LoadBalancerSourceRanges\[0\]: Invalid value: "127\.0\.0\.300\/29"/);
   });
 
   // What a backend sees as the client (client-ip-policy.ts): the calling pod's own IP and

@@ -103,7 +103,7 @@ describe('nftables backend on the real kernel', { skip: !isRoot && 'needs root' 
   before(async () => {
     lab = await createNetnsLab(`nfttest-${process.pid}`, podIPs);
     await lab.daemon(lab.pods, serverSource, podIPs);
-    // A second client address (affinity).
+    // A second client address (source ranges, affinity).
     await execFileP('ip', ['-n', lab.client, 'addr', 'add', '10.0.0.3/24', 'dev', 'eth0']);
     backend = new NftablesBackend({ table: 'kanzen-nfttest-proxy', nodePortAddresses: [lab.nodeClientIP], clusterCIDRs: ['10.244.0.0/16'], netns: lab.node, statsIntervalMs: 0 });
   });
@@ -238,6 +238,17 @@ describe('nftables backend on the real kernel', { skip: !isRoot && 'needs root' 
     client.kill('SIGKILL');
     await waitFor(async () => (await active()).service === 0, 10_000, 'the closed connections to leave the count');
     assert.deepEqual((await active()).endpoints, [0, 0, 0]);
+  });
+
+  test('loadBalancerSourceRanges: a client inside the ranges reaches the LoadBalancer IP, one outside is dropped (and counted)', async () => {
+    await program(info('fw', '10.96.0.22', { nodePort: 30083, loadBalancerIPs: ['192.168.99.23'], loadBalancerSourceRanges: ['10.0.0.3/32'] }), endpoints(['10.244.1.2']));
+    const from = async (client: string, host: string, port: number) => (await lab.script(lab.client, tcpClientSource, [host, String(port), '1', client])).trim();
+    assert.match(await from('10.0.0.3', '192.168.99.23', 80), /^10\.244\.1\.2 /);
+    assert.equal(await from(lab.clientIP, '192.168.99.23', 80), 'TIMEOUT');
+    // The NodePort is not subject to the ranges (upstream).
+    assert.match(await from(lab.clientIP, lab.nodeClientIP, 30083), /^10\.244\.1\.2 /);
+    await backend.refreshStats();
+    assert.ok([...backend.statsSources()].find((s) => s.stats.service === 'fw')!.stats.droppedConnections >= 1);
   });
 
   // Two client addresses: each client gets pinned to another endpoint, so a fresh round

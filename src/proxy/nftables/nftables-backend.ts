@@ -70,7 +70,7 @@ export class NftablesBackend implements ProxyBackend {
 
   constructor(private readonly opts: NftablesBackendOptions) {
     this.log = (opts.logger ?? silentLogger).child('nftables');
-    this.render = { clusterCIDRs: opts.clusterCIDRs ?? [], balance: opts.balance ?? 'round-robin' };
+    this.render = { clusterCIDRs: opts.clusterCIDRs ?? [], balance: opts.balance ?? 'round-robin', nodeIPs: opts.nodePortAddresses };
     this.target = opts.netns ? { netns: opts.netns } : {};
     this.active = new ActiveConnections(this.target);
     // A previous agent's table (stop() leaves it): its endpoints keep their marks.

@@ -140,6 +140,22 @@ test('LoadBalancer and externalIPs: their addresses go to the external chain', (
   assert.ok(out.includes(`add element ip kanzen-test-proxy service-nodeports { tcp . 30080 : goto ${extChain} }\n`), out);
 });
 
+test('loadBalancerSourceRanges: the LoadBalancer IPs (not the NodePort, not externalIPs) go through a firewall chain that drops other sources', () => {
+  const lb = svc({ nodePort: 30080, externalIPs: ['192.168.99.11'], loadBalancerIPs: ['192.168.99.22'], loadBalancerSourceRanges: ['10.0.0.0/30', '192.0.2.7/32'] });
+  const fw = 'firewall-ULMVA6XW-ns1/svc1/tcp/p80';
+  const out = rendered(lb, [ep('10.244.1.2')]);
+  assert.ok(out.includes(`add chain ip kanzen-test-proxy ${fw}\n`), out);
+  assert.ok(out.includes(`${T} ${fw} ip saddr != { 10.0.0.0/30, 192.0.2.7/32 } counter name "dropped-ULMVA6XW-ns1/svc1/tcp/p80" drop\n`), out);
+  assert.ok(out.includes(`add element ip kanzen-test-proxy firewall-ips { 192.168.99.22 . tcp . 80 : goto ${fw} }\n`), out);
+  assert.ok(out.includes('add counter ip kanzen-test-proxy dropped-ULMVA6XW-ns1/svc1/tcp/p80\n'), out);
+  // A range holding the node's address admits the LoadBalancer IP itself as a source (upstream allowFromNode).
+  const fromNode = rendered(lb, [ep('10.244.1.2')], { ...opts, nodeIPs: ['10.0.0.1'] });
+  assert.ok(fromNode.includes(`${T} ${fw} ip saddr != { 10.0.0.0/30, 192.0.2.7/32, 192.168.99.22 } counter name`), fromNode);
+  // Without ranges, or without a LoadBalancer IP yet: no firewall.
+  assert.doesNotMatch(rendered(svc({ loadBalancerIPs: ['192.168.99.22'] }), [ep('10.244.1.2')]), /firewall/);
+  assert.doesNotMatch(rendered(svc({ nodePort: 30080, loadBalancerSourceRanges: ['10.0.0.0/30'] }), [ep('10.244.1.2')]), /firewall/);
+});
+
 test('ClientIP affinity: a set per endpoint, filled by the endpoint chain, checked before numgen', () => {
   const a1 = ep1.replace('endpoint-', 'affinity-');
   const a2 = ep2.replace('endpoint-', 'affinity-');
