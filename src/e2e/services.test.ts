@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import type { Node } from '../api/types.js';
+import { nodeNetnsName } from '../node/cluster-network.js';
 import { eventually, freePort, kubectlBin, nodeProxyMode, parseTable, passProxyMode, runKanzen, runningPods, startCluster, writeTemp, type PodRow, type TestCluster } from './harness.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -617,4 +619,78 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
     assert.ok(pod.sent >= 50 * rollouts && host.sent >= 50 * rollouts, `too little load to mean anything: ${JSON.stringify({ pod, host })}`);
     assert.deepEqual({ pod: [pod.fail, pod.errs], host: [host.fail, host.errs] }, { pod: [0, {}], host: [0, {}] });
   });
+
+  // kube-proxy leaves its rules on exit; so does an agent's nftables proxy (NftablesBackend.stop).
+  // Here, not in restart-safety.test.ts, whose short node grace period lets endpoints flap.
+  test('a node agent stopped cleanly (SIGTERM, as for an upgrade) leaves its rules: ClusterIP traffic flows while it restarts, and ClientIP affinity holds', async (t) => {
+    if (mode !== 'nftables') {
+      t.skip(`the ${mode} proxy runs inside the agent: its Services pause while the agent restarts`);
+      return;
+    }
+    // The endpoints run on node-2, whose agent stays up: their readiness cannot change
+    // while node-1's agent restarts, so any change of endpoint would be node-1's rules.
+    await c.k(['apply', '-f', '-'], { input: whoManifest });
+    await readyPods('app=who', 3);
+    const ip = (await c.k(['get', 'svc', 'who', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+    // Two clients in node-1's own namespace: its pod-bridge address and its node address.
+    const node1 = JSON.parse(await c.k(['get', 'node', 'node-1', '-o', 'json'])) as Node;
+    const a = node1.spec!.podCIDR!.replace(/0\/\d+$/, '1');
+    const b = node1.status!.addresses!.find((x) => x.type === 'InternalIP')!.address;
+    const who = (source: string) => new Promise<string>((resolve) => {
+      execFile('nsenter', [`--net=/run/netns/${nodeNetnsName(c.name, 1)}`, 'curl', '-s', '-m', '3', '--interface', source, `http://${ip}/hostname`], (err, stdout) => resolve(err ? `ERR ${err.message}` : stdout.trim()));
+    });
+    const pinnedA = await eventually(async () => {
+      const r = await who(a);
+      return r.startsWith('who-') ? r : undefined;
+    }, 30_000);
+    // Round robin gives the next client the next endpoint.
+    const pinnedB = await who(b);
+    assert.match(pinnedB, /^who-/);
+    assert.notEqual(pinnedB, pinnedA);
+    const logFile = path.join(c.home, 'logs', 'node-1.log');
+    const written = () => (fs.readFileSync(logFile, 'utf8').match(/nftables table written/g) ?? []).length;
+    const before = written();
+    const pidFile = path.join(c.home, 'nodes', 'node-1', 'agent.pid');
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    process.kill(pid, 'SIGTERM');
+    // Until the next agent has written its table, and a little after. B asks first: rules
+    // rebuilt without the affinity sets would send it where round robin starts (A's endpoint
+    // or another), never both A and B back to their own.
+    const replies: string[] = [];
+    let restartedAt = 0;
+    for (let i = 0; i < 600 && (!restartedAt || Date.now() - restartedAt < 1000); i++) {
+      replies.push(await who(b));
+      if (!restartedAt && written() > before) restartedAt = Date.now();
+    }
+    t.diagnostic(`${replies.length} requests while node-1's agent restarted`);
+    assert.ok(restartedAt, 'the restarted agent wrote its table');
+    assert.notEqual(Number(fs.readFileSync(pidFile, 'utf8')), pid);
+    assert.deepEqual([...new Set(replies)], [pinnedB], 'every request answered, by the pinned endpoint');
+    assert.equal(await who(a), pinnedA);
+  });
 });
+
+/** Three pods on node-2 behind a ClientIP Service (the clean agent restart test). */
+const whoManifest = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: who }
+spec:
+  replicas: 3
+  selector: { matchLabels: { app: who } }
+  template:
+    metadata: { labels: { app: who } }
+    spec:
+      nodeSelector: { kubernetes.io/hostname: node-2 }
+      containers:
+      - name: agnhost
+        image: registry.k8s.io/e2e-test-images/agnhost:2.53
+        args: [netexec, --http-port=8080]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: who }
+spec:
+  selector: { app: who }
+  sessionAffinity: ClientIP
+  ports: [{ port: 80, targetPort: 8080 }]
+`;
