@@ -4,12 +4,15 @@
 // restarted proxy knows nothing of what its predecessor wrote.
 import { nftListJson, type NftTarget } from '../../util/nftables.js';
 import { tableRef } from './base-ruleset.js';
+import { endpointChainPrefix, externalChainPrefix, firewallChainPrefix, noEndpointsChainPrefix, serviceChainPrefix } from './chain-names.js';
+import { byteCounterNames } from './endpoint-marks.js';
 
 export interface TableContents {
   chains: string[];
   maps: string[];
   /** Set name → its timeout in seconds (0: none). */
   sets: Map<string, number>;
+  /** Named counters the table may hold (derived from its chains, countersOfChains). */
   counters: string[];
 }
 
@@ -43,11 +46,32 @@ export async function listTableContents(table: string, target: NftTarget): Promi
     const m = item.map as { name?: string; table?: string } | undefined;
     if (m?.name && m.table === table) out.maps.push(m.name);
   }
-  for (const item of await inTable('counters')) {
-    const c = item.counter as { name?: string } | undefined;
-    if (c?.name) out.counters.push(c.name);
-  }
+  out.counters = countersOfChains(out.chains);
   return out;
+}
+
+/**
+ * The named counters the table may hold, from its chains: an endpoint chain's own and its
+ * bytes each way, and a Service port's refused and dropped ones. Listing the counters
+ * themselves costs nft seconds at a few thousand Service ports (it reads every value);
+ * a counter that may not exist is removed with "add" then "delete".
+ */
+function countersOfChains(chains: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const chain of chains) {
+    if (chain.startsWith(endpointChainPrefix)) {
+      const bytes = byteCounterNames(chain);
+      out.add(chain).add(bytes.in).add(bytes.out);
+    } else if (chain.includes('/')) {
+      // service-, external-, no-endpoints-, firewall-<base>: the port's base is after the first prefix.
+      for (const prefix of [serviceChainPrefix, externalChainPrefix, noEndpointsChainPrefix, firewallChainPrefix]) {
+        if (!chain.startsWith(prefix)) continue;
+        const base = chain.slice(prefix.length);
+        out.add(`refused-${base}`).add(`dropped-${base}`);
+      }
+    }
+  }
+  return [...out];
 }
 
 /** The timeout of a set declaration as service-port-rules.ts writes it ("…; timeout 600s; }"), 0 without one. */

@@ -119,7 +119,8 @@ export function inPlaceFullTransaction(base: BaseRulesetOptions, ports: readonly
     if (decl === undefined || declaredTimeout(decl) !== timeout) out.push(`delete set ${t} ${name}`);
   }
   for (const name of existing.chains) out.push(`delete chain ${t} ${name}`);
-  for (const name of existing.counters) if (!wantedCounters.has(name)) out.push(`delete counter ${t} ${name}`);
+  // "add" first: a counter derived from a chain name may not exist.
+  for (const name of existing.counters) if (!wantedCounters.has(name)) out.push(`add counter ${t} ${name}`, `delete counter ${t} ${name}`);
   // Kept sets and counters are added again: "add" of an existing one with the same declaration changes nothing.
   const p = new Phases(t);
   for (const after of ports) writeChange(p, t, { after });
