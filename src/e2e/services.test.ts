@@ -629,7 +629,7 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
     }
     // The endpoints run on node-2, whose agent stays up: their readiness cannot change
     // while node-1's agent restarts, so any change of endpoint would be node-1's rules.
-    await c.k(['apply', '-f', '-'], { input: whoManifest });
+    await c.k(['apply', '-f', '-'], { input: [netexec('who', 3, '      nodeSelector: { kubernetes.io/hostname: node-2 }\n'), service('who', 'who', '  sessionAffinity: ClientIP\n  ports: [{ port: 80, targetPort: 8080 }]\n')].join('---\n') });
     await readyPods('app=who', 3);
     const ip = (await c.k(['get', 'svc', 'who', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
     // Two clients in node-1's own namespace: its pod-bridge address and its node address.
@@ -669,28 +669,3 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
     assert.equal(await who(a), pinnedA);
   });
 });
-
-/** Three pods on node-2 behind a ClientIP Service (the clean agent restart test). */
-const whoManifest = `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: who }
-spec:
-  replicas: 3
-  selector: { matchLabels: { app: who } }
-  template:
-    metadata: { labels: { app: who } }
-    spec:
-      nodeSelector: { kubernetes.io/hostname: node-2 }
-      containers:
-      - name: agnhost
-        image: registry.k8s.io/e2e-test-images/agnhost:2.53
-        args: [netexec, --http-port=8080]
----
-apiVersion: v1
-kind: Service
-metadata: { name: who }
-spec:
-  selector: { app: who }
-  sessionAffinity: ClientIP
-  ports: [{ port: 80, targetPort: 8080 }]
-`;
