@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { dist, opt } from '../lib.mjs';
 
-const { NftablesBackend } = await import(pathToFileURL(path.join(dist, 'proxy/nftables/nftables-backend.js')).href);
+const { NftablesBackend, removeProxyTable } = await import(pathToFileURL(path.join(dist, 'proxy/nftables/nftables-backend.js')).href);
 const { servicePortProgram } = await import(pathToFileURL(path.join(dist, 'proxy/topology.js')).href);
 const { testServicePortInfo } = await import(pathToFileURL(path.join(dist, 'testing/service-port-info.js')).href);
 
@@ -88,6 +88,8 @@ try {
       }),
     );
     await backend.stop();
+    // stop() leaves the rules (as an agent does): each size starts from an empty table.
+    await removeProxyTable('kanzen-bench-proxy', { netns });
   }
 } finally {
   execFileSync('ip', ['netns', 'del', netns]);

@@ -199,4 +199,14 @@ describe('restart safety', { skip }, () => {
     await eventually(async () => /Welcome to nginx!/.test(await c.k(['exec', 'client', '--', 'curl', '-s', '-m', '3', `http://${clusterIP}`])), 60_000);
     await eventually(viaNodePort, 30_000);
   });
+
+  // The agents leave their nftables rules on exit: the node namespaces take them along.
+  test('kanzen down after every kanzen process died removes the node namespaces with their rules; the host namespace holds no kanzen table', async () => {
+    for (const f of ['supervisor.pid', 'daemon.pid', 'nodes/node-1/agent.pid', 'nodes/node-2/agent.pid']) process.kill(readPid(f), 'SIGKILL');
+    const r = c.down();
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((await listNetns()).filter((n) => n.includes(c.name)), []);
+    const tables = await new Promise<string>((resolve, reject) => execFile('nft', ['list', 'tables'], (err, stdout) => (err ? reject(err) : resolve(stdout))));
+    assert.doesNotMatch(tables, new RegExp(`kanzen-${c.name}`));
+  });
 });

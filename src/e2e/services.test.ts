@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import type { Node } from '../api/types.js';
+import { nodeNetnsName } from '../node/cluster-network.js';
 import { eventually, freePort, kubectlBin, nodeProxyMode, parseTable, passProxyMode, runKanzen, runningPods, startCluster, writeTemp, type PodRow, type TestCluster } from './harness.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -212,14 +214,16 @@ function hostLoad(url: string, max: number, ms: number, conc: number, gapMs: num
 }
 
 /** One GET from the host on a new connection; rejects after 5 s. */
-function hostGet(url: string): Promise<string> {
+/** A GET from the host, from a source address of its loopback if `localAddress` is given. */
+function hostGet(url: string, o: { localAddress?: string; timeoutMs?: number } = {}): Promise<string> {
+  const timeout = o.timeoutMs ?? 5000;
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: 5000 }, (res) => {
+    const req = http.get(url, { agent: false, timeout, localAddress: o.localAddress }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => resolve(body));
     });
-    req.on('timeout', () => req.destroy(new Error(`${url}: no answer in 5 s`)));
+    req.on('timeout', () => req.destroy(new Error(`${url}: no answer in ${timeout} ms`)));
     req.on('error', reject);
   });
 }
@@ -273,6 +277,7 @@ before(async () => {
     service('sticky', 'echo', '  sessionAffinity: ClientIP\n  sessionAffinityConfig: { clientIP: { timeoutSeconds: 2 } }\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
     service('nothing', 'nothing', '  ports:\n  - { name: http, port: 80, targetPort: 8080 }\n  - { name: dns, port: 53, protocol: UDP }\n'),
     service('echo-cluster', 'echo', '  type: NodePort\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
+    service('fenced', 'echo', '  type: LoadBalancer\n  loadBalancerSourceRanges: [127.0.0.8/29]\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
     netexec('local', 1, '      nodeSelector: { kubernetes.io/hostname: node-2 }\n'),
     service('local-etp', 'local', '  type: NodePort\n  externalTrafficPolicy: Local\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
     service('local-itp', 'local', '  internalTrafficPolicy: Local\n  ports: [{ port: 80, targetPort: 8080 }]\n'),
@@ -448,6 +453,21 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
     for (let i = 0; i < 8; i++) assert.equal(await hostGet(`http://127.0.0.1:${nodePort}/hostname`), pod);
   });
 
+  // LoadBalancer IPs are loopback addresses of the host (ARCHITECTURE.md), served by the
+  // agents from the host's sockets in both modes: clients differ by their loopback source.
+  test('loadBalancerSourceRanges: a host client inside the ranges reaches the LoadBalancer IP, one outside gets no answer; the NodePort is not fenced', async () => {
+    const lbIP = await eventually(async () => (await c.k(['get', 'svc', 'fenced', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])).trim() || undefined, 30_000);
+    const pods = (await readyPods('app=echo', 3)).map((p) => p.NAME);
+    const inside = await eventually(async () => hostGet(`http://${lbIP}/hostname`, { localAddress: '127.0.0.9' }).catch(() => undefined), 30_000);
+    assert.ok(pods.includes(inside), inside);
+    await assert.rejects(hostGet(`http://${lbIP}/hostname`, { localAddress: '127.0.0.20', timeoutMs: 2000 }), /no answer in 2000 ms/);
+    const nodePort = (await c.k(['get', 'svc', 'fenced', '-o', 'jsonpath={.spec.ports[0].nodePort}'])).trim();
+    assert.ok(pods.includes(await hostGet(`http://127.0.0.1:${nodePort}/hostname`, { localAddress: '127.0.0.20' })));
+    // Invalid ranges are refused as upstream validates them.
+    const bad = await c.kubectl(['patch', 'svc', 'fenced', '-p', '{"spec":{"loadBalancerSourceRanges":["127.0.0.300/29"]}}']);
+    assert.match(bad.stderr, /spec\.LoadBalancerSourceRanges\[0\]: Invalid value: "127\.0\.0\.300\/29"/);
+  });
+
   // What a backend sees as the client (client-ip-policy.ts): the calling pod's own IP and
   // port for ClusterIP traffic and for external traffic with externalTrafficPolicy Local
   // (as behind kube-proxy); a node address for external traffic with policy Cluster (where
@@ -598,5 +618,54 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
     assert.ok(moved > 0, 'no connect was refused: the rollouts did not exercise the race');
     assert.ok(pod.sent >= 50 * rollouts && host.sent >= 50 * rollouts, `too little load to mean anything: ${JSON.stringify({ pod, host })}`);
     assert.deepEqual({ pod: [pod.fail, pod.errs], host: [host.fail, host.errs] }, { pod: [0, {}], host: [0, {}] });
+  });
+
+  // kube-proxy leaves its rules on exit; so does an agent's nftables proxy (NftablesBackend.stop).
+  // Here, not in restart-safety.test.ts, whose short node grace period lets endpoints flap.
+  test('a node agent stopped cleanly (SIGTERM, as for an upgrade) leaves its rules: ClusterIP traffic flows while it restarts, and ClientIP affinity holds', async (t) => {
+    if (mode !== 'nftables') {
+      t.skip(`the ${mode} proxy runs inside the agent: its Services pause while the agent restarts`);
+      return;
+    }
+    // The endpoints run on node-2, whose agent stays up: their readiness cannot change
+    // while node-1's agent restarts, so any change of endpoint would be node-1's rules.
+    await c.k(['apply', '-f', '-'], { input: [netexec('who', 3, '      nodeSelector: { kubernetes.io/hostname: node-2 }\n'), service('who', 'who', '  sessionAffinity: ClientIP\n  ports: [{ port: 80, targetPort: 8080 }]\n')].join('---\n') });
+    await readyPods('app=who', 3);
+    const ip = (await c.k(['get', 'svc', 'who', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+    // Two clients in node-1's own namespace: its pod-bridge address and its node address.
+    const node1 = JSON.parse(await c.k(['get', 'node', 'node-1', '-o', 'json'])) as Node;
+    const a = node1.spec!.podCIDR!.replace(/0\/\d+$/, '1');
+    const b = node1.status!.addresses!.find((x) => x.type === 'InternalIP')!.address;
+    const who = (source: string) => new Promise<string>((resolve) => {
+      execFile('nsenter', [`--net=/run/netns/${nodeNetnsName(c.name, 1)}`, 'curl', '-s', '-m', '3', '--interface', source, `http://${ip}/hostname`], (err, stdout) => resolve(err ? `ERR ${err.message}` : stdout.trim()));
+    });
+    const pinnedA = await eventually(async () => {
+      const r = await who(a);
+      return r.startsWith('who-') ? r : undefined;
+    }, 30_000);
+    // Round robin gives the next client the next endpoint.
+    const pinnedB = await who(b);
+    assert.match(pinnedB, /^who-/);
+    assert.notEqual(pinnedB, pinnedA);
+    const logFile = path.join(c.home, 'logs', 'node-1.log');
+    const written = () => (fs.readFileSync(logFile, 'utf8').match(/nftables table written/g) ?? []).length;
+    const before = written();
+    const pidFile = path.join(c.home, 'nodes', 'node-1', 'agent.pid');
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    process.kill(pid, 'SIGTERM');
+    // Until the next agent has written its table, and a little after. B asks first: rules
+    // rebuilt without the affinity sets would send it where round robin starts (A's endpoint
+    // or another), never both A and B back to their own.
+    const replies: string[] = [];
+    let restartedAt = 0;
+    for (let i = 0; i < 600 && (!restartedAt || Date.now() - restartedAt < 1000); i++) {
+      replies.push(await who(b));
+      if (!restartedAt && written() > before) restartedAt = Date.now();
+    }
+    t.diagnostic(`${replies.length} requests while node-1's agent restarted`);
+    assert.ok(restartedAt, 'the restarted agent wrote its table');
+    assert.notEqual(Number(fs.readFileSync(pidFile, 'utf8')), pid);
+    assert.deepEqual([...new Set(replies)], [pinnedB], 'every request answered, by the pinned endpoint');
+    assert.equal(await who(a), pinnedA);
   });
 });

@@ -111,6 +111,27 @@ describe('data plane observability', { skip: !isRoot && 'needs root for network 
     assert.match(out.stdout, /^Service default\/web: 30 connections \(\d+ active\), 0 refused, 0 dropped; counted by the proxies of 2 nodes$/m);
   });
 
+  // nftables mode: the kernel holds the connection, conntrack counts it (active-connections.ts).
+  test('kanzen traffic shows a held-open connection as active on its endpoint, and not once it closed', async () => {
+    const ip = (await c.k(['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+    // curl's telnet holds the connection open without a request, until -m ends it.
+    const held = c.kubectl(['exec', 'client', '--', 'sh', '-c', `sleep 15 | curl -s -m 8 telnet://${ip}:80`], { timeoutMs: 60_000 });
+    const traffic = () => {
+      const out = runKanzen(['traffic', 'web', '--name', c.name, '--home', c.home]);
+      assert.equal(out.code, 0, out.stderr);
+      const rows = parseTable(out.stdout.split('\n').filter((l) => l.trim() && !l.startsWith('Service ')).join('\n'));
+      return { out: out.stdout, active: rows.map((r) => Number(r.ACTIVE)).sort() };
+    };
+    const during = await eventually(async () => {
+      const t = traffic();
+      return t.active.some((n) => n > 0) ? t : undefined;
+    }, 15_000);
+    assert.deepEqual(during.active, [0, 0, 1], during.out);
+    assert.match(during.out, /^Service default\/web: \d+ connections \(1 active\)/m);
+    await eventually(async () => traffic().active.every((n) => n === 0), 30_000);
+    await held;
+  });
+
   test('kanzen traffic counts refused connections and names a missing Service', async () => {
     await c.k(['create', 'service', 'clusterip', 'empty', '--tcp=80:80']);
     const ip = (await c.k(['get', 'svc', 'empty', '-o', 'jsonpath={.spec.clusterIP}'])).trim();

@@ -44,7 +44,7 @@ import { UnsupportedProtocolReporter } from './unsupported-protocol-reporter.js'
 import { envInt } from '../util/env.js';
 import { cgroupNodeUsage } from './kubelet/resource-analyzer.js';
 import type { ProxyMode } from '../proxy/proxy-mode.js';
-import { NftablesBackend, proxyTableName } from '../proxy/nftables/nftables-backend.js';
+import { NftablesBackend, proxyTableName, removeProxyTable } from '../proxy/nftables/nftables-backend.js';
 import { HostPathBackend } from '../proxy/host-path-backend.js';
 import { UserspaceBackend } from '../proxy/userspace/userspace-backend.js';
 
@@ -150,6 +150,9 @@ export async function startNodeAgent(opts: {
   // A host socket given back (externalTrafficPolicy Local, no local endpoint) is asked for again.
   const requestHostSocket = (ip: string, port: number) => process.send?.(agentMessage({ kind: 'kanzen.host-socket', op: 'request', ip, port }));
   logger.info('proxy mode', { mode: proxyMode });
+  // An agent leaves its nftables rules on exit (NftablesBackend.stop): a node now running the
+  // userspace proxy removes a previous run's table, whose DNAT would take its connections.
+  if (proxyMode === 'userspace') await removeProxyTable(proxyTableName(cfg.name)).catch((err) => logger.debug('no nftables proxy table removed', { err }));
   const backend = proxyMode === 'nftables' ? nftablesBackend(cfg, node.nodeIP, requestHostSocket, logger.child('proxy')) : undefined;
   const proxier = new Proxier({
     informers: proxyInformers,

@@ -5,7 +5,7 @@ import { ServiceChangeTracker } from './service-change-tracker.js';
 import { ServiceMap } from './service-map.js';
 import { EndpointsChangeTracker } from './endpoints-change-tracker.js';
 import { EndpointsMap } from './endpoints-map.js';
-import { servicePortsOf } from './service-port.js';
+import { servicePortsOf, sourceRangeAllows } from './service-port.js';
 
 function svc(name: string, spec: Partial<Service['spec']> = {}, extra: Partial<Service> = {}): Service {
   return {
@@ -53,6 +53,22 @@ test('servicePortsOf: skips headless, ExternalName and SCTP; reads policies, aff
   const cip = servicePortsOf(svc('c', { externalTrafficPolicy: 'Local' })).get('ns/c:http/TCP')!;
   assert.equal(cip.externalPolicyLocal, false);
   assert.equal(cip.healthCheckNodePort, 0);
+});
+
+test('servicePortsOf: loadBalancerSourceRanges of a LoadBalancer, canonical and IPv4 only; sourceRangeAllows checks a client against them', () => {
+  const ports = { type: 'LoadBalancer' as const, loadBalancerSourceRanges: [' 127.0.0.9/29', '10.1.2.3/32', 'fd00::/8'], ports: [{ name: 'http', port: 80, nodePort: 30080, protocol: 'TCP' as const }] };
+  const info = servicePortsOf(svc('lb', ports)).get('ns/lb:http/TCP')!;
+  assert.deepEqual(info.loadBalancerSourceRanges, ['127.0.0.8/29', '10.1.2.3/32']);
+  assert.equal(sourceRangeAllows(info, '127.0.0.15'), true);
+  assert.equal(sourceRangeAllows(info, '::ffff:10.1.2.3'), true);
+  assert.equal(sourceRangeAllows(info, '127.0.0.16'), false);
+  assert.equal(sourceRangeAllows({ loadBalancerSourceRanges: [] }, '192.0.2.1'), true, 'no ranges: anyone');
+  // A change of the ranges alone is a change of the port (the proxy must sync it).
+  const t = new ServiceChangeTracker();
+  const a = svc('lb', ports);
+  t.update(undefined, a);
+  new ServiceMap().update(t);
+  assert.equal(t.update(a, svc('lb', { ...ports, loadBalancerSourceRanges: ['127.0.0.0/24'] })), true);
 });
 
 test('ServiceChangeTracker: a change back to the applied state cancels itself; the map reports changed ports only', () => {

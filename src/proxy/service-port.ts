@@ -2,6 +2,7 @@
 // BaseServicePortInfo): everything the data plane needs, shrunk from the Service on
 // arrival so the per-connection path never reads API objects.
 import type { Service, ServicePort } from '../api/types.js';
+import { cidrContains, parseCIDR } from '../api/ipv4.js';
 
 export type Protocol = 'TCP' | 'UDP';
 
@@ -50,6 +51,12 @@ export interface ServicePortInfo {
   readonly externalIPs: readonly string[];
   /** status.loadBalancer.ingress[].ip, except ipMode Proxy (the LB itself proxies). */
   readonly loadBalancerIPs: readonly string[];
+  /**
+   * spec.loadBalancerSourceRanges, canonical IPv4 CIDRs (upstream keeps this family's
+   * parseable ones): traffic to the LoadBalancer IPs from anywhere else is dropped. Empty:
+   * any source. NodePorts and externalIPs are not subject to it, as upstream.
+   */
+  readonly loadBalancerSourceRanges: readonly string[];
   /** 0 = sessionAffinity None. */
   readonly stickyMaxAgeSeconds: number;
   readonly externalPolicyLocal: boolean;
@@ -98,6 +105,31 @@ function parseBalance(svc: Service): BalanceMode | undefined {
   return balanceModes.includes(v as BalanceMode) ? (v as BalanceMode) : undefined;
 }
 
+/** The IPv4 CIDRs of a source range list, canonical; others (IPv6, unparseable) left out, as upstream's per-family filter. */
+function ipv4SourceRanges(ranges: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const r of ranges) {
+    try {
+      out.push(parseCIDR(r).text);
+    } catch {
+      // Not IPv4: another family's proxier would take it.
+    }
+  }
+  return out;
+}
+
+/** Whether a client may reach a Service port's LoadBalancer IPs (loadBalancerSourceRanges). */
+export function sourceRangeAllows(info: Pick<ServicePortInfo, 'loadBalancerSourceRanges'>, clientIP: string): boolean {
+  if (info.loadBalancerSourceRanges.length === 0) return true;
+  const ip = clientIP.startsWith('::ffff:') ? clientIP.slice(7) : clientIP;
+  return info.loadBalancerSourceRanges.some((r) => cidrContains(parseCIDR(r), ip));
+}
+
+/** Upstream's LoadBalancer firewall: traffic to one of the port's LoadBalancer IPs from outside its source ranges is dropped. */
+export function firewallDrops(info: Pick<ServicePortInfo, 'loadBalancerSourceRanges' | 'loadBalancerIPs'>, destIP: string, clientIP: string): boolean {
+  return info.loadBalancerSourceRanges.length > 0 && info.loadBalancerIPs.includes(destIP) && !sourceRangeAllows(info, clientIP);
+}
+
 function servicePortInfo(svc: Service, port: ServicePort): ServicePortInfo | undefined {
   const protocol = port.protocol ?? 'TCP';
   // SCTP cannot be proxied from user space; upstream's userspace proxy skipped it too.
@@ -117,6 +149,7 @@ function servicePortInfo(svc: Service, port: ServicePort): ServicePortInfo | und
     nodePort: spec.type === 'NodePort' || spec.type === 'LoadBalancer' ? (port.nodePort ?? 0) : 0,
     externalIPs: spec.externalIPs ?? [],
     loadBalancerIPs: (svc.status?.loadBalancer?.ingress ?? []).filter((i) => i.ip && i.ipMode !== 'Proxy').map((i) => i.ip as string),
+    loadBalancerSourceRanges: spec.type === 'LoadBalancer' ? ipv4SourceRanges(spec.loadBalancerSourceRanges ?? []) : [],
     stickyMaxAgeSeconds:
       spec.sessionAffinity === 'ClientIP' ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? defaultClientIPAffinitySeconds) : 0,
     externalPolicyLocal,
@@ -157,7 +190,8 @@ export function servicePortInfoEqual(a: ServicePortInfo, b: ServicePortInfo): bo
     a.balance === b.balance &&
     sameList(a.clusterIPs, b.clusterIPs) &&
     sameList(a.externalIPs, b.externalIPs) &&
-    sameList(a.loadBalancerIPs, b.loadBalancerIPs)
+    sameList(a.loadBalancerIPs, b.loadBalancerIPs) &&
+    sameList(a.loadBalancerSourceRanges, b.loadBalancerSourceRanges)
   );
 }
 

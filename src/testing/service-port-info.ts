@@ -19,6 +19,7 @@ export function testServicePortInfo(o: TestServicePort = {}): ServicePortInfo {
     nodePort: 0,
     externalIPs: [],
     loadBalancerIPs: [],
+    loadBalancerSourceRanges: [],
     stickyMaxAgeSeconds: 0,
     externalPolicyLocal: false,
     internalPolicyLocal: false,

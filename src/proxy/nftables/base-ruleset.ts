@@ -15,6 +15,8 @@ export const serviceNodePortsMap = 'service-nodeports';
 export const noEndpointServicesMap = 'no-endpoint-services';
 /** The same for NodePorts: "proto . port". */
 export const noEndpointNodePortsMap = 'no-endpoint-nodeports';
+/** LoadBalancer IPs with loadBalancerSourceRanges: "ip . proto . port" → goto the port's firewall chain. */
+export const firewallIPsMap = 'firewall-ips';
 /** The node addresses NodePorts answer on. */
 export const nodePortIPsSet = 'nodeport-ips';
 /**
@@ -77,10 +79,16 @@ export function baseRuleset(opts: BaseRulesetOptions): string[] {
     // kanzen's node namespaces route the whole service CIDR to lo, so a packet for a
     // Service without endpoints goes to input, not forward: check it where it enters
     // (prerouting, output), before the nat hooks.
+    // loadBalancerSourceRanges (service-port-rules.ts writeFirewall), before DNAT too.
+    `add map ${t} ${firewallIPsMap} { type ipv4_addr . inet_proto . inet_service : verdict; comment "destinations that are subject to LoadBalancerSourceRanges"; }`,
+    chain('firewall-check'),
+    rule('firewall-check', `ip daddr . meta l4proto . th dport vmap @${firewallIPsMap}`),
     chain('filter-prerouting', 'type filter hook prerouting priority dstnat - 10; policy accept;'),
+    rule('filter-prerouting', 'ct state new jump firewall-check'),
     rule('filter-prerouting', 'ct state new jump service-endpoints-check'),
     rule('filter-prerouting', 'ct state new jump nodeport-endpoints-check'),
     chain('filter-output', 'type filter hook output priority -110; policy accept;'),
+    rule('filter-output', 'ct state new jump firewall-check'),
     rule('filter-output', 'ct state new jump service-endpoints-check'),
     rule('filter-output', 'ct state new jump nodeport-endpoints-check'),
 

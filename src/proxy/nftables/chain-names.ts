@@ -54,5 +54,7 @@ export const externalChainPrefix = 'external-';
 export const endpointChainPrefix = 'endpoint-';
 /** Counts, then rejects (no endpoint anywhere) or drops (none for this traffic here), a port's traffic. */
 export const noEndpointsChainPrefix = 'no-endpoints-';
+/** Drops a LoadBalancer IP's traffic from outside loadBalancerSourceRanges. */
+export const firewallChainPrefix = 'firewall-';
 /** The ClientIP affinity set of one endpoint (a set, not a chain). */
 export const affinitySetPrefix = 'affinity-';

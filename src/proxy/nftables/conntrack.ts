@@ -41,13 +41,28 @@ export function udpConntrackCleanups(before: ServicePortProgram | undefined, aft
   return out;
 }
 
+function conntrackCommand(args: readonly string[], target: NftTarget): [string, string[]] {
+  return target.netns ? ['ip', ['netns', 'exec', target.netns, 'conntrack', ...args]] : ['conntrack', [...args]];
+}
+
 /** Runs conntrack; "0 flow entries have been deleted" (exit status 1) is success. */
 export function runConntrack(args: readonly string[], target: NftTarget = {}): Promise<void> {
-  const [file, argv] = target.netns ? ['ip', ['netns', 'exec', target.netns, 'conntrack', ...args]] : ['conntrack', [...args]];
+  const [file, argv] = conntrackCommand(args, target);
   return new Promise((resolve, reject) => {
     execFile(file, argv, (err, _stdout, stderr) => {
       if (err && !/0 flow entries have been deleted/.test(String(stderr))) reject(new Error(`conntrack ${args.join(' ')}: ${String(stderr).trim() || err.message}`));
       else resolve();
+    });
+  });
+}
+
+/** `conntrack -L`'s entries, one a line; fails rather than reading more than `maxBytes`. */
+export function listConntrack(target: NftTarget, maxBytes: number): Promise<string> {
+  const [file, argv] = conntrackCommand(['-L'], target);
+  return new Promise((resolve, reject) => {
+    execFile(file, argv, { maxBuffer: maxBytes }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`conntrack -L: ${String(stderr).trim() || err.message}`));
+      else resolve(String(stdout));
     });
   });
 }

@@ -82,3 +82,20 @@ export class CounterTotals {
     return (this.baseline.get(name)?.bytes ?? 0) + (this.current.get(name)?.bytes ?? 0);
   }
 }
+
+/**
+ * The marks a previous agent gave (countAs in service-port-rules.ts writes each key as its
+ * endpoint-connections element's comment: "<mark> comment \"<key>\""); none when there is no table.
+ */
+export async function readEndpointMarks(table: string, target: NftTarget): Promise<Map<string, number>> {
+  const [family, name] = tableRef(table).split(' ');
+  const out = new Map<string, number>();
+  for (const item of await list(['set', family, name, endpointConnectionsSet], target)) {
+    const set = item.set as { elem?: { elem?: { val?: unknown; comment?: unknown } }[] } | undefined;
+    for (const e of set?.elem ?? []) {
+      const { val, comment } = e.elem ?? {};
+      if (typeof val === 'number' && typeof comment === 'string') out.set(comment, val);
+    }
+  }
+  return out;
+}

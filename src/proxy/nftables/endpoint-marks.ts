@@ -39,6 +39,23 @@ export class EndpointMarks {
   private readonly marks = new Map<string, number>();
   private readonly chainsOfPort = new Map<string, Set<string>>();
 
+  /**
+   * Takes over the marks a previous agent gave (read from the table it left): connections
+   * it DNATed carry them, so their bytes and their count stay with their endpoint, and no
+   * mark of theirs is handed to another endpoint.
+   */
+  adopt(marks: Iterable<[chain: string, mark: number]>): void {
+    for (const [chain, mark] of marks) {
+      this.marks.set(chain, mark);
+      this.next = Math.max(this.next, mark + 1);
+    }
+  }
+
+  /** The mark an endpoint chain has now, if any. */
+  current(chain: string): number | undefined {
+    return this.marks.get(chain);
+  }
+
   /** A mark lookup for rendering one Service port; `done` then forgets the chains it no longer has. */
   forPort(key: string): { markOf: (chain: string) => number; done: () => void } {
     const used = new Set<string>();

@@ -3,6 +3,8 @@
 // real nft in the lab's node namespace, and a client connecting from outside the pod
 // network to the Services' virtual IPs.
 import { after, before, describe, test } from 'node:test';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
 import type { EndpointInfo } from '../endpoint.js';
 import type { ServicePortInfo } from '../service-port.js';
@@ -10,9 +12,12 @@ import { servicePortProgram } from '../topology.js';
 import { createNetnsLab, type NetnsLab } from '../../testing/netns-lab.js';
 import { testServicePortInfo } from '../../testing/service-port-info.js';
 import { nftListJson } from '../../util/nftables.js';
+import { waitFor } from '../../testing/wait.js';
 import { NftablesBackend } from './nftables-backend.js';
+import { endpointObjectNames } from './service-port-rules.js';
 
 const isRoot = process.getuid?.() === 0;
+const execFileP = promisify(execFile);
 const podIPs = ['10.244.1.2', '10.244.1.3', '10.244.1.4'];
 
 // Each endpoint answers with its own address and the client address it saw.
@@ -20,10 +25,12 @@ const serverSource = `
 import net from 'node:net';
 import dgram from 'node:dgram';
 const ips = process.argv.slice(1).filter((a) => a !== '--');
-let pending = ips.length * 3;
+let pending = ips.length * 4;
 const up = () => { if (--pending === 0) console.log('ready'); };
 for (const ip of ips) {
   for (const port of [8080, 8081]) net.createServer((s) => s.end(ip + ' ' + s.remoteAddress + '\\n')).listen(port, ip, up);
+  // 8082 holds a connection open until the client closes it.
+  net.createServer((s) => { s.write(ip + '\\n'); s.on('end', () => s.end()); }).listen(8082, ip, up);
   const u = dgram.createSocket('udp4');
   u.on('message', (_m, r) => u.send(ip, r.port, r.address));
   u.bind(5353, ip, up);
@@ -44,6 +51,17 @@ for (let i = 0; i < Number(count); i++) {
     s.setTimeout(3000, () => { s.destroy(); resolve('TIMEOUT'); });
   });
   console.log(line);
+}
+`;
+
+// Opens `count` connections and holds them; prints "ready" once every one has its greeting.
+const holdingClientSource = `
+import net from 'node:net';
+const [host, port, count] = process.argv.slice(1).filter((a) => a !== '--');
+let greeted = 0;
+for (let i = 0; i < Number(count); i++) {
+  const s = net.connect({ port: Number(port), host });
+  s.once('data', () => { if (++greeted === Number(count)) console.log('ready'); });
 }
 `;
 
@@ -85,6 +103,8 @@ describe('nftables backend on the real kernel', { skip: !isRoot && 'needs root' 
   before(async () => {
     lab = await createNetnsLab(`nfttest-${process.pid}`, podIPs);
     await lab.daemon(lab.pods, serverSource, podIPs);
+    // A second client address (source ranges, affinity).
+    await execFileP('ip', ['-n', lab.client, 'addr', 'add', '10.0.0.3/24', 'dev', 'eth0']);
     backend = new NftablesBackend({ table: 'kanzen-nfttest-proxy', nodePortAddresses: [lab.nodeClientIP], clusterCIDRs: ['10.244.0.0/16'], netns: lab.node });
   });
 
@@ -172,10 +192,11 @@ describe('nftables backend on the real kernel', { skip: !isRoot && 'needs root' 
     await backend.syncServicePort('test/shrink:p/TCP', undefined);
     await backend.commit();
     assert.equal(backend.routesNewConnectionsTo('10.244.1.4', 8080), true, 'rr still routes there');
-    // Force a rebuild, as after a failed transaction.
+    // Force a rebuild, as after a failed transaction: in place, the removed port's leftovers are not listed again.
     backend.requestRebuild();
     await backend.commit();
-    assert.match(backend.lastTransaction, /^add table ip kanzen-nfttest-proxy\ndelete table ip kanzen-nfttest-proxy\n/);
+    assert.doesNotMatch(backend.lastTransaction, /delete table/);
+    assert.doesNotMatch(backend.lastTransaction, /test\/shrink\//);
     await connect('10.96.0.10', 3);
     await backend.refreshStats();
     assert.equal([...backend.statsSources()].find((s) => s.stats.service === 'rr')!.stats.totalConnections, before + 3);
@@ -204,5 +225,95 @@ describe('nftables backend on the real kernel', { skip: !isRoot && 'needs root' 
     await program(info('hairpin', '10.96.0.19'), endpoints(['10.244.1.2']));
     const out = (await lab.script(lab.pods, tcpClientSource, ['10.96.0.19', '80', '1', '10.244.1.2'])).trim();
     assert.equal(out, `10.244.1.2 ${lab.nodePodIP}`);
+  });
+
+  test('open connections per endpoint come from conntrack: held ones count, closed ones do not', async () => {
+    await program(info('held', '10.96.0.21'), endpoints(podIPs, 8082));
+    const client = await lab.daemon(lab.client, holdingClientSource, ['10.96.0.21', '80', '2']);
+    const active = async () => {
+      await backend.refreshStats();
+      const src = [...backend.statsSources()].find((s) => s.stats.service === 'held')!;
+      return { service: src.stats.activeConnections, endpoints: [...src.endpointStats()].map((e) => e.activeConnections) };
+    };
+    // Round robin: one connection each on the first two endpoints.
+    assert.deepEqual(await active(), { service: 2, endpoints: [1, 1, 0] });
+    client.kill('SIGKILL');
+    await waitFor(async () => (await active()).service === 0, 10_000, 'the closed connections to leave the count');
+    assert.deepEqual((await active()).endpoints, [0, 0, 0]);
+  });
+
+  test('loadBalancerSourceRanges: a client inside the ranges reaches the LoadBalancer IP, one outside is dropped (and counted)', async () => {
+    await program(info('fw', '10.96.0.22', { nodePort: 30083, loadBalancerIPs: ['192.168.99.23'], loadBalancerSourceRanges: ['10.0.0.3/32'] }), endpoints(['10.244.1.2']));
+    const from = async (client: string, host: string, port: number) => (await lab.script(lab.client, tcpClientSource, [host, String(port), '1', client])).trim();
+    assert.match(await from('10.0.0.3', '192.168.99.23', 80), /^10\.244\.1\.2 /);
+    assert.equal(await from(lab.clientIP, '192.168.99.23', 80), 'TIMEOUT');
+    // The NodePort is not subject to the ranges (upstream).
+    assert.match(await from(lab.clientIP, lab.nodeClientIP, 30083), /^10\.244\.1\.2 /);
+    await backend.refreshStats();
+    assert.ok([...backend.statsSources()].find((s) => s.stats.service === 'fw')!.stats.droppedConnections >= 1);
+  });
+
+  // Two client addresses: each client gets pinned to another endpoint, so a fresh round
+  // robin (which starts at the first endpoint again) cannot pass for affinity.
+  const pinnedSvc = info('pinned', '10.96.0.20', { stickyMaxAgeSeconds: 600 });
+  const pinnedEps = endpoints(podIPs);
+  const pinnedFrom = async (client: string) => (await lab.script(lab.client, tcpClientSource, ['10.96.0.20', '80', '1', client])).trim().split(' ')[0];
+  let pinned = '';
+  let pinnedConnections = 0;
+
+  test('ClientIP affinity and counters survive a rebuild of the table', async () => {
+    await program(pinnedSvc, pinnedEps);
+    assert.equal(await pinnedFrom('10.0.0.3'), podIPs[0]);
+    pinned = await pinnedFrom(lab.clientIP);
+    assert.equal(pinned, podIPs[1]);
+    backend.requestRebuild();
+    await backend.commit();
+    assert.doesNotMatch(backend.lastTransaction, /delete table/);
+    assert.equal(await pinnedFrom(lab.clientIP), pinned, 'after a rebuild');
+    await backend.refreshStats();
+    pinnedConnections = [...backend.statsSources()].find((s) => s.stats.service === 'pinned')!.stats.totalConnections;
+    assert.equal(pinnedConnections, 3);
+  });
+
+  test('stop() leaves the rules forwarding; a restarted backend keeps the pin, the counters and the endpoints\' marks, and drops the rest', async () => {
+    const markRules = () => backend.lastTransaction.split('\n').filter((l) => l.includes('test/pinned/') && l.includes('ct mark set'));
+    backend.requestRebuild();
+    await backend.commit();
+    const marks = markRules();
+    // Each endpoint's mark in its affinity rule and in its numgen rule.
+    assert.equal(marks.length, 6);
+    // An agent stopping cleanly leaves the table: the kernel keeps forwarding meanwhile.
+    await backend.stop();
+    assert.equal(await pinnedFrom(lab.clientIP), pinned, 'while no backend runs');
+    // The next agent's first commit replaces the contents in one transaction: the pin and
+    // the counters stay, what the old agent had and the new one does not want goes.
+    backend = new NftablesBackend({ table: 'kanzen-nfttest-proxy', nodePortAddresses: [lab.nodeClientIP], clusterCIDRs: ['10.244.0.0/16'], netns: lab.node });
+    await program(pinnedSvc, pinnedEps);
+    assert.doesNotMatch(backend.lastTransaction, /delete table/);
+    assert.equal(await pinnedFrom(lab.clientIP), pinned, 'after a restart');
+    // The endpoints kept their conntrack marks, so open connections stay counted where they belong.
+    assert.deepEqual(markRules(), marks);
+    await backend.refreshStats();
+    assert.equal([...backend.statsSources()].find((s) => s.stats.service === 'pinned')!.stats.totalConnections, pinnedConnections + 2);
+    const chains = (await nftListJson(['list', 'chains', 'ip'], { netns: lab.node })).map((c) => (c.chain as { name?: string } | undefined)?.name ?? '');
+    assert.deepEqual(chains.filter((n) => n.includes('test/rr/')), [], 'the old agent\'s Services are gone');
+    assert.equal(chains.filter((n) => n.includes('test/pinned/')).length, 1);
+  });
+
+  test('a rebuild the kernel refuses in place is retried from an empty table', async () => {
+    const clash = info('clash', '10.96.0.23', { stickyMaxAgeSeconds: 600 });
+    const eps = endpoints(['10.244.1.2']);
+    const prog = servicePortProgram(clash, eps, 'node-1');
+    // A set of the wanted name and timeout but another type: neither a partial sync nor an
+    // in-place rebuild (which keeps such a set) can declare it.
+    const set = endpointObjectNames(prog, eps[0]).affinitySet;
+    await execFileP('ip', ['netns', 'exec', lab.node, 'nft', `add set ip kanzen-nfttest-proxy ${set} { type inet_service; flags timeout; timeout 600s; }`]);
+    await backend.syncServicePort(clash.key, prog);
+    await assert.rejects(backend.commit(), /^Error: nft -f -/);
+    await assert.rejects(backend.commit(), /^Error: nft -f -/);
+    assert.doesNotMatch(backend.lastTransaction, /delete table/);
+    await backend.commit();
+    assert.match(backend.lastTransaction, /^add table ip kanzen-nfttest-proxy\ndelete table ip kanzen-nfttest-proxy\n/);
+    assert.match((await connect('10.96.0.23', 1))[0], /^10\.244\.1\.2 /);
   });
 });

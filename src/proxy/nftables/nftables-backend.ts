@@ -11,13 +11,15 @@ import { EndpointStats, ServicePortStats, type StatsSource } from '../metrics.js
 import type { ProxyBackend } from '../provider.js';
 import type { BalanceMode } from '../service-port.js';
 import type { ServicePortProgram } from '../userspace/service-port-route.js';
+import { ActiveConnections } from './active-connections.js';
 import { runConntrack, udpConntrackCleanups } from './conntrack.js';
-import { CounterTotals, readCounters, type CounterValue } from './endpoint-counters.js';
+import { CounterTotals, readCounters, readEndpointMarks, type CounterValue } from './endpoint-counters.js';
 import { HairpinAddresses } from './hairpin-addresses.js';
 import { countingElements, elementCounterName, endpointBytesSet, endpointConnectionsSet, EndpointMarks } from './endpoint-marks.js';
 import { emptyObjects, sameObjects, type NftObjects } from './nft-objects.js';
 import { endpointObjectNames, renderServicePort, servicePortObjectNames, type RenderOptions } from './service-port-rules.js';
-import { fullTransaction, partialTransaction, setsRedeclared, type ObjectsChange } from './transaction.js';
+import { emptyTableContents, listTableContents, type TableContents } from './table-contents.js';
+import { fullTransaction, inPlaceFullTransaction, partialTransaction, setsRedeclared, type ObjectsChange } from './transaction.js';
 
 /** The Service proxy's table in a node namespace of a cluster. */
 export function proxyTableName(cluster: string): string {
@@ -55,6 +57,19 @@ function countingElementNames(o: NftObjects | undefined): Set<string> {
   return out;
 }
 
+/** The counting sets' elements a reading found: set → element keys (endpoint-counters.ts names them "<set> <key>"). */
+function countingElementsOf(counted: ReadonlyMap<string, CounterValue> | undefined): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const name of counted?.keys() ?? []) {
+    const i = name.indexOf(' ');
+    const set = name.slice(0, i);
+    let keys = out.get(set);
+    if (!keys) out.set(set, (keys = new Set()));
+    keys.add(name.slice(i + 1));
+  }
+  return out;
+}
+
 export class NftablesBackend implements ProxyBackend {
   /** What the proxier asked for. */
   private readonly desired = new Map<string, PortState>();
@@ -62,11 +77,15 @@ export class NftablesBackend implements ProxyBackend {
   private readonly applied = new Map<string, PortState>();
   private readonly pending = new Set<string>();
   private needFull = true;
+  /** The next full sync deletes the table first (the last in-place one was refused). */
+  private recreateNext = false;
   private readonly render: RenderOptions;
   private readonly target: NftTarget;
   private readonly totals = new CounterTotals();
   private readonly marks = new EndpointMarks();
   private readonly hairpin = new HairpinAddresses();
+  private readonly active: ActiveConnections;
+  private readonly adopting: Promise<void>;
   private readonly log: Logger;
   private committing: Promise<void> = Promise.resolve();
   /** The reading under way: concurrent refreshStats() calls share it. */
@@ -77,11 +96,18 @@ export class NftablesBackend implements ProxyBackend {
 
   constructor(private readonly opts: NftablesBackendOptions) {
     this.log = (opts.logger ?? silentLogger).child('nftables');
-    this.render = { clusterCIDRs: opts.clusterCIDRs ?? [], balance: opts.balance ?? 'round-robin' };
+    this.render = { clusterCIDRs: opts.clusterCIDRs ?? [], balance: opts.balance ?? 'round-robin', nodeIPs: opts.nodePortAddresses };
     this.target = opts.netns ? { netns: opts.netns } : {};
+    this.active = new ActiveConnections(this.target);
+    // A previous agent's table (stop() leaves it): its endpoints keep their marks.
+    this.adopting = readEndpointMarks(opts.table, this.target).then(
+      (marks) => this.marks.adopt(marks),
+      (err) => this.log.warn('reading the endpoint marks of the existing table failed', { err }),
+    );
   }
 
   async syncServicePort(key: string, program: ServicePortProgram | undefined): Promise<void> {
+    await this.adopting;
     const marks = this.marks.forPort(key);
     if (program) {
       const byKey = new Map<string, number>();
@@ -133,14 +159,18 @@ export class NftablesBackend implements ProxyBackend {
       [...target].map(([key, after]) => [this.applied.get(key)?.program, after?.program]),
       full,
     );
-    const text = full
-      ? fullTransaction(
-          { table: this.opts.table, nodePortAddresses: this.opts.nodePortAddresses },
-          [...[...target.keys()].sort().flatMap((k) => target.get(k)?.objects ?? []), hairpin.change.after ?? emptyObjects()],
-        )
-      : partialTransaction(this.opts.table, [...changes, hairpin.change]);
-    // What the counters hold before a rebuild zeroes them (kept as a baseline once it succeeded).
+    const base = { table: this.opts.table, nodePortAddresses: this.opts.nodePortAddresses };
+    const ports = full ? [...[...target.keys()].sort().flatMap((k) => target.get(k)?.objects ?? []), hairpin.change.after ?? emptyObjects()] : [];
+    // A rebuild keeps the table, its affinity sets and its counting elements
+    // (inPlaceFullTransaction); only after the kernel refused that does one start from an
+    // empty table, whose zeroed counters are then carried on from what they held.
+    const recreate = full && this.recreateNext;
     const counted = full ? await readCounters(this.opts.table, this.target).catch(() => new Map<string, CounterValue>()) : undefined;
+    const text = !full
+      ? partialTransaction(this.opts.table, [...changes, hairpin.change])
+      : recreate
+        ? fullTransaction(base, ports)
+        : inPlaceFullTransaction(base, ports, await this.listTable(), countingElementsOf(counted));
     if (text) {
       this.lastTransaction = text;
       try {
@@ -149,12 +179,14 @@ export class NftablesBackend implements ProxyBackend {
         this.lastApplyMs = performance.now() - t0;
       } catch (err) {
         this.needFull = true;
+        if (full) this.recreateNext = !recreate;
         throw err;
       }
     }
     this.needFull = false;
     hairpin.done();
-    if (counted) this.totals.rebuilding(counted);
+    this.recreateNext = false;
+    if (counted && recreate) this.totals.rebuilding(counted);
     const cleanups: string[][] = [];
     for (const [key, after] of target) {
       const before = this.applied.get(key);
@@ -168,7 +200,17 @@ export class NftablesBackend implements ProxyBackend {
     for (const args of cleanups) {
       await runConntrack(args, this.target).catch((err) => this.log.warn('deleting stale UDP conntrack entries failed', { err }));
     }
-    if (text) this.log.debug(full ? 'table rebuilt' : 'partial sync written', { servicePorts: full ? target.size : changes.length });
+    // A full sync is rare (the agent's first, after a refused transaction): worth a line at info.
+    if (full) this.log.info('nftables table written', { servicePorts: target.size, kept: recreate ? 'nothing (recreated)' : 'affinity sets and counters' });
+    else if (text) this.log.debug('partial sync written', { servicePorts: changes.length });
+  }
+
+  /** The table's objects now; none when they cannot be listed (the transaction then fails on a conflict and the next one recreates the table). */
+  private async listTable(): Promise<TableContents> {
+    return listTableContents(this.opts.table, this.target).catch((err) => {
+      this.log.warn('listing the nftables table failed', { err });
+      return emptyTableContents();
+    });
   }
 
   /** The next commit rebuilds the whole table (as after a refused transaction), e.g. to repair rules changed behind kanzen's back. */
@@ -176,11 +218,18 @@ export class NftablesBackend implements ProxyBackend {
     this.needFull = true;
   }
 
-  /** Reads the counters now (statsSources() reports the last reading); nothing reads them on a timer. */
+  /** Reads the counters and the open connections now (statsSources() reports the last reading); nothing reads them on a timer. */
   refreshStats(): Promise<void> {
     if (!this.reading) {
       // In line with the commits: a reading taken before a rebuild must not land after it (totals would count twice).
-      const run = this.committing.then(() => readCounters(this.opts.table, this.target)).then((values) => this.totals.update(values));
+      const run = this.committing
+        .then(() =>
+          Promise.all([
+            readCounters(this.opts.table, this.target),
+            this.active.refresh().catch((err) => this.log.debug('reading open connections from conntrack failed', { err })),
+          ]),
+        )
+        .then(([values]) => this.totals.update(values));
       this.committing = run.catch(() => undefined);
       this.reading = run.finally(() => (this.reading = undefined));
     }
@@ -209,6 +258,8 @@ export class NftablesBackend implements ProxyBackend {
         const s = new EndpointStats(ep.key);
         const mark = marks.get(ep.key);
         s.totalConnections = this.connections(mark);
+        s.activeConnections = this.active.of(mark);
+        stats.activeConnections += s.activeConnections;
         if (mark !== undefined) {
           const c = countingElements(mark);
           s.bytesIn = this.totals.bytes(elementCounterName(endpointBytesSet, c.bytesIn));
@@ -231,12 +282,21 @@ export class NftablesBackend implements ProxyBackend {
     return mark === undefined ? 0 : this.totals.connections(elementCounterName(endpointConnectionsSet, countingElements(mark).connections));
   }
 
-  /** Removes the table: the node forwards nothing for Services any more. */
+  /**
+   * Stops reading counters and writing rules, and leaves the table in place, as kube-proxy
+   * leaves its rules on exit: the kernel keeps forwarding while the agent restarts, and the
+   * next agent's first commit replaces the table's contents atomically. Removing it is a
+   * separate step (removeProxyTable; the node namespace goes with `kanzen down`).
+   */
   async stop(): Promise<void> {
     await this.committing;
-    const t = `ip ${this.opts.table}`;
-    await nftApply(`add table ${t}\ndelete table ${t}\n`, this.target).catch((err) => this.log.warn('removing the nftables table failed', { err }));
     this.applied.clear();
     this.desired.clear();
   }
+}
+
+/** Deletes a Service proxy table if there is one (upstream CleanupLeftovers): a node that runs the userspace proxy must not keep a previous run's DNAT rules. */
+export async function removeProxyTable(table: string, target: NftTarget = {}): Promise<void> {
+  const t = `ip ${table}`;
+  await nftApply(`add table ${t}\ndelete table ${t}\n`, target);
 }

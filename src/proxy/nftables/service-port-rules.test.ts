@@ -54,7 +54,7 @@ function then([, addr, mark]: E): string {
 function bytesElements(...eps: E[]): string {
   const bytes = eps.flatMap(([, , mark]) => [`original . ${mark}`, `reply . ${mark}`]);
   return [
-    `add element ip kanzen-test-proxy endpoint-connections { ${eps.map(([, , mark]) => mark).join(', ')} }`,
+    `add element ip kanzen-test-proxy endpoint-connections { ${eps.map(([chain, , mark]) => `${mark} comment "${chain}"`).join(', ')} }`,
     `add element ip kanzen-test-proxy endpoint-bytes { ${bytes.join(', ')} }`,
   ].join('\n');
 }
@@ -99,7 +99,7 @@ test('no endpoints: ClusterIP, externalIP and NodePort are counted as refused an
       add chain ip kanzen-test-proxy ${noEndpoints}
       ${T} ${noEndpoints} ct mark set 1 ct mark @endpoint-connections
       ${T} ${noEndpoints} goto reject-chain
-      add element ip kanzen-test-proxy endpoint-connections { 1 }
+      add element ip kanzen-test-proxy endpoint-connections { 1 comment "refused-ULMVA6XW-ns1/svc1/tcp/p80" }
       add element ip kanzen-test-proxy no-endpoint-services { 10.96.0.41 . tcp . 80 : goto ${noEndpoints}, 192.168.99.11 . tcp . 80 : goto ${noEndpoints} }
       add element ip kanzen-test-proxy no-endpoint-nodeports { tcp . 30080 : goto ${noEndpoints} }
     `),
@@ -134,6 +134,23 @@ test('LoadBalancer and externalIPs: their addresses go to the external chain', (
     out,
   );
   assert.ok(out.includes(`add element ip kanzen-test-proxy service-nodeports { tcp . 30080 : goto ${extChain} }\n`), out);
+});
+
+test('loadBalancerSourceRanges: the LoadBalancer IPs (not the NodePort, not externalIPs) go through a firewall chain that drops other sources', () => {
+  const lb = svc({ nodePort: 30080, externalIPs: ['192.168.99.11'], loadBalancerIPs: ['192.168.99.22'], loadBalancerSourceRanges: ['10.0.0.0/30', '192.0.2.7/32'] });
+  const fw = 'firewall-ULMVA6XW-ns1/svc1/tcp/p80';
+  const out = rendered(lb, [ep('10.244.1.2')]);
+  assert.ok(out.includes(`add chain ip kanzen-test-proxy ${fw}\n`), out);
+  // Counted with the port's dropped traffic (mark 2: the endpoint has 1).
+  assert.ok(out.includes(`${T} ${fw} ip saddr != { 10.0.0.0/30, 192.0.2.7/32 } ct mark set 2 ct mark @endpoint-connections drop\n`), out);
+  assert.ok(out.includes(`add element ip kanzen-test-proxy firewall-ips { 192.168.99.22 . tcp . 80 : goto ${fw} }\n`), out);
+  assert.ok(out.includes('2 comment "dropped-ULMVA6XW-ns1/svc1/tcp/p80"'), out);
+  // A range holding the node's address admits the LoadBalancer IP itself as a source (upstream allowFromNode).
+  const fromNode = rendered(lb, [ep('10.244.1.2')], { ...opts, nodeIPs: ['10.0.0.1'] });
+  assert.ok(fromNode.includes(`${T} ${fw} ip saddr != { 10.0.0.0/30, 192.0.2.7/32, 192.168.99.22 } ct mark set 2 ct mark @endpoint-connections drop`), fromNode);
+  // Without ranges, or without a LoadBalancer IP yet: no firewall.
+  assert.doesNotMatch(rendered(svc({ loadBalancerIPs: ['192.168.99.22'] }), [ep('10.244.1.2')]), /firewall/);
+  assert.doesNotMatch(rendered(svc({ nodePort: 30080, loadBalancerSourceRanges: ['10.0.0.0/30'] }), [ep('10.244.1.2')]), /firewall/);
 });
 
 test('ClientIP affinity: a set per endpoint, filled when the endpoint is chosen, checked before numgen', () => {
@@ -173,7 +190,7 @@ test('externalTrafficPolicy Local without a local endpoint: outside traffic is d
   const external = out.split('\n').filter((l) => l.startsWith(`${T} ${extChain} `));
   // Counted under a mark of its own (the endpoint has 1), then dropped.
   assert.deepEqual(external.slice(-2), [`${T} ${extChain} ct mark set 2 ct mark @endpoint-connections`, `${T} ${extChain} drop`]);
-  assert.match(out, /add element ip kanzen-test-proxy endpoint-connections \{ 1, 2 \}/);
+  assert.match(out, /add element ip kanzen-test-proxy endpoint-connections \{ 1 comment "endpoint-[^"]+", 2 comment "dropped-[^"]+" \}/);
   assert.equal(external[0], `${T} ${extChain} ip saddr 10.244.0.0/16 goto ${svcChain}`);
   assert.ok(out.includes(`add element ip kanzen-test-proxy service-nodeports { tcp . 30080 : goto ${extChain} }`));
 });
@@ -185,7 +202,7 @@ test('internalTrafficPolicy Local without a local endpoint: ClusterIP traffic is
       add chain ip kanzen-test-proxy ${noEndpoints}
       ${T} ${noEndpoints} ct mark set 1 ct mark @endpoint-connections
       ${T} ${noEndpoints} drop
-      add element ip kanzen-test-proxy endpoint-connections { 1 }
+      add element ip kanzen-test-proxy endpoint-connections { 1 comment "dropped-ULMVA6XW-ns1/svc1/tcp/p80" }
       add element ip kanzen-test-proxy no-endpoint-services { 10.96.0.41 . tcp . 80 : goto ${noEndpoints} }
     `),
   );

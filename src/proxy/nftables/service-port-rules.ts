@@ -8,7 +8,9 @@ import type { EndpointInfo } from '../endpoint.js';
 import type { BalanceMode } from '../service-port.js';
 import { externallyAccessible } from '../service-port.js';
 import type { ServicePortProgram } from '../userspace/service-port-route.js';
+import { cidrContains, parseCIDR } from '../../api/ipv4.js';
 import {
+  firewallIPsMap,
   markForMasqueradeChain,
   noEndpointNodePortsMap,
   noEndpointServicesMap,
@@ -21,6 +23,7 @@ import {
   endpointChainNameBase,
   endpointChainPrefix,
   externalChainPrefix,
+  firewallChainPrefix,
   noEndpointsChainPrefix,
   serviceChainPrefix,
   servicePortChainNameBase,
@@ -38,6 +41,8 @@ export interface RenderOptions {
   clusterCIDRs: readonly string[];
   /** The default balance; a Service's kanzen.io/proxy-balance annotation overrides it. */
   balance: BalanceMode;
+  /** The node's own addresses (for loadBalancerSourceRanges that hold them). */
+  nodeIPs?: readonly string[];
 }
 
 /**
@@ -70,6 +75,26 @@ export function servicePortObjectNames(program: ServicePortProgram): { noEndpoin
   return { noEndpointsChain: noEndpointsChainPrefix + base, refusedCounter: `refused-${base}`, droppedCounter: `dropped-${base}` };
 }
 
+/**
+ * loadBalancerSourceRanges (upstream's firewall chain): a new connection to a LoadBalancer
+ * IP from outside the ranges is dropped, and counted with the port's dropped traffic.
+ * Checked before DNAT (base-ruleset.ts, firewall-check). A range holding the node's own
+ * address lets the LoadBalancer IPs through as sources too, as upstream: a node reaching
+ * a VIP that is local to it talks from the VIP itself.
+ */
+function writeFirewall(o: NftObjects, program: ServicePortProgram, opts: RenderOptions, countDropped: () => string): void {
+  const info = program.info;
+  const lbIPs = ipv4(info.loadBalancerIPs);
+  if (!lbIPs.length || !info.loadBalancerSourceRanges.length) return;
+  const chain = firewallChainPrefix + servicePortChainNameBase(info.name);
+  const sources = [...info.loadBalancerSourceRanges];
+  const ranges = sources.map((r) => parseCIDR(r));
+  if ((opts.nodeIPs ?? []).some((ip) => ranges.some((r) => cidrContains(r, ip)))) sources.push(...lbIPs);
+  o.chains.set(chain, [`ip saddr != { ${sources.join(', ')} } ${countDropped()} drop`]);
+  const proto = info.protocol.toLowerCase();
+  for (const ip of lbIPs) addElement(o, firewallIPsMap, `${ip} . ${proto} . ${info.port}`, `goto ${chain}`);
+}
+
 /** `markOf`: the conntrack mark of an endpoint (by its chain name) or of a refused/dropped count (endpoint-marks.ts), which its counters are found by. */
 export function renderServicePort(program: ServicePortProgram, opts: RenderOptions, markOf: (key: string) => number): NftObjects {
   const o = emptyObjects();
@@ -84,7 +109,8 @@ export function renderServicePort(program: ServicePortProgram, opts: RenderOptio
   /** A rule counting a connection (its first packet) as `key`'s: the mark's element in endpoint-connections. */
   const countAs = (key: string): string => {
     const mark = markOf(key);
-    addElement(o, endpointConnectionsSet, countingElements(mark).connections, '');
+    // The key rides along as the element's comment: an agent taking over the table reads the marks back (readEndpointMarks).
+    addElement(o, endpointConnectionsSet, countingElements(mark).connections, `comment "${key}"`);
     return `ct mark set ${mark} ct mark @${endpointConnectionsSet}`;
   };
   // Refused or dropped traffic goes through a chain of the port's own, which counts it
@@ -167,6 +193,7 @@ export function renderServicePort(program: ServicePortProgram, opts: RenderOptio
   }
 
   if (!externallyAccessible(info)) return o;
+  writeFirewall(o, program, opts, () => countAs(names.droppedCounter));
   // With externalTrafficPolicy Local, traffic from pods and from the node itself still
   // goes to any endpoint (through the service chain): only traffic from outside must stay here.
   const shortCircuit = info.externalPolicyLocal && hasInternal;

@@ -7,7 +7,9 @@
 //   4. stale chains and sets are deleted.
 // The kernel applies the transaction atomically: a packet sees the old rules or the new.
 import { baseRuleset, tableRef, type BaseRulesetOptions } from './base-ruleset.js';
+import { endpointBytesSet, endpointConnectionsSet } from './endpoint-marks.js';
 import type { NftObjects } from './nft-objects.js';
+import { declaredTimeout, type TableContents } from './table-contents.js';
 
 /** A Service port's objects before and after a sync (undefined: it has none). */
 export interface ObjectsChange {
@@ -62,9 +64,15 @@ function writeChange(p: Phases, t: string, change: ObjectsChange): void {
   }
   for (const [map, elems] of after?.elements ?? []) {
     const old = before?.elements.get(map);
-    for (const [key, value] of elems) if (old?.get(key) !== value) p.element(p.addElements, map, value ? `${key} : ${value}` : key);
+    for (const [key, value] of elems) if (old?.get(key) !== value) p.element(p.addElements, map, elementText(key, value));
   }
   for (const name of before?.sets.keys() ?? []) if (!after?.sets.has(name)) p.remove.push(`delete set ${t} ${name}`);
+}
+
+/** An element as `add element` writes it: a map's "key : verdict", a set's "key", or a set's "key comment \"…\"". */
+function elementText(key: string, value: string): string {
+  if (!value) return key;
+  return value.startsWith('comment ') ? `${key} ${value}` : `${key} : ${value}`;
 }
 
 /**
@@ -88,7 +96,50 @@ export function setsRedeclared(change: ObjectsChange): boolean {
   return false;
 }
 
-/** A full sync: the table is deleted and written anew (created first, so the delete cannot fail). */
+/**
+ * A full sync that keeps the table's state: what the kernel learnt and counted lives in
+ * ClientIP affinity sets (which client goes to which endpoint, with its expiry) and in the
+ * counting sets' elements, so those are kept when they are still wanted, as upstream's
+ * full sync adds its affinity sets without flushing them; a counting element no longer
+ * wanted (`countingElements`: what the sets hold now, set → keys) is deleted. Everything else the table has
+ * (`existing`, listed just before) is flushed and deleted, then the base and every
+ * Service port written anew: a chain or map of an older kanzen with another definition
+ * (a restarted agent after an upgrade) cannot make the transaction fail. One
+ * transaction, so a packet meets the old rules or the new, never none.
+ */
+export function inPlaceFullTransaction(
+  base: BaseRulesetOptions,
+  ports: readonly NftObjects[],
+  existing: TableContents,
+  countingElements: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
+): string {
+  const t = tableRef(base.table);
+  const wantedSets = new Map<string, string>();
+  for (const o of ports) for (const [name, decl] of o.sets) wantedSets.set(name, decl);
+  const counting = [endpointConnectionsSet, endpointBytesSet];
+  const out = [`add table ${t}`];
+  // Rules go first: then nothing refers to a map, set or chain any more.
+  for (const name of existing.chains) out.push(`flush chain ${t} ${name}`);
+  for (const name of existing.maps) out.push(`delete map ${t} ${name}`);
+  for (const set of counting) {
+    const wanted = new Set(ports.flatMap((o) => [...(o.elements.get(set)?.keys() ?? [])]));
+    const stale = [...(countingElements.get(set) ?? [])].filter((key) => !wanted.has(key));
+    if (stale.length) out.push(`delete element ${t} ${set} { ${stale.join(', ')} }`);
+  }
+  for (const [name, timeout] of existing.sets) {
+    if (counting.includes(name)) continue;
+    const decl = wantedSets.get(name);
+    // A new sticky timeout cannot be given to an existing set: that port's affinity starts over.
+    if (decl === undefined || declaredTimeout(decl) !== timeout) out.push(`delete set ${t} ${name}`);
+  }
+  for (const name of existing.chains) out.push(`delete chain ${t} ${name}`);
+  // Kept sets and elements are added again: "add" of an existing one with the same declaration changes nothing (counters included).
+  const p = new Phases(t);
+  for (const after of ports) writeChange(p, t, { after });
+  return [...out, ...baseRuleset(base)].join('\n') + '\n' + p.text();
+}
+
+/** A full sync that starts from nothing: the table is deleted and written anew (created first, so the delete cannot fail). */
 export function fullTransaction(base: BaseRulesetOptions, ports: Iterable<NftObjects>): string {
   const t = tableRef(base.table);
   const p = new Phases(t);

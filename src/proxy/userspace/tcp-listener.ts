@@ -9,6 +9,7 @@ import { newTcpServer, uvError, type StreamHandle } from './libuv-stream.js';
 import { drop, reject, type ServicePortRoute } from './service-port-route.js';
 import { closeHandle, TcpProxyConnection, type ConnectionDeps, type UpstreamSource } from './tcp-proxy-connection.js';
 import type { RouteEndpoint } from './service-port-route.js';
+import { firewallDrops } from '../service-port.js';
 
 /** Decides whether a connection to ep keeps the client's address as its source. */
 export type ClientIPPolicy = (clientIP: string, ep: RouteEndpoint, route: ServicePortRoute, external: boolean) => boolean;
@@ -100,6 +101,11 @@ export class TcpServiceListener {
     }
     let peer: UpstreamSource | undefined;
     const clientPeer = (): UpstreamSource => (peer ??= peerOf(client));
+    if (route.info.loadBalancerSourceRanges.length && firewallDrops(route.info, this.address, clientPeer().address)) {
+      route.stats.droppedConnections++;
+      this.holdSilently(client);
+      return;
+    }
     const decision = route.choose(() => clientPeer().address, this.external);
     if (decision === reject) {
       route.stats.refusedConnections++;

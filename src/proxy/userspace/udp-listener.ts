@@ -8,6 +8,7 @@
 import dgram from 'node:dgram';
 import type { Logger } from '../../util/logger.js';
 import { drop, reject, type RouteEndpoint, type ServicePortRoute } from './service-port-route.js';
+import { firewallDrops } from '../service-port.js';
 
 class UdpFlow {
   readonly socket: dgram.Socket;
@@ -136,6 +137,10 @@ export class UdpServiceListener {
     const now = this.now();
     if (!flow) {
       const route = this.route;
+      if (firewallDrops(route.info, this.address, rinfo.address)) {
+        route.stats.droppedConnections++;
+        return;
+      }
       const decision = route.choose(rinfo.address, this.external);
       if (decision === reject) {
         route.stats.refusedConnections++;
