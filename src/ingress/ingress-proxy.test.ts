@@ -69,6 +69,7 @@ let httpsServer: https.Server;
 let httpPort: number;
 let httpsPort: number;
 let ca: Certificate;
+let table: ReturnType<typeof buildRouteTable>;
 const log: string[] = [];
 
 before(async () => {
@@ -92,7 +93,7 @@ before(async () => {
     ],
   };
   const ing: Ingress = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace: ns }, spec: { ingressClassName: 'kanzen', ...spec } };
-  const table = buildRouteTable({ ingresses: [ing], classes, source: source({ a: [a.port], b: [b.port, b2.port], empty: [] }) });
+  table = buildRouteTable({ ingresses: [ing], classes, source: source({ a: [a.port], b: [b.port, b2.port], empty: [] }) });
   proxy = new IngressProxy({ defaultCertificate: defaultCert, accessLog: (l) => log.push(l), logger: createLogger('ingress-test', { level: 'error' }) });
   proxy.update(table, new Map([[`${ns}/foo-tls`, fooCert]]));
   httpServer = proxy.createHttpServer();
@@ -159,6 +160,12 @@ test('HTTPS serves the certificate of the TLS Secret for the SNI name, verified 
   assert.equal(r.body, 'a GET /a');
   assert.equal(r.san, 'DNS:foo.example');
   assert.equal(r.proto, 'https');
+});
+
+test('a renewed certificate in the same Secret is served from the next update on', async () => {
+  const renewed = createServingCert(ca.cert, ca.key, [], ['foo.example', 'www.foo.example']);
+  proxy.update(table, new Map([[`${ns}/foo-tls`, renewed]]));
+  assert.equal((await tlsGet('foo.example')).san, 'DNS:foo.example, DNS:www.foo.example');
 });
 
 test('an SNI name no TLS Secret covers gets the default certificate', async () => {

@@ -67,7 +67,8 @@ function errorPage(status: number): string {
 export class IngressProxy {
   private table: RouteTable = emptyTable;
   private backends = new Map<string, BackendState>();
-  private contexts = new Map<string, tls.SecureContext>();
+  /** By Secret "ns/name": the PEMs a context was made from, so a renewed certificate gets a new one. */
+  private contexts = new Map<string, { cert: string; key: string; context: tls.SecureContext }>();
   private readonly defaultContext: tls.SecureContext;
   private readonly agent = new http.Agent({ keepAlive: true });
   private readonly now: () => number;
@@ -89,10 +90,12 @@ export class IngressProxy {
       const same = old && old.targets.length === b.endpoints.length && old.targets.every((t, i) => t.ep.key === b.endpoints[i].key);
       backends.set(b.name, same ? old : { targets: b.endpoints.map((ep) => ({ ep, active: 0 })), balancer: newBalancer('round-robin') });
     }
-    const contexts = new Map<string, tls.SecureContext>();
+    const contexts = new Map<string, { cert: string; key: string; context: tls.SecureContext }>();
     for (const [secret, c] of certificates) {
+      const old = this.contexts.get(secret);
       try {
-        contexts.set(secret, this.contexts.get(secret) ?? tls.createSecureContext(c));
+        const context = old && old.cert === c.cert && old.key === c.key ? old.context : tls.createSecureContext(c);
+        contexts.set(secret, { cert: c.cert, key: c.key, context });
       } catch (err) {
         this.opts.logger.warn('TLS secret is not a usable certificate and key', { secret, error: String(err) });
       }
@@ -119,7 +122,7 @@ export class IngressProxy {
 
   private contextFor(serverName: string): tls.SecureContext {
     const route = tlsSecretFor(this.table, serverName);
-    return (route && this.contexts.get(route.secret)) ?? this.defaultContext;
+    return (route && this.contexts.get(route.secret)?.context) ?? this.defaultContext;
   }
 
   /** The endpoint for a request to this backend, or undefined when it has none. */
