@@ -1,0 +1,254 @@
+// The kanzen Ingress proxy: HTTP and HTTPS servers that route each request by the current
+// route table (route-table.ts) straight to a ready endpoint of the backend Service, round
+// robin, as ingress-nginx balances over endpoints rather than the ClusterIP. What matches no
+// rule gets a 404, a backend without endpoints a 503, an endpoint that cannot be reached a
+// 502 (nginx's answers). HTTPS picks the certificate by SNI from the TLS Secrets, else the
+// default certificate; WebSocket (any HTTP/1.1 Upgrade) is passed through once the backend
+// agrees. Every request writes one access log line. Tables are swapped whole by update(), so a
+// request is routed by one consistent table.
+import http from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import type { EndpointInfo } from '../proxy/endpoint.js';
+import { newBalancer, type Balancer } from '../proxy/userspace/balancer.js';
+import type { Logger } from '../util/logger.js';
+import { accessLogLine, type AccessLogEntry } from './access-log.js';
+import type { ResolvedBackend } from './backend.js';
+import { endToEndHeaders, upstreamRequestHeaders } from './forwarded-headers.js';
+import { routeRequest, tlsSecretFor, type RouteTable } from './route-table.js';
+
+export interface Certificate {
+  readonly cert: string;
+  readonly key: string;
+}
+
+export interface IngressProxyOptions {
+  /** Served when no TLS Secret covers the server name (ingress-nginx's "fake certificate"). */
+  readonly defaultCertificate: Certificate;
+  readonly accessLog: (line: string) => void;
+  readonly logger: Logger;
+  /** Milliseconds, for request durations and log times. */
+  readonly now?: () => number;
+}
+
+interface Target {
+  readonly ep: EndpointInfo;
+  active: number;
+}
+
+interface BackendState {
+  readonly targets: readonly Target[];
+  readonly balancer: Balancer;
+}
+
+type Proto = 'http' | 'https';
+
+const emptyTable: RouteTable = { exactHosts: new Map(), wildcardHosts: new Map(), tls: new Map(), ingresses: [] };
+
+/** Every backend a table can send to. */
+function backendsOf(table: RouteTable): ResolvedBackend[] {
+  const out: ResolvedBackend[] = [];
+  const entries = [...table.exactHosts.values(), ...table.wildcardHosts.values(), ...(table.anyHost ? [table.anyHost] : [])];
+  for (const e of entries) {
+    for (const p of e.paths) out.push(p.backend);
+    if (e.defaultBackend) out.push(e.defaultBackend);
+  }
+  if (table.defaultBackend) out.push(table.defaultBackend);
+  return out;
+}
+
+/** nginx's error page for a status it answers itself. */
+function errorPage(status: number): string {
+  const title = `${status} ${http.STATUS_CODES[status] ?? ''}`;
+  return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>kanzen</center>\r\n</body>\r\n</html>\r\n`;
+}
+
+export class IngressProxy {
+  private table: RouteTable = emptyTable;
+  private backends = new Map<string, BackendState>();
+  /** By Secret "ns/name": the PEMs a context was made from, so a renewed certificate gets a new one. */
+  private contexts = new Map<string, { cert: string; key: string; context: tls.SecureContext }>();
+  private readonly defaultContext: tls.SecureContext;
+  private readonly agent = new http.Agent({ keepAlive: true });
+  private readonly now: () => number;
+
+  constructor(private readonly opts: IngressProxyOptions) {
+    this.defaultContext = tls.createSecureContext(opts.defaultCertificate);
+    this.now = opts.now ?? Date.now;
+  }
+
+  /**
+   * Installs a new table and the certificates of its TLS Secrets ("ns/name" → PEMs). A backend
+   * whose endpoints did not change keeps its balancer, so rotation goes on across updates.
+   */
+  update(table: RouteTable, certificates: ReadonlyMap<string, Certificate>): void {
+    const backends = new Map<string, BackendState>();
+    for (const b of backendsOf(table)) {
+      if (backends.has(b.name)) continue;
+      const old = this.backends.get(b.name);
+      const same = old && old.targets.length === b.endpoints.length && old.targets.every((t, i) => t.ep.key === b.endpoints[i].key);
+      backends.set(b.name, same ? old : { targets: b.endpoints.map((ep) => ({ ep, active: 0 })), balancer: newBalancer('round-robin') });
+    }
+    const contexts = new Map<string, { cert: string; key: string; context: tls.SecureContext }>();
+    for (const [secret, c] of certificates) {
+      const old = this.contexts.get(secret);
+      try {
+        const context = old && old.cert === c.cert && old.key === c.key ? old.context : tls.createSecureContext(c);
+        contexts.set(secret, { cert: c.cert, key: c.key, context });
+      } catch (err) {
+        this.opts.logger.warn('TLS secret is not a usable certificate and key', { secret, error: String(err) });
+      }
+    }
+    this.table = table;
+    this.backends = backends;
+    this.contexts = contexts;
+  }
+
+  createHttpServer(): http.Server {
+    const server = http.createServer((req, res) => this.serve('http', req, res));
+    server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade('http', req, socket, head));
+    return server;
+  }
+
+  createHttpsServer(): https.Server {
+    const server = https.createServer(
+      { SNICallback: (name, cb) => cb(null, this.contextFor(name)), cert: this.opts.defaultCertificate.cert, key: this.opts.defaultCertificate.key },
+      (req, res) => this.serve('https', req, res),
+    );
+    server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade('https', req, socket, head));
+    return server;
+  }
+
+  private contextFor(serverName: string): tls.SecureContext {
+    const route = tlsSecretFor(this.table, serverName);
+    return (route && this.contexts.get(route.secret)?.context) ?? this.defaultContext;
+  }
+
+  /** The endpoint for a request to this backend, or undefined when it has none. */
+  private pick(backend: ResolvedBackend): Target | undefined {
+    const state = this.backends.get(backend.name);
+    if (!state || state.targets.length === 0) return undefined;
+    return state.balancer.pick(state.targets);
+  }
+
+  private serve(proto: Proto, req: http.IncomingMessage, res: http.ServerResponse): void {
+    const start = this.now();
+    const match = routeRequest(this.table, req.headers.host, req.url ?? '/');
+    const log: { backend?: string; upstream?: string; upstreamStatus?: number; bytes: number } = { bytes: 0, backend: match?.backend.name };
+    res.on('finish', () => this.logRequest(req, res.statusCode, start, log));
+    const target = match && this.pick(match.backend);
+    if (!target) return this.answer(res, match ? 503 : 404, log);
+    target.active++;
+    res.on('close', () => target.active--);
+    log.upstream = target.ep.key;
+    const upstream = http.request({
+      host: target.ep.ip,
+      port: target.ep.port,
+      method: req.method,
+      path: req.url,
+      headers: upstreamRequestHeaders(req.headers, { clientAddress: req.socket.remoteAddress ?? '', proto, port: req.socket.localPort ?? 0 }),
+      agent: this.agent,
+    });
+    upstream.on('response', (ur) => {
+      log.upstreamStatus = ur.statusCode;
+      res.writeHead(ur.statusCode ?? 502, ur.statusMessage, endToEndHeaders(ur.headers));
+      ur.on('data', (chunk: Buffer) => (log.bytes += chunk.length));
+      ur.pipe(res);
+    });
+    upstream.on('error', (err) => {
+      this.opts.logger.debug('upstream request failed', { backend: match.backend.name, upstream: target.ep.key, error: String(err) });
+      if (!res.headersSent) this.answer(res, 502, log);
+      else res.destroy();
+    });
+    req.pipe(upstream);
+  }
+
+  private answer(res: http.ServerResponse, status: number, log: { bytes: number }): void {
+    const body = errorPage(status);
+    log.bytes = Buffer.byteLength(body);
+    res.writeHead(status, { 'content-type': 'text/html', 'content-length': log.bytes });
+    res.end(body);
+  }
+
+  /**
+   * An HTTP/1.1 Upgrade (WebSocket): the request goes to the backend with its Upgrade headers;
+   * if the backend switches protocols, its 101 goes back and the two sockets are joined;
+   * any other answer is relayed as a plain response.
+   */
+  private upgrade(proto: Proto, req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const start = this.now();
+    const match = routeRequest(this.table, req.headers.host, req.url ?? '/');
+    const target = match && this.pick(match.backend);
+    const log = { backend: match?.backend.name, upstream: target?.ep.key, upstreamStatus: undefined as number | undefined, bytes: 0 };
+    socket.on('error', () => socket.destroy());
+    if (!target) {
+      const status = match ? 503 : 404;
+      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
+      return this.logRequest(req, status, start, log);
+    }
+    target.active++;
+    socket.once('close', () => target.active--);
+    const upstream = http.request({
+      host: target.ep.ip,
+      port: target.ep.port,
+      method: req.method,
+      path: req.url,
+      headers: upstreamRequestHeaders(req.headers, { clientAddress: req.socket.remoteAddress ?? '', proto, port: req.socket.localPort ?? 0 }, String(req.headers.upgrade ?? '')),
+    });
+    upstream.on('upgrade', (ur, upSocket, upHead) => {
+      log.upstreamStatus = ur.statusCode;
+      const lines = [`HTTP/1.1 ${ur.statusCode} ${ur.statusMessage}`];
+      for (let i = 0; i < ur.rawHeaders.length; i += 2) lines.push(`${ur.rawHeaders[i]}: ${ur.rawHeaders[i + 1]}`);
+      socket.write(lines.join('\r\n') + '\r\n\r\n');
+      if (upHead.length) socket.write(upHead);
+      if (head.length) upSocket.write(head);
+      upSocket.on('error', () => socket.destroy());
+      socket.on('close', () => upSocket.destroy());
+      upSocket.on('close', () => socket.destroy());
+      upSocket.pipe(socket).pipe(upSocket);
+      this.logRequest(req, ur.statusCode ?? 101, start, log);
+    });
+    upstream.on('response', (ur) => {
+      // The backend refused to switch: relay its answer and close.
+      log.upstreamStatus = ur.statusCode;
+      const lines = [`HTTP/1.1 ${ur.statusCode} ${ur.statusMessage}`, 'connection: close'];
+      const headers = endToEndHeaders(ur.headers);
+      for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${Array.isArray(v) ? v.join(', ') : v}`);
+      socket.write(lines.join('\r\n') + '\r\n\r\n');
+      ur.pipe(socket);
+      this.logRequest(req, ur.statusCode ?? 502, start, log);
+    });
+    upstream.on('error', () => {
+      socket.end('HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+      this.logRequest(req, 502, start, log);
+    });
+    upstream.end();
+  }
+
+  private logRequest(req: http.IncomingMessage, status: number, start: number, log: { backend?: string; upstream?: string; upstreamStatus?: number; bytes: number }): void {
+    const end = this.now();
+    const entry: AccessLogEntry = {
+      clientAddress: req.socket.remoteAddress ?? '-',
+      time: new Date(end),
+      method: req.method ?? '-',
+      target: req.url ?? '/',
+      httpVersion: req.httpVersion,
+      status,
+      bytesSent: log.bytes,
+      referer: req.headers.referer,
+      userAgent: req.headers['user-agent'],
+      requestLength: Number(req.headers['content-length'] ?? 0),
+      durationMs: end - start,
+      backend: log.backend,
+      upstream: log.upstream,
+      upstreamStatus: log.upstreamStatus,
+    };
+    this.opts.accessLog(accessLogLine(entry));
+  }
+
+  /** Closes idle upstream connections (the servers are closed by their owner). */
+  close(): void {
+    this.agent.destroy();
+  }
+}
