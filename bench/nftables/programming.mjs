@@ -1,6 +1,7 @@
 // Programming time of the nftables Service proxy (issue 13; KEP-3866 publishes kube-proxy
 // nftables' figures): `nft -f` for a full sync of N Service ports with 2–3 endpoints each,
-// and for one endpoint change (p50/p99 over --changes partial syncs), and what one reading
+// and for one endpoint change (p50/p99 over --changes partial syncs), a rebuild of the
+// whole table in place (an agent taking over its predecessor's table), and what one reading
 // of the endpoint counters costs (as a metrics scrape makes it). Runs the backend
 // against the real kernel in a throwaway network namespace named after the benchmark
 // (removed at the end); no packet is sent. Root only.
@@ -62,6 +63,13 @@ try {
       commits.push(performance.now() - t0);
       times.push(backend.lastApplyMs);
     }
+    // A rebuild in place of the whole table (an agent's first commit over its predecessor's
+    // table, or after a refused transaction): listing, counters read, one transaction.
+    backend.requestRebuild();
+    t0 = performance.now();
+    await backend.commit();
+    const rebuildCommitMs = performance.now() - t0;
+    const rebuildNftMs = backend.lastApplyMs;
     // One counter reading: wall time, the CPU of nft and of this process.
     const cpu0 = process.cpuUsage();
     const nft0 = childCpuMs();
@@ -79,6 +87,8 @@ try {
         fullSyncNftMs: Math.round(full),
         fullSyncCommitMs: Math.round(fullCommit),
         fullSyncBytes: bytes,
+        rebuildInPlaceNftMs: Math.round(rebuildNftMs),
+        rebuildInPlaceCommitMs: Math.round(rebuildCommitMs),
         endpointChangeNftMs: { p50: +pct(times, 50).toFixed(1), p99: +pct(times, 99).toFixed(1) },
         endpointChangeCommitMs: { p50: +pct(commits, 50).toFixed(1), p99: +pct(commits, 99).toFixed(1) },
         counterReadMs: Math.round(counterReadMs),

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import type { Node } from '../api/types.js';
 import { nodeNetnsName } from '../node/cluster-network.js';
+import { proxyTableName } from '../proxy/nftables/nftables-backend.js';
 import { eventually, freePort, kubectlBin, nodeProxyMode, parseTable, passProxyMode, runKanzen, runningPods, startCluster, writeTemp, type PodRow, type TestCluster } from './harness.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -632,6 +633,16 @@ describe('the Service data plane on real pods', { skip: !isRoot && 'needs root f
     await c.k(['apply', '-f', '-'], { input: [netexec('who', 3, '      nodeSelector: { kubernetes.io/hostname: node-2 }\n'), service('who', 'who', '  sessionAffinity: ClientIP\n  ports: [{ port: 80, targetPort: 8080 }]\n')].join('---\n') });
     await readyPods('app=who', 3);
     const ip = (await c.k(['get', 'svc', 'who', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+    // Node-1's rules must choose among all three endpoints before the clients are pinned:
+    // refilling the Service's chain (an endpoint arriving late) restarts round robin.
+    const programmed = () => new Promise<number>((resolve) => {
+      execFile('nsenter', [`--net=/run/netns/${nodeNetnsName(c.name, 1)}`, 'nft', 'list', 'table', 'ip', proxyTableName(c.name)], (err, stdout) => {
+        // The chain's block ends at its closing brace on a line of its own (rules hold braces too).
+        const chain = /chain service-[A-Z0-9]+-default\/who\/tcp\/ \{\n([\s\S]*?)\n\s*\}\n/.exec(err ? '' : stdout)?.[1] ?? '';
+        resolve(new Set([...chain.matchAll(/dnat to ([\d.]+:\d+)/g)].map((m) => m[1])).size);
+      });
+    });
+    await eventually(async () => (await programmed()) === 3, 30_000);
     // Two clients in node-1's own namespace: its pod-bridge address and its node address.
     const node1 = JSON.parse(await c.k(['get', 'node', 'node-1', '-o', 'json'])) as Node;
     const a = node1.spec!.podCIDR!.replace(/0\/\d+$/, '1');
