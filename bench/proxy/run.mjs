@@ -554,9 +554,11 @@ if (!flag('no-write')) {
   let text = fs.existsSync(doc) ? fs.readFileSync(doc, 'utf8') : '# Benchmarks\n';
   const re = /## Service proxy\n[\s\S]*?(?=\n## |$)/;
   const old = re.exec(text)?.[0] ?? '';
-  // Keep endpoint-latency.mjs's subsection (it refreshes it itself).
-  const kept = /### Endpoint change to routable\n[\s\S]*?(?=\n### |\n## |$)/.exec(old)?.[0];
-  const full = section.trimEnd() + '\n' + (kept ? '\n' + kept.trimEnd() + '\n' : '');
+  // Keep the subsections other benchmarks write (endpoint-latency.mjs, bench/nftables/programming.mjs).
+  const kept = ['Endpoint change to routable', 'nftables programming time']
+    .map((title) => new RegExp(`### ${title}\\n[\\s\\S]*?(?=\\n### |\\n## |$)`).exec(old)?.[0])
+    .filter((k) => k !== undefined);
+  const full = section.trimEnd() + '\n' + kept.map((k) => '\n' + k.trimEnd() + '\n').join('');
   text = re.test(text) ? text.replace(re, full) : text.trimEnd() + '\n\n' + full;
   fs.writeFileSync(doc, text);
   console.log(`wrote ${doc}`);
