@@ -52,7 +52,14 @@ export function createCA(clusterName: string): { cert: string; key: string } {
   return { cert: forge.pki.certificateToPem(cert), key: keys.privatePem };
 }
 
-export function createServingCert(caCertPem: string, caKeyPem: string, ips: string[], dnsNames: string[]): { cert: string; key: string } {
+/** A serving certificate signed by the CA; commonName is the API server's unless another server asks for its own. */
+export function createServingCert(
+  caCertPem: string,
+  caKeyPem: string,
+  ips: string[],
+  dnsNames: string[],
+  commonName = 'kube-apiserver',
+): { cert: string; key: string } {
   const keys = newKeyPair();
   const caCert = forge.pki.certificateFromPem(caCertPem);
   const cert = forge.pki.createCertificate();
@@ -60,7 +67,7 @@ export function createServingCert(caCertPem: string, caKeyPem: string, ips: stri
   cert.serialNumber = serial();
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + tenYears);
-  cert.setSubject([{ name: 'commonName', value: 'kube-apiserver' }]);
+  cert.setSubject([{ name: 'commonName', value: commonName }]);
   cert.setIssuer(caCert.subject.attributes);
   cert.setExtensions([
     { name: 'basicConstraints', cA: false },
