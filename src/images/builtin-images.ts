@@ -192,6 +192,23 @@ export const BUILTIN_IMAGES: readonly BuiltinImage[] = [
       };
     },
   },
+  {
+    // The built-in Ingress controller (src/cli/ingress-addon.ts deploys it); no registry has it.
+    name: 'ingress-controller',
+    matches: (ref) => ref.domain === 'kanzen.io' && ref.path === 'ingress-controller',
+    config: () => {
+      const main = node('ingress/main.js');
+      return {
+        kind: 'builtin',
+        entrypoint: main,
+        cmd: [],
+        env: { PATH: DEFAULT_PATH },
+        writablePaths: [],
+        binaries: { '/ingress-controller': main, 'ingress-controller': main },
+        exposedPorts: ['80/tcp', '443/tcp'],
+      };
+    },
+  },
   { name: 'busybox', matches: (ref) => onDockerHub(ref, 'library/busybox'), config: () => shellImage(['sh'], BUSYBOX_ROOTFS) },
   { name: 'alpine', matches: (ref) => onDockerHub(ref, 'library/alpine'), config: () => shellImage(['/bin/sh'], ALPINE_ROOTFS) },
   {
