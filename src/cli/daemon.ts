@@ -15,6 +15,7 @@ import { startControllerManager, type ControllerManager } from '../controllers/c
 import { startFakeNodes } from '../node/fake-runtime.js';
 import { ApiClient } from '../client/api-client.js';
 import { installClusterDNS } from './cluster-dns-addon.js';
+import { installIngressController } from './ingress-addon.js';
 import { installLocalPathStorage } from './local-path-storage-addon.js';
 import { socketInNetns } from '../node/netns-socket.js';
 import { nodeSocketPaths } from '../node/node-agent.js';
@@ -101,6 +102,7 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
       const addons = new ApiClient({ socketPath: home.socket, inProcess }, 'kubeadm');
       await installLocalPathStorage(addons)
         .then(() => installClusterDNS(addons, serviceIPByIndex(cfg.serviceCIDR, 10), home.socket, cfg.nodes))
+        .then(() => installIngressController(addons, home.socket))
         .finally(() => addons.close());
     }
     // KANZEN_NODE_MONITOR_GRACE_PERIOD_MS shortens the node lifecycle controller's grace (tests).
