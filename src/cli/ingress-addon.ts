@@ -76,7 +76,8 @@ export function ingressDeployment(apiSocket: string): Deployment {
             {
               name: 'controller',
               image: ingressControllerImage,
-              imagePullPolicy: 'IfNotPresent',
+              // No registry has this image: Never keeps the kubelet from asking one (kanzen.io is nobody's registry).
+              imagePullPolicy: 'Never',
               args: ['--publish-service', `${namespace}/${ingressControllerName}`],
               env: [{ name: 'KANZEN_API_SOCKET', value: `/var/run/kanzen/${path.basename(apiSocket)}` }],
               resources: { requests: { cpu: '100m', memory: '90Mi' } },

@@ -1,8 +1,8 @@
 // The image catalog: kanzen's stand-ins and the user's own mappings (the image manager,
 // kubelet/image-manager.ts, turns to it when an image is neither stored nor pullable). A
-// reference resolves to a built-in program (nginx, agnhost, pause, http-echo, coredns), to a
-// root filesystem of busybox and a few programs (busybox, alpine, curlimages/curl,
-// jessie-dnsutils, debian, ubuntu: src/images/shell-rootfs.ts, stored as real images by
+// reference resolves to a built-in program (nginx, agnhost, pause, http-echo, coredns, the
+// Ingress controller), to a root filesystem of busybox and a few programs (busybox, alpine,
+// curlimages/curl, jessie-dnsutils, debian, ubuntu: src/images/shell-rootfs.ts, stored as real images by
 // images/builtin-shell-images.ts), or to a local command from the user catalog
 // <home>/images.yaml (docs/images.md). What cannot be resolved fails the way a pull failure
 // does (ErrImagePull, then ImagePullBackOff).
