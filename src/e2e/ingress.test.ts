@@ -2,8 +2,9 @@
 // pod serves two Services behind host and path rules on its LoadBalancer IP, curl from the
 // host reaches each backend and gets 404 for a path no rule matches, `kubectl get ingress`
 // (1.27 and 1.33) shows that IP as the ADDRESS, and HTTPS picks the TLS Secret's certificate
-// (made with a test CA) by SNI, the self-signed default one otherwise. Traffic stays on the
-// host's loopback pool. Needs root (network namespaces); skipped otherwise.
+// (made with a test CA) by SNI, the self-signed default one otherwise; a pod reaches the same
+// rules through the controller's Service. Traffic stays on the host's loopback pool and in the
+// cluster's namespaces. Needs root (network namespaces); skipped otherwise.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -74,7 +75,9 @@ before(async () => {
   await c.k(['create', 'secret', 'tls', 'fruits-tls', `--cert=${certFile}`, `--key=${keyFile}`]);
   await c.k(['apply', '-f', writeTemp(dir, 'backends.yaml', `${backend('apple')}---\n${backend('banana')}`)]);
   await c.k(['apply', '-f', writeTemp(dir, 'ingress.yaml', ingress)]);
+  await c.k(['run', 'client', '--image=curlimages/curl:latest', '--restart=Never', '--', 'sleep', '3600']);
   await c.k(['rollout', 'status', 'deployment/apple', 'deployment/banana', '--timeout=120s']);
+  await c.k(['wait', '--for=condition=Ready', 'pod/client', '--timeout=120s']);
   await c.k(['rollout', 'status', '-n', 'kube-system', `deployment/${ingressControllerName}`, '--timeout=120s']);
   lbIP = await eventually(async () => (await c.k(['get', 'svc', '-n', 'kube-system', ingressControllerName, '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])) || undefined, 60_000);
 });
@@ -153,6 +156,11 @@ describe('the built-in Ingress controller', { skip: !isRoot && 'needs root for n
     assert.equal((await get('/banana/peel')).code, 404);
     assert.equal((await get('/cherry')).code, 404);
     assert.equal((await curl(['-H', 'Host: other.example', `http://${lbIP}/apple`])).code, 404);
+  });
+
+  test("inside the cluster, a pod reaches the rules through the controller Service's DNS name", async () => {
+    const out = await c.k(['exec', 'client', '--', 'curl', '-s', '-m', '5', '-H', `Host: ${host}`, `http://${ingressControllerName}.kube-system/banana`]);
+    assert.equal(out, 'banana\n');
   });
 
   for (const bin of passClients) {
