@@ -11,6 +11,7 @@ import { removeFromUserKubeconfig } from './kubeconfig.js';
 import { stopProcess, teardownNetnsRuntime } from './netns-runtime.js';
 import { listClusterResources } from '../node/cluster-network.js';
 import { CliError } from './output.js';
+import { defaultClaimsDir, releasePools } from './lb-pool-claims.js';
 
 export interface DownOptions {
   name: string;
@@ -80,6 +81,7 @@ export async function down(opts: DownOptions): Promise<void> {
   }
   for (const f of [home.supervisorPidFile, home.pidFile, home.supervisorState, home.socket]) fs.rmSync(f, { force: true });
   if (opts.purge) {
+    releasePools(defaultClaimsDir(), home.config);
     fs.rmSync(home.dir, { recursive: true, force: true });
     if (removeFromUserKubeconfig(name)) console.log(`Removed context "${opts.name}" from your kubeconfig.`);
     console.log(`Deleted the state of cluster "${opts.name}".`);

@@ -31,6 +31,7 @@ export async function status(opts: { name: string; home?: string }): Promise<num
   console.log(`Kubeconfig:  ${home.kubeconfig}`);
   console.log(`Store:       ${cfg.store}`);
   console.log(`Runtime:     ${cfg.runtime}, ${cfg.nodes} node(s)`);
+  console.log(`LB pool:     ${cfg.lbPool}`);
   if (!pid) return 3;
   if (fs.existsSync(home.socket)) {
     const t = new Transport({ socketPath: home.socket, timeoutMs: 3000 });

@@ -12,6 +12,7 @@ import { mergeIntoUserKubeconfig, writeKubeconfig, userKubeconfigPath } from './
 import { ensurePki, ensureToken } from './pki.js';
 import { apiServerSANs } from './cluster-network.js';
 import { CliError, progress } from './output.js';
+import { claimant, claimFreePool, claimPool, defaultClaimsDir, defaultPools } from './lb-pool-claims.js';
 import { isRoot } from './netns-runtime.js';
 import type { ImageSources } from '../node/images/image-sources.js';
 import { describeProxyMode, isProxyMode, proxyModes } from '../proxy/proxy-mode.js';
@@ -31,6 +32,32 @@ export interface UpOptions {
   controllers?: string;
   proxyMode?: string;
   waitSeconds?: number;
+}
+
+/**
+ * Takes the LoadBalancer pool for this cluster and writes its config: the one asked for (or
+ * stored) if no other cluster on the machine holds it, else the first free default range
+ * (lb-pool-claims.ts), so clusters side by side never hand out the same loopback address.
+ */
+function claimLoadBalancerPool(home: ClusterHome, cfg: ClusterConfig, wanted: string | undefined): void {
+  const dir = defaultClaimsDir();
+  const write = (pool: string) => {
+    cfg.lbPool = pool;
+    writeConfig(home, cfg);
+  };
+  try {
+    if (wanted) {
+      if (!claimPool(dir, wanted, home.config, write)) {
+        const other = path.dirname(claimant(dir, wanted) ?? '');
+        throw new CliError(`the LoadBalancer pool ${wanted} is used by the cluster at ${other}: choose another with --lb-pool`);
+      }
+    } else if (!claimFreePool(dir, defaultPools, home.config, write)) {
+      throw new CliError(`every LoadBalancer pool from ${defaultPools[0]} to ${defaultPools[defaultPools.length - 1]} is used by another cluster (see ${dir}): choose one with --lb-pool`);
+    }
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`cannot write the cluster home ${home.dir} or claim its LoadBalancer pool in ${dir}: ${(e as Error).message}`);
+  }
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -163,9 +190,8 @@ export async function up(opts: UpOptions): Promise<void> {
     if (!isProxyMode(opts.proxyMode)) throw new CliError(`unknown proxy mode "${opts.proxyMode}": use ${proxyModes.join(' or ')}`);
     cfg.proxyMode = opts.proxyMode;
   }
-  if (opts.lbPool) {
-    if (!/^127\.\d+\.\d+\.\d+\/(2[4-9]|3[0-2])$/.test(opts.lbPool)) throw new CliError(`--lb-pool must be a loopback range (127.x.y.z/24 to /32), got "${opts.lbPool}"`);
-    cfg.lbPool = opts.lbPool;
+  if (opts.lbPool && !/^127\.\d+\.\d+\.\d+\/(2[4-9]|3[0-2])$/.test(opts.lbPool)) {
+    throw new CliError(`--lb-pool must be a loopback range (127.x.y.z/24 to /32), got "${opts.lbPool}"`);
   }
   const step = progress(`Starting cluster "${cfg.name}" (home ${home.dir})`);
 
@@ -173,10 +199,10 @@ export async function up(opts: UpOptions): Promise<void> {
   try {
     fs.mkdirSync(home.logsDir, { recursive: true, mode: 0o700 });
     fs.mkdirSync(home.stateDir, { recursive: true, mode: 0o700 });
-    writeConfig(home, cfg);
   } catch (e) {
     throw new CliError(`cannot write the cluster home ${home.dir}: ${(e as Error).message}`);
   }
+  claimLoadBalancerPool(home, cfg, opts.lbPool ?? stored?.lbPool);
   if (cfg.runtime === 'netns' && !isRoot()) {
     throw new CliError('the netns runtime runs pods in network namespaces and needs root: run kanzen up as root, or use --runtime fake (pods without processes)');
   }
@@ -202,6 +228,7 @@ export async function up(opts: UpOptions): Promise<void> {
   // The supervisor checked the kernel before it started the node agents (nftables-support.ts).
   const proxy = readSupervisorState(home)?.proxy;
   if (proxy) process.stderr.write(` • ${describeProxyMode(proxy)}\n`);
+  if (cfg.lbPool !== defaultPools[0]) process.stderr.write(` • LoadBalancer IPs from ${cfg.lbPool}\n`);
   step(`Waiting for ${cfg.nodes} node(s) to be Ready`);
   await waitNodesReady(home, cfg.nodes, (opts.waitSeconds ?? 60) * 1000);
   step('Waiting for cluster DNS (kube-system/kube-dns)');

@@ -12,6 +12,7 @@ import { ApiClient, resourceFor } from '../client/api-client.js';
 import { ApiError } from '../api/errors.js';
 import type { ConfigMap } from '../api/types.js';
 import { listClusterResources } from '../node/cluster-network.js';
+import { claimant, defaultClaimsDir } from '../cli/lb-pool-claims.js';
 import { clusterCgroupPids, detectCgroupMounts } from '../node/container-cgroup.js';
 
 /** These tests do not depend on the kubectl client: run them in the first pass only. */
@@ -91,6 +92,41 @@ describe('lifecycle', { skip }, () => {
     assert.match(await c.k(['get', 'ns', 'default']), /Active/);
     assert.match(await other.k(['get', 'ns', 'default']), /Active/);
     other.down(true);
+  });
+
+  test('clusters side by side take different LoadBalancer pools; asking for a held one is a one-line error', async () => {
+    const a = await startCluster();
+    const b = await startCluster();
+    clusters.push(a, b);
+    const poolOf = (c: TestCluster) => /LB pool:\s+(\S+)/.exec(runKanzen(['status', '--name', c.name, '--home', c.home]).stdout)?.[1];
+    const [poolA, poolB] = [poolOf(a), poolOf(b)];
+    assert.match(poolA ?? '', /^127\.0\.1\d\d\.0\/24$/);
+    assert.match(poolB ?? '', /^127\.0\.1\d\d\.0\/24$/);
+    assert.notEqual(poolA, poolB);
+    const lbIP = async (c: TestCluster) => {
+      await c.k(['create', 'service', 'loadbalancer', 'web', '--tcp=80:80']);
+      for (;;) {
+        const ip = await c.k(['get', 'svc', 'web', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}']);
+        if (ip) return ip;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const [ipA, ipB] = await Promise.all([lbIP(a), lbIP(b)]);
+    // (The Ingress controller's Service took each pool's first address.)
+    assert.ok(ipA.startsWith(poolA!.replace('0/24', '')), `${ipA} in ${poolA}`);
+    assert.ok(ipB.startsWith(poolB!.replace('0/24', '')), `${ipB} in ${poolB}`);
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kanzen-pool-'));
+    try {
+      const r = runKanzen(['up', '--name', 'pool', '--home', home, '--api-port', String(await freePort()), '--lb-pool', poolA!, '--no-kubeconfig']);
+      assert.notEqual(r.code, 0);
+      assert.equal(r.stderr.trim().split('\n').pop(), `ERROR: the LoadBalancer pool ${poolA} is used by the cluster at ${a.home}: choose another with --lb-pool`);
+    } finally {
+      runKanzen(['down', '--name', 'pool', '--home', home, '--purge']);
+    }
+    // Down with --purge gives the range back.
+    assert.equal(claimant(defaultClaimsDir(), poolA!), path.join(a.home, 'cluster.json'));
+    a.down(true);
+    assert.notEqual(claimant(defaultClaimsDir(), poolA!), path.join(a.home, 'cluster.json'));
   });
 
   test('up merges the context into $KUBECONFIG and makes it current; down --purge removes it', async () => {
