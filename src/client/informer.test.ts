@@ -65,3 +65,25 @@ test('stripManagedFields keeps cached objects without managedFields (listed or w
     await fixture.stop();
   }
 });
+
+test('cached objects carry apiVersion and kind, listed (the list leaves them off its items) or watched', async () => {
+  const fixture = await startApiFixture();
+  const client = fixture.client();
+  const informer = new Informer<ConfigMap>(client, configMaps, { namespace: 'default' });
+  try {
+    await client.create(configMaps, 'default', { metadata: { name: 'listed' }, data: {} });
+    const page = await client.list<ConfigMap>(configMaps, 'default');
+    assert.equal(page.items[0].kind, undefined, 'the API server writes list items without a kind');
+    informer.start();
+    await informer.waitForSync();
+    await client.create(configMaps, 'default', { metadata: { name: 'watched' }, data: {} });
+    await waitFor(() => informer.getByName('default', 'watched'));
+    for (const name of ['listed', 'watched']) {
+      const o = informer.getByName('default', name)!;
+      assert.deepEqual([o.apiVersion, o.kind], ['v1', 'ConfigMap'], name);
+    }
+  } finally {
+    informer.stop();
+    await fixture.stop();
+  }
+});

@@ -150,6 +150,13 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   private transform(obj: T): T {
     if (this.opts.stripManagedFields && obj.metadata?.managedFields) delete obj.metadata.managedFields;
+    // A list's items carry no apiVersion and kind (as upstream's API server writes typed
+    // lists); watch events do. client-go's typed objects get them back from the scheme when
+    // an event or owner reference is made: give every cached object them here, once.
+    if (!obj.kind) {
+      obj.kind = this.info.kind;
+      obj.apiVersion = this.info.group ? `${this.info.group}/${this.info.version}` : this.info.version;
+    }
     return obj;
   }
 

@@ -121,10 +121,9 @@ describe('the built-in Ingress controller', { skip: !isRoot && 'needs root for n
     assert.equal(svc.TYPE, 'LoadBalancer');
     assert.equal(svc['EXTERNAL-IP'], lbIP);
     assert.match(svc['PORT(S)'], /^80:\d+\/TCP,443:\d+\/TCP$/);
-    // kanzen's own image: the kubelet never asks a registry for it. (Selected by name: the
-    // kubelet's events on a pod it listed rather than watched carry no involvedObject.kind.)
+    // kanzen's own image: the kubelet never asks a registry for it.
     const podEventReasons = async () =>
-      (await c.k(['get', 'events', '-n', 'kube-system', '-o', 'jsonpath={range .items[*]}{.involvedObject.name} {.reason}{"\\n"}{end}']))
+      (await c.k(['get', 'events', '-n', 'kube-system', '--field-selector', 'involvedObject.kind=Pod', '-o', 'jsonpath={range .items[*]}{.involvedObject.name} {.reason}{"\\n"}{end}']))
         .split('\n')
         .filter((l) => /^kanzen-ingress-[a-z0-9]+-[a-z0-9]{5} /.test(l))
         .map((l) => l.split(' ')[1]);

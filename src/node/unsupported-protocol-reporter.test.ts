@@ -6,7 +6,8 @@ import type { InformerHandlers } from '../client/informer.js';
 import { unsupportedPortMessages, UnsupportedProtocolReporter } from './unsupported-protocol-reporter.js';
 
 function svc(ports: Service['spec']['ports'], extra: Partial<Service['spec']> = {}, rv = '1'): Service {
-  return { metadata: { name: 'sig', namespace: 'default', uid: 'u-1', resourceVersion: rv }, spec: { clusterIP: '10.96.0.20', ports, ...extra } };
+  // As the informer caches it: with apiVersion and kind.
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name: 'sig', namespace: 'default', uid: 'u-1', resourceVersion: rv }, spec: { clusterIP: '10.96.0.20', ports, ...extra } };
 }
 
 function harness() {

@@ -59,8 +59,6 @@ export class UnsupportedProtocolReporter {
       return;
     }
     this.reported.set(key, new Set(messages));
-    // Informer objects from a list carry no kind: the event's involvedObject needs one.
-    const obj: Service = { ...svc, apiVersion: svc.apiVersion ?? 'v1', kind: svc.kind ?? 'Service' };
-    for (const m of messages) if (!before?.has(m)) this.opts.recorder.event(obj, 'Warning', unsupportedProtocolReason, m);
+    for (const m of messages) if (!before?.has(m)) this.opts.recorder.event(svc, 'Warning', unsupportedProtocolReason, m);
   }
 }
