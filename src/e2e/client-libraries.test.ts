@@ -26,6 +26,10 @@ before(async () => {
   c = await startCluster({ extraArgs: ['--runtime', 'netns'] });
   await c.k(['run', 'web', '--image=nginx', '--port=80']);
   await c.k(['wait', '--for=condition=Ready', 'pod/web', '--timeout=90s']);
+  // Ready without a readiness probe means started, not listening: wait for nginx's port 80
+  // socket (LISTEN, state 0A, in the pod's /proc/net/tcp or tcp6: nginx listens on [::]:80
+  // for both), or a busy machine's first forward is refused by the pod.
+  await c.k(['exec', 'web', '--', 'sh', '-c', 'i=0; until grep -qE ":0050 0+:0000 0A" /proc/net/tcp /proc/net/tcp6; do i=$((i+1)); [ $i -gt 300 ] && exit 1; sleep 0.1; done']);
   kc = new KubeConfig();
   kc.loadFromFile(c.kubeconfig);
 });
@@ -67,10 +71,13 @@ describe('client libraries: exec and port-forward over WebSocket', { skip: !isRo
   test('@kubernetes/client-node PortForward (WebSocket v4 channels) reaches the pod’s port 80', async () => {
     const pf = new PortForward(kc);
     let ws: WebSocket | undefined;
+    const errors = sink();
     const r = await getThrough((socket) => {
-      void pf.portForward('default', 'web', [80], socket, null, socket).then((w) => {
+      void pf.portForward('default', 'web', [80], socket, errors, socket).then((w) => {
         ws = w as WebSocket;
       });
+    }).catch((e: Error) => {
+      throw new Error(`${e.message}; the error channel said: ${JSON.stringify(errors.text())}`);
     });
     assert.equal(r.status, 200);
     assert.match(r.body, /Welcome to nginx!/);

@@ -180,6 +180,19 @@ export function parseTable(out: string): Record<string, string>[] {
   });
 }
 
+/**
+ * The cluster's LoadBalancer pool as its config records it: each cluster claims its own range
+ * (lb-pool-claims.ts), so which one depends on the clusters running beside it.
+ */
+export function loadBalancerPool(c: TestCluster): string {
+  return (JSON.parse(fs.readFileSync(path.join(c.home, 'cluster.json'), 'utf8')) as { lbPool: string }).lbPool;
+}
+
+/** True when ip is in a /24 pool such as 127.0.101.0/24. */
+export function inPool24(ip: string, pool: string): boolean {
+  return pool.endsWith('.0/24') && ip.startsWith(pool.slice(0, -'0/24'.length)) && /^\d+$/.test(ip.slice(pool.length - '0/24'.length));
+}
+
 export function writeTemp(dir: string, name: string, content: string): string {
   const p = path.join(dir, name);
   fs.writeFileSync(p, content);

@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { freePort, runKanzen, startCluster, type TestCluster } from './harness.js';
+import { freePort, inPool24, runKanzen, startCluster, type TestCluster } from './harness.js';
 import { ApiClient, resourceFor } from '../client/api-client.js';
 import { ApiError } from '../api/errors.js';
 import type { ConfigMap } from '../api/types.js';
@@ -113,8 +113,8 @@ describe('lifecycle', { skip }, () => {
     };
     const [ipA, ipB] = await Promise.all([lbIP(a), lbIP(b)]);
     // (The Ingress controller's Service took each pool's first address.)
-    assert.ok(ipA.startsWith(poolA!.replace('0/24', '')), `${ipA} in ${poolA}`);
-    assert.ok(ipB.startsWith(poolB!.replace('0/24', '')), `${ipB} in ${poolB}`);
+    assert.ok(inPool24(ipA, poolA!), `${ipA} in ${poolA}`);
+    assert.ok(inPool24(ipB, poolB!), `${ipB} in ${poolB}`);
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kanzen-pool-'));
     try {
       const r = runKanzen(['up', '--name', 'pool', '--home', home, '--api-port', String(await freePort()), '--lb-pool', poolA!, '--no-kubeconfig']);
