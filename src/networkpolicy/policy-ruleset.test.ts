@@ -11,8 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setupClusterNetwork, teardownClusterNetwork, type ClusterNetwork } from '../node/cluster-network.js';
 import { createPodSandbox } from '../node/pod-sandbox.js';
-import { netnsDaemon } from '../testing/netns-lab.js';
-import { probeFrom, startProbeServer } from '../testing/netpol-probes.js';
+import { holdConnection, probeFrom, startProbeServer } from '../testing/netpol-probes.js';
 import { namedShapes, randomShape, shapeNamedPorts, shapePorts, type PolicyShape, type ShapeContext } from '../testing/netpol-shapes.js';
 import { cellKey, disagreements, expectedTable, formatTruthTable, type ProbeSource } from '../testing/netpol-truth-table.js';
 import { nftApply, nftListJson } from '../util/nftables.js';
@@ -102,7 +101,7 @@ describe('NetworkPolicy nftables rules against the kernel, as a truth table', { 
     assert.deepEqual(wrong, [], `${shape.name}: the kernel disagrees with the model\n${JSON.stringify(shape.policies.map((p) => ({ ns: p.metadata.namespace, spec: p.spec })))}\n${formatTruthTable(expected, observed)}`);
   }
 
-  const ctx = (): ShapeContext => ({ podIP: (key) => pods.find((p) => `${p.namespace}/${p.name}` === key)!.ip, outsideIP: net0.apiServerAddress });
+  const ctx = (): ShapeContext => ({ podKeys: pods.map((p) => `${p.namespace}/${p.name}`), podIP: (key) => pods.find((p) => `${p.namespace}/${p.name}` === key)!.ip, outsideIP: net0.apiServerAddress });
 
   test('named shapes: deny-all, namespaces, AND/OR peers, ipBlock with except, named ports, endPort', async () => {
     for (const shape of namedShapes(ctx())) await checkShape(shape);
@@ -116,28 +115,15 @@ describe('NetworkPolicy nftables rules against the kernel, as a truth table', { 
   test('a connection opened before deny-all keeps going; a new one is dropped', async () => {
     await apply({ name: 'none', policies: [] });
     const [client, server] = [pods.find((p) => p.namespace === 'x' && p.name === 'a')!, pods.find((p) => p.namespace === 'y' && p.name === 'b')!];
-    // A client holding one connection open, writing "ping" every 50 ms and counting the answers.
-    const holder = await netnsDaemon(client.netns, `
-            const s = net.connect({ host: process.argv.at(-1), port: 80 }, () => console.log('ready'));
-      let n = 0;
-      s.on('data', () => console.log('pong ' + (++n)));
-      s.on('close', () => console.log('closed'));
-      setInterval(() => s.write('ping'), 50);
-    `, [server.ip], children);
-    let pongs = 0;
-    let closed = false;
-    holder.stdout!.on('data', (d: Buffer) => {
-      pongs += (d.toString().match(/pong/g) ?? []).length;
-      closed ||= d.toString().includes('closed');
-    });
-    await waitFor(() => pongs > 0, 10_000, 'answers before the policy');
+    const held = await holdConnection(client.netns, server.ip, 80, 'ping', children);
+    await waitFor(() => held.answers() > 0, 10_000, 'answers before the policy');
     await apply({ name: 'deny', policies: [{ metadata: { namespace: 'y', name: 'deny' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } }] });
-    const before = pongs;
-    await waitFor(() => pongs >= before + 5, 10_000, 'answers on the established connection after deny-all');
-    assert.equal(closed, false);
+    const before = held.answers();
+    await waitFor(() => held.answers() >= before + 5, 10_000, 'answers on the established connection after deny-all');
+    assert.equal(held.closed(), false);
     const fresh = await probeFrom(client.netns, [`${server.ip}|TCP/80`], probeTimeoutMs);
     assert.equal(fresh.get(`${server.ip}|TCP/80`), false, 'a new connection is dropped');
-    holder.kill('SIGKILL');
+    held.child.kill('SIGKILL');
   });
 
   test('the table is one per node namespace, named after the cluster', async () => {

@@ -6,6 +6,8 @@
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec, PolicyType } from '../api/types.js';
 
 export interface ShapeContext {
+  /** The pods, as "ns/name". */
+  podKeys: readonly string[];
   /** A pod's IP by "ns/name". */
   podIP(key: string): string;
   /** A source address that is no pod, inside the cluster's network namespaces. */
@@ -75,7 +77,7 @@ export function randomShape(seed: number, ctx: ShapeContext, namespaces: readonl
   const some = <T>(make: () => T, max: number): T[] => Array.from({ length: Math.floor(rnd() * (max + 1)) }, make);
   const selector = () => pick([{}, pod(pick(podNames)), { matchExpressions: [{ key: 'pod', operator: 'NotIn', values: [pick(podNames)] }] }]);
   const peer = (): NetworkPolicyPeer => {
-    const key = `${pick(namespaces)}/${pick(podNames)}`;
+    const key = pick(ctx.podKeys);
     return pick<() => NetworkPolicyPeer>([
       () => ({ podSelector: selector() }),
       () => ({ namespaceSelector: pick([{}, ns(pick(namespaces))]) }),
