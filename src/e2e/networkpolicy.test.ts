@@ -9,6 +9,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { NetworkPolicy, Pod } from '../api/types.js';
 import { podNetnsName, routerNetnsName } from '../node/cluster-network.js';
 import type { PolicyCluster, PolicyPod } from '../networkpolicy/policy-cluster.js';
@@ -31,6 +33,7 @@ const kubeDNS = '10.96.0.10';
 
 interface E2EPod extends PolicyPod {
   netns: string;
+  nodeName: string;
 }
 
 function podManifest(namespace: string, name: string): Pod {
@@ -60,7 +63,7 @@ before(async () => {
   const list = JSON.parse(await c.k(['get', 'pods', '-A', '-l', 'pod', '-o', 'json'])) as { items: Pod[] };
   for (const p of list.items) {
     const [namespace, name] = [p.metadata.namespace!, p.metadata.name!];
-    pods.push({ namespace, name, labels: { pod: name }, ip: p.status!.podIP!, namedPorts: shapeNamedPorts(name), netns: podNetnsName(c.name, p.metadata.uid!) });
+    pods.push({ namespace, name, labels: { pod: name }, ip: p.status!.podIP!, namedPorts: shapeNamedPorts(name), netns: podNetnsName(c.name, p.metadata.uid!), nodeName: p.spec.nodeName! });
   }
 });
 
@@ -171,5 +174,28 @@ describe(`NetworkPolicy enforcement (${mode} proxy)`, { skip: !isRoot && 'needs 
     assert.equal(held.closed(), false);
     held.child.kill('SIGKILL');
     await applyPolicies([]);
+  });
+
+  test("kill -9 of a node agent: its pods stay isolated while it is down, and the new agent takes over the table", async (t) => {
+    const deny: NetworkPolicy = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'x', name: 'deny' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } };
+    await applyPolicies([deny]);
+    const target = podByKey('x/a');
+    const probe = `${target.ip}|TCP/80`;
+    await waitFor(async () => !(await reachable('y/b', probe)), convergeMs, 'deny-all ingress in x');
+    const pidFile = path.join(c.home, 'nodes', target.nodeName, 'agent.pid');
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    // Until the supervisor has a new agent running and synced, every probe finds x/a isolated.
+    let probes = 0;
+    await waitFor(async () => {
+      assert.equal(await reachable('y/b', probe), false, `x/a reachable ${probes} probes after its agent was killed`);
+      probes++;
+      const now = Number(fs.readFileSync(pidFile, 'utf8'));
+      return now !== pid && /node agent ready/.test(fs.readFileSync(path.join(c.home, 'logs', `${target.nodeName}.log`), 'utf8').split('\n').slice(-50).join('\n'));
+    }, 60_000, 'a new agent');
+    t.diagnostic(`${probes} probes of x/a while its agent was down or starting: all blocked`);
+    assert.ok(probes > 0);
+    await applyPolicies([]);
+    await waitFor(() => reachable('y/b', probe), convergeMs, 'the new agent lifted the policy');
   });
 });
