@@ -58,77 +58,103 @@ function portMatch(range: PortRange): string | undefined {
   return `meta l4proto ${proto} th dport ${ports}`;
 }
 
-/** The addresses a rule's peers name; undefined for "every address" (no peers). */
-function peerIntervals(policy: NetworkPolicy, peers: readonly NetworkPolicyPeer[] | undefined, cluster: PolicyCluster): AddressInterval[] | undefined {
-  if (!peers || peers.length === 0) return undefined;
-  const out: AddressInterval[] = [];
-  for (const peer of peers) {
-    if (peer.ipBlock) out.push(...ipBlockIntervals(peer.ipBlock));
-    else for (const pod of cluster.pods) if (peerSelectsPod(policy, peer, pod, cluster)) out.push(...[addressInterval(pod.ip)].filter((i) => i !== undefined));
+/**
+ * Renders the pods' chains of one sync. A rule's peers do not depend on the pod judged, so
+ * their addresses are computed once per rule and kept in named interval sets shared by
+ * every chain that names the same addresses (`peers-<n>`): a policy selecting a hundred
+ * pods writes its peer list once, not a hundred times.
+ */
+export class PodChainRenderer {
+  private readonly intervalsByPeers = new Map<readonly NetworkPolicyPeer[], AddressInterval[]>();
+  private readonly podsByPeers = new Map<readonly NetworkPolicyPeer[], PolicyPod[]>();
+  /** Set elements ("a, b-c") → set name. */
+  readonly sets = new Map<string, string>();
+
+  constructor(private readonly cluster: PolicyCluster) {}
+
+  /** The addresses a rule's peers name; undefined for "every address" (no peers). */
+  private peerIntervals(policy: NetworkPolicy, peers: readonly NetworkPolicyPeer[] | undefined): AddressInterval[] | undefined {
+    if (!peers || peers.length === 0) return undefined;
+    let out = this.intervalsByPeers.get(peers);
+    if (out) return out;
+    const all: AddressInterval[] = [];
+    for (const peer of peers) {
+      if (peer.ipBlock) all.push(...ipBlockIntervals(peer.ipBlock));
+      else for (const pod of this.cluster.pods) if (peerSelectsPod(policy, peer, pod, this.cluster)) all.push(...[addressInterval(pod.ip)].filter((i) => i !== undefined));
+    }
+    out = normalizeIntervals(all);
+    this.intervalsByPeers.set(peers, out);
+    return out;
   }
-  return normalizeIntervals(out);
-}
 
-/** The pods a rule's peers name (pods matched by selector, or whose IP an ipBlock holds): the destinations a named egress port resolves on. */
-function peerPods(policy: NetworkPolicy, peers: readonly NetworkPolicyPeer[] | undefined, cluster: PolicyCluster): PolicyPod[] {
-  if (!peers || peers.length === 0) return cluster.pods;
-  return cluster.pods.filter((pod) => peers.some((peer) => (peer.ipBlock ? ipBlockContains(peer.ipBlock, pod.ip) : peerSelectsPod(policy, peer, pod, cluster))));
-}
+  /** The pods a rule's peers name (pods matched by selector, or whose IP an ipBlock holds): the destinations a named egress port resolves on. */
+  private peerPods(policy: NetworkPolicy, peers: readonly NetworkPolicyPeer[] | undefined): PolicyPod[] {
+    if (!peers || peers.length === 0) return this.cluster.pods;
+    let out = this.podsByPeers.get(peers);
+    if (!out) {
+      out = this.cluster.pods.filter((pod) => peers.some((peer) => (peer.ipBlock ? ipBlockContains(peer.ipBlock, pod.ip) : peerSelectsPod(policy, peer, pod, this.cluster))));
+      this.podsByPeers.set(peers, out);
+    }
+    return out;
+  }
 
-function addressMatch(field: 'saddr' | 'daddr', intervals: AddressInterval[] | undefined): string | undefined {
-  if (intervals === undefined) return '';
-  if (intervals.length === 0) return undefined;
-  return `ip ${field} { ${intervalElements(intervals).join(', ')} }`;
+  /** "" for every address, undefined for none, else a match on the addresses' shared set. */
+  private addressMatch(field: 'saddr' | 'daddr', intervals: AddressInterval[] | undefined): string | undefined {
+    if (intervals === undefined) return '';
+    if (intervals.length === 0) return undefined;
+    const elements = intervalElements(intervals).join(', ');
+    let name = this.sets.get(elements);
+    if (!name) this.sets.set(elements, (name = `peers-${this.sets.size}`));
+    return `ip ${field} @${name}`;
+  }
+
+  /** Rules of one policy rule, each ending in `verdict`; none when it can match nothing. */
+  private ruleStatements(policy: NetworkPolicy, direction: PolicyDirection, pod: PolicyPod, peers: NetworkPolicyPeer[] | undefined, ports: NetworkPolicyPort[] | undefined, verdict: string): string[] {
+    const address = this.addressMatch(direction === 'Ingress' ? 'saddr' : 'daddr', this.peerIntervals(policy, peers));
+    if (address === undefined) return [];
+    if (!ports || ports.length === 0) return [joinMatches(address, verdict)];
+    const out: string[] = [];
+    for (const port of ports) {
+      if (direction === 'Ingress' || typeof port.port !== 'string') {
+        // Ingress: the named port resolves on this pod; a number resolves anywhere.
+        const range = resolvePolicyPort(port, pod.namedPorts);
+        const match = range && portMatch(range);
+        if (match) out.push(joinMatches(address, match, verdict));
+        continue;
+      }
+      // Egress to a named port: it resolves on each destination pod, maybe to different numbers.
+      const byMatch = new Map<string, AddressInterval[]>();
+      for (const dst of this.peerPods(policy, peers)) {
+        const range = resolvePolicyPort(port, dst.namedPorts);
+        const match = range && portMatch(range);
+        const ip = addressInterval(dst.ip);
+        if (!match || !ip) continue;
+        const list = byMatch.get(match) ?? [];
+        list.push(ip);
+        byMatch.set(match, list);
+      }
+      for (const [match, ips] of byMatch) out.push(joinMatches(this.addressMatch('daddr', normalizeIntervals(ips)) ?? '', match, verdict));
+    }
+    return out;
+  }
+
+  /** The chain judging `pod` for `direction`, or undefined when it is not isolated for it. */
+  podChainRules(pod: PolicyPod, direction: PolicyDirection): string[] | undefined {
+    const policies = isolatingPolicies(this.cluster, pod, direction);
+    if (policies.length === 0) return undefined;
+    const verdict = direction === 'Ingress' ? 'accept' : 'return';
+    const rules: string[] = [];
+    for (const policy of policies) {
+      const specRules = direction === 'Ingress' ? (policy.spec.ingress ?? []).map((r) => [r.from, r.ports] as const) : (policy.spec.egress ?? []).map((r) => [r.to, r.ports] as const);
+      for (const [peers, ports] of specRules) rules.push(...this.ruleStatements(policy, direction, pod, peers, ports, verdict));
+    }
+    rules.push('drop');
+    return rules;
+  }
 }
 
 function joinMatches(...parts: string[]): string {
   return parts.filter((p) => p !== '').join(' ');
-}
-
-/** Rules of one policy rule, each ending in `verdict`; none when it can match nothing. */
-function ruleStatements(policy: NetworkPolicy, direction: PolicyDirection, pod: PolicyPod, peers: NetworkPolicyPeer[] | undefined, ports: NetworkPolicyPort[] | undefined, cluster: PolicyCluster, verdict: string): string[] {
-  const field = direction === 'Ingress' ? 'saddr' : 'daddr';
-  const intervals = peerIntervals(policy, peers, cluster);
-  const address = addressMatch(field, intervals);
-  if (address === undefined) return [];
-  if (!ports || ports.length === 0) return [joinMatches(address, verdict)];
-  const out: string[] = [];
-  for (const port of ports) {
-    if (direction === 'Ingress' || typeof port.port !== 'string') {
-      // Ingress: the named port resolves on this pod; a number resolves anywhere.
-      const range = resolvePolicyPort(port, pod.namedPorts);
-      const match = range && portMatch(range);
-      if (match) out.push(joinMatches(address, match, verdict));
-      continue;
-    }
-    // Egress to a named port: it resolves on each destination pod, maybe to different numbers.
-    const byMatch = new Map<string, AddressInterval[]>();
-    for (const dst of peerPods(policy, peers, cluster)) {
-      const range = resolvePolicyPort(port, dst.namedPorts);
-      const match = range && portMatch(range);
-      const ip = addressInterval(dst.ip);
-      if (!match || !ip) continue;
-      const list = byMatch.get(match) ?? [];
-      list.push(ip);
-      byMatch.set(match, list);
-    }
-    for (const [match, ips] of byMatch) out.push(joinMatches(addressMatch('daddr', normalizeIntervals(ips)) ?? '', match, verdict));
-  }
-  return out;
-}
-
-/** The chain judging `pod` for `direction`, or undefined when it is not isolated for it. */
-export function podChainRules(cluster: PolicyCluster, pod: PolicyPod, direction: PolicyDirection): string[] | undefined {
-  const policies = isolatingPolicies(cluster, pod, direction);
-  if (policies.length === 0) return undefined;
-  const verdict = direction === 'Ingress' ? 'accept' : 'return';
-  const rules: string[] = [];
-  for (const policy of policies) {
-    const specRules = direction === 'Ingress' ? (policy.spec.ingress ?? []).map((r) => [r.from, r.ports] as const) : (policy.spec.egress ?? []).map((r) => [r.to, r.ports] as const);
-    for (const [peers, ports] of specRules) rules.push(...ruleStatements(policy, direction, pod, peers, ports, cluster, verdict));
-  }
-  rules.push('drop');
-  return rules;
 }
 
 /** The whole table as one transaction: created (so the delete cannot fail), deleted and written anew. */
@@ -143,17 +169,22 @@ export function policyRuleset(cluster: PolicyCluster, opts: PolicyRulesetOptions
     `add set ${t} ${selfSet} { type ipv4_addr . ipv4_addr; comment "a pod reaching itself (hairpin)"; }`,
   ];
   const elements = { [ingressMap]: [] as string[], [egressMap]: [] as string[], [selfSet]: [] as string[] };
+  const renderer = new PodChainRenderer(cluster);
+  const chains: string[] = [];
   for (const pod of opts.localPods) {
     elements[selfSet].push(`${pod.ip} . ${pod.ip}`);
     for (const direction of ['Ingress', 'Egress'] as const) {
-      const rules = podChainRules(cluster, pod, direction);
+      const rules = renderer.podChainRules(pod, direction);
       if (!rules) continue;
       const name = chainName(direction, pod);
-      out.push(`add chain ${t} ${name}`);
-      for (const r of rules) out.push(`add rule ${t} ${name} ${r}`);
+      chains.push(`add chain ${t} ${name}`);
+      for (const r of rules) chains.push(`add rule ${t} ${name} ${r}`);
       elements[direction === 'Ingress' ? ingressMap : egressMap].push(`${pod.ip} : jump ${name}`);
     }
   }
+  // Sets before the chains whose rules name them.
+  for (const [items, name] of renderer.sets) out.push(`add set ${t} ${name} { type ipv4_addr; flags interval; elements = { ${items} }; }`);
+  out.push(...chains);
   for (const [set, items] of Object.entries(elements)) if (items.length) out.push(`add element ${t} ${set} { ${items.join(', ')} }`);
 
   const base = (name: string, hook: string, rules: string[]) => {
