@@ -126,6 +126,13 @@ describe('NetworkPolicy nftables rules against the kernel, as a truth table', { 
     held.child.kill('SIGKILL');
   });
 
+  test('deny-all both ways: the node still reaches its own pods (kubelet probes), not the other node\'s', async () => {
+    await apply({ name: 'deny', policies: namespaces.map((n) => ({ metadata: { namespace: n, name: 'deny' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } })) });
+    const targets = pods.map((p) => `${p.ip}|TCP/80`);
+    const got = await probeFrom(net0.nodes[0].netns, targets, probeTimeoutMs);
+    for (const p of pods) assert.equal(got.get(`${p.ip}|TCP/80`), p.node === 1, `node-1 → ${p.namespace}/${p.name} on node-${p.node}`);
+  });
+
   test('the table is one per node namespace, named after the cluster', async () => {
     const tables = (await nftListJson(['list', 'tables'], { netns: net0.nodes[0].netns })).map((t) => (t.table as { name?: string } | undefined)?.name);
     assert.ok(tables.includes(table), tables.join(','));
