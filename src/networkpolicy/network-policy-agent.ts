@@ -94,8 +94,13 @@ export class NetworkPolicyAgent {
     if (!this.pods.hasSynced() || !this.namespaces.hasSynced() || !this.policies.hasSynced()) return;
     const waiters = this.syncWaiters.splice(0);
     const cluster = this.cluster();
-    const localNames = new Set(this.pods.list().filter((p) => p.spec.nodeName === this.opts.nodeName).map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
-    const localPods = cluster.pods.filter((p) => localNames.has(`${p.namespace}/${p.name}`));
+    const local = this.pods.list().filter((p) => p.spec.nodeName === this.opts.nodeName);
+    // Live pods before terminating ones: should two share an address, the live one's rules win.
+    const terminating = new Set(local.filter((p) => p.metadata.deletionTimestamp).map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
+    const localNames = new Set(local.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
+    const localPods = cluster.pods
+      .filter((p) => localNames.has(`${p.namespace}/${p.name}`))
+      .sort((a, b) => Number(terminating.has(`${a.namespace}/${a.name}`)) - Number(terminating.has(`${b.namespace}/${b.name}`)));
     const ruleset = policyRuleset(cluster, { table: this.opts.table, localPods, serviceCIDRs: this.opts.serviceCIDRs });
     const periodic = Date.now() - this.lastWriteAt >= (this.opts.syncPeriodMs ?? 60_000);
     if (ruleset !== this.applied || periodic) {

@@ -41,6 +41,15 @@ test('no policy selects a pod: no chain, only the base chains', () => {
   assert.match(text, /add rule ip t forward ct state established,related accept\n/);
 });
 
+test('two local pods with one address: one chain, the first listed', () => {
+  const live: PolicyPod = { namespace: 'x', name: 'new', labels: {}, ip: '10.244.1.2', namedPorts: [] };
+  const old: PolicyPod = { ...live, name: 'old' };
+  const policies = [{ metadata: { namespace: 'x', name: 'deny' }, spec: { podSelector: {}, policyTypes: ['Ingress' as const] } }];
+  const text = policyRuleset({ pods: [live, old], namespaceLabels: new Map(), policies }, { table: 't', localPods: [live, old], serviceCIDRs: [] });
+  assert.equal(text.match(/add chain ip t ingress-10-244-1-2\n/g)?.length, 1);
+  assert.equal(text.match(/10\.244\.1\.2 : jump/g)?.length, 1);
+});
+
 describe('NetworkPolicy nftables rules against the kernel, as a truth table', { skip: !isRoot && 'needs root' }, () => {
   let net0: ClusterNetwork;
   let home: string;

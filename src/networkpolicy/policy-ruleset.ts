@@ -171,7 +171,12 @@ export function policyRuleset(cluster: PolicyCluster, opts: PolicyRulesetOptions
   const elements = { [ingressMap]: [] as string[], [egressMap]: [] as string[], [selfSet]: [] as string[] };
   const renderer = new PodChainRenderer(cluster);
   const chains: string[] = [];
+  const seen = new Set<string>();
   for (const pod of opts.localPods) {
+    // Two pods with one IP (a terminating pod whose address was handed on): one chain per
+    // address is all the maps can hold; the first listed wins (the agent lists live pods first).
+    if (seen.has(pod.ip)) continue;
+    seen.add(pod.ip);
     elements[selfSet].push(`${pod.ip} . ${pod.ip}`);
     for (const direction of ['Ingress', 'Egress'] as const) {
       const rules = renderer.podChainRules(pod, direction);
