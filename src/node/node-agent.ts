@@ -46,6 +46,8 @@ import { cgroupNodeUsage } from './kubelet/resource-analyzer.js';
 import type { ProxyMode } from '../proxy/proxy-mode.js';
 import { NftablesBackend, proxyTableName, removeProxyTable } from '../proxy/nftables/nftables-backend.js';
 import { HostPathBackend } from '../proxy/host-path-backend.js';
+import { NetworkPolicyAgent } from '../networkpolicy/network-policy-agent.js';
+import { policyTableName } from '../networkpolicy/policy-ruleset.js';
 import { UserspaceBackend } from '../proxy/userspace/userspace-backend.js';
 
 /** Where a node's sockets live: the API server proxies logs/exec to kubelet.sock; metrics.sock serves the proxy's metrics. */
@@ -184,6 +186,15 @@ export async function startNodeAgent(opts: {
       recorder: new ApiEventRecorder(proxyClient, 'kube-proxy', node.nodeName, logger),
     }).start();
   }
+  // NetworkPolicy is enforced in this namespace's nftables on the informers the proxy shares.
+  const networkPolicies = new NetworkPolicyAgent({
+    informers: proxyInformers,
+    nodeName: node.nodeName,
+    table: policyTableName(cfg.name),
+    serviceCIDRs: [cfg.serviceCIDR],
+    logger,
+  });
+  networkPolicies.start();
   proxyInformers.start();
   const proxyStatus = nodeProxyStatus(proxier, backend, proxyMode, proxyInformers.for<Node>(resourceFor('nodes')), node.nodeName);
 
@@ -215,6 +226,7 @@ export async function startNodeAgent(opts: {
       process.off('message', onDaemonMessage);
       await kubeletServer?.close().catch(() => undefined);
       syncReporter.stop();
+      networkPolicies.stop();
       await proxier.stop().catch(() => undefined);
       proxyInformers.stop();
       kubelet.stop();

@@ -41,6 +41,26 @@ async function deleteNetns(name: string): Promise<void> {
   await run('ip', ['netns', 'del', name]).catch(() => undefined);
 }
 
+/** Runs a Node.js script (an ES module's source) in a network namespace and returns its stdout. */
+export async function netnsScript(netns: string, source: string, args: readonly string[] = []): Promise<string> {
+  const { stdout } = await run('ip', ['netns', 'exec', netns, process.execPath, '--input-type=module', '-e', source, '--', ...args], { maxBuffer: 64 << 20 });
+  return stdout;
+}
+
+/** Starts a long-running Node.js script in a network namespace; resolves once it printed "ready". The child is added to `children` for the caller to kill. */
+export function netnsDaemon(netns: string, source: string, args: readonly string[], children: Set<ChildProcess>): Promise<ChildProcess> {
+  const child = spawn('ip', ['netns', 'exec', netns, process.execPath, '--input-type=module', '-e', source, '--', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('ready')) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`daemon exited with ${code} before it was ready`)));
+  });
+}
+
 /** Creates the lab; `podIPs` are added to the pods namespace's interface. */
 export async function createNetnsLab(name: string, podIPs: readonly string[]): Promise<NetnsLab> {
   const client = `${name}-client`;
@@ -55,21 +75,9 @@ export async function createNetnsLab(name: string, podIPs: readonly string[]): P
     nodeClientIP: '10.0.0.1',
     nodePodIP: '10.244.1.1',
     clientIP: '10.0.0.2',
-    async script(netns, source, args = []) {
-      const { stdout } = await run('ip', ['netns', 'exec', netns, process.execPath, '--input-type=module', '-e', source, '--', ...args], { maxBuffer: 64 << 20 });
-      return stdout;
-    },
+    script: netnsScript,
     daemon(netns, source, args = []) {
-      const child = spawn('ip', ['netns', 'exec', netns, process.execPath, '--input-type=module', '-e', source, '--', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-      children.add(child);
-      return new Promise((resolve, reject) => {
-        let out = '';
-        child.stdout!.on('data', (d: Buffer) => {
-          out += d.toString();
-          if (out.includes('ready')) resolve(child);
-        });
-        child.on('exit', (code) => reject(new Error(`daemon exited with ${code} before it was ready`)));
-      });
+      return netnsDaemon(netns, source, args, children);
     },
     async remove() {
       for (const c of children) c.kill('SIGKILL');
