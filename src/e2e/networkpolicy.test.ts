@@ -125,16 +125,17 @@ describe(`NetworkPolicy enforcement (${mode} proxy)`, { skip: !isRoot && 'needs 
     for (let seed = first; seed < first + 4; seed++) await checkShape(randomShape(seed, ctx(), namespaces, ['a', 'b']));
   });
 
-  test('traffic through a ClusterIP is judged on the real endpoint', async () => {
+  // The userspace proxy without its native helper cannot keep client addresses: its leg to
+  // the endpoint comes from the proxy's node, allowed into that node's pods and judged as an
+  // outside address on other nodes, so which pod asked does not matter (docs/networkpolicy.md).
+  const clientAddressLost = mode === 'userspace' && transparentUnavailable() !== undefined;
+  test('traffic through a ClusterIP is judged on the real endpoint', { skip: clientAddressLost && 'the userspace proxy runs without its native helper (npm run build)' }, async () => {
     await c.k(['create', 'service', 'clusterip', 'yb', '-n', 'y', '--tcp=80:80']);
     await c.k(['set', 'selector', 'service', 'yb', '-n', 'y', 'pod=b']);
     const ip = (await c.k(['get', 'service', 'yb', '-n', 'y', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
     await applyPolicies([{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'y', name: 'b-from-xa' }, spec: { podSelector: { matchLabels: { pod: 'b' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { ns: 'x' } }, podSelector: { matchLabels: { pod: 'a' } } }] }] } }]);
-    // The userspace proxy without its native helper cannot keep client addresses: its leg to
-    // the endpoint is then the node's traffic, which the endpoint's policy lets in (docs/networkpolicy.md).
-    const judged = mode === 'nftables' || transparentUnavailable() === undefined;
-    await waitFor(async () => (await reachable('x/a', `${ip}|HTTP/80`)) && (await reachable('x/b', `${ip}|HTTP/80`)) !== judged, convergeMs, `x/a through the Service, x/b ${judged ? 'not' : 'too'}`);
-    assert.equal(await reachable('y/a', `${ip}|HTTP/80`), !judged, 'y/a is not x/a');
+    await waitFor(async () => (await reachable('x/a', `${ip}|HTTP/80`)) && !(await reachable('x/b', `${ip}|HTTP/80`)), convergeMs, 'x/a through the Service, x/b not');
+    assert.equal(await reachable('y/a', `${ip}|HTTP/80`), false, 'y/a is not x/a');
     await c.k(['delete', 'service', 'yb', '-n', 'y']);
   });
 
