@@ -15,6 +15,7 @@ import { startControllerManager, type ControllerManager } from '../controllers/c
 import { startFakeNodes } from '../node/fake-runtime.js';
 import { ApiClient } from '../client/api-client.js';
 import { installClusterDNS } from './cluster-dns-addon.js';
+import { installGatewayAPI } from './gateway-addon.js';
 import { installIngressController } from './ingress-addon.js';
 import { installLocalPathStorage } from './local-path-storage-addon.js';
 import { socketInNetns } from '../node/netns-socket.js';
@@ -118,6 +119,14 @@ export async function runDaemon(homeDir: string, name: string): Promise<void> {
       ...(cfg.controllers ? { controllers: cfg.controllers } : {}),
       options: { loadBalancerPool: cfg.lbPool, rootCACert: pki.caCert, localPathStorageDir: home.storageDir, ...(nodeMonitorGracePeriodMs ? { nodeMonitorGracePeriodMs } : {}), ...(hpaSyncPeriodMs ? { horizontalPodAutoscalerSyncPeriodMs: hpaSyncPeriodMs } : {}) },
     });
+    {
+      // Gateway API's CRDs are established by the controller manager's CRD conditions
+      // controller: installed once it runs, without holding up the rest of the start.
+      const addons = new ApiClient({ socketPath: home.socket, inProcess }, 'kubeadm');
+      void installGatewayAPI(addons)
+        .catch((e: unknown) => log.warn('Gateway API CRDs not installed', { err: (e as Error).message }))
+        .finally(() => addons.close());
+    }
     if (cfg.runtime === 'fake') {
       nodeClient = new ApiClient({ socketPath: home.socket, inProcess }, 'kubelet');
       // Fake containers stop at once on SIGTERM: a short cap keeps deletions as quick as nginx's.

@@ -25,6 +25,9 @@ function cell(c: CustomResourceColumnDefinition, obj: KubeObject, now: Date): un
   const v = readJsonPath(obj, c.jsonPath);
   if (v === undefined || v === null) return null;
   if (c.type === 'date' && typeof v === 'string') return translateTimestampSince(v, now);
+  // A string column prints what its path finds as JSONPath text: a list or object as JSON
+  // (upstream PrintResults), so HTTPRoute's HOSTNAMES reads ["a.example.com","b.example.com"].
+  if (c.type === 'string' && typeof v === 'object') return JSON.stringify(v);
   return v;
 }
 

@@ -5,6 +5,7 @@
 // value's sizes before a rule runs (kanzen's runtime bound, see custom-resource-cel.ts). Macros
 // are costed as cel-go expands them (all, exists, exists_one, map, filter into comprehensions).
 import type { ASTNode } from '@marcbachmann/cel-js';
+import { hasFieldFunction } from './cel-has-field.js';
 
 /** cel-go's cost units saturate at the largest uint64. */
 export const maxCost = 2 ** 64 - 1;
@@ -232,6 +233,7 @@ class Coster {
   }
 
   private costCall(n: Node, name: string, target: Node | undefined, args: Node[]): Estimate {
+    if (name === hasFieldFunction && !target && args[0]) return { cost: this.cost(args[0]).cost, path: [] };
     if (name === 'has' && !target && args[0] && (args[0].op === '.' || args[0].op === '.?')) {
       // presence tests cost nothing beyond their operand (Kubernetes sets PresenceTestHasCost(false))
       return { cost: this.cost(args[0].args[0] as Node).cost, path: [] };

@@ -5,6 +5,7 @@
 // bounds how often it can repeat. The cost estimator reads sizes through declTypeSizes.
 import type { JSONSchemaProps } from '../types.js';
 import type { Range, SizeOracle } from './cel-cost.js';
+import { escapeCelPropertyName } from './cel-escaping.js';
 
 /** apiserver/pkg/apis/cel/config.go MaxRequestSizeBytes. */
 export const maxRequestSizeBytes = 3 * 1024 * 1024;
@@ -94,8 +95,9 @@ export function schemaDeclType(schema: JSONSchemaProps, isResourceRoot: boolean)
       let minSerializedSize = 2;
       for (const [name, prop] of Object.entries(s.properties ?? {})) {
         const t = schemaDeclType(prop, !!prop['x-kubernetes-embedded-resource']);
-        if (!t) continue;
-        fields[name] = t;
+        const celName = escapeCelPropertyName(name);
+        if (!t || !celName) continue;
+        fields[celName] = t;
         if (required.has(name) && prop.default === undefined) minSerializedSize += name.length + t.minSerializedSize + 4;
       }
       return { maxElements: 0, minSerializedSize, fields };

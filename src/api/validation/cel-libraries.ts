@@ -11,6 +11,7 @@
 import type { Environment } from '@marcbachmann/cel-js';
 import { isIPv6 } from 'node:net';
 import { isValidQuantity, parseQuantity } from '../quantity.js';
+import { hasField, hasFieldFunction } from './cel-has-field.js';
 
 /** A resource.Quantity value in CEL: its text and its value in base units. */
 export class Quantity {
@@ -254,5 +255,6 @@ export function registerKubernetesLibraries(env: Environment): Environment {
   registerURLs(env);
   registerQuantities(env);
   registerNetworks(env);
+  env.registerFunction(`${hasFieldFunction}(dyn, string): bool`, hasField);
   return env;
 }

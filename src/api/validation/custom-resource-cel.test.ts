@@ -182,3 +182,17 @@ test('data a rule may read but the object lacks costs nothing at runtime (an unb
   const s = schema([{ rule: '!has(self.memory) || quantity(self.memory).isLessThan(quantity("1Gi"))' }, { rule: 'self.replicas > 0', messageExpression: '"replicas is " + string(self.replicas)' }]);
   assert.deepEqual(await messages(s, obj({ replicas: 0 })), ['spec: Invalid value: "object": replicas is 0']);
 });
+
+test('rules read escaped property names and test presence through an index (Gateway API HTTPRoute rules)', async () => {
+  const s = ruleSchema(
+    [
+      { rule: "!has(self.items[0].path) || self.items[0].path == '/'", message: 'path must be /' },
+      { rule: "self.items.all(i, !has(i.__namespace__) || i.__namespace__ != 'kube-system')", message: 'no kube-system' },
+    ],
+    { items: { type: 'array', maxItems: 4, items: { type: 'object', properties: { path: { type: 'string', maxLength: 10 }, namespace: { type: 'string', maxLength: 10 } } } } },
+  );
+  assert.deepEqual(validateSchemaRules(s, 'x').map(fieldErrorString), []);
+  assert.deepEqual((await messages(s, obj({ items: [{ path: '/', namespace: 'a' }] }))), []);
+  assert.deepEqual((await messages(s, obj({ items: [{ path: '/x' }] }))), ['spec: Invalid value: "object": path must be /']);
+  assert.deepEqual((await messages(s, obj({ items: [{ namespace: 'kube-system' }] }))), ['spec: Invalid value: "object": no kube-system']);
+});

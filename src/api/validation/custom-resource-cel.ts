@@ -32,6 +32,8 @@ import { schemaFieldPath } from './schema-field-path.js';
 import { estimateCost, maxCost, type Range, type SizeOracle } from './cel-cost.js';
 import { declTypeSizes, maxCardinality, schemaDeclType } from './cel-decl-type.js';
 import { CelDeadlineExceeded, CelEvaluationWorker, celEvaluation } from './cel-evaluation.js';
+import { escapeCelPropertyName } from './cel-escaping.js';
+import { rewriteHasSelections } from './cel-has-field.js';
 
 type Json = unknown;
 type Obj = Record<string, Json>;
@@ -86,7 +88,10 @@ function celType(env: Environment, s: JSONSchemaProps, name: string, root: boole
       if (!s.properties && !root && !s['x-kubernetes-embedded-resource']) return preserve ? 'dyn' : 'map<string, dyn>';
       if (preserve) return 'dyn';
       const fields: Record<string, string> = {};
-      for (const [k, p] of Object.entries(s.properties ?? {})) fields[k] = celType(env, p, `${name}_${k.replace(/[^A-Za-z0-9]/g, '_')}`, false);
+      for (const [k, p] of Object.entries(s.properties ?? {})) {
+        const celName = escapeCelPropertyName(k);
+        if (celName) fields[celName] = celType(env, p, `${name}_${k.replace(/[^A-Za-z0-9]/g, '_')}`, false);
+      }
       if (root || s['x-kubernetes-embedded-resource']) {
         fields.apiVersion = 'string';
         fields.kind = 'string';
@@ -123,6 +128,9 @@ function typedEnvironment(s: JSONSchemaProps, root: boolean): Environment {
 
 interface CompiledRule {
   rule: ValidationRule;
+  /** rule.rule and rule.messageExpression as checked and run (cel-has-field.ts) */
+  expression: string;
+  messageExpression: string;
   /** upstream's compile error detail ("compilation failed: ERROR: …"), when the rule does not compile. */
   error?: string;
   messageError?: string;
@@ -218,10 +226,14 @@ function compile(s: JSONSchemaProps, root: boolean): CompiledRule[] {
     env ??= typedEnvironment(s, root);
     sizes ??= declTypeSizes(schemaDeclType(s, root || !!s['x-kubernetes-embedded-resource']));
     // A rule with optionalOldSelf is refused as a whole (validateSchemaRules), not compiled.
-    const checked = rule.rule?.trim() && rule.optionalOldSelf === undefined ? checkExpression(env, rule.rule, 'bool') : {};
-    const message = rule.messageExpression?.trim() ? checkExpression(env, rule.messageExpression, 'string') : {};
+    const expression = rewriteHasSelections(rule.rule ?? '');
+    const messageExpression = rewriteHasSelections(rule.messageExpression ?? '');
+    const checked = rule.rule?.trim() && rule.optionalOldSelf === undefined ? checkExpression(env, expression, 'bool') : {};
+    const message = rule.messageExpression?.trim() ? checkExpression(env, messageExpression, 'string') : {};
     return {
       rule,
+      expression,
+      messageExpression,
       error: checked.error,
       messageError: message.error,
       usesOldSelf: refersToOldSelf(rule.rule ?? ''),
@@ -370,7 +382,12 @@ function celValue(v: Json, s: JSONSchemaProps | undefined): Json {
   if (Array.isArray(v)) return v.map((x) => celValue(x, subSchema(s?.items)));
   if (isObj(v)) {
     const out: Obj = {};
-    for (const [k, x] of Object.entries(v)) out[k] = celValue(x, s?.properties?.[k] ?? subSchema(s?.additionalProperties));
+    for (const [k, x] of Object.entries(v)) {
+      const prop = s?.properties?.[k];
+      // declared properties under their CEL spelling (cel-escaping.ts); map keys as they are
+      const key = prop ? escapeCelPropertyName(k) : k;
+      if (key !== undefined) out[key] = celValue(x, prop ?? subSchema(s?.additionalProperties));
+    }
     return out;
   }
   return v;
@@ -458,7 +475,7 @@ async function messageOf(c: CompiledRule, activation: Obj, sizes: SizeOracle, bu
     if (bound > perCallLimit) return exceeded;
     budget.remaining -= bound;
     try {
-      const m = await evaluate(r.messageExpression, activation, bound, c.usesRegex, budget);
+      const m = await evaluate(c.messageExpression, activation, bound, c.usesRegex, budget);
       if (typeof m === 'string' && m.trim() && !m.includes('\n')) return { message: m.trim() };
     } catch (e) {
       if (e instanceof CelDeadlineExceeded) return exceeded;
@@ -508,7 +525,7 @@ async function runRules(v: Json, old: Json, s: JSONSchemaProps, path: string, ro
     budget.remaining -= bound;
     let result: unknown;
     try {
-      result = await evaluate(c.rule.rule, activation, bound, c.usesRegex, budget);
+      result = await evaluate(c.expression, activation, bound, c.usesRegex, budget);
     } catch (e) {
       if (e instanceof CelDeadlineExceeded) return stop(exceeded);
       const text = errorText(e);

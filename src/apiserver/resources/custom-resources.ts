@@ -106,6 +106,11 @@ export function customResourceModule(version: CustomResourceDefinitionVersion, c
     strategy: (info) =>
       defaultStrategy(info, {
         tracksGeneration: true,
+        // Upstream's customresource strategy deletes a new object's status (a custom status may
+        // have required fields: an empty one would be invalid, as HTTPRoute's status.parents).
+        prepareForCreate: (obj) => {
+          if (info.subresources.some((s) => s.name === 'status')) delete obj.status;
+        },
         fieldSelectors: customResourceFieldSelectors((version.selectableFields ?? []).map((f) => f.jsonPath), info.namespaced),
         validate: (obj) => validateObjectMeta(obj.metadata, info.namespaced, nameIsDNSSubdomain, 'metadata', false),
         validateUpdate: (obj, old) => validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', false),
