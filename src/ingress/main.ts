@@ -78,11 +78,7 @@ async function main(): Promise<void> {
     controller.stop();
     informers.stop();
     client.close();
-    http.close();
-    https.close();
-    http.closeAllConnections();
-    https.closeAllConnections();
-    process.exit(0);
+    void proxy.close().then(() => process.exit(0));
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
