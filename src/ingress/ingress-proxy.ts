@@ -17,6 +17,7 @@ import type { Logger } from '../util/logger.js';
 import { accessLogLine, type AccessLogEntry } from './access-log.js';
 import type { ResolvedBackend } from './backend.js';
 import { endToEndHeaders, upstreamRequestHeaders } from './forwarded-headers.js';
+import { routeLabels, type IngressMetrics, type RouteLabels } from './ingress-metrics.js';
 import { applyServerLimits, defaultProxyLimits, guardUpstream, upstreamFailureStatus, type ProxyLimits } from './proxy-limits.js';
 import { routeRequest, tlsSecretFor, type RouteTable } from './route-table.js';
 
@@ -34,6 +35,20 @@ export interface IngressProxyOptions {
   readonly now?: () => number;
   /** Timeouts and connection bounds (proxy-limits.ts); ingress-nginx's defaults when absent. */
   readonly limits?: Partial<ProxyLimits>;
+  /** Per-route counters (ingress-metrics.ts), when the controller exposes them. */
+  readonly metrics?: IngressMetrics;
+}
+
+/** What one request's log line and metrics are made of, filled in as it goes. */
+interface RequestRecord {
+  readonly route: RouteLabels;
+  backend?: string;
+  upstream?: string;
+  upstreamStatus?: number;
+  /** Response body bytes sent. */
+  bytes: number;
+  /** Request body bytes received. */
+  received: number;
 }
 
 /** A request on either listener: HTTP/1.1, or HTTP/2 on the HTTPS port. */
@@ -173,8 +188,9 @@ export class IngressProxy {
   private serve(proto: Proto, req: ClientRequest, res: ClientResponse): void {
     const start = this.now();
     const match = routeRequest(this.table, requestHost(req), req.url ?? '/');
-    const log: { backend?: string; upstream?: string; upstreamStatus?: number; bytes: number } = { bytes: 0, backend: match?.backend.name };
+    const log: RequestRecord = { bytes: 0, received: 0, backend: match?.backend.name, route: routeLabels(match) };
     res.on('finish', () => this.logRequest(req, res.statusCode, start, log));
+    if (this.opts.metrics) req.on('data', (chunk: Buffer) => (log.received += chunk.length));
     const target = match && this.pick(match.backend);
     if (!target) return this.answer(res, match ? 503 : 404, log);
     target.active++;
@@ -226,7 +242,7 @@ export class IngressProxy {
     const start = this.now();
     const match = routeRequest(this.table, req.headers.host, req.url ?? '/');
     const target = match && this.pick(match.backend);
-    const log = { backend: match?.backend.name, upstream: target?.ep.key, upstreamStatus: undefined as number | undefined, bytes: 0 };
+    const log: RequestRecord = { backend: match?.backend.name, upstream: target?.ep.key, bytes: 0, received: 0, route: routeLabels(match) };
     socket.on('error', () => socket.destroy());
     if (!target) {
       const status = match ? 503 : 404;
@@ -272,7 +288,7 @@ export class IngressProxy {
     upstream.end();
   }
 
-  private logRequest(req: ClientRequest, status: number, start: number, log: { backend?: string; upstream?: string; upstreamStatus?: number; bytes: number }): void {
+  private logRequest(req: ClientRequest, status: number, start: number, log: RequestRecord): void {
     const end = this.now();
     const entry: AccessLogEntry = {
       clientAddress: req.socket.remoteAddress ?? '-',
@@ -291,6 +307,7 @@ export class IngressProxy {
       upstreamStatus: log.upstreamStatus,
     };
     this.opts.accessLog(accessLogLine(entry));
+    this.opts.metrics?.observe(log.route, { status, durationSeconds: entry.durationMs / 1000, bytesSent: log.bytes, bytesReceived: log.received, endpoint: log.upstream });
   }
 
   /** Stops its servers, ends every client connection and the connections to backends. */
