@@ -142,14 +142,20 @@ test('an SNI name no TLS Secret covers gets the default certificate', async () =
   await assert.rejects(tlsGet('bar.example'), /Hostname\/IP does not match certificate's altnames/);
 });
 
-test('a WebSocket upgrade passes through to the backend and messages flow both ways', async () => {
-  const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/a/ws`, { headers: { host: 'foo.example' } });
+/** Opens a WebSocket, sends one message and returns the backend's echo. */
+async function wsEcho(url: string, message: string, opts: import('ws').ClientOptions): Promise<string> {
+  const ws = new WebSocket(url, opts);
   await new Promise((r, j) => ws.once('open', r).once('error', j));
   const reply = new Promise<string>((r) => ws.once('message', (m) => r(String(m))));
-  ws.send('hello');
-  assert.equal(await reply, 'a echo hello');
+  ws.send(message);
+  const got = await reply;
   ws.close();
   await new Promise((r) => ws.once('close', r));
+  return got;
+}
+
+test('a WebSocket upgrade passes through to the backend and messages flow both ways', async () => {
+  assert.equal(await wsEcho(`ws://127.0.0.1:${httpPort}/a/ws`, 'hello', { headers: { host: 'foo.example' } }), 'a echo hello');
 });
 
 test('a WebSocket upgrade to no rule is refused with a 404', async () => {
@@ -160,11 +166,6 @@ test('a WebSocket upgrade to no rule is refused with a 404', async () => {
 });
 
 test('a WebSocket upgrade over HTTPS (the HTTP/2 server, HTTP/1.1 by ALPN) passes through', async () => {
-  const ws = new WebSocket(`wss://127.0.0.1:${httpsPort}/a/ws`, { headers: { host: 'foo.example' }, ca: ca.cert, servername: 'foo.example' } as import('ws').ClientOptions);
-  await new Promise((r, j) => ws.once('open', r).once('error', j));
-  const reply = new Promise<string>((r) => ws.once('message', (m) => r(String(m))));
-  ws.send('over tls');
-  assert.equal(await reply, 'a echo over tls');
-  ws.close();
-  await new Promise((r) => ws.once('close', r));
+  const opts = { headers: { host: 'foo.example' }, ca: ca.cert, servername: 'foo.example' } as import('ws').ClientOptions;
+  assert.equal(await wsEcho(`wss://127.0.0.1:${httpsPort}/a/ws`, 'over tls', opts), 'a echo over tls');
 });
