@@ -63,6 +63,7 @@ clusterOptions(
   .option('-w, --watch', 'refresh every second until interrupted', false)
   .action(async (svc: string, o) => {
     const ingress = /^(?:ingress|ingresses|ing)(?:\.networking\.k8s\.io)?\/(.+)$/.exec(svc);
+    if (ingress && o.watch) throw new CliError('--watch is not supported for ingress/NAME: run it again (or under watch(1))');
     if (ingress) return ingressTraffic({ name: o.name, home: o.home, ingress: ingress[1], namespace: o.namespace });
     return traffic({ name: o.name, home: o.home, service: svc.replace(/^(?:service|services|svc)\//, ''), namespace: o.namespace, watch: o.watch });
   });
