@@ -73,3 +73,40 @@ export function ensurePackages(bench, tools) {
   const install = () => spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'inherit', env }).status === 0;
   if (!install() && !(spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env }).status === 0 && install())) process.exit(1);
 }
+
+function toMs(v, unit) {
+  const n = Number(v);
+  return unit === 'us' ? n / 1000 : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n;
+}
+
+/** wrk's figures (with --latency): requests, seconds, req/s, p50/p99 in ms, socket errors plus non-2xx answers. */
+export function parseWrk(out) {
+  const lat = (pct) => {
+    const m = new RegExp(`^\\s+${pct}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(out);
+    return m ? toMs(m[1], m[2]) : NaN;
+  };
+  const done = /(\d+) requests in ([\d.]+)(us|ms|s|m)/.exec(out);
+  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+  return {
+    requests: done ? Number(done[1]) : NaN,
+    seconds: done ? toMs(done[2], done[3]) / 1000 : NaN,
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
+    p50: lat(50),
+    p99: lat(99),
+    errors: (sock ? sock.slice(1).reduce((n, x) => n + Number(x), 0) : 0) + (non2xx ? Number(non2xx[1]) : 0),
+  };
+}
+
+/** The median of the finite numbers. */
+export const median = (xs) => {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** The start of the HAProxy configurations the benchmarks run: one thread, the given mode (tcp, http). */
+export function haproxyHeader(mode) {
+  return ['global', '  maxconn 4000', '  nbthread 1', 'defaults', `  mode ${mode}`];
+}

@@ -50,7 +50,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { dist, ensurePackages, flag, freePort, has, nodeAgentPid, opt, root } from '../lib.mjs';
+import { dist, ensurePackages, flag, freePort, haproxyHeader, has, median, nodeAgentPid, opt, parseWrk, root } from '../lib.mjs';
 
 const { podNetnsName } = await import(pathToFileURL(path.join(dist, 'node/cluster-network.js')).href);
 
@@ -122,36 +122,6 @@ function machineBusySeconds() {
   const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
   return (user + nice + system + irq + softirq + steal) / clkTck;
 }
-
-function toMs(v, unit) {
-  const n = Number(v);
-  return unit === 'us' ? n / 1000 : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n;
-}
-
-function parseWrk(out) {
-  const lat = (pct) => {
-    const m = new RegExp(`^\\s+${pct}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(out);
-    return m ? toMs(m[1], m[2]) : NaN;
-  };
-  const done = /(\d+) requests in ([\d.]+)(us|ms|s|m)/.exec(out);
-  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
-  return {
-    requests: done ? Number(done[1]) : NaN,
-    seconds: done ? toMs(done[2], done[3]) / 1000 : NaN,
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
-    p50: lat(50),
-    p99: lat(99),
-    errors: (sock ? sock.slice(1).reduce((n, x) => n + Number(x), 0) : 0) + (non2xx ? Number(non2xx[1]) : 0),
-  };
-}
-
-const median = (xs) => {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 // ---------------------------------------------------------------- clusters
 const cli = path.join(dist, 'cli/main.js');
@@ -340,11 +310,7 @@ try {
   fs.writeFileSync(
     cfg,
     [
-      'global',
-      '  maxconn 4000',
-      '  nbthread 1',
-      'defaults',
-      '  mode tcp',
+      ...haproxyHeader('tcp'),
       '  timeout connect 5s',
       '  timeout client 60s',
       '  timeout server 60s',

@@ -10,6 +10,7 @@ import { CliError } from './output.js';
 import { imageSourceModes } from '../node/images/image-sources.js';
 import { service } from './service.js';
 import { traffic } from './traffic.js';
+import { ingressTraffic } from './ingress-traffic.js';
 import { registerImageCommands } from './image.js';
 
 function int(value: string): number {
@@ -55,10 +56,17 @@ clusterOptions(program.command('service <service>').description('print the URLs 
   .option('--url', 'print only the URLs, one per line', false)
   .action(async (svc: string, o) => service({ name: o.name, home: o.home, service: svc, namespace: o.namespace, url: o.url }));
 
-clusterOptions(program.command('traffic <service>').description("show how a Service's connections spread over its endpoints, from every node's proxy"))
+clusterOptions(
+  program.command('traffic <service>').description("show how a Service's connections spread over its endpoints, from every node's proxy; ingress/NAME: an Ingress's requests per rule and endpoint, from the Ingress controller"),
+)
   .option('-n, --namespace <ns>', 'namespace', 'default')
   .option('-w, --watch', 'refresh every second until interrupted', false)
-  .action(async (svc: string, o) => traffic({ name: o.name, home: o.home, service: svc, namespace: o.namespace, watch: o.watch }));
+  .action(async (svc: string, o) => {
+    const ingress = /^(?:ingress|ingresses|ing)(?:\.networking\.k8s\.io)?\/(.+)$/.exec(svc);
+    if (ingress && o.watch) throw new CliError('--watch is not supported for ingress/NAME: run it again (or under watch(1))');
+    if (ingress) return ingressTraffic({ name: o.name, home: o.home, ingress: ingress[1], namespace: o.namespace });
+    return traffic({ name: o.name, home: o.home, service: svc.replace(/^(?:service|services|svc)\//, ''), namespace: o.namespace, watch: o.watch });
+  });
 
 registerImageCommands(program, clusterOptions);
 

@@ -106,7 +106,7 @@ function rowKey(port: string, endpoint: string): string {
 }
 
 /** Pod and node of each endpoint of the Service's slices, by (port name, "ip:port"). */
-function endpointOwners(slices: readonly EndpointSlice[]): Map<string, { pod: string; node: string }> {
+export function endpointOwners(slices: readonly EndpointSlice[]): Map<string, { pod: string; node: string }> {
   const owners = new Map<string, { pod: string; node: string }>();
   for (const slice of slices) {
     for (const p of slice.ports ?? []) {
@@ -187,7 +187,7 @@ export function humanBytes(n: number): string {
   return i === 0 ? `${v}B` : `${v < 10 ? v.toFixed(1) : Math.round(v)}${units[i]}`;
 }
 
-function table(rows: string[][]): string[] {
+export function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('   ').trimEnd());
 }

@@ -14,7 +14,7 @@ import tls from 'node:tls';
 import { createCA, createServingCert } from '../cli/pki.js';
 import { ingressControllerName } from '../cli/ingress-addon.js';
 import { fakeCertificateName } from '../ingress/default-certificate.js';
-import { clientVersion, eventually, kubectlClient, parseTable, passClients, startCluster, writeTemp, type TestCluster } from './harness.js';
+import { clientVersion, eventually, kubectlClient, parseTable, passClients, runKanzen, startCluster, writeTemp, type TestCluster } from './harness.js';
 
 const isRoot = process.getuid?.() === 0;
 const host = 'fruits.example';
@@ -178,5 +178,35 @@ describe('the built-in Ingress controller', { skip: !isRoot && 'needs root for n
     assert.deepEqual(r, { code: 200, body: 'apple\n' });
     assert.equal(await presentedCN(host), host);
     assert.equal(await presentedCN('unknown.example'), fakeCertificateName);
+  });
+  test('HTTP/2: curl --http2 to the LoadBalancer IP negotiates h2 and reaches the backend', async () => {
+    const r = await curl(['--http2', '--resolve', `${host}:443:${lbIP}`, '--cacert', caFile, '-o', '/dev/null', '-w', '%{http_version}\n%{http_code}', `https://${host}/apple`]);
+    assert.equal(r.body, '2');
+    assert.equal(r.code, 200);
+  });
+
+  test('kanzen traffic ingress/fruits: requests per rule and endpoint, from the controller metrics', async () => {
+    const rows = () => {
+      const r = runKanzen(['traffic', 'ingress/fruits', '--name', c.name, '--home', c.home]);
+      assert.equal(r.code, 0, r.stderr);
+      return { rows: parseTable(r.stdout.split('\n\n')[0]), summary: r.stdout.trim().split('\n').pop() ?? '' };
+    };
+    const count = (t: ReturnType<typeof rows>, p: string) => t.rows.filter((r) => r.PATH === p).reduce((n, r) => n + Number(r.REQUESTS), 0);
+    const before = rows();
+    for (let i = 0; i < 5; i++) assert.equal((await get('/apple')).code, 200);
+    for (let i = 0; i < 2; i++) assert.equal((await get('/banana')).code, 200);
+    const after = rows();
+    assert.equal(count(after, '/apple') - count(before, '/apple'), 5);
+    assert.equal(count(after, '/banana') - count(before, '/banana'), 2);
+    const apple = after.rows.find((r) => r.PATH === '/apple')!;
+    assert.equal(apple.HOST, host);
+    assert.equal(apple.BACKEND, 'apple:80');
+    assert.match(apple.ENDPOINT, /^[\d.]+:5678$/);
+    assert.match(apple.POD, /^apple-[a-z0-9]+-[a-z0-9]{5}$/);
+    assert.equal(apple.SHARE, '100.0%');
+    assert.match(after.summary, /^Ingress default\/fruits: \d+ requests; counted by 1 controller pod \(kube-system\/kanzen-ingress\)$/);
+    const missing = runKanzen(['traffic', 'ingress/nope', '--name', c.name, '--home', c.home]);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /ingresses.networking.k8s.io "nope" not found in namespace "default"/);
   });
 });

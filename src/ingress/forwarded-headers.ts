@@ -26,7 +26,8 @@ export function endToEndHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeade
   );
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || hopByHop.has(name) || named.has(name)) continue;
+    // HTTP/2 pseudo-headers (":method", ":authority" …) are not headers of an HTTP/1.1 message.
+    if (value === undefined || hopByHop.has(name) || named.has(name) || name.startsWith(':')) continue;
     out[name] = value;
   }
   return out;
@@ -38,7 +39,10 @@ export function upstreamRequestHeaders(headers: IncomingHttpHeaders, f: Forwarde
   out['x-forwarded-for'] = client;
   out['x-real-ip'] = client;
   out['x-forwarded-proto'] = f.proto;
-  out['x-forwarded-host'] = headers.host ?? '';
+  // An HTTP/2 request names its host in :authority (RFC 9113 §8.3.1); the backend gets it as Host.
+  const host = headers.host ?? (headers[':authority'] as string | undefined) ?? '';
+  out.host = host;
+  out['x-forwarded-host'] = host;
   out['x-forwarded-port'] = String(f.port);
   if (upgrade) {
     out.connection = 'upgrade';

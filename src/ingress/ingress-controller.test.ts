@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Http2SecureServer } from 'node:http2';
 import type { EndpointSlice, Ingress, IngressClass, Secret, Service } from '../api/types.js';
 import { resourceFor, type ApiClient } from '../client/api-client.js';
 import { InformerFactory } from '../client/informer-factory.js';
@@ -30,14 +31,14 @@ let proxy: IngressProxy;
 let controller: IngressController;
 let informers: InformerFactory;
 let httpServer: http.Server;
-let httpsServer: https.Server;
+let httpsServer: Http2SecureServer;
 let caCert: string;
 let caKey: string;
 
-const listening = (s: http.Server) => new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as AddressInfo).port)));
+const listening = (s: http.Server | Http2SecureServer) => new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as AddressInfo).port)));
 const closing = (s: http.Server) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); });
 
-function request(mod: typeof http | typeof https, server: http.Server, path: string, extra: https.RequestOptions = {}): Promise<{ status: number; body: string }> {
+function request(mod: typeof http | typeof https, server: http.Server | Http2SecureServer, path: string, extra: https.RequestOptions = {}): Promise<{ status: number; body: string }> {
   const port = (server.address() as AddressInfo).port;
   return new Promise((resolve, reject) => {
     mod
@@ -117,8 +118,8 @@ before(async () => {
 after(async () => {
   controller?.stop();
   informers?.stop();
-  proxy?.close();
-  await Promise.all([httpServer, httpsServer, backend].filter((s) => s?.listening).map(closing));
+  await proxy?.close();
+  if (backend?.listening) await closing(backend);
   await api?.stop();
 });
 

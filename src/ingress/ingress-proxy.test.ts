@@ -6,16 +6,16 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Http2SecureServer } from 'node:http2';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { EndpointSlice, Ingress, IngressClass, IngressSpec, Service } from '../api/types.js';
+import type { Ingress, IngressClass, IngressSpec } from '../api/types.js';
 import { createCA, createServingCert } from '../cli/pki.js';
 import { createLogger } from '../util/logger.js';
-import type { BackendSource } from './backend.js';
 import { kanzenIngressController } from './ingress-class.js';
 import { IngressProxy, type Certificate } from './ingress-proxy.js';
 import { buildRouteTable } from './route-table.js';
+import { closing, get, listening, ns, source } from './proxy-test-fixtures.js';
 
-const ns = 'default';
 const classes: IngressClass[] = [{ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'kanzen' }, spec: { controller: kanzenIngressController } }];
 
 /** A backend answering "<name> <method> <path>" with the request headers it got as JSON in x-seen-headers. */
@@ -30,42 +30,12 @@ async function startBackend(name: string): Promise<{ server: http.Server; port: 
   return { server, port: (server.address() as AddressInfo).port };
 }
 
-const listening = (s: http.Server) => new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as AddressInfo).port)));
-const closing = (s: http.Server) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); });
-
-/** Services "name" (port 80 "http"), each backed by one slice per given endpoint port on 127.0.0.1. */
-function source(services: Record<string, number[]>): BackendSource {
-  const svc = (name: string): Service => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } });
-  const slices = (name: string): EndpointSlice[] =>
-    (services[name] ?? []).map((port, i) => ({
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { name: `${name}-${i}`, namespace: ns, labels: { 'kubernetes.io/service-name': name } },
-      addressType: 'IPv4',
-      ports: [{ name: 'http', port, protocol: 'TCP' }],
-      endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
-    }));
-  return { service: (n, name) => (n === ns && name in services ? svc(name) : undefined), endpointSlices: (n, name) => (n === ns ? slices(name) : []) };
-}
-
-function get(port: number, host: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path, headers: { host, ...headers }, agent: false }, (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
-      })
-      .on('error', reject);
-  });
-}
-
 let a: { server: http.Server; port: number };
 let b: { server: http.Server; port: number };
 let b2: { server: http.Server; port: number };
 let proxy: IngressProxy;
 let httpServer: http.Server;
-let httpsServer: https.Server;
+let httpsServer: Http2SecureServer;
 let httpPort: number;
 let httpsPort: number;
 let ca: Certificate;
@@ -103,8 +73,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([closing(httpServer), closing(httpsServer), closing(a.server), closing(b.server), closing(b2.server)]);
-  proxy.close();
+  await proxy.close();
+  await Promise.all([closing(a.server), closing(b.server), closing(b2.server)]);
 });
 
 test('host and path select the backend; the backend sees the Host and the X-Forwarded headers', async () => {
@@ -172,14 +142,20 @@ test('an SNI name no TLS Secret covers gets the default certificate', async () =
   await assert.rejects(tlsGet('bar.example'), /Hostname\/IP does not match certificate's altnames/);
 });
 
-test('a WebSocket upgrade passes through to the backend and messages flow both ways', async () => {
-  const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/a/ws`, { headers: { host: 'foo.example' } });
+/** Opens a WebSocket, sends one message and returns the backend's echo. */
+async function wsEcho(url: string, message: string, opts: import('ws').ClientOptions): Promise<string> {
+  const ws = new WebSocket(url, opts);
   await new Promise((r, j) => ws.once('open', r).once('error', j));
   const reply = new Promise<string>((r) => ws.once('message', (m) => r(String(m))));
-  ws.send('hello');
-  assert.equal(await reply, 'a echo hello');
+  ws.send(message);
+  const got = await reply;
   ws.close();
   await new Promise((r) => ws.once('close', r));
+  return got;
+}
+
+test('a WebSocket upgrade passes through to the backend and messages flow both ways', async () => {
+  assert.equal(await wsEcho(`ws://127.0.0.1:${httpPort}/a/ws`, 'hello', { headers: { host: 'foo.example' } }), 'a echo hello');
 });
 
 test('a WebSocket upgrade to no rule is refused with a 404', async () => {
@@ -187,4 +163,9 @@ test('a WebSocket upgrade to no rule is refused with a 404', async () => {
   const status = await new Promise<number>((r) => ws.once('unexpected-response', (_req, res) => r(res.statusCode!)).once('error', () => r(-1)));
   assert.equal(status, 404);
   ws.terminate();
+});
+
+test('a WebSocket upgrade over HTTPS (the HTTP/2 server, HTTP/1.1 by ALPN) passes through', async () => {
+  const opts = { headers: { host: 'foo.example' }, ca: ca.cert, servername: 'foo.example' } as import('ws').ClientOptions;
+  assert.equal(await wsEcho(`wss://127.0.0.1:${httpsPort}/a/ws`, 'over tls', opts), 'a echo over tls');
 });

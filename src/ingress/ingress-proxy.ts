@@ -7,7 +7,8 @@
 // agrees. Every request writes one access log line. Tables are swapped whole by update(), so a
 // request is routed by one consistent table.
 import http from 'node:http';
-import https from 'node:https';
+import http2 from 'node:http2';
+import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { EndpointInfo } from '../proxy/endpoint.js';
@@ -16,6 +17,8 @@ import type { Logger } from '../util/logger.js';
 import { accessLogLine, type AccessLogEntry } from './access-log.js';
 import type { ResolvedBackend } from './backend.js';
 import { endToEndHeaders, upstreamRequestHeaders } from './forwarded-headers.js';
+import { routeLabels, type IngressMetrics, type RouteLabels } from './ingress-metrics.js';
+import { applyServerLimits, defaultProxyLimits, guardUpstream, upstreamFailureStatus, type ProxyLimits } from './proxy-limits.js';
 import { routeRequest, tlsSecretFor, type RouteTable } from './route-table.js';
 
 export interface Certificate {
@@ -30,7 +33,27 @@ export interface IngressProxyOptions {
   readonly logger: Logger;
   /** Milliseconds, for request durations and log times. */
   readonly now?: () => number;
+  /** Timeouts and connection bounds (proxy-limits.ts); ingress-nginx's defaults when absent. */
+  readonly limits?: Partial<ProxyLimits>;
+  /** Per-route counters (ingress-metrics.ts), when the controller exposes them. */
+  readonly metrics?: IngressMetrics;
 }
+
+/** What one request's log line and metrics are made of, filled in as it goes. */
+interface RequestRecord {
+  readonly route: RouteLabels;
+  backend?: string;
+  upstream?: string;
+  upstreamStatus?: number;
+  /** Response body bytes sent. */
+  bytes: number;
+  /** Request body bytes received. */
+  received: number;
+}
+
+/** A request on either listener: HTTP/1.1, or HTTP/2 on the HTTPS port. */
+type ClientRequest = http.IncomingMessage | http2.Http2ServerRequest;
+type ClientResponse = http.ServerResponse | http2.Http2ServerResponse;
 
 interface Target {
   readonly ep: EndpointInfo;
@@ -64,18 +87,30 @@ function errorPage(status: number): string {
   return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>kanzen</center>\r\n</body>\r\n</html>\r\n`;
 }
 
+/** The request's host: Host in HTTP/1.1, :authority in HTTP/2. */
+function requestHost(req: ClientRequest): string | undefined {
+  return (req.headers.host as string | undefined) ?? (req.headers[':authority'] as string | undefined);
+}
+
 export class IngressProxy {
   private table: RouteTable = emptyTable;
   private backends = new Map<string, BackendState>();
   /** By Secret "ns/name": the PEMs a context was made from, so a renewed certificate gets a new one. */
   private contexts = new Map<string, { cert: string; key: string; context: tls.SecureContext }>();
   private readonly defaultContext: tls.SecureContext;
-  private readonly agent = new http.Agent({ keepAlive: true });
+  private readonly agent: http.Agent;
   private readonly now: () => number;
+  private readonly limits: ProxyLimits;
+  /** The servers made here and their client connections, for close(). */
+  private readonly servers = new Set<net.Server>();
+  private readonly clientSockets = new Set<net.Socket>();
 
   constructor(private readonly opts: IngressProxyOptions) {
     this.defaultContext = tls.createSecureContext(opts.defaultCertificate);
     this.now = opts.now ?? Date.now;
+    this.limits = { ...defaultProxyLimits, ...opts.limits };
+    // Kept-alive connections to backends (nginx's upstream keepalive): a free socket closes after the timeout.
+    this.agent = new http.Agent({ keepAlive: true, maxFreeSockets: this.limits.upstreamKeepaliveConnections, timeout: this.limits.upstreamKeepaliveTimeoutMs });
   }
 
   /**
@@ -106,17 +141,35 @@ export class IngressProxy {
   }
 
   createHttpServer(): http.Server {
-    const server = http.createServer((req, res) => this.serve('http', req, res));
+    // Node checks header and request timeouts every connectionsCheckingInterval (30 s by default): a short timeout needs a shorter check.
+    const connectionsCheckingInterval = Math.min(30_000, Math.max(50, this.limits.headersTimeoutMs / 4));
+    const server = http.createServer({ connectionsCheckingInterval }, (req, res) => this.serve('http', req, res));
     server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade('http', req, socket, head));
+    this.track(server);
     return server;
   }
 
-  createHttpsServer(): https.Server {
-    const server = https.createServer(
-      { SNICallback: (name, cb) => cb(null, this.contextFor(name)), cert: this.opts.defaultCertificate.cert, key: this.opts.defaultCertificate.key },
+  /** Applies the limits and keeps the server's connections, which close() ends. */
+  private track(server: http.Server | http2.Http2SecureServer): void {
+    applyServerLimits(server, this.limits);
+    this.servers.add(server);
+    server.on('connection', (socket: net.Socket) => {
+      this.clientSockets.add(socket);
+      socket.once('close', () => this.clientSockets.delete(socket));
+    });
+  }
+
+  /**
+   * HTTPS: HTTP/2 when the client offers h2 by ALPN, else HTTP/1.1 on the same port
+   * (allowHTTP1), WebSocket upgrades included; the backends are spoken to in HTTP/1.1.
+   */
+  createHttpsServer(): http2.Http2SecureServer {
+    const server = http2.createSecureServer(
+      { allowHTTP1: true, SNICallback: (name, cb) => cb(null, this.contextFor(name)), cert: this.opts.defaultCertificate.cert, key: this.opts.defaultCertificate.key },
       (req, res) => this.serve('https', req, res),
     );
     server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade('https', req, socket, head));
+    this.track(server);
     return server;
   }
 
@@ -132,11 +185,12 @@ export class IngressProxy {
     return state.balancer.pick(state.targets);
   }
 
-  private serve(proto: Proto, req: http.IncomingMessage, res: http.ServerResponse): void {
+  private serve(proto: Proto, req: ClientRequest, res: ClientResponse): void {
     const start = this.now();
-    const match = routeRequest(this.table, req.headers.host, req.url ?? '/');
-    const log: { backend?: string; upstream?: string; upstreamStatus?: number; bytes: number } = { bytes: 0, backend: match?.backend.name };
+    const match = routeRequest(this.table, requestHost(req), req.url ?? '/');
+    const log: RequestRecord = { bytes: 0, received: 0, backend: match?.backend.name, route: routeLabels(match) };
     res.on('finish', () => this.logRequest(req, res.statusCode, start, log));
+    if (this.opts.metrics) req.on('data', (chunk: Buffer) => (log.received += chunk.length));
     const target = match && this.pick(match.backend);
     if (!target) return this.answer(res, match ? 503 : 404, log);
     target.active++;
@@ -150,21 +204,29 @@ export class IngressProxy {
       headers: upstreamRequestHeaders(req.headers, { clientAddress: req.socket.remoteAddress ?? '', proto, port: req.socket.localPort ?? 0 }),
       agent: this.agent,
     });
+    guardUpstream(upstream, this.limits);
     upstream.on('response', (ur) => {
       log.upstreamStatus = ur.statusCode;
-      res.writeHead(ur.statusCode ?? 502, ur.statusMessage, endToEndHeaders(ur.headers));
+      // HTTP/2 has no reason phrase (RFC 9113 §8.3.2): only HTTP/1.1 responses carry the backend's.
+      if (req.httpVersionMajor >= 2) (res as http2.Http2ServerResponse).writeHead(ur.statusCode ?? 502, endToEndHeaders(ur.headers));
+      else (res as http.ServerResponse).writeHead(ur.statusCode ?? 502, ur.statusMessage, endToEndHeaders(ur.headers));
       ur.on('data', (chunk: Buffer) => (log.bytes += chunk.length));
-      ur.pipe(res);
+      // pipe() pauses the backend while the client is slow: a body streams with bounded memory.
+      ur.pipe(res as NodeJS.WritableStream);
     });
     upstream.on('error', (err) => {
       this.opts.logger.debug('upstream request failed', { backend: match.backend.name, upstream: target.ep.key, error: String(err) });
-      if (!res.headersSent) this.answer(res, 502, log);
+      if (!res.headersSent) this.answer(res, upstreamFailureStatus(err), log);
       else res.destroy();
+    });
+    // A client that goes away takes its backend request with it (nothing waits for an answer nobody reads).
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
     });
     req.pipe(upstream);
   }
 
-  private answer(res: http.ServerResponse, status: number, log: { bytes: number }): void {
+  private answer(res: ClientResponse, status: number, log: { bytes: number }): void {
     const body = errorPage(status);
     log.bytes = Buffer.byteLength(body);
     res.writeHead(status, { 'content-type': 'text/html', 'content-length': log.bytes });
@@ -180,7 +242,7 @@ export class IngressProxy {
     const start = this.now();
     const match = routeRequest(this.table, req.headers.host, req.url ?? '/');
     const target = match && this.pick(match.backend);
-    const log = { backend: match?.backend.name, upstream: target?.ep.key, upstreamStatus: undefined as number | undefined, bytes: 0 };
+    const log: RequestRecord = { backend: match?.backend.name, upstream: target?.ep.key, bytes: 0, received: 0, route: routeLabels(match) };
     socket.on('error', () => socket.destroy());
     if (!target) {
       const status = match ? 503 : 404;
@@ -226,7 +288,7 @@ export class IngressProxy {
     upstream.end();
   }
 
-  private logRequest(req: http.IncomingMessage, status: number, start: number, log: { backend?: string; upstream?: string; upstreamStatus?: number; bytes: number }): void {
+  private logRequest(req: ClientRequest, status: number, start: number, log: RequestRecord): void {
     const end = this.now();
     const entry: AccessLogEntry = {
       clientAddress: req.socket.remoteAddress ?? '-',
@@ -236,8 +298,8 @@ export class IngressProxy {
       httpVersion: req.httpVersion,
       status,
       bytesSent: log.bytes,
-      referer: req.headers.referer,
-      userAgent: req.headers['user-agent'],
+      referer: req.headers.referer as string | undefined,
+      userAgent: req.headers['user-agent'] as string | undefined,
       requestLength: Number(req.headers['content-length'] ?? 0),
       durationMs: end - start,
       backend: log.backend,
@@ -245,10 +307,14 @@ export class IngressProxy {
       upstreamStatus: log.upstreamStatus,
     };
     this.opts.accessLog(accessLogLine(entry));
+    this.opts.metrics?.observe(log.route, { status, durationSeconds: entry.durationMs / 1000, bytesSent: log.bytes, bytesReceived: log.received, endpoint: log.upstream });
   }
 
-  /** Closes idle upstream connections (the servers are closed by their owner). */
-  close(): void {
+  /** Stops its servers, ends every client connection and the connections to backends. */
+  async close(): Promise<void> {
+    const closed = [...this.servers].filter((s) => s.listening).map((s) => new Promise<void>((r) => s.close(() => r())));
+    for (const socket of this.clientSockets) socket.destroy();
     this.agent.destroy();
+    await Promise.all(closed);
   }
 }

@@ -3,7 +3,8 @@
 // `node dist/ingress/main.js --publish-service kube-system/kanzen-ingress`.
 //
 // Flags (ingress-nginx's names): --publish-service NAMESPACE/NAME (the LoadBalancer Service
-// whose address is written to each Ingress's status), --http-port N (80), --https-port N (443), --host ADDR (0.0.0.0).
+// whose address is written to each Ingress's status), --http-port N (80), --https-port N (443), --host ADDR (0.0.0.0), --metrics-port N (10254:
+// /metrics, the Prometheus text of ingress-metrics.ts, and /healthz).
 // The API is reached as the DNS server reaches it: KANZEN_API_SOCKET (a unix socket path;
 // KANZEN_API_TOKEN is sent as a bearer token when set). HTTPS without a matching TLS Secret
 // answers with a self-signed certificate made at start (ingress-nginx's "fake certificate").
@@ -16,16 +17,20 @@ import { createLogger } from '../util/logger.js';
 import { IngressController } from './ingress-controller.js';
 import { defaultCertificate } from './default-certificate.js';
 import { IngressProxy } from './ingress-proxy.js';
+import { IngressMetrics, ingressMetricsPort } from './ingress-metrics.js';
+import { listenHttp } from '../dns/http-endpoint.js';
+import { prometheusContentType } from '../node/metrics-server.js';
 
 interface IngressFlags {
   publishService?: { namespace: string; name: string };
   httpPort: number;
   httpsPort: number;
+  metricsPort: number;
   host: string;
 }
 
 function parseFlags(argv: string[]): IngressFlags {
-  const f: IngressFlags = { httpPort: 80, httpsPort: 443, host: '0.0.0.0' };
+  const f: IngressFlags = { httpPort: 80, httpsPort: 443, metricsPort: ingressMetricsPort, host: '0.0.0.0' };
   for (let i = 0; i < argv.length; i++) {
     const [name, inline] = argv[i].replace(/^--?/, '').split('=', 2);
     const value = () => inline ?? argv[++i] ?? '';
@@ -41,6 +46,9 @@ function parseFlags(argv: string[]): IngressFlags {
         break;
       case 'https-port':
         f.httpsPort = Number(value());
+        break;
+      case 'metrics-port':
+        f.metricsPort = Number(value());
         break;
       case 'host':
         f.host = value();
@@ -65,12 +73,17 @@ async function main(): Promise<void> {
   const logger = createLogger('ingress');
   const client = new ApiClient({ socketPath, token: process.env.KANZEN_API_TOKEN }, 'kanzen-ingress');
   const informers = new InformerFactory(client, logger);
-  const proxy = new IngressProxy({ defaultCertificate: defaultCertificate(), accessLog: (line) => process.stdout.write(`${line}\n`), logger });
+  const metrics = new IngressMetrics();
+  const proxy = new IngressProxy({ defaultCertificate: defaultCertificate(), accessLog: (line) => process.stdout.write(`${line}\n`), logger, metrics });
   const controller = new IngressController({ client, informers, proxy, logger, publishService: flags.publishService });
   const http = proxy.createHttpServer();
   const https = proxy.createHttpsServer();
   await listen(http, flags.httpPort, flags.host);
   await listen(https, flags.httpsPort, flags.host);
+  const status = await listenHttp(flags.host, flags.metricsPort, {
+    '/metrics': (res) => res.writeHead(200, { 'Content-Type': prometheusContentType }).end(metrics.text()),
+    '/healthz': (res) => res.end('ok'),
+  });
   informers.start();
   controller.start();
   logger.info('serving', { http: flags.httpPort, https: flags.httpsPort });
@@ -78,11 +91,7 @@ async function main(): Promise<void> {
     controller.stop();
     informers.stop();
     client.close();
-    http.close();
-    https.close();
-    http.closeAllConnections();
-    https.closeAllConnections();
-    process.exit(0);
+    void Promise.all([proxy.close(), status.close()]).then(() => process.exit(0));
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

@@ -58,6 +58,8 @@ export interface RouteMatch {
   readonly backend: ResolvedBackend;
   /** The path rule that matched; undefined when the request went to a default backend. */
   readonly route?: PathRoute;
+  /** The rule host whose entry served the request ("" for host-less rules; undefined for the cluster-wide default backend), for metrics. */
+  readonly host?: string;
 }
 
 export interface RouteTableInput {
@@ -151,8 +153,8 @@ export function routeRequest(table: RouteTable, requestHost: string | undefined,
   const entry = hostRoutesFor(table, requestHost);
   if (entry) {
     const path = requestPathOf(target);
-    for (const route of entry.paths) if (pathMatches(route.matcher, path)) return { backend: route.backend, route };
-    if (entry.defaultBackend) return { backend: entry.defaultBackend };
+    for (const route of entry.paths) if (pathMatches(route.matcher, path)) return { backend: route.backend, route, host: entry.host };
+    if (entry.defaultBackend) return { backend: entry.defaultBackend, host: entry.host };
   }
   return table.defaultBackend ? { backend: table.defaultBackend } : undefined;
 }
