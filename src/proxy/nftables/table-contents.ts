@@ -28,15 +28,16 @@ export async function listTableContents(table: string, target: NftTarget): Promi
       throw err;
     }
   };
-  // nft lists chains and maps by family only ("list chains ip"): the table is picked out here.
+  // nft lists chains, sets and maps by family (nft 1.0.6 lists every table's sets even for
+  // "list sets table ip X"): the table is picked out here, or a full sync would try to delete
+  // another table's objects (the NetworkPolicy table's peer sets) from this one and fail.
   for (const item of await list(['chains', family])) {
     const c = item.chain as { name?: string; table?: string } | undefined;
     if (c?.name && c.table === table) out.chains.push(c.name);
   }
-  const inTable = (what: string) => list([what, 'table', family, table]);
-  for (const item of await inTable('sets')) {
-    const s = item.set as { name?: string; timeout?: number } | undefined;
-    if (s?.name) out.sets.set(s.name, s.timeout ?? 0);
+  for (const item of await list(['sets', family])) {
+    const s = item.set as { name?: string; table?: string; timeout?: number } | undefined;
+    if (s?.name && s.table === table) out.sets.set(s.name, s.timeout ?? 0);
   }
   for (const item of await list(['maps', family])) {
     const m = item.map as { name?: string; table?: string } | undefined;
