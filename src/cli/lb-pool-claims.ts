@@ -22,6 +22,15 @@ export function defaultClaimsDir(): string {
 
 const claimFile = (dir: string, pool: string) => path.join(dir, pool.replace('/', '-'));
 
+function linkExists(file: string): boolean {
+  try {
+    fs.lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The config a claim points at, if that config still names the pool; undefined for a stale claim or none. */
 export function claimant(dir: string, pool: string): string | undefined {
   let target: string;
@@ -50,10 +59,10 @@ export function claimPool(dir: string, pool: string, configFile: string, writeCo
   if (owner) return false;
   fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
   writeConfig(pool);
-  // A stale claim is replaced. Two `up`s taking a free range race on the link below, and
-  // only one wins; two replacing the same stale claim (left by a home deleted by hand) at
-  // the same instant could both win, which this does not guard against.
-  fs.rmSync(claimFile(dir, pool), { force: true });
+  // A stale claim is replaced; a range with no claim is never unlinked, so two `up`s taking a
+  // free range race on the link below and only one wins. Two replacing the same stale claim
+  // (left by a home deleted by hand) at the same instant could both win: not guarded against.
+  if (linkExists(claimFile(dir, pool))) fs.rmSync(claimFile(dir, pool), { force: true });
   try {
     fs.symlinkSync(configFile, claimFile(dir, pool));
     return true;
