@@ -46,6 +46,23 @@ export class DnsServer {
   }
 
   async start(): Promise<void> {
+    // With port 0 the UDP socket picks the port and TCP must take the same one, which another
+    // program may hold over TCP only: then both are given up and another port is picked.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.bindPair();
+      } catch (e) {
+        const retry = this.opts.port === 0 && (e as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 10;
+        await new Promise<void>((r) => (this.udp ? this.udp.close(() => r()) : r()));
+        this.udp = undefined;
+        this.tcp = undefined;
+        if (!retry) throw e;
+      }
+    }
+  }
+
+  /** Binds UDP on the configured port (or any, with 0), then TCP on the same port. */
+  private async bindPair(): Promise<void> {
     const family = net.isIPv6(this.opts.host) ? 'udp6' : 'udp4';
     const udp = dgram.createSocket({ type: family, recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
     this.udp = udp;
@@ -59,7 +76,6 @@ export class DnsServer {
       });
     });
     const tcp = net.createServer((sock) => this.onTcp(sock));
-    this.tcp = tcp;
     await new Promise<void>((resolve, reject) => {
       tcp.once('error', reject);
       tcp.listen(this.port, this.opts.host, () => {
@@ -67,6 +83,7 @@ export class DnsServer {
         resolve();
       });
     });
+    this.tcp = tcp;
     tcp.on('error', (e) => this.log.error('tcp server error', { err: e }));
   }
 
